@@ -1,0 +1,47 @@
+package dev.strata;
+
+import dev.strata.sstable.BlockCache;
+
+/**
+ * A block cache bounded in bytes that several databases in one JVM can share through {@link
+ * Options.Builder#blockCache(Cache)}, so that dozens of databases (one per stream partition, say)
+ * keep one memory bound. Thread-safe. Built on Caffeine (W-TinyLFU eviction).
+ */
+public final class Cache {
+  private final BlockCache blocks;
+
+  private Cache(BlockCache blocks) {
+    this.blocks = blocks;
+  }
+
+  /**
+   * Creates a cache holding at most {@code capacityBytes} of uncompressed blocks.
+   *
+   * @throws IllegalArgumentException if the capacity is negative
+   */
+  public static Cache create(long capacityBytes) {
+    if (capacityBytes < 0) {
+      throw new IllegalArgumentException("capacityBytes must be >= 0, got " + capacityBytes);
+    }
+    return new Cache(BlockCache.create(capacityBytes));
+  }
+
+  public long capacityBytes() {
+    return blocks.capacityBytes();
+  }
+
+  /** Bytes of blocks held now. */
+  public long usedBytes() {
+    return blocks.usedBytes();
+  }
+
+  /** Fraction of lookups served from the cache since it was created; 0 before any lookup. */
+  public double hitRatio() {
+    return blocks.hitRatio();
+  }
+
+  /** The engine-side cache; used by Strata's table readers, not part of the supported API. */
+  public BlockCache blocks() {
+    return blocks;
+  }
+}

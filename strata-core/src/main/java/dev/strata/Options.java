@@ -1,0 +1,503 @@
+package dev.strata;
+
+import dev.strata.fs.FileSystem;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * How a database is opened and tuned. Immutable and thread-safe; build with {@link #builder()} or
+ * take {@link #defaults()}. {@link #toBuilder()} copies an instance for a variant.
+ *
+ * <p>Defaults mirror RocksDB's where both engines have the setting: 64 MiB memtable, 4 KiB blocks,
+ * 10 bloom bits per key, 64 MiB block cache, LZ4, level-0 triggers 4 / 20 / 36, level size
+ * multiplier 10, 64 MiB target file size.
+ */
+public final class Options {
+  private static final Options DEFAULTS = builder().build();
+
+  private final boolean createIfMissing;
+  private final boolean errorIfExists;
+  private final MemtableKind memtable;
+  private final int memtableShards;
+  private final long memtableSizeBytes;
+  private final int maxImmutableMemtables;
+  private final Duration writeStallTimeout;
+  private final boolean backgroundCompaction;
+  private final ExecutorService backgroundExecutor;
+  private final WalRecoveryMode walRecoveryMode;
+  private final int blockSizeBytes;
+  private final int blockRestartInterval;
+  private final Compression compression;
+  private final int bloomBitsPerKey;
+  private final long blockCacheBytes;
+  private final Cache blockCache;
+  private final int maxOpenFiles;
+  private final boolean verifyChecksums;
+  private final int level0CompactionTrigger;
+  private final int level0SlowdownTrigger;
+  private final int level0StopTrigger;
+  private final int levelSizeMultiplier;
+  private final long maxBytesForLevelBase;
+  private final long targetFileSizeBytes;
+  private final FileSystem fileSystem;
+
+  private Options(Builder b) {
+    this.createIfMissing = b.createIfMissing;
+    this.errorIfExists = b.errorIfExists;
+    this.memtable = b.memtable;
+    this.memtableShards = b.memtableShards;
+    this.memtableSizeBytes = b.memtableSizeBytes;
+    this.maxImmutableMemtables = b.maxImmutableMemtables;
+    this.writeStallTimeout = b.writeStallTimeout;
+    this.backgroundCompaction = b.backgroundCompaction;
+    this.backgroundExecutor = b.backgroundExecutor;
+    this.walRecoveryMode = b.walRecoveryMode;
+    this.blockSizeBytes = b.blockSizeBytes;
+    this.blockRestartInterval = b.blockRestartInterval;
+    this.compression = b.compression;
+    this.bloomBitsPerKey = b.bloomBitsPerKey;
+    this.blockCacheBytes = b.blockCacheBytes;
+    this.blockCache = b.blockCache;
+    this.maxOpenFiles = b.maxOpenFiles;
+    this.verifyChecksums = b.verifyChecksums;
+    this.level0CompactionTrigger = b.level0CompactionTrigger;
+    this.level0SlowdownTrigger = b.level0SlowdownTrigger;
+    this.level0StopTrigger = b.level0StopTrigger;
+    this.levelSizeMultiplier = b.levelSizeMultiplier;
+    this.maxBytesForLevelBase = b.maxBytesForLevelBase;
+    this.targetFileSizeBytes = b.targetFileSizeBytes;
+    this.fileSystem = b.fileSystem;
+  }
+
+  public static Options defaults() {
+    return DEFAULTS;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  public boolean createIfMissing() {
+    return createIfMissing;
+  }
+
+  public boolean errorIfExists() {
+    return errorIfExists;
+  }
+
+  public MemtableKind memtable() {
+    return memtable;
+  }
+
+  public int memtableShards() {
+    return memtableShards;
+  }
+
+  public long memtableSizeBytes() {
+    return memtableSizeBytes;
+  }
+
+  public int maxImmutableMemtables() {
+    return maxImmutableMemtables;
+  }
+
+  public Duration writeStallTimeout() {
+    return writeStallTimeout;
+  }
+
+  public boolean backgroundCompaction() {
+    return backgroundCompaction;
+  }
+
+  /** The shared executor for background work, or null if the database owns its threads. */
+  public ExecutorService backgroundExecutor() {
+    return backgroundExecutor;
+  }
+
+  public WalRecoveryMode walRecoveryMode() {
+    return walRecoveryMode;
+  }
+
+  public int blockSizeBytes() {
+    return blockSizeBytes;
+  }
+
+  public int blockRestartInterval() {
+    return blockRestartInterval;
+  }
+
+  public Compression compression() {
+    return compression;
+  }
+
+  public int bloomBitsPerKey() {
+    return bloomBitsPerKey;
+  }
+
+  public long blockCacheBytes() {
+    return blockCacheBytes;
+  }
+
+  /** The shared block cache, or null if the database makes its own of {@link #blockCacheBytes()}. */
+  public Cache blockCache() {
+    return blockCache;
+  }
+
+  public int maxOpenFiles() {
+    return maxOpenFiles;
+  }
+
+  public boolean verifyChecksums() {
+    return verifyChecksums;
+  }
+
+  public int level0CompactionTrigger() {
+    return level0CompactionTrigger;
+  }
+
+  public int level0SlowdownTrigger() {
+    return level0SlowdownTrigger;
+  }
+
+  public int level0StopTrigger() {
+    return level0StopTrigger;
+  }
+
+  public int levelSizeMultiplier() {
+    return levelSizeMultiplier;
+  }
+
+  public long maxBytesForLevelBase() {
+    return maxBytesForLevelBase;
+  }
+
+  public long targetFileSizeBytes() {
+    return targetFileSizeBytes;
+  }
+
+  public FileSystem fileSystem() {
+    return fileSystem;
+  }
+
+  @Override
+  public String toString() {
+    return "Options{memtable="
+        + memtable
+        + ", memtableShards="
+        + memtableShards
+        + ", memtableSizeBytes="
+        + memtableSizeBytes
+        + ", maxImmutableMemtables="
+        + maxImmutableMemtables
+        + ", backgroundCompaction="
+        + backgroundCompaction
+        + ", sharedExecutor="
+        + (backgroundExecutor != null)
+        + ", blockSizeBytes="
+        + blockSizeBytes
+        + ", compression="
+        + compression
+        + ", bloomBitsPerKey="
+        + bloomBitsPerKey
+        + ", blockCacheBytes="
+        + (blockCache != null ? blockCache.capacityBytes() : blockCacheBytes)
+        + ", maxOpenFiles="
+        + maxOpenFiles
+        + ", level0Triggers="
+        + level0CompactionTrigger
+        + "/"
+        + level0SlowdownTrigger
+        + "/"
+        + level0StopTrigger
+        + ", levelSizeMultiplier="
+        + levelSizeMultiplier
+        + ", targetFileSizeBytes="
+        + targetFileSizeBytes
+        + "}";
+  }
+
+  /**
+   * Builder of {@link Options}. Not thread-safe. Each setter validates its argument at once and
+   * throws {@link IllegalArgumentException} (or {@link NullPointerException}) naming it; {@link
+   * #build()} checks the relations between settings.
+   */
+  public static final class Builder {
+    private boolean createIfMissing = true;
+    private boolean errorIfExists = false;
+    private MemtableKind memtable = MemtableKind.SHARDED;
+    private int memtableShards = 16;
+    private long memtableSizeBytes = 64L << 20;
+    private int maxImmutableMemtables = 2;
+    private Duration writeStallTimeout = Duration.ofSeconds(60);
+    private boolean backgroundCompaction = true;
+    private ExecutorService backgroundExecutor;
+    private WalRecoveryMode walRecoveryMode = WalRecoveryMode.TOLERATE_CORRUPTED_TAIL_RECORDS;
+    private int blockSizeBytes = 4096;
+    private int blockRestartInterval = 16;
+    private Compression compression = Compression.LZ4;
+    private int bloomBitsPerKey = 10;
+    private long blockCacheBytes = 64L << 20;
+    private Cache blockCache;
+    private int maxOpenFiles = 1000;
+    private boolean verifyChecksums = true;
+    private int level0CompactionTrigger = 4;
+    private int level0SlowdownTrigger = 20;
+    private int level0StopTrigger = 36;
+    private int levelSizeMultiplier = 10;
+    private long maxBytesForLevelBase = 256L << 20;
+    private long targetFileSizeBytes = 64L << 20;
+    private FileSystem fileSystem = FileSystem.nio();
+
+    private Builder() {}
+
+    private Builder(Options o) {
+      createIfMissing = o.createIfMissing;
+      errorIfExists = o.errorIfExists;
+      memtable = o.memtable;
+      memtableShards = o.memtableShards;
+      memtableSizeBytes = o.memtableSizeBytes;
+      maxImmutableMemtables = o.maxImmutableMemtables;
+      writeStallTimeout = o.writeStallTimeout;
+      backgroundCompaction = o.backgroundCompaction;
+      backgroundExecutor = o.backgroundExecutor;
+      walRecoveryMode = o.walRecoveryMode;
+      blockSizeBytes = o.blockSizeBytes;
+      blockRestartInterval = o.blockRestartInterval;
+      compression = o.compression;
+      bloomBitsPerKey = o.bloomBitsPerKey;
+      blockCacheBytes = o.blockCacheBytes;
+      blockCache = o.blockCache;
+      maxOpenFiles = o.maxOpenFiles;
+      verifyChecksums = o.verifyChecksums;
+      level0CompactionTrigger = o.level0CompactionTrigger;
+      level0SlowdownTrigger = o.level0SlowdownTrigger;
+      level0StopTrigger = o.level0StopTrigger;
+      levelSizeMultiplier = o.levelSizeMultiplier;
+      maxBytesForLevelBase = o.maxBytesForLevelBase;
+      targetFileSizeBytes = o.targetFileSizeBytes;
+      fileSystem = o.fileSystem;
+    }
+
+    /** Create the directory and an empty database if none exists (default true). */
+    public Builder createIfMissing(boolean v) {
+      createIfMissing = v;
+      return this;
+    }
+
+    /** Fail to open if a database already exists (default false). */
+    public Builder errorIfExists(boolean v) {
+      errorIfExists = v;
+      return this;
+    }
+
+    public Builder memtable(MemtableKind kind) {
+      memtable = Objects.requireNonNull(kind, "memtable");
+      return this;
+    }
+
+    /** Number of memtable shards: a power of two from 1 to 1024 (default 16). */
+    public Builder memtableShards(int shards) {
+      if (shards < 1 || shards > 1024 || Integer.bitCount(shards) != 1) {
+        throw new IllegalArgumentException(
+            "memtableShards must be a power of two from 1 to 1024, got " + shards);
+      }
+      memtableShards = shards;
+      return this;
+    }
+
+    /** Memtable size at which it becomes immutable: 1 KiB to 1 GiB (default 64 MiB). */
+    public Builder memtableSizeBytes(long bytes) {
+      if (bytes < 1024 || bytes > (1L << 30)) {
+        throw new IllegalArgumentException(
+            "memtableSizeBytes must be from 1 KiB to 1 GiB, got " + bytes);
+      }
+      memtableSizeBytes = bytes;
+      return this;
+    }
+
+    /** Immutable memtables that may wait for flush before writes stall: 1 to 64 (default 2). */
+    public Builder maxImmutableMemtables(int n) {
+      if (n < 1 || n > 64) {
+        throw new IllegalArgumentException("maxImmutableMemtables must be from 1 to 64, got " + n);
+      }
+      maxImmutableMemtables = n;
+      return this;
+    }
+
+    /** How long a stalled write waits before failing with {@link StrataException} (default 60 s). */
+    public Builder writeStallTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "writeStallTimeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("writeStallTimeout must be positive, got " + timeout);
+      }
+      writeStallTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Run compactions on a background thread (default true). When false no compaction thread
+     * exists: {@link StrataDB#compactRange} compacts in the caller's thread and writes stall at
+     * the level-0 triggers until it is called.
+     */
+    public Builder backgroundCompaction(boolean v) {
+      backgroundCompaction = v;
+      return this;
+    }
+
+    /**
+     * An executor shared by several databases for their flushes and compactions, so that many
+     * databases in one JVM do not each own threads. The caller owns and shuts it down after
+     * closing the databases that use it. Null (the default): each database owns its threads.
+     */
+    public Builder backgroundExecutor(ExecutorService executor) {
+      backgroundExecutor = executor;
+      return this;
+    }
+
+    public Builder walRecoveryMode(WalRecoveryMode mode) {
+      walRecoveryMode = Objects.requireNonNull(mode, "walRecoveryMode");
+      return this;
+    }
+
+    /** Target uncompressed size of a table data block: 64 B to 4 MiB (default 4 KiB). */
+    public Builder blockSizeBytes(int bytes) {
+      if (bytes < 64 || bytes > (4 << 20)) {
+        throw new IllegalArgumentException("blockSizeBytes must be from 64 B to 4 MiB, got " + bytes);
+      }
+      blockSizeBytes = bytes;
+      return this;
+    }
+
+    /** Keys between restart points in a block: 1 to 1024 (default 16). */
+    public Builder blockRestartInterval(int n) {
+      if (n < 1 || n > 1024) {
+        throw new IllegalArgumentException("blockRestartInterval must be from 1 to 1024, got " + n);
+      }
+      blockRestartInterval = n;
+      return this;
+    }
+
+    public Builder compression(Compression c) {
+      compression = Objects.requireNonNull(c, "compression");
+      return this;
+    }
+
+    /** Bloom filter bits per key, 0 (no filter) to 40 (default 10, about 1% false positives). */
+    public Builder bloomBitsPerKey(int bits) {
+      if (bits < 0 || bits > 40) {
+        throw new IllegalArgumentException("bloomBitsPerKey must be from 0 to 40, got " + bits);
+      }
+      bloomBitsPerKey = bits;
+      return this;
+    }
+
+    /** Capacity of the database's own block cache, 0 to disable (default 64 MiB). */
+    public Builder blockCacheBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("blockCacheBytes must be >= 0, got " + bytes);
+      }
+      blockCacheBytes = bytes;
+      return this;
+    }
+
+    /** A block cache shared with other databases; overrides {@link #blockCacheBytes(long)}. */
+    public Builder blockCache(Cache cache) {
+      blockCache = cache;
+      return this;
+    }
+
+    /** Table files kept open at once: 16 or more (default 1000). */
+    public Builder maxOpenFiles(int n) {
+      if (n < 16) {
+        throw new IllegalArgumentException("maxOpenFiles must be >= 16, got " + n);
+      }
+      maxOpenFiles = n;
+      return this;
+    }
+
+    /** Verify block checksums on reads that do not say otherwise (default true). */
+    public Builder verifyChecksums(boolean v) {
+      verifyChecksums = v;
+      return this;
+    }
+
+    public Builder level0CompactionTrigger(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("level0CompactionTrigger must be >= 1, got " + n);
+      }
+      level0CompactionTrigger = n;
+      return this;
+    }
+
+    public Builder level0SlowdownTrigger(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("level0SlowdownTrigger must be >= 1, got " + n);
+      }
+      level0SlowdownTrigger = n;
+      return this;
+    }
+
+    public Builder level0StopTrigger(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("level0StopTrigger must be >= 1, got " + n);
+      }
+      level0StopTrigger = n;
+      return this;
+    }
+
+    /** Size ratio between adjacent levels: 2 to 100 (default 10). */
+    public Builder levelSizeMultiplier(int n) {
+      if (n < 2 || n > 100) {
+        throw new IllegalArgumentException("levelSizeMultiplier must be from 2 to 100, got " + n);
+      }
+      levelSizeMultiplier = n;
+      return this;
+    }
+
+    /** Lower bound of the first non-empty level's target under dynamic sizing (default 256 MiB). */
+    public Builder maxBytesForLevelBase(long bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("maxBytesForLevelBase must be >= 1 KiB, got " + bytes);
+      }
+      maxBytesForLevelBase = bytes;
+      return this;
+    }
+
+    /** Size at which compaction splits its output files: 1 KiB or more (default 64 MiB). */
+    public Builder targetFileSizeBytes(long bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("targetFileSizeBytes must be >= 1 KiB, got " + bytes);
+      }
+      targetFileSizeBytes = bytes;
+      return this;
+    }
+
+    /** The file system; tests pass a fault-injecting one. Default: the platform's. */
+    public Builder fileSystem(FileSystem fs) {
+      fileSystem = Objects.requireNonNull(fs, "fileSystem");
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException if the level-0 triggers are not in rising order
+     */
+    public Options build() {
+      if (!(level0CompactionTrigger <= level0SlowdownTrigger
+          && level0SlowdownTrigger <= level0StopTrigger)) {
+        throw new IllegalArgumentException(
+            "level-0 triggers must satisfy compaction <= slowdown <= stop, got "
+                + level0CompactionTrigger
+                + " / "
+                + level0SlowdownTrigger
+                + " / "
+                + level0StopTrigger);
+      }
+      return new Options(this);
+    }
+  }
+}

@@ -1,0 +1,146 @@
+package dev.strata;
+
+import dev.strata.engine.DbImpl;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * An open Strata database: a persistent, ordered map from byte-array keys to byte-array values,
+ * safe for use by many threads at once. Keys are ordered as unsigned bytes, lexicographically.
+ *
+ * <p>Durability: a write with {@link WriteOptions#SYNC} is on stable storage before it returns; a
+ * default write has reached the operating system before it returns and so survives the process
+ * dying, but not a power loss. Recovery never invents or reorders writes, and a {@link
+ * WriteBatch} is recovered whole or not at all.
+ *
+ * <p>Every method but {@link #close()} throws {@link StrataException} once the database is
+ * closed, and {@link StrataException} with the cause if a background flush or compaction failed
+ * to write (the database then refuses writes until reopened, but still serves reads).
+ */
+public interface StrataDB extends AutoCloseable {
+  /** Largest key accepted, in bytes. */
+  int MAX_KEY_BYTES = 65_535;
+
+  /** Largest value accepted, in bytes. */
+  int MAX_VALUE_BYTES = 64 << 20;
+
+  /**
+   * Opens (and with {@link Options#createIfMissing()}, creates) the database in {@code dir},
+   * recovering every write acknowledged before the last close or crash.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws StrataException if the directory is locked by another open database (in this or
+   *     another process), does not hold a database and creation is off, holds one and {@link
+   *     Options#errorIfExists()} is set, or cannot be read
+   * @throws CorruptionException if a file the database needs is damaged or missing
+   */
+  static StrataDB open(Path dir, Options options) {
+    Objects.requireNonNull(dir, "dir");
+    Objects.requireNonNull(options, "options");
+    return DbImpl.open(dir, options);
+  }
+
+  /** Opens with {@link Options#defaults()}. */
+  static StrataDB open(Path dir) {
+    return open(dir, Options.defaults());
+  }
+
+  /**
+   * Sets {@code key} to {@code value}.
+   *
+   * @throws NullPointerException if key or value is null
+   * @throws IllegalArgumentException if key exceeds {@link #MAX_KEY_BYTES} or value {@link
+   *     #MAX_VALUE_BYTES}
+   */
+  default void put(byte[] key, byte[] value) {
+    put(key, value, WriteOptions.DEFAULT);
+  }
+
+  /** As {@link #put(byte[], byte[])} with the given write options. */
+  void put(byte[] key, byte[] value, WriteOptions options);
+
+  /**
+   * The value of {@code key}, or null if absent.
+   *
+   * @throws NullPointerException if key is null
+   * @throws CorruptionException if a block read for the lookup is damaged
+   */
+  default byte[] get(byte[] key) {
+    return get(key, ReadOptions.DEFAULT);
+  }
+
+  /** As {@link #get(byte[])}, at the options' snapshot if one is set. */
+  byte[] get(byte[] key, ReadOptions options);
+
+  /**
+   * Removes {@code key} if present.
+   *
+   * @throws NullPointerException if key is null
+   * @throws IllegalArgumentException if key exceeds {@link #MAX_KEY_BYTES}
+   */
+  default void delete(byte[] key) {
+    delete(key, WriteOptions.DEFAULT);
+  }
+
+  void delete(byte[] key, WriteOptions options);
+
+  /**
+   * Applies every operation of {@code batch} atomically.
+   *
+   * @throws NullPointerException if an argument is null
+   */
+  void write(WriteBatch batch, WriteOptions options);
+
+  /** A consistent view of the current state; close it when done. */
+  Snapshot getSnapshot();
+
+  /** An iterator over the latest state; close it when done. */
+  default DBIterator newIterator() {
+    return newIterator(ReadOptions.DEFAULT);
+  }
+
+  /** An iterator at the options' snapshot and within their bounds; close it when done. */
+  DBIterator newIterator(ReadOptions options);
+
+  /** Blocks until every write made before the call is in table files. */
+  void flush();
+
+  /**
+   * Compacts the key range {@code [begin, end]} (null = unbounded) down to the bottom level, in
+   * the caller's thread when background compaction is off.
+   */
+  void compactRange(byte[] begin, byte[] end);
+
+  /**
+   * A named property, or null if unknown: {@code strata.stats}, {@code
+   * strata.num-files-at-level<N>}, {@code strata.level-bytes<N>}, {@code strata.memtable-bytes},
+   * {@code strata.block-cache-hit-ratio}, {@code strata.compaction-pending}, and more listed in
+   * {@code docs/design/properties.md}.
+   */
+  String getProperty(String name);
+
+  /**
+   * Flushes nothing, stops background work, waits for it, and releases the directory. Writes
+   * acknowledged before are recoverable from the log. Idempotent.
+   */
+  @Override
+  void close();
+
+  /** Validates a key; shared by the database and {@link WriteBatch}. */
+  static void checkKey(byte[] key) {
+    Objects.requireNonNull(key, "key must not be null");
+    if (key.length > MAX_KEY_BYTES) {
+      throw new IllegalArgumentException(
+          "key of " + key.length + " bytes exceeds the limit of " + MAX_KEY_BYTES);
+    }
+  }
+
+  /** Validates a value; shared by the database and {@link WriteBatch}. */
+  static void checkValue(byte[] value) {
+    Objects.requireNonNull(value, "value must not be null");
+    if (value.length > MAX_VALUE_BYTES) {
+      throw new IllegalArgumentException(
+          "value of " + value.length + " bytes exceeds the limit of " + MAX_VALUE_BYTES);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package dev.strata;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A group of puts and deletes applied atomically by {@link StrataDB#write}: readers and recovery
+ * see all of them or none. Later operations on the same key win. Not thread-safe; reusable after
+ * {@link #clear()}.
+ */
+public final class WriteBatch {
+  /** Receives a batch's operations in order; see {@link #forEach(Handler)}. */
+  public interface Handler {
+    void put(byte[] key, byte[] value);
+
+    void delete(byte[] key);
+  }
+
+  private final List<byte[]> keys = new ArrayList<>();
+  /** The value of each put; null for a delete. */
+  private final List<byte[]> values = new ArrayList<>();
+
+  private long approximateBytes;
+
+  /**
+   * Adds a put; the arrays are copied.
+   *
+   * @throws NullPointerException if key or value is null
+   * @throws IllegalArgumentException if key or value exceeds its limit in {@link StrataDB}
+   */
+  public WriteBatch put(byte[] key, byte[] value) {
+    StrataDB.checkKey(key);
+    StrataDB.checkValue(value);
+    keys.add(key.clone());
+    values.add(value.clone());
+    approximateBytes += key.length + value.length + 12;
+    return this;
+  }
+
+  /**
+   * Adds a delete; the key is copied.
+   *
+   * @throws NullPointerException if key is null
+   * @throws IllegalArgumentException if key exceeds {@link StrataDB#MAX_KEY_BYTES}
+   */
+  public WriteBatch delete(byte[] key) {
+    StrataDB.checkKey(key);
+    keys.add(key.clone());
+    values.add(null);
+    approximateBytes += key.length + 6;
+    return this;
+  }
+
+  /** Number of operations. */
+  public int count() {
+    return keys.size();
+  }
+
+  /** Approximate encoded size in bytes. */
+  public long approximateBytes() {
+    return approximateBytes;
+  }
+
+  public void clear() {
+    keys.clear();
+    values.clear();
+    approximateBytes = 0;
+  }
+
+  /** Replays the operations in the order they were added. */
+  public void forEach(Handler handler) {
+    Objects.requireNonNull(handler, "handler");
+    for (int i = 0; i < keys.size(); i++) {
+      byte[] v = values.get(i);
+      if (v == null) {
+        handler.delete(keys.get(i));
+      } else {
+        handler.put(keys.get(i), v);
+      }
+    }
+  }
+}

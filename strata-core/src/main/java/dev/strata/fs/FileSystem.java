@@ -1,0 +1,53 @@
+package dev.strata.fs;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Every file operation the engine performs. Production uses {@link NioFileSystem}; tests inject
+ * faults (dropped unsynced data at a crash, failing writes, fsyncs or renames, a full disk) by
+ * supplying another implementation through {@code Options.fileSystem}.
+ *
+ * <p>Implementations are thread-safe. Durability contract, which the engine relies on and the
+ * fault-injecting test file system enforces: bytes appended to a {@link WritableFile} survive a
+ * power loss only after {@link WritableFile#sync()}; a created, renamed or deleted directory
+ * entry survives only after {@link #syncDirectory(Path)} of its parent.
+ */
+public interface FileSystem {
+  /** Creates (or truncates) a file for appending. */
+  WritableFile create(Path path) throws IOException;
+
+  /** Opens an existing file for positional reads. */
+  ReadableFile openRead(Path path) throws IOException;
+
+  boolean exists(Path path);
+
+  long size(Path path) throws IOException;
+
+  /** Names (not paths) of the entries of a directory. */
+  List<String> list(Path dir) throws IOException;
+
+  /** Atomically renames {@code from} to {@code to}, replacing {@code to} if it exists. */
+  void rename(Path from, Path to) throws IOException;
+
+  /** Deletes a file if it exists. */
+  void delete(Path path) throws IOException;
+
+  void createDirectories(Path dir) throws IOException;
+
+  /** Forces the directory's entries (creations, renames, deletions) to stable storage. */
+  void syncDirectory(Path dir) throws IOException;
+
+  /**
+   * Takes an exclusive lock on {@code path} (created if absent) for this process.
+   *
+   * @throws IOException if another holder, in this process or another, has it
+   */
+  FileLockHandle lock(Path path) throws IOException;
+
+  /** The shared production instance. */
+  static FileSystem nio() {
+    return NioFileSystem.INSTANCE;
+  }
+}

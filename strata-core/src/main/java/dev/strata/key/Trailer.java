@@ -1,0 +1,37 @@
+package dev.strata.key;
+
+/**
+ * The 64-bit trailer of an internal key: the sequence number in the high 56 bits and the
+ * {@link ValueKind} code in the low 8, as in LevelDB's {@code dbformat.h}. Internal keys order by
+ * user key ascending, then trailer descending, so the newest version of a key comes first.
+ */
+public final class Trailer {
+  /** The largest sequence number a write may carry. */
+  public static final long MAX_SEQUENCE = (1L << 56) - 1;
+
+  private Trailer() {}
+
+  public static long pack(long sequence, ValueKind kind) {
+    return (sequence << 8) | kind.code();
+  }
+
+  public static long sequence(long trailer) {
+    return trailer >>> 8;
+  }
+
+  public static int kindCode(long trailer) {
+    return (int) (trailer & 0xFF);
+  }
+
+  public static boolean isDelete(long trailer) {
+    return (trailer & 0xFF) == ValueKind.DELETE.code();
+  }
+
+  /**
+   * The trailer of a seek target that finds the newest entry of a user key with a sequence at
+   * most {@code sequence}: it sorts before every real entry of that sequence.
+   */
+  public static long seekTrailer(long sequence) {
+    return (sequence << 8) | ValueKind.MAX_CODE;
+  }
+}
