@@ -1,0 +1,48 @@
+package dev.strata.memtable;
+
+import dev.strata.key.InternalIterator;
+import dev.strata.key.ValueKind;
+
+/**
+ * The in-memory, multi-versioned write buffer: every write lands here (after the WAL) until a
+ * flush turns the memtable into a level-0 table. Entries are internal keys (user key, sequence,
+ * kind) and values; a read at snapshot S sees, per user key, the newest entry with sequence <= S.
+ *
+ * <p>Implementations are thread-safe: any number of threads may add, get and iterate at once.
+ * Once the engine makes a memtable immutable no more adds arrive; it stays readable until its
+ * flushed table is installed and the last reader drops it (the garbage collector reclaims it).
+ */
+public interface Memtable {
+  /**
+   * Adds one entry. A given (key, sequence) pair is added at most once.
+   *
+   * <p>Requires: {@code value} is not modified afterwards (the memtable keeps the array). May
+   * block briefly on the entry's shard lock; does no I/O.
+   */
+  void add(long sequence, ValueKind kind, byte[] key, byte[] value);
+
+  /**
+   * The newest version of {@code key} with sequence <= {@code snapshot}: its value, {@link
+   * dev.strata.key.Lookup#DELETED} if that version is a tombstone, or null if there is none.
+   */
+  byte[] get(byte[] key, long snapshot);
+
+  /**
+   * An iterator over every entry in internal-key order. It holds no lock between calls; entries
+   * added after its creation may or may not appear, so readers filter by sequence.
+   */
+  InternalIterator newIterator();
+
+  /** Approximate heap bytes held by the entries, including Java object overhead. */
+  long approximateBytes();
+
+  /** Whether {@link #approximateBytes()} has reached the size limit the memtable was made with. */
+  boolean isFull();
+
+  /** Number of entries added. */
+  long entryCount();
+
+  default boolean isEmpty() {
+    return entryCount() == 0;
+  }
+}

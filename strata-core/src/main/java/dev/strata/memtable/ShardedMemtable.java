@@ -1,0 +1,124 @@
+package dev.strata.memtable;
+
+import dev.strata.key.InternalIterator;
+import dev.strata.key.InternalKey;
+import dev.strata.key.MergingIterator;
+import dev.strata.key.ValueKind;
+import dev.strata.util.Bytes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The default memtable: an array of independent {@link MemtableShard}s, each an ordered map behind
+ * its own read-write lock. A key lives in shard {@code hash64(key) & (shardCount - 1)}.
+ *
+ * <h2>Invariants</h2>
+ *
+ * <ol>
+ *   <li>The shard count is a power of two, fixed at construction; a user key always maps to the
+ *       same shard, so all versions of a key are in one shard and a point lookup reads one shard.
+ *   <li>{@code sizeBytes} is the sum of the heap cost of every entry added (key, value, and the
+ *       Java objects holding them); it only grows.
+ *   <li>Within a shard entries are in internal-key order; across shards no order exists, so
+ *       ordered reads merge the shards (a k-way {@link MergingIterator}).
+ * </ol>
+ *
+ * <h2>Concurrency</h2>
+ *
+ * Operations on different shards never wait for each other: each takes only its own shard's lock,
+ * and a thread never holds two shard locks. The size counter is an {@link AtomicLong} added to
+ * after the entry is in its shard; it is read without locks by the writer that decides when the
+ * memtable is full, so a stale read may let a few entries past the limit (bounded by the number of
+ * concurrent writers times the largest entry). Iterators copy bounded chunks under a shard's read
+ * lock ({@link ChunkedCursor}) and hold no lock between calls.
+ *
+ * <h2>Lifecycle</h2>
+ *
+ * Created empty by the engine; receives adds while it is the active memtable; becomes immutable
+ * when the engine switches to a fresh one (no adds after that); dropped after its flush is
+ * installed. Nothing to close.
+ *
+ * <h2>Failure</h2>
+ *
+ * No I/O, so no I/O failure; an {@link OutOfMemoryError} propagates to the writer.
+ */
+public final class ShardedMemtable implements Memtable {
+  private final MemtableShard[] shards;
+  private final int mask;
+  private final long maxBytes;
+  /** Heap bytes of all entries; incremented by writers after the insert, read lock-free. */
+  private final AtomicLong sizeBytes = new AtomicLong();
+  /** Entries added; same protocol as {@code sizeBytes}. */
+  private final AtomicLong entries = new AtomicLong();
+
+  /**
+   * @param shardCount a power of two, at least 1
+   * @param maxBytes the size at which {@link #isFull()} turns true
+   */
+  public ShardedMemtable(int shardCount, long maxBytes) {
+    if (shardCount < 1 || Integer.bitCount(shardCount) != 1) {
+      throw new IllegalArgumentException("shard count must be a power of two, got " + shardCount);
+    }
+    this.shards = new MemtableShard[shardCount];
+    for (int i = 0; i < shardCount; i++) {
+      shards[i] = new MemtableShard();
+    }
+    this.mask = shardCount - 1;
+    this.maxBytes = maxBytes;
+  }
+
+  /** The shard index of a key: {@code hash64(key) & (shardCount - 1)}. */
+  public int shardOf(byte[] key) {
+    return (int) (Bytes.hash64(key) & mask);
+  }
+
+  public int shardCount() {
+    return shards.length;
+  }
+
+  @Override
+  public void add(long sequence, ValueKind kind, byte[] key, byte[] value) {
+    byte[] stored = MemtableShard.storedValue(kind, value);
+    shards[shardOf(key)].add(new InternalKey(key, sequence, kind), stored);
+    sizeBytes.addAndGet(EntrySizes.treeMapEntry(key.length, stored.length));
+    entries.incrementAndGet();
+  }
+
+  @Override
+  public byte[] get(byte[] key, long snapshot) {
+    return shards[shardOf(key)].get(key, snapshot);
+  }
+
+  @Override
+  public InternalIterator newIterator() {
+    if (shards.length == 1) {
+      return new ChunkedCursor(shards[0]);
+    }
+    List<InternalIterator> cursors = new ArrayList<>(shards.length);
+    for (MemtableShard s : shards) {
+      cursors.add(new ChunkedCursor(s));
+    }
+    return new MergingIterator(cursors);
+  }
+
+  @Override
+  public long approximateBytes() {
+    return sizeBytes.get();
+  }
+
+  @Override
+  public boolean isFull() {
+    return sizeBytes.get() >= maxBytes;
+  }
+
+  @Override
+  public long entryCount() {
+    return entries.get();
+  }
+
+  @Override
+  public String toString() {
+    return "ShardedMemtable{shards=" + shards.length + ", bytes=" + sizeBytes.get() + "}";
+  }
+}
