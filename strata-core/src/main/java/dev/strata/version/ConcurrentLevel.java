@@ -1,0 +1,203 @@
+package dev.strata.version;
+
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import dev.strata.key.InternalIterator;
+import dev.strata.key.MergingIterator;
+import dev.strata.sstable.TableCache;
+import dev.strata.sstable.TableHandle;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * One on-disk level behind its own read-write lock: thread-safe point lookups, iteration,
+ * overlap queries and sizes, and {@link #replace} which swaps the whole level atomically. Flush
+ * and compaction install their results only through {@code replace}.
+ *
+ * <h2>Invariants</h2>
+ *
+ * <ol>
+ *   <li>{@code current} always lists files that are complete, synced and recorded in the manifest.
+ *   <li>Every file in {@code current} holds one reference owned by this level (see {@link
+ *       FileMetadata}); {@code replace} drops the references of the files it removes.
+ *   <li>Data only moves downward (memtable, level 0, level 1, ...), and {@code VersionSet}
+ *       installs a change that touches two levels bottom level first: the new home of the data is
+ *       visible before the old one is removed. A reader that consults levels top-down therefore
+ *       finds every key: at the moment it reads level i, each version it has not yet seen is in
+ *       level i or below, and it stays in some level >= i from then on.
+ * </ol>
+ *
+ * <h2>Concurrency</h2>
+ *
+ * Readers take the read lock only long enough to choose files and take a reference on each; they
+ * read the tables with no lock held, so no lock is held across disk I/O and a replacement never
+ * waits for a slow read. {@code replace} takes the write lock for a pointer swap. Lock rank 5
+ * (levels, ascending by level number) in {@code docs/design/locking.md}; no other lock is taken
+ * while holding it.
+ *
+ * <h2>Lifecycle</h2>
+ *
+ * Owned by {@link VersionSet}; lives as long as the database. Removed files are deleted by the
+ * obsolete-file callback when their last reader lets go.
+ *
+ * <h2>Failure</h2>
+ *
+ * A damaged table raises {@code CorruptionException} from the read that met it; a missing table
+ * raises it from the table cache. The level itself is unchanged by read failures.
+ */
+public final class ConcurrentLevel {
+  private final int number;
+  private final TableCache tables;
+
+  /** Rank 5. Guards {@code current}. */
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+
+  @GuardedBy("lock")
+  private Level current;
+
+  public ConcurrentLevel(int number, TableCache tables) {
+    this.number = number;
+    this.tables = tables;
+    this.current = Level.empty(number);
+  }
+
+  public int number() {
+    return number;
+  }
+
+  /** The level as it is now: an immutable view that may be replaced right after. */
+  public Level level() {
+    lock.readLock().lock();
+    try {
+      return current;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Swaps in {@code next} atomically and drops the level's reference on each file that left.
+   *
+   * <p>Requires: the caller holds the version lock (installs are serialised by {@link
+   * VersionSet}) and every file of {@code next} is durable and recorded in the manifest.
+   *
+   * @return the level replaced
+   */
+  public Level replace(Level next) {
+    if (next.number() != number) {
+      throw new IllegalArgumentException("level " + next.number() + " installed in " + number);
+    }
+    for (FileMetadata f : next.files()) {
+      if (!contains(f)) {
+        f.ref();
+      }
+    }
+    Level previous;
+    lock.writeLock().lock();
+    try {
+      previous = current;
+      current = next;
+    } finally {
+      lock.writeLock().unlock();
+    }
+    for (FileMetadata f : previous.files()) {
+      if (!containsNumber(next, f.number())) {
+        f.unref();
+      }
+    }
+    return previous;
+  }
+
+  private boolean contains(FileMetadata f) {
+    return containsNumber(level(), f.number());
+  }
+
+  private static boolean containsNumber(Level level, long fileNumber) {
+    for (FileMetadata f : level.files()) {
+      if (f.number() == fileNumber) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Point lookup: the newest version of {@code userKey} with sequence <= {@code snapshot} in this
+   * level: its value, {@code Lookup.DELETED}, or null if the level holds no version.
+   */
+  public byte[] get(byte[] userKey, long snapshot, boolean verifyChecksums, boolean fillCache) {
+    List<FileMetadata> candidates = pinFilesForKey(userKey);
+    try {
+      for (FileMetadata f : candidates) {
+        try (TableHandle t = tables.acquire(f.number(), f.fileSize())) {
+          byte[] result = t.reader().get(userKey, snapshot, verifyChecksums, fillCache);
+          if (result != null) {
+            // Level 0 files are consulted newest first, and a newer file holds only newer
+            // versions, so the first file with a visible version has the newest one.
+            return result;
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+      return null;
+    } finally {
+      for (FileMetadata f : candidates) {
+        f.unref();
+      }
+    }
+  }
+
+  private List<FileMetadata> pinFilesForKey(byte[] userKey) {
+    lock.readLock().lock();
+    try {
+      List<FileMetadata> files = current.filesForKey(userKey);
+      for (FileMetadata f : files) {
+        f.ref();
+      }
+      return files;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * An iterator over the whole level as it is now. It pins the level's files until closed, so
+   * later replacements do not disturb it.
+   */
+  public InternalIterator newIterator(boolean verifyChecksums, boolean fillCache) {
+    List<FileMetadata> files;
+    lock.readLock().lock();
+    try {
+      files = current.files();
+      for (FileMetadata f : files) {
+        f.ref();
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+    if (number == 0) {
+      List<InternalIterator> children = new ArrayList<>(files.size());
+      for (FileMetadata f : files) {
+        children.add(new TableFileIterator(tables, f, verifyChecksums, fillCache, true));
+      }
+      return new MergingIterator(children);
+    }
+    return new LevelIterator(tables, files, verifyChecksums, fillCache);
+  }
+
+  public int fileCount() {
+    return level().fileCount();
+  }
+
+  public long totalBytes() {
+    return level().totalBytes();
+  }
+
+  /** Files overlapping [begin, end] (null = unbounded) now; not pinned. */
+  public List<FileMetadata> overlapping(byte[] begin, byte[] end) {
+    return level().overlapping(begin, end);
+  }
+}

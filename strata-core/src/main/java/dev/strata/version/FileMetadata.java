@@ -1,0 +1,137 @@
+package dev.strata.version;
+
+import dev.strata.key.InternalKey;
+import dev.strata.util.Bytes;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * One table file as the levels know it: number, size, key range and sequence range, plus a
+ * reference count that keeps the file on disk while anything uses it.
+ *
+ * <p>Reference protocol: the level that lists the file holds one reference; every reader that
+ * reads the file takes one while holding that level's read lock (so the count cannot be zero when
+ * it does) and drops it after the read. When a level replacement removes the file, the level's
+ * reference is dropped; the holder that brings the count to zero hands the file to the obsolete
+ * callback, which deletes it on a background thread. Thread-safe: immutable but for {@code refs}.
+ */
+public final class FileMetadata {
+  private final long number;
+  private final long fileSize;
+  private final InternalKey smallest;
+  private final InternalKey largest;
+  private final long smallestSequence;
+  private final long largestSequence;
+  private final long entryCount;
+
+  /** References; see the class comment. Starts at 0 until a level adopts the file. */
+  private final AtomicInteger refs = new AtomicInteger();
+
+  /** Set once before the file is published to readers; read by the thread that drops it to zero. */
+  private volatile Consumer<FileMetadata> onObsolete;
+
+  public FileMetadata(
+      long number,
+      long fileSize,
+      InternalKey smallest,
+      InternalKey largest,
+      long smallestSequence,
+      long largestSequence,
+      long entryCount) {
+    this.number = number;
+    this.fileSize = fileSize;
+    this.smallest = smallest;
+    this.largest = largest;
+    this.smallestSequence = smallestSequence;
+    this.largestSequence = largestSequence;
+    this.entryCount = entryCount;
+  }
+
+  public long number() {
+    return number;
+  }
+
+  public long fileSize() {
+    return fileSize;
+  }
+
+  public InternalKey smallest() {
+    return smallest;
+  }
+
+  public InternalKey largest() {
+    return largest;
+  }
+
+  public byte[] smallestUserKey() {
+    return smallest.userKey();
+  }
+
+  public byte[] largestUserKey() {
+    return largest.userKey();
+  }
+
+  public long smallestSequence() {
+    return smallestSequence;
+  }
+
+  public long largestSequence() {
+    return largestSequence;
+  }
+
+  public long entryCount() {
+    return entryCount;
+  }
+
+  /** Whether the user key range [begin, end] (null = unbounded) overlaps this file's. */
+  public boolean overlaps(byte[] begin, byte[] end) {
+    return (end == null || Bytes.compare(smallest.userKey(), end) <= 0)
+        && (begin == null || Bytes.compare(largest.userKey(), begin) >= 0);
+  }
+
+  /** Whether {@code userKey} is within this file's user key range. */
+  public boolean mayContainKey(byte[] userKey) {
+    return Bytes.compare(userKey, smallest.userKey()) >= 0
+        && Bytes.compare(userKey, largest.userKey()) <= 0;
+  }
+
+  void setOnObsolete(Consumer<FileMetadata> callback) {
+    this.onObsolete = callback;
+  }
+
+  /** Takes a reference. Requires: the caller holds a reference or the owning level's lock. */
+  public void ref() {
+    int before = refs.getAndIncrement();
+    assert before >= 0 : "ref of released file " + number;
+  }
+
+  /** Drops a reference; the last one hands the file to the obsolete callback. */
+  public void unref() {
+    int after = refs.decrementAndGet();
+    assert after >= 0 : "unref below zero for file " + number;
+    if (after == 0) {
+      Consumer<FileMetadata> cb = onObsolete;
+      if (cb != null) {
+        cb.accept(this);
+      }
+    }
+  }
+
+  /** Current reference count; for tests and assertions. */
+  public int refCountForTesting() {
+    return refs.get();
+  }
+
+  @Override
+  public String toString() {
+    return "#"
+        + number
+        + "["
+        + smallest
+        + " .. "
+        + largest
+        + "] "
+        + fileSize
+        + "B";
+  }
+}

@@ -1,0 +1,241 @@
+package dev.strata.version;
+
+import dev.strata.CorruptionException;
+import dev.strata.key.InternalKey;
+import dev.strata.util.Coding;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One change to the database's file set, as recorded in the manifest: files added and removed per
+ * level and the counters that must survive a restart. Mutable while being built by one thread,
+ * then handed to {@link VersionSet#logAndApply}. The encoding is specified in {@code
+ * docs/format/manifest.md}; its tags are never renumbered or reused.
+ */
+public final class VersionEdit {
+  static final int TAG_LOG_NUMBER = 1;
+  static final int TAG_NEXT_FILE_NUMBER = 2;
+  static final int TAG_LAST_SEQUENCE = 3;
+  static final int TAG_DELETED_FILE = 4;
+  static final int TAG_NEW_FILE = 5;
+
+  /** A file removed from a level. */
+  public record Deleted(int level, long number) {}
+
+  /** A file added to a level. */
+  public record Added(int level, FileMetadata file) {}
+
+  private long logNumber = -1;
+  private long nextFileNumber = -1;
+  private long lastSequence = -1;
+  private final List<Deleted> deleted = new ArrayList<>();
+  private final List<Added> added = new ArrayList<>();
+
+  public VersionEdit setLogNumber(long n) {
+    logNumber = n;
+    return this;
+  }
+
+  public VersionEdit setNextFileNumber(long n) {
+    nextFileNumber = n;
+    return this;
+  }
+
+  public VersionEdit setLastSequence(long n) {
+    lastSequence = n;
+    return this;
+  }
+
+  public VersionEdit deleteFile(int level, long number) {
+    deleted.add(new Deleted(level, number));
+    return this;
+  }
+
+  public VersionEdit addFile(int level, FileMetadata file) {
+    added.add(new Added(level, file));
+    return this;
+  }
+
+  public long logNumber() {
+    return logNumber;
+  }
+
+  public long nextFileNumber() {
+    return nextFileNumber;
+  }
+
+  public long lastSequence() {
+    return lastSequence;
+  }
+
+  public List<Deleted> deleted() {
+    return deleted;
+  }
+
+  public List<Added> added() {
+    return added;
+  }
+
+  public byte[] encode() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] tmp = new byte[10];
+    if (logNumber >= 0) {
+      varint(out, tmp, TAG_LOG_NUMBER);
+      varint(out, tmp, logNumber);
+    }
+    if (nextFileNumber >= 0) {
+      varint(out, tmp, TAG_NEXT_FILE_NUMBER);
+      varint(out, tmp, nextFileNumber);
+    }
+    if (lastSequence >= 0) {
+      varint(out, tmp, TAG_LAST_SEQUENCE);
+      varint(out, tmp, lastSequence);
+    }
+    for (Deleted d : deleted) {
+      varint(out, tmp, TAG_DELETED_FILE);
+      varint(out, tmp, d.level());
+      varint(out, tmp, d.number());
+    }
+    for (Added a : added) {
+      FileMetadata f = a.file();
+      varint(out, tmp, TAG_NEW_FILE);
+      varint(out, tmp, a.level());
+      varint(out, tmp, f.number());
+      varint(out, tmp, f.fileSize());
+      bytes(out, tmp, f.smallest().encode());
+      bytes(out, tmp, f.largest().encode());
+      varint(out, tmp, f.smallestSequence());
+      varint(out, tmp, f.largestSequence());
+      varint(out, tmp, f.entryCount());
+    }
+    return out.toByteArray();
+  }
+
+  private static void varint(ByteArrayOutputStream out, byte[] tmp, long v) {
+    int n = Coding.putVarint(tmp, 0, v);
+    out.write(tmp, 0, n);
+  }
+
+  private static void bytes(ByteArrayOutputStream out, byte[] tmp, byte[] b) {
+    varint(out, tmp, b.length);
+    out.write(b, 0, b.length);
+  }
+
+  /**
+   * Decodes a manifest record.
+   *
+   * @throws CorruptionException naming {@code fileName} and {@code offset} if it is malformed
+   */
+  public static VersionEdit decode(byte[] data, String fileName, long offset) {
+    VersionEdit e = new VersionEdit();
+    long[] v = new long[1];
+    int pos = 0;
+    try {
+      while (pos < data.length) {
+        pos = Coding.getVarint(data, pos, data.length, v);
+        int tag = (int) v[0];
+        switch (tag) {
+          case TAG_LOG_NUMBER:
+            pos = Coding.getVarint(data, pos, data.length, v);
+            e.logNumber = v[0];
+            break;
+          case TAG_NEXT_FILE_NUMBER:
+            pos = Coding.getVarint(data, pos, data.length, v);
+            e.nextFileNumber = v[0];
+            break;
+          case TAG_LAST_SEQUENCE:
+            pos = Coding.getVarint(data, pos, data.length, v);
+            e.lastSequence = v[0];
+            break;
+          case TAG_DELETED_FILE:
+            {
+              pos = Coding.getVarint(data, pos, data.length, v);
+              int level = checkLevel(v[0]);
+              pos = Coding.getVarint(data, pos, data.length, v);
+              e.deleted.add(new Deleted(level, v[0]));
+              break;
+            }
+          case TAG_NEW_FILE:
+            pos = decodeNewFile(data, pos, v, e);
+            break;
+          default:
+            throw new IllegalArgumentException("unknown tag " + tag);
+        }
+      }
+    } catch (IllegalArgumentException ex) {
+      throw new CorruptionException(
+          fileName, offset, "malformed manifest record: " + ex.getMessage(), ex);
+    }
+    return e;
+  }
+
+  private static int decodeNewFile(byte[] data, int pos, long[] v, VersionEdit e) {
+    pos = Coding.getVarint(data, pos, data.length, v);
+    int level = checkLevel(v[0]);
+    pos = Coding.getVarint(data, pos, data.length, v);
+    long number = v[0];
+    pos = Coding.getVarint(data, pos, data.length, v);
+    long size = v[0];
+    int[] len = new int[1];
+    pos = Coding.getVarint32(data, pos, data.length, Integer.MAX_VALUE, len);
+    byte[] smallest = slice(data, pos, len[0]);
+    pos += len[0];
+    pos = Coding.getVarint32(data, pos, data.length, Integer.MAX_VALUE, len);
+    byte[] largest = slice(data, pos, len[0]);
+    pos += len[0];
+    pos = Coding.getVarint(data, pos, data.length, v);
+    long smallestSeq = v[0];
+    pos = Coding.getVarint(data, pos, data.length, v);
+    long largestSeq = v[0];
+    pos = Coding.getVarint(data, pos, data.length, v);
+    long entries = v[0];
+    e.added.add(
+        new Added(
+            level,
+            new FileMetadata(
+                number,
+                size,
+                InternalKey.decode(smallest),
+                InternalKey.decode(largest),
+                smallestSeq,
+                largestSeq,
+                entries)));
+    return pos;
+  }
+
+  private static byte[] slice(byte[] data, int pos, int len) {
+    if (len > data.length - pos) {
+      throw new IllegalArgumentException("key of " + len + " bytes runs past the record end");
+    }
+    return java.util.Arrays.copyOfRange(data, pos, pos + len);
+  }
+
+  private static int checkLevel(long level) {
+    if (level < 0 || level >= VersionSet.NUM_LEVELS) {
+      throw new IllegalArgumentException("level " + level + " out of range");
+    }
+    return (int) level;
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("VersionEdit{");
+    if (logNumber >= 0) {
+      sb.append("log=").append(logNumber).append(' ');
+    }
+    if (nextFileNumber >= 0) {
+      sb.append("nextFile=").append(nextFileNumber).append(' ');
+    }
+    if (lastSequence >= 0) {
+      sb.append("lastSeq=").append(lastSequence).append(' ');
+    }
+    for (Deleted d : deleted) {
+      sb.append("-L").append(d.level()).append('#').append(d.number()).append(' ');
+    }
+    for (Added a : added) {
+      sb.append("+L").append(a.level()).append(a.file()).append(' ');
+    }
+    return sb.append('}').toString();
+  }
+}

@@ -1,0 +1,371 @@
+package dev.strata.version;
+
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import dev.strata.CorruptionException;
+import dev.strata.fs.FileSystem;
+import dev.strata.fs.ReadableFile;
+import dev.strata.fs.WritableFile;
+import dev.strata.sstable.TableCache;
+import dev.strata.wal.LogReader;
+import dev.strata.wal.LogWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * The database's levels and the manifest that makes them durable: every change to the set of
+ * table files goes through {@link #logAndApply}, which appends a {@link VersionEdit} to the
+ * manifest, forces it, and then installs the affected levels through {@link
+ * ConcurrentLevel#replace}, bottom level first. Also owns the file-number counter and the
+ * persisted log number and last sequence.
+ *
+ * <p>Thread-safe. Lock rank 4 ({@code versionLock}) serialises installs and manifest writes; it is
+ * held across the manifest append and fsync, which happen on background threads (flush,
+ * compaction) and never on the read or write hot path. Readers never take it. The caller closes
+ * the set after background work has stopped.
+ */
+public final class VersionSet implements AutoCloseable {
+  public static final int NUM_LEVELS = 7;
+
+  /** Manifest size that triggers a rewrite as one snapshot edit. */
+  private static final long MANIFEST_ROLL_BYTES = 64L << 20;
+
+  private final Path dir;
+  private final FileSystem fs;
+  private final ConcurrentLevel[] levels = new ConcurrentLevel[NUM_LEVELS];
+  private final Consumer<FileMetadata> onObsolete;
+
+  /** Next file number to hand out; atomic so writers creating WALs need no lock. */
+  private final AtomicLong nextFileNumber = new AtomicLong(2);
+
+  /** Rank 4. Guards the manifest writer and the persisted counters below. */
+  private final ReentrantLock versionLock = new ReentrantLock();
+
+  @GuardedBy("versionLock")
+  private LogWriter manifest;
+
+  @GuardedBy("versionLock")
+  private long manifestNumber;
+
+  /**
+   * Oldest WAL still needed. Written under {@code versionLock}; volatile so the engine reads it
+   * lock-free when deciding which WALs to delete.
+   */
+  private volatile long logNumber;
+
+  /** Last sequence recorded in the manifest; written under {@code versionLock}, read lock-free. */
+  private volatile long lastSequence;
+
+  public VersionSet(Path dir, FileSystem fs, TableCache tables, Consumer<FileMetadata> onObsolete) {
+    this.dir = dir;
+    this.fs = fs;
+    this.onObsolete = onObsolete;
+    for (int i = 0; i < NUM_LEVELS; i++) {
+      levels[i] = new ConcurrentLevel(i, tables);
+    }
+  }
+
+  public ConcurrentLevel level(int n) {
+    return levels[n];
+  }
+
+  /** The levels as they are now, one consistent install at a time (taken under the lock). */
+  public Level[] currentLevels() {
+    versionLock.lock();
+    try {
+      Level[] out = new Level[NUM_LEVELS];
+      for (int i = 0; i < NUM_LEVELS; i++) {
+        out[i] = levels[i].level();
+      }
+      return out;
+    } finally {
+      versionLock.unlock();
+    }
+  }
+
+  public long newFileNumber() {
+    return nextFileNumber.getAndIncrement();
+  }
+
+  /** The next number {@link #newFileNumber()} would return. */
+  public long peekNextFileNumber() {
+    return nextFileNumber.get();
+  }
+
+  /** Ensures later file numbers are above {@code used} (recovery saw a file with that number). */
+  public void markFileNumberUsed(long used) {
+    nextFileNumber.accumulateAndGet(used + 1, Math::max);
+  }
+
+  public long logNumber() {
+    return logNumber;
+  }
+
+  public long lastSequence() {
+    return lastSequence;
+  }
+
+  /** Creates a new, empty database's first manifest and CURRENT. */
+  public void create() throws IOException {
+    versionLock.lock();
+    try {
+      logNumber = 0;
+      lastSequence = 0;
+      writeSnapshotManifestLocked();
+    } finally {
+      versionLock.unlock();
+    }
+  }
+
+  /**
+   * Rebuilds the levels from the manifest CURRENT names, then starts a fresh manifest holding one
+   * snapshot edit. Does not check that the tables exist; the caller does.
+   *
+   * @throws CorruptionException if CURRENT or the manifest is damaged
+   */
+  public void recover() throws IOException {
+    versionLock.lock();
+    try {
+      String manifestName = readCurrent();
+      Path manifestPath = dir.resolve(manifestName);
+      if (!fs.exists(manifestPath)) {
+        throw new CorruptionException(manifestName, -1, "manifest named by CURRENT is missing");
+      }
+      List<Map<Long, FileMetadata>> files = new ArrayList<>();
+      for (int i = 0; i < NUM_LEVELS; i++) {
+        files.add(new HashMap<>());
+      }
+      long log = 0;
+      long seq = 0;
+      long next = 2;
+      boolean sawNextFile = false;
+      try (ReadableFile file = fs.openRead(manifestPath)) {
+        LogReader reader = new LogReader(file, manifestName);
+        byte[] record;
+        while ((record = reader.next()) != null) {
+          VersionEdit e = VersionEdit.decode(record, manifestName, reader.recordOffset());
+          for (VersionEdit.Deleted d : e.deleted()) {
+            files.get(d.level()).remove(d.number());
+          }
+          for (VersionEdit.Added a : e.added()) {
+            files.get(a.level()).put(a.file().number(), a.file());
+          }
+          if (e.logNumber() >= 0) {
+            log = e.logNumber();
+          }
+          if (e.lastSequence() >= 0) {
+            seq = Math.max(seq, e.lastSequence());
+          }
+          if (e.nextFileNumber() >= 0) {
+            next = e.nextFileNumber();
+            sawNextFile = true;
+          }
+        }
+      }
+      if (!sawNextFile) {
+        throw new CorruptionException(manifestName, 0, "manifest has no next-file-number record");
+      }
+      markFileNumberUsed(next - 1);
+      FileNames.Parsed parsed = FileNames.parse(manifestName);
+      markFileNumberUsed(parsed.number());
+      logNumber = log;
+      lastSequence = seq;
+      for (int i = 0; i < NUM_LEVELS; i++) {
+        List<FileMetadata> list = new ArrayList<>(files.get(i).values());
+        for (FileMetadata f : list) {
+          markFileNumberUsed(f.number());
+          f.setOnObsolete(onObsolete);
+        }
+        Level level = new Level(i, list);
+        if (!level.isDisjoint()) {
+          throw new CorruptionException(manifestName, -1, "level " + i + " has overlapping files");
+        }
+        levels[i].replace(level);
+      }
+      writeSnapshotManifestLocked();
+    } finally {
+      versionLock.unlock();
+    }
+  }
+
+  private String readCurrent() throws IOException {
+    Path current = dir.resolve(FileNames.CURRENT);
+    long size = fs.size(current);
+    if (size <= 1 || size > 256) {
+      throw new CorruptionException(FileNames.CURRENT, 0, "CURRENT has invalid size " + size);
+    }
+    byte[] buf = new byte[(int) size];
+    try (ReadableFile f = fs.openRead(current)) {
+      f.readFully(0, buf, 0, buf.length);
+    }
+    String s = new String(buf, StandardCharsets.UTF_8);
+    if (!s.endsWith("\n")) {
+      throw new CorruptionException(FileNames.CURRENT, size - 1, "CURRENT lacks its newline");
+    }
+    String name = s.substring(0, s.length() - 1);
+    if (FileNames.parse(name).kind() != FileNames.Kind.MANIFEST) {
+      throw new CorruptionException(FileNames.CURRENT, 0, "CURRENT names no manifest: " + name);
+    }
+    return name;
+  }
+
+  /**
+   * Appends {@code edit} to the manifest, forces it, then installs the changed levels bottom
+   * level first (so that a reader going top-down never misses a key that moves down).
+   *
+   * <p>Requires: every added file is complete, synced, and its directory entry forced. May block
+   * on disk I/O; call only from background work or open.
+   *
+   * @throws IOException if the manifest cannot be written; the levels are then unchanged and the
+   *     caller must treat the database as failed (the manifest may end in a partial record)
+   */
+  public void logAndApply(VersionEdit edit) throws IOException {
+    versionLock.lock();
+    try {
+      if (edit.logNumber() >= 0 && edit.logNumber() < logNumber) {
+        throw new IllegalArgumentException(
+            "log number moves back from " + logNumber + " to " + edit.logNumber());
+      }
+      edit.setNextFileNumber(nextFileNumber.get());
+      if (edit.lastSequence() < 0) {
+        edit.setLastSequence(lastSequence);
+      }
+      byte[] record = edit.encode();
+      manifest.addRecord(record, 0, record.length);
+      manifest.sync();
+      applyLocked(edit);
+      if (manifest.size() > MANIFEST_ROLL_BYTES) {
+        writeSnapshotManifestLocked();
+      }
+    } finally {
+      versionLock.unlock();
+    }
+  }
+
+  @GuardedBy("versionLock")
+  private void applyLocked(VersionEdit edit) {
+    assert versionLock.isHeldByCurrentThread();
+    if (edit.logNumber() >= 0) {
+      logNumber = edit.logNumber();
+    }
+    if (edit.lastSequence() > lastSequence) {
+      lastSequence = edit.lastSequence();
+    }
+    for (int i = NUM_LEVELS - 1; i >= 0; i--) {
+      List<FileMetadata> removed = new ArrayList<>();
+      List<FileMetadata> added = new ArrayList<>();
+      Level current = levels[i].level();
+      for (VersionEdit.Deleted d : edit.deleted()) {
+        if (d.level() == i) {
+          for (FileMetadata f : current.files()) {
+            if (f.number() == d.number()) {
+              removed.add(f);
+            }
+          }
+        }
+      }
+      for (VersionEdit.Added a : edit.added()) {
+        if (a.level() == i) {
+          a.file().setOnObsolete(onObsolete);
+          added.add(a.file());
+        }
+      }
+      if (!removed.isEmpty() || !added.isEmpty()) {
+        Level next = current.with(removed, added);
+        assert next.isDisjoint() : "level " + i + " would overlap after " + edit;
+        levels[i].replace(next);
+      }
+    }
+  }
+
+  /** Starts a new manifest holding the whole state, points CURRENT at it, drops the old one. */
+  @GuardedBy("versionLock")
+  private void writeSnapshotManifestLocked() throws IOException {
+    assert versionLock.isHeldByCurrentThread();
+    long number = nextFileNumber.getAndIncrement();
+    String name = FileNames.manifest(number);
+    VersionEdit snapshot = new VersionEdit().setLogNumber(logNumber).setLastSequence(lastSequence);
+    for (int i = 0; i < NUM_LEVELS; i++) {
+      for (FileMetadata f : levels[i].level().files()) {
+        snapshot.addFile(i, f);
+      }
+    }
+    snapshot.setNextFileNumber(nextFileNumber.get());
+    WritableFile file = fs.create(dir.resolve(name));
+    LogWriter writer = new LogWriter(file, name);
+    try {
+      byte[] record = snapshot.encode();
+      writer.addRecord(record, 0, record.length);
+      writer.sync();
+      fs.syncDirectory(dir);
+      setCurrent(name);
+    } catch (IOException | RuntimeException e) {
+      writer.close();
+      fs.delete(dir.resolve(name));
+      throw e;
+    }
+    LogWriter old = manifest;
+    long oldNumber = manifestNumber;
+    manifest = writer;
+    manifestNumber = number;
+    if (old != null) {
+      old.close();
+      // CURRENT no longer names the old manifest and that rename is durable: safe to delete.
+      fs.delete(dir.resolve(FileNames.manifest(oldNumber)));
+    }
+  }
+
+  /** Replaces CURRENT atomically: write a temporary file, force it, rename, force the directory. */
+  private void setCurrent(String manifestName) throws IOException {
+    long tmpNumber = nextFileNumber.getAndIncrement();
+    Path tmp = dir.resolve(FileNames.temp(tmpNumber));
+    byte[] content = (manifestName + "\n").getBytes(StandardCharsets.UTF_8);
+    try (WritableFile f = fs.create(tmp)) {
+      f.append(content, 0, content.length);
+      f.sync();
+    }
+    fs.rename(tmp, dir.resolve(FileNames.CURRENT));
+    fs.syncDirectory(dir);
+  }
+
+  /** Number of the live manifest. */
+  public long manifestNumber() {
+    versionLock.lock();
+    try {
+      return manifestNumber;
+    } finally {
+      versionLock.unlock();
+    }
+  }
+
+  /** Every table file number any level lists now. */
+  public java.util.Set<Long> liveTableNumbers() {
+    java.util.Set<Long> live = new java.util.HashSet<>();
+    for (Level l : currentLevels()) {
+      for (FileMetadata f : l.files()) {
+        live.add(f.number());
+      }
+    }
+    return live;
+  }
+
+  @Override
+  public void close() throws IOException {
+    versionLock.lock();
+    try {
+      if (manifest != null) {
+        manifest.close();
+        manifest = null;
+      }
+    } finally {
+      versionLock.unlock();
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package dev.strata.wal;
+
+import dev.strata.CorruptionException;
+import dev.strata.key.ValueKind;
+import dev.strata.util.Coding;
+
+/**
+ * Encodes and decodes the payload of a write-batch record ({@link WalFormat#BATCH_HEADER_SIZE}):
+ * the unit of atomicity in the write-ahead log. Stateless and thread-safe.
+ */
+public final class WriteBatchCodec {
+  /** Receives decoded operations; sequence numbers are consecutive from the batch's first. */
+  public interface Handler {
+    void apply(long sequence, ValueKind kind, byte[] key, byte[] value);
+  }
+
+  private WriteBatchCodec() {}
+
+  /** Encoded size of one operation. */
+  public static int opSize(byte[] key, byte[] value) {
+    int n = 1 + Coding.varintLength(key.length) + key.length;
+    if (value != null) {
+      n += Coding.varintLength(value.length) + value.length;
+    }
+    return n;
+  }
+
+  /** Writes one operation at {@code pos}; a null value means delete. Returns the end offset. */
+  public static int putOp(byte[] dst, int pos, byte[] key, byte[] value) {
+    dst[pos++] = (byte) (value == null ? ValueKind.DELETE.code() : ValueKind.VALUE.code());
+    pos = Coding.putVarint(dst, pos, key.length);
+    System.arraycopy(key, 0, dst, pos, key.length);
+    pos += key.length;
+    if (value != null) {
+      pos = Coding.putVarint(dst, pos, value.length);
+      System.arraycopy(value, 0, dst, pos, value.length);
+      pos += value.length;
+    }
+    return pos;
+  }
+
+  /** Writes the batch header: first sequence and operation count. */
+  public static void putHeader(byte[] dst, long firstSequence, int count) {
+    Coding.putLong(dst, 0, firstSequence);
+    Coding.putInt(dst, 8, count);
+  }
+
+  public static long firstSequence(byte[] payload) {
+    return Coding.getLong(payload, 0);
+  }
+
+  public static int count(byte[] payload) {
+    return Coding.getInt(payload, 8);
+  }
+
+  /**
+   * Decodes every operation of a payload whose checksum already passed.
+   *
+   * @param fileName and {@code recordOffset} name the record in errors
+   * @throws CorruptionException if the payload is malformed
+   */
+  public static void decode(byte[] payload, String fileName, long recordOffset, Handler handler) {
+    if (payload.length < WalFormat.BATCH_HEADER_SIZE) {
+      throw new CorruptionException(fileName, recordOffset, "write batch shorter than its header");
+    }
+    long seq = firstSequence(payload);
+    int count = count(payload);
+    if (count < 0 || seq < 0) {
+      throw new CorruptionException(fileName, recordOffset, "write batch header invalid");
+    }
+    int pos = WalFormat.BATCH_HEADER_SIZE;
+    int[] len = new int[1];
+    try {
+      for (int i = 0; i < count; i++) {
+        if (pos >= payload.length) {
+          throw new IllegalArgumentException("batch ends after " + i + " of " + count + " ops");
+        }
+        ValueKind kind = ValueKind.fromCode(payload[pos++]);
+        if (kind == null) {
+          throw new IllegalArgumentException("unknown op kind " + payload[pos - 1]);
+        }
+        pos = readLength(payload, pos, len);
+        byte[] key = java.util.Arrays.copyOfRange(payload, pos, pos + len[0]);
+        pos += len[0];
+        byte[] value = null;
+        if (kind == ValueKind.VALUE) {
+          pos = readLength(payload, pos, len);
+          value = java.util.Arrays.copyOfRange(payload, pos, pos + len[0]);
+          pos += len[0];
+        }
+        handler.apply(seq + i, kind, key, value);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new CorruptionException(
+          fileName, recordOffset, "malformed write batch: " + e.getMessage(), e);
+    }
+    if (pos != payload.length) {
+      throw new CorruptionException(fileName, recordOffset, "write batch has trailing bytes");
+    }
+  }
+
+  /** Reads a length varint and checks that that many bytes follow it. */
+  private static int readLength(byte[] payload, int pos, int[] len) {
+    int after = Coding.getVarint32(payload, pos, payload.length, Integer.MAX_VALUE, len);
+    if (len[0] > payload.length - after) {
+      throw new IllegalArgumentException(
+          "length " + len[0] + " at " + pos + " runs past the batch end " + payload.length);
+    }
+    return after;
+  }
+}
