@@ -10,7 +10,7 @@ import java.io.UncheckedIOException;
  * Iterates one table file, opening it through the table cache on first use. Holds a reference on
  * the file (taken by its creator) and the table handle until closed. Not thread-safe.
  */
-final class TableFileIterator implements InternalIterator {
+public final class TableFileIterator implements InternalIterator {
   private final TableCache tables;
   private final FileMetadata file;
   private final boolean verifyChecksums;
@@ -22,7 +22,7 @@ final class TableFileIterator implements InternalIterator {
   private InternalIterator it;
   private boolean closed;
 
-  TableFileIterator(
+  public TableFileIterator(
       TableCache tables,
       FileMetadata file,
       boolean verifyChecksums,

@@ -1,0 +1,153 @@
+package dev.strata.compaction;
+
+import dev.strata.fs.FileSystem;
+import dev.strata.key.InternalIterator;
+import dev.strata.key.MergingIterator;
+import dev.strata.sstable.TableCache;
+import dev.strata.sstable.TableOptions;
+import dev.strata.util.Bytes;
+import dev.strata.version.FileMetadata;
+import dev.strata.version.Level;
+import dev.strata.version.TableFileIterator;
+import dev.strata.version.VersionEdit;
+import dev.strata.version.VersionSet;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Runs one {@link Compaction}: merges the input tables, drops versions no snapshot needs and
+ * tombstones nothing below can hold, writes outputs split at the target size, and installs the
+ * result with one manifest edit (both levels replaced, bottom first, as {@link
+ * VersionSet#logAndApply} guarantees). A trivial move is the edit alone.
+ *
+ * <p>Holds no level or memtable lock while reading inputs and writing outputs. Polls {@code
+ * keepRunning} every few thousand entries and, when it turns false (the database is closing),
+ * abandons the job at that safe point: partial outputs are deleted and nothing is installed.
+ * Confined to the calling thread (the compaction worker, or a caller of {@code compactRange}).
+ */
+public final class CompactionJob {
+  /** Thrown inside the job when it stops at a safe point because the database is closing. */
+  public static final class AbortedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    AbortedException() {
+      super("compaction aborted: database closing");
+    }
+  }
+
+  private static final int POLL_EVERY = 1024;
+
+  private CompactionJob() {}
+
+  /**
+   * @param snapshots live snapshot sequences, ascending, taken when the job starts
+   * @param levels the view the compaction was picked from (levels below the output decide
+   *     whether a tombstone can go)
+   * @throws AbortedException if {@code keepRunning} turned false
+   * @throws IOException if reading or writing fails; no output is left behind
+   */
+  public static void run(
+      Compaction c,
+      Level[] levels,
+      VersionSet versions,
+      TableCache tables,
+      FileSystem fs,
+      Path dir,
+      TableOptions options,
+      long targetFileSize,
+      long maxGrandparentOverlap,
+      long[] snapshots,
+      CompactionStats stats,
+      BooleanSupplier keepRunning)
+      throws IOException {
+    if (c.isTrivialMove() && overlapBytes(c.grandparents()) <= maxGrandparentOverlap) {
+      FileMetadata f = c.inputs().get(0);
+      VersionEdit edit = new VersionEdit().deleteFile(c.level(), f.number());
+      edit.addFile(c.outputLevel(), f);
+      versions.logAndApply(edit);
+      stats.trivialMoves.increment();
+      return;
+    }
+    TableOutput out =
+        new TableOutput(
+            fs,
+            dir,
+            versions::newFileNumber,
+            options,
+            targetFileSize,
+            c.grandparents(),
+            maxGrandparentOverlap);
+    List<InternalIterator> children = new ArrayList<>();
+    for (FileMetadata f : c.inputs()) {
+      f.ref();
+      children.add(new TableFileIterator(tables, f, true, false, true));
+    }
+    for (FileMetadata f : c.outputLevelInputs()) {
+      f.ref();
+      children.add(new TableFileIterator(tables, f, true, false, true));
+    }
+    ShadowFilter filter =
+        new ShadowFilter(snapshots, key -> isBottommost(levels, c.outputLevel(), key));
+    List<FileMetadata> outputs;
+    try (InternalIterator it = new MergingIterator(children)) {
+      long n = 0;
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        if (++n % POLL_EVERY == 0 && !keepRunning.getAsBoolean()) {
+          throw new AbortedException();
+        }
+        byte[] key = it.userKey();
+        long trailer = it.trailer();
+        if (filter.keep(key, trailer)) {
+          out.add(key, trailer, it.value());
+        }
+      }
+      outputs = out.finish();
+    } catch (IOException | RuntimeException e) {
+      out.abandon();
+      throw e;
+    }
+    VersionEdit edit = new VersionEdit();
+    for (FileMetadata f : c.inputs()) {
+      edit.deleteFile(c.level(), f.number());
+    }
+    for (FileMetadata f : c.outputLevelInputs()) {
+      edit.deleteFile(c.outputLevel(), f.number());
+    }
+    for (FileMetadata f : outputs) {
+      edit.addFile(c.outputLevel(), f);
+    }
+    try {
+      versions.logAndApply(edit);
+    } catch (IOException | RuntimeException e) {
+      out.abandon();
+      throw e;
+    }
+    stats.compactionBytesRead[c.outputLevel()].add(c.inputBytes());
+    stats.compactionBytesWritten[c.outputLevel()].add(out.bytesWritten());
+    stats.compactions[c.outputLevel()].increment();
+  }
+
+  private static long overlapBytes(List<FileMetadata> files) {
+    long n = 0;
+    for (FileMetadata f : files) {
+      n += f.fileSize();
+    }
+    return n;
+  }
+
+  /** Whether no level below {@code outputLevel} has a file whose range holds {@code key}. */
+  static boolean isBottommost(Level[] levels, int outputLevel, byte[] key) {
+    for (int i = outputLevel + 1; i < levels.length; i++) {
+      for (FileMetadata f : levels[i].files()) {
+        if (Bytes.compare(key, f.smallestUserKey()) >= 0
+            && Bytes.compare(key, f.largestUserKey()) <= 0) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,185 @@
+package dev.strata.compaction;
+
+import dev.strata.util.Bytes;
+import dev.strata.version.FileMetadata;
+import dev.strata.version.Level;
+import dev.strata.version.VersionSet;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Chooses the most urgent compaction from a consistent view of the levels, with dynamic level
+ * sizing (Dong et al., "Optimizing Space Amplification in RocksDB", CIDR 2017): the bottom
+ * level's actual size sets the targets of the levels above it, each {@code multiplier} times
+ * smaller, and level 0 compacts straight into the highest level that has a target (the base
+ * level), so that about 90% of the data sits in the bottom level and space amplification stays
+ * near 1.1.
+ *
+ * <p>Scores: level 0 is its file count over the trigger; a level from the base down to the one
+ * above the bottom is its bytes over its target. The highest score of at least 1 runs first.
+ * Stateless but for the per-level round-robin cursor, confined to the compaction thread.
+ */
+public final class CompactionPicker {
+  private final int level0Trigger;
+  private final int multiplier;
+  private final long maxBytesForLevelBase;
+  private final long targetFileSize;
+  /** Per level, the largest user key of the last file compacted from it; compaction-thread only. */
+  private final byte[][] cursor = new byte[VersionSet.NUM_LEVELS][];
+
+  public CompactionPicker(
+      int level0Trigger, int multiplier, long maxBytesForLevelBase, long targetFileSize) {
+    this.level0Trigger = level0Trigger;
+    this.multiplier = multiplier;
+    this.maxBytesForLevelBase = maxBytesForLevelBase;
+    this.targetFileSize = targetFileSize;
+  }
+
+  /** The level targets and base level for a view of the levels. */
+  public record Targets(int baseLevel, long[] bytes) {}
+
+  public Targets targets(Level[] levels) {
+    int last = VersionSet.NUM_LEVELS - 1;
+    long bottom = 0;
+    for (int i = 1; i <= last; i++) {
+      bottom = Math.max(bottom, levels[i].totalBytes());
+    }
+    long[] t = new long[VersionSet.NUM_LEVELS];
+    int base = last;
+    long cur = Math.max(bottom, 1);
+    t[last] = Long.MAX_VALUE;
+    while (base > 1 && cur > maxBytesForLevelBase) {
+      cur /= multiplier;
+      base--;
+    }
+    // Level 0 must compact into the highest non-empty level: putting newer data below a level
+    // that still holds older versions would let those older versions shadow it.
+    for (int i = 1; i < base; i++) {
+      if (levels[i].fileCount() > 0) {
+        for (int j = i; j < base; j++) {
+          cur /= multiplier;
+        }
+        base = i;
+        break;
+      }
+    }
+    long target = Math.max(cur, 1);
+    for (int i = base; i < last; i++) {
+      t[i] = target;
+      target *= multiplier;
+    }
+    return new Targets(base, t);
+  }
+
+  /** Score of each level (index 0 to 6); the bottom level's is 0. */
+  public double[] scores(Level[] levels) {
+    Targets targets = targets(levels);
+    double[] s = new double[VersionSet.NUM_LEVELS];
+    s[0] = (double) levels[0].fileCount() / level0Trigger;
+    for (int i = targets.baseLevel(); i < VersionSet.NUM_LEVELS - 1; i++) {
+      s[i] = (double) levels[i].totalBytes() / targets.bytes()[i];
+    }
+    return s;
+  }
+
+  /** The most urgent compaction, or null if every score is below 1. */
+  public Compaction pick(Level[] levels) {
+    double[] s = scores(levels);
+    int best = -1;
+    for (int i = 0; i < VersionSet.NUM_LEVELS - 1; i++) {
+      if (s[i] >= 1 && (best < 0 || s[i] > s[best])) {
+        best = i;
+      }
+    }
+    if (best < 0) {
+      return null;
+    }
+    Targets targets = targets(levels);
+    if (best == 0) {
+      return forLevel0(levels, targets.baseLevel(), s[0], null, null, false);
+    }
+    return forLevel(levels, best, s[best]);
+  }
+
+  private Compaction forLevel0(
+      Level[] levels, int output, double score, byte[] begin, byte[] end, boolean manual) {
+    List<FileMetadata> inputs = new ArrayList<>(levels[0].overlapping(begin, end));
+    if (inputs.isEmpty()) {
+      return null;
+    }
+    byte[][] range = range(inputs);
+    // Files of level 0 overlapping the inputs' range must go too: a newer version may not be
+    // left above an older one that moved down.
+    if (begin != null || end != null) {
+      inputs = levels[0].overlapping(range[0], range[1]);
+      range = range(inputs);
+    }
+    List<FileMetadata> below = levels[output].overlapping(range[0], range[1]);
+    return new Compaction(
+        0, output, inputs, below, grandparents(levels, output, range), score, manual);
+  }
+
+  private Compaction forLevel(Level[] levels, int level, double score) {
+    List<FileMetadata> files = levels[level].files();
+    FileMetadata chosen = files.get(0);
+    if (cursor[level] != null) {
+      for (FileMetadata f : files) {
+        if (Bytes.compare(f.largestUserKey(), cursor[level]) > 0) {
+          chosen = f;
+          break;
+        }
+      }
+    }
+    cursor[level] = chosen.largestUserKey();
+    List<FileMetadata> inputs = List.of(chosen);
+    byte[][] range = range(inputs);
+    List<FileMetadata> below = levels[level + 1].overlapping(range[0], range[1]);
+    return new Compaction(
+        level, level + 1, inputs, below, grandparents(levels, level + 1, range), score, false);
+  }
+
+  /**
+   * A manual compaction of [begin, end] (null = unbounded) from {@code level}, or null if the
+   * level holds nothing in range. Level 0 goes to the base level, others one level down.
+   */
+  public Compaction manual(Level[] levels, int level, byte[] begin, byte[] end) {
+    if (level == 0) {
+      int base = targets(levels).baseLevel();
+      return forLevel0(levels, base, 0, begin, end, true);
+    }
+    List<FileMetadata> inputs = levels[level].overlapping(begin, end);
+    if (inputs.isEmpty()) {
+      return null;
+    }
+    byte[][] range = range(inputs);
+    List<FileMetadata> below = levels[level + 1].overlapping(range[0], range[1]);
+    return new Compaction(
+        level, level + 1, inputs, below, grandparents(levels, level + 1, range), 0, true);
+  }
+
+  private List<FileMetadata> grandparents(Level[] levels, int output, byte[][] range) {
+    if (output + 1 >= VersionSet.NUM_LEVELS) {
+      return List.of();
+    }
+    return levels[output + 1].overlapping(range[0], range[1]);
+  }
+
+  /** Overlap with the grandparent level above which an output file is cut. */
+  public long maxGrandparentOverlap() {
+    return 10 * targetFileSize;
+  }
+
+  private static byte[][] range(List<FileMetadata> files) {
+    byte[] lo = null;
+    byte[] hi = null;
+    for (FileMetadata f : files) {
+      if (lo == null || Bytes.compare(f.smallestUserKey(), lo) < 0) {
+        lo = f.smallestUserKey();
+      }
+      if (hi == null || Bytes.compare(f.largestUserKey(), hi) > 0) {
+        hi = f.largestUserKey();
+      }
+    }
+    return new byte[][] {lo, hi};
+  }
+}

@@ -1,0 +1,62 @@
+package dev.strata.compaction;
+
+import dev.strata.key.Trailer;
+import java.util.Arrays;
+import java.util.function.Predicate;
+
+/**
+ * Decides which entries a flush or compaction keeps. Entries arrive in internal-key order (per
+ * user key, newest first). Snapshots cut each key's history into stripes: the stripe of a version
+ * is the oldest snapshot that sees it (or "latest" past the newest snapshot). Only the newest
+ * version of each stripe can be read by anyone, so older versions in the same stripe are dropped.
+ * A tombstone is dropped too when every snapshot sees it (stripe 0) and no level below the output
+ * can hold the key, as LevelDB does in {@code DoCompactionWork}.
+ *
+ * <p>Not thread-safe: one per job.
+ */
+final class ShadowFilter {
+  private final long[] snapshots;
+  private final Predicate<byte[]> bottommostForKey;
+  private byte[] lastKey;
+  private int lastStripe = -1;
+  private long dropped;
+
+  /**
+   * @param snapshots live snapshot sequences, ascending
+   * @param bottommostForKey whether no lower level can hold a key; null: never drop tombstones
+   */
+  ShadowFilter(long[] snapshots, Predicate<byte[]> bottommostForKey) {
+    this.snapshots = snapshots;
+    this.bottommostForKey = bottommostForKey;
+  }
+
+  boolean keep(byte[] userKey, long trailer) {
+    int stripe = stripeOf(Trailer.sequence(trailer));
+    if (lastKey != null && Arrays.equals(lastKey, userKey)) {
+      if (stripe == lastStripe) {
+        dropped++;
+        return false;
+      }
+    } else {
+      lastKey = userKey;
+    }
+    lastStripe = stripe;
+    if (Trailer.isDelete(trailer)
+        && stripe == 0
+        && bottommostForKey != null
+        && bottommostForKey.test(userKey)) {
+      dropped++;
+      return false;
+    }
+    return true;
+  }
+
+  private int stripeOf(long seq) {
+    int i = Arrays.binarySearch(snapshots, seq);
+    return i >= 0 ? i : -i - 1;
+  }
+
+  long dropped() {
+    return dropped;
+  }
+}

@@ -1,0 +1,406 @@
+package dev.strata.engine;
+
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import dev.strata.StrataException;
+import dev.strata.key.ValueKind;
+import dev.strata.memtable.Memtable;
+import dev.strata.wal.WriteBatchCodec;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Group commit: turns concurrent writes into one WAL append (and one fsync for sync writes),
+ * assigns sequence numbers in WAL order, lets every writer insert its own batch into the memtable
+ * in parallel, and publishes the group's last sequence only when every insert of the group is
+ * done.
+ *
+ * <h2>Invariants</h2>
+ *
+ * <ol>
+ *   <li>Sequence numbers are assigned in queue order and appear in the WAL in that order.
+ *   <li>The visible sequence ({@link DbImpl#visibleSequence()}) advances only past groups whose
+ *       writes are all in the memtable, so a reader never sees a later write without an earlier
+ *       one, nor part of a batch.
+ *   <li>At most one group is in flight: the next leader starts only after the previous group
+ *       completed, so memtable switches (done by a leader before it builds its group) never race
+ *       with inserts.
+ * </ol>
+ *
+ * <h2>Concurrency</h2>
+ *
+ * A writer enqueues under {@code queueLock} (lock rank 1) and waits on its own condition. The
+ * writer at the head of the queue is the leader: it releases the lock, makes room (may switch the
+ * memtable or stall), re-locks to take a group from the queue head, and releases the lock again to
+ * append and fsync: no lock is held across disk I/O. It then re-locks once to tell the group's
+ * members to insert. Each member inserts with no pipeline lock held; the last to finish (an
+ * {@link AtomicInteger} count) publishes the sequence, dequeues the group and wakes the next
+ * leader. Fields touched only by the leader of the moment ({@code lastAllocated}, the WAL writer
+ * inside {@link DbImpl}) are handed from leader to leader through {@code queueLock}.
+ *
+ * <h2>Lifecycle</h2>
+ *
+ * Created and owned by {@link DbImpl}; nothing to close. After close the engine fails writes
+ * before they reach the queue.
+ *
+ * <h2>Failure</h2>
+ *
+ * A failed WAL append or fsync fails the whole group (none of it is inserted or made visible),
+ * and the engine records a sticky error that fails every later write until reopen; the engine
+ * never retries an fsync.
+ */
+final class CommitPipeline {
+  /** Largest group payload in bytes; a bigger leader batch forms a group of its own. */
+  private static final int MAX_GROUP_BYTES = 1 << 20;
+
+  /** One pending write. Fields below are guarded by queueLock unless noted. */
+  static final class Writer {
+    /** Immutable after construction; the WAL payload, sequence header patched by the leader. */
+    final byte[] payload;
+
+    final int opCount;
+    final boolean sync;
+    /** Operations to insert; set before enqueue, read by the writer's own thread only. */
+    final Object ops;
+
+    final Condition cond;
+
+    /** Non-null for a control writer (no payload) that runs an action in the leader role. */
+    final Runnable control;
+
+    /** WAITING, INSERT or DONE; read and written only under the pipeline's queueLock. */
+    int state;
+
+    /** Written by the leader before the INSERT state is published under queueLock. */
+    long firstSequence;
+
+    Memtable target;
+    Group group;
+    Throwable error;
+
+    Writer(byte[] payload, int opCount, boolean sync, Object ops, Condition cond, Runnable control) {
+      this.control = control;
+      this.payload = payload;
+      this.opCount = opCount;
+      this.sync = sync;
+      this.ops = ops;
+      this.cond = cond;
+    }
+  }
+
+  static final int WAITING = 0;
+  static final int INSERT = 1;
+  static final int DONE = 2;
+
+  /** A group in flight; immutable but for the pending-insert count. */
+  static final class Group {
+    final Writer[] members;
+    final long lastSequence;
+    /** Inserts not yet finished; the thread that brings it to zero completes the group. */
+    final AtomicInteger pending;
+
+    Group(Writer[] members, long lastSequence) {
+      this.members = members;
+      this.lastSequence = lastSequence;
+      this.pending = new AtomicInteger(members.length);
+    }
+  }
+
+  /** What the pipeline needs from the engine. */
+  interface Engine {
+    /** Leader only: stall or switch the memtable until the active one has room. */
+    void makeRoomForWrite() throws IOException;
+
+    /** Leader only: the memtable that takes the next group. */
+    Memtable activeMemtable();
+
+    /** Leader only: append the payloads as WAL records, and force them if {@code sync}. */
+    void appendToWal(byte[][] payloads, int count, boolean sync) throws IOException;
+
+    /** Publishes the visible sequence; called once per group, in order. */
+    void publishSequence(long sequence);
+
+    /** Records a failure that must fail every later write. */
+    void recordBackgroundError(Throwable t);
+
+    /** The sticky error, or null. */
+    Throwable backgroundError();
+  }
+
+  private final Engine engine;
+
+  /** Rank 1: the commit queue. */
+  private final ReentrantLock queueLock = new ReentrantLock();
+
+  @GuardedBy("queueLock")
+  private final ArrayDeque<Writer> queue = new ArrayDeque<>();
+
+  /** Last sequence handed out. Confined to the leader; handed over through queueLock. */
+  private long lastAllocated;
+
+  CommitPipeline(Engine engine, long lastSequence) {
+    this.engine = engine;
+    this.lastAllocated = lastSequence;
+  }
+
+  /** Sets the last allocated sequence after recovery; before any write. */
+  void resetSequence(long lastSequence) {
+    queueLock.lock();
+    try {
+      lastAllocated = lastSequence;
+    } finally {
+      queueLock.unlock();
+    }
+  }
+
+  Writer newWriter(byte[] payload, int opCount, boolean sync, Object ops) {
+    return new Writer(payload, opCount, sync, ops, queueLock.newCondition(), null);
+  }
+
+  /**
+   * Runs {@code action} in the leader role, after every write queued before it completed and
+   * before any write queued after it starts: how the engine switches the memtable for a flush and
+   * closes the WAL at shutdown without racing a leader. Exceptions of the action propagate.
+   */
+  void runExclusive(Runnable action) {
+    commit(new Writer(null, 0, false, null, queueLock.newCondition(), action));
+  }
+
+  /**
+   * Commits one writer's batch: returns once it is in the WAL (forced if sync), in the memtable,
+   * and visible.
+   *
+   * @throws StrataException if the WAL write failed or the database has a sticky error
+   */
+  void commit(Writer w) {
+    queueLock.lock();
+    try {
+      queue.addLast(w);
+      while (w.state == WAITING && queue.peekFirst() != w) {
+        w.cond.awaitUninterruptibly();
+      }
+      if (w.state == WAITING) {
+        // Head of the queue with nothing assigned: lead a group.
+        queueLock.unlock();
+        try {
+          lead(w);
+        } finally {
+          queueLock.lock();
+        }
+      }
+      awaitInsertOrDone(w);
+    } finally {
+      queueLock.unlock();
+    }
+  }
+
+  @GuardedBy("queueLock")
+  private void awaitInsertOrDone(Writer w) {
+    while (w.state == WAITING) {
+      w.cond.awaitUninterruptibly();
+    }
+    if (w.state == INSERT) {
+      queueLock.unlock();
+      try {
+        insert(w);
+      } finally {
+        queueLock.lock();
+      }
+      while (w.state != DONE) {
+        w.cond.awaitUninterruptibly();
+      }
+    }
+    if (w.error != null) {
+      throw asStrataException(w.error);
+    }
+  }
+
+  /** Leader's work, with no lock held on entry. */
+  private void lead(Writer leader) {
+    if (leader.control != null) {
+      Throwable error = null;
+      try {
+        leader.control.run();
+      } catch (RuntimeException | Error e) {
+        error = e;
+      }
+      finishUninserted(new Writer[] {leader}, error);
+      return;
+    }
+    Writer[] members;
+    try {
+      Throwable bg = engine.backgroundError();
+      if (bg != null) {
+        throw new StrataException("database refuses writes after an earlier failure", bg);
+      }
+      engine.makeRoomForWrite();
+    } catch (IOException | RuntimeException e) {
+      finishUninserted(new Writer[] {leader}, e);
+      return;
+    }
+    queueLock.lock();
+    try {
+      members = takeGroupLocked(leader);
+    } finally {
+      queueLock.unlock();
+    }
+    Memtable target = engine.activeMemtable();
+    byte[][] payloads = new byte[members.length][];
+    boolean sync = false;
+    long seq = lastAllocated;
+    for (int i = 0; i < members.length; i++) {
+      Writer m = members[i];
+      m.firstSequence = seq + 1;
+      WriteBatchCodec.putHeader(m.payload, seq + 1, m.opCount);
+      seq += m.opCount;
+      m.target = target;
+      payloads[i] = m.payload;
+      sync |= m.sync;
+    }
+    Group group = new Group(members, seq);
+    try {
+      engine.appendToWal(payloads, members.length, sync);
+    } catch (IOException | RuntimeException e) {
+      engine.recordBackgroundError(e);
+      finishUninserted(members, e);
+      return;
+    }
+    lastAllocated = seq;
+    queueLock.lock();
+    try {
+      for (Writer m : members) {
+        m.group = group;
+        m.state = INSERT;
+        if (m != leader) {
+          m.cond.signal();
+        }
+      }
+    } finally {
+      queueLock.unlock();
+    }
+  }
+
+  @GuardedBy("queueLock")
+  private Writer[] takeGroupLocked(Writer leader) {
+    assert queueLock.isHeldByCurrentThread();
+    int bytes = 0;
+    int n = 0;
+    for (Writer w : queue) {
+      if (n > 0 && (w.control != null || bytes + w.payload.length > MAX_GROUP_BYTES)) {
+        break;
+      }
+      bytes += w.payload.length;
+      n++;
+    }
+    Writer[] members = new Writer[n];
+    int i = 0;
+    for (Writer w : queue) {
+      if (i == n) {
+        break;
+      }
+      members[i++] = w;
+    }
+    assert members[0] == leader;
+    return members;
+  }
+
+  /** A member's memtable insert, with no lock held; the last one completes the group. */
+  private void insert(Writer w) {
+    try {
+      applyOps(w);
+    } catch (RuntimeException | Error e) {
+      // Only an OutOfMemoryError or a bug lands here; the write is in the WAL, so the memtable
+      // can no longer be trusted to match it.
+      engine.recordBackgroundError(e);
+      w.error = e;
+    }
+    if (w.group.pending.decrementAndGet() == 0) {
+      completeGroup(w.group);
+    }
+  }
+
+  private static void applyOps(Writer w) {
+    Memtable mem = w.target;
+    long seq = w.firstSequence;
+    if (w.ops instanceof SingleOp) {
+      SingleOp op = (SingleOp) w.ops;
+      mem.add(seq, op.value == null ? ValueKind.DELETE : ValueKind.VALUE, op.key, op.value);
+      return;
+    }
+    WriteBatchOps batch = (WriteBatchOps) w.ops;
+    for (int i = 0; i < batch.keys.length; i++) {
+      byte[] v = batch.values[i];
+      mem.add(seq + i, v == null ? ValueKind.DELETE : ValueKind.VALUE, batch.keys[i], v);
+    }
+  }
+
+  private void completeGroup(Group group) {
+    engine.publishSequence(group.lastSequence);
+    queueLock.lock();
+    try {
+      for (Writer m : group.members) {
+        Writer head = queue.pollFirst();
+        assert head == m;
+        m.state = DONE;
+        m.cond.signal();
+      }
+      Writer next = queue.peekFirst();
+      if (next != null) {
+        next.cond.signal();
+      }
+    } finally {
+      queueLock.unlock();
+    }
+  }
+
+  /** Completes writers that insert nothing: a failed group (error set) or a control writer. */
+  private void finishUninserted(Writer[] members, Throwable error) {
+    queueLock.lock();
+    try {
+      for (Writer m : members) {
+        Writer head = queue.pollFirst();
+        assert head == m;
+        m.error = error;
+        m.state = DONE;
+        m.cond.signal();
+      }
+      Writer next = queue.peekFirst();
+      if (next != null) {
+        next.cond.signal();
+      }
+    } finally {
+      queueLock.unlock();
+    }
+  }
+
+  private static StrataException asStrataException(Throwable t) {
+    if (t instanceof StrataException) {
+      return (StrataException) t;
+    }
+    return new StrataException("write failed: " + t, t);
+  }
+
+  /** One put (value non-null) or delete (value null). */
+  static final class SingleOp {
+    final byte[] key;
+    final byte[] value;
+
+    SingleOp(byte[] key, byte[] value) {
+      this.key = key;
+      this.value = value;
+    }
+  }
+
+  /** A write batch's operations as parallel arrays; a null value is a delete. */
+  static final class WriteBatchOps {
+    final byte[][] keys;
+    final byte[][] values;
+
+    WriteBatchOps(byte[][] keys, byte[][] values) {
+      this.keys = keys;
+      this.values = values;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package dev.strata.engine;
+
+import dev.strata.memtable.Memtable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The memtables readers consult, as one immutable value: the active memtable and its WAL number,
+ * and the immutable memtables waiting for flush, newest first. The engine publishes a new set with
+ * one volatile write, so a reader sees either the old or the new set, each complete.
+ */
+final class MemtableSet {
+  /** An immutable memtable and the WAL that holds its writes. */
+  record Immutable(Memtable memtable, long logNumber) {}
+
+  final Memtable active;
+  final long activeLogNumber;
+  /** Newest first. */
+  final List<Immutable> immutables;
+
+  MemtableSet(Memtable active, long activeLogNumber, List<Immutable> immutables) {
+    this.active = active;
+    this.activeLogNumber = activeLogNumber;
+    this.immutables = Collections.unmodifiableList(new ArrayList<>(immutables));
+  }
+
+  /** After a switch: {@code fresh} takes writes and the old active joins the immutables. */
+  MemtableSet switchTo(Memtable fresh, long freshLogNumber) {
+    List<Immutable> imms = new ArrayList<>(immutables.size() + 1);
+    imms.add(new Immutable(active, activeLogNumber));
+    imms.addAll(immutables);
+    return new MemtableSet(fresh, freshLogNumber, imms);
+  }
+
+  /** The oldest immutable memtable, or null. */
+  Immutable oldest() {
+    return immutables.isEmpty() ? null : immutables.get(immutables.size() - 1);
+  }
+
+  /** Without the given (flushed) immutable memtable. */
+  MemtableSet without(Immutable flushed) {
+    List<Immutable> imms = new ArrayList<>(immutables);
+    imms.remove(flushed);
+    return new MemtableSet(active, activeLogNumber, imms);
+  }
+
+  /** The WAL number of the memtable made right after {@code imm}: the oldest log still needed. */
+  long logNumberAfter(Immutable imm) {
+    int i = immutables.indexOf(imm);
+    return i > 0 ? immutables.get(i - 1).logNumber() : activeLogNumber;
+  }
+
+  long approximateBytes() {
+    long n = active.approximateBytes();
+    for (Immutable i : immutables) {
+      n += i.memtable().approximateBytes();
+    }
+    return n;
+  }
+}

@@ -1,0 +1,167 @@
+package dev.strata.engine;
+
+import dev.strata.compaction.CompactionPicker;
+import dev.strata.compaction.CompactionStats;
+import dev.strata.version.Level;
+import dev.strata.version.VersionSet;
+import java.util.Locale;
+
+/**
+ * Answers {@code StrataDB.getProperty}: per-level file counts and bytes, memtable and cache
+ * figures, write amplification and the readable {@code strata.stats} table. Names are listed in
+ * {@code docs/design/properties.md}. A short-lived view built per call; reads racy counters.
+ */
+final class Properties {
+  private static final String PREFIX = "strata.";
+  private final DbImpl db;
+
+  Properties(DbImpl db) {
+    this.db = db;
+  }
+
+  String get(String name) {
+    if (!name.startsWith(PREFIX)) {
+      return null;
+    }
+    String p = name.substring(PREFIX.length());
+    CompactionStats s = db.stats;
+    if (p.startsWith("num-files-at-level")) {
+      int level = parseLevel(p.substring("num-files-at-level".length()));
+      return level < 0 ? null : Integer.toString(db.levelsForProperties()[level].fileCount());
+    }
+    if (p.startsWith("level-bytes")) {
+      int level = parseLevel(p.substring("level-bytes".length()));
+      return level < 0 ? null : Long.toString(db.levelsForProperties()[level].totalBytes());
+    }
+    switch (p) {
+      case "memtable-bytes":
+        return Long.toString(db.memtablesForProperties().approximateBytes());
+      case "num-immutable-memtables":
+        return Integer.toString(db.memtablesForProperties().immutables.size());
+      case "block-cache-hit-ratio":
+        return String.format(Locale.ROOT, "%.4f", db.blockCache().hitRatio());
+      case "block-cache-bytes":
+        return Long.toString(db.blockCache().usedBytes());
+      case "compaction-pending":
+        return Boolean.toString(db.compactionPending());
+      case "total-sst-bytes":
+        {
+          long n = 0;
+          for (Level l : db.levelsForProperties()) {
+            n += l.totalBytes();
+          }
+          return Long.toString(n);
+        }
+      case "bytes-written-user":
+        return Long.toString(s.userBytesWritten.sum());
+      case "bytes-written-wal":
+        return Long.toString(s.walBytesWritten.sum());
+      case "bytes-written-tables":
+        return Long.toString(s.tableBytesWritten());
+      case "write-amplification":
+        return String.format(Locale.ROOT, "%.3f", s.writeAmplification());
+      case "stall-count":
+        return Long.toString(s.stalls.sum());
+      case "stall-micros":
+        return Long.toString(s.stallNanos.sum() / 1000);
+      case "max-level0-files":
+        return Long.toString(s.maxLevel0Files.get());
+      case "last-sequence":
+        return Long.toString(db.visibleSequence());
+      case "num-snapshots":
+        return Integer.toString(db.snapshots.size());
+      case "stats":
+        return stats();
+      default:
+        return null;
+    }
+  }
+
+  private static int parseLevel(String digits) {
+    try {
+      int n = Integer.parseInt(digits);
+      return n >= 0 && n < VersionSet.NUM_LEVELS ? n : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private String stats() {
+    Level[] levels = db.levelsForProperties();
+    CompactionPicker picker = db.picker();
+    CompactionPicker.Targets targets = picker.targets(levels);
+    double[] scores = picker.scores(levels);
+    CompactionStats s = db.stats;
+    StringBuilder sb = new StringBuilder();
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "%-5s %6s %12s %12s %7s %12s %12s %6s%n",
+            "Level",
+            "Files",
+            "Bytes",
+            "Target",
+            "Score",
+            "CompRead",
+            "CompWrite",
+            "Comps"));
+    for (int i = 0; i < levels.length; i++) {
+      String target =
+          i == 0 || i < targets.baseLevel() || i == levels.length - 1
+              ? "-"
+              : Long.toString(targets.bytes()[i]);
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "L%-4d %6d %12d %12s %7.2f %12d %12d %6d%n",
+              i,
+              levels[i].fileCount(),
+              levels[i].totalBytes(),
+              target,
+              scores[i],
+              s.compactionBytesRead[i].sum(),
+              s.compactionBytesWritten[i].sum(),
+              s.compactions[i].sum()));
+    }
+    MemtableSet m = db.memtablesForProperties();
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "memtable: %d bytes active, %d immutable (%d bytes total)%n",
+            m.active.approximateBytes(),
+            m.immutables.size(),
+            m.approximateBytes()));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "block cache: %d / %d bytes, hit ratio %.4f%n",
+            db.blockCache().usedBytes(),
+            db.blockCache().capacityBytes(),
+            db.blockCache().hitRatio()));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "writes: %d ops, %d user bytes, %d WAL bytes, %d WAL syncs%n",
+            s.userWrites.sum(),
+            s.userBytesWritten.sum(),
+            s.walBytesWritten.sum(),
+            s.walSyncs.sum()));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "flushes: %d (%d bytes); trivial moves: %d; write amplification %.3f%n",
+            s.flushes.sum(),
+            s.flushBytesWritten.sum(),
+            s.trivialMoves.sum(),
+            s.writeAmplification()));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "stalls: %d (%d ms), slowdowns: %d, max level-0 files: %d%n",
+            s.stalls.sum(),
+            s.stallNanos.sum() / 1_000_000,
+            s.slowdowns.sum(),
+            s.maxLevel0Files.get()));
+    return sb.toString();
+  }
+}

@@ -1,0 +1,216 @@
+package dev.strata.engine;
+
+import dev.strata.CorruptionException;
+import dev.strata.Options;
+import dev.strata.StrataException;
+import dev.strata.WalRecoveryMode;
+import dev.strata.fs.FileSystem;
+import dev.strata.fs.ReadableFile;
+import dev.strata.memtable.Memtable;
+import dev.strata.version.FileMetadata;
+import dev.strata.version.FileNames;
+import dev.strata.version.Level;
+import dev.strata.version.VersionEdit;
+import dev.strata.version.VersionSet;
+import dev.strata.wal.LogReader;
+import dev.strata.wal.LogWriter;
+import dev.strata.wal.WalFormat;
+import dev.strata.wal.WriteBatchCodec;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opening a database: create it or rebuild its levels from the manifest, check that every table
+ * the manifest names exists, replay the WALs not yet flushed into level-0 tables, start a fresh
+ * WAL, record all of it in one manifest edit, and delete files nothing refers to (leftovers of a
+ * crash). Runs once, in the opening thread, before any other thread sees the database.
+ *
+ * <p>Replay never invents or reorders writes: records are applied in log order, every batch must
+ * carry sequences above everything before it, and replay stops for good at a torn tail of a log
+ * that is not the last (later logs would otherwise leave a hole), or, in {@link
+ * WalRecoveryMode#POINT_IN_TIME} mode, at the first damaged record.
+ */
+final class Recovery {
+  private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
+
+  private final DbImpl db;
+  private final FileSystem fs;
+  private final Path dir;
+  private final Options options;
+  private final VersionSet versions;
+
+  Recovery(DbImpl db) {
+    this.db = db;
+    this.fs = db.fs;
+    this.dir = db.dir;
+    this.options = db.options;
+    this.versions = db.versions();
+  }
+
+  void run() throws IOException {
+    // 1. Create a new database, or rebuild the levels from the manifest.
+    List<String> names = fs.list(dir);
+    if (!fs.exists(dir.resolve(FileNames.CURRENT))) {
+      for (String n : names) {
+        FileNames.Kind k = FileNames.parse(n).kind();
+        if (k == FileNames.Kind.MANIFEST || k == FileNames.Kind.TABLE || k == FileNames.Kind.LOG) {
+          throw new CorruptionException(
+              FileNames.CURRENT, -1, dir + " holds database files but no CURRENT file");
+        }
+      }
+      if (!options.createIfMissing()) {
+        throw new StrataException(dir + " does not hold a database (no CURRENT file)");
+      }
+      versions.create();
+    } else {
+      if (options.errorIfExists()) {
+        throw new StrataException("a database already exists in " + dir);
+      }
+      versions.recover();
+    }
+    // 2. Every table the manifest names must exist with its recorded size.
+    for (Level level : versions.currentLevels()) {
+      for (FileMetadata f : level.files()) {
+        Path p = FileNames.tablePath(dir, f.number());
+        if (!fs.exists(p)) {
+          throw new CorruptionException(FileNames.table(f.number()), -1, "table file missing");
+        }
+        long size = fs.size(p);
+        if (size != f.fileSize()) {
+          throw new CorruptionException(
+              FileNames.table(f.number()),
+              Math.min(size, f.fileSize()),
+              "table file is " + size + " bytes, the manifest says " + f.fileSize());
+        }
+      }
+    }
+    // 3. Replay the logs at or above the manifest's log number, in order.
+    List<Long> logs = new ArrayList<>();
+    for (String n : names) {
+      FileNames.Parsed p = FileNames.parse(n);
+      if (p.kind() == FileNames.Kind.LOG) {
+        versions.markFileNumberUsed(p.number());
+        if (p.number() >= versions.logNumber()) {
+          logs.add(p.number());
+        }
+      } else if (p.kind() == FileNames.Kind.TABLE || p.kind() == FileNames.Kind.TEMP) {
+        versions.markFileNumberUsed(p.number());
+      }
+    }
+    Collections.sort(logs);
+    VersionEdit edit = new VersionEdit();
+    long maxSequence = replay(logs, edit);
+    // 4. A fresh WAL, and one edit recording the replayed tables and the new log number.
+    long walNumber = versions.newFileNumber();
+    String walName = FileNames.log(walNumber);
+    LogWriter wal = new LogWriter(fs.create(dir.resolve(walName)), walName);
+    fs.syncDirectory(dir);
+    edit.setLogNumber(walNumber);
+    edit.setLastSequence(maxSequence);
+    try {
+      versions.logAndApply(edit);
+    } catch (IOException | RuntimeException e) {
+      wal.close();
+      throw e;
+    }
+    db.initAfterRecovery(wal, walNumber, maxSequence);
+    // 5. Delete what nothing refers to any more.
+    deleteUnreferenced(walNumber);
+  }
+
+  private long replay(List<Long> logs, VersionEdit edit) throws IOException {
+    long[] maxSeq = {versions.lastSequence()};
+    Memtable[] mem = {db.newMemtable()};
+    boolean stopped = false;
+    for (int i = 0; i < logs.size() && !stopped; i++) {
+      String name = FileNames.log(logs.get(i));
+      try (ReadableFile file = fs.openRead(dir.resolve(name))) {
+        LogReader reader = new LogReader(file, name);
+        byte[] record;
+        while ((record = reader.next()) != null) {
+          if (record.length >= WalFormat.BATCH_HEADER_SIZE
+              && WriteBatchCodec.firstSequence(record) <= maxSeq[0]) {
+            throw new CorruptionException(
+                name,
+                reader.recordOffset(),
+                "batch sequence "
+                    + WriteBatchCodec.firstSequence(record)
+                    + " is not above the last recovered "
+                    + maxSeq[0]);
+          }
+          WriteBatchCodec.decode(
+              record,
+              name,
+              reader.recordOffset(),
+              (seq, kind, key, value) -> {
+                mem[0].add(seq, kind, key, value);
+                maxSeq[0] = Math.max(maxSeq[0], seq);
+              });
+          if (mem[0].isFull()) {
+            flushReplayed(mem[0], edit);
+            mem[0] = db.newMemtable();
+          }
+        }
+        if (reader.tornTailOffset() >= 0) {
+          LOG.warn("{}: torn tail at offset {} ends recovery", name, reader.tornTailOffset());
+          if (i < logs.size() - 1) {
+            // A later log's writes would follow a hole: recover the prefix only.
+            stopped = true;
+          }
+        }
+      } catch (CorruptionException e) {
+        if (options.walRecoveryMode() != WalRecoveryMode.POINT_IN_TIME) {
+          throw e;
+        }
+        LOG.warn("point-in-time recovery stops at {}", e.getMessage());
+        stopped = true;
+      }
+    }
+    if (!mem[0].isEmpty()) {
+      flushReplayed(mem[0], edit);
+    }
+    return maxSeq[0];
+  }
+
+  private void flushReplayed(Memtable mem, VersionEdit edit) throws IOException {
+    FileMetadata f = db.flushMemtableForRecovery(mem);
+    if (f != null) {
+      edit.addFile(0, f);
+    }
+  }
+
+  private void deleteUnreferenced(long liveWal) throws IOException {
+    Set<Long> liveTables = versions.liveTableNumbers();
+    long liveManifest = versions.manifestNumber();
+    for (String n : fs.list(dir)) {
+      FileNames.Parsed p = FileNames.parse(n);
+      boolean obsolete;
+      switch (p.kind()) {
+        case LOG:
+          obsolete = p.number() < liveWal;
+          break;
+        case TABLE:
+          obsolete = !liveTables.contains(p.number());
+          break;
+        case MANIFEST:
+          obsolete = p.number() != liveManifest;
+          break;
+        case TEMP:
+          obsolete = true;
+          break;
+        default:
+          obsolete = false;
+      }
+      if (obsolete) {
+        db.tables().evict(p.number());
+        fs.delete(dir.resolve(n));
+      }
+    }
+  }
+}

@@ -1,0 +1,250 @@
+package dev.strata.engine;
+
+import dev.strata.DBIterator;
+import dev.strata.StrataException;
+import dev.strata.key.InternalIterator;
+import dev.strata.key.Trailer;
+import dev.strata.util.Bytes;
+
+/**
+ * The user-facing iterator: turns the merged stream of internal entries (every version of every
+ * key, tombstones included) into the keys visible at one sequence, within optional bounds, in both
+ * directions. Follows LevelDB's {@code DBIter}: moving forward, the internal iterator sits on the
+ * current entry; moving backward, it sits just before all entries of the current key, which is
+ * saved with its value.
+ *
+ * <p>Not thread-safe. Closing it closes the internal iterator (dropping its table references) and
+ * runs the release action (the snapshot registration).
+ */
+final class UserKeyIterator implements DBIterator {
+  private final InternalIterator internal;
+  private final long sequence;
+  private final byte[] lower;
+  private final byte[] upper;
+  private final Runnable onClose;
+  private final DbImpl db;
+
+  private boolean valid;
+  private boolean forward = true;
+  private byte[] savedKey;
+  private byte[] savedValue;
+  private boolean closed;
+
+  UserKeyIterator(
+      DbImpl db,
+      InternalIterator internal,
+      long sequence,
+      byte[] lower,
+      byte[] upper,
+      Runnable onClose) {
+    this.db = db;
+    this.internal = internal;
+    this.sequence = sequence;
+    this.lower = lower;
+    this.upper = upper;
+    this.onClose = onClose;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new StrataException("iterator is closed");
+    }
+    db.checkOpen();
+  }
+
+  @Override
+  public void seekToFirst() {
+    checkOpen();
+    forward = true;
+    if (lower != null) {
+      internal.seek(lower, Trailer.seekTrailer(sequence));
+    } else {
+      internal.seekToFirst();
+    }
+    findNextUserEntry(false, null);
+  }
+
+  @Override
+  public void seekToLast() {
+    checkOpen();
+    forward = false;
+    if (upper != null) {
+      // (upper, max trailer) sorts before every entry of upper: the last entry at or before it
+      // is the last entry with a key below the bound.
+      internal.seekForPrev(upper, Long.MAX_VALUE);
+    } else {
+      internal.seekToLast();
+    }
+    findPrevUserEntry();
+  }
+
+  @Override
+  public void seek(byte[] target) {
+    checkOpen();
+    java.util.Objects.requireNonNull(target, "target");
+    forward = true;
+    byte[] t = lower != null && Bytes.compare(target, lower) < 0 ? lower : target;
+    internal.seek(t, Trailer.seekTrailer(sequence));
+    findNextUserEntry(false, null);
+  }
+
+  @Override
+  public void seekForPrev(byte[] target) {
+    checkOpen();
+    java.util.Objects.requireNonNull(target, "target");
+    if (upper != null && Bytes.compare(target, upper) >= 0) {
+      seekToLast();
+      return;
+    }
+    forward = false;
+    // (target, trailer 0) sorts after every entry of target.
+    internal.seekForPrev(target, 0);
+    findPrevUserEntry();
+  }
+
+  @Override
+  public boolean isValid() {
+    checkOpen();
+    return valid;
+  }
+
+  @Override
+  public byte[] key() {
+    checkValid();
+    return (forward ? internal.userKey() : savedKey).clone();
+  }
+
+  @Override
+  public byte[] value() {
+    checkValid();
+    return (forward ? internal.value() : savedValue).clone();
+  }
+
+  private void checkValid() {
+    checkOpen();
+    if (!valid) {
+      throw new IllegalStateException("iterator is not positioned on an entry");
+    }
+  }
+
+  @Override
+  public void next() {
+    checkValid();
+    byte[] skip;
+    if (!forward) {
+      forward = true;
+      // The internal iterator is just before the entries of savedKey: step into them.
+      if (!internal.isValid()) {
+        internal.seekToFirst();
+      } else {
+        internal.next();
+      }
+      if (!internal.isValid()) {
+        valid = false;
+        return;
+      }
+      skip = savedKey;
+    } else {
+      skip = internal.userKey();
+      internal.next();
+    }
+    findNextUserEntry(true, skip);
+  }
+
+  @Override
+  public void prev() {
+    checkValid();
+    if (forward) {
+      // Back up to just before every entry of the current key.
+      savedKey = internal.userKey();
+      while (true) {
+        internal.prev();
+        if (!internal.isValid()) {
+          valid = false;
+          savedKey = null;
+          savedValue = null;
+          return;
+        }
+        if (Bytes.compare(internal.userKey(), savedKey) < 0) {
+          break;
+        }
+      }
+      forward = false;
+    }
+    findPrevUserEntry();
+  }
+
+  /** Forward: stops at the newest visible live entry of the next key not <= {@code skip}. */
+  private void findNextUserEntry(boolean skipping, byte[] skip) {
+    while (internal.isValid()) {
+      long trailer = internal.trailer();
+      if (Trailer.sequence(trailer) <= sequence) {
+        byte[] key = internal.userKey();
+        if (!(skipping && Bytes.compare(key, skip) <= 0)) {
+          if (upper != null && Bytes.compare(key, upper) >= 0) {
+            break;
+          }
+          if (Trailer.isDelete(trailer)) {
+            skip = key;
+            skipping = true;
+          } else {
+            valid = true;
+            return;
+          }
+        }
+      }
+      internal.next();
+    }
+    valid = false;
+  }
+
+  /**
+   * Backward: scans entries oldest to newest per key, keeping the newest visible version of the
+   * current key; stops on reaching a smaller key once it holds a live value.
+   */
+  private void findPrevUserEntry() {
+    boolean haveValue = false;
+    savedKey = null;
+    savedValue = null;
+    while (internal.isValid()) {
+      long trailer = internal.trailer();
+      if (Trailer.sequence(trailer) <= sequence) {
+        byte[] key = internal.userKey();
+        if (lower != null && Bytes.compare(key, lower) < 0) {
+          break;
+        }
+        if (haveValue && Bytes.compare(key, savedKey) < 0) {
+          break;
+        }
+        if (Trailer.isDelete(trailer)) {
+          haveValue = false;
+          savedKey = null;
+          savedValue = null;
+        } else {
+          haveValue = true;
+          savedKey = key;
+          savedValue = internal.value();
+        }
+      }
+      internal.prev();
+    }
+    valid = haveValue;
+    if (!valid) {
+      savedKey = null;
+      savedValue = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      internal.close();
+    } finally {
+      onClose.run();
+    }
+  }
+}
