@@ -1,31 +1,35 @@
 package dev.strata.sstable;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Uncompressed, checksum-verified table blocks shared by every table of one or more databases,
- * bounded in bytes. Built on Caffeine (W-TinyLFU), which is thread-safe and lock-free on reads.
- * Keys are a table reader's unique cache id plus the block offset, so that a table number reused
- * by another database never aliases.
+ * Uncompressed, checksum-verified, decoded table blocks ({@link Block}) shared by every table of
+ * one or more databases, bounded in bytes. Built on Caffeine (W-TinyLFU), which is thread-safe and
+ * lock-free on reads. Keys are a table reader's unique cache id plus the block offset, so that a
+ * table number reused by another database never aliases. A capacity of 0 caches nothing.
+ *
+ * <p>Thread-safe. Holds no resources: nobody closes it; it is dropped with its last user.
  */
 public final class BlockCache {
   /** A cached block's identity. */
   record Key(long cacheId, long offset) {}
 
-  private static final java.util.concurrent.atomic.AtomicLong NEXT_CACHE_ID =
-      new java.util.concurrent.atomic.AtomicLong(1);
+  /** Source of reader cache ids; bumped by every table open, in any thread. */
+  private static final AtomicLong NEXT_CACHE_ID = new AtomicLong(1);
 
   private final long capacityBytes;
   /** Null when capacity is 0: every lookup misses. Thread-safe (Caffeine). */
-  private final com.github.benmanes.caffeine.cache.Cache<Key, Block> cache;
-  /** Lookup counters; LongAdder because every read thread bumps them. */
+  private final Cache<Key, Block> cache;
+  // Lookup counters; LongAdder because every read thread bumps them. Sums may lag.
   private final LongAdder hits = new LongAdder();
-
   private final LongAdder misses = new LongAdder();
 
   private BlockCache(long capacityBytes) {
     this.capacityBytes = capacityBytes;
+    // Runnable::run keeps Caffeine's maintenance on the calling thread: no pool thread to own.
     this.cache =
         capacityBytes == 0
             ? null
@@ -36,7 +40,15 @@ public final class BlockCache {
                 .build();
   }
 
+  /**
+   * A cache of at most {@code capacityBytes} bytes of blocks, as weighed by their heap size.
+   *
+   * @throws IllegalArgumentException if {@code capacityBytes} is negative
+   */
   public static BlockCache create(long capacityBytes) {
+    if (capacityBytes < 0) {
+      throw new IllegalArgumentException("capacityBytes must be >= 0, got " + capacityBytes);
+    }
     return new BlockCache(capacityBytes);
   }
 
@@ -59,15 +71,26 @@ public final class BlockCache {
     return b;
   }
 
+  /** Requires: {@code block} was verified against its checksum. */
   void put(long cacheId, long offset, Block block) {
     if (cache != null) {
       cache.put(new Key(cacheId, offset), block);
     }
   }
 
-  /** Drops every block of one table (called when the table reader closes). */
-  void evictTable(long cacheId) {
-    if (cache != null) {
+  /**
+   * Drops every block of one table (called when its reader closes). Invalidates the table's
+   * blocks one by one when that is fewer operations than scanning the whole cache.
+   */
+  void evictTable(long cacheId, long[] blockOffsets) {
+    if (cache == null) {
+      return;
+    }
+    if (blockOffsets.length <= cache.estimatedSize()) {
+      for (long offset : blockOffsets) {
+        cache.invalidate(new Key(cacheId, offset));
+      }
+    } else {
       cache.asMap().keySet().removeIf(k -> k.cacheId() == cacheId);
     }
   }

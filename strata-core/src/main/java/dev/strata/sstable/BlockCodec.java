@@ -1,0 +1,96 @@
+package dev.strata.sstable;
+
+import dev.strata.CorruptionException;
+import dev.strata.util.Coding;
+import net.jpountz.lz4.LZ4Compressor;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4SafeDecompressor;
+
+/**
+ * Per-block compression by trailer code. A compressed block is stored as {@code varint32
+ * uncompressedLength} followed by the codec's output (an LZ4 block, or a zstd frame), so that the
+ * reader bounds-checks the length before it allocates. Stateless and thread-safe: the lz4-java
+ * codecs are thread-safe, and zstd-jni calls are reentrant.
+ *
+ * <p>LZ4 uses {@link LZ4Factory#fastestJavaInstance()}, lz4-java's pure-Java codec (no native
+ * code), and its safe decompressor, which never reads or writes outside the given ranges even on
+ * damaged input. ZSTD goes through {@link ZstdCodec}, which loads zstd-jni only when first used.
+ */
+final class BlockCodec {
+  private static final LZ4Factory LZ4 = LZ4Factory.fastestJavaInstance();
+  private static final LZ4Compressor LZ4_COMPRESSOR = LZ4.fastCompressor();
+  private static final LZ4SafeDecompressor LZ4_DECOMPRESSOR = LZ4.safeDecompressor();
+
+  /**
+   * LZ4 cannot expand data by more than about 255 times (a match of n bytes costs at least n/255
+   * bytes), so a larger declared ratio is corruption.
+   */
+  private static final long LZ4_MAX_RATIO = 256;
+
+  private BlockCodec() {}
+
+  /** An upper bound on the stored size of {@code length} bytes compressed with {@code code}. */
+  static int maxStoredLength(int code, int length) {
+    int bound =
+        code == TableFormat.COMPRESSION_LZ4
+            ? LZ4_COMPRESSOR.maxCompressedLength(length)
+            : ZstdCodec.maxCompressedLength(length);
+    return 5 + bound;
+  }
+
+  /**
+   * Compresses {@code src[0, length)} into {@code dst} as length prefix plus codec output.
+   *
+   * <p>Requires: {@code code} is LZ4 or ZSTD; {@code dst.length >= maxStoredLength(code, length)}.
+   *
+   * @return the stored length
+   */
+  static int compress(int code, byte[] src, int length, byte[] dst) {
+    int p = Coding.putVarint(dst, 0, length);
+    if (code == TableFormat.COMPRESSION_LZ4) {
+      return p + LZ4_COMPRESSOR.compress(src, 0, length, dst, p, dst.length - p);
+    }
+    return p + ZstdCodec.compress(src, length, dst, p);
+  }
+
+  /**
+   * Decompresses a stored block.
+   *
+   * @param code the trailer's compression code, LZ4 or ZSTD
+   * @param stored the stored bytes {@code stored[0, storedLength)}
+   * @throws CorruptionException naming {@code file} and {@code blockOffset} if the length prefix
+   *     is absurd or the codec rejects the input or yields another length
+   * @throws IllegalStateException if the block is ZSTD and zstd-jni is not on the class path
+   */
+  static byte[] decompress(int code, byte[] stored, int storedLength, String file, long blockOffset) {
+    int[] out = new int[1];
+    int p;
+    try {
+      p = Coding.getVarint32(stored, 0, storedLength, TableFormat.MAX_BLOCK_BYTES, out);
+    } catch (IllegalArgumentException e) {
+      throw new CorruptionException(file, blockOffset, "bad uncompressed length: " + e.getMessage(), e);
+    }
+    int length = out[0];
+    int payload = storedLength - p;
+    if (code == TableFormat.COMPRESSION_LZ4) {
+      if (length > LZ4_MAX_RATIO * payload + 64) {
+        throw new CorruptionException(
+            file, blockOffset, "uncompressed length " + length + " impossible for " + payload + " LZ4 bytes");
+      }
+      byte[] dst = new byte[length];
+      int n;
+      try {
+        n = LZ4_DECOMPRESSOR.decompress(stored, p, payload, dst, 0, length);
+      } catch (RuntimeException e) {
+        throw new CorruptionException(file, blockOffset, "LZ4 data damaged: " + e.getMessage(), e);
+      }
+      if (n != length) {
+        throw new CorruptionException(
+            file, blockOffset, "LZ4 block yields " + n + " bytes, expected " + length);
+      }
+      return dst;
+    }
+    ZstdCodec.requireAvailable("read a ZSTD block of " + file + " at offset " + blockOffset);
+    return ZstdCodec.decompress(stored, p, payload, length, file, blockOffset);
+  }
+}

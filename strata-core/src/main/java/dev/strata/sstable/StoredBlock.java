@@ -1,0 +1,81 @@
+package dev.strata.sstable;
+
+import dev.strata.CorruptionException;
+import dev.strata.fs.ReadableFile;
+import dev.strata.fs.WritableFile;
+import dev.strata.util.Coding;
+import dev.strata.util.Crc32c;
+import java.io.EOFException;
+import java.io.IOException;
+
+/**
+ * A block as it lies on disk: stored bytes (raw or compressed) followed by the 5-byte trailer of
+ * compression code and CRC32C over the stored bytes plus the code. Owns both directions of that
+ * framing: {@link #write} for {@link TableBuilder}, {@link #read} for {@link TableReader}.
+ * Stateless and thread-safe.
+ */
+final class StoredBlock {
+  private StoredBlock() {}
+
+  /**
+   * Appends {@code stored[0, storedLength)} and its trailer to {@code file}.
+   *
+   * <p>Requires: the caller owns {@code file}; may block on I/O.
+   *
+   * @param trailer a 5-byte scratch array
+   */
+  static void write(WritableFile file, byte[] stored, int storedLength, int code, byte[] trailer)
+      throws IOException {
+    trailer[0] = (byte) code;
+    Coding.putInt(trailer, 1, Crc32c.compute(stored, 0, storedLength, trailer, 0, 1));
+    file.append(stored, 0, storedLength);
+    file.append(trailer, 0, TableFormat.BLOCK_TRAILER_SIZE);
+  }
+
+  /**
+   * Reads, optionally verifies, and decompresses the block at {@code handle}.
+   *
+   * <p>Requires: the caller has checked that {@code handle} plus its trailer lies within the file
+   * and that its size is at most {@link TableFormat#MAX_BLOCK_BYTES}. May block on I/O.
+   *
+   * @param verifyChecksum whether to check the CRC; code and lengths are checked regardless
+   * @throws CorruptionException naming {@code fileName} and the block's offset on a checksum
+   *     mismatch, an unknown compression code, damaged compressed data, or a file that ends early
+   * @throws IOException if the read fails
+   */
+  static BlockContents read(
+      ReadableFile file, String fileName, BlockHandle handle, boolean verifyChecksum)
+      throws IOException {
+    int size = (int) handle.size();
+    byte[] buf = new byte[size + TableFormat.BLOCK_TRAILER_SIZE];
+    try {
+      file.readFully(handle.offset(), buf, 0, buf.length);
+    } catch (EOFException e) {
+      throw new CorruptionException(
+          fileName, handle.offset(), "block of " + size + " bytes runs past the end of the file", e);
+    }
+    int code = buf[size] & 0xFF;
+    if (verifyChecksum) {
+      int expected = Coding.getInt(buf, size + 1);
+      int actual = Crc32c.compute(buf, 0, size + 1);
+      if (expected != actual) {
+        throw new CorruptionException(
+            fileName,
+            handle.offset(),
+            String.format(
+                "block checksum mismatch: stored %08x, computed %08x", expected, actual));
+      }
+    }
+    switch (code) {
+      case TableFormat.COMPRESSION_NONE:
+        return new BlockContents(buf, size);
+      case TableFormat.COMPRESSION_LZ4:
+      case TableFormat.COMPRESSION_ZSTD:
+        byte[] data = BlockCodec.decompress(code, buf, size, fileName, handle.offset());
+        return new BlockContents(data, data.length);
+      default:
+        throw new CorruptionException(
+            fileName, handle.offset() + size, "unknown compression code " + code);
+    }
+  }
+}

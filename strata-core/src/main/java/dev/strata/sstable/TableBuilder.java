@@ -1,0 +1,278 @@
+package dev.strata.sstable;
+
+import dev.strata.Compression;
+import dev.strata.fs.WritableFile;
+import dev.strata.key.Trailer;
+import dev.strata.key.ValueKind;
+import dev.strata.util.Coding;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Writes one table file from entries given in strictly increasing internal-key order: data blocks
+ * as they fill, then on {@link #finish()} the filter, properties and index blocks and the footer
+ * (layout in {@code docs/format/sstable.md}). Used by flush and compaction; {@link
+ * #estimatedFileSize()} lets them cut output at a target size.
+ *
+ * <p>Not thread-safe: confined to the job that writes the table. The builder never syncs or closes
+ * its {@link WritableFile}: the caller syncs it after {@link #finish()} and closes it. {@link
+ * #close()} abandons an unfinished table (the caller deletes the file).
+ *
+ * <p>Failure: after an I/O error the builder is failed and every later call throws {@link
+ * IllegalStateException}; the partial file must be deleted.
+ */
+public final class TableBuilder implements AutoCloseable {
+  private enum State {
+    OPEN,
+    FINISHED,
+    ABANDONED,
+    FAILED
+  }
+
+  private final WritableFile file;
+  private final String fileName;
+  private final TableOptions options;
+  private final long creationTimeMillis;
+  private final int compressionCode;
+  private final BlockBuilder dataBlock;
+  private final BlockBuilder indexBlock = new BlockBuilder(TableFormat.INDEX_RESTART_INTERVAL);
+  private final BloomFilterBuilder filter;
+  private final byte[] trailerScratch = new byte[TableFormat.BLOCK_TRAILER_SIZE];
+  private final byte[] handleScratch = new byte[BlockHandle.MAX_VARINT_LENGTH];
+
+  private State state = State.OPEN;
+  /** Output of the block compressor, grown as needed. */
+  private byte[] compressScratch = new byte[0];
+  /** The last key added, encoded, in {@code lastKey[0, lastKeyLength)}. */
+  private byte[] lastKey = new byte[64];
+
+  private int lastKeyLength;
+  /** Bytes appended to the file so far. */
+  private long offset;
+
+  private long entryCount;
+  private long tombstoneCount;
+  private long dataBlockCount;
+  private long rawKeyBytes;
+  private long rawValueBytes;
+  private long smallestSequence = Long.MAX_VALUE;
+  private long largestSequence;
+  private byte[] smallestKey = new byte[0];
+
+  /**
+   * Starts a table at the current end of {@code file}, which must be empty.
+   *
+   * @param fileName the file's name, for messages
+   * @throws IllegalStateException if {@code options} chooses ZSTD and zstd-jni is absent
+   * @throws IllegalArgumentException if the file is not empty
+   */
+  public TableBuilder(WritableFile file, String fileName, TableOptions options) {
+    this(file, fileName, options, System.currentTimeMillis());
+  }
+
+  /** As the public constructor with a fixed creation time, for reproducible files. */
+  TableBuilder(WritableFile file, String fileName, TableOptions options, long creationTimeMillis) {
+    this.file = Objects.requireNonNull(file, "file");
+    this.fileName = Objects.requireNonNull(fileName, "fileName");
+    this.options = Objects.requireNonNull(options, "options");
+    if (file.size() != 0) {
+      throw new IllegalArgumentException(fileName + " is not empty: " + file.size() + " bytes");
+    }
+    if (options.compression() == Compression.ZSTD) {
+      ZstdCodec.requireAvailable("write table " + fileName);
+    }
+    this.creationTimeMillis = creationTimeMillis;
+    this.compressionCode = TableFormat.codeOf(options.compression());
+    this.dataBlock = new BlockBuilder(options.restartInterval());
+    this.filter = new BloomFilterBuilder(options.bloomBitsPerKey());
+  }
+
+  /**
+   * Appends an entry; may write a finished data block.
+   *
+   * <p>Requires: the entry sorts strictly after the previous one in internal order (user key
+   * ascending, trailer descending); the builder is neither finished nor closed. May block on I/O.
+   *
+   * @param value the value; empty for a tombstone
+   * @throws IllegalArgumentException if the entry is out of order, its kind code unknown, a
+   *     tombstone carries a value, or key plus value exceed 128 MiB
+   * @throws IllegalStateException if the builder was finished, closed or failed
+   * @throws UncheckedIOException if writing a block fails (the builder is then failed)
+   */
+  public void add(byte[] userKey, long trailer, byte[] value) {
+    requireOpen();
+    checkEntry(userKey, trailer, value);
+    boolean newUserKey =
+        entryCount == 0
+            || !Arrays.equals(
+                lastKey, 0, lastKeyLength - TableFormat.TRAILER_BYTES, userKey, 0, userKey.length);
+    int keyLength = userKey.length + TableFormat.TRAILER_BYTES;
+    if (lastKey.length < keyLength) {
+      lastKey = new byte[Math.max(keyLength, 2 * lastKey.length)];
+    }
+    System.arraycopy(userKey, 0, lastKey, 0, userKey.length);
+    Coding.putLong(lastKey, userKey.length, trailer);
+    lastKeyLength = keyLength;
+
+    if (newUserKey) {
+      filter.add(userKey);
+    }
+    dataBlock.add(lastKey, keyLength, value, value.length);
+    if (entryCount == 0) {
+      smallestKey = Arrays.copyOf(lastKey, keyLength);
+    }
+    entryCount++;
+    if (Trailer.isDelete(trailer)) {
+      tombstoneCount++;
+    }
+    long sequence = Trailer.sequence(trailer);
+    smallestSequence = Math.min(smallestSequence, sequence);
+    largestSequence = Math.max(largestSequence, sequence);
+    rawKeyBytes += keyLength;
+    rawValueBytes += value.length;
+
+    if (dataBlock.estimatedSize() >= options.blockSizeBytes()) {
+      try {
+        flushDataBlock();
+      } catch (IOException e) {
+        state = State.FAILED;
+        throw new UncheckedIOException("writing a data block of " + fileName + " failed", e);
+      }
+    }
+  }
+
+  private void checkEntry(byte[] userKey, long trailer, byte[] value) {
+    Objects.requireNonNull(userKey, "userKey");
+    Objects.requireNonNull(value, "value");
+    ValueKind kind = ValueKind.fromCode(Trailer.kindCode(trailer));
+    if (kind == null) {
+      throw new IllegalArgumentException("unknown value kind " + Trailer.kindCode(trailer));
+    }
+    if (kind == ValueKind.DELETE && value.length != 0) {
+      throw new IllegalArgumentException("a tombstone has an empty value, got " + value.length + " bytes");
+    }
+    if ((long) userKey.length + value.length > TableFormat.MAX_ENTRY_BYTES) {
+      throw new IllegalArgumentException(
+          "key plus value of " + ((long) userKey.length + value.length) + " bytes exceeds "
+              + TableFormat.MAX_ENTRY_BYTES);
+    }
+    if (entryCount > 0 && KeyOrder.compare(lastKey, 0, lastKeyLength, userKey, trailer) >= 0) {
+      throw new IllegalArgumentException(
+          "entries out of order in " + fileName + ": " + new dev.strata.key.InternalKey(userKey, trailer)
+              + " does not sort after the previous entry");
+    }
+  }
+
+  /** Bytes written so far plus the pending data block: where the file would end now. */
+  public long estimatedFileSize() {
+    return offset + (dataBlock.isEmpty() ? 0 : dataBlock.estimatedSize());
+  }
+
+  public long entryCount() {
+    return entryCount;
+  }
+
+  /**
+   * Writes the last data block, the filter, properties and index blocks and the footer. Does not
+   * sync or close the file. A table with no entries is valid: it has no data blocks.
+   *
+   * <p>Requires: the builder is open. Blocks on I/O.
+   *
+   * @return the table's properties, with its final file size
+   * @throws IOException if a write fails (the builder is then failed)
+   * @throws IllegalStateException if the builder was finished, closed or failed
+   */
+  public TableProperties finish() throws IOException {
+    requireOpen();
+    try {
+      if (!dataBlock.isEmpty()) {
+        flushDataBlock();
+      }
+      byte[] filterContents = filter.finish();
+      BlockHandle filterHandle = writeBlock(filterContents, filterContents.length, TableFormat.COMPRESSION_NONE);
+      TableProperties properties = properties();
+      byte[] propertyContents = properties.encode();
+      BlockHandle propertiesHandle =
+          writeBlock(propertyContents, propertyContents.length, TableFormat.COMPRESSION_NONE);
+      indexBlock.finish();
+      BlockHandle indexHandle = writeBlock(indexBlock.buffer(), indexBlock.finishedSize(), compressionCode);
+      byte[] footer = new Footer(filterHandle, propertiesHandle, indexHandle).encode();
+      file.append(footer, 0, footer.length);
+      offset += footer.length;
+      state = State.FINISHED;
+      return properties.withFileSize(offset);
+    } catch (IOException | RuntimeException e) {
+      state = State.FAILED;
+      throw e;
+    }
+  }
+
+  private TableProperties properties() {
+    return new TableProperties(
+        entryCount,
+        tombstoneCount,
+        smallestKey,
+        entryCount == 0 ? new byte[0] : Arrays.copyOf(lastKey, lastKeyLength),
+        entryCount == 0 ? 0 : smallestSequence,
+        largestSequence,
+        creationTimeMillis,
+        -1,
+        dataBlockCount,
+        rawKeyBytes,
+        rawValueBytes,
+        options.compression(),
+        options.bloomBitsPerKey());
+  }
+
+  /** Abandons the table if unfinished. Does not close or delete the file. */
+  @Override
+  public void close() {
+    if (state == State.OPEN) {
+      state = State.ABANDONED;
+    }
+  }
+
+  private void requireOpen() {
+    if (state != State.OPEN) {
+      throw new IllegalStateException("table builder for " + fileName + " is " + state);
+    }
+  }
+
+  /** Writes the pending data block and its index entry, keyed by the block's last key. */
+  private void flushDataBlock() throws IOException {
+    dataBlock.finish();
+    BlockHandle handle = writeBlock(dataBlock.buffer(), dataBlock.finishedSize(), compressionCode);
+    dataBlock.reset();
+    dataBlockCount++;
+    int handleLength = handle.encodeVarints(handleScratch, 0);
+    indexBlock.add(lastKey, lastKeyLength, handleScratch, handleLength);
+  }
+
+  /**
+   * Writes a block compressed with {@code code} if that saves at least 1/8 of its size, else
+   * raw.
+   */
+  private BlockHandle writeBlock(byte[] contents, int length, int code) throws IOException {
+    byte[] stored = contents;
+    int storedLength = length;
+    int storedCode = TableFormat.COMPRESSION_NONE;
+    if (code != TableFormat.COMPRESSION_NONE) {
+      int bound = BlockCodec.maxStoredLength(code, length);
+      if (compressScratch.length < bound) {
+        compressScratch = new byte[bound];
+      }
+      int n = BlockCodec.compress(code, contents, length, compressScratch);
+      if (8L * n <= 7L * length) {
+        stored = compressScratch;
+        storedLength = n;
+        storedCode = code;
+      }
+    }
+    StoredBlock.write(file, stored, storedLength, storedCode, trailerScratch);
+    BlockHandle handle = new BlockHandle(offset, storedLength);
+    offset += storedLength + TableFormat.BLOCK_TRAILER_SIZE;
+    return handle;
+  }
+}

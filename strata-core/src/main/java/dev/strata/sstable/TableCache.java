@@ -1,0 +1,251 @@
+package dev.strata.sstable;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import dev.strata.CorruptionException;
+import dev.strata.fs.FileSystem;
+import dev.strata.fs.ReadableFile;
+import dev.strata.key.InternalIterator;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The open {@link TableReader}s of one database, at most about {@code maxOpenFiles} of them kept
+ * open while idle, handed out as reference-counted {@link TableHandle}s.
+ *
+ * <h2>Invariants</h2>
+ *
+ * <ol>
+ *   <li>A reader is closed exactly once, when its reference count reaches zero, and no reference
+ *       is taken after that: a thread holding a handle never sees a closed file.
+ *   <li>While the cache maps a file number to an {@link OpenTable}, that entry holds one
+ *       reference of its own, dropped by the removal listener after Caffeine unmaps it (eviction,
+ *       {@link #evict}, {@link #close()}).
+ * </ol>
+ *
+ * <h2>Concurrency</h2>
+ *
+ * Thread-safe without locks of its own: the map is Caffeine's (a {@code ConcurrentHashMap}
+ * underneath), which opens each file once even when several threads miss on it together, and the
+ * reference counts are {@link AtomicInteger}s. See {@link OpenTable#refs} for the protocol and its
+ * happens-before argument.
+ *
+ * <h2>Lifecycle</h2>
+ *
+ * The database owns the cache and closes it at shutdown. {@link #close()} drops every cached
+ * reference: idle readers close at once, readers still held close when their last handle does.
+ * {@link #acquire} after close throws.
+ *
+ * <h2>Failure</h2>
+ *
+ * A table that fails to open is not cached: the next {@link #acquire} tries again. A missing file
+ * raises {@link CorruptionException} with offset -1.
+ */
+public final class TableCache implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TableCache.class);
+
+  private final FileSystem fs;
+  private final LongFunction<Path> pathOfFileNumber;
+  private final BlockCache blockCache;
+  /** File number to open table. Thread-safe (Caffeine); removal listener releases the entry. */
+  private final Cache<Long, OpenTable> readers;
+
+  /**
+   * Set once by {@link #close()}, before it empties {@link #readers}; read by {@link #acquire}.
+   * An acquire that inserts after close's sweep sees {@code true} (see {@link #acquire}).
+   */
+  private volatile boolean closed;
+
+  /**
+   * Requires: {@code maxOpenFiles >= 1}.
+   *
+   * @param pathOfFileNumber where the table with a given file number lives
+   * @param blockCache the cache every reader shares
+   * @param maxOpenFiles readers kept open while unused; more stay open while handles hold them
+   */
+  public TableCache(
+      FileSystem fs, LongFunction<Path> pathOfFileNumber, BlockCache blockCache, int maxOpenFiles) {
+    if (maxOpenFiles < 1) {
+      throw new IllegalArgumentException("maxOpenFiles must be >= 1, got " + maxOpenFiles);
+    }
+    this.fs = Objects.requireNonNull(fs, "fs");
+    this.pathOfFileNumber = Objects.requireNonNull(pathOfFileNumber, "pathOfFileNumber");
+    this.blockCache = Objects.requireNonNull(blockCache, "blockCache");
+    // Runnable::run runs eviction and the listener on the thread that caused them, so a reader
+    // closes deterministically and no pool thread needs an owner.
+    this.readers =
+        Caffeine.newBuilder()
+            .maximumSize(maxOpenFiles)
+            .executor(Runnable::run)
+            .removalListener((Long n, OpenTable t, RemovalCause cause) -> t.release())
+            .build();
+  }
+
+  /**
+   * A reference to the reader of table {@code fileNumber}, opening it if needed. The caller
+   * closes the handle when done; the reader stays open at least until then.
+   *
+   * <p>Requires: the cache is open. May block on I/O (opening the table).
+   *
+   * @param fileSize the table's size as recorded when it was written
+   * @throws CorruptionException if the file is missing (offset -1) or fails a check on open
+   * @throws IOException if reading fails
+   * @throws IllegalStateException if the cache is closed
+   */
+  public TableHandle acquire(long fileNumber, long fileSize) throws IOException {
+    requireOpen();
+    for (;; ) {
+      OpenTable[] created = new OpenTable[1];
+      OpenTable table;
+      try {
+        table =
+            readers.get(
+                fileNumber,
+                n -> {
+                  created[0] = open(n, fileSize);
+                  return created[0];
+                });
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
+      }
+      // A table this thread opened comes with the caller's reference already taken, so that an
+      // immediate eviction cannot close it first. A table found in the map may be on its way
+      // out: its count reached zero after it was unmapped; then it is gone and a retry opens
+      // the file again.
+      if (table == created[0] || table.tryRetain()) {
+        TableHandle handle = new TableHandle(table);
+        if (closed) {
+          // close() swept the map before this insert, or concurrently with it; undo it here.
+          readers.invalidate(fileNumber);
+          handle.close();
+          throw new IllegalStateException("table cache is closed");
+        }
+        return handle;
+      }
+    }
+  }
+
+  /**
+   * An iterator over table {@code fileNumber} that holds a reference until it is closed.
+   *
+   * @throws CorruptionException if the file is missing or fails a check on open
+   * @throws IOException if reading fails
+   * @throws IllegalStateException if the cache is closed
+   */
+  public InternalIterator newIterator(
+      long fileNumber, long fileSize, boolean verifyChecksums, boolean fillCache)
+      throws IOException {
+    TableHandle handle = acquire(fileNumber, fileSize);
+    try {
+      return handle.reader().newIterator(verifyChecksums, fillCache, handle);
+    } catch (RuntimeException e) {
+      handle.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Drops the cache's reference to table {@code fileNumber} (called when the file is deleted);
+   * the reader closes once no handle holds it. Safe for a file that is not cached.
+   */
+  public void evict(long fileNumber) {
+    readers.invalidate(fileNumber);
+  }
+
+  /** Readers the cache holds now (approximate under concurrency). */
+  public long cachedReaderCount() {
+    return readers.estimatedSize();
+  }
+
+  /** Drops every cached reference; held readers close when released. Idempotent. */
+  @Override
+  public void close() {
+    closed = true;
+    readers.invalidateAll();
+    readers.cleanUp();
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException("table cache is closed");
+    }
+  }
+
+  /** Opens a table with two references: the cache's and the acquiring caller's. */
+  private OpenTable open(long fileNumber, long fileSize) {
+    Path path = pathOfFileNumber.apply(fileNumber);
+    String name = path.toString();
+    try {
+      ReadableFile file;
+      try {
+        file = fs.openRead(path);
+      } catch (NoSuchFileException | FileNotFoundException e) {
+        throw new CorruptionException(name, -1, "table file missing", e);
+      }
+      return new OpenTable(TableReader.open(file, name, fileSize, blockCache));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** An open reader and its reference count. */
+  static final class OpenTable {
+    final TableReader reader;
+
+    /**
+     * References: one for the cache while the entry is mapped, one per open {@link
+     * TableHandle}. Starts at 2 (cache plus the thread that opened it).
+     *
+     * <p>Protocol: {@link #tryRetain} increments only from a positive count (CAS loop), {@link
+     * #release} decrements, and the thread whose decrement reaches 0 closes the reader. Zero is
+     * terminal: no increment succeeds from it, so the close happens once and after every other
+     * holder's release. Happens-before: each holder's reads of the file precede its decrement,
+     * all decrements are totally ordered on this atomic, and the closing thread's final
+     * decrement reads the value written by every earlier one, so every read happens-before the
+     * close. The reader's fields are final and published through Caffeine's map.
+     */
+    private final AtomicInteger refs = new AtomicInteger(2);
+
+    OpenTable(TableReader reader) {
+      this.reader = reader;
+    }
+
+    boolean tryRetain() {
+      for (;; ) {
+        int r = refs.get();
+        if (r == 0) {
+          return false;
+        }
+        if (refs.compareAndSet(r, r + 1)) {
+          return true;
+        }
+      }
+    }
+
+    void release() {
+      int r = refs.decrementAndGet();
+      if (r == 0) {
+        try {
+          reader.close();
+        } catch (RuntimeException e) {
+          LOG.warn("closing table {} failed", reader.fileName(), e);
+        }
+      } else if (r < 0) {
+        throw new IllegalStateException("table " + reader.fileName() + " released too often");
+      }
+    }
+
+    int refCountForTesting() {
+      return refs.get();
+    }
+  }
+}

@@ -1,0 +1,141 @@
+package dev.strata.sstable;
+
+import dev.strata.CorruptionException;
+import dev.strata.util.Coding;
+import java.util.Arrays;
+
+/**
+ * A table's decoded index: for each data block, its last internal key and its handle, in flat
+ * arrays so that finding the block for a key is one binary search with no decoding. Immutable and
+ * thread-safe; held by its {@link TableReader} for the reader's lifetime.
+ *
+ * <p>{@link #decode} checks that the data blocks tile {@code [0, dataEnd)} exactly, in order,
+ * each followed by its trailer, so that no handle can point outside the data region or overlap
+ * another block.
+ */
+final class TableIndex {
+  /** Every index key back to back; key {@code i} is {@code keys[keyStarts[i], keyStarts[i+1])}. */
+  private final byte[] keys;
+
+  private final int[] keyStarts;
+  private final long[] blockOffsets;
+  private final int[] blockSizes;
+
+  private TableIndex(byte[] keys, int[] keyStarts, long[] blockOffsets, int[] blockSizes) {
+    this.keys = keys;
+    this.keyStarts = keyStarts;
+    this.blockOffsets = blockOffsets;
+    this.blockSizes = blockSizes;
+  }
+
+  /**
+   * Reads the entries of a decoded index block.
+   *
+   * @param dataEnd where the data blocks end: the filter block's offset
+   * @throws CorruptionException naming {@code file} and the index block's offset if a handle is
+   *     malformed or the blocks do not tile {@code [0, dataEnd)}
+   */
+  static TableIndex decode(Block block, String file, long indexOffset, long dataEnd) {
+    int n = block.entryCount();
+    byte[] keys = new byte[64];
+    int[] keyStarts = new int[n + 1];
+    long[] offsets = new long[n];
+    int[] sizes = new int[n];
+    long[] value = new long[1];
+    long expectedOffset = 0;
+    BlockIterator it = new BlockIterator(block);
+    it.seekToFirst();
+    for (int i = 0; i < n; i++, it.next()) {
+      int keyLength = it.keyLength();
+      int start = keyStarts[i];
+      if (keys.length < start + keyLength) {
+        keys = Arrays.copyOf(keys, Math.max(start + keyLength, 2 * keys.length));
+      }
+      System.arraycopy(it.keyBuffer(), 0, keys, start, keyLength);
+      keyStarts[i + 1] = start + keyLength;
+
+      byte[] handle = it.value();
+      long offset;
+      long size;
+      try {
+        int p = Coding.getVarint(handle, 0, handle.length, value);
+        offset = value[0];
+        if (Coding.getVarint(handle, p, handle.length, value) != handle.length) {
+          throw new IllegalArgumentException("trailing bytes");
+        }
+        size = value[0];
+      } catch (IllegalArgumentException e) {
+        throw new CorruptionException(file, indexOffset, "bad handle of data block " + i + ": " + e.getMessage(), e);
+      }
+      if (offset != expectedOffset
+          || size < 0
+          || size > TableFormat.MAX_BLOCK_BYTES
+          || offset + size + TableFormat.BLOCK_TRAILER_SIZE > dataEnd) {
+        throw new CorruptionException(
+            file,
+            indexOffset,
+            "handle of data block " + i + " (" + offset + ", " + size + ") out of place; expected offset "
+                + expectedOffset + " and end <= " + dataEnd);
+      }
+      offsets[i] = offset;
+      sizes[i] = (int) size;
+      expectedOffset = offset + size + TableFormat.BLOCK_TRAILER_SIZE;
+    }
+    if (expectedOffset != dataEnd) {
+      throw new CorruptionException(
+          file, indexOffset, "data blocks end at " + expectedOffset + " but the filter starts at " + dataEnd);
+    }
+    return new TableIndex(Arrays.copyOf(keys, keyStarts[n]), keyStarts, offsets, sizes);
+  }
+
+  /** Number of data blocks. */
+  int size() {
+    return blockOffsets.length;
+  }
+
+  BlockHandle handle(int i) {
+    return new BlockHandle(blockOffsets[i], blockSizes[i]);
+  }
+
+  long blockOffset(int i) {
+    return blockOffsets[i];
+  }
+
+  long[] blockOffsets() {
+    return blockOffsets.clone();
+  }
+
+  /**
+   * The first block whose last key is at or after {@code (userKey, trailer)}: the only block that
+   * can hold the first entry at or after it. {@link #size()} if every key is smaller.
+   */
+  int find(byte[] userKey, long trailer) {
+    int lo = 0;
+    int hi = blockOffsets.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (KeyOrder.compare(keys, keyStarts[mid], keyStarts[mid + 1], userKey, trailer) < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /** Whether block {@code i}'s last key equals the block's own last key. */
+  boolean lastKeyMatches(int i, Block block) {
+    return block.compareLastKey(keys, keyStarts[i], keyStarts[i + 1]) == 0;
+  }
+
+  /** Whether block {@code i}'s first key sorts after the last key of block {@code i - 1}. */
+  boolean followsPrevious(int i, Block block) {
+    return i == 0 || block.compareFirstKey(keys, keyStarts[i - 1], keyStarts[i]) > 0;
+  }
+
+  /** The last key of the last block, or an empty array if there are no blocks. */
+  byte[] lastKey() {
+    int n = blockOffsets.length;
+    return n == 0 ? new byte[0] : Arrays.copyOfRange(keys, keyStarts[n - 1], keyStarts[n]);
+  }
+}

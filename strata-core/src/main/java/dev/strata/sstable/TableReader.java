@@ -1,0 +1,325 @@
+package dev.strata.sstable;
+
+import dev.strata.CorruptionException;
+import dev.strata.StrataException;
+import dev.strata.fs.ReadableFile;
+import dev.strata.key.InternalIterator;
+import dev.strata.key.Lookup;
+import dev.strata.key.Trailer;
+import java.io.EOFException;
+import java.io.IOException;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * An open table file: the footer, index, bloom filter and properties read and verified at {@link
+ * #open}, and data blocks read on demand through the shared {@link BlockCache}.
+ *
+ * <p>Thread-safe: any number of threads may call {@link #get} and {@link #newIterator} at once.
+ * Reads are positional ({@link ReadableFile#readFully}), so threads share no cursor; the index,
+ * filter and properties are immutable; the counters are {@link LongAdder}s.
+ *
+ * <p>Lifecycle: the reader owns its {@link ReadableFile} and closes it in {@link #close()}, which
+ * also drops its blocks from the cache. The caller (normally {@link TableCache}) closes the reader
+ * only when no thread uses it any more; iterators do not keep it open.
+ *
+ * <p>Failure: a check that fails raises {@link CorruptionException} naming the file and offset.
+ * An I/O error during {@link #get} or iteration raises {@link StrataException}.
+ *
+ * <p>A lookup costs a bloom probe, a binary search of the in-memory index and one block seek. Only
+ * blocks whose checksum was verified enter the cache: a read that fills the cache verifies the
+ * checksum even when asked not to.
+ */
+public final class TableReader implements AutoCloseable {
+  private final ReadableFile file;
+  private final String fileName;
+  private final long fileSize;
+  private final BlockCache cache;
+  /** This reader's key prefix in {@link #cache}, unique per open. */
+  private final long cacheId;
+
+  private final TableIndex index;
+  private final BloomFilter filter;
+  private final TableProperties properties;
+
+  // Statistics. Written by every reading thread; read by monitoring. LongAdder: sums may lag.
+  private final LongAdder bloomChecks = new LongAdder();
+  private final LongAdder bloomUseful = new LongAdder();
+  private final LongAdder blockReads = new LongAdder();
+
+  /** Set once by {@link #close()}; read by every lookup to refuse use after close. */
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private TableReader(
+      ReadableFile file,
+      String fileName,
+      long fileSize,
+      BlockCache cache,
+      TableIndex index,
+      BloomFilter filter,
+      TableProperties properties) {
+    this.file = file;
+    this.fileName = fileName;
+    this.fileSize = fileSize;
+    this.cache = cache;
+    this.cacheId = BlockCache.newCacheId();
+    this.index = index;
+    this.filter = filter;
+    this.properties = properties;
+  }
+
+  /**
+   * Opens a table: reads and verifies the footer, then the filter, properties and index blocks
+   * (always checking their checksums), and cross-checks them.
+   *
+   * <p>Requires: nothing. Blocks on I/O. On success the reader owns {@code file}; on failure
+   * {@code file} is closed.
+   *
+   * @param fileName the name used in error messages
+   * @param fileSize the table's size as recorded by its writer; the file must have exactly it
+   * @param cache the block cache (capacity 0 to cache nothing)
+   * @throws CorruptionException naming {@code fileName} and the offset of the first failed check:
+   *     wrong size, bad magic, unsupported version, a checksum mismatch, an out-of-range handle or
+   *     length, or inconsistent meta blocks
+   * @throws IOException if reading fails
+   */
+  public static TableReader open(ReadableFile file, String fileName, long fileSize, BlockCache cache)
+      throws IOException {
+    Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(fileName, "fileName");
+    Objects.requireNonNull(cache, "cache");
+    try {
+      return openChecked(file, fileName, fileSize, cache);
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        file.close();
+      } catch (IOException closeFailure) {
+        e.addSuppressed(closeFailure);
+      }
+      throw e;
+    }
+  }
+
+  private static TableReader openChecked(
+      ReadableFile file, String fileName, long fileSize, BlockCache cache) throws IOException {
+    if (fileSize < TableFormat.FOOTER_SIZE) {
+      throw new CorruptionException(
+          fileName, 0, "file of " + fileSize + " bytes is too short for a table footer");
+    }
+    long actualSize = file.size();
+    if (actualSize != fileSize) {
+      throw new CorruptionException(
+          fileName,
+          Math.min(actualSize, fileSize),
+          "file has " + actualSize + " bytes, expected " + fileSize
+              + (actualSize < fileSize ? " (truncated)" : " (trailing bytes)"));
+    }
+    byte[] footerBytes = new byte[TableFormat.FOOTER_SIZE];
+    long footerOffset = fileSize - TableFormat.FOOTER_SIZE;
+    try {
+      file.readFully(footerOffset, footerBytes, 0, footerBytes.length);
+    } catch (EOFException e) {
+      throw new CorruptionException(fileName, footerOffset, "file ends inside the footer", e);
+    }
+    Footer footer = Footer.decode(footerBytes, fileName, fileSize);
+
+    BlockContents filterBlock = StoredBlock.read(file, fileName, footer.filter(), true);
+    BloomFilter filter =
+        BloomFilter.decode(filterBlock.data(), filterBlock.length(), fileName, footer.filter().offset());
+
+    BlockContents propertyBlock = StoredBlock.read(file, fileName, footer.properties(), true);
+    TableProperties properties =
+        TableProperties.decode(
+            propertyBlock.data(), propertyBlock.length(), fileName, footer.properties().offset(), fileSize);
+
+    long indexOffset = footer.index().offset();
+    BlockContents indexContents = StoredBlock.read(file, fileName, footer.index(), true);
+    Block indexBlock =
+        Block.decode(indexContents.data(), indexContents.length(), fileName, indexOffset, false);
+    TableIndex index = TableIndex.decode(indexBlock, fileName, indexOffset, footer.filter().offset());
+
+    checkConsistent(properties, index, filter, fileName, footer);
+    return new TableReader(file, fileName, fileSize, cache, index, filter, properties);
+  }
+
+  private static void checkConsistent(
+      TableProperties properties, TableIndex index, BloomFilter filter, String fileName, Footer footer) {
+    long propertiesOffset = footer.properties().offset();
+    if (properties.dataBlockCount() != index.size()) {
+      throw new CorruptionException(
+          fileName,
+          propertiesOffset,
+          "properties count " + properties.dataBlockCount() + " data blocks, index has " + index.size());
+    }
+    if ((properties.entryCount() == 0) != (index.size() == 0)
+        || properties.entryCount() < index.size()) {
+      throw new CorruptionException(
+          fileName,
+          propertiesOffset,
+          properties.entryCount() + " entries cannot fill " + index.size() + " data blocks");
+    }
+    if (!java.util.Arrays.equals(properties.largestKey(), index.lastKey())) {
+      throw new CorruptionException(
+          fileName, propertiesOffset, "largest key differs from the index's last key");
+    }
+    if ((properties.bloomBitsPerKey() == 0) != filter.isAbsent()) {
+      throw new CorruptionException(
+          fileName, footer.filter().offset(), "filter presence contradicts the properties");
+    }
+  }
+
+  /**
+   * Looks up the newest version of {@code userKey} with a sequence at most {@code
+   * snapshotSequence}. Probes the bloom filter first and reads no data block if it rules the key
+   * out.
+   *
+   * <p>Requires: the reader is open. May block on I/O.
+   *
+   * @param verifyChecksums whether to check the CRC of a data block read from disk
+   * @param fillCache whether a block read from disk enters the cache (then it is always verified)
+   * @return the value (a fresh array), {@link Lookup#DELETED} if that version is a tombstone, or
+   *     null if the table holds no such version
+   * @throws CorruptionException naming the file and offset if the data block fails a check
+   * @throws StrataException if reading fails
+   * @throws IllegalStateException if the reader is closed
+   */
+  public byte[] get(byte[] userKey, long snapshotSequence, boolean verifyChecksums, boolean fillCache) {
+    requireOpen();
+    bloomChecks.increment();
+    if (!filter.mayContain(userKey)) {
+      bloomUseful.increment();
+      return null;
+    }
+    long seekTrailer = Trailer.seekTrailer(snapshotSequence);
+    int i = index.find(userKey, seekTrailer);
+    if (i == index.size()) {
+      return null;
+    }
+    BlockIterator it = new BlockIterator(dataBlock(i, verifyChecksums, fillCache));
+    it.seek(userKey, seekTrailer);
+    if (!it.isValid() || !it.userKeyEquals(userKey)) {
+      return null;
+    }
+    return Trailer.isDelete(it.trailer()) ? Lookup.DELETED : it.value();
+  }
+
+  /**
+   * A bidirectional iterator over every entry, reading data blocks through the cache. The caller
+   * closes it, and must keep this reader open while using it.
+   *
+   * <p>Requires: the reader is open.
+   *
+   * @throws IllegalStateException if the reader is closed
+   */
+  public InternalIterator newIterator(boolean verifyChecksums, boolean fillCache) {
+    requireOpen();
+    return new TableIterator(this, verifyChecksums, fillCache, null);
+  }
+
+  /** As {@link #newIterator}, closing {@code onClose} when the iterator closes. */
+  InternalIterator newIterator(boolean verifyChecksums, boolean fillCache, AutoCloseable onClose) {
+    requireOpen();
+    return new TableIterator(this, verifyChecksums, fillCache, onClose);
+  }
+
+  /** False only if the table certainly holds no version of {@code userKey}. */
+  public boolean mayContain(byte[] userKey) {
+    return filter.mayContain(userKey);
+  }
+
+  public TableProperties properties() {
+    return properties;
+  }
+
+  public String fileName() {
+    return fileName;
+  }
+
+  public long fileSize() {
+    return fileSize;
+  }
+
+  /** Lookups that probed the bloom filter. */
+  public long bloomCheckCount() {
+    return bloomChecks.sum();
+  }
+
+  /** Lookups the bloom filter answered "absent", saving a block read. */
+  public long bloomUsefulCount() {
+    return bloomUseful.sum();
+  }
+
+  /** Data blocks read from the file (cache misses). */
+  public long blockReadCount() {
+    return blockReads.sum();
+  }
+
+  TableIndex index() {
+    return index;
+  }
+
+  /**
+   * Data block {@code i}, from the cache or the file.
+   *
+   * <p>Requires: {@code 0 <= i < index().size()}. May block on I/O.
+   *
+   * @throws CorruptionException if the block fails a check, including that its first and last
+   *     keys agree with the index
+   * @throws StrataException if reading fails
+   */
+  Block dataBlock(int i, boolean verifyChecksums, boolean fillCache) {
+    long offset = index.blockOffset(i);
+    Block block = cache.get(cacheId, offset);
+    if (block != null) {
+      return block;
+    }
+    BlockContents contents;
+    try {
+      contents = StoredBlock.read(file, fileName, index.handle(i), verifyChecksums || fillCache);
+    } catch (IOException e) {
+      throw new StrataException("I/O error reading " + fileName + " at offset " + offset, e);
+    }
+    block = Block.decode(contents.data(), contents.length(), fileName, offset);
+    if (block.isEmpty() || !index.lastKeyMatches(i, block)) {
+      throw new CorruptionException(fileName, offset, "data block's last key differs from its index entry");
+    }
+    if (!index.followsPrevious(i, block)) {
+      throw new CorruptionException(fileName, offset, "data block overlaps the previous block");
+    }
+    blockReads.increment();
+    if (fillCache) {
+      cache.put(cacheId, offset, block);
+    }
+    return block;
+  }
+
+  private void requireOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("table reader for " + fileName + " is closed");
+    }
+  }
+
+  /**
+   * Closes the file and drops this table's blocks from the cache. Idempotent.
+   *
+   * @throws StrataException if closing the file fails
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    cache.evictTable(cacheId, index.blockOffsets());
+    try {
+      file.close();
+    } catch (IOException e) {
+      throw new StrataException("closing " + fileName + " failed", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "TableReader{" + fileName + ", " + properties + "}";
+  }
+}
