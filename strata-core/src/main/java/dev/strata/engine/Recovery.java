@@ -125,7 +125,10 @@ final class Recovery {
   }
 
   private long replay(List<Long> logs, VersionEdit edit) throws IOException {
+    // The manifest's last sequence may be above the unflushed logs' writes (a flush records the
+    // visible sequence of its moment), so order is checked among replayed records only.
     long[] maxSeq = {versions.lastSequence()};
+    long[] lastReplayed = {-1};
     Memtable[] mem = {db.newMemtable()};
     boolean stopped = false;
     for (int i = 0; i < logs.size() && !stopped; i++) {
@@ -135,14 +138,14 @@ final class Recovery {
         byte[] record;
         while ((record = reader.next()) != null) {
           if (record.length >= WalFormat.BATCH_HEADER_SIZE
-              && WriteBatchCodec.firstSequence(record) <= maxSeq[0]) {
+              && WriteBatchCodec.firstSequence(record) <= lastReplayed[0]) {
             throw new CorruptionException(
                 name,
                 reader.recordOffset(),
                 "batch sequence "
                     + WriteBatchCodec.firstSequence(record)
                     + " is not above the last recovered "
-                    + maxSeq[0]);
+                    + lastReplayed[0]);
           }
           WriteBatchCodec.decode(
               record,
@@ -151,6 +154,7 @@ final class Recovery {
               (seq, kind, key, value) -> {
                 mem[0].add(seq, kind, key, value);
                 maxSeq[0] = Math.max(maxSeq[0], seq);
+                lastReplayed[0] = seq;
               });
           if (mem[0].isFull()) {
             flushReplayed(mem[0], edit);
