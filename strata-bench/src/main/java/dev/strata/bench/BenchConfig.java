@@ -1,0 +1,134 @@
+package dev.strata.bench;
+
+import dev.strata.bench.engine.EngineOptions;
+import dev.strata.bench.keys.KeyFormat;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything one benchmark run needs, validated. Immutable; build it from the command line with
+ * {@link BenchCommand} or directly for in-process use.
+ *
+ * @param engines engine names, run in turn
+ * @param workloads workloads, run in turn on each engine
+ * @param num keys in the database, and operations per workload
+ * @param threads thread counts; the whole workload list runs at each
+ * @param keySize key bytes
+ * @param valueSize value bytes
+ * @param db root directory (one subdirectory per engine), or null for a temporary one deleted
+ *     after the run
+ * @param engineOptions {@code --engine-options}
+ * @param seed seed of every random choice
+ * @param repeat runs per workload
+ * @param warmup untimed work before each warmable workload
+ * @param fork run each engine in its own JVM
+ * @param reportDir where to write the HTML report, or null
+ * @param jsonFile where to write JSON lines, or null
+ * @param progress show progress bars on a terminal
+ * @param resultFile in a forked child: where to hand results to the parent, else null
+ */
+public record BenchConfig(
+    List<String> engines,
+    List<Workload> workloads,
+    long num,
+    List<Integer> threads,
+    int keySize,
+    int valueSize,
+    Path db,
+    EngineOptions engineOptions,
+    long seed,
+    int repeat,
+    Warmup warmup,
+    boolean fork,
+    Path reportDir,
+    Path jsonFile,
+    boolean progress,
+    Path resultFile) {
+
+  public static final List<String> DEFAULT_ENGINES = List.of("strata", "rocksdb", "leveldb");
+  public static final List<Workload> DEFAULT_WORKLOADS =
+      List.of(Workload.FILLRANDOM, Workload.READRANDOM, Workload.READSEQ, Workload.READWHILEWRITING);
+  public static final long DEFAULT_NUM = 1_000_000;
+  public static final long DEFAULT_SEED = 301;
+
+  /**
+   * @throws IllegalArgumentException naming the first invalid setting
+   */
+  public BenchConfig {
+    Objects.requireNonNull(engineOptions, "engineOptions");
+    Objects.requireNonNull(warmup, "warmup");
+    engines = List.copyOf(engines);
+    workloads = List.copyOf(workloads);
+    threads = List.copyOf(threads);
+    require(!engines.isEmpty(), "at least one engine is needed");
+    require(!workloads.isEmpty(), "at least one benchmark is needed");
+    require(!threads.isEmpty(), "at least one thread count is needed");
+    require(num >= 1 && num <= Integer.MAX_VALUE, "--num must be from 1 to " + Integer.MAX_VALUE
+        + ", got " + num);
+    for (int t : threads) {
+      require(t >= 1 && t <= 1024, "--threads must be from 1 to 1024, got " + t);
+    }
+    require(keySize >= 1 && keySize <= 19, "--key-size must be from 1 to 19, got " + keySize);
+    // YCSB D and E insert past num; leave room for several runs of them.
+    require(new KeyFormat(keySize).maxKey() / 4 >= num,
+        "--key-size " + keySize + " is too small for --num " + num + ": keys are decimal "
+            + "numbers up to 4 x num, so it needs " + (Long.toString(4 * num).length())
+            + " bytes");
+    require(valueSize >= 1 && valueSize <= (64 << 20),
+        "--value-size must be from 1 to " + (64 << 20) + ", got " + valueSize);
+    require(repeat >= 1, "--repeat must be >= 1, got " + repeat);
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  /** The standard comparison: what running with no options does. */
+  public static BenchConfig defaults() {
+    return new BenchConfig(
+        DEFAULT_ENGINES, DEFAULT_WORKLOADS, DEFAULT_NUM, List.of(2), 16, 100, null,
+        EngineOptions.none(), DEFAULT_SEED, 1, Warmup.NONE, true, null, null, true, null);
+  }
+
+  /** A copy for one engine, run in this JVM, handing results to {@code resultFile}. */
+  BenchConfig forChild(String engine, Path root, Path resultFile) {
+    return new BenchConfig(
+        List.of(engine), workloads, num, threads, keySize, valueSize, root, engineOptions, seed,
+        repeat, warmup, false, null, null, progress, resultFile);
+  }
+
+  /** The command-line arguments that reproduce this configuration. */
+  List<String> toArguments() {
+    List<String> a = new java.util.ArrayList<>();
+    a.add("--engine=" + String.join(",", engines));
+    a.add("--benchmarks=" + String.join(",", workloads.stream().map(Workload::id).toList()));
+    a.add("--num=" + num);
+    a.add("--threads=" + String.join(",", threads.stream().map(String::valueOf).toList()));
+    a.add("--key-size=" + keySize);
+    a.add("--value-size=" + valueSize);
+    if (db != null) {
+      a.add("--db=" + db);
+    }
+    if (!engineOptions.raw().isEmpty()) {
+      a.add("--engine-options=" + engineOptions.toArgument());
+    }
+    a.add("--seed=" + seed);
+    a.add("--repeat=" + repeat);
+    a.add("--warmup=" + warmup);
+    a.add(fork ? "--fork" : "--no-fork");
+    if (reportDir != null) {
+      a.add("--report=" + reportDir);
+    }
+    if (jsonFile != null) {
+      a.add("--json=" + jsonFile);
+    }
+    a.add(progress ? "--progress" : "--no-progress");
+    if (resultFile != null) {
+      a.add("--result-file=" + resultFile);
+    }
+    return a;
+  }
+}

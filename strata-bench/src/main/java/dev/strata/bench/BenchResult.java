@@ -1,0 +1,177 @@
+package dev.strata.bench;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The result of one workload phase on one engine at one thread count, over {@code repeats} runs:
+ * the median throughput and its spread, latency percentiles of every operation of every run, and
+ * what the engine left on disk and used in memory. Immutable; one JSON line each.
+ *
+ * @param engine engine name
+ * @param workload workload name ({@code readwhilewriting:writer} for that phase's writer)
+ * @param threads threads of this phase
+ * @param num keys in the database and operations of the workload
+ * @param keySize key bytes
+ * @param valueSize value bytes
+ * @param repeats runs aggregated
+ * @param ops operations of the median run
+ * @param found hits of the median run (reads that found a value, seeks that landed on a key)
+ * @param expectedFound hits the median run should have had, or -1 if the workload cannot know
+ * @param opsPerSec median operations per second
+ * @param opsPerSecMin slowest run
+ * @param opsPerSecMax fastest run
+ * @param spreadPercent {@code (max - min) / median} of the runs' throughput, in percent
+ * @param mibPerSec median MiB per second of keys and values moved
+ * @param p50Micros median latency
+ * @param p99Micros 99th percentile latency
+ * @param p999Micros 99.9th percentile latency
+ * @param maxMicros largest latency
+ * @param elapsedSeconds wall time of the median run
+ * @param diskBytes bytes in the database directory after the median run's session closed
+ * @param writeAmplification engine-reported {@code (wal + table bytes) / user bytes} of the
+ *     median run, or NaN when the engine keeps no such counters or nothing was written
+ * @param peakRssBytes largest resident set size seen during any run
+ * @param peakHeapBytes largest Java heap use seen during any run
+ * @param forked whether the engine ran in its own JVM
+ * @param configuration the engine's effective configuration
+ */
+public record BenchResult(
+    String engine,
+    String workload,
+    int threads,
+    long num,
+    int keySize,
+    int valueSize,
+    int repeats,
+    long ops,
+    long found,
+    long expectedFound,
+    double opsPerSec,
+    double opsPerSecMin,
+    double opsPerSecMax,
+    double spreadPercent,
+    double mibPerSec,
+    double p50Micros,
+    double p99Micros,
+    double p999Micros,
+    double maxMicros,
+    double elapsedSeconds,
+    long diskBytes,
+    double writeAmplification,
+    long peakRssBytes,
+    long peakHeapBytes,
+    boolean forked,
+    Map<String, String> configuration) {
+
+  public BenchResult {
+    configuration = Collections.unmodifiableMap(new LinkedHashMap<>(configuration));
+  }
+
+  /** Aggregates the runs of one phase; {@code runs} share engine, label and thread count. */
+  static BenchResult aggregate(
+      String engine, List<Measurement> runs, long num, int keySize, int valueSize, boolean forked,
+      Map<String, String> configuration) {
+    List<Double> rates = new ArrayList<>();
+    double[] rateArray = new double[runs.size()];
+    double[] mib = new double[runs.size()];
+    Histogram all = new Histogram(3);
+    long rss = 0;
+    long heap = 0;
+    for (int i = 0; i < runs.size(); i++) {
+      Measurement m = runs.get(i);
+      rates.add(m.opsPerSecond());
+      rateArray[i] = m.opsPerSecond();
+      mib[i] = ResultMath.mibPerSecond(m.bytes(), m.elapsedNanos());
+      all.add(m.latencyNanos());
+      rss = Math.max(rss, m.peakRssBytes());
+      heap = Math.max(heap, m.peakHeapBytes());
+    }
+    Measurement med = runs.get(ResultMath.medianIndex(rates));
+    OptionalDouble wa = med.writeAmplification();
+    return new BenchResult(
+        engine, med.label(), med.threads(), num, keySize, valueSize, runs.size(), med.ops(),
+        med.found(), med.expectedFound(), ResultMath.median(rateArray),
+        rates.stream().mapToDouble(Double::doubleValue).min().orElse(0),
+        rates.stream().mapToDouble(Double::doubleValue).max().orElse(0),
+        ResultMath.spreadPercent(rateArray), ResultMath.median(mib),
+        ResultMath.percentileMicros(all, 50), ResultMath.percentileMicros(all, 99),
+        ResultMath.percentileMicros(all, 99.9), all.getMaxValue() / 1000.0,
+        med.elapsedNanos() / 1e9, med.diskBytes(), wa.isPresent() ? wa.getAsDouble() : Double.NaN,
+        rss, heap, forked, configuration);
+  }
+
+  /** The fields as a JSON-ready map, NaN as null. */
+  public Map<String, Object> toMap() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("engine", engine);
+    m.put("workload", workload);
+    m.put("threads", threads);
+    m.put("num", num);
+    m.put("keySize", keySize);
+    m.put("valueSize", valueSize);
+    m.put("repeats", repeats);
+    m.put("ops", ops);
+    m.put("found", found);
+    m.put("expectedFound", expectedFound);
+    m.put("opsPerSec", finite(opsPerSec));
+    m.put("opsPerSecMin", finite(opsPerSecMin));
+    m.put("opsPerSecMax", finite(opsPerSecMax));
+    m.put("spreadPercent", finite(spreadPercent));
+    m.put("mibPerSec", finite(mibPerSec));
+    m.put("p50Micros", p50Micros);
+    m.put("p99Micros", p99Micros);
+    m.put("p999Micros", p999Micros);
+    m.put("maxMicros", maxMicros);
+    m.put("elapsedSeconds", elapsedSeconds);
+    m.put("diskBytes", diskBytes);
+    m.put("writeAmplification", finite(writeAmplification));
+    m.put("peakRssBytes", peakRssBytes);
+    m.put("peakHeapBytes", peakHeapBytes);
+    m.put("forked", forked);
+    m.put("configuration", new LinkedHashMap<>(configuration));
+    return m;
+  }
+
+  /** The inverse of {@link #toMap()}. */
+  @SuppressWarnings("unchecked")
+  public static BenchResult fromMap(Map<String, Object> m) {
+    Map<String, String> config = new LinkedHashMap<>();
+    Object c = m.get("configuration");
+    if (c instanceof Map) {
+      ((Map<String, Object>) c).forEach((k, v) -> config.put(k, String.valueOf(v)));
+    }
+    return new BenchResult(
+        (String) m.get("engine"), (String) m.get("workload"), asInt(m, "threads"),
+        asLong(m, "num"), asInt(m, "keySize"), asInt(m, "valueSize"), asInt(m, "repeats"),
+        asLong(m, "ops"), asLong(m, "found"), asLong(m, "expectedFound"),
+        asDouble(m, "opsPerSec"), asDouble(m, "opsPerSecMin"), asDouble(m, "opsPerSecMax"),
+        asDouble(m, "spreadPercent"), asDouble(m, "mibPerSec"), asDouble(m, "p50Micros"),
+        asDouble(m, "p99Micros"), asDouble(m, "p999Micros"), asDouble(m, "maxMicros"),
+        asDouble(m, "elapsedSeconds"), asLong(m, "diskBytes"), asDouble(m, "writeAmplification"),
+        asLong(m, "peakRssBytes"), asLong(m, "peakHeapBytes"),
+        Boolean.TRUE.equals(m.get("forked")), config);
+  }
+
+  private static Object finite(double v) {
+    return Double.isFinite(v) ? v : null;
+  }
+
+  private static int asInt(Map<String, Object> m, String k) {
+    return ((Number) m.get(k)).intValue();
+  }
+
+  private static long asLong(Map<String, Object> m, String k) {
+    return ((Number) m.get(k)).longValue();
+  }
+
+  private static double asDouble(Map<String, Object> m, String k) {
+    Object v = m.get(k);
+    return v == null ? Double.NaN : ((Number) v).doubleValue();
+  }
+}

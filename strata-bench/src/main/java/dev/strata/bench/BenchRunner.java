@@ -1,0 +1,114 @@
+package dev.strata.bench;
+
+import dev.strata.bench.engine.Engines;
+import dev.strata.bench.report.HtmlReport;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
+
+/**
+ * The db_bench-style runner: runs the configured workloads on each engine in turn (each in its own
+ * JVM unless {@code fork} is off), then prints the table and writes the JSON lines and HTML
+ * report asked for. {@link #main} is the shaded jar's entry point; other code builds a {@link
+ * BenchConfig} (or a {@link BenchCommand}) and calls {@link #run()} in-process.
+ *
+ * <p>Confined to the calling thread. An engine that fails is reported in {@link #failures()} and
+ * the others still run.
+ */
+public final class BenchRunner {
+  private final BenchConfig config;
+  private final PrintWriter out;
+  private final Engines engines;
+  private final Map<String, String> failures = new LinkedHashMap<>();
+
+  public BenchRunner(BenchConfig config, PrintWriter out) {
+    this(config, out, Engines.installed());
+  }
+
+  BenchRunner(BenchConfig config, PrintWriter out, Engines engines) {
+    this.config = config;
+    this.out = out;
+    this.engines = engines;
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new BenchCommand()).execute(args));
+  }
+
+  /** Engines that failed, with the reason, in the order they ran. */
+  public Map<String, String> failures() {
+    return Collections.unmodifiableMap(failures);
+  }
+
+  /**
+   * Runs every engine and writes the outputs.
+   *
+   * @return the results of the engines that succeeded
+   * @throws IOException if the database root or an output cannot be written
+   * @throws InterruptedException if interrupted; open databases are closed first
+   */
+  public List<BenchResult> run() throws IOException, InterruptedException {
+    boolean child = config.resultFile() != null;
+    if (!child) {
+      header();
+    }
+    Path root = config.db() != null ? config.db() : Files.createTempDirectory("strata-bench-");
+    Files.createDirectories(root);
+    List<BenchResult> results = new ArrayList<>();
+    try {
+      for (String engine : config.engines()) {
+        try {
+          results.addAll(config.fork()
+              ? ForkedRun.run(config, engine, root)
+              : new EngineRun(engine, config, root.resolve(engine), out, engines).run());
+        } catch (RuntimeException | IOException ex) {
+          failures.put(engine, String.valueOf(ex));
+          out.println("error: engine " + engine + " failed: " + ex);
+          if (!(ex instanceof BenchException)) {
+            ex.printStackTrace(out);
+          }
+        }
+        out.flush();
+      }
+    } finally {
+      if (config.db() == null) {
+        DirectoryTree.delete(root);
+      }
+    }
+    if (child) {
+      JsonLines.write(config.resultFile(), results);
+      return results;
+    }
+    out.println();
+    ResultTable.print(results, out);
+    if (config.jsonFile() != null) {
+      JsonLines.write(config.jsonFile(), results);
+      out.println("JSON lines: " + config.jsonFile());
+    }
+    if (config.reportDir() != null) {
+      HtmlReport.write(config.reportDir(), results, "strata-bench " + String.join(" ",
+          config.toArguments()));
+      out.println("report: " + config.reportDir().resolve("index.html"));
+    }
+    out.flush();
+    return results;
+  }
+
+  private void header() {
+    Machine.describe().forEach((k, v) -> out.println("# " + k + ": " + v));
+    out.println("# engines " + String.join(",", config.engines()) + "; benchmarks "
+        + String.join(",", config.workloads().stream().map(Workload::id).toList()) + "; num "
+        + config.num() + "; threads " + config.threads() + "; key " + config.keySize()
+        + " B; value " + config.valueSize() + " B (compressible to half); repeat "
+        + config.repeat() + "; warm-up " + config.warmup() + "; seed " + config.seed()
+        + (config.fork() ? "; one JVM per engine" : "; all engines in this JVM"));
+    out.flush();
+  }
+}

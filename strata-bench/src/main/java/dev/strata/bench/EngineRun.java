@@ -1,0 +1,182 @@
+package dev.strata.bench;
+
+import dev.strata.bench.engine.EngineAdapter;
+import dev.strata.bench.engine.EngineSettings;
+import dev.strata.bench.engine.Engines;
+import dev.strata.bench.engine.WriteCounters;
+import dev.strata.bench.keys.KeyFormat;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * Runs every workload of a configuration, at every thread count, on one engine in this JVM.
+ *
+ * <p>Each timed run is one session: open the database, warm up, run, read the engine's write
+ * counters, close, measure the directory. Data stays between sessions, so a read workload reads
+ * what the workloads before it wrote. Before a {@link Workload#freshDb()} workload the database is
+ * destroyed; before a {@link Workload#needsData()} workload on an empty database (fresh, or
+ * emptied by {@code deleterandom}) it is destroyed and refilled by an untimed implicit fill: every
+ * key once, in random order. An engine that keeps nothing on disk keeps one open instance across
+ * sessions instead, dropped when the database would be destroyed.
+ *
+ * <p>Confined to the calling thread; every session is closed before {@link #run()} returns.
+ */
+final class EngineRun {
+  private final String engine;
+  private final BenchConfig config;
+  private final Path dir;
+  private final PrintWriter out;
+  private final Progress.Factory progress;
+  private final Engines engines;
+  private final KeyFormat keys;
+  private final DataState state = new DataState();
+  private final EngineSettings settings;
+  private final Map<String, String> engineOptions;
+  /** The open instance of a non-persistent engine, kept between sessions. */
+  private EngineAdapter kept;
+
+  private Map<String, String> configuration = Map.of();
+
+  EngineRun(String engine, BenchConfig config, Path dir, PrintWriter out, Engines engines) {
+    this.engine = engine;
+    this.config = config;
+    this.dir = dir;
+    this.out = out;
+    this.engines = engines;
+    this.progress = Progress.Factory.of(config.progress());
+    this.keys = new KeyFormat(config.keySize());
+    EngineAdapter probe = engines.create(engine);
+    this.engineOptions = config.engineOptions().forEngine(probe);
+    this.settings = EngineSettings.defaults().with(engineOptions);
+  }
+
+  /** Runs everything and returns one result per workload phase and thread count. */
+  List<BenchResult> run() throws IOException, InterruptedException {
+    List<BenchResult> results = new ArrayList<>();
+    try {
+      destroy();
+      for (int threads : config.threads()) {
+        for (Workload w : config.workloads()) {
+          results.addAll(runWorkload(w, threads));
+        }
+      }
+    } finally {
+      destroy();
+    }
+    return results;
+  }
+
+  private List<BenchResult> runWorkload(Workload w, int threads)
+      throws IOException, InterruptedException {
+    Map<String, List<Measurement>> byLabel = new LinkedHashMap<>();
+    for (int r = 0; r < config.repeat(); r++) {
+      prepare(w, threads);
+      for (Measurement m : session(w, threads)) {
+        byLabel.computeIfAbsent(m.label(), k -> new ArrayList<>()).add(m);
+      }
+    }
+    List<BenchResult> results = new ArrayList<>();
+    for (List<Measurement> runs : byLabel.values()) {
+      BenchResult res = BenchResult.aggregate(
+          engine, runs, config.num(), config.keySize(), config.valueSize(),
+          config.resultFile() != null, configuration);
+      out.println(ResultTable.line(res));
+      out.flush();
+      results.add(res);
+    }
+    return results;
+  }
+
+  /** Empties or fills the database as {@code w} requires. */
+  private void prepare(Workload w, int threads) throws IOException, InterruptedException {
+    if (w.freshDb()) {
+      destroy();
+    } else if (w.needsData() && !state.loaded) {
+      destroy();
+      long start = System.nanoTime();
+      EngineAdapter db = acquire();
+      try {
+        executor(db).fill(threads);
+      } finally {
+        release(db);
+      }
+      state.filled();
+      out.printf("%-12s implicit fill of %,d keys for %s: %.1f s (untimed)%n",
+          engine, config.num(), w.id(), (System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  private List<Measurement> session(Workload w, int threads)
+      throws IOException, InterruptedException {
+    MemorySampler memory = MemorySampler.start();
+    List<Measurement> ms;
+    OptionalDouble writeAmp;
+    EngineAdapter db = acquire();
+    try {
+      WorkloadExecutor exec = executor(db);
+      if (w.warmable() && !config.warmup().isNone()) {
+        exec.warmup(w, threads, state, config.warmup());
+      }
+      Optional<WriteCounters> before = db.writeCounters();
+      ms = exec.run(w, threads, state);
+      Optional<WriteCounters> after = db.writeCounters();
+      writeAmp = before.isPresent() && after.isPresent()
+          ? finite(after.get().minus(before.get()).writeAmplification())
+          : OptionalDouble.empty();
+    } finally {
+      release(db);
+      memory.close();
+    }
+    MemorySampler.Peak peak = memory.stop();
+    long disk = kept == null ? DirectoryTree.sizeBytes(dir) : 0;
+    List<Measurement> done = new ArrayList<>();
+    for (Measurement m : ms) {
+      done.add(m.withSession(writeAmp, disk, peak.peakRssBytes(), peak.peakHeapBytes()));
+    }
+    return done;
+  }
+
+  private static OptionalDouble finite(double v) {
+    return Double.isFinite(v) ? OptionalDouble.of(v) : OptionalDouble.empty();
+  }
+
+  private WorkloadExecutor executor(EngineAdapter db) {
+    return new WorkloadExecutor(
+        db, keys, config.valueSize(), config.num(), config.seed(), progress);
+  }
+
+  private EngineAdapter acquire() throws IOException {
+    if (kept != null) {
+      return kept;
+    }
+    EngineAdapter db = engines.create(engine);
+    db.open(dir, settings, engineOptions);
+    configuration = new LinkedHashMap<>(db.configuration());
+    if (!db.persistent()) {
+      kept = db;
+    }
+    return db;
+  }
+
+  private void release(EngineAdapter db) throws IOException {
+    if (db != kept) {
+      db.close();
+    }
+  }
+
+  private void destroy() throws IOException {
+    if (kept != null) {
+      kept.close();
+      kept = null;
+    }
+    DirectoryTree.delete(dir);
+    state.emptied();
+  }
+}

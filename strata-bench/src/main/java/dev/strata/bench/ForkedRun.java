@@ -1,0 +1,52 @@
+package dev.strata.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs one engine in a fresh child JVM, so that its resident memory, garbage and JIT state are
+ * its own: the child is this JVM's java binary with its class path and JVM flags (less agents),
+ * running {@link BenchRunner} with {@code --no-fork} for that engine. The child prints its
+ * progress to the inherited terminal and hands its results back as JSON lines in a temporary
+ * file. Stateless; {@link #run} waits for the child.
+ */
+final class ForkedRun {
+  private ForkedRun() {}
+
+  static List<BenchResult> run(BenchConfig config, String engine, Path root)
+      throws IOException, InterruptedException {
+    Path resultFile = Files.createTempFile("strata-bench-" + engine + "-", ".jsonl");
+    try {
+      List<String> cmd = command(config.forChild(engine, root, resultFile));
+      Process p = new ProcessBuilder(cmd).inheritIO().start();
+      int code = p.waitFor();
+      if (code != 0) {
+        throw new BenchException(
+            "engine " + engine + " failed in its own JVM (exit code " + code + ")");
+      }
+      return JsonLines.read(resultFile);
+    } finally {
+      Files.deleteIfExists(resultFile);
+    }
+  }
+
+  static List<String> command(BenchConfig child) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (!(arg.startsWith("-agentlib") || arg.startsWith("-javaagent")
+          || arg.startsWith("-Xrunjdwp") || arg.startsWith("-Djava.class.path"))) {
+        cmd.add(arg);
+      }
+    }
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(BenchRunner.class.getName());
+    cmd.addAll(child.toArguments());
+    return cmd;
+  }
+}

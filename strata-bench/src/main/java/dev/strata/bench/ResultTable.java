@@ -1,0 +1,121 @@
+package dev.strata.bench;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Renders results as text: a one-line summary per result while running, and at the end each
+ * engine's configuration followed by an aligned table with ratio columns against RocksDB when it
+ * ran too. Stateless.
+ */
+public final class ResultTable {
+  /** The engine the ratio columns compare with. */
+  public static final String BASELINE = "rocksdb";
+
+  private static final String[] HEADERS = {
+    "engine", "workload", "thr", "ops/s", "spread", "MiB/s", "p50 us", "p99 us", "p99.9 us",
+    "max us", "found", "disk MiB", "w-amp", "RSS MiB", "heap MiB", "ops/s vs rocksdb",
+    "p99 vs rocksdb"
+  };
+
+  private ResultTable() {}
+
+  /** One result on one line, printed as soon as it is known. */
+  static String line(BenchResult r) {
+    return String.format(Locale.ROOT,
+        "%-12s %-24s t=%-3d %12s ops/s %8.1f MiB/s  p50 %s  p99 %s  p99.9 %s  max %s us",
+        r.engine(), r.workload(), r.threads(), grouped(r.opsPerSec()), r.mibPerSec(),
+        micros(r.p50Micros()), micros(r.p99Micros()), micros(r.p999Micros()),
+        micros(r.maxMicros()));
+  }
+
+  /** Prints every engine's configuration, then the table. */
+  public static void print(List<BenchResult> results, PrintWriter out) {
+    Map<String, Map<String, String>> configs = new LinkedHashMap<>();
+    for (BenchResult r : results) {
+      configs.putIfAbsent(r.engine(), r.configuration());
+    }
+    for (Map.Entry<String, Map<String, String>> e : configs.entrySet()) {
+      out.println("configuration of " + e.getKey() + ":");
+      e.getValue().forEach((k, v) -> out.println("  " + k + " = " + v));
+    }
+    out.println();
+    List<String[]> rows = new ArrayList<>();
+    rows.add(HEADERS);
+    for (BenchResult r : results) {
+      rows.add(row(r, baseline(results, r)));
+    }
+    out.print(align(rows));
+  }
+
+  /** The RocksDB result with the same workload and thread count, if any. */
+  public static Optional<BenchResult> baseline(List<BenchResult> results, BenchResult r) {
+    return results.stream()
+        .filter(b -> b.engine().equals(BASELINE) && b.workload().equals(r.workload())
+            && b.threads() == r.threads())
+        .findFirst();
+  }
+
+  private static String[] row(BenchResult r, Optional<BenchResult> base) {
+    String opsRatio = base.map(b -> ratio(ResultMath.ratio(r.opsPerSec(), b.opsPerSec())))
+        .orElse("");
+    String p99Ratio = base.map(b -> ratio(ResultMath.ratio(r.p99Micros(), b.p99Micros())))
+        .orElse("");
+    String found = r.expectedFound() >= 0 ? r.found() + "/" + r.expectedFound()
+        : Long.toString(r.found());
+    return new String[] {
+      r.engine(), r.workload(), Integer.toString(r.threads()), grouped(r.opsPerSec()),
+      r.repeats() > 1 ? String.format(Locale.ROOT, "%.1f%%", r.spreadPercent()) : "-",
+      String.format(Locale.ROOT, "%.1f", r.mibPerSec()), micros(r.p50Micros()),
+      micros(r.p99Micros()), micros(r.p999Micros()), micros(r.maxMicros()), found,
+      mib(r.diskBytes()),
+      Double.isNaN(r.writeAmplification()) ? "n/a"
+          : String.format(Locale.ROOT, "%.2f", r.writeAmplification()),
+      mib(r.peakRssBytes()), mib(r.peakHeapBytes()), opsRatio, p99Ratio
+    };
+  }
+
+  /** Columns padded to their widest cell; text left-aligned, numbers right-aligned. */
+  static String align(List<String[]> rows) {
+    int cols = rows.get(0).length;
+    int[] width = new int[cols];
+    for (String[] row : rows) {
+      for (int c = 0; c < cols; c++) {
+        width[c] = Math.max(width[c], row[c].length());
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String[] row : rows) {
+      for (int c = 0; c < cols; c++) {
+        String cell = row[c];
+        String pad = " ".repeat(width[c] - cell.length());
+        sb.append(c < 2 ? cell + pad : pad + cell);
+        sb.append(c + 1 < cols ? "  " : "");
+      }
+      sb.append(System.lineSeparator());
+    }
+    return sb.toString();
+  }
+
+  static String grouped(double v) {
+    return String.format(Locale.ROOT, "%,.0f", v);
+  }
+
+  static String ratio(double v) {
+    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.2fx", v);
+  }
+
+  private static String micros(double v) {
+    return v >= 100 ? String.format(Locale.ROOT, "%,.0f", v)
+        : String.format(Locale.ROOT, "%.1f", v);
+  }
+
+  private static String mib(long bytes) {
+    return String.format(Locale.ROOT, "%.1f", bytes / ResultMath.MIB);
+  }
+}

@@ -1,0 +1,135 @@
+package dev.strata.bench.engine;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Map.Entry;
+import org.iq80.leveldb.CompressionType;
+import org.iq80.leveldb.DB;
+import org.iq80.leveldb.DBIterator;
+import org.iq80.leveldb.Options;
+import org.iq80.leveldb.WriteOptions;
+import org.iq80.leveldb.impl.Iq80DBFactory;
+import org.iq80.leveldb.util.Snappy;
+
+/**
+ * iq80 LevelDB, the pure-Java port. It has no bloom filter, one compaction thread and no LZ4: it
+ * compresses with Snappy when a Snappy codec is on the class path (this module ships the
+ * pure-Java {@code org.iq80.snappy}) and otherwise stores blocks raw; {@link #configuration()}
+ * says which. Its {@code DbImpl} serialises writers behind one lock. Thread-safe between open and
+ * close.
+ */
+public final class LevelDbAdapter implements EngineAdapter {
+  // Set once by open, before the runner starts worker threads (Thread.start publishes them).
+  private DB db;
+  private final WriteOptions writeOptions = new WriteOptions().sync(false);
+  private final Map<String, String> configuration = new LinkedHashMap<>();
+
+  @Override
+  public String name() {
+    return "leveldb";
+  }
+
+  @Override
+  public void open(Path dir, EngineSettings settings, Map<String, String> engineOptions)
+      throws IOException {
+    boolean snappy = !"none".equals(settings.compression()) && Snappy.available();
+    Options options =
+        new Options()
+            .createIfMissing(true)
+            .writeBufferSize((int) Math.min(Integer.MAX_VALUE, settings.memtableBytes()))
+            .cacheSize(settings.blockCacheBytes())
+            .blockSize(4096)
+            .compressionType(snappy ? CompressionType.SNAPPY : CompressionType.NONE);
+    db = Iq80DBFactory.factory.open(dir.toFile(), options);
+    configuration.put("version", "iq80 leveldb " + Iq80DBFactory.VERSION);
+    configuration.put("write_buffer_size", EngineSettings.mibText(settings.memtableBytes()));
+    configuration.put("bloom", "none (iq80 LevelDB has no filter policy)");
+    configuration.put("block_cache", EngineSettings.mibText(settings.blockCacheBytes()));
+    configuration.put("block_size", "4096");
+    configuration.put(
+        "compression",
+        snappy ? "snappy (pure-Java iq80 snappy; LZ4 unavailable)" : "none");
+    configuration.put("background", "1 compaction thread (fixed by iq80 LevelDB)");
+    configuration.put("mmap", Boolean.toString(Iq80DBFactory.USE_MMAP));
+    configuration.put("wal", "on, sync=false");
+  }
+
+  @Override
+  public Map<String, String> configuration() {
+    return configuration;
+  }
+
+  @Override
+  public void put(byte[] key, byte[] value) {
+    db.put(key, value, writeOptions);
+  }
+
+  @Override
+  public byte[] get(byte[] key) {
+    return db.get(key);
+  }
+
+  @Override
+  public void delete(byte[] key) {
+    db.delete(key, writeOptions);
+  }
+
+  @Override
+  public EngineCursor newCursor() {
+    DBIterator it = db.iterator();
+    return new EngineCursor() {
+      private Entry<byte[], byte[]> current;
+
+      @Override
+      public void seekToFirst() {
+        it.seekToFirst();
+        next();
+      }
+
+      @Override
+      public void seek(byte[] key) {
+        it.seek(key);
+        next();
+      }
+
+      @Override
+      public boolean isValid() {
+        return current != null;
+      }
+
+      @Override
+      public void next() {
+        current = it.hasNext() ? it.next() : null;
+      }
+
+      @Override
+      public byte[] key() {
+        return current.getKey();
+      }
+
+      @Override
+      public byte[] value() {
+        return current.getValue();
+      }
+
+      @Override
+      public void close() {
+        try {
+          it.close();
+        } catch (IOException ex) {
+          throw new IllegalStateException("cannot close a LevelDB iterator", ex);
+        }
+      }
+    };
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (db != null) {
+      db.close();
+      db = null;
+    }
+  }
+}

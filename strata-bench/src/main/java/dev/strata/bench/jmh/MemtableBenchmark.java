@@ -1,0 +1,127 @@
+package dev.strata.bench.jmh;
+
+import dev.strata.key.ValueKind;
+import dev.strata.memtable.Memtable;
+import dev.strata.memtable.ShardedMemtable;
+import dev.strata.memtable.SkipListMemtable;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Memtable throughput: puts of fresh random keys, gets of present keys, and mixes of both, for
+ * {@link ShardedMemtable} with 1, 4, 16 and 64 shards and for {@link SkipListMemtable}. Thread
+ * count is JMH's {@code -t} (or {@link MemtableScaling} for a sweep). Keys are 16 random bytes,
+ * values 100 bytes; sequence numbers come from one shared counter, as in the engine's commit
+ * path.
+ *
+ * <p>Each iteration starts from a fresh memtable holding {@link #PRELOADED_KEYS} keys, with no
+ * size limit, so that puts never find it full and the heap used by one iteration's puts is freed
+ * before the next.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
+public class MemtableBenchmark {
+  /** Keys present at the start of every iteration; gets and mixed reads choose among them. */
+  static final int PRELOADED_KEYS = 1 << 18;
+
+  static final int KEY_BYTES = 16;
+  static final int VALUE_BYTES = 100;
+
+  /** The memtable under test, shared by every benchmark thread. */
+  @State(Scope.Benchmark)
+  public static class Table {
+    @Param({"sharded-1", "sharded-4", "sharded-16", "sharded-64", "skiplist"})
+    public String memtable;
+
+    Memtable table;
+    byte[][] keys;
+    final byte[] value = new byte[VALUE_BYTES];
+    /** Sequence numbers: unique per add across threads. */
+    final AtomicLong sequence = new AtomicLong();
+
+    @Setup(Level.Iteration)
+    public void fill() {
+      table = create(memtable);
+      SplittableRandom rnd = new SplittableRandom(42);
+      rnd.nextBytes(value);
+      keys = new byte[PRELOADED_KEYS][];
+      for (int i = 0; i < PRELOADED_KEYS; i++) {
+        keys[i] = randomKey(rnd);
+        table.add(sequence.incrementAndGet(), ValueKind.VALUE, keys[i], value);
+      }
+    }
+
+    static Memtable create(String kind) {
+      if (kind.equals("skiplist")) {
+        return new SkipListMemtable(Long.MAX_VALUE);
+      }
+      if (kind.startsWith("sharded-")) {
+        return new ShardedMemtable(Integer.parseInt(kind.substring(8)), Long.MAX_VALUE);
+      }
+      throw new IllegalArgumentException("unknown memtable " + kind);
+    }
+  }
+
+  /** The table of {@link #mixed}, with the share of reads. */
+  @State(Scope.Benchmark)
+  public static class MixedTable extends Table {
+    @Param({"90", "50"})
+    public int readPercent;
+  }
+
+  /** Each benchmark thread's random source. */
+  @State(Scope.Thread)
+  public static class ThreadRandom {
+    private static final AtomicInteger SEEDS = new AtomicInteger();
+    SplittableRandom rnd;
+
+    @Setup(Level.Trial)
+    public void seed() {
+      rnd = new SplittableRandom(1000L + SEEDS.incrementAndGet());
+    }
+  }
+
+  static byte[] randomKey(SplittableRandom rnd) {
+    byte[] k = new byte[KEY_BYTES];
+    rnd.nextBytes(k);
+    return k;
+  }
+
+  @Benchmark
+  public void put(Table t, ThreadRandom r) {
+    t.table.add(t.sequence.incrementAndGet(), ValueKind.VALUE, randomKey(r.rnd), t.value);
+  }
+
+  @Benchmark
+  public byte[] get(Table t, ThreadRandom r) {
+    return t.table.get(t.keys[r.rnd.nextInt(PRELOADED_KEYS)], Long.MAX_VALUE);
+  }
+
+  /** A read of a present key or an overwrite of one, {@code readPercent} to the rest. */
+  @Benchmark
+  public byte[] mixed(MixedTable t, ThreadRandom r) {
+    byte[] key = t.keys[r.rnd.nextInt(PRELOADED_KEYS)];
+    if (r.rnd.nextInt(100) < t.readPercent) {
+      return t.table.get(key, Long.MAX_VALUE);
+    }
+    t.table.add(t.sequence.incrementAndGet(), ValueKind.VALUE, key, t.value);
+    return key;
+  }
+}

@@ -1,0 +1,237 @@
+package dev.strata.bench.report;
+
+import dev.strata.bench.BenchResult;
+import dev.strata.bench.Machine;
+import dev.strata.bench.ResultMath;
+import dev.strata.bench.ResultTable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Writes {@code index.html} and its PNG charts (drawn with XChart, headless) into a directory:
+ * throughput per workload and engine at each thread count, throughput against threads when
+ * several counts ran, and latency percentiles per workload. Stateless.
+ */
+public final class HtmlReport {
+  private static final int WIDTH = 960;
+  private static final int HEIGHT = 480;
+
+  private HtmlReport() {}
+
+  /** Writes the report for {@code results}; {@code command} is shown as run. */
+  public static void write(Path dir, List<BenchResult> results, String command) throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    Files.createDirectories(dir);
+    Set<String> engines = new LinkedHashSet<>();
+    Set<String> workloads = new LinkedHashSet<>();
+    Set<Integer> threads = new TreeSet<>();
+    for (BenchResult r : results) {
+      engines.add(r.engine());
+      workloads.add(r.workload());
+      threads.add(r.threads());
+    }
+    StringBuilder html = new StringBuilder();
+    head(html, command);
+    html.append("<h2>Throughput</h2>\n");
+    for (int t : threads) {
+      String png = "throughput-t" + t;
+      throughputChart(dir.resolve(png), results, engines, workloads, t);
+      html.append(img(png, "throughput at " + t + " threads"));
+    }
+    if (threads.size() > 1) {
+      html.append("<h2>Throughput against threads</h2>\n");
+      for (String w : workloads) {
+        String png = "scaling-" + fileName(w);
+        scalingChart(dir.resolve(png), results, engines, w);
+        html.append(img(png, w + " against threads"));
+      }
+    }
+    html.append("<h2>Latency percentiles</h2>\n");
+    for (int t : threads) {
+      for (String w : workloads) {
+        String png = "latency-" + fileName(w) + "-t" + t;
+        if (latencyChart(dir.resolve(png), results, engines, w, t)) {
+          html.append(img(png, w + " latency at " + t + " threads"));
+        }
+      }
+    }
+    table(html, results);
+    configurations(html, results);
+    html.append("</body></html>\n");
+    Files.writeString(dir.resolve("index.html"), html.toString(), StandardCharsets.UTF_8);
+  }
+
+  private static void head(StringBuilder html, String command) {
+    html.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Strata benchmark</title>")
+        .append("<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}")
+        .append("td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}")
+        .append("td:nth-child(-n+2){text-align:left}img{display:block;margin:1em 0}</style>")
+        .append("</head><body>\n<h1>Strata benchmark</h1>\n<p>")
+        .append(escape(ZonedDateTime.now().format(DateTimeFormatter.RFC_1123_DATE_TIME)))
+        .append("</p>\n<pre>").append(escape(command)).append("</pre>\n<ul>\n");
+    Machine.describe().forEach((k, v) ->
+        html.append("<li>").append(escape(k)).append(": ").append(escape(v)).append("</li>\n"));
+    html.append("</ul>\n");
+  }
+
+  private static void throughputChart(
+      Path file, List<BenchResult> results, Set<String> engines, Set<String> workloads, int t)
+      throws IOException {
+    CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
+        .title("Throughput, " + t + " threads").xAxisTitle("workload").yAxisTitle("ops/s").build();
+    chart.getStyler().setXAxisLabelRotation(30);
+    List<String> x = new ArrayList<>(workloads);
+    for (String e : engines) {
+      List<Double> y = new ArrayList<>();
+      for (String w : x) {
+        y.add(find(results, e, w, t).map(BenchResult::opsPerSec).orElse(0.0));
+      }
+      chart.addSeries(e, x, y);
+    }
+    BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  private static void scalingChart(
+      Path file, List<BenchResult> results, Set<String> engines, String workload)
+      throws IOException {
+    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+        .title(workload + ": throughput against threads").xAxisTitle("threads")
+        .yAxisTitle("ops/s").build();
+    for (String e : engines) {
+      List<Integer> x = new ArrayList<>();
+      List<Double> y = new ArrayList<>();
+      for (BenchResult r : results) {
+        if (r.engine().equals(e) && r.workload().equals(workload)) {
+          x.add(r.threads());
+          y.add(r.opsPerSec());
+        }
+      }
+      if (!x.isEmpty()) {
+        chart.addSeries(e, x, y).setMarker(SeriesMarkers.CIRCLE);
+      }
+    }
+    BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  private static boolean latencyChart(
+      Path file, List<BenchResult> results, Set<String> engines, String workload, int t)
+      throws IOException {
+    CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
+        .title(workload + ": latency, " + t + " threads").xAxisTitle("percentile")
+        .yAxisTitle("microseconds (log)").build();
+    chart.getStyler().setYAxisLogarithmic(true);
+    List<String> x = List.of("p50", "p99", "p99.9", "max");
+    boolean any = false;
+    double min = Double.MAX_VALUE;
+    for (String e : engines) {
+      var r = find(results, e, workload, t);
+      if (r.isPresent()) {
+        BenchResult b = r.get();
+        List<Double> y = List.of(positive(b.p50Micros()), positive(b.p99Micros()),
+            positive(b.p999Micros()), positive(b.maxMicros()));
+        chart.addSeries(e, x, y);
+        min = Math.min(min, y.stream().mapToDouble(Double::doubleValue).min().orElse(1));
+        any = true;
+      }
+    }
+    if (any) {
+      // Bars start at the axis minimum, which a logarithmic axis cannot put at zero.
+      chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(min))));
+      BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+    return any;
+  }
+
+  private static void table(StringBuilder html, List<BenchResult> results) {
+    html.append("<h2>Results</h2>\n<table><tr>");
+    for (String h : List.of("engine", "workload", "threads", "ops/s", "spread", "MiB/s", "p50 us",
+        "p99 us", "p99.9 us", "max us", "found", "disk MiB", "w-amp", "RSS MiB", "heap MiB",
+        "ops/s vs rocksdb")) {
+      html.append("<th>").append(h).append("</th>");
+    }
+    html.append("</tr>\n");
+    for (BenchResult r : results) {
+      String ratio = ResultTable.baseline(results, r)
+          .map(b -> String.format(Locale.ROOT, "%.2fx", ResultMath.ratio(r.opsPerSec(),
+              b.opsPerSec())))
+          .orElse("");
+      cells(html, r.engine(), r.workload(), Integer.toString(r.threads()),
+          String.format(Locale.ROOT, "%,.0f", r.opsPerSec()),
+          r.repeats() > 1 ? String.format(Locale.ROOT, "%.1f%%", r.spreadPercent()) : "-",
+          String.format(Locale.ROOT, "%.1f", r.mibPerSec()), num(r.p50Micros()),
+          num(r.p99Micros()), num(r.p999Micros()), num(r.maxMicros()),
+          r.expectedFound() >= 0 ? r.found() + "/" + r.expectedFound() : Long.toString(r.found()),
+          num(r.diskBytes() / 1048576.0),
+          Double.isNaN(r.writeAmplification()) ? "n/a"
+              : String.format(Locale.ROOT, "%.2f", r.writeAmplification()),
+          num(r.peakRssBytes() / 1048576.0), num(r.peakHeapBytes() / 1048576.0), ratio);
+    }
+    html.append("</table>\n");
+  }
+
+  private static void configurations(StringBuilder html, List<BenchResult> results) {
+    Map<String, Map<String, String>> configs = new LinkedHashMap<>();
+    for (BenchResult r : results) {
+      configs.putIfAbsent(r.engine(), r.configuration());
+    }
+    html.append("<h2>Configuration</h2>\n");
+    configs.forEach((engine, config) -> {
+      html.append("<h3>").append(escape(engine)).append("</h3>\n<ul>\n");
+      config.forEach((k, v) -> html.append("<li>").append(escape(k)).append(" = ")
+          .append(escape(v)).append("</li>\n"));
+      html.append("</ul>\n");
+    });
+  }
+
+  private static void cells(StringBuilder html, String... cells) {
+    html.append("<tr>");
+    for (String c : cells) {
+      html.append("<td>").append(escape(c)).append("</td>");
+    }
+    html.append("</tr>\n");
+  }
+
+  private static java.util.Optional<BenchResult> find(
+      List<BenchResult> results, String engine, String workload, int threads) {
+    return results.stream().filter(r -> r.engine().equals(engine)
+        && r.workload().equals(workload) && r.threads() == threads).findFirst();
+  }
+
+  private static String img(String png, String alt) {
+    return "<img src=\"" + png + ".png\" alt=\"" + escape(alt) + "\">\n";
+  }
+
+  private static String num(double v) {
+    return String.format(Locale.ROOT, v >= 100 ? "%,.0f" : "%.1f", v);
+  }
+
+  private static double positive(double v) {
+    return Double.isNaN(v) ? 0.01 : Math.max(v, 0.01);
+  }
+
+  private static String fileName(String workload) {
+    return workload.replaceAll("[^A-Za-z0-9-]", "-");
+  }
+
+  private static String escape(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  }
+}
