@@ -7,10 +7,10 @@ import java.util.Arrays;
 
 /**
  * One decoded data or index block: the uncompressed contents plus the restart points parsed into
- * arrays, so that a seek is a binary search over restart keys compared in place followed by a
- * short forward scan. Immutable after {@link #decode} and thread-safe, which is what lets one
- * instance sit in the {@link BlockCache} and serve every reader at once; cursors over it are
- * {@link BlockIterator}s, one per thread.
+ * arrays, so that a seek is a binary search over restart keys compared in place followed by a short
+ * forward scan. Immutable after {@link #decode} and thread-safe, which is what lets one instance
+ * sit in the {@link BlockCache} and serve every reader at once; cursors over it are {@link
+ * BlockIterator}s, one per thread.
  *
  * <p>{@link #decode} validates the whole block once: every varint, length, restart offset and key
  * is bounds-checked, restart entries store whole keys, and keys strictly increase in internal
@@ -18,23 +18,27 @@ import java.util.Arrays;
  * still never sends a reader out of bounds or out of order.
  *
  * <p>Why restart points rather than a fully expanded key array: expanding would spare the short
- * scan after the binary search, but would grow every cached block by its expanded keys plus
- * offsets (about 30% for 16-byte keys and 100-byte values), and cache capacity decides read
- * performance more than a scan of at most {@code restartInterval} entries. Not yet benchmarked
- * against the alternative.
+ * scan after the binary search, but would grow every cached block by its expanded keys plus offsets
+ * (about 30% for 16-byte keys and 100-byte values), and cache capacity decides read performance
+ * more than a scan of at most {@code restartInterval} entries. Not yet benchmarked against the
+ * alternative.
  */
 final class Block {
   private final byte[] data;
+
   /** Offset of the restart array: entries occupy {@code data[0, entriesEnd)}. */
   private final int entriesEnd;
+
   /** Offsets of the entries that are restart points, ascending; empty for an empty block. */
   private final int[] restartEntries;
+
   /** Where each restart entry's whole key starts in {@link #data}, and its length. */
   private final int[] restartKeyStarts;
 
   private final int[] restartKeyLengths;
   private final int entryCount;
   private final int maxKeyLength;
+
   /** The last entry's encoded internal key; empty for an empty block. */
   private final byte[] lastKey;
 
@@ -60,8 +64,8 @@ final class Block {
   /**
    * Validates and decodes block contents.
    *
-   * @param contents uncompressed block contents in {@code contents[0, length)}; the block keeps
-   *     the array
+   * @param contents uncompressed block contents in {@code contents[0, length)}; the block keeps the
+   *     array
    * @param length the contents' length
    * @param file the table's name, for error messages
    * @param blockOffset the block's offset in the file, for error messages
@@ -75,14 +79,16 @@ final class Block {
    * As {@link #decode(byte[], int, String, long)}; {@code dataBlock} false for an index block,
    * whose values are block handles even where its key is a tombstone's.
    */
-  static Block decode(byte[] contents, int length, String file, long blockOffset, boolean dataBlock) {
+  static Block decode(
+      byte[] contents, int length, String file, long blockOffset, boolean dataBlock) {
     int len = length;
     if (len < 4 || len > contents.length) {
       throw corrupt(file, blockOffset, "block of " + len + " bytes has no restart count");
     }
     int restartCount = Coding.getInt(contents, len - 4);
     if (restartCount < 0 || restartCount > (len - 4) / 4) {
-      throw corrupt(file, blockOffset, "restart count " + restartCount + " exceeds block size " + len);
+      throw corrupt(
+          file, blockOffset, "restart count " + restartCount + " exceeds block size " + len);
     }
     int entriesEnd = len - 4 - 4 * restartCount;
     int[] restartEntries = new int[restartCount];
@@ -129,7 +135,8 @@ final class Block {
         p = Coding.getVarint32(data, p, entriesEnd, entriesEnd - p, out);
         int valueLength = out[0];
         if ((long) unshared + valueLength > entriesEnd - p) {
-          throw corrupt(file, blockOffset, "entry at block byte " + entryStart + " overruns the block");
+          throw corrupt(
+              file, blockOffset, "entry at block byte " + entryStart + " overruns the block");
         }
         if (nextRestart < restartCount && entryStart >= restartEntries[nextRestart]) {
           if (entryStart != restartEntries[nextRestart] || shared != 0) {

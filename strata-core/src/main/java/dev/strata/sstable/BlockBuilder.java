@@ -4,8 +4,8 @@ import dev.strata.util.Coding;
 import java.util.Arrays;
 
 /**
- * Builds the uncompressed contents of one data or index block: prefix-compressed entries, then
- * the restart array and its count (see {@code docs/format/sstable.md}, "Block contents").
+ * Builds the uncompressed contents of one data or index block: prefix-compressed entries, then the
+ * restart array and its count (see {@code docs/format/sstable.md}, "Block contents").
  *
  * <p>Each entry is {@code shared varint, unshared varint, valueLength varint, key[shared..],
  * value}: {@code shared} bytes of the key repeat the previous key's prefix. Every {@code
@@ -22,6 +22,7 @@ final class BlockBuilder {
   private int size;
   private int[] restarts = new int[16];
   private int restartCount;
+
   /** Entries since the last restart point. */
   private int counter;
 
@@ -87,8 +88,8 @@ final class BlockBuilder {
   }
 
   /**
-   * Appends the restart array and count. The contents are {@code buffer()[0, finishedSize())}
-   * until {@link #reset()}.
+   * Appends the restart array and count. The contents are {@code buffer()[0, finishedSize())} until
+   * {@link #reset()}.
    */
   void finish() {
     ensureCapacity(4 * restartCount + 4);

@@ -21,8 +21,10 @@ public final class BlockCache {
   private static final AtomicLong NEXT_CACHE_ID = new AtomicLong(1);
 
   private final long capacityBytes;
+
   /** Null when capacity is 0: every lookup misses. Thread-safe (Caffeine). */
   private final Cache<Key, Block> cache;
+
   // Lookup counters; LongAdder because every read thread bumps them. Sums may lag.
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
@@ -79,8 +81,8 @@ public final class BlockCache {
   }
 
   /**
-   * Drops every block of one table (called when its reader closes). Invalidates the table's
-   * blocks one by one when that is fewer operations than scanning the whole cache.
+   * Drops every block of one table (called when its reader closes). Invalidates the table's blocks
+   * one by one when that is fewer operations than scanning the whole cache.
    */
   void evictTable(long cacheId, long[] blockOffsets) {
     if (cache == null) {

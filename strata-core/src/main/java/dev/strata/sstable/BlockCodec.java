@@ -58,24 +58,28 @@ final class BlockCodec {
    *
    * @param code the trailer's compression code, LZ4 or ZSTD
    * @param stored the stored bytes {@code stored[0, storedLength)}
-   * @throws CorruptionException naming {@code file} and {@code blockOffset} if the length prefix
-   *     is absurd or the codec rejects the input or yields another length
+   * @throws CorruptionException naming {@code file} and {@code blockOffset} if the length prefix is
+   *     absurd or the codec rejects the input or yields another length
    * @throws IllegalStateException if the block is ZSTD and zstd-jni is not on the class path
    */
-  static byte[] decompress(int code, byte[] stored, int storedLength, String file, long blockOffset) {
+  static byte[] decompress(
+      int code, byte[] stored, int storedLength, String file, long blockOffset) {
     int[] out = new int[1];
     int p;
     try {
       p = Coding.getVarint32(stored, 0, storedLength, TableFormat.MAX_BLOCK_BYTES, out);
     } catch (IllegalArgumentException e) {
-      throw new CorruptionException(file, blockOffset, "bad uncompressed length: " + e.getMessage(), e);
+      throw new CorruptionException(
+          file, blockOffset, "bad uncompressed length: " + e.getMessage(), e);
     }
     int length = out[0];
     int payload = storedLength - p;
     if (code == TableFormat.COMPRESSION_LZ4) {
       if (length > LZ4_MAX_RATIO * payload + 64) {
         throw new CorruptionException(
-            file, blockOffset, "uncompressed length " + length + " impossible for " + payload + " LZ4 bytes");
+            file,
+            blockOffset,
+            "uncompressed length " + length + " impossible for " + payload + " LZ4 bytes");
       }
       byte[] dst = new byte[length];
       int n;

@@ -6,33 +6,39 @@ import java.util.Arrays;
 /**
  * A bidirectional cursor over one {@link Block}. Seeks binary-search the restart keys in place,
  * then scan forward at most one restart interval; {@link #prev()} rescans from the restart point
- * before the current entry. The current key is rebuilt in a scratch buffer owned by the cursor,
- * so moving allocates nothing.
+ * before the current entry. The current key is rebuilt in a scratch buffer owned by the cursor, so
+ * moving allocates nothing.
  *
  * <p>Not thread-safe: confined to the thread using the owning {@link TableIterator} or lookup.
- * Holds no resources. Relies on {@link Block#decode} having validated every entry, so parsing
- * here is unchecked.
+ * Holds no resources. Relies on {@link Block#decode} having validated every entry, so parsing here
+ * is unchecked.
  */
 final class BlockIterator {
   private Block block;
   private byte[] data;
+
   /** The current entry's full encoded key in {@code key[0, keyLength)}. */
-  private byte[] key = new byte[32];
+  private byte[] key;
 
   private int keyLength;
+
   /** Offset of the current entry, or -1 when not positioned. */
   private int current = -1;
+
   /** Offset just past the current entry. */
   private int nextEntry;
 
   private int valueOffset;
   private int valueLength;
+
   /** Index of the restart interval holding the current entry. */
   private int restartIndex;
+
   /** Parse position within {@link #parseAt}. */
   private int pos;
 
   BlockIterator(Block block) {
+    key = new byte[Math.max(16, block.maxKeyLength())];
     reset(block);
   }
 
@@ -84,7 +90,8 @@ final class BlockIterator {
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
       int start = block.restartKeyStart(mid);
-      if (KeyOrder.compare(data, start, start + block.restartKeyLength(mid), userKey, trailer) < 0) {
+      if (KeyOrder.compare(data, start, start + block.restartKeyLength(mid), userKey, trailer)
+          < 0) {
         below = mid;
         lo = mid + 1;
       } else {

@@ -4,14 +4,14 @@ import dev.strata.CorruptionException;
 import dev.strata.util.Bytes;
 
 /**
- * A table's bloom filter over user keys, read from its filter block: {@code m} bits followed by
- * one byte {@code k}, the number of probes. A filter with {@code k = 0} is absent and admits every
- * key. Immutable and thread-safe.
+ * A table's bloom filter over user keys, read from its filter block: {@code m} bits followed by one
+ * byte {@code k}, the number of probes. A filter with {@code k = 0} is absent and admits every key.
+ * Immutable and thread-safe.
  *
- * <p>Probes use double hashing (Kirsch and Mitzenmacher) over {@link Bytes#hash64}: with {@code
- * h1} the low and {@code h2} the high 32 bits, probe {@code i} sets bit {@code ((h1 + i * h2) mod
- * 2^32) * m >>> 32} (Lemire's multiply-shift range reduction, no division). The false-positive
- * rate is about {@code (1 - e^(-k n / m))^k}: 0.8% at 10 bits per key.
+ * <p>Probes use double hashing (Kirsch and Mitzenmacher) over {@link Bytes#hash64}: with {@code h1}
+ * the low and {@code h2} the high 32 bits, probe {@code i} sets bit {@code ((h1 + i * h2) mod 2^32)
+ * * m >>> 32} (Lemire's multiply-shift range reduction, no division). The false-positive rate is
+ * about {@code (1 - e^(-k n / m))^k}: 0.8% at 10 bits per key.
  */
 final class BloomFilter {
   /** The filter of a table written with 0 bits per key. */
@@ -49,7 +49,8 @@ final class BloomFilter {
     int bitBytes = length - 1;
     if (k == 0) {
       if (bitBytes != 0) {
-        throw new CorruptionException(file, blockOffset, "absent filter with " + bitBytes + " bit bytes");
+        throw new CorruptionException(
+            file, blockOffset, "absent filter with " + bitBytes + " bit bytes");
       }
       return NONE;
     }

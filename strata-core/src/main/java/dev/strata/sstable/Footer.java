@@ -10,8 +10,8 @@ import dev.strata.util.Crc32c;
  * and the magic number. Immutable.
  *
  * <p>The three meta blocks follow the data blocks in that order, back to back, each with its
- * trailer, and the index's trailer ends where the footer begins; {@link #decode} checks this, so
- * no handle can point outside its region.
+ * trailer, and the index's trailer ends where the footer begins; {@link #decode} checks this, so no
+ * handle can point outside its region.
  */
 record Footer(BlockHandle filter, BlockHandle properties, BlockHandle index) {
   byte[] encode() {
@@ -59,8 +59,11 @@ record Footer(BlockHandle filter, BlockHandle properties, BlockHandle index) {
       throw new CorruptionException(
           file,
           footerOffset + TableFormat.FOOTER_VERSION_OFFSET,
-          "unsupported format version " + version + " (this reader knows "
-              + TableFormat.FORMAT_VERSION + ")");
+          "unsupported format version "
+              + version
+              + " (this reader knows "
+              + TableFormat.FORMAT_VERSION
+              + ")");
     }
     Footer f = new Footer(handleAt(in, 0), handleAt(in, 16), handleAt(in, 32));
     f.checkLayout(file, footerOffset);

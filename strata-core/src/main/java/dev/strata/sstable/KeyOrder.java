@@ -5,8 +5,8 @@ import java.util.Arrays;
 
 /**
  * Internal-key order over encoded keys held in byte ranges (user key bytes then the 8-byte
- * little-endian trailer), for comparisons inside blocks without copying. It must agree with
- * {@link dev.strata.key.InternalKey#compare}: user keys ascending as unsigned bytes, then trailers
+ * little-endian trailer), for comparisons inside blocks without copying. It must agree with {@link
+ * dev.strata.key.InternalKey#compare}: user keys ascending as unsigned bytes, then trailers
  * descending; {@code KeyOrderTest} checks the two against each other. Stateless and thread-safe.
  */
 final class KeyOrder {

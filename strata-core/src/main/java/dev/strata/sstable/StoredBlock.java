@@ -52,7 +52,10 @@ final class StoredBlock {
       file.readFully(handle.offset(), buf, 0, buf.length);
     } catch (EOFException e) {
       throw new CorruptionException(
-          fileName, handle.offset(), "block of " + size + " bytes runs past the end of the file", e);
+          fileName,
+          handle.offset(),
+          "block of " + size + " bytes runs past the end of the file",
+          e);
     }
     int code = buf[size] & 0xFF;
     if (verifyChecksum) {
@@ -62,8 +65,7 @@ final class StoredBlock {
         throw new CorruptionException(
             fileName,
             handle.offset(),
-            String.format(
-                "block checksum mismatch: stored %08x, computed %08x", expected, actual));
+            String.format("block checksum mismatch: stored %08x, computed %08x", expected, actual));
       }
     }
     switch (code) {

@@ -43,12 +43,15 @@ public final class TableBuilder implements AutoCloseable {
   private final byte[] handleScratch = new byte[BlockHandle.MAX_VARINT_LENGTH];
 
   private State state = State.OPEN;
+
   /** Output of the block compressor, grown as needed. */
   private byte[] compressScratch = new byte[0];
+
   /** The last key added, encoded, in {@code lastKey[0, lastKeyLength)}. */
   private byte[] lastKey = new byte[64];
 
   private int lastKeyLength;
+
   /** Bytes appended to the file so far. */
   private long offset;
 
@@ -151,16 +154,22 @@ public final class TableBuilder implements AutoCloseable {
       throw new IllegalArgumentException("unknown value kind " + Trailer.kindCode(trailer));
     }
     if (kind == ValueKind.DELETE && value.length != 0) {
-      throw new IllegalArgumentException("a tombstone has an empty value, got " + value.length + " bytes");
+      throw new IllegalArgumentException(
+          "a tombstone has an empty value, got " + value.length + " bytes");
     }
     if ((long) userKey.length + value.length > TableFormat.MAX_ENTRY_BYTES) {
       throw new IllegalArgumentException(
-          "key plus value of " + ((long) userKey.length + value.length) + " bytes exceeds "
+          "key plus value of "
+              + ((long) userKey.length + value.length)
+              + " bytes exceeds "
               + TableFormat.MAX_ENTRY_BYTES);
     }
     if (entryCount > 0 && KeyOrder.compare(lastKey, 0, lastKeyLength, userKey, trailer) >= 0) {
       throw new IllegalArgumentException(
-          "entries out of order in " + fileName + ": " + new dev.strata.key.InternalKey(userKey, trailer)
+          "entries out of order in "
+              + fileName
+              + ": "
+              + new dev.strata.key.InternalKey(userKey, trailer)
               + " does not sort after the previous entry");
     }
   }
@@ -191,13 +200,15 @@ public final class TableBuilder implements AutoCloseable {
         flushDataBlock();
       }
       byte[] filterContents = filter.finish();
-      BlockHandle filterHandle = writeBlock(filterContents, filterContents.length, TableFormat.COMPRESSION_NONE);
+      BlockHandle filterHandle =
+          writeBlock(filterContents, filterContents.length, TableFormat.COMPRESSION_NONE);
       TableProperties properties = properties();
       byte[] propertyContents = properties.encode();
       BlockHandle propertiesHandle =
           writeBlock(propertyContents, propertyContents.length, TableFormat.COMPRESSION_NONE);
       indexBlock.finish();
-      BlockHandle indexHandle = writeBlock(indexBlock.buffer(), indexBlock.finishedSize(), compressionCode);
+      BlockHandle indexHandle =
+          writeBlock(indexBlock.buffer(), indexBlock.finishedSize(), compressionCode);
       byte[] footer = new Footer(filterHandle, propertiesHandle, indexHandle).encode();
       file.append(footer, 0, footer.length);
       offset += footer.length;
@@ -251,8 +262,7 @@ public final class TableBuilder implements AutoCloseable {
   }
 
   /**
-   * Writes a block compressed with {@code code} if that saves at least 1/8 of its size, else
-   * raw.
+   * Writes a block compressed with {@code code} if that saves at least 1/8 of its size, else raw.
    */
   private BlockHandle writeBlock(byte[] contents, int length, int code) throws IOException {
     byte[] stored = contents;

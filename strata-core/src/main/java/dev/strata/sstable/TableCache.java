@@ -25,11 +25,11 @@ import org.slf4j.LoggerFactory;
  * <h2>Invariants</h2>
  *
  * <ol>
- *   <li>A reader is closed exactly once, when its reference count reaches zero, and no reference
- *       is taken after that: a thread holding a handle never sees a closed file.
- *   <li>While the cache maps a file number to an {@link OpenTable}, that entry holds one
- *       reference of its own, dropped by the removal listener after Caffeine unmaps it (eviction,
- *       {@link #evict}, {@link #close()}).
+ *   <li>A reader is closed exactly once, when its reference count reaches zero, and no reference is
+ *       taken after that: a thread holding a handle never sees a closed file.
+ *   <li>While the cache maps a file number to an {@link OpenTable}, that entry holds one reference
+ *       of its own, dropped by the removal listener after Caffeine unmaps it (eviction, {@link
+ *       #evict}, {@link #close()}).
  * </ol>
  *
  * <h2>Concurrency</h2>
@@ -56,12 +56,13 @@ public final class TableCache implements AutoCloseable {
   private final FileSystem fs;
   private final LongFunction<Path> pathOfFileNumber;
   private final BlockCache blockCache;
+
   /** File number to open table. Thread-safe (Caffeine); removal listener releases the entry. */
   private final Cache<Long, OpenTable> readers;
 
   /**
-   * Set once by {@link #close()}, before it empties {@link #readers}; read by {@link #acquire}.
-   * An acquire that inserts after close's sweep sees {@code true} (see {@link #acquire}).
+   * Set once by {@link #close()}, before it empties {@link #readers}; read by {@link #acquire}. An
+   * acquire that inserts after close's sweep sees {@code true} (see {@link #acquire}).
    */
   private volatile boolean closed;
 
@@ -91,8 +92,8 @@ public final class TableCache implements AutoCloseable {
   }
 
   /**
-   * A reference to the reader of table {@code fileNumber}, opening it if needed. The caller
-   * closes the handle when done; the reader stays open at least until then.
+   * A reference to the reader of table {@code fileNumber}, opening it if needed. The caller closes
+   * the handle when done; the reader stays open at least until then.
    *
    * <p>Requires: the cache is open. May block on I/O (opening the table).
    *
@@ -103,7 +104,7 @@ public final class TableCache implements AutoCloseable {
    */
   public TableHandle acquire(long fileNumber, long fileSize) throws IOException {
     requireOpen();
-    for (;; ) {
+    for (; ; ) {
       OpenTable[] created = new OpenTable[1];
       OpenTable table;
       try {
@@ -154,8 +155,8 @@ public final class TableCache implements AutoCloseable {
   }
 
   /**
-   * Drops the cache's reference to table {@code fileNumber} (called when the file is deleted);
-   * the reader closes once no handle holds it. Safe for a file that is not cached.
+   * Drops the cache's reference to table {@code fileNumber} (called when the file is deleted); the
+   * reader closes once no handle holds it. Safe for a file that is not cached.
    */
   public void evict(long fileNumber) {
     readers.invalidate(fileNumber);
@@ -164,6 +165,11 @@ public final class TableCache implements AutoCloseable {
   /** Readers the cache holds now (approximate under concurrency). */
   public long cachedReaderCount() {
     return readers.estimatedSize();
+  }
+
+  /** Runs Caffeine's pending maintenance now, so that the size bound holds exactly. */
+  void cleanUpForTesting() {
+    readers.cleanUp();
   }
 
   /** Drops every cached reference; held readers close when released. Idempotent. */
@@ -202,16 +208,16 @@ public final class TableCache implements AutoCloseable {
     final TableReader reader;
 
     /**
-     * References: one for the cache while the entry is mapped, one per open {@link
-     * TableHandle}. Starts at 2 (cache plus the thread that opened it).
+     * References: one for the cache while the entry is mapped, one per open {@link TableHandle}.
+     * Starts at 2 (cache plus the thread that opened it).
      *
      * <p>Protocol: {@link #tryRetain} increments only from a positive count (CAS loop), {@link
      * #release} decrements, and the thread whose decrement reaches 0 closes the reader. Zero is
      * terminal: no increment succeeds from it, so the close happens once and after every other
-     * holder's release. Happens-before: each holder's reads of the file precede its decrement,
-     * all decrements are totally ordered on this atomic, and the closing thread's final
-     * decrement reads the value written by every earlier one, so every read happens-before the
-     * close. The reader's fields are final and published through Caffeine's map.
+     * holder's release. Happens-before: each holder's reads of the file precede its decrement, all
+     * decrements are totally ordered on this atomic, and the closing thread's final decrement reads
+     * the value written by every earlier one, so every read happens-before the close. The reader's
+     * fields are final and published through Caffeine's map.
      */
     private final AtomicInteger refs = new AtomicInteger(2);
 
@@ -220,7 +226,7 @@ public final class TableCache implements AutoCloseable {
     }
 
     boolean tryRetain() {
-      for (;; ) {
+      for (; ; ) {
         int r = refs.get();
         if (r == 0) {
           return false;

@@ -4,8 +4,9 @@ import dev.strata.Compression;
 
 /**
  * The on-disk constants of a Strata table file, whose spec is {@code docs/format/sstable.md} (the
- * byte grammar, checksums, edge cases and a worked example). Every value here is written to disk: values are never renumbered or reused, and a change to the layout
- * raises {@link #FORMAT_VERSION} and updates the spec in the same commit.
+ * byte grammar, checksums, edge cases and a worked example). Every value here is written to disk:
+ * values are never renumbered or reused, and a change to the layout raises {@link #FORMAT_VERSION}
+ * and updates the spec in the same commit.
  */
 final class TableFormat {
   /**

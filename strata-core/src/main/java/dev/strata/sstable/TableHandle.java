@@ -1,14 +1,15 @@
 package dev.strata.sstable;
 
 /**
- * One reference to an open table, from {@link TableCache#acquire}: the reader stays open until
- * the handle closes. Use it with try-with-resources.
+ * One reference to an open table, from {@link TableCache#acquire}: the reader stays open until the
+ * handle closes. Use it with try-with-resources.
  *
  * <p>Confined to one thread at a time (hand it over only with a happens-before edge, as through a
  * queue). Closing twice is harmless; using {@link #reader()} after close throws.
  */
 public final class TableHandle implements AutoCloseable {
   private final TableCache.OpenTable table;
+
   /** Confined to the owning thread, like the handle. */
   private boolean released;
 

@@ -9,9 +9,9 @@ import java.util.Arrays;
  * arrays so that finding the block for a key is one binary search with no decoding. Immutable and
  * thread-safe; held by its {@link TableReader} for the reader's lifetime.
  *
- * <p>{@link #decode} checks that the data blocks tile {@code [0, dataEnd)} exactly, in order,
- * each followed by its trailer, so that no handle can point outside the data region or overlap
- * another block.
+ * <p>{@link #decode} checks that the data blocks tile {@code [0, dataEnd)} exactly, in order, each
+ * followed by its trailer, so that no handle can point outside the data region or overlap another
+ * block.
  */
 final class TableIndex {
   /** Every index key back to back; key {@code i} is {@code keys[keyStarts[i], keyStarts[i+1])}. */
@@ -65,7 +65,8 @@ final class TableIndex {
         }
         size = value[0];
       } catch (IllegalArgumentException e) {
-        throw new CorruptionException(file, indexOffset, "bad handle of data block " + i + ": " + e.getMessage(), e);
+        throw new CorruptionException(
+            file, indexOffset, "bad handle of data block " + i + ": " + e.getMessage(), e);
       }
       if (offset != expectedOffset
           || size < 0
@@ -74,8 +75,16 @@ final class TableIndex {
         throw new CorruptionException(
             file,
             indexOffset,
-            "handle of data block " + i + " (" + offset + ", " + size + ") out of place; expected offset "
-                + expectedOffset + " and end <= " + dataEnd);
+            "handle of data block "
+                + i
+                + " ("
+                + offset
+                + ", "
+                + size
+                + ") out of place; expected offset "
+                + expectedOffset
+                + " and end <= "
+                + dataEnd);
       }
       offsets[i] = offset;
       sizes[i] = (int) size;
@@ -83,7 +92,9 @@ final class TableIndex {
     }
     if (expectedOffset != dataEnd) {
       throw new CorruptionException(
-          file, indexOffset, "data blocks end at " + expectedOffset + " but the filter starts at " + dataEnd);
+          file,
+          indexOffset,
+          "data blocks end at " + expectedOffset + " but the filter starts at " + dataEnd);
     }
     return new TableIndex(Arrays.copyOf(keys, keyStarts[n]), keyStarts, offsets, sizes);
   }

@@ -24,7 +24,8 @@ final class TableIterator implements InternalIterator {
 
   private BlockIterator blockIterator;
 
-  TableIterator(TableReader reader, boolean verifyChecksums, boolean fillCache, AutoCloseable onClose) {
+  TableIterator(
+      TableReader reader, boolean verifyChecksums, boolean fillCache, AutoCloseable onClose) {
     this.reader = reader;
     this.index = reader.index();
     this.verifyChecksums = verifyChecksums;

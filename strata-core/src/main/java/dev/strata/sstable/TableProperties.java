@@ -12,10 +12,10 @@ import java.util.Arrays;
  * {@link TableReader}: entry and tombstone counts, key and sequence range, sizes. Immutable and
  * thread-safe; array accessors return copies.
  *
- * <p>Encoding: a sequence of tag-length-value records, {@code tag varint32, length varint32,
- * body}, tags from {@link TableFormat} ({@code PROP_*}). Numbers are a varint filling the body;
- * keys are raw bytes. Readers skip unknown tags, so later versions can add properties. {@link
- * #fileSize()} is not stored: it is the size of the file the properties were read from.
+ * <p>Encoding: a sequence of tag-length-value records, {@code tag varint32, length varint32, body},
+ * tags from {@link TableFormat} ({@code PROP_*}). Numbers are a varint filling the body; keys are
+ * raw bytes. Readers skip unknown tags, so later versions can add properties. {@link #fileSize()}
+ * is not stored: it is the size of the file the properties were read from.
  *
  * <p>For an empty table (no entries) the smallest and largest keys are empty arrays and both
  * sequences are 0.
@@ -231,7 +231,8 @@ public final class TableProperties {
         p = bodyEnd;
       }
     } catch (IllegalArgumentException e) {
-      throw new CorruptionException(file, blockOffset, "bad properties block: " + e.getMessage(), e);
+      throw new CorruptionException(
+          file, blockOffset, "bad properties block: " + e.getMessage(), e);
     }
     for (int tag = 1; tag < seen.length; tag++) {
       if (!seen[tag]) {

@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.LongAdder;
  * also drops its blocks from the cache. The caller (normally {@link TableCache}) closes the reader
  * only when no thread uses it any more; iterators do not keep it open.
  *
- * <p>Failure: a check that fails raises {@link CorruptionException} naming the file and offset.
- * An I/O error during {@link #get} or iteration raises {@link StrataException}.
+ * <p>Failure: a check that fails raises {@link CorruptionException} naming the file and offset. An
+ * I/O error during {@link #get} or iteration raises {@link StrataException}.
  *
  * <p>A lookup costs a bloom probe, a binary search of the in-memory index and one block seek. Only
  * blocks whose checksum was verified enter the cache: a read that fills the cache verifies the
@@ -36,6 +36,7 @@ public final class TableReader implements AutoCloseable {
   private final String fileName;
   private final long fileSize;
   private final BlockCache cache;
+
   /** This reader's key prefix in {@link #cache}, unique per open. */
   private final long cacheId;
 
@@ -73,8 +74,8 @@ public final class TableReader implements AutoCloseable {
    * Opens a table: reads and verifies the footer, then the filter, properties and index blocks
    * (always checking their checksums), and cross-checks them.
    *
-   * <p>Requires: nothing. Blocks on I/O. On success the reader owns {@code file}; on failure
-   * {@code file} is closed.
+   * <p>Requires: nothing. Blocks on I/O. On success the reader owns {@code file}; on failure {@code
+   * file} is closed.
    *
    * @param fileName the name used in error messages
    * @param fileSize the table's size as recorded by its writer; the file must have exactly it
@@ -84,8 +85,8 @@ public final class TableReader implements AutoCloseable {
    *     length, or inconsistent meta blocks
    * @throws IOException if reading fails
    */
-  public static TableReader open(ReadableFile file, String fileName, long fileSize, BlockCache cache)
-      throws IOException {
+  public static TableReader open(
+      ReadableFile file, String fileName, long fileSize, BlockCache cache) throws IOException {
     Objects.requireNonNull(file, "file");
     Objects.requireNonNull(fileName, "fileName");
     Objects.requireNonNull(cache, "cache");
@@ -112,7 +113,10 @@ public final class TableReader implements AutoCloseable {
       throw new CorruptionException(
           fileName,
           Math.min(actualSize, fileSize),
-          "file has " + actualSize + " bytes, expected " + fileSize
+          "file has "
+              + actualSize
+              + " bytes, expected "
+              + fileSize
               + (actualSize < fileSize ? " (truncated)" : " (trailing bytes)"));
     }
     byte[] footerBytes = new byte[TableFormat.FOOTER_SIZE];
@@ -126,31 +130,44 @@ public final class TableReader implements AutoCloseable {
 
     BlockContents filterBlock = StoredBlock.read(file, fileName, footer.filter(), true);
     BloomFilter filter =
-        BloomFilter.decode(filterBlock.data(), filterBlock.length(), fileName, footer.filter().offset());
+        BloomFilter.decode(
+            filterBlock.data(), filterBlock.length(), fileName, footer.filter().offset());
 
     BlockContents propertyBlock = StoredBlock.read(file, fileName, footer.properties(), true);
     TableProperties properties =
         TableProperties.decode(
-            propertyBlock.data(), propertyBlock.length(), fileName, footer.properties().offset(), fileSize);
+            propertyBlock.data(),
+            propertyBlock.length(),
+            fileName,
+            footer.properties().offset(),
+            fileSize);
 
     long indexOffset = footer.index().offset();
     BlockContents indexContents = StoredBlock.read(file, fileName, footer.index(), true);
     Block indexBlock =
         Block.decode(indexContents.data(), indexContents.length(), fileName, indexOffset, false);
-    TableIndex index = TableIndex.decode(indexBlock, fileName, indexOffset, footer.filter().offset());
+    TableIndex index =
+        TableIndex.decode(indexBlock, fileName, indexOffset, footer.filter().offset());
 
     checkConsistent(properties, index, filter, fileName, footer);
     return new TableReader(file, fileName, fileSize, cache, index, filter, properties);
   }
 
   private static void checkConsistent(
-      TableProperties properties, TableIndex index, BloomFilter filter, String fileName, Footer footer) {
+      TableProperties properties,
+      TableIndex index,
+      BloomFilter filter,
+      String fileName,
+      Footer footer) {
     long propertiesOffset = footer.properties().offset();
     if (properties.dataBlockCount() != index.size()) {
       throw new CorruptionException(
           fileName,
           propertiesOffset,
-          "properties count " + properties.dataBlockCount() + " data blocks, index has " + index.size());
+          "properties count "
+              + properties.dataBlockCount()
+              + " data blocks, index has "
+              + index.size());
     }
     if ((properties.entryCount() == 0) != (index.size() == 0)
         || properties.entryCount() < index.size()) {
@@ -184,7 +201,8 @@ public final class TableReader implements AutoCloseable {
    * @throws StrataException if reading fails
    * @throws IllegalStateException if the reader is closed
    */
-  public byte[] get(byte[] userKey, long snapshotSequence, boolean verifyChecksums, boolean fillCache) {
+  public byte[] get(
+      byte[] userKey, long snapshotSequence, boolean verifyChecksums, boolean fillCache) {
     requireOpen();
     bloomChecks.increment();
     if (!filter.mayContain(userKey)) {
@@ -264,8 +282,8 @@ public final class TableReader implements AutoCloseable {
    *
    * <p>Requires: {@code 0 <= i < index().size()}. May block on I/O.
    *
-   * @throws CorruptionException if the block fails a check, including that its first and last
-   *     keys agree with the index
+   * @throws CorruptionException if the block fails a check, including that its first and last keys
+   *     agree with the index
    * @throws StrataException if reading fails
    */
   Block dataBlock(int i, boolean verifyChecksums, boolean fillCache) {
@@ -282,7 +300,8 @@ public final class TableReader implements AutoCloseable {
     }
     block = Block.decode(contents.data(), contents.length(), fileName, offset);
     if (block.isEmpty() || !index.lastKeyMatches(i, block)) {
-      throw new CorruptionException(fileName, offset, "data block's last key differs from its index entry");
+      throw new CorruptionException(
+          fileName, offset, "data block's last key differs from its index entry");
     }
     if (!index.followsPrevious(i, block)) {
       throw new CorruptionException(fileName, offset, "data block overlaps the previous block");

@@ -9,8 +9,8 @@ import dev.strata.CorruptionException;
  * chooses {@link dev.strata.Compression#ZSTD}. Callers check {@link #requireAvailable} before any
  * other method. Stateless and thread-safe.
  *
- * <p>No method signature or catch clause names a zstd-jni type, so loading and verifying this
- * class never needs zstd-jni.
+ * <p>No method signature or catch clause names a zstd-jni type, so loading and verifying this class
+ * never needs zstd-jni.
  */
 final class ZstdCodec {
   /** zstd's default level: a good ratio at LZ4-like decompression speed. */
@@ -71,8 +71,8 @@ final class ZstdCodec {
   }
 
   /**
-   * Decompresses a frame that must yield exactly {@code length} bytes; the frame's own content
-   * size must agree before anything is allocated.
+   * Decompresses a frame that must yield exactly {@code length} bytes; the frame's own content size
+   * must agree before anything is allocated.
    */
   static byte[] decompress(
       byte[] src, int offset, int srcLength, int length, String file, long blockOffset) {

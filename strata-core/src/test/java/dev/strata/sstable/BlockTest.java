@@ -56,7 +56,8 @@ class BlockTest {
     assertThat(scanForward(it)).containsExactlyElementsOf(entries);
     assertThat(scanBackward(it)).containsExactlyElementsOf(entries);
     assertThat(block.entryCount()).isEqualTo(entries.size());
-    assertThat(block.restartCount()).isEqualTo((entries.size() + restartInterval - 1) / restartInterval);
+    assertThat(block.restartCount())
+        .isEqualTo((entries.size() + restartInterval - 1) / restartInterval);
   }
 
   @ParameterizedTest
@@ -71,11 +72,23 @@ class BlockTest {
       assertThat(current(it)).isEqualTo(e);
       // Just after this entry (same user key, next lower trailer) lands on the next entry.
       it.seek(e.userKey(), e.trailer() - 1);
-      assertThat(it.isValid() ? current(it) : null).isEqualTo(i + 1 < entries.size() ? entries.get(i + 1) : null);
+      assertThat(it.isValid() ? current(it) : null)
+          .isEqualTo(i + 1 < entries.size() ? entries.get(i + 1) : null);
       // A user key between this one and the next: its successor with a NUL appended.
       byte[] between = Arrays.copyOf(e.userKey(), e.userKey().length + 1);
       it.seek(between, Trailer.seekTrailer(Trailer.MAX_SEQUENCE >>> 1));
-      Entry expected = entries.stream().filter(x -> InternalKey.compare(x.userKey(), x.trailer(), between, Trailer.seekTrailer(Trailer.MAX_SEQUENCE >>> 1)) >= 0).findFirst().orElse(null);
+      Entry expected =
+          entries.stream()
+              .filter(
+                  x ->
+                      InternalKey.compare(
+                              x.userKey(),
+                              x.trailer(),
+                              between,
+                              Trailer.seekTrailer(Trailer.MAX_SEQUENCE >>> 1))
+                          >= 0)
+              .findFirst()
+              .orElse(null);
       assertThat(it.isValid() ? current(it) : null).isEqualTo(expected);
     }
     it.seek(new byte[0], Trailer.seekTrailer(0));
@@ -166,7 +179,8 @@ class BlockTest {
 
   /** Arbitrary bytes never make decode fail with anything but a corruption error. */
   @Property(tries = 300)
-  void decode_randomBytes_failsOnlyWithCorruption(@ForAll byte[] data, @ForAll @IntRange(max = 3) int restarts) {
+  void decode_randomBytes_failsOnlyWithCorruption(
+      @ForAll byte[] data, @ForAll @IntRange(max = 3) int restarts) {
     byte[] block = Arrays.copyOf(data, data.length + 4);
     Coding.putInt(block, data.length, restarts);
     try {

@@ -60,7 +60,8 @@ record Entry(byte[] userKey, long trailer, byte[] value) implements Comparable<E
   static List<Entry> random(Random rnd, int keys, int maxVersions, int maxValueLength) {
     TreeSet<String> userKeys = new TreeSet<>();
     while (userKeys.size() < keys) {
-      userKeys.add(String.format("user%06d/%s", rnd.nextInt(keys * 4 + 1), "x".repeat(rnd.nextInt(12))));
+      userKeys.add(
+          String.format("user%06d/%s", rnd.nextInt(keys * 4 + 1), "x".repeat(rnd.nextInt(12))));
     }
     List<Entry> out = new ArrayList<>();
     long sequence = 1;
@@ -86,11 +87,12 @@ record Entry(byte[] userKey, long trailer, byte[] value) implements Comparable<E
   }
 
   /**
-   * What a lookup of {@code userKey} at {@code snapshot} should return over sorted {@code
-   * entries}: the newest version with sequence at most the snapshot, or null.
+   * What a lookup of {@code userKey} at {@code snapshot} should return over sorted {@code entries}:
+   * the newest version with sequence at most the snapshot, or null.
    */
   static Entry visible(TreeMap<String, List<Entry>> byKey, byte[] userKey, long snapshot) {
-    List<Entry> versions = byKey.get(new String(userKey, java.nio.charset.StandardCharsets.ISO_8859_1));
+    List<Entry> versions =
+        byKey.get(new String(userKey, java.nio.charset.StandardCharsets.ISO_8859_1));
     if (versions == null) {
       return null;
     }
@@ -106,7 +108,9 @@ record Entry(byte[] userKey, long trailer, byte[] value) implements Comparable<E
   static TreeMap<String, List<Entry>> byUserKey(List<Entry> entries) {
     TreeMap<String, List<Entry>> out = new TreeMap<>();
     for (Entry e : entries) {
-      out.computeIfAbsent(new String(e.userKey, java.nio.charset.StandardCharsets.ISO_8859_1), k -> new ArrayList<>())
+      out.computeIfAbsent(
+              new String(e.userKey, java.nio.charset.StandardCharsets.ISO_8859_1),
+              k -> new ArrayList<>())
           .add(e);
     }
     return out;

@@ -63,7 +63,8 @@ final class MemoryFile {
         throw new IOException("read after close");
       }
       if (position < 0 || position + length > contents.length) {
-        throw new EOFException("read of " + length + " at " + position + " past " + contents.length);
+        throw new EOFException(
+            "read of " + length + " at " + position + " past " + contents.length);
       }
       System.arraycopy(contents, (int) position, dst, offset, length);
     }

@@ -39,8 +39,8 @@ class TableReaderTest {
 
   @ParameterizedTest(name = "{0} {1}B")
   @MethodSource("configurations")
-  void roundTrip_compressionAndBlockSize_iteratorAndGetMatchModel(Compression compression, int blockSize)
-      throws IOException {
+  void roundTrip_compressionAndBlockSize_iteratorAndGetMatchModel(
+      Compression compression, int blockSize) throws IOException {
     Random rnd = new Random(TestSeed.forTest("roundTrip " + compression + " " + blockSize));
     List<Entry> entries = Entry.random(rnd, 1500, 4, 60);
     TableOptions options = new TableOptions(blockSize, 1 + rnd.nextInt(16), compression, 10);
@@ -50,7 +50,9 @@ class TableReaderTest {
     BlockCache cache = BlockCache.create(blockSize <= 512 && rnd.nextBoolean() ? 0 : 4 << 20);
     try (TableReader reader = Tables.open(fs, path, cache)) {
       assertThat(reader.properties().entryCount()).isEqualTo(entries.size());
-      assertThat(reader.properties().fileSize()).isEqualTo(written.fileSize()).isEqualTo(fs.size(path));
+      assertThat(reader.properties().fileSize())
+          .isEqualTo(written.fileSize())
+          .isEqualTo(fs.size(path));
       try (InternalIterator it = reader.newIterator(true, true)) {
         assertThat(Tables.scanForward(it)).containsExactlyElementsOf(entries);
         assertThat(Tables.scanBackward(it)).containsExactlyElementsOf(entries);
@@ -73,7 +75,9 @@ class TableReaderTest {
         if (expected == null) {
           assertThat(actual).as("get %s@%d", new String(key), snapshot).isNull();
         } else if (expected.isDelete()) {
-          assertThat(Lookup.isDeleted(actual)).as("get %s@%d deleted", new String(key), snapshot).isTrue();
+          assertThat(Lookup.isDeleted(actual))
+              .as("get %s@%d deleted", new String(key), snapshot)
+              .isTrue();
         } else {
           assertThat(actual).as("get %s@%d", new String(key), snapshot).isEqualTo(expected.value());
         }
@@ -170,7 +174,8 @@ class TableReaderTest {
     List<Entry> entries = Entry.random(rnd, 300, 3, 30);
     Path path = dir.resolve("000005.sst");
     long before = System.currentTimeMillis();
-    TableProperties written = Tables.write(fs, path, entries, new TableOptions(1024, 16, Compression.LZ4, 10));
+    TableProperties written =
+        Tables.write(fs, path, entries, new TableOptions(1024, 16, Compression.LZ4, 10));
     try (TableReader reader = Tables.open(fs, path, BlockCache.create(0))) {
       TableProperties read = reader.properties();
       assertThat(read.toString()).isEqualTo(written.toString());
@@ -178,12 +183,17 @@ class TableReaderTest {
       assertThat(read.tombstoneCount()).isEqualTo(entries.stream().filter(Entry::isDelete).count());
       Entry first = entries.get(0);
       Entry last = entries.get(entries.size() - 1);
-      assertThat(read.smallestKey()).isEqualTo(InternalKey.encode(first.userKey(), first.trailer()));
+      assertThat(read.smallestKey())
+          .isEqualTo(InternalKey.encode(first.userKey(), first.trailer()));
       assertThat(read.largestKey()).isEqualTo(InternalKey.encode(last.userKey(), last.trailer()));
-      assertThat(read.smallestSequence()).isEqualTo(entries.stream().mapToLong(Entry::sequence).min().orElseThrow());
-      assertThat(read.largestSequence()).isEqualTo(entries.stream().mapToLong(Entry::sequence).max().orElseThrow());
-      assertThat(read.rawKeyBytes()).isEqualTo(entries.stream().mapToLong(e -> e.userKey().length + 8).sum());
-      assertThat(read.rawValueBytes()).isEqualTo(entries.stream().mapToLong(e -> e.value().length).sum());
+      assertThat(read.smallestSequence())
+          .isEqualTo(entries.stream().mapToLong(Entry::sequence).min().orElseThrow());
+      assertThat(read.largestSequence())
+          .isEqualTo(entries.stream().mapToLong(Entry::sequence).max().orElseThrow());
+      assertThat(read.rawKeyBytes())
+          .isEqualTo(entries.stream().mapToLong(e -> e.userKey().length + 8).sum());
+      assertThat(read.rawValueBytes())
+          .isEqualTo(entries.stream().mapToLong(e -> e.value().length).sum());
       assertThat(read.creationTimeMillis()).isBetween(before, System.currentTimeMillis());
       assertThat(read.compression()).isEqualTo(Compression.LZ4);
       assertThat(read.bloomBitsPerKey()).isEqualTo(10);
@@ -275,25 +285,28 @@ class TableReaderTest {
       int threads = 4;
       java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
       List<java.util.concurrent.Future<?>> done = new ArrayList<>();
-      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(threads);
       try {
         for (int t = 0; t < threads; t++) {
           long seed = rnd.nextLong();
-          done.add(pool.submit(() -> {
-            Random local = new Random(seed);
-            start.await();
-            for (int i = 0; i < 3000; i++) {
-              byte[] key = keys.get(local.nextInt(keys.size()));
-              Entry expected = Entry.visible(model, key, Long.MAX_VALUE >>> 9);
-              byte[] actual = reader.get(key, Long.MAX_VALUE >>> 9, true, true);
-              if (expected.isDelete()) {
-                assertThat(Lookup.isDeleted(actual)).isTrue();
-              } else {
-                assertThat(actual).isEqualTo(expected.value());
-              }
-            }
-            return null;
-          }));
+          done.add(
+              pool.submit(
+                  () -> {
+                    Random local = new Random(seed);
+                    start.await();
+                    for (int i = 0; i < 3000; i++) {
+                      byte[] key = keys.get(local.nextInt(keys.size()));
+                      Entry expected = Entry.visible(model, key, Long.MAX_VALUE >>> 9);
+                      byte[] actual = reader.get(key, Long.MAX_VALUE >>> 9, true, true);
+                      if (expected.isDelete()) {
+                        assertThat(Lookup.isDeleted(actual)).isTrue();
+                      } else {
+                        assertThat(actual).isEqualTo(expected.value());
+                      }
+                    }
+                    return null;
+                  }));
         }
         for (java.util.concurrent.Future<?> f : done) {
           f.get();

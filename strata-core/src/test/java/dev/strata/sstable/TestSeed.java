@@ -9,7 +9,8 @@ final class TestSeed {
 
   static long forTest(String testName) {
     String fixed = System.getProperty("strata.seed");
-    long seed = fixed != null ? Long.parseLong(fixed) : System.nanoTime() ^ Thread.currentThread().getId();
+    long seed =
+        fixed != null ? Long.parseLong(fixed) : System.nanoTime() ^ Thread.currentThread().getId();
     System.out.println(testName + ": seed " + seed + " (replay with -Dstrata.seed=" + seed + ")");
     return seed;
   }

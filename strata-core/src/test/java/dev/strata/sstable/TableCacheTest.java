@@ -1,0 +1,216 @@
+package dev.strata.sstable;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.Compression;
+import dev.strata.CorruptionException;
+import dev.strata.fs.FileSystem;
+import dev.strata.key.InternalIterator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TableCacheTest {
+  private static final int TABLES = 8;
+  private static final int KEYS_PER_TABLE = 200;
+
+  @TempDir Path dir;
+  private TrackingFileSystem fs;
+  private final long[] sizes = new long[TABLES + 1];
+
+  private Path pathOf(long fileNumber) {
+    return dir.resolve(String.format("%06d.sst", fileNumber));
+  }
+
+  private static byte[] key(long table, int i) {
+    return String.format("t%02d-key%05d", table, i).getBytes();
+  }
+
+  private static byte[] value(long table, int i) {
+    return String.format("value-%d-%d", table, i).getBytes();
+  }
+
+  @BeforeEach
+  void writeTables() throws IOException {
+    fs = new TrackingFileSystem(FileSystem.nio());
+    for (long t = 1; t <= TABLES; t++) {
+      List<Entry> entries = new ArrayList<>();
+      for (int i = 0; i < KEYS_PER_TABLE; i++) {
+        entries.add(
+            new Entry(
+                key(t, i),
+                dev.strata.key.Trailer.pack(i + 1, dev.strata.key.ValueKind.VALUE),
+                value(t, i)));
+      }
+      sizes[(int) t] =
+          Tables.write(fs, pathOf(t), entries, new TableOptions(256, 16, Compression.LZ4, 10))
+              .fileSize();
+    }
+  }
+
+  private TableCache newCache(int maxOpenFiles) {
+    return new TableCache(fs, this::pathOf, BlockCache.create(64 << 10), maxOpenFiles);
+  }
+
+  @Test
+  void acquire_manyThreadsFewOpenFiles_readersNeverSeeClosedFiles() throws Exception {
+    long seed = TestSeed.forTest("tableCacheConcurrency");
+    int threads = 4;
+    int operations = 1500;
+    TableCache cache = newCache(2);
+    CyclicBarrier start = new CyclicBarrier(threads + 1);
+    ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        long threadSeed = seed + t;
+        done.add(
+            pool.submit(
+                () -> {
+                  Random rnd = new Random(threadSeed);
+                  start.await();
+                  for (int op = 0; op < operations; op++) {
+                    long table = 1 + rnd.nextInt(TABLES);
+                    int i = rnd.nextInt(KEYS_PER_TABLE);
+                    try (TableHandle handle = cache.acquire(table, sizes[(int) table])) {
+                      assertThat(
+                              handle.reader().get(key(table, i), Long.MAX_VALUE >>> 9, true, true))
+                          .isEqualTo(value(table, i));
+                      if (op % 10 == 0) {
+                        try (InternalIterator it = handle.reader().newIterator(true, true)) {
+                          it.seek(key(table, i), Long.MAX_VALUE);
+                          for (int step = 0; step < 30 && it.isValid(); step++) {
+                            it.next();
+                          }
+                        }
+                      }
+                    }
+                  }
+                  return null;
+                }));
+      }
+      // One more thread evicts files at random, as deleting obsolete tables does.
+      done.add(
+          pool.submit(
+              () -> {
+                Random rnd = new Random(seed - 1);
+                start.await();
+                for (int op = 0; op < operations; op++) {
+                  cache.evict(1 + rnd.nextInt(TABLES));
+                }
+                return null;
+              }));
+      for (Future<?> f : done) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(fs.violation()).isNull();
+    assertThat(fs.opens()).as("evictions forced reopens").isGreaterThan(TABLES);
+    cache.cleanUpForTesting();
+    assertThat(fs.openReaders())
+        .as("idle readers are bounded by maxOpenFiles")
+        .isLessThanOrEqualTo(2);
+    cache.close();
+    assertThat(fs.openReaders()).isZero();
+  }
+
+  @Test
+  void acquire_sameFileTwice_opensItOnce() throws IOException {
+    try (TableCache cache = newCache(16);
+        TableHandle a = cache.acquire(1, sizes[1]);
+        TableHandle b = cache.acquire(1, sizes[1])) {
+      assertThat(a.reader()).isSameAs(b.reader());
+      assertThat(fs.opens()).isEqualTo(1);
+    }
+    assertThat(fs.openReaders()).isZero();
+  }
+
+  @Test
+  void evict_whileHandleHeld_closesOnRelease() throws IOException {
+    try (TableCache cache = newCache(16)) {
+      TableHandle handle = cache.acquire(3, sizes[3]);
+      cache.evict(3);
+      assertThat(fs.openReaders()).isEqualTo(1);
+      assertThat(handle.reader().get(key(3, 5), 1000, true, true)).isEqualTo(value(3, 5));
+      handle.close();
+      assertThat(fs.openReaders()).isZero();
+      handle.close();
+      assertThatThrownBy(handle::reader).isInstanceOf(IllegalStateException.class);
+    }
+    assertThat(fs.violation()).isNull();
+  }
+
+  @Test
+  void newIterator_holdsReferenceUntilClosed() throws IOException {
+    try (TableCache cache = newCache(16)) {
+      InternalIterator it = cache.newIterator(2, sizes[2], true, true);
+      cache.evict(2);
+      assertThat(Tables.scanForward(it)).hasSize(KEYS_PER_TABLE);
+      assertThat(fs.openReaders()).isEqualTo(1);
+      it.close();
+      assertThat(fs.openReaders()).isZero();
+    }
+  }
+
+  @Test
+  void acquire_missingFile_raisesCorruptionWithOffsetMinusOne() {
+    try (TableCache cache = newCache(16)) {
+      assertThatThrownBy(() -> cache.acquire(99, 1234))
+          .isInstanceOf(CorruptionException.class)
+          .hasMessageContaining("000099.sst")
+          .hasMessageContaining("table file missing")
+          .satisfies(e -> assertThat(((CorruptionException) e).offset()).isEqualTo(-1));
+    }
+  }
+
+  @Test
+  void acquire_corruptFile_isNotCachedAndClosesTheFile() throws IOException {
+    Path path = pathOf(4);
+    byte[] good = Files.readAllBytes(path);
+    byte[] bad = good.clone();
+    bad[bad.length - 1] ^= 1;
+    Files.write(path, bad);
+    try (TableCache cache = newCache(16)) {
+      assertThatThrownBy(() -> cache.acquire(4, sizes[4])).isInstanceOf(CorruptionException.class);
+      assertThat(fs.openReaders()).isZero();
+      Files.write(path, good);
+      try (TableHandle handle = cache.acquire(4, sizes[4])) {
+        assertThat(handle.reader().properties().entryCount()).isEqualTo(KEYS_PER_TABLE);
+      }
+    }
+  }
+
+  @Test
+  void acquire_afterClose_throwsIllegalState() throws IOException {
+    TableCache cache = newCache(16);
+    cache.acquire(1, sizes[1]).close();
+    cache.close();
+    assertThat(fs.openReaders()).isZero();
+    assertThatThrownBy(() -> cache.acquire(1, sizes[1])).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void close_withHandleHeld_closesReaderOnRelease() throws IOException {
+    TableCache cache = newCache(16);
+    TableHandle handle = cache.acquire(5, sizes[5]);
+    cache.close();
+    assertThat(fs.openReaders()).isEqualTo(1);
+    assertThat(handle.reader().get(key(5, 0), 1000, true, true)).isEqualTo(value(5, 0));
+    handle.close();
+    assertThat(fs.openReaders()).isZero();
+  }
+}
