@@ -391,7 +391,7 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
 
   private long snapshotSequence(Snapshot s) {
     if (!(s instanceof SnapshotHandle) || ((SnapshotHandle) s).db != this) {
-      throw new IllegalArgumentException("snapshot does not belong to this database");
+      throw new IllegalArgumentException("snapshot belongs to another database");
     }
     return ((SnapshotHandle) s).sequenceChecked();
   }

@@ -1,0 +1,58 @@
+package dev.strata;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Enforces the package layering of {@code ../shared/STYLE.md}: each internal package imports only
+ * packages below it (and the API's value types), never {@code engine}.
+ */
+class LayeringTest {
+  private static final Map<String, Set<String>> ALLOWED =
+      Map.of(
+          "util", Set.of(),
+          "key", Set.of("util"),
+          "fs", Set.of(),
+          "memtable", Set.of("key", "util"),
+          "wal", Set.of("key", "fs", "util"),
+          "sstable", Set.of("key", "fs", "util"),
+          "version", Set.of("sstable", "wal", "key", "fs", "util"),
+          "compaction", Set.of("version", "sstable", "memtable", "wal", "key", "fs", "util"));
+
+  private static final Set<String> API_VALUE_TYPES =
+      Set.of("CorruptionException", "StrataException", "Compression");
+
+  private static final Pattern IMPORT = Pattern.compile("^import (?:static )?dev\\.strata\\.([A-Za-z]+)(?:\\.([A-Za-z]+))?", Pattern.MULTILINE);
+
+  @Test
+  void internalPackages_importOnlyPackagesBelowThem() throws IOException {
+    Path root = Path.of("src/main/java/dev/strata");
+    List<String> violations = new ArrayList<>();
+    for (Map.Entry<String, Set<String>> e : ALLOWED.entrySet()) {
+      try (Stream<Path> files = Files.list(root.resolve(e.getKey()))) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          Matcher m = IMPORT.matcher(Files.readString(f));
+          while (m.find()) {
+            String first = m.group(1);
+            boolean apiType = Character.isUpperCase(first.charAt(0));
+            if (apiType ? !API_VALUE_TYPES.contains(first) : !e.getValue().contains(first) && !first.equals(e.getKey())) {
+              violations.add(f + " imports dev.strata." + first);
+            }
+          }
+        }
+      }
+    }
+    assertThat(violations).isEmpty();
+  }
+}

@@ -1,0 +1,54 @@
+package dev.strata;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class OptionsTest {
+  @Test
+  void defaults_matchDocumentedValues() {
+    Options o = Options.defaults();
+    assertThat(o.memtable()).isEqualTo(MemtableKind.SHARDED);
+    assertThat(o.memtableShards()).isEqualTo(16);
+    assertThat(o.memtableSizeBytes()).isEqualTo(64L << 20);
+    assertThat(o.backgroundCompaction()).isTrue();
+    assertThat(o.compression()).isEqualTo(Compression.LZ4);
+    assertThat(o.bloomBitsPerKey()).isEqualTo(10);
+    assertThat(o.blockSizeBytes()).isEqualTo(4096);
+    assertThat(o.level0CompactionTrigger()).isEqualTo(4);
+    assertThat(o.level0SlowdownTrigger()).isEqualTo(20);
+    assertThat(o.level0StopTrigger()).isEqualTo(36);
+  }
+
+  @Test
+  void builder_rejectsInvalidValues() {
+    assertThatThrownBy(() -> Options.builder().memtableShards(3)).hasMessageContaining("power of two");
+    assertThatThrownBy(() -> Options.builder().memtableShards(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Options.builder().memtableSizeBytes(10)).hasMessageContaining("memtableSizeBytes");
+    assertThatThrownBy(() -> Options.builder().maxImmutableMemtables(0)).hasMessageContaining("maxImmutableMemtables");
+    assertThatThrownBy(() -> Options.builder().blockSizeBytes(1)).hasMessageContaining("blockSizeBytes");
+    assertThatThrownBy(() -> Options.builder().bloomBitsPerKey(-1)).hasMessageContaining("bloomBitsPerKey");
+    assertThatThrownBy(() -> Options.builder().blockCacheBytes(-1)).hasMessageContaining("blockCacheBytes");
+    assertThatThrownBy(() -> Options.builder().maxOpenFiles(1)).hasMessageContaining("maxOpenFiles");
+    assertThatThrownBy(() -> Options.builder().levelSizeMultiplier(1)).hasMessageContaining("levelSizeMultiplier");
+    assertThatThrownBy(() -> Options.builder().writeStallTimeout(Duration.ZERO)).hasMessageContaining("writeStallTimeout");
+    assertThatThrownBy(() -> Options.builder().compression(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> Options.builder().level0SlowdownTrigger(2).build())
+        .hasMessageContaining("level-0 triggers");
+  }
+
+  @Test
+  void toBuilder_copiesEverySetting() {
+    Options o =
+        Options.builder()
+            .memtableShards(4)
+            .memtable(MemtableKind.SKIPLIST)
+            .compression(Compression.NONE)
+            .backgroundCompaction(false)
+            .build();
+    Options copy = o.toBuilder().build();
+    assertThat(copy.toString()).isEqualTo(o.toString());
+  }
+}
