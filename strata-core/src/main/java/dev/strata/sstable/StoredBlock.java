@@ -68,16 +68,15 @@ final class StoredBlock {
             String.format("block checksum mismatch: stored %08x, computed %08x", expected, actual));
       }
     }
-    switch (code) {
-      case TableFormat.COMPRESSION_NONE:
-        return new BlockContents(buf, size);
-      case TableFormat.COMPRESSION_LZ4:
-      case TableFormat.COMPRESSION_ZSTD:
+    return switch (code) {
+      case TableFormat.COMPRESSION_NONE -> new BlockContents(buf, size);
+      case TableFormat.COMPRESSION_LZ4, TableFormat.COMPRESSION_ZSTD -> {
         byte[] data = BlockCodec.decompress(code, buf, size, fileName, handle.offset());
-        return new BlockContents(data, data.length);
-      default:
-        throw new CorruptionException(
-            fileName, handle.offset() + size, "unknown compression code " + code);
-    }
+        yield new BlockContents(data, data.length);
+      }
+      default ->
+          throw new CorruptionException(
+              fileName, handle.offset() + size, "unknown compression code " + code);
+    };
   }
 }

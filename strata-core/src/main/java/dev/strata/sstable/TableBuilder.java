@@ -2,6 +2,7 @@ package dev.strata.sstable;
 
 import dev.strata.Compression;
 import dev.strata.fs.WritableFile;
+import dev.strata.key.InternalKey;
 import dev.strata.key.Trailer;
 import dev.strata.key.ValueKind;
 import dev.strata.util.Coding;
@@ -169,7 +170,7 @@ public final class TableBuilder implements AutoCloseable {
           "entries out of order in "
               + fileName
               + ": "
-              + new dev.strata.key.InternalKey(userKey, trailer)
+              + new InternalKey(userKey, trailer)
               + " does not sort after the previous entry");
     }
   }

@@ -77,29 +77,20 @@ final class TableFormat {
 
   /** The trailer code of a compression choice. */
   static int codeOf(Compression compression) {
-    switch (compression) {
-      case NONE:
-        return COMPRESSION_NONE;
-      case LZ4:
-        return COMPRESSION_LZ4;
-      case ZSTD:
-        return COMPRESSION_ZSTD;
-      default:
-        throw new AssertionError(compression);
-    }
+    return switch (compression) {
+      case NONE -> COMPRESSION_NONE;
+      case LZ4 -> COMPRESSION_LZ4;
+      case ZSTD -> COMPRESSION_ZSTD;
+    };
   }
 
   /** The compression of a trailer or property code, or null if the code is unknown. */
   static Compression compressionOf(int code) {
-    switch (code) {
-      case COMPRESSION_NONE:
-        return Compression.NONE;
-      case COMPRESSION_LZ4:
-        return Compression.LZ4;
-      case COMPRESSION_ZSTD:
-        return Compression.ZSTD;
-      default:
-        return null;
-    }
+    return switch (code) {
+      case COMPRESSION_NONE -> Compression.NONE;
+      case COMPRESSION_LZ4 -> Compression.LZ4;
+      case COMPRESSION_ZSTD -> Compression.ZSTD;
+      default -> null;
+    };
   }
 }

@@ -8,6 +8,7 @@ import dev.strata.key.Lookup;
 import dev.strata.key.Trailer;
 import java.io.EOFException;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -176,7 +177,7 @@ public final class TableReader implements AutoCloseable {
           propertiesOffset,
           properties.entryCount() + " entries cannot fill " + index.size() + " data blocks");
     }
-    if (!java.util.Arrays.equals(properties.largestKey(), index.lastKey())) {
+    if (!Arrays.equals(properties.largestKey(), index.lastKey())) {
       throw new CorruptionException(
           fileName, propertiesOffset, "largest key differs from the index's last key");
     }

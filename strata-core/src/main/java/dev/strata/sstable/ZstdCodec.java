@@ -20,14 +20,14 @@ final class ZstdCodec {
 
   /** Why zstd-jni cannot be used, or null if it can; computed once, on first use. */
   private static final class Availability {
-    static final Throwable FAILURE = probe();
+    static final String FAILURE = probe();
 
-    private static Throwable probe() {
+    private static String probe() {
       try {
         Class.forName("com.github.luben.zstd.Zstd", true, ZstdCodec.class.getClassLoader());
         return null;
       } catch (ClassNotFoundException | LinkageError e) {
-        return e;
+        return e.toString();
       }
     }
   }
@@ -39,12 +39,14 @@ final class ZstdCodec {
    * @throws IllegalStateException naming the missing dependency
    */
   static void requireAvailable(String what) {
-    Throwable failure = Availability.FAILURE;
+    String failure = Availability.FAILURE;
     if (failure != null) {
       throw new IllegalStateException(
           "Compression.ZSTD needs zstd-jni (com.github.luben:zstd-jni) on the class path to "
-              + what,
-          failure);
+              + what
+              + " ("
+              + failure
+              + ")");
     }
   }
 

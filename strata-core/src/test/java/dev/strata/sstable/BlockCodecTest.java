@@ -1,5 +1,6 @@
 package dev.strata.sstable;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -38,7 +39,7 @@ class BlockCodecTest {
       rnd.nextBytes(value);
       out.add(
           new Entry(
-              String.format("k%04d", i).getBytes(),
+              String.format("k%04d", i).getBytes(UTF_8),
               dev.strata.key.Trailer.pack(i + 1, dev.strata.key.ValueKind.VALUE),
               value));
     }
@@ -91,7 +92,7 @@ class BlockCodecTest {
       names = {"LZ4", "ZSTD"})
   void compressedBlock_roundTrips_andAbsurdLengthIsCorruption(Compression compression) {
     int code = TableFormat.codeOf(compression);
-    byte[] src = "abcabcabcabcabcabcabcabcabcabcabcabcabcabc".repeat(50).getBytes();
+    byte[] src = "abcabcabcabcabcabcabcabcabcabcabcabcabcabc".repeat(50).getBytes(UTF_8);
     byte[] dst = new byte[BlockCodec.maxStoredLength(code, src.length)];
     int n = BlockCodec.compress(code, src, src.length, dst);
     assertThat(BlockCodec.decompress(code, dst, n, "z.sst", 5)).isEqualTo(src);

@@ -1,5 +1,6 @@
 package dev.strata.sstable;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -166,8 +167,10 @@ class BlockTest {
   @Test
   void decode_keysOutOfOrder_throwsCorruption() {
     BlockBuilder b = new BlockBuilder(16);
-    byte[] k1 = InternalKey.encode("b".getBytes(), Trailer.pack(1, dev.strata.key.ValueKind.VALUE));
-    byte[] k2 = InternalKey.encode("a".getBytes(), Trailer.pack(1, dev.strata.key.ValueKind.VALUE));
+    byte[] k1 =
+        InternalKey.encode("b".getBytes(UTF_8), Trailer.pack(1, dev.strata.key.ValueKind.VALUE));
+    byte[] k2 =
+        InternalKey.encode("a".getBytes(UTF_8), Trailer.pack(1, dev.strata.key.ValueKind.VALUE));
     b.add(k1, k1.length, new byte[0], 0);
     b.add(k2, k2.length, new byte[0], 0);
     b.finish();

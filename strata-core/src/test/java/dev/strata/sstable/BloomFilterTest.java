@@ -1,5 +1,6 @@
 package dev.strata.sstable;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.CorruptionException;
@@ -10,7 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class BloomFilterTest {
   private static byte[] key(long i) {
-    return ("key-" + i).getBytes();
+    return ("key-" + i).getBytes(UTF_8);
   }
 
   private static BloomFilter build(int keys, int bitsPerKey, long salt) {
@@ -45,7 +46,7 @@ class BloomFilterTest {
     int falsePositives = 0;
     Random rnd = new Random(salt);
     for (int i = 0; i < absent; i++) {
-      if (filter.mayContain(("absent-" + rnd.nextLong()).getBytes())) {
+      if (filter.mayContain(("absent-" + rnd.nextLong()).getBytes(UTF_8))) {
         falsePositives++;
       }
     }
@@ -67,14 +68,14 @@ class BloomFilterTest {
   void zeroBitsPerKey_writesAbsentFilter_admittingEverything() {
     BloomFilter filter = build(100, 0, 0);
     assertThat(filter.isAbsent()).isTrue();
-    assertThat(filter.mayContain("anything".getBytes())).isTrue();
+    assertThat(filter.mayContain("anything".getBytes(UTF_8))).isTrue();
   }
 
   @Test
   void emptyKeySet_filterRejectsEveryKey() {
     BloomFilter filter = build(0, 10, 0);
     assertThat(filter.bitCount()).isEqualTo(64);
-    assertThat(filter.mayContain("anything".getBytes())).isFalse();
+    assertThat(filter.mayContain("anything".getBytes(UTF_8))).isFalse();
   }
 
   @Test

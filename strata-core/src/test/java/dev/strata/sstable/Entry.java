@@ -1,5 +1,7 @@
 package dev.strata.sstable;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import dev.strata.key.InternalKey;
 import dev.strata.key.Trailer;
 import dev.strata.key.ValueKind;
@@ -11,14 +13,19 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-/** A test entry: internal key plus value (empty for a tombstone). Immutable by convention. */
+/**
+ * A test entry: internal key plus value (empty for a tombstone). Immutable by convention; equals
+ * and hashCode compare the arrays' contents.
+ */
+@SuppressWarnings("ArrayRecordComponent")
 record Entry(byte[] userKey, long trailer, byte[] value) implements Comparable<Entry> {
   static Entry put(String key, long sequence, String value) {
-    return new Entry(key.getBytes(), Trailer.pack(sequence, ValueKind.VALUE), value.getBytes());
+    return new Entry(
+        key.getBytes(UTF_8), Trailer.pack(sequence, ValueKind.VALUE), value.getBytes(UTF_8));
   }
 
   static Entry delete(String key, long sequence) {
-    return new Entry(key.getBytes(), Trailer.pack(sequence, ValueKind.DELETE), new byte[0]);
+    return new Entry(key.getBytes(UTF_8), Trailer.pack(sequence, ValueKind.DELETE), new byte[0]);
   }
 
   long sequence() {
@@ -78,7 +85,7 @@ record Entry(byte[] userKey, long trailer, byte[] value) implements Comparable<E
         } else {
           byte[] value = new byte[rnd.nextInt(maxValueLength + 1)];
           rnd.nextBytes(value);
-          out.add(new Entry(key.getBytes(), Trailer.pack(seqs[v], ValueKind.VALUE), value));
+          out.add(new Entry(key.getBytes(UTF_8), Trailer.pack(seqs[v], ValueKind.VALUE), value));
         }
       }
     }

@@ -1,5 +1,6 @@
 package dev.strata.sstable;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,7 +13,7 @@ import java.io.UncheckedIOException;
 import org.junit.jupiter.api.Test;
 
 class TableBuilderTest {
-  private static final byte[] V = "v".getBytes();
+  private static final byte[] V = "v".getBytes(UTF_8);
 
   private static TableBuilder builder() {
     return new TableBuilder(
@@ -22,8 +23,8 @@ class TableBuilderTest {
   @Test
   void add_userKeyBelowPrevious_throwsIllegalArgument() {
     try (TableBuilder b = builder()) {
-      b.add("b".getBytes(), Trailer.pack(1, ValueKind.VALUE), V);
-      assertThatThrownBy(() -> b.add("a".getBytes(), Trailer.pack(2, ValueKind.VALUE), V))
+      b.add("b".getBytes(UTF_8), Trailer.pack(1, ValueKind.VALUE), V);
+      assertThatThrownBy(() -> b.add("a".getBytes(UTF_8), Trailer.pack(2, ValueKind.VALUE), V))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("out of order");
     }
@@ -32,11 +33,11 @@ class TableBuilderTest {
   @Test
   void add_sameUserKeyOlderThenNewer_throwsIllegalArgument() {
     try (TableBuilder b = builder()) {
-      b.add("a".getBytes(), Trailer.pack(5, ValueKind.VALUE), V);
-      b.add("a".getBytes(), Trailer.pack(4, ValueKind.VALUE), V);
-      assertThatThrownBy(() -> b.add("a".getBytes(), Trailer.pack(6, ValueKind.VALUE), V))
+      b.add("a".getBytes(UTF_8), Trailer.pack(5, ValueKind.VALUE), V);
+      b.add("a".getBytes(UTF_8), Trailer.pack(4, ValueKind.VALUE), V);
+      assertThatThrownBy(() -> b.add("a".getBytes(UTF_8), Trailer.pack(6, ValueKind.VALUE), V))
           .isInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> b.add("a".getBytes(), Trailer.pack(4, ValueKind.VALUE), V))
+      assertThatThrownBy(() -> b.add("a".getBytes(UTF_8), Trailer.pack(4, ValueKind.VALUE), V))
           .as("duplicate internal key")
           .isInstanceOf(IllegalArgumentException.class);
       assertThat(b.entryCount()).isEqualTo(2);
@@ -46,9 +47,9 @@ class TableBuilderTest {
   @Test
   void add_tombstoneWithValueOrUnknownKind_throwsIllegalArgument() {
     try (TableBuilder b = builder()) {
-      assertThatThrownBy(() -> b.add("a".getBytes(), Trailer.pack(1, ValueKind.DELETE), V))
+      assertThatThrownBy(() -> b.add("a".getBytes(UTF_8), Trailer.pack(1, ValueKind.DELETE), V))
           .isInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> b.add("a".getBytes(), (1L << 8) | 7, V))
+      assertThatThrownBy(() -> b.add("a".getBytes(UTF_8), (1L << 8) | 7, V))
           .isInstanceOf(IllegalArgumentException.class);
     }
   }
@@ -56,15 +57,16 @@ class TableBuilderTest {
   @Test
   void add_afterFinishOrClose_throwsIllegalState() throws IOException {
     TableBuilder finished = builder();
-    finished.add("a".getBytes(), Trailer.pack(1, ValueKind.VALUE), V);
+    finished.add("a".getBytes(UTF_8), Trailer.pack(1, ValueKind.VALUE), V);
     finished.finish();
-    assertThatThrownBy(() -> finished.add("b".getBytes(), Trailer.pack(1, ValueKind.VALUE), V))
+    assertThatThrownBy(() -> finished.add("b".getBytes(UTF_8), Trailer.pack(1, ValueKind.VALUE), V))
         .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(finished::finish).isInstanceOf(IllegalStateException.class);
 
     TableBuilder abandoned = builder();
     abandoned.close();
-    assertThatThrownBy(() -> abandoned.add("a".getBytes(), Trailer.pack(1, ValueKind.VALUE), V))
+    assertThatThrownBy(
+            () -> abandoned.add("a".getBytes(UTF_8), Trailer.pack(1, ValueKind.VALUE), V))
         .isInstanceOf(IllegalStateException.class);
   }
 
@@ -76,7 +78,7 @@ class TableBuilderTest {
     long previous = 0;
     for (int i = 0; i < 500; i++) {
       b.add(
-          String.format("key%05d", i).getBytes(),
+          String.format("key%05d", i).getBytes(UTF_8),
           Trailer.pack(i + 1, ValueKind.VALUE),
           new byte[20]);
       long estimate = b.estimatedFileSize();
@@ -116,7 +118,7 @@ class TableBuilderTest {
             () -> {
               for (int i = 0; i < 100; i++) {
                 b.add(
-                    String.format("key%05d", i).getBytes(),
+                    String.format("key%05d", i).getBytes(UTF_8),
                     Trailer.pack(i + 1, ValueKind.VALUE),
                     new byte[20]);
               }

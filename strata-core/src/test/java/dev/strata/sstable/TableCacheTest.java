@@ -1,5 +1,6 @@
 package dev.strata.sstable;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -35,11 +36,11 @@ class TableCacheTest {
   }
 
   private static byte[] key(long table, int i) {
-    return String.format("t%02d-key%05d", table, i).getBytes();
+    return String.format("t%02d-key%05d", table, i).getBytes(UTF_8);
   }
 
   private static byte[] value(long table, int i) {
-    return String.format("value-%d-%d", table, i).getBytes();
+    return String.format("value-%d-%d", table, i).getBytes(UTF_8);
   }
 
   @BeforeEach
@@ -82,7 +83,7 @@ class TableCacheTest {
                   Random rnd = new Random(threadSeed);
                   start.await();
                   for (int op = 0; op < operations; op++) {
-                    long table = 1 + rnd.nextInt(TABLES);
+                    long table = 1L + rnd.nextInt(TABLES);
                     int i = rnd.nextInt(KEYS_PER_TABLE);
                     try (TableHandle handle = cache.acquire(table, sizes[(int) table])) {
                       assertThat(
@@ -108,7 +109,7 @@ class TableCacheTest {
                 Random rnd = new Random(seed - 1);
                 start.await();
                 for (int op = 0; op < operations; op++) {
-                  cache.evict(1 + rnd.nextInt(TABLES));
+                  cache.evict(1L + rnd.nextInt(TABLES));
                 }
                 return null;
               }));

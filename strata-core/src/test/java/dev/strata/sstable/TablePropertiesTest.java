@@ -1,5 +1,6 @@
 package dev.strata.sstable;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,8 +17,8 @@ class TablePropertiesTest {
     return new TableProperties(
         10,
         2,
-        InternalKey.encode("a".getBytes(), Trailer.pack(9, ValueKind.VALUE)),
-        InternalKey.encode("z".getBytes(), Trailer.pack(3, ValueKind.DELETE)),
+        InternalKey.encode("a".getBytes(UTF_8), Trailer.pack(9, ValueKind.VALUE)),
+        InternalKey.encode("z".getBytes(UTF_8), Trailer.pack(3, ValueKind.DELETE)),
         1,
         9,
         123456789L,
@@ -34,8 +35,8 @@ class TablePropertiesTest {
     byte[] block = sample().encode();
     TableProperties p = TableProperties.decode(block, block.length, "p.sst", 0, 4242);
     assertThat(p.toString()).isEqualTo(sample().withFileSize(4242).toString());
-    assertThat(p.smallestUserKey()).isEqualTo("a".getBytes());
-    assertThat(p.largestUserKey()).isEqualTo("z".getBytes());
+    assertThat(p.smallestUserKey()).isEqualTo("a".getBytes(UTF_8));
+    assertThat(p.largestUserKey()).isEqualTo("z".getBytes(UTF_8));
     assertThat(p.rawKeyBytes()).isEqualTo(100);
     assertThat(p.rawValueBytes()).isEqualTo(200);
     assertThat(p.compression()).isEqualTo(Compression.ZSTD);
@@ -69,6 +70,6 @@ class TablePropertiesTest {
   void smallestKey_returnsCopy() {
     TableProperties p = sample();
     p.smallestKey()[0] = 'q';
-    assertThat(p.smallestUserKey()).isEqualTo("a".getBytes());
+    assertThat(p.smallestUserKey()).isEqualTo("a".getBytes(UTF_8));
   }
 }

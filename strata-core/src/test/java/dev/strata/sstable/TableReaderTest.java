@@ -1,5 +1,6 @@
 package dev.strata.sstable;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -73,13 +74,15 @@ class TableReaderTest {
         Entry expected = Entry.visible(model, key, snapshot);
         byte[] actual = reader.get(key, snapshot, rnd.nextBoolean(), rnd.nextBoolean());
         if (expected == null) {
-          assertThat(actual).as("get %s@%d", new String(key), snapshot).isNull();
+          assertThat(actual).as("get %s@%d", new String(key, UTF_8), snapshot).isNull();
         } else if (expected.isDelete()) {
           assertThat(Lookup.isDeleted(actual))
-              .as("get %s@%d deleted", new String(key), snapshot)
+              .as("get %s@%d deleted", new String(key, UTF_8), snapshot)
               .isTrue();
         } else {
-          assertThat(actual).as("get %s@%d", new String(key), snapshot).isEqualTo(expected.value());
+          assertThat(actual)
+              .as("get %s@%d", new String(key, UTF_8), snapshot)
+              .isEqualTo(expected.value());
         }
       }
       byte[] absent = Arrays.copyOf(key, key.length + 1);
@@ -137,14 +140,14 @@ class TableReaderTest {
         InternalIterator it = reader.newIterator(true, true)) {
       assertThat(reader.properties().smallestKey()).isEmpty();
       assertThat(reader.properties().smallestUserKey()).isEmpty();
-      assertThat(reader.get("a".getBytes(), 10, true, true)).isNull();
+      assertThat(reader.get("a".getBytes(UTF_8), 10, true, true)).isNull();
       it.seekToFirst();
       assertThat(it.isValid()).isFalse();
       it.seekToLast();
       assertThat(it.isValid()).isFalse();
-      it.seek("a".getBytes(), 0);
+      it.seek("a".getBytes(UTF_8), 0);
       assertThat(it.isValid()).isFalse();
-      it.seekForPrev("a".getBytes(), 0);
+      it.seekForPrev("a".getBytes(UTF_8), 0);
       assertThat(it.isValid()).isFalse();
     }
   }
@@ -158,11 +161,11 @@ class TableReaderTest {
         InternalIterator it = reader.newIterator(true, true)) {
       assertThat(Tables.scanForward(it)).containsExactly(only);
       assertThat(Tables.scanBackward(it)).containsExactly(only);
-      assertThat(reader.get("k".getBytes(), 7, true, true)).isEqualTo("v".getBytes());
-      assertThat(reader.get("k".getBytes(), 6, true, true)).isNull();
+      assertThat(reader.get("k".getBytes(UTF_8), 7, true, true)).isEqualTo("v".getBytes(UTF_8));
+      assertThat(reader.get("k".getBytes(UTF_8), 6, true, true)).isNull();
       TableProperties p = reader.properties();
-      assertThat(p.smallestUserKey()).isEqualTo("k".getBytes());
-      assertThat(p.largestUserKey()).isEqualTo("k".getBytes());
+      assertThat(p.smallestUserKey()).isEqualTo("k".getBytes(UTF_8));
+      assertThat(p.largestUserKey()).isEqualTo("k".getBytes(UTF_8));
       assertThat(p.smallestSequence()).isEqualTo(7);
       assertThat(p.largestSequence()).isEqualTo(7);
     }
@@ -212,7 +215,7 @@ class TableReaderTest {
     try (TableReader reader = Tables.open(fs, path, BlockCache.create(0))) {
       int absentLookups = 2000;
       for (int i = 0; i < absentLookups; i++) {
-        byte[] key = String.format("nope%05d", i).getBytes();
+        byte[] key = String.format("nope%05d", i).getBytes(UTF_8);
         long readsBefore = reader.blockReadCount();
         boolean filtered = !reader.mayContain(key);
         assertThat(reader.get(key, Trailer.MAX_SEQUENCE >>> 1, true, false)).isNull();
@@ -268,7 +271,7 @@ class TableReaderTest {
     TableReader reader = Tables.open(fs, path, BlockCache.create(0));
     reader.close();
     reader.close();
-    assertThatThrownBy(() -> reader.get("a".getBytes(), 1, true, true))
+    assertThatThrownBy(() -> reader.get("a".getBytes(UTF_8), 1, true, true))
         .isInstanceOf(IllegalStateException.class);
   }
 
