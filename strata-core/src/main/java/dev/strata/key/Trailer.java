@@ -6,8 +6,12 @@ package dev.strata.key;
  * user key ascending, then trailer descending, so the newest version of a key comes first.
  */
 public final class Trailer {
-  /** The largest sequence number a write may carry. */
-  public static final long MAX_SEQUENCE = (1L << 56) - 1;
+  /**
+   * The largest sequence number a write may carry. Capped at 2^55 - 1 so that every trailer is a
+   * non-negative long and the signed comparison in {@link InternalKey#compare} is exact (a
+   * database writing a million operations a second takes a thousand years to get there).
+   */
+  public static final long MAX_SEQUENCE = (1L << 55) - 1;
 
   private Trailer() {}
 
