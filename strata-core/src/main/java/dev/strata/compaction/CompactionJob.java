@@ -1,5 +1,6 @@
 package dev.strata.compaction;
 
+import dev.strata.fs.CrashPoint;
 import dev.strata.fs.FileSystem;
 import dev.strata.key.InternalIterator;
 import dev.strata.key.MergingIterator;
@@ -97,6 +98,9 @@ public final class CompactionJob {
       for (it.seekToFirst(); it.isValid(); it.next()) {
         if (++n % POLL_EVERY == 0 && !keepRunning.getAsBoolean()) {
           throw new AbortedException();
+        }
+        if (n % POLL_EVERY == 1) {
+          fs.crashPoint(CrashPoint.COMPACTION_MID);
         }
         byte[] key = it.userKey();
         long trailer = it.trailer();

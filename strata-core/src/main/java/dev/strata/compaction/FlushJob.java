@@ -1,5 +1,6 @@
 package dev.strata.compaction;
 
+import dev.strata.fs.CrashPoint;
 import dev.strata.fs.FileSystem;
 import dev.strata.key.InternalIterator;
 import dev.strata.memtable.Memtable;
@@ -37,11 +38,15 @@ public final class FlushJob {
         new TableOutput(fs, dir, newFileNumber, options, Long.MAX_VALUE, List.of(), Long.MAX_VALUE);
     ShadowFilter filter = new ShadowFilter(snapshots, null);
     try (InternalIterator it = memtable.newIterator()) {
+      long n = 0;
       for (it.seekToFirst(); it.isValid(); it.next()) {
         byte[] key = it.userKey();
         long trailer = it.trailer();
         if (filter.keep(key, trailer)) {
           out.add(key, trailer, it.value());
+        }
+        if (++n == 1) {
+          fs.crashPoint(CrashPoint.FLUSH_MID);
         }
       }
       List<FileMetadata> files = out.finish();

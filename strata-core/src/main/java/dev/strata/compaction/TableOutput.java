@@ -1,5 +1,6 @@
 package dev.strata.compaction;
 
+import dev.strata.fs.CrashPoint;
 import dev.strata.fs.FileSystem;
 import dev.strata.fs.WritableFile;
 import dev.strata.key.InternalKey;
@@ -104,8 +105,10 @@ final class TableOutput {
     TableProperties props = builder.finish();
     builder.close();
     builder = null;
+    fs.crashPoint(CrashPoint.TABLE_BEFORE_SYNC);
     file.sync();
     file.close();
+    fs.crashPoint(CrashPoint.TABLE_AFTER_SYNC);
     file = null;
     bytesWritten += props.fileSize();
     outputs.add(
@@ -126,6 +129,7 @@ final class TableOutput {
     }
     if (!outputs.isEmpty()) {
       fs.syncDirectory(dir);
+      fs.crashPoint(CrashPoint.TABLE_AFTER_DIR_SYNC);
     }
     return outputs;
   }

@@ -18,6 +18,7 @@ import dev.strata.compaction.CompactionJob;
 import dev.strata.compaction.CompactionPicker;
 import dev.strata.compaction.CompactionStats;
 import dev.strata.compaction.FlushJob;
+import dev.strata.fs.CrashPoint;
 import dev.strata.fs.FileLockHandle;
 import dev.strata.fs.FileSystem;
 import dev.strata.key.InternalIterator;
@@ -478,8 +479,11 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
   public void appendToWal(byte[][] payloads, int count, boolean sync) throws IOException {
     long before = wal.size();
     wal.addRecords(payloads, count);
+    fs.crashPoint(CrashPoint.WAL_AFTER_APPEND);
     if (sync) {
+      fs.crashPoint(CrashPoint.WAL_BEFORE_SYNC);
       wal.sync();
+      fs.crashPoint(CrashPoint.WAL_AFTER_SYNC);
       stats.walSyncs.increment();
     }
     stats.walBytesWritten.add(wal.size() - before);
@@ -607,8 +611,11 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
     String name = FileNames.log(number);
     LogWriter fresh = new LogWriter(fs.create(dir.resolve(name)), name);
     try {
+      fs.crashPoint(CrashPoint.WAL_SWITCH_AFTER_CREATE);
       fs.syncDirectory(dir);
+      fs.crashPoint(CrashPoint.WAL_SWITCH_BEFORE_OLD_SYNC);
       wal.sync();
+      fs.crashPoint(CrashPoint.WAL_SWITCH_AFTER_OLD_SYNC);
     } catch (IOException e) {
       fresh.close();
       fs.delete(dir.resolve(name));
@@ -668,6 +675,7 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
       stateLock.unlock();
     }
     stats.maxLevel0Files.accumulateAndGet(versions.level(0).fileCount(), Math::max);
+    fs.crashPoint(CrashPoint.FLUSH_BEFORE_WAL_DELETE);
     deleteQuietly(dir.resolve(FileNames.log(imm.logNumber())));
     deleteObsoleteFiles();
     if (compactionWorker != null) {
@@ -740,7 +748,9 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
 
   private void deleteQuietly(Path p) {
     try {
+      fs.crashPoint(CrashPoint.OBSOLETE_BEFORE_DELETE);
       fs.delete(p);
+      fs.crashPoint(CrashPoint.OBSOLETE_AFTER_DELETE);
     } catch (IOException e) {
       LOG.warn("could not delete obsolete file {}", p, e);
     }
@@ -787,10 +797,20 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
   @Override
   public void compactRange(byte[] begin, byte[] end) {
     checkOpen();
+    if (versions.level(0).fileCount() >= options.level0SlowdownTrigger()) {
+      // Writers may be stalled on level 0 (always the case with background compaction off), and
+      // the flush below queues behind them: compact level 0 first so that they can proceed.
+      compactLevels(begin, end, 1);
+    }
     flush();
+    compactLevels(begin, end, VersionSet.NUM_LEVELS - 1);
+  }
+
+  /** Manual compaction of levels 0 to {@code untilLevel - 1} into the level below each. */
+  private void compactLevels(byte[] begin, byte[] end, int untilLevel) {
     compactionRunLock.lock();
     try {
-      for (int level = 0; level < VersionSet.NUM_LEVELS - 1; level++) {
+      for (int level = 0; level < untilLevel; level++) {
         checkOpen();
         Level[] levels = versions.currentLevels();
         Compaction c = picker.manual(levels, level, begin, end);

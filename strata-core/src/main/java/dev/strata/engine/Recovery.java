@@ -4,6 +4,7 @@ import dev.strata.CorruptionException;
 import dev.strata.Options;
 import dev.strata.StrataException;
 import dev.strata.WalRecoveryMode;
+import dev.strata.fs.CrashPoint;
 import dev.strata.fs.FileSystem;
 import dev.strata.fs.ReadableFile;
 import dev.strata.memtable.Memtable;
@@ -106,6 +107,7 @@ final class Recovery {
     Collections.sort(logs);
     VersionEdit edit = new VersionEdit();
     long maxSequence = replay(logs, edit);
+    fs.crashPoint(CrashPoint.RECOVERY_AFTER_REPLAY);
     // 4. A fresh WAL, and one edit recording the replayed tables and the new log number.
     long walNumber = versions.newFileNumber();
     String walName = FileNames.log(walNumber);
@@ -121,6 +123,7 @@ final class Recovery {
     }
     db.initAfterRecovery(wal, walNumber, maxSequence);
     // 5. Delete what nothing refers to any more.
+    fs.crashPoint(CrashPoint.RECOVERY_BEFORE_CLEANUP);
     deleteUnreferenced(walNumber);
   }
 
@@ -213,7 +216,9 @@ final class Recovery {
       }
       if (obsolete) {
         db.tables().evict(p.number());
+        fs.crashPoint(CrashPoint.OBSOLETE_BEFORE_DELETE);
         fs.delete(dir.resolve(n));
+        fs.crashPoint(CrashPoint.OBSOLETE_AFTER_DELETE);
       }
     }
   }

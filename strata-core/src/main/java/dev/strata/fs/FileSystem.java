@@ -46,6 +46,13 @@ public interface FileSystem {
    */
   FileLockHandle lock(Path path) throws IOException;
 
+  /**
+   * Test seam: the engine calls this at each named moment of its durability protocol. Production
+   * file systems do nothing (the call costs an inlined empty method); a fault-injecting test file
+   * system may simulate a crash here. Never call it with a lock held that a reader needs.
+   */
+  default void crashPoint(CrashPoint point) {}
+
   /** The shared production instance. */
   static FileSystem nio() {
     return NioFileSystem.INSTANCE;

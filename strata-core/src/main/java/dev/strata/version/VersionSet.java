@@ -2,6 +2,7 @@ package dev.strata.version;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.strata.CorruptionException;
+import dev.strata.fs.CrashPoint;
 import dev.strata.fs.FileSystem;
 import dev.strata.fs.ReadableFile;
 import dev.strata.fs.WritableFile;
@@ -238,9 +239,13 @@ public final class VersionSet implements AutoCloseable {
         edit.setLastSequence(lastSequence);
       }
       byte[] record = edit.encode();
+      fs.crashPoint(CrashPoint.MANIFEST_BEFORE_APPEND);
       manifest.addRecord(record, 0, record.length);
+      fs.crashPoint(CrashPoint.MANIFEST_AFTER_APPEND);
       manifest.sync();
+      fs.crashPoint(CrashPoint.MANIFEST_AFTER_SYNC);
       applyLocked(edit);
+      fs.crashPoint(CrashPoint.VERSION_AFTER_INSTALL);
       if (manifest.size() > MANIFEST_ROLL_BYTES) {
         writeSnapshotManifestLocked();
       }
@@ -305,6 +310,7 @@ public final class VersionSet implements AutoCloseable {
       writer.addRecord(record, 0, record.length);
       writer.sync();
       fs.syncDirectory(dir);
+      fs.crashPoint(CrashPoint.MANIFEST_SNAPSHOT_WRITTEN);
       setCurrent(name);
     } catch (IOException | RuntimeException e) {
       writer.close();
@@ -318,7 +324,9 @@ public final class VersionSet implements AutoCloseable {
     if (old != null) {
       old.close();
       // CURRENT no longer names the old manifest and that rename is durable: safe to delete.
+      fs.crashPoint(CrashPoint.OBSOLETE_BEFORE_DELETE);
       fs.delete(dir.resolve(FileNames.manifest(oldNumber)));
+      fs.crashPoint(CrashPoint.OBSOLETE_AFTER_DELETE);
     }
   }
 
@@ -331,8 +339,11 @@ public final class VersionSet implements AutoCloseable {
       f.append(content, 0, content.length);
       f.sync();
     }
+    fs.crashPoint(CrashPoint.CURRENT_BEFORE_RENAME);
     fs.rename(tmp, dir.resolve(FileNames.CURRENT));
+    fs.crashPoint(CrashPoint.CURRENT_AFTER_RENAME);
     fs.syncDirectory(dir);
+    fs.crashPoint(CrashPoint.CURRENT_AFTER_DIR_SYNC);
   }
 
   /** Number of the live manifest. */

@@ -1,0 +1,117 @@
+package dev.strata.testing;
+
+import dev.strata.StrataDB;
+import dev.strata.WriteBatch;
+import dev.strata.WriteOptions;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.Random;
+import java.util.TreeMap;
+import dev.strata.util.Bytes;
+
+/**
+ * A seeded generator of writes over a small key space, so that overwrites, deletes of live keys
+ * and batches touching one key twice are common. Values carry a unique serial number so that a
+ * value recovered from the wrong write is detected. Not thread-safe; one per thread.
+ */
+public final class OpGenerator {
+  /** One operation of a write: a put, or a delete when {@code value} is null. */
+  public record WriteOp(byte[] key, byte[] value) {}
+
+  private final Random rnd;
+  private final int keySpace;
+  private final String tag;
+  private long serial;
+
+  public OpGenerator(Random rnd, int keySpace, String tag) {
+    this.rnd = rnd;
+    this.keySpace = keySpace;
+    this.tag = tag;
+  }
+
+  public Random random() {
+    return rnd;
+  }
+
+  public byte[] key() {
+    return key(rnd.nextInt(keySpace));
+  }
+
+  public static byte[] key(int i) {
+    return String.format("k%06d", i).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A value naming its serial number, with random padding of 0 to {@code maxPad} bytes. */
+  public byte[] value(int maxPad) {
+    String s = tag + "-" + (serial++) + "-";
+    int pad = maxPad <= 0 ? 0 : rnd.nextInt(maxPad + 1);
+    StringBuilder b = new StringBuilder(s.length() + pad).append(s);
+    for (int i = 0; i < pad; i++) {
+      b.append((char) ('a' + (i + serial) % 26));
+    }
+    return b.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** One write: a single put (70%), a single delete (15%) or a batch of 2 to 8 ops (15%). */
+  public List<WriteOp> nextWrite(int maxPad) {
+    int r = rnd.nextInt(100);
+    List<WriteOp> ops = new ArrayList<>();
+    if (r < 70) {
+      ops.add(new WriteOp(key(), value(maxPad)));
+    } else if (r < 85) {
+      ops.add(new WriteOp(key(), null));
+    } else {
+      int n = 2 + rnd.nextInt(7);
+      for (int i = 0; i < n; i++) {
+        ops.add(new WriteOp(key(), rnd.nextInt(4) == 0 ? null : value(maxPad)));
+      }
+    }
+    return ops;
+  }
+
+  /** Applies one write to a database (a batch when it has several ops). */
+  public static void apply(StrataDB db, List<WriteOp> ops, WriteOptions wo) {
+    if (ops.size() == 1) {
+      WriteOp op = ops.get(0);
+      if (op.value() == null) {
+        db.delete(op.key(), wo);
+      } else {
+        db.put(op.key(), op.value(), wo);
+      }
+      return;
+    }
+    WriteBatch b = new WriteBatch();
+    for (WriteOp op : ops) {
+      if (op.value() == null) {
+        b.delete(op.key());
+      } else {
+        b.put(op.key(), op.value());
+      }
+    }
+    db.write(b, wo);
+  }
+
+  /** Applies one write to the model. */
+  public static void apply(ModelDb model, List<WriteOp> ops) {
+    for (WriteOp op : ops) {
+      if (op.value() == null) {
+        model.delete(op.key());
+      } else {
+        model.put(op.key(), op.value());
+      }
+    }
+  }
+
+  /** Every live key and value of a database, read with a forward iterator. */
+  public static NavigableMap<byte[], byte[]> contents(StrataDB db) {
+    TreeMap<byte[], byte[]> out = new TreeMap<>(Bytes.COMPARATOR);
+    try (var it = db.newIterator()) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        out.put(it.key(), it.value());
+      }
+    }
+    return out;
+  }
+}
