@@ -183,4 +183,33 @@ class BackgroundCompactionTest {
       assertThat(new String(db.get("key006999".getBytes()))).isEqualTo("v13999");
     }
   }
+
+  @Test
+  void compactionOff_compactRangeUnblocksWritersStalledOnLevel0() throws Exception {
+    Options o =
+        tiny().toBuilder()
+            .backgroundCompaction(false)
+            .level0SlowdownTrigger(3)
+            .level0StopTrigger(3)
+            .writeStallTimeout(java.time.Duration.ofSeconds(30))
+            .build();
+    try (DbImpl db = (DbImpl) StrataDB.open(dir, o)) {
+      java.util.concurrent.CompletableFuture<Void> writer =
+          java.util.concurrent.CompletableFuture.runAsync(
+              () -> {
+                for (int i = 0; i < 30_000; i++) {
+                  db.put(String.format("key%06d", i).getBytes(), new byte[40]);
+                }
+              });
+      int rounds = 0;
+      while (!writer.isDone()) {
+        db.compactRange(null, null);
+        rounds++;
+      }
+      writer.get();
+      assertThat(rounds).isPositive();
+      assertThat(db.stats.stalls.sum()).as("writers did stall").isPositive();
+      assertThat(db.get("key029999".getBytes())).hasSize(40);
+    }
+  }
 }
