@@ -60,7 +60,10 @@ final class Recovery {
     if (!fs.exists(dir.resolve(FileNames.CURRENT))) {
       for (String n : names) {
         FileNames.Kind k = FileNames.parse(n).kind();
-        if (k == FileNames.Kind.MANIFEST || k == FileNames.Kind.TABLE || k == FileNames.Kind.LOG) {
+        // A manifest alone is what a crash while creating the database leaves (the first WAL is
+        // created after CURRENT): nothing was ever written, so it is created anew and the stray
+        // manifest deleted as unreferenced. A table or a log without CURRENT means damage.
+        if (k == FileNames.Kind.TABLE || k == FileNames.Kind.LOG) {
           throw new CorruptionException(
               FileNames.CURRENT, -1, dir + " holds database files but no CURRENT file");
         }
