@@ -123,12 +123,10 @@ public final class CompactionJob {
     for (FileMetadata f : outputs) {
       edit.addFile(c.outputLevel(), f);
     }
-    try {
-      versions.logAndApply(edit);
-    } catch (IOException | RuntimeException e) {
-      out.abandon();
-      throw e;
-    }
+    // No abandon() if the edit fails: its record may have reached the manifest (an append that
+    // landed before a failed force), which then names the outputs. Unreferenced leftovers are
+    // deleted at the next open.
+    versions.logAndApply(edit);
     stats.compactionBytesRead[c.outputLevel()].add(c.inputBytes());
     stats.compactionBytesWritten[c.outputLevel()].add(out.bytesWritten());
     stats.compactions[c.outputLevel()].increment();

@@ -607,6 +607,12 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
    * losing an earlier log's tail.
    */
   private void switchMemtable() throws IOException {
+    // After a failed WAL write or force, forcing the old WAL again could report success for data
+    // the failure lost: the engine never retries an fsync, so no switch (and no flush) happens.
+    Throwable bg = backgroundError;
+    if (bg != null) {
+      throw new StrataException("database refuses writes after an earlier failure", bg);
+    }
     long number = versions.newFileNumber();
     String name = FileNames.log(number);
     LogWriter fresh = new LogWriter(fs.create(dir.resolve(name)), name);
@@ -822,6 +828,11 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
     } catch (IOException e) {
       recordBackgroundError(e);
       throw new StrataException("compaction failed: " + e.getMessage(), e);
+    } catch (UncheckedIOException e) {
+      // A table iterator's read failure surfaces unchecked; the caller is promised a
+      // StrataException.
+      recordBackgroundError(e.getCause());
+      throw new StrataException("compaction failed: " + e.getCause().getMessage(), e.getCause());
     } finally {
       compactionRunLock.unlock();
     }

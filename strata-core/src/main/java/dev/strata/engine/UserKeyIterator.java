@@ -5,6 +5,7 @@ import dev.strata.StrataException;
 import dev.strata.key.InternalIterator;
 import dev.strata.key.Trailer;
 import dev.strata.util.Bytes;
+import java.io.UncheckedIOException;
 
 /**
  * The user-facing iterator: turns the merged stream of internal entries (every version of every
@@ -45,6 +46,12 @@ final class UserKeyIterator implements DBIterator {
     this.onClose = onClose;
   }
 
+  /** A table read failed while positioning: callers are promised a {@link StrataException}. */
+  private StrataException readFailure(UncheckedIOException e) {
+    checkOpen();
+    return new StrataException("read failed: " + e.getCause().getMessage(), e.getCause());
+  }
+
   private void checkOpen() {
     if (closed) {
       throw new StrataException("iterator is closed");
@@ -54,6 +61,14 @@ final class UserKeyIterator implements DBIterator {
 
   @Override
   public void seekToFirst() {
+    try {
+      seekToFirstUnchecked();
+    } catch (UncheckedIOException e) {
+      throw readFailure(e);
+    }
+  }
+
+  private void seekToFirstUnchecked() {
     checkOpen();
     forward = true;
     if (lower != null) {
@@ -66,6 +81,14 @@ final class UserKeyIterator implements DBIterator {
 
   @Override
   public void seekToLast() {
+    try {
+      seekToLastUnchecked();
+    } catch (UncheckedIOException e) {
+      throw readFailure(e);
+    }
+  }
+
+  private void seekToLastUnchecked() {
     checkOpen();
     forward = false;
     if (upper != null) {
@@ -80,6 +103,14 @@ final class UserKeyIterator implements DBIterator {
 
   @Override
   public void seek(byte[] target) {
+    try {
+      seekUnchecked(target);
+    } catch (UncheckedIOException e) {
+      throw readFailure(e);
+    }
+  }
+
+  private void seekUnchecked(byte[] target) {
     checkOpen();
     java.util.Objects.requireNonNull(target, "target");
     forward = true;
@@ -90,6 +121,14 @@ final class UserKeyIterator implements DBIterator {
 
   @Override
   public void seekForPrev(byte[] target) {
+    try {
+      seekForPrevUnchecked(target);
+    } catch (UncheckedIOException e) {
+      throw readFailure(e);
+    }
+  }
+
+  private void seekForPrevUnchecked(byte[] target) {
     checkOpen();
     java.util.Objects.requireNonNull(target, "target");
     if (upper != null && Bytes.compare(target, upper) >= 0) {
@@ -129,6 +168,14 @@ final class UserKeyIterator implements DBIterator {
 
   @Override
   public void next() {
+    try {
+      nextUnchecked();
+    } catch (UncheckedIOException e) {
+      throw readFailure(e);
+    }
+  }
+
+  private void nextUnchecked() {
     checkValid();
     byte[] skip;
     if (!forward) {
@@ -153,6 +200,14 @@ final class UserKeyIterator implements DBIterator {
 
   @Override
   public void prev() {
+    try {
+      prevUnchecked();
+    } catch (UncheckedIOException e) {
+      throw readFailure(e);
+    }
+  }
+
+  private void prevUnchecked() {
     checkValid();
     if (forward) {
       // Back up to just before every entry of the current key.

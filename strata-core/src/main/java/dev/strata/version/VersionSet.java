@@ -56,6 +56,13 @@ public final class VersionSet implements AutoCloseable {
   private long manifestNumber;
 
   /**
+   * The first failed manifest append or force. Once set, every later edit fails with it: the
+   * manifest may end in a partial record, and a retried force could report success for lost data.
+   */
+  @GuardedBy("versionLock")
+  private IOException manifestError;
+
+  /**
    * Oldest WAL still needed. Written under {@code versionLock}; volatile so the engine reads it
    * lock-free when deciding which WALs to delete.
    */
@@ -238,11 +245,19 @@ public final class VersionSet implements AutoCloseable {
       if (edit.lastSequence() < 0) {
         edit.setLastSequence(lastSequence);
       }
+      if (manifestError != null) {
+        throw new IOException("the manifest failed earlier; reopen the database", manifestError);
+      }
       byte[] record = edit.encode();
       fs.crashPoint(CrashPoint.MANIFEST_BEFORE_APPEND);
-      manifest.addRecord(record, 0, record.length);
-      fs.crashPoint(CrashPoint.MANIFEST_AFTER_APPEND);
-      manifest.sync();
+      try {
+        manifest.addRecord(record, 0, record.length);
+        fs.crashPoint(CrashPoint.MANIFEST_AFTER_APPEND);
+        manifest.sync();
+      } catch (IOException e) {
+        manifestError = e;
+        throw e;
+      }
       fs.crashPoint(CrashPoint.MANIFEST_AFTER_SYNC);
       applyLocked(edit);
       fs.crashPoint(CrashPoint.VERSION_AFTER_INSTALL);
@@ -305,16 +320,20 @@ public final class VersionSet implements AutoCloseable {
     snapshot.setNextFileNumber(nextFileNumber.get());
     WritableFile file = fs.create(dir.resolve(name));
     LogWriter writer = new LogWriter(file, name);
+    boolean[] renamed = {false};
     try {
       byte[] record = snapshot.encode();
       writer.addRecord(record, 0, record.length);
       writer.sync();
       fs.syncDirectory(dir);
       fs.crashPoint(CrashPoint.MANIFEST_SNAPSHOT_WRITTEN);
-      setCurrent(name);
+      setCurrent(name, renamed);
     } catch (IOException | RuntimeException e) {
       writer.close();
-      fs.delete(dir.resolve(name));
+      // Once CURRENT was renamed it may name the new manifest, durably or not: keep the manifest.
+      if (!renamed[0]) {
+        fs.delete(dir.resolve(name));
+      }
       throw e;
     }
     LogWriter old = manifest;
@@ -331,7 +350,7 @@ public final class VersionSet implements AutoCloseable {
   }
 
   /** Replaces CURRENT atomically: write a temporary file, force it, rename, force the directory. */
-  private void setCurrent(String manifestName) throws IOException {
+  private void setCurrent(String manifestName, boolean[] renamed) throws IOException {
     long tmpNumber = nextFileNumber.getAndIncrement();
     Path tmp = dir.resolve(FileNames.temp(tmpNumber));
     byte[] content = (manifestName + "\n").getBytes(StandardCharsets.UTF_8);
@@ -341,6 +360,7 @@ public final class VersionSet implements AutoCloseable {
     }
     fs.crashPoint(CrashPoint.CURRENT_BEFORE_RENAME);
     fs.rename(tmp, dir.resolve(FileNames.CURRENT));
+    renamed[0] = true;
     fs.crashPoint(CrashPoint.CURRENT_AFTER_RENAME);
     fs.syncDirectory(dir);
     fs.crashPoint(CrashPoint.CURRENT_AFTER_DIR_SYNC);

@@ -3,7 +3,19 @@ package dev.strata.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.DBIterator;
 import dev.strata.Options;
+import dev.strata.StrataException;
+import dev.strata.WriteOptions;
+import dev.strata.sstable.BlockCache;
+import dev.strata.sstable.TableCache;
+import dev.strata.testing.FaultInjectionFileSystem.Op;
+import dev.strata.testing.OpGenerator;
+import dev.strata.version.FileNames;
+import dev.strata.version.VersionEdit;
+import dev.strata.version.VersionSet;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import dev.strata.StrataDB;
 import dev.strata.fs.CrashPoint;
 import dev.strata.testing.FaultInjectionFileSystem;
@@ -63,5 +75,122 @@ class RegressionTest {
     assertThatThrownBy(() -> StrataDB.open(DIR, Options.builder().fileSystem(fs).build()))
         .isInstanceOf(dev.strata.CorruptionException.class)
         .hasMessageContaining("CURRENT");
+  }
+
+  private static Options.Builder small(FaultInjectionFileSystem fs) {
+    return Options.builder()
+        .fileSystem(fs)
+        .blockCacheBytes(0)
+        .backgroundCompaction(false)
+        .level0CompactionTrigger(100)
+        .level0SlowdownTrigger(100)
+        .level0StopTrigger(100);
+  }
+
+  /** Two overlapping level-0 tables of 50 keys each. */
+  private static void twoTables(StrataDB db) {
+    for (int round = 0; round < 2; round++) {
+      for (int i = 0; i < 50; i++) {
+        db.put(OpGenerator.key(i), ("r" + round + "-" + i).getBytes(StandardCharsets.UTF_8));
+      }
+      db.flush();
+    }
+  }
+
+  @Test
+  void compactRange_tableReadFails_throwsStrataException() {
+    FaultInjectionFileSystem fs = new FaultInjectionFileSystem(1);
+    try (StrataDB db = StrataDB.open(DIR, small(fs).build())) {
+      twoTables(db);
+      fs.failOneIn(Op.READ, 1);
+      assertThatThrownBy(() -> db.compactRange(null, null))
+          .isInstanceOf(StrataException.class)
+          .hasMessageContaining("injected READ");
+      fs.healthy();
+    }
+  }
+
+  @Test
+  void iterator_tableReadFails_throwsStrataException() {
+    FaultInjectionFileSystem fs = new FaultInjectionFileSystem(1);
+    try (StrataDB db = StrataDB.open(DIR, small(fs).build())) {
+      twoTables(db);
+      fs.failOneIn(Op.READ, 1);
+      try (DBIterator it = db.newIterator()) {
+        assertThatThrownBy(it::seekToFirst)
+            .isInstanceOf(StrataException.class)
+            .hasMessageContaining("injected READ");
+      }
+      fs.healthy();
+      assertThat(OpGenerator.contents(db)).hasSize(50);
+    }
+  }
+
+  @Test
+  void flush_afterWalSyncFailed_neverForcesThatWalAgain() {
+    FaultInjectionFileSystem fs = new FaultInjectionFileSystem(1);
+    fs.setTracing(true);
+    try (StrataDB db = StrataDB.open(DIR, small(fs).build())) {
+      db.put(K, V);
+      fs.failNext(Op.SYNC, p -> p.toString().endsWith(".log"));
+      assertThatThrownBy(() -> db.put(K, V, WriteOptions.SYNC)).isInstanceOf(StrataException.class);
+      assertThatThrownBy(db::flush).isInstanceOf(StrataException.class);
+      assertThatThrownBy(() -> db.put(K, V)).hasMessageContaining("refuses writes");
+      assertThat(db.get(K)).isEqualTo(V);
+    }
+    IoErrorTest.checkNoSyncRetried(fs.trace(), "flush after failed WAL force");
+  }
+
+  @Test
+  void logAndApply_afterManifestSyncFailed_neverForcesManifestAgain() throws Exception {
+    FaultInjectionFileSystem fs = new FaultInjectionFileSystem(1);
+    fs.createDirectories(DIR);
+    fs.setTracing(true);
+    TableCache tables = new TableCache(fs, n -> FileNames.tablePath(DIR, n), BlockCache.create(0), 16);
+    try (VersionSet versions = new VersionSet(DIR, fs, tables, f -> {})) {
+      versions.create();
+      fs.failNext(Op.SYNC, p -> p.getFileName().toString().startsWith("MANIFEST"));
+      assertThatThrownBy(() -> versions.logAndApply(new VersionEdit().setLastSequence(5)))
+          .isInstanceOf(IOException.class);
+      assertThatThrownBy(() -> versions.logAndApply(new VersionEdit().setLastSequence(6)))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("failed earlier");
+    }
+    tables.close();
+    IoErrorTest.checkNoSyncRetried(fs.trace(), "edit after failed manifest force");
+  }
+
+  @Test
+  void open_directorySyncFailsAfterCurrentRename_keepsTheManifestCurrentNames() {
+    FaultInjectionFileSystem fs = new FaultInjectionFileSystem(1);
+    try (StrataDB db = StrataDB.open(DIR, small(fs).build())) {
+      db.put(K, V, WriteOptions.SYNC);
+    }
+    fs.onCrashPoint(
+        p -> {
+          if (p == CrashPoint.CURRENT_AFTER_RENAME) {
+            fs.onCrashPoint(q -> {});
+            fs.failNext(Op.SYNC_DIRECTORY, d -> true);
+          }
+        });
+    assertThatThrownBy(() -> StrataDB.open(DIR, small(fs).build()))
+        .isInstanceOf(StrataException.class);
+    try (StrataDB db = StrataDB.open(DIR, small(fs).build())) {
+      assertThat(db.get(K)).isEqualTo(V);
+    }
+  }
+
+  @Test
+  void compaction_manifestSyncFails_keepsItsOutputTables() {
+    FaultInjectionFileSystem fs = new FaultInjectionFileSystem(1);
+    try (StrataDB db = StrataDB.open(DIR, small(fs).build())) {
+      twoTables(db);
+      fs.failNext(Op.SYNC, p -> p.getFileName().toString().startsWith("MANIFEST"));
+      assertThatThrownBy(() -> db.compactRange(null, null)).isInstanceOf(StrataException.class);
+    }
+    try (StrataDB db = StrataDB.open(DIR, small(fs).build())) {
+      assertThat(db.get(OpGenerator.key(7))).isEqualTo("r1-7".getBytes(StandardCharsets.UTF_8));
+      assertThat(OpGenerator.contents(db)).hasSize(50);
+    }
   }
 }
