@@ -15,7 +15,8 @@ import org.HdrHistogram.Histogram;
  *
  * @param engine engine name
  * @param workload workload name ({@code readwhilewriting:writer} for that phase's writer)
- * @param threads threads of this phase
+ * @param threads threads of the run ({@code readwhilewriting:writer} is one writer thread beside
+ *     that many readers)
  * @param num keys in the database and operations of the workload
  * @param keySize key bytes
  * @param valueSize value bytes

@@ -9,7 +9,8 @@ import org.HdrHistogram.Histogram;
  * modified after construction.
  *
  * @param label the workload name, with {@code :writer} for the writer phase
- * @param threads threads of this phase
+ * @param threads threads of the run (the writer phase of {@code readwhilewriting} is one thread
+ *     beside that many readers)
  * @param ops operations completed
  * @param found reads that found a value, or seeks that landed on a key
  * @param expectedFound hits the workload expects, or -1 when it has no expectation

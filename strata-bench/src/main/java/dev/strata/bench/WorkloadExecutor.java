@@ -310,7 +310,9 @@ final class WorkloadExecutor {
     }
     return List.of(
         measure(label, readers, true, out, 0, readers),
-        measure(label + ":writer", 1, false, out, readers, readers + 1));
+        // The writer's result carries the run's thread count so that it lines up with the
+        // readers' in tables and charts; its label says it is one thread.
+        measure(label + ":writer", readers, false, out, readers, readers + 1));
   }
 
   private List<Measurement> ycsb(

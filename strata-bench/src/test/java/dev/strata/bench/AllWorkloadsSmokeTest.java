@@ -67,6 +67,7 @@ class AllWorkloadsSmokeTest {
       }
       assertThat(r.get("readwhilewriting:writer").ops()).as(engine).isPositive();
       assertThat(r.get("readwhilewriting").threads()).isEqualTo(THREADS);
+      assertThat(r.get("readwhilewriting:writer").threads()).isEqualTo(THREADS);
     }
   }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * never touched. Thread-safe.
  */
 public final class SkipListMapAdapter implements EngineAdapter {
+  /** Thread-safe by itself. */
   private final ConcurrentSkipListMap<byte[], byte[]> map =
       new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
 

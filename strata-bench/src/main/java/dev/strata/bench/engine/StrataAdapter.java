@@ -29,6 +29,8 @@ public final class StrataAdapter implements EngineAdapter {
   static final String PROP_WAL_BYTES = "strata.bytes-written-wal";
   static final String PROP_TABLE_BYTES = "strata.bytes-written-tables";
 
+  // Set once by open, before the runner starts worker threads (Thread.start publishes them),
+  // and released by close after the workers are joined.
   private StrataDB db;
   private ExecutorService background;
   private Options options;

@@ -96,16 +96,28 @@ public final class HtmlReport {
       Path file, List<BenchResult> results, Set<String> engines, Set<String> workloads, int t)
       throws IOException {
     CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
-        .title("Throughput, " + t + " threads").xAxisTitle("workload").yAxisTitle("ops/s").build();
+        .title("Throughput, " + t + " threads").xAxisTitle("workload").yAxisTitle("ops/s (log)")
+        .build();
     chart.getStyler().setXAxisLabelRotation(30);
+    // Scans run orders of magnitude faster than writes: a logarithmic axis keeps both legible.
+    chart.getStyler().setYAxisLogarithmic(true);
     List<String> x = new ArrayList<>(workloads);
+    double min = Double.MAX_VALUE;
+    for (BenchResult r : results) {
+      if (r.threads() == t && r.opsPerSec() > 0) {
+        min = Math.min(min, r.opsPerSec());
+      }
+    }
+    double floor = Math.pow(10, Math.floor(Math.log10(min == Double.MAX_VALUE ? 1 : min)));
     for (String e : engines) {
       List<Double> y = new ArrayList<>();
       for (String w : x) {
-        y.add(find(results, e, w, t).map(BenchResult::opsPerSec).orElse(0.0));
+        // A workload the engine did not run gets an empty bar.
+        y.add(Math.max(floor, find(results, e, w, t).map(BenchResult::opsPerSec).orElse(0.0)));
       }
       chart.addSeries(e, x, y);
     }
+    chart.getStyler().setYAxisMin(floor);
     BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
   }
 
