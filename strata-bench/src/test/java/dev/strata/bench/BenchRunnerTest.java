@@ -1,0 +1,64 @@
+package dev.strata.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.bench.engine.EngineOptions;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BenchRunnerTest {
+  @TempDir Path tmp;
+
+  private static BenchConfig config(boolean fork, int repeat, Warmup warmup, Path db) {
+    return new BenchConfig(
+        List.of("skiplist-map"), List.of(Workload.FILLSEQ, Workload.READRANDOM), 500, List.of(2),
+        16, 100, db, EngineOptions.none(), 301, repeat, warmup, fork, null, null, false, null);
+  }
+
+  @Test
+  void run_forked_returnsTheChildsResults() throws Exception {
+    StringWriter out = new StringWriter();
+    BenchRunner runner =
+        new BenchRunner(config(true, 2, Warmup.parse("100"), tmp), new PrintWriter(out, true));
+
+    List<BenchResult> results = runner.run();
+
+    assertThat(runner.failures()).as(out.toString()).isEmpty();
+    assertThat(results).extracting(BenchResult::workload).containsExactly("fillseq", "readrandom");
+    assertThat(results).allSatisfy(r -> {
+      assertThat(r.forked()).isTrue();
+      assertThat(r.repeats()).isEqualTo(2);
+      assertThat(r.opsPerSecMin()).isLessThanOrEqualTo(r.opsPerSec());
+      assertThat(r.opsPerSecMax()).isGreaterThanOrEqualTo(r.opsPerSec());
+    });
+    assertThat(results.get(1).found()).isEqualTo(500);
+    assertThat(out.toString()).contains("skiplist-map").contains("ops/s");
+  }
+
+  @Test
+  void command_forChild_runsThisRunnerWithoutForkingAgain() {
+    BenchConfig child = config(true, 1, Warmup.NONE, tmp)
+        .forChild("skiplist-map", tmp, tmp.resolve("r.jsonl"));
+
+    List<String> cmd = ForkedRun.command(child);
+
+    assertThat(cmd.get(0)).endsWith("java");
+    assertThat(cmd).contains("-cp", BenchRunner.class.getName(), "--no-fork",
+        "--engine=skiplist-map", "--result-file=" + tmp.resolve("r.jsonl"));
+  }
+
+  @Test
+  void run_warmupInSeconds_stillTimesTheFullWorkload() throws Exception {
+    BenchRunner runner = new BenchRunner(config(false, 1, Warmup.parse("0.05s"), tmp),
+        new PrintWriter(new StringWriter(), true));
+
+    List<BenchResult> results = runner.run();
+
+    assertThat(results.get(1).ops()).isEqualTo(500);
+    assertThat(results.get(1).found()).isEqualTo(500);
+  }
+}
