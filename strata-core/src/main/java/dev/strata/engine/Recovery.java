@@ -143,6 +143,24 @@ final class Recovery {
         LogReader reader = new LogReader(file, name);
         byte[] record;
         while ((record = reader.next()) != null) {
+          if (lastReplayed[0] < 0
+              && record.length >= WalFormat.BATCH_HEADER_SIZE
+              && WriteBatchCodec.firstSequence(record) > versions.lastSequence() + 1
+              && versions.recoveredManifest() != null) {
+            // Every write below the first one a WAL holds is in a table the manifest names, and
+            // every edit records a last sequence at least as high: a gap means the manifest lost
+            // records (a damaged tail read as a torn one) and with them tables.
+            throw new CorruptionException(
+                versions.recoveredManifest(),
+                -1,
+                "the manifest's last sequence "
+                    + versions.lastSequence()
+                    + " is below the first logged write "
+                    + WriteBatchCodec.firstSequence(record)
+                    + " in "
+                    + name
+                    + ": the manifest lost records");
+          }
           if (record.length >= WalFormat.BATCH_HEADER_SIZE
               && WriteBatchCodec.firstSequence(record) <= lastReplayed[0]) {
             throw new CorruptionException(

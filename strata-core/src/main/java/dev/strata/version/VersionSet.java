@@ -62,6 +62,10 @@ public final class VersionSet implements AutoCloseable {
   @GuardedBy("versionLock")
   private IOException manifestError;
 
+  /** The manifest {@link #recover()} read, for errors found later in recovery; else null. */
+  @GuardedBy("versionLock")
+  private String recoveredManifest;
+
   /**
    * Oldest WAL still needed. Written under {@code versionLock}; volatile so the engine reads it
    * lock-free when deciding which WALs to delete.
@@ -180,7 +184,19 @@ public final class VersionSet implements AutoCloseable {
       if (!sawNextFile) {
         throw new CorruptionException(manifestName, 0, "manifest has no next-file-number record");
       }
+      // The WAL a log number names was created and its directory entry forced before any edit
+      // recorded the number, and it is deleted only after a later number is durable. If it is
+      // missing, the manifest lost durable records (a damaged tail read as a torn one): trusting
+      // it would silently drop the tables those records added.
+      if (log > 0 && !fs.exists(dir.resolve(FileNames.log(log)))) {
+        throw new CorruptionException(
+            manifestName,
+            -1,
+            "the manifest's log number names missing " + FileNames.log(log)
+                + ": the manifest lost records");
+      }
       markFileNumberUsed(next - 1);
+      recoveredManifest = manifestName;
       FileNames.Parsed parsed = FileNames.parse(manifestName);
       markFileNumberUsed(parsed.number());
       logNumber = log;
@@ -364,6 +380,16 @@ public final class VersionSet implements AutoCloseable {
     fs.crashPoint(CrashPoint.CURRENT_AFTER_RENAME);
     fs.syncDirectory(dir);
     fs.crashPoint(CrashPoint.CURRENT_AFTER_DIR_SYNC);
+  }
+
+  /** The name of the manifest the last {@link #recover()} read, or null after {@link #create()}. */
+  public String recoveredManifest() {
+    versionLock.lock();
+    try {
+      return recoveredManifest;
+    } finally {
+      versionLock.unlock();
+    }
   }
 
   /** Number of the live manifest. */

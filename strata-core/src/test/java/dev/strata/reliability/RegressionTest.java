@@ -193,4 +193,54 @@ class RegressionTest {
       assertThat(OpGenerator.contents(db)).hasSize(50);
     }
   }
+
+  /** A table of 300 keys, then 150 SYNC writes in the WAL; returns the live manifest's path. */
+  private static Path flushedThenLogged(FaultInjectionFileSystem fs) throws IOException {
+    try (StrataDB db = StrataDB.open(DIR, small(fs).build())) {
+      for (int i = 0; i < 300; i++) {
+        db.put(OpGenerator.key(i), V);
+      }
+      db.flush();
+      for (int i = 300; i < 450; i++) {
+        db.put(OpGenerator.key(i), V, WriteOptions.SYNC);
+      }
+    }
+    return fs.list(DIR).stream()
+        .filter(n -> n.startsWith("MANIFEST-"))
+        .map(DIR::resolve)
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** Cuts the manifest after its first {@code records} records. */
+  private static void keepRecords(FaultInjectionFileSystem fs, Path manifest, int records) {
+    byte[] c = fs.read(manifest);
+    int pos = 0;
+    for (int i = 0; i < records; i++) {
+      pos += 13 + dev.strata.util.Coding.getInt(c, pos);
+    }
+    fs.overwrite(manifest, java.util.Arrays.copyOf(c, pos));
+  }
+
+  @Test
+  void open_manifestLostFlushRecord_raisesCorruptionNotDataLoss() throws IOException {
+    FaultInjectionFileSystem fs = new FaultInjectionFileSystem(1);
+    Path manifest = flushedThenLogged(fs);
+    keepRecords(fs, manifest, 2);
+    assertThatThrownBy(() -> StrataDB.open(DIR, small(fs).build()))
+        .isInstanceOf(dev.strata.CorruptionException.class)
+        .hasMessageContaining(manifest.getFileName().toString())
+        .hasMessageContaining("lost records");
+  }
+
+  @Test
+  void open_manifestLostAllButSnapshot_raisesCorruptionNotDataLoss() throws IOException {
+    FaultInjectionFileSystem fs = new FaultInjectionFileSystem(1);
+    Path manifest = flushedThenLogged(fs);
+    keepRecords(fs, manifest, 1);
+    assertThatThrownBy(() -> StrataDB.open(DIR, small(fs).build()))
+        .isInstanceOf(dev.strata.CorruptionException.class)
+        .hasMessageContaining(manifest.getFileName().toString())
+        .hasMessageContaining("lost records");
+  }
 }

@@ -1,0 +1,218 @@
+package dev.strata.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.Compression;
+import dev.strata.CorruptionException;
+import dev.strata.Options;
+import dev.strata.StrataDB;
+import dev.strata.WriteOptions;
+import dev.strata.testing.FaultInjectionFileSystem;
+import dev.strata.testing.OpGenerator;
+import dev.strata.testing.Seeds;
+import dev.strata.util.Bytes;
+import dev.strata.util.Coding;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The corruption matrix: {WAL middle, WAL tail, table data block, index, filter, footer, manifest,
+ * CURRENT} x {one bit flipped, a byte run altered, 4 KiB zeroed, truncation, empty file, garbage
+ * appended, file deleted} x 8 seeds. Every case either opens and returns only correct data (a
+ * damaged WAL recovers a prefix of its writes) or raises {@link CorruptionException} naming the
+ * damaged file; never a silently wrong value.
+ */
+class CorruptionMatrixTest {
+  private static final Path DIR = Path.of("/db");
+  private static final int SEEDS = 8;
+
+  enum Target { WAL_MIDDLE, WAL_TAIL, DATA_BLOCK, INDEX, FILTER, FOOTER, MANIFEST, CURRENT }
+
+  enum Damage { BIT_FLIP, BYTE_RUN, ZERO_4K, TRUNCATE, EMPTY, GARBAGE_APPENDED, DELETED }
+
+  static Stream<Arguments> cases() {
+    long base = Seeds.seed("CorruptionMatrixTest");
+    List<Arguments> out = new ArrayList<>();
+    for (Target t : Target.values()) {
+      for (Damage d : Damage.values()) {
+        for (int s = 0; s < SEEDS; s++) {
+          out.add(Arguments.of(t, d, base + s));
+        }
+      }
+    }
+    return out.stream();
+  }
+
+  @ParameterizedTest(name = "{0} {1} seed {2}")
+  @MethodSource("cases")
+  void damagedFile_opensWithCorrectDataOrRaisesCorruption(Target target, Damage damage, long seed)
+      throws Exception {
+    Random rnd = new Random(seed);
+    FaultInjectionFileSystem fs = new FaultInjectionFileSystem(seed);
+    Options options =
+        Options.builder()
+            .fileSystem(fs)
+            .backgroundCompaction(false)
+            .blockSizeBytes(256)
+            .compression(rnd.nextBoolean() ? Compression.NONE : Compression.LZ4)
+            .blockCacheBytes(0)
+            .build();
+    OpGenerator gen = new OpGenerator(rnd, 1_000_000, "v");
+    NavigableMap<byte[], byte[]> tableData = new TreeMap<>(Bytes.COMPARATOR);
+    List<byte[][]> walWrites = new ArrayList<>();
+    try (StrataDB db = StrataDB.open(DIR, options)) {
+      for (int i = 0; i < 300; i++) {
+        byte[] k = gen.key();
+        byte[] v = gen.value(40);
+        db.put(k, v);
+        tableData.put(k, v);
+      }
+      db.flush();
+      for (int i = 0; i < 150; i++) {
+        byte[] k = gen.key();
+        byte[] v = gen.value(40);
+        db.put(k, v, WriteOptions.SYNC);
+        walWrites.add(new byte[][] {k, v});
+      }
+    }
+    Path file = fileOf(fs, target);
+    byte[] content = fs.read(file);
+    long[] region = region(target, content);
+    String name = file.getFileName().toString();
+    String where = target + " " + damage + " seed " + seed + " file " + name;
+    damage(fs, file, content, damage, region, rnd);
+
+    StrataDB db;
+    try {
+      db = StrataDB.open(DIR, options);
+    } catch (CorruptionException e) {
+      assertNames(e, name, where);
+      return;
+    }
+    try (db) {
+      NavigableMap<byte[], byte[]> seen = new TreeMap<>(Bytes.COMPARATOR);
+      try {
+        seen.putAll(OpGenerator.contents(db));
+        for (byte[] k : tableData.keySet()) {
+          byte[] v = db.get(k);
+          if (v != null) {
+            assertThat(seen.get(k)).as("%s: get and scan agree", where).isEqualTo(v);
+          }
+        }
+      } catch (CorruptionException e) {
+        assertNames(e, name, where);
+        return;
+      }
+      // Whatever was returned must be the table's data plus a prefix of the WAL's writes.
+      NavigableMap<byte[], byte[]> want = new TreeMap<>(tableData);
+      boolean match = WriteLog.same(want, seen);
+      for (int p = 0; p < walWrites.size() && !match; p++) {
+        want.put(walWrites.get(p)[0], walWrites.get(p)[1]);
+        match = WriteLog.same(want, seen);
+      }
+      assertThat(match).as("%s: recovered %d keys that are no prefix of the writes (table %d, wal %d)",
+          where, seen.size(), tableData.size(), walWrites.size()).isTrue();
+      if (target != Target.WAL_MIDDLE && target != Target.WAL_TAIL) {
+        assertThat(seen.size()).as("%s: nothing but the WAL may lose writes", where)
+            .isEqualTo(tableData.size() + walWrites.size());
+      }
+    }
+  }
+
+  /** The exception names the damaged file (as its name or path, or in its message). */
+  private static void assertNames(CorruptionException e, String name, String where) {
+    assertThat(e.file().endsWith(name) || e.getMessage().contains(name))
+        .as("%s: exception does not name the file: %s", where, e.getMessage())
+        .isTrue();
+  }
+
+  private static Path fileOf(FaultInjectionFileSystem fs, Target target) throws Exception {
+    List<String> names = fs.list(DIR);
+    String suffix = switch (target) {
+      case WAL_MIDDLE, WAL_TAIL -> ".log";
+      case MANIFEST -> "MANIFEST-";
+      case CURRENT -> "CURRENT";
+      default -> ".sst";
+    };
+    String best = null;
+    for (String n : names) {
+      if ((n.endsWith(suffix) || n.startsWith(suffix)) && (best == null || n.compareTo(best) > 0)) {
+        if (suffix.equals(".log") && fs.read(DIR.resolve(n)).length == 0) {
+          continue;
+        }
+        best = n;
+      }
+    }
+    assertThat(best).as("a %s file", target).isNotNull();
+    return DIR.resolve(best);
+  }
+
+  /** [from, to) of the bytes the target names within the file. */
+  private static long[] region(Target target, byte[] c) {
+    int n = c.length;
+    switch (target) {
+      case WAL_MIDDLE:
+        return new long[] {n / 4, n / 2};
+      case WAL_TAIL:
+        return new long[] {Math.max(0, n - 20), n};
+      case FOOTER:
+        return new long[] {n - 64, n};
+      case MANIFEST:
+      case CURRENT:
+        return new long[] {0, n};
+      default:
+        int f = n - 64;
+        long filterOff = Coding.getLong(c, f);
+        long filterSize = Coding.getLong(c, f + 8);
+        long indexOff = Coding.getLong(c, f + 32);
+        long indexSize = Coding.getLong(c, f + 40);
+        if (target == Target.DATA_BLOCK) {
+          return new long[] {0, filterOff};
+        }
+        if (target == Target.FILTER) {
+          return new long[] {filterOff, filterOff + filterSize + 5};
+        }
+        return new long[] {indexOff, indexOff + indexSize + 5};
+    }
+  }
+
+  private static void damage(
+      FaultInjectionFileSystem fs, Path file, byte[] c, Damage d, long[] region, Random rnd) {
+    int from = (int) region[0];
+    int to = (int) Math.max(region[0] + 1, region[1]);
+    int at = Math.min(c.length - 1, from + rnd.nextInt(Math.max(1, to - from)));
+    byte[] out = c.clone();
+    switch (d) {
+      case BIT_FLIP -> out[at] ^= (byte) (1 << rnd.nextInt(8));
+      case BYTE_RUN -> {
+        int len = 1 + rnd.nextInt(16);
+        for (int i = at; i < Math.min(c.length, at + len); i++) {
+          out[i] = (byte) (out[i] + 1 + rnd.nextInt(255));
+        }
+      }
+      case ZERO_4K -> Arrays.fill(out, at, Math.min(c.length, at + 4096), (byte) 0);
+      case TRUNCATE -> out = Arrays.copyOf(c, at);
+      case EMPTY -> out = new byte[0];
+      case GARBAGE_APPENDED -> {
+        out = Arrays.copyOf(c, c.length + 1 + rnd.nextInt(100));
+        for (int i = c.length; i < out.length; i++) {
+          out[i] = (byte) (1 + rnd.nextInt(255));
+        }
+      }
+      case DELETED -> {
+        fs.remove(file);
+        return;
+      }
+    }
+    fs.overwrite(file, out);
+  }
+}
