@@ -1,0 +1,272 @@
+package dev.strata.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.Compression;
+import dev.strata.DBIterator;
+import dev.strata.MemtableKind;
+import dev.strata.Options;
+import dev.strata.ReadOptions;
+import dev.strata.Snapshot;
+import dev.strata.StrataDB;
+import dev.strata.WriteOptions;
+import dev.strata.testing.FaultInjectionFileSystem;
+import dev.strata.testing.FaultInjectionFileSystem.CrashMode;
+import dev.strata.testing.ModelDb;
+import dev.strata.testing.OpGenerator;
+import dev.strata.testing.Seeds;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Random;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Metamorphic testing: one random operation sequence (put, delete, batch, get, bounded forward and
+ * backward iteration, snapshots, flush, compact, reopen, crash-restart after a forced write) runs
+ * against {@link ModelDb} and against Strata under several configurations (memtable kinds, shard
+ * counts, memtable sizes from 4 KiB to 64 MiB, block sizes from 64 B to 64 KiB, compaction on, off
+ * and with tiny triggers, compression kinds). Every history must be identical to the model's. CI:
+ * 20 seeds x 2,000 operations x 6 configurations; soak ({@code -Dstrata.soak=true}): 10,000
+ * operations x 12 configurations, looped for {@code strata.soak.minutes} (default 5).
+ */
+class MetamorphicTest {
+  private static final Path DIR = Path.of("/db");
+
+  static List<Function<Options.Builder, Options.Builder>> configs(boolean soak) {
+    List<Function<Options.Builder, Options.Builder>> c = new ArrayList<>();
+    c.add(b -> b.memtableShards(16).memtableSizeBytes(64 << 20).blockSizeBytes(4096));
+    c.add(b -> b.memtable(MemtableKind.SKIPLIST).memtableSizeBytes(4096).blockSizeBytes(64)
+        .level0CompactionTrigger(1).level0SlowdownTrigger(2).level0StopTrigger(3)
+        .targetFileSizeBytes(1024).maxBytesForLevelBase(4096).compression(Compression.NONE));
+    c.add(b -> b.memtableShards(1).memtableSizeBytes(8192).blockSizeBytes(64 << 10)
+        .backgroundCompaction(false).level0SlowdownTrigger(1000).level0StopTrigger(1000)
+        .compression(Compression.NONE));
+    c.add(b -> b.memtableShards(4).memtableSizeBytes(16 << 10).blockSizeBytes(256)
+        .targetFileSizeBytes(2048).maxBytesForLevelBase(8192).level0CompactionTrigger(2));
+    c.add(b -> b.memtableShards(16).memtableSizeBytes(32 << 10).blockSizeBytes(1024)
+        .targetFileSizeBytes(1024).bloomBitsPerKey(0).compression(Compression.LZ4));
+    c.add(b -> b.memtable(MemtableKind.SKIPLIST).memtableSizeBytes(64 << 20)
+        .blockSizeBytes(16 << 10).backgroundCompaction(false));
+    if (soak) {
+      c.add(b -> b.memtableShards(8).memtableSizeBytes(4096).blockSizeBytes(128)
+          .compression(Compression.ZSTD));
+      c.add(b -> b.memtableShards(2).memtableSizeBytes(1 << 20).blockSizeBytes(512)
+          .compression(Compression.ZSTD).backgroundCompaction(false)
+          .level0SlowdownTrigger(1000).level0StopTrigger(1000));
+      c.add(b -> b.memtable(MemtableKind.SKIPLIST).memtableSizeBytes(4096).blockSizeBytes(64 << 10)
+          .level0CompactionTrigger(1).level0SlowdownTrigger(1).level0StopTrigger(2));
+      c.add(b -> b.memtableShards(64).memtableSizeBytes(64 << 10).blockSizeBytes(2048)
+          .blockRestartInterval(1).maxImmutableMemtables(1));
+      c.add(b -> b.memtableShards(16).memtableSizeBytes(4096).blockSizeBytes(64)
+          .blockRestartInterval(64).levelSizeMultiplier(2).maxBytesForLevelBase(2048)
+          .targetFileSizeBytes(1024));
+      c.add(b -> b.memtableShards(1).memtableSizeBytes(16 << 20).blockSizeBytes(32 << 10)
+          .blockCacheBytes(0).bloomBitsPerKey(20));
+    }
+    return c;
+  }
+
+  @Test
+  void randomSequences_giveIdenticalHistoriesAcrossConfigurations() {
+    boolean soak = Boolean.getBoolean("strata.soak");
+    long seed = Seeds.seed("MetamorphicTest");
+    Random seeds = new Random(seed);
+    int ops = soak ? 10_000 : 2_000;
+    long deadline =
+        System.nanoTime() + Long.getLong("strata.soak.minutes", 5) * 60_000_000_000L;
+    List<Function<Options.Builder, Options.Builder>> configs = configs(soak);
+    int runs = 0;
+    while (soak ? System.nanoTime() < deadline : runs < 20) {
+      long s = seeds.nextLong();
+      List<String> model = run(s, ops, null);
+      for (int c = 0; c < configs.size(); c++) {
+        List<String> got = run(s, ops, configs.get(c));
+        for (int i = 0; i < model.size(); i++) {
+          assertThat(got.get(i))
+              .as("seed %d (from %d) config %d op %d", s, seed, c, i)
+              .isEqualTo(model.get(i));
+        }
+      }
+      runs++;
+    }
+    System.out.printf("MetamorphicTest: %d sequences x %d ops x %d configurations%n",
+        runs, ops, configs.size());
+  }
+
+  /** Runs the sequence of {@code seed} on the model (config null) or on Strata; its history. */
+  private static List<String> run(
+      long seed, int ops, Function<Options.Builder, Options.Builder> config) {
+    Random rnd = new Random(seed);
+    OpGenerator gen = new OpGenerator(rnd, 400, "v");
+    List<String> history = new ArrayList<>();
+    ModelDb model = new ModelDb();
+    List<NavigableMap<byte[], byte[]>> modelSnaps = new ArrayList<>();
+    FaultInjectionFileSystem[] fs = {new FaultInjectionFileSystem(seed)};
+    StrataDB db = config == null ? null : open(fs[0], config);
+    List<Snapshot> snaps = new ArrayList<>();
+    try {
+      for (int i = 0; i < ops; i++) {
+        int r = rnd.nextInt(1000);
+        if (r < 450) {
+          List<OpGenerator.WriteOp> w = gen.nextWrite(rnd.nextInt(10) == 0 ? 300 : 20);
+          if (db == null) {
+            OpGenerator.apply(model, w);
+          } else {
+            OpGenerator.apply(db, w, WriteOptions.DEFAULT);
+          }
+          history.add("w");
+        } else if (r < 700) {
+          byte[] k = gen.key();
+          int snap = snaps.size() + modelSnaps.size() > 0 && rnd.nextInt(3) == 0
+              ? rnd.nextInt(Math.max(snaps.size(), modelSnaps.size())) : -1;
+          byte[] v;
+          if (db == null) {
+            v = snap < 0 ? model.get(k) : modelSnaps.get(snap).get(k);
+          } else {
+            v = snap < 0 ? db.get(k)
+                : db.get(k, ReadOptions.builder().snapshot(snaps.get(snap)).build());
+          }
+          history.add("get " + str(k) + "=" + str(v));
+        } else if (r < 900) {
+          history.add(iterate(rnd, gen, db, model, db == null ? modelSnaps : null, snaps));
+        } else if (r < 930) {
+          if (db == null) {
+            modelSnaps.add(model.snapshot());
+          } else {
+            snaps.add(db.getSnapshot());
+          }
+          history.add("snap");
+        } else if (r < 945) {
+          int n = Math.max(snaps.size(), modelSnaps.size());
+          if (n > 0) {
+            int j = rnd.nextInt(n);
+            if (db == null) {
+              modelSnaps.remove(j);
+            } else {
+              snaps.remove(j).close();
+            }
+          }
+          history.add("release");
+        } else if (r < 960) {
+          if (db != null) {
+            db.flush();
+          }
+          history.add("flush");
+        } else if (r < 970) {
+          byte[] a = rnd.nextBoolean() ? null : gen.key();
+          byte[] b = rnd.nextBoolean() ? null : gen.key();
+          if (db != null) {
+            db.compactRange(a, b);
+          }
+          history.add("compact");
+        } else if (r < 985) {
+          // Reopen: snapshots do not survive.
+          if (db != null) {
+            snaps.clear();
+            db.close();
+            db = open(fs[0], config);
+          }
+          modelSnaps.clear();
+          history.add("reopen");
+        } else {
+          // Crash-restart after a forced write: everything acknowledged is durable.
+          byte[] k = gen.key();
+          byte[] v = gen.value(10);
+          if (db == null) {
+            model.put(k, v);
+          } else {
+            db.put(k, v, WriteOptions.SYNC);
+            snaps.clear();
+            FaultInjectionFileSystem after = fs[0].crash(CrashMode.DROP_UNSYNCED, new Random(i));
+            db.close();
+            fs[0] = after;
+            db = open(fs[0], config);
+          }
+          modelSnaps.clear();
+          history.add("crash");
+        }
+      }
+    } finally {
+      if (db != null) {
+        db.close();
+      }
+    }
+    return history;
+  }
+
+  private static StrataDB open(
+      FaultInjectionFileSystem fs, Function<Options.Builder, Options.Builder> config) {
+    return StrataDB.open(DIR, config.apply(Options.builder().fileSystem(fs)).build());
+  }
+
+  private static String iterate(
+      Random rnd, OpGenerator gen, StrataDB db, ModelDb model,
+      List<NavigableMap<byte[], byte[]>> modelSnaps, List<Snapshot> snaps) {
+    byte[] lower = rnd.nextInt(3) == 0 ? gen.key() : null;
+    byte[] upper = rnd.nextInt(3) == 0 ? gen.key() : null;
+    boolean forward = rnd.nextBoolean();
+    byte[] target = rnd.nextBoolean() ? gen.key() : null;
+    int limit = 1 + rnd.nextInt(30);
+    int n = db == null ? modelSnaps.size() : snaps.size();
+    int snap = n > 0 && rnd.nextInt(3) == 0 ? rnd.nextInt(n) : -1;
+    StringBuilder out = new StringBuilder(forward ? "fwd" : "bwd");
+    if (db == null) {
+      NavigableMap<byte[], byte[]> m = snap < 0 ? model.view() : modelSnaps.get(snap);
+      if (lower != null) {
+        m = m.tailMap(lower, true);
+      }
+      if (upper != null) {
+        m = lower != null && dev.strata.util.Bytes.compare(lower, upper) >= 0
+            ? new java.util.TreeMap<>(dev.strata.util.Bytes.COMPARATOR)
+            : m.headMap(upper, false);
+      }
+      m = new java.util.TreeMap<>(m);
+      NavigableMap<byte[], byte[]> view = forward
+          ? (target == null ? m : m.tailMap(target, true))
+          : (target == null ? m.descendingMap() : m.headMap(target, true).descendingMap());
+      int i = 0;
+      for (Map.Entry<byte[], byte[]> e : view.entrySet()) {
+        if (i++ == limit) {
+          break;
+        }
+        out.append(' ').append(str(e.getKey())).append('=').append(str(e.getValue()));
+      }
+      return out.toString();
+    }
+    ReadOptions.Builder ro = ReadOptions.builder().lowerBound(lower).upperBound(upper);
+    if (snap >= 0) {
+      ro.snapshot(snaps.get(snap));
+    }
+    try (DBIterator it = db.newIterator(ro.build())) {
+      if (forward) {
+        if (target == null) {
+          it.seekToFirst();
+        } else {
+          it.seek(target);
+        }
+      } else if (target == null) {
+        it.seekToLast();
+      } else {
+        it.seekForPrev(target);
+      }
+      for (int i = 0; i < limit && it.isValid(); i++) {
+        out.append(' ').append(str(it.key())).append('=').append(str(it.value()));
+        if (forward) {
+          it.next();
+        } else {
+          it.prev();
+        }
+      }
+    }
+    return out.toString();
+  }
+
+  private static String str(byte[] b) {
+    return b == null ? "null" : new String(b, StandardCharsets.UTF_8);
+  }
+}
