@@ -82,6 +82,11 @@ public final class Level {
    * ({@code fileCount()} if none).
    */
   public int findFile(byte[] userKey) {
+    return findFile(files, userKey);
+  }
+
+  /** As {@link #findFile(byte[])} over any list of disjoint files sorted by key. */
+  static int findFile(List<FileMetadata> files, byte[] userKey) {
     int lo = 0;
     int hi = files.size();
     while (lo < hi) {

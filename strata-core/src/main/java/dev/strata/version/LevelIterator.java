@@ -2,7 +2,6 @@ package dev.strata.version;
 
 import dev.strata.key.InternalIterator;
 import dev.strata.sstable.TableCache;
-import dev.strata.util.Bytes;
 import java.util.List;
 
 /**
@@ -88,17 +87,7 @@ final class LevelIterator implements InternalIterator {
   }
 
   private int findFile(byte[] userKey) {
-    int lo = 0;
-    int hi = files.size();
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (Bytes.compare(files.get(mid).largestUserKey(), userKey) < 0) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
+    return Level.findFile(files, userKey);
   }
 
   @Override
