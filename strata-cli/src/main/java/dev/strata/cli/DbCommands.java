@@ -196,7 +196,14 @@ final class DbCommands {
   static final class Compact extends Base {
     @Override
     int run(StrataDB d) {
-      d.compactRange(null, null);
+      try (me.tongfei.progressbar.ProgressBar bar =
+          new me.tongfei.progressbar.ProgressBarBuilder()
+              .setTaskName("compact " + d.getProperty("strata.total-sst-bytes") + " bytes")
+              .setInitialMax(-1)
+              .continuousUpdate()
+              .build()) {
+        d.compactRange(null, null);
+      }
       out().println("compacted; total table bytes " + d.getProperty("strata.total-sst-bytes"));
       return 0;
     }
@@ -241,11 +248,19 @@ final class DbCommands {
     int run(StrataDB d) throws IOException {
       long n = 0;
       WriteBatch batch = new WriteBatch();
-      try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+          me.tongfei.progressbar.ProgressBar bar =
+              new me.tongfei.progressbar.ProgressBarBuilder()
+                  .setTaskName("load")
+                  .setInitialMax(Files.size(file))
+                  .setUnit(" KiB", 1024)
+                  .showSpeed()
+                  .build()) {
         String line;
         long lineNo = 0;
         while ((line = r.readLine()) != null) {
           lineNo++;
+          bar.stepBy(line.length() + 1L);
           if (line.isEmpty()) {
             continue;
           }
@@ -266,21 +281,6 @@ final class DbCommands {
       }
       d.write(batch, WriteOptions.SYNC);
       out().println("loaded " + n + " entries");
-      return 0;
-    }
-  }
-
-  @Command(name = "verify", mixinStandardHelpOptions = true, description = "Read every entry, checking every block checksum.")
-  static final class Verify extends Base {
-    @Override
-    int run(StrataDB d) {
-      long n = 0;
-      try (DBIterator it = d.newIterator(ReadOptions.builder().verifyChecksums(true).fillCache(false).build())) {
-        for (it.seekToFirst(); it.isValid(); it.next()) {
-          n++;
-        }
-      }
-      out().println("ok: " + n + " entries, every block checksum verified");
       return 0;
     }
   }

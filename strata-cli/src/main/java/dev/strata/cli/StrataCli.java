@@ -27,7 +27,11 @@ import picocli.CommandLine.Command;
       DbCommands.Compact.class,
       DbCommands.Dump.class,
       DbCommands.Load.class,
-      DbCommands.Verify.class,
+      FileCommands.Verify.class,
+      FileCommands.SstDump.class,
+      FileCommands.WalDump.class,
+      FileCommands.ManifestDump.class,
+      Shell.class,
       BenchCommand.class
     })
 public final class StrataCli implements Runnable {

@@ -57,7 +57,9 @@ class StrataCliTest {
     assertThat(stats.out()).contains("Level").contains("memtable");
     assertThat(run("stats", "--db", db, "--json").out()).contains("\"num-files-at-level0\":");
     assertThat(run("compact", "--db", db).out()).contains("compacted");
-    assertThat(run("verify", "--db", db).out()).contains("ok: 1 entries");
+    Result verify = run("verify", "--db", db);
+    assertThat(verify.code()).isZero();
+    assertThat(verify.out()).contains("ok: ").contains("every checksum checked");
   }
 
   @Test
@@ -114,5 +116,86 @@ class StrataCliTest {
     assertThat(StrataCli.withBenchDefaults(new String[] {"bench"}))
         .containsExactly("bench", "--report", StrataCli.DEFAULT_REPORT_DIR);
     assertThat(StrataCli.withBenchDefaults(new String[] {"get", "k"})).containsExactly("get", "k");
+  }
+
+  private static Path firstFile(Path dir, String suffix) throws Exception {
+    try (var files = Files.list(dir)) {
+      return files.filter(p -> p.getFileName().toString().endsWith(suffix)
+              || p.getFileName().toString().startsWith(suffix))
+          .sorted()
+          .findFirst()
+          .orElseThrow();
+    }
+  }
+
+  @Test
+  void fileDumps_printTablesLogsAndManifests() throws Exception {
+    Path db = tmp.resolve("db");
+    try (StrataDB s = StrataDB.open(db)) {
+      s.put("alpha".getBytes(), "1".getBytes());
+      s.delete("beta".getBytes());
+      s.flush();
+      s.put("gamma".getBytes(), "3".getBytes());
+    }
+    Result sst = run("sst-dump", firstFile(db, ".sst").toString(), "--blocks");
+    assertThat(sst.code()).as(sst.err()).isZero();
+    assertThat(sst.out()).contains("entries:           2 (1 tombstones)").contains("alpha @").contains("beta @").contains(" DEL");
+    try (StrataDB s = StrataDB.open(db)) {
+      s.put("delta".getBytes(), "4".getBytes());
+      Result wal = run("wal-dump", firstFile(db, ".log").toString());
+      assertThat(wal.code()).as(wal.err()).isZero();
+      assertThat(wal.out()).contains("VALUE delta 4").contains("1 records");
+    }
+    Result manifest = run("manifest-dump", firstFile(db, "MANIFEST-").toString());
+    assertThat(manifest.code()).as(manifest.err()).isZero();
+    assertThat(manifest.out()).contains("VersionEdit{").contains("+L0");
+    assertThat(run("sst-dump", tmp.resolve("none.sst").toString()).code()).isEqualTo(1);
+  }
+
+  @Test
+  void verify_reportsDamagedFileAndOffset() throws Exception {
+    Path db = tmp.resolve("db");
+    try (StrataDB s = StrataDB.open(db)) {
+      for (int i = 0; i < 2000; i++) {
+        s.put(String.format("key%05d", i).getBytes(), ("value" + i).getBytes());
+      }
+      s.flush();
+    }
+    Path table = firstFile(db, ".sst");
+    byte[] bytes = Files.readAllBytes(table);
+    bytes[100] ^= 0x40;
+    Files.write(table, bytes);
+    Result r = run("verify", "--db", db.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out()).contains("DAMAGED " + table.getFileName()).contains("offset");
+  }
+
+  @Test
+  void shell_executesCommands() {
+    Path db = tmp.resolve("db");
+    try (StrataDB s = StrataDB.open(db)) {
+      Shell shell = new Shell();
+      StringWriter out = new StringWriter();
+      PrintWriter w = new PrintWriter(out, true);
+      assertThat(shell.execute(s, "put k1 v1", w)).isTrue();
+      assertThat(shell.execute(s, "put k2 v2", w)).isTrue();
+      shell.execute(s, "get k1", w);
+      shell.execute(s, "delete k2", w);
+      shell.execute(s, "get k2", w);
+      shell.execute(s, "scan", w);
+      shell.execute(s, "put onlykey", w);
+      shell.execute(s, "bogus", w);
+      shell.execute(s, "stats", w);
+      assertThat(shell.execute(s, "quit", w)).isFalse();
+      assertThat(out.toString())
+          .contains("ok")
+          .contains("v1")
+          .contains("(not found)")
+          .contains("k1\tv1")
+          .contains("error: put needs 2 argument(s)")
+          .contains("unknown command 'bogus'")
+          .contains("Level");
+      assertThat(Shell.COMMANDS).contains("get", "put", "delete", "scan", "stats");
+    }
   }
 }
