@@ -623,9 +623,14 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
       wal.sync();
       fs.crashPoint(CrashPoint.WAL_SWITCH_AFTER_OLD_SYNC);
     } catch (IOException e) {
-      fresh.close();
-      fs.delete(dir.resolve(name));
+      // Record first: a failed cleanup below must not hide the failed force.
       recordBackgroundError(e);
+      try {
+        fresh.close();
+        fs.delete(dir.resolve(name));
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
       throw e;
     }
     LogWriter old = wal;

@@ -243,4 +243,20 @@ class RegressionTest {
         .hasMessageContaining(manifest.getFileName().toString())
         .hasMessageContaining("lost records");
   }
+
+  @Test
+  void memtableSwitch_walSyncAndCleanupBothFail_stillRefusesWrites() {
+    FaultInjectionFileSystem fs = new FaultInjectionFileSystem(1);
+    fs.setTracing(true);
+    try (StrataDB db = StrataDB.open(DIR, small(fs).build())) {
+      db.put(K, V);
+      fs.failNext(Op.SYNC, p -> p.toString().endsWith(".log"));
+      fs.failNext(Op.DELETE, p -> p.toString().endsWith(".log"));
+      assertThatThrownBy(db::flush).isInstanceOf(StrataException.class);
+      assertThatThrownBy(() -> db.put(K, V, WriteOptions.SYNC))
+          .hasMessageContaining("refuses writes");
+      assertThat(db.get(K)).isEqualTo(V);
+    }
+    IoErrorTest.checkNoSyncRetried(fs.trace(), "switch with failed force and cleanup");
+  }
 }
