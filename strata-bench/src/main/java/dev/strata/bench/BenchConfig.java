@@ -3,6 +3,7 @@ package dev.strata.bench;
 import dev.strata.bench.engine.EngineOptions;
 import dev.strata.bench.keys.KeyFormat;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -102,7 +103,7 @@ public record BenchConfig(
 
   /** The command-line arguments that reproduce this configuration. */
   List<String> toArguments() {
-    List<String> a = new java.util.ArrayList<>();
+    List<String> a = new ArrayList<>();
     a.add("--engine=" + String.join(",", engines));
     a.add("--benchmarks=" + String.join(",", workloads.stream().map(Workload::id).toList()));
     a.add("--num=" + num);
