@@ -808,13 +808,44 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
   @Override
   public void compactRange(byte[] begin, byte[] end) {
     checkOpen();
-    if (versions.level(0).fileCount() >= options.level0SlowdownTrigger()) {
-      // Writers may be stalled on level 0 (always the case with background compaction off), and
-      // the flush below queues behind them: compact level 0 first so that they can proceed.
-      compactLevels(begin, end, 1);
-    }
-    flush();
+    flushWhileUnstallingLevel0(begin, end);
     compactLevels(begin, end, VersionSet.NUM_LEVELS - 1);
+  }
+
+  /**
+   * Flushes, while compacting level 0 whenever it reaches the slowdown trigger. Writers stalled on
+   * level 0 (always so with background compaction off) hold the commit leader role that the flush
+   * needs, and each flush they let through can refill level 0: so the flush waits on another
+   * thread while this one keeps level 0 below the trigger until the flush gets its turn.
+   */
+  private void flushWhileUnstallingLevel0(byte[] begin, byte[] end) {
+    if (compactionWorker != null && versions.level(0).fileCount() < options.level0StopTrigger()) {
+      flush();
+      return;
+    }
+    java.util.concurrent.CompletableFuture<Void> flushed =
+        java.util.concurrent.CompletableFuture.runAsync(this::flush);
+    while (true) {
+      if (versions.level(0).fileCount() >= options.level0SlowdownTrigger()) {
+        compactLevels(begin, end, 1);
+      }
+      try {
+        // Not a sleep standing in for synchronisation: the wait ends as soon as the flush does;
+        // the bound only lets this thread re-check level 0 while the flush is queued.
+        flushed.get(20, TimeUnit.MILLISECONDS);
+        return;
+      } catch (java.util.concurrent.TimeoutException e) {
+        checkOpen();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StrataException("interrupted while flushing", e);
+      } catch (java.util.concurrent.ExecutionException e) {
+        Throwable cause = e.getCause();
+        throw cause instanceof RuntimeException
+            ? (RuntimeException) cause
+            : new StrataException("flush failed: " + cause, cause);
+      }
+    }
   }
 
   /** Manual compaction of levels 0 to {@code untilLevel - 1} into the level below each. */
