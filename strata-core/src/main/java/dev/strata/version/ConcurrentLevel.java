@@ -57,6 +57,15 @@ public final class ConcurrentLevel {
   @GuardedBy("lock")
   private Level current;
 
+  /**
+   * Files in {@code current}: written under the write lock in {@link #replace}, read lock-free by
+   * point lookups to skip an empty level without touching the lock's shared state (most levels
+   * are empty under dynamic level sizing). A stale read is harmless: a lookup that sees 0 just
+   * before a file arrives treats the level as it was an instant earlier, which the top-down order
+   * already allows (the file's data is still in the level it moved from, or in a memtable).
+   */
+  private volatile int fileCount;
+
   public ConcurrentLevel(int number, TableCache tables) {
     this.number = number;
     this.tables = tables;
@@ -99,6 +108,7 @@ public final class ConcurrentLevel {
     try {
       previous = current;
       current = next;
+      fileCount = next.fileCount();
     } finally {
       lock.writeLock().unlock();
     }
@@ -128,6 +138,9 @@ public final class ConcurrentLevel {
    * level: its value, {@code Lookup.DELETED}, or null if the level holds no version.
    */
   public byte[] get(byte[] userKey, long snapshot, boolean verifyChecksums, boolean fillCache) {
+    if (fileCount == 0) {
+      return null;
+    }
     List<FileMetadata> candidates = pinFilesForKey(userKey);
     try {
       for (FileMetadata f : candidates) {
@@ -189,7 +202,7 @@ public final class ConcurrentLevel {
   }
 
   public int fileCount() {
-    return level().fileCount();
+    return fileCount;
   }
 
   public long totalBytes() {
