@@ -41,7 +41,12 @@ final class MemorySampler implements AutoCloseable {
   private final List<NotificationEmitter> emitters = new ArrayList<>();
   private final NotificationListener onGc = this::onGc;
 
-  /** @param peakRssBytes largest RSS seen @param peakHeapBytes largest heap use seen */
+  /**
+   * Peaks of one session.
+   *
+   * @param peakRssBytes largest RSS seen
+   * @param peakHeapBytes largest heap use seen
+   */
   record Peak(long peakRssBytes, long peakHeapBytes) {}
 
   private MemorySampler() {
@@ -58,10 +63,12 @@ final class MemorySampler implements AutoCloseable {
   static MemorySampler start() {
     MemorySampler s = new MemorySampler();
     s.sample();
-    s.sampler.scheduleAtFixedRate(s::sample, PERIOD_MILLIS, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+    // The periodic task never completes normally; stop() cancels it by shutting the pool down.
+    var unused =
+        s.sampler.scheduleAtFixedRate(
+            s::sample, PERIOD_MILLIS, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-      if (gc instanceof NotificationEmitter) {
-        NotificationEmitter e = (NotificationEmitter) gc;
+      if (gc instanceof NotificationEmitter e) {
         e.addNotificationListener(s.onGc, null, null);
         s.emitters.add(e);
       }

@@ -94,7 +94,7 @@ final class WorkloadExecutor {
   private List<Measurement> execute(
       Workload w, int threads, DataState state, Budgets budgets, long runSeed)
       throws InterruptedException {
-    long s = runSeed * 0x9E3779B97F4A7C15L + w.ordinal();
+    long s = runSeed * 0x9E3779B97F4A7C15L + w.id().hashCode();
     switch (w) {
       case FILLSEQ:
       case FILLRANDOM:
@@ -102,7 +102,7 @@ final class WorkloadExecutor {
       case READWHILEWRITING:
         return readWhileWriting(threads, budgets, s);
       case READSEQ:
-        return List.of(phase(w.id(), threads, true, budgets, s,
+        return List.of(phase(w.id(), threads, true, budgets,
             (t, st, b) -> scanAll(st, b, state)));
       default:
         if (w.isYcsb()) {
@@ -118,7 +118,7 @@ final class WorkloadExecutor {
   }
 
   private Measurement phase(
-      String label, int threads, boolean expectsHits, Budgets budgets, long s, Op op)
+      String label, int threads, boolean expectsHits, Budgets budgets, Op op)
       throws InterruptedException {
     long total = 0;
     for (int t = 0; t < threads; t++) {
@@ -156,7 +156,7 @@ final class WorkloadExecutor {
       throws InterruptedException {
     Permutation order = w == Workload.FILLRANDOM ? new Permutation(Math.toIntExact(num), s) : null;
     Measurement m =
-        phase(w.id(), threads, false, budgets, s,
+        phase(w.id(), threads, false, budgets,
             (t, st, b) -> {
               int from = (int) start(num, t, threads);
               int to = (int) start(num, t + 1, threads);
@@ -177,7 +177,7 @@ final class WorkloadExecutor {
     boolean expectsHits = w == Workload.READRANDOM || w == Workload.READMISSING
         || w == Workload.SEEKRANDOM;
     Measurement m =
-        phase(w.id(), threads, expectsHits, budgets, s,
+        phase(w.id(), threads, expectsHits, budgets,
             (t, st, b) -> {
               KeyChooser k = order != null
                   ? order.slice((int) start(num, t, threads), (int) start(num, t + 1, threads))
@@ -323,7 +323,7 @@ final class WorkloadExecutor {
     AtomicLong inserted = new AtomicLong(records);
     boolean expectsHits = w != Workload.YCSB_D;
     Measurement m =
-        phase(w.id(), threads, expectsHits, budgets, s,
+        phase(w.id(), threads, expectsHits, budgets,
             (t, st, b) -> {
               SplittableRandom rnd = new SplittableRandom(s + 31L * t);
               KeyChooser k = w == Workload.YCSB_D

@@ -19,7 +19,7 @@ public final class Engines {
   private Engines() {
     for (ServiceLoader.Provider<EngineAdapter> p :
         ServiceLoader.load(EngineAdapter.class).stream().toList()) {
-      byName.put(p.get().name(), p::get);
+      byName.put(p.get().name(), p);
     }
   }
 

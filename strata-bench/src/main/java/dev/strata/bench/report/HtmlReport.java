@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -85,7 +86,7 @@ public final class HtmlReport {
         .append("td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}")
         .append("td:nth-child(-n+2){text-align:left}img{display:block;margin:1em 0}</style>")
         .append("</head><body>\n<h1>Strata benchmark</h1>\n<p>")
-        .append(escape(ZonedDateTime.now().format(DateTimeFormatter.RFC_1123_DATE_TIME)))
+        .append(escape(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.RFC_1123_DATE_TIME)))
         .append("</p>\n<pre>").append(escape(command)).append("</pre>\n<ul>\n");
     Machine.describe().forEach((k, v) ->
         html.append("<li>").append(escape(k)).append(": ").append(escape(v)).append("</li>\n"));
