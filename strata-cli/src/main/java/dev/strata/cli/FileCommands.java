@@ -91,6 +91,19 @@ final class FileCommands {
         out.println("smallest key:      " + text(p.smallestUserKey()));
         out.println("largest key:       " + text(p.largestUserKey()));
         out.println("created:           " + java.time.Instant.ofEpochMilli(p.creationTimeMillis()));
+        out.println("index:             " + t.indexEntries().size() + " data blocks");
+        for (TableReader.IndexEntry e : t.indexEntries()) {
+          dev.strata.key.InternalKey last = dev.strata.key.InternalKey.decode(e.lastKey());
+          out.println(
+              "  block at "
+                  + e.offset()
+                  + ", "
+                  + e.size()
+                  + " bytes, last key "
+                  + text(last.userKey())
+                  + " @"
+                  + last.sequence());
+        }
         if (blocks) {
           try (InternalIterator it = t.newIterator(true, false)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {

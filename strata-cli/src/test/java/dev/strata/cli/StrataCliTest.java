@@ -145,7 +145,7 @@ class StrataCliTest {
     }
     Result sst = run("sst-dump", firstFile(db, ".sst").toString(), "--blocks");
     assertThat(sst.code()).as(sst.err()).isZero();
-    assertThat(sst.out()).contains("entries:           2 (1 tombstones)").contains("alpha @").contains("beta @").contains(" DEL");
+    assertThat(sst.out()).contains("entries:           2 (1 tombstones)").contains("index:             1 data blocks").contains("block at 0, ").contains("alpha @").contains("beta @").contains(" DEL");
     try (StrataDB s = StrataDB.open(db)) {
       s.put("delta".getBytes(), "4".getBytes());
       Result wal = run("wal-dump", firstFile(db, ".log").toString());

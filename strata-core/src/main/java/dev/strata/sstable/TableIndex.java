@@ -112,6 +112,15 @@ final class TableIndex {
     return blockOffsets[i];
   }
 
+  int blockSize(int i) {
+    return blockSizes[i];
+  }
+
+  /** The encoded internal key that ends block {@code i}. */
+  byte[] lastKey(int i) {
+    return Arrays.copyOfRange(keys, keyStarts[i], keyStarts[i + 1]);
+  }
+
   long[] blockOffsets() {
     return blockOffsets.clone();
   }

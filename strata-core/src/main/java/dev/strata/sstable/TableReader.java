@@ -247,6 +247,18 @@ public final class TableReader implements AutoCloseable {
     return filter.mayContain(userKey);
   }
 
+  /** One index entry: a data block's offset and stored size, and its last internal key. */
+  public record IndexEntry(long offset, int size, byte[] lastKey) {}
+
+  /** The index, in key order: for tools such as {@code strata sst-dump}. */
+  public java.util.List<IndexEntry> indexEntries() {
+    java.util.List<IndexEntry> out = new java.util.ArrayList<>(index.size());
+    for (int i = 0; i < index.size(); i++) {
+      out.add(new IndexEntry(index.blockOffset(i), index.blockSize(i), index.lastKey(i)));
+    }
+    return out;
+  }
+
   public TableProperties properties() {
     return properties;
   }
