@@ -19,10 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Runs every workload on every engine in this JVM with 2,000 keys and 2 threads, once, and checks
  * each result and the outputs. Workloads run in declaration order, so deleterandom empties the
- * database and the workloads after it exercise the implicit refill. Strata and RocksDB get a
- * 1 MiB memtable so that flushes and compactions run; iq80 LevelDB gets 4 MiB, which the data
- * never fills, because closing it while a compaction runs occasionally loses a table file
- * ("Could not open table N" on the next open), a fault of iq80 that this test does not cover.
+ * database and the workloads after it exercise the implicit refill. A 1 MiB memtable makes the
+ * engines flush and compact during the run.
  */
 class AllWorkloadsSmokeTest {
   private static final long NUM = 2000;
@@ -40,7 +38,7 @@ class AllWorkloadsSmokeTest {
   static void runEverything() throws Exception {
     BenchConfig config = new BenchConfig(
         ENGINES, Arrays.asList(Workload.values()), NUM, List.of(THREADS), 16, 100,
-        tmp.resolve("db"), new EngineOptions(Map.of("memtable-mb", "1", "leveldb.memtable-mb", "4")), 301, 1, Warmup.NONE,
+        tmp.resolve("db"), new EngineOptions(Map.of("memtable-mb", "1")), 301, 1, Warmup.NONE,
         false, tmp.resolve("report"), tmp.resolve("results.jsonl"), false, null);
     StringWriter out = new StringWriter();
     runner = new BenchRunner(config, new PrintWriter(out, true));

@@ -21,6 +21,15 @@ import org.iq80.leveldb.util.Snappy;
  * close.
  */
 public final class LevelDbAdapter implements EngineAdapter {
+  static {
+    // iq80 reads this once, when its factory class loads. Memory-mapped tables are unmapped
+    // through Unsafe on close; with them, reopening in the same JVM intermittently failed with
+    // "Could not open table N", so tables are read through file channels unless told otherwise.
+    if (System.getProperty("leveldb.mmap") == null) {
+      System.setProperty("leveldb.mmap", "false");
+    }
+  }
+
   // Set once by open, before the runner starts worker threads (Thread.start publishes them).
   private DB db;
   private final WriteOptions writeOptions = new WriteOptions().sync(false);
