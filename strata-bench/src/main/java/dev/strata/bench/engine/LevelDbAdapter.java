@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Map.Entry;
 import org.iq80.leveldb.CompressionType;
 import org.iq80.leveldb.DB;
 import org.iq80.leveldb.DBIterator;
@@ -88,9 +87,7 @@ public final class LevelDbAdapter implements EngineAdapter {
   @Override
   public EngineCursor newCursor() {
     DBIterator it = db.iterator();
-    return new EngineCursor() {
-      private Entry<byte[], byte[]> current;
-
+    return new EntryIteratorCursor() {
       @Override
       public void seekToFirst() {
         it.seekToFirst();
@@ -104,23 +101,8 @@ public final class LevelDbAdapter implements EngineAdapter {
       }
 
       @Override
-      public boolean isValid() {
-        return current != null;
-      }
-
-      @Override
       public void next() {
-        current = it.hasNext() ? it.next() : null;
-      }
-
-      @Override
-      public byte[] key() {
-        return current.getKey();
-      }
-
-      @Override
-      public byte[] value() {
-        return current.getValue();
+        advance(it);
       }
 
       @Override

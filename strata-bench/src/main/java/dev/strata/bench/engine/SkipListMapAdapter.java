@@ -57,9 +57,8 @@ public final class SkipListMapAdapter implements EngineAdapter {
 
   @Override
   public EngineCursor newCursor() {
-    return new EngineCursor() {
+    return new EntryIteratorCursor() {
       private Iterator<Map.Entry<byte[], byte[]>> it;
-      private Map.Entry<byte[], byte[]> current;
 
       @Override
       public void seekToFirst() {
@@ -74,29 +73,14 @@ public final class SkipListMapAdapter implements EngineAdapter {
       }
 
       @Override
-      public boolean isValid() {
-        return current != null;
-      }
-
-      @Override
       public void next() {
-        current = it.hasNext() ? it.next() : null;
-      }
-
-      @Override
-      public byte[] key() {
-        return current.getKey();
-      }
-
-      @Override
-      public byte[] value() {
-        return current.getValue();
+        advance(it);
       }
 
       @Override
       public void close() {
         it = null;
-        current = null;
+        clear();
       }
     };
   }
