@@ -23,6 +23,11 @@ import picocli.CommandLine.Parameters;
 final class DbCommands {
   private DbCommands() {}
 
+  /** A key or value as the user asked to see it: hex, or UTF-8 text. */
+  static String render(byte[] b, boolean hex) {
+    return hex ? Bytes.toHex(b, Integer.MAX_VALUE) : new String(b, StandardCharsets.UTF_8);
+  }
+
   /** Options shared by every database subcommand. */
   abstract static class Base implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -45,7 +50,7 @@ final class DbCommands {
     }
 
     String encode(byte[] b) {
-      return hex ? Bytes.toHex(b, Integer.MAX_VALUE) : new String(b, StandardCharsets.UTF_8);
+      return render(b, hex);
     }
 
     /** Opens an existing database: a directory that is not one is an error, never created. */

@@ -8,14 +8,12 @@ import dev.strata.key.Trailer;
 import dev.strata.sstable.BlockCache;
 import dev.strata.sstable.TableProperties;
 import dev.strata.sstable.TableReader;
-import dev.strata.util.Bytes;
 import dev.strata.version.FileNames;
 import dev.strata.version.VersionEdit;
 import dev.strata.wal.LogReader;
 import dev.strata.wal.WriteBatchCodec;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,7 +51,7 @@ final class FileCommands {
     }
 
     String text(byte[] b) {
-      return hex ? Bytes.toHex(b, Integer.MAX_VALUE) : new String(b, StandardCharsets.UTF_8);
+      return DbCommands.render(b, hex);
     }
 
     static void requireFile(Path p) {
