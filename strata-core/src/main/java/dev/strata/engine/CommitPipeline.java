@@ -73,7 +73,13 @@ final class CommitPipeline {
     /** WAITING, INSERT or DONE; read and written only under the pipeline's queueLock. */
     int state;
 
-    /** Written by the leader before the INSERT state is published under queueLock. */
+    /*
+     * firstSequence and target are written by the leader before it sets INSERT under queueLock,
+     * and group under queueLock with it; the member reads them after seeing INSERT under the same
+     * lock, so the lock orders the writes before the reads. error is written either by the
+     * member itself (a failed insert) or under queueLock before DONE (a failed group), and read by
+     * the member after it sees DONE under queueLock.
+     */
     long firstSequence;
 
     Memtable target;
