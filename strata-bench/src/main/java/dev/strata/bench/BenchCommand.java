@@ -112,6 +112,11 @@ public class BenchCommand implements Callable<Integer> {
       description = "Show progress bars when stdout is a terminal (default: on).")
   boolean progress;
 
+  @Option(names = "--stats",
+      description = "After each session, print the engine's own statistics (strata.stats, "
+          + "rocksdb.stats).")
+  boolean stats;
+
   @Option(names = "--result-file", hidden = true)
   Path resultFile;
 
@@ -142,7 +147,7 @@ public class BenchCommand implements Callable<Integer> {
       options.validate(names, installed);
       return new BenchConfig(
           names, workloads, num, threads, keySize, valueSize, db, options, seed, repeat, warmup,
-          fork, reportDir, jsonFile, progress, resultFile);
+          fork, reportDir, jsonFile, progress, stats, resultFile);
     } catch (IllegalArgumentException ex) {
       throw usage(ex.getMessage());
     }

@@ -26,7 +26,8 @@ import java.util.Objects;
  * @param fork run each engine in its own JVM
  * @param reportDir where to write the HTML report, or null
  * @param jsonFile where to write JSON lines, or null
- * @param progress show progress bars on a terminal
+ * @param progress show progress bars on a terminal (in a forked child: the parent is on one)
+ * @param stats print the engine's own statistics after each session
  * @param resultFile in a forked child: where to hand results to the parent, else null
  */
 public record BenchConfig(
@@ -45,6 +46,7 @@ public record BenchConfig(
     Path reportDir,
     Path jsonFile,
     boolean progress,
+    boolean stats,
     Path resultFile) {
 
   public static final List<String> DEFAULT_ENGINES = List.of("strata", "rocksdb", "leveldb");
@@ -91,14 +93,17 @@ public record BenchConfig(
   public static BenchConfig defaults() {
     return new BenchConfig(
         DEFAULT_ENGINES, DEFAULT_WORKLOADS, DEFAULT_NUM, List.of(2), 16, 100, null,
-        EngineOptions.none(), DEFAULT_SEED, 1, Warmup.NONE, true, null, null, true, null);
+        EngineOptions.none(), DEFAULT_SEED, 1, Warmup.NONE, true, null, null, true, false, null);
   }
 
-  /** A copy for one engine, run in this JVM, handing results to {@code resultFile}. */
+  /**
+   * A copy for one engine, run in this JVM, handing results to {@code resultFile}. The child's
+   * stdout is a pipe, so this process decides whether it shows progress bars (on stderr).
+   */
   BenchConfig forChild(String engine, Path root, Path resultFile) {
     return new BenchConfig(
         List.of(engine), workloads, num, threads, keySize, valueSize, root, engineOptions, seed,
-        repeat, warmup, false, null, null, progress, resultFile);
+        repeat, warmup, false, null, null, progress && Progress.onTerminal(), stats, resultFile);
   }
 
   /** The command-line arguments that reproduce this configuration. */
@@ -127,6 +132,9 @@ public record BenchConfig(
       a.add("--json=" + jsonFile);
     }
     a.add(progress ? "--progress" : "--no-progress");
+    if (stats) {
+      a.add("--stats");
+    }
     if (resultFile != null) {
       a.add("--result-file=" + resultFile);
     }

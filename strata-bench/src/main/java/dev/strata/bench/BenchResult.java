@@ -1,5 +1,6 @@
 package dev.strata.bench;
 
+import dev.strata.bench.engine.WriteStalls;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -37,6 +38,11 @@ import org.HdrHistogram.Histogram;
  * @param diskBytes bytes in the database directory after the median run's session closed
  * @param writeAmplification engine-reported {@code (wal + table bytes) / user bytes} of the
  *     median run, or NaN when the engine keeps no such counters or nothing was written
+ * @param maxLevel0Files largest level-0 file count seen in any run's session, or -1 when the
+ *     engine reports none
+ * @param stallMicros microseconds writers were stalled during the median run, by the engine's own
+ *     count, or -1 when it keeps none
+ * @param stallCount stalls the engine counted during the median run, or -1 when it counts none
  * @param peakRssBytes largest resident set size seen during any run
  * @param peakHeapBytes largest Java heap use seen during any run
  * @param forked whether the engine ran in its own JVM
@@ -65,6 +71,9 @@ public record BenchResult(
     double elapsedSeconds,
     long diskBytes,
     double writeAmplification,
+    long maxLevel0Files,
+    long stallMicros,
+    long stallCount,
     long peakRssBytes,
     long peakHeapBytes,
     boolean forked,
@@ -74,7 +83,11 @@ public record BenchResult(
     configuration = Collections.unmodifiableMap(new LinkedHashMap<>(configuration));
   }
 
-  /** Aggregates the runs of one phase; {@code runs} share engine, label and thread count. */
+  /**
+   * Aggregates the runs of one phase; {@code runs} share engine, label and thread count. Figures
+   * of the whole run (elapsed time, disk bytes, write amplification, stalls) come from the median
+   * run by throughput; memory peaks and the level-0 peak are the largest over all runs.
+   */
   static BenchResult aggregate(
       String engine, List<Measurement> runs, long num, int keySize, int valueSize, boolean forked,
       Map<String, String> configuration) {
@@ -84,6 +97,7 @@ public record BenchResult(
     Histogram all = new Histogram(3);
     long rss = 0;
     long heap = 0;
+    long level0 = -1;
     for (int i = 0; i < runs.size(); i++) {
       Measurement m = runs.get(i);
       rates.add(m.opsPerSecond());
@@ -92,9 +106,13 @@ public record BenchResult(
       all.add(m.latencyNanos());
       rss = Math.max(rss, m.peakRssBytes());
       heap = Math.max(heap, m.peakHeapBytes());
+      if (m.maxLevel0Files().isPresent()) {
+        level0 = Math.max(level0, m.maxLevel0Files().getAsInt());
+      }
     }
     Measurement med = runs.get(ResultMath.medianIndex(rates));
     OptionalDouble wa = med.writeAmplification();
+    WriteStalls stalls = med.writeStalls().orElse(new WriteStalls(-1, -1));
     return new BenchResult(
         engine, med.label(), med.threads(), num, keySize, valueSize, runs.size(), med.ops(),
         med.found(), med.expectedFound(), ResultMath.median(rateArray),
@@ -104,10 +122,10 @@ public record BenchResult(
         ResultMath.percentileMicros(all, 50), ResultMath.percentileMicros(all, 99),
         ResultMath.percentileMicros(all, 99.9), all.getMaxValue() / 1000.0,
         med.elapsedNanos() / 1e9, med.diskBytes(), wa.isPresent() ? wa.getAsDouble() : Double.NaN,
-        rss, heap, forked, configuration);
+        level0, stalls.stallMicros(), stalls.stalls(), rss, heap, forked, configuration);
   }
 
-  /** The fields as a JSON-ready map, NaN as null. */
+  /** The fields as a JSON-ready map, NaN and unknown counts (-1) as null. */
   public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("engine", engine);
@@ -132,6 +150,9 @@ public record BenchResult(
     m.put("elapsedSeconds", elapsedSeconds);
     m.put("diskBytes", diskBytes);
     m.put("writeAmplification", finite(writeAmplification));
+    m.put("maxLevel0Files", known(maxLevel0Files));
+    m.put("stallMicros", known(stallMicros));
+    m.put("stallCount", known(stallCount));
     m.put("peakRssBytes", peakRssBytes);
     m.put("peakHeapBytes", peakHeapBytes);
     m.put("forked", forked);
@@ -155,6 +176,7 @@ public record BenchResult(
         asDouble(m, "spreadPercent"), asDouble(m, "mibPerSec"), asDouble(m, "p50Micros"),
         asDouble(m, "p99Micros"), asDouble(m, "p999Micros"), asDouble(m, "maxMicros"),
         asDouble(m, "elapsedSeconds"), asLong(m, "diskBytes"), asDouble(m, "writeAmplification"),
+        asCount(m, "maxLevel0Files"), asCount(m, "stallMicros"), asCount(m, "stallCount"),
         asLong(m, "peakRssBytes"), asLong(m, "peakHeapBytes"),
         Boolean.TRUE.equals(m.get("forked")), config);
   }
@@ -163,12 +185,22 @@ public record BenchResult(
     return Double.isFinite(v) ? v : null;
   }
 
+  private static Object known(long count) {
+    return count >= 0 ? count : null;
+  }
+
   private static int asInt(Map<String, Object> m, String k) {
     return ((Number) m.get(k)).intValue();
   }
 
   private static long asLong(Map<String, Object> m, String k) {
     return ((Number) m.get(k)).longValue();
+  }
+
+  /** A count that may be null (unknown, or absent from lines of older versions) as -1. */
+  private static long asCount(Map<String, Object> m, String k) {
+    Object v = m.get(k);
+    return v == null ? -1 : ((Number) v).longValue();
   }
 
   private static double asDouble(Map<String, Object> m, String k) {

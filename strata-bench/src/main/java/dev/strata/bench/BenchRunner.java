@@ -66,7 +66,7 @@ public final class BenchRunner {
       for (String engine : config.engines()) {
         try {
           results.addAll(config.fork()
-              ? ForkedRun.run(config, engine, root)
+              ? ForkedRun.run(config, engine, root, out)
               : new EngineRun(engine, config, root.resolve(engine), out, engines).run());
         } catch (RuntimeException | IOException ex) {
           failures.put(engine, String.valueOf(ex));

@@ -4,6 +4,7 @@ import dev.strata.bench.engine.EngineAdapter;
 import dev.strata.bench.engine.EngineSettings;
 import dev.strata.bench.engine.Engines;
 import dev.strata.bench.engine.WriteCounters;
+import dev.strata.bench.engine.WriteStalls;
 import dev.strata.bench.keys.KeyFormat;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -14,17 +15,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 
 /**
  * Runs every workload of a configuration, at every thread count, on one engine in this JVM.
  *
- * <p>Each timed run is one session: open the database, warm up, run, read the engine's write
- * counters, close, measure the directory. Data stays between sessions, so a read workload reads
- * what the workloads before it wrote. Before a {@link Workload#freshDb()} workload the database is
- * destroyed; before a {@link Workload#needsData()} workload on an empty database (fresh, or
- * emptied by {@code deleterandom}) it is destroyed and refilled by an untimed implicit fill: every
- * key once, in random order. An engine that keeps nothing on disk keeps one open instance across
- * sessions instead, dropped when the database would be destroyed.
+ * <p>Each timed run is one session: open the database, warm up, run, read the engine's write and
+ * stall counters and its largest level-0 file count (sampled during the session), with {@code
+ * --stats} print its statistics, close, measure the directory. Data stays between sessions, so a
+ * read workload reads what the workloads before it wrote. Before a {@link Workload#freshDb()}
+ * workload the database is destroyed; before a {@link Workload#needsData()} workload on an empty
+ * database (fresh, or emptied by {@code deleterandom}) it is destroyed and refilled by an untimed
+ * implicit fill: every key once, in random order. An engine that keeps nothing on disk keeps one
+ * open instance across sessions instead, dropped when the database would be destroyed.
  *
  * <p>Confined to the calling thread; every session is closed before {@link #run()} returns.
  */
@@ -50,7 +53,9 @@ final class EngineRun {
     this.dir = dir;
     this.out = out;
     this.engines = engines;
-    this.progress = Progress.Factory.of(config.progress());
+    // A forked child's stdout is a pipe; its parent passed --progress only if it is on a terminal.
+    this.progress = Progress.Factory.of(
+        config.progress() && (config.resultFile() != null || Progress.onTerminal()));
     this.keys = new KeyFormat(config.keySize());
     EngineAdapter probe = engines.create(engine);
     this.engineOptions = config.engineOptions().forEngine(probe);
@@ -118,19 +123,34 @@ final class EngineRun {
     MemorySampler memory = MemorySampler.start();
     List<Measurement> ms;
     OptionalDouble writeAmp;
+    Optional<WriteStalls> stalls;
+    OptionalInt maxLevel0;
     EngineAdapter db = acquire();
+    Level0Sampler level0 = Level0Sampler.start(db);
     try {
       WorkloadExecutor exec = executor(db);
       if (w.warmable() && !config.warmup().isNone()) {
         exec.warmup(w, threads, state, config.warmup());
       }
       Optional<WriteCounters> before = db.writeCounters();
+      Optional<WriteStalls> stallsBefore = db.writeStalls();
       ms = exec.run(w, threads, state);
       Optional<WriteCounters> after = db.writeCounters();
+      Optional<WriteStalls> stallsAfter = db.writeStalls();
       writeAmp = before.isPresent() && after.isPresent()
           ? finite(after.get().minus(before.get()).writeAmplification())
           : OptionalDouble.empty();
+      stalls = stallsBefore.isPresent() && stallsAfter.isPresent()
+          ? Optional.of(stallsAfter.get().minus(stallsBefore.get()))
+          : Optional.empty();
+      // Read while the engine is open: background work is still running, and a sample must not
+      // race the close.
+      maxLevel0 = level0.stop();
+      if (config.stats()) {
+        printStats(db, w, threads);
+      }
     } finally {
+      level0.close();
       release(db);
       memory.close();
     }
@@ -138,9 +158,18 @@ final class EngineRun {
     long disk = kept == null ? DirectoryTree.sizeBytes(dir) : 0;
     List<Measurement> done = new ArrayList<>();
     for (Measurement m : ms) {
-      done.add(m.withSession(writeAmp, disk, peak.peakRssBytes(), peak.peakHeapBytes()));
+      done.add(m.withSession(
+          writeAmp, maxLevel0, stalls, disk, peak.peakRssBytes(), peak.peakHeapBytes()));
     }
     return done;
+  }
+
+  /** {@code --stats}: the engine's own statistics at the end of a session, before close. */
+  private void printStats(EngineAdapter db, Workload w, int threads) {
+    out.printf("%-12s statistics after %s (t=%d):%n", engine, w.id(), threads);
+    out.println(db.statsText().map(String::stripTrailing)
+        .orElse("(" + engine + " reports no statistics)"));
+    out.flush();
   }
 
   private static OptionalDouble finite(double v) {

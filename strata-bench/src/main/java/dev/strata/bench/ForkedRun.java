@@ -1,6 +1,8 @@
 package dev.strata.bench;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,19 +12,32 @@ import java.util.List;
 /**
  * Runs one engine in a fresh child JVM, so that its resident memory, garbage and JIT state are
  * its own: the child is this JVM's java binary with its class path and JVM flags (less agents),
- * running {@link BenchRunner} with {@code --no-fork} for that engine. The child prints its
- * progress to the inherited terminal and hands its results back as JSON lines in a temporary
- * file. Stateless; {@link #run} waits for the child.
+ * running {@link BenchRunner} with {@code --no-fork} for that engine. The child's stdout (its
+ * result lines, implicit fills, {@code --stats}) is copied line by line to this runner's output,
+ * which need not be this process's stdout; it draws progress bars on the inherited stderr and
+ * hands its results back as JSON lines in a temporary file. Stateless; {@link #run} waits for the
+ * child.
  */
 final class ForkedRun {
   private ForkedRun() {}
 
-  static List<BenchResult> run(BenchConfig config, String engine, Path root)
+  static List<BenchResult> run(BenchConfig config, String engine, Path root, PrintWriter out)
       throws IOException, InterruptedException {
     Path resultFile = Files.createTempFile("strata-bench-" + engine + "-", ".jsonl");
     try {
       List<String> cmd = command(config.forChild(engine, root, resultFile));
-      Process p = new ProcessBuilder(cmd).inheritIO().start();
+      Process p =
+          new ProcessBuilder(cmd)
+              .redirectInput(ProcessBuilder.Redirect.INHERIT)
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .start();
+      // Read to the end before waiting: a child blocked on a full pipe would never exit.
+      try (BufferedReader lines = p.inputReader()) {
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+          out.println(line);
+          out.flush();
+        }
+      }
       int code = p.waitFor();
       if (code != 0) {
         throw new BenchException(

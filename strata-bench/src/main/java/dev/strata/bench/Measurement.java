@@ -1,6 +1,9 @@
 package dev.strata.bench;
 
+import dev.strata.bench.engine.WriteStalls;
+import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -17,7 +20,9 @@ import org.HdrHistogram.Histogram;
  * @param bytes key and value bytes read or written
  * @param elapsedNanos wall time of the phase
  * @param latencyNanos merged per-operation latencies of all threads
- * @param writeAmplification engine-reported write amplification of the session, if known
+ * @param writeAmplification engine-reported write amplification of the timed run, if known
+ * @param maxLevel0Files largest level-0 file count of the session, if the engine reports one
+ * @param writeStalls engine-reported write stalls of the timed run, if it counts them
  * @param diskBytes bytes in the database directory after close
  * @param peakRssBytes peak resident set size seen during the session
  * @param peakHeapBytes peak Java heap use seen during the session
@@ -32,15 +37,27 @@ record Measurement(
     long elapsedNanos,
     Histogram latencyNanos,
     OptionalDouble writeAmplification,
+    OptionalInt maxLevel0Files,
+    Optional<WriteStalls> writeStalls,
     long diskBytes,
     long peakRssBytes,
     long peakHeapBytes) {
 
+  /** A measurement of a phase, before the session's figures are known. */
+  static Measurement ofPhase(
+      String label, int threads, long ops, long found, long expectedFound, long bytes,
+      long elapsedNanos, Histogram latencyNanos) {
+    return new Measurement(
+        label, threads, ops, found, expectedFound, bytes, elapsedNanos, latencyNanos,
+        OptionalDouble.empty(), OptionalInt.empty(), Optional.empty(), 0, 0, 0);
+  }
+
   Measurement withSession(
-      OptionalDouble writeAmp, long disk, long peakRss, long peakHeap) {
+      OptionalDouble writeAmp, OptionalInt maxLevel0, Optional<WriteStalls> stalls, long disk,
+      long peakRss, long peakHeap) {
     return new Measurement(
         label, threads, ops, found, expectedFound, bytes, elapsedNanos, latencyNanos, writeAmp,
-        disk, peakRss, peakHeap);
+        maxLevel0, stalls, disk, peakRss, peakHeap);
   }
 
   double opsPerSecond() {

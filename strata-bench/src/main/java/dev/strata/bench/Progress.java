@@ -1,6 +1,5 @@
 package dev.strata.bench;
 
-import java.io.Console;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -28,13 +27,21 @@ interface Progress extends AutoCloseable {
   @Override
   void close();
 
-  /** Makes progress displays: bars when {@code enabled} and stdout is a terminal. */
+  /** Whether this process's stdout is a terminal. */
+  static boolean onTerminal() {
+    return System.console() != null;
+  }
+
+  /**
+   * Makes progress displays: bars (drawn on stderr) when {@code enabled}, else nothing. The
+   * caller checks {@link #onTerminal()}: a forked child's stdout is a pipe to its parent, so there
+   * the parent decides.
+   */
   interface Factory {
     Progress start(String task, long total);
 
     static Factory of(boolean enabled) {
-      Console console = System.console();
-      if (!enabled || console == null) {
+      if (!enabled) {
         return (task, total) -> NONE;
       }
       return (task, total) -> {

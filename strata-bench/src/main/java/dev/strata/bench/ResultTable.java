@@ -19,8 +19,8 @@ public final class ResultTable {
 
   private static final String[] HEADERS = {
     "engine", "workload", "thr", "ops/s", "spread", "MiB/s", "p50 us", "p99 us", "p99.9 us",
-    "max us", "found", "disk MiB", "w-amp", "RSS MiB", "heap MiB", "ops/s vs rocksdb",
-    "p99 vs rocksdb"
+    "max us", "found", "disk MiB", "w-amp", "max L0", "stall ms", "RSS MiB", "heap MiB",
+    "ops/s vs rocksdb", "p99 vs rocksdb"
   };
 
   private ResultTable() {}
@@ -76,8 +76,19 @@ public final class ResultTable {
       mib(r.diskBytes()),
       Double.isNaN(r.writeAmplification()) ? "n/a"
           : String.format(Locale.ROOT, "%.2f", r.writeAmplification()),
-      mib(r.peakRssBytes()), mib(r.peakHeapBytes()), opsRatio, p99Ratio
+      maxLevel0(r), stallMillis(r), mib(r.peakRssBytes()), mib(r.peakHeapBytes()), opsRatio,
+      p99Ratio
     };
+  }
+
+  /** The {@code max L0} cell: the largest level-0 file count, or "n/a". */
+  public static String maxLevel0(BenchResult r) {
+    return r.maxLevel0Files() < 0 ? "n/a" : Long.toString(r.maxLevel0Files());
+  }
+
+  /** The {@code stall ms} cell: write-stall time in milliseconds, or "n/a". */
+  public static String stallMillis(BenchResult r) {
+    return r.stallMicros() < 0 ? "n/a" : micros(r.stallMicros() / 1000.0);
   }
 
   /** Columns padded to their widest cell; text left-aligned, numbers right-aligned. */

@@ -13,7 +13,6 @@ import dev.strata.bench.keys.ValueGenerator;
 import dev.strata.bench.keys.ZipfianGenerator;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -146,9 +145,9 @@ final class WorkloadExecutor {
       expected += st.expected;
       bytes += st.bytes;
     }
-    return new Measurement(
+    return Measurement.ofPhase(
         label, threads, ops, found, expectsHits ? expected : -1, bytes, out.elapsedNanos(from, to),
-        h, OptionalDouble.empty(), 0, 0, 0);
+        h);
   }
 
   private List<Measurement> fill(

@@ -39,7 +39,7 @@ class AllWorkloadsSmokeTest {
     BenchConfig config = new BenchConfig(
         ENGINES, Arrays.asList(Workload.values()), NUM, List.of(THREADS), 16, 100,
         tmp.resolve("db"), new EngineOptions(Map.of("memtable-mb", "1")), 301, 1, Warmup.NONE,
-        false, tmp.resolve("report"), tmp.resolve("results.jsonl"), false, null);
+        false, tmp.resolve("report"), tmp.resolve("results.jsonl"), false, false, null);
     StringWriter out = new StringWriter();
     runner = new BenchRunner(config, new PrintWriter(out, true));
     results = runner.run();
@@ -96,6 +96,24 @@ class AllWorkloadsSmokeTest {
     assertThat(of("rocksdb").get("fillrandom").writeAmplification()).isGreaterThanOrEqualTo(1.0);
     assertThat(of("leveldb").get("fillrandom").writeAmplification()).isNaN();
     assertThat(of("skiplist-map").get("fillrandom").writeAmplification()).isNaN();
+  }
+
+  @Test
+  void run_level0AndStalls_comeFromEnginesThatReportThem() {
+    for (String engine : List.of("strata", "rocksdb")) {
+      for (BenchResult r : of(engine).values()) {
+        assertThat(r.maxLevel0Files()).as(engine + " " + r.workload()).isGreaterThanOrEqualTo(0);
+        assertThat(r.stallMicros()).as(engine + " " + r.workload()).isGreaterThanOrEqualTo(0);
+        assertThat(r.stallCount()).as(engine + " " + r.workload()).isGreaterThanOrEqualTo(0);
+      }
+    }
+    for (String engine : List.of("leveldb", "skiplist-map")) {
+      BenchResult fill = of(engine).get("fillrandom");
+      assertThat(fill.maxLevel0Files()).as(engine).isEqualTo(-1);
+      assertThat(fill.stallMicros()).as(engine).isEqualTo(-1);
+      assertThat(ResultTable.maxLevel0(fill)).isEqualTo("n/a");
+    }
+    assertThat(output).contains("max L0").contains("stall ms");
   }
 
   @Test

@@ -46,6 +46,7 @@ class BenchCommandTest {
     assertThat(c.fork()).isTrue();
     assertThat(c.reportDir()).isNull();
     assertThat(c.jsonFile()).isNull();
+    assertThat(c.stats()).isFalse();
     assertThat(c).isEqualTo(BenchConfig.defaults());
   }
 
@@ -80,10 +81,20 @@ class BenchCommandTest {
   }
 
   @Test
+  void parse_stats_printsEngineStatistics() {
+    BenchConfig c = parse("--stats", "--engine", "strata");
+
+    assertThat(c.stats()).isTrue();
+    assertThat(c.toArguments()).contains("--stats");
+    assertThat(c.forChild("strata", Path.of("/tmp/x"), Path.of("r.jsonl")).stats()).isTrue();
+    assertThat(parse().toArguments()).doesNotContain("--stats");
+  }
+
+  @Test
   void toArguments_parsedAgain_givesSameConfig() {
     BenchConfig c = parse("--engine", "leveldb", "--benchmarks", "fillseq,ycsb-e", "--threads",
         "1,3", "--num", "777", "--warmup", "100", "--engine-options", "memtable-mb=4",
-        "--no-fork", "--repeat", "2");
+        "--no-fork", "--repeat", "2", "--stats");
 
     BenchConfig again = parse(c.toArguments().toArray(new String[0]));
 
@@ -156,7 +167,7 @@ class BenchCommandTest {
     assertThat(cl.execute("--help")).isZero();
     for (String option : List.of("--engine", "--benchmarks", "--num", "--threads", "--key-size",
         "--value-size", "--db", "--engine-options", "--seed", "--repeat", "--report", "--json",
-        "--warmup", "--[no-]fork")) {
+        "--warmup", "--[no-]fork", "--stats")) {
       assertThat(out.toString()).contains(option);
     }
   }

@@ -16,7 +16,8 @@ class BenchRunnerTest {
   private static BenchConfig config(boolean fork, int repeat, Warmup warmup, Path db) {
     return new BenchConfig(
         List.of("skiplist-map"), List.of(Workload.FILLSEQ, Workload.READRANDOM), 500, List.of(2),
-        16, 100, db, EngineOptions.none(), 301, repeat, warmup, fork, null, null, false, null);
+        16, 100, db, EngineOptions.none(), 301, repeat, warmup, fork, null, null, false, false,
+        null);
   }
 
   @Test
@@ -37,6 +38,25 @@ class BenchRunnerTest {
     });
     assertThat(results.get(1).found()).isEqualTo(500);
     assertThat(out.toString()).contains("skiplist-map").contains("ops/s");
+  }
+
+  @Test
+  void run_forkedWithStats_childsOutputReachesThisOutput() throws Exception {
+    StringWriter out = new StringWriter();
+    BenchConfig config = new BenchConfig(
+        List.of("skiplist-map"), List.of(Workload.FILLSEQ), 200, List.of(1), 16, 100, tmp,
+        EngineOptions.none(), 301, 1, Warmup.NONE, true, null, null, false, true, null);
+    BenchRunner runner = new BenchRunner(config, new PrintWriter(out, true));
+
+    List<BenchResult> results = runner.run();
+
+    assertThat(runner.failures()).as(out.toString()).isEmpty();
+    assertThat(results).singleElement().satisfies(r -> assertThat(r.forked()).isTrue());
+    // Both lines are printed by the child; the parent prints only the final table.
+    assertThat(out.toString())
+        .contains("skiplist-map statistics after fillseq (t=1):")
+        .contains("(skiplist-map reports no statistics)")
+        .containsPattern("skiplist-map +fillseq +t=1 ");
   }
 
   @Test

@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.strata.bench.engine.WriteStalls;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
@@ -61,12 +64,19 @@ class ResultMathTest {
   }
 
   private static Measurement run(long ops, long elapsedMillis, long latencyMicros, double wa) {
+    return run(ops, elapsedMillis, latencyMicros, wa, OptionalInt.of((int) ops / 10),
+        Optional.of(new WriteStalls(ops * 3, ops / 50)));
+  }
+
+  private static Measurement run(
+      long ops, long elapsedMillis, long latencyMicros, double wa, OptionalInt maxLevel0,
+      Optional<WriteStalls> stalls) {
     Histogram h = new Histogram(3);
     for (int i = 0; i < ops; i++) {
       h.recordValue(latencyMicros * 1000);
     }
     return new Measurement("readrandom", 2, ops, ops, ops, ops * 116, elapsedMillis * 1_000_000,
-        h, OptionalDouble.of(wa), 1000 + ops, 10 * ops, ops);
+        h, OptionalDouble.of(wa), maxLevel0, stalls, 1000 + ops, 10 * ops, ops);
   }
 
   @Test
@@ -91,6 +101,39 @@ class ResultMathTest {
   }
 
   @Test
+  void aggregate_threeRuns_takesLargestLevel0AndMedianRunsStalls() {
+    List<Measurement> runs = List.of(
+        run(100, 100, 5, 1.1, OptionalInt.of(9), Optional.of(new WriteStalls(700, 7))),
+        run(300, 100, 7, 1.3, OptionalInt.of(2), Optional.of(new WriteStalls(100, 1))),
+        run(200, 100, 6, 1.2, OptionalInt.of(4), Optional.of(new WriteStalls(400, -1))));
+
+    BenchResult r = BenchResult.aggregate("strata", runs, 1000, 16, 100, false, Map.of());
+
+    assertThat(r.maxLevel0Files()).isEqualTo(9);
+    assertThat(r.stallMicros()).isEqualTo(400);
+    assertThat(r.stallCount()).isEqualTo(-1);
+  }
+
+  @Test
+  void aggregate_engineWithoutLevelsOrStalls_isUnknown() {
+    BenchResult r = BenchResult.aggregate("leveldb",
+        List.of(run(50, 10, 3, Double.NaN, OptionalInt.empty(), Optional.empty())), 50, 16, 100,
+        false, Map.of());
+
+    assertThat(r.maxLevel0Files()).isEqualTo(-1);
+    assertThat(r.stallMicros()).isEqualTo(-1);
+    assertThat(r.stallCount()).isEqualTo(-1);
+  }
+
+  @Test
+  void writeStalls_minus_keepsAnUncountedCountUnknown() {
+    assertThat(new WriteStalls(900, 5).minus(new WriteStalls(400, 2)))
+        .isEqualTo(new WriteStalls(500, 3));
+    assertThat(new WriteStalls(900, -1).minus(new WriteStalls(400, -1)))
+        .isEqualTo(new WriteStalls(500, -1));
+  }
+
+  @Test
   void jsonLine_roundTrip_keepsEveryField() throws Exception {
     BenchResult r = BenchResult.aggregate("strata", List.of(run(50, 10, 3, 2.5)), 50, 16, 100,
         true, Map.of("memtable", "64 MiB"));
@@ -98,6 +141,40 @@ class ResultMathTest {
     BenchResult back = JsonLines.fromLine(JsonLines.toLine(r));
 
     assertThat(back).isEqualTo(r);
+    assertThat(JsonLines.toLine(r)).contains("\"maxLevel0Files\":5", "\"stallMicros\":150",
+        "\"stallCount\":1");
+    assertThat(back.maxLevel0Files()).isEqualTo(5);
+    assertThat(back.stallMicros()).isEqualTo(150);
+    assertThat(back.stallCount()).isEqualTo(1);
+  }
+
+  @Test
+  void jsonLine_unknownLevel0AndStalls_areNullAndReadBackUnknown() throws Exception {
+    BenchResult r = BenchResult.aggregate("skiplist-map",
+        List.of(run(50, 10, 3, Double.NaN, OptionalInt.empty(), Optional.empty())), 50, 16, 100,
+        true, Map.of());
+
+    String line = JsonLines.toLine(r);
+    BenchResult back = JsonLines.fromLine(line);
+
+    assertThat(line).contains("\"maxLevel0Files\":null", "\"stallMicros\":null",
+        "\"stallCount\":null");
+    assertThat(back).isEqualTo(r);
+  }
+
+  @Test
+  void jsonLine_withoutLevel0AndStallFields_readsThemAsUnknown() throws Exception {
+    BenchResult r = BenchResult.aggregate("rocksdb", List.of(run(50, 10, 3, 1.5)), 50, 16, 100,
+        false, Map.of());
+    String line = JsonLines.toLine(r).replaceAll("\"(maxLevel0Files|stallMicros|stallCount)\":"
+        + "[0-9]+,", "");
+
+    BenchResult back = JsonLines.fromLine(line);
+
+    assertThat(line).doesNotContain("stallMicros");
+    assertThat(back.maxLevel0Files()).isEqualTo(-1);
+    assertThat(back.stallMicros()).isEqualTo(-1);
+    assertThat(back.opsPerSec()).isEqualTo(r.opsPerSec());
   }
 
   @Test

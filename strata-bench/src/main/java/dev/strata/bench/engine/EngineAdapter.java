@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -64,6 +65,40 @@ public interface EngineAdapter extends AutoCloseable {
    * before {@link #close}.
    */
   default Optional<WriteCounters> writeCounters() {
+    return Optional.empty();
+  }
+
+  /**
+   * Table files in level 0 now, or empty for an engine without levels or one that does not say.
+   * Between {@link #open} and {@link #close} the runner calls it every 50 ms from a sampler thread
+   * of its own, concurrently with the data operations, so it must be thread-safe and cheap.
+   */
+  default OptionalInt level0Files() {
+    return OptionalInt.empty();
+  }
+
+  /**
+   * The largest level-0 file count since {@link #open}, for an engine that tracks it exactly, or
+   * empty; the runner then relies on sampling {@link #level0Files()}. Called before {@link
+   * #close}.
+   */
+  default OptionalInt maxLevel0FilesSinceOpen() {
+    return OptionalInt.empty();
+  }
+
+  /**
+   * The engine's own write-stall counters since open, or empty if it keeps none. Called before
+   * {@link #close}.
+   */
+  default Optional<WriteStalls> writeStalls() {
+    return Optional.empty();
+  }
+
+  /**
+   * The engine's own statistics as readable text (such as RocksDB's {@code rocksdb.stats}), or
+   * empty if it prints none. Called before {@link #close}, for {@code --stats}.
+   */
+  default Optional<String> statsText() {
     return Optional.empty();
   }
 

@@ -18,6 +18,10 @@ import org.iq80.leveldb.util.Snappy;
  * pure-Java {@code org.iq80.snappy}) and otherwise stores blocks raw; {@link #configuration()}
  * says which. Its {@code DbImpl} serialises writers behind one lock. Thread-safe between open and
  * close.
+ *
+ * <p>The adapter reports no write counters, level-0 file counts, stalls or statistics text: iq80
+ * 0.12's {@code DB.getProperty} returns null for every name ({@code leveldb.num-files-at-level0}
+ * and {@code leveldb.stats} included), and it keeps no stall counter.
  */
 public final class LevelDbAdapter implements EngineAdapter {
   static {

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
@@ -22,12 +23,16 @@ import org.rocksdb.WriteOptions;
  * RocksDB through RocksJava, configured as in {@code docs/benchmarks.md}: write buffer, bloom
  * filter and LRU block cache from {@link EngineSettings}, {@code max_background_jobs} = the
  * background thread count, {@code max_open_files} = 1000, a {@link Statistics} object for write
- * amplification, and otherwise RocksDB's defaults. Thread-safe between open and close; the
- * adapter owns and closes every native handle it makes.
+ * amplification and stall time, and otherwise RocksDB's defaults. Thread-safe between open and
+ * close; the adapter owns and closes every native handle it makes.
  *
  * <p>Engine options: {@code dynamic-level-bytes=true|false} (RocksDB's default is true).
  */
 public final class RocksDbAdapter implements EngineAdapter {
+  static final String PROP_LEVEL0_FILES = "rocksdb.num-files-at-level0";
+  static final String PROP_STALL_STATS = "rocksdb.cf-write-stall-stats";
+  static final String PROP_STATS = "rocksdb.stats";
+
   // Set once by open, before the runner starts worker threads (Thread.start publishes them),
   // and released by close after the workers are joined.
   private Options options;
@@ -192,6 +197,45 @@ public final class RocksDbAdapter implements EngineAdapter {
             statistics.getTickerCount(TickerType.WAL_FILE_BYTES),
             statistics.getTickerCount(TickerType.FLUSH_WRITE_BYTES)
                 + statistics.getTickerCount(TickerType.COMPACT_WRITE_BYTES)));
+  }
+
+  /** {@code rocksdb.num-files-at-level0} of the default column family. */
+  @Override
+  public OptionalInt level0Files() {
+    try {
+      return OptionalInt.of(Integer.parseInt(db.getProperty(PROP_LEVEL0_FILES).trim()));
+    } catch (RocksDBException | NumberFormatException ex) {
+      return OptionalInt.empty();
+    }
+  }
+
+  /**
+   * Time is the ticker {@code rocksdb.stall.micros}, which covers both delayed writes (past the
+   * slowdown trigger) and stopped ones. The count is {@code total-stops} plus {@code
+   * total-delays} of the map property {@code rocksdb.cf-write-stall-stats}: how often the column
+   * family was found in a stop or delay condition, not how many writes waited.
+   */
+  @Override
+  public Optional<WriteStalls> writeStalls() {
+    long micros = statistics.getTickerCount(TickerType.STALL_MICROS);
+    long count;
+    try {
+      Map<String, String> m = db.getMapProperty(PROP_STALL_STATS);
+      count = Long.parseLong(m.get("total-stops")) + Long.parseLong(m.get("total-delays"));
+    } catch (RocksDBException | NumberFormatException ex) {
+      count = -1;
+    }
+    return Optional.of(new WriteStalls(micros, count));
+  }
+
+  /** {@code rocksdb.stats}. */
+  @Override
+  public Optional<String> statsText() {
+    try {
+      return Optional.ofNullable(db.getProperty(PROP_STATS));
+    } catch (RocksDBException ex) {
+      return Optional.empty();
+    }
   }
 
   @Override

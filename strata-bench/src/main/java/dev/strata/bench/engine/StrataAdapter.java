@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,6 +30,11 @@ public final class StrataAdapter implements EngineAdapter {
   static final String PROP_USER_BYTES = "strata.bytes-written-user";
   static final String PROP_WAL_BYTES = "strata.bytes-written-wal";
   static final String PROP_TABLE_BYTES = "strata.bytes-written-tables";
+  static final String PROP_LEVEL0_FILES = "strata.num-files-at-level0";
+  static final String PROP_MAX_LEVEL0_FILES = "strata.max-level0-files";
+  static final String PROP_STALL_MICROS = "strata.stall-micros";
+  static final String PROP_STALL_COUNT = "strata.stall-count";
+  static final String PROP_STATS = "strata.stats";
 
   // Set once by open, before the runner starts worker threads (Thread.start publishes them),
   // and released by close after the workers are joined.
@@ -174,20 +181,69 @@ public final class StrataAdapter implements EngineAdapter {
   /** From the {@code strata.bytes-written-*} properties, or empty while the engine lacks them. */
   @Override
   public Optional<WriteCounters> writeCounters() {
-    String user = db.getProperty(PROP_USER_BYTES);
-    String wal = db.getProperty(PROP_WAL_BYTES);
-    String tables = db.getProperty(PROP_TABLE_BYTES);
-    if (user == null || wal == null || tables == null) {
+    OptionalLong user = longProperty(PROP_USER_BYTES);
+    OptionalLong wal = longProperty(PROP_WAL_BYTES);
+    OptionalLong tables = longProperty(PROP_TABLE_BYTES);
+    if (user.isEmpty() || wal.isEmpty() || tables.isEmpty()) {
       return Optional.empty();
+    }
+    return Optional.of(
+        new WriteCounters(user.getAsLong(), wal.getAsLong(), tables.getAsLong()));
+  }
+
+  /** {@code strata.num-files-at-level0}. */
+  @Override
+  public OptionalInt level0Files() {
+    return intProperty(PROP_LEVEL0_FILES);
+  }
+
+  /**
+   * {@code strata.max-level0-files}: Strata updates it after installing each flush, the only step
+   * that adds level-0 files, so it misses only files already there at open, which the runner's
+   * samples of {@link #level0Files()} see.
+   */
+  @Override
+  public OptionalInt maxLevel0FilesSinceOpen() {
+    return intProperty(PROP_MAX_LEVEL0_FILES);
+  }
+
+  /**
+   * {@code strata.stall-micros} and {@code strata.stall-count}: write groups that waited at the
+   * level-0 stop trigger or for an immutable memtable to flush. The short delays past the
+   * slowdown trigger are counted apart, in {@code strata.stats}, and not timed.
+   */
+  @Override
+  public Optional<WriteStalls> writeStalls() {
+    OptionalLong micros = longProperty(PROP_STALL_MICROS);
+    OptionalLong count = longProperty(PROP_STALL_COUNT);
+    if (micros.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new WriteStalls(micros.getAsLong(), count.orElse(-1)));
+  }
+
+  /** {@code strata.stats}. */
+  @Override
+  public Optional<String> statsText() {
+    return Optional.ofNullable(db.getProperty(PROP_STATS));
+  }
+
+  /** A numeric property, or empty while the engine lacks it. */
+  private OptionalLong longProperty(String name) {
+    String v = db.getProperty(name);
+    if (v == null) {
+      return OptionalLong.empty();
     }
     try {
-      return Optional.of(
-          new WriteCounters(
-              Long.parseLong(user.trim()), Long.parseLong(wal.trim()),
-              Long.parseLong(tables.trim())));
+      return OptionalLong.of(Long.parseLong(v.trim()));
     } catch (NumberFormatException ex) {
-      return Optional.empty();
+      return OptionalLong.empty();
     }
+  }
+
+  private OptionalInt intProperty(String name) {
+    OptionalLong v = longProperty(name);
+    return v.isPresent() ? OptionalInt.of(Math.toIntExact(v.getAsLong())) : OptionalInt.empty();
   }
 
   @Override

@@ -176,7 +176,8 @@ public final class HtmlReport {
   private static void table(StringBuilder html, List<BenchResult> results) {
     html.append("<h2>Results</h2>\n<table><tr>");
     for (String h : List.of("engine", "workload", "threads", "ops/s", "spread", "MiB/s", "p50 us",
-        "p99 us", "p99.9 us", "max us", "found", "disk MiB", "w-amp", "RSS MiB", "heap MiB",
+        "p99 us", "p99.9 us", "max us", "found", "disk MiB", "w-amp", "max L0", "stall ms",
+        "RSS MiB", "heap MiB",
         "ops/s vs rocksdb")) {
       html.append("<th>").append(h).append("</th>");
     }
@@ -195,7 +196,8 @@ public final class HtmlReport {
           num(r.diskBytes() / 1048576.0),
           Double.isNaN(r.writeAmplification()) ? "n/a"
               : String.format(Locale.ROOT, "%.2f", r.writeAmplification()),
-          num(r.peakRssBytes() / 1048576.0), num(r.peakHeapBytes() / 1048576.0), ratio);
+          ResultTable.maxLevel0(r), ResultTable.stallMillis(r), num(r.peakRssBytes() / 1048576.0),
+          num(r.peakHeapBytes() / 1048576.0), ratio);
     }
     html.append("</table>\n");
   }
