@@ -370,19 +370,22 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
         }
       }
     }
-    if (r == null) {
-      try {
-        for (int i = 0; i < VersionSet.NUM_LEVELS && r == null; i++) {
-          r = versions.level(i).get(key, seq, ro.verifyChecksums(), ro.fillCache());
-        }
-      } catch (UncheckedIOException e) {
-        throw readFailure(e.getCause());
-      } catch (IllegalStateException e) {
-        checkOpen();
-        throw e;
-      }
+    if (r != null) {
+      // Memtables return the array they store: the caller gets a copy.
+      return Lookup.isDeleted(r) ? null : r.clone();
     }
-    return r == null || Lookup.isDeleted(r) ? null : r.clone();
+    try {
+      for (int i = 0; i < VersionSet.NUM_LEVELS && r == null; i++) {
+        r = versions.level(i).get(key, seq, ro.verifyChecksums(), ro.fillCache());
+      }
+    } catch (UncheckedIOException e) {
+      throw readFailure(e.getCause());
+    } catch (IllegalStateException e) {
+      checkOpen();
+      throw e;
+    }
+    // A table returns a fresh array (TableReader#get), which the caller may own.
+    return r == null || Lookup.isDeleted(r) ? null : r;
   }
 
   private RuntimeException readFailure(IOException e) {

@@ -14,8 +14,39 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Thread-safe. Holds no resources: nobody closes it; it is dropped with its last user.
  */
 public final class BlockCache {
-  /** A cached block's identity. */
-  record Key(long cacheId, long offset) {}
+  /**
+   * A cached block's identity. A class with hand-written {@code equals} and {@code hashCode}
+   * rather than a record: a record's are bootstrapped through method handles, which profiling
+   * showed un-inlined at this call site (every block cache lookup compares keys).
+   */
+  static final class Key {
+    final long cacheId;
+    final long offset;
+
+    Key(long cacheId, long offset) {
+      this.cacheId = cacheId;
+      this.offset = offset;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && k.cacheId == cacheId && k.offset == offset;
+    }
+
+    @Override
+    public int hashCode() {
+      // Blocks of one table differ in offset, tables in cacheId: mix both into every bit.
+      long h = (cacheId * 0x9E3779B97F4A7C15L) ^ offset;
+      h ^= h >>> 29;
+      h *= 0xBF58476D1CE4E5B9L;
+      return (int) (h ^ (h >>> 32));
+    }
+
+    @Override
+    public String toString() {
+      return "Key[" + cacheId + ", " + offset + "]";
+    }
+  }
 
   /** Source of reader cache ids; bumped by every table open, in any thread. */
   private static final AtomicLong NEXT_CACHE_ID = new AtomicLong(1);
@@ -93,7 +124,7 @@ public final class BlockCache {
         cache.invalidate(new Key(cacheId, offset));
       }
     } else {
-      cache.asMap().keySet().removeIf(k -> k.cacheId() == cacheId);
+      cache.asMap().keySet().removeIf(k -> k.cacheId == cacheId);
     }
   }
 

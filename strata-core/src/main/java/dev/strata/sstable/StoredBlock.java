@@ -7,6 +7,7 @@ import dev.strata.util.Coding;
 import dev.strata.util.Crc32c;
 import java.io.EOFException;
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * A block as it lies on disk: stored bytes (raw or compressed) followed by the 5-byte trailer of
@@ -15,7 +16,27 @@ import java.io.IOException;
  * Stateless and thread-safe.
  */
 final class StoredBlock {
+  /** Largest scratch array kept per thread; larger blocks (rare) get a one-off array. */
+  private static final int MAX_SCRATCH_BYTES = 256 << 10;
+
+  /** Per-thread read buffer, confined to its thread; grown on demand up to the limit above. */
+  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[8192]);
+
   private StoredBlock() {}
+
+  /** A scratch array of at least {@code length} bytes, owned by the calling thread. */
+  private static byte[] scratch(int length) {
+    byte[] b = SCRATCH.get();
+    if (b.length >= length) {
+      return b;
+    }
+    if (length > MAX_SCRATCH_BYTES) {
+      return new byte[length];
+    }
+    b = new byte[Math.max(length, Math.min(2 * b.length, MAX_SCRATCH_BYTES))];
+    SCRATCH.set(b);
+    return b;
+  }
 
   /**
    * Appends {@code stored[0, storedLength)} and its trailer to {@code file}.
@@ -47,9 +68,12 @@ final class StoredBlock {
       ReadableFile file, String fileName, BlockHandle handle, boolean verifyChecksum)
       throws IOException {
     int size = (int) handle.size();
-    byte[] buf = new byte[size + TableFormat.BLOCK_TRAILER_SIZE];
+    // The stored bytes go to a per-thread scratch array: a compressed block is decompressed into
+    // a fresh array, so the stored copy is garbage at once (it was the largest allocation on the
+    // cache-miss path); an uncompressed block is copied out of it.
+    byte[] buf = scratch(size + TableFormat.BLOCK_TRAILER_SIZE);
     try {
-      file.readFully(handle.offset(), buf, 0, buf.length);
+      file.readFully(handle.offset(), buf, 0, size + TableFormat.BLOCK_TRAILER_SIZE);
     } catch (EOFException e) {
       throw new CorruptionException(
           fileName,
@@ -69,7 +93,7 @@ final class StoredBlock {
       }
     }
     return switch (code) {
-      case TableFormat.COMPRESSION_NONE -> new BlockContents(buf, size);
+      case TableFormat.COMPRESSION_NONE -> new BlockContents(Arrays.copyOf(buf, size), size);
       case TableFormat.COMPRESSION_LZ4, TableFormat.COMPRESSION_ZSTD -> {
         byte[] data = BlockCodec.decompress(code, buf, size, fileName, handle.offset());
         yield new BlockContents(data, data.length);

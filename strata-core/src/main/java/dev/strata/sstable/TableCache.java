@@ -104,6 +104,17 @@ public final class TableCache implements AutoCloseable {
    */
   public TableHandle acquire(long fileNumber, long fileSize) throws IOException {
     requireOpen();
+    // Fast path, every lookup of an open table: no allocation beyond the handle.
+    OpenTable cached = readers.getIfPresent(fileNumber);
+    if (cached != null && cached.tryRetain()) {
+      TableHandle handle = new TableHandle(cached);
+      if (!closed) {
+        return handle;
+      }
+      readers.invalidate(fileNumber);
+      handle.close();
+      throw new IllegalStateException("table cache is closed");
+    }
     for (; ; ) {
       OpenTable[] created = new OpenTable[1];
       OpenTable table;
