@@ -18,9 +18,17 @@ public final class CompactionStats {
   public final LongAdder walSyncs = new LongAdder();
   public final LongAdder flushBytesWritten = new LongAdder();
   public final LongAdder flushes = new LongAdder();
+  /** Write groups that stopped: level 0 at its stop trigger, or every immutable slot taken. */
   public final LongAdder stalls = new LongAdder();
+
+  /** Time write groups waited, stopped or delayed past the slowdown trigger. */
   public final LongAdder stallNanos = new LongAdder();
+
+  /** Write groups delayed (at most 1 ms each) past the level-0 slowdown trigger. */
   public final LongAdder slowdowns = new LongAdder();
+
+  /** The part of {@link #stallNanos} spent in slowdown delays. */
+  public final LongAdder slowdownNanos = new LongAdder();
   public final LongAdder gets = new LongAdder();
   /** Largest level-0 file count seen. */
   public final AtomicLong maxLevel0Files = new AtomicLong();

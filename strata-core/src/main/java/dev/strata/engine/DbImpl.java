@@ -545,8 +545,12 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
         // gets CPU before the hard stop; any install wakes it early.
         delayed = true;
         stats.slowdowns.increment();
+        long start = System.nanoTime();
         awaitProgress(
             TimeUnit.MILLISECONDS.toNanos(1), () -> versions.level(0).fileCount() < l0);
+        long waited = System.nanoTime() - start;
+        stats.slowdownNanos.add(waited);
+        stats.stallNanos.add(waited);
         continue;
       }
       if (!m.active.isFull()) {

@@ -62,6 +62,10 @@ final class Properties {
         return String.format(Locale.ROOT, "%.3f", s.writeAmplification());
       case "stall-count":
         return Long.toString(s.stalls.sum());
+      case "slowdown-count":
+        return Long.toString(s.slowdowns.sum());
+      case "slowdown-micros":
+        return Long.toString(s.slowdownNanos.sum() / 1000);
       case "stall-micros":
         return Long.toString(s.stallNanos.sum() / 1000);
       case "max-level0-files":
@@ -157,10 +161,10 @@ final class Properties {
     sb.append(
         String.format(
             Locale.ROOT,
-            "stalls: %d (%d ms), slowdowns: %d, max level-0 files: %d%n",
+            "stalls: %d stops, %d slowdowns, %d ms waiting; max level-0 files: %d%n",
             s.stalls.sum(),
-            s.stallNanos.sum() / 1_000_000,
             s.slowdowns.sum(),
+            s.stallNanos.sum() / 1_000_000,
             s.maxLevel0Files.get()));
     return sb.toString();
   }

@@ -212,4 +212,33 @@ class BackgroundCompactionTest {
       assertThat(db.get("key029999".getBytes())).hasSize(40);
     }
   }
+
+  @Test
+  void pastSlowdownTrigger_writesAreDelayedAndTheDelaysTimed() {
+    // Compaction off and the stop trigger far away: once level 0 holds the slowdown trigger's
+    // files, every write group waits its full 1 ms (nothing can shrink level 0), and that wait
+    // must show in strata.stall-micros (beside any stop while a flush catches up).
+    Options o =
+        tiny().toBuilder()
+            .backgroundCompaction(false)
+            .level0SlowdownTrigger(2)
+            .level0StopTrigger(1000)
+            .build();
+    try (DbImpl db = (DbImpl) StrataDB.open(dir, o)) {
+      // Each write past the trigger waits 1 ms: stop after 20 of them.
+      for (int i = 0; i < 100_000 && db.stats.slowdowns.sum() < 20; i++) {
+        db.put(String.format("key%06d", i).getBytes(), new byte[40]);
+      }
+      long slowdowns = Long.parseLong(db.getProperty("strata.slowdown-count"));
+      long slowdownMicros = Long.parseLong(db.getProperty("strata.slowdown-micros"));
+      long stallMicros = Long.parseLong(db.getProperty("strata.stall-micros"));
+      assertThat(Integer.parseInt(db.getProperty("strata.num-files-at-level0")))
+          .isGreaterThanOrEqualTo(2);
+      assertThat(slowdowns).as("writes delayed past the slowdown trigger").isEqualTo(20);
+      assertThat(slowdownMicros).as("each delay waited its 1 ms").isGreaterThanOrEqualTo(1000 * slowdowns);
+      assertThat(stallMicros).as("stall time includes the delays").isGreaterThanOrEqualTo(slowdownMicros);
+      assertThat(db.getProperty("strata.stats"))
+          .contains(slowdowns + " slowdowns", "ms waiting");
+    }
+  }
 }

@@ -34,6 +34,7 @@ public final class StrataAdapter implements EngineAdapter {
   static final String PROP_MAX_LEVEL0_FILES = "strata.max-level0-files";
   static final String PROP_STALL_MICROS = "strata.stall-micros";
   static final String PROP_STALL_COUNT = "strata.stall-count";
+  static final String PROP_SLOWDOWN_COUNT = "strata.slowdown-count";
   static final String PROP_STATS = "strata.stats";
 
   // Set once by open, before the runner starts worker threads (Thread.start publishes them),
@@ -208,18 +209,23 @@ public final class StrataAdapter implements EngineAdapter {
   }
 
   /**
-   * {@code strata.stall-micros} and {@code strata.stall-count}: write groups that waited at the
-   * level-0 stop trigger or for an immutable memtable to flush. The short delays past the
-   * slowdown trigger are counted apart, in {@code strata.stats}, and not timed.
+   * {@code strata.stall-micros}: the time write groups waited, stopped (level-0 stop trigger, or
+   * every immutable memtable waiting for flush) or delayed past the slowdown trigger; {@code
+   * strata.stall-count} plus {@code strata.slowdown-count}: the stops and the delays.
    */
   @Override
   public Optional<WriteStalls> writeStalls() {
     OptionalLong micros = longProperty(PROP_STALL_MICROS);
-    OptionalLong count = longProperty(PROP_STALL_COUNT);
+    OptionalLong stops = longProperty(PROP_STALL_COUNT);
+    OptionalLong slowdowns = longProperty(PROP_SLOWDOWN_COUNT);
     if (micros.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new WriteStalls(micros.getAsLong(), count.orElse(-1)));
+    long count =
+        stops.isPresent() && slowdowns.isPresent()
+            ? stops.getAsLong() + slowdowns.getAsLong()
+            : -1;
+    return Optional.of(new WriteStalls(micros.getAsLong(), count));
   }
 
   /** {@code strata.stats}. */
