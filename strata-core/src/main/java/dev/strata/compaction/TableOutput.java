@@ -97,7 +97,7 @@ final class TableOutput {
     fileNumber = newFileNumber.getAsLong();
     created.add(fileNumber);
     String name = FileNames.table(fileNumber);
-    file = fs.create(dir.resolve(name));
+    file = fs.create(FileNames.path(dir, name));
     builder = new TableBuilder(file, name, options);
   }
 
@@ -150,7 +150,7 @@ final class TableOutput {
     }
     for (long n : created) {
       try {
-        fs.delete(dir.resolve(FileNames.table(n)));
+        fs.delete(FileNames.path(dir, FileNames.table(n)));
       } catch (IOException ignored) {
         // A leftover unreferenced table is deleted at the next open.
       }

@@ -176,7 +176,7 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
         }
         fs.createDirectories(dir);
       }
-      lock = fs.lock(dir.resolve(FileNames.LOCK));
+      lock = fs.lock(FileNames.path(dir, FileNames.LOCK));
     } catch (IOException e) {
       throw new StrataException("cannot open " + dir + ": " + e.getMessage(), e);
     }
@@ -622,7 +622,7 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
     }
     long number = versions.newFileNumber();
     String name = FileNames.log(number);
-    LogWriter fresh = new LogWriter(fs.create(dir.resolve(name)), name);
+    LogWriter fresh = new LogWriter(fs.create(FileNames.path(dir, name)), name);
     try {
       fs.crashPoint(CrashPoint.WAL_SWITCH_AFTER_CREATE);
       fs.syncDirectory(dir);
@@ -634,7 +634,7 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
       recordBackgroundError(e);
       try {
         fresh.close();
-        fs.delete(dir.resolve(name));
+        fs.delete(FileNames.path(dir, name));
       } catch (IOException cleanup) {
         e.addSuppressed(cleanup);
       }
@@ -694,7 +694,7 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
     }
     stats.maxLevel0Files.accumulateAndGet(versions.level(0).fileCount(), Math::max);
     fs.crashPoint(CrashPoint.FLUSH_BEFORE_WAL_DELETE);
-    deleteQuietly(dir.resolve(FileNames.log(imm.logNumber())));
+    deleteQuietly(FileNames.path(dir, FileNames.log(imm.logNumber())));
     deleteObsoleteFiles();
     if (compactionWorker != null) {
       compactionWorker.signal();

@@ -57,7 +57,7 @@ final class Recovery {
   void run() throws IOException {
     // 1. Create a new database, or rebuild the levels from the manifest.
     List<String> names = fs.list(dir);
-    if (!fs.exists(dir.resolve(FileNames.CURRENT))) {
+    if (!fs.exists(FileNames.path(dir, FileNames.CURRENT))) {
       for (String n : names) {
         FileNames.Kind k = FileNames.parse(n).kind();
         // A manifest alone is what a crash while creating the database leaves (the first WAL is
@@ -114,7 +114,7 @@ final class Recovery {
     // 4. A fresh WAL, and one edit recording the replayed tables and the new log number.
     long walNumber = versions.newFileNumber();
     String walName = FileNames.log(walNumber);
-    LogWriter wal = new LogWriter(fs.create(dir.resolve(walName)), walName);
+    LogWriter wal = new LogWriter(fs.create(FileNames.path(dir, walName)), walName);
     fs.syncDirectory(dir);
     edit.setLogNumber(walNumber);
     edit.setLastSequence(maxSequence);
@@ -139,7 +139,7 @@ final class Recovery {
     boolean stopped = false;
     for (int i = 0; i < logs.size() && !stopped; i++) {
       String name = FileNames.log(logs.get(i));
-      try (ReadableFile file = fs.openRead(dir.resolve(name))) {
+      try (ReadableFile file = fs.openRead(FileNames.path(dir, name))) {
         LogReader reader = new LogReader(file, name);
         byte[] record;
         while ((record = reader.next()) != null) {
@@ -238,7 +238,7 @@ final class Recovery {
       if (obsolete) {
         db.tables().evict(p.number());
         fs.crashPoint(CrashPoint.OBSOLETE_BEFORE_DELETE);
-        fs.delete(dir.resolve(n));
+        fs.delete(FileNames.path(dir, n));
         fs.crashPoint(CrashPoint.OBSOLETE_AFTER_DELETE);
       }
     }

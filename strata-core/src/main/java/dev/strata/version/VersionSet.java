@@ -146,7 +146,7 @@ public final class VersionSet implements AutoCloseable {
     versionLock.lock();
     try {
       String manifestName = readCurrent();
-      Path manifestPath = dir.resolve(manifestName);
+      Path manifestPath = FileNames.path(dir, manifestName);
       if (!fs.exists(manifestPath)) {
         throw new CorruptionException(manifestName, -1, "manifest named by CURRENT is missing");
       }
@@ -188,7 +188,7 @@ public final class VersionSet implements AutoCloseable {
       // recorded the number, and it is deleted only after a later number is durable. If it is
       // missing, the manifest lost durable records (a damaged tail read as a torn one): trusting
       // it would silently drop the tables those records added.
-      if (log > 0 && !fs.exists(dir.resolve(FileNames.log(log)))) {
+      if (log > 0 && !fs.exists(FileNames.path(dir, FileNames.log(log)))) {
         throw new CorruptionException(
             manifestName,
             -1,
@@ -220,7 +220,7 @@ public final class VersionSet implements AutoCloseable {
   }
 
   private String readCurrent() throws IOException {
-    Path current = dir.resolve(FileNames.CURRENT);
+    Path current = FileNames.path(dir, FileNames.CURRENT);
     long size = fs.size(current);
     if (size <= 1 || size > 256) {
       throw new CorruptionException(FileNames.CURRENT, 0, "CURRENT has invalid size " + size);
@@ -334,7 +334,7 @@ public final class VersionSet implements AutoCloseable {
       }
     }
     snapshot.setNextFileNumber(nextFileNumber.get());
-    WritableFile file = fs.create(dir.resolve(name));
+    WritableFile file = fs.create(FileNames.path(dir, name));
     LogWriter writer = new LogWriter(file, name);
     boolean[] renamed = {false};
     try {
@@ -348,7 +348,7 @@ public final class VersionSet implements AutoCloseable {
       writer.close();
       // Once CURRENT was renamed it may name the new manifest, durably or not: keep the manifest.
       if (!renamed[0]) {
-        fs.delete(dir.resolve(name));
+        fs.delete(FileNames.path(dir, name));
       }
       throw e;
     }
@@ -360,7 +360,7 @@ public final class VersionSet implements AutoCloseable {
       old.close();
       // CURRENT no longer names the old manifest and that rename is durable: safe to delete.
       fs.crashPoint(CrashPoint.OBSOLETE_BEFORE_DELETE);
-      fs.delete(dir.resolve(FileNames.manifest(oldNumber)));
+      fs.delete(FileNames.path(dir, FileNames.manifest(oldNumber)));
       fs.crashPoint(CrashPoint.OBSOLETE_AFTER_DELETE);
     }
   }
@@ -368,14 +368,14 @@ public final class VersionSet implements AutoCloseable {
   /** Replaces CURRENT atomically: write a temporary file, force it, rename, force the directory. */
   private void setCurrent(String manifestName, boolean[] renamed) throws IOException {
     long tmpNumber = nextFileNumber.getAndIncrement();
-    Path tmp = dir.resolve(FileNames.temp(tmpNumber));
+    Path tmp = FileNames.path(dir, FileNames.temp(tmpNumber));
     byte[] content = (manifestName + "\n").getBytes(StandardCharsets.UTF_8);
     try (WritableFile f = fs.create(tmp)) {
       f.append(content, 0, content.length);
       f.sync();
     }
     fs.crashPoint(CrashPoint.CURRENT_BEFORE_RENAME);
-    fs.rename(tmp, dir.resolve(FileNames.CURRENT));
+    fs.rename(tmp, FileNames.path(dir, FileNames.CURRENT));
     renamed[0] = true;
     fs.crashPoint(CrashPoint.CURRENT_AFTER_RENAME);
     fs.syncDirectory(dir);
