@@ -55,6 +55,14 @@ final class CommitPipeline {
   /** Largest group payload in bytes; a bigger leader batch forms a group of its own. */
   private static final int MAX_GROUP_BYTES = 1 << 20;
 
+  /**
+   * How long a waiting writer spins before it parks on its condition. A hand-off between two
+   * running threads (leader to member, group to next leader) takes a few microseconds; a park
+   * and wake-up costs about as much again in system calls and a context switch on each side.
+   * RocksDB's write threads spin and yield briefly for the same reason.
+   */
+  private static final long SPIN_NANOS = 20_000;
+
   /** One pending write. Fields below are guarded by queueLock unless noted. */
   static final class Writer {
     /** Immutable after construction; the WAL payload, sequence header patched by the leader. */
@@ -70,8 +78,18 @@ final class CommitPipeline {
     /** Non-null for a control writer (no payload) that runs an action in the leader role. */
     final Runnable control;
 
-    /** WAITING, INSERT or DONE; read and written only under the pipeline's queueLock. */
-    int state;
+    /**
+     * WAITING, INSERT or DONE; written only under the pipeline's queueLock. Volatile so that the
+     * writer's own thread can spin on it without the lock before it parks; every decision is
+     * re-checked under the lock.
+     */
+    volatile int state;
+
+    /**
+     * Set under queueLock when the writer reaches the head of the queue (it may lead); volatile
+     * for the same lock-free spin. Only a hint: the queue, under the lock, decides.
+     */
+    volatile boolean head;
 
     /*
      * firstSequence and target are written by the leader before it sets INSERT under queueLock,
@@ -184,6 +202,14 @@ final class CommitPipeline {
     queueLock.lock();
     try {
       queue.addLast(w);
+      if (w.state == WAITING && queue.peekFirst() != w) {
+        queueLock.unlock();
+        try {
+          spinWhile(w, WAITING, true);
+        } finally {
+          queueLock.lock();
+        }
+      }
       while (w.state == WAITING && queue.peekFirst() != w) {
         w.cond.awaitUninterruptibly();
       }
@@ -204,6 +230,14 @@ final class CommitPipeline {
 
   @GuardedBy("queueLock")
   private void awaitInsertOrDone(Writer w) {
+    if (w.state == WAITING) {
+      queueLock.unlock();
+      try {
+        spinWhile(w, WAITING, false);
+      } finally {
+        queueLock.lock();
+      }
+    }
     while (w.state == WAITING) {
       w.cond.awaitUninterruptibly();
     }
@@ -211,6 +245,7 @@ final class CommitPipeline {
       queueLock.unlock();
       try {
         insert(w);
+        spinWhile(w, INSERT, false);
       } finally {
         queueLock.lock();
       }
@@ -220,6 +255,26 @@ final class CommitPipeline {
     }
     if (w.error != null) {
       throw asStrataException(w.error);
+    }
+  }
+
+  /**
+   * Spins, holding no lock, while {@code w.state == state} (and, if {@code untilHead}, {@code w}
+   * is not at the head of the queue), for at most {@link #SPIN_NANOS}. The caller then re-checks
+   * under queueLock and parks if it still has to wait.
+   */
+  private static void spinWhile(Writer w, int state, boolean untilHead) {
+    long deadline = 0;
+    for (int i = 1; w.state == state && !(untilHead && w.head); i++) {
+      if ((i & 63) == 0) {
+        long now = System.nanoTime();
+        if (deadline == 0) {
+          deadline = now + SPIN_NANOS;
+        } else if (now - deadline > 0) {
+          return;
+        }
+      }
+      Thread.onSpinWait();
     }
   }
 
@@ -354,6 +409,7 @@ final class CommitPipeline {
       }
       Writer next = queue.peekFirst();
       if (next != null) {
+        next.head = true;
         next.cond.signal();
       }
     } finally {
@@ -374,6 +430,7 @@ final class CommitPipeline {
       }
       Writer next = queue.peekFirst();
       if (next != null) {
+        next.head = true;
         next.cond.signal();
       }
     } finally {
