@@ -65,9 +65,17 @@ public final class BenchRunner {
     try {
       for (String engine : config.engines()) {
         try {
-          results.addAll(config.fork()
-              ? ForkedRun.run(config, engine, root, out)
-              : new EngineRun(engine, config, root.resolve(engine), out, engines).run());
+          if (config.fork()) {
+            ForkedRun.Outcome outcome = ForkedRun.run(config, engine, root, out);
+            results.addAll(outcome.results());
+            outcome.failure().ifPresent(f -> failures.put(engine, f));
+          } else {
+            EngineRun run = new EngineRun(engine, config, root.resolve(engine), out, engines);
+            results.addAll(run.run());
+            if (!run.failures().isEmpty()) {
+              failures.put(engine, String.join("; ", run.failures()));
+            }
+          }
         } catch (RuntimeException | IOException ex) {
           failures.put(engine, String.valueOf(ex));
           out.println("error: engine " + engine + " failed: " + ex);

@@ -42,6 +42,8 @@ final class EngineRun {
   private final DataState state = new DataState();
   private final EngineSettings settings;
   private final Map<String, String> engineOptions;
+  private final List<String> failures = new ArrayList<>();
+
   /** The open instance of a non-persistent engine, kept between sessions. */
   private EngineAdapter kept;
 
@@ -62,20 +64,37 @@ final class EngineRun {
     this.settings = EngineSettings.defaults().with(engineOptions);
   }
 
-  /** Runs everything and returns one result per workload phase and thread count. */
+  /**
+   * Runs everything and returns one result per workload phase and thread count. A workload that
+   * fails is reported on the output and in {@link #failures()}, its database is wiped, and the
+   * run goes on with the next one, so that one engine error does not discard the other results.
+   */
   List<BenchResult> run() throws IOException, InterruptedException {
     List<BenchResult> results = new ArrayList<>();
     try {
       destroy();
       for (int threads : config.threads()) {
         for (Workload w : config.workloads()) {
-          results.addAll(runWorkload(w, threads));
+          try {
+            results.addAll(runWorkload(w, threads));
+          } catch (RuntimeException | IOException e) {
+            String what = w.id() + " (t=" + threads + ")";
+            failures.add(what + ": " + e);
+            out.println("error: engine " + engine + " failed " + what + ": " + e);
+            out.flush();
+            destroy();
+          }
         }
       }
     } finally {
       destroy();
     }
     return results;
+  }
+
+  /** The workloads that failed in {@link #run()}, each with its error, in order. */
+  List<String> failures() {
+    return List.copyOf(failures);
   }
 
   private List<BenchResult> runWorkload(Workload w, int threads)

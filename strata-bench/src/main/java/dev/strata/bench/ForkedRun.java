@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Runs one engine in a fresh child JVM, so that its resident memory, garbage and JIT state are
@@ -21,7 +22,13 @@ import java.util.List;
 final class ForkedRun {
   private ForkedRun() {}
 
-  static List<BenchResult> run(BenchConfig config, String engine, Path root, PrintWriter out)
+  /**
+   * What a child reported: the results it completed, and a failure if it exited with an error (it
+   * still writes the results of the workloads that succeeded).
+   */
+  record Outcome(List<BenchResult> results, Optional<String> failure) {}
+
+  static Outcome run(BenchConfig config, String engine, Path root, PrintWriter out)
       throws IOException, InterruptedException {
     Path resultFile = Files.createTempFile("strata-bench-" + engine + "-", ".jsonl");
     try {
@@ -39,11 +46,14 @@ final class ForkedRun {
         }
       }
       int code = p.waitFor();
-      if (code != 0) {
-        throw new BenchException(
-            "engine " + engine + " failed in its own JVM (exit code " + code + ")");
-      }
-      return JsonLines.read(resultFile);
+      List<BenchResult> results =
+          Files.size(resultFile) > 0 ? JsonLines.read(resultFile) : List.of();
+      Optional<String> failure =
+          code == 0
+              ? Optional.empty()
+              : Optional.of("engine " + engine + " failed in its own JVM (exit code " + code + ")");
+      failure.ifPresent(f -> out.println("error: " + f));
+      return new Outcome(results, failure);
     } finally {
       Files.deleteIfExists(resultFile);
     }

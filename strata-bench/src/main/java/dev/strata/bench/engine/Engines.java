@@ -23,8 +23,17 @@ public final class Engines {
     }
   }
 
+  private Engines(Map<String, Supplier<EngineAdapter>> engines) {
+    byName.putAll(engines);
+  }
+
   public static Engines installed() {
     return INSTALLED;
+  }
+
+  /** Exactly the given engines, by name, in the map's order: for tests and embedding. */
+  public static Engines of(Map<String, Supplier<EngineAdapter>> engines) {
+    return new Engines(engines);
   }
 
   /** Engine names, in service-file order. */
