@@ -1,0 +1,220 @@
+package dev.strata.reliability;
+
+import dev.strata.Compression;
+import dev.strata.DBIterator;
+import dev.strata.Options;
+import dev.strata.ReadOptions;
+import dev.strata.StrataDB;
+import dev.strata.WriteBatch;
+import dev.strata.WriteOptions;
+import dev.strata.testing.FaultInjectionFileSystem;
+import dev.strata.testing.ManualExecutor;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.jetbrains.kotlinx.lincheck.LinCheckerKt;
+import org.jetbrains.lincheck.datastructures.IntGen;
+import org.jetbrains.lincheck.datastructures.ManagedStrategyGuaranteeKt;
+import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
+import org.jetbrains.lincheck.datastructures.Operation;
+import org.jetbrains.lincheck.datastructures.Param;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Lincheck's model checker on the whole database over the in-memory file system: put, get,
+ * delete, a two-key batch and a bounded scan over four keys, with zero non-linearizable histories
+ * and zero deadlocks. {@link DbLincheckTest} runs the same operations in stress mode.
+ *
+ * <p><b>Not in CI yet.</b> Surefire excludes this class unless the {@code modelcheck} profile is
+ * on ({@code mvn -B -pl strata-core test -Pmodelcheck -Dtest=DbModelCheckingTest}): on the loaded
+ * 2-core development machine 2 of 5 runs ended in Lincheck's "The execution has hung" (30 s per
+ * invocation) with no thread blocked on a lock; see docs/reliability.md.
+ *
+ * <p><b>Starting state.</b> Each instance opens a database with 1 KiB memtables, two shards and
+ * compaction at two level-0 files. Its constructor writes {@code k0..k3}, flushes them to a
+ * table, overwrites {@code k1}, deletes {@code k2} and fills the memtable until it switches, so
+ * that every scenario begins with an immutable memtable whose flush is queued: the keys live in
+ * a table, an immutable memtable and the active one at once.
+ *
+ * <p><b>Background work.</b> Flushes and compactions go to a {@link ManualExecutor}: every write
+ * operation runs the queued work after its own write, in the model checker's thread, so the
+ * checker interleaves the flush of that memtable and the compaction it triggers (two level-0
+ * tables into one lower-level table, obsolete tables deleted) with the reads and writes of the
+ * other thread. Writes that fill the new memtable switch it again.
+ *
+ * <p><b>What the checker does not split.</b> Lincheck 3.7 rejects any {@code java.nio.file.Path}
+ * call in analysed code ("File operations are not supported in Lincheck", even for paths of the
+ * in-memory file system) and cannot analyse the byte-array VarHandles of {@code
+ * dev.strata.util.Coding} ("Unsupported VarHandle type:
+ * java.lang.invoke.VarHandleByteArrayAsLongs$ArrayHandle"). The guarantees below hide the code
+ * that would trip it and, for time, the encoding of new tables. Each hidden step is a leaf: it takes no engine lock and calls no code
+ * that does, so the checker never has to run it while another thread holds a lock it needs.
+ *
+ * <ul>
+ *   <li>{@code Coding} and {@code FileNames} (which makes every database file path): pure
+ *       functions, ignored.
+ *   <li>the fault-injecting file system: every call holds its monitor, so each is one step.
+ *   <li>{@code TableCache.open}: names the reader after its path ({@code Path.toString}) and reads
+ *       the footer, index and filter of an immutable table file.
+ *   <li>{@code TableBuilder}: encodes a new table (blocks, bloom filter, checksums) into a file no
+ *       other thread can see before the version edit that adds it, which the checker does split.
+ *       Split at every array store, one flush and one compaction took most of an invocation and
+ *       pushed some past Lincheck's 30 s invocation timeout, which it reports as a hang.
+ *   <li>the {@code Level} constructor: it sorts with a comparator composed by {@code
+ *       java.util.Comparator}, whose lambda fields Lincheck's static-memory snapshot cannot read
+ *       without {@code --add-opens java.base/java.util}; the exception it then raises inside the
+ *       engine would surface as a background error. It only builds an immutable list.
+ * </ul>
+ *
+ * Everything else is split at every shared-memory access and synchronisation point: the commit
+ * pipeline, memtable switch, memtables, levels, version set, table cache, background scheduler
+ * and the flushes and compactions themselves, with every engine lock ({@code
+ * docs/design/locking.md}) visible to the checker, so a deadlock among them is reported as one.
+ *
+ * <p>Tables are uncompressed and filler values large, so that a flush or compaction handles a
+ * dozen entries: LZ4's byte loops in the read path would otherwise dominate the analysed work.
+ *
+ * <p>CI: 3 scenarios x 6 interleavings; soak ({@code -Dstrata.soak=true}): 30 x 50.
+ */
+@Param(name = "key", gen = IntGen.class, conf = "0:3")
+@Param(name = "value", gen = IntGen.class, conf = "0:9")
+public class DbModelCheckingTest {
+  private static final boolean SOAK = Boolean.getBoolean("strata.soak");
+  private static final long MEMTABLE_BYTES = 1024;
+  /** Values are 8 equal bytes: a torn or mixed value decodes to -2. */
+  private static final int VALUE_BYTES = 8;
+  /** Filler values are large so that a few puts fill a memtable: less work per invocation. */
+  private static final byte[] FILLER = new byte[256];
+
+  private final ManualExecutor background = new ManualExecutor();
+  private final StrataDB db =
+      StrataDB.open(
+          Path.of("/db"),
+          Options.builder()
+              .fileSystem(new FaultInjectionFileSystem(0))
+              .backgroundExecutor(background)
+              .memtableSizeBytes(MEMTABLE_BYTES)
+              .memtableShards(2)
+              .compression(Compression.NONE)
+              // No write may wait for background work: it runs only when a writer helps.
+              .maxImmutableMemtables(64)
+              .level0CompactionTrigger(2)
+              .level0SlowdownTrigger(64)
+              .level0StopTrigger(64)
+              .blockCacheBytes(1 << 16)
+              .build());
+
+  public DbModelCheckingTest() {
+    for (int k = 0; k < 4; k++) {
+      db.put(key(k), value(k + 1));
+    }
+    fillUntilSwitch(0);
+    background.runPending();
+    db.put(key(1), value(5));
+    db.delete(key(2));
+    fillUntilSwitch(100);
+  }
+
+  /** Writes filler keys (outside every scan range) until the active memtable switches. */
+  private void fillUntilSwitch(int first) {
+    int i = first;
+    while (Long.parseLong(db.getProperty("strata.memtable-bytes")) < MEMTABLE_BYTES) {
+      db.put(("f" + i++).getBytes(StandardCharsets.UTF_8), FILLER);
+    }
+    db.put(("f" + i).getBytes(StandardCharsets.UTF_8), FILLER);
+  }
+
+  private static byte[] key(int k) {
+    return ("k" + k).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] value(int v) {
+    byte[] b = new byte[VALUE_BYTES];
+    Arrays.fill(b, (byte) v);
+    return b;
+  }
+
+  private static int decode(byte[] b) {
+    if (b == null) {
+      return -1;
+    }
+    return Arrays.equals(b, value(b[0])) ? b[0] : -2;
+  }
+
+  @Operation
+  public void put(@Param(name = "key") int k, @Param(name = "value") int v) {
+    db.put(key(k), value(v));
+    background.runPending();
+  }
+
+  @Operation
+  public void delete(@Param(name = "key") int k) {
+    db.delete(key(k));
+    background.runPending();
+  }
+
+  @Operation
+  public void batch(@Param(name = "key") int k, @Param(name = "value") int v) {
+    WriteBatch b = new WriteBatch();
+    b.put(key(k), value(v));
+    b.delete(key((k + 1) % 4));
+    db.write(b, WriteOptions.DEFAULT);
+    background.runPending();
+  }
+
+  @Operation
+  public int get(@Param(name = "key") int k) {
+    return decode(db.get(key(k)));
+  }
+
+  /** Live keys in [k, k + 2) as "key=value" pairs. */
+  @Operation
+  public String scan(@Param(name = "key") int k) {
+    StringBuilder out = new StringBuilder();
+    ReadOptions ro = ReadOptions.builder().lowerBound(key(k)).upperBound(key(k + 2)).build();
+    try (DBIterator it = db.newIterator(ro)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        out.append(new String(it.key(), StandardCharsets.UTF_8))
+            .append('=')
+            .append(decode(it.value()))
+            .append(' ');
+      }
+    }
+    return out.toString();
+  }
+
+  @Test
+  void modelChecking_isLinearizable() {
+    LinCheckerKt.check(
+        new ModelCheckingOptions()
+            .addGuarantee(
+                ManagedStrategyGuaranteeKt.forClasses(
+                        "dev.strata.util.Coding", "dev.strata.version.FileNames")
+                    .allMethods()
+                    .ignore())
+            .addGuarantee(
+                ManagedStrategyGuaranteeKt.forClasses(
+                        c -> c.startsWith(FaultInjectionFileSystem.class.getName()))
+                    .allMethods()
+                    .treatAsAtomic())
+            .addGuarantee(
+                ManagedStrategyGuaranteeKt.forClasses("dev.strata.sstable.TableCache")
+                    .methods("open")
+                    .treatAsAtomic())
+            .addGuarantee(
+                ManagedStrategyGuaranteeKt.forClasses("dev.strata.sstable.TableBuilder")
+                    .allMethods()
+                    .treatAsAtomic())
+            .addGuarantee(
+                ManagedStrategyGuaranteeKt.forClasses("dev.strata.version.Level")
+                    .methods("<init>")
+                    .treatAsAtomic())
+            .iterations(SOAK ? 30 : 3)
+            .invocationsPerIteration(SOAK ? 50 : 6)
+            .threads(2)
+            .actorsPerThread(2)
+            .actorsBefore(0)
+            .actorsAfter(1),
+        DbModelCheckingTest.class);
+  }
+}
