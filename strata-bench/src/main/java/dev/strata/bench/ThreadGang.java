@@ -81,9 +81,20 @@ final class ThreadGang {
     }
     Throwable f = failure.get();
     if (f != null) {
-      throw new BenchException(name + " failed: " + f, f);
+      throw new BenchException(name + " failed: " + describe(f), f);
     }
     return new Outcome(start, stats);
+  }
+
+  /** The throwable and each of its causes, so that a one-line report names the root failure. */
+  static String describe(Throwable t) {
+    StringBuilder text = new StringBuilder(String.valueOf(t));
+    Throwable seen = t;
+    for (Throwable c = t.getCause(); c != null && c != seen; c = c.getCause()) {
+      text.append("; caused by ").append(c);
+      seen = c;
+    }
+    return text.toString();
   }
 
   private static void joinUninterruptibly(Thread t) {
