@@ -20,11 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Lincheck on the whole database over the in-memory file system, with memtables small enough that
  * flushes run during the scenarios: put, get, delete, a two-key batch and a bounded scan over four
- * keys, in stress mode. In CI, model checking runs on the memtable ({@link MemtableLincheckTest});
- * {@link DbModelCheckingTest} model-checks the whole database, with file-system calls and the
- * byte-array VarHandles of {@code dev.strata.util.Coding} (which Lincheck 3.7 rejects) treated as
- * single steps, but runs only with {@code -Pmodelcheck} until its occasional hang under load is
- * explained.
+ * keys, in stress mode. {@link DbModelCheckingTest} runs the same operations under the model
+ * checker, and {@link MemtableLincheckTest} checks the memtable alone in both modes.
  */
 @Param(name = "key", gen = IntGen.class, conf = "0:3")
 @Param(name = "value", gen = IntGen.class, conf = "0:9")
