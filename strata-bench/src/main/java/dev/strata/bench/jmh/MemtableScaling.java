@@ -1,5 +1,7 @@
 package dev.strata.bench.jmh;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -16,18 +18,23 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 /**
  * Runs JMH benchmarks once per thread count and prints one table of every score, since JMH's
  * thread count is not a {@code @Param}. Usage: {@code MemtableScaling --threads 1,2,4,8,32
- * [JMH options and benchmark regexps]}; without a regexp it runs {@link MemtableBenchmark}.
+ * [--chart DIR] [JMH options and benchmark regexps]}; without a regexp it runs {@link
+ * MemtableBenchmark}. With {@code --chart} it also draws the table ({@link ScalingTable}).
  */
 public final class MemtableScaling {
   private MemtableScaling() {}
 
-  public static void main(String[] args) throws RunnerException, CommandLineOptionException {
+  public static void main(String[] args)
+      throws RunnerException, CommandLineOptionException, IOException {
     List<Integer> threads = List.of(1, 2, 4, 8, 32);
+    Path chartDir = null;
     List<String> jmhArgs = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--threads") && i + 1 < args.length) {
         threads = Arrays.stream(args[++i].split(",")).map(String::trim).map(Integer::valueOf)
             .toList();
+      } else if (args[i].equals("--chart") && i + 1 < args.length) {
+        chartDir = Path.of(args[++i]);
       } else {
         jmhArgs.add(args[i]);
       }
@@ -47,8 +54,14 @@ public final class MemtableScaling {
         rows.add(row(r, t));
       }
     }
+    String table = align(rows);
     System.out.println();
-    System.out.print(align(rows));
+    System.out.print(table);
+    if (chartDir != null) {
+      for (Path png : ScalingTable.draw(ScalingTable.parse(table.lines().toList()), chartDir)) {
+        System.out.println("chart: " + png);
+      }
+    }
   }
 
   private static String[] row(RunResult r, int threads) {
@@ -65,7 +78,7 @@ public final class MemtableScaling {
     };
   }
 
-  private static String align(List<String[]> rows) {
+  static String align(List<String[]> rows) {
     int[] w = new int[rows.get(0).length];
     for (String[] row : rows) {
       for (int c = 0; c < row.length; c++) {
