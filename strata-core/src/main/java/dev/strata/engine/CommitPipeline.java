@@ -140,7 +140,10 @@ final class CommitPipeline {
     /** Leader only: the memtable that takes the next group. */
     Memtable activeMemtable();
 
-    /** Leader only: append the payloads as WAL records, and force them if {@code sync}. */
+    /**
+     * Leader only: append the group's batches (consecutive sequences) to the WAL as one record,
+     * and force it if {@code sync}.
+     */
     void appendToWal(byte[][] payloads, int count, boolean sync) throws IOException;
 
     /** Publishes the visible sequence; called once per group, in order. */

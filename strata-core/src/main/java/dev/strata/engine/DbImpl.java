@@ -481,7 +481,7 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
   @Override
   public void appendToWal(byte[][] payloads, int count, boolean sync) throws IOException {
     long before = wal.size();
-    wal.addRecords(payloads, count);
+    wal.addBatchGroup(payloads, count);
     fs.crashPoint(CrashPoint.WAL_AFTER_APPEND);
     if (sync) {
       fs.crashPoint(CrashPoint.WAL_BEFORE_SYNC);

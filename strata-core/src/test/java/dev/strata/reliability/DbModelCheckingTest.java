@@ -59,11 +59,15 @@ import org.junit.jupiter.api.Test;
  *       database file path): pure functions, ignored.
  *   <li>{@code InternalKey}, {@code Block}, {@code BlockIterator}, {@code BloomFilter} and {@code
  *       TableIndex}: immutable values and iterators over immutable bytes, each call one step.
- *   <li>the fault-injecting file system: every call holds its monitor, so each is one step.
+ *   <li>the fault-injecting file system and the {@code BlockCache}: ignored, that is neither split
+ *       nor tracked. Each holds a monitor or lock of its own for the length of a call and calls no
+ *       engine code, so no thread can be parked inside one while another waits for it. When the
+ *       file system was instead treated as one step, with data-block reads and the cache as atomic
+ *       steps around it, a 30 x 50 soak hung: the checker parked a compacting thread inside the
+ *       file system's monitor (atomic sections nested in atomic sections) and a WAL append waited
+ *       for that monitor without the checker seeing it blocked.
  *   <li>{@code TableCache.open}: names the reader after its path ({@code Path.toString}) and reads
  *       the footer, index and filter of an immutable table file.
- *   <li>{@code TableReader.dataBlock} and the {@code BlockCache}: a block of an immutable table,
- *       read, checked and cached; the cache's own lock is never held between steps.
  *   <li>{@code TableBuilder}: encodes a new table (blocks, bloom filter, checksums) into a file no
  *       other thread can see before the version edit that adds it, which the checker does split.
  *       Split at every array store, one flush and one compaction took most of an invocation and
@@ -219,7 +223,7 @@ public class DbModelCheckingTest {
                 ManagedStrategyGuaranteeKt.forClasses(
                         c -> c.startsWith(FaultInjectionFileSystem.class.getName()))
                     .allMethods()
-                    .treatAsAtomic())
+                    .ignore())
             .addGuarantee(
                 ManagedStrategyGuaranteeKt.forClasses("dev.strata.sstable.TableCache")
                     .methods("open")
@@ -227,10 +231,6 @@ public class DbModelCheckingTest {
             .addGuarantee(
                 ManagedStrategyGuaranteeKt.forClasses("dev.strata.sstable.TableBuilder")
                     .allMethods()
-                    .treatAsAtomic())
-            .addGuarantee(
-                ManagedStrategyGuaranteeKt.forClasses("dev.strata.sstable.TableReader")
-                    .methods("dataBlock")
                     .treatAsAtomic())
             .addGuarantee(
                 ManagedStrategyGuaranteeKt.forClasses(
@@ -244,7 +244,7 @@ public class DbModelCheckingTest {
             .addGuarantee(
                 ManagedStrategyGuaranteeKt.forClasses("dev.strata.sstable.BlockCache")
                     .allMethods()
-                    .treatAsAtomic())
+                    .ignore())
             .addGuarantee(
                 ManagedStrategyGuaranteeKt.forClasses("dev.strata.engine.CommitPipeline")
                     .methods("spinWhile")

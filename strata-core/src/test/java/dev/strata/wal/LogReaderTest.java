@@ -56,13 +56,74 @@ class LogReaderTest {
     assertThat(readAll(p)).containsExactly(payload(0, 1), payload(10, 2), payload(100_000, 3));
   }
 
-  @Test
-  void groupRecords_roundTripWithOneWrite() throws IOException {
-    Path p = dir.resolve("000002.log");
-    try (LogWriter w = new LogWriter(fs.create(p), "000002.log")) {
-      w.addRecords(new byte[][] {payload(5, 1), payload(7, 2), payload(9, 3)}, 3);
+  /** A batch of puts {@code key -> value} (a null value: delete) from {@code firstSequence}. */
+  private static byte[] batch(long firstSequence, byte[]... keysAndValues) {
+    int size = WalFormat.BATCH_HEADER_SIZE;
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      size += WriteBatchCodec.opSize(keysAndValues[i], keysAndValues[i + 1]);
     }
-    assertThat(readAll(p)).containsExactly(payload(5, 1), payload(7, 2), payload(9, 3));
+    byte[] out = new byte[size];
+    WriteBatchCodec.putHeader(out, firstSequence, keysAndValues.length / 2);
+    int pos = WalFormat.BATCH_HEADER_SIZE;
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      pos = WriteBatchCodec.putOp(out, pos, keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return out;
+  }
+
+  private static List<String> decodeAll(List<byte[]> records) {
+    List<String> ops = new ArrayList<>();
+    for (byte[] r : records) {
+      WriteBatchCodec.decode(r, "000002.log", 0, (seq, kind, key, value) -> ops.add(
+          seq + " " + kind + " " + Arrays.toString(key) + " "
+              + (value == null ? "-" : Arrays.toString(value))));
+    }
+    return ops;
+  }
+
+  @Test
+  void batchGroup_isOneRecordDecodingToEveryMembersOperationsInOrder() throws IOException {
+    byte[][] group = {
+      batch(10, new byte[] {1}, new byte[] {11}),
+      batch(11, new byte[] {2}, null, new byte[] {3}, new byte[] {33}),
+      batch(13, new byte[] {1}, new byte[] {12, 12})
+    };
+    Path separate = write(group);
+    Path grouped = dir.resolve("000002.log");
+    try (LogWriter w = new LogWriter(fs.create(grouped), "000002.log")) {
+      w.addBatchGroup(group, 3);
+    }
+
+    List<byte[]> records = readAll(grouped);
+    assertThat(records).hasSize(1);
+    assertThat(decodeAll(records)).containsExactly(
+        "10 VALUE [1] [11]", "11 DELETE [2] -", "12 VALUE [3] [33]", "13 VALUE [1] [12, 12]");
+    assertThat(decodeAll(records)).isEqualTo(decodeAll(readAll(separate)));
+    // One record header and one batch header for the group instead of one of each per member.
+    assertThat(Files.size(separate) - Files.size(grouped))
+        .isEqualTo(2L * (WalFormat.HEADER_SIZE + WalFormat.BATCH_HEADER_SIZE));
+  }
+
+  @Test
+  void batchGroupOfOne_isThatBatchsOwnRecord() throws IOException {
+    byte[] only = batch(7, new byte[] {4}, new byte[] {44});
+    Path grouped = dir.resolve("000002.log");
+    try (LogWriter w = new LogWriter(fs.create(grouped), "000002.log")) {
+      w.addBatchGroup(new byte[][] {only, batch(99, new byte[] {5}, null)}, 1);
+    }
+    assertThat(Files.readAllBytes(grouped)).isEqualTo(Files.readAllBytes(write(only)));
+  }
+
+  @Test
+  void batchGroup_withGapInSequences_isRefusedAndWritesNothing() throws IOException {
+    Path grouped = dir.resolve("000002.log");
+    try (LogWriter w = new LogWriter(fs.create(grouped), "000002.log")) {
+      byte[][] gap = {batch(10, new byte[] {1}, null), batch(12, new byte[] {2}, null)};
+      assertThatThrownBy(() -> w.addBatchGroup(gap, 2))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("starts at sequence 12, expected 11");
+    }
+    assertThat(Files.size(grouped)).isZero();
   }
 
   @Test
