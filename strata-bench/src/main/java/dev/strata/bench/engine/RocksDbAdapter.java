@@ -147,42 +147,8 @@ public final class RocksDbAdapter implements EngineAdapter {
   @Override
   public EngineCursor newCursor() {
     RocksIterator it = db.newIterator();
-    return new EngineCursor() {
-      @Override
-      public void seekToFirst() {
-        it.seekToFirst();
-      }
-
-      @Override
-      public void seek(byte[] key) {
-        it.seek(key);
-      }
-
-      @Override
-      public boolean isValid() {
-        return it.isValid();
-      }
-
-      @Override
-      public void next() {
-        it.next();
-      }
-
-      @Override
-      public byte[] key() {
-        return it.key();
-      }
-
-      @Override
-      public byte[] value() {
-        return it.value();
-      }
-
-      @Override
-      public void close() {
-        it.close();
-      }
-    };
+    return EngineCursor.of(it::seekToFirst, it::seek, it::isValid, it::next, it::key, it::value,
+        it::close);
   }
 
   /**
