@@ -4,6 +4,7 @@ import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.strata.StrataException;
 import dev.strata.key.ValueKind;
 import dev.strata.memtable.Memtable;
+import dev.strata.wal.WalOps;
 import dev.strata.wal.WriteBatchCodec;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -65,13 +66,16 @@ final class CommitPipeline {
 
   /** One pending write. Fields below are guarded by queueLock unless noted. */
   static final class Writer {
-    /** Immutable after construction; the WAL payload, sequence header patched by the leader. */
-    final byte[] payload;
+    /**
+     * Operations to log and insert; immutable, set before enqueue. The leader encodes them into
+     * the WAL record; the writer's own thread inserts them.
+     */
+    final Ops ops;
 
-    final int opCount;
+    /** {@code ops.encodedBytes()}, or 0 for a control writer. */
+    final int walBytes;
+
     final boolean sync;
-    /** Operations to insert; set before enqueue, read by the writer's own thread only. */
-    final Object ops;
 
     final Condition cond;
 
@@ -104,12 +108,11 @@ final class CommitPipeline {
     Group group;
     Throwable error;
 
-    Writer(byte[] payload, int opCount, boolean sync, Object ops, Condition cond, Runnable control) {
+    Writer(Ops ops, boolean sync, Condition cond, Runnable control) {
       this.control = control;
-      this.payload = payload;
-      this.opCount = opCount;
-      this.sync = sync;
       this.ops = ops;
+      this.walBytes = ops == null ? 0 : ops.encodedBytes();
+      this.sync = sync;
       this.cond = cond;
     }
   }
@@ -141,10 +144,11 @@ final class CommitPipeline {
     Memtable activeMemtable();
 
     /**
-     * Leader only: append the group's batches (consecutive sequences) to the WAL as one record,
-     * and force it if {@code sync}.
+     * Leader only: append the group's operations to the WAL as one record whose batch starts at
+     * {@code firstSequence}, and force it if {@code sync}.
      */
-    void appendToWal(byte[][] payloads, int count, boolean sync) throws IOException;
+    void appendToWal(long firstSequence, WalOps[] members, int count, boolean sync)
+        throws IOException;
 
     /** Publishes the visible sequence; called once per group, in order. */
     void publishSequence(long sequence);
@@ -182,8 +186,8 @@ final class CommitPipeline {
     }
   }
 
-  Writer newWriter(byte[] payload, int opCount, boolean sync, Object ops) {
-    return new Writer(payload, opCount, sync, ops, queueLock.newCondition(), null);
+  Writer newWriter(Ops ops, boolean sync) {
+    return new Writer(ops, sync, queueLock.newCondition(), null);
   }
 
   /**
@@ -192,7 +196,7 @@ final class CommitPipeline {
    * closes the WAL at shutdown without racing a leader. Exceptions of the action propagate.
    */
   void runExclusive(Runnable action) {
-    commit(new Writer(null, 0, false, null, queueLock.newCondition(), action));
+    commit(new Writer(null, false, queueLock.newCondition(), action));
   }
 
   /**
@@ -311,21 +315,20 @@ final class CommitPipeline {
       queueLock.unlock();
     }
     Memtable target = engine.activeMemtable();
-    byte[][] payloads = new byte[members.length][];
+    WalOps[] ops = new WalOps[members.length];
     boolean sync = false;
     long seq = lastAllocated;
     for (int i = 0; i < members.length; i++) {
       Writer m = members[i];
       m.firstSequence = seq + 1;
-      WriteBatchCodec.putHeader(m.payload, seq + 1, m.opCount);
-      seq += m.opCount;
+      seq += m.ops.count();
       m.target = target;
-      payloads[i] = m.payload;
+      ops[i] = m.ops;
       sync |= m.sync;
     }
     Group group = new Group(members, seq);
     try {
-      engine.appendToWal(payloads, members.length, sync);
+      engine.appendToWal(lastAllocated + 1, ops, members.length, sync);
     } catch (IOException | RuntimeException e) {
       engine.recordBackgroundError(e);
       finishUninserted(members, e);
@@ -352,10 +355,10 @@ final class CommitPipeline {
     int bytes = 0;
     int n = 0;
     for (Writer w : queue) {
-      if (n > 0 && (w.control != null || bytes + w.payload.length > MAX_GROUP_BYTES)) {
+      if (n > 0 && (w.control != null || bytes + w.walBytes > MAX_GROUP_BYTES)) {
         break;
       }
-      bytes += w.payload.length;
+      bytes += w.walBytes;
       n++;
     }
     Writer[] members = new Writer[n];
@@ -386,18 +389,7 @@ final class CommitPipeline {
   }
 
   private static void applyOps(Writer w) {
-    Memtable mem = w.target;
-    long seq = w.firstSequence;
-    if (w.ops instanceof SingleOp) {
-      SingleOp op = (SingleOp) w.ops;
-      mem.add(seq, op.value == null ? ValueKind.DELETE : ValueKind.VALUE, op.key, op.value);
-      return;
-    }
-    WriteBatchOps batch = (WriteBatchOps) w.ops;
-    for (int i = 0; i < batch.keys.length; i++) {
-      byte[] v = batch.values[i];
-      mem.add(seq + i, v == null ? ValueKind.DELETE : ValueKind.VALUE, batch.keys[i], v);
-    }
+    w.ops.insert(w.target, w.firstSequence);
   }
 
   private void completeGroup(Group group) {
@@ -448,8 +440,14 @@ final class CommitPipeline {
     return new StrataException("write failed: " + t, t);
   }
 
+  /** A writer's operations: logged by the leader, inserted by the writer's own thread. */
+  abstract static class Ops implements WalOps {
+    /** Inserts the operations into {@code mem}, the first at {@code firstSequence}. */
+    abstract void insert(Memtable mem, long firstSequence);
+  }
+
   /** One put (value non-null) or delete (value null). */
-  static final class SingleOp {
+  static final class SingleOp extends Ops {
     final byte[] key;
     final byte[] value;
 
@@ -457,16 +455,67 @@ final class CommitPipeline {
       this.key = key;
       this.value = value;
     }
+
+    @Override
+    public int count() {
+      return 1;
+    }
+
+    @Override
+    public int encodedBytes() {
+      return WriteBatchCodec.opSize(key, value);
+    }
+
+    @Override
+    public int encode(byte[] dst, int pos) {
+      return WriteBatchCodec.putOp(dst, pos, key, value);
+    }
+
+    @Override
+    void insert(Memtable mem, long firstSequence) {
+      mem.add(firstSequence, value == null ? ValueKind.DELETE : ValueKind.VALUE, key, value);
+    }
   }
 
   /** A write batch's operations as parallel arrays; a null value is a delete. */
-  static final class WriteBatchOps {
+  static final class WriteBatchOps extends Ops {
     final byte[][] keys;
     final byte[][] values;
+    private final int encodedBytes;
 
-    WriteBatchOps(byte[][] keys, byte[][] values) {
+    /**
+     * @param encodedBytes the operations' encoded size, which the caller has summed (and checked)
+     */
+    WriteBatchOps(byte[][] keys, byte[][] values, int encodedBytes) {
       this.keys = keys;
       this.values = values;
+      this.encodedBytes = encodedBytes;
+    }
+
+    @Override
+    public int count() {
+      return keys.length;
+    }
+
+    @Override
+    public int encodedBytes() {
+      return encodedBytes;
+    }
+
+    @Override
+    public int encode(byte[] dst, int pos) {
+      for (int i = 0; i < keys.length; i++) {
+        pos = WriteBatchCodec.putOp(dst, pos, keys[i], values[i]);
+      }
+      return pos;
+    }
+
+    @Override
+    void insert(Memtable mem, long firstSequence) {
+      for (int i = 0; i < keys.length; i++) {
+        byte[] v = values[i];
+        mem.add(firstSequence + i, v == null ? ValueKind.DELETE : ValueKind.VALUE, keys[i], v);
+      }
     }
   }
 }

@@ -36,6 +36,8 @@ import dev.strata.version.Level;
 import dev.strata.version.VersionEdit;
 import dev.strata.version.VersionSet;
 import dev.strata.wal.LogWriter;
+import dev.strata.wal.WalFormat;
+import dev.strata.wal.WalOps;
 import dev.strata.wal.WriteBatchCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -299,12 +301,9 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
     checkOpen();
     byte[] k = key.clone();
     byte[] v = value == null ? null : value.clone();
-    byte[] payload = new byte[12 + WriteBatchCodec.opSize(k, v)];
-    WriteBatchCodec.putOp(payload, 12, k, v);
     stats.userBytesWritten.add(k.length + (v == null ? 0 : v.length));
     stats.userWrites.increment();
-    pipeline.commit(
-        pipeline.newWriter(payload, 1, wo.sync(), new CommitPipeline.SingleOp(k, v)));
+    pipeline.commit(pipeline.newWriter(new CommitPipeline.SingleOp(k, v), wo.sync()));
   }
 
   @Override
@@ -319,7 +318,7 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
     byte[][] keys = new byte[n][];
     byte[][] values = new byte[n][];
     int[] i = {0};
-    long[] size = {12};
+    long[] size = {WalFormat.BATCH_HEADER_SIZE};
     batch.forEach(
         new WriteBatch.Handler() {
           @Override
@@ -338,17 +337,15 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
     if (size[0] > Integer.MAX_VALUE - 64) {
       throw new IllegalArgumentException("write batch of " + size[0] + " bytes is too large");
     }
-    byte[] payload = new byte[(int) size[0]];
-    int pos = 12;
     long userBytes = 0;
     for (int j = 0; j < n; j++) {
-      pos = WriteBatchCodec.putOp(payload, pos, keys[j], values[j]);
       userBytes += keys[j].length + (values[j] == null ? 0 : values[j].length);
     }
     stats.userBytesWritten.add(userBytes);
     stats.userWrites.add(n);
-    pipeline.commit(
-        pipeline.newWriter(payload, n, wo.sync(), new CommitPipeline.WriteBatchOps(keys, values)));
+    CommitPipeline.Ops ops = new CommitPipeline.WriteBatchOps(
+        keys, values, (int) (size[0] - WalFormat.BATCH_HEADER_SIZE));
+    pipeline.commit(pipeline.newWriter(ops, wo.sync()));
   }
 
   @Override
@@ -479,9 +476,10 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
   }
 
   @Override
-  public void appendToWal(byte[][] payloads, int count, boolean sync) throws IOException {
+  public void appendToWal(long firstSequence, WalOps[] members, int count, boolean sync)
+      throws IOException {
     long before = wal.size();
-    wal.addBatchGroup(payloads, count);
+    wal.addBatchGroup(firstSequence, members, count);
     fs.crashPoint(CrashPoint.WAL_AFTER_APPEND);
     if (sync) {
       fs.crashPoint(CrashPoint.WAL_BEFORE_SYNC);

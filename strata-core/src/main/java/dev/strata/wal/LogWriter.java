@@ -34,54 +34,42 @@ public final class LogWriter implements AutoCloseable {
   }
 
   /**
-   * Appends the write batches of one commit group as a single record, with a single write to the
-   * operating system: the group-commit leader's path. Does not sync.
+   * Appends the operations of one commit group as a single record holding one batch, with a
+   * single write to the operating system: the group-commit leader's path. Does not sync.
    *
-   * <p>Each payload is an encoded batch ({@link WriteBatchCodec}) and each batch's first sequence
-   * follows the previous batch's last, as the leader assigns them. The record holds one batch with
-   * the first batch's sequence, the sum of the counts and every operation in order, so it decodes
-   * to exactly the (sequence, operation) pairs of the separate batches, for 13 + 12 bytes of
-   * framing per group instead of per batch. The group is replayed whole or not at all; every
-   * member was written by the same call and none was acknowledged before it returned.
+   * <p>The batch starts at {@code firstSequence} and holds every member's operations in order, so
+   * member {@code i}'s first operation takes {@code firstSequence} plus the counts of the members
+   * before it, which is how the leader numbers them. Encoding here, from the members' keys and
+   * values, spares each writer an encoded copy of its own; the group pays 13 + 12 bytes of
+   * framing instead of each member. The group is replayed whole or not at all; every member was
+   * written by the same call and none was acknowledged before it returned.
    *
-   * @throws IllegalArgumentException if the sequences are not consecutive or a payload is shorter
-   *     than a batch header
+   * @throws IllegalArgumentException if the group exceeds one record ({@link
+   *     WalFormat#MAX_PAYLOAD} bytes or {@code Integer.MAX_VALUE} operations)
    */
-  public void addBatchGroup(byte[][] payloads, int count) throws IOException {
-    if (count == 1) {
-      addRecord(payloads[0], 0, payloads[0].length);
-      return;
-    }
+  public void addBatchGroup(long firstSequence, WalOps[] members, int count) throws IOException {
     long length = WalFormat.BATCH_HEADER_SIZE;
-    long nextSequence = WriteBatchCodec.firstSequence(payloads[0]);
     long ops = 0;
     for (int i = 0; i < count; i++) {
-      byte[] p = payloads[i];
-      if (p.length < WalFormat.BATCH_HEADER_SIZE) {
-        throw new IllegalArgumentException("batch " + i + " of the group has no header");
-      }
-      if (WriteBatchCodec.firstSequence(p) != nextSequence) {
-        throw new IllegalArgumentException("batch " + i + " of the group starts at sequence "
-            + WriteBatchCodec.firstSequence(p) + ", expected " + nextSequence);
-      }
-      int n = WriteBatchCodec.count(p);
-      nextSequence += n;
-      ops += n;
-      length += p.length - WalFormat.BATCH_HEADER_SIZE;
+      length += members[i].encodedBytes();
+      ops += members[i].count();
     }
     if (length > WalFormat.MAX_PAYLOAD || ops > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("commit group of " + length + " bytes and " + ops
           + " operations exceeds one record");
     }
     ensure(WalFormat.HEADER_SIZE + (int) length);
-    int pos = WalFormat.HEADER_SIZE;
-    Coding.putLong(buffer, pos, WriteBatchCodec.firstSequence(payloads[0]));
-    Coding.putInt(buffer, pos + 8, (int) ops);
-    pos += WalFormat.BATCH_HEADER_SIZE;
+    int start = WalFormat.HEADER_SIZE;
+    Coding.putLong(buffer, start, firstSequence);
+    Coding.putInt(buffer, start + 8, (int) ops);
+    int pos = start + WalFormat.BATCH_HEADER_SIZE;
     for (int i = 0; i < count; i++) {
-      int opBytes = payloads[i].length - WalFormat.BATCH_HEADER_SIZE;
-      System.arraycopy(payloads[i], WalFormat.BATCH_HEADER_SIZE, buffer, pos, opBytes);
-      pos += opBytes;
+      int end = members[i].encode(buffer, pos);
+      if (end - pos != members[i].encodedBytes()) {
+        throw new IllegalStateException("member " + i + " encoded " + (end - pos)
+            + " bytes, declared " + members[i].encodedBytes());
+      }
+      pos = end;
     }
     header(buffer, 0, (int) length);
     file.append(buffer, 0, pos);

@@ -81,17 +81,38 @@ class LogReaderTest {
     return ops;
   }
 
+  /** A member of a commit group: puts {@code key -> value} (a null value: delete). */
+  private static WalOps ops(byte[]... keysAndValues) {
+    return new WalOps() {
+      @Override
+      public int count() {
+        return keysAndValues.length / 2;
+      }
+
+      @Override
+      public int encodedBytes() {
+        return batch(0, keysAndValues).length - WalFormat.BATCH_HEADER_SIZE;
+      }
+
+      @Override
+      public int encode(byte[] dst, int pos) {
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+          pos = WriteBatchCodec.putOp(dst, pos, keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return pos;
+      }
+    };
+  }
+
   @Test
   void batchGroup_isOneRecordDecodingToEveryMembersOperationsInOrder() throws IOException {
-    byte[][] group = {
-      batch(10, new byte[] {1}, new byte[] {11}),
-      batch(11, new byte[] {2}, null, new byte[] {3}, new byte[] {33}),
-      batch(13, new byte[] {1}, new byte[] {12, 12})
-    };
-    Path separate = write(group);
+    byte[][] m1 = {{1}, {11}};
+    byte[][] m2 = {{2}, null, {3}, {33}};
+    byte[][] m3 = {{1}, {12, 12}};
+    Path separate = write(batch(10, m1), batch(11, m2), batch(13, m3));
     Path grouped = dir.resolve("000002.log");
     try (LogWriter w = new LogWriter(fs.create(grouped), "000002.log")) {
-      w.addBatchGroup(group, 3);
+      w.addBatchGroup(10, new WalOps[] {ops(m1), ops(m2), ops(m3)}, 3);
     }
 
     List<byte[]> records = readAll(grouped);
@@ -106,22 +127,37 @@ class LogReaderTest {
 
   @Test
   void batchGroupOfOne_isThatBatchsOwnRecord() throws IOException {
-    byte[] only = batch(7, new byte[] {4}, new byte[] {44});
+    byte[][] only = {{4}, {44}, {5}, null};
     Path grouped = dir.resolve("000002.log");
     try (LogWriter w = new LogWriter(fs.create(grouped), "000002.log")) {
-      w.addBatchGroup(new byte[][] {only, batch(99, new byte[] {5}, null)}, 1);
+      w.addBatchGroup(7, new WalOps[] {ops(only), ops(new byte[] {6}, null)}, 1);
     }
-    assertThat(Files.readAllBytes(grouped)).isEqualTo(Files.readAllBytes(write(only)));
+    assertThat(Files.readAllBytes(grouped)).isEqualTo(Files.readAllBytes(write(batch(7, only))));
   }
 
   @Test
-  void batchGroup_withGapInSequences_isRefusedAndWritesNothing() throws IOException {
+  void batchGroup_memberEncodingOtherThanDeclared_isRefusedAndWritesNothing() throws IOException {
+    WalOps liar = new WalOps() {
+      @Override
+      public int count() {
+        return 1;
+      }
+
+      @Override
+      public int encodedBytes() {
+        return 5;
+      }
+
+      @Override
+      public int encode(byte[] dst, int pos) {
+        return WriteBatchCodec.putOp(dst, pos, new byte[] {1}, null);
+      }
+    };
     Path grouped = dir.resolve("000002.log");
     try (LogWriter w = new LogWriter(fs.create(grouped), "000002.log")) {
-      byte[][] gap = {batch(10, new byte[] {1}, null), batch(12, new byte[] {2}, null)};
-      assertThatThrownBy(() -> w.addBatchGroup(gap, 2))
-          .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("starts at sequence 12, expected 11");
+      assertThatThrownBy(() -> w.addBatchGroup(1, new WalOps[] {ops(new byte[] {9}, null), liar}, 2))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("member 1 encoded 3 bytes, declared 5");
     }
     assertThat(Files.size(grouped)).isZero();
   }
