@@ -59,10 +59,8 @@ public final class LogWriter implements AutoCloseable {
           + " operations exceeds one record");
     }
     ensure(WalFormat.HEADER_SIZE + (int) length);
-    int start = WalFormat.HEADER_SIZE;
-    Coding.putLong(buffer, start, firstSequence);
-    Coding.putInt(buffer, start + 8, (int) ops);
-    int pos = start + WalFormat.BATCH_HEADER_SIZE;
+    WriteBatchCodec.putHeader(buffer, WalFormat.HEADER_SIZE, firstSequence, (int) ops);
+    int pos = WalFormat.HEADER_SIZE + WalFormat.BATCH_HEADER_SIZE;
     for (int i = 0; i < count; i++) {
       int end = members[i].encode(buffer, pos);
       if (end - pos != members[i].encodedBytes()) {

@@ -39,10 +39,10 @@ public final class WriteBatchCodec {
     return pos;
   }
 
-  /** Writes the batch header: first sequence and operation count. */
-  public static void putHeader(byte[] dst, long firstSequence, int count) {
-    Coding.putLong(dst, 0, firstSequence);
-    Coding.putInt(dst, 8, count);
+  /** Writes the batch header at {@code pos}: first sequence and operation count. */
+  public static void putHeader(byte[] dst, int pos, long firstSequence, int count) {
+    Coding.putLong(dst, pos, firstSequence);
+    Coding.putInt(dst, pos + 8, count);
   }
 
   public static long firstSequence(byte[] payload) {

@@ -145,7 +145,7 @@ public final class DecoderFuzz {
     for (var op : ops) {
       pos = WriteBatchCodec.putOp(payload, pos, op.key(), op.value());
     }
-    WriteBatchCodec.putHeader(payload, 1 + rnd.nextInt(1000), ops.size());
+    WriteBatchCodec.putHeader(payload, 0, 1 + rnd.nextInt(1000), ops.size());
     return payload;
   }
 

@@ -58,16 +58,10 @@ class LogReaderTest {
 
   /** A batch of puts {@code key -> value} (a null value: delete) from {@code firstSequence}. */
   private static byte[] batch(long firstSequence, byte[]... keysAndValues) {
-    int size = WalFormat.BATCH_HEADER_SIZE;
-    for (int i = 0; i < keysAndValues.length; i += 2) {
-      size += WriteBatchCodec.opSize(keysAndValues[i], keysAndValues[i + 1]);
-    }
-    byte[] out = new byte[size];
-    WriteBatchCodec.putHeader(out, firstSequence, keysAndValues.length / 2);
-    int pos = WalFormat.BATCH_HEADER_SIZE;
-    for (int i = 0; i < keysAndValues.length; i += 2) {
-      pos = WriteBatchCodec.putOp(out, pos, keysAndValues[i], keysAndValues[i + 1]);
-    }
+    WalOps ops = ops(keysAndValues);
+    byte[] out = new byte[WalFormat.BATCH_HEADER_SIZE + ops.encodedBytes()];
+    WriteBatchCodec.putHeader(out, 0, firstSequence, ops.count());
+    ops.encode(out, WalFormat.BATCH_HEADER_SIZE);
     return out;
   }
 
@@ -91,7 +85,11 @@ class LogReaderTest {
 
       @Override
       public int encodedBytes() {
-        return batch(0, keysAndValues).length - WalFormat.BATCH_HEADER_SIZE;
+        int size = 0;
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+          size += WriteBatchCodec.opSize(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return size;
       }
 
       @Override

@@ -16,7 +16,7 @@ class WriteBatchCodecTest {
       size += WriteBatchCodec.opSize(keys[i], values[i]);
     }
     byte[] out = new byte[size];
-    WriteBatchCodec.putHeader(out, seq, keys.length);
+    WriteBatchCodec.putHeader(out, 0, seq, keys.length);
     int pos = WalFormat.BATCH_HEADER_SIZE;
     for (int i = 0; i < keys.length; i++) {
       pos = WriteBatchCodec.putOp(out, pos, keys[i], values[i]);
