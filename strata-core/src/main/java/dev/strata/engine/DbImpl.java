@@ -368,8 +368,8 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
       }
     }
     if (r != null) {
-      // Memtables return the array they store: the caller gets a copy.
-      return Lookup.isDeleted(r) ? null : r.clone();
+      // Memtables return a copy of the value, which the caller may keep.
+      return Lookup.isDeleted(r) ? null : r;
     }
     try {
       for (int i = 0; i < VersionSet.NUM_LEVELS && r == null; i++) {

@@ -1,13 +1,12 @@
 package dev.strata.memtable;
 
 import dev.strata.key.InternalIterator;
-import dev.strata.key.InternalKey;
-import dev.strata.key.Trailer;
 
 /**
- * A bidirectional {@link InternalIterator} over a {@link ChunkSource} that copies a bounded chunk
- * of entries under the source's lock and then releases it, so that an iterator never holds a
- * shard lock between calls and never blocks writers for longer than one chunk copy.
+ * A bidirectional {@link InternalIterator} that copies a bounded chunk of entry references under
+ * its source's lock and then releases it, so that an iterator never holds a lock between calls and
+ * never blocks writers for longer than one chunk copy. Subclasses say how a chunk is filled and
+ * how its entries are read.
  *
  * <p>Consistency comes from sequence numbers rather than from the lock: entries added after the
  * iterator's snapshot may show up in a later chunk, and the reader above skips them. Chunks start
@@ -16,99 +15,87 @@ import dev.strata.key.Trailer;
  *
  * <p>Not thread-safe; closing releases nothing but the buffers.
  */
-final class ChunkedCursor implements InternalIterator {
-  private static final int FIRST_CHUNK = 8;
-  private static final int MAX_CHUNK = 256;
+abstract class ChunkedCursor implements InternalIterator {
+  static final int FIRST_CHUNK = 8;
+  static final int MAX_CHUNK = 256;
 
-  private final ChunkSource source;
-  private InternalKey[] keys = new InternalKey[FIRST_CHUNK];
-  private byte[][] values = new byte[FIRST_CHUNK][];
   /** Entries in the current chunk; {@code pos} indexes it; {@code count < capacity} = last chunk. */
   private int count;
 
   private int pos;
+  private int capacity;
   private boolean forward = true;
 
-  ChunkedCursor(ChunkSource source) {
-    this.source = source;
+  /**
+   * Copies up to {@code capacity} entry references into the subclass's buffers (grown to at least
+   * {@code capacity}), in iteration order, starting next to {@code (fromKey, fromTrailer)}.
+   *
+   * @param fromKey null for the first entry in that direction
+   * @param inclusive whether an entry equal to the start is included
+   * @param forward ascending internal-key order if true, descending otherwise
+   * @return the number of entries copied; fewer than {@code capacity} means the end was reached
+   */
+  abstract int fill(byte[] fromKey, long fromTrailer, boolean inclusive, boolean forward, int capacity);
+
+  /** The position within the current chunk of the entry the accessors read. */
+  final int position() {
+    return pos;
   }
 
   @Override
-  public boolean isValid() {
+  public final boolean isValid() {
     return pos < count;
   }
 
   @Override
-  public void seekToFirst() {
-    load(null, true, true, FIRST_CHUNK);
+  public final void seekToFirst() {
+    load(null, 0, true, true, FIRST_CHUNK);
   }
 
   @Override
-  public void seekToLast() {
-    load(null, true, false, FIRST_CHUNK);
+  public final void seekToLast() {
+    load(null, 0, true, false, FIRST_CHUNK);
   }
 
   @Override
-  public void seek(byte[] userKey, long trailer) {
-    load(new InternalKey(userKey, trailer), true, true, FIRST_CHUNK);
+  public final void seek(byte[] userKey, long trailer) {
+    load(userKey, trailer, true, true, FIRST_CHUNK);
   }
 
   @Override
-  public void seekForPrev(byte[] userKey, long trailer) {
-    load(new InternalKey(userKey, trailer), true, false, FIRST_CHUNK);
+  public final void seekForPrev(byte[] userKey, long trailer) {
+    load(userKey, trailer, true, false, FIRST_CHUNK);
   }
 
   @Override
-  public void next() {
+  public final void next() {
     step(true);
   }
 
   @Override
-  public void prev() {
+  public final void prev() {
     step(false);
   }
 
   private void step(boolean wantForward) {
-    InternalKey current = keys[pos];
+    byte[] key = userKey();
+    long trailer = trailer();
     if (forward != wantForward) {
-      load(current, false, wantForward, FIRST_CHUNK);
+      load(key, trailer, false, wantForward, FIRST_CHUNK);
       return;
     }
     pos++;
-    if (pos == count && count == keys.length) {
+    if (pos == count && count == capacity) {
       // The chunk was full, so more entries may follow: fetch the next, larger chunk.
-      load(current, false, wantForward, Math.min(keys.length * 2, MAX_CHUNK));
+      load(key, trailer, false, wantForward, Math.min(capacity * 2, MAX_CHUNK));
     }
   }
 
-  private void load(InternalKey from, boolean inclusive, boolean dir, int capacity) {
-    if (keys.length != capacity) {
-      keys = new InternalKey[capacity];
-      values = new byte[capacity][];
-    }
+  private void load(byte[] fromKey, long fromTrailer, boolean inclusive, boolean dir, int cap) {
+    capacity = cap;
     forward = dir;
-    count = source.copyChunk(from, inclusive, dir, keys, values);
     pos = 0;
-  }
-
-  @Override
-  public byte[] userKey() {
-    return keys[pos].userKey();
-  }
-
-  @Override
-  public long trailer() {
-    return keys[pos].trailer();
-  }
-
-  @Override
-  public byte[] value() {
-    return values[pos];
-  }
-
-  /** The sequence of the current entry; a convenience for tests. */
-  long sequence() {
-    return Trailer.sequence(keys[pos].trailer());
+    count = fill(fromKey, fromTrailer, inclusive, dir, cap);
   }
 
   @Override

@@ -16,14 +16,15 @@ public interface Memtable {
   /**
    * Adds one entry. A given (key, sequence) pair is added at most once.
    *
-   * <p>Requires: {@code value} is not modified afterwards (the memtable keeps the array). May
-   * block briefly on the entry's shard lock; does no I/O.
+   * <p>Requires: {@code key} and {@code value} are not modified afterwards (a memtable may keep the
+   * arrays). May block briefly on the entry's shard lock; does no I/O.
    */
   void add(long sequence, ValueKind kind, byte[] key, byte[] value);
 
   /**
    * The newest version of {@code key} with sequence <= {@code snapshot}: its value, {@link
-   * dev.strata.key.Lookup#DELETED} if that version is a tombstone, or null if there is none.
+   * dev.strata.key.Lookup#DELETED} if that version is a tombstone, or null if there is none. A
+   * value array belongs to the caller.
    */
   byte[] get(byte[] key, long snapshot);
 

@@ -1,34 +1,36 @@
 package dev.strata.memtable;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
-import dev.strata.key.InternalKey;
 import dev.strata.key.Lookup;
 import dev.strata.key.Trailer;
 import dev.strata.key.ValueKind;
-import java.util.Arrays;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * One shard of a {@link ShardedMemtable}: an ordered map of internal keys to values behind its own
- * read-write lock. Readers (gets, chunk copies) share the read lock; an add takes the write lock.
- * Thread-safe; owned by its memtable.
+ * One shard of a {@link ShardedMemtable}: an ordered map of internal keys to values (an {@link
+ * ArenaSkipList}) behind its own read-write lock. Readers (gets, chunk copies) share the read
+ * lock; an add takes the write lock. Thread-safe; owned by its memtable.
  *
- * <p>Lock order: shard locks are rank 3 in {@code docs/design/locking.md}. A thread holds at most
- * one shard lock at a time and does no I/O and no waiting on other threads while holding it.
+ * <p>Lock order: shard locks are rank 4 in {@code docs/design/locking.md}. A thread holds at most
+ * one shard lock at a time and does no I/O and no waiting on other threads while holding it. Entry
+ * bytes are copied out of the arena after the lock is released: they never change once written.
  */
-final class MemtableShard implements ChunkSource {
-  /** Rank 3 (shards), never held with another shard's lock. Non-fair: throughput over fairness. */
+final class MemtableShard {
+  /** Rank 4 (shards), never held with another shard's lock. Non-fair: throughput over fairness. */
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
   @GuardedBy("lock")
-  private final TreeMap<InternalKey, byte[]> map = new TreeMap<>();
+  private final ArenaSkipList list;
 
-  void add(InternalKey key, byte[] value) {
+  MemtableShard(int slabSize) {
+    this.list = new ArenaSkipList(slabSize);
+  }
+
+  /** Adds an entry; returns the heap bytes this allocated (see {@link ArenaSkipList#insert}). */
+  long add(byte[] userKey, long trailer, byte[] value) {
     lock.writeLock().lock();
     try {
-      map.put(key, value);
+      return list.insert(userKey, trailer, value);
     } finally {
       lock.writeLock().unlock();
     }
@@ -36,36 +38,91 @@ final class MemtableShard implements ChunkSource {
 
   /** See {@link Memtable#get}. */
   byte[] get(byte[] userKey, long snapshot) {
-    InternalKey target = new InternalKey(userKey, Trailer.seekTrailer(snapshot));
-    Map.Entry<InternalKey, byte[]> e;
+    byte[] slab;
+    int off;
     lock.readLock().lock();
     try {
-      e = map.ceilingEntry(target);
+      long node = list.seekCeiling(userKey, Trailer.seekTrailer(snapshot));
+      if (node == ArenaSkipList.NIL) {
+        return null;
+      }
+      slab = list.slabOf(node);
+      off = ArenaSkipList.offset(node);
     } finally {
       lock.readLock().unlock();
     }
-    if (e == null || !Arrays.equals(e.getKey().userKey(), userKey)) {
+    if (!ArenaSkipList.hasUserKey(slab, off, userKey)) {
       return null;
     }
-    return e.getKey().isDelete() ? Lookup.DELETED : e.getValue();
+    return Trailer.isDelete(ArenaSkipList.trailer(slab, off))
+        ? Lookup.DELETED
+        : ArenaSkipList.copyValue(slab, off);
   }
 
-  @Override
-  public int copyChunk(
-      InternalKey from, boolean inclusive, boolean forward, InternalKey[] keys, byte[][] values) {
+  /** Heap bytes of the shard's arena. */
+  long allocatedBytes() {
     lock.readLock().lock();
     try {
-      return copyChunkLocked(from, inclusive, forward, keys, values);
+      return list.allocatedBytes();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Copies up to {@code capacity} node references (slab and offset) into the arrays, as {@link
+   * ChunkedCursor#fill} describes.
+   */
+  int fill(
+      byte[] fromKey,
+      long fromTrailer,
+      boolean inclusive,
+      boolean forward,
+      int capacity,
+      byte[][] slabs,
+      int[] offsets) {
+    lock.readLock().lock();
+    try {
+      return fillLocked(fromKey, fromTrailer, inclusive, forward, capacity, slabs, offsets);
     } finally {
       lock.readLock().unlock();
     }
   }
 
   @GuardedBy("lock")
-  private int copyChunkLocked(
-      InternalKey from, boolean inclusive, boolean forward, InternalKey[] keys, byte[][] values) {
+  private int fillLocked(
+      byte[] fromKey,
+      long fromTrailer,
+      boolean inclusive,
+      boolean forward,
+      int capacity,
+      byte[][] slabs,
+      int[] offsets) {
     assert lock.getReadHoldCount() > 0;
-    return ChunkSource.copyFrom(map, from, inclusive, forward, keys, values);
+    long node;
+    if (forward) {
+      node = fromKey == null ? list.first() : list.seekCeiling(fromKey, fromTrailer);
+      if (!inclusive && node != ArenaSkipList.NIL && isAt(node, fromKey, fromTrailer)) {
+        node = list.next(node);
+      }
+    } else {
+      node = fromKey == null ? list.last() : list.seekFloor(fromKey, fromTrailer, inclusive);
+    }
+    int n = 0;
+    while (n < capacity && node != ArenaSkipList.NIL) {
+      slabs[n] = list.slabOf(node);
+      offsets[n] = ArenaSkipList.offset(node);
+      n++;
+      node = forward ? list.next(node) : list.previous(node);
+    }
+    return n;
+  }
+
+  @GuardedBy("lock")
+  private boolean isAt(long node, byte[] userKey, long trailer) {
+    byte[] s = list.slabOf(node);
+    int off = ArenaSkipList.offset(node);
+    return ArenaSkipList.trailer(s, off) == trailer && ArenaSkipList.hasUserKey(s, off, userKey);
   }
 
   /** Entry value stored for a kind: tombstones keep a shared empty array. */
@@ -74,4 +131,58 @@ final class MemtableShard implements ChunkSource {
   }
 
   static final byte[] EMPTY = new byte[0];
+
+  /** A {@link ChunkedCursor} over one shard; reads entry bytes from the arena lock-free. */
+  static final class Cursor extends ChunkedCursor {
+    private final MemtableShard shard;
+    private byte[][] slabs = new byte[FIRST_CHUNK][];
+    private int[] offsets = new int[FIRST_CHUNK];
+    /** The user key at {@code keyPos}, copied on first use; -1 = none. */
+    private byte[] key;
+
+    private int keyPos = -1;
+
+    Cursor(MemtableShard shard) {
+      this.shard = shard;
+    }
+
+    @Override
+    int fill(byte[] fromKey, long fromTrailer, boolean inclusive, boolean forward, int capacity) {
+      if (slabs.length < capacity) {
+        slabs = new byte[capacity][];
+        offsets = new int[capacity];
+      }
+      keyPos = -1;
+      return shard.fill(fromKey, fromTrailer, inclusive, forward, capacity, slabs, offsets);
+    }
+
+    @Override
+    public byte[] userKey() {
+      int p = position();
+      if (keyPos != p) {
+        key = ArenaSkipList.copyKey(slabs[p], offsets[p]);
+        keyPos = p;
+      }
+      return key;
+    }
+
+    @Override
+    public long trailer() {
+      int p = position();
+      return ArenaSkipList.trailer(slabs[p], offsets[p]);
+    }
+
+    @Override
+    public byte[] value() {
+      int p = position();
+      return ArenaSkipList.copyValue(slabs[p], offsets[p]);
+    }
+
+    @Override
+    public void close() {
+      super.close();
+      java.util.Arrays.fill(slabs, null);
+      keyPos = -1;
+    }
+  }
 }

@@ -1,8 +1,8 @@
 package dev.strata.memtable;
 
 import dev.strata.key.InternalIterator;
-import dev.strata.key.InternalKey;
 import dev.strata.key.MergingIterator;
+import dev.strata.key.Trailer;
 import dev.strata.key.ValueKind;
 import dev.strata.util.Bytes;
 import java.util.ArrayList;
@@ -10,16 +10,18 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The default memtable: an array of independent {@link MemtableShard}s, each an ordered map behind
- * its own read-write lock. A key lives in shard {@code hash64(key) & (shardCount - 1)}.
+ * The default memtable: an array of independent {@link MemtableShard}s, each an ordered map (an
+ * {@link ArenaSkipList}) behind its own read-write lock. A key lives in shard {@code hash64(key) &
+ * (shardCount - 1)}.
  *
  * <h2>Invariants</h2>
  *
  * <ol>
  *   <li>The shard count is a power of two, fixed at construction; a user key always maps to the
  *       same shard, so all versions of a key are in one shard and a point lookup reads one shard.
- *   <li>{@code sizeBytes} is the sum of the heap cost of every entry added (key, value, and the
- *       Java objects holding them); it only grows.
+ *   <li>{@code sizeBytes} is the heap held by the shards' arenas: every slab allocated, array
+ *       headers included; it only grows. Entries live inside the slabs, so this is the memtable's
+ *       whole footprint but for a few small objects per shard.
  *   <li>Within a shard entries are in internal-key order; across shards no order exists, so
  *       ordered reads merge the shards (a k-way {@link MergingIterator}).
  * </ol>
@@ -30,8 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * and a thread never holds two shard locks. The size counter is an {@link AtomicLong} added to
  * after the entry is in its shard; it is read without locks by the writer that decides when the
  * memtable is full, so a stale read may let a few entries past the limit (bounded by the number of
- * concurrent writers times the largest entry). Iterators copy bounded chunks under a shard's read
- * lock ({@link ChunkedCursor}) and hold no lock between calls.
+ * concurrent writers times the largest slab). Iterators copy bounded chunks of entry references
+ * under a shard's read lock ({@link ChunkedCursor}) and hold no lock between calls.
  *
  * <h2>Lifecycle</h2>
  *
@@ -47,7 +49,7 @@ public final class ShardedMemtable implements Memtable {
   private final MemtableShard[] shards;
   private final int mask;
   private final long maxBytes;
-  /** Heap bytes of all entries; incremented by writers after the insert, read lock-free. */
+  /** Heap bytes of all arenas; incremented by writers after an insert allocates, read lock-free. */
   private final AtomicLong sizeBytes = new AtomicLong();
   /** Entries added; same protocol as {@code sizeBytes}. */
   private final AtomicLong entries = new AtomicLong();
@@ -61,8 +63,9 @@ public final class ShardedMemtable implements Memtable {
       throw new IllegalArgumentException("shard count must be a power of two, got " + shardCount);
     }
     this.shards = new MemtableShard[shardCount];
+    int slabSize = ArenaSkipList.slabSizeFor(maxBytes / shardCount);
     for (int i = 0; i < shardCount; i++) {
-      shards[i] = new MemtableShard();
+      shards[i] = new MemtableShard(slabSize);
     }
     this.mask = shardCount - 1;
     this.maxBytes = maxBytes;
@@ -80,8 +83,10 @@ public final class ShardedMemtable implements Memtable {
   @Override
   public void add(long sequence, ValueKind kind, byte[] key, byte[] value) {
     byte[] stored = MemtableShard.storedValue(kind, value);
-    shards[shardOf(key)].add(new InternalKey(key, sequence, kind), stored);
-    sizeBytes.addAndGet(EntrySizes.treeMapEntry(key.length, stored.length));
+    long allocated = shards[shardOf(key)].add(key, Trailer.pack(sequence, kind), stored);
+    if (allocated > 0) {
+      sizeBytes.addAndGet(allocated);
+    }
     entries.incrementAndGet();
   }
 
@@ -93,11 +98,11 @@ public final class ShardedMemtable implements Memtable {
   @Override
   public InternalIterator newIterator() {
     if (shards.length == 1) {
-      return new ChunkedCursor(shards[0]);
+      return new MemtableShard.Cursor(shards[0]);
     }
     List<InternalIterator> cursors = new ArrayList<>(shards.length);
     for (MemtableShard s : shards) {
-      cursors.add(new ChunkedCursor(s));
+      cursors.add(new MemtableShard.Cursor(s));
     }
     return new MergingIterator(cursors);
   }

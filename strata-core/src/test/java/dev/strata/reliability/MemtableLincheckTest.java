@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jetbrains.kotlinx.lincheck.LinCheckerKt;
 import org.jetbrains.lincheck.datastructures.IntGen;
+import org.jetbrains.lincheck.datastructures.ManagedStrategyGuaranteeKt;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
@@ -22,6 +23,12 @@ import org.junit.jupiter.api.Test;
  * a lock, then publishes the visible sequence in allocation order; readers read at the visible
  * sequence. Operations: put, get, delete, a two-key batch and a bounded scan over four keys, in
  * stress mode and in model-checking mode.
+ *
+ * <p>The model checker cannot step into byte-array view VarHandles (it stops with "Unsupported
+ * VarHandle type"), which {@code Coding} uses to read and write the arena's fixed-width fields.
+ * {@code Coding} is therefore ignored there: each call is one untracked step. Every arena access
+ * that changes bytes happens under a shard's write lock, whose acquisitions and releases the
+ * checker still interleaves; the bytes read without a lock never change once written.
  */
 @Param(name = "key", gen = IntGen.class, conf = "0:3")
 @Param(name = "value", gen = IntGen.class, conf = "0:9")
@@ -109,7 +116,10 @@ public class MemtableLincheckTest {
   @Test
   void modelChecking_isLinearizable() {
     LinCheckerKt.check(
-        new ModelCheckingOptions().iterations(SOAK ? 30 : 2).invocationsPerIteration(SOAK ? 300 : 60)
+        new ModelCheckingOptions()
+            .addGuarantee(
+                ManagedStrategyGuaranteeKt.forClasses("dev.strata.util.Coding").allMethods().ignore())
+            .iterations(SOAK ? 30 : 2).invocationsPerIteration(SOAK ? 300 : 60)
             .threads(3)
             .actorsPerThread(3),
         MemtableLincheckTest.class);

@@ -1,0 +1,345 @@
+package dev.strata.memtable;
+
+import dev.strata.util.Coding;
+import java.util.Arrays;
+
+/**
+ * An ordered map of internal keys to values whose entries live in an arena of byte-array slabs:
+ * the skip list of LevelDB's memtable, with nodes addressed by {@code long} offsets instead of Java
+ * objects. A memtable of a million entries is then a few dozen arrays rather than four million
+ * small objects, which the garbage collector would otherwise copy at every young collection while
+ * the memtable fills (see {@code docs/design/memtable.md}).
+ *
+ * <h2>Layout</h2>
+ *
+ * A node address is {@code (slabIndex << 32) | offset}. At that offset (little-endian):
+ *
+ * <pre>
+ *   height       1 byte, 1..MAX_HEIGHT
+ *   next[height] 8 bytes each: the address of the following node at each level, or NIL
+ *   keyLength    4 bytes
+ *   key          keyLength bytes
+ *   trailer      8 bytes (sequence and kind, see Trailer)
+ *   valueLength  4 bytes
+ *   value        valueLength bytes
+ * </pre>
+ *
+ * Entries are sorted by user key ascending (unsigned bytes), then trailer descending, as {@link
+ * dev.strata.key.InternalKey#compare}. Shared slabs double from 4 KiB up to the largest size; an
+ * entry larger than a quarter of the largest gets a slab of its own, so a full-size slab wastes at
+ * most a quarter of itself at its end.
+ *
+ * <h2>Concurrency</h2>
+ *
+ * Not thread-safe: the owning {@link MemtableShard}'s lock guards every call (writes under its
+ * write lock, reads under its read lock). A node's bytes other than its next pointers never change
+ * once written, and slabs are never reused, so a reader that obtained a node's slab and offset
+ * under the lock may read its key, trailer and value after releasing it.
+ */
+final class ArenaSkipList {
+  /** The address that ends a level. */
+  static final long NIL = -1L;
+
+  /** Stands for the head node in search paths; never stored in a node. */
+  private static final long HEAD = -2L;
+
+  static final int MAX_HEIGHT = 12;
+
+  /** Smallest and largest slab; see {@link #slabSizeFor}. */
+  private static final int MIN_SLAB = 256;
+
+  /** The first slab, unless the largest is smaller: a memtable that gets few writes stays small. */
+  private static final int FIRST_SLAB = 4096;
+
+  private static final int MAX_SLAB = 1 << 20;
+
+  /** Room left for the array header in large slabs, so a slab never spills into a second region. */
+  private static final int HEADER_ROOM = 64;
+
+  /** Largest slab; an entry over a quarter of it gets a slab of its own. */
+  private final int maxSlab;
+  /** Size of the next shared slab as a power of two: slabs double from FIRST_SLAB to maxSlab. */
+  private int nextSlabPower = FIRST_SLAB;
+
+  private byte[][] slabs = new byte[8][];
+  private int slabCount;
+  /** Index of the slab small nodes are carved from, or -1 before the first. */
+  private int current = -1;
+
+  private int currentPos;
+  private long allocatedBytes;
+  private final long[] head = new long[MAX_HEIGHT];
+  /** Levels in use, 1..MAX_HEIGHT. */
+  private int height = 1;
+  /** Scratch for insert: the node before the new one at each level. */
+  private final long[] prev = new long[MAX_HEIGHT];
+
+  /** xorshift64 state for node heights: deterministic, so runs and model checkers replay alike. */
+  private long random = 0x9E3779B97F4A7C15L;
+
+  /**
+   * @param maxSlab bytes of the largest slab, normally from {@link #slabSizeFor}
+   */
+  ArenaSkipList(int maxSlab) {
+    if (maxSlab < MIN_SLAB) {
+      throw new IllegalArgumentException("slab size below " + MIN_SLAB + ": " + maxSlab);
+    }
+    this.maxSlab = maxSlab;
+    Arrays.fill(head, NIL);
+  }
+
+  /**
+   * The slab size for a shard expected to hold about {@code budget} bytes: a quarter of it, as a
+   * power of two from 256 bytes to 1 MiB. Slabs of 64 KiB and more leave {@value #HEADER_ROOM}
+   * bytes for the array header, so that a 1 MiB slab fills exactly one 1 MiB G1 region: such an
+   * array is allocated straight into the old generation and young collections never copy it.
+   */
+  static int slabSizeFor(long budget) {
+    long target = Long.highestOneBit(Math.max(1, budget / 4));
+    return usable((int) Math.max(MIN_SLAB, Math.min(MAX_SLAB, target)));
+  }
+
+  /** The array length for a slab of {@code power} bytes (a power of two), header room taken off. */
+  private static int usable(int power) {
+    return power >= (64 << 10) ? power - HEADER_ROOM : power;
+  }
+
+  /** Heap bytes of every slab allocated so far, array headers included. */
+  long allocatedBytes() {
+    return allocatedBytes;
+  }
+
+  /**
+   * Adds an entry; a given (user key, trailer) pair is added at most once.
+   *
+   * @return the heap bytes allocated for it: 0 if it fit the current slab
+   */
+  long insert(byte[] userKey, long trailer, byte[] value) {
+    findGreaterOrEqual(userKey, 0, userKey.length, trailer, prev);
+    int h = randomHeight();
+    if (h > height) {
+      for (int i = height; i < h; i++) {
+        prev[i] = HEAD;
+      }
+      height = h;
+    }
+    long before = allocatedBytes;
+    long node = allocate(1 + 8 * h + 4 + userKey.length + 8 + 4 + value.length);
+    byte[] s = slabs[slabIndex(node)];
+    int p = offset(node);
+    s[p] = (byte) h;
+    p += 1 + 8 * h;
+    Coding.putInt(s, p, userKey.length);
+    p += 4;
+    System.arraycopy(userKey, 0, s, p, userKey.length);
+    p += userKey.length;
+    Coding.putLong(s, p, trailer);
+    p += 8;
+    Coding.putInt(s, p, value.length);
+    System.arraycopy(value, 0, s, p + 4, value.length);
+    for (int i = 0; i < h; i++) {
+      setNext(node, i, nextOf(prev[i], i));
+      setNext(prev[i], i, node);
+    }
+    return allocatedBytes - before;
+  }
+
+  /** The first node at or after {@code (userKey, trailer)}, or {@link #NIL}. */
+  long seekCeiling(byte[] userKey, long trailer) {
+    return findGreaterOrEqual(userKey, 0, userKey.length, trailer, null);
+  }
+
+  /**
+   * The last node before {@code (userKey, trailer)} (or at it, when {@code inclusive}), or {@link
+   * #NIL}.
+   */
+  long seekFloor(byte[] userKey, long trailer, boolean inclusive) {
+    return findLess(userKey, 0, userKey.length, trailer, inclusive);
+  }
+
+  long first() {
+    return head[0];
+  }
+
+  long last() {
+    long x = HEAD;
+    for (int level = height - 1; level >= 0; level--) {
+      for (long next = nextOf(x, level); next != NIL; next = nextOf(x, level)) {
+        x = next;
+      }
+    }
+    return x == HEAD ? NIL : x;
+  }
+
+  long next(long node) {
+    return nextOf(node, 0);
+  }
+
+  /** The node before {@code node}, found by a search from the head (nodes keep no back links). */
+  long previous(long node) {
+    byte[] s = slabs[slabIndex(node)];
+    int off = offset(node);
+    int ks = keyStart(s, off);
+    int kl = keyLength(s, off);
+    return findLess(s, ks, kl, Coding.getLong(s, ks + kl), false);
+  }
+
+  /** The slab holding {@code node}; read its fields with the static accessors at {@link #offset}. */
+  byte[] slabOf(long node) {
+    return slabs[slabIndex(node)];
+  }
+
+  static int offset(long node) {
+    return (int) node;
+  }
+
+  static int keyStart(byte[] slab, int off) {
+    return off + 5 + 8 * slab[off];
+  }
+
+  static int keyLength(byte[] slab, int off) {
+    return Coding.getInt(slab, off + 1 + 8 * slab[off]);
+  }
+
+  static long trailer(byte[] slab, int off) {
+    return Coding.getLong(slab, keyStart(slab, off) + keyLength(slab, off));
+  }
+
+  static byte[] copyKey(byte[] slab, int off) {
+    int ks = keyStart(slab, off);
+    return Arrays.copyOfRange(slab, ks, ks + keyLength(slab, off));
+  }
+
+  static byte[] copyValue(byte[] slab, int off) {
+    int vl = keyStart(slab, off) + keyLength(slab, off) + 8;
+    int length = Coding.getInt(slab, vl);
+    return length == 0 ? MemtableShard.EMPTY : Arrays.copyOfRange(slab, vl + 4, vl + 4 + length);
+  }
+
+  /** Whether the node's user key equals {@code userKey}. */
+  static boolean hasUserKey(byte[] slab, int off, byte[] userKey) {
+    int ks = keyStart(slab, off);
+    return Arrays.equals(slab, ks, ks + keyLength(slab, off), userKey, 0, userKey.length);
+  }
+
+  /**
+   * Internal-key order of the node against a target key {@code key[from, from + length)} with
+   * {@code trailer}: negative if the node sorts first.
+   */
+  private int compare(long node, byte[] key, int from, int length, long trailer) {
+    byte[] s = slabs[slabIndex(node)];
+    int off = offset(node);
+    int ks = keyStart(s, off);
+    int kl = keyLength(s, off);
+    int c = Arrays.compareUnsigned(s, ks, ks + kl, key, from, from + length);
+    if (c != 0) {
+      return c;
+    }
+    return Long.compare(trailer, Coding.getLong(s, ks + kl));
+  }
+
+  /** The first node not before the target; fills {@code prevOut} (if given) with its predecessors. */
+  private long findGreaterOrEqual(byte[] key, int from, int length, long trailer, long[] prevOut) {
+    long x = HEAD;
+    int level = height - 1;
+    while (true) {
+      long next = nextOf(x, level);
+      if (next != NIL && compare(next, key, from, length, trailer) < 0) {
+        x = next;
+      } else {
+        if (prevOut != null) {
+          prevOut[level] = x;
+        }
+        if (level == 0) {
+          return next;
+        }
+        level--;
+      }
+    }
+  }
+
+  /** The last node before the target (or equal to it when {@code orEqual}), or NIL. */
+  private long findLess(byte[] key, int from, int length, long trailer, boolean orEqual) {
+    long x = HEAD;
+    int level = height - 1;
+    while (true) {
+      long next = nextOf(x, level);
+      int c = next == NIL ? 1 : compare(next, key, from, length, trailer);
+      if (c < 0 || (orEqual && c == 0)) {
+        x = next;
+      } else if (level == 0) {
+        return x == HEAD ? NIL : x;
+      } else {
+        level--;
+      }
+    }
+  }
+
+  private long nextOf(long node, int level) {
+    if (node == HEAD) {
+      return head[level];
+    }
+    return Coding.getLong(slabs[slabIndex(node)], offset(node) + 1 + 8 * level);
+  }
+
+  private void setNext(long node, int level, long target) {
+    if (node == HEAD) {
+      head[level] = target;
+    } else {
+      Coding.putLong(slabs[slabIndex(node)], offset(node) + 1 + 8 * level, target);
+    }
+  }
+
+  private long allocate(int size) {
+    if (size > maxSlab / 4) {
+      return address(addSlab(size), 0);
+    }
+    if (current < 0 || currentPos + size > slabs[current].length) {
+      int length = Math.min(maxSlab, usable(nextSlabPower));
+      while (length < size) {
+        nextSlabPower <<= 1;
+        length = Math.min(maxSlab, usable(nextSlabPower));
+      }
+      if (length < maxSlab) {
+        nextSlabPower <<= 1;
+      }
+      current = addSlab(length);
+      currentPos = 0;
+    }
+    long node = address(current, currentPos);
+    currentPos += size;
+    return node;
+  }
+
+  private int addSlab(int size) {
+    if (slabCount == slabs.length) {
+      slabs = Arrays.copyOf(slabs, slabCount * 2);
+    }
+    slabs[slabCount] = new byte[size];
+    allocatedBytes += (16L + size + 7) & ~7L;
+    return slabCount++;
+  }
+
+  private static long address(int slab, int offset) {
+    return ((long) slab << 32) | offset;
+  }
+
+  private static int slabIndex(long node) {
+    return (int) (node >>> 32);
+  }
+
+  /** Height 1 with probability 3/4, each further level a quarter as likely (LevelDB's branching). */
+  private int randomHeight() {
+    random ^= random << 13;
+    random ^= random >>> 7;
+    random ^= random << 17;
+    // Two bits per level: all-zero (probability 1/4) adds a level.
+    long bits = random;
+    int h = 1;
+    while (h < MAX_HEIGHT && (bits & 3) == 0) {
+      h++;
+      bits >>>= 2;
+    }
+    return h;
+  }
+}

@@ -1,0 +1,147 @@
+package dev.strata.memtable;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.key.InternalIterator;
+import dev.strata.key.InternalKey;
+import dev.strata.key.Lookup;
+import dev.strata.key.Trailer;
+import dev.strata.key.ValueKind;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The arena skip list, through the shard and its cursor, against a {@link TreeMap} of the same
+ * entries: every get, seek and step in both directions lands where the model says, whatever the
+ * slab size and however many entries needed slabs of their own.
+ */
+class ArenaSkipListTest {
+  @Property(tries = 200)
+  void shardAndCursor_matchSortedModel(
+      @ForAll long seed,
+      @ForAll @IntRange(min = 0, max = 400) int entries,
+      @ForAll @IntRange(min = 8, max = 14) int slabShift) {
+    Random rnd = new Random(seed);
+    MemtableShard shard = new MemtableShard(1 << slabShift);
+    TreeMap<InternalKey, byte[]> model = new TreeMap<>();
+    long seq = 0;
+    for (int i = 0; i < entries; i++) {
+      byte[] key = randomKey(rnd);
+      ValueKind kind = rnd.nextInt(8) == 0 ? ValueKind.DELETE : ValueKind.VALUE;
+      // Values up to 3x the largest slab: many take a slab of their own.
+      byte[] value = new byte[kind == ValueKind.DELETE ? 0 : rnd.nextInt(3 << slabShift)];
+      rnd.nextBytes(value);
+      seq += 1 + rnd.nextInt(3);
+      long trailer = Trailer.pack(seq, kind);
+      shard.add(key, trailer, value);
+      model.put(new InternalKey(key, trailer), value);
+    }
+
+    for (int i = 0; i < 50; i++) {
+      byte[] key = randomKey(rnd);
+      long snapshot = rnd.nextInt((int) seq + 2);
+      Map.Entry<InternalKey, byte[]> e =
+          model.ceilingEntry(new InternalKey(key, Trailer.seekTrailer(snapshot)));
+      byte[] got = shard.get(key, snapshot);
+      if (e == null || !java.util.Arrays.equals(e.getKey().userKey(), key)) {
+        assertThat(got).isNull();
+      } else if (e.getKey().isDelete()) {
+        assertThat(got).isSameAs(Lookup.DELETED);
+      } else {
+        assertThat(got).isEqualTo(e.getValue());
+      }
+    }
+
+    InternalIterator it = new MemtableShard.Cursor(shard);
+    InternalKey expected = null;
+    for (int step = 0; step < 300; step++) {
+      int op = rnd.nextInt(10);
+      if (op == 0 || expected == null && op < 6) {
+        byte[] key = randomKey(rnd);
+        long trailer = Trailer.pack(rnd.nextInt((int) seq + 2), ValueKind.VALUE);
+        InternalKey target = new InternalKey(key, trailer);
+        if (rnd.nextBoolean()) {
+          it.seek(key, trailer);
+          expected = model.ceilingKey(target);
+        } else {
+          it.seekForPrev(key, trailer);
+          expected = model.floorKey(target);
+        }
+      } else if (op == 1) {
+        it.seekToFirst();
+        expected = model.isEmpty() ? null : model.firstKey();
+      } else if (op == 2) {
+        it.seekToLast();
+        expected = model.isEmpty() ? null : model.lastKey();
+      } else if (expected != null && op < 6) {
+        it.next();
+        expected = model.higherKey(expected);
+      } else if (expected != null) {
+        it.prev();
+        expected = model.lowerKey(expected);
+      }
+      if (expected == null) {
+        assertThat(it.isValid()).isFalse();
+      } else {
+        assertThat(it.isValid()).isTrue();
+        assertThat(it.userKey()).isEqualTo(expected.userKey());
+        assertThat(it.trailer()).isEqualTo(expected.trailer());
+        assertThat(it.value()).isEqualTo(model.get(expected));
+      }
+    }
+    it.close();
+  }
+
+  /** Keys from a small alphabet and short lengths, so that versions and prefixes collide. */
+  private static byte[] randomKey(Random rnd) {
+    byte[] key = new byte[rnd.nextInt(4)];
+    for (int i = 0; i < key.length; i++) {
+      key[i] = (byte) (rnd.nextBoolean() ? 'a' : 0xF0 + rnd.nextInt(2));
+    }
+    return key;
+  }
+
+  @Test
+  void slabSize_isAQuarterOfTheBudgetWithRoomForTheHeader() {
+    assertThat(ArenaSkipList.slabSizeFor(0)).isEqualTo(256);
+    assertThat(ArenaSkipList.slabSizeFor(4096)).isEqualTo(1024);
+    assertThat(ArenaSkipList.slabSizeFor(1L << 20)).isEqualTo((256 << 10) - 64);
+    assertThat(ArenaSkipList.slabSizeFor(64L << 20)).isEqualTo((1 << 20) - 64);
+    assertThat(ArenaSkipList.slabSizeFor(Long.MAX_VALUE)).isEqualTo((1 << 20) - 64);
+  }
+
+  @Test
+  void allocatedBytes_countsWholeSlabs_andLargeEntriesGetTheirOwn() {
+    ArenaSkipList list = new ArenaSkipList(1024);
+    long first = list.insert(new byte[] {1}, Trailer.pack(1, ValueKind.VALUE), new byte[10]);
+    assertThat(first).isEqualTo(16 + 1024);
+    long second = list.insert(new byte[] {2}, Trailer.pack(2, ValueKind.VALUE), new byte[10]);
+    assertThat(second).isZero();
+    // Larger than a quarter slab: a slab of exactly its size, rounded to 8 with the header.
+    long large = list.insert(new byte[] {3}, Trailer.pack(3, ValueKind.VALUE), new byte[300]);
+    assertThat(large).isGreaterThanOrEqualTo(16 + 300).isLessThan(16 + 400);
+    assertThat(list.allocatedBytes()).isEqualTo(first + large);
+    long after = list.insert(new byte[] {4}, Trailer.pack(4, ValueKind.VALUE), new byte[10]);
+    assertThat(after).as("small entries still fill the first slab").isZero();
+  }
+
+  @Test
+  void sharedSlabs_doubleFrom4KiBToTheLargest() {
+    ArenaSkipList list = new ArenaSkipList(ArenaSkipList.slabSizeFor(64L << 20));
+    java.util.List<Long> slabs = new java.util.ArrayList<>();
+    for (int i = 0; slabs.size() < 10; i++) {
+      long allocated = list.insert(new byte[] {(byte) i, (byte) (i >> 8), (byte) (i >> 16)},
+          Trailer.pack(i, ValueKind.VALUE), new byte[1000]);
+      if (allocated > 0) {
+        slabs.add(allocated - 16);
+      }
+    }
+    assertThat(slabs).containsExactly(4096L, 8192L, 16384L, 32768L, 65536L - 64, 131072L - 64,
+        262144L - 64, 524288L - 64, 1048576L - 64, 1048576L - 64);
+  }
+}
