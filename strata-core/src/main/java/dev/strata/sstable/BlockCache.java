@@ -2,7 +2,9 @@ package dev.strata.sstable;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -10,6 +12,17 @@ import java.util.concurrent.atomic.LongAdder;
  * one or more databases, bounded in bytes. Built on Caffeine (W-TinyLFU), which is thread-safe and
  * lock-free on reads. Keys are a table reader's unique cache id plus the block offset, so that a
  * table number reused by another database never aliases. A capacity of 0 caches nothing.
+ *
+ * <h2>Admission</h2>
+ *
+ * Until the cache first evicts, every block read is cached. From then on a block enters only on
+ * its second miss within a recent window (a doorkeeper: a direct-mapped table of the last misses'
+ * fingerprints, two slots per block the cache holds). Blocks read once, as by point lookups spread
+ * over data many times the cache or by scans, then pass through without displacing the cached
+ * working set. In Java that also matters for memory: without it such reads turned the whole cache
+ * over every fraction of a second, and the collector copied each new block to the old generation
+ * before it was evicted, which made G1 grow the heap to three times the cache size
+ * ({@code docs/design/memory.md}).
  *
  * <p>Thread-safe. Holds no resources: nobody closes it; it is dropped with its last user.
  */
@@ -59,9 +72,29 @@ public final class BlockCache {
   // Lookup counters; LongAdder because every read thread bumps them. Sums may lag.
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
+  private final LongAdder declined = new LongAdder();
+
+  /**
+   * Set when Caffeine first evicts for size, never cleared: from then on admission goes through
+   * {@link #recentMisses}. Written by the evicting thread, read by every put.
+   */
+  private volatile boolean full;
+
+  /**
+   * The doorkeeper: slot {@code fingerprint & mask} holds the fingerprint of the last block that
+   * missed there and was not admitted. Opaque reads and writes: a race costs only one admission
+   * decision, never a wrong block, since the cache is keyed by the full key.
+   */
+  private final AtomicLongArray recentMisses;
+
+  private final int mask;
 
   private BlockCache(long capacityBytes) {
     this.capacityBytes = capacityBytes;
+    // Two slots per 4 KiB block the cache can hold, as a power of two from 1,024 to 1M slots.
+    long slots = Long.highestOneBit(Math.max(1024, Math.min(1 << 20, capacityBytes / 2048)));
+    this.recentMisses = new AtomicLongArray((int) slots);
+    this.mask = (int) slots - 1;
     // Runnable::run keeps Caffeine's maintenance on the calling thread: no pool thread to own.
     // Handing it to ForkJoinPool.commonPool() instead (Caffeine's default) was measured at about
     // 1.8x the CPU per table lookup on readrandom (one hand-off per inserted block).
@@ -71,6 +104,12 @@ public final class BlockCache {
             : Caffeine.newBuilder()
                 .maximumWeight(capacityBytes)
                 .weigher((Key k, Block b) -> b.weight())
+                .evictionListener(
+                    (Key k, Block b, RemovalCause cause) -> {
+                      if (cause == RemovalCause.SIZE && !full) {
+                        full = true;
+                      }
+                    })
                 .executor(Runnable::run)
                 .build();
   }
@@ -106,11 +145,33 @@ public final class BlockCache {
     return b;
   }
 
-  /** Requires: {@code block} was verified against its checksum. */
+  /**
+   * Offers a block just read after a miss; it is cached unless the doorkeeper declines it (see the
+   * class comment). Requires: {@code block} was verified against its checksum.
+   */
   void put(long cacheId, long offset, Block block) {
-    if (cache != null) {
-      cache.put(new Key(cacheId, offset), block);
+    if (cache == null) {
+      return;
     }
+    if (full && !missedRecently(cacheId, offset)) {
+      declined.increment();
+      return;
+    }
+    cache.put(new Key(cacheId, offset), block);
+  }
+
+  /** Whether the block missed recently; if not, remembers this miss. */
+  private boolean missedRecently(long cacheId, long offset) {
+    long h = cacheId * 0x9E3779B97F4A7C15L + offset;
+    h = (h ^ (h >>> 31)) * 0xBF58476D1CE4E5B9L;
+    long fingerprint = (h ^ (h >>> 29)) | 1; // never 0, the empty slot
+    int slot = (int) (fingerprint >>> 32) & mask;
+    if (recentMisses.getOpaque(slot) == fingerprint) {
+      recentMisses.setOpaque(slot, 0);
+      return true;
+    }
+    recentMisses.setOpaque(slot, fingerprint);
+    return false;
   }
 
   /**
@@ -147,6 +208,11 @@ public final class BlockCache {
 
   public long misses() {
     return misses.sum();
+  }
+
+  /** Blocks read after a miss that the doorkeeper did not admit (see the class comment). */
+  public long declined() {
+    return declined.sum();
   }
 
   public double hitRatio() {

@@ -1,0 +1,75 @@
+package dev.strata.sstable;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+/**
+ * Admission: every block is cached until the cache first evicts; after that a block is offered to
+ * the cache only on its second miss, so blocks read once pass through without displacing the
+ * cached ones.
+ */
+class BlockCacheTest {
+  /** A block of about 1 KiB. */
+  private static Block block(int i) {
+    String value = "v".repeat(1000);
+    return BlockTest.build(List.of(Entry.put("k" + i, i + 1, value)), 16);
+  }
+
+  private static final long TABLE = 7;
+
+  @org.junit.jupiter.api.Test
+  void beforeFirstEviction_everyBlockIsCached() {
+    BlockCache cache = BlockCache.create(64 << 10);
+    for (int i = 0; i < 20; i++) {
+      cache.put(TABLE, i * 4096L, block(i));
+    }
+    for (int i = 0; i < 20; i++) {
+      assertThat(cache.get(TABLE, i * 4096L)).as("block %d", i).isNotNull();
+    }
+    assertThat(cache.declined()).isZero();
+  }
+
+  @org.junit.jupiter.api.Test
+  void onceFull_aBlockEntersOnItsSecondMiss_andTheWorkingSetStays() {
+    BlockCache cache = BlockCache.create(64 << 10);
+    int hot = 0;
+    // Fill past capacity so that the cache evicts once.
+    while (cache.declined() == 0 && hot < 1000) {
+      cache.put(TABLE, hot * 4096L, block(hot));
+      hot++;
+    }
+    long cached = countCached(cache, hot);
+    assertThat(cached).isPositive();
+
+    // A stream of blocks read once each: none is admitted, none of the cached ones is displaced.
+    long declinedBefore = cache.declined();
+    for (int i = 0; i < 500; i++) {
+      long offset = (100_000 + i) * 4096L;
+      assertThat(cache.get(TABLE, offset)).isNull();
+      cache.put(TABLE, offset, block(i));
+    }
+    assertThat(cache.declined() - declinedBefore).isEqualTo(500);
+    assertThat(countCached(cache, hot)).isEqualTo(cached);
+
+    // The same block missing twice is offered to Caffeine the second time (whose own frequency
+    // policy then weighs it against its victim).
+    long offset = 200_000 * 4096L;
+    cache.put(TABLE, offset, block(1));
+    assertThat(cache.get(TABLE, offset)).isNull();
+    long declined = cache.declined();
+    cache.put(TABLE, offset, block(1));
+    assertThat(cache.declined()).isEqualTo(declined);
+  }
+
+  private static long countCached(BlockCache cache, int n) {
+    long count = 0;
+    for (int i = 0; i < n; i++) {
+      // getIfPresent through get counts hits; it does not change what is cached.
+      if (cache.get(TABLE, i * 4096L) != null) {
+        count++;
+      }
+    }
+    return count;
+  }
+}
