@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * Until the cache first evicts, every block read is cached. From then on a block enters only on
  * its second miss within a recent window (a doorkeeper: a direct-mapped table of the last misses'
- * fingerprints, two slots per block the cache holds). Blocks read once, as by point lookups spread
+ * fingerprints, one slot per four blocks the cache holds). Blocks read once, as by point lookups spread
  * over data many times the cache or by scans, then pass through without displacing the cached
  * working set. In Java that also matters for memory: without it such reads turned the whole cache
  * over every fraction of a second, and the collector copied each new block to the old generation
@@ -91,8 +91,8 @@ public final class BlockCache {
 
   private BlockCache(long capacityBytes) {
     this.capacityBytes = capacityBytes;
-    // Two slots per 4 KiB block the cache can hold, as a power of two from 1,024 to 1M slots.
-    long slots = Long.highestOneBit(Math.max(1024, Math.min(1 << 20, capacityBytes / 2048)));
+    // One slot per four 4 KiB blocks the cache can hold, as a power of two from 1,024 to 1M slots.
+    long slots = Long.highestOneBit(Math.max(1024, Math.min(1 << 20, capacityBytes / 16384)));
     this.recentMisses = new AtomicLongArray((int) slots);
     this.mask = (int) slots - 1;
     // Runnable::run keeps Caffeine's maintenance on the calling thread: no pool thread to own.
