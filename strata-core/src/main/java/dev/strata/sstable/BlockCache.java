@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <h2>Admission</h2>
  *
- * Until the cache first evicts, every block read is cached. From then on a block enters only on
- * its second miss within a recent window (a doorkeeper: a direct-mapped table of the last misses'
+ * While the cache is less than 15/16 full, every block read is cached. Beyond that a block enters
+ * only on its second miss within a recent window (a doorkeeper: a direct-mapped table of the last misses'
  * fingerprints, one slot per four blocks the cache holds). Blocks read once, as by point lookups spread
  * over data many times the cache or by scans, then pass through without displacing the cached
  * working set. In Java that also matters for memory: without it such reads turned the whole cache
@@ -75,10 +75,14 @@ public final class BlockCache {
   private final LongAdder declined = new LongAdder();
 
   /**
-   * Set when Caffeine first evicts for size, never cleared: from then on admission goes through
-   * {@link #recentMisses}. Written by the evicting thread, read by every put.
+   * Weight of the blocks cached: added to after a put, taken off by Caffeine's removal listener.
+   * Approximate while puts and removals race; read by the doorkeeper on every offered block
+   * (Caffeine's own weighted size takes its eviction lock).
    */
-  private volatile boolean full;
+  private final LongAdder weight = new LongAdder();
+
+  /** The weight from which the doorkeeper applies: 15/16 of the capacity. */
+  private final long doorkeeperFrom;
 
   /**
    * The doorkeeper: slot {@code fingerprint & mask} holds the fingerprint of the last block that
@@ -104,14 +108,15 @@ public final class BlockCache {
             : Caffeine.newBuilder()
                 .maximumWeight(capacityBytes)
                 .weigher((Key k, Block b) -> b.weight())
-                .evictionListener(
+                .removalListener(
                     (Key k, Block b, RemovalCause cause) -> {
-                      if (cause == RemovalCause.SIZE && !full) {
-                        full = true;
+                      if (b != null) {
+                        weight.add(-b.weight());
                       }
                     })
                 .executor(Runnable::run)
                 .build();
+    this.doorkeeperFrom = capacityBytes - capacityBytes / 16;
   }
 
   /**
@@ -153,10 +158,11 @@ public final class BlockCache {
     if (cache == null) {
       return;
     }
-    if (full && !missedRecently(cacheId, offset)) {
+    if (weight.sum() >= doorkeeperFrom && !missedRecently(cacheId, offset)) {
       declined.increment();
       return;
     }
+    weight.add(block.weight());
     cache.put(new Key(cacheId, offset), block);
   }
 

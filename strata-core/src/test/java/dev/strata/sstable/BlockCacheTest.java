@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 
 /**
- * Admission: every block is cached until the cache first evicts; after that a block is offered to
- * the cache only on its second miss, so blocks read once pass through without displacing the
- * cached ones.
+ * Admission: every block is cached while the cache has room; once it is nearly full a block is
+ * offered to the cache only on its second miss, so blocks read once pass through without
+ * displacing the cached ones. Room made by dropping a table's blocks is filled again at once.
  */
 class BlockCacheTest {
   /** A block of about 1 KiB. */
@@ -60,6 +60,31 @@ class BlockCacheTest {
     long declined = cache.declined();
     cache.put(TABLE, offset, block(1));
     assertThat(cache.declined()).isEqualTo(declined);
+  }
+
+  @org.junit.jupiter.api.Test
+  void afterATablesBlocksAreDropped_blocksAreCachedOnFirstMissAgain() {
+    BlockCache cache = BlockCache.create(64 << 10);
+    int n = 0;
+    while (cache.declined() == 0 && n < 1000) {
+      cache.put(TABLE, n * 4096L, block(n));
+      n++;
+    }
+    long[] offsets = new long[n];
+    for (int i = 0; i < n; i++) {
+      offsets[i] = i * 4096L;
+    }
+    cache.evictTable(TABLE, offsets);
+    assertThat(cache.usedBytes()).isZero();
+
+    long declined = cache.declined();
+    for (int i = 0; i < 10; i++) {
+      cache.put(8, i * 4096L, block(i));
+    }
+    assertThat(cache.declined()).isEqualTo(declined);
+    for (int i = 0; i < 10; i++) {
+      assertThat(cache.get(8, i * 4096L)).as("block %d", i).isNotNull();
+    }
   }
 
   private static long countCached(BlockCache cache, int n) {
