@@ -33,12 +33,7 @@ class BlockCacheTest {
   @org.junit.jupiter.api.Test
   void onceFull_aBlockEntersOnItsSecondMiss_andTheWorkingSetStays() {
     BlockCache cache = BlockCache.create(64 << 10);
-    int hot = 0;
-    // Fill past capacity so that the cache evicts once.
-    while (cache.declined() == 0 && hot < 1000) {
-      cache.put(TABLE, hot * 4096L, block(hot));
-      hot++;
-    }
+    int hot = fillUntilDeclined(cache);
     long cached = countCached(cache, hot);
     assertThat(cached).isPositive();
 
@@ -65,11 +60,7 @@ class BlockCacheTest {
   @org.junit.jupiter.api.Test
   void afterATablesBlocksAreDropped_blocksAreCachedOnFirstMissAgain() {
     BlockCache cache = BlockCache.create(64 << 10);
-    int n = 0;
-    while (cache.declined() == 0 && n < 1000) {
-      cache.put(TABLE, n * 4096L, block(n));
-      n++;
-    }
+    int n = fillUntilDeclined(cache);
     long[] offsets = new long[n];
     for (int i = 0; i < n; i++) {
       offsets[i] = i * 4096L;
@@ -85,6 +76,17 @@ class BlockCacheTest {
     for (int i = 0; i < 10; i++) {
       assertThat(cache.get(8, i * 4096L)).as("block %d", i).isNotNull();
     }
+  }
+
+  /** Offers blocks 0, 1, ... of {@link #TABLE} until the doorkeeper declines one; returns the count. */
+  private static int fillUntilDeclined(BlockCache cache) {
+    int n = 0;
+    while (cache.declined() == 0) {
+      assertThat(n).as("the doorkeeper never applied").isLessThan(1000);
+      cache.put(TABLE, n * 4096L, block(n));
+      n++;
+    }
+    return n;
   }
 
   private static long countCached(BlockCache cache, int n) {
