@@ -184,7 +184,7 @@ final class ArenaSkipList {
     return findLess(s, ks, kl, Coding.getLong(s, ks + kl), false);
   }
 
-  /** The slab holding {@code node}; read its fields with the static accessors at {@link #offset}. */
+  /** The slab holding {@code node}; read its fields with the accessors at {@link #offset}. */
   byte[] slabOf(long node) {
     return slabs[slabIndex(node)];
   }
@@ -238,7 +238,7 @@ final class ArenaSkipList {
     return Long.compare(trailer, Coding.getLong(s, ks + kl));
   }
 
-  /** The first node not before the target; fills {@code prevOut} (if given) with its predecessors. */
+  /** The first node not before the target; fills {@code prevOut} (if given) with predecessors. */
   private long findGreaterOrEqual(byte[] key, int from, int length, long trailer, long[] prevOut) {
     long x = HEAD;
     int level = height - 1;
@@ -328,7 +328,7 @@ final class ArenaSkipList {
     return (int) (node >>> 32);
   }
 
-  /** Height 1 with probability 3/4, each further level a quarter as likely (LevelDB's branching). */
+  /** Height 1 with probability 3/4, each further level a quarter as likely (as in LevelDB). */
   private int randomHeight() {
     random ^= random << 13;
     random ^= random >>> 7;

@@ -19,7 +19,7 @@ abstract class ChunkedCursor implements InternalIterator {
   static final int FIRST_CHUNK = 8;
   static final int MAX_CHUNK = 256;
 
-  /** Entries in the current chunk; {@code pos} indexes it; {@code count < capacity} = last chunk. */
+  /** Entries in the current chunk, indexed by {@code pos}; {@code count < capacity}: the last. */
   private int count;
 
   private int pos;
@@ -35,7 +35,8 @@ abstract class ChunkedCursor implements InternalIterator {
    * @param forward ascending internal-key order if true, descending otherwise
    * @return the number of entries copied; fewer than {@code capacity} means the end was reached
    */
-  abstract int fill(byte[] fromKey, long fromTrailer, boolean inclusive, boolean forward, int capacity);
+  abstract int fill(
+      byte[] fromKey, long fromTrailer, boolean inclusive, boolean forward, int capacity);
 
   /** The position within the current chunk of the entry the accessors read. */
   final int position() {

@@ -16,10 +16,10 @@ import java.util.concurrent.atomic.LongAdder;
  * <h2>Admission</h2>
  *
  * While the cache is less than 15/16 full, every block read is cached. Beyond that a block enters
- * only on its second miss within a recent window (a doorkeeper: a direct-mapped table of the last misses'
- * fingerprints, one slot per four blocks the cache holds). Blocks read once, as by point lookups spread
- * over data many times the cache or by scans, then pass through without displacing the cached
- * working set. In Java that also matters for memory: without it such reads turned the whole cache
+ * only on its second miss within a recent window (a doorkeeper: a direct-mapped table of the last
+ * misses' fingerprints, one slot per four blocks the cache holds). Blocks read once, as by point
+ * lookups spread over data many times the cache or by scans, then pass through without displacing
+ * the cached working set. In Java that also matters for memory: without it such reads turned the whole cache
  * over every fraction of a second, and the collector copied each new block to the old generation
  * before it was evicted, which made G1 grow the heap to three times the cache size
  * ({@code docs/design/memory.md}).

@@ -78,7 +78,7 @@ class BlockCacheTest {
     }
   }
 
-  /** Offers blocks 0, 1, ... of {@link #TABLE} until the doorkeeper declines one; returns the count. */
+  /** Offers blocks 0, 1, ... of {@link #TABLE} until the doorkeeper declines one; the count. */
   private static int fillUntilDeclined(BlockCache cache) {
     int n = 0;
     while (cache.declined() == 0) {
