@@ -316,7 +316,7 @@ final class ArenaSkipList {
       slabs = Arrays.copyOf(slabs, slabCount * 2);
     }
     slabs[slabCount] = new byte[size];
-    allocatedBytes += (16L + size + 7) & ~7L;
+    allocatedBytes += EntrySizes.array(size);
     return slabCount++;
   }
 

@@ -79,16 +79,13 @@ abstract class ChunkedCursor implements InternalIterator {
   }
 
   private void step(boolean wantForward) {
-    byte[] key = userKey();
-    long trailer = trailer();
     if (forward != wantForward) {
-      load(key, trailer, false, wantForward, FIRST_CHUNK);
-      return;
-    }
-    pos++;
-    if (pos == count && count == capacity) {
+      load(userKey(), trailer(), false, wantForward, FIRST_CHUNK);
+    } else if (pos + 1 == count && count == capacity) {
       // The chunk was full, so more entries may follow: fetch the next, larger chunk.
-      load(key, trailer, false, wantForward, Math.min(capacity * 2, MAX_CHUNK));
+      load(userKey(), trailer(), false, wantForward, Math.min(capacity * 2, MAX_CHUNK));
+    } else {
+      pos++;
     }
   }
 

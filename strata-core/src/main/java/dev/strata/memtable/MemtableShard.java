@@ -59,16 +59,6 @@ final class MemtableShard {
         : ArenaSkipList.copyValue(slab, off);
   }
 
-  /** Heap bytes of the shard's arena. */
-  long allocatedBytes() {
-    lock.readLock().lock();
-    try {
-      return list.allocatedBytes();
-    } finally {
-      lock.readLock().unlock();
-    }
-  }
-
   /**
    * Copies up to {@code capacity} node references (slab and offset) into the arrays, as {@link
    * ChunkedCursor#fill} describes.

@@ -3,6 +3,7 @@ package dev.strata.sstable;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import dev.strata.util.Bytes;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
@@ -19,9 +20,9 @@ import java.util.concurrent.atomic.LongAdder;
  * only on its second miss within a recent window (a doorkeeper: a direct-mapped table of the last
  * misses' fingerprints, one slot per four blocks the cache holds). Blocks read once, as by point
  * lookups spread over data many times the cache or by scans, then pass through without displacing
- * the cached working set. In Java that also matters for memory: without it such reads turned the whole cache
- * over every fraction of a second, and the collector copied each new block to the old generation
- * before it was evicted, which made G1 grow the heap to three times the cache size
+ * the cached working set. In Java that also matters for memory: without it such reads turned the
+ * whole cache over every fraction of a second, and the collector copied each new block to the old
+ * generation before it was evicted, which made G1 grow the heap to three times the cache size
  * ({@code docs/design/memory.md}).
  *
  * <p>Thread-safe. Holds no resources: nobody closes it; it is dropped with its last user.
@@ -48,10 +49,7 @@ public final class BlockCache {
 
     @Override
     public int hashCode() {
-      // Blocks of one table differ in offset, tables in cacheId: mix both into every bit.
-      long h = (cacheId * 0x9E3779B97F4A7C15L) ^ offset;
-      h ^= h >>> 29;
-      h *= 0xBF58476D1CE4E5B9L;
+      long h = mix(cacheId, offset);
       return (int) (h ^ (h >>> 32));
     }
 
@@ -59,6 +57,14 @@ public final class BlockCache {
     public String toString() {
       return "Key[" + cacheId + ", " + offset + "]";
     }
+  }
+
+  /**
+   * A 64-bit hash of a block's identity, for {@link Key#hashCode} and the doorkeeper's
+   * fingerprints. Blocks of one table differ in offset, tables in cacheId: both reach every bit.
+   */
+  static long mix(long cacheId, long offset) {
+    return Bytes.fmix64((cacheId * 0x9E3779B97F4A7C15L) ^ offset);
   }
 
   /** Source of reader cache ids; bumped by every table open, in any thread. */
@@ -168,9 +174,7 @@ public final class BlockCache {
 
   /** Whether the block missed recently; if not, remembers this miss. */
   private boolean missedRecently(long cacheId, long offset) {
-    long h = cacheId * 0x9E3779B97F4A7C15L + offset;
-    h = (h ^ (h >>> 31)) * 0xBF58476D1CE4E5B9L;
-    long fingerprint = (h ^ (h >>> 29)) | 1; // never 0, the empty slot
+    long fingerprint = mix(cacheId, offset) | 1; // never 0, the empty slot
     int slot = (int) (fingerprint >>> 32) & mask;
     if (recentMisses.getOpaque(slot) == fingerprint) {
       recentMisses.setOpaque(slot, 0);
