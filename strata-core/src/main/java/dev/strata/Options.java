@@ -24,6 +24,7 @@ public final class Options {
   private final int maxImmutableMemtables;
   private final Duration writeStallTimeout;
   private final boolean backgroundCompaction;
+  private final boolean readTriggeredCompaction;
   private final ExecutorService backgroundExecutor;
   private final WalRecoveryMode walRecoveryMode;
   private final int blockSizeBytes;
@@ -51,6 +52,7 @@ public final class Options {
     this.maxImmutableMemtables = b.maxImmutableMemtables;
     this.writeStallTimeout = b.writeStallTimeout;
     this.backgroundCompaction = b.backgroundCompaction;
+    this.readTriggeredCompaction = b.readTriggeredCompaction;
     this.backgroundExecutor = b.backgroundExecutor;
     this.walRecoveryMode = b.walRecoveryMode;
     this.blockSizeBytes = b.blockSizeBytes;
@@ -112,6 +114,10 @@ public final class Options {
 
   public boolean backgroundCompaction() {
     return backgroundCompaction;
+  }
+
+  public boolean readTriggeredCompaction() {
+    return readTriggeredCompaction;
   }
 
   /** The shared executor for background work, or null if the database owns its threads. */
@@ -196,6 +202,8 @@ public final class Options {
         + maxImmutableMemtables
         + ", backgroundCompaction="
         + backgroundCompaction
+        + ", readTriggeredCompaction="
+        + readTriggeredCompaction
         + ", sharedExecutor="
         + (backgroundExecutor != null)
         + ", blockSizeBytes="
@@ -235,6 +243,7 @@ public final class Options {
     private int maxImmutableMemtables = 2;
     private Duration writeStallTimeout = Duration.ofSeconds(60);
     private boolean backgroundCompaction = true;
+    private boolean readTriggeredCompaction = true;
     private ExecutorService backgroundExecutor;
     private WalRecoveryMode walRecoveryMode = WalRecoveryMode.TOLERATE_CORRUPTED_TAIL_RECORDS;
     private int blockSizeBytes = 4096;
@@ -264,6 +273,7 @@ public final class Options {
       maxImmutableMemtables = o.maxImmutableMemtables;
       writeStallTimeout = o.writeStallTimeout;
       backgroundCompaction = o.backgroundCompaction;
+      readTriggeredCompaction = o.readTriggeredCompaction;
       backgroundExecutor = o.backgroundExecutor;
       walRecoveryMode = o.walRecoveryMode;
       blockSizeBytes = o.blockSizeBytes;
@@ -346,6 +356,19 @@ public final class Options {
      */
     public Builder backgroundCompaction(boolean v) {
       backgroundCompaction = v;
+      return this;
+    }
+
+    /**
+     * Whether iterators' read samples may ask for compactions (default true). Iterators sample
+     * about one key per 4096 entries they pass; a file that the samples often find in front of
+     * older files holding the same keys is compacted into the level below when no level needs
+     * compacting for its size. This tidies a tree that writes left with overlapping files, which
+     * every scan and seek would otherwise merge, at the cost of compaction writes that size
+     * triggers alone would not make. Takes effect only with background compaction on.
+     */
+    public Builder readTriggeredCompaction(boolean v) {
+      readTriggeredCompaction = v;
       return this;
     }
 

@@ -79,8 +79,8 @@ public class BenchCommand implements Callable<Integer> {
   @Option(names = "--engine-options", split = ",", paramLabel = "KEY=VALUE",
       description = "Engine settings; prefix a key with an engine name to reach only it "
           + "(rocksdb.compression=none). Common: memtable-mb, bloom-bits, cache-mb, compression, "
-          + "background-threads. strata: memtable, shards, background-compaction. rocksdb: "
-          + "dynamic-level-bytes.")
+          + "background-threads. strata: memtable, shards, background-compaction, "
+          + "read-triggered-compaction. rocksdb: dynamic-level-bytes.")
   Map<String, String> engineOptions = new LinkedHashMap<>();
 
   @Option(names = "--seed", defaultValue = "301",

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * One planned compaction: input files of a level and of the level below it, the output level,
- * the files two levels down (to bound each output's overlap with them), and whether it is a
- * trivial move (one file that can change level by a manifest edit alone). Immutable.
+ * the files two levels down (to bound each output's overlap with them), why it runs, and whether
+ * it is a trivial move (one file that can change level by a manifest edit alone). Immutable.
  */
 public record Compaction(
     int level,
@@ -15,10 +15,24 @@ public record Compaction(
     List<FileMetadata> outputLevelInputs,
     List<FileMetadata> grandparents,
     double score,
-    boolean manual) {
+    Reason reason) {
+
+  /** What asked for a compaction. */
+  public enum Reason {
+    /** A level's score reached 1: too many level-0 files, or a level above its target size. */
+    SIZE,
+    /** Read samples charged a file enough that compacting it is cheaper than reading past it. */
+    READS,
+    /** {@code compactRange}. */
+    MANUAL
+  }
+
+  public boolean manual() {
+    return reason == Reason.MANUAL;
+  }
 
   public boolean isTrivialMove() {
-    return !manual
+    return reason != Reason.MANUAL
         && inputs.size() == 1
         && outputLevelInputs.isEmpty()
         && level != outputLevel;

@@ -64,6 +64,9 @@ public final class CompactionJob {
       CompactionStats stats,
       BooleanSupplier keepRunning)
       throws IOException {
+    if (c.reason() == Compaction.Reason.READS) {
+      stats.readTriggeredCompactions.increment();
+    }
     if (c.isTrivialMove() && overlapBytes(c.grandparents()) <= maxGrandparentOverlap) {
       FileMetadata f = c.inputs().get(0);
       VersionEdit edit = new VersionEdit().deleteFile(c.level(), f.number());

@@ -6,6 +6,7 @@ import dev.strata.version.Level;
 import dev.strata.version.VersionSet;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Chooses the most urgent compaction from a consistent view of the levels, with dynamic level
@@ -17,7 +18,22 @@ import java.util.List;
  *
  * <p>Scores: level 0 is its file count over the trigger; a level from the base down to the one
  * above the bottom is its bytes over its target. The highest score of at least 1 runs first.
- * Stateless but for the per-level round-robin cursor, confined to the compaction thread.
+ *
+ * <p>When no score reaches 1, a file that reads have charged enough goes down a level (LevelDB's
+ * seek compaction). Iterators sample the keys they pass ({@link #recordReadSample}); a sampled
+ * key that lies in two or more files, counting each level-0 file and one file per level, charges
+ * the first of them, the newest, which the read had to look past. A file takes one sample per 16
+ * KiB of its size (at least 100) before it is due. This is what tidies a tree that writes left
+ * with overlapping level-0 files below the trigger and obsolete versions further down: scans and
+ * seeks over it merge every one of those files until it is compacted.
+ *
+ * <h2>Concurrency</h2>
+ *
+ * The per-level round-robin {@code cursor} is confined to the compaction thread, the one caller of
+ * {@link #pick} and {@link #manual}. {@code due} is an {@link AtomicReference}: reading threads
+ * set it from {@link #recordReadSample}, the compaction thread clears it when it picks the file.
+ * {@link #targets}, {@link #scores} and {@link #needsCompaction} read no state and are safe from
+ * any thread.
  */
 public final class CompactionPicker {
   private final int level0Trigger;
@@ -26,6 +42,11 @@ public final class CompactionPicker {
   private final long targetFileSize;
   /** Per level, the largest user key of the last file compacted from it; compaction-thread only. */
   private final byte[][] cursor = new byte[VersionSet.NUM_LEVELS][];
+
+  /** A file read samples made due, with its level, or null; see the class comment. */
+  private final AtomicReference<Due> due = new AtomicReference<>();
+
+  private record Due(int level, FileMetadata file) {}
 
   public CompactionPicker(
       int level0Trigger, int multiplier, long maxBytesForLevelBase, long targetFileSize) {
@@ -87,7 +108,44 @@ public final class CompactionPicker {
     return s;
   }
 
-  /** The most urgent compaction, or null if every score is below 1. */
+  /**
+   * Charges one read sample at {@code userKey} against {@code levels}, the levels as they are now:
+   * if two or more files may hold the key, the first in lookup order (newest) is charged. Called
+   * by reading threads; thread-safe.
+   *
+   * @return whether this charge made a file due (the caller wakes the compaction worker)
+   */
+  public boolean recordReadSample(Level[] levels, byte[] userKey) {
+    FileMetadata first = null;
+    int firstLevel = -1;
+    for (int i = 0; i < VersionSet.NUM_LEVELS; i++) {
+      for (FileMetadata f : levels[i].filesForKey(userKey)) {
+        if (first != null) {
+          return first.chargeReadSample() && due.compareAndSet(null, new Due(firstLevel, first));
+        }
+        first = f;
+        firstLevel = i;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@link #pick} would find work now; reads no state the compaction thread owns. */
+  public boolean needsCompaction(Level[] levels) {
+    double[] s = scores(levels);
+    for (int i = 0; i < VersionSet.NUM_LEVELS - 1; i++) {
+      if (s[i] >= 1) {
+        return true;
+      }
+    }
+    Due d = due.get();
+    return d != null && levels[d.level()].files().contains(d.file());
+  }
+
+  /**
+   * The most urgent compaction: the highest score of at least 1, else the file read samples made
+   * due; null if there is neither. Compaction thread only.
+   */
   public Compaction pick(Level[] levels) {
     double[] s = scores(levels);
     int best = -1;
@@ -97,17 +155,40 @@ public final class CompactionPicker {
       }
     }
     if (best < 0) {
-      return null;
+      return forReads(levels);
     }
     Targets targets = targets(levels);
     if (best == 0) {
-      return forLevel0(levels, targets.baseLevel(), s[0], null, null, false);
+      return forLevel0(levels, targets.baseLevel(), s[0], null, null, Compaction.Reason.SIZE);
     }
     return forLevel(levels, best, s[best]);
   }
 
+  /**
+   * The compaction of the file read samples made due, which it clears; null if none is due or the
+   * file has left its level since (a later sample makes it due again if it is still costly).
+   */
+  private Compaction forReads(Level[] levels) {
+    Due d = due.getAndSet(null);
+    if (d == null || !levels[d.level()].files().contains(d.file())) {
+      return null;
+    }
+    FileMetadata f = d.file();
+    if (d.level() == 0) {
+      int base = targets(levels).baseLevel();
+      return forLevel0(
+          levels, base, 0, f.smallestUserKey(), f.largestUserKey(), Compaction.Reason.READS);
+    }
+    return forFile(levels, d.level(), f, 0, Compaction.Reason.READS);
+  }
+
   private Compaction forLevel0(
-      Level[] levels, int output, double score, byte[] begin, byte[] end, boolean manual) {
+      Level[] levels,
+      int output,
+      double score,
+      byte[] begin,
+      byte[] end,
+      Compaction.Reason reason) {
     List<FileMetadata> inputs = new ArrayList<>(levels[0].overlapping(begin, end));
     if (inputs.isEmpty()) {
       return null;
@@ -121,7 +202,7 @@ public final class CompactionPicker {
     }
     List<FileMetadata> below = levels[output].overlapping(range[0], range[1]);
     return new Compaction(
-        0, output, inputs, below, grandparents(levels, output, range), score, manual);
+        0, output, inputs, below, grandparents(levels, output, range), score, reason);
   }
 
   private Compaction forLevel(Level[] levels, int level, double score) {
@@ -136,11 +217,17 @@ public final class CompactionPicker {
       }
     }
     cursor[level] = chosen.largestUserKey();
-    List<FileMetadata> inputs = List.of(chosen);
+    return forFile(levels, level, chosen, score, Compaction.Reason.SIZE);
+  }
+
+  /** One file of a level from 1 down, with what it overlaps in the next level. */
+  private Compaction forFile(
+      Level[] levels, int level, FileMetadata file, double score, Compaction.Reason reason) {
+    List<FileMetadata> inputs = List.of(file);
     byte[][] range = range(inputs);
     List<FileMetadata> below = levels[level + 1].overlapping(range[0], range[1]);
     return new Compaction(
-        level, level + 1, inputs, below, grandparents(levels, level + 1, range), score, false);
+        level, level + 1, inputs, below, grandparents(levels, level + 1, range), score, reason);
   }
 
   /**
@@ -150,7 +237,7 @@ public final class CompactionPicker {
   public Compaction manual(Level[] levels, int level, byte[] begin, byte[] end) {
     if (level == 0) {
       int base = targets(levels).baseLevel();
-      return forLevel0(levels, base, 0, begin, end, true);
+      return forLevel0(levels, base, 0, begin, end, Compaction.Reason.MANUAL);
     }
     List<FileMetadata> inputs = levels[level].overlapping(begin, end);
     if (inputs.isEmpty()) {
@@ -159,7 +246,13 @@ public final class CompactionPicker {
     byte[][] range = range(inputs);
     List<FileMetadata> below = levels[level + 1].overlapping(range[0], range[1]);
     return new Compaction(
-        level, level + 1, inputs, below, grandparents(levels, level + 1, range), 0, true);
+        level,
+        level + 1,
+        inputs,
+        below,
+        grandparents(levels, level + 1, range),
+        0,
+        Compaction.Reason.MANUAL);
   }
 
   private List<FileMetadata> grandparents(Level[] levels, int output, byte[][] range) {

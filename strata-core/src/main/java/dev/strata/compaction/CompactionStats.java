@@ -40,6 +40,9 @@ public final class CompactionStats {
   public final LongAdder[] compactions = adders();
   public final LongAdder trivialMoves = new LongAdder();
 
+  /** Compactions (trivial moves included) that read samples asked for. */
+  public final LongAdder readTriggeredCompactions = new LongAdder();
+
   private static LongAdder[] adders() {
     LongAdder[] a = new LongAdder[LEVELS];
     for (int i = 0; i < LEVELS; i++) {

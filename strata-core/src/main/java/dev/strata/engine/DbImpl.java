@@ -904,8 +904,22 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
   }
 
   boolean compactionPending() {
-    Level[] levels = versions.currentLevels();
-    return picker.pick(levels) != null;
+    return picker.needsCompaction(versions.currentLevels());
+  }
+
+  /**
+   * Charges a key an iterator passed to the files that may hold it (see {@link CompactionPicker})
+   * and wakes the compaction worker if that made a file due. Called by iterators, about once per
+   * {@link UserKeyIterator#SAMPLE_PERIOD} entries; does nothing with background compaction off or
+   * read-triggered compaction disabled.
+   */
+  void recordReadSample(byte[] userKey) {
+    BackgroundWorker worker = compactionWorker;
+    if (worker != null
+        && options.readTriggeredCompaction()
+        && picker.recordReadSample(versions.currentLevels(), userKey)) {
+      worker.signal();
+    }
   }
 
   @Override

@@ -153,10 +153,12 @@ final class Properties {
     sb.append(
         String.format(
             Locale.ROOT,
-            "flushes: %d (%d bytes); trivial moves: %d; write amplification %.3f%n",
+            "flushes: %d (%d bytes); trivial moves: %d; read-triggered compactions: %d;"
+                + " write amplification %.3f%n",
             s.flushes.sum(),
             s.flushBytesWritten.sum(),
             s.trivialMoves.sum(),
+            s.readTriggeredCompactions.sum(),
             s.writeAmplification()));
     sb.append(
         String.format(

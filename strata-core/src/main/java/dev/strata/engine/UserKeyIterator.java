@@ -6,6 +6,7 @@ import dev.strata.key.InternalIterator;
 import dev.strata.key.Trailer;
 import dev.strata.util.Bytes;
 import java.io.UncheckedIOException;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The user-facing iterator: turns the merged stream of internal entries (every version of every
@@ -14,10 +15,17 @@ import java.io.UncheckedIOException;
  * current entry; moving backward, it sits just before all entries of the current key, which is
  * saved with its value.
  *
+ * <p>It also samples the keys it passes for read-triggered compaction: about once per {@link
+ * #SAMPLE_PERIOD} internal entries (a random period, so that regular key patterns cannot dodge
+ * it), it hands the current key to {@link DbImpl#recordReadSample}.
+ *
  * <p>Not thread-safe. Closing it closes the internal iterator (dropping its table references) and
  * runs the release action (the snapshot registration).
  */
 final class UserKeyIterator implements DBIterator {
+  /** Mean number of internal entries between two read samples. */
+  static final int SAMPLE_PERIOD = 4096;
+
   private final InternalIterator internal;
   private final long sequence;
   private final byte[] lower;
@@ -30,6 +38,9 @@ final class UserKeyIterator implements DBIterator {
   private byte[] savedKey;
   private byte[] savedValue;
   private boolean closed;
+
+  /** Internal entries left before the next read sample. */
+  private int untilSample = samplePeriod();
 
   UserKeyIterator(
       DbImpl db,
@@ -229,9 +240,22 @@ final class UserKeyIterator implements DBIterator {
     findPrevUserEntry();
   }
 
+  private static int samplePeriod() {
+    return ThreadLocalRandom.current().nextInt(2 * SAMPLE_PERIOD);
+  }
+
+  /** Counts one internal entry passed; on the sampled one, hands its key to the engine. */
+  private void countEntry() {
+    if (--untilSample < 0) {
+      untilSample = samplePeriod();
+      db.recordReadSample(internal.userKey());
+    }
+  }
+
   /** Forward: stops at the newest visible live entry of the next key not <= {@code skip}. */
   private void findNextUserEntry(boolean skipping, byte[] skip) {
     while (internal.isValid()) {
+      countEntry();
       long trailer = internal.trailer();
       if (Trailer.sequence(trailer) <= sequence) {
         byte[] key = internal.userKey();
@@ -262,6 +286,7 @@ final class UserKeyIterator implements DBIterator {
     savedKey = null;
     savedValue = null;
     while (internal.isValid()) {
+      countEntry();
       long trailer = internal.trailer();
       if (Trailer.sequence(trailer) <= sequence) {
         byte[] key = internal.userKey();

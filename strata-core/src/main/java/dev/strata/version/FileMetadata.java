@@ -13,9 +13,19 @@ import java.util.function.Consumer;
  * reads the file takes one while holding that level's read lock (so the count cannot be zero when
  * it does) and drops it after the read. When a level replacement removes the file, the level's
  * reference is dropped; the holder that brings the count to zero hands the file to the obsolete
- * callback, which deletes it on a background thread. Thread-safe: immutable but for {@code refs}.
+ * callback, which deletes it on a background thread. Thread-safe: immutable but for two atomics,
+ * {@code refs} and {@code allowedReadSamples}.
  */
 public final class FileMetadata {
+  /**
+   * One read sample that had to look past this file is charged like compacting this many bytes
+   * (LevelDB's {@code allowed_seeks}: a wasted seek costs about as much as compacting 16 KiB).
+   */
+  static final long BYTES_PER_READ_SAMPLE = 16 << 10;
+
+  /** The fewest samples any file may take, so that small files are not compacted at once. */
+  static final int MIN_READ_SAMPLES = 100;
+
   private final long number;
   private final long fileSize;
   private final InternalKey smallest;
@@ -26,6 +36,12 @@ public final class FileMetadata {
 
   /** References; see the class comment. Starts at 0 until a level adopts the file. */
   private final AtomicInteger refs = new AtomicInteger();
+
+  /**
+   * Read samples this file may still take before it is due for a read-triggered compaction; see
+   * {@link #chargeReadSample()}. Not persisted: a reopened database starts the count afresh.
+   */
+  private final AtomicInteger allowedReadSamples;
 
   /** Set once before the file is published to readers; read by the thread that drops it to zero. */
   private volatile Consumer<FileMetadata> onObsolete;
@@ -45,6 +61,8 @@ public final class FileMetadata {
     this.smallestSequence = smallestSequence;
     this.largestSequence = largestSequence;
     this.entryCount = entryCount;
+    long samples = Math.max(MIN_READ_SAMPLES, fileSize / BYTES_PER_READ_SAMPLE);
+    this.allowedReadSamples = new AtomicInteger((int) Math.min(Integer.MAX_VALUE, samples));
   }
 
   public long number() {
@@ -93,6 +111,24 @@ public final class FileMetadata {
   public boolean mayContainKey(byte[] userKey) {
     return Bytes.compare(userKey, smallest.userKey()) >= 0
         && Bytes.compare(userKey, largest.userKey()) <= 0;
+  }
+
+  /**
+   * Charges one read sample that found this file and at least one older file overlapping the
+   * sampled key: reads pay for each extra file, and a file that has cost readers enough is worth
+   * compacting into the level below.
+   *
+   * @return whether the allowance is used up: true from the charge that uses it up on, so that a
+   *     file that stays where it is (its compaction aborted, or another file was due first) is
+   *     made due again by its next charge
+   */
+  public boolean chargeReadSample() {
+    return allowedReadSamples.updateAndGet(n -> n > 0 ? n - 1 : 0) == 0;
+  }
+
+  /** Read samples left before the file is due; for tests. */
+  public int allowedReadSamplesForTesting() {
+    return allowedReadSamples.get();
   }
 
   void setOnObsolete(Consumer<FileMetadata> callback) {

@@ -85,4 +85,116 @@ class CompactionPickerTest {
     assertThat(c.level()).isZero();
     assertThat(c.outputLevel()).isEqualTo(5);
   }
+
+  private static byte[] key(String k) {
+    return k.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Charges {@code times} samples at {@code key}; returns how many of them made a file due. */
+  private int charge(Level[] levels, String key, int times) {
+    int due = 0;
+    for (int i = 0; i < times; i++) {
+      if (picker.recordReadSample(levels, key(key))) {
+        due++;
+      }
+    }
+    return due;
+  }
+
+  @Test
+  void readSamples_chargeTheNewestOverlappingFile_untilItsLevelZeroCompactionIsPicked() {
+    // 1 MiB files: 64 samples by size, so the floor of 100 applies.
+    FileMetadata newest = file(3, MIB, "c", "m");
+    FileMetadata older = file(2, MIB, "a", "f");
+    FileMetadata apart = file(1, MIB, "x", "z");
+    FileMetadata bottom = file(11, 100 * MIB, "a", "z");
+    Level[] levels = levels(
+        new Level(0, List.of(newest, older, apart)), new Level(6, List.of(bottom)));
+
+    assertThat(charge(levels, "d", 99)).isZero();
+    assertThat(newest.allowedReadSamplesForTesting()).isEqualTo(1);
+    assertThat(older.allowedReadSamplesForTesting()).isEqualTo(100);
+    assertThat(bottom.allowedReadSamplesForTesting()).isEqualTo(100 * MIB / (16 << 10));
+    assertThat(picker.needsCompaction(levels)).isFalse();
+    assertThat(picker.pick(levels)).isNull();
+
+    assertThat(charge(levels, "d", 1)).isEqualTo(1);
+    assertThat(picker.needsCompaction(levels)).isTrue();
+    Compaction c = picker.pick(levels);
+
+    assertThat(c).isNotNull();
+    assertThat(c.reason()).isEqualTo(Compaction.Reason.READS);
+    assertThat(c.level()).isZero();
+    assertThat(c.outputLevel()).isEqualTo(6);
+    // The level-0 files overlapping the due one go with it; the file apart stays.
+    assertThat(c.inputs()).containsExactlyInAnyOrder(newest, older);
+    assertThat(c.outputLevelInputs()).containsExactly(bottom);
+    assertThat(c.isTrivialMove()).isFalse();
+    // Picking cleared it; a file still in place is made due again by its next charge.
+    assertThat(picker.pick(levels)).isNull();
+    assertThat(charge(levels, "d", 1)).isEqualTo(1);
+    assertThat(picker.pick(levels).inputs()).contains(newest);
+  }
+
+  @Test
+  void readSample_ofAKeyOnlyOneFileMayHold_chargesNothing() {
+    FileMetadata l0 = file(3, MIB, "c", "m");
+    FileMetadata bottom = file(11, MIB, "a", "z");
+    Level[] levels = levels(new Level(0, List.of(l0)), new Level(6, List.of(bottom)));
+
+    assertThat(charge(levels, "p", 500)).isZero();
+
+    assertThat(l0.allowedReadSamplesForTesting()).isEqualTo(100);
+    assertThat(bottom.allowedReadSamplesForTesting()).isEqualTo(100);
+    assertThat(picker.pick(levels)).isNull();
+  }
+
+  @Test
+  void aLevelDueForItsSize_goesBeforeAFileDueForReads() {
+    FileMetadata newest = file(4, MIB, "a", "z");
+    List<FileMetadata> others =
+        List.of(file(3, MIB, "a", "z"), file(2, MIB, "a", "z"), file(1, MIB, "a", "z"));
+    List<FileMetadata> four = new java.util.ArrayList<>(others);
+    four.add(newest);
+    Level[] atTrigger = levels(new Level(0, four));
+    assertThat(charge(atTrigger, "k", 100)).isEqualTo(1);
+
+    assertThat(picker.pick(atTrigger).reason()).isEqualTo(Compaction.Reason.SIZE);
+
+    // Below the trigger the due file gets its turn.
+    Level[] belowTrigger = levels(new Level(0, List.of(newest, others.get(0))));
+    Compaction c = picker.pick(belowTrigger);
+    assertThat(c.reason()).isEqualTo(Compaction.Reason.READS);
+    assertThat(c.inputs()).containsExactlyInAnyOrder(newest, others.get(0));
+  }
+
+  @Test
+  void aDueFileThatLeftItsLevel_isDropped() {
+    FileMetadata newest = file(3, MIB, "c", "m");
+    FileMetadata older = file(2, MIB, "a", "z");
+    assertThat(charge(levels(new Level(0, List.of(newest, older))), "d", 100)).isEqualTo(1);
+
+    Level[] after = levels(new Level(6, List.of(file(12, 2 * MIB, "a", "z"))));
+
+    assertThat(picker.needsCompaction(after)).isFalse();
+    assertThat(picker.pick(after)).isNull();
+  }
+
+  @Test
+  void aDueFileBelowLevelZero_goesOneLevelDown() {
+    FileMetadata upper = file(10, MIB, "a", "m");
+    FileMetadata lower = file(11, 100 * MIB, "a", "z");
+    FileMetadata lowerApart = file(12, MIB, "zz", "zzz");
+    Level[] levels = levels(
+        new Level(5, List.of(upper)), new Level(6, List.of(lower, lowerApart)));
+
+    assertThat(charge(levels, "c", 100)).isEqualTo(1);
+    Compaction c = picker.pick(levels);
+
+    assertThat(c.reason()).isEqualTo(Compaction.Reason.READS);
+    assertThat(c.level()).isEqualTo(5);
+    assertThat(c.outputLevel()).isEqualTo(6);
+    assertThat(c.inputs()).containsExactly(upper);
+    assertThat(c.outputLevelInputs()).containsExactly(lower);
+  }
 }

@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and shuts it down after closing the database. Thread-safe between open and close.
  *
  * <p>Engine options: {@code memtable=sharded|skiplist}, {@code shards=N} (a power of two), {@code
- * background-compaction=true|false}.
+ * background-compaction=true|false}, {@code read-triggered-compaction=true|false}.
  */
 public final class StrataAdapter implements EngineAdapter {
   static final String PROP_USER_BYTES = "strata.bytes-written-user";
@@ -51,7 +51,7 @@ public final class StrataAdapter implements EngineAdapter {
 
   @Override
   public Set<String> optionKeys() {
-    return Set.of("memtable", "shards", "background-compaction");
+    return Set.of("memtable", "shards", "background-compaction", "read-triggered-compaction");
   }
 
   @Override
@@ -74,6 +74,9 @@ public final class StrataAdapter implements EngineAdapter {
           break;
         case "background-compaction":
           b.backgroundCompaction(Boolean.parseBoolean(v));
+          break;
+        case "read-triggered-compaction":
+          b.readTriggeredCompaction(Boolean.parseBoolean(v));
           break;
         default:
           break;
@@ -118,7 +121,8 @@ public final class StrataAdapter implements EngineAdapter {
     m.put("block-cache", EngineSettings.mibText(options.blockCacheBytes()));
     m.put("compression", options.compression().toString());
     m.put("background", "shared executor of " + backgroundThreads + " threads, compaction "
-        + (options.backgroundCompaction() ? "on" : "off"));
+        + (options.backgroundCompaction() ? "on" : "off") + ", read-triggered compaction "
+        + (options.readTriggeredCompaction() ? "on" : "off"));
     m.put("wal", "on, WriteOptions.DEFAULT (no fsync per write)");
     return m;
   }
