@@ -137,7 +137,13 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
   /** The WAL of the active memtable; confined to the commit leader of the moment. */
   private LogWriter wal;
 
+  /**
+   * Set once in {@link #open} before the database is handed to any other thread, never changed;
+   * read by writers (to signal a flush or compaction) and by iterators (read samples). The
+   * compaction worker is null with background compaction off.
+   */
   private BackgroundWorker flushWorker;
+
   private BackgroundWorker compactionWorker;
 
   private DbImpl(Path dir, Options options, FileLockHandle dirLock) {
@@ -911,13 +917,15 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
    * Charges a key an iterator passed to the files that may hold it (see {@link CompactionPicker})
    * and wakes the compaction worker if that made a file due. Called by iterators, about once per
    * {@link UserKeyIterator#SAMPLE_PERIOD} entries; does nothing with background compaction off or
-   * read-triggered compaction disabled.
+   * read-triggered compaction disabled. Takes no version lock: a sample against a view an install
+   * changes midway charges one file it need not, and the picker checks a due file is still in
+   * place before it compacts it.
    */
   void recordReadSample(byte[] userKey) {
     BackgroundWorker worker = compactionWorker;
     if (worker != null
         && options.readTriggeredCompaction()
-        && picker.recordReadSample(versions.currentLevels(), userKey)) {
+        && picker.recordReadSample(versions.eachLevelNow(), userKey)) {
       worker.signal();
     }
   }

@@ -92,14 +92,23 @@ public final class VersionSet implements AutoCloseable {
   public Level[] currentLevels() {
     versionLock.lock();
     try {
-      Level[] out = new Level[NUM_LEVELS];
-      for (int i = 0; i < NUM_LEVELS; i++) {
-        out[i] = levels[i].level();
-      }
-      return out;
+      return eachLevelNow();
     } finally {
       versionLock.unlock();
     }
+  }
+
+  /**
+   * Each level as it is now, read one at a time under its own read lock and without the version
+   * lock, which an install holds across the manifest's fsync: for readers on the hot path that
+   * can take a view an install changes midway (a file that moves down may show in both levels).
+   */
+  public Level[] eachLevelNow() {
+    Level[] out = new Level[NUM_LEVELS];
+    for (int i = 0; i < NUM_LEVELS; i++) {
+      out[i] = levels[i].level();
+    }
+    return out;
   }
 
   public long newFileNumber() {
