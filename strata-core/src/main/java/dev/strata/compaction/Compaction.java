@@ -27,10 +27,6 @@ public record Compaction(
     MANUAL
   }
 
-  public boolean manual() {
-    return reason == Reason.MANUAL;
-  }
-
   public boolean isTrivialMove() {
     return reason != Reason.MANUAL
         && inputs.size() == 1

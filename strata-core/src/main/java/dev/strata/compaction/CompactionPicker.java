@@ -132,13 +132,22 @@ public final class CompactionPicker {
 
   /** Whether {@link #pick} would find work now; reads no state the compaction thread owns. */
   public boolean needsCompaction(Level[] levels) {
-    double[] s = scores(levels);
+    return mostUrgent(scores(levels)) >= 0 || inPlace(levels, due.get());
+  }
+
+  /** The level with the highest score of at least 1, or -1 if none. */
+  private static int mostUrgent(double[] s) {
+    int best = -1;
     for (int i = 0; i < VersionSet.NUM_LEVELS - 1; i++) {
-      if (s[i] >= 1) {
-        return true;
+      if (s[i] >= 1 && (best < 0 || s[i] > s[best])) {
+        best = i;
       }
     }
-    Due d = due.get();
+    return best;
+  }
+
+  /** Whether {@code d} is a due file still in the level it was charged in. */
+  private static boolean inPlace(Level[] levels, Due d) {
     return d != null && levels[d.level()].files().contains(d.file());
   }
 
@@ -148,12 +157,7 @@ public final class CompactionPicker {
    */
   public Compaction pick(Level[] levels) {
     double[] s = scores(levels);
-    int best = -1;
-    for (int i = 0; i < VersionSet.NUM_LEVELS - 1; i++) {
-      if (s[i] >= 1 && (best < 0 || s[i] > s[best])) {
-        best = i;
-      }
-    }
+    int best = mostUrgent(s);
     if (best < 0) {
       return forReads(levels);
     }
@@ -170,7 +174,7 @@ public final class CompactionPicker {
    */
   private Compaction forReads(Level[] levels) {
     Due d = due.getAndSet(null);
-    if (d == null || !levels[d.level()].files().contains(d.file())) {
+    if (!inPlace(levels, d)) {
       return null;
     }
     FileMetadata f = d.file();
@@ -179,7 +183,7 @@ public final class CompactionPicker {
       return forLevel0(
           levels, base, 0, f.smallestUserKey(), f.largestUserKey(), Compaction.Reason.READS);
     }
-    return forFile(levels, d.level(), f, 0, Compaction.Reason.READS);
+    return forFiles(levels, d.level(), List.of(f), 0, Compaction.Reason.READS);
   }
 
   private Compaction forLevel0(
@@ -217,13 +221,16 @@ public final class CompactionPicker {
       }
     }
     cursor[level] = chosen.largestUserKey();
-    return forFile(levels, level, chosen, score, Compaction.Reason.SIZE);
+    return forFiles(levels, level, List.of(chosen), score, Compaction.Reason.SIZE);
   }
 
-  /** One file of a level from 1 down, with what it overlaps in the next level. */
-  private Compaction forFile(
-      Level[] levels, int level, FileMetadata file, double score, Compaction.Reason reason) {
-    List<FileMetadata> inputs = List.of(file);
+  /** Files of a level from 1 down, with what they overlap in the next level. */
+  private Compaction forFiles(
+      Level[] levels,
+      int level,
+      List<FileMetadata> inputs,
+      double score,
+      Compaction.Reason reason) {
     byte[][] range = range(inputs);
     List<FileMetadata> below = levels[level + 1].overlapping(range[0], range[1]);
     return new Compaction(
@@ -243,16 +250,7 @@ public final class CompactionPicker {
     if (inputs.isEmpty()) {
       return null;
     }
-    byte[][] range = range(inputs);
-    List<FileMetadata> below = levels[level + 1].overlapping(range[0], range[1]);
-    return new Compaction(
-        level,
-        level + 1,
-        inputs,
-        below,
-        grandparents(levels, level + 1, range),
-        0,
-        Compaction.Reason.MANUAL);
+    return forFiles(levels, level, inputs, 0, Compaction.Reason.MANUAL);
   }
 
   private List<FileMetadata> grandparents(Level[] levels, int output, byte[][] range) {
