@@ -91,10 +91,11 @@ public class BenchCommand implements Callable<Integer> {
       description = "Runs per workload; reports the median and spread (default: ${DEFAULT-VALUE}).")
   int repeat;
 
-  @Option(names = "--warmup", defaultValue = "0", converter = WarmupConverter.class,
+  @Option(names = "--warmup", defaultValue = "10s", converter = WarmupConverter.class,
       paramLabel = "OPS|SECONDSs",
-      description = "Untimed operations (50000) or seconds (5s) before each workload that "
-          + "neither empties nor fills the database (default: ${DEFAULT-VALUE}).")
+      description = "Untimed operations (50000) or seconds (5s) of the workload before it is "
+          + "timed; one that empties or fills the database warms up once on a scratch database "
+          + "(default: ${DEFAULT-VALUE}; 0 for none).")
   Warmup warmup;
 
   @Option(names = "--fork", negatable = true, defaultValue = "true", fallbackValue = "true",

@@ -56,6 +56,14 @@ public record BenchConfig(
   public static final long DEFAULT_SEED = 301;
 
   /**
+   * Ten seconds: on two cores the JIT's one C2 thread competes with the workload's threads, and a
+   * Java engine's read path took 10 to 20 s to compile fully. Strata's readrandom right after a
+   * fill measured 94k to 110k ops/s cold, 122k after 5 s, 142k to 220k after 10 s and 195k to
+   * 280k after 20 s (1M keys, 2 threads).
+   */
+  public static final Warmup DEFAULT_WARMUP = Warmup.parse("10s");
+
+  /**
    * @throws IllegalArgumentException naming the first invalid setting
    */
   public BenchConfig {
@@ -93,7 +101,7 @@ public record BenchConfig(
   public static BenchConfig defaults() {
     return new BenchConfig(
         DEFAULT_ENGINES, DEFAULT_WORKLOADS, DEFAULT_NUM, List.of(2), 16, 100, null,
-        EngineOptions.none(), DEFAULT_SEED, 1, Warmup.NONE, true, null, null, true, false, null);
+        EngineOptions.none(), DEFAULT_SEED, 1, DEFAULT_WARMUP, true, null, null, true, false, null);
   }
 
   /**

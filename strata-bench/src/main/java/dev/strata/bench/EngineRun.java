@@ -20,7 +20,9 @@ import java.util.OptionalInt;
 /**
  * Runs every workload of a configuration, at every thread count, on one engine in this JVM.
  *
- * <p>Each timed run is one session: open the database, warm up, run, read the engine's write and
+ * <p>Each timed run is one session: open the database, warm up (in place; a workload that starts
+ * from an empty database or empties it warms up once, before its first run, on a scratch database
+ * instead), run, read the engine's write and
  * stall counters and its largest level-0 file count (sampled during the session), with {@code
  * --stats} print its statistics, close, measure the directory. Data stays between sessions, so a
  * read workload reads what the workloads before it wrote. Before a {@link Workload#freshDb()}
@@ -102,6 +104,9 @@ final class EngineRun {
     Map<String, List<Measurement>> byLabel = new LinkedHashMap<>();
     for (int r = 0; r < config.repeat(); r++) {
       prepare(w, threads);
+      if (r == 0 && !w.warmable() && !config.warmup().isNone()) {
+        warmUpOnScratch(w, threads);
+      }
       for (Measurement m : session(w, threads)) {
         byLabel.computeIfAbsent(m.label(), k -> new ArrayList<>()).add(m);
       }
@@ -116,6 +121,28 @@ final class EngineRun {
       results.add(res);
     }
     return results;
+  }
+
+  /**
+   * Warms the JVM up for a workload that cannot warm up in place (it starts from an empty database
+   * or empties it): runs {@code w} untimed for the warm-up budget on a scratch database of the same
+   * engine beside the real one, then closes and deletes it. Only before a workload's first run:
+   * later runs find the code already compiled.
+   */
+  private void warmUpOnScratch(Workload w, int threads) throws IOException, InterruptedException {
+    Path scratch = dir.resolveSibling(dir.getFileName() + "-warmup");
+    DirectoryTree.delete(scratch);
+    long start = System.nanoTime();
+    EngineAdapter db = engines.create(engine);
+    db.open(scratch, settings, engineOptions);
+    try {
+      executor(db).warmup(w, threads, new DataState(), config.warmup());
+    } finally {
+      db.close();
+      DirectoryTree.delete(scratch);
+    }
+    out.printf("%-12s warm-up for %s on a scratch database: %.1f s (untimed)%n",
+        engine, w.id(), (System.nanoTime() - start) / 1e9);
   }
 
   /** Empties or fills the database as {@code w} requires. */

@@ -42,7 +42,7 @@ class BenchCommandTest {
     assertThat(c.valueSize()).isEqualTo(100);
     assertThat(c.db()).isNull();
     assertThat(c.repeat()).isEqualTo(1);
-    assertThat(c.warmup().isNone()).isTrue();
+    assertThat(c.warmup().duration()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.fork()).isTrue();
     assertThat(c.reportDir()).isNull();
     assertThat(c.jsonFile()).isNull();

@@ -81,4 +81,26 @@ class BenchRunnerTest {
     assertThat(results.get(1).ops()).isEqualTo(500);
     assertThat(results.get(1).found()).isEqualTo(500);
   }
+
+  @Test
+  void run_freshDbWorkloadWithWarmup_warmsUpOnceOnAScratchDatabaseItThenDeletes()
+      throws Exception {
+    StringWriter out = new StringWriter();
+    BenchConfig config = new BenchConfig(
+        List.of("strata"), List.of(Workload.FILLRANDOM, Workload.READRANDOM), 400, List.of(2),
+        16, 100, tmp, new EngineOptions(java.util.Map.of("memtable-mb", "1")), 301, 2,
+        Warmup.parse("300"), false, null, null, false, false, null);
+    BenchRunner runner = new BenchRunner(config, new PrintWriter(out, true));
+
+    List<BenchResult> results = runner.run();
+
+    assertThat(runner.failures()).as(out.toString()).isEmpty();
+    String text = out.toString();
+    // Once for fillrandom, before its first run only; readrandom warms up in place.
+    assertThat(text.split("warm-up for fillrandom on a scratch database", -1)).hasSize(2);
+    assertThat(text).doesNotContain("warm-up for readrandom on a scratch");
+    assertThat(tmp.resolve("strata-warmup")).doesNotExist();
+    assertThat(results.get(0).ops()).isEqualTo(400);
+    assertThat(results.get(1).found()).isEqualTo(400);
+  }
 }
