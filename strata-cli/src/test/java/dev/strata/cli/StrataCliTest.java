@@ -95,13 +95,15 @@ class StrataCliTest {
 
   @Test
   void bench_defaultPathWithTinyNum_comparesAllEnginesAndWritesReport() {
-    // The README's first command is `strata bench` with defaults; only --num is shrunk here (and
-    // the report and database go to the test's directory), so the default path cannot rot.
+    // The README's first command is `strata bench` with defaults; only --num and the warm-up (10 s
+    // per workload by default) are shrunk here, and the report and database go to the test's
+    // directory, so the default path cannot rot.
     Path report = tmp.resolve("report");
     Result r =
         run(
             "bench",
             "--num", "2000",
+            "--warmup", "0.2s",
             "--no-progress",
             "--db", tmp.resolve("bench").toString(),
             "--report", report.toString());
