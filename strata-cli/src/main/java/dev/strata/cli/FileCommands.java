@@ -79,6 +79,7 @@ final class FileCommands {
         PrintWriter out = out();
         out.println("file:              " + file);
         out.println("file size:         " + t.fileSize());
+        out.println("format version:    " + t.formatVersion());
         out.println("entries:           " + p.entryCount() + " (" + p.tombstoneCount() + " tombstones)");
         out.println("data blocks:       " + p.dataBlockCount());
         out.println("compression:       " + p.compression());

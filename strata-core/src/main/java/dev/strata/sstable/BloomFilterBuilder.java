@@ -5,19 +5,30 @@ import java.util.Arrays;
 
 /**
  * Collects the hashes of a table's distinct user keys and writes its filter block in the layout
- * {@link BloomFilter} reads: {@code max(64, n * bitsPerKey)} bits rounded up to a multiple of 64,
+ * {@link BloomFilter} reads for the builder's format version: {@code max(64, n * bitsPerKey)} bits
+ * rounded up to a multiple of 64 (and, in the blocked layout of version 2, of 512 once past 512),
  * then the probe count. Keeps 8 bytes per key until {@link #finish()}.
  *
  * <p>Not thread-safe: confined to its {@link TableBuilder}.
  */
 final class BloomFilterBuilder {
   private final int bitsPerKey;
+  private final int formatVersion;
   private long[] hashes = new long[256];
   private int count;
 
-  /** Requires: {@code 0 <= bitsPerKey <= 40}; 0 writes an absent filter. */
+  /** A builder of the current format's layout; see {@link #BloomFilterBuilder(int, int)}. */
   BloomFilterBuilder(int bitsPerKey) {
+    this(bitsPerKey, TableFormat.FORMAT_VERSION);
+  }
+
+  /**
+   * Requires: {@code 0 <= bitsPerKey <= 40}, 0 writing an absent filter; {@code formatVersion} 1
+   * (the spread layout, for tests of old tables) or 2 (blocked).
+   */
+  BloomFilterBuilder(int bitsPerKey, int formatVersion) {
     this.bitsPerKey = bitsPerKey;
+    this.formatVersion = formatVersion;
   }
 
   /** Adds a user key; the caller adds each distinct key once. */
@@ -39,6 +50,9 @@ final class BloomFilterBuilder {
     long bitCount = Math.max(64, (long) count * bitsPerKey);
     bitCount = Math.min(TableFormat.MAX_FILTER_BITS, (bitCount + 63) / 64 * 64);
     int k = BloomFilter.probesFor(bitsPerKey);
+    if (formatVersion >= 2) {
+      return finishBlocked(bitCount, k);
+    }
     byte[] out = new byte[(int) (bitCount / 8) + 1];
     for (int j = 0; j < count; j++) {
       long hash = hashes[j];
@@ -47,6 +61,29 @@ final class BloomFilterBuilder {
       for (int i = 0; i < k; i++) {
         int bit = BloomFilter.bitIndex(h1 + i * h2, bitCount);
         out[bit >>> 3] |= (byte) (1 << (bit & 7));
+      }
+    }
+    out[out.length - 1] = (byte) k;
+    return out;
+  }
+
+  private byte[] finishBlocked(long spreadBitCount, int k) {
+    long bitCount = spreadBitCount;
+    int blockBits = BloomFilter.BLOCK_BITS;
+    if (bitCount > blockBits) {
+      long maxBlocks = TableFormat.MAX_FILTER_BITS / blockBits;
+      bitCount = Math.min(maxBlocks, (bitCount + blockBits - 1) / blockBits) * blockBits;
+    }
+    blockBits = BloomFilter.blockBitsFor(bitCount);
+    byte[] out = new byte[(int) (bitCount / 8) + 1];
+    for (int j = 0; j < count; j++) {
+      long hash = hashes[j];
+      int base = BloomFilter.blockStart(hash, bitCount, blockBits);
+      int h = (int) hash;
+      for (int i = 0; i < k; i++) {
+        int bit = base + BloomFilter.bitIndex(h, blockBits);
+        out[bit >>> 3] |= (byte) (1 << (bit & 7));
+        h *= BloomFilter.PROBE_STEP;
       }
     }
     out[out.length - 1] = (byte) k;

@@ -13,13 +13,18 @@ import dev.strata.util.Crc32c;
  * trailer, and the index's trailer ends where the footer begins; {@link #decode} checks this, so no
  * handle can point outside its region.
  */
-record Footer(BlockHandle filter, BlockHandle properties, BlockHandle index) {
+record Footer(BlockHandle filter, BlockHandle properties, BlockHandle index, int version) {
+  /** A footer of the current format version. */
+  Footer(BlockHandle filter, BlockHandle properties, BlockHandle index) {
+    this(filter, properties, index, TableFormat.FORMAT_VERSION);
+  }
+
   byte[] encode() {
     byte[] out = new byte[TableFormat.FOOTER_SIZE];
     putHandle(out, 0, filter);
     putHandle(out, 16, properties);
     putHandle(out, 32, index);
-    Coding.putInt(out, TableFormat.FOOTER_VERSION_OFFSET, TableFormat.FORMAT_VERSION);
+    Coding.putInt(out, TableFormat.FOOTER_VERSION_OFFSET, version);
     Coding.putInt(
         out, TableFormat.FOOTER_CRC_OFFSET, Crc32c.compute(out, 0, TableFormat.FOOTER_CRC_OFFSET));
     Coding.putLong(out, TableFormat.FOOTER_MAGIC_OFFSET, TableFormat.MAGIC);
@@ -55,17 +60,19 @@ record Footer(BlockHandle filter, BlockHandle properties, BlockHandle index) {
           String.format("footer checksum mismatch: stored %08x, computed %08x", stored, actual));
     }
     int version = Coding.getInt(in, TableFormat.FOOTER_VERSION_OFFSET);
-    if (version != TableFormat.FORMAT_VERSION) {
+    if (version < TableFormat.OLDEST_FORMAT_VERSION || version > TableFormat.FORMAT_VERSION) {
       throw new CorruptionException(
           file,
           footerOffset + TableFormat.FOOTER_VERSION_OFFSET,
           "unsupported format version "
               + version
               + " (this reader knows "
+              + TableFormat.OLDEST_FORMAT_VERSION
+              + " to "
               + TableFormat.FORMAT_VERSION
               + ")");
     }
-    Footer f = new Footer(handleAt(in, 0), handleAt(in, 16), handleAt(in, 32));
+    Footer f = new Footer(handleAt(in, 0), handleAt(in, 16), handleAt(in, 32), version);
     f.checkLayout(file, footerOffset);
     return f;
   }

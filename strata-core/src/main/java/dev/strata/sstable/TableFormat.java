@@ -16,8 +16,15 @@ final class TableFormat {
    */
   static final long MAGIC = 0x0A41544152545389L;
 
-  /** The layout version in the footer. Version 1 is the only one so far. */
-  static final int FORMAT_VERSION = 1;
+  /**
+   * The layout version written in the footer. Version 2 (2026-11-26) keeps every bloom probe of a
+   * key within one 512-bit block ({@link BloomFilter}); version 1 spread them over the whole
+   * filter. Readers accept {@link #OLDEST_FORMAT_VERSION} to this.
+   */
+  static final int FORMAT_VERSION = 2;
+
+  /** The oldest layout version a reader still opens. */
+  static final int OLDEST_FORMAT_VERSION = 1;
 
   /**
    * Footer: three handles of fixed64 offset and fixed64 size (filter, properties, index), fixed32

@@ -45,6 +45,9 @@ public final class TableReader implements AutoCloseable {
   private final BloomFilter filter;
   private final TableProperties properties;
 
+  /** The table's format version, from its footer. */
+  private final int formatVersion;
+
   // Statistics. Written by every reading thread; read by monitoring. LongAdder: sums may lag.
   private final LongAdder bloomChecks = new LongAdder();
   private final LongAdder bloomUseful = new LongAdder();
@@ -60,7 +63,8 @@ public final class TableReader implements AutoCloseable {
       BlockCache cache,
       TableIndex index,
       BloomFilter filter,
-      TableProperties properties) {
+      TableProperties properties,
+      int formatVersion) {
     this.file = file;
     this.fileName = fileName;
     this.fileSize = fileSize;
@@ -69,6 +73,7 @@ public final class TableReader implements AutoCloseable {
     this.index = index;
     this.filter = filter;
     this.properties = properties;
+    this.formatVersion = formatVersion;
   }
 
   /**
@@ -132,7 +137,11 @@ public final class TableReader implements AutoCloseable {
     BlockContents filterBlock = StoredBlock.read(file, fileName, footer.filter(), true);
     BloomFilter filter =
         BloomFilter.decode(
-            filterBlock.data(), filterBlock.length(), fileName, footer.filter().offset());
+            filterBlock.data(),
+            filterBlock.length(),
+            fileName,
+            footer.filter().offset(),
+            footer.version());
 
     BlockContents propertyBlock = StoredBlock.read(file, fileName, footer.properties(), true);
     TableProperties properties =
@@ -151,7 +160,8 @@ public final class TableReader implements AutoCloseable {
         TableIndex.decode(indexBlock, fileName, indexOffset, footer.filter().offset());
 
     checkConsistent(properties, index, filter, fileName, footer);
-    return new TableReader(file, fileName, fileSize, cache, index, filter, properties);
+    return new TableReader(
+        file, fileName, fileSize, cache, index, filter, properties, footer.version());
   }
 
   private static void checkConsistent(
@@ -243,6 +253,11 @@ public final class TableReader implements AutoCloseable {
   }
 
   /** False only if the table certainly holds no version of {@code userKey}. */
+  /** The format version in the table's footer ({@code TableFormat}). */
+  public int formatVersion() {
+    return formatVersion;
+  }
+
   public boolean mayContain(byte[] userKey) {
     return filter.mayContain(userKey);
   }

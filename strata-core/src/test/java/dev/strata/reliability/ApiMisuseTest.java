@@ -156,7 +156,7 @@ class ApiMisuseTest {
           .findFirst().orElseThrow();
       byte[] c = e.fs().read(table);
       int f = c.length - 64;
-      Coding.putInt(c, f + 48, 2);
+      Coding.putInt(c, f + 48, 3); // one past the newest table format version
       Coding.putInt(c, f + 52, Crc32c.compute(c, f, 52));
       e.fs().overwrite(table, c);
       try (StrataDB db = StrataDB.open(other, opts(e.fs()))) {
