@@ -10,6 +10,7 @@ import dev.strata.testing.FaultInjectionFileSystem;
 import dev.strata.testing.FaultInjectionFileSystem.CrashMode;
 import dev.strata.testing.FaultInjectionFileSystem.SimulatedCrashException;
 import dev.strata.testing.OpGenerator;
+import dev.strata.testing.RandomCompaction;
 import dev.strata.testing.Seeds;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,21 +46,16 @@ class CrashPointTest {
   }
 
   private static Options options(FaultInjectionFileSystem fs, Random rnd) {
-    boolean background = rnd.nextBoolean();
-    // With background compaction off only compactRange lowers level 0, and a write stalled at the
-    // stop trigger would wait out writeStallTimeout (BackgroundCompactionTest covers that stall):
-    // the triggers are kept out of reach then.
-    return Options.builder()
-        .fileSystem(fs)
-        .memtableShards(4)
-        .memtableSizeBytes(4096)
-        .blockSizeBytes(256)
-        .targetFileSizeBytes(2048)
-        .maxBytesForLevelBase(8192)
-        .level0CompactionTrigger(2)
-        .backgroundCompaction(background)
-        .level0SlowdownTrigger(background ? 20 : 1000)
-        .level0StopTrigger(background ? 36 : 1000)
+    return RandomCompaction.either(
+            Options.builder()
+                .fileSystem(fs)
+                .memtableShards(4)
+                .memtableSizeBytes(4096)
+                .blockSizeBytes(256)
+                .targetFileSizeBytes(2048)
+                .maxBytesForLevelBase(8192)
+                .level0CompactionTrigger(2),
+            rnd)
         .build();
   }
 

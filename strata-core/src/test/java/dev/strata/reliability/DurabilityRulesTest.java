@@ -9,6 +9,7 @@ import dev.strata.testing.FaultInjectionFileSystem;
 import dev.strata.testing.FaultInjectionFileSystem.Event;
 import dev.strata.testing.FaultInjectionFileSystem.Op;
 import dev.strata.testing.OpGenerator;
+import dev.strata.testing.RandomCompaction;
 import dev.strata.testing.Seeds;
 import dev.strata.util.Coding;
 import dev.strata.version.VersionEdit;
@@ -50,21 +51,16 @@ class DurabilityRulesTest {
       fs.setTracing(true);
       OpGenerator gen = new OpGenerator(rnd, 300, "v");
       for (int open = 0; open < 3; open++) {
-        boolean background = rnd.nextBoolean();
-        // With background compaction off only compactRange lowers level 0, and a write stalled at
-        // the stop trigger would wait out writeStallTimeout (BackgroundCompactionTest covers
-        // that stall): these workloads keep the triggers out of reach then.
         Options options =
-            Options.builder()
-                .fileSystem(fs)
-                .memtableSizeBytes(4096)
-                .blockSizeBytes(256)
-                .targetFileSizeBytes(2048)
-                .maxBytesForLevelBase(8192)
-                .level0CompactionTrigger(2)
-                .backgroundCompaction(background)
-                .level0SlowdownTrigger(background ? 20 : 1000)
-                .level0StopTrigger(background ? 36 : 1000)
+            RandomCompaction.either(
+                    Options.builder()
+                        .fileSystem(fs)
+                        .memtableSizeBytes(4096)
+                        .blockSizeBytes(256)
+                        .targetFileSizeBytes(2048)
+                        .maxBytesForLevelBase(8192)
+                        .level0CompactionTrigger(2),
+                    rnd)
                 .build();
         try (StrataDB db = StrataDB.open(DIR, options)) {
           for (int i = 0; i < 300; i++) {

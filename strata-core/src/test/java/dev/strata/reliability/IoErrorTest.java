@@ -12,6 +12,7 @@ import dev.strata.testing.FaultInjectionFileSystem.Event;
 import dev.strata.testing.FaultInjectionFileSystem.Op;
 import dev.strata.testing.ModelDb;
 import dev.strata.testing.OpGenerator;
+import dev.strata.testing.RandomCompaction;
 import dev.strata.testing.Seeds;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -84,23 +85,17 @@ class IoErrorTest {
   private int[] runOnce(Random rnd, String where) throws Exception {
     FaultInjectionFileSystem fs = new FaultInjectionFileSystem(rnd.nextLong());
     fs.setTracing(true);
-    int memtableBytes = 4096 + rnd.nextInt(8192);
-    boolean background = rnd.nextBoolean();
-    // With background compaction off only compactRange lowers level 0, and a write stalled at the
-    // stop trigger would wait out writeStallTimeout (BackgroundCompactionTest covers that stall):
-    // the triggers are kept out of reach then.
     Options options =
-        Options.builder()
-            .fileSystem(fs)
-            .memtableSizeBytes(memtableBytes)
-            .memtableShards(4)
-            .blockSizeBytes(256)
-            .targetFileSizeBytes(4096)
-            .maxBytesForLevelBase(16384)
-            .level0CompactionTrigger(2)
-            .backgroundCompaction(background)
-            .level0SlowdownTrigger(background ? 20 : 1000)
-            .level0StopTrigger(background ? 36 : 1000)
+        RandomCompaction.either(
+                Options.builder()
+                    .fileSystem(fs)
+                    .memtableSizeBytes(4096 + rnd.nextInt(8192))
+                    .memtableShards(4)
+                    .blockSizeBytes(256)
+                    .targetFileSizeBytes(4096)
+                    .maxBytesForLevelBase(16384)
+                    .level0CompactionTrigger(2),
+                rnd)
             .build();
     fs.failOneIn(Op.READ, 32).failOneIn(Op.OPEN_READ, 32);
     for (Op op : new Op[] {Op.APPEND, Op.SYNC, Op.SYNC_DIRECTORY, Op.CREATE, Op.RENAME, Op.DELETE}) {
