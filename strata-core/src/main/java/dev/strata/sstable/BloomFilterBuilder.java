@@ -47,46 +47,47 @@ final class BloomFilterBuilder {
     if (bitsPerKey == 0) {
       return new byte[] {0};
     }
+    boolean blocked = formatVersion >= 2;
     long bitCount = Math.max(64, (long) count * bitsPerKey);
     bitCount = Math.min(TableFormat.MAX_FILTER_BITS, (bitCount + 63) / 64 * 64);
-    int k = BloomFilter.probesFor(bitsPerKey);
-    if (formatVersion >= 2) {
-      return finishBlocked(bitCount, k);
+    if (blocked && bitCount > BloomFilter.BLOCK_BITS) {
+      long blocks = (bitCount + BloomFilter.BLOCK_BITS - 1) / BloomFilter.BLOCK_BITS;
+      bitCount =
+          Math.min(TableFormat.MAX_FILTER_BITS / BloomFilter.BLOCK_BITS, blocks)
+              * BloomFilter.BLOCK_BITS;
     }
+    int blockBits = BloomFilter.blockBitsFor(bitCount);
+    int k = BloomFilter.probesFor(bitsPerKey);
     byte[] out = new byte[(int) (bitCount / 8) + 1];
     for (int j = 0; j < count; j++) {
-      long hash = hashes[j];
-      int h1 = (int) hash;
-      int h2 = (int) (hash >>> 32);
-      for (int i = 0; i < k; i++) {
-        int bit = BloomFilter.bitIndex(h1 + i * h2, bitCount);
-        out[bit >>> 3] |= (byte) (1 << (bit & 7));
+      if (blocked) {
+        setBlocked(out, hashes[j], bitCount, blockBits, k);
+      } else {
+        setSpread(out, hashes[j], bitCount, k);
       }
     }
     out[out.length - 1] = (byte) k;
     return out;
   }
 
-  private byte[] finishBlocked(long spreadBitCount, int k) {
-    long bitCount = spreadBitCount;
-    int blockBits = BloomFilter.BLOCK_BITS;
-    if (bitCount > blockBits) {
-      long maxBlocks = TableFormat.MAX_FILTER_BITS / blockBits;
-      bitCount = Math.min(maxBlocks, (bitCount + blockBits - 1) / blockBits) * blockBits;
+  /** Sets a key's bits in the spread layout of version 1. */
+  private static void setSpread(byte[] out, long hash, long bitCount, int k) {
+    int h1 = (int) hash;
+    int h2 = (int) (hash >>> 32);
+    for (int i = 0; i < k; i++) {
+      int bit = BloomFilter.bitIndex(h1 + i * h2, bitCount);
+      out[bit >>> 3] |= (byte) (1 << (bit & 7));
     }
-    blockBits = BloomFilter.blockBitsFor(bitCount);
-    byte[] out = new byte[(int) (bitCount / 8) + 1];
-    for (int j = 0; j < count; j++) {
-      long hash = hashes[j];
-      int base = BloomFilter.blockStart(hash, bitCount, blockBits);
-      int h = (int) hash;
-      for (int i = 0; i < k; i++) {
-        int bit = base + BloomFilter.bitIndex(h, blockBits);
-        out[bit >>> 3] |= (byte) (1 << (bit & 7));
-        h *= BloomFilter.PROBE_STEP;
-      }
+  }
+
+  /** Sets a key's bits in the blocked layout of version 2: all in the block its hash chooses. */
+  private static void setBlocked(byte[] out, long hash, long bitCount, int blockBits, int k) {
+    int base = BloomFilter.blockStart(hash, bitCount, blockBits);
+    int h = (int) hash;
+    for (int i = 0; i < k; i++) {
+      int bit = base + BloomFilter.bitIndex(h, blockBits);
+      out[bit >>> 3] |= (byte) (1 << (bit & 7));
+      h *= BloomFilter.PROBE_STEP;
     }
-    out[out.length - 1] = (byte) k;
-    return out;
   }
 }
