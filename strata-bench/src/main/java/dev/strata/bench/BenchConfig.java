@@ -58,7 +58,7 @@ public record BenchConfig(
   /**
    * Ten seconds: on two cores the JIT's one C2 thread competes with the workload's threads, and a
    * Java engine's read path took 10 to 20 s to compile fully. Strata's readrandom right after a
-   * fill measured 94k to 110k ops/s cold, 122k after 5 s, 142k to 220k after 10 s and 195k to
+   * fill measured 94k to 119k ops/s cold, 122k after 5 s, 142k to 220k after 10 s and 195k to
    * 280k after 20 s (1M keys, 2 threads).
    */
   public static final Warmup DEFAULT_WARMUP = Warmup.parse("10s");

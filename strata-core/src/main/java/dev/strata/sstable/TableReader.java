@@ -252,12 +252,12 @@ public final class TableReader implements AutoCloseable {
     return new TableIterator(this, verifyChecksums, fillCache, onClose);
   }
 
-  /** False only if the table certainly holds no version of {@code userKey}. */
   /** The format version in the table's footer ({@code TableFormat}). */
   public int formatVersion() {
     return formatVersion;
   }
 
+  /** False only if the table certainly holds no version of {@code userKey}. */
   public boolean mayContain(byte[] userKey) {
     return filter.mayContain(userKey);
   }
