@@ -15,31 +15,39 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Group commit: turns concurrent writes into one WAL append (and one fsync for sync writes),
  * assigns sequence numbers in WAL order, lets every writer insert its own batch into the memtable
- * in parallel, and publishes the group's last sequence only when every insert of the group is
- * done.
+ * in parallel, and publishes a group's last sequence only when every insert of that group and of
+ * every earlier group is done.
+ *
+ * <p>The pipeline is two stages deep: once a group is in the WAL, the next leader may append the
+ * next group while the previous one is still inserting. Two writers on two cores therefore insert
+ * side by side instead of taking turns.
  *
  * <h2>Invariants</h2>
  *
  * <ol>
  *   <li>Sequence numbers are assigned in queue order and appear in the WAL in that order.
  *   <li>The visible sequence ({@link DbImpl#visibleSequence()}) advances only past groups whose
- *       writes are all in the memtable, so a reader never sees a later write without an earlier
- *       one, nor part of a batch.
- *   <li>At most one group is in flight: the next leader starts only after the previous group
- *       completed, so memtable switches (done by a leader before it builds its group) never race
- *       with inserts.
+ *       writes, and those of every earlier group, are all in the memtable: groups are published
+ *       in WAL order, so a reader never sees a later write without an earlier one, nor part of a
+ *       batch. A writer returns only once its group is published.
+ *   <li>Every group in flight inserts into the memtable that was active when its leader formed
+ *       it. The memtable only changes with no group in flight: a memtable switch and every control
+ *       action first wait ({@link #awaitInsertsDrained}) until all inserts of earlier groups are
+ *       done and published.
  * </ol>
  *
  * <h2>Concurrency</h2>
  *
  * A writer enqueues under {@code queueLock} (lock rank 1) and waits on its own condition. The
- * writer at the head of the queue is the leader: it releases the lock, makes room (may switch the
- * memtable or stall), re-locks to take a group from the queue head, and releases the lock again to
- * append and fsync: no lock is held across disk I/O. It then re-locks once to tell the group's
- * members to insert. Each member inserts with no pipeline lock held; the last to finish (an
- * {@link AtomicInteger} count) publishes the sequence, dequeues the group and wakes the next
- * leader. Fields touched only by the leader of the moment ({@code lastAllocated}, the WAL writer
- * inside {@link DbImpl}) are handed from leader to leader through {@code queueLock}.
+ * writer at the head of the queue is the leader: it releases the lock, makes room (may wait for
+ * the groups in flight, switch the memtable or stall), re-locks to take a group from the queue
+ * head, and releases the lock again to append and fsync: no lock is held across disk I/O. It then
+ * re-locks once to move the group from the queue to {@code inflight}, tell its members to insert
+ * and wake the next leader. Each member inserts with no pipeline lock held; the last to finish (an
+ * {@link AtomicInteger} count) marks the group inserted and, under {@code queueLock}, publishes
+ * every inserted group at the front of {@code inflight} and completes its members. Fields touched
+ * only by the leader of the moment ({@code lastAllocated}, the WAL writer inside {@link DbImpl})
+ * are handed from leader to leader through {@code queueLock}.
  *
  * <h2>Lifecycle</h2>
  *
@@ -121,12 +129,15 @@ final class CommitPipeline {
   static final int INSERT = 1;
   static final int DONE = 2;
 
-  /** A group in flight; immutable but for the pending-insert count. */
+  /** A group in flight; immutable but for the pending-insert count and the inserted flag. */
   static final class Group {
     final Writer[] members;
     final long lastSequence;
     /** Inserts not yet finished; the thread that brings it to zero completes the group. */
     final AtomicInteger pending;
+
+    /** Every member's insert is done; written and read under the pipeline's queueLock only. */
+    boolean inserted;
 
     Group(Writer[] members, long lastSequence) {
       this.members = members;
@@ -165,8 +176,16 @@ final class CommitPipeline {
   /** Rank 1: the commit queue. */
   private final ReentrantLock queueLock = new ReentrantLock();
 
+  /** Writers not yet in a group, and the group its leader is appending; head first. */
   @GuardedBy("queueLock")
   private final ArrayDeque<Writer> queue = new ArrayDeque<>();
+
+  /** Groups in the WAL and not yet published, in WAL order. */
+  @GuardedBy("queueLock")
+  private final ArrayDeque<Group> inflight = new ArrayDeque<>();
+
+  /** Signalled under queueLock when {@code inflight} becomes empty. */
+  private final Condition drained = queueLock.newCondition();
 
   /** Last sequence handed out. Confined to the leader; handed over through queueLock. */
   private long lastAllocated;
@@ -193,7 +212,8 @@ final class CommitPipeline {
   /**
    * Runs {@code action} in the leader role, after every write queued before it completed and
    * before any write queued after it starts: how the engine switches the memtable for a flush and
-   * closes the WAL at shutdown without racing a leader. Exceptions of the action propagate.
+   * closes the WAL at shutdown without racing a leader or an insert. Exceptions of the action
+   * propagate.
    */
   void runExclusive(Runnable action) {
     commit(new Writer(null, false, queueLock.newCondition(), action));
@@ -285,11 +305,28 @@ final class CommitPipeline {
     }
   }
 
+  /**
+   * Leader only (including the engine's {@code makeRoomForWrite} and control actions): waits until
+   * every group already in the WAL is inserted and published, so that the active memtable and the
+   * WAL can change. Holds no lock on return.
+   */
+  void awaitInsertsDrained() {
+    queueLock.lock();
+    try {
+      while (!inflight.isEmpty()) {
+        drained.awaitUninterruptibly();
+      }
+    } finally {
+      queueLock.unlock();
+    }
+  }
+
   /** Leader's work, with no lock held on entry. */
   private void lead(Writer leader) {
     if (leader.control != null) {
       Throwable error = null;
       try {
+        awaitInsertsDrained();
         leader.control.run();
       } catch (RuntimeException | Error e) {
         error = e;
@@ -338,12 +375,16 @@ final class CommitPipeline {
     queueLock.lock();
     try {
       for (Writer m : members) {
+        Writer head = queue.pollFirst();
+        assert head == m;
         m.group = group;
         m.state = INSERT;
         if (m != leader) {
           m.cond.signal();
         }
       }
+      inflight.addLast(group);
+      wakeNextLeaderLocked();
     } finally {
       queueLock.unlock();
     }
@@ -392,23 +433,38 @@ final class CommitPipeline {
     w.ops.insert(w.target, w.firstSequence);
   }
 
+  /**
+   * Marks {@code group} inserted, then publishes, in WAL order, every inserted group at the front
+   * of {@code inflight} and completes its members. A group that finished before an earlier one
+   * waits here for the earlier one's last insert, whose thread then publishes both.
+   */
   private void completeGroup(Group group) {
-    engine.publishSequence(group.lastSequence);
     queueLock.lock();
     try {
-      for (Writer m : group.members) {
-        Writer head = queue.pollFirst();
-        assert head == m;
-        m.state = DONE;
-        m.cond.signal();
+      group.inserted = true;
+      for (Group g = inflight.peekFirst(); g != null && g.inserted; g = inflight.peekFirst()) {
+        inflight.pollFirst();
+        engine.publishSequence(g.lastSequence);
+        for (Writer m : g.members) {
+          m.state = DONE;
+          m.cond.signal();
+        }
       }
-      Writer next = queue.peekFirst();
-      if (next != null) {
-        next.head = true;
-        next.cond.signal();
+      if (inflight.isEmpty()) {
+        drained.signalAll();
       }
     } finally {
       queueLock.unlock();
+    }
+  }
+
+  /** Tells the writer now at the head of the queue, if any, that it leads. */
+  @GuardedBy("queueLock")
+  private void wakeNextLeaderLocked() {
+    Writer next = queue.peekFirst();
+    if (next != null) {
+      next.head = true;
+      next.cond.signal();
     }
   }
 
@@ -423,11 +479,7 @@ final class CommitPipeline {
         m.state = DONE;
         m.cond.signal();
       }
-      Writer next = queue.peekFirst();
-      if (next != null) {
-        next.head = true;
-        next.cond.signal();
-      }
+      wakeNextLeaderLocked();
     } finally {
       queueLock.unlock();
     }

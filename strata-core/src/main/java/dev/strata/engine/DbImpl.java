@@ -615,9 +615,11 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
   /**
    * Leader only: makes the active memtable immutable and starts a fresh one with a new WAL. The
    * old WAL is synced first, so that a power loss can never keep a later log's writes while
-   * losing an earlier log's tail.
+   * losing an earlier log's tail. Groups still inserting into the old memtable finish first: a
+   * memtable handed to the flush worker never receives another write.
    */
   private void switchMemtable() throws IOException {
+    pipeline.awaitInsertsDrained();
     // After a failed WAL write or force, forcing the old WAL again could report success for data
     // the failure lost: the engine never retries an fsync, so no switch (and no flush) happens.
     Throwable bg = backgroundError;
