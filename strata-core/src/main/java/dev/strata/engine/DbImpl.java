@@ -83,9 +83,10 @@ import org.slf4j.LoggerFactory;
  *
  * {@link #open} recovers ({@link Recovery}), then starts the flush worker and, if enabled, the
  * compaction worker. {@link #close()} marks the database closed, stops both workers (a running
- * compaction aborts at a safe point and deletes its partial output), closes the WAL in the leader
- * role so no writer races it, deletes obsolete files, closes the table cache and releases the
- * directory lock. Unflushed memtables are recovered from their WALs at the next open.
+ * compaction aborts at a safe point and deletes its partial output), forces the retired WALs no
+ * flush forced and closes the WAL in the leader role so no writer races it, deletes obsolete
+ * files, closes the table cache and releases the directory lock. Unflushed memtables are
+ * recovered from their WALs at the next open.
  *
  * <h2>Failure</h2>
  *
@@ -488,6 +489,12 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
     wal.addBatchGroup(firstSequence, members, count);
     fs.crashPoint(CrashPoint.WAL_AFTER_APPEND);
     if (sync) {
+      // Earlier logs first: recovery stops at a torn tail, so an acknowledged sync write in this
+      // log is only safe once every earlier log is forced. Oldest first, as they were written.
+      List<MemtableSet.Immutable> imms = mems.immutables;
+      for (int i = imms.size() - 1; i >= 0; i--) {
+        imms.get(i).wal().forceAndClose();
+      }
       fs.crashPoint(CrashPoint.WAL_BEFORE_SYNC);
       wal.sync();
       fs.crashPoint(CrashPoint.WAL_AFTER_SYNC);
@@ -613,10 +620,13 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
   }
 
   /**
-   * Leader only: makes the active memtable immutable and starts a fresh one with a new WAL. The
-   * old WAL is synced first, so that a power loss can never keep a later log's writes while
-   * losing an earlier log's tail. Groups still inserting into the old memtable finish first: a
-   * memtable handed to the flush worker never receives another write.
+   * Leader only: makes the active memtable immutable and starts a fresh one with a new WAL, whose
+   * directory entry is forced before it takes writes. Groups still inserting into the old
+   * memtable finish first: a memtable handed to the flush worker never receives another write.
+   *
+   * <p>The old WAL is not forced here but retired ({@link RetiredWal}): the flush worker forces it
+   * before flushing its memtable, and a sync write forces it before the new WAL, so no writer
+   * waits for it unless it asked for durability.
    */
   private void switchMemtable() throws IOException {
     pipeline.awaitInsertsDrained();
@@ -632,9 +642,6 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
     try {
       fs.crashPoint(CrashPoint.WAL_SWITCH_AFTER_CREATE);
       fs.syncDirectory(dir);
-      fs.crashPoint(CrashPoint.WAL_SWITCH_BEFORE_OLD_SYNC);
-      wal.sync();
-      fs.crashPoint(CrashPoint.WAL_SWITCH_AFTER_OLD_SYNC);
     } catch (IOException e) {
       // Record first: a failed cleanup below must not hide the failed force.
       recordBackgroundError(e);
@@ -646,12 +653,11 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
       }
       throw e;
     }
-    LogWriter old = wal;
+    RetiredWal retired = new RetiredWal(wal, fs);
     wal = fresh;
-    old.close();
     stateLock.lock();
     try {
-      mems = mems.switchTo(newMemtable(), number);
+      mems = mems.switchTo(newMemtable(), number, retired);
     } finally {
       stateLock.unlock();
     }
@@ -671,6 +677,8 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
       return false;
     }
     try {
+      // As durable as before the switch made it wait, before its table makes it unnecessary.
+      imm.wal().forceAndClose();
       FileMetadata f =
           FlushJob.run(
               imm.memtable(),
@@ -949,10 +957,19 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
       LOG.warn("background work of {} did not stop within {} ms", dir, CLOSE_TIMEOUT_MILLIS);
     }
     // Close the WAL in the leader role: every write queued before has completed, and writes
-    // queued after see the closed flag in makeRoomForWrite and fail.
+    // queued after see the closed flag in makeRoomForWrite and fail. Retired WALs whose memtables
+    // were not flushed are forced and closed (a no-op for those already forced).
     try {
       pipeline.runExclusive(
           () -> {
+            List<MemtableSet.Immutable> imms = mems.immutables;
+            for (int i = imms.size() - 1; i >= 0; i--) {
+              try {
+                imms.get(i).wal().forceAndClose();
+              } catch (IOException | RuntimeException e) {
+                LOG.warn("forcing the retired WAL {} of {}", imms.get(i).wal().fileName(), dir, e);
+              }
+            }
             try {
               wal.close();
             } catch (IOException e) {
@@ -980,6 +997,11 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
   }
 
   /** Threads owned by this database's workers, for tests that check none survives close. */
+  /** Whether the flush worker still accepts work (false once close began stopping it). */
+  boolean flushWorkerActiveForTesting() {
+    return flushWorker.isActive();
+  }
+
   List<Thread> backgroundThreadsForTesting() {
     List<Thread> out = new ArrayList<>();
     if (flushWorker != null && flushWorker.threadForTesting() != null) {

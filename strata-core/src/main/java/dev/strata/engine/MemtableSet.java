@@ -11,8 +11,11 @@ import java.util.List;
  * one volatile write, so a reader sees either the old or the new set, each complete.
  */
 final class MemtableSet {
-  /** An immutable memtable and the WAL that holds its writes. */
-  record Immutable(Memtable memtable, long logNumber) {}
+  /**
+   * An immutable memtable and the WAL that holds its writes, which may still need its force
+   * ({@link RetiredWal}).
+   */
+  record Immutable(Memtable memtable, long logNumber, RetiredWal wal) {}
 
   final Memtable active;
   final long activeLogNumber;
@@ -25,10 +28,13 @@ final class MemtableSet {
     this.immutables = Collections.unmodifiableList(new ArrayList<>(immutables));
   }
 
-  /** After a switch: {@code fresh} takes writes and the old active joins the immutables. */
-  MemtableSet switchTo(Memtable fresh, long freshLogNumber) {
+  /**
+   * After a switch: {@code fresh} takes writes and the old active joins the immutables with its
+   * retired WAL.
+   */
+  MemtableSet switchTo(Memtable fresh, long freshLogNumber, RetiredWal retired) {
     List<Immutable> imms = new ArrayList<>(immutables.size() + 1);
-    imms.add(new Immutable(active, activeLogNumber));
+    imms.add(new Immutable(active, activeLogNumber, retired));
     imms.addAll(immutables);
     return new MemtableSet(fresh, freshLogNumber, imms);
   }

@@ -17,9 +17,12 @@ public enum CrashPoint {
   WAL_AFTER_SYNC,
   /** A memtable switch created the next WAL, before forcing the directory. */
   WAL_SWITCH_AFTER_CREATE,
-  /** A memtable switch forced the directory entry of the next WAL, before forcing the old WAL. */
+  /**
+   * A WAL retired by a memtable switch is about to be forced: by the flush worker before it
+   * flushes the memtable, by a {@code SYNC} group before it forces a later WAL, or at close.
+   */
   WAL_SWITCH_BEFORE_OLD_SYNC,
-  /** A memtable switch forced the old WAL; the next WAL is about to take writes. */
+  /** A WAL retired by a memtable switch was forced; it is closed next. */
   WAL_SWITCH_AFTER_OLD_SYNC,
   /** A flush or compaction finished writing a table's bytes, before forcing it. */
   TABLE_BEFORE_SYNC,

@@ -36,7 +36,10 @@ import org.junit.jupiter.api.Test;
  *   <li>an old manifest is deleted only after a rename of CURRENT away from it was forced;
  *   <li>a WAL is deleted only after a forced manifest record moved the log number above it;
  *   <li>a table is deleted only after a forced manifest record deleted it, or if no record ever
- *       named it.
+ *       named it;
+ *   <li>a WAL is forced only once every earlier WAL still on disk was forced after its last
+ *       append: recovery stops at an earlier log's torn tail, so a write made durable in a later
+ *       log must not depend on an unforced earlier one.
  * </ol>
  */
 class DurabilityRulesTest {
@@ -141,6 +144,16 @@ class DurabilityRulesTest {
           }
         }
         case SYNC -> {
+          if (n.endsWith(".log")) {
+            for (Map.Entry<String, Integer> other : lastAppend.entrySet()) {
+              String m = other.getKey();
+              if (m.endsWith(".log") && number(m) < number(n)) {
+                assertThat(lastSync.getOrDefault(m, -1))
+                    .as("%s: %s forced while the earlier %s has unforced appends", at, n, m)
+                    .isGreaterThan(other.getValue());
+              }
+            }
+          }
           lastSync.put(n, i);
           List<VersionEdit> done = pending.remove(n);
           if (done != null) {
@@ -187,6 +200,7 @@ class DurabilityRulesTest {
             assertThat(number(n))
                 .as("%s: WAL deleted before a forced manifest record moved past it", at)
                 .isLessThan(durableLogNumber);
+            lastAppend.remove(n);
           } else if (n.endsWith(".sst")) {
             long t = number(n);
             assertThat(!everNamed.contains(t) || durablyDeleted.contains(t))

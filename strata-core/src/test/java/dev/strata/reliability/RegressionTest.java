@@ -259,4 +259,23 @@ class RegressionTest {
     }
     IoErrorTest.checkNoSyncRetried(fs.trace(), "switch with failed force and cleanup");
   }
+
+  /**
+   * The switch forces the new WAL's directory entry; the old WAL's force (the case above) now
+   * happens later, in the flush worker. A failed directory force with a failed cleanup must still
+   * leave the database refusing writes.
+   */
+  @Test
+  void memtableSwitch_directoryForceAndCleanupBothFail_stillRefusesWrites() {
+    FaultInjectionFileSystem fs = new FaultInjectionFileSystem(1);
+    try (StrataDB db = StrataDB.open(DIR, small(fs).build())) {
+      db.put(K, V);
+      fs.failNext(Op.SYNC_DIRECTORY, p -> true);
+      fs.failNext(Op.DELETE, p -> p.toString().endsWith(".log"));
+      assertThatThrownBy(db::flush).isInstanceOf(StrataException.class);
+      assertThatThrownBy(() -> db.put(K, V, WriteOptions.SYNC))
+          .hasMessageContaining("refuses writes");
+      assertThat(db.get(K)).isEqualTo(V);
+    }
+  }
 }

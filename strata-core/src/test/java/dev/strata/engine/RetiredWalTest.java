@@ -1,0 +1,159 @@
+package dev.strata.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.Options;
+import dev.strata.StrataDB;
+import dev.strata.WriteOptions;
+import dev.strata.testing.FaultInjectionFileSystem;
+import dev.strata.testing.FaultInjectionFileSystem.Event;
+import dev.strata.testing.FaultInjectionFileSystem.Op;
+import dev.strata.testing.ManualExecutor;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A memtable switch retires the old WAL without forcing it: no writer waits for that force unless
+ * it asked for durability. A sync write forces every retired WAL before its own; the flush worker
+ * forces one before flushing its memtable; close forces the rest. Background work runs only when
+ * the test runs it ({@link ManualExecutor}), so each case is deterministic.
+ */
+class RetiredWalTest {
+  private static final Path DIR = Path.of("/db");
+  private static final byte[] VALUE = new byte[100];
+
+  private final FaultInjectionFileSystem fs = new FaultInjectionFileSystem(1);
+  private final ManualExecutor background = new ManualExecutor();
+
+  private Options options() {
+    return Options.builder()
+        .fileSystem(fs)
+        .memtableSizeBytes(4096)
+        .backgroundExecutor(background)
+        .backgroundCompaction(false)
+        .build();
+  }
+
+  private static byte[] key(int i) {
+    return String.format("key%06d", i).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Writes without sync until the first memtable switch; returns the next key index. */
+  private static int writeUntilSwitch(StrataDB db) {
+    int i = 0;
+    while (db.getProperty("strata.num-immutable-memtables").equals("0")) {
+      db.put(key(i++), VALUE);
+    }
+    return i;
+  }
+
+  private List<String> logSyncs() {
+    return fs.trace().stream()
+        .filter(e -> e.op() == Op.SYNC && !e.failed() && name(e).endsWith(".log"))
+        .map(RetiredWalTest::name)
+        .toList();
+  }
+
+  /** The WALs in the order they were created since tracing began. */
+  private List<String> createdLogs() {
+    return fs.trace().stream()
+        .filter(e -> e.op() == Op.CREATE && name(e).endsWith(".log"))
+        .map(RetiredWalTest::name)
+        .toList();
+  }
+
+  private static String name(Event e) {
+    return e.path().getFileName().toString();
+  }
+
+  private String activeLogAtOpen() {
+    return fs.trace().stream()
+        .filter(e -> e.op() == Op.APPEND && name(e).endsWith(".log"))
+        .map(RetiredWalTest::name)
+        .findFirst()
+        .orElseThrow();
+  }
+
+  @Test
+  void switchLeavesOldWalUnforced_syncWriteForcesItBeforeItsOwn() {
+    try (StrataDB db = StrataDB.open(DIR, options())) {
+      fs.setTracing(true);
+      int next = writeUntilSwitch(db);
+      String old = activeLogAtOpen();
+      List<String> created = createdLogs();
+      assertThat(created).hasSize(1);
+      String fresh = created.get(0);
+      assertThat(logSyncs()).as("no writer asked for a force").isEmpty();
+
+      db.put(key(next), VALUE, WriteOptions.SYNC);
+      assertThat(logSyncs()).containsExactly(old, fresh);
+
+      db.put(key(next + 1), VALUE, WriteOptions.SYNC);
+      assertThat(logSyncs()).as("the retired WAL is forced once").containsExactly(old, fresh, fresh);
+      background.runPending();
+    }
+  }
+
+  @Test
+  void flushWorkerForcesRetiredWalBeforeWritingItsTable() {
+    try (StrataDB db = StrataDB.open(DIR, options())) {
+      fs.setTracing(true);
+      writeUntilSwitch(db);
+      String old = activeLogAtOpen();
+      assertThat(logSyncs()).isEmpty();
+
+      background.runPending();
+      List<Event> trace = fs.trace();
+      int forced = -1;
+      int tableCreated = -1;
+      for (int i = 0; i < trace.size(); i++) {
+        Event e = trace.get(i);
+        if (forced < 0 && e.op() == Op.SYNC && name(e).equals(old)) {
+          forced = i;
+        }
+        if (tableCreated < 0 && e.op() == Op.CREATE && name(e).endsWith(".sst")) {
+          tableCreated = i;
+        }
+      }
+      assertThat(forced).as("retired WAL forced by the flush").isNotNegative();
+      assertThat(tableCreated).as("flush wrote a table").isGreaterThan(forced);
+      assertThat(db.getProperty("strata.num-immutable-memtables")).isEqualTo("0");
+    }
+  }
+
+  @Test
+  void closeForcesAndClosesRetiredWalsNotYetFlushed_andNothingIsLost() throws Exception {
+    DbImpl db = (DbImpl) StrataDB.open(DIR, options());
+    fs.setTracing(true);
+    int written = writeUntilSwitch(db);
+    String old = activeLogAtOpen();
+    assertThat(logSyncs()).isEmpty();
+
+    Thread closer = new Thread(db::close, "closer");
+    closer.start();
+    // The flush the switch queued runs only after close stopped the flush worker, so it does
+    // nothing: the retired WAL is close's to force.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (db.flushWorkerActiveForTesting()) {
+      assertThat(System.nanoTime() - deadline).as("close never stopped the flush worker")
+          .isNegative();
+      Thread.onSpinWait();
+    }
+    background.runPending();
+    closer.join(TimeUnit.SECONDS.toMillis(30));
+    assertThat(closer.isAlive()).as("close finished").isFalse();
+
+    assertThat(fs.trace()).noneMatch(e -> e.op() == Op.CREATE && name(e).endsWith(".sst"));
+    assertThat(logSyncs()).containsExactly(old);
+    assertThat(fs.openHandles()).as("files left open after close").isZero();
+    try (StrataDB again = StrataDB.open(DIR, options())) {
+      for (int i = 0; i < written; i++) {
+        assertThat(again.get(key(i))).as("key %d", i).isEqualTo(VALUE);
+      }
+      background.runPending();
+    }
+  }
+}
