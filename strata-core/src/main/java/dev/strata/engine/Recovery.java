@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Replay never invents or reorders writes: records are applied in log order, every batch must
  * carry sequences above everything before it, and replay stops for good at a torn tail of a log
- * that is not the last (later logs would otherwise leave a hole), or, in {@link
- * WalRecoveryMode#POINT_IN_TIME} mode, at the first damaged record.
+ * that is not the last (later logs would otherwise leave a hole), at a later log whose first write
+ * does not follow the last replayed one (an earlier log lost its tail at a record boundary), or,
+ * in {@link WalRecoveryMode#POINT_IN_TIME} mode, at the first damaged record.
  */
 final class Recovery {
   private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
@@ -142,7 +143,22 @@ final class Recovery {
       try (ReadableFile file = fs.openRead(FileNames.path(dir, name))) {
         LogReader reader = new LogReader(file, name);
         byte[] record;
+        boolean firstInLog = true;
         while ((record = reader.next()) != null) {
+          if (firstInLog && i > 0 && followsHole(record, lastReplayed[0])) {
+            // An earlier log lost its tail exactly at a record boundary, which reads as a clean
+            // end: its memtable's WAL is forced only before its flush or a sync write, so a power
+            // loss can keep a later log's writes but not an earlier log's tail. None of the lost
+            // writes was acknowledged as durable; recover the prefix only.
+            LOG.warn(
+                "{}: first write {} follows a hole after sequence {}: recovery ends",
+                name,
+                WriteBatchCodec.firstSequence(record),
+                lastReplayed[0] >= 0 ? lastReplayed[0] : versions.lastSequence());
+            stopped = true;
+            break;
+          }
+          firstInLog = false;
           if (lastReplayed[0] < 0
               && record.length >= WalFormat.BATCH_HEADER_SIZE
               && WriteBatchCodec.firstSequence(record) > versions.lastSequence() + 1
@@ -204,6 +220,20 @@ final class Recovery {
       flushReplayed(mem[0], edit);
     }
     return maxSeq[0];
+  }
+
+  /**
+   * Whether the first record of a log that is not the oldest skips sequences: its batch starts
+   * above the last replayed write plus one (or, if no earlier log held a write, above the
+   * manifest's last sequence plus one). Sequences are handed out without gaps and logged in
+   * order, and an earlier log holding no write while a later one does can only mean it lost them.
+   */
+  private boolean followsHole(byte[] record, long lastReplayed) {
+    if (record.length < WalFormat.BATCH_HEADER_SIZE) {
+      return false;
+    }
+    long expected = (lastReplayed >= 0 ? lastReplayed : versions.lastSequence()) + 1;
+    return WriteBatchCodec.firstSequence(record) > expected;
   }
 
   private void flushReplayed(Memtable mem, VersionEdit edit) throws IOException {
