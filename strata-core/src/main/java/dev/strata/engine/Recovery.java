@@ -151,10 +151,12 @@ final class Recovery {
             // loss can keep a later log's writes but not an earlier log's tail. None of the lost
             // writes was acknowledged as durable; recover the prefix only.
             LOG.warn(
-                "{}: first write {} follows a hole after sequence {}: recovery ends",
+                "{}: first write {} follows a hole ({}): recovery ends",
                 name,
                 WriteBatchCodec.firstSequence(record),
-                lastReplayed[0] >= 0 ? lastReplayed[0] : versions.lastSequence());
+                lastReplayed[0] < 0
+                    ? "the earlier logs hold no write"
+                    : "the last replayed write is " + lastReplayed[0]);
             stopped = true;
             break;
           }
@@ -223,17 +225,18 @@ final class Recovery {
   }
 
   /**
-   * Whether the first record of a log that is not the oldest skips sequences: its batch starts
-   * above the last replayed write plus one (or, if no earlier log held a write, above the
-   * manifest's last sequence plus one). Sequences are handed out without gaps and logged in
-   * order, and an earlier log holding no write while a later one does can only mean it lost them.
+   * Whether the first record of a log that is not the oldest follows lost writes: no earlier log
+   * of this replay held a write, or its batch starts above the last replayed write plus one.
+   * Sequences are handed out without gaps and logged in order, and every log but the newest took
+   * at least one write (a memtable is switched only when it is not empty), so either case means
+   * an earlier log lost its tail. The manifest's last sequence is no baseline: a flush records the
+   * visible sequence of its moment, which may include writes of these very logs.
    */
-  private boolean followsHole(byte[] record, long lastReplayed) {
+  private static boolean followsHole(byte[] record, long lastReplayed) {
     if (record.length < WalFormat.BATCH_HEADER_SIZE) {
       return false;
     }
-    long expected = (lastReplayed >= 0 ? lastReplayed : versions.lastSequence()) + 1;
-    return WriteBatchCodec.firstSequence(record) > expected;
+    return lastReplayed < 0 || WriteBatchCodec.firstSequence(record) > lastReplayed + 1;
   }
 
   private void flushReplayed(Memtable mem, VersionEdit edit) throws IOException {
