@@ -47,8 +47,31 @@ class CommitPipelineTest {
     }
   }
 
+  /**
+   * What every test engine shares: no memtable (the scripted operations insert nowhere), no
+   * sticky error, and a background error reported as {@code description}.
+   */
+  private abstract static class TestEngine implements CommitPipeline.Engine {
+    abstract void failure(String description);
+
+    @Override
+    public final Memtable activeMemtable() {
+      return null;
+    }
+
+    @Override
+    public final void recordBackgroundError(Throwable t) {
+      failure("background error " + t);
+    }
+
+    @Override
+    public final Throwable backgroundError() {
+      return null;
+    }
+  }
+
   /** An engine that logs what the pipeline asks of it. */
-  private static final class ScriptedEngine implements CommitPipeline.Engine {
+  private static final class ScriptedEngine extends TestEngine {
     final ConcurrentLinkedQueue<String> events = new ConcurrentLinkedQueue<>();
     final AtomicLong visible = new AtomicLong();
     volatile CommitPipeline pipeline;
@@ -68,11 +91,6 @@ class CommitPipelineTest {
     }
 
     @Override
-    public Memtable activeMemtable() {
-      return null;
-    }
-
-    @Override
     public void appendToWal(long firstSequence, WalOps[] members, int count, boolean sync) {
       events.add("append " + firstSequence);
     }
@@ -84,13 +102,8 @@ class CommitPipelineTest {
     }
 
     @Override
-    public void recordBackgroundError(Throwable t) {
-      events.add("error " + t);
-    }
-
-    @Override
-    public Throwable backgroundError() {
-      return null;
+    void failure(String description) {
+      events.add(description);
     }
 
     int indexOf(String event) {
@@ -277,7 +290,7 @@ class CommitPipelineTest {
     ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
     Random switches = new Random(seed);
     CommitPipeline.Engine checking =
-        new CommitPipeline.Engine() {
+        new TestEngine() {
           private long published;
           private final Random rnd = switches;
 
@@ -293,11 +306,6 @@ class CommitPipelineTest {
                 }
               }
             }
-          }
-
-          @Override
-          public Memtable activeMemtable() {
-            return null;
           }
 
           @Override
@@ -328,13 +336,8 @@ class CommitPipelineTest {
           }
 
           @Override
-          public void recordBackgroundError(Throwable t) {
-            violations.add("background error " + t);
-          }
-
-          @Override
-          public Throwable backgroundError() {
-            return null;
+          void failure(String description) {
+            violations.add(description);
           }
         };
     CommitPipeline p = new CommitPipeline(checking, 0);
