@@ -104,7 +104,6 @@ class DurabilityRulesTest {
     Set<Long> durablyDeleted = new HashSet<>();
     String currentManifest = null;
     int currentRenamedAt = -1;
-    Set<String> retiredManifests = new HashSet<>();
     for (int i = 0; i < trace.size(); i++) {
       Event e = trace.get(i);
       if (e.failed()) {
@@ -182,9 +181,6 @@ class DurabilityRulesTest {
             assertThat(lastDirSync)
                 .as("%s: CURRENT names %s before its directory entry is forced", at, content)
                 .isGreaterThan(created.getOrDefault(content, -1));
-            if (currentManifest != null && !currentManifest.equals(content)) {
-              retiredManifests.add(currentManifest);
-            }
             currentManifest = content;
             currentRenamedAt = i;
           }
