@@ -490,10 +490,9 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
     fs.crashPoint(CrashPoint.WAL_AFTER_APPEND);
     if (sync) {
       // Earlier logs first: recovery stops at a torn tail, so an acknowledged sync write in this
-      // log is only safe once every earlier log is forced. Oldest first, as they were written.
-      List<MemtableSet.Immutable> imms = mems.immutables;
-      for (int i = imms.size() - 1; i >= 0; i--) {
-        imms.get(i).wal().forceAndClose();
+      // log is only safe once every earlier log is forced.
+      for (RetiredWal retired : mems.retiredWalsOldestFirst()) {
+        retired.forceAndClose();
       }
       fs.crashPoint(CrashPoint.WAL_BEFORE_SYNC);
       wal.sync();
@@ -962,12 +961,11 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
     try {
       pipeline.runExclusive(
           () -> {
-            List<MemtableSet.Immutable> imms = mems.immutables;
-            for (int i = imms.size() - 1; i >= 0; i--) {
+            for (RetiredWal retired : mems.retiredWalsOldestFirst()) {
               try {
-                imms.get(i).wal().forceAndClose();
+                retired.forceAndClose();
               } catch (IOException | RuntimeException e) {
-                LOG.warn("forcing the retired WAL {} of {}", imms.get(i).wal().fileName(), dir, e);
+                LOG.warn("forcing the retired WAL {} of {}", retired.fileName(), dir, e);
               }
             }
             try {
@@ -996,12 +994,12 @@ public final class DbImpl implements StrataDB, CommitPipeline.Engine {
     }
   }
 
-  /** Threads owned by this database's workers, for tests that check none survives close. */
   /** Whether the flush worker still accepts work (false once close began stopping it). */
   boolean flushWorkerActiveForTesting() {
     return flushWorker.isActive();
   }
 
+  /** Threads owned by this database's workers, for tests that check none survives close. */
   List<Thread> backgroundThreadsForTesting() {
     List<Thread> out = new ArrayList<>();
     if (flushWorker != null && flushWorker.threadForTesting() != null) {

@@ -57,6 +57,15 @@ final class MemtableSet {
     return i > 0 ? immutables.get(i - 1).logNumber() : activeLogNumber;
   }
 
+  /** The immutable memtables' retired WALs, oldest first: the order they were written. */
+  List<RetiredWal> retiredWalsOldestFirst() {
+    List<RetiredWal> out = new ArrayList<>(immutables.size());
+    for (int i = immutables.size() - 1; i >= 0; i--) {
+      out.add(immutables.get(i).wal());
+    }
+    return out;
+  }
+
   long approximateBytes() {
     long n = active.approximateBytes();
     for (Immutable i : immutables) {

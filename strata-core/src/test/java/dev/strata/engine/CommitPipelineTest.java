@@ -39,12 +39,9 @@ class CommitPipelineTest {
   private final CountDownLatch releaseA = new CountDownLatch(1);
 
   @AfterEach
-  void joinThreads() throws InterruptedException {
+  void joinThreads() {
     releaseA.countDown();
-    for (Thread t : threads) {
-      t.join(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
-      assertThat(t.isAlive()).as("%s still running", t.getName()).isFalse();
-    }
+    joinAll();
   }
 
   /**
@@ -240,7 +237,7 @@ class CommitPipelineTest {
     assertThat(engine.events).doesNotContain("publish 1", "publish 3");
 
     releaseA.countDown();
-    await(threads);
+    joinAll();
     assertThat(engine.visible.get()).isEqualTo(3);
     assertThat(engine.indexOf("insert-end 1")).isLessThan(engine.indexOf("publish 1"));
     assertThat(engine.indexOf("publish 1")).isLessThan(engine.indexOf("publish 3"));
@@ -260,7 +257,7 @@ class CommitPipelineTest {
     assertThat(engine.events).doesNotContain("switched", "append 2");
 
     releaseA.countDown();
-    await(threads);
+    joinAll();
     assertThat(engine.indexOf("publish 1")).isLessThan(engine.indexOf("switched"));
     assertThat(engine.indexOf("switched")).isLessThan(engine.indexOf("append 2"));
     assertThat(engine.visible.get()).isEqualTo(2);
@@ -275,12 +272,12 @@ class CommitPipelineTest {
     assertThat(engine.events).doesNotContain("control");
 
     releaseA.countDown();
-    await(threads);
+    joinAll();
     assertThat(engine.indexOf("publish 1")).isLessThan(engine.indexOf("control"));
   }
 
   @Test
-  void randomizedCommits_publishOnlyInsertedPrefixes() throws InterruptedException {
+  void randomizedCommits_publishOnlyInsertedPrefixes() {
     long seed = Seeds.seed("CommitPipelineTest.randomizedCommits");
     int writers = 4;
     int commitsPerWriter = 3_000;
@@ -373,16 +370,15 @@ class CommitPipelineTest {
           });
     }
     go.countDown();
-    for (Thread t : threads) {
-      t.join();
-    }
+    joinAll();
     assertThat(violations).as("seed %d", seed).isEmpty();
     assertThat(visibleRef.get()).isEqualTo(appendedThrough.get());
     assertThat(appendedThrough.get()).isGreaterThanOrEqualTo((long) writers * commitsPerWriter);
   }
 
-  private void await(List<Thread> all) {
-    for (Thread t : all) {
+  /** Joins every thread the test started, each within the timeout. */
+  private void joinAll() {
+    for (Thread t : threads) {
       try {
         t.join(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
       } catch (InterruptedException e) {

@@ -52,31 +52,25 @@ class RetiredWalTest {
     return i;
   }
 
-  private List<String> logSyncs() {
+  /** The WAL of each successful {@code op} since tracing began, in order. */
+  private List<String> logEvents(Op op) {
     return fs.trace().stream()
-        .filter(e -> e.op() == Op.SYNC && !e.failed() && name(e).endsWith(".log"))
+        .filter(e -> e.op() == op && !e.failed() && name(e).endsWith(".log"))
         .map(RetiredWalTest::name)
         .toList();
   }
 
-  /** The WALs in the order they were created since tracing began. */
-  private List<String> createdLogs() {
-    return fs.trace().stream()
-        .filter(e -> e.op() == Op.CREATE && name(e).endsWith(".log"))
-        .map(RetiredWalTest::name)
-        .toList();
+  private List<String> logSyncs() {
+    return logEvents(Op.SYNC);
   }
 
   private static String name(Event e) {
     return e.path().getFileName().toString();
   }
 
+  /** The WAL the first traced write went to: the one active when tracing began. */
   private String activeLogAtOpen() {
-    return fs.trace().stream()
-        .filter(e -> e.op() == Op.APPEND && name(e).endsWith(".log"))
-        .map(RetiredWalTest::name)
-        .findFirst()
-        .orElseThrow();
+    return logEvents(Op.APPEND).get(0);
   }
 
   @Test
@@ -85,7 +79,7 @@ class RetiredWalTest {
       fs.setTracing(true);
       int next = writeUntilSwitch(db);
       String old = activeLogAtOpen();
-      List<String> created = createdLogs();
+      List<String> created = logEvents(Op.CREATE);
       assertThat(created).hasSize(1);
       String fresh = created.get(0);
       assertThat(logSyncs()).as("no writer asked for a force").isEmpty();
@@ -182,12 +176,7 @@ class RetiredWalTest {
     assertThat(logs).hasSize(2);
     Path earlier = DIR.resolve(logs.get(0));
     // One write per record (one writer): keeping k records keeps writes 0 to k - 1.
-    byte[] content = image.read(earlier);
-    int pos = 0;
-    for (int r = 0; r < kept; r++) {
-      pos += 13 + dev.strata.util.Coding.getInt(content, pos);
-    }
-    image.overwrite(earlier, java.util.Arrays.copyOf(content, pos));
+    image.keepRecords(earlier, kept);
 
     ManualExecutor again = new ManualExecutor();
     try (StrataDB recovered =

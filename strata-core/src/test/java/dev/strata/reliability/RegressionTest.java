@@ -212,21 +212,11 @@ class RegressionTest {
         .orElseThrow();
   }
 
-  /** Cuts the manifest after its first {@code records} records. */
-  private static void keepRecords(FaultInjectionFileSystem fs, Path manifest, int records) {
-    byte[] c = fs.read(manifest);
-    int pos = 0;
-    for (int i = 0; i < records; i++) {
-      pos += 13 + dev.strata.util.Coding.getInt(c, pos);
-    }
-    fs.overwrite(manifest, java.util.Arrays.copyOf(c, pos));
-  }
-
   @Test
   void open_manifestLostFlushRecord_raisesCorruptionNotDataLoss() throws IOException {
     FaultInjectionFileSystem fs = new FaultInjectionFileSystem(1);
     Path manifest = flushedThenLogged(fs);
-    keepRecords(fs, manifest, 2);
+    fs.keepRecords(manifest, 2);
     assertThatThrownBy(() -> StrataDB.open(DIR, small(fs).build()))
         .isInstanceOf(dev.strata.CorruptionException.class)
         .hasMessageContaining(manifest.getFileName().toString())
@@ -237,7 +227,7 @@ class RegressionTest {
   void open_manifestLostAllButSnapshot_raisesCorruptionNotDataLoss() throws IOException {
     FaultInjectionFileSystem fs = new FaultInjectionFileSystem(1);
     Path manifest = flushedThenLogged(fs);
-    keepRecords(fs, manifest, 1);
+    fs.keepRecords(manifest, 1);
     assertThatThrownBy(() -> StrataDB.open(DIR, small(fs).build()))
         .isInstanceOf(dev.strata.CorruptionException.class)
         .hasMessageContaining(manifest.getFileName().toString())

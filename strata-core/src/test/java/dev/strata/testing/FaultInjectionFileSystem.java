@@ -451,6 +451,19 @@ public final class FaultInjectionFileSystem implements FileSystem {
     durable.put(path, node);
   }
 
+  /**
+   * Cuts a log file (a WAL or the manifest, framed as in {@link dev.strata.wal.WalFormat}) after
+   * its first {@code records} records, durably: a tail lost exactly at a record boundary.
+   */
+  public synchronized void keepRecords(Path log, int records) {
+    byte[] c = read(log);
+    int pos = 0;
+    for (int i = 0; i < records; i++) {
+      pos += dev.strata.wal.WalFormat.HEADER_SIZE + dev.strata.util.Coding.getInt(c, pos);
+    }
+    overwrite(log, Arrays.copyOf(c, pos));
+  }
+
   /** The current bytes of a file, or null if it does not exist. */
   public synchronized byte[] read(Path path) {
     Node node = live.get(path);
