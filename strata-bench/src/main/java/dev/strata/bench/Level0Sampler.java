@@ -6,6 +6,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Finds the largest level-0 file count of one session of an open engine: {@link
@@ -28,17 +29,27 @@ final class Level0Sampler {
   /** Null when the engine reports no level-0 count. */
   private final ScheduledExecutorService sampler;
 
-  private Level0Sampler(EngineAdapter db, ScheduledExecutorService sampler) {
+  /**
+   * The sampler's one thread, set by the pool's thread factory when it starts it and read by
+   * {@link #close()}, which joins it: the pool reports termination before its last thread has
+   * ended, and a caller that closes the engine next needs the thread gone, not just idle.
+   */
+  private final AtomicReference<Thread> thread;
+
+  private Level0Sampler(
+      EngineAdapter db, ScheduledExecutorService sampler, AtomicReference<Thread> thread) {
     this.db = db;
     this.sampler = sampler;
+    this.thread = thread;
   }
 
   /** Samples {@code db} now and, if it reports a level-0 count, every period from now on. */
   static Level0Sampler start(EngineAdapter db) {
     OptionalInt now = db.level0Files();
     if (now.isEmpty()) {
-      return new Level0Sampler(db, null);
+      return new Level0Sampler(db, null, new AtomicReference<>());
     }
+    AtomicReference<Thread> started = new AtomicReference<>();
     Level0Sampler s =
         new Level0Sampler(
             db,
@@ -46,8 +57,10 @@ final class Level0Sampler {
                 r -> {
                   Thread t = new Thread(r, "strata-bench-level0-sampler");
                   t.setDaemon(true);
+                  started.set(t);
                   return t;
-                }));
+                }),
+            started);
     s.peak.set(now.getAsInt());
     // The periodic task never completes normally; close() cancels it by shutting the pool down.
     var unused =
@@ -90,6 +103,10 @@ final class Level0Sampler {
         try {
           if (!sampler.awaitTermination(1, TimeUnit.MINUTES)) {
             throw new IllegalStateException("level-0 sampler did not stop within a minute");
+          }
+          Thread t = thread.get();
+          if (t != null) {
+            t.join();
           }
           return;
         } catch (InterruptedException ex) {
