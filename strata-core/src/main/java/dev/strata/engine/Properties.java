@@ -73,7 +73,7 @@ final class Properties {
       case "last-sequence":
         return Long.toString(db.visibleSequence());
       case "num-snapshots":
-        return Integer.toString(db.snapshots.size());
+        return Integer.toString(db.snapshotCount());
       case "stats":
         return stats();
       default:

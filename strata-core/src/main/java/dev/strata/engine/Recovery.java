@@ -8,6 +8,7 @@ import dev.strata.fs.CrashPoint;
 import dev.strata.fs.FileSystem;
 import dev.strata.fs.ReadableFile;
 import dev.strata.memtable.Memtable;
+import dev.strata.sstable.TableCache;
 import dev.strata.version.FileMetadata;
 import dev.strata.version.FileNames;
 import dev.strata.version.Level;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,21 +43,45 @@ import org.slf4j.LoggerFactory;
 final class Recovery {
   private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
 
-  private final DbImpl db;
+  /** What recovery built: the fresh WAL, its number, and the last recovered sequence. */
+  record Result(LogWriter wal, long walNumber, long lastSequence) {}
+
+  /** Writes a replayed memtable as a level-0 table; null if it holds nothing. */
+  interface Flusher {
+    FileMetadata flush(Memtable mem) throws IOException;
+  }
+
   private final FileSystem fs;
   private final Path dir;
   private final Options options;
   private final VersionSet versions;
+  private final TableCache tables;
+  private final Supplier<Memtable> newMemtable;
+  private final Flusher flusher;
 
-  Recovery(DbImpl db) {
-    this.db = db;
-    this.fs = db.fs;
-    this.dir = db.dir;
-    this.options = db.options;
-    this.versions = db.versions();
+  Recovery(
+      Path dir,
+      Options options,
+      VersionSet versions,
+      TableCache tables,
+      Supplier<Memtable> newMemtable,
+      Flusher flusher) {
+    this.fs = options.fileSystem();
+    this.dir = dir;
+    this.options = options;
+    this.versions = versions;
+    this.tables = tables;
+    this.newMemtable = newMemtable;
+    this.flusher = flusher;
   }
 
-  void run() throws IOException {
+  /**
+   * Runs recovery; on success the caller owns the returned WAL.
+   *
+   * @throws CorruptionException if a file is damaged beyond what the recovery mode tolerates
+   * @throws IOException if reading or writing fails
+   */
+  Result run() throws IOException {
     // 1. Create a new database, or rebuild the levels from the manifest.
     List<String> names = fs.list(dir);
     if (!fs.exists(FileNames.path(dir, FileNames.CURRENT))) {
@@ -125,10 +151,15 @@ final class Recovery {
       wal.close();
       throw e;
     }
-    db.initAfterRecovery(wal, walNumber, maxSequence);
     // 5. Delete what nothing refers to any more.
-    fs.crashPoint(CrashPoint.RECOVERY_BEFORE_CLEANUP);
-    deleteUnreferenced(walNumber);
+    try {
+      fs.crashPoint(CrashPoint.RECOVERY_BEFORE_CLEANUP);
+      deleteUnreferenced(walNumber);
+    } catch (IOException | RuntimeException e) {
+      wal.close();
+      throw e;
+    }
+    return new Result(wal, walNumber, maxSequence);
   }
 
   private long replay(List<Long> logs, VersionEdit edit) throws IOException {
@@ -136,7 +167,7 @@ final class Recovery {
     // visible sequence of its moment), so order is checked among replayed records only.
     long[] maxSeq = {versions.lastSequence()};
     long[] lastReplayed = {-1};
-    Memtable[] mem = {db.newMemtable()};
+    Memtable[] mem = {newMemtable.get()};
     boolean stopped = false;
     for (int i = 0; i < logs.size() && !stopped; i++) {
       String name = FileNames.log(logs.get(i));
@@ -200,7 +231,7 @@ final class Recovery {
               });
           if (mem[0].isFull()) {
             flushReplayed(mem[0], edit);
-            mem[0] = db.newMemtable();
+            mem[0] = newMemtable.get();
           }
         }
         if (reader.tornTailOffset() >= 0) {
@@ -240,7 +271,7 @@ final class Recovery {
   }
 
   private void flushReplayed(Memtable mem, VersionEdit edit) throws IOException {
-    FileMetadata f = db.flushMemtableForRecovery(mem);
+    FileMetadata f = flusher.flush(mem);
     if (f != null) {
       edit.addFile(0, f);
     }
@@ -269,7 +300,7 @@ final class Recovery {
           obsolete = false;
       }
       if (obsolete) {
-        db.tables().evict(p.number());
+        tables.evict(p.number());
         fs.crashPoint(CrashPoint.OBSOLETE_BEFORE_DELETE);
         fs.delete(FileNames.path(dir, n));
         fs.crashPoint(CrashPoint.OBSOLETE_AFTER_DELETE);

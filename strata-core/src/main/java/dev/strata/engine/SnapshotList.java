@@ -1,6 +1,7 @@
 package dev.strata.engine;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
+import dev.strata.Snapshot;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -19,6 +20,24 @@ final class SnapshotList {
 
   @GuardedBy("lock")
   private final TreeMap<Long, Integer> counts = new TreeMap<>();
+
+  /** A snapshot at the current visible sequence, registered until it is closed. */
+  Snapshot newSnapshot(LongSupplier visibleSequence) {
+    return new SnapshotHandle(this, acquire(visibleSequence));
+  }
+
+  /**
+   * The sequence of a snapshot of this list.
+   *
+   * @throws IllegalArgumentException if the snapshot belongs to another database
+   * @throws dev.strata.StrataException if it was released
+   */
+  long sequenceOf(Snapshot s) {
+    if (!(s instanceof SnapshotHandle handle) || handle.owner != this) {
+      throw new IllegalArgumentException("snapshot belongs to another database");
+    }
+    return handle.sequenceChecked();
+  }
 
   /** Registers the current visible sequence and returns it. */
   long acquire(LongSupplier visibleSequence) {

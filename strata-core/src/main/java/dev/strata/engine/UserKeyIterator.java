@@ -7,6 +7,7 @@ import dev.strata.key.Trailer;
 import dev.strata.util.Bytes;
 import java.io.UncheckedIOException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 
 /**
  * The user-facing iterator: turns the merged stream of internal entries (every version of every
@@ -17,7 +18,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>It also samples the keys it passes for read-triggered compaction: about once per {@link
  * #SAMPLE_PERIOD} internal entries (a random period, so that regular key patterns cannot dodge
- * it), it hands the current key to {@link DbImpl#recordReadSample}.
+ * it), it hands the current key to the read sampler ({@link BackgroundJobs#recordReadSample}).
  *
  * <p>Not thread-safe. Closing it closes the internal iterator (dropping its table references) and
  * runs the release action (the snapshot registration).
@@ -31,7 +32,8 @@ final class UserKeyIterator implements DBIterator {
   private final byte[] lower;
   private final byte[] upper;
   private final Runnable onClose;
-  private final DbImpl db;
+  private final DbStatus status;
+  private final Consumer<byte[]> readSampler;
 
   private boolean valid;
   private boolean forward = true;
@@ -43,13 +45,15 @@ final class UserKeyIterator implements DBIterator {
   private int untilSample = samplePeriod();
 
   UserKeyIterator(
-      DbImpl db,
+      DbStatus status,
+      Consumer<byte[]> readSampler,
       InternalIterator internal,
       long sequence,
       byte[] lower,
       byte[] upper,
       Runnable onClose) {
-    this.db = db;
+    this.status = status;
+    this.readSampler = readSampler;
     this.internal = internal;
     this.sequence = sequence;
     this.lower = lower;
@@ -67,7 +71,7 @@ final class UserKeyIterator implements DBIterator {
     if (closed) {
       throw new StrataException("iterator is closed");
     }
-    db.checkOpen();
+    status.checkOpen();
   }
 
   @Override
@@ -248,7 +252,7 @@ final class UserKeyIterator implements DBIterator {
   private void countEntry() {
     if (--untilSample < 0) {
       untilSample = samplePeriod();
-      db.recordReadSample(internal.userKey());
+      readSampler.accept(internal.userKey());
     }
   }
 

@@ -1,0 +1,401 @@
+package dev.strata.engine;
+
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import dev.strata.Options;
+import dev.strata.StrataException;
+import dev.strata.compaction.BackgroundWorker;
+import dev.strata.compaction.Compaction;
+import dev.strata.compaction.CompactionJob;
+import dev.strata.compaction.CompactionPicker;
+import dev.strata.compaction.CompactionStats;
+import dev.strata.compaction.FlushJob;
+import dev.strata.fs.CrashPoint;
+import dev.strata.fs.FileSystem;
+import dev.strata.memtable.Memtable;
+import dev.strata.sstable.TableCache;
+import dev.strata.sstable.TableOptions;
+import dev.strata.version.FileMetadata;
+import dev.strata.version.Level;
+import dev.strata.version.VersionEdit;
+import dev.strata.version.VersionSet;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Background work and the calls that wait for it: flushes of immutable memtables, compactions
+ * (picked by size, by read samples, or asked for by {@code compactRange}), read samples, and the
+ * deletion of obsolete files (LevelDB's {@code BackgroundCompaction}, Pebble's {@code
+ * compaction.go} and {@code flush}).
+ *
+ * <h2>Invariants</h2>
+ *
+ * <ol>
+ *   <li>One compaction runs at a time, background or manual ({@code compactionRunLock}).
+ *   <li>A flush forces its memtable's retired WAL before it writes the table, installs the table
+ *       and the new log number in one manifest edit, and only then removes the memtable and
+ *       deletes the WAL.
+ * </ol>
+ *
+ * <h2>Concurrency</h2>
+ *
+ * {@code compactionRunLock} (rank 2) is held across a compaction's I/O, on background threads or
+ * the thread of a {@code compactRange} caller, never by a reader or a writer. The workers are set
+ * once by {@link #start} before the database reaches other threads. The picker's cursor is
+ * confined to the holder of {@code compactionRunLock}; its due file is an atomic.
+ *
+ * <h2>Lifecycle</h2>
+ *
+ * {@link #start} starts the flush worker and, with background compaction on, the compaction
+ * worker; {@link #stop} stops both (a running compaction aborts at a safe point).
+ *
+ * <h2>Failure</h2>
+ *
+ * A failed flush or compaction records the sticky error (through {@link WriteController}) and
+ * leaves the levels unchanged.
+ */
+final class BackgroundJobs {
+  private final Path dir;
+  private final Options options;
+  private final FileSystem fs;
+  private final TableOptions tableOptions;
+  private final VersionSet versions;
+  private final TableCache tables;
+  private final CompactionPicker picker;
+  private final CompactionStats stats;
+  private final SnapshotList snapshots;
+  private final DbStatus status;
+  private final WriteController writes;
+  private final ObsoleteFiles obsolete;
+
+  /** Rank 2: one compaction at a time, background or manual. Held across the job's I/O. */
+  private final ReentrantLock compactionRunLock = new ReentrantLock();
+
+  /**
+   * Set once in {@link #start} before the database is handed to any other thread, never changed;
+   * read by writers (to signal a flush or compaction) and by iterators (read samples). The
+   * compaction worker is null with background compaction off.
+   */
+  private BackgroundWorker flushWorker;
+
+  private BackgroundWorker compactionWorker;
+
+  BackgroundJobs(
+      Path dir,
+      Options options,
+      TableOptions tableOptions,
+      VersionSet versions,
+      TableCache tables,
+      CompactionStats stats,
+      SnapshotList snapshots,
+      DbStatus status,
+      WriteController writes,
+      ObsoleteFiles obsolete) {
+    this.dir = dir;
+    this.options = options;
+    this.fs = options.fileSystem();
+    this.tableOptions = tableOptions;
+    this.versions = versions;
+    this.tables = tables;
+    this.stats = stats;
+    this.snapshots = snapshots;
+    this.status = status;
+    this.writes = writes;
+    this.obsolete = obsolete;
+    this.picker =
+        new CompactionPicker(
+            options.level0CompactionTrigger(),
+            options.levelSizeMultiplier(),
+            options.maxBytesForLevelBase(),
+            options.targetFileSizeBytes());
+  }
+
+  CompactionPicker picker() {
+    return picker;
+  }
+
+  /** Starts the workers; once, after recovery, before the database reaches other threads. */
+  void start() {
+    String name = dir.getFileName() == null ? dir.toString() : dir.getFileName().toString();
+    flushWorker =
+        new BackgroundWorker(
+            "strata-flush-" + name,
+            this::flushOne,
+            options.backgroundExecutor(),
+            TimeUnit.SECONDS.toNanos(1),
+            writes::recordBackgroundError);
+    flushWorker.start();
+    if (options.backgroundCompaction()) {
+      compactionWorker =
+          new BackgroundWorker(
+              "strata-compaction-" + name,
+              this::compactOne,
+              options.backgroundExecutor(),
+              TimeUnit.SECONDS.toNanos(1),
+              writes::recordBackgroundError);
+      compactionWorker.start();
+      compactionWorker.signal();
+    }
+    if (!writes.mems().immutables.isEmpty()) {
+      flushWorker.signal();
+    }
+  }
+
+  /** Asks the flush worker for a pass; cheap, from any thread. */
+  void signalFlush() {
+    flushWorker.signal();
+  }
+
+  /** Asks the compaction worker, if there is one, for a pass; cheap, from any thread. */
+  void signalCompaction() {
+    BackgroundWorker worker = compactionWorker;
+    if (worker != null) {
+      worker.signal();
+    }
+  }
+
+  /** Flushes a memtable replayed at open into a level-0 table; the opening thread only. */
+  FileMetadata flushForRecovery(Memtable mem) throws IOException {
+    return FlushJob.run(mem, fs, dir, versions::newFileNumber, tableOptions, new long[0], stats);
+  }
+
+  // ---- flush ----
+
+  /** One flush of the oldest immutable memtable; returns whether more may remain. */
+  private boolean flushOne() {
+    if (status.error() != null) {
+      return false;
+    }
+    MemtableSet m = writes.mems();
+    MemtableSet.Immutable imm = m.oldest();
+    if (imm == null) {
+      return false;
+    }
+    try {
+      // As durable as before the switch made it wait, before its table makes it unnecessary.
+      imm.wal().forceAndClose();
+      FileMetadata f =
+          FlushJob.run(
+              imm.memtable(),
+              fs,
+              dir,
+              versions::newFileNumber,
+              tableOptions,
+              snapshots.sequences(),
+              stats);
+      VersionEdit edit = new VersionEdit();
+      if (f != null) {
+        edit.addFile(0, f);
+      }
+      edit.setLogNumber(writes.mems().logNumberAfter(imm));
+      edit.setLastSequence(writes.visibleSequence());
+      versions.logAndApply(edit);
+    } catch (IOException e) {
+      writes.recordBackgroundError(e);
+      return false;
+    }
+    writes.removeFlushed(imm);
+    stats.maxLevel0Files.accumulateAndGet(versions.level(0).fileCount(), Math::max);
+    fs.crashPoint(CrashPoint.FLUSH_BEFORE_WAL_DELETE);
+    obsolete.deleteWal(imm.logNumber());
+    obsolete.deleteTables();
+    signalCompaction();
+    return true;
+  }
+
+  /** See {@link dev.strata.StrataDB#flush()}. */
+  void flush() {
+    long target = writes.switchForFlush();
+    flushWorker.signal();
+    writes.awaitFlushed(target);
+  }
+
+  // ---- compaction ----
+
+  /** One background compaction; returns whether more may remain. */
+  private boolean compactOne() {
+    if (status.error() != null) {
+      return false;
+    }
+    compactionRunLock.lock();
+    try {
+      Level[] levels = versions.currentLevels();
+      Compaction c = picker.pick(levels);
+      if (c == null) {
+        return false;
+      }
+      runCompactionLocked(c, levels, compactionWorker::isActive);
+    } catch (IOException e) {
+      writes.recordBackgroundError(e);
+      return false;
+    } finally {
+      compactionRunLock.unlock();
+    }
+    writes.signalProgress();
+    obsolete.deleteTables();
+    return true;
+  }
+
+  @GuardedBy("compactionRunLock")
+  private void runCompactionLocked(Compaction c, Level[] levels, BooleanSupplier keepRunning)
+      throws IOException {
+    assert compactionRunLock.isHeldByCurrentThread();
+    CompactionJob.run(
+        c,
+        levels,
+        versions,
+        tables,
+        fs,
+        dir,
+        tableOptions,
+        options.targetFileSizeBytes(),
+        picker.maxGrandparentOverlap(),
+        snapshots.sequences(),
+        stats,
+        keepRunning);
+  }
+
+  /** See {@link dev.strata.StrataDB#compactRange}. */
+  void compactRange(byte[] begin, byte[] end) {
+    flushWhileUnstallingLevel0(begin, end);
+    compactLevels(begin, end, VersionSet.NUM_LEVELS - 1);
+  }
+
+  /**
+   * Flushes, while compacting level 0 whenever it reaches the slowdown trigger. Writers stalled on
+   * level 0 (always so with background compaction off) hold the commit leader role that the flush
+   * needs, and each flush they let through can refill level 0: so the flush waits on another
+   * thread while this one keeps level 0 below the trigger until the flush gets its turn.
+   */
+  private void flushWhileUnstallingLevel0(byte[] begin, byte[] end) {
+    if (compactionWorker != null && versions.level(0).fileCount() < options.level0StopTrigger()) {
+      flush();
+      return;
+    }
+    CompletableFuture<Void> flushed = CompletableFuture.runAsync(this::flush);
+    while (true) {
+      if (versions.level(0).fileCount() >= options.level0SlowdownTrigger()) {
+        compactLevels(begin, end, 1);
+      }
+      try {
+        // Not a sleep standing in for synchronisation: the wait ends as soon as the flush does;
+        // the bound only lets this thread re-check level 0 while the flush is queued.
+        flushed.get(20, TimeUnit.MILLISECONDS);
+        return;
+      } catch (TimeoutException e) {
+        status.checkOpen();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StrataException("interrupted while flushing", e);
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        throw cause instanceof RuntimeException
+            ? (RuntimeException) cause
+            : new StrataException("flush failed: " + cause, cause);
+      }
+    }
+  }
+
+  /** Manual compaction of levels 0 to {@code untilLevel - 1} into the level below each. */
+  private void compactLevels(byte[] begin, byte[] end, int untilLevel) {
+    compactionRunLock.lock();
+    try {
+      for (int level = 0; level < untilLevel; level++) {
+        status.checkOpen();
+        Level[] levels = versions.currentLevels();
+        Compaction c = picker.manual(levels, level, begin, end);
+        if (c != null) {
+          runCompactionLocked(c, levels, () -> !status.isClosed());
+          obsolete.deleteTables();
+        }
+      }
+    } catch (IOException e) {
+      writes.recordBackgroundError(e);
+      throw new StrataException("compaction failed: " + e.getMessage(), e);
+    } catch (UncheckedIOException e) {
+      // A table iterator's read failure surfaces unchecked; the caller is promised a
+      // StrataException.
+      writes.recordBackgroundError(e.getCause());
+      throw new StrataException("compaction failed: " + e.getCause().getMessage(), e.getCause());
+    } finally {
+      compactionRunLock.unlock();
+    }
+    writes.signalProgress();
+  }
+
+  /** Whether the picker would find a compaction to run now. */
+  boolean compactionPending() {
+    return picker.needsCompaction(versions.currentLevels());
+  }
+
+  /**
+   * Charges a key an iterator passed to the files that may hold it (see {@link CompactionPicker})
+   * and wakes the compaction worker if that made a file due. Called by iterators, about once per
+   * {@link UserKeyIterator#SAMPLE_PERIOD} entries; does nothing with background compaction off or
+   * read-triggered compaction disabled. Takes no version lock: a sample against a view an install
+   * changes midway charges one file it need not, and the picker checks a due file is still in
+   * place before it compacts it.
+   */
+  void recordReadSample(byte[] userKey) {
+    BackgroundWorker worker = compactionWorker;
+    if (worker != null
+        && options.readTriggeredCompaction()
+        && picker.recordReadSample(versions.eachLevelNow(), userKey)) {
+      worker.signal();
+    }
+  }
+
+  // ---- close ----
+
+  /**
+   * Stops both workers, waiting up to {@code timeoutMillis} each for the unit in progress.
+   *
+   * @return whether both stopped in time
+   */
+  boolean stop(long timeoutMillis) {
+    boolean stopped = true;
+    if (compactionWorker != null) {
+      stopped &= compactionWorker.close(timeoutMillis);
+    }
+    if (flushWorker != null) {
+      stopped &= flushWorker.close(timeoutMillis);
+    }
+    return stopped;
+  }
+
+  /** At close, after {@link #stop}: deletes what is obsolete and closes the manifest. */
+  void closeVersions() throws IOException {
+    compactionRunLock.lock();
+    try {
+      obsolete.deleteTables();
+      versions.close();
+    } finally {
+      compactionRunLock.unlock();
+    }
+  }
+
+  /** Whether the flush worker still accepts work (false once close began stopping it). */
+  boolean flushWorkerActiveForTesting() {
+    return flushWorker.isActive();
+  }
+
+  /** Threads owned by the workers, for tests that check none survives close. */
+  List<Thread> threadsForTesting() {
+    List<Thread> out = new ArrayList<>();
+    if (flushWorker != null && flushWorker.threadForTesting() != null) {
+      out.add(flushWorker.threadForTesting());
+    }
+    if (compactionWorker != null && compactionWorker.threadForTesting() != null) {
+      out.add(compactionWorker.threadForTesting());
+    }
+    return out;
+  }
+}

@@ -1,0 +1,90 @@
+package dev.strata.engine;
+
+import dev.strata.StrataException;
+import dev.strata.compaction.CompactionJob;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether the database may still be used: the closed flag and the sticky background error. Every
+ * piece of the engine consults it; only {@link DbImpl#close()} closes it, and the first failure of
+ * a WAL write, manifest write, flush or compaction sets the error, which is never cleared: the
+ * database then stays readable and refuses writes until reopened.
+ *
+ * <p>Thread-safe: both fields are atomics, written once each, read lock-free on every operation.
+ */
+final class DbStatus {
+  private static final Logger LOG = LoggerFactory.getLogger(DbStatus.class);
+
+  private final Path dir;
+
+  /** Set once by close; read by every operation. A call racing close runs, then fails cleanly. */
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /**
+   * The first failure that makes the database refuse writes; set once by compare-and-set, so the
+   * error kept (and logged) is the first one, not the last of several racing threads.
+   */
+  private final AtomicReference<Throwable> backgroundError = new AtomicReference<>();
+
+  DbStatus(Path dir) {
+    this.dir = dir;
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  boolean isClosed() {
+    return closed.get();
+  }
+
+  /** Marks the database closed; returns false if it already was. */
+  boolean markClosed() {
+    return closed.compareAndSet(false, true);
+  }
+
+  /**
+   * @throws StrataException if the database is closed
+   */
+  void checkOpen() {
+    if (closed.get()) {
+      throw new StrataException("database " + dir + " is closed");
+    }
+  }
+
+  /**
+   * Records {@code t} as the sticky error unless one is already recorded; an aborted compaction
+   * (the database closing) is no failure and is ignored.
+   *
+   * @return whether {@code t} became the sticky error
+   */
+  boolean recordError(Throwable t) {
+    if (t instanceof CompactionJob.AbortedException) {
+      return false;
+    }
+    if (!backgroundError.compareAndSet(null, t)) {
+      return false;
+    }
+    LOG.error("background error in {}; the database now refuses writes", dir, t);
+    return true;
+  }
+
+  /** The sticky error, or null. */
+  Throwable error() {
+    return backgroundError.get();
+  }
+
+  /**
+   * @throws StrataException if a background error was recorded
+   */
+  void checkWritable() {
+    Throwable bg = backgroundError.get();
+    if (bg != null) {
+      throw new StrataException("database refuses writes after an earlier failure", bg);
+    }
+  }
+}

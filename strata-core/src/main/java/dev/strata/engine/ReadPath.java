@@ -1,0 +1,135 @@
+package dev.strata.engine;
+
+import dev.strata.DBIterator;
+import dev.strata.ReadOptions;
+import dev.strata.Snapshot;
+import dev.strata.StrataException;
+import dev.strata.compaction.CompactionStats;
+import dev.strata.key.InternalIterator;
+import dev.strata.key.Lookup;
+import dev.strata.key.MergingIterator;
+import dev.strata.version.VersionSet;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The read path: point lookups and iterators over the memtables, then the levels top down (LevelDB
+ * {@code DBImpl::Get}, Pebble {@code get_iter.go}).
+ *
+ * <h2>Invariants</h2>
+ *
+ * A read at sequence {@code s} first reads {@code s}, then the memtable set: every write at or
+ * below {@code s} is then in that set or already installed in a level. Levels are read top down,
+ * each under its own read lock only while choosing files; {@code VersionSet} installs bottom
+ * level first, so a version the read has not reached yet stays in a level it will still read.
+ *
+ * <h2>Concurrency</h2>
+ *
+ * Stateless but for references to the engine's pieces; thread-safe. Holds no lock across I/O:
+ * shard and level read locks are taken one at a time, only to find and pin what to read.
+ */
+final class ReadPath {
+  private final DbStatus status;
+  private final WriteController writes;
+  private final VersionSet versions;
+  private final SnapshotList snapshots;
+  private final BackgroundJobs jobs;
+  private final CompactionStats stats;
+
+  ReadPath(
+      DbStatus status,
+      WriteController writes,
+      VersionSet versions,
+      SnapshotList snapshots,
+      BackgroundJobs jobs,
+      CompactionStats stats) {
+    this.status = status;
+    this.writes = writes;
+    this.versions = versions;
+    this.snapshots = snapshots;
+    this.jobs = jobs;
+    this.stats = stats;
+  }
+
+  /** See {@link dev.strata.StrataDB#get(byte[], ReadOptions)}. */
+  byte[] get(byte[] key, ReadOptions ro) {
+    status.checkOpen();
+    stats.gets.increment();
+    // The sequence must be read before the memtable set: every write at or below it is then in
+    // that set or already installed in a level (see the class invariants).
+    long seq =
+        ro.snapshot() != null ? snapshots.sequenceOf(ro.snapshot()) : writes.visibleSequence();
+    MemtableSet m = writes.mems();
+    byte[] r = m.active.get(key, seq);
+    if (r == null) {
+      for (MemtableSet.Immutable imm : m.immutables) {
+        r = imm.memtable().get(key, seq);
+        if (r != null) {
+          break;
+        }
+      }
+    }
+    if (r != null) {
+      // Memtables return a copy of the value, which the caller may keep.
+      return Lookup.isDeleted(r) ? null : r;
+    }
+    try {
+      for (int i = 0; i < VersionSet.NUM_LEVELS && r == null; i++) {
+        r = versions.level(i).get(key, seq, ro.verifyChecksums(), ro.fillCache());
+      }
+    } catch (UncheckedIOException e) {
+      throw readFailure(e.getCause());
+    } catch (IllegalStateException e) {
+      status.checkOpen();
+      throw e;
+    }
+    // A table returns a fresh array (TableReader#get), which the caller may own.
+    return r == null || Lookup.isDeleted(r) ? null : r;
+  }
+
+  private RuntimeException readFailure(IOException e) {
+    status.checkOpen();
+    return new StrataException("read failed in " + status.dir() + ": " + e.getMessage(), e);
+  }
+
+  /** See {@link dev.strata.StrataDB#newIterator(ReadOptions)}. */
+  DBIterator newIterator(ReadOptions ro) {
+    status.checkOpen();
+    long seq;
+    Runnable release;
+    Snapshot snapshot = ro.snapshot();
+    if (snapshot != null) {
+      seq = snapshots.sequenceOf(snapshot);
+      release = () -> {};
+    } else {
+      long s = snapshots.acquire(writes::visibleSequence);
+      seq = s;
+      release = () -> snapshots.release(s);
+    }
+    MemtableSet m = writes.mems();
+    List<InternalIterator> children = new ArrayList<>();
+    try {
+      children.add(m.active.newIterator());
+      for (MemtableSet.Immutable imm : m.immutables) {
+        children.add(imm.memtable().newIterator());
+      }
+      for (int i = 0; i < VersionSet.NUM_LEVELS; i++) {
+        children.add(versions.level(i).newIterator(ro.verifyChecksums(), ro.fillCache()));
+      }
+    } catch (RuntimeException e) {
+      new MergingIterator(children).close();
+      release.run();
+      throw e;
+    }
+    return new UserKeyIterator(
+        status,
+        jobs::recordReadSample,
+        new MergingIterator(children),
+        seq,
+        ro.lowerBound(),
+        ro.upperBound(),
+        release);
+  }
+}

@@ -1,0 +1,438 @@
+package dev.strata.engine;
+
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import dev.strata.MemtableKind;
+import dev.strata.Options;
+import dev.strata.StrataException;
+import dev.strata.compaction.CompactionStats;
+import dev.strata.fs.CrashPoint;
+import dev.strata.fs.FileSystem;
+import dev.strata.memtable.Memtable;
+import dev.strata.memtable.ShardedMemtable;
+import dev.strata.memtable.SkipListMemtable;
+import dev.strata.version.FileNames;
+import dev.strata.version.VersionSet;
+import dev.strata.wal.LogWriter;
+import dev.strata.wal.WalOps;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The write side of the engine: the {@link CommitPipeline} and the engine callbacks it makes in
+ * the leader role (make room, append to the WAL, publish), the memtable set readers consult, the
+ * active WAL, the visible sequence, and the waits of writers and flushes for background progress.
+ * This is where a write stalls, where a full memtable becomes immutable and a fresh WAL starts,
+ * and where a flush's result leaves the memtable set (LevelDB's {@code MakeRoomForWrite}, Pebble's
+ * {@code commit.go}).
+ *
+ * <h2>Invariants</h2>
+ *
+ * <ol>
+ *   <li>Every write at or below the visible sequence is in a memtable of {@code mems} or in a table
+ *       of a level (after its flush was installed).
+ *   <li>{@code mems} is only replaced whole: a switch adds the old active memtable to the
+ *       immutables in the same publication that installs the fresh one; a flush's memtable leaves
+ *       only after its table is installed in level 0.
+ *   <li>A memtable handed to the flush worker never receives another write: a switch first waits
+ *       until no group is inserting.
+ * </ol>
+ *
+ * <h2>Concurrency</h2>
+ *
+ * {@code stateLock} (rank 3) guards writes of {@code mems} and the {@code progress} condition;
+ * {@code mems} is volatile and read lock-free. {@code wal} is confined to the commit leader of the
+ * moment (handed over through the pipeline's queue lock). {@code visibleSequence} is written by
+ * the pipeline once per group, in WAL order. No lock is held across disk I/O: a switch creates
+ * the WAL and forces the directory in the leader role, outside {@code stateLock}.
+ *
+ * <h2>Lifecycle</h2>
+ *
+ * Built by {@link DbImpl#open}, which installs the recovered state ({@link #start}) before any
+ * other thread sees the database; {@link #closeWals()} at close forces the retired WALs and closes
+ * the active one in the leader role.
+ *
+ * <h2>Failure</h2>
+ *
+ * A failed WAL append, force or switch records the sticky error in {@link DbStatus}; every later
+ * write fails, reads go on. No force is ever retried.
+ */
+final class WriteController implements CommitPipeline.Engine {
+  private static final Logger LOG = LoggerFactory.getLogger(WriteController.class);
+
+  private final Path dir;
+  private final Options options;
+  private final FileSystem fs;
+  private final VersionSet versions;
+  private final CompactionStats stats;
+  private final DbStatus status;
+  private final CommitPipeline pipeline;
+
+  /** Written by the commit pipeline once per group, in order; read lock-free by readers. */
+  private final AtomicLong visibleSequence = new AtomicLong();
+
+  /** Rank 3: memtable switches and the waits on {@code progress}. */
+  private final ReentrantLock stateLock = new ReentrantLock();
+
+  /** Signalled under stateLock whenever a flush or compaction installs, or on error or close. */
+  private final Condition progress = stateLock.newCondition();
+
+  /** Memtables readers consult. Written under stateLock; volatile for lock-free reads. */
+  private volatile MemtableSet mems;
+
+  /** The WAL of the active memtable; confined to the commit leader of the moment. */
+  private LogWriter wal;
+
+  /**
+   * Set once by {@link #start} before the database reaches any other thread, never changed; read
+   * by the leader to wake the flush and compaction workers.
+   */
+  private BackgroundJobs jobs;
+
+  WriteController(
+      Path dir,
+      Options options,
+      VersionSet versions,
+      CompactionStats stats,
+      DbStatus status) {
+    this.dir = dir;
+    this.options = options;
+    this.fs = options.fileSystem();
+    this.versions = versions;
+    this.stats = stats;
+    this.status = status;
+    this.pipeline = new CommitPipeline(this, 0);
+  }
+
+  /** A fresh memtable of the configured kind. */
+  Memtable newMemtable() {
+    return options.memtable() == MemtableKind.SKIPLIST
+        ? new SkipListMemtable(options.memtableSizeBytes())
+        : new ShardedMemtable(options.memtableShards(), options.memtableSizeBytes());
+  }
+
+  /**
+   * Installs what recovery built: the fresh WAL and the last recovered sequence. Called once by
+   * open, before any other thread sees the database.
+   */
+  void start(Recovery.Result recovered, BackgroundJobs jobs) {
+    this.jobs = jobs;
+    this.wal = recovered.wal();
+    this.visibleSequence.set(recovered.lastSequence());
+    this.pipeline.resetSequence(recovered.lastSequence());
+    stateLock.lock();
+    try {
+      mems = new MemtableSet(newMemtable(), recovered.walNumber(), List.of());
+    } finally {
+      stateLock.unlock();
+    }
+  }
+
+  /** The WAL recovery opened, for a failed open to close; null before {@link #start}. */
+  LogWriter walForAbort() {
+    return wal;
+  }
+
+  // ---- what readers and background work consult ----
+
+  /** The memtables as they are now; a reader sees either the old or the new set, each complete. */
+  MemtableSet mems() {
+    return mems;
+  }
+
+  long visibleSequence() {
+    return visibleSequence.get();
+  }
+
+  // ---- the write path ----
+
+  /**
+   * Commits one writer's operations: returns once they are in the WAL (forced if {@code sync}), in
+   * the memtable and visible.
+   */
+  void commit(CommitPipeline.Ops ops, boolean sync) {
+    pipeline.commit(pipeline.newWriter(ops, sync));
+  }
+
+  /**
+   * Runs {@code action} in the leader role, after every write queued before it and before any
+   * queued after it; see {@link CommitPipeline#runExclusive}.
+   */
+  void runExclusive(Runnable action) {
+    pipeline.runExclusive(action);
+  }
+
+  @Override
+  public Memtable activeMemtable() {
+    return mems.active;
+  }
+
+  @Override
+  public void appendToWal(long firstSequence, WalOps[] members, int count, boolean sync)
+      throws IOException {
+    long before = wal.size();
+    wal.addBatchGroup(firstSequence, members, count);
+    fs.crashPoint(CrashPoint.WAL_AFTER_APPEND);
+    if (sync) {
+      // Earlier logs first: recovery stops at a torn tail, so an acknowledged sync write in this
+      // log is only safe once every earlier log is forced.
+      for (RetiredWal retired : mems.retiredWalsOldestFirst()) {
+        retired.forceAndClose();
+      }
+      fs.crashPoint(CrashPoint.WAL_BEFORE_SYNC);
+      wal.sync();
+      fs.crashPoint(CrashPoint.WAL_AFTER_SYNC);
+      stats.walSyncs.increment();
+    }
+    stats.walBytesWritten.add(wal.size() - before);
+  }
+
+  @Override
+  public void publishSequence(long sequence) {
+    visibleSequence.set(sequence);
+  }
+
+  @Override
+  public void recordBackgroundError(Throwable t) {
+    status.recordError(t);
+    signalProgress();
+  }
+
+  @Override
+  public Throwable backgroundError() {
+    return status.error();
+  }
+
+  /**
+   * Leader only. Waits while level 0 or the immutable memtables are over their limits, delays
+   * writes a little past the slowdown trigger, and switches to a fresh memtable when the active
+   * one is full.
+   */
+  @Override
+  public void makeRoomForWrite() throws IOException {
+    boolean delayed = false;
+    long deadline = System.nanoTime() + options.writeStallTimeout().toNanos();
+    while (true) {
+      status.checkWritable();
+      status.checkOpen();
+      int l0 = versions.level(0).fileCount();
+      MemtableSet m = mems;
+      if (!delayed && l0 >= options.level0SlowdownTrigger()) {
+        // Past the slowdown trigger each write group yields up to 1 ms once, so that compaction
+        // gets CPU before the hard stop; any install wakes it early.
+        delayed = true;
+        stats.slowdowns.increment();
+        long start = System.nanoTime();
+        awaitProgress(
+            TimeUnit.MILLISECONDS.toNanos(1), () -> versions.level(0).fileCount() < l0);
+        long waited = System.nanoTime() - start;
+        stats.slowdownNanos.add(waited);
+        stats.stallNanos.add(waited);
+        continue;
+      }
+      if (!m.active.isFull()) {
+        return;
+      }
+      if (m.immutables.size() >= options.maxImmutableMemtables()
+          || l0 >= options.level0StopTrigger()) {
+        stall(deadline, m);
+        continue;
+      }
+      switchMemtable();
+      return;
+    }
+  }
+
+  private void stall(long deadline, MemtableSet seen) {
+    long start = System.nanoTime();
+    stats.stalls.increment();
+    jobs.signalCompaction();
+    jobs.signalFlush();
+    long left = deadline - start;
+    if (left <= 0) {
+      throw new StrataException(
+          "write stalled longer than "
+              + options.writeStallTimeout()
+              + " (level-0 files: "
+              + versions.level(0).fileCount()
+              + ", immutable memtables: "
+              + seen.immutables.size()
+              + ")");
+    }
+    awaitProgress(
+        left,
+        () ->
+            mems != seen
+                || versions.level(0).fileCount() < options.level0StopTrigger()
+                    && mems.immutables.size() < options.maxImmutableMemtables());
+    stats.stallNanos.add(System.nanoTime() - start);
+  }
+
+  /** Waits on {@code progress} until {@code done} holds, an error or close, or the time passes. */
+  void awaitProgress(long nanos, BooleanSupplier done) {
+    stateLock.lock();
+    try {
+      while (nanos > 0 && !done.getAsBoolean() && status.error() == null && !status.isClosed()) {
+        nanos = progress.awaitNanos(nanos);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StrataException("interrupted while waiting for background work", e);
+    } finally {
+      stateLock.unlock();
+    }
+  }
+
+  /** Wakes every thread waiting for background progress. */
+  void signalProgress() {
+    stateLock.lock();
+    try {
+      progress.signalAll();
+    } finally {
+      stateLock.unlock();
+    }
+  }
+
+  /**
+   * Leader only: makes the active memtable immutable and starts a fresh one with a new WAL, whose
+   * directory entry is forced before it takes writes. Groups still inserting into the old
+   * memtable finish first: a memtable handed to the flush worker never receives another write.
+   *
+   * <p>The old WAL is not forced here but retired ({@link RetiredWal}): the flush worker forces it
+   * before flushing its memtable, and a sync write forces it before the new WAL, so no writer
+   * waits for it unless it asked for durability.
+   */
+  private void switchMemtable() throws IOException {
+    pipeline.awaitInsertsDrained();
+    // After a failed WAL write or force, forcing the old WAL again could report success for data
+    // the failure lost: the engine never retries an fsync, so no switch (and no flush) happens.
+    status.checkWritable();
+    long number = versions.newFileNumber();
+    String name = FileNames.log(number);
+    LogWriter fresh = new LogWriter(fs.create(FileNames.path(dir, name)), name);
+    try {
+      fs.crashPoint(CrashPoint.WAL_SWITCH_AFTER_CREATE);
+      fs.syncDirectory(dir);
+    } catch (IOException e) {
+      // Record first: a failed cleanup below must not hide the failed force.
+      recordBackgroundError(e);
+      try {
+        fresh.close();
+        fs.delete(FileNames.path(dir, name));
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
+    RetiredWal retired = new RetiredWal(wal, fs);
+    wal = fresh;
+    stateLock.lock();
+    try {
+      mems = mems.switchTo(newMemtable(), number, retired);
+    } finally {
+      stateLock.unlock();
+    }
+    jobs.signalFlush();
+  }
+
+  // ---- flushes ----
+
+  /**
+   * Makes the active memtable immutable if it holds anything, in the leader role, and returns the
+   * WAL number below which every write made before this call is in an immutable memtable: the
+   * number {@link #awaitFlushed} waits for.
+   */
+  long switchForFlush() {
+    long[] target = new long[1];
+    pipeline.runExclusive(
+        () -> {
+          try {
+            if (!mems.active.isEmpty()) {
+              switchMemtable();
+            }
+            target[0] = mems.activeLogNumber;
+          } catch (IOException e) {
+            throw new StrataException("flush failed: " + e.getMessage(), e);
+          }
+        });
+    return target[0];
+  }
+
+  /**
+   * Waits until every memtable whose WAL number is below {@code logNumber} is flushed.
+   *
+   * @throws StrataException if a background error is recorded, the database closes, or the
+   *     thread is interrupted (its interrupt status is kept)
+   */
+  void awaitFlushed(long logNumber) {
+    stateLock.lock();
+    try {
+      while (oldestUnflushedLog() < logNumber) {
+        Throwable bg = status.error();
+        if (bg != null) {
+          throw new StrataException("flush failed", bg);
+        }
+        status.checkOpen();
+        progress.await();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StrataException("interrupted while flushing", e);
+    } finally {
+      stateLock.unlock();
+    }
+  }
+
+  private long oldestUnflushedLog() {
+    MemtableSet.Immutable oldest = mems.oldest();
+    return oldest == null ? Long.MAX_VALUE : oldest.logNumber();
+  }
+
+  /** Removes a flushed memtable, whose table is installed, and wakes the waiters. */
+  void removeFlushed(MemtableSet.Immutable flushed) {
+    stateLock.lock();
+    try {
+      mems = mems.without(flushed);
+      progress.signalAll();
+    } finally {
+      stateLock.unlock();
+    }
+  }
+
+  // ---- close ----
+
+  /**
+   * At close, in the leader role: every write queued before has completed, and writes queued after
+   * see the closed flag in {@link #makeRoomForWrite} and fail. Retired WALs whose memtables were
+   * not flushed are forced and closed (a no-op for those already forced), then the active WAL is
+   * closed. Failures are logged: the WALs are replayed at the next open either way.
+   */
+  void closeWals() {
+    try {
+      pipeline.runExclusive(
+          () -> {
+            for (RetiredWal retired : mems.retiredWalsOldestFirst()) {
+              try {
+                retired.forceAndClose();
+              } catch (IOException | RuntimeException e) {
+                LOG.warn("forcing the retired WAL {} of {}", retired.fileName(), dir, e);
+              }
+            }
+            try {
+              wal.close();
+            } catch (IOException e) {
+              LOG.warn("closing the WAL of {}", dir, e);
+            }
+          });
+    } catch (RuntimeException e) {
+      LOG.warn("closing the WAL of {}", dir, e);
+    }
+  }
+}
