@@ -4,7 +4,6 @@ import dev.strata.util.Bytes;
 import dev.strata.version.FileMetadata;
 import dev.strata.version.Level;
 import dev.strata.version.VersionSet;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -193,20 +192,35 @@ public final class CompactionPicker {
       byte[] begin,
       byte[] end,
       Compaction.Reason reason) {
-    List<FileMetadata> inputs = new ArrayList<>(levels[0].overlapping(begin, end));
+    List<FileMetadata> inputs = level0Closure(levels[0], begin, end);
     if (inputs.isEmpty()) {
       return null;
     }
     byte[][] range = range(inputs);
-    // Files of level 0 overlapping the inputs' range must go too: a newer version may not be
-    // left above an older one that moved down.
-    if (begin != null || end != null) {
-      inputs = levels[0].overlapping(range[0], range[1]);
-      range = range(inputs);
-    }
     List<FileMetadata> below = levels[output].overlapping(range[0], range[1]);
     return new Compaction(
         0, output, inputs, below, grandparents(levels, output, range), score, reason);
+  }
+
+  /**
+   * The level-0 files overlapping [begin, end] (null = unbounded), closed under overlap: every
+   * level-0 file that overlaps the inputs' range joins them, and the range widens, until no file
+   * is added (LevelDB's {@code GetOverlappingInputs}). Files chained by overlap (C over 10..20, B
+   * over 18..30, A over 28..40) therefore leave level 0 together: moving A and B down while C
+   * stays would leave C's older versions of 18..20 above B's newer ones, and a tombstone of B
+   * dropped at the bottom level would let C's deleted value come back.
+   */
+  static List<FileMetadata> level0Closure(Level level0, byte[] begin, byte[] end) {
+    List<FileMetadata> inputs = level0.overlapping(begin, end);
+    while (!inputs.isEmpty()) {
+      byte[][] range = range(inputs);
+      List<FileMetadata> wider = level0.overlapping(range[0], range[1]);
+      if (wider.size() == inputs.size()) {
+        break;
+      }
+      inputs = wider;
+    }
+    return inputs;
   }
 
   private Compaction forLevel(Level[] levels, int level, double score) {

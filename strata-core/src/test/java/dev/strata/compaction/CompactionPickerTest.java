@@ -197,4 +197,52 @@ class CompactionPickerTest {
     assertThat(c.inputs()).containsExactly(upper);
     assertThat(c.outputLevelInputs()).containsExactly(lower);
   }
+
+  /** Five level-0 files, each overlapping the next only: a chain from "a".."c" to "i".."k". */
+  private static Level chainedLevel0() {
+    return new Level(0, List.of(
+        file(1, MIB, "a", "c"), file(2, MIB, "b", "e"), file(3, MIB, "d", "g"),
+        file(4, MIB, "f", "i"), file(5, MIB, "h", "k"), file(6, MIB, "x", "z")));
+  }
+
+  private static List<Long> numbers(List<FileMetadata> files) {
+    return files.stream().map(FileMetadata::number).sorted().toList();
+  }
+
+  @Test
+  void manual_level0RangeTouchingOneEndOfAChain_takesTheWholeChain() {
+    Compaction c = picker.manual(levels(chainedLevel0()), 0, bytes("j"), bytes("k"));
+
+    assertThat(numbers(c.inputs())).containsExactly(1L, 2L, 3L, 4L, 5L);
+  }
+
+  @Test
+  void level0Closure_singleKeyInTheMiddle_widensBothWaysAndStopsAtAGap() {
+    List<FileMetadata> closure =
+        CompactionPicker.level0Closure(chainedLevel0(), bytes("e"), bytes("e"));
+
+    assertThat(numbers(closure)).containsExactly(1L, 2L, 3L, 4L, 5L);
+    assertThat(numbers(CompactionPicker.level0Closure(chainedLevel0(), bytes("y"), null)))
+        .containsExactly(6L);
+    assertThat(CompactionPicker.level0Closure(chainedLevel0(), bytes("l"), bytes("w"))).isEmpty();
+  }
+
+  @Test
+  void pick_readSampledLevel0FileAtOneEndOfAChain_takesTheWholeChain() {
+    CompactionPicker belowTrigger = new CompactionPicker(10, 10, BASE, 64 * MIB);
+    Level[] levels = levels(chainedLevel0());
+    // "b" lies in files 1 and 2: each sample charges the one consulted first, until it is due.
+    while (!belowTrigger.recordReadSample(levels, bytes("b"))) {
+      assertThat(belowTrigger.pick(levels)).isNull();
+    }
+
+    Compaction c = belowTrigger.pick(levels);
+
+    assertThat(c.reason()).isEqualTo(Compaction.Reason.READS);
+    assertThat(numbers(c.inputs())).containsExactly(1L, 2L, 3L, 4L, 5L);
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
 }
