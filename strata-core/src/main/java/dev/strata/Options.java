@@ -108,6 +108,11 @@ public final class Options {
     return maxImmutableMemtables;
   }
 
+  /**
+   * How long a stalled write waits before it fails with {@link WriteStallException}, or null (the
+   * default): a stalled write waits until background work makes room, the database closes or
+   * fails.
+   */
   public Duration writeStallTimeout() {
     return writeStallTimeout;
   }
@@ -241,7 +246,7 @@ public final class Options {
     private int memtableShards = 16;
     private long memtableSizeBytes = 64L << 20;
     private int maxImmutableMemtables = 2;
-    private Duration writeStallTimeout = Duration.ofSeconds(60);
+    private Duration writeStallTimeout;
     private boolean backgroundCompaction = true;
     private boolean readTriggeredCompaction = true;
     private ExecutorService backgroundExecutor;
@@ -339,10 +344,14 @@ public final class Options {
       return this;
     }
 
-    /** How long a stalled write waits before failing with {@link StrataException} (default 60 s). */
+    /**
+     * Opt-in: how long a stalled write may wait before it fails with {@link WriteStallException};
+     * null (the default) waits as long as it takes. A healthy database never fails a write for
+     * being slow unless asked to: a caller that prefers to fail at once says so per write with
+     * {@link WriteOptions.Builder#noSlowdown}.
+     */
     public Builder writeStallTimeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "writeStallTimeout");
-      if (timeout.isNegative() || timeout.isZero()) {
+      if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
         throw new IllegalArgumentException("writeStallTimeout must be positive, got " + timeout);
       }
       writeStallTimeout = timeout;
@@ -351,8 +360,10 @@ public final class Options {
 
     /**
      * Run compactions on a background thread (default true). When false no compaction thread
-     * exists: {@link StrataDB#compactRange} compacts in the caller's thread and writes stall at
-     * the level-0 triggers until it is called.
+     * exists and {@link StrataDB#compactRange} compacts in the caller's thread: a bulk load that
+     * compacts once at the end. Level 0 then grows without a slowdown or a stop (the level-0
+     * slowdown and stop triggers apply only with background compaction on); only the
+     * immutable-memtable limit holds writes back while a flush catches up.
      */
     public Builder backgroundCompaction(boolean v) {
       backgroundCompaction = v;

@@ -20,6 +20,7 @@ class OptionsTest {
     assertThat(o.level0CompactionTrigger()).isEqualTo(4);
     assertThat(o.level0SlowdownTrigger()).isEqualTo(20);
     assertThat(o.level0StopTrigger()).isEqualTo(36);
+    assertThat(o.writeStallTimeout()).as("a stalled write waits unless asked not to").isNull();
   }
 
   @Test

@@ -23,10 +23,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
@@ -263,45 +260,15 @@ final class BackgroundJobs {
         keepRunning);
   }
 
-  /** See {@link dev.strata.StrataDB#compactRange}. */
-  void compactRange(byte[] begin, byte[] end) {
-    flushWhileUnstallingLevel0(begin, end);
-    compactLevels(begin, end, VersionSet.NUM_LEVELS - 1);
-  }
-
   /**
-   * Flushes, while compacting level 0 whenever it reaches the slowdown trigger. Writers stalled on
-   * level 0 (always so with background compaction off) hold the commit leader role that the flush
-   * needs, and each flush they let through can refill level 0: so the flush waits on another
-   * thread while this one keeps level 0 below the trigger until the flush gets its turn.
+   * See {@link dev.strata.StrataDB#compactRange}: flushes, then compacts each level's part of the
+   * range into the level below, top down, in the caller's thread. Writers never wait on this: with
+   * background compaction off level 0 has no stall, and with it on the compaction worker ends a
+   * level-0 stall that the flush's turn in the commit queue may wait behind.
    */
-  private void flushWhileUnstallingLevel0(byte[] begin, byte[] end) {
-    if (compactionWorker != null && versions.level(0).fileCount() < options.level0StopTrigger()) {
-      flush();
-      return;
-    }
-    CompletableFuture<Void> flushed = CompletableFuture.runAsync(this::flush);
-    while (true) {
-      if (versions.level(0).fileCount() >= options.level0SlowdownTrigger()) {
-        compactLevels(begin, end, 1);
-      }
-      try {
-        // Not a sleep standing in for synchronisation: the wait ends as soon as the flush does;
-        // the bound only lets this thread re-check level 0 while the flush is queued.
-        flushed.get(20, TimeUnit.MILLISECONDS);
-        return;
-      } catch (TimeoutException e) {
-        status.checkOpen();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new StrataException("interrupted while flushing", e);
-      } catch (ExecutionException e) {
-        Throwable cause = e.getCause();
-        throw cause instanceof RuntimeException
-            ? (RuntimeException) cause
-            : new StrataException("flush failed: " + cause, cause);
-      }
-    }
+  void compactRange(byte[] begin, byte[] end) {
+    flush();
+    compactLevels(begin, end, VersionSet.NUM_LEVELS - 1);
   }
 
   /** Manual compaction of levels 0 to {@code untilLevel - 1} into the level below each. */
@@ -331,9 +298,12 @@ final class BackgroundJobs {
     writes.signalProgress();
   }
 
-  /** Whether the picker would find a compaction to run now. */
+  /**
+   * Whether the picker would find a compaction to run now; for monitoring, so it reads the levels
+   * without the version lock (see {@link DbImpl#levelsForProperties}).
+   */
   boolean compactionPending() {
-    return picker.needsCompaction(versions.currentLevels());
+    return picker.needsCompaction(versions.eachLevelNow());
   }
 
   /**

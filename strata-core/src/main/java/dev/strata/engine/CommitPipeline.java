@@ -2,6 +2,7 @@ package dev.strata.engine;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.strata.StrataException;
+import dev.strata.WriteStallException;
 import dev.strata.key.ValueKind;
 import dev.strata.memtable.Memtable;
 import dev.strata.wal.WalOps;
@@ -85,6 +86,9 @@ final class CommitPipeline {
 
     final boolean sync;
 
+    /** The writer fails at once instead of waiting in a stall ({@code WriteOptions.noSlowdown}). */
+    final boolean noSlowdown;
+
     final Condition cond;
 
     /** Non-null for a control writer (no payload) that runs an action in the leader role. */
@@ -116,11 +120,12 @@ final class CommitPipeline {
     Group group;
     Throwable error;
 
-    Writer(Ops ops, boolean sync, Condition cond, Runnable control) {
+    Writer(Ops ops, boolean sync, boolean noSlowdown, Condition cond, Runnable control) {
       this.control = control;
       this.ops = ops;
       this.walBytes = ops == null ? 0 : ops.encodedBytes();
       this.sync = sync;
+      this.noSlowdown = noSlowdown;
       this.cond = cond;
     }
   }
@@ -148,8 +153,13 @@ final class CommitPipeline {
 
   /** What the pipeline needs from the engine. */
   interface Engine {
-    /** Leader only: stall or switch the memtable until the active one has room. */
-    void makeRoomForWrite() throws IOException;
+    /**
+     * Leader only: stall or switch the memtable until the active one has room.
+     *
+     * @param noSlowdown the leader's own write asked not to wait: throw {@code
+     *     WriteStallException} instead of stalling or slowing down
+     */
+    void makeRoomForWrite(boolean noSlowdown) throws IOException;
 
     /** Leader only: the memtable that takes the next group. */
     Memtable activeMemtable();
@@ -187,6 +197,13 @@ final class CommitPipeline {
   /** Signalled under queueLock when {@code inflight} becomes empty. */
   private final Condition drained = queueLock.newCondition();
 
+  /**
+   * Why the leader of the moment is stalled, or null: set and cleared by that leader ({@link
+   * #beginStall}, {@link #endStall}). A no-slowdown writer that arrives meanwhile fails at once.
+   */
+  @GuardedBy("queueLock")
+  private String stallReason;
+
   /** Last sequence handed out. Confined to the leader; handed over through queueLock. */
   private long lastAllocated;
 
@@ -205,8 +222,8 @@ final class CommitPipeline {
     }
   }
 
-  Writer newWriter(Ops ops, boolean sync) {
-    return new Writer(ops, sync, queueLock.newCondition(), null);
+  Writer newWriter(Ops ops, boolean sync, boolean noSlowdown) {
+    return new Writer(ops, sync, noSlowdown, queueLock.newCondition(), null);
   }
 
   /**
@@ -216,7 +233,7 @@ final class CommitPipeline {
    * propagate.
    */
   void runExclusive(Runnable action) {
-    commit(new Writer(null, false, queueLock.newCondition(), action));
+    commit(new Writer(null, false, false, queueLock.newCondition(), action));
   }
 
   /**
@@ -224,10 +241,14 @@ final class CommitPipeline {
    * and visible.
    *
    * @throws StrataException if the WAL write failed or the database has a sticky error
+   * @throws WriteStallException if the writer asked not to wait and the pipeline is stalled
    */
   void commit(Writer w) {
     queueLock.lock();
     try {
+      if (w.noSlowdown && stallReason != null) {
+        throw new WriteStallException("write not made: " + stallReason);
+      }
       queue.addLast(w);
       if (w.state == WAITING && queue.peekFirst() != w) {
         queueLock.unlock();
@@ -321,6 +342,41 @@ final class CommitPipeline {
     }
   }
 
+  /**
+   * Leader only, from {@code makeRoomForWrite}: the leader is about to wait in a stall. Every
+   * queued no-slowdown writer fails now with {@link WriteStallException} (nothing of it was
+   * written), and later ones fail as they arrive, until {@link #endStall}.
+   */
+  void beginStall(String reason) {
+    queueLock.lock();
+    try {
+      stallReason = reason;
+      WriteStallException refusal = new WriteStallException("write not made: " + reason);
+      for (java.util.Iterator<Writer> it = queue.iterator(); it.hasNext(); ) {
+        Writer w = it.next();
+        // The head is the stalled leader itself; it never has noSlowdown here.
+        if (w.noSlowdown && w != queue.peekFirst() && w.state == WAITING) {
+          it.remove();
+          w.error = refusal;
+          w.state = DONE;
+          w.cond.signal();
+        }
+      }
+    } finally {
+      queueLock.unlock();
+    }
+  }
+
+  /** Leader only: the stall {@link #beginStall} announced is over. */
+  void endStall() {
+    queueLock.lock();
+    try {
+      stallReason = null;
+    } finally {
+      queueLock.unlock();
+    }
+  }
+
   /** Leader's work, with no lock held on entry. */
   private void lead(Writer leader) {
     if (leader.control != null) {
@@ -340,7 +396,7 @@ final class CommitPipeline {
       if (bg != null) {
         throw new StrataException("database refuses writes after an earlier failure", bg);
       }
-      engine.makeRoomForWrite();
+      engine.makeRoomForWrite(leader.noSlowdown);
     } catch (IOException | RuntimeException e) {
       finishUninserted(new Writer[] {leader}, e);
       return;

@@ -197,7 +197,7 @@ public final class DbImpl implements StrataDB {
     byte[] v = value == null ? null : value.clone();
     stats.userBytesWritten.add(k.length + (v == null ? 0 : v.length));
     stats.userWrites.increment();
-    writes.commit(new CommitPipeline.SingleOp(k, v), wo.sync());
+    writes.commit(new CommitPipeline.SingleOp(k, v), wo.sync(), wo.noSlowdown());
   }
 
   @Override
@@ -240,7 +240,8 @@ public final class DbImpl implements StrataDB {
     writes.commit(
         new CommitPipeline.WriteBatchOps(
             keys, values, (int) (size[0] - WalFormat.BATCH_HEADER_SIZE)),
-        wo.sync());
+        wo.sync(),
+        wo.noSlowdown());
   }
 
   // ---- reads ----
@@ -287,8 +288,13 @@ public final class DbImpl implements StrataDB {
 
   // ---- what Properties and tests read ----
 
+  /**
+   * The levels for monitoring, each read under its own lock and never under the version lock,
+   * which an install holds across the manifest's fsync: a property never waits behind disk I/O.
+   * A view taken while an install is midway may count a moving file in two levels.
+   */
   Level[] levelsForProperties() {
-    return versions.currentLevels();
+    return versions.eachLevelNow();
   }
 
   MemtableSet memtablesForProperties() {

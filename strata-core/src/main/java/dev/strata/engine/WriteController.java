@@ -4,6 +4,7 @@ import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.strata.MemtableKind;
 import dev.strata.Options;
 import dev.strata.StrataException;
+import dev.strata.WriteStallException;
 import dev.strata.compaction.CompactionStats;
 import dev.strata.fs.CrashPoint;
 import dev.strata.fs.FileSystem;
@@ -16,6 +17,7 @@ import dev.strata.wal.LogWriter;
 import dev.strata.wal.WalOps;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -157,8 +159,8 @@ final class WriteController implements CommitPipeline.Engine {
    * Commits one writer's operations: returns once they are in the WAL (forced if {@code sync}), in
    * the memtable and visible.
    */
-  void commit(CommitPipeline.Ops ops, boolean sync) {
-    pipeline.commit(pipeline.newWriter(ops, sync));
+  void commit(CommitPipeline.Ops ops, boolean sync, boolean noSlowdown) {
+    pipeline.commit(pipeline.newWriter(ops, sync, noSlowdown));
   }
 
   /**
@@ -211,20 +213,32 @@ final class WriteController implements CommitPipeline.Engine {
   }
 
   /**
-   * Leader only. Waits while level 0 or the immutable memtables are over their limits, delays
-   * writes a little past the slowdown trigger, and switches to a fresh memtable when the active
-   * one is full.
+   * Leader only. Waits while the immutable memtables (and, with background compaction on, level 0)
+   * are over their limits, delays writes a little past the level-0 slowdown trigger, and switches
+   * to a fresh memtable when the active one is full. With background compaction off, level 0 has
+   * no limit: a bulk load compacts once at the end, as with RocksDB's {@code
+   * disable_auto_compactions}.
+   *
+   * @param noSlowdown fail with {@link WriteStallException} instead of any wait or delay
+   * @throws WriteStallException if {@code noSlowdown} and the write would wait, or if it waited
+   *     longer than the opt-in {@link Options#writeStallTimeout()}
    */
   @Override
-  public void makeRoomForWrite() throws IOException {
+  public void makeRoomForWrite(boolean noSlowdown) throws IOException {
     boolean delayed = false;
-    long deadline = System.nanoTime() + options.writeStallTimeout().toNanos();
+    boolean level0Limits = options.backgroundCompaction();
+    Duration timeout = options.writeStallTimeout();
+    long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
     while (true) {
       status.checkWritable();
       status.checkOpen();
       int l0 = versions.level(0).fileCount();
       MemtableSet m = mems;
-      if (!delayed && l0 >= options.level0SlowdownTrigger()) {
+      if (!delayed && level0Limits && l0 >= options.level0SlowdownTrigger()) {
+        if (noSlowdown) {
+          throw new WriteStallException(
+              "write not made: level 0 holds " + l0 + " files, at the slowdown trigger");
+        }
         // Past the slowdown trigger each write group yields up to 1 ms once, so that compaction
         // gets CPU before the hard stop; any install wakes it early.
         delayed = true;
@@ -240,9 +254,16 @@ final class WriteController implements CommitPipeline.Engine {
       if (!m.active.isFull()) {
         return;
       }
-      if (m.immutables.size() >= options.maxImmutableMemtables()
-          || l0 >= options.level0StopTrigger()) {
-        stall(deadline, m);
+      boolean level0Full = level0Limits && l0 >= options.level0StopTrigger();
+      if (m.immutables.size() >= options.maxImmutableMemtables() || level0Full) {
+        String reason =
+            level0Full
+                ? "level 0 holds " + l0 + " files, at the stop trigger"
+                : m.immutables.size() + " immutable memtables wait for flush";
+        if (noSlowdown) {
+          throw new WriteStallException("write not made: " + reason);
+        }
+        stall(deadline, m, reason);
         continue;
       }
       switchMemtable();
@@ -250,29 +271,33 @@ final class WriteController implements CommitPipeline.Engine {
     }
   }
 
-  private void stall(long deadline, MemtableSet seen) {
+  /**
+   * Waits for the flush or compaction that will end the stall, or until {@code deadline}. Queued
+   * no-slowdown writers fail at once meanwhile ({@link CommitPipeline#beginStall}).
+   */
+  private void stall(long deadline, MemtableSet seen, String reason) {
     long start = System.nanoTime();
     stats.stalls.increment();
     jobs.signalCompaction();
     jobs.signalFlush();
-    long left = deadline - start;
+    long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - start;
     if (left <= 0) {
-      throw new StrataException(
-          "write stalled longer than "
-              + options.writeStallTimeout()
-              + " (level-0 files: "
-              + versions.level(0).fileCount()
-              + ", immutable memtables: "
-              + seen.immutables.size()
-              + ")");
+      throw new WriteStallException(
+          "write stalled longer than " + options.writeStallTimeout() + " (" + reason + ")");
     }
-    awaitProgress(
-        left,
-        () ->
-            mems != seen
-                || versions.level(0).fileCount() < options.level0StopTrigger()
-                    && mems.immutables.size() < options.maxImmutableMemtables());
-    stats.stallNanos.add(System.nanoTime() - start);
+    pipeline.beginStall(reason);
+    try {
+      awaitProgress(
+          left,
+          () ->
+              mems != seen
+                  || (!options.backgroundCompaction()
+                          || versions.level(0).fileCount() < options.level0StopTrigger())
+                      && mems.immutables.size() < options.maxImmutableMemtables());
+    } finally {
+      pipeline.endStall();
+      stats.stallNanos.add(System.nanoTime() - start);
+    }
   }
 
   /** Waits on {@code progress} until {@code done} holds, an error or close, or the time passes. */

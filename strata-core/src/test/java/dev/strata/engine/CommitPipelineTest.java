@@ -77,7 +77,7 @@ class CommitPipelineTest {
     final CountDownLatch switching = new CountDownLatch(1);
 
     @Override
-    public void makeRoomForWrite() {
+    public void makeRoomForWrite(boolean noSlowdown) {
       if (switchNext) {
         switchNext = false;
         events.add("switch-start");
@@ -204,6 +204,7 @@ class CommitPipelineTest {
                           await(releaseA);
                           engine.events.add("insert-end " + seq);
                         }),
+                    false,
                     false)));
     await(inserting);
   }
@@ -225,7 +226,8 @@ class CommitPipelineTest {
                               engine.events.add("insert " + seq);
                               bInserted.countDown();
                             }),
-                        true)));
+                        true,
+                        false)));
     // B leads its own group and inserts while A's group is still inserting.
     await(bInserted);
     assertThat(engine.events).contains("append 2", "insert 2");
@@ -251,7 +253,7 @@ class CommitPipelineTest {
     Thread b =
         start(
             "writer-B",
-            () -> pipeline.commit(pipeline.newWriter(new ScriptedOps(1, seq -> {}), false)));
+            () -> pipeline.commit(pipeline.newWriter(new ScriptedOps(1, seq -> {}), false, false)));
     await(engine.switching);
     awaitBlockedOrDone(b);
     assertThat(engine.events).doesNotContain("switched", "append 2");
@@ -292,7 +294,7 @@ class CommitPipelineTest {
           private final Random rnd = switches;
 
           @Override
-          public void makeRoomForWrite() {
+          public void makeRoomForWrite(boolean noSlowdown) {
             // Leader only, so the Random is confined to the leader of the moment.
             if (rnd.nextInt(20) == 0) {
               pipelineRef[0].awaitInsertsDrained();
@@ -362,7 +364,7 @@ class CommitPipelineTest {
                           inserted.set((int) (seq + k), 1);
                         }
                       });
-              p.commit(p.newWriter(ops, rnd.nextInt(10) == 0));
+              p.commit(p.newWriter(ops, rnd.nextInt(10) == 0, false));
               if (visibleRef.get() < first[0] + n - 1) {
                 violations.add("commit returned before its write was visible");
               }
