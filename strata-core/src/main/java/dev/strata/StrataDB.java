@@ -25,6 +25,13 @@ public interface StrataDB extends AutoCloseable {
   int MAX_VALUE_BYTES = 64 << 20;
 
   /**
+   * Largest {@link WriteBatch} accepted, in bytes of its {@link WriteBatch#approximateBytes()},
+   * which is never below its logged size: 1 GiB minus the log record's 12-byte batch header, so
+   * that any accepted batch fits one WAL record.
+   */
+  int MAX_BATCH_BYTES = (1 << 30) - 12;
+
+  /**
    * Opens (and with {@link Options#createIfMissing()}, creates) the database in {@code dir},
    * recovering every write acknowledged before the last close or crash.
    *
@@ -88,8 +95,16 @@ public interface StrataDB extends AutoCloseable {
    * Applies every operation of {@code batch} atomically.
    *
    * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the batch exceeds {@link #MAX_BATCH_BYTES} (nothing is
+   *     written and the database stays writable)
+   * @throws WriteStallException if {@code options} asked not to wait and the database is stalled
    */
   void write(WriteBatch batch, WriteOptions options);
+
+  /** As {@link #write(WriteBatch, WriteOptions)} with {@link WriteOptions#DEFAULT}. */
+  default void write(WriteBatch batch) {
+    write(batch, WriteOptions.DEFAULT);
+  }
 
   /** A consistent view of the current state; close it when done. */
   Snapshot getSnapshot();

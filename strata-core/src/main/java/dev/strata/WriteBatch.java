@@ -27,14 +27,16 @@ public final class WriteBatch {
    * Adds a put; the arrays are copied.
    *
    * @throws NullPointerException if key or value is null
-   * @throws IllegalArgumentException if key or value exceeds its limit in {@link StrataDB}
+   * @throws IllegalArgumentException if key or value exceeds its limit in {@link StrataDB}, or the
+   *     batch would exceed {@link StrataDB#MAX_BATCH_BYTES}; the batch is then unchanged
    */
   public WriteBatch put(byte[] key, byte[] value) {
     StrataDB.checkKey(key);
     StrataDB.checkValue(value);
+    long size = grownBy(key.length + value.length + 12);
     keys.add(key.clone());
     values.add(value.clone());
-    approximateBytes += key.length + value.length + 12;
+    approximateBytes = size;
     return this;
   }
 
@@ -42,14 +44,30 @@ public final class WriteBatch {
    * Adds a delete; the key is copied.
    *
    * @throws NullPointerException if key is null
-   * @throws IllegalArgumentException if key exceeds {@link StrataDB#MAX_KEY_BYTES}
+   * @throws IllegalArgumentException if key exceeds {@link StrataDB#MAX_KEY_BYTES}, or the batch
+   *     would exceed {@link StrataDB#MAX_BATCH_BYTES}; the batch is then unchanged
    */
   public WriteBatch delete(byte[] key) {
     StrataDB.checkKey(key);
+    long size = grownBy(key.length + 6);
     keys.add(key.clone());
     values.add(null);
-    approximateBytes += key.length + 6;
+    approximateBytes = size;
     return this;
+  }
+
+  /** The approximate size with {@code bytes} more, refused past the limit. */
+  private long grownBy(long bytes) {
+    long size = approximateBytes + bytes;
+    if (size > StrataDB.MAX_BATCH_BYTES) {
+      throw new IllegalArgumentException(
+          "write batch would grow to "
+              + size
+              + " bytes, over the limit of "
+              + StrataDB.MAX_BATCH_BYTES
+              + " (StrataDB.MAX_BATCH_BYTES); write it in smaller batches");
+    }
+    return size;
   }
 
   /** Number of operations. */
@@ -57,7 +75,10 @@ public final class WriteBatch {
     return keys.size();
   }
 
-  /** Approximate encoded size in bytes. */
+  /**
+   * Approximate encoded size in bytes: key and value lengths plus 12 bytes a put and 6 a delete,
+   * never below the size the batch takes in the WAL.
+   */
   public long approximateBytes() {
     return approximateBytes;
   }

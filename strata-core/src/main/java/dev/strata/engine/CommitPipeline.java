@@ -449,7 +449,9 @@ final class CommitPipeline {
   @GuardedBy("queueLock")
   private Writer[] takeGroupLocked(Writer leader) {
     assert queueLock.isHeldByCurrentThread();
-    int bytes = 0;
+    // A long sum: the leader's own batch may be up to StrataDB.MAX_BATCH_BYTES, and followers
+    // join only while the group stays within MAX_GROUP_BYTES, so a group is one WAL record.
+    long bytes = 0;
     int n = 0;
     for (Writer w : queue) {
       if (n > 0 && (w.control != null || bytes + w.walBytes > MAX_GROUP_BYTES)) {

@@ -228,8 +228,12 @@ public final class DbImpl implements StrataDB {
             size[0] += WriteBatchCodec.opSize(key, null);
           }
         });
-    if (size[0] > Integer.MAX_VALUE - 64) {
-      throw new IllegalArgumentException("write batch of " + size[0] + " bytes is too large");
+    // WriteBatch refuses to grow past the limit by a size never below this one; checked again
+    // here, before anything is logged, so that no batch can reach the WAL writer's record limit
+    // (which would fail the whole commit group and the database with it).
+    if (size[0] > WalFormat.BATCH_HEADER_SIZE + (long) StrataDB.MAX_BATCH_BYTES) {
+      throw new IllegalArgumentException(
+          "write batch of " + size[0] + " bytes exceeds " + StrataDB.MAX_BATCH_BYTES);
     }
     long userBytes = 0;
     for (int j = 0; j < n; j++) {
