@@ -350,6 +350,11 @@ public final class DbImpl implements StrataDB {
     }
   }
 
+  /** Installs a hook the calling thread's reads run between their steps; see {@link ReadHook}. */
+  void setReadHookForTesting(ReadHook hook) {
+    reads.setHookForTesting(hook);
+  }
+
   /** Whether the flush worker still accepts work (false once close began stopping it). */
   boolean flushWorkerActiveForTesting() {
     return jobs.flushWorkerActiveForTesting();

@@ -38,6 +38,12 @@ final class ReadPath {
   private final BackgroundJobs jobs;
   private final CompactionStats stats;
 
+  /**
+   * {@link ReadHook#NONE} but in tests; written by a test thread before it reads from that same
+   * thread, so it needs no fence (other threads' reads may see either value, and run no hook).
+   */
+  private ReadHook hook = ReadHook.NONE;
+
   ReadPath(
       DbStatus status,
       WriteController writes,
@@ -53,14 +59,49 @@ final class ReadPath {
     this.stats = stats;
   }
 
-  /** See {@link dev.strata.StrataDB#get(byte[], ReadOptions)}. */
+  void setHookForTesting(ReadHook hook) {
+    this.hook = hook;
+  }
+
+  /**
+   * See {@link dev.strata.StrataDB#get(byte[], ReadOptions)}.
+   *
+   * <p>A get without a snapshot reads at the visible sequence without registering it, which costs
+   * nothing shared. Unregistered, it is exposed to one race: a newer version of its key written,
+   * flushed and compacted together with the version it should see while it is between two level
+   * reads drops that version (no snapshot separates them), and the get would find only the newer
+   * one. Tables report that case ({@link Lookup#NEWER_ONLY}); the get then reads again at a fresh,
+   * registered sequence, which no compaction can undercut. The answer is one that held during
+   * the call. The retry happens only when a table holds the key above the read's sequence, i.e.
+   * a write of that very key was flushed during the read.
+   */
   byte[] get(byte[] key, ReadOptions ro) {
     status.checkOpen();
     stats.gets.increment();
+    Snapshot snapshot = ro.snapshot();
+    if (snapshot != null) {
+      return getAt(key, snapshots.sequenceOf(snapshot), false, ro);
+    }
     // The sequence must be read before the memtable set: every write at or below it is then in
     // that set or already installed in a level (see the class invariants).
-    long seq =
-        ro.snapshot() != null ? snapshots.sequenceOf(ro.snapshot()) : writes.visibleSequence();
+    byte[] r = getAt(key, writes.visibleSequence(), true, ro);
+    if (!Lookup.isNewerOnly(r)) {
+      return r;
+    }
+    long registered = snapshots.acquire(writes::visibleSequence);
+    try {
+      return getAt(key, registered, false, ro);
+    } finally {
+      snapshots.release(registered);
+    }
+  }
+
+  /**
+   * The value of {@code key} at {@code seq}, null if absent or deleted, or, if {@code
+   * unregistered}, possibly {@link Lookup#NEWER_ONLY} (see {@link #get}).
+   */
+  private byte[] getAt(byte[] key, long seq, boolean unregistered, ReadOptions ro) {
+    hook.at(ReadHook.Step.GET_SEQUENCE_READ, -1);
     MemtableSet m = writes.mems();
     byte[] r = m.active.get(key, seq);
     if (r == null) {
@@ -75,9 +116,13 @@ final class ReadPath {
       // Memtables return a copy of the value, which the caller may keep.
       return Lookup.isDeleted(r) ? null : r;
     }
+    hook.at(ReadHook.Step.GET_MEMTABLES_READ, -1);
     try {
       for (int i = 0; i < VersionSet.NUM_LEVELS && r == null; i++) {
-        r = versions.level(i).get(key, seq, ro.verifyChecksums(), ro.fillCache());
+        r = versions.level(i).get(key, seq, ro.verifyChecksums(), ro.fillCache(), unregistered);
+        if (r == null) {
+          hook.at(ReadHook.Step.GET_LEVEL_READ, i);
+        }
       }
     } catch (UncheckedIOException e) {
       throw readFailure(e.getCause());
@@ -108,15 +153,18 @@ final class ReadPath {
       seq = s;
       release = () -> snapshots.release(s);
     }
-    MemtableSet m = writes.mems();
     List<InternalIterator> children = new ArrayList<>();
     try {
+      hook.at(ReadHook.Step.ITERATOR_SEQUENCE_READ, -1);
+      MemtableSet m = writes.mems();
       children.add(m.active.newIterator());
       for (MemtableSet.Immutable imm : m.immutables) {
         children.add(imm.memtable().newIterator());
       }
+      hook.at(ReadHook.Step.ITERATOR_MEMTABLES_PINNED, -1);
       for (int i = 0; i < VersionSet.NUM_LEVELS; i++) {
         children.add(versions.level(i).newIterator(ro.verifyChecksums(), ro.fillCache()));
+        hook.at(ReadHook.Step.ITERATOR_LEVEL_PINNED, i);
       }
     } catch (RuntimeException e) {
       new MergingIterator(children).close();

@@ -206,21 +206,47 @@ public final class TableReader implements AutoCloseable {
    *
    * @param verifyChecksums whether to check the CRC of a data block read from disk
    * @param fillCache whether a block read from disk enters the cache (then it is always verified)
-   * @return the value (a fresh array), {@link Lookup#DELETED} if that version is a tombstone, or
-   *     null if the table holds no such version
+   * @param detectNewer whether to tell a table holding only newer versions of the key from one
+   *     holding none (costs a second seek, only when no visible version is found past the bloom
+   *     filter)
+   * @return the value (a fresh array), {@link Lookup#DELETED} if that version is a tombstone,
+   *     {@link Lookup#NEWER_ONLY} if {@code detectNewer} and the table holds the key only above
+   *     {@code snapshotSequence}, or null if the table holds no such version
    * @throws CorruptionException naming the file and offset if the data block fails a check
    * @throws StrataException if reading fails
    * @throws IllegalStateException if the reader is closed
    */
   public byte[] get(
-      byte[] userKey, long snapshotSequence, boolean verifyChecksums, boolean fillCache) {
+      byte[] userKey,
+      long snapshotSequence,
+      boolean verifyChecksums,
+      boolean fillCache,
+      boolean detectNewer) {
     requireOpen();
     bloomChecks.increment();
     if (!filter.mayContain(userKey)) {
       bloomUseful.increment();
       return null;
     }
-    long seekTrailer = Trailer.seekTrailer(snapshotSequence);
+    byte[] r = seekVisible(userKey, Trailer.seekTrailer(snapshotSequence), verifyChecksums, fillCache);
+    if (r == null
+        && detectNewer
+        && seekVisible(userKey, Trailer.seekTrailer(Trailer.MAX_SEQUENCE), verifyChecksums, fillCache)
+            != null) {
+      return Lookup.NEWER_ONLY;
+    }
+    return r;
+  }
+
+  /** As {@link #get(byte[], long, boolean, boolean, boolean)} without telling newer-only apart. */
+  public byte[] get(
+      byte[] userKey, long snapshotSequence, boolean verifyChecksums, boolean fillCache) {
+    return get(userKey, snapshotSequence, verifyChecksums, fillCache, false);
+  }
+
+  /** The first version of {@code userKey} at or after {@code seekTrailer}'s sequence, or null. */
+  private byte[] seekVisible(
+      byte[] userKey, long seekTrailer, boolean verifyChecksums, boolean fillCache) {
     int i = index.find(userKey, seekTrailer);
     if (i == index.size()) {
       return null;

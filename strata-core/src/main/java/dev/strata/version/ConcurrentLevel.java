@@ -136,8 +136,17 @@ public final class ConcurrentLevel {
   /**
    * Point lookup: the newest version of {@code userKey} with sequence <= {@code snapshot} in this
    * level: its value, {@code Lookup.DELETED}, or null if the level holds no version.
+   *
+   * @param detectNewer for a read at an unregistered sequence: return {@code Lookup.NEWER_ONLY} as
+   *     soon as a file holds the key only above {@code snapshot} (see {@link
+   *     dev.strata.key.Lookup#NEWER_ONLY}); otherwise such a file counts as not holding the key
    */
-  public byte[] get(byte[] userKey, long snapshot, boolean verifyChecksums, boolean fillCache) {
+  public byte[] get(
+      byte[] userKey,
+      long snapshot,
+      boolean verifyChecksums,
+      boolean fillCache,
+      boolean detectNewer) {
     if (fileCount == 0) {
       return null;
     }
@@ -145,7 +154,8 @@ public final class ConcurrentLevel {
     try {
       for (FileMetadata f : candidates) {
         try (TableHandle t = tables.acquire(f.number(), f.fileSize())) {
-          byte[] result = t.reader().get(userKey, snapshot, verifyChecksums, fillCache);
+          byte[] result =
+              t.reader().get(userKey, snapshot, verifyChecksums, fillCache, detectNewer);
           if (result != null) {
             // Level 0 files are consulted newest first, and a newer file holds only newer
             // versions, so the first file with a visible version has the newest one.

@@ -73,20 +73,23 @@ class TableReaderTest {
       for (long snapshot : snapshots) {
         Entry expected = Entry.visible(model, key, snapshot);
         byte[] actual = reader.get(key, snapshot, rnd.nextBoolean(), rnd.nextBoolean());
+        byte[] told = reader.get(key, snapshot, rnd.nextBoolean(), rnd.nextBoolean(), true);
+        String at = new String(key, UTF_8) + "@" + snapshot;
         if (expected == null) {
-          assertThat(actual).as("get %s@%d", new String(key, UTF_8), snapshot).isNull();
+          assertThat(actual).as("get %s", at).isNull();
+          // Every key of the model has versions: here all of them are above the snapshot.
+          assertThat(Lookup.isNewerOnly(told)).as("get %s newer only", at).isTrue();
         } else if (expected.isDelete()) {
-          assertThat(Lookup.isDeleted(actual))
-              .as("get %s@%d deleted", new String(key, UTF_8), snapshot)
-              .isTrue();
+          assertThat(Lookup.isDeleted(actual)).as("get %s deleted", at).isTrue();
+          assertThat(Lookup.isDeleted(told)).as("get %s deleted, detecting newer", at).isTrue();
         } else {
-          assertThat(actual)
-              .as("get %s@%d", new String(key, UTF_8), snapshot)
-              .isEqualTo(expected.value());
+          assertThat(actual).as("get %s", at).isEqualTo(expected.value());
+          assertThat(told).as("get %s, detecting newer", at).isEqualTo(expected.value());
         }
       }
       byte[] absent = Arrays.copyOf(key, key.length + 1);
       assertThat(reader.get(absent, maxSequence, true, true)).isNull();
+      assertThat(reader.get(absent, 0, true, true, true)).as("absent is not newer-only").isNull();
     }
     assertThat(reader.get(new byte[0], maxSequence, true, true)).isNull();
     assertThat(reader.get(new byte[] {(byte) 0xFF}, maxSequence, true, true)).isNull();
