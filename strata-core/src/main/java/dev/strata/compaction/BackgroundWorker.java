@@ -1,6 +1,8 @@
 package dev.strata.compaction;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -9,6 +11,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs one kind of background work (flushes, or compactions) for one database, either on a thread
@@ -28,7 +32,11 @@ import java.util.function.Consumer;
  *
  * {@link #start()} once after the database opened; {@link #close()} once: it clears {@code
  * active}, wakes the worker, and waits (bounded) for the running unit to finish or abort. No
- * thread survives a close of a worker that owns its thread.
+ * thread survives a close of a worker that owns its thread. A shared-executor task queued but not
+ * started when the worker closes never does work (it finds the worker inactive), so it counts as
+ * stopped: an executor shut down with the task still queued does not hold up the close. When the
+ * bounded wait ends with a unit still running, {@link #whenStopped} runs an action once it ends:
+ * how the database keeps its directory lock until no worker can write.
  *
  * <h2>Failure</h2>
  *
@@ -36,6 +44,8 @@ import java.util.function.Consumer;
  * worker goes idle until signalled again.
  */
 public final class BackgroundWorker implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(BackgroundWorker.class);
+
   private final String name;
   private final BooleanSupplier work;
   private final ExecutorService shared;
@@ -60,6 +70,18 @@ public final class BackgroundWorker implements AutoCloseable {
   /** Shared-executor mode: a task is queued or running. */
   @GuardedBy("lock")
   private boolean running;
+
+  /** Shared-executor mode: the queued task has begun {@link #drain()}. */
+  @GuardedBy("lock")
+  private boolean taskStarted;
+
+  /** Own-thread mode: the thread has left its loop for good. */
+  @GuardedBy("lock")
+  private boolean threadExited;
+
+  /** Actions waiting for the worker to stop; run once, outside the lock, by whoever sees it. */
+  @GuardedBy("lock")
+  private final List<Runnable> onStopped = new ArrayList<>();
 
   /**
    * @param shared the executor shared by several databases, or null for a thread of its own
@@ -129,36 +151,99 @@ public final class BackgroundWorker implements AutoCloseable {
   }
 
   private void loop() {
-    while (active.get()) {
+    try {
+      while (active.get()) {
+        lock.lock();
+        try {
+          long nanos = periodicNanos;
+          while (!signalled && active.get() && nanos > 0) {
+            nanos = wake.awaitNanos(nanos);
+          }
+          signalled = false;
+        } catch (InterruptedException e) {
+          // The worker owns this thread and stops it through `active`, never by an interrupt: an
+          // interrupt comes from outside (a framework interrupting every thread it sees) and
+          // must not silently end flushes. It is dropped here; the I/O it may have met
+          // completed regardless (dev.strata.fs is interrupt-safe).
+          LOG.debug("{} ignored an interrupt", name);
+        } finally {
+          lock.unlock();
+        }
+        runUntilIdle();
+      }
+    } finally {
+      List<Runnable> actions;
       lock.lock();
       try {
-        long nanos = periodicNanos;
-        while (!signalled && active.get() && nanos > 0) {
-          nanos = wake.awaitNanos(nanos);
-        }
-        signalled = false;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+        threadExited = true;
+        actions = takeStopActionsLocked();
       } finally {
         lock.unlock();
       }
-      runUntilIdle();
+      actions.forEach(Runnable::run);
     }
   }
 
   private void drain() {
-    runUntilIdle();
     lock.lock();
     try {
+      taskStarted = true;
+    } finally {
+      lock.unlock();
+    }
+    runUntilIdle();
+    List<Runnable> actions = List.of();
+    lock.lock();
+    try {
+      taskStarted = false;
       if (signalled && active.get()) {
         submitLocked();
       } else {
         running = false;
         idle.signalAll();
+        if (!active.get()) {
+          actions = takeStopActionsLocked();
+        }
       }
     } finally {
       lock.unlock();
+    }
+    actions.forEach(Runnable::run);
+  }
+
+  @GuardedBy("lock")
+  private List<Runnable> takeStopActionsLocked() {
+    List<Runnable> actions = new ArrayList<>(onStopped);
+    onStopped.clear();
+    return actions;
+  }
+
+  /** Whether no unit runs or will run any more; requires close to have begun. */
+  @GuardedBy("lock")
+  private boolean stoppedLocked() {
+    if (shared != null) {
+      return !running || !taskStarted;
+    }
+    return thread == null || threadExited;
+  }
+
+  /**
+   * Runs {@code action} once the worker has stopped for good: at once, in this thread, if it has;
+   * otherwise on the worker's thread as its last unit ends. Requires: {@link #close} was called.
+   */
+  public void whenStopped(Runnable action) {
+    boolean now;
+    lock.lock();
+    try {
+      now = stoppedLocked();
+      if (!now) {
+        onStopped.add(action);
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (now) {
+      action.run();
     }
   }
 
@@ -182,32 +267,57 @@ public final class BackgroundWorker implements AutoCloseable {
     active.set(false);
     Thread t;
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    boolean interrupted = false;
     lock.lock();
     try {
       wake.signalAll();
       t = thread;
-      while (running) {
+      // A queued task that has not started will find the worker inactive and do nothing.
+      while (running && taskStarted) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           return false;
         }
-        idle.awaitNanos(left);
+        try {
+          idle.awaitNanos(left);
+        } catch (InterruptedException e) {
+          // The caller's interrupt does not cut the close short; it is restored below.
+          interrupted = true;
+        }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
     } finally {
       lock.unlock();
-    }
-    if (t != null) {
-      try {
-        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-      } catch (InterruptedException e) {
+      if (interrupted) {
         Thread.currentThread().interrupt();
       }
-      return !t.isAlive();
+    }
+    if (t != null) {
+      return joinUninterruptibly(t, deadline);
     }
     return true;
+  }
+
+  /** Joins {@code t} until {@code deadline}; an interrupt is restored afterwards. */
+  private static boolean joinUninterruptibly(Thread t, long deadline) {
+    boolean interrupted = false;
+    try {
+      while (t.isAlive()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        try {
+          t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      return true;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   @Override

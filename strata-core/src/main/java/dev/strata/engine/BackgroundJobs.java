@@ -341,6 +341,32 @@ final class BackgroundJobs {
     return stopped;
   }
 
+  /**
+   * Runs {@code action} once both workers have stopped for good: at once if they have, otherwise
+   * on the thread of the last one to end its running unit. Requires: {@link #stop} was called.
+   */
+  void whenStopped(Runnable action) {
+    List<BackgroundWorker> workers = new ArrayList<>(2);
+    if (flushWorker != null) {
+      workers.add(flushWorker);
+    }
+    if (compactionWorker != null) {
+      workers.add(compactionWorker);
+    }
+    java.util.concurrent.atomic.AtomicInteger left =
+        new java.util.concurrent.atomic.AtomicInteger(workers.size() + 1);
+    Runnable countDown =
+        () -> {
+          if (left.decrementAndGet() == 0) {
+            action.run();
+          }
+        };
+    for (BackgroundWorker w : workers) {
+      w.whenStopped(countDown);
+    }
+    countDown.run();
+  }
+
   /** At close, after {@link #stop}: deletes what is obsolete and closes the manifest. */
   void closeVersions() throws IOException {
     compactionRunLock.lock();

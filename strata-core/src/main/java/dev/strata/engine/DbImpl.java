@@ -74,6 +74,13 @@ public final class DbImpl implements StrataDB {
   private static final Logger LOG = LoggerFactory.getLogger(DbImpl.class);
   private static final long CLOSE_TIMEOUT_MILLIS = 10_000;
 
+  /** {@link #CLOSE_TIMEOUT_MILLIS} but in tests; set before close, by the thread that closes. */
+  private long closeTimeoutMillis = CLOSE_TIMEOUT_MILLIS;
+
+  /** Completed by the last step of close, once the directory lock is released. */
+  private final java.util.concurrent.CompletableFuture<Void> released =
+      new java.util.concurrent.CompletableFuture<>();
+
   private final Path dir;
   private final FileLockHandle dirLock;
   final CompactionStats stats = new CompactionStats();
@@ -155,24 +162,26 @@ public final class DbImpl implements StrataDB {
     }
   }
 
+  /**
+   * Undoes a failed open: stops whatever background work started, closes the WAL and the manifest,
+   * and releases the lock, so that nothing of the attempt stays held.
+   */
   private void abortOpen() {
     status.markClosed();
+    if (!jobs.stop(closeTimeoutMillis)) {
+      LOG.warn("background work of a failed open of {} did not stop in time", dir);
+    }
     try {
       LogWriter wal = writes.walForAbort();
       if (wal != null) {
         wal.close();
       }
-      versions.close();
     } catch (IOException e) {
-      LOG.warn("closing after a failed open", e);
+      LOG.warn("closing the WAL after a failed open of {}", dir, e);
     }
-    tables.close();
-    try {
-      dirLock.close();
-    } catch (IOException e) {
-      LOG.warn("releasing lock after a failed open", e);
-    }
+    jobs.whenStopped(this::releaseResources);
   }
+
 
   // ---- writes ----
 
@@ -327,27 +336,61 @@ public final class DbImpl implements StrataDB {
 
   // ---- close ----
 
+  /**
+   * See {@link StrataDB#close()}. Waits up to {@code closeTimeoutMillis} for the running flush or
+   * compaction; a compaction aborts at its next safe point, a flush runs to its end. If a worker
+   * is still writing when the wait ends (a disk that hangs), close returns but the manifest, the
+   * table cache and the directory lock are released only when that worker's unit ends: another
+   * process or another open in this JVM cannot take the directory while this one can still write
+   * to it.
+   */
   @Override
   public void close() {
     if (!status.markClosed()) {
       return;
     }
     writes.signalProgress();
-    if (!jobs.stop(CLOSE_TIMEOUT_MILLIS)) {
-      LOG.warn("background work of {} did not stop within {} ms", dir, CLOSE_TIMEOUT_MILLIS);
-    }
+    boolean stopped = jobs.stop(closeTimeoutMillis);
     writes.closeWals();
+    if (!stopped) {
+      LOG.warn(
+          "background work of {} still runs after {} ms; the directory lock is released when it"
+              + " ends",
+          dir,
+          closeTimeoutMillis);
+    }
+    jobs.whenStopped(this::releaseResources);
+  }
+
+  /** The last step of close, once no worker can touch the files. Runs once. */
+  private void releaseResources() {
     try {
       jobs.closeVersions();
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       LOG.warn("closing the manifest of {}", dir, e);
     }
-    tables.close();
+    try {
+      tables.close();
+    } catch (RuntimeException e) {
+      LOG.warn("closing the tables of {}", dir, e);
+    }
     try {
       dirLock.close();
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       LOG.warn("releasing the lock of {}", dir, e);
+    } finally {
+      released.complete(null);
     }
+  }
+
+  /** Shortens the close wait, for tests of a worker that outlives it. */
+  void setCloseTimeoutForTesting(long millis) {
+    closeTimeoutMillis = millis;
+  }
+
+  /** Completes once close released the directory lock. */
+  java.util.concurrent.CompletableFuture<Void> releasedForTesting() {
+    return released;
   }
 
   /** Installs a hook the calling thread's reads run between their steps; see {@link ReadHook}. */

@@ -5,8 +5,6 @@ import dev.strata.compaction.CompactionJob;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Whether the database may still be used: the closed flag and the sticky background error. Every
@@ -17,8 +15,6 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: both fields are atomics, written once each, read lock-free on every operation.
  */
 final class DbStatus {
-  private static final Logger LOG = LoggerFactory.getLogger(DbStatus.class);
-
   private final Path dir;
 
   /** Set once by close; read by every operation. A call racing close runs, then fails cleanly. */
@@ -60,17 +56,13 @@ final class DbStatus {
    * Records {@code t} as the sticky error unless one is already recorded; an aborted compaction
    * (the database closing) is no failure and is ignored.
    *
-   * @return whether {@code t} became the sticky error
+   * @return whether {@code t} became the sticky error (the caller then logs it, once)
    */
   boolean recordError(Throwable t) {
     if (t instanceof CompactionJob.AbortedException) {
       return false;
     }
-    if (!backgroundError.compareAndSet(null, t)) {
-      return false;
-    }
-    LOG.error("background error in {}; the database now refuses writes", dir, t);
-    return true;
+    return backgroundError.compareAndSet(null, t);
   }
 
   /** The sticky error, or null. */

@@ -142,21 +142,21 @@ final class Recovery {
     long walNumber = versions.newFileNumber();
     String walName = FileNames.log(walNumber);
     LogWriter wal = new LogWriter(fs.create(FileNames.path(dir, walName)), walName);
-    fs.syncDirectory(dir);
-    edit.setLogNumber(walNumber);
-    edit.setLastSequence(maxSequence);
     try {
+      fs.syncDirectory(dir);
+      edit.setLogNumber(walNumber);
+      edit.setLastSequence(maxSequence);
       versions.logAndApply(edit);
-    } catch (IOException | RuntimeException e) {
-      wal.close();
-      throw e;
-    }
-    // 5. Delete what nothing refers to any more.
-    try {
+      // 5. Delete what nothing refers to any more.
       fs.crashPoint(CrashPoint.RECOVERY_BEFORE_CLEANUP);
       deleteUnreferenced(walNumber);
-    } catch (IOException | RuntimeException e) {
-      wal.close();
+    } catch (IOException | RuntimeException | Error e) {
+      // Until it is returned, the fresh WAL is this method's to close.
+      try {
+        wal.close();
+      } catch (IOException closeFailure) {
+        e.addSuppressed(closeFailure);
+      }
       throw e;
     }
     return new Result(wal, walNumber, maxSequence);

@@ -203,7 +203,9 @@ final class WriteController implements CommitPipeline.Engine {
 
   @Override
   public void recordBackgroundError(Throwable t) {
-    status.recordError(t);
+    if (status.recordError(t)) {
+      LOG.error("background error in {}; the database now refuses writes", dir, t);
+    }
     signalProgress();
   }
 
