@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Enforces the package layering of {@code ../shared/STYLE.md}: each internal package imports only
- * packages below it (and the API's value types), never {@code engine}.
+ * packages below it (and the API's value types), never {@code engine}; and only {@code
+ * dev.strata.fs} touches files directly.
  */
 class LayeringTest {
   private static final Map<String, Set<String>> ALLOWED =
@@ -34,6 +35,36 @@ class LayeringTest {
       Set.of("CorruptionException", "StrataException", "Compression");
 
   private static final Pattern IMPORT = Pattern.compile("^import (?:static )?dev\\.strata\\.([A-Za-z]+)(?:\\.([A-Za-z]+))?", Pattern.MULTILINE);
+
+  /**
+   * Ways to open or read a file directly. Outside {@code dev.strata.fs} they would bypass its
+   * interrupt contract (an interruptible channel shared between threads is closed for all of them
+   * by one interrupt; see {@code docs/design/interrupts.md}) and the fault-injecting test file
+   * system.
+   */
+  private static final Pattern DIRECT_FILE_ACCESS =
+      Pattern.compile(
+          "\\bjava\\.nio\\.channels\\b|\\bjava\\.nio\\.file\\.Files\\b"
+              + "|\\b(?:FileChannel|RandomAccessFile|FileInputStream|FileOutputStream|MappedByteBuffer)\\b");
+
+  @Test
+  void fileAccess_outsideFs_goesThroughFileSystem() throws IOException {
+    Path root = Path.of("src/main/java/dev/strata");
+    Path fs = root.resolve("fs");
+    List<String> violations = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(root)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        if (f.startsWith(fs) || !f.toString().endsWith(".java")) {
+          continue;
+        }
+        Matcher m = DIRECT_FILE_ACCESS.matcher(Files.readString(f));
+        if (m.find()) {
+          violations.add(f + " uses " + m.group());
+        }
+      }
+    }
+    assertThat(violations).isEmpty();
+  }
 
   @Test
   void internalPackages_importOnlyPackagesBelowThem() throws IOException {

@@ -13,6 +13,14 @@ import java.util.List;
  * fault-injecting test file system enforces: bytes appended to a {@link WritableFile} survive a
  * power loss only after {@link WritableFile#sync()}; a created, renamed or deleted directory
  * entry survives only after {@link #syncDirectory(Path)} of its parent.
+ *
+ * <p>Interrupt contract, for every method here and on the files and lock handles it returns: an
+ * interrupt never closes the file; the call completes and the flag is restored. No file is closed
+ * and no lock released, for the interrupted thread or any other; the interrupted call completes
+ * (or fails for a reason other than the interrupt) and returns with its thread's interrupt status
+ * still set. Callers (application threads whose tasks are cancelled, background threads of a pool
+ * shut down with {@code shutdownNow}) need not guard file I/O against interrupts. See {@code
+ * docs/design/interrupts.md}.
  */
 public interface FileSystem {
   /** Creates (or truncates) a file for appending. */

@@ -1,8 +1,7 @@
 package dev.strata.fs;
 
-import java.io.EOFException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -22,6 +21,30 @@ import java.util.stream.Stream;
  * The production {@link FileSystem} on {@code java.nio}: the only code in Strata that touches
  * {@code java.nio.file}. Thread-safe and stateless but for the set of lock files this process
  * holds.
+ *
+ * <p><b>Interrupts.</b> An interrupt never closes the file; the call completes and the flag is
+ * restored. No operation fails or stops short because its caller was interrupted, none affects
+ * another thread's use of a file, and each returns with the caller's interrupt status as it found
+ * it (or set, if an interrupt arrived during the call). The JDK closes a {@link FileChannel} for every user when one caller is interrupted inside
+ * it, so each operation here either avoids interruptible channel calls or owns a channel it can
+ * replace (design and measurements: {@code docs/design/interrupts.md}):
+ *
+ * <ul>
+ *   <li>{@link WritableFile} ({@link NioWritableFile}) writes and forces through a {@link
+ *       java.io.FileOutputStream}, which interrupts do not affect.
+ *   <li>{@link ReadableFile} ({@link NioReadableFile}) reads through a shared channel and replaces
+ *       it when an interrupt closed it, then retries.
+ *   <li>{@link #syncDirectory} forces through a channel private to the call, opened again if an
+ *       interrupt closed it.
+ *   <li>{@link #lock}: {@link FileChannel#tryLock()} and {@link FileLock#release()} are not
+ *       interruptible, and the lock's channel does no other I/O.
+ *   <li>The rest ({@link Files} metadata calls, listing, rename, delete) are system calls that
+ *       interrupts do not affect.
+ * </ul>
+ *
+ * <p>Rule for future code: no engine code uses an interruptible channel outside {@code
+ * dev.strata.fs}, and a channel call added here must keep the contract above (a test in {@code
+ * NioFileSystemInterruptTest} per operation).
  */
 public final class NioFileSystem implements FileSystem {
   static final NioFileSystem INSTANCE = new NioFileSystem();
@@ -37,18 +60,12 @@ public final class NioFileSystem implements FileSystem {
 
   @Override
   public WritableFile create(Path path) throws IOException {
-    FileChannel ch =
-        FileChannel.open(
-            path,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE);
-    return new NioWritableFile(ch);
+    return NioWritableFile.create(path);
   }
 
   @Override
   public ReadableFile openRead(Path path) throws IOException {
-    return new NioReadableFile(FileChannel.open(path, StandardOpenOption.READ));
+    return NioReadableFile.open(path);
   }
 
   @Override
@@ -91,11 +108,39 @@ public final class NioFileSystem implements FileSystem {
 
   @Override
   public void syncDirectory(Path dir) throws IOException {
+    // Cleared so that a caller arriving interrupted does not close the channel before forcing.
+    boolean interrupted = Thread.interrupted();
+    try {
+      while (true) {
+        try {
+          forceDirectory(dir);
+          return;
+        } catch (ClosedChannelException e) {
+          // An interrupt arrived during the force and closed the channel, which is private to
+          // this call: nothing shared is lost. Force again through a fresh one (forcing twice is
+          // harmless).
+          interrupted |= Thread.interrupted();
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Forces a directory's entries once. Only a channel can force a directory: java.io cannot open
+   * one ("Is a directory").
+   *
+   * @throws ClosedChannelException if an interrupt closed the channel during the force
+   */
+  private static void forceDirectory(Path dir) throws IOException {
     // On Linux a directory opened for reading can be forced; this makes creations, renames and
     // deletions within it durable.
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
-    } catch (NoSuchFileException e) {
+    } catch (NoSuchFileException | ClosedChannelException e) {
       throw e;
     } catch (IOException e) {
       // Some platforms (Windows) cannot open a directory; there the rename itself is durable.
@@ -105,6 +150,15 @@ public final class NioFileSystem implements FileSystem {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Interrupt-safe as it is: none of the calls used here ({@link FileChannel#open}, {@link
+   * FileChannel#tryLock()}, {@link FileLock#release()}, {@link FileChannel#close()}) runs inside
+   * the channel's interruptible section, unlike read, write, force, size and the blocking {@code
+   * lock()}; and the lock's channel does nothing else, so an interrupt of the holder cannot close
+   * it and release the lock.
+   */
   @Override
   public FileLockHandle lock(Path path) throws IOException {
     Path key = path.toAbsolutePath().normalize();
@@ -139,73 +193,6 @@ public final class NioFileSystem implements FileSystem {
         ch.close();
       }
       throw e;
-    }
-  }
-
-  /** Append-only file over a channel; confined to its writer. */
-  private static final class NioWritableFile implements WritableFile {
-    private final FileChannel channel;
-    private long size;
-
-    NioWritableFile(FileChannel channel) {
-      this.channel = channel;
-    }
-
-    @Override
-    public void append(byte[] data, int offset, int length) throws IOException {
-      ByteBuffer buf = ByteBuffer.wrap(data, offset, length);
-      while (buf.hasRemaining()) {
-        channel.write(buf);
-      }
-      size += length;
-    }
-
-    @Override
-    public void sync() throws IOException {
-      channel.force(false);
-    }
-
-    @Override
-    public long size() {
-      return size;
-    }
-
-    @Override
-    public void close() throws IOException {
-      channel.close();
-    }
-  }
-
-  /** Positional reader; thread-safe because {@link FileChannel#read(ByteBuffer, long)} is. */
-  private static final class NioReadableFile implements ReadableFile {
-    private final FileChannel channel;
-
-    NioReadableFile(FileChannel channel) {
-      this.channel = channel;
-    }
-
-    @Override
-    public void readFully(long position, byte[] dst, int offset, int length) throws IOException {
-      ByteBuffer buf = ByteBuffer.wrap(dst, offset, length);
-      long pos = position;
-      while (buf.hasRemaining()) {
-        int n = channel.read(buf, pos);
-        if (n < 0) {
-          throw new EOFException(
-              "end of file at " + pos + " while reading " + length + " bytes at " + position);
-        }
-        pos += n;
-      }
-    }
-
-    @Override
-    public long size() throws IOException {
-      return channel.size();
-    }
-
-    @Override
-    public void close() throws IOException {
-      channel.close();
     }
   }
 }

@@ -5,13 +5,20 @@ import java.io.IOException;
 
 /**
  * A file opened for positional reads. Thread-safe: positional reads do not share a cursor. The
- * owner (a table reader or log reader) closes it.
+ * owner (a table reader or log reader) closes it, and only that close ends it.
+ *
+ * <p>Interrupts: an interrupt never closes the file; the call completes and the flag is restored.
+ * A reader interrupted during {@link #readFully} or {@link #size} still gets its bytes (or size),
+ * returns with its interrupt status set, and leaves the file readable by every other thread. After
+ * {@link #close()}, reads fail with an {@link IOException} naming the file.
  */
 public interface ReadableFile extends Closeable {
   /**
-   * Reads exactly {@code length} bytes at {@code position}.
+   * Reads exactly {@code length} bytes at {@code position}. Requires: does I/O; may block; an
+   * interrupt neither fails nor shortens it (the interrupt status is kept).
    *
    * @throws java.io.EOFException if the file ends first
+   * @throws IOException if the read fails or the file was closed
    */
   void readFully(long position, byte[] dst, int offset, int length) throws IOException;
 
