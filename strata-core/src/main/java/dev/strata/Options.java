@@ -34,7 +34,6 @@ public final class Options {
   private final long blockCacheBytes;
   private final Cache blockCache;
   private final int maxOpenFiles;
-  private final boolean verifyChecksums;
   private final int level0CompactionTrigger;
   private final int level0SlowdownTrigger;
   private final int level0StopTrigger;
@@ -62,7 +61,6 @@ public final class Options {
     this.blockCacheBytes = b.blockCacheBytes;
     this.blockCache = b.blockCache;
     this.maxOpenFiles = b.maxOpenFiles;
-    this.verifyChecksums = b.verifyChecksums;
     this.level0CompactionTrigger = b.level0CompactionTrigger;
     this.level0SlowdownTrigger = b.level0SlowdownTrigger;
     this.level0StopTrigger = b.level0StopTrigger;
@@ -163,10 +161,6 @@ public final class Options {
     return maxOpenFiles;
   }
 
-  public boolean verifyChecksums() {
-    return verifyChecksums;
-  }
-
   public int level0CompactionTrigger() {
     return level0CompactionTrigger;
   }
@@ -258,7 +252,6 @@ public final class Options {
     private long blockCacheBytes = 64L << 20;
     private Cache blockCache;
     private int maxOpenFiles = 1000;
-    private boolean verifyChecksums = true;
     private int level0CompactionTrigger = 4;
     private int level0SlowdownTrigger = 20;
     private int level0StopTrigger = 36;
@@ -288,7 +281,6 @@ public final class Options {
       blockCacheBytes = o.blockCacheBytes;
       blockCache = o.blockCache;
       maxOpenFiles = o.maxOpenFiles;
-      verifyChecksums = o.verifyChecksums;
       level0CompactionTrigger = o.level0CompactionTrigger;
       level0SlowdownTrigger = o.level0SlowdownTrigger;
       level0StopTrigger = o.level0StopTrigger;
@@ -451,12 +443,6 @@ public final class Options {
         throw new IllegalArgumentException("maxOpenFiles must be >= 16, got " + n);
       }
       maxOpenFiles = n;
-      return this;
-    }
-
-    /** Verify block checksums on reads that do not say otherwise (default true). */
-    public Builder verifyChecksums(boolean v) {
-      verifyChecksums = v;
       return this;
     }
 

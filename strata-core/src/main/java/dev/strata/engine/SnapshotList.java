@@ -16,6 +16,7 @@ import java.util.function.LongSupplier;
  * whose sequences are all at most the snapshot's.
  */
 final class SnapshotList {
+  /** Rank 7 (leaf): guards {@code counts}. */
   private final ReentrantLock lock = new ReentrantLock();
 
   @GuardedBy("lock")

@@ -33,7 +33,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * Readers take the read lock only long enough to choose files and take a reference on each; they
  * read the tables with no lock held, so no lock is held across disk I/O and a replacement never
- * waits for a slow read. {@code replace} takes the write lock for a pointer swap. Lock rank 5
+ * waits for a slow read. {@code replace} takes the write lock for a pointer swap. Lock rank 6
  * (levels, ascending by level number) in {@code docs/design/locking.md}; no other lock is taken
  * while holding it.
  *
@@ -51,7 +51,7 @@ public final class ConcurrentLevel {
   private final int number;
   private final TableCache tables;
 
-  /** Rank 5. Guards {@code current}. */
+  /** Rank 6. Guards {@code current}. */
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
   @GuardedBy("lock")

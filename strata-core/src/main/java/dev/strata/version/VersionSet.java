@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  * ConcurrentLevel#replace}, bottom level first. Also owns the file-number counter and the
  * persisted log number and last sequence.
  *
- * <p>Thread-safe. Lock rank 4 ({@code versionLock}) serialises installs and manifest writes; it is
+ * <p>Thread-safe. Lock rank 5 ({@code versionLock}) serialises installs and manifest writes; it is
  * held across the manifest append and fsync, which happen on background threads (flush,
  * compaction) and never on the read or write hot path. Readers never take it. The caller closes
  * the set after background work has stopped.
@@ -46,7 +46,7 @@ public final class VersionSet implements AutoCloseable {
   /** Next file number to hand out; atomic so writers creating WALs need no lock. */
   private final AtomicLong nextFileNumber = new AtomicLong(2);
 
-  /** Rank 4. Guards the manifest writer and the persisted counters below. */
+  /** Rank 5. Guards the manifest writer and the persisted counters below. */
   private final ReentrantLock versionLock = new ReentrantLock();
 
   @GuardedBy("versionLock")
