@@ -40,8 +40,8 @@ public final class Cache {
     return blocks.hitRatio();
   }
 
-  /** The engine-side cache; used by Strata's table readers, not part of the supported API. */
-  public BlockCache blocks() {
+  /** The engine-side cache, for {@link StrataDB#open}; not part of the API. */
+  BlockCache blocks() {
     return blocks;
   }
 }

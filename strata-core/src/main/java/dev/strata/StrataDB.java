@@ -1,6 +1,7 @@
 package dev.strata;
 
 import dev.strata.engine.DbImpl;
+import dev.strata.sstable.BlockCache;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -44,7 +45,9 @@ public interface StrataDB extends AutoCloseable {
   static StrataDB open(Path dir, Options options) {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(options, "options");
-    return DbImpl.open(dir, options);
+    Cache shared = options.blockCache();
+    return DbImpl.open(
+        dir, options, shared != null ? shared.blocks() : BlockCache.create(options.blockCacheBytes()));
   }
 
   /** Opens with {@link Options#defaults()}. */

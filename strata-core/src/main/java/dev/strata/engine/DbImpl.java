@@ -1,6 +1,5 @@
 package dev.strata.engine;
 
-import dev.strata.Cache;
 import dev.strata.DBIterator;
 import dev.strata.Options;
 import dev.strata.ReadOptions;
@@ -93,14 +92,12 @@ public final class DbImpl implements StrataDB {
   private final BackgroundJobs jobs;
   private final ReadPath reads;
 
-  private DbImpl(Path dir, Options options, FileLockHandle dirLock) {
+  private DbImpl(Path dir, Options options, FileLockHandle dirLock, BlockCache blockCache) {
     this.dir = dir;
     this.dirLock = dirLock;
     this.status = new DbStatus(dir);
     FileSystem fs = options.fileSystem();
-    Cache shared = options.blockCache();
-    this.blockCache =
-        shared != null ? shared.blocks() : BlockCache.create(options.blockCacheBytes());
+    this.blockCache = blockCache;
     this.tables =
         new TableCache(
             fs, n -> FileNames.tablePath(dir, n), blockCache, Math.max(16, options.maxOpenFiles()));
@@ -128,8 +125,11 @@ public final class DbImpl implements StrataDB {
     this.reads = new ReadPath(status, writes, versions, snapshots, jobs, stats);
   }
 
-  /** See {@link StrataDB#open}. */
-  public static StrataDB open(Path dir, Options options) {
+  /**
+   * See {@link StrataDB#open}, which resolves the block cache: the shared one of {@link
+   * Options#blockCache()} or one of the database's own.
+   */
+  public static StrataDB open(Path dir, Options options, BlockCache blockCache) {
     FileSystem fs = options.fileSystem();
     FileLockHandle lock;
     try {
@@ -143,7 +143,7 @@ public final class DbImpl implements StrataDB {
     } catch (IOException e) {
       throw new StrataException("cannot open " + dir + ": " + e.getMessage(), e);
     }
-    DbImpl db = new DbImpl(dir, options, lock);
+    DbImpl db = new DbImpl(dir, options, lock, blockCache);
     try {
       Recovery.Result recovered =
           new Recovery(

@@ -46,7 +46,7 @@ import java.util.stream.Stream;
  * dev.strata.fs}, and a channel call added here must keep the contract above (a test in {@code
  * NioFileSystemInterruptTest} per operation).
  */
-public final class NioFileSystem implements FileSystem {
+final class NioFileSystem implements FileSystem {
   static final NioFileSystem INSTANCE = new NioFileSystem();
 
   /**
