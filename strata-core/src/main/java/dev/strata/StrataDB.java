@@ -50,6 +50,26 @@ public interface StrataDB extends AutoCloseable {
         dir, options, shared != null ? shared.blocks() : BlockCache.create(options.blockCacheBytes()));
   }
 
+  /**
+   * Opens the database in {@code dir} for reading only: takes no lock and writes nothing (no
+   * manifest, WAL, table or {@code CURRENT}); the WALs are replayed into memory. It works on a
+   * read-only mount, on a full disk, and beside a process that has the database open for writing
+   * (it sees the state as of its open; open again to see later writes). Every write, {@code
+   * flush} and {@code compactRange} fails with {@link StrataException}. Every table file stays
+   * open until {@link #close()}.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws StrataException if the directory does not hold a database or cannot be read
+   * @throws CorruptionException if a file the database needs is damaged or missing
+   */
+  static StrataDB openReadOnly(Path dir, Options options) {
+    Objects.requireNonNull(dir, "dir");
+    Objects.requireNonNull(options, "options");
+    Cache shared = options.blockCache();
+    return DbImpl.openReadOnly(
+        dir, options, shared != null ? shared.blocks() : BlockCache.create(options.blockCacheBytes()));
+  }
+
   /** Opens with {@link Options#defaults()}. */
   static StrataDB open(Path dir) {
     return open(dir, Options.defaults());

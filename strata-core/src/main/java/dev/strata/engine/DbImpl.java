@@ -82,6 +82,9 @@ public final class DbImpl implements StrataDB {
 
   private final Path dir;
   private final FileLockHandle dirLock;
+
+  /** Opened by {@link #openReadOnly}: no lock held, nothing written, every write refused. */
+  private final boolean readOnly;
   final CompactionStats stats = new CompactionStats();
   private final DbStatus status;
   private final BlockCache blockCache;
@@ -92,16 +95,19 @@ public final class DbImpl implements StrataDB {
   private final BackgroundJobs jobs;
   private final ReadPath reads;
 
-  private DbImpl(Path dir, Options options, FileLockHandle dirLock, BlockCache blockCache) {
+  private DbImpl(
+      Path dir, Options options, FileLockHandle dirLock, BlockCache blockCache, boolean readOnly) {
     this.dir = dir;
     this.dirLock = dirLock;
+    this.readOnly = readOnly;
     this.status = new DbStatus(dir);
     FileSystem fs = options.fileSystem();
     this.blockCache = blockCache;
-    this.tables =
-        new TableCache(
-            fs, n -> FileNames.tablePath(dir, n), blockCache, Math.max(16, options.maxOpenFiles()));
-    ObsoleteFiles obsolete = new ObsoleteFiles(fs, dir, tables);
+    // Read-only, every table stays open from the open on (see openReadOnly): a writer beside it
+    // may delete a table this view still lists, and an evicted reader could not open it again.
+    int maxOpenFiles = readOnly ? Integer.MAX_VALUE / 2 : Math.max(16, options.maxOpenFiles());
+    this.tables = new TableCache(fs, n -> FileNames.tablePath(dir, n), blockCache, maxOpenFiles);
+    ObsoleteFiles obsolete = new ObsoleteFiles(fs, dir, tables, readOnly);
     this.versions = new VersionSet(dir, fs, tables, obsolete::add);
     TableOptions tableOptions =
         new TableOptions(
@@ -143,12 +149,17 @@ public final class DbImpl implements StrataDB {
     } catch (IOException e) {
       throw new StrataException("cannot open " + dir + ": " + e.getMessage(), e);
     }
-    DbImpl db = new DbImpl(dir, options, lock, blockCache);
+    DbImpl db = new DbImpl(dir, options, lock, blockCache, false);
     try {
       Recovery.Result recovered =
           new Recovery(
-                  dir, options, db.versions, db.tables, db.writes::newMemtable,
-                  db.jobs::flushForRecovery)
+                  dir,
+                  options,
+                  db.versions,
+                  db.tables,
+                  db.writes::newMemtable,
+                  db.jobs::flushForRecovery,
+                  false)
               .run();
       db.writes.start(recovered, db.jobs);
       db.jobs.start();
@@ -159,6 +170,72 @@ public final class DbImpl implements StrataDB {
     } catch (RuntimeException | Error e) {
       db.abortOpen();
       throw e;
+    }
+  }
+
+  /** Attempts of a read-only open that a writer's concurrent change may have failed. */
+  private static final int READ_ONLY_ATTEMPTS = 20;
+
+  /**
+   * See {@link StrataDB#openReadOnly}: takes no lock and writes nothing (no manifest, WAL, table
+   * or CURRENT, and no obsolete file deleted); the WALs replay into memory. Every table the
+   * manifest names, and every WAL to replay, is opened right after the manifest is read, and the
+   * tables stay open until close, so that a writer beside this view may delete them (after a
+   * flush or compaction) without this view losing them (see {@link Recovery}). If the open fails
+   * while the manifest changed under it (a writer installed, rolled the manifest or deleted a
+   * flushed WAL meanwhile), it starts again from the new manifest; a failure on an unchanging
+   * database is reported as is.
+   */
+  public static StrataDB openReadOnly(Path dir, Options options, BlockCache blockCache) {
+    FileSystem fs = options.fileSystem();
+    if (!fs.exists(dir)) {
+      throw new StrataException("database directory " + dir + " does not exist");
+    }
+    for (int attempt = 1; ; attempt++) {
+      DbImpl db = new DbImpl(dir, options, FileLockHandle.NONE, blockCache, true);
+      String before = manifestState(db.versions);
+      try {
+        Recovery.Result recovered =
+            new Recovery(
+                    dir,
+                    options,
+                    db.versions,
+                    db.tables,
+                    db.writes::newMemtable,
+                    db.jobs::flushForRecovery,
+                    true)
+                .run();
+        db.writes.start(recovered, db.jobs);
+        return db;
+      } catch (IOException | RuntimeException e) {
+        db.abortOpen();
+        // A failure while the manifest changed may be the writer's doing (a file this open was
+        // about to read deleted): start again. On an unchanging database it is reported.
+        boolean changed =
+            e instanceof Recovery.ManifestChangedException
+                || before == null
+                || !before.equals(manifestState(db.versions));
+        if (!changed || attempt == READ_ONLY_ATTEMPTS) {
+          if (e instanceof IOException io) {
+            throw new StrataException("cannot open " + dir + " read-only: " + io.getMessage(), io);
+          }
+          if (e instanceof Recovery.ManifestChangedException) {
+            throw new StrataException(
+                "cannot open " + dir + " read-only: a writer changed it " + attempt + " times");
+          }
+          throw (RuntimeException) e;
+        }
+        LOG.debug("{} changed during a read-only open (attempt {}): {}", dir, attempt, e.toString());
+      }
+    }
+  }
+
+  /** The manifest's name and size, or null if CURRENT cannot be read now. */
+  private static String manifestState(VersionSet versions) {
+    try {
+      return versions.currentManifestState();
+    } catch (IOException | RuntimeException e) {
+      return null;
     }
   }
 
@@ -201,7 +278,7 @@ public final class DbImpl implements StrataDB {
   }
 
   private void writeSingle(byte[] key, byte[] value, WriteOptions wo) {
-    status.checkOpen();
+    checkWritableOpen();
     byte[] k = key.clone();
     byte[] v = value == null ? null : value.clone();
     stats.userBytesWritten.add(k.length + (v == null ? 0 : v.length));
@@ -213,7 +290,7 @@ public final class DbImpl implements StrataDB {
   public void write(WriteBatch batch, WriteOptions wo) {
     Objects.requireNonNull(batch, "batch must not be null");
     Objects.requireNonNull(wo, "write options must not be null");
-    status.checkOpen();
+    checkWritableOpen();
     int n = batch.count();
     if (n == 0) {
       return;
@@ -282,14 +359,24 @@ public final class DbImpl implements StrataDB {
 
   @Override
   public void flush() {
-    status.checkOpen();
+    checkWritableOpen();
     jobs.flush();
   }
 
   @Override
   public void compactRange(byte[] begin, byte[] end) {
-    status.checkOpen();
+    checkWritableOpen();
     jobs.compactRange(begin, end);
+  }
+
+  /**
+   * @throws StrataException if the database is closed or was opened read-only
+   */
+  private void checkWritableOpen() {
+    status.checkOpen();
+    if (readOnly) {
+      throw new StrataException("database " + dir + " was opened read-only: writes are refused");
+    }
   }
 
   @Override

@@ -13,7 +13,7 @@ import java.util.List;
 final class MemtableSet {
   /**
    * An immutable memtable and the WAL that holds its writes, which may still need its force
-   * ({@link RetiredWal}).
+   * ({@link RetiredWal}); a memtable a read-only open replayed has no WAL of its own (null).
    */
   record Immutable(Memtable memtable, long logNumber, RetiredWal wal) {}
 
@@ -61,7 +61,9 @@ final class MemtableSet {
   List<RetiredWal> retiredWalsOldestFirst() {
     List<RetiredWal> out = new ArrayList<>(immutables.size());
     for (int i = immutables.size() - 1; i >= 0; i--) {
-      out.add(immutables.get(i).wal());
+      if (immutables.get(i).wal() != null) {
+        out.add(immutables.get(i).wal());
+      }
     }
     return out;
   }

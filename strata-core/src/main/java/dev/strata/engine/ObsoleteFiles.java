@@ -29,10 +29,14 @@ final class ObsoleteFiles {
   /** Tables whose last reference dropped; polled by {@link #deleteTables()}. */
   private final ConcurrentLinkedQueue<FileMetadata> tablesToDelete = new ConcurrentLinkedQueue<>();
 
-  ObsoleteFiles(FileSystem fs, Path dir, TableCache tables) {
+  /** A read-only open deletes nothing. */
+  private final boolean readOnly;
+
+  ObsoleteFiles(FileSystem fs, Path dir, TableCache tables, boolean readOnly) {
     this.fs = fs;
     this.dir = dir;
     this.tables = tables;
+    this.readOnly = readOnly;
   }
 
   /** The callback a level's files call when their last reference drops. */
@@ -55,6 +59,9 @@ final class ObsoleteFiles {
   }
 
   private void deleteQuietly(Path p) {
+    if (readOnly) {
+      return;
+    }
     try {
       fs.crashPoint(CrashPoint.OBSOLETE_BEFORE_DELETE);
       fs.delete(p);

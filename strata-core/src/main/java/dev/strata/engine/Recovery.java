@@ -43,8 +43,12 @@ import org.slf4j.LoggerFactory;
 final class Recovery {
   private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
 
-  /** What recovery built: the fresh WAL, its number, and the last recovered sequence. */
-  record Result(LogWriter wal, long walNumber, long lastSequence) {}
+  /**
+   * What recovery built: the fresh WAL and its number (null and 0 for a read-only open), the last
+   * recovered sequence, and, for a read-only open, the memtables replayed from the WALs, oldest
+   * first (a writable open flushes them to level 0 instead).
+   */
+  record Result(LogWriter wal, long walNumber, long lastSequence, List<Memtable> replayed) {}
 
   /** Writes a replayed memtable as a level-0 table; null if it holds nothing. */
   interface Flusher {
@@ -59,13 +63,39 @@ final class Recovery {
   private final Supplier<Memtable> newMemtable;
   private final Flusher flusher;
 
+  /** Nothing is written: no manifest, WAL, table or CURRENT; the WALs replay into memory only. */
+  private final boolean readOnly;
+
+  /**
+   * Read-only: the manifest changed while this open read it and pinned its files (a writer beside
+   * it flushed or compacted); the caller starts again.
+   */
+  static final class ManifestChangedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ManifestChangedException() {
+      super("the manifest changed during a read-only open", null, false, false);
+    }
+  }
+
+  /** Read-only: the manifest's name and size when it was read. */
+  private String manifestStateAtRead;
+
+  /** Read-only: the logs to replay, opened before the first is read; closed by replay. */
+  private final java.util.Map<Long, ReadableFile> pinnedLogs = new java.util.HashMap<>();
+
+  /** Read-only: memtables replayed from the WALs, oldest first. */
+  private final List<Memtable> replayed = new ArrayList<>();
+
   Recovery(
       Path dir,
       Options options,
       VersionSet versions,
       TableCache tables,
       Supplier<Memtable> newMemtable,
-      Flusher flusher) {
+      Flusher flusher,
+      boolean readOnly) {
+    this.readOnly = readOnly;
     this.fs = options.fileSystem();
     this.dir = dir;
     this.options = options;
@@ -95,18 +125,31 @@ final class Recovery {
               FileNames.CURRENT, -1, dir + " holds database files but no CURRENT file");
         }
       }
-      if (!options.createIfMissing()) {
+      if (!options.createIfMissing() || readOnly) {
         throw new StrataException(dir + " does not hold a database (no CURRENT file)");
       }
       versions.create();
     } else {
-      if (options.errorIfExists()) {
+      if (options.errorIfExists() && !readOnly) {
         throw new StrataException("a database already exists in " + dir);
       }
-      versions.recover();
+      if (readOnly) {
+        manifestStateAtRead = versions.currentManifestState();
+        versions.recoverReadOnly();
+      } else {
+        versions.recover();
+      }
     }
-    // 2. Every table the manifest names must exist with its recorded size.
+    // 2. Every table the manifest names must exist with its recorded size. Read-only, each is
+    // opened now and stays open (the table cache keeps every reader of a read-only open): a
+    // writer beside this open may delete it after a compaction.
     for (Level level : versions.currentLevels()) {
+      if (readOnly) {
+        for (FileMetadata f : level.files()) {
+          tables.acquire(f.number(), f.fileSize()).close();
+        }
+        continue;
+      }
       for (FileMetadata f : level.files()) {
         Path p = FileNames.tablePath(dir, f.number());
         if (!fs.exists(p)) {
@@ -121,9 +164,10 @@ final class Recovery {
         }
       }
     }
-    // 3. Replay the logs at or above the manifest's log number, in order.
+    // 3. Replay the logs at or above the manifest's log number, in order. Listed again: beside a
+    // running writer (read-only), logs come and go after the first listing.
     List<Long> logs = new ArrayList<>();
-    for (String n : names) {
+    for (String n : fs.list(dir)) {
       FileNames.Parsed p = FileNames.parse(n);
       if (p.kind() == FileNames.Kind.LOG) {
         versions.markFileNumberUsed(p.number());
@@ -136,8 +180,32 @@ final class Recovery {
     }
     Collections.sort(logs);
     VersionEdit edit = new VersionEdit();
-    long maxSequence = replay(logs, edit);
+    long maxSequence;
+    try {
+      if (readOnly) {
+        // Opened at once, before any replay: a writer beside this open deletes a log once its
+        // memtable is flushed, and an open file stays readable after its deletion.
+        for (Long n : logs) {
+          pinnedLogs.put(n, fs.openRead(FileNames.path(dir, FileNames.log(n))));
+        }
+        // A log at or above the manifest's log number, or a table it lists, is deleted only after
+        // a later edit reaches the manifest: if the manifest is as it was read, every file of
+        // this view is now open, and the view is whole. Otherwise a writer moved on meanwhile.
+        if (!manifestStateAtRead.equals(versions.currentManifestState())) {
+          throw new ManifestChangedException();
+        }
+      }
+      maxSequence = replay(logs, edit);
+    } finally {
+      for (ReadableFile f : pinnedLogs.values()) {
+        f.close();
+      }
+      pinnedLogs.clear();
+    }
     fs.crashPoint(CrashPoint.RECOVERY_AFTER_REPLAY);
+    if (readOnly) {
+      return new Result(null, 0, maxSequence, List.copyOf(replayed));
+    }
     // 4. A fresh WAL, and one edit recording the replayed tables and the new log number.
     long walNumber = versions.newFileNumber();
     String walName = FileNames.log(walNumber);
@@ -159,7 +227,7 @@ final class Recovery {
       }
       throw e;
     }
-    return new Result(wal, walNumber, maxSequence);
+    return new Result(wal, walNumber, maxSequence, List.of());
   }
 
   private long replay(List<Long> logs, VersionEdit edit) throws IOException {
@@ -171,7 +239,9 @@ final class Recovery {
     boolean stopped = false;
     for (int i = 0; i < logs.size() && !stopped; i++) {
       String name = FileNames.log(logs.get(i));
-      try (ReadableFile file = fs.openRead(FileNames.path(dir, name))) {
+      ReadableFile pinned = pinnedLogs.remove(logs.get(i));
+      try (ReadableFile file =
+          pinned != null ? pinned : fs.openRead(FileNames.path(dir, name))) {
         LogReader reader = new LogReader(file, name);
         byte[] record;
         boolean firstInLog = true;
@@ -271,6 +341,10 @@ final class Recovery {
   }
 
   private void flushReplayed(Memtable mem, VersionEdit edit) throws IOException {
+    if (readOnly) {
+      replayed.add(mem);
+      return;
+    }
     FileMetadata f = flusher.flush(mem);
     if (f != null) {
       edit.addFile(0, f);

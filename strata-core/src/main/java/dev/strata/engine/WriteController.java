@@ -129,9 +129,14 @@ final class WriteController implements CommitPipeline.Engine {
     this.wal = recovered.wal();
     this.visibleSequence.set(recovered.lastSequence());
     this.pipeline.resetSequence(recovered.lastSequence());
+    // A read-only open keeps the memtables replayed from the WALs (and takes no writes).
+    List<MemtableSet.Immutable> replayed = new java.util.ArrayList<>();
+    for (Memtable m : recovered.replayed()) {
+      replayed.add(0, new MemtableSet.Immutable(m, 0, null));
+    }
     stateLock.lock();
     try {
-      mems = new MemtableSet(newMemtable(), recovered.walNumber(), List.of());
+      mems = new MemtableSet(newMemtable(), recovered.walNumber(), replayed);
     } finally {
       stateLock.unlock();
     }
@@ -442,6 +447,9 @@ final class WriteController implements CommitPipeline.Engine {
    * closed. Failures are logged: the WALs are replayed at the next open either way.
    */
   void closeWals() {
+    if (wal == null) {
+      return;
+    }
     try {
       pipeline.runExclusive(
           () -> {

@@ -154,77 +154,106 @@ public final class VersionSet implements AutoCloseable {
   public void recover() throws IOException {
     versionLock.lock();
     try {
-      String manifestName = readCurrent();
-      Path manifestPath = FileNames.path(dir, manifestName);
-      if (!fs.exists(manifestPath)) {
-        throw new CorruptionException(manifestName, -1, "manifest named by CURRENT is missing");
-      }
-      List<Map<Long, FileMetadata>> files = new ArrayList<>();
-      for (int i = 0; i < NUM_LEVELS; i++) {
-        files.add(new HashMap<>());
-      }
-      long log = 0;
-      long seq = 0;
-      long next = 2;
-      boolean sawNextFile = false;
-      try (ReadableFile file = fs.openRead(manifestPath)) {
-        LogReader reader = new LogReader(file, manifestName);
-        byte[] record;
-        while ((record = reader.next()) != null) {
-          VersionEdit e = VersionEdit.decode(record, manifestName, reader.recordOffset());
-          for (VersionEdit.Deleted d : e.deleted()) {
-            files.get(d.level()).remove(d.number());
-          }
-          for (VersionEdit.Added a : e.added()) {
-            files.get(a.level()).put(a.file().number(), a.file());
-          }
-          if (e.logNumber() >= 0) {
-            log = e.logNumber();
-          }
-          if (e.lastSequence() >= 0) {
-            seq = Math.max(seq, e.lastSequence());
-          }
-          if (e.nextFileNumber() >= 0) {
-            next = e.nextFileNumber();
-            sawNextFile = true;
-          }
-        }
-      }
-      if (!sawNextFile) {
-        throw new CorruptionException(manifestName, 0, "manifest has no next-file-number record");
-      }
-      // The WAL a log number names was created and its directory entry forced before any edit
-      // recorded the number, and it is deleted only after a later number is durable. If it is
-      // missing, the manifest lost durable records (a damaged tail read as a torn one): trusting
-      // it would silently drop the tables those records added.
-      if (log > 0 && !fs.exists(FileNames.path(dir, FileNames.log(log)))) {
-        throw new CorruptionException(
-            manifestName,
-            -1,
-            "the manifest's log number names missing " + FileNames.log(log)
-                + ": the manifest lost records");
-      }
-      markFileNumberUsed(next - 1);
-      recoveredManifest = manifestName;
-      FileNames.Parsed parsed = FileNames.parse(manifestName);
-      markFileNumberUsed(parsed.number());
-      logNumber = log;
-      lastSequence = seq;
-      for (int i = 0; i < NUM_LEVELS; i++) {
-        List<FileMetadata> list = new ArrayList<>(files.get(i).values());
-        for (FileMetadata f : list) {
-          markFileNumberUsed(f.number());
-          f.setOnObsolete(onObsolete);
-        }
-        Level level = new Level(i, list);
-        if (!level.isDisjoint()) {
-          throw new CorruptionException(manifestName, -1, "level " + i + " has overlapping files");
-        }
-        levels[i].replace(level);
-      }
+      readManifestLocked();
       writeSnapshotManifestLocked();
     } finally {
       versionLock.unlock();
+    }
+  }
+
+  /**
+   * Rebuilds the levels from the manifest CURRENT names and writes nothing: for a read-only open.
+   * Every later {@link #logAndApply} fails.
+   *
+   * @throws CorruptionException if CURRENT or the manifest is damaged
+   */
+  public void recoverReadOnly() throws IOException {
+    versionLock.lock();
+    try {
+      readManifestLocked();
+      manifestError = new IOException("the database was opened read-only");
+    } finally {
+      versionLock.unlock();
+    }
+  }
+
+  /** The name and size of the manifest CURRENT names now; for a read-only open beside a writer. */
+  public String currentManifestState() throws IOException {
+    String name = readCurrent();
+    Path p = FileNames.path(dir, name);
+    return name + ":" + (fs.exists(p) ? fs.size(p) : -1);
+  }
+
+  @GuardedBy("versionLock")
+  private void readManifestLocked() throws IOException {
+    assert versionLock.isHeldByCurrentThread();
+    String manifestName = readCurrent();
+    Path manifestPath = FileNames.path(dir, manifestName);
+    if (!fs.exists(manifestPath)) {
+      throw new CorruptionException(manifestName, -1, "manifest named by CURRENT is missing");
+    }
+    List<Map<Long, FileMetadata>> files = new ArrayList<>();
+    for (int i = 0; i < NUM_LEVELS; i++) {
+      files.add(new HashMap<>());
+    }
+    long log = 0;
+    long seq = 0;
+    long next = 2;
+    boolean sawNextFile = false;
+    try (ReadableFile file = fs.openRead(manifestPath)) {
+      LogReader reader = new LogReader(file, manifestName);
+      byte[] record;
+      while ((record = reader.next()) != null) {
+        VersionEdit e = VersionEdit.decode(record, manifestName, reader.recordOffset());
+        for (VersionEdit.Deleted d : e.deleted()) {
+          files.get(d.level()).remove(d.number());
+        }
+        for (VersionEdit.Added a : e.added()) {
+          files.get(a.level()).put(a.file().number(), a.file());
+        }
+        if (e.logNumber() >= 0) {
+          log = e.logNumber();
+        }
+        if (e.lastSequence() >= 0) {
+          seq = Math.max(seq, e.lastSequence());
+        }
+        if (e.nextFileNumber() >= 0) {
+          next = e.nextFileNumber();
+          sawNextFile = true;
+        }
+      }
+    }
+    if (!sawNextFile) {
+      throw new CorruptionException(manifestName, 0, "manifest has no next-file-number record");
+    }
+    // The WAL a log number names was created and its directory entry forced before any edit
+    // recorded the number, and it is deleted only after a later number is durable. If it is
+    // missing, the manifest lost durable records (a damaged tail read as a torn one): trusting
+    // it would silently drop the tables those records added.
+    if (log > 0 && !fs.exists(FileNames.path(dir, FileNames.log(log)))) {
+      throw new CorruptionException(
+          manifestName,
+          -1,
+          "the manifest's log number names missing " + FileNames.log(log)
+              + ": the manifest lost records");
+    }
+    markFileNumberUsed(next - 1);
+    recoveredManifest = manifestName;
+    FileNames.Parsed parsed = FileNames.parse(manifestName);
+    markFileNumberUsed(parsed.number());
+    logNumber = log;
+    lastSequence = seq;
+    for (int i = 0; i < NUM_LEVELS; i++) {
+      List<FileMetadata> list = new ArrayList<>(files.get(i).values());
+      for (FileMetadata f : list) {
+        markFileNumberUsed(f.number());
+        f.setOnObsolete(onObsolete);
+      }
+      Level level = new Level(i, list);
+      if (!level.isDisjoint()) {
+        throw new CorruptionException(manifestName, -1, "level " + i + " has overlapping files");
+      }
+      levels[i].replace(level);
     }
   }
 
