@@ -70,6 +70,38 @@ public interface StrataDB extends AutoCloseable {
         dir, options, shared != null ? shared.blocks() : BlockCache.create(options.blockCacheBytes()));
   }
 
+  /**
+   * Rebuilds a consistent database in {@code dir} from whatever of it can be read, without trusting
+   * its manifest or {@code CURRENT} (RocksDB's {@code RepairDB}): every table is read block by
+   * block, every WAL up to its first bad record, and the newest version of each key is written to
+   * new tables under a new manifest. What could not be read whole moves to {@code dir/lost/}. The
+   * database must not be open. Afterwards it opens and holds every key that survived on disk;
+   * where a block of a newer table was lost, an older version of a key may show again (the report
+   * lists the lost key ranges).
+   *
+   * @throws StrataException if the directory is locked (open elsewhere) or writing fails; the
+   *     database is then as it was, and repair may run again
+   */
+  static RepairReport repair(Path dir, Options options) {
+    Objects.requireNonNull(dir, "dir");
+    Objects.requireNonNull(options, "options");
+    return DbImpl.repair(dir, options);
+  }
+
+  /**
+   * As {@link #repair}, but writes the rebuilt database into {@code to}, which must be empty or
+   * absent, and leaves {@code from} untouched (read, never locked or written).
+   *
+   * @throws IllegalArgumentException if both name the same directory
+   * @throws StrataException if {@code to} is not empty or writing fails
+   */
+  static RepairReport salvage(Path from, Path to, Options options) {
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(to, "to");
+    Objects.requireNonNull(options, "options");
+    return DbImpl.salvage(from, to, options);
+  }
+
   /** Opens with {@link Options#defaults()}. */
   static StrataDB open(Path dir) {
     return open(dir, Options.defaults());

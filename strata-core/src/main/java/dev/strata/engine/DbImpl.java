@@ -173,6 +173,16 @@ public final class DbImpl implements StrataDB {
     }
   }
 
+  /** See {@link StrataDB#repair}. */
+  public static dev.strata.RepairReport repair(Path dir, Options options) {
+    return Repair.repair(dir, options);
+  }
+
+  /** See {@link StrataDB#salvage}. */
+  public static dev.strata.RepairReport salvage(Path from, Path to, Options options) {
+    return Repair.salvage(from, to, options);
+  }
+
   /** Attempts of a read-only open that a writer's concurrent change may have failed. */
   private static final int READ_ONLY_ATTEMPTS = 20;
 

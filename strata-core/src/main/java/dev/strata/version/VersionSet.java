@@ -146,6 +146,26 @@ public final class VersionSet implements AutoCloseable {
   }
 
   /**
+   * Installs {@code edit} into empty levels and writes it as the first manifest, pointing CURRENT
+   * at it in one atomic rename: how repair replaces a database's state. A crash before the rename
+   * leaves the previous CURRENT in place.
+   *
+   * <p>Requires: every added file is complete, synced, and its directory entry forced; file
+   * numbers in use are marked ({@link #markFileNumberUsed}).
+   */
+  public void createWith(VersionEdit edit) throws IOException {
+    versionLock.lock();
+    try {
+      logNumber = Math.max(0, edit.logNumber());
+      lastSequence = Math.max(0, edit.lastSequence());
+      applyLocked(edit);
+      writeSnapshotManifestLocked();
+    } finally {
+      versionLock.unlock();
+    }
+  }
+
+  /**
    * Rebuilds the levels from the manifest CURRENT names, then starts a fresh manifest holding one
    * snapshot edit. Does not check that the tables exist; the caller does.
    *

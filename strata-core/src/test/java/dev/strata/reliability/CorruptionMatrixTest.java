@@ -91,9 +91,37 @@ class CorruptionMatrixTest {
     String where = target + " " + damage + " seed " + seed + " file " + name;
     damage(fs, file, content, damage, region, rnd);
 
+    // A read-only open first: the same outcome, and nothing written.
+    fs.setTracing(true);
+    check(() -> StrataDB.openReadOnly(DIR, options), name, where + " read-only", target, tableData, walWrites);
+    assertThat(fs.trace())
+        .as("%s: a read-only open writes nothing", where)
+        .noneMatch(e -> READ_ONLY_FORBIDS.contains(e.op()));
+    fs.setTracing(false);
+    check(() -> StrataDB.open(DIR, options), name, where, target, tableData, walWrites);
+  }
+
+  private static final java.util.Set<FaultInjectionFileSystem.Op> READ_ONLY_FORBIDS =
+      java.util.EnumSet.of(
+          FaultInjectionFileSystem.Op.CREATE,
+          FaultInjectionFileSystem.Op.APPEND,
+          FaultInjectionFileSystem.Op.SYNC,
+          FaultInjectionFileSystem.Op.RENAME,
+          FaultInjectionFileSystem.Op.DELETE,
+          FaultInjectionFileSystem.Op.SYNC_DIRECTORY,
+          FaultInjectionFileSystem.Op.LOCK);
+
+  /** Opens with {@code open}: either a corruption naming the file, or only correct data. */
+  private static void check(
+      java.util.function.Supplier<StrataDB> open,
+      String name,
+      String where,
+      Target target,
+      NavigableMap<byte[], byte[]> tableData,
+      List<byte[][]> walWrites) {
     StrataDB db;
     try {
-      db = StrataDB.open(DIR, options);
+      db = open.get();
     } catch (CorruptionException e) {
       assertNames(e, name, where);
       return;
@@ -138,7 +166,7 @@ class CorruptionMatrixTest {
         .isTrue();
   }
 
-  private static Path fileOf(FaultInjectionFileSystem fs, Target target) throws Exception {
+  static Path fileOf(FaultInjectionFileSystem fs, Target target) throws Exception {
     List<String> names = fs.list(DIR);
     String suffix = switch (target) {
       case WAL_MIDDLE, WAL_TAIL -> ".log";
@@ -160,7 +188,7 @@ class CorruptionMatrixTest {
   }
 
   /** [from, to) of the bytes the target names within the file. */
-  private static long[] region(Target target, byte[] c) {
+  static long[] region(Target target, byte[] c) {
     int n = c.length;
     switch (target) {
       case WAL_MIDDLE:
@@ -188,7 +216,7 @@ class CorruptionMatrixTest {
     }
   }
 
-  private static void damage(
+  static void damage(
       FaultInjectionFileSystem fs, Path file, byte[] c, Damage d, long[] region, Random rnd) {
     int from = (int) region[0];
     int to = (int) Math.max(region[0] + 1, region[1]);
