@@ -34,6 +34,9 @@ public final class Options {
   private final long blockCacheBytes;
   private final Cache blockCache;
   private final int maxOpenFiles;
+  private final boolean infoLog;
+  private final long infoLogMaxBytes;
+  private final int infoLogFilesToKeep;
   private final int level0CompactionTrigger;
   private final int level0SlowdownTrigger;
   private final int level0StopTrigger;
@@ -61,6 +64,9 @@ public final class Options {
     this.blockCacheBytes = b.blockCacheBytes;
     this.blockCache = b.blockCache;
     this.maxOpenFiles = b.maxOpenFiles;
+    this.infoLog = b.infoLog;
+    this.infoLogMaxBytes = b.infoLogMaxBytes;
+    this.infoLogFilesToKeep = b.infoLogFilesToKeep;
     this.level0CompactionTrigger = b.level0CompactionTrigger;
     this.level0SlowdownTrigger = b.level0SlowdownTrigger;
     this.level0StopTrigger = b.level0StopTrigger;
@@ -161,6 +167,19 @@ public final class Options {
     return maxOpenFiles;
   }
 
+  /** Whether the database keeps its own {@code LOG} file in its directory. */
+  public boolean infoLog() {
+    return infoLog;
+  }
+
+  public long infoLogMaxBytes() {
+    return infoLogMaxBytes;
+  }
+
+  public int infoLogFilesToKeep() {
+    return infoLogFilesToKeep;
+  }
+
   public int level0CompactionTrigger() {
     return level0CompactionTrigger;
   }
@@ -215,6 +234,8 @@ public final class Options {
         + (blockCache != null ? blockCache.capacityBytes() : blockCacheBytes)
         + ", maxOpenFiles="
         + maxOpenFiles
+        + ", infoLog="
+        + infoLog
         + ", level0Triggers="
         + level0CompactionTrigger
         + "/"
@@ -252,6 +273,9 @@ public final class Options {
     private long blockCacheBytes = 64L << 20;
     private Cache blockCache;
     private int maxOpenFiles = 1000;
+    private boolean infoLog = true;
+    private long infoLogMaxBytes = 16L << 20;
+    private int infoLogFilesToKeep = 5;
     private int level0CompactionTrigger = 4;
     private int level0SlowdownTrigger = 20;
     private int level0StopTrigger = 36;
@@ -281,6 +305,9 @@ public final class Options {
       blockCacheBytes = o.blockCacheBytes;
       blockCache = o.blockCache;
       maxOpenFiles = o.maxOpenFiles;
+      infoLog = o.infoLog;
+      infoLogMaxBytes = o.infoLogMaxBytes;
+      infoLogFilesToKeep = o.infoLogFilesToKeep;
       level0CompactionTrigger = o.level0CompactionTrigger;
       level0SlowdownTrigger = o.level0SlowdownTrigger;
       level0StopTrigger = o.level0StopTrigger;
@@ -438,6 +465,35 @@ public final class Options {
     }
 
     /** Table files kept open at once: 16 or more (default 1000). */
+    /**
+     * Keep a human-readable {@code LOG} file in the database directory (default true), as RocksDB
+     * does: open and recovery, flushes, compactions, long stalls, errors and close, whatever
+     * logging the application set up (every event also goes to SLF4J). A read-only open writes
+     * none.
+     */
+    public Builder infoLog(boolean v) {
+      infoLog = v;
+      return this;
+    }
+
+    /** Size at which {@code LOG} becomes {@code LOG.old.<n>} and a new one starts (default 16 MiB). */
+    public Builder infoLogMaxBytes(long bytes) {
+      if (bytes < 4096) {
+        throw new IllegalArgumentException("infoLogMaxBytes must be >= 4 KiB, got " + bytes);
+      }
+      infoLogMaxBytes = bytes;
+      return this;
+    }
+
+    /** Old {@code LOG.old.<n>} files kept, 0 to 1000 (default 5). */
+    public Builder infoLogFilesToKeep(int n) {
+      if (n < 0 || n > 1000) {
+        throw new IllegalArgumentException("infoLogFilesToKeep must be from 0 to 1000, got " + n);
+      }
+      infoLogFilesToKeep = n;
+      return this;
+    }
+
     public Builder maxOpenFiles(int n) {
       if (n < 16) {
         throw new IllegalArgumentException("maxOpenFiles must be >= 16, got " + n);

@@ -72,6 +72,7 @@ final class BackgroundJobs {
   private final DbStatus status;
   private final WriteController writes;
   private final ObsoleteFiles obsolete;
+  private final InfoLog infoLog;
 
   /** Rank 2: one compaction at a time, background or manual. Held across the job's I/O. */
   private final ReentrantLock compactionRunLock = new ReentrantLock();
@@ -95,7 +96,9 @@ final class BackgroundJobs {
       SnapshotList snapshots,
       DbStatus status,
       WriteController writes,
-      ObsoleteFiles obsolete) {
+      ObsoleteFiles obsolete,
+      InfoLog infoLog) {
+    this.infoLog = infoLog;
     this.dir = dir;
     this.options = options;
     this.fs = options.fileSystem();
@@ -176,10 +179,11 @@ final class BackgroundJobs {
     if (imm == null) {
       return false;
     }
+    FileMetadata f;
     try {
       // As durable as before the switch made it wait, before its table makes it unnecessary.
       imm.wal().forceAndClose();
-      FileMetadata f =
+      f =
           FlushJob.run(
               imm.memtable(),
               fs,
@@ -200,6 +204,12 @@ final class BackgroundJobs {
       return false;
     }
     writes.removeFlushed(imm);
+    infoLog.info(
+        "flushed the memtable of WAL {}: {} ({} entries, {} bytes)",
+        imm.logNumber(),
+        f == null ? "nothing to write" : dev.strata.version.FileNames.table(f.number()),
+        f == null ? 0 : f.entryCount(),
+        f == null ? 0 : f.fileSize());
     stats.maxLevel0Files.accumulateAndGet(versions.level(0).fileCount(), Math::max);
     fs.crashPoint(CrashPoint.FLUSH_BEFORE_WAL_DELETE);
     obsolete.deleteWal(imm.logNumber());
@@ -245,6 +255,7 @@ final class BackgroundJobs {
   private void runCompactionLocked(Compaction c, Level[] levels, BooleanSupplier keepRunning)
       throws IOException {
     assert compactionRunLock.isHeldByCurrentThread();
+    long start = System.nanoTime();
     CompactionJob.run(
         c,
         levels,
@@ -258,6 +269,15 @@ final class BackgroundJobs {
         snapshots.sequences(),
         stats,
         keepRunning);
+    infoLog.info(
+        "compacted level {} into {} ({}, {} + {} input files, {} bytes in) in {} ms",
+        c.level(),
+        c.outputLevel(),
+        c.isTrivialMove() ? "moved" : c.reason(),
+        c.inputs().size(),
+        c.outputLevelInputs().size(),
+        c.inputBytes(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
   }
 
   /**

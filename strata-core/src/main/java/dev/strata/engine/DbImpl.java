@@ -85,6 +85,9 @@ public final class DbImpl implements StrataDB {
 
   /** Opened by {@link #openReadOnly}: no lock held, nothing written, every write refused. */
   private final boolean readOnly;
+
+  /** The database's {@code LOG} file; {@link InfoLog#NONE} read-only or when turned off. */
+  private final InfoLog infoLog;
   final CompactionStats stats = new CompactionStats();
   private final DbStatus status;
   private final BlockCache blockCache;
@@ -96,8 +99,14 @@ public final class DbImpl implements StrataDB {
   private final ReadPath reads;
 
   private DbImpl(
-      Path dir, Options options, FileLockHandle dirLock, BlockCache blockCache, boolean readOnly) {
+      Path dir,
+      Options options,
+      FileLockHandle dirLock,
+      BlockCache blockCache,
+      boolean readOnly,
+      InfoLog infoLog) {
     this.dir = dir;
+    this.infoLog = infoLog;
     this.dirLock = dirLock;
     this.readOnly = readOnly;
     this.status = new DbStatus(dir);
@@ -115,7 +124,7 @@ public final class DbImpl implements StrataDB {
             options.blockRestartInterval(),
             options.compression(),
             options.bloomBitsPerKey());
-    this.writes = new WriteController(dir, options, versions, stats, status);
+    this.writes = new WriteController(dir, options, versions, stats, status, infoLog);
     this.jobs =
         new BackgroundJobs(
             dir,
@@ -127,7 +136,8 @@ public final class DbImpl implements StrataDB {
             snapshots,
             status,
             writes,
-            obsolete);
+            obsolete,
+            infoLog);
     this.reads = new ReadPath(status, writes, versions, snapshots, jobs, stats);
   }
 
@@ -149,7 +159,12 @@ public final class DbImpl implements StrataDB {
     } catch (IOException e) {
       throw new StrataException("cannot open " + dir + ": " + e.getMessage(), e);
     }
-    DbImpl db = new DbImpl(dir, options, lock, blockCache, false);
+    InfoLog infoLog =
+        options.infoLog()
+            ? InfoLog.open(fs, dir, options.infoLogMaxBytes(), options.infoLogFilesToKeep())
+            : InfoLog.NONE;
+    infoLog.info("opening with {}", options);
+    DbImpl db = new DbImpl(dir, options, lock, blockCache, false, infoLog);
     try {
       Recovery.Result recovered =
           new Recovery(
@@ -159,10 +174,15 @@ public final class DbImpl implements StrataDB {
                   db.tables,
                   db.writes::newMemtable,
                   db.jobs::flushForRecovery,
-                  false)
+                  false,
+                  infoLog)
               .run();
       db.writes.start(recovered, db.jobs);
       db.jobs.start();
+      infoLog.info(
+          "opened at sequence {}; level files {}",
+          recovered.lastSequence(),
+          levelFileCounts(db.versions.eachLevelNow()));
       return db;
     } catch (IOException e) {
       db.abortOpen();
@@ -202,7 +222,7 @@ public final class DbImpl implements StrataDB {
       throw new StrataException("database directory " + dir + " does not exist");
     }
     for (int attempt = 1; ; attempt++) {
-      DbImpl db = new DbImpl(dir, options, FileLockHandle.NONE, blockCache, true);
+      DbImpl db = new DbImpl(dir, options, FileLockHandle.NONE, blockCache, true, InfoLog.NONE);
       String before = manifestState(db.versions);
       try {
         Recovery.Result recovered =
@@ -213,7 +233,8 @@ public final class DbImpl implements StrataDB {
                     db.tables,
                     db.writes::newMemtable,
                     db.jobs::flushForRecovery,
-                    true)
+                    true,
+                    InfoLog.NONE)
                 .run();
         db.writes.start(recovered, db.jobs);
         return db;
@@ -238,6 +259,14 @@ public final class DbImpl implements StrataDB {
         LOG.debug("{} changed during a read-only open (attempt {}): {}", dir, attempt, e.toString());
       }
     }
+  }
+
+  private static String levelFileCounts(Level[] levels) {
+    StringBuilder sb = new StringBuilder("[");
+    for (int i = 0; i < levels.length; i++) {
+      sb.append(i == 0 ? "" : ", ").append(levels[i].fileCount());
+    }
+    return sb.append(']').toString();
   }
 
   /** The manifest's name and size, or null if CURRENT cannot be read now. */
@@ -450,12 +479,11 @@ public final class DbImpl implements StrataDB {
     boolean stopped = jobs.stop(closeTimeoutMillis);
     writes.closeWals();
     if (!stopped) {
-      LOG.warn(
-          "background work of {} still runs after {} ms; the directory lock is released when it"
-              + " ends",
-          dir,
+      infoLog.warn(
+          "background work still runs after {} ms; the directory lock is released when it ends",
           closeTimeoutMillis);
     }
+    infoLog.info("closing at sequence {}", writes.visibleSequence());
     jobs.whenStopped(this::releaseResources);
   }
 
@@ -476,6 +504,7 @@ public final class DbImpl implements StrataDB {
     } catch (IOException | RuntimeException e) {
       LOG.warn("releasing the lock of {}", dir, e);
     } finally {
+      infoLog.close();
       released.complete(null);
     }
   }

@@ -25,8 +25,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Opening a database: create it or rebuild its levels from the manifest, check that every table
@@ -41,7 +39,6 @@ import org.slf4j.LoggerFactory;
  * in {@link WalRecoveryMode#POINT_IN_TIME} mode, at the first damaged record.
  */
 final class Recovery {
-  private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
 
   /**
    * What recovery built: the fresh WAL and its number (null and 0 for a read-only open), the last
@@ -62,6 +59,8 @@ final class Recovery {
   private final TableCache tables;
   private final Supplier<Memtable> newMemtable;
   private final Flusher flusher;
+
+  private final InfoLog infoLog;
 
   /** Nothing is written: no manifest, WAL, table or CURRENT; the WALs replay into memory only. */
   private final boolean readOnly;
@@ -94,8 +93,10 @@ final class Recovery {
       TableCache tables,
       Supplier<Memtable> newMemtable,
       Flusher flusher,
-      boolean readOnly) {
+      boolean readOnly,
+      InfoLog infoLog) {
     this.readOnly = readOnly;
+    this.infoLog = infoLog;
     this.fs = options.fileSystem();
     this.dir = dir;
     this.options = options;
@@ -251,7 +252,7 @@ final class Recovery {
             // end: its memtable's WAL is forced only before its flush or a sync write, so a power
             // loss can keep a later log's writes but not an earlier log's tail. None of the lost
             // writes was acknowledged as durable; recover the prefix only.
-            LOG.warn(
+            infoLog.warn(
                 "{}: first write {} follows a hole ({}): recovery ends",
                 name,
                 WriteBatchCodec.firstSequence(record),
@@ -305,7 +306,7 @@ final class Recovery {
           }
         }
         if (reader.tornTailOffset() >= 0) {
-          LOG.warn("{}: torn tail at offset {} ends recovery", name, reader.tornTailOffset());
+          infoLog.warn("{}: torn tail at offset {} ends recovery", name, reader.tornTailOffset());
           if (i < logs.size() - 1) {
             // A later log's writes would follow a hole: recover the prefix only.
             stopped = true;
@@ -315,7 +316,7 @@ final class Recovery {
         if (options.walRecoveryMode() != WalRecoveryMode.POINT_IN_TIME) {
           throw e;
         }
-        LOG.warn("point-in-time recovery stops at {}", e.getMessage());
+        infoLog.warn("point-in-time recovery stops at {}", e.getMessage());
         stopped = true;
       }
     }

@@ -69,6 +69,9 @@ import org.slf4j.LoggerFactory;
 final class WriteController implements CommitPipeline.Engine {
   private static final Logger LOG = LoggerFactory.getLogger(WriteController.class);
 
+  /** A stall at least this long is written to the LOG file. */
+  private static final long LONG_STALL_MILLIS = 1_000;
+
   private final Path dir;
   private final Options options;
   private final FileSystem fs;
@@ -76,6 +79,7 @@ final class WriteController implements CommitPipeline.Engine {
   private final CompactionStats stats;
   private final DbStatus status;
   private final CommitPipeline pipeline;
+  private final InfoLog infoLog;
 
   /** Written by the commit pipeline once per group, in order; read lock-free by readers. */
   private final AtomicLong visibleSequence = new AtomicLong();
@@ -103,8 +107,10 @@ final class WriteController implements CommitPipeline.Engine {
       Options options,
       VersionSet versions,
       CompactionStats stats,
-      DbStatus status) {
+      DbStatus status,
+      InfoLog infoLog) {
     this.dir = dir;
+    this.infoLog = infoLog;
     this.options = options;
     this.fs = options.fileSystem();
     this.versions = versions;
@@ -209,7 +215,7 @@ final class WriteController implements CommitPipeline.Engine {
   @Override
   public void recordBackgroundError(Throwable t) {
     if (status.recordError(t)) {
-      LOG.error("background error in {}; the database now refuses writes", dir, t);
+      infoLog.error("background error; the database now refuses writes until reopened", t);
     }
     signalProgress();
   }
@@ -303,7 +309,11 @@ final class WriteController implements CommitPipeline.Engine {
                       && mems.immutables.size() < options.maxImmutableMemtables());
     } finally {
       pipeline.endStall();
-      stats.stallNanos.add(System.nanoTime() - start);
+      long stalled = System.nanoTime() - start;
+      stats.stallNanos.add(stalled);
+      if (stalled > TimeUnit.MILLISECONDS.toNanos(LONG_STALL_MILLIS)) {
+        infoLog.info("writes stalled {} ms ({})", TimeUnit.NANOSECONDS.toMillis(stalled), reason);
+      }
     }
   }
 
