@@ -45,9 +45,7 @@ public interface StrataDB extends AutoCloseable {
   static StrataDB open(Path dir, Options options) {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(options, "options");
-    Cache shared = options.blockCache();
-    return DbImpl.open(
-        dir, options, shared != null ? shared.blocks() : BlockCache.create(options.blockCacheBytes()));
+    return DbImpl.open(dir, options, blockCacheOf(options));
   }
 
   /**
@@ -65,9 +63,7 @@ public interface StrataDB extends AutoCloseable {
   static StrataDB openReadOnly(Path dir, Options options) {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(options, "options");
-    Cache shared = options.blockCache();
-    return DbImpl.openReadOnly(
-        dir, options, shared != null ? shared.blocks() : BlockCache.create(options.blockCacheBytes()));
+    return DbImpl.openReadOnly(dir, options, blockCacheOf(options));
   }
 
   /**
@@ -100,6 +96,12 @@ public interface StrataDB extends AutoCloseable {
     Objects.requireNonNull(to, "to");
     Objects.requireNonNull(options, "options");
     return DbImpl.salvage(from, to, options);
+  }
+
+  /** The shared cache of {@link Options#blockCache()}, or one of the database's own. */
+  private static BlockCache blockCacheOf(Options options) {
+    Cache shared = options.blockCache();
+    return shared != null ? shared.blocks() : BlockCache.create(options.blockCacheBytes());
   }
 
   /** Opens with {@link Options#defaults()}. */

@@ -118,12 +118,7 @@ public final class DbImpl implements StrataDB {
     this.tables = new TableCache(fs, n -> FileNames.tablePath(dir, n), blockCache, maxOpenFiles);
     ObsoleteFiles obsolete = new ObsoleteFiles(fs, dir, tables, readOnly);
     this.versions = new VersionSet(dir, fs, tables, obsolete::add);
-    TableOptions tableOptions =
-        new TableOptions(
-            options.blockSizeBytes(),
-            options.blockRestartInterval(),
-            options.compression(),
-            options.bloomBitsPerKey());
+    TableOptions tableOptions = tableOptions(options);
     this.writes = new WriteController(dir, options, versions, stats, status, infoLog);
     this.jobs =
         new BackgroundJobs(
@@ -166,17 +161,7 @@ public final class DbImpl implements StrataDB {
     infoLog.info("opening with {}", options);
     DbImpl db = new DbImpl(dir, options, lock, blockCache, false, infoLog);
     try {
-      Recovery.Result recovered =
-          new Recovery(
-                  dir,
-                  options,
-                  db.versions,
-                  db.tables,
-                  db.writes::newMemtable,
-                  db.jobs::flushForRecovery,
-                  false,
-                  infoLog)
-              .run();
+      Recovery.Result recovered = db.recover(options, false, infoLog);
       db.writes.start(recovered, db.jobs);
       db.jobs.start();
       infoLog.info(
@@ -225,17 +210,7 @@ public final class DbImpl implements StrataDB {
       DbImpl db = new DbImpl(dir, options, FileLockHandle.NONE, blockCache, true, InfoLog.NONE);
       String before = manifestState(db.versions);
       try {
-        Recovery.Result recovered =
-            new Recovery(
-                    dir,
-                    options,
-                    db.versions,
-                    db.tables,
-                    db.writes::newMemtable,
-                    db.jobs::flushForRecovery,
-                    true,
-                    InfoLog.NONE)
-                .run();
+        Recovery.Result recovered = db.recover(options, true, InfoLog.NONE);
         db.writes.start(recovered, db.jobs);
         return db;
       } catch (IOException | RuntimeException e) {
@@ -259,6 +234,29 @@ public final class DbImpl implements StrataDB {
         LOG.debug("{} changed during a read-only open (attempt {}): {}", dir, attempt, e.toString());
       }
     }
+  }
+
+  private Recovery.Result recover(Options options, boolean readOnly, InfoLog infoLog)
+      throws IOException {
+    return new Recovery(
+            dir,
+            options,
+            versions,
+            tables,
+            writes::newMemtable,
+            jobs::flushForRecovery,
+            readOnly,
+            infoLog)
+        .run();
+  }
+
+  /** The table format settings of {@code options}. */
+  static TableOptions tableOptions(Options options) {
+    return new TableOptions(
+        options.blockSizeBytes(),
+        options.blockRestartInterval(),
+        options.compression(),
+        options.bloomBitsPerKey());
   }
 
   private static String levelFileCounts(Level[] levels) {

@@ -15,7 +15,6 @@ import dev.strata.memtable.SkipListMemtable;
 import dev.strata.sstable.BlockCache;
 import dev.strata.sstable.SalvagingTableIterator;
 import dev.strata.sstable.TableCache;
-import dev.strata.sstable.TableOptions;
 import dev.strata.sstable.TableReader;
 import dev.strata.version.FileMetadata;
 import dev.strata.version.FileNames;
@@ -164,19 +163,13 @@ final class Repair {
       for (long n : logNumbers) {
         replayLog(n, sources);
       }
-      TableOptions tableOptions =
-          new TableOptions(
-              options.blockSizeBytes(),
-              options.blockRestartInterval(),
-              options.compression(),
-              options.bloomBitsPerKey());
       RepairJob.Result merged =
           RepairJob.run(
               sources,
               fs,
               target,
               nextFileNumber::getAndIncrement,
-              tableOptions,
+              DbImpl.tableOptions(options),
               options.targetFileSizeBytes());
       sources.clear();
       // The reports of blocks lost are complete once the merge has read every table.

@@ -58,32 +58,10 @@ class CorruptionMatrixTest {
       throws Exception {
     Random rnd = new Random(seed);
     FaultInjectionFileSystem fs = new FaultInjectionFileSystem(seed);
-    Options options =
-        Options.builder()
-            .fileSystem(fs)
-            .backgroundCompaction(false)
-            .blockSizeBytes(256)
-            .compression(rnd.nextBoolean() ? Compression.NONE : Compression.LZ4)
-            .blockCacheBytes(0)
-            .build();
-    OpGenerator gen = new OpGenerator(rnd, 1_000_000, "v");
-    NavigableMap<byte[], byte[]> tableData = new TreeMap<>(Bytes.COMPARATOR);
-    List<byte[][]> walWrites = new ArrayList<>();
-    try (StrataDB db = StrataDB.open(DIR, options)) {
-      for (int i = 0; i < 300; i++) {
-        byte[] k = gen.key();
-        byte[] v = gen.value(40);
-        db.put(k, v);
-        tableData.put(k, v);
-      }
-      db.flush();
-      for (int i = 0; i < 150; i++) {
-        byte[] k = gen.key();
-        byte[] v = gen.value(40);
-        db.put(k, v, WriteOptions.SYNC);
-        walWrites.add(new byte[][] {k, v});
-      }
-    }
+    Options options = options(fs, rnd);
+    Written w = populate(fs, options, rnd);
+    NavigableMap<byte[], byte[]> tableData = w.tableData();
+    List<byte[][]> walWrites = w.walWrites();
     Path file = fileOf(fs, target);
     byte[] content = fs.read(file);
     long[] region = region(target, content);
@@ -157,6 +135,43 @@ class CorruptionMatrixTest {
             .isTrue();
       }
     }
+  }
+
+  /** The options every case opens with: small blocks, no cache, no background compaction. */
+  static Options options(FaultInjectionFileSystem fs, Random rnd) {
+    return Options.builder()
+        .fileSystem(fs)
+        .backgroundCompaction(false)
+        .blockSizeBytes(256)
+        .compression(rnd.nextBoolean() ? Compression.NONE : Compression.LZ4)
+        .blockCacheBytes(0)
+        .build();
+  }
+
+  /** What {@link #populate} wrote: 300 puts flushed to a table, then 150 sync puts in the WAL. */
+  record Written(NavigableMap<byte[], byte[]> tableData, List<byte[][]> walWrites) {}
+
+  /** Writes the matrix's database: one table of 300 puts, then 150 sync puts left in the WAL. */
+  static Written populate(FaultInjectionFileSystem fs, Options options, Random rnd) {
+    OpGenerator gen = new OpGenerator(rnd, 1_000_000, "v");
+    NavigableMap<byte[], byte[]> tableData = new TreeMap<>(Bytes.COMPARATOR);
+    List<byte[][]> walWrites = new ArrayList<>();
+    try (StrataDB db = StrataDB.open(DIR, options)) {
+      for (int i = 0; i < 300; i++) {
+        byte[] k = gen.key();
+        byte[] v = gen.value(40);
+        db.put(k, v);
+        tableData.put(k, v);
+      }
+      db.flush();
+      for (int i = 0; i < 150; i++) {
+        byte[] k = gen.key();
+        byte[] v = gen.value(40);
+        db.put(k, v, WriteOptions.SYNC);
+        walWrites.add(new byte[][] {k, v});
+      }
+    }
+    return new Written(tableData, walWrites);
   }
 
   /** The exception names the damaged file (as its name or path, or in its message). */

@@ -54,13 +54,7 @@ class RepairTest {
   }
 
   private static Options options(FaultInjectionFileSystem fs, Random rnd) {
-    return Options.builder()
-        .fileSystem(fs)
-        .backgroundCompaction(false)
-        .blockSizeBytes(256)
-        .compression(rnd.nextBoolean() ? Compression.NONE : Compression.LZ4)
-        .blockCacheBytes(0)
-        .build();
+    return CorruptionMatrixTest.options(fs, rnd);
   }
 
   @ParameterizedTest(name = "{0} {1} seed {2}")
@@ -69,25 +63,10 @@ class RepairTest {
       throws Exception {
     Random rnd = new Random(seed);
     FaultInjectionFileSystem fs = new FaultInjectionFileSystem(seed);
-    Options options = options(fs, rnd);
-    OpGenerator gen = new OpGenerator(rnd, 1_000_000, "v");
-    NavigableMap<byte[], byte[]> tableData = new TreeMap<>(Bytes.COMPARATOR);
-    List<byte[][]> walWrites = new ArrayList<>();
-    try (StrataDB db = StrataDB.open(DIR, options)) {
-      for (int i = 0; i < 300; i++) {
-        byte[] k = gen.key();
-        byte[] v = gen.value(40);
-        db.put(k, v);
-        tableData.put(k, v);
-      }
-      db.flush();
-      for (int i = 0; i < 150; i++) {
-        byte[] k = gen.key();
-        byte[] v = gen.value(40);
-        db.put(k, v, WriteOptions.SYNC);
-        walWrites.add(new byte[][] {k, v});
-      }
-    }
+    Options options = CorruptionMatrixTest.options(fs, rnd);
+    CorruptionMatrixTest.Written written = CorruptionMatrixTest.populate(fs, options, rnd);
+    NavigableMap<byte[], byte[]> tableData = written.tableData();
+    List<byte[][]> walWrites = written.walWrites();
     Path file = CorruptionMatrixTest.fileOf(fs, target);
     byte[] content = fs.read(file);
     CorruptionMatrixTest.damage(
