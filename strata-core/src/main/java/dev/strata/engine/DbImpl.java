@@ -522,6 +522,11 @@ public final class DbImpl implements StrataDB {
     reads.setHookForTesting(hook);
   }
 
+  /** Charges a read sample at {@code key} as an iterator would; see {@link BackgroundJobs}. */
+  void recordReadSampleForTesting(byte[] key) {
+    jobs.recordReadSample(key);
+  }
+
   /** Whether the flush worker still accepts work (false once close began stopping it). */
   boolean flushWorkerActiveForTesting() {
     return jobs.flushWorkerActiveForTesting();
