@@ -1,17 +1,11 @@
 package dev.strata.cli;
 
 import dev.strata.DBIterator;
-import dev.strata.Options;
 import dev.strata.ReadOptions;
 import dev.strata.StrataDB;
-import dev.strata.WriteBatch;
 import dev.strata.WriteOptions;
 import dev.strata.util.Bytes;
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -19,14 +13,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** The subcommands that work on a database directory. Each opens it, acts, and closes it. */
+/**
+ * The subcommands that work on a database directory. Each opens it through {@link DbOpener}, acts,
+ * and closes it. Keys and values are UTF-8 text, or hex with {@code --hex}; printed keys and
+ * values use the escaped text of {@link DumpFormat}, or hex.
+ */
 final class DbCommands {
   private DbCommands() {}
-
-  /** A key or value as the user asked to see it: hex, or UTF-8 text. */
-  static String render(byte[] b, boolean hex) {
-    return hex ? Bytes.toHex(b, Integer.MAX_VALUE) : new String(b, StandardCharsets.UTF_8);
-  }
 
   /** Options shared by every database subcommand. */
   abstract static class Base implements Callable<Integer> {
@@ -38,27 +31,29 @@ final class DbCommands {
     @Option(names = "--hex", description = "Keys and values are hex, not UTF-8 text.")
     boolean hex;
 
-    @Option(names = "--verbose", description = "Print stack traces of errors.")
+    @Option(names = "--verbose", description = "Log at info level and print stack traces of errors.")
     boolean verbose;
 
     PrintWriter out() {
       return spec.commandLine().getOut();
     }
 
-    byte[] decode(String s) {
-      return hex ? Bytes.fromHex(s) : s.getBytes(StandardCharsets.UTF_8);
+    PrintWriter err() {
+      return spec.commandLine().getErr();
+    }
+
+    /** The bytes of a key or value argument ({@code what} names it in errors). */
+    byte[] decode(String s, String what) {
+      return ByteText.parse(s, hex, what);
     }
 
     String encode(byte[] b) {
-      return render(b, hex);
+      return ByteText.show(b, hex);
     }
 
-    /** Opens an existing database: a directory that is not one is an error, never created. */
+    /** Opens the database; reading commands override this with {@link DbOpener#forReading}. */
     StrataDB open() {
-      if (!Files.isDirectory(db)) {
-        throw new IllegalArgumentException("no such directory: " + db);
-      }
-      return StrataDB.open(db, Options.builder().createIfMissing(false).build());
+      return DbOpener.forWriting(db, false);
     }
 
     @Override
@@ -71,7 +66,15 @@ final class DbCommands {
     abstract int run(StrataDB d) throws Exception;
   }
 
-  @Command(name = "put", mixinStandardHelpOptions = true, description = "Set a key to a value.")
+  /** A command that only reads. */
+  abstract static class ReadingBase extends Base {
+    @Override
+    StrataDB open() {
+      return DbOpener.forReading(db);
+    }
+  }
+
+  @Command(name = "put", mixinStandardHelpOptions = true, description = "Set a key to a value (a synced write).")
   static final class Put extends Base {
     @Parameters(index = "0", paramLabel = "KEY")
     String key;
@@ -84,29 +87,26 @@ final class DbCommands {
 
     @Override
     StrataDB open() {
-      if (create) {
-        return StrataDB.open(db, Options.defaults());
-      }
-      return super.open();
+      return DbOpener.forWriting(db, create);
     }
 
     @Override
     int run(StrataDB d) {
-      d.put(decode(key), decode(value), WriteOptions.SYNC);
+      d.put(decode(key, "key"), decode(value, "value"), WriteOptions.SYNC);
       return 0;
     }
   }
 
   @Command(name = "get", mixinStandardHelpOptions = true, description = "Print a key's value.")
-  static final class Get extends Base {
+  static final class Get extends ReadingBase {
     @Parameters(index = "0", paramLabel = "KEY")
     String key;
 
     @Override
     int run(StrataDB d) {
-      byte[] v = d.get(decode(key));
+      byte[] v = d.get(decode(key, "key"));
       if (v == null) {
-        spec.commandLine().getErr().println("strata: key not found: " + key);
+        err().println("strata: key not found: " + key);
         return 1;
       }
       out().println(encode(v));
@@ -114,51 +114,85 @@ final class DbCommands {
     }
   }
 
-  @Command(name = "delete", mixinStandardHelpOptions = true, description = "Remove a key.")
+  @Command(name = "delete", mixinStandardHelpOptions = true, description = "Remove a key (a synced write).")
   static final class Delete extends Base {
     @Parameters(index = "0", paramLabel = "KEY")
     String key;
 
     @Override
     int run(StrataDB d) {
-      d.delete(decode(key), WriteOptions.SYNC);
+      d.delete(decode(key, "key"), WriteOptions.SYNC);
       return 0;
     }
   }
 
-  @Command(name = "scan", mixinStandardHelpOptions = true, description = "Print keys and values in order.")
-  static final class Scan extends Base {
+  @Command(
+      name = "scan",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Print keys and values in key order, one KEY<TAB>VALUE per line.",
+        "Forward: keys from --from (inclusive) up to --to (exclusive).",
+        "With --reverse: keys from --from (inclusive) down to --to (exclusive)."
+      })
+  static final class Scan extends ReadingBase {
     @Option(names = "--from", description = "First key (inclusive).")
     String from;
 
-    @Option(names = "--to", description = "End key (exclusive).")
+    @Option(names = "--to", description = "Key to stop before (exclusive).")
     String to;
 
     @Option(names = "--limit", defaultValue = "-1", description = "At most this many entries.")
     long limit;
 
-    @Option(names = "--reverse", description = "Scan from the end backwards.")
+    @Option(names = "--reverse", description = "Go from --from (or the last key) downwards.")
     boolean reverse;
 
     @Override
     int run(StrataDB d) {
+      byte[] start = from == null ? null : decode(from, "--from");
+      byte[] stop = to == null ? null : decode(to, "--to");
       ReadOptions.Builder ro = ReadOptions.builder();
-      if (from != null) {
-        ro.lowerBound(decode(from));
-      }
-      if (to != null) {
-        ro.upperBound(decode(to));
-      }
-      long n = 0;
-      try (DBIterator it = d.newIterator(ro.build())) {
-        if (reverse) {
-          it.seekToLast();
-        } else {
-          it.seekToFirst();
+      if (reverse) {
+        if (stop != null) {
+          ro.lowerBound(stop);
         }
-        while (it.isValid() && (limit < 0 || n < limit)) {
-          out().println(encode(it.key()) + "\t" + encode(it.value()));
+      } else {
+        if (start != null) {
+          ro.lowerBound(start);
+        }
+        if (stop != null) {
+          ro.upperBound(stop);
+        }
+      }
+      scan(d.newIterator(ro.build()), start, stop, out());
+      return 0;
+    }
+
+    private void scan(DBIterator opened, byte[] start, byte[] stop, PrintWriter out) {
+      try (DBIterator it = opened) {
+        if (limit == 0) {
+          return;
+        }
+        if (!reverse) {
+          it.seekToFirst();
+        } else if (start != null) {
+          it.seekForPrev(start);
+        } else {
+          it.seekToLast();
+        }
+        long n = 0;
+        while (it.isValid()) {
+          // The lower bound is inclusive, and --to is exclusive in both directions.
+          if (reverse && stop != null && Bytes.compare(it.key(), stop) <= 0) {
+            break;
+          }
+          out.println(encode(it.key()) + "\t" + encode(it.value()));
           n++;
+          // Stop before stepping: no entry past the limit is read, so a damaged block beyond it
+          // cannot fail a scan that does not need it.
+          if (limit > 0 && n >= limit) {
+            break;
+          }
           if (reverse) {
             it.prev();
           } else {
@@ -166,34 +200,6 @@ final class DbCommands {
           }
         }
       }
-      return 0;
-    }
-  }
-
-  @Command(name = "stats", mixinStandardHelpOptions = true, description = "Print levels, files, memtable, cache and stall figures.")
-  static final class Stats extends Base {
-    @Option(names = "--json", description = "Print JSON.")
-    boolean json;
-
-    @Override
-    int run(StrataDB d) {
-      if (!json) {
-        out().print(d.getProperty("strata.stats"));
-        return 0;
-      }
-      StringBuilder sb = new StringBuilder("{");
-      for (int i = 0; i < 7; i++) {
-        sb.append("\"num-files-at-level").append(i).append("\":")
-            .append(d.getProperty("strata.num-files-at-level" + i)).append(',');
-        sb.append("\"level-bytes").append(i).append("\":")
-            .append(d.getProperty("strata.level-bytes" + i)).append(',');
-      }
-      sb.append("\"memtable-bytes\":").append(d.getProperty("strata.memtable-bytes")).append(',');
-      sb.append("\"total-sst-bytes\":").append(d.getProperty("strata.total-sst-bytes")).append(',');
-      sb.append("\"stall-count\":").append(d.getProperty("strata.stall-count")).append(',');
-      sb.append("\"compaction-pending\":").append(d.getProperty("strata.compaction-pending"));
-      out().println(sb.append('}'));
-      return 0;
     }
   }
 
@@ -201,91 +207,11 @@ final class DbCommands {
   static final class Compact extends Base {
     @Override
     int run(StrataDB d) {
-      try (me.tongfei.progressbar.ProgressBar bar =
-          new me.tongfei.progressbar.ProgressBarBuilder()
-              .setTaskName("compact " + d.getProperty("strata.total-sst-bytes") + " bytes")
-              .setInitialMax(-1)
-              .continuousUpdate()
-              .build()) {
+      try (Progress bar =
+          Progress.start("compact " + d.getProperty("strata.total-sst-bytes") + " bytes", -1, null, 1)) {
         d.compactRange(null, null);
       }
       out().println("compacted; total table bytes " + d.getProperty("strata.total-sst-bytes"));
-      return 0;
-    }
-  }
-
-  @Command(name = "dump", mixinStandardHelpOptions = true, description = "Write every key and value as TSV (the input format of load).")
-  static final class Dump extends Base {
-    @Option(names = {"-o", "--output"}, description = "Output file (default stdout).")
-    Path output;
-
-    @Override
-    int run(StrataDB d) throws IOException {
-      PrintWriter w =
-          output == null
-              ? out()
-              : new PrintWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8));
-      try (DBIterator it = d.newIterator()) {
-        for (it.seekToFirst(); it.isValid(); it.next()) {
-          w.println(encode(it.key()) + "\t" + encode(it.value()));
-        }
-      } finally {
-        w.flush();
-        if (output != null) {
-          w.close();
-        }
-      }
-      return 0;
-    }
-  }
-
-  @Command(name = "load", mixinStandardHelpOptions = true, description = "Load key-value lines (TSV or CSV) with batched writes.")
-  static final class Load extends Base {
-    @Parameters(index = "0", paramLabel = "FILE")
-    Path file;
-
-    @Override
-    StrataDB open() {
-      return StrataDB.open(db, Options.defaults());
-    }
-
-    @Override
-    int run(StrataDB d) throws IOException {
-      long n = 0;
-      WriteBatch batch = new WriteBatch();
-      try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-          me.tongfei.progressbar.ProgressBar bar =
-              new me.tongfei.progressbar.ProgressBarBuilder()
-                  .setTaskName("load")
-                  .setInitialMax(Files.size(file))
-                  .setUnit(" KiB", 1024)
-                  .showSpeed()
-                  .build()) {
-        String line;
-        long lineNo = 0;
-        while ((line = r.readLine()) != null) {
-          lineNo++;
-          bar.stepBy(line.length() + 1L);
-          if (line.isEmpty()) {
-            continue;
-          }
-          int sep = line.indexOf('\t');
-          if (sep < 0) {
-            sep = line.indexOf(',');
-          }
-          if (sep < 0) {
-            throw new IllegalArgumentException(file + ":" + lineNo + ": no tab or comma separator");
-          }
-          batch.put(decode(line.substring(0, sep)), decode(line.substring(sep + 1)));
-          n++;
-          if (batch.count() >= 1000) {
-            d.write(batch, WriteOptions.DEFAULT);
-            batch.clear();
-          }
-        }
-      }
-      d.write(batch, WriteOptions.SYNC);
-      out().println("loaded " + n + " entries");
       return 0;
     }
   }

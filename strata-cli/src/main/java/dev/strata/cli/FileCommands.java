@@ -17,11 +17,8 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,10 +37,10 @@ final class FileCommands {
   abstract static class Base implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--hex", description = "Print keys and values as hex (default: UTF-8 text).")
+    @Option(names = "--hex", description = "Print keys and values as hex (default: escaped text).")
     boolean hex;
 
-    @Option(names = "--verbose", description = "Print stack traces of errors.")
+    @Option(names = "--verbose", description = "Log at info level and print stack traces of errors.")
     boolean verbose;
 
     PrintWriter out() {
@@ -51,7 +48,7 @@ final class FileCommands {
     }
 
     String text(byte[] b) {
-      return DbCommands.render(b, hex);
+      return ByteText.show(b, hex);
     }
 
     static void requireFile(Path p) {
@@ -131,23 +128,86 @@ final class FileCommands {
       String name = file.getFileName().toString();
       try (ReadableFile f = FS.openRead(file)) {
         LogReader r = new LogReader(f, name);
-        byte[] rec;
         long records = 0;
-        while ((rec = r.next()) != null) {
-          records++;
+        byte[] rec;
+        while ((rec = next(r, file, records, "write-ahead log")) != null) {
           long offset = r.recordOffset();
-          out().println("record at " + offset + ": " + WriteBatchCodec.count(rec) + " ops");
-          WriteBatchCodec.decode(
-              rec,
-              name,
-              offset,
-              (seq, kind, key, value) ->
-                  out().println("  @" + seq + " " + kind + " " + text(key) + (value == null ? "" : " " + text(value))));
+          List<String> ops = new ArrayList<>();
+          try {
+            WriteBatchCodec.decode(rec, name, offset, (seq, kind, key, value) ->
+                ops.add("  @" + seq + " " + kind + " " + text(key)
+                    + (value == null ? "" : " " + text(value))));
+          } catch (CorruptionException e) {
+            if (records == 0) {
+              throw new IllegalArgumentException(file + " is not a write-ahead log: its first"
+                  + " record is no write batch (" + e.getMessage() + "); for a manifest use"
+                  + " manifest-dump");
+            }
+            throw e;
+          }
+          records++;
+          out().println("record at " + offset + ": " + ops.size() + " ops");
+          ops.forEach(out()::println);
         }
-        out().println(records + " records" + (r.tornTailOffset() >= 0 ? ", torn tail at " + r.tornTailOffset() : ""));
+        requireSomeRecord(f, file, records, "write-ahead log");
+        out().println(records + " records" + tornTail(f, r));
       }
       return 0;
     }
+  }
+
+  /**
+   * The next record; a first record that fails its checks means the file is no log at all (a
+   * damaged later one is reported as the corruption it is).
+   */
+  static byte[] next(LogReader r, Path file, long read, String kind) throws IOException {
+    try {
+      return r.next();
+    } catch (CorruptionException e) {
+      if (read == 0) {
+        throw new IllegalArgumentException(file + " is not a " + kind + ": "
+            + e.getMessage(), e);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Refuses a non-empty file in which the reader found no complete record: whatever it holds is
+   * not a log (a log whose only write was cut by a crash reads the same, and holds nothing).
+   */
+  static void requireSomeRecord(ReadableFile f, Path file, long records, String kind)
+      throws IOException {
+    if (records == 0 && f.size() > 0 && !allZero(f)) {
+      throw new IllegalArgumentException(file + " is not a " + kind
+          + ": it holds no complete log record");
+    }
+  }
+
+  private static boolean allZero(ReadableFile f) throws IOException {
+    byte[] buf = new byte[8192];
+    for (long pos = 0; pos < f.size(); pos += buf.length) {
+      int n = (int) Math.min(buf.length, f.size() - pos);
+      f.readFully(pos, buf, 0, n);
+      for (int i = 0; i < n; i++) {
+        if (buf[i] != 0) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** ", torn tail at N (...)" when the log ends in one, else "". */
+  static String tornTail(ReadableFile f, LogReader r) throws IOException {
+    long at = r.tornTailOffset();
+    if (at < 0) {
+      return "";
+    }
+    return LogTail.classify(f, at) == LogTail.Kind.DAMAGED
+        ? ", then a damaged last record at " + at + " (it fails its checksum; strata verify"
+            + " reports it)"
+        : ", torn tail at " + at + " (" + (f.size() - at) + " bytes cut by a crash)";
   }
 
   @Command(name = "manifest-dump", mixinStandardHelpOptions = true, description = "Print every version edit of a manifest.")
@@ -161,20 +221,52 @@ final class FileCommands {
       String name = file.getFileName().toString();
       try (ReadableFile f = FS.openRead(file)) {
         LogReader r = new LogReader(f, name);
+        long edits = 0;
         byte[] rec;
-        while ((rec = r.next()) != null) {
-          out().println(r.recordOffset() + ": " + VersionEdit.decode(rec, name, r.recordOffset()));
+        while ((rec = next(r, file, edits, "manifest")) != null) {
+          VersionEdit e;
+          try {
+            e = VersionEdit.decode(rec, name, r.recordOffset());
+          } catch (CorruptionException ex) {
+            if (edits == 0) {
+              throw notAManifest(ex.getMessage());
+            }
+            throw ex;
+          }
+          if (edits == 0 && e.nextFileNumber() < 0) {
+            // Every manifest starts with a snapshot edit, which records the next file number.
+            throw notAManifest("its first record sets no next file number");
+          }
+          edits++;
+          out().println(r.recordOffset() + ": " + e);
         }
+        requireSomeRecord(f, file, edits, "manifest");
+        out().println(edits + " edits" + tornTail(f, r));
       }
       return 0;
+    }
+
+    private IllegalArgumentException notAManifest(String why) {
+      return new IllegalArgumentException(
+          file + " is not a manifest: " + why + "; for a write-ahead log use wal-dump");
     }
   }
 
   /**
-   * Reads every table block, WAL record and manifest record of a database directory, checking
-   * every checksum, and reports each damaged file with its offset. Exit code 1 if any is damaged.
+   * Checks, without writing anything, whether the database would open and return every write its
+   * files hold ({@link DbVerifier}); exit code 1 if not. Works on a read-only directory.
    */
-  @Command(name = "verify", mixinStandardHelpOptions = true, description = "Check every checksum of every file; report each damaged file and offset.")
+  @Command(
+      name = "verify",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Check that the database would open and return every write its files hold:",
+        "CURRENT and the manifest against the files (missing, extra, wrong size), every block of"
+            + " every table, every record of every WAL. Reports each problem with its file and"
+            + " offset; exit code 1 if there is one. Writes nothing.",
+        "A torn WAL tail (a record cut short or zeroed, as a crash leaves it) is a note; a"
+            + " complete last record that fails its checksum is a problem."
+      })
   static final class Verify extends Base {
     @Option(names = "--db", required = true, paramLabel = "DIR", description = "Database directory.")
     Path db;
@@ -184,79 +276,19 @@ final class FileCommands {
       if (!Files.isDirectory(db)) {
         throw new IllegalArgumentException("no such directory: " + db);
       }
-      if (!Files.exists(db.resolve(FileNames.CURRENT))) {
-        throw new IllegalArgumentException(db + " does not hold a database (no CURRENT file)");
+      DbVerifier v = new DbVerifier(FS, db);
+      if (LockProbe.heldElsewhere(FileNames.path(db, FileNames.LOCK))) {
+        v.note(FileNames.LOCK, -1, "another process holds the database open: files may change"
+            + " while verify reads them, so findings may be stale");
       }
-      List<String> names = new ArrayList<>(FS.list(db));
-      Collections.sort(names);
-      List<String> damaged = new ArrayList<>();
-      long checked = 0;
-      long entries = 0;
-      try (ProgressBar bar =
-          new ProgressBarBuilder().setTaskName("verify").setInitialMax(names.size()).continuousUpdate().build()) {
-        for (String n : names) {
-          bar.step();
-          FileNames.Kind kind = FileNames.parse(n).kind();
-          try {
-            switch (kind) {
-              case TABLE:
-                entries += verifyTable(db.resolve(n));
-                break;
-              case LOG:
-                entries += verifyLog(db.resolve(n), true);
-                break;
-              case MANIFEST:
-                verifyLog(db.resolve(n), false);
-                break;
-              default:
-                continue;
-            }
-            checked++;
-          } catch (CorruptionException e) {
-            damaged.add(n + ": " + e.getMessage());
-          }
-        }
+      try (Progress bar = Progress.start("verify", -1, null, 1)) {
+        v.run(bar);
       }
-      for (String d : damaged) {
-        out().println("DAMAGED " + d);
+      for (DbVerifier.Finding f : v.findings()) {
+        out().println(f);
       }
-      out().println(
-          (damaged.isEmpty() ? "ok: " : "damaged: " + damaged.size() + " files, ")
-              + checked
-              + " files verified, "
-              + entries
-              + " entries, every checksum checked");
-      return damaged.isEmpty() ? 0 : 1;
-    }
-
-    private static long verifyTable(Path p) throws IOException {
-      long n = 0;
-      try (TableReader t =
-          TableReader.open(FS.openRead(p), p.getFileName().toString(), Files.size(p), BlockCache.create(0))) {
-        try (InternalIterator it = t.newIterator(true, false)) {
-          for (it.seekToFirst(); it.isValid(); it.next()) {
-            n++;
-          }
-        }
-      }
-      return n;
-    }
-
-    private static long verifyLog(Path p, boolean batches) throws IOException {
-      String name = p.getFileName().toString();
-      long[] n = {0};
-      try (ReadableFile f = FS.openRead(p)) {
-        LogReader r = new LogReader(f, name);
-        byte[] rec;
-        while ((rec = r.next()) != null) {
-          if (batches) {
-            WriteBatchCodec.decode(rec, name, r.recordOffset(), (s, k, key, v) -> n[0]++);
-          } else {
-            VersionEdit.decode(rec, name, r.recordOffset());
-          }
-        }
-      }
-      return n[0];
+      out().println(v.summary());
+      return v.ok() ? 0 : 1;
     }
   }
 }

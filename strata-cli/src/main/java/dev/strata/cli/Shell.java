@@ -1,8 +1,6 @@
 package dev.strata.cli;
 
-import dev.strata.DBIterator;
 import dev.strata.StrataDB;
-import dev.strata.WriteOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -15,21 +13,38 @@ import org.jline.reader.impl.completer.StringsCompleter;
 import org.jline.reader.impl.history.DefaultHistory;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
- * {@code strata shell}: an interactive prompt on one open database, with history and completion
- * (JLine). Commands: {@code get K}, {@code put K V}, {@code delete K}, {@code scan [FROM [TO]]},
- * {@code stats}, {@code help}, {@code quit}. The line handling ({@link #execute}) is separate from
- * the terminal so that it can be tested.
+ * {@code strata shell}: a prompt on one open database. On a terminal it reads lines with JLine
+ * (history, completion); otherwise it reads standard input as strict UTF-8 lines, without prompts,
+ * so that a script can be piped in, and exits 1 if any line failed. Each line is split into words
+ * as a POSIX shell would ({@link ShellWords}) and parsed by picocli ({@link ShellCommands}). The
+ * line handling ({@link #execute}) is separate from the terminal so that it can be tested.
+ * Confined to one thread.
  */
-@Command(name = "shell", mixinStandardHelpOptions = true, description = "Interactive prompt: get, put, delete, scan, stats.")
+@Command(name = "shell", mixinStandardHelpOptions = true, description = "Prompt on one database: get, put, delete, scan, stats; quoting as in a POSIX shell.")
 final class Shell extends DbCommands.Base {
   static final List<String> COMMANDS = List.of("get", "put", "delete", "scan", "stats", "help", "quit");
-  private static final int SCAN_LIMIT = 100;
+
+  @Option(names = "--create", description = "Create the database if it does not exist.")
+  boolean create;
+
+  /** Whether a line failed; decides the exit code when reading a script. */
+  private boolean failed;
+
+  @Override
+  StrataDB open() {
+    return DbOpener.forWriting(db, create);
+  }
 
   @Override
   int run(StrataDB d) throws IOException {
+    if (!Terminals.stdinIsTerminal()) {
+      return runScript(d);
+    }
     try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
       LineReader reader =
           LineReaderBuilder.builder()
@@ -37,6 +52,8 @@ final class Shell extends DbCommands.Base {
               .completer(new StringsCompleter(COMMANDS))
               .history(new DefaultHistory())
               .variable(LineReader.HISTORY_FILE, Path.of(System.getProperty("user.home"), ".strata_history"))
+              // "!" in a value is data, not a history reference.
+              .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
               .build();
       PrintWriter out = terminal.writer();
       out.println("strata shell on " + db + "; 'help' lists commands");
@@ -57,72 +74,68 @@ final class Shell extends DbCommands.Base {
     }
   }
 
+  private int runScript(StrataDB d) throws IOException {
+    PrintWriter out = out();
+    try (InputLines lines = new InputLines(System.in, Path.of("<stdin>"))) {
+      while (true) {
+        String line;
+        try {
+          line = lines.next();
+        } catch (InputException e) {
+          out.println("error: " + e.getMessage());
+          failed = true;
+          continue;
+        }
+        if (line == null || !execute(d, line, out)) {
+          break;
+        }
+      }
+    }
+    return failed ? 1 : 0;
+  }
+
   /** Runs one command line; returns false for quit. Errors are printed, never thrown. */
   boolean execute(StrataDB d, String line, PrintWriter out) {
-    String[] w = line.trim().split("\\s+");
-    if (w.length == 0 || w[0].isEmpty()) {
+    List<String> words;
+    try {
+      words = ShellWords.split(line);
+    } catch (IllegalArgumentException e) {
+      return error(out, e.getMessage());
+    }
+    if (words.isEmpty()) {
       return true;
     }
-    try {
-      switch (w[0]) {
-        case "quit":
-        case "exit":
-          return false;
-        case "help":
-          out.println("get KEY | put KEY VALUE | delete KEY | scan [FROM [TO]] | stats | quit");
-          break;
-        case "get":
-          need(w, 2);
-          byte[] v = d.get(decode(w[1]));
-          out.println(v == null ? "(not found)" : encode(v));
-          break;
-        case "put":
-          need(w, 3);
-          d.put(decode(w[1]), decode(w[2]), WriteOptions.SYNC);
-          out.println("ok");
-          break;
-        case "delete":
-          need(w, 2);
-          d.delete(decode(w[1]), WriteOptions.SYNC);
-          out.println("ok");
-          break;
-        case "scan":
-          scan(d, w, out);
-          break;
-        case "stats":
-          out.print(d.getProperty("strata.stats"));
-          break;
-        default:
-          out.println("unknown command '" + w[0] + "'; 'help' lists commands");
-      }
-    } catch (RuntimeException e) {
-      out.println("error: " + e.getMessage());
+    if (words.size() == 1 && (words.get(0).equals("quit") || words.get(0).equals("exit"))) {
+      return false;
+    }
+    CommandLine cl = new CommandLine(new ShellCommands.Root(d, out));
+    cl.setOut(out);
+    cl.setErr(out);
+    cl.setParameterExceptionHandler(
+        (ex, args) -> {
+          String m = ex.getMessage();
+          if (ex instanceof CommandLine.UnmatchedArgumentException u
+              && u.getCommandLine() == cl
+              && !words.get(0).startsWith("-")) {
+            m = "unknown command '" + words.get(0) + "'";
+          }
+          error(out, m + "; 'help' lists commands");
+          return 2;
+        });
+    cl.setExecutionExceptionHandler(
+        (ex, cmd, parsed) -> {
+          error(out, ErrorMessages.describe(ex));
+          return 1;
+        });
+    if (cl.execute(words.toArray(new String[0])) != 0) {
+      failed = true;
     }
     return true;
   }
 
-  private void scan(StrataDB d, String[] w, PrintWriter out) {
-    dev.strata.ReadOptions.Builder ro = dev.strata.ReadOptions.builder();
-    if (w.length > 1) {
-      ro.lowerBound(decode(w[1]));
-    }
-    if (w.length > 2) {
-      ro.upperBound(decode(w[2]));
-    }
-    int n = 0;
-    try (DBIterator it = d.newIterator(ro.build())) {
-      for (it.seekToFirst(); it.isValid() && n < SCAN_LIMIT; it.next(), n++) {
-        out.println(encode(it.key()) + "\t" + encode(it.value()));
-      }
-      if (it.isValid()) {
-        out.println("... (first " + SCAN_LIMIT + " shown)");
-      }
-    }
-  }
-
-  private static void need(String[] w, int n) {
-    if (w.length < n) {
-      throw new IllegalArgumentException(w[0] + " needs " + (n - 1) + " argument(s)");
-    }
+  private boolean error(PrintWriter out, String message) {
+    out.println("error: " + message);
+    failed = true;
+    return true;
   }
 }

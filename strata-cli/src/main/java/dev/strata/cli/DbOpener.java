@@ -1,0 +1,111 @@
+package dev.strata.cli;
+
+import dev.strata.Options;
+import dev.strata.StrataDB;
+import dev.strata.fs.FileSystem;
+import dev.strata.version.FileNames;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every database open of the command goes through here, so that one rule holds for every
+ * command: nothing is created unless the user passed {@code --create}, and the commands that only
+ * read ({@code get}, {@code scan}, {@code dump}, {@code stats}) open through {@link #forReading}.
+ * Stateless but for a test hook.
+ */
+final class DbOpener {
+  private static final Logger LOG = LoggerFactory.getLogger(DbOpener.class);
+
+  /**
+   * The file system every open uses; null for the real one. Written only by tests before they run
+   * a command in-process, read by the command's thread; volatile so the write is seen.
+   */
+  private static volatile FileSystem fileSystemForTesting;
+
+  private DbOpener() {}
+
+  /**
+   * Opens an existing database to read it.
+   *
+   * @throws IllegalArgumentException if {@code dir} holds no database
+   */
+  static StrataDB forReading(Path dir) {
+    requireDatabase(dir, false);
+    // TODO(#17): StrataDB.openReadOnly(dir, options(false)) once the core has it. Until then this
+    // open writes a new manifest, CURRENT and WAL: it fails on a read-only directory or a full
+    // disk, and it cannot run beside a live writer (the directory lock).
+    return logged(dir, "reading", () -> StrataDB.open(dir, options(false)));
+  }
+
+  /**
+   * Opens a database to change it, creating it (and its directory) only if {@code create}.
+   *
+   * @throws IllegalArgumentException if {@code dir} holds no database and {@code create} is off
+   */
+  static StrataDB forWriting(Path dir, boolean create) {
+    if (!create) {
+      requireDatabase(dir, true);
+    }
+    return logged(dir, "writing", () -> StrataDB.open(dir, options(create)));
+  }
+
+  /**
+   * Refuses a directory that does not exist, is a file, or holds no database file at all, with a
+   * message naming it. A directory with table or log files but no CURRENT is left to the open,
+   * which reports it as damage.
+   */
+  static void requireDatabase(Path dir, boolean writing) {
+    FileSystem fs = fileSystem();
+    String hint = writing ? "; pass --create to create one" : "";
+    if (!fs.exists(dir)) {
+      throw new IllegalArgumentException("no database at " + dir + ": no such directory" + hint);
+    }
+    if (Files.isRegularFile(dir)) {
+      throw new IllegalArgumentException(dir + " is a file, not a database directory");
+    }
+    if (fs.exists(FileNames.path(dir, FileNames.CURRENT))) {
+      return;
+    }
+    try {
+      for (String n : fs.list(dir)) {
+        FileNames.Kind k = FileNames.parse(n).kind();
+        if (k == FileNames.Kind.TABLE || k == FileNames.Kind.LOG) {
+          return;
+        }
+      }
+    } catch (IOException e) {
+      return;
+    }
+    throw new IllegalArgumentException(dir + " does not hold a database (no CURRENT file)" + hint);
+  }
+
+  private static StrataDB logged(Path dir, String mode, Supplier<StrataDB> open) {
+    long start = System.nanoTime();
+    StrataDB d = open.get();
+    LOG.info("opened {} for {} in {} ms", dir, mode, (System.nanoTime() - start) / 1_000_000);
+    return d;
+  }
+
+  private static Options options(boolean create) {
+    Options.Builder b = Options.builder().createIfMissing(create);
+    FileSystem fs = fileSystemForTesting;
+    if (fs != null) {
+      b.fileSystem(fs);
+    }
+    return b.build();
+  }
+
+  private static FileSystem fileSystem() {
+    FileSystem fs = fileSystemForTesting;
+    return fs != null ? fs : FileSystem.nio();
+  }
+
+  /** Makes every later open use {@code fs}; null restores the real file system. */
+  static void useFileSystemForTesting(FileSystem fs) {
+    fileSystemForTesting = fs;
+  }
+}
