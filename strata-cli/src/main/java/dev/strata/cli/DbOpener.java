@@ -35,10 +35,9 @@ final class DbOpener {
    */
   static StrataDB forReading(Path dir) {
     requireDatabase(dir, false);
-    // TODO(#17): StrataDB.openReadOnly(dir, options(false)) once the core has it. Until then this
-    // open writes a new manifest, CURRENT and WAL: it fails on a read-only directory or a full
-    // disk, and it cannot run beside a live writer (the directory lock).
-    return logged(dir, "reading", () -> StrataDB.open(dir, options(false)));
+    // Read-only: no lock, nothing written; works on a read-only mount, a full disk, and beside a
+    // process that has the database open for writing.
+    return logged(dir, "reading", () -> StrataDB.openReadOnly(dir, options(false)));
   }
 
   /**
@@ -102,6 +101,11 @@ final class DbOpener {
   private static FileSystem fileSystem() {
     FileSystem fs = fileSystemForTesting;
     return fs != null ? fs : FileSystem.nio();
+  }
+
+  /** The options every open of the command uses. */
+  static Options options() {
+    return options(false);
   }
 
   /** Makes every later open use {@code fs}; null restores the real file system. */

@@ -37,6 +37,8 @@ import picocli.CommandLine.Command;
       DumpCommand.class,
       LoadCommand.class,
       FileCommands.Verify.class,
+      RepairCommands.Repair.class,
+      RepairCommands.Salvage.class,
       FileCommands.SstDump.class,
       FileCommands.WalDump.class,
       FileCommands.ManifestDump.class,

@@ -70,7 +70,9 @@ class CliBasicsIT {
     JsonNode json =
         new ObjectMapper().readTree(run("stats", "--db", db.toString(), "--json").expect(0).out());
     assertThat(json.get("estimated-keys").asLong()).isEqualTo(3);
-    assertThat(json.get("total-sst-bytes").asLong()).isPositive();
+    // The three rows are only in the WAL: a read-only open replays it into memory and writes no
+    // table, so the tables hold nothing while the estimate still counts them.
+    assertThat(json.get("total-sst-bytes").asLong()).isZero();
     assertThat(json.has("wal-bytes")).isTrue();
     assertThat(json.has("stall-count")).as("no counters since the open").isFalse();
   }

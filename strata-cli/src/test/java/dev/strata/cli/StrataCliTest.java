@@ -87,9 +87,13 @@ class StrataCliTest {
     String db = tmp.resolve("db").toString();
     run("put", "--db", db, "--create", "k", "v");
     try (StrataDB held = StrataDB.open(Path.of(db))) {
-      Result locked = run("get", "--db", db, "k");
+      Result locked = run("put", "--db", db, "k", "w");
       assertThat(locked.code()).isEqualTo(1);
       assertThat(locked.err()).contains("lock");
+      // Reading commands open read-only: no lock, so they work beside the writer.
+      Result read = run("get", "--db", db, "k");
+      assertThat(read.code()).isEqualTo(0);
+      assertThat(read.out()).contains("v");
     }
     assertThat(run("get").code()).isEqualTo(2);
   }
