@@ -191,7 +191,9 @@ class RandomizedModelTest {
 
     @Override
     public byte[][] range() {
-      return new byte[][] {rnd.nextBoolean() ? null : key(rnd), rnd.nextBoolean() ? null : key(rnd)};
+      byte[] begin = rnd.nextBoolean() ? null : key(rnd);
+      byte[] end = rnd.nextBoolean() ? null : key(rnd);
+      return new byte[][] {begin, end};
     }
 
     @Override
@@ -265,7 +267,8 @@ class RandomizedModelTest {
       byte[] actual = db.get(k);
       if (!Arrays.equals(actual, expected)) {
         throw new AssertionError(
-            where + ": get(" + str(k) + ") returned " + str(actual) + ", expected " + str(expected));
+            where + ": get(" + str(k) + ") returned " + str(actual) + ", expected "
+                + str(expected));
       }
     }
   }

@@ -111,7 +111,8 @@ class MetamorphicTest {
    * trigger from 2 to 12, read-triggered compaction and memtables of 1 to 16 KiB (see {@link
    * RandomCompaction#clustered}). Soak adds two more, one of them with background compaction off.
    */
-  static List<Function<Options.Builder, Options.Builder>> clusteredConfigs(long seed, boolean soak) {
+  static List<Function<Options.Builder, Options.Builder>> clusteredConfigs(
+      long seed, boolean soak) {
     Random rnd = new Random(seed);
     List<Function<Options.Builder, Options.Builder>> c = new ArrayList<>();
     c.add(b -> b.memtableShards(4).memtableSizeBytes(2048).blockSizeBytes(256)
