@@ -12,14 +12,15 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * Child process of {@link ResourceExhaustionTest}: {@code BulkLoad dir keys seed [defaults]}. Loads {@code
- * keys} keys of 16 bytes with 100-byte values, in batches of 100 and in an order that scatters
- * them over the key space, into a database with memory settings sized for a small heap (or with
- * {@link Options#defaults()}, given {@code defaults}); closes,
- * reopens and reads back 2,000 keys chosen by the seed. Prints {@code LOADED n} as it goes, then
- * {@code HEAP used max}, {@code SAMPLE n} and {@code DONE}; any failure exits with status 1. The
- * parent starts it with {@code -Xmx256m -XX:+ExitOnOutOfMemoryError}, so an {@link
- * OutOfMemoryError} anywhere, also in a background thread, ends it with status 3.
+ * Child process of {@link ResourceExhaustionTest}: {@code BulkLoad dir keys seed [defaults]}.
+ * Loads {@code keys} keys of 16 bytes with 100-byte values, in batches of 100 and in an order
+ * that scatters them over the key space, into a database whose memory settings suit a small heap
+ * (or with {@link Options#defaults()}, given {@code defaults}); closes, reopens and reads back
+ * 2,000 keys chosen by the seed. Prints {@code LOADED n} every million keys, {@code HEAP used
+ * max} (after a collection, with the database open), {@code SAMPLE n} and {@code DONE}; any
+ * failure exits with status 1. The parent starts it with {@code -Xmx256m
+ * -XX:+ExitOnOutOfMemoryError}, so an {@link OutOfMemoryError} anywhere, also in a background
+ * thread, ends it with status 3.
  */
 public final class BulkLoad {
   private BulkLoad() {}
@@ -39,7 +40,8 @@ public final class BulkLoad {
     long seed = Long.parseLong(args[2]);
     try {
       long multiplier = multiplier(keys);
-      Options options = args.length > 3 && args[3].equals("defaults") ? Options.defaults() : options();
+      boolean defaults = args.length > 3 && args[3].equals("defaults");
+      Options options = defaults ? Options.defaults() : options();
       try (StrataDB db = StrataDB.open(dir, options)) {
         WriteBatch batch = new WriteBatch();
         for (int i = 0; i < keys; i++) {

@@ -245,9 +245,10 @@ class ResourceExhaustionTest {
       try (Stream<Path> files = Files.list(db)) {
         names = files.map(f -> f.getFileName().toString()).toList();
       }
-      maxLogs = Math.max(maxLogs, (int) names.stream().filter(n -> n.endsWith(".log")).count());
-      maxManifests =
-          Math.max(maxManifests, (int) names.stream().filter(n -> n.startsWith("MANIFEST")).count());
+      int logs = (int) names.stream().filter(n -> n.endsWith(".log")).count();
+      int manifests = (int) names.stream().filter(n -> n.startsWith("MANIFEST")).count();
+      maxLogs = Math.max(maxLogs, logs);
+      maxManifests = Math.max(maxManifests, manifests);
       tables = (int) names.stream().filter(n -> n.endsWith(".sst")).count();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
