@@ -3,6 +3,7 @@ package dev.strata;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.testing.CallerThreads;
 import dev.strata.util.Bytes;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,7 +12,6 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Eight writers (disjoint and overlapping keys, and atomic pair batches) run while readers, iterators
  * and snapshot readers check that: every acknowledged write is visible afterwards, iterators never
  * return keys out of order or twice, a snapshot never changes under its reader, and a batch is
- * never seen in part. Small memtables make flushes and compactions run throughout.
+ * never seen in part. Small memtables make flushes and compactions run throughout. Callers are
+ * virtual threads under {@code -Dstrata.callers=virtual} (see {@link CallerThreads}).
  */
 class ConcurrencyTest {
   private static final int WRITERS = 8;
@@ -49,7 +50,7 @@ class ConcurrencyTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("configs")
   void writersAndReaders_seeConsistentState(String name, Options options) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(WRITERS + 4);
+    ExecutorService pool = CallerThreads.newExecutor(WRITERS + 4);
     ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
     try (StrataDB db = StrataDB.open(dir, options)) {
       CountDownLatch start = new CountDownLatch(1);

@@ -2,28 +2,36 @@ package dev.strata;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.testing.FaultInjectionFileSystem;
+import dev.strata.testing.KeyDistribution;
 import dev.strata.testing.ModelDb;
+import dev.strata.testing.RandomCompaction;
 import dev.strata.testing.Seeds;
 import dev.strata.util.Bytes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Random puts, deletes, batches, gets, bounded scans in both directions, snapshot reads, flushes,
  * compactions and reopens run against Strata and a {@link ModelDb}; every read must match. Runs
  * per memtable kind and shard count, per compression kind, with compaction on and off and tiny
- * memtables so that many tables and levels exist.
+ * memtables so that many tables and levels exist, and per {@link KeyDistribution} with drawn
+ * level-0 triggers, read-triggered compaction and bounded compactions.
  */
 class RandomizedModelTest {
   @TempDir Path dir;
@@ -63,28 +71,241 @@ class RandomizedModelTest {
   void randomOps_matchModel(String name, Options options, int ops) {
     long seed = Seeds.seed("RandomizedModelTest." + name);
     Random rnd = new Random(seed);
+    run(name, options, dir, ops, seed, rnd, new UniformKeys(rnd));
+  }
+
+  /**
+   * Keys of each {@link KeyDistribution} on small memtables with background compaction, a drawn
+   * level-0 trigger from 2 to 12 and read-triggered compaction on, plus flushes and bounded
+   * {@code compactRange} calls at random points: level-0 files over narrow, moving ranges that
+   * overlap in chains, which uniform keys never make. CI: 20,000 operations per distribution;
+   * soak: 200,000.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(KeyDistribution.class)
+  void clusteredKeys_matchModel(KeyDistribution distribution) {
+    long seed = Seeds.seed("RandomizedModelTest.clustered-" + distribution);
+    Random rnd = new Random(seed);
+    Options options = clusteredOptions(rnd, true).build();
+    clustered("clustered-" + distribution, options, distribution, seed, rnd, 20_000, 50, 400);
+  }
+
+  /**
+   * As {@link #clusteredKeys_matchModel} with background compaction off and the level-0 triggers
+   * out of reach (as {@link RandomCompaction#either} sets them): level 0 grows until one of the
+   * random {@code compactRange} calls, most of them bounded, lowers part of it: the longest
+   * chains of overlapping level-0 files. CI: 30,000 operations per distribution; soak: 300,000.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(KeyDistribution.class)
+  void clusteredKeys_backgroundCompactionOff_matchModel(KeyDistribution distribution) {
+    long seed = Seeds.seed("RandomizedModelTest.clustered-no-bg-" + distribution);
+    Random rnd = new Random(seed);
+    Options options =
+        clusteredOptions(rnd, false)
+            .level0SlowdownTrigger(RandomCompaction.OUT_OF_REACH)
+            .level0StopTrigger(RandomCompaction.OUT_OF_REACH)
+            .build();
+    clustered(
+        "clustered-no-bg-" + distribution, options, distribution, seed, rnd,
+        30_000, 25, 500);
+  }
+
+  /**
+   * Background compaction off with the level-0 slowdown and stop triggers in reach (a
+   * distribution drawn from the seed): level 0 is lowered only by the random {@code compactRange}
+   * calls, and the writes between them must not fail on a level-0 stall, since no compaction
+   * thread exists to end it. The write-stall timeout is 2 s so that such a failure shows at once.
+   * Extra flushes and compactions are rare: writes stop at the trigger only when they fill the
+   * memtable, and level 0 must reach the trigger between compactions. CI: 10,000 operations;
+   * soak: 100,000.
+   */
+  @Test
+  void clusteredKeys_backgroundCompactionOff_level0TriggersInReach_writesDoNotStall() {
+    long seed = Seeds.seed("RandomizedModelTest.clustered-no-bg-in-reach");
+    Random rnd = new Random(seed);
+    KeyDistribution distribution =
+        KeyDistribution.values()[rnd.nextInt(KeyDistribution.values().length)];
+    Options options =
+        clusteredOptions(rnd, false).writeStallTimeout(Duration.ofSeconds(2)).build();
+    clustered(
+        "clustered-no-bg-in-reach-" + distribution, options, distribution, seed, rnd,
+        10_000, 1000, 5000);
+  }
+
+  private static Options.Builder clusteredOptions(Random rnd, boolean background) {
+    return RandomCompaction.clustered(Options.builder(), rnd, background)
+        .memtableShards(1 << rnd.nextInt(5))
+        .blockSizeBytes(256 << rnd.nextInt(4));
+  }
+
+  /**
+   * One run of {@code ops} operations (ten times as many in soak), with an extra flush before one
+   * operation in {@code flushOdds} and an extra bounded compaction before one in {@code
+   * compactOdds}.
+   */
+  private void clustered(
+      String name,
+      Options options,
+      KeyDistribution distribution,
+      long seed,
+      Random rnd,
+      int ops,
+      int flushOdds,
+      int compactOdds) {
+    System.out.println(name + ": " + options);
+    int n = Boolean.getBoolean("strata.soak") ? 10 * ops : ops;
+    KeyDistribution.Source source = distribution.source(rnd, 5000);
+    // In memory: these runs flush and compact thousands of tiny tables, and the forces of a real
+    // disk would dominate their time without adding to what they check.
+    Options inMemory = options.toBuilder().fileSystem(new FaultInjectionFileSystem(seed)).build();
+    run(name, inMemory, Path.of("/db"), n, seed, rnd,
+        new ClusteredKeys(rnd, source, flushOdds, compactOdds));
+  }
+
+  /** Where a run's keys come from, and whether it adds flushes and bounded compactions. */
+  private interface Keys {
+    byte[] next();
+
+    /** Bounds for a compactRange call. */
+    byte[][] range();
+
+    /** Extra flushes and compactRange calls, drawn before each operation; true if one ran. */
+    boolean maybeFlushOrCompact(StrataDB db, ModelDb model, String where);
+
+    /** Checks the database after a compaction the main loop drew. */
+    void checkAfterCompaction(StrataDB db, ModelDb model, String where);
+  }
+
+  /** The original key space: 3,000 uniform keys, compactRange bounds of random keys or null. */
+  private static final class UniformKeys implements Keys {
+    private final Random rnd;
+
+    UniformKeys(Random rnd) {
+      this.rnd = rnd;
+    }
+
+    @Override
+    public byte[] next() {
+      return key(rnd);
+    }
+
+    @Override
+    public byte[][] range() {
+      byte[] begin = rnd.nextBoolean() ? null : key(rnd);
+      byte[] end = rnd.nextBoolean() ? null : key(rnd);
+      return new byte[][] {begin, end};
+    }
+
+    @Override
+    public boolean maybeFlushOrCompact(StrataDB db, ModelDb model, String where) {
+      return false;
+    }
+
+    @Override
+    public void checkAfterCompaction(StrataDB db, ModelDb model, String where) {}
+  }
+
+  /**
+   * Keys of a distribution (one in 20 drawn uniformly instead). Before each operation, one in
+   * {@code flushOdds} is an extra flush, so that level 0 gathers files between compactions, and
+   * one in {@code compactOdds} an extra {@code compactRange} with {@link RandomCompaction#range}
+   * bounds. After each compaction (these and the main loop's) every
+   * key of the key space is read back with {@code get}: a get stops at the first level holding a
+   * key, so it sees a newer version left below an older one, which a merging iterator hides.
+   */
+  private static final class ClusteredKeys implements Keys {
+    private final Random rnd;
+    private final KeyDistribution.Source source;
+    private final int flushOdds;
+    private final int compactOdds;
+
+    ClusteredKeys(Random rnd, KeyDistribution.Source source, int flushOdds, int compactOdds) {
+      this.rnd = rnd;
+      this.source = source;
+      this.flushOdds = flushOdds;
+      this.compactOdds = compactOdds;
+    }
+
+    @Override
+    public byte[] next() {
+      return rnd.nextInt(20) == 0 ? source.anyKey() : source.next();
+    }
+
+    @Override
+    public byte[][] range() {
+      return RandomCompaction.range(rnd, source);
+    }
+
+    @Override
+    public boolean maybeFlushOrCompact(StrataDB db, ModelDb model, String where) {
+      if (rnd.nextInt(flushOdds) == 0) {
+        db.flush();
+        return true;
+      }
+      if (rnd.nextInt(compactOdds) == 0) {
+        byte[][] range = range();
+        db.compactRange(range[0], range[1]);
+        checkAfterCompaction(
+            db, model, where + " after compactRange(" + str(range[0]) + ", " + str(range[1]) + ")");
+        return true;
+      }
+      return false;
+    }
+
+    @Override
+    public void checkAfterCompaction(StrataDB db, ModelDb model, String where) {
+      checkEveryKey(db, model, source, where);
+    }
+  }
+
+  /** Reads every key of the key space with {@code get} and compares it with the model. */
+  private static void checkEveryKey(
+      StrataDB db, ModelDb model, KeyDistribution.Source keys, String where) {
+    for (int i = 0; i < keys.keySpace(); i++) {
+      byte[] k = keys.key(i);
+      byte[] expected = model.get(k);
+      byte[] actual = db.get(k);
+      if (!Arrays.equals(actual, expected)) {
+        throw new AssertionError(
+            where + ": get(" + str(k) + ") returned " + str(actual) + ", expected "
+                + str(expected));
+      }
+    }
+  }
+
+  private static String str(byte[] b) {
+    return b == null ? "null" : new String(b, StandardCharsets.UTF_8);
+  }
+
+  private static void run(
+      String name, Options options, Path dir, int ops, long seed, Random rnd, Keys keys) {
     ModelDb model = new ModelDb();
     StrataDB db = StrataDB.open(dir, options);
     Map<Snapshot, NavigableMap<byte[], byte[]>> snaps = new IdentityHashMap<>();
     List<Snapshot> snapList = new ArrayList<>();
+    int op = 0;
     try {
-      for (int op = 0; op < ops; op++) {
+      for (; op < ops; op++) {
+        if (keys.maybeFlushOrCompact(db, model, name + " seed=" + seed + " op=" + op)) {
+          continue;
+        }
         int r = rnd.nextInt(10_000);
         String where = name + " seed=" + seed + " op=" + op;
         if (r < 4000) {
-          byte[] k = key(rnd);
+          byte[] k = keys.next();
           byte[] v = value(rnd, op);
           db.put(k, v);
           model.put(k, v);
         } else if (r < 5000) {
-          byte[] k = key(rnd);
+          byte[] k = keys.next();
           db.delete(k);
           model.delete(k);
         } else if (r < 5400) {
           WriteBatch batch = new WriteBatch();
           int n = 1 + rnd.nextInt(10);
           for (int i = 0; i < n; i++) {
-            byte[] k = key(rnd);
+            byte[] k = keys.next();
             if (rnd.nextInt(4) == 0) {
               batch.delete(k);
               model.delete(k);
@@ -96,10 +317,10 @@ class RandomizedModelTest {
           }
           db.write(batch, rnd.nextInt(50) == 0 ? WriteOptions.SYNC : WriteOptions.DEFAULT);
         } else if (r < 7900) {
-          byte[] k = key(rnd);
+          byte[] k = keys.next();
           assertThat(db.get(k)).as(where).isEqualTo(model.get(k));
         } else if (r < 8400) {
-          scan(db, ReadOptions.DEFAULT, model.view(), rnd, where);
+          scan(db, ReadOptions.DEFAULT, model.view(), rnd, keys, where);
         } else if (r < 8600) {
           if (snapList.size() < 4) {
             Snapshot s = db.getSnapshot();
@@ -116,16 +337,18 @@ class RandomizedModelTest {
             NavigableMap<byte[], byte[]> view = snaps.get(s);
             ReadOptions ro = ReadOptions.builder().snapshot(s).build();
             if (rnd.nextBoolean()) {
-              byte[] k = key(rnd);
+              byte[] k = keys.next();
               assertThat(db.get(k, ro)).as(where + " snapshot get").isEqualTo(view.get(k));
             } else {
-              scan(db, ro, view, rnd, where + " snapshot scan");
+              scan(db, ro, view, rnd, keys, where + " snapshot scan");
             }
           }
         } else if (r < 9950) {
           db.flush();
         } else if (r < 9965) {
-          db.compactRange(rnd.nextBoolean() ? null : key(rnd), rnd.nextBoolean() ? null : key(rnd));
+          byte[][] range = keys.range();
+          db.compactRange(range[0], range[1]);
+          keys.checkAfterCompaction(db, model, where + " after compactRange");
         } else if (r < 9985) {
           for (Snapshot s : snapList) {
             s.close();
@@ -148,6 +371,9 @@ class RandomizedModelTest {
         }
       }
       assertThat(actual).as(name + " seed=" + seed + " final scan").isEqualTo(expected);
+      keys.checkAfterCompaction(db, model, name + " seed=" + seed + " final gets");
+    } catch (StrataException e) {
+      throw new AssertionError(name + " seed=" + seed + " op=" + op + ": " + e, e);
     } finally {
       for (Snapshot s : snapList) {
         s.close();
@@ -157,9 +383,14 @@ class RandomizedModelTest {
   }
 
   private static void scan(
-      StrataDB db, ReadOptions base, NavigableMap<byte[], byte[]> view, Random rnd, String where) {
-    byte[] lo = rnd.nextInt(3) == 0 ? key(rnd) : null;
-    byte[] hi = rnd.nextInt(3) == 0 ? key(rnd) : null;
+      StrataDB db,
+      ReadOptions base,
+      NavigableMap<byte[], byte[]> view,
+      Random rnd,
+      Keys keys,
+      String where) {
+    byte[] lo = rnd.nextInt(3) == 0 ? keys.next() : null;
+    byte[] hi = rnd.nextInt(3) == 0 ? keys.next() : null;
     if (lo != null && hi != null && Bytes.compare(lo, hi) > 0) {
       byte[] t = lo;
       lo = hi;
@@ -175,7 +406,7 @@ class RandomizedModelTest {
       range = range.headMap(hi, false);
     }
     boolean forward = rnd.nextBoolean();
-    byte[] start = key(rnd);
+    byte[] start = keys.next();
     int steps = 1 + rnd.nextInt(40);
     try (DBIterator it = db.newIterator(ro)) {
       Map.Entry<byte[], byte[]> expected;

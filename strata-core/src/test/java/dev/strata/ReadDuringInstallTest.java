@@ -2,6 +2,7 @@ package dev.strata;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.testing.CallerThreads;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Readers look up and scan every key without pause while flushes install level-0 tables and
  * compactions move files between levels: no reader may miss a key, see a stale value, or fail on
  * a deleted file. Values encode a generation, and a key's generation never goes backwards for a
- * reader that reads it twice.
+ * reader that reads it twice. Readers are virtual threads under {@code -Dstrata.callers=virtual}
+ * (see {@link CallerThreads}).
  */
 class ReadDuringInstallTest {
   private static final int KEYS = 3000;
@@ -37,7 +38,7 @@ class ReadDuringInstallTest {
             .maxBytesForLevelBase(64 * 1024)
             .level0CompactionTrigger(2)
             .build();
-    ExecutorService pool = Executors.newFixedThreadPool(3);
+    ExecutorService pool = CallerThreads.newExecutor(3);
     ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
     try (StrataDB db = StrataDB.open(dir, o)) {
       for (int i = 0; i < KEYS; i++) {

@@ -12,8 +12,10 @@ import dev.strata.StrataDB;
 import dev.strata.WriteOptions;
 import dev.strata.testing.FaultInjectionFileSystem;
 import dev.strata.testing.FaultInjectionFileSystem.CrashMode;
+import dev.strata.testing.KeyDistribution;
 import dev.strata.testing.ModelDb;
 import dev.strata.testing.OpGenerator;
+import dev.strata.testing.RandomCompaction;
 import dev.strata.testing.Seeds;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -24,6 +26,8 @@ import java.util.NavigableMap;
 import java.util.Random;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Metamorphic testing: one random operation sequence (put, delete, batch, get, bounded forward and
@@ -32,7 +36,9 @@ import org.junit.jupiter.api.Test;
  * counts, memtable sizes from 4 KiB to 64 MiB, block sizes from 64 B to 64 KiB, compaction on, off
  * and with tiny triggers, compression kinds). Every history must be identical to the model's. CI:
  * 20 seeds x 2,000 operations x 6 configurations; soak ({@code -Dstrata.soak=true}): 10,000
- * operations x 12 configurations, looped for {@code strata.soak.minutes} (default 5).
+ * operations x 12 configurations, looped for {@code strata.soak.minutes} (default 5). A second
+ * test draws the keys from each {@link KeyDistribution} and runs them under configurations with
+ * drawn level-0 triggers, read-triggered compaction and bounded compactions.
  */
 class MetamorphicTest {
   private static final Path DIR = Path.of("/db");
@@ -83,9 +89,9 @@ class MetamorphicTest {
     int runs = 0;
     while (soak ? System.nanoTime() < deadline : runs < 20) {
       long s = seeds.nextLong();
-      List<String> model = run(s, ops, null);
+      List<String> model = run(s, ops, null, null);
       for (int c = 0; c < configs.size(); c++) {
-        List<String> got = run(s, ops, configs.get(c));
+        List<String> got = run(s, ops, configs.get(c), null);
         for (int i = 0; i < model.size(); i++) {
           assertThat(got.get(i))
               .as("seed %d (from %d) config %d op %d", s, seed, c, i)
@@ -98,11 +104,94 @@ class MetamorphicTest {
         runs, ops, configs.size());
   }
 
-  /** Runs the sequence of {@code seed} on the model (config null) or on Strata; its history. */
-  private static List<String> run(
-      long seed, int ops, Function<Options.Builder, Options.Builder> config) {
+  /**
+   * Configurations for sequences of clustered keys, drawn from the sequence's seed: background
+   * compaction off with the level-0 triggers out of reach (level 0 grows until a compaction,
+   * most of them bounded, lowers part of it), and background compaction on with a level-0
+   * trigger from 2 to 12, read-triggered compaction and memtables of 1 to 16 KiB (see {@link
+   * RandomCompaction#clustered}). Soak adds two more, one of them with background compaction off.
+   */
+  static List<Function<Options.Builder, Options.Builder>> clusteredConfigs(
+      long seed, boolean soak) {
     Random rnd = new Random(seed);
-    OpGenerator gen = new OpGenerator(rnd, 400, "v");
+    List<Function<Options.Builder, Options.Builder>> c = new ArrayList<>();
+    c.add(b -> b.memtableShards(4).memtableSizeBytes(2048).blockSizeBytes(256)
+        .targetFileSizeBytes(4096).maxBytesForLevelBase(16 << 10).backgroundCompaction(false)
+        .level0SlowdownTrigger(RandomCompaction.OUT_OF_REACH)
+        .level0StopTrigger(RandomCompaction.OUT_OF_REACH));
+    int configs = soak ? 5 : 3;
+    while (c.size() < configs) {
+      long drawn = rnd.nextLong();
+      boolean background = c.size() != 3;
+      c.add(b -> {
+        Random r = new Random(drawn);
+        RandomCompaction.clustered(b, r, background)
+            .memtable(r.nextBoolean() ? MemtableKind.SKIPLIST : MemtableKind.SHARDED)
+            .blockSizeBytes(64 << r.nextInt(6))
+            .bloomBitsPerKey(r.nextInt(3) == 0 ? 0 : 10);
+        if (!background) {
+          b.level0SlowdownTrigger(RandomCompaction.OUT_OF_REACH)
+              .level0StopTrigger(RandomCompaction.OUT_OF_REACH);
+        }
+        return b;
+      });
+    }
+    return c;
+  }
+
+  /**
+   * The same comparison for sequences whose keys come from each {@link KeyDistribution} (CI: 2
+   * sequences x 3,000 operations x 3 configurations per distribution; soak: 10,000 operations x
+   * 5 configurations, looped for {@code strata.soak.minutes}), with compactions over random
+   * bounds: level-0 files over narrow, moving ranges that overlap in chains, which uniform keys
+   * never make.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(KeyDistribution.class)
+  void clusteredSequences_giveIdenticalHistoriesAcrossConfigurations(KeyDistribution distribution) {
+    boolean soak = Boolean.getBoolean("strata.soak");
+    long seed = Seeds.seed("MetamorphicTest." + distribution);
+    Random seeds = new Random(seed);
+    int ops = soak ? 10_000 : 3_000;
+    long deadline =
+        System.nanoTime() + Long.getLong("strata.soak.minutes", 5) * 60_000_000_000L;
+    int runs = 0;
+    int configCount = 0;
+    while (soak ? System.nanoTime() < deadline : runs < 2) {
+      long s = seeds.nextLong();
+      List<String> model = run(s, ops, null, distribution);
+      List<Function<Options.Builder, Options.Builder>> configs = clusteredConfigs(s, soak);
+      configCount = configs.size();
+      for (int c = 0; c < configs.size(); c++) {
+        List<String> got = run(s, ops, configs.get(c), distribution);
+        String options = configs.get(c).apply(Options.builder()).build().toString();
+        for (int i = 0; i < model.size(); i++) {
+          assertThat(got.get(i))
+              .as("%s seed %d (from %d) config %d %s op %d", distribution, s, seed, c, options, i)
+              .isEqualTo(model.get(i));
+        }
+      }
+      runs++;
+    }
+    System.out.printf("MetamorphicTest %s: %d sequences x %d ops x %d configurations%n",
+        distribution, runs, ops, configCount);
+  }
+
+  /**
+   * Runs the sequence of {@code seed} on the model (config null) or on Strata; its history. With
+   * a {@code distribution} the keys come from it over 2,000 keys and compactions take {@link
+   * RandomCompaction#range} bounds; without one, the original 400 uniform keys and bounds.
+   */
+  private static List<String> run(
+      long seed,
+      int ops,
+      Function<Options.Builder, Options.Builder> config,
+      KeyDistribution distribution) {
+    Random rnd = new Random(seed);
+    OpGenerator gen =
+        distribution == null
+            ? new OpGenerator(rnd, 400, "v")
+            : new OpGenerator(rnd, 2000, "v", distribution);
     List<String> history = new ArrayList<>();
     ModelDb model = new ModelDb();
     List<NavigableMap<byte[], byte[]>> modelSnaps = new ArrayList<>();
@@ -158,8 +247,16 @@ class MetamorphicTest {
           }
           history.add("flush");
         } else if (r < 970) {
-          byte[] a = rnd.nextBoolean() ? null : gen.key();
-          byte[] b = rnd.nextBoolean() ? null : gen.key();
+          byte[] a;
+          byte[] b;
+          if (distribution == null) {
+            a = rnd.nextBoolean() ? null : gen.key();
+            b = rnd.nextBoolean() ? null : gen.key();
+          } else {
+            byte[][] range = RandomCompaction.range(rnd, gen.keys());
+            a = range[0];
+            b = range[1];
+          }
           if (db != null) {
             db.compactRange(a, b);
           }

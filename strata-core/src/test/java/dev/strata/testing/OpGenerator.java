@@ -14,20 +14,26 @@ import dev.strata.util.Bytes;
 /**
  * A seeded generator of writes over a small key space, so that overwrites, deletes of live keys
  * and batches touching one key twice are common. Values carry a unique serial number so that a
- * value recovered from the wrong write is detected. Not thread-safe; one per thread.
+ * value recovered from the wrong write is detected. Keys are drawn uniformly unless a {@link
+ * KeyDistribution} is given; the uniform default draws exactly as this class always did, so a
+ * seed replays the same run. Not thread-safe; one per thread.
  */
 public final class OpGenerator {
   /** One operation of a write: a put, or a delete when {@code value} is null. */
   public record WriteOp(byte[] key, byte[] value) {}
 
   private final Random rnd;
-  private final int keySpace;
+  private final KeyDistribution.Source keys;
   private final String tag;
   private long serial;
 
   public OpGenerator(Random rnd, int keySpace, String tag) {
+    this(rnd, keySpace, tag, KeyDistribution.UNIFORM);
+  }
+
+  public OpGenerator(Random rnd, int keySpace, String tag, KeyDistribution distribution) {
     this.rnd = rnd;
-    this.keySpace = keySpace;
+    this.keys = distribution.source(rnd, keySpace);
     this.tag = tag;
   }
 
@@ -35,8 +41,14 @@ public final class OpGenerator {
     return rnd;
   }
 
+  /** The source of this generator's keys: its distribution, key names and uniform draws. */
+  public KeyDistribution.Source keys() {
+    return keys;
+  }
+
+  /** The next key, drawn from the generator's distribution. */
   public byte[] key() {
-    return key(rnd.nextInt(keySpace));
+    return keys.next();
   }
 
   public static byte[] key(int i) {
