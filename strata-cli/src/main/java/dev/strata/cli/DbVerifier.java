@@ -1,5 +1,6 @@
 package dev.strata.cli;
 
+import dev.strata.version.ManifestContents;
 import dev.strata.CorruptionException;
 import dev.strata.StrataException;
 import dev.strata.fs.FileSystem;
@@ -109,14 +110,14 @@ final class DbVerifier {
       problem(FileNames.CURRENT, -1, "missing, but the directory holds tables or logs: the"
           + " database does not open");
     }
-    ManifestState state = files.current ? readManifest() : null;
+    ManifestContents state = files.current ? readManifest() : null;
     if (state != null) {
       checkManifest(state, files);
     }
     long maxRecovered = checkLogs(state, files, progress);
     checkTables(state, files, maxRecovered, progress);
     for (String m : files.manifests) {
-      if (state != null && !m.equals(state.manifestName)) {
+      if (state != null && !m.equals(state.manifestName())) {
         note(m, -1, "obsolete manifest (CURRENT does not name it); the next open deletes it");
       }
     }
@@ -127,44 +128,44 @@ final class DbVerifier {
 
   // ---- CURRENT and the manifest ----
 
-  private ManifestState readManifest() throws IOException {
+  private ManifestContents readManifest() throws IOException {
     String name;
     try {
-      name = ManifestState.readCurrent(fs, dir);
+      name = ManifestContents.readCurrent(fs, dir);
     } catch (CorruptionException e) {
       problem(e);
       return null;
     }
-    ManifestState s;
+    ManifestContents s;
     try {
-      s = ManifestState.read(fs, dir, name);
+      s = ManifestContents.read(fs, dir, name);
     } catch (NoSuchFileException e) {
       problem(FileNames.CURRENT, 0, "names " + name + ", which is missing: the database does not"
           + " open");
       return null;
     }
-    manifestEdits = s.edits;
-    if (s.failure != null) {
-      problem(s.failure);
-      note(name, -1, "the checks against the manifest use the " + s.edits
+    manifestEdits = s.edits();
+    if (s.failure() != null) {
+      problem(s.failure());
+      note(name, -1, "the checks against the manifest use the " + s.edits()
           + " edits before the damage");
-    } else if (s.tornTailOffset >= 0) {
-      tail(name, s.tornTailOffset, "a manifest edit cut by a crash, never installed");
+    } else if (s.tornTailOffset() >= 0) {
+      tail(name, s.tornTailOffset(), "a manifest edit cut by a crash, never installed");
     }
     return s;
   }
 
-  private void checkManifest(ManifestState s, DirListing files) {
-    if (!s.sawNextFileNumber) {
-      problem(s.manifestName, 0, "no next-file-number record: the database does not open");
+  private void checkManifest(ManifestContents s, DirListing files) {
+    if (!s.sawNextFileNumber()) {
+      problem(s.manifestName(), 0, "no next-file-number record: the database does not open");
     }
-    for (int i = 1; i < s.levels.size(); i++) {
-      if (!new Level(i, new ArrayList<>(s.levels.get(i).values())).isDisjoint()) {
-        problem(s.manifestName, -1, "level " + i + " has overlapping files");
+    for (int i = 1; i < s.levels().size(); i++) {
+      if (!new Level(i, new ArrayList<>(s.levels().get(i).values())).isDisjoint()) {
+        problem(s.manifestName(), -1, "level " + i + " has overlapping files");
       }
     }
-    if (s.logNumber > 0 && !files.logs.containsKey(s.logNumber)) {
-      problem(FileNames.log(s.logNumber), -1, "missing: " + s.manifestName + " names it as the"
+    if (s.logNumber() > 0 && !files.logs.containsKey(s.logNumber())) {
+      problem(FileNames.log(s.logNumber()), -1, "missing: " + s.manifestName() + " names it as the"
           + " oldest live log (the log was deleted, or the manifest lost the records after that"
           + " one), the database does not open");
     }
@@ -172,10 +173,10 @@ final class DbVerifier {
 
   // ---- tables ----
 
-  private void checkTables(ManifestState s, DirListing files, long maxRecovered, Progress progress) {
+  private void checkTables(ManifestContents s, DirListing files, long maxRecovered, Progress progress) {
     if (s != null) {
-      for (int level = 0; level < s.levels.size(); level++) {
-        for (FileMetadata f : s.levels.get(level).values()) {
+      for (int level = 0; level < s.levels().size(); level++) {
+        for (FileMetadata f : s.levels().get(level).values()) {
           if (!files.tables.containsKey(f.number())) {
             problem(FileNames.table(f.number()), -1, "missing: level " + level
                 + " of the manifest lists it, the database does not open");
@@ -194,9 +195,9 @@ final class DbVerifier {
     }
   }
 
-  private static FileMetadata find(ManifestState s, long number) {
+  private static FileMetadata find(ManifestContents s, long number) {
     int level = s.levelOf(number);
-    return level < 0 ? null : s.levels.get(level).get(number);
+    return level < 0 ? null : s.levels().get(level).get(number);
   }
 
   /** Reads every block of a table the manifest lists (or, with no manifest, of every table). */
@@ -297,13 +298,13 @@ final class DbVerifier {
    * Replays the live logs (those at or above the manifest's log number) as recovery does, and
    * reads the obsolete ones; returns the highest sequence the open would recover.
    */
-  private long checkLogs(ManifestState s, DirListing files, Progress progress) {
-    long[] maxSeq = {s == null ? 0 : s.lastSequence};
+  private long checkLogs(ManifestContents s, DirListing files, Progress progress) {
+    long[] maxSeq = {s == null ? 0 : s.lastSequence()};
     Replay replay = new Replay(s);
     List<String> live = new ArrayList<>();
     for (Map.Entry<Long, String> log : files.logs.entrySet()) {
       progress.step();
-      if (s != null && log.getKey() < s.logNumber) {
+      if (s != null && log.getKey() < s.logNumber()) {
         checkObsoleteLog(log.getValue());
       } else {
         live.add(log.getValue());
@@ -335,7 +336,7 @@ final class DbVerifier {
 
   /** Recovery's replay of the live logs, without a memtable. */
   private final class Replay {
-    private final ManifestState state;
+    private final ManifestContents state;
     private long lastReplayed = -1;
 
     /** Where recovery would stop reading: the log and offset; null while it goes on. */
@@ -349,7 +350,7 @@ final class DbVerifier {
     /** Whether a damaged record makes the open fail (rather than stop early). */
     private boolean failed;
 
-    Replay(ManifestState state) {
+    Replay(ManifestContents state) {
       this.state = state;
     }
 
@@ -412,8 +413,8 @@ final class DbVerifier {
     private void record(String name, long offset, byte[] rec, long[] maxSeq) {
       if (rec.length >= WalFormat.BATCH_HEADER_SIZE) {
         long first = WriteBatchCodec.firstSequence(rec);
-        if (lastReplayed < 0 && state != null && first > state.lastSequence + 1) {
-          problem(state.manifestName, -1, "its last sequence " + state.lastSequence
+        if (lastReplayed < 0 && state != null && first > state.lastSequence() + 1) {
+          problem(state.manifestName(), -1, "its last sequence " + state.lastSequence()
               + " is below the first logged write " + first + " in " + name
               + ": the manifest lost records, the database does not open");
         }

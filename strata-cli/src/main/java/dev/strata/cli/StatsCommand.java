@@ -2,6 +2,7 @@ package dev.strata.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.version.ManifestContents;
 import dev.strata.CorruptionException;
 import dev.strata.StrataDB;
 import dev.strata.fs.FileSystem;
@@ -73,8 +74,8 @@ final class StatsCommand extends DbCommands.ReadingBase {
     t.memtableBytes = Long.parseLong(d.getProperty("strata.memtable-bytes"));
     t.compactionPending = Boolean.parseBoolean(d.getProperty("strata.compaction-pending"));
     FileSystem fs = FileSystem.nio();
-    ManifestState manifest = ManifestState.read(fs, db, ManifestState.readCurrent(fs, db));
-    t.manifest = manifest.manifestName;
+    ManifestContents manifest = ManifestContents.read(fs, db, ManifestContents.readCurrent(fs, db));
+    t.manifest = manifest.manifestName();
     t.estimatedKeys = manifest.tableEntries();
     for (String n : fs.list(db)) {
       long size;
@@ -90,12 +91,12 @@ final class StatsCommand extends DbCommands.ReadingBase {
         case LOG -> {
           t.walFiles++;
           t.walBytes += size;
-          if (p.number() >= manifest.logNumber) {
+          if (p.number() >= manifest.logNumber()) {
             t.estimatedKeys += walOperations(fs, n);
           }
         }
         case MANIFEST -> {
-          if (n.equals(manifest.manifestName)) {
+          if (n.equals(manifest.manifestName())) {
             t.manifestBytes = size;
           } else {
             t.otherFiles++;

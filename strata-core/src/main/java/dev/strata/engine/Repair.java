@@ -18,6 +18,7 @@ import dev.strata.sstable.TableCache;
 import dev.strata.sstable.TableReader;
 import dev.strata.version.FileMetadata;
 import dev.strata.version.FileNames;
+import dev.strata.version.ManifestContents;
 import dev.strata.version.VersionEdit;
 import dev.strata.version.VersionSet;
 import dev.strata.wal.LogReader;
@@ -29,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -214,27 +216,20 @@ final class Repair {
         newest = n;
       }
     }
-    java.util.Set<Long> live = new java.util.TreeSet<>();
     if (newest == null) {
       return List.of();
     }
-    try (ReadableFile file = fs.openRead(FileNames.path(source, newest))) {
-      LogReader reader = new LogReader(file, newest);
-      byte[] record;
-      while ((record = reader.next()) != null) {
-        VersionEdit e = VersionEdit.decode(record, newest, reader.recordOffset());
-        for (VersionEdit.Deleted d : e.deleted()) {
-          live.remove(d.number());
-        }
-        for (VersionEdit.Added a : e.added()) {
-          live.add(a.file().number());
-        }
+    List<Long> live = new ArrayList<>();
+    try {
+      // A damaged manifest is the usual reason to repair: what was read up to a failure counts.
+      ManifestContents m = ManifestContents.read(fs, source, newest);
+      for (Map<Long, FileMetadata> level : m.levels()) {
+        live.addAll(level.keySet());
       }
     } catch (IOException | RuntimeException e) {
-      // A damaged manifest is the usual reason to repair: what was read so far still counts.
-      LOG.info("repair: {} read up to a failure: {}", newest, e.toString());
+      LOG.info("repair: {} could not be read: {}", newest, e.toString());
     }
-    return new ArrayList<>(live);
+    return live;
   }
 
   /** Opens table {@code n} for salvage, or records it unreadable. */

@@ -4,18 +4,14 @@ import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.strata.CorruptionException;
 import dev.strata.fs.CrashPoint;
 import dev.strata.fs.FileSystem;
-import dev.strata.fs.ReadableFile;
 import dev.strata.fs.WritableFile;
 import dev.strata.sstable.TableCache;
-import dev.strata.wal.LogReader;
 import dev.strata.wal.LogWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -212,40 +208,14 @@ public final class VersionSet implements AutoCloseable {
     if (!fs.exists(manifestPath)) {
       throw new CorruptionException(manifestName, -1, "manifest named by CURRENT is missing");
     }
-    List<Map<Long, FileMetadata>> files = new ArrayList<>();
-    for (int i = 0; i < NUM_LEVELS; i++) {
-      files.add(new HashMap<>());
+    ManifestContents m = ManifestContents.read(fs, dir, manifestName);
+    if (m.failure() != null) {
+      throw m.failure();
     }
-    long log = 0;
-    long seq = 0;
-    long next = 2;
-    boolean sawNextFile = false;
-    try (ReadableFile file = fs.openRead(manifestPath)) {
-      LogReader reader = new LogReader(file, manifestName);
-      byte[] record;
-      while ((record = reader.next()) != null) {
-        VersionEdit e = VersionEdit.decode(record, manifestName, reader.recordOffset());
-        for (VersionEdit.Deleted d : e.deleted()) {
-          files.get(d.level()).remove(d.number());
-        }
-        for (VersionEdit.Added a : e.added()) {
-          files.get(a.level()).put(a.file().number(), a.file());
-        }
-        if (e.logNumber() >= 0) {
-          log = e.logNumber();
-        }
-        if (e.lastSequence() >= 0) {
-          seq = Math.max(seq, e.lastSequence());
-        }
-        if (e.nextFileNumber() >= 0) {
-          next = e.nextFileNumber();
-          sawNextFile = true;
-        }
-      }
-    }
-    if (!sawNextFile) {
+    if (!m.sawNextFileNumber()) {
       throw new CorruptionException(manifestName, 0, "manifest has no next-file-number record");
     }
+    long log = m.logNumber();
     // The WAL a log number names was created and its directory entry forced before any edit
     // recorded the number, and it is deleted only after a later number is durable. If it is
     // missing, the manifest lost durable records (a damaged tail read as a torn one): trusting
@@ -257,14 +227,14 @@ public final class VersionSet implements AutoCloseable {
           "the manifest's log number names missing " + FileNames.log(log)
               + ": the manifest lost records");
     }
-    markFileNumberUsed(next - 1);
+    markFileNumberUsed(m.nextFileNumber() - 1);
     recoveredManifest = manifestName;
     FileNames.Parsed parsed = FileNames.parse(manifestName);
     markFileNumberUsed(parsed.number());
     logNumber = log;
-    lastSequence = seq;
+    lastSequence = m.lastSequence();
     for (int i = 0; i < NUM_LEVELS; i++) {
-      List<FileMetadata> list = new ArrayList<>(files.get(i).values());
+      List<FileMetadata> list = new ArrayList<>(m.levels().get(i).values());
       for (FileMetadata f : list) {
         markFileNumberUsed(f.number());
         f.setOnObsolete(onObsolete);
@@ -278,25 +248,9 @@ public final class VersionSet implements AutoCloseable {
   }
 
   private String readCurrent() throws IOException {
-    Path current = FileNames.path(dir, FileNames.CURRENT);
-    long size = fs.size(current);
-    if (size <= 1 || size > 256) {
-      throw new CorruptionException(FileNames.CURRENT, 0, "CURRENT has invalid size " + size);
-    }
-    byte[] buf = new byte[(int) size];
-    try (ReadableFile f = fs.openRead(current)) {
-      f.readFully(0, buf, 0, buf.length);
-    }
-    String s = new String(buf, StandardCharsets.UTF_8);
-    if (!s.endsWith("\n")) {
-      throw new CorruptionException(FileNames.CURRENT, size - 1, "CURRENT lacks its newline");
-    }
-    String name = s.substring(0, s.length() - 1);
-    if (FileNames.parse(name).kind() != FileNames.Kind.MANIFEST) {
-      throw new CorruptionException(FileNames.CURRENT, 0, "CURRENT names no manifest: " + name);
-    }
-    return name;
+    return ManifestContents.readCurrent(fs, dir);
   }
+
 
   /**
    * Appends {@code edit} to the manifest, forces it, then installs the changed levels bottom
