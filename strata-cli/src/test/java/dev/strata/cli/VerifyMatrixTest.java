@@ -9,7 +9,9 @@ import dev.strata.StrataException;
 import dev.strata.WriteOptions;
 import dev.strata.fs.FileSystem;
 import dev.strata.util.Bytes;
-import dev.strata.util.Coding;
+import dev.strata.testing.FileDamage;
+import dev.strata.testing.FileDamage.Damage;
+import dev.strata.testing.FileDamage.Target;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,9 +43,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class VerifyMatrixTest {
   private static final int SEEDS = 3;
 
-  enum Target { WAL_MIDDLE, WAL_TAIL, DATA_BLOCK, INDEX, FILTER, FOOTER, MANIFEST, CURRENT }
 
-  enum Damage { BIT_FLIP, BYTE_RUN, ZERO_4K, TRUNCATE, EMPTY, GARBAGE_APPENDED, DELETED }
 
   @TempDir static Path shared;
   private static Path template;
@@ -186,64 +186,20 @@ class VerifyMatrixTest {
   }
 
   private static Path fileOf(Path db, Target target) throws IOException {
-    String part = switch (target) {
-      case WAL_MIDDLE, WAL_TAIL -> ".log";
-      case MANIFEST -> "MANIFEST-";
-      case CURRENT -> "CURRENT";
-      default -> ".sst";
-    };
-    return DbFixtures.lastFile(db, part);
+    return DbFixtures.lastFile(db, FileDamage.filePart(target));
   }
 
-  /** [from, to) of the bytes the target names within the file (as CorruptionMatrixTest). */
   private static long[] region(Target target, byte[] c) {
-    int n = c.length;
-    int f = n - 64;
-    return switch (target) {
-      case WAL_MIDDLE -> new long[] {n / 4, n / 2};
-      case WAL_TAIL -> new long[] {Math.max(0, n - 20), n};
-      case FOOTER -> new long[] {f, n};
-      case MANIFEST, CURRENT -> new long[] {0, n};
-      case DATA_BLOCK -> new long[] {0, Coding.getLong(c, f)};
-      case FILTER -> {
-        long off = Coding.getLong(c, f);
-        yield new long[] {off, off + Coding.getLong(c, f + 8) + 5};
-      }
-      case INDEX -> {
-        long off = Coding.getLong(c, f + 32);
-        yield new long[] {off, off + Coding.getLong(c, f + 40) + 5};
-      }
-    };
+    return FileDamage.region(target, c);
   }
 
   private static void damage(Path file, byte[] c, Damage d, long[] region, Random rnd)
       throws IOException {
-    int from = (int) region[0];
-    int to = (int) Math.max(region[0] + 1, region[1]);
-    int at = Math.min(c.length - 1, from + rnd.nextInt(Math.max(1, to - from)));
-    byte[] out = c.clone();
-    switch (d) {
-      case BIT_FLIP -> out[at] ^= (byte) (1 << rnd.nextInt(8));
-      case BYTE_RUN -> {
-        int len = 1 + rnd.nextInt(16);
-        for (int i = at; i < Math.min(c.length, at + len); i++) {
-          out[i] = (byte) (out[i] + 1 + rnd.nextInt(255));
-        }
-      }
-      case ZERO_4K -> Arrays.fill(out, at, Math.min(c.length, at + 4096), (byte) 0);
-      case TRUNCATE -> out = Arrays.copyOf(c, at);
-      case EMPTY -> out = new byte[0];
-      case GARBAGE_APPENDED -> {
-        out = Arrays.copyOf(c, c.length + 1 + rnd.nextInt(100));
-        for (int i = c.length; i < out.length; i++) {
-          out[i] = (byte) (1 + rnd.nextInt(255));
-        }
-      }
-      case DELETED -> {
-        Files.delete(file);
-        return;
-      }
+    byte[] out = FileDamage.apply(c, d, region, rnd);
+    if (out == null) {
+      Files.delete(file);
+    } else {
+      Files.write(file, out);
     }
-    Files.write(file, out);
   }
 }

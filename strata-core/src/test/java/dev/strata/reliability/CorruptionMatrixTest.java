@@ -8,10 +8,12 @@ import dev.strata.Options;
 import dev.strata.StrataDB;
 import dev.strata.WriteOptions;
 import dev.strata.testing.FaultInjectionFileSystem;
+import dev.strata.testing.FileDamage;
+import dev.strata.testing.FileDamage.Damage;
+import dev.strata.testing.FileDamage.Target;
 import dev.strata.testing.OpGenerator;
 import dev.strata.testing.Seeds;
 import dev.strata.util.Bytes;
-import dev.strata.util.Coding;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,9 +37,6 @@ class CorruptionMatrixTest {
   private static final Path DIR = Path.of("/db");
   private static final int SEEDS = 8;
 
-  enum Target { WAL_MIDDLE, WAL_TAIL, DATA_BLOCK, INDEX, FILTER, FOOTER, MANIFEST, CURRENT }
-
-  enum Damage { BIT_FLIP, BYTE_RUN, ZERO_4K, TRUNCATE, EMPTY, GARBAGE_APPENDED, DELETED }
 
   static Stream<Arguments> cases() {
     long base = Seeds.seed("CorruptionMatrixTest");
@@ -183,12 +182,7 @@ class CorruptionMatrixTest {
 
   static Path fileOf(FaultInjectionFileSystem fs, Target target) throws Exception {
     List<String> names = fs.list(DIR);
-    String suffix = switch (target) {
-      case WAL_MIDDLE, WAL_TAIL -> ".log";
-      case MANIFEST -> "MANIFEST-";
-      case CURRENT -> "CURRENT";
-      default -> ".sst";
-    };
+    String suffix = FileDamage.filePart(target);
     String best = null;
     for (String n : names) {
       if ((n.endsWith(suffix) || n.startsWith(suffix)) && (best == null || n.compareTo(best) > 0)) {
@@ -202,63 +196,17 @@ class CorruptionMatrixTest {
     return DIR.resolve(best);
   }
 
-  /** [from, to) of the bytes the target names within the file. */
   static long[] region(Target target, byte[] c) {
-    int n = c.length;
-    switch (target) {
-      case WAL_MIDDLE:
-        return new long[] {n / 4, n / 2};
-      case WAL_TAIL:
-        return new long[] {Math.max(0, n - 20), n};
-      case FOOTER:
-        return new long[] {n - 64, n};
-      case MANIFEST:
-      case CURRENT:
-        return new long[] {0, n};
-      default:
-        int f = n - 64;
-        long filterOff = Coding.getLong(c, f);
-        long filterSize = Coding.getLong(c, f + 8);
-        long indexOff = Coding.getLong(c, f + 32);
-        long indexSize = Coding.getLong(c, f + 40);
-        if (target == Target.DATA_BLOCK) {
-          return new long[] {0, filterOff};
-        }
-        if (target == Target.FILTER) {
-          return new long[] {filterOff, filterOff + filterSize + 5};
-        }
-        return new long[] {indexOff, indexOff + indexSize + 5};
-    }
+    return FileDamage.region(target, c);
   }
 
   static void damage(
       FaultInjectionFileSystem fs, Path file, byte[] c, Damage d, long[] region, Random rnd) {
-    int from = (int) region[0];
-    int to = (int) Math.max(region[0] + 1, region[1]);
-    int at = Math.min(c.length - 1, from + rnd.nextInt(Math.max(1, to - from)));
-    byte[] out = c.clone();
-    switch (d) {
-      case BIT_FLIP -> out[at] ^= (byte) (1 << rnd.nextInt(8));
-      case BYTE_RUN -> {
-        int len = 1 + rnd.nextInt(16);
-        for (int i = at; i < Math.min(c.length, at + len); i++) {
-          out[i] = (byte) (out[i] + 1 + rnd.nextInt(255));
-        }
-      }
-      case ZERO_4K -> Arrays.fill(out, at, Math.min(c.length, at + 4096), (byte) 0);
-      case TRUNCATE -> out = Arrays.copyOf(c, at);
-      case EMPTY -> out = new byte[0];
-      case GARBAGE_APPENDED -> {
-        out = Arrays.copyOf(c, c.length + 1 + rnd.nextInt(100));
-        for (int i = c.length; i < out.length; i++) {
-          out[i] = (byte) (1 + rnd.nextInt(255));
-        }
-      }
-      case DELETED -> {
-        fs.remove(file);
-        return;
-      }
+    byte[] out = FileDamage.apply(c, d, region, rnd);
+    if (out == null) {
+      fs.remove(file);
+    } else {
+      fs.overwrite(file, out);
     }
-    fs.overwrite(file, out);
   }
 }
