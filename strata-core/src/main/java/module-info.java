@@ -7,7 +7,7 @@
  */
 module dev.strata {
   requires com.github.benmanes.caffeine;
-  requires org.lz4.java;
+  requires aircompressor;
   requires org.slf4j;
   requires static com.github.luben.zstd_jni;
   requires static com.google.errorprone.annotations;

@@ -2,24 +2,33 @@ package dev.strata.sstable;
 
 import dev.strata.CorruptionException;
 import dev.strata.util.Coding;
-import net.jpountz.lz4.LZ4Compressor;
-import net.jpountz.lz4.LZ4Factory;
-import net.jpountz.lz4.LZ4SafeDecompressor;
+import io.airlift.compress.lz4.Lz4Compressor;
+import io.airlift.compress.lz4.Lz4Decompressor;
+import io.airlift.compress.lz4.Lz4RawCompressor;
 
 /**
  * Per-block compression by trailer code. A compressed block is stored as {@code varint32
  * uncompressedLength} followed by the codec's output (an LZ4 block, or a zstd frame), so that the
- * reader bounds-checks the length before it allocates. Stateless and thread-safe: the lz4-java
- * codecs are thread-safe, and zstd-jni calls are reentrant.
+ * reader bounds-checks the length before it allocates. Thread-safe: the LZ4 decompressor is
+ * stateless, each thread compresses with its own LZ4 compressor (it keeps a hash table), and
+ * zstd-jni calls are reentrant.
  *
- * <p>LZ4 uses {@link LZ4Factory#fastestJavaInstance()}, lz4-java's pure-Java codec (no native
- * code), and its safe decompressor, which never reads or writes outside the given ranges even on
- * damaged input. ZSTD goes through {@link ZstdCodec}, which loads zstd-jni only when first used.
+ * <p>LZ4 is airlift's pure-Java codec ({@code io.airlift:aircompressor}, no native code). It reads
+ * and writes through {@code sun.misc.Unsafe} but checks every bound itself (since 0.27, the fix of
+ * CVE-2024-36114), and is the fastest pure-Java LZ4 measured on Strata's blocks: 2.6 to 4 times
+ * lz4-java's safe decompressor, twice its compressor ({@code BlockCodecBenchmark}, figures in
+ * {@code docs/benchmarks.md}). Both write the standard LZ4 block format, so tables written with
+ * either read with the other. A block reaches the decompressor only after its checksum passed
+ * unless the caller turned checksums off; damaged input then raises {@link CorruptionException}
+ * ({@code BlockCodecTest} fuzzes it). ZSTD goes through {@link ZstdCodec}, which loads zstd-jni
+ * only when first used.
  */
 final class BlockCodec {
-  private static final LZ4Factory LZ4 = LZ4Factory.fastestJavaInstance();
-  private static final LZ4Compressor LZ4_COMPRESSOR = LZ4.fastCompressor();
-  private static final LZ4SafeDecompressor LZ4_DECOMPRESSOR = LZ4.safeDecompressor();
+  private static final Lz4Decompressor LZ4_DECOMPRESSOR = new Lz4Decompressor();
+
+  /** Per-thread compressor: each holds a hash table of {@code Lz4RawCompressor.MAX_TABLE_SIZE}. */
+  private static final ThreadLocal<Lz4Compressor> LZ4_COMPRESSOR =
+      ThreadLocal.withInitial(Lz4Compressor::new);
 
   /**
    * LZ4 cannot expand data by more than about 255 times (a match of n bytes costs at least n/255
@@ -33,7 +42,7 @@ final class BlockCodec {
   static int maxStoredLength(int code, int length) {
     int bound =
         code == TableFormat.COMPRESSION_LZ4
-            ? LZ4_COMPRESSOR.maxCompressedLength(length)
+            ? Lz4RawCompressor.maxCompressedLength(length)
             : ZstdCodec.maxCompressedLength(length);
     return 5 + bound;
   }
@@ -48,7 +57,7 @@ final class BlockCodec {
   static int compress(int code, byte[] src, int length, byte[] dst) {
     int p = Coding.putVarint(dst, 0, length);
     if (code == TableFormat.COMPRESSION_LZ4) {
-      return p + LZ4_COMPRESSOR.compress(src, 0, length, dst, p, dst.length - p);
+      return p + LZ4_COMPRESSOR.get().compress(src, 0, length, dst, p, dst.length - p);
     }
     return p + ZstdCodec.compress(src, length, dst, p);
   }
