@@ -1,0 +1,134 @@
+package dev.strata.ycsb;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import site.ycsb.ByteArrayByteIterator;
+import site.ycsb.ByteIterator;
+import site.ycsb.StringByteIterator;
+
+class RecordCodecTest {
+  private static Map<String, ByteIterator> values(String... namesAndValues) {
+    Map<String, ByteIterator> m = new LinkedHashMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      m.put(namesAndValues[i], new StringByteIterator(namesAndValues[i + 1]));
+    }
+    return m;
+  }
+
+  private static Map<String, String> decode(byte[] record, Set<String> fields) {
+    Map<String, ByteIterator> result = new HashMap<>();
+    RecordCodec.decode(record, fields, result);
+    return StringByteIterator.getStringMap(result);
+  }
+
+  @Test
+  void encode_workedExample_matchesTheDocumentedBytes() {
+    byte[] record = RecordCodec.encode(values("field1", "", "field0", "ab"));
+
+    byte[] expected = new byte[] {6, 'f', 'i', 'e', 'l', 'd', '0', 2, 'a', 'b',
+        6, 'f', 'i', 'e', 'l', 'd', '1', 0};
+    assertThat(record).isEqualTo(expected);
+  }
+
+  @Test
+  void encode_anyInsertionOrder_sameBytes() {
+    byte[] a = RecordCodec.encode(values("field2", "x", "field0", "y", "field1", "z"));
+    byte[] b = RecordCodec.encode(values("field0", "y", "field1", "z", "field2", "x"));
+
+    assertThat(a).isEqualTo(b);
+  }
+
+  @Test
+  void roundTrip_tenFieldsOf100Bytes_decodesEveryField() {
+    Random random = new Random(7);
+    SortedMap<String, byte[]> fields = new TreeMap<>();
+    for (int i = 0; i < 10; i++) {
+      byte[] v = new byte[100];
+      random.nextBytes(v);
+      fields.put("field" + i, v);
+    }
+
+    SortedMap<String, byte[]> back = RecordCodec.decodeFields(RecordCodec.encodeFields(fields));
+
+    assertThat(back.keySet()).isEqualTo(fields.keySet());
+    for (String name : fields.keySet()) {
+      assertThat(back.get(name)).isEqualTo(fields.get(name));
+    }
+  }
+
+  @Test
+  void roundTrip_emptyRecord_isZeroBytes() {
+    byte[] record = RecordCodec.encode(Map.of());
+
+    assertThat(record).isEmpty();
+    assertThat(decode(record, null)).isEmpty();
+  }
+
+  @Test
+  void roundTrip_emptyValueAndEmptyName_kept() {
+    byte[] record = RecordCodec.encode(values("", "v", "empty", ""));
+
+    assertThat(decode(record, null)).containsExactlyInAnyOrderEntriesOf(
+        Map.of("", "v", "empty", ""));
+  }
+
+  @Test
+  void roundTrip_largeFieldsAndMultiByteLengths_kept() {
+    byte[] big = new byte[3 << 20];
+    Arrays.fill(big, (byte) 0xAB);
+    byte[] mid = new byte[200];
+    Arrays.fill(mid, (byte) 1);
+    Map<String, ByteIterator> m = new HashMap<>();
+    m.put("big", new ByteArrayByteIterator(big));
+    m.put("mid", new ByteArrayByteIterator(mid));
+    m.put("n\u00e4me", new ByteArrayByteIterator("\u00fc".getBytes(UTF_8)));
+
+    SortedMap<String, byte[]> back = RecordCodec.decodeFields(RecordCodec.encode(m));
+
+    assertThat(back.get("big")).isEqualTo(big);
+    assertThat(back.get("mid")).isEqualTo(mid);
+    assertThat(new String(back.get("n\u00e4me"), UTF_8)).isEqualTo("\u00fc");
+  }
+
+  @Test
+  void decode_fieldSubset_returnsOnlyThose() {
+    byte[] record = RecordCodec.encode(values("field0", "a", "field1", "b", "field2", "c"));
+
+    assertThat(decode(record, Set.of("field2", "field0", "absent")))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("field0", "a", "field2", "c"));
+    assertThat(decode(record, Set.of())).isEmpty();
+  }
+
+  @Test
+  void merge_newAndExistingFields_replacesOnlyTheGivenOnes() {
+    byte[] record = RecordCodec.encode(values("field0", "a", "field1", "b", "field2", "c"));
+
+    byte[] merged = RecordCodec.merge(record, values("field1", "B", "field9", "new"));
+
+    assertThat(decode(merged, null)).containsExactlyInAnyOrderEntriesOf(
+        Map.of("field0", "a", "field1", "B", "field2", "c", "field9", "new"));
+  }
+
+  @Test
+  void decode_truncatedOrOverlongLength_refused() {
+    byte[] record = RecordCodec.encode(values("field0", "abc"));
+
+    assertThatThrownBy(() -> decode(Arrays.copyOf(record, record.length - 1), null))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("past the end");
+    assertThatThrownBy(() -> decode(new byte[] {(byte) 0x80}, null))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncated");
+    assertThatThrownBy(() -> decode(new byte[] {-1, -1, -1, -1, -1, 1}, null))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("longer than 5");
+  }
+}
