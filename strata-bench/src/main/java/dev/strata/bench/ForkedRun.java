@@ -28,11 +28,17 @@ final class ForkedRun {
    */
   record Outcome(List<BenchResult> results, Optional<String> failure) {}
 
-  static Outcome run(BenchConfig config, String engine, Path root, PrintWriter out)
+  /**
+   * Runs {@code engine} in a child JVM and waits for it.
+   *
+   * @param engineJvmOptions the engine's {@link dev.strata.bench.engine.EngineAdapter#jvmOptions()}
+   */
+  static Outcome run(
+      BenchConfig config, String engine, List<String> engineJvmOptions, Path root, PrintWriter out)
       throws IOException, InterruptedException {
     Path resultFile = Files.createTempFile("strata-bench-" + engine + "-", ".jsonl");
     try {
-      List<String> cmd = command(config.forChild(engine, root, resultFile));
+      List<String> cmd = command(config.forChild(engine, root, resultFile), engineJvmOptions);
       Process p =
           new ProcessBuilder(cmd)
               .redirectInput(ProcessBuilder.Redirect.INHERIT)
@@ -59,13 +65,23 @@ final class ForkedRun {
     }
   }
 
-  static List<String> command(BenchConfig child) {
+  /**
+   * The child's command line: this JVM's flags less agents, then the engine's own flags that are
+   * not among them (a manifest's {@code Add-Opens} does not reach a child started with {@code
+   * -cp}), then the runner.
+   */
+  static List<String> command(BenchConfig child, List<String> engineJvmOptions) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
       if (!(arg.startsWith("-agentlib") || arg.startsWith("-javaagent")
           || arg.startsWith("-Xrunjdwp") || arg.startsWith("-Djava.class.path"))) {
         cmd.add(arg);
+      }
+    }
+    for (String option : engineJvmOptions) {
+      if (!cmd.contains(option)) {
+        cmd.add(option);
       }
     }
     cmd.add("-cp");

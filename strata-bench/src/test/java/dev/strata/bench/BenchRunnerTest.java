@@ -64,11 +64,26 @@ class BenchRunnerTest {
     BenchConfig child = config(true, 1, Warmup.NONE, tmp)
         .forChild("skiplist-map", tmp, tmp.resolve("r.jsonl"));
 
-    List<String> cmd = ForkedRun.command(child);
+    List<String> cmd = ForkedRun.command(child, List.of());
 
     assertThat(cmd.get(0)).endsWith("java");
     assertThat(cmd).contains("-cp", BenchRunner.class.getName(), "--no-fork",
         "--engine=skiplist-map", "--result-file=" + tmp.resolve("r.jsonl"));
+  }
+
+  @Test
+  void command_engineWithJvmOptions_passesThemOnceBeforeTheRunner() {
+    BenchConfig child = config(true, 1, Warmup.NONE, tmp)
+        .forChild("lmdb", tmp, tmp.resolve("r.jsonl"));
+    List<String> flags = new dev.strata.bench.engine.LmdbAdapter().jvmOptions();
+
+    List<String> cmd = ForkedRun.command(child, flags);
+
+    assertThat(flags).isNotEmpty();
+    for (String flag : flags) {
+      assertThat(cmd).containsOnlyOnce(flag);
+      assertThat(cmd.indexOf(flag)).isLessThan(cmd.indexOf(BenchRunner.class.getName()));
+    }
   }
 
   @Test
