@@ -1,5 +1,6 @@
 package dev.strata.bench;
 
+import dev.strata.bench.engine.EngineAdapter;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -29,16 +30,16 @@ final class ForkedRun {
   record Outcome(List<BenchResult> results, Optional<String> failure) {}
 
   /**
-   * Runs {@code engine} in a child JVM and waits for it.
+   * Runs an engine in a child JVM and waits for it.
    *
-   * @param engineJvmOptions the engine's {@link dev.strata.bench.engine.EngineAdapter#jvmOptions()}
+   * @param probe an unopened adapter of the engine, for its name, options and JVM flags
    */
-  static Outcome run(
-      BenchConfig config, String engine, List<String> engineJvmOptions, Path root, PrintWriter out)
+  static Outcome run(BenchConfig config, EngineAdapter probe, Path root, PrintWriter out)
       throws IOException, InterruptedException {
+    String engine = probe.name();
     Path resultFile = Files.createTempFile("strata-bench-" + engine + "-", ".jsonl");
     try {
-      List<String> cmd = command(config.forChild(engine, root, resultFile), engineJvmOptions);
+      List<String> cmd = command(config.forChild(probe, root, resultFile), probe.jvmOptions());
       Process p =
           new ProcessBuilder(cmd)
               .redirectInput(ProcessBuilder.Redirect.INHERIT)
