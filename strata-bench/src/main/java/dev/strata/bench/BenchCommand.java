@@ -42,8 +42,8 @@ public class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--engine", split = ",", paramLabel = "NAME",
       defaultValue = "strata,rocksdb,leveldb",
-      description = "Engines, run in turn: strata, rocksdb, leveldb, skiplist-map (default: "
-          + "${DEFAULT-VALUE}).")
+      description = "Engines, run in turn: strata, rocksdb, leveldb, lmdb, h2-mvstore, "
+          + "skiplist-map (default: ${DEFAULT-VALUE}).")
   List<String> engines;
 
   @Option(names = "--benchmarks", split = ",", paramLabel = "NAME",
@@ -80,7 +80,8 @@ public class BenchCommand implements Callable<Integer> {
       description = "Engine settings; prefix a key with an engine name to reach only it "
           + "(rocksdb.compression=none). Common: memtable-mb, bloom-bits, cache-mb, compression, "
           + "background-threads. strata: memtable, shards, background-compaction, "
-          + "read-triggered-compaction. rocksdb: dynamic-level-bytes.")
+          + "read-triggered-compaction. rocksdb: dynamic-level-bytes. lmdb: map-size-mb, sync "
+          + "(nosync, nometasync, full). h2-mvstore: autocommit-delay-ms.")
   Map<String, String> engineOptions = new LinkedHashMap<>();
 
   @Option(names = "--seed", defaultValue = "301",

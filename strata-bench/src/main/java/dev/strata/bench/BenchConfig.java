@@ -1,5 +1,6 @@
 package dev.strata.bench;
 
+import dev.strata.bench.engine.EngineAdapter;
 import dev.strata.bench.engine.EngineOptions;
 import dev.strata.bench.keys.KeyFormat;
 import java.nio.file.Path;
@@ -106,12 +107,15 @@ public record BenchConfig(
 
   /**
    * A copy for one engine, run in this JVM, handing results to {@code resultFile}. The child's
-   * stdout is a pipe, so this process decides whether it shows progress bars (on stderr).
+   * stdout is a pipe, so this process decides whether it shows progress bars (on stderr). Its
+   * engine options are those that reach {@code engine}, prefixes removed: the child checks them
+   * against its one engine, which would reject another engine's.
    */
-  BenchConfig forChild(String engine, Path root, Path resultFile) {
+  BenchConfig forChild(EngineAdapter engine, Path root, Path resultFile) {
     return new BenchConfig(
-        List.of(engine), workloads, num, threads, keySize, valueSize, root, engineOptions, seed,
-        repeat, warmup, false, null, null, progress && Progress.onTerminal(), stats, resultFile);
+        List.of(engine.name()), workloads, num, threads, keySize, valueSize, root,
+        engineOptions.only(engine), seed, repeat, warmup, false, null, null,
+        progress && Progress.onTerminal(), stats, resultFile);
   }
 
   /** The command-line arguments that reproduce this configuration. */

@@ -66,7 +66,7 @@ public final class BenchRunner {
       for (String engine : config.engines()) {
         try {
           if (config.fork()) {
-            ForkedRun.Outcome outcome = ForkedRun.run(config, engine, root, out);
+            ForkedRun.Outcome outcome = ForkedRun.run(config, engines.create(engine), root, out);
             results.addAll(outcome.results());
             outcome.failure().ifPresent(f -> failures.put(engine, f));
           } else {

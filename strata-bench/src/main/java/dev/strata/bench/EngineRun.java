@@ -63,7 +63,9 @@ final class EngineRun {
     this.keys = new KeyFormat(config.keySize());
     EngineAdapter probe = engines.create(engine);
     this.engineOptions = config.engineOptions().forEngine(probe);
-    this.settings = EngineSettings.defaults().with(engineOptions);
+    this.settings = EngineSettings.defaults()
+        .withDatasetBytes(Math.multiplyExact(config.num(), config.keySize() + config.valueSize()))
+        .with(engineOptions);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.strata.bench;
 
+import dev.strata.bench.engine.EngineAdapter;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -28,11 +29,17 @@ final class ForkedRun {
    */
   record Outcome(List<BenchResult> results, Optional<String> failure) {}
 
-  static Outcome run(BenchConfig config, String engine, Path root, PrintWriter out)
+  /**
+   * Runs an engine in a child JVM and waits for it.
+   *
+   * @param probe an unopened adapter of the engine, for its name, options and JVM flags
+   */
+  static Outcome run(BenchConfig config, EngineAdapter probe, Path root, PrintWriter out)
       throws IOException, InterruptedException {
+    String engine = probe.name();
     Path resultFile = Files.createTempFile("strata-bench-" + engine + "-", ".jsonl");
     try {
-      List<String> cmd = command(config.forChild(engine, root, resultFile));
+      List<String> cmd = command(config.forChild(probe, root, resultFile), probe.jvmOptions());
       Process p =
           new ProcessBuilder(cmd)
               .redirectInput(ProcessBuilder.Redirect.INHERIT)
@@ -59,13 +66,23 @@ final class ForkedRun {
     }
   }
 
-  static List<String> command(BenchConfig child) {
+  /**
+   * The child's command line: this JVM's flags less agents, then the engine's own flags that are
+   * not among them (a manifest's {@code Add-Opens} does not reach a child started with {@code
+   * -cp}), then the runner.
+   */
+  static List<String> command(BenchConfig child, List<String> engineJvmOptions) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
       if (!(arg.startsWith("-agentlib") || arg.startsWith("-javaagent")
           || arg.startsWith("-Xrunjdwp") || arg.startsWith("-Djava.class.path"))) {
         cmd.add(arg);
+      }
+    }
+    for (String option : engineJvmOptions) {
+      if (!cmd.contains(option)) {
+        cmd.add(option);
       }
     }
     cmd.add("-cp");

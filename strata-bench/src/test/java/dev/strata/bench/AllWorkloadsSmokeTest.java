@@ -26,7 +26,7 @@ class AllWorkloadsSmokeTest {
   private static final long NUM = 2000;
   private static final int THREADS = 2;
   private static final List<String> ENGINES =
-      List.of("strata", "rocksdb", "leveldb", "skiplist-map");
+      List.of("strata", "rocksdb", "leveldb", "skiplist-map", "lmdb", "h2-mvstore");
 
   @TempDir static Path tmp;
 
@@ -96,6 +96,8 @@ class AllWorkloadsSmokeTest {
     assertThat(of("rocksdb").get("fillrandom").writeAmplification()).isGreaterThanOrEqualTo(1.0);
     assertThat(of("leveldb").get("fillrandom").writeAmplification()).isNaN();
     assertThat(of("skiplist-map").get("fillrandom").writeAmplification()).isNaN();
+    assertThat(of("lmdb").get("fillrandom").writeAmplification()).isNaN();
+    assertThat(of("h2-mvstore").get("fillrandom").writeAmplification()).isNaN();
   }
 
   @Test
@@ -107,7 +109,7 @@ class AllWorkloadsSmokeTest {
         assertThat(r.stallCount()).as(engine + " " + r.workload()).isGreaterThanOrEqualTo(0);
       }
     }
-    for (String engine : List.of("leveldb", "skiplist-map")) {
+    for (String engine : List.of("leveldb", "skiplist-map", "lmdb", "h2-mvstore")) {
       BenchResult fill = of(engine).get("fillrandom");
       assertThat(fill.maxLevel0Files()).as(engine).isEqualTo(-1);
       assertThat(fill.stallMicros()).as(engine).isEqualTo(-1);
@@ -121,6 +123,8 @@ class AllWorkloadsSmokeTest {
     assertThat(of("rocksdb").get("fillrandom").diskBytes()).isPositive();
     assertThat(of("leveldb").get("fillrandom").diskBytes()).isPositive();
     assertThat(of("strata").get("fillrandom").diskBytes()).isPositive();
+    assertThat(of("lmdb").get("fillrandom").diskBytes()).isPositive();
+    assertThat(of("h2-mvstore").get("fillrandom").diskBytes()).isPositive();
     assertThat(of("skiplist-map").get("fillrandom").diskBytes()).isZero();
   }
 

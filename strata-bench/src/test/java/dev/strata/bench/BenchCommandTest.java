@@ -3,6 +3,9 @@ package dev.strata.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.bench.engine.LmdbAdapter;
+import dev.strata.bench.engine.RocksDbAdapter;
+import dev.strata.bench.engine.StrataAdapter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -86,8 +89,28 @@ class BenchCommandTest {
 
     assertThat(c.stats()).isTrue();
     assertThat(c.toArguments()).contains("--stats");
-    assertThat(c.forChild("strata", Path.of("/tmp/x"), Path.of("r.jsonl")).stats()).isTrue();
+    assertThat(c.forChild(new StrataAdapter(), Path.of("/tmp/x"), Path.of("r.jsonl")).stats())
+        .isTrue();
     assertThat(parse().toArguments()).doesNotContain("--stats");
+  }
+
+  @Test
+  void forChild_engineOptions_keepOnlyThoseReachingTheEngine_unprefixed() {
+    BenchConfig c = parse("--engine", "strata,rocksdb,lmdb", "--engine-options",
+        "cache-mb=8,shards=4,strata.memtable=skiplist,rocksdb.dynamic-level-bytes=false,"
+            + "lmdb.map-size-mb=64");
+
+    assertThat(c.forChild(new StrataAdapter(), Path.of("/tmp/x"), null).engineOptions().raw())
+        .containsOnly(Map.entry("cache-mb", "8"), Map.entry("shards", "4"),
+            Map.entry("memtable", "skiplist"));
+    BenchConfig rocks = c.forChild(new RocksDbAdapter(), Path.of("/tmp/x"), null);
+    assertThat(rocks.engineOptions().raw())
+        .containsOnly(Map.entry("cache-mb", "8"), Map.entry("dynamic-level-bytes", "false"));
+    assertThat(c.forChild(new LmdbAdapter(), Path.of("/tmp/x"), null).engineOptions().raw())
+        .containsOnly(Map.entry("cache-mb", "8"), Map.entry("map-size-mb", "64"));
+    // What the child parses must pass the child's check, which knows only its own engine.
+    assertThat(parse(rocks.toArguments().toArray(String[]::new)).engineOptions())
+        .isEqualTo(rocks.engineOptions());
   }
 
   @Test

@@ -3,10 +3,13 @@ package dev.strata.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.bench.engine.EngineOptions;
+import dev.strata.bench.engine.LmdbAdapter;
+import dev.strata.bench.engine.SkipListMapAdapter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,15 +63,48 @@ class BenchRunnerTest {
   }
 
   @Test
+  void run_forkedWithAnotherEnginesOption_eachChildAcceptsItsOptions() throws Exception {
+    StringWriter out = new StringWriter();
+    BenchConfig config = new BenchConfig(
+        List.of("skiplist-map", "h2-mvstore"), List.of(Workload.FILLSEQ), 200, List.of(1), 16,
+        100, tmp, new EngineOptions(Map.of("h2-mvstore.autocommit-delay-ms", "100")), 301, 1,
+        Warmup.NONE, true, null, null, false, false, null);
+    BenchRunner runner = new BenchRunner(config, new PrintWriter(out, true));
+
+    List<BenchResult> results = runner.run();
+
+    assertThat(runner.failures()).as(out.toString()).isEmpty();
+    assertThat(results).extracting(BenchResult::engine)
+        .containsExactly("skiplist-map", "h2-mvstore");
+    assertThat(results.get(1).configuration().get("autocommit"))
+        .startsWith("background commit every 100 ms");
+  }
+
+  @Test
   void command_forChild_runsThisRunnerWithoutForkingAgain() {
     BenchConfig child = config(true, 1, Warmup.NONE, tmp)
-        .forChild("skiplist-map", tmp, tmp.resolve("r.jsonl"));
+        .forChild(new SkipListMapAdapter(), tmp, tmp.resolve("r.jsonl"));
 
-    List<String> cmd = ForkedRun.command(child);
+    List<String> cmd = ForkedRun.command(child, List.of());
 
     assertThat(cmd.get(0)).endsWith("java");
     assertThat(cmd).contains("-cp", BenchRunner.class.getName(), "--no-fork",
         "--engine=skiplist-map", "--result-file=" + tmp.resolve("r.jsonl"));
+  }
+
+  @Test
+  void command_engineWithJvmOptions_passesThemOnceBeforeTheRunner() {
+    BenchConfig child = config(true, 1, Warmup.NONE, tmp)
+        .forChild(new LmdbAdapter(), tmp, tmp.resolve("r.jsonl"));
+    List<String> flags = new LmdbAdapter().jvmOptions();
+
+    List<String> cmd = ForkedRun.command(child, flags);
+
+    assertThat(flags).isNotEmpty();
+    for (String flag : flags) {
+      assertThat(cmd).containsOnlyOnce(flag);
+      assertThat(cmd.indexOf(flag)).isLessThan(cmd.indexOf(BenchRunner.class.getName()));
+    }
   }
 
   @Test

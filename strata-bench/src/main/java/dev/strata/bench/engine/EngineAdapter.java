@@ -2,6 +2,7 @@ package dev.strata.bench.engine;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -33,6 +34,17 @@ public interface EngineAdapter extends AutoCloseable {
    */
   default Set<String> optionKeys() {
     return Set.of();
+  }
+
+  /**
+   * Flags the JVM running this engine needs, such as {@code --add-opens} for a library that
+   * reaches into the JDK's internals; empty for most. The runner adds them to the command line of
+   * the child JVM it forks for this engine; a JVM started without them (the runner's own, with
+   * {@code --no-fork}) gets them from the shaded jar's manifest, which must declare the same
+   * ({@code Add-Opens}), or from its user. Must not load the engine's classes.
+   */
+  default List<String> jvmOptions() {
+    return List.of();
   }
 
   /**

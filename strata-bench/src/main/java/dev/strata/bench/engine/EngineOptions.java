@@ -74,6 +74,15 @@ public record EngineOptions(Map<String, String> raw) {
     return out;
   }
 
+  /**
+   * The options that reach {@code adapter}, prefixes removed: all that a run of that engine alone
+   * needs, and all that such a run accepts (a forked child runs one engine and checks its options
+   * against that engine only).
+   */
+  public EngineOptions only(EngineAdapter adapter) {
+    return new EngineOptions(forEngine(adapter));
+  }
+
   /** {@code k=v,k=v} form, as given on the command line. */
   public String toArgument() {
     StringBuilder sb = new StringBuilder();

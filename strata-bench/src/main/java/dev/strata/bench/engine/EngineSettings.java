@@ -17,20 +17,33 @@ import java.util.Set;
  * @param compression preferred compression: {@code lz4}, {@code snappy}, {@code zstd} or {@code
  *     none}; an engine without it says what it used instead
  * @param backgroundThreads threads for flushes and compactions
+ * @param datasetBytes key and value bytes the run will hold ({@code --num} x (key + value size)), 0
+ *     if unknown: a sizing hint for an engine that must fix its file size when it opens (LMDB's
+ *     map), not a setting of its own, so it has no option key
  */
 public record EngineSettings(
     long memtableBytes,
     int bloomBitsPerKey,
     long blockCacheBytes,
     String compression,
-    int backgroundThreads) {
+    int backgroundThreads,
+    long datasetBytes) {
 
   /** Option keys every engine accepts, mapping onto the fields of this record. */
   public static final Set<String> COMMON_KEYS =
       Set.of("memtable-mb", "bloom-bits", "cache-mb", "compression", "background-threads");
 
   public static EngineSettings defaults() {
-    return new EngineSettings(64L << 20, 10, 64L << 20, "lz4", 2);
+    return new EngineSettings(64L << 20, 10, 64L << 20, "lz4", 2, 0);
+  }
+
+  /** These settings with the sizing hint {@link #datasetBytes()} set. */
+  public EngineSettings withDatasetBytes(long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("datasetBytes must be >= 0, got " + bytes);
+    }
+    return new EngineSettings(
+        memtableBytes, bloomBitsPerKey, blockCacheBytes, compression, backgroundThreads, bytes);
   }
 
   /**
@@ -46,27 +59,27 @@ public record EngineSettings(
         case "memtable-mb":
           s = new EngineSettings(
               mib(e.getKey(), v), s.bloomBitsPerKey, s.blockCacheBytes, s.compression,
-              s.backgroundThreads);
+              s.backgroundThreads, s.datasetBytes);
           break;
         case "bloom-bits":
           s = new EngineSettings(
               s.memtableBytes, intAtLeast(e.getKey(), v, 0), s.blockCacheBytes, s.compression,
-              s.backgroundThreads);
+              s.backgroundThreads, s.datasetBytes);
           break;
         case "cache-mb":
           s = new EngineSettings(
               s.memtableBytes, s.bloomBitsPerKey, mib(e.getKey(), v), s.compression,
-              s.backgroundThreads);
+              s.backgroundThreads, s.datasetBytes);
           break;
         case "compression":
           s = new EngineSettings(
               s.memtableBytes, s.bloomBitsPerKey, s.blockCacheBytes, compression(v),
-              s.backgroundThreads);
+              s.backgroundThreads, s.datasetBytes);
           break;
         case "background-threads":
           s = new EngineSettings(
               s.memtableBytes, s.bloomBitsPerKey, s.blockCacheBytes, s.compression,
-              intAtLeast(e.getKey(), v, 1));
+              intAtLeast(e.getKey(), v, 1), s.datasetBytes);
           break;
         default:
           break;
@@ -98,7 +111,12 @@ public record EngineSettings(
     return (long) intAtLeast(key, v, 1) << 20;
   }
 
-  private static int intAtLeast(String key, String v, int min) {
+  /**
+   * {@code v} as an int of at least {@code min}, for common and engine option values.
+   *
+   * @throws IllegalArgumentException naming {@code key} if {@code v} is malformed or too small
+   */
+  static int intAtLeast(String key, String v, int min) {
     int n;
     try {
       n = Integer.parseInt(v);

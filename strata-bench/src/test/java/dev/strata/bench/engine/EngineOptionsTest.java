@@ -12,7 +12,8 @@ class EngineOptionsTest {
 
   @Test
   void installed_listsEveryAdapterOfTheServiceFile() {
-    assertThat(engines.names()).containsExactly("strata", "rocksdb", "leveldb", "skiplist-map");
+    assertThat(engines.names()).containsExactly(
+        "strata", "rocksdb", "leveldb", "skiplist-map", "lmdb", "h2-mvstore");
   }
 
   @Test
