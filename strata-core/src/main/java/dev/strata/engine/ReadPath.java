@@ -8,6 +8,7 @@ import dev.strata.compaction.CompactionStats;
 import dev.strata.key.InternalIterator;
 import dev.strata.key.Lookup;
 import dev.strata.key.MergingIterator;
+import dev.strata.sstable.TableReader;
 import dev.strata.version.VersionSet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -117,9 +118,13 @@ final class ReadPath {
       return Lookup.isDeleted(r) ? null : r;
     }
     hook.at(ReadHook.Step.GET_MEMTABLES_READ, -1);
+    long keyHash = TableReader.keyHash(key);
     try {
       for (int i = 0; i < VersionSet.NUM_LEVELS && r == null; i++) {
-        r = versions.level(i).get(key, seq, ro.verifyChecksums(), ro.fillCache(), unregistered);
+        r =
+            versions
+                .level(i)
+                .get(key, keyHash, seq, ro.verifyChecksums(), ro.fillCache(), unregistered);
         if (r == null) {
           hook.at(ReadHook.Step.GET_LEVEL_READ, i);
         }

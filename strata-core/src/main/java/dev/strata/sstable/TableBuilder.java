@@ -48,6 +48,22 @@ public final class TableBuilder implements AutoCloseable {
   /** Output of the block compressor, grown as needed. */
   private byte[] compressScratch = new byte[0];
 
+  /**
+   * Data blocks that did not compress, in a row. After {@link #REJECTS_BEFORE_BACKOFF} of them the
+   * builder tries only every {@link #skipSpan}-th block, doubling the span up to {@link
+   * #MAX_SKIP_SPAN} while tries keep failing, and returns to every block at the first success: data
+   * that LZ4 cannot shrink by 1/8 (random or already compressed values, YCSB's records) then costs
+   * about one compression in {@value #MAX_SKIP_SPAN} instead of one per block, and a change back
+   * to compressible data loses at most {@value #MAX_SKIP_SPAN} blocks' worth of compression.
+   */
+  private int rejectsInARow;
+
+  private int skipSpan = 1;
+  private int skippedSinceTry;
+  private long compressionTries;
+  static final int REJECTS_BEFORE_BACKOFF = 8;
+  static final int MAX_SKIP_SPAN = 16;
+
   /** The last key added, encoded, in {@code lastKey[0, lastKeyLength)}. */
   private byte[] lastKey = new byte[64];
 
@@ -255,11 +271,30 @@ public final class TableBuilder implements AutoCloseable {
   /** Writes the pending data block and its index entry, keyed by the block's last key. */
   private void flushDataBlock() throws IOException {
     dataBlock.finish();
-    BlockHandle handle = writeBlock(dataBlock.buffer(), dataBlock.finishedSize(), compressionCode);
+    BlockHandle handle =
+        writeBlock(dataBlock.buffer(), dataBlock.finishedSize(), dataBlockCompression());
     dataBlock.reset();
     dataBlockCount++;
     int handleLength = handle.encodeVarints(handleScratch, 0);
     indexBlock.add(lastKey, lastKeyLength, handleScratch, handleLength);
+  }
+
+  /** The code to try on the next data block: {@link #compressionCode}, or none while backing off. */
+  private int dataBlockCompression() {
+    if (compressionCode == TableFormat.COMPRESSION_NONE || rejectsInARow < REJECTS_BEFORE_BACKOFF) {
+      return compressionCode;
+    }
+    if (++skippedSinceTry < skipSpan) {
+      return TableFormat.COMPRESSION_NONE;
+    }
+    skippedSinceTry = 0;
+    skipSpan = Math.min(MAX_SKIP_SPAN, skipSpan * 2);
+    return compressionCode;
+  }
+
+  /** Data and index blocks this builder tried to compress (for tests). */
+  long compressionTries() {
+    return compressionTries;
   }
 
   /**
@@ -275,10 +310,16 @@ public final class TableBuilder implements AutoCloseable {
         compressScratch = new byte[bound];
       }
       int n = BlockCodec.compress(code, contents, length, compressScratch);
+      compressionTries++;
       if (8L * n <= 7L * length) {
         stored = compressScratch;
         storedLength = n;
         storedCode = code;
+        rejectsInARow = 0;
+        skipSpan = 1;
+        skippedSinceTry = 0;
+      } else {
+        rejectsInARow++;
       }
     }
     StoredBlock.write(file, stored, storedLength, storedCode, trailerScratch);

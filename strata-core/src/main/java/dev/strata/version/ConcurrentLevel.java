@@ -5,6 +5,7 @@ import dev.strata.key.InternalIterator;
 import dev.strata.key.MergingIterator;
 import dev.strata.sstable.TableCache;
 import dev.strata.sstable.TableHandle;
+import dev.strata.sstable.TableReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -147,6 +148,18 @@ public final class ConcurrentLevel {
       boolean verifyChecksums,
       boolean fillCache,
       boolean detectNewer) {
+    return get(
+        userKey, TableReader.keyHash(userKey), snapshot, verifyChecksums, fillCache, detectNewer);
+  }
+
+  /** As {@link #get(byte[], long, boolean, boolean, boolean)} with {@link TableReader#keyHash}. */
+  public byte[] get(
+      byte[] userKey,
+      long keyHash,
+      long snapshot,
+      boolean verifyChecksums,
+      boolean fillCache,
+      boolean detectNewer) {
     if (fileCount == 0) {
       return null;
     }
@@ -155,7 +168,7 @@ public final class ConcurrentLevel {
       for (FileMetadata f : candidates) {
         try (TableHandle t = tables.acquire(f.number(), f.fileSize())) {
           byte[] result =
-              t.reader().get(userKey, snapshot, verifyChecksums, fillCache, detectNewer);
+              t.reader().get(userKey, keyHash, snapshot, verifyChecksums, fillCache, detectNewer);
           if (result != null) {
             // Level 0 files are consulted newest first, and a newer file holds only newer
             // versions, so the first file with a visible version has the newest one.

@@ -149,4 +149,45 @@ class TableBuilderTest {
     assertThatThrownBy(() -> new TableOptions(4096, 16, null, 10))
         .isInstanceOf(NullPointerException.class);
   }
+
+  @Test
+  void incompressibleData_triesCompressionRarely_andCompressibleDataAfterItCompressesAgain()
+      throws IOException {
+    // 200 blocks of random values, then 200 of repetitive ones (4 KiB blocks of 1 KiB values).
+    java.util.Random rnd = new java.util.Random(3);
+    MemoryFile.Writer file = MemoryFile.writer();
+    TableBuilder b =
+        new TableBuilder(file, "c.sst", new TableOptions(4096, 16, Compression.LZ4, 10));
+    java.util.List<byte[]> values = new java.util.ArrayList<>();
+    int perPhase = 200 * 4;
+    for (int i = 0; i < 2 * perPhase; i++) {
+      byte[] v = new byte[1024];
+      if (i < perPhase) {
+        rnd.nextBytes(v);
+      } else {
+        java.util.Arrays.fill(v, (byte) ('a' + i % 26));
+      }
+      values.add(v);
+      b.add(String.format("key%06d", i).getBytes(UTF_8), Trailer.pack(i + 1, ValueKind.VALUE), v);
+      if (i == perPhase - 1) {
+        // Before the backoff, every block was a try; with it, about one in MAX_SKIP_SPAN.
+        assertThat(b.compressionTries()).isBetween(10L, 200L / 4);
+      }
+    }
+    TableProperties p = b.finish();
+    byte[] bytes = file.toByteArray();
+    try (TableReader r =
+        TableReader.open(MemoryFile.reader(bytes), "c.sst", bytes.length, BlockCache.create(0))) {
+      java.util.List<TableReader.IndexEntry> index = r.indexEntries();
+      long compressed = index.stream().filter(e -> e.size() < 2048).count();
+      // The repetitive half compresses, except blocks passed over before the first successful try.
+      assertThat(compressed).isBetween(200L - TableBuilder.MAX_SKIP_SPAN, 200L + 1);
+      assertThat(index.subList(0, 190)).allMatch(e -> e.size() > 4096);
+      for (int i = 0; i < values.size(); i += 37) {
+        byte[] key = String.format("key%06d", i).getBytes(UTF_8);
+        assertThat(r.get(key, Long.MAX_VALUE >>> 8, true, false)).isEqualTo(values.get(i));
+      }
+    }
+    assertThat(p.dataBlockCount()).isBetween(400L, 402L);
+  }
 }
