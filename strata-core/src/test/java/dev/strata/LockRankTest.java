@@ -35,8 +35,8 @@ class LockRankTest {
   private static final Pattern LOCK_FIELD =
       Pattern.compile(
           "^\\s*(?:private |protected |public )?(?:static )?final "
-              + "(?:ReentrantLock|ReentrantReadWriteLock|Object) (\\w+) =\\s*new "
-              + "(?:ReentrantLock|ReentrantReadWriteLock|Object)\\(",
+              + "(?:ReentrantLock|ReentrantReadWriteLock|StampedLock|Object) (\\w+) =\\s*new "
+              + "(?:ReentrantLock|ReentrantReadWriteLock|StampedLock|Object)\\(",
           Pattern.MULTILINE);
 
   private static final Pattern RANK_MENTION = Pattern.compile("(?i)\\brank (\\d+)\\b");

@@ -1,6 +1,8 @@
 package dev.strata.memtable;
 
 import dev.strata.util.Coding;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
@@ -12,12 +14,14 @@ import java.util.Arrays;
  *
  * <h2>Layout</h2>
  *
- * A node address is {@code (slabIndex << 32) | offset}. At that offset (little-endian):
+ * A node address is {@code (slabIndex << 32) | offset}; nodes start at multiples of 8. At that
+ * offset (little-endian):
  *
  * <pre>
  *   height       1 byte, 1..MAX_HEIGHT
- *   next[height] 8 bytes each: the address of the following node at each level, or NIL
  *   keyLength    4 bytes
+ *   (padding)    3 bytes, so that the next pointers are 8-byte aligned
+ *   next[height] 8 bytes each: the address of the following node at each level, or NIL
  *   key          keyLength bytes
  *   trailer      8 bytes (sequence and kind, see Trailer)
  *   valueLength  4 bytes
@@ -31,14 +35,26 @@ import java.util.Arrays;
  *
  * <h2>Concurrency</h2>
  *
- * Not thread-safe: the owning {@link MemtableShard}'s lock guards every call (writes under its
- * write lock, reads under its read lock). A node's bytes other than its next pointers never change
- * once written, and slabs are never reused, so a reader that obtained a node's slab and offset
- * under the lock may read its key, trailer and value after releasing it.
+ * One writer at a time (the owning {@link MemtableShard}'s write lock), and any number of readers
+ * at the same time as it, as in LevelDB's skip list. The writer fills a node's bytes and its own
+ * next pointers first, then links it into each level with a release store of the predecessor's
+ * pointer; a reader loads every next pointer with acquire (fences around aligned plain access, see
+ * {@link #nextOf}). A reader that reaches a node therefore sees all of its bytes, and the slab list
+ * that holds it; the pointers are aligned, so a load never tears. A reader never sees a half-linked node as anything worse than absent from the upper
+ * levels, which only makes its search longer. A node's bytes other than its next pointers never
+ * change once linked, and slabs are never reused, so a reader that found a node may read its key,
+ * trailer and value at any later time.
  */
 final class ArenaSkipList {
   /** The address that ends a level. */
   static final long NIL = -1L;
+
+
+  /** Acquire and release access to {@link #head}'s elements. */
+  private static final VarHandle HEAD_LONG = MethodHandles.arrayElementVarHandle(long[].class);
+
+  /** Bytes before the next pointers: height, key length, padding. */
+  private static final int NEXT_START = 8;
 
   /** Stands for the head node in search paths; never stored in a node. */
   private static final long HEAD = -2L;
@@ -61,6 +77,10 @@ final class ArenaSkipList {
   /** Size of the next shared slab as a power of two: slabs double from FIRST_SLAB to maxSlab. */
   private int nextSlabPower = FIRST_SLAB;
 
+  /**
+   * The slabs; replaced by a larger copy when full. Written by the writer only, before the release
+   * store that links a node in a new slab, so a reader that loaded that node's address sees it.
+   */
   private byte[][] slabs = new byte[8][];
   private int slabCount;
   /** Index of the slab small nodes are carved from, or -1 before the first. */
@@ -69,8 +89,11 @@ final class ArenaSkipList {
   private int currentPos;
   private long allocatedBytes;
   private final long[] head = new long[MAX_HEIGHT];
-  /** Levels in use, 1..MAX_HEIGHT. */
-  private int height = 1;
+  /**
+   * Levels in use, 1..MAX_HEIGHT. Readers may see an older value, which only means they start lower
+   * (a level is linked from the head before any node of it is reachable from a lower level).
+   */
+  private volatile int height = 1;
   /** Scratch for insert: the node before the new one at each level. */
   private final long[] prev = new long[MAX_HEIGHT];
 
@@ -124,21 +147,23 @@ final class ArenaSkipList {
       height = h;
     }
     long before = allocatedBytes;
-    long node = allocate(1 + 8 * h + 4 + userKey.length + 8 + 4 + value.length);
+    long node = allocate(NEXT_START + 8 * h + userKey.length + 8 + 4 + value.length);
     byte[] s = slabs[slabIndex(node)];
     int p = offset(node);
     s[p] = (byte) h;
-    p += 1 + 8 * h;
-    Coding.putInt(s, p, userKey.length);
-    p += 4;
+    Coding.putInt(s, p + 1, userKey.length);
+    p += NEXT_START + 8 * h;
     System.arraycopy(userKey, 0, s, p, userKey.length);
     p += userKey.length;
     Coding.putLong(s, p, trailer);
     p += 8;
     Coding.putInt(s, p, value.length);
     System.arraycopy(value, 0, s, p + 4, value.length);
+    // The node's own pointers first; then, bottom up, the release stores that make it reachable.
     for (int i = 0; i < h; i++) {
-      setNext(node, i, nextOf(prev[i], i));
+      Coding.putLong(s, offset(node) + NEXT_START + 8 * i, nextOf(prev[i], i));
+    }
+    for (int i = 0; i < h; i++) {
       setNext(prev[i], i, node);
     }
     return allocatedBytes - before;
@@ -158,7 +183,7 @@ final class ArenaSkipList {
   }
 
   long first() {
-    return head[0];
+    return nextOf(HEAD, 0);
   }
 
   long last() {
@@ -194,11 +219,11 @@ final class ArenaSkipList {
   }
 
   static int keyStart(byte[] slab, int off) {
-    return off + 5 + 8 * slab[off];
+    return off + NEXT_START + 8 * slab[off];
   }
 
   static int keyLength(byte[] slab, int off) {
-    return Coding.getInt(slab, off + 1 + 8 * slab[off]);
+    return Coding.getInt(slab, off + 1);
   }
 
   static long trailer(byte[] slab, int off) {
@@ -275,22 +300,35 @@ final class ArenaSkipList {
     }
   }
 
+  /**
+   * The node after {@code node} at {@code level}: a load followed by an acquire fence (see the
+   * class comment). Slab pointers are read with plain 8-byte access on an aligned offset, which
+   * the 64-bit JVMs Strata runs on never split; fences rather than acquire-mode access because the
+   * model checker of {@code MemtableLincheckTest} cannot follow byte-array views in those modes.
+   */
   private long nextOf(long node, int level) {
+    long next;
     if (node == HEAD) {
-      return head[level];
+      next = (long) HEAD_LONG.getAcquire(head, level);
+    } else {
+      next = Coding.getLong(slabs[slabIndex(node)], offset(node) + NEXT_START + 8 * level);
+      VarHandle.acquireFence();
     }
-    return Coding.getLong(slabs[slabIndex(node)], offset(node) + 1 + 8 * level);
+    return next;
   }
 
+  /** Links {@code target} after {@code node} at {@code level}: a release fence, then the store. */
   private void setNext(long node, int level, long target) {
     if (node == HEAD) {
-      head[level] = target;
+      HEAD_LONG.setRelease(head, level, target);
     } else {
-      Coding.putLong(slabs[slabIndex(node)], offset(node) + 1 + 8 * level, target);
+      VarHandle.releaseFence();
+      Coding.putLong(slabs[slabIndex(node)], offset(node) + NEXT_START + 8 * level, target);
     }
   }
 
-  private long allocate(int size) {
+  private long allocate(int unalignedSize) {
+    int size = (unalignedSize + 7) & ~7;
     if (size > maxSlab / 4) {
       return address(addSlab(size), 0);
     }

@@ -1,25 +1,36 @@
 package dev.strata.memtable;
 
-import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.strata.key.Lookup;
 import dev.strata.key.Trailer;
 import dev.strata.key.ValueKind;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.locks.StampedLock;
 
 /**
  * One shard of a {@link ShardedMemtable}: an ordered map of internal keys to values (an {@link
- * ArenaSkipList}) behind its own read-write lock. Readers (gets, chunk copies) share the read
- * lock; an add takes the write lock. Thread-safe; owned by its memtable.
+ * ArenaSkipList}) behind its own read-write lock, a {@link StampedLock}. An add takes the write
+ * lock. Readers (gets, chunk copies) read optimistically: they take a stamp, search, and keep the
+ * result if no write lock was taken meanwhile; otherwise they search again under the read lock.
+ * The skip list allows one writer beside any number of readers (release stores link a node,
+ * acquire loads follow the links), so an optimistic search never sees a half-written node; the
+ * validation is what makes a read that overlapped a write wait for it, as a read lock would.
+ * Thread-safe; owned by its memtable.
+ *
+ * <p>Why not {@code ReentrantReadWriteLock}: its read lock is a compare-and-set on the shared lock
+ * word plus a per-thread hold count in a {@code ThreadLocal}, so two threads reading one shard
+ * bounce its cache line and each pays a thread-local lookup; an optimistic read writes nothing.
+ * The figures are in {@code docs/benchmarks.md} ("The sharded memtable").
  *
  * <p>Lock order: shard locks are rank 4 in {@code docs/design/locking.md}. A thread holds at most
  * one shard lock at a time and does no I/O and no waiting on other threads while holding it. Entry
- * bytes are copied out of the arena after the lock is released: they never change once written.
+ * bytes are copied out of the arena after the read: they never change once written.
  */
 final class MemtableShard {
-  /** Rank 4 (shards), never held with another shard's lock. Non-fair: throughput over fairness. */
-  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  /**
+   * Rank 4 (shards), never held with another shard's lock. Guards {@link #list}: writes under the
+   * write lock; reads optimistic or under the read lock. Not reentrant.
+   */
+  private final StampedLock lock = new StampedLock();
 
-  @GuardedBy("lock")
   private final ArenaSkipList list;
 
   MemtableShard(int slabSize) {
@@ -28,29 +39,33 @@ final class MemtableShard {
 
   /** Adds an entry; returns the heap bytes this allocated (see {@link ArenaSkipList#insert}). */
   long add(byte[] userKey, long trailer, byte[] value) {
-    lock.writeLock().lock();
+    long stamp = lock.writeLock();
     try {
       return list.insert(userKey, trailer, value);
     } finally {
-      lock.writeLock().unlock();
+      lock.unlockWrite(stamp);
     }
   }
 
   /** See {@link Memtable#get}. */
   byte[] get(byte[] userKey, long snapshot) {
-    byte[] slab;
-    int off;
-    lock.readLock().lock();
-    try {
-      long node = list.seekCeiling(userKey, Trailer.seekTrailer(snapshot));
-      if (node == ArenaSkipList.NIL) {
-        return null;
+    long seekTrailer = Trailer.seekTrailer(snapshot);
+    long stamp = lock.tryOptimisticRead();
+    long node = list.seekCeiling(userKey, seekTrailer);
+    byte[] slab = node == ArenaSkipList.NIL ? null : list.slabOf(node);
+    if (!lock.validate(stamp)) {
+      stamp = lock.readLock();
+      try {
+        node = list.seekCeiling(userKey, seekTrailer);
+        slab = node == ArenaSkipList.NIL ? null : list.slabOf(node);
+      } finally {
+        lock.unlockRead(stamp);
       }
-      slab = list.slabOf(node);
-      off = ArenaSkipList.offset(node);
-    } finally {
-      lock.readLock().unlock();
     }
+    if (slab == null) {
+      return null;
+    }
+    int off = ArenaSkipList.offset(node);
     if (!ArenaSkipList.hasUserKey(slab, off, userKey)) {
       return null;
     }
@@ -71,15 +86,20 @@ final class MemtableShard {
       int capacity,
       byte[][] slabs,
       int[] offsets) {
-    lock.readLock().lock();
+    long stamp = lock.tryOptimisticRead();
+    int n = fillLocked(fromKey, fromTrailer, inclusive, forward, capacity, slabs, offsets);
+    if (lock.validate(stamp)) {
+      return n;
+    }
+    stamp = lock.readLock();
     try {
       return fillLocked(fromKey, fromTrailer, inclusive, forward, capacity, slabs, offsets);
     } finally {
-      lock.readLock().unlock();
+      lock.unlockRead(stamp);
     }
   }
 
-  @GuardedBy("lock")
+  /** Copies a chunk; a search that a concurrent add cannot break (see the class comment). */
   private int fillLocked(
       byte[] fromKey,
       long fromTrailer,
@@ -88,7 +108,6 @@ final class MemtableShard {
       int capacity,
       byte[][] slabs,
       int[] offsets) {
-    assert lock.getReadHoldCount() > 0;
     long node;
     if (forward) {
       node = fromKey == null ? list.first() : list.seekCeiling(fromKey, fromTrailer);
@@ -108,7 +127,6 @@ final class MemtableShard {
     return n;
   }
 
-  @GuardedBy("lock")
   private boolean isAt(long node, byte[] userKey, long trailer) {
     byte[] s = list.slabOf(node);
     int off = ArenaSkipList.offset(node);

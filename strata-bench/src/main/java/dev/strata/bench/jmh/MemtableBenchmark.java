@@ -25,8 +25,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * Memtable throughput: puts of fresh random keys, gets of present keys, and mixes of both, for
  * {@link ShardedMemtable} with 1, 4, 16 and 64 shards and for {@link SkipListMemtable}. Thread
  * count is JMH's {@code -t} (or {@link MemtableScaling} for a sweep). Keys are 16 random bytes,
- * values 100 bytes; sequence numbers come from one shared counter, as in the engine's commit
- * path.
+ * values 100 bytes. Sequence numbers come from a range of each thread's own ({@code
+ * sequences=per-thread}, the default), so that the benchmark itself shares nothing between threads
+ * but the memtable; {@code sequences=shared} takes them from one atomic counter, to show what that
+ * counter costs. (The engine hands out sequences once per commit group, not per entry.)
  *
  * <p>Each iteration starts from a fresh memtable holding {@link #PRELOADED_KEYS} keys, with no
  * size limit, so that puts never find it full and the heap used by one iteration's puts is freed
@@ -53,8 +55,12 @@ public class MemtableBenchmark {
     Memtable table;
     byte[][] keys;
     final byte[] value = new byte[VALUE_BYTES];
-    /** Sequence numbers: unique per add across threads. */
+    /** Sequence numbers of the preload, and of every add when {@code sequences=shared}. */
     final AtomicLong sequence = new AtomicLong();
+
+    long nextSequence(ThreadRandom r) {
+      return r.ownSequences ? ++r.sequence : sequence.incrementAndGet();
+    }
 
     @Setup(Level.Iteration)
     public void fill() {
@@ -90,11 +96,22 @@ public class MemtableBenchmark {
   @State(Scope.Thread)
   public static class ThreadRandom {
     private static final AtomicInteger SEEDS = new AtomicInteger();
+    /** {@code per-thread}: each thread its own range of sequences; {@code shared}: one counter. */
+    @Param({"per-thread"})
+    public String sequences;
+
     SplittableRandom rnd;
+    boolean ownSequences;
+
+    /** This thread's last sequence; threads' ranges start 2^40 apart, above the preload's. */
+    long sequence;
 
     @Setup(Level.Trial)
     public void seed() {
-      rnd = new SplittableRandom(1000L + SEEDS.incrementAndGet());
+      int id = SEEDS.incrementAndGet();
+      rnd = new SplittableRandom(1000L + id);
+      ownSequences = sequences.equals("per-thread");
+      sequence = (long) id << 40;
     }
   }
 
@@ -106,7 +123,7 @@ public class MemtableBenchmark {
 
   @Benchmark
   public void put(Table t, ThreadRandom r) {
-    t.table.add(t.sequence.incrementAndGet(), ValueKind.VALUE, randomKey(r.rnd), t.value);
+    t.table.add(t.nextSequence(r), ValueKind.VALUE, randomKey(r.rnd), t.value);
   }
 
   @Benchmark
@@ -121,7 +138,7 @@ public class MemtableBenchmark {
     if (r.rnd.nextInt(100) < t.readPercent) {
       return t.table.get(key, Long.MAX_VALUE);
     }
-    t.table.add(t.sequence.incrementAndGet(), ValueKind.VALUE, key, t.value);
+    t.table.add(t.nextSequence(r), ValueKind.VALUE, key, t.value);
     return key;
   }
 }
