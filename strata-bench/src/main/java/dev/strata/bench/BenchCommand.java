@@ -2,6 +2,7 @@ package dev.strata.bench;
 
 import dev.strata.bench.engine.EngineOptions;
 import dev.strata.bench.engine.Engines;
+import dev.strata.bench.keys.ValueKind;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -9,10 +10,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -22,6 +25,7 @@ import picocli.CommandLine.Spec;
  * Public with a no-arg constructor so that another command line (the {@code strata} tool) can
  * mount it as a subcommand. With no options it runs the standard comparison: strata, rocksdb and
  * leveldb on fillrandom, readrandom, readseq and readwhilewriting, one million keys, two threads.
+ * {@code --preset} names other conditions ({@link Preset}); options given explicitly win.
  *
  * <p>Exit codes: 0 when every engine ran, 1 when one failed, 2 for bad arguments. One instance
  * serves one parse; not thread-safe.
@@ -33,12 +37,26 @@ import picocli.CommandLine.Spec;
     description = "Runs db_bench-style workloads on Strata and its peers and compares them.",
     footer = {
       "",
-      "Workloads that read need every key present: on an empty database an untimed implicit",
-      "fill (every key once, random order) runs first. fillseq and fillrandom start from an",
-      "empty database. Keys are decimal numbers, zero-padded to --key-size."
+      "Workloads that read need every key present: on an empty database an untimed",
+      "implicit fill (every key once, random order) runs first. fillseq and fillrandom",
+      "start from an empty database. Keys are decimal numbers, zero-padded to",
+      "--key-size.",
+      "",
+      "Presets (options given explicitly win; --engine-options merge key by key):",
+      "  independent        --engine=strata,rocksdb",
+      "                     --benchmarks=fillrandom,readrandom,readwhilewriting,ycsb-a",
+      "                     --warmup=0 --value-size=100,1024,4096",
+      "  larger-than-cache  --engine=strata,rocksdb --benchmarks=fillrandom,readrandom",
+      "                     --num=10000000 --value-size=1024",
+      "                     --engine-options=cache-mb=64 --drop-caches=both"
     })
 public class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+
+  @Option(names = "--preset", paramLabel = "NAME", converter = PresetConverter.class,
+      description = "Named conditions: independent, larger-than-cache (below). Options given "
+          + "explicitly override the preset's.")
+  Preset preset;
 
   @Option(names = "--engine", split = ",", paramLabel = "NAME",
       defaultValue = "strata,rocksdb,leveldb",
@@ -67,9 +85,17 @@ public class BenchCommand implements Callable<Integer> {
       description = "Key bytes (default: ${DEFAULT-VALUE}).")
   int keySize;
 
-  @Option(names = "--value-size", defaultValue = "100",
-      description = "Value bytes, compressible to half (default: ${DEFAULT-VALUE}).")
-  int valueSize;
+  @Option(names = "--value-size", split = ",", defaultValue = "100", paramLabel = "BYTES",
+      description = "Value sizes; several (100,1024,4096) run everything at each, on data "
+          + "written with that size (default: ${DEFAULT-VALUE}).")
+  List<Integer> valueSizes;
+
+  @Option(names = "--value-kind", defaultValue = "half", converter = ValueKindConverter.class,
+      paramLabel = "half|random|ycsb",
+      description = "Value bytes: half (compressible to half, as db_bench), random "
+          + "(incompressible), ycsb (printable random bytes as YCSB draws them, which LZ4 "
+          + "cannot shrink) (default: ${DEFAULT-VALUE}).")
+  ValueKind valueKind;
 
   @Option(names = "--db", paramLabel = "DIR",
       description = "Database root, one subdirectory per engine (default: a temporary directory "
@@ -98,6 +124,18 @@ public class BenchCommand implements Callable<Integer> {
           + "timed; one that empties or fills the database warms up once on a scratch database "
           + "(default: ${DEFAULT-VALUE}; 0 for none).")
   Warmup warmup;
+
+  @Option(names = "--drop-caches", arity = "0..1", defaultValue = "off", fallbackValue = "on",
+      converter = DropCachesConverter.class, paramLabel = "off|on|both",
+      description = "Drop the OS page cache before each timed run of a workload that reads: the "
+          + "engine closes, its files are fsynced, 3 is written to /proc/sys/vm/drop_caches "
+          + "(needs root), the engine reopens. both: each such workload runs warm, then dropped. "
+          + "Where the drop fails the run says why and goes on (default: ${DEFAULT-VALUE}; "
+          + "alone: on).")
+  DropCaches dropCaches;
+
+  @Option(names = "--drop-caches-file", hidden = true)
+  Path dropCachesFile = PageCache.DROP_CACHES;
 
   @Option(names = "--fork", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Run each engine in its own JVM (default: on).")
@@ -132,6 +170,7 @@ public class BenchCommand implements Callable<Integer> {
    * @throws ParameterException naming the bad option
    */
   public BenchConfig toConfig() {
+    applyPreset();
     Engines installed = Engines.installed();
     List<String> names = new ArrayList<>();
     for (String e : engines) {
@@ -148,11 +187,41 @@ public class BenchCommand implements Callable<Integer> {
       EngineOptions options = new EngineOptions(engineOptions);
       options.validate(names, installed);
       return new BenchConfig(
-          names, workloads, num, threads, keySize, valueSize, db, options, seed, repeat, warmup,
-          fork, reportDir, jsonFile, progress, stats, resultFile);
+          names, workloads, num, threads, keySize, valueSizes, valueKind, db, options, seed,
+          repeat, warmup, dropCaches, fork, reportDir, jsonFile, progress, stats, resultFile,
+          dropCachesFile);
     } catch (IllegalArgumentException ex) {
       throw usage(ex.getMessage());
     }
+  }
+
+  /**
+   * Sets every option of {@link #preset} that the command line did not give; merges its engine
+   * options under the given ones. Idempotent.
+   */
+  private void applyPreset() {
+    if (preset == null) {
+      return;
+    }
+    CommandLine.ParseResult given = spec.commandLine().getParseResult();
+    BenchCommand expanded = new BenchCommand();
+    CommandLine.ParseResult presetParse =
+        new CommandLine(expanded).parseArgs(preset.arguments().toArray(String[]::new));
+    for (OptionSpec o : presetParse.matchedOptions()) {
+      String name = o.longestName();
+      if (name.equals("--engine-options")) {
+        Map<String, String> merged = new LinkedHashMap<>(expanded.engineOptions);
+        merged.putAll(engineOptions);
+        engineOptions = merged;
+      } else if (given == null || !given.hasMatchedOption(name)) {
+        spec.findOption(name).setValue(o.getValue());
+      }
+    }
+  }
+
+  /** The preset the command line named, if any. */
+  public Optional<Preset> preset() {
+    return Optional.ofNullable(preset);
   }
 
   /** Results of the last {@link #call()}. */
@@ -164,7 +233,7 @@ public class BenchCommand implements Callable<Integer> {
   public Integer call() throws IOException, InterruptedException {
     BenchConfig config = toConfig();
     PrintWriter out = spec.commandLine().getOut();
-    BenchRunner runner = new BenchRunner(config, out);
+    BenchRunner runner = new BenchRunner(config, out, Engines.installed(), preset);
     results = runner.run();
     return runner.failures().isEmpty() ? 0 : 1;
   }
@@ -179,6 +248,42 @@ public class BenchCommand implements Callable<Integer> {
     public Workload convert(String value) {
       try {
         return Workload.parse(value);
+      } catch (IllegalArgumentException ex) {
+        throw new CommandLine.TypeConversionException(ex.getMessage());
+      }
+    }
+  }
+
+  /** Parses preset names, listing the known ones on error. */
+  static final class PresetConverter implements CommandLine.ITypeConverter<Preset> {
+    @Override
+    public Preset convert(String value) {
+      try {
+        return Preset.parse(value);
+      } catch (IllegalArgumentException ex) {
+        throw new CommandLine.TypeConversionException(ex.getMessage());
+      }
+    }
+  }
+
+  /** Parses value kinds, listing the known ones on error. */
+  static final class ValueKindConverter implements CommandLine.ITypeConverter<ValueKind> {
+    @Override
+    public ValueKind convert(String value) {
+      try {
+        return ValueKind.parse(value);
+      } catch (IllegalArgumentException ex) {
+        throw new CommandLine.TypeConversionException(ex.getMessage());
+      }
+    }
+  }
+
+  /** Parses {@code off}, {@code on} or {@code both}. */
+  static final class DropCachesConverter implements CommandLine.ITypeConverter<DropCaches> {
+    @Override
+    public DropCaches convert(String value) {
+      try {
+        return DropCaches.parse(value);
       } catch (IllegalArgumentException ex) {
         throw new CommandLine.TypeConversionException(ex.getMessage());
       }

@@ -3,8 +3,10 @@ package dev.strata.bench;
 import dev.strata.bench.engine.EngineAdapter;
 import dev.strata.bench.engine.EngineOptions;
 import dev.strata.bench.keys.KeyFormat;
+import dev.strata.bench.keys.ValueKind;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 
@@ -17,19 +19,25 @@ import java.util.Objects;
  * @param num keys in the database, and operations per workload
  * @param threads thread counts; the whole workload list runs at each
  * @param keySize key bytes
- * @param valueSize value bytes
+ * @param valueSizes value sizes in bytes, duplicates dropped; the whole workload list runs at each
+ *     thread count of each, on data written with that size
+ * @param valueKind what the value bytes look like (how far they compress)
  * @param db root directory (one subdirectory per engine), or null for a temporary one deleted
  *     after the run
  * @param engineOptions {@code --engine-options}
  * @param seed seed of every random choice
  * @param repeat runs per workload
  * @param warmup untimed work before each warmable workload
+ * @param dropCaches whether the page cache is dropped before each timed run of a workload that
+ *     reads: off, on, or both (each such workload runs warm, then dropped)
  * @param fork run each engine in its own JVM
  * @param reportDir where to write the HTML report, or null
  * @param jsonFile where to write JSON lines, or null
  * @param progress show progress bars on a terminal (in a forked child: the parent is on one)
  * @param stats print the engine's own statistics after each session
  * @param resultFile in a forked child: where to hand results to the parent, else null
+ * @param dropCachesFile the file a drop writes {@code 3} to: {@link PageCache#DROP_CACHES}, or in
+ *     tests a file of their own
  */
 public record BenchConfig(
     List<String> engines,
@@ -37,18 +45,21 @@ public record BenchConfig(
     long num,
     List<Integer> threads,
     int keySize,
-    int valueSize,
+    List<Integer> valueSizes,
+    ValueKind valueKind,
     Path db,
     EngineOptions engineOptions,
     long seed,
     int repeat,
     Warmup warmup,
+    DropCaches dropCaches,
     boolean fork,
     Path reportDir,
     Path jsonFile,
     boolean progress,
     boolean stats,
-    Path resultFile) {
+    Path resultFile,
+    Path dropCachesFile) {
 
   public static final List<String> DEFAULT_ENGINES = List.of("strata", "rocksdb", "leveldb");
   public static final List<Workload> DEFAULT_WORKLOADS =
@@ -70,9 +81,13 @@ public record BenchConfig(
   public BenchConfig {
     Objects.requireNonNull(engineOptions, "engineOptions");
     Objects.requireNonNull(warmup, "warmup");
+    Objects.requireNonNull(valueKind, "valueKind");
+    Objects.requireNonNull(dropCaches, "dropCaches");
+    Objects.requireNonNull(dropCachesFile, "dropCachesFile");
     engines = List.copyOf(engines);
     workloads = List.copyOf(workloads);
     threads = List.copyOf(threads);
+    valueSizes = List.copyOf(new LinkedHashSet<>(valueSizes));
     require(!engines.isEmpty(), "at least one engine is needed");
     require(!workloads.isEmpty(), "at least one benchmark is needed");
     require(!threads.isEmpty(), "at least one thread count is needed");
@@ -87,9 +102,40 @@ public record BenchConfig(
         "--key-size " + keySize + " is too small for --num " + num + ": keys are decimal "
             + "numbers up to 4 x num, so it needs " + (Long.toString(4 * num).length())
             + " bytes");
-    require(valueSize >= 1 && valueSize <= (64 << 20),
-        "--value-size must be from 1 to " + (64 << 20) + ", got " + valueSize);
+    require(!valueSizes.isEmpty(), "at least one value size is needed");
+    for (int v : valueSizes) {
+      require(v >= 1 && v <= (64 << 20), "--value-size must be from 1 to " + (64 << 20)
+          + ", got " + v);
+    }
     require(repeat >= 1, "--repeat must be >= 1, got " + repeat);
+  }
+
+  /**
+   * A configuration of one value size, compressible to half, with the page cache left as it is:
+   * the runner's conditions before value-size lists, value kinds and drops existed.
+   */
+  public BenchConfig(
+      List<String> engines, List<Workload> workloads, long num, List<Integer> threads,
+      int keySize, int valueSize, Path db, EngineOptions engineOptions, long seed, int repeat,
+      Warmup warmup, boolean fork, Path reportDir, Path jsonFile, boolean progress, boolean stats,
+      Path resultFile) {
+    this(engines, workloads, num, threads, keySize, List.of(valueSize), ValueKind.HALF, db,
+        engineOptions, seed, repeat, warmup, DropCaches.OFF, fork, reportDir, jsonFile, progress,
+        stats, resultFile, PageCache.DROP_CACHES);
+  }
+
+  /** This configuration with other value sizes and kind. */
+  public BenchConfig withValues(List<Integer> sizes, ValueKind kind) {
+    return new BenchConfig(engines, workloads, num, threads, keySize, sizes, kind, db,
+        engineOptions, seed, repeat, warmup, dropCaches, fork, reportDir, jsonFile, progress,
+        stats, resultFile, dropCachesFile);
+  }
+
+  /** This configuration with another page-cache mode, dropping through {@code file}. */
+  public BenchConfig withDropCaches(DropCaches mode, Path file) {
+    return new BenchConfig(engines, workloads, num, threads, keySize, valueSizes, valueKind, db,
+        engineOptions, seed, repeat, warmup, mode, fork, reportDir, jsonFile, progress, stats,
+        resultFile, file);
   }
 
   private static void require(boolean ok, String message) {
@@ -101,8 +147,9 @@ public record BenchConfig(
   /** The standard comparison: what running with no options does. */
   public static BenchConfig defaults() {
     return new BenchConfig(
-        DEFAULT_ENGINES, DEFAULT_WORKLOADS, DEFAULT_NUM, List.of(2), 16, 100, null,
-        EngineOptions.none(), DEFAULT_SEED, 1, DEFAULT_WARMUP, true, null, null, true, false, null);
+        DEFAULT_ENGINES, DEFAULT_WORKLOADS, DEFAULT_NUM, List.of(2), 16, List.of(100),
+        ValueKind.HALF, null, EngineOptions.none(), DEFAULT_SEED, 1, DEFAULT_WARMUP,
+        DropCaches.OFF, true, null, null, true, false, null, PageCache.DROP_CACHES);
   }
 
   /**
@@ -113,9 +160,9 @@ public record BenchConfig(
    */
   BenchConfig forChild(EngineAdapter engine, Path root, Path resultFile) {
     return new BenchConfig(
-        List.of(engine.name()), workloads, num, threads, keySize, valueSize, root,
-        engineOptions.only(engine), seed, repeat, warmup, false, null, null,
-        progress && Progress.onTerminal(), stats, resultFile);
+        List.of(engine.name()), workloads, num, threads, keySize, valueSizes, valueKind, root,
+        engineOptions.only(engine), seed, repeat, warmup, dropCaches, false, null, null,
+        progress && Progress.onTerminal(), stats, resultFile, dropCachesFile);
   }
 
   /** The command-line arguments that reproduce this configuration. */
@@ -126,7 +173,8 @@ public record BenchConfig(
     a.add("--num=" + num);
     a.add("--threads=" + String.join(",", threads.stream().map(String::valueOf).toList()));
     a.add("--key-size=" + keySize);
-    a.add("--value-size=" + valueSize);
+    a.add("--value-size=" + String.join(",", valueSizes.stream().map(String::valueOf).toList()));
+    a.add("--value-kind=" + valueKind.id());
     if (db != null) {
       a.add("--db=" + db);
     }
@@ -136,6 +184,7 @@ public record BenchConfig(
     a.add("--seed=" + seed);
     a.add("--repeat=" + repeat);
     a.add("--warmup=" + warmup);
+    a.add("--drop-caches=" + dropCaches.id());
     a.add(fork ? "--fork" : "--no-fork");
     if (reportDir != null) {
       a.add("--report=" + reportDir);
@@ -149,6 +198,9 @@ public record BenchConfig(
     }
     if (resultFile != null) {
       a.add("--result-file=" + resultFile);
+    }
+    if (!dropCachesFile.equals(PageCache.DROP_CACHES)) {
+      a.add("--drop-caches-file=" + dropCachesFile);
     }
     return a;
   }

@@ -1,16 +1,19 @@
 package dev.strata.bench;
 
 import dev.strata.bench.engine.WriteStalls;
+import dev.strata.bench.keys.ValueKind;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalDouble;
 import org.HdrHistogram.Histogram;
 
 /**
- * The result of one workload phase on one engine at one thread count, over {@code repeats} runs:
+ * The result of one workload phase on one engine at one thread count, value size and page-cache
+ * state, over {@code repeats} runs:
  * the median throughput and its spread, latency percentiles of every operation of every run, and
  * what the engine left on disk and used in memory. Immutable; one JSON line each.
  *
@@ -21,6 +24,9 @@ import org.HdrHistogram.Histogram;
  * @param num keys in the database and operations of the workload
  * @param keySize key bytes
  * @param valueSize value bytes
+ * @param valueKind what the value bytes looked like (how far they compress)
+ * @param cache the page cache at the start of the timed runs: warm, dropped, or not dropped
+ *     because the drop failed
  * @param repeats runs aggregated
  * @param ops operations of the median run
  * @param found hits of the median run (reads that found a value, seeks that landed on a key)
@@ -55,6 +61,8 @@ public record BenchResult(
     long num,
     int keySize,
     int valueSize,
+    ValueKind valueKind,
+    CacheState cache,
     int repeats,
     long ops,
     long found,
@@ -80,17 +88,20 @@ public record BenchResult(
     Map<String, String> configuration) {
 
   public BenchResult {
+    Objects.requireNonNull(valueKind, "valueKind");
+    Objects.requireNonNull(cache, "cache");
     configuration = Collections.unmodifiableMap(new LinkedHashMap<>(configuration));
   }
 
   /**
-   * Aggregates the runs of one phase; {@code runs} share engine, label and thread count. Figures
+   * Aggregates the runs of one phase; {@code runs} share engine, label, thread count, value size
+   * and whether a page-cache drop was asked for. Figures
    * of the whole run (elapsed time, disk bytes, write amplification, stalls) come from the median
    * run by throughput; memory peaks and the level-0 peak are the largest over all runs.
    */
   static BenchResult aggregate(
-      String engine, List<Measurement> runs, long num, int keySize, int valueSize, boolean forked,
-      Map<String, String> configuration) {
+      String engine, List<Measurement> runs, long num, int keySize, int valueSize,
+      ValueKind valueKind, boolean forked, Map<String, String> configuration) {
     List<Double> rates = new ArrayList<>();
     double[] rateArray = new double[runs.size()];
     double[] mib = new double[runs.size()];
@@ -98,8 +109,10 @@ public record BenchResult(
     long rss = 0;
     long heap = 0;
     long level0 = -1;
+    CacheState cache = runs.get(0).cache();
     for (int i = 0; i < runs.size(); i++) {
       Measurement m = runs.get(i);
+      cache = CacheState.combine(cache, m.cache());
       rates.add(m.opsPerSecond());
       rateArray[i] = m.opsPerSecond();
       mib[i] = ResultMath.mibPerSecond(m.bytes(), m.elapsedNanos());
@@ -114,7 +127,8 @@ public record BenchResult(
     OptionalDouble wa = med.writeAmplification();
     WriteStalls stalls = med.writeStalls().orElse(new WriteStalls(-1, -1));
     return new BenchResult(
-        engine, med.label(), med.threads(), num, keySize, valueSize, runs.size(), med.ops(),
+        engine, med.label(), med.threads(), num, keySize, valueSize, valueKind, cache,
+        runs.size(), med.ops(),
         med.found(), med.expectedFound(), ResultMath.median(rateArray),
         rates.stream().mapToDouble(Double::doubleValue).min().orElse(0),
         rates.stream().mapToDouble(Double::doubleValue).max().orElse(0),
@@ -134,6 +148,8 @@ public record BenchResult(
     m.put("num", num);
     m.put("keySize", keySize);
     m.put("valueSize", valueSize);
+    m.put("valueKind", valueKind.id());
+    m.put("cache", cache.label());
     m.put("repeats", repeats);
     m.put("ops", ops);
     m.put("found", found);
@@ -160,7 +176,10 @@ public record BenchResult(
     return m;
   }
 
-  /** The inverse of {@link #toMap()}. */
+  /**
+   * The inverse of {@link #toMap()}. A line written before value kinds and the page-cache column
+   * existed reads back as {@code half} and {@code warm}, which is what it measured.
+   */
   @SuppressWarnings("unchecked")
   public static BenchResult fromMap(Map<String, Object> m) {
     Map<String, String> config = new LinkedHashMap<>();
@@ -170,7 +189,9 @@ public record BenchResult(
     }
     return new BenchResult(
         (String) m.get("engine"), (String) m.get("workload"), asInt(m, "threads"),
-        asLong(m, "num"), asInt(m, "keySize"), asInt(m, "valueSize"), asInt(m, "repeats"),
+        asLong(m, "num"), asInt(m, "keySize"), asInt(m, "valueSize"),
+        m.get("valueKind") == null ? ValueKind.HALF : ValueKind.parse((String) m.get("valueKind")),
+        CacheState.parse((String) m.get("cache")), asInt(m, "repeats"),
         asLong(m, "ops"), asLong(m, "found"), asLong(m, "expectedFound"),
         asDouble(m, "opsPerSec"), asDouble(m, "opsPerSecMin"), asDouble(m, "opsPerSecMax"),
         asDouble(m, "spreadPercent"), asDouble(m, "mibPerSec"), asDouble(m, "p50Micros"),

@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine;
 
 /**
@@ -26,6 +27,9 @@ public final class BenchRunner {
   private final BenchConfig config;
   private final PrintWriter out;
   private final Engines engines;
+  private final PageCache pageCache;
+  /** The preset the settings came from, for the header; null if none. */
+  private final Preset preset;
   private final Map<String, String> failures = new LinkedHashMap<>();
 
   public BenchRunner(BenchConfig config, PrintWriter out) {
@@ -33,9 +37,15 @@ public final class BenchRunner {
   }
 
   BenchRunner(BenchConfig config, PrintWriter out, Engines engines) {
+    this(config, out, engines, null);
+  }
+
+  BenchRunner(BenchConfig config, PrintWriter out, Engines engines, Preset preset) {
     this.config = config;
     this.out = out;
     this.engines = engines;
+    this.preset = preset;
+    this.pageCache = new PageCache(config.dropCachesFile());
   }
 
   public static void main(String[] args) {
@@ -56,11 +66,15 @@ public final class BenchRunner {
    */
   public List<BenchResult> run() throws IOException, InterruptedException {
     boolean child = config.resultFile() != null;
-    if (!child) {
-      header();
-    }
     Path root = config.db() != null ? config.db() : Files.createTempDirectory("strata-bench-");
     Files.createDirectories(root);
+    if (!child) {
+      header(root);
+    } else if (config.dropCaches().drops()) {
+      // The parent's header said why drops fail here; this process, on the same machine, would
+      // fail for the same reason, which need not be printed again. A different one still is.
+      pageCache.probe().reason().ifPresent(pageCache::firstReport);
+    }
     List<BenchResult> results = new ArrayList<>();
     try {
       for (String engine : config.engines()) {
@@ -70,7 +84,8 @@ public final class BenchRunner {
             results.addAll(outcome.results());
             outcome.failure().ifPresent(f -> failures.put(engine, f));
           } else {
-            EngineRun run = new EngineRun(engine, config, root.resolve(engine), out, engines);
+            EngineRun run =
+                new EngineRun(engine, config, root.resolve(engine), out, engines, pageCache);
             results.addAll(run.run());
             if (!run.failures().isEmpty()) {
               failures.put(engine, String.join("; ", run.failures()));
@@ -109,14 +124,33 @@ public final class BenchRunner {
     return results;
   }
 
-  private void header() {
+  /**
+   * The machine, the effective settings and the data set; with {@code --drop-caches}, one drop
+   * tried now, so that a machine where drops fail says so once, here, before any engine runs.
+   */
+  private void header(Path root) {
     Machine.describe().forEach((k, v) -> out.println("# " + k + ": " + v));
-    out.println("# engines " + String.join(",", config.engines()) + "; benchmarks "
-        + String.join(",", config.workloads().stream().map(Workload::id).toList()) + "; num "
-        + config.num() + "; threads " + config.threads() + "; key " + config.keySize()
-        + " B; value " + config.valueSize() + " B (compressible to half); repeat "
-        + config.repeat() + "; warm-up " + config.warmup() + "; seed " + config.seed()
-        + (config.fork() ? "; one JVM per engine" : "; all engines in this JVM"));
+    if (preset != null) {
+      out.println("# preset " + preset.id() + " (" + String.join(" ", preset.arguments())
+          + "); options given explicitly override it. In effect:");
+    }
+    Optional<PageCache.Drop> probe = Optional.empty();
+    if (config.dropCaches().drops()) {
+      probe = Optional.of(pageCache.probe());
+      probe.get().reason().ifPresent(pageCache::firstReport);
+    }
+    for (String line :
+        RunHeader.lines(config, probe, Machine.memoryBytes(), fileSystemType(root))) {
+      out.println("# " + line);
+    }
     out.flush();
+  }
+
+  private static Optional<String> fileSystemType(Path dir) {
+    try {
+      return Optional.of(Files.getFileStore(dir).type());
+    } catch (IOException ex) {
+      return Optional.empty();
+    }
   }
 }

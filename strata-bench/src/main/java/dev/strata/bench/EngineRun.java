@@ -31,6 +31,13 @@ import java.util.OptionalInt;
  * implicit fill: every key once, in random order. An engine that keeps nothing on disk keeps one
  * open instance across sessions instead, dropped when the database would be destroyed.
  *
+ * <p>Value sizes are the outer loop: the database is destroyed before each, so that every
+ * workload of a size reads and overwrites values of that size. With {@code --drop-caches}, a
+ * session of a workload that reads starts with the page cache dropped: the engine is closed (every
+ * session ends so), its files are fsynced, the cache is dropped, and the session opens the engine
+ * again. An in-place warm-up would fill the page cache again, so such a session warms up in a
+ * session of its own (open, warm up, close) before the drop.
+ *
  * <p>Confined to the calling thread; every session is closed before {@link #run()} returns.
  */
 final class EngineRun {
@@ -42,16 +49,23 @@ final class EngineRun {
   private final Engines engines;
   private final KeyFormat keys;
   private final DataState state = new DataState();
-  private final EngineSettings settings;
   private final Map<String, String> engineOptions;
+  private final PageCache pageCache;
   private final List<String> failures = new ArrayList<>();
+
+  /** The value size running now, and the settings sized for it. */
+  private int valueSize;
+
+  private EngineSettings settings;
 
   /** The open instance of a non-persistent engine, kept between sessions. */
   private EngineAdapter kept;
 
   private Map<String, String> configuration = Map.of();
 
-  EngineRun(String engine, BenchConfig config, Path dir, PrintWriter out, Engines engines) {
+  EngineRun(
+      String engine, BenchConfig config, Path dir, PrintWriter out, Engines engines,
+      PageCache pageCache) {
     this.engine = engine;
     this.config = config;
     this.dir = dir;
@@ -63,30 +77,34 @@ final class EngineRun {
     this.keys = new KeyFormat(config.keySize());
     EngineAdapter probe = engines.create(engine);
     this.engineOptions = config.engineOptions().forEngine(probe);
-    this.settings = EngineSettings.defaults()
-        .withDatasetBytes(Math.multiplyExact(config.num(), config.keySize() + config.valueSize()))
-        .with(engineOptions);
+    this.pageCache = pageCache;
+    useValueSize(config.valueSizes().get(0));
   }
 
   /**
-   * Runs everything and returns one result per workload phase and thread count. A workload that
-   * fails is reported on the output and in {@link #failures()}, its database is wiped, and the
-   * run goes on with the next one, so that one engine error does not discard the other results.
+   * Runs everything and returns one result per workload phase, value size, thread count and
+   * page-cache state. A workload that fails is reported on the output and in {@link
+   * #failures()}, its database is wiped, and the run goes on with the next one, so that one
+   * engine error does not discard the other results.
    */
   List<BenchResult> run() throws IOException, InterruptedException {
     List<BenchResult> results = new ArrayList<>();
     try {
-      destroy();
-      for (int threads : config.threads()) {
-        for (Workload w : config.workloads()) {
-          try {
-            results.addAll(runWorkload(w, threads));
-          } catch (RuntimeException | IOException e) {
-            String what = w.id() + " (t=" + threads + ")";
-            failures.add(what + ": " + e);
-            out.println("error: engine " + engine + " failed " + what + ": " + e);
-            out.flush();
-            destroy();
+      for (int v : config.valueSizes()) {
+        // Data of another size would be read and overwritten as if it were of this one.
+        destroy();
+        useValueSize(v);
+        for (int threads : config.threads()) {
+          for (Workload w : config.workloads()) {
+            try {
+              results.addAll(runWorkload(w, threads));
+            } catch (RuntimeException | IOException e) {
+              String what = w.id() + " (" + condition(threads, false) + ")";
+              failures.add(what + ": " + e);
+              out.println("error: engine " + engine + " failed " + what + ": " + e);
+              out.flush();
+              destroy();
+            }
           }
         }
       }
@@ -96,12 +114,52 @@ final class EngineRun {
     return results;
   }
 
+  private void useValueSize(int v) {
+    valueSize = v;
+    settings = EngineSettings.defaults()
+        .withDatasetBytes(Math.multiplyExact(config.num(), config.keySize() + v))
+        .with(engineOptions);
+  }
+
+  /** {@code t=2}, with the value size when several run and the page cache when dropped. */
+  private String condition(int threads, boolean dropped) {
+    return "t=" + threads + (config.valueSizes().size() > 1 ? ", v=" + valueSize : "")
+        + (dropped ? ", page cache dropped" : "");
+  }
+
   /** The workloads that failed in {@link #run()}, each with its error, in order. */
   List<String> failures() {
     return List.copyOf(failures);
   }
 
+  /**
+   * The results of {@code w}: its timed runs with the page cache warm, dropped, or both in turn
+   * (warm first), as {@code --drop-caches} asks for a workload that reads.
+   */
   private List<BenchResult> runWorkload(Workload w, int threads)
+      throws IOException, InterruptedException {
+    List<BenchResult> results = new ArrayList<>();
+    for (boolean drop : dropPlan(w)) {
+      results.addAll(timedRuns(w, threads, drop));
+    }
+    return results;
+  }
+
+  private List<Boolean> dropPlan(Workload w) {
+    if (!w.reads()) {
+      return List.of(false);
+    }
+    switch (config.dropCaches()) {
+      case ON:
+        return List.of(true);
+      case BOTH:
+        return List.of(false, true);
+      default:
+        return List.of(false);
+    }
+  }
+
+  private List<BenchResult> timedRuns(Workload w, int threads, boolean drop)
       throws IOException, InterruptedException {
     Map<String, List<Measurement>> byLabel = new LinkedHashMap<>();
     for (int r = 0; r < config.repeat(); r++) {
@@ -109,14 +167,14 @@ final class EngineRun {
       if (r == 0 && !w.warmable() && !config.warmup().isNone()) {
         warmUpOnScratch(w, threads);
       }
-      for (Measurement m : session(w, threads)) {
+      for (Measurement m : session(w, threads, drop)) {
         byLabel.computeIfAbsent(m.label(), k -> new ArrayList<>()).add(m);
       }
     }
     List<BenchResult> results = new ArrayList<>();
     for (List<Measurement> runs : byLabel.values()) {
       BenchResult res = BenchResult.aggregate(
-          engine, runs, config.num(), config.keySize(), config.valueSize(),
+          engine, runs, config.num(), config.keySize(), valueSize, config.valueKind(),
           config.resultFile() != null, configuration);
       out.println(ResultTable.line(res));
       out.flush();
@@ -166,8 +224,17 @@ final class EngineRun {
     }
   }
 
-  private List<Measurement> session(Workload w, int threads)
+  private List<Measurement> session(Workload w, int threads, boolean drop)
       throws IOException, InterruptedException {
+    boolean warmUpInPlace = w.warmable() && !config.warmup().isNone();
+    CacheState cache = CacheState.WARM;
+    if (drop) {
+      if (warmUpInPlace) {
+        warmUpBeforeDrop(w, threads);
+        warmUpInPlace = false;
+      }
+      cache = dropPageCache(w);
+    }
     MemorySampler memory = MemorySampler.start();
     List<Measurement> ms;
     OptionalDouble writeAmp;
@@ -177,7 +244,7 @@ final class EngineRun {
     Level0Sampler level0 = Level0Sampler.start(db);
     try {
       WorkloadExecutor exec = executor(db);
-      if (w.warmable() && !config.warmup().isNone()) {
+      if (warmUpInPlace) {
         exec.warmup(w, threads, state, config.warmup());
       }
       Optional<WriteCounters> before = db.writeCounters();
@@ -195,7 +262,7 @@ final class EngineRun {
       // race the close.
       maxLevel0 = level0.stop();
       if (config.stats()) {
-        printStats(db, w, threads);
+        printStats(db, w, condition(threads, cache == CacheState.DROPPED));
       }
     } finally {
       level0.close();
@@ -207,14 +274,42 @@ final class EngineRun {
     List<Measurement> done = new ArrayList<>();
     for (Measurement m : ms) {
       done.add(m.withSession(
-          writeAmp, maxLevel0, stalls, disk, peak.peakRssBytes(), peak.peakHeapBytes()));
+          writeAmp, maxLevel0, stalls, disk, peak.peakRssBytes(), peak.peakHeapBytes(), cache));
     }
     return done;
   }
 
+  /**
+   * The warm-up of a session that starts with the page cache dropped, in a session of its own:
+   * warming up in place after the drop would read the data back into the page cache. The JIT's
+   * work stays; the engine's own caches go with the close, as they would at any session's end.
+   */
+  private void warmUpBeforeDrop(Workload w, int threads) throws IOException, InterruptedException {
+    EngineAdapter db = acquire();
+    try {
+      executor(db).warmup(w, threads, state, config.warmup());
+    } finally {
+      release(db);
+    }
+  }
+
+  /**
+   * Drops the page cache (the engine is closed) and says so, once per reason, if it could not.
+   */
+  private CacheState dropPageCache(Workload w) {
+    PageCache.Drop d = pageCache.drop(dir);
+    d.reason().ifPresent(reason -> {
+      if (pageCache.firstReport(reason)) {
+        out.printf("%-12s page cache NOT dropped before %s: %s%n", engine, w.id(), reason);
+        out.flush();
+      }
+    });
+    return d.state();
+  }
+
   /** {@code --stats}: the engine's own statistics at the end of a session, before close. */
-  private void printStats(EngineAdapter db, Workload w, int threads) {
-    out.printf("%-12s statistics after %s (t=%d):%n", engine, w.id(), threads);
+  private void printStats(EngineAdapter db, Workload w, String condition) {
+    out.printf("%-12s statistics after %s (%s):%n", engine, w.id(), condition);
     out.println(db.statsText().map(String::stripTrailing)
         .orElse("(" + engine + " reports no statistics)"));
     out.flush();
@@ -226,7 +321,7 @@ final class EngineRun {
 
   private WorkloadExecutor executor(EngineAdapter db) {
     return new WorkloadExecutor(
-        db, keys, config.valueSize(), config.num(), config.seed(), progress);
+        db, keys, valueSize, config.valueKind(), config.num(), config.seed(), progress);
   }
 
   private EngineAdapter acquire() throws IOException {

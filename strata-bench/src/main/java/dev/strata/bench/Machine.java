@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /** A description of the machine and JVM results were measured on. Stateless. */
 public final class Machine {
@@ -20,7 +21,23 @@ public final class Machine {
         + System.getProperty("os.arch"));
     m.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     m.put("max heap", (Runtime.getRuntime().maxMemory() >> 20) + " MiB");
+    memoryBytes().ifPresent(b -> m.put("memory", (b >> 20) + " MiB"));
     return m;
+  }
+
+  /** The machine's memory ({@code MemTotal} of {@code /proc/meminfo}), if known. */
+  public static OptionalLong memoryBytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/meminfo"), StandardCharsets.UTF_8)) {
+        if (line.startsWith("MemTotal:")) {
+          String kib = line.substring("MemTotal:".length()).replace("kB", "").trim();
+          return OptionalLong.of(Long.parseLong(kib) * 1024);
+        }
+      }
+    } catch (IOException | NumberFormatException ex) {
+      return OptionalLong.empty();
+    }
+    return OptionalLong.empty();
   }
 
   private static String cpuModel() {

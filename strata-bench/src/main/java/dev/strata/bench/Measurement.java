@@ -26,6 +26,7 @@ import org.HdrHistogram.Histogram;
  * @param diskBytes bytes in the database directory after close
  * @param peakRssBytes peak resident set size seen during the session
  * @param peakHeapBytes peak Java heap use seen during the session
+ * @param cache the page cache when the timed run started
  */
 record Measurement(
     String label,
@@ -41,7 +42,8 @@ record Measurement(
     Optional<WriteStalls> writeStalls,
     long diskBytes,
     long peakRssBytes,
-    long peakHeapBytes) {
+    long peakHeapBytes,
+    CacheState cache) {
 
   /** A measurement of a phase, before the session's figures are known. */
   static Measurement ofPhase(
@@ -49,15 +51,15 @@ record Measurement(
       long elapsedNanos, Histogram latencyNanos) {
     return new Measurement(
         label, threads, ops, found, expectedFound, bytes, elapsedNanos, latencyNanos,
-        OptionalDouble.empty(), OptionalInt.empty(), Optional.empty(), 0, 0, 0);
+        OptionalDouble.empty(), OptionalInt.empty(), Optional.empty(), 0, 0, 0, CacheState.WARM);
   }
 
   Measurement withSession(
       OptionalDouble writeAmp, OptionalInt maxLevel0, Optional<WriteStalls> stalls, long disk,
-      long peakRss, long peakHeap) {
+      long peakRss, long peakHeap, CacheState pageCache) {
     return new Measurement(
         label, threads, ops, found, expectedFound, bytes, elapsedNanos, latencyNanos, writeAmp,
-        maxLevel0, stalls, disk, peakRss, peakHeap);
+        maxLevel0, stalls, disk, peakRss, peakHeap, pageCache);
   }
 
   double opsPerSecond() {

@@ -62,6 +62,15 @@ public enum Workload {
     return !freshDb && this != DELETERANDOM;
   }
 
+  /**
+   * Whether its timed operations read what earlier work stored, so that a page cache dropped
+   * before it ({@code --drop-caches}) sends its reads to the disk. The fills, {@code overwrite}
+   * and {@code deleterandom} only write.
+   */
+  public boolean reads() {
+    return needsData && this != OVERWRITE && this != DELETERANDOM;
+  }
+
   public boolean isYcsb() {
     return id.startsWith("ycsb-");
   }

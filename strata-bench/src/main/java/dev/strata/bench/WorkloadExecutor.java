@@ -10,6 +10,7 @@ import dev.strata.bench.keys.ScrambledZipfianKeys;
 import dev.strata.bench.keys.SequentialKeys;
 import dev.strata.bench.keys.UniformKeys;
 import dev.strata.bench.keys.ValueGenerator;
+import dev.strata.bench.keys.ValueKind;
 import dev.strata.bench.keys.ZipfianGenerator;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,16 +34,18 @@ final class WorkloadExecutor {
   private final EngineAdapter db;
   private final KeyFormat keys;
   private final int valueSize;
+  private final ValueKind valueKind;
   private final long num;
   private final long seed;
   private final Progress.Factory progress;
 
   WorkloadExecutor(
-      EngineAdapter db, KeyFormat keys, int valueSize, long num, long seed,
+      EngineAdapter db, KeyFormat keys, int valueSize, ValueKind valueKind, long num, long seed,
       Progress.Factory progress) {
     this.db = db;
     this.keys = keys;
     this.valueSize = valueSize;
+    this.valueKind = valueKind;
     this.num = num;
     this.seed = seed;
     this.progress = progress;
@@ -160,7 +163,7 @@ final class WorkloadExecutor {
               int from = (int) start(num, t, threads);
               int to = (int) start(num, t + 1, threads);
               KeyChooser k = order != null ? order.slice(from, to) : new SequentialKeys(from, to);
-              ValueGenerator values = new ValueGenerator(valueSize, s + t);
+              ValueGenerator values = new ValueGenerator(valueSize, valueKind, s + t);
               for (long i = 0; i < to - from && b.more(i); i++) {
                 put(st, keys.key(k.next()), values.next());
               }
@@ -181,7 +184,7 @@ final class WorkloadExecutor {
               KeyChooser k = order != null
                   ? order.slice((int) start(num, t, threads), (int) start(num, t + 1, threads))
                   : new UniformKeys(num, s + t);
-              ValueGenerator values = new ValueGenerator(valueSize, s + t);
+              ValueGenerator values = new ValueGenerator(valueSize, valueKind, s + t);
               switch (w) {
                 case OVERWRITE:
                   for (long i = 0; b.more(i); i++) {
@@ -287,7 +290,7 @@ final class WorkloadExecutor {
       out = ThreadGang.run(readers + 1, label, p, (t, st) -> {
         KeyChooser k = new UniformKeys(num, s + t);
         if (t == readers) {
-          ValueGenerator values = new ValueGenerator(valueSize, s + t);
+          ValueGenerator values = new ValueGenerator(valueSize, valueKind, s + t);
           // Only the readers' budget bounds the phase, so the writer's ops are not progress.
           st.detachProgress();
           // At least one write, so that a writer slower to start than tiny readers still counts.
@@ -328,7 +331,7 @@ final class WorkloadExecutor {
               KeyChooser k = w == Workload.YCSB_D
                   ? new LatestKeys(inserted::get, ZipfianGenerator.YCSB_THETA, s + t)
                   : new ScrambledZipfianKeys(num, ZipfianGenerator.YCSB_THETA, s + t);
-              ValueGenerator values = new ValueGenerator(valueSize, s + t);
+              ValueGenerator values = new ValueGenerator(valueSize, valueKind, s + t);
               for (long i = 0; b.more(i); i++) {
                 ycsbOp(w, st, rnd.nextInt(100), k, values, rnd, nextInsert, inserted);
               }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.strata.bench.engine.LmdbAdapter;
 import dev.strata.bench.engine.RocksDbAdapter;
 import dev.strata.bench.engine.StrataAdapter;
+import dev.strata.bench.keys.ValueKind;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -42,7 +43,7 @@ class BenchCommandTest {
     assertThat(c.num()).isEqualTo(1_000_000);
     assertThat(c.threads()).containsExactly(2);
     assertThat(c.keySize()).isEqualTo(16);
-    assertThat(c.valueSize()).isEqualTo(100);
+    assertThat(c.valueSizes()).containsExactly(100);
     assertThat(c.db()).isNull();
     assertThat(c.repeat()).isEqualTo(1);
     assertThat(c.warmup().duration()).isEqualTo(Duration.ofSeconds(10));
@@ -73,7 +74,7 @@ class BenchCommandTest {
 
     assertThat(c.num()).isEqualTo(5000);
     assertThat(c.keySize()).isEqualTo(12);
-    assertThat(c.valueSize()).isEqualTo(64);
+    assertThat(c.valueSizes()).containsExactly(64);
     assertThat(c.db()).isEqualTo(Path.of("/tmp/x"));
     assertThat(c.seed()).isEqualTo(7);
     assertThat(c.repeat()).isEqualTo(3);
@@ -122,6 +123,75 @@ class BenchCommandTest {
     BenchConfig again = parse(c.toArguments().toArray(new String[0]));
 
     assertThat(again).isEqualTo(c);
+  }
+
+  @Test
+  void parse_valueSizesKindAndDropCaches_areApplied() {
+    BenchConfig c = parse("--value-size", "100,1024,4096,1024", "--value-kind", "ycsb",
+        "--drop-caches", "both");
+
+    assertThat(c.valueSizes()).containsExactly(100, 1024, 4096);
+    assertThat(c.valueKind()).isEqualTo(ValueKind.YCSB);
+    assertThat(c.dropCaches()).isEqualTo(DropCaches.BOTH);
+    assertThat(c.dropCachesFile()).isEqualTo(Path.of("/proc/sys/vm/drop_caches"));
+  }
+
+  @Test
+  void parse_conditionDefaults_areOneSizeHalfAndWarm() {
+    BenchConfig c = parse();
+
+    assertThat(c.valueSizes()).containsExactly(100);
+    assertThat(c.valueKind()).isEqualTo(ValueKind.HALF);
+    assertThat(c.dropCaches()).isEqualTo(DropCaches.OFF);
+  }
+
+  @Test
+  void parse_dropCachesAlone_isOn_andTakesAnExplicitMode() {
+    assertThat(parse("--drop-caches").dropCaches()).isEqualTo(DropCaches.ON);
+    assertThat(parse("--drop-caches", "--num", "5").dropCaches()).isEqualTo(DropCaches.ON);
+    assertThat(parse("--drop-caches=off").dropCaches()).isEqualTo(DropCaches.OFF);
+    assertThat(parse("--drop-caches=on").dropCaches()).isEqualTo(DropCaches.ON);
+  }
+
+  @Test
+  void execute_badConditions_failNamingTheChoices() {
+    assertThat(execute("--value-size", "100,0").getValue()).contains("--value-size must be from 1");
+    assertThat(execute("--value-size", "100,big").getValue()).contains("--value-size")
+        .contains("big");
+    Map.Entry<Integer, String> kind = execute("--value-kind", "zeros");
+    assertThat(kind.getKey()).isEqualTo(2);
+    assertThat(kind.getValue()).contains("unknown value kind 'zeros'")
+        .contains("half, random, ycsb");
+    Map.Entry<Integer, String> drop = execute("--drop-caches=sometimes");
+    assertThat(drop.getKey()).isEqualTo(2);
+    assertThat(drop.getValue()).contains("--drop-caches must be one of off, on, both");
+  }
+
+  @Test
+  void toArguments_withConditions_parsedAgain_givesSameConfig() {
+    BenchConfig c = parse("--value-size", "100,4096", "--value-kind", "random",
+        "--drop-caches", "--drop-caches-file", "/tmp/drop", "--num", "50");
+
+    List<String> args = c.toArguments();
+    BenchConfig again = parse(args.toArray(new String[0]));
+
+    assertThat(args).contains("--value-size=100,4096", "--value-kind=random",
+        "--drop-caches=on", "--drop-caches-file=/tmp/drop");
+    assertThat(again).isEqualTo(c);
+    assertThat(parse().toArguments()).noneMatch(a -> a.startsWith("--drop-caches-file"));
+  }
+
+  @Test
+  void forChild_keepsValueSizesKindAndDropCaches() {
+    BenchConfig c = parse("--engine", "strata", "--value-size", "100,1024", "--value-kind",
+        "ycsb", "--drop-caches=both", "--drop-caches-file", "/tmp/drop");
+
+    BenchConfig child = c.forChild(new StrataAdapter(), Path.of("/tmp/x"), Path.of("r.jsonl"));
+
+    assertThat(child.valueSizes()).containsExactly(100, 1024);
+    assertThat(child.valueKind()).isEqualTo(ValueKind.YCSB);
+    assertThat(child.dropCaches()).isEqualTo(DropCaches.BOTH);
+    assertThat(child.dropCachesFile()).isEqualTo(Path.of("/tmp/drop"));
   }
 
   @Test
@@ -190,7 +260,8 @@ class BenchCommandTest {
     assertThat(cl.execute("--help")).isZero();
     for (String option : List.of("--engine", "--benchmarks", "--num", "--threads", "--key-size",
         "--value-size", "--db", "--engine-options", "--seed", "--repeat", "--report", "--json",
-        "--warmup", "--[no-]fork", "--stats")) {
+        "--warmup", "--[no-]fork", "--stats", "--preset", "--value-kind", "--drop-caches",
+        "independent", "larger-than-cache")) {
       assertThat(out.toString()).contains(option);
     }
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.strata.bench.engine.WriteStalls;
+import dev.strata.bench.keys.ValueKind;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -76,7 +77,7 @@ class ResultMathTest {
       h.recordValue(latencyMicros * 1000);
     }
     return new Measurement("readrandom", 2, ops, ops, ops, ops * 116, elapsedMillis * 1_000_000,
-        h, OptionalDouble.of(wa), maxLevel0, stalls, 1000 + ops, 10 * ops, ops);
+        h, OptionalDouble.of(wa), maxLevel0, stalls, 1000 + ops, 10 * ops, ops, CacheState.WARM);
   }
 
   @Test
@@ -84,7 +85,8 @@ class ResultMathTest {
     List<Measurement> runs = List.of(run(100, 100, 5, 1.1), run(300, 100, 7, 1.3),
         run(200, 100, 6, 1.2));
 
-    BenchResult r = BenchResult.aggregate("rocksdb", runs, 1000, 16, 100, false, Map.of("k", "v"));
+    BenchResult r = BenchResult.aggregate(
+        "rocksdb", runs, 1000, 16, 100, ValueKind.HALF, false, Map.of("k", "v"));
 
     assertThat(r.opsPerSec()).isCloseTo(2000, within(1e-6));
     assertThat(r.opsPerSecMin()).isCloseTo(1000, within(1e-6));
@@ -107,7 +109,8 @@ class ResultMathTest {
         run(300, 100, 7, 1.3, OptionalInt.of(2), Optional.of(new WriteStalls(100, 1))),
         run(200, 100, 6, 1.2, OptionalInt.of(4), Optional.of(new WriteStalls(400, -1))));
 
-    BenchResult r = BenchResult.aggregate("strata", runs, 1000, 16, 100, false, Map.of());
+    BenchResult r =
+        BenchResult.aggregate("strata", runs, 1000, 16, 100, ValueKind.HALF, false, Map.of());
 
     assertThat(r.maxLevel0Files()).isEqualTo(9);
     assertThat(r.stallMicros()).isEqualTo(400);
@@ -118,7 +121,7 @@ class ResultMathTest {
   void aggregate_engineWithoutLevelsOrStalls_isUnknown() {
     BenchResult r = BenchResult.aggregate("leveldb",
         List.of(run(50, 10, 3, Double.NaN, OptionalInt.empty(), Optional.empty())), 50, 16, 100,
-        false, Map.of());
+        ValueKind.HALF, false, Map.of());
 
     assertThat(r.maxLevel0Files()).isEqualTo(-1);
     assertThat(r.stallMicros()).isEqualTo(-1);
@@ -136,7 +139,7 @@ class ResultMathTest {
   @Test
   void jsonLine_roundTrip_keepsEveryField() throws Exception {
     BenchResult r = BenchResult.aggregate("strata", List.of(run(50, 10, 3, 2.5)), 50, 16, 100,
-        true, Map.of("memtable", "64 MiB"));
+        ValueKind.HALF, true, Map.of("memtable", "64 MiB"));
 
     BenchResult back = JsonLines.fromLine(JsonLines.toLine(r));
 
@@ -152,7 +155,7 @@ class ResultMathTest {
   void jsonLine_unknownLevel0AndStalls_areNullAndReadBackUnknown() throws Exception {
     BenchResult r = BenchResult.aggregate("skiplist-map",
         List.of(run(50, 10, 3, Double.NaN, OptionalInt.empty(), Optional.empty())), 50, 16, 100,
-        true, Map.of());
+        ValueKind.HALF, true, Map.of());
 
     String line = JsonLines.toLine(r);
     BenchResult back = JsonLines.fromLine(line);
@@ -165,7 +168,7 @@ class ResultMathTest {
   @Test
   void jsonLine_withoutLevel0AndStallFields_readsThemAsUnknown() throws Exception {
     BenchResult r = BenchResult.aggregate("rocksdb", List.of(run(50, 10, 3, 1.5)), 50, 16, 100,
-        false, Map.of());
+        ValueKind.HALF, false, Map.of());
     String line = JsonLines.toLine(r).replaceAll("\"(maxLevel0Files|stallMicros|stallCount)\":"
         + "[0-9]+,", "");
 
@@ -180,7 +183,7 @@ class ResultMathTest {
   @Test
   void jsonLine_unknownWriteAmplification_isNull() {
     BenchResult r = BenchResult.aggregate("leveldb", List.of(run(50, 10, 3, Double.NaN)), 50, 16,
-        100, false, Map.of());
+        100, ValueKind.HALF, false, Map.of());
 
     assertThat(JsonLines.toLine(r)).contains("\"writeAmplification\":null");
   }

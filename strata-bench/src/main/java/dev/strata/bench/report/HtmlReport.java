@@ -1,6 +1,7 @@
 package dev.strata.bench.report;
 
 import dev.strata.bench.BenchResult;
+import dev.strata.bench.CacheState;
 import dev.strata.bench.Machine;
 import dev.strata.bench.ResultMath;
 import dev.strata.bench.ResultTable;
@@ -28,14 +29,35 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * Writes {@code index.html} and its PNG charts (drawn with XChart, headless) into a directory:
- * throughput per workload and engine at each thread count, throughput against threads when
- * several counts ran, and latency percentiles per workload. Stateless.
+ * throughput per workload and engine under each condition (thread count, and value size and
+ * page-cache state when several ran), throughput against threads when several counts ran, and
+ * latency percentiles per workload. Chart files are named by thread count ({@code
+ * throughput-t2.png}), with {@code -v1024} and {@code -dropped} added only when several value
+ * sizes or page-cache states ran. Stateless.
  */
 public final class HtmlReport {
   private static final int WIDTH = 960;
   private static final int HEIGHT = 480;
 
   private HtmlReport() {}
+
+  /** The conditions one chart compares engines under. */
+  private record Condition(int threads, int valueSize, CacheState cache) {
+    boolean holds(BenchResult r) {
+      return r.threads() == threads && r.valueSize() == valueSize && r.cache() == cache;
+    }
+
+    /** File-name suffix: the parts that vary in this report. */
+    String suffix(boolean sizesVary, boolean cachesVary) {
+      return "-t" + threads + (sizesVary ? "-v" + valueSize : "")
+          + (cachesVary ? "-" + fileName(cache.label()) : "");
+    }
+
+    String title(boolean sizesVary, boolean cachesVary) {
+      return threads + " threads" + (sizesVary ? ", " + valueSize + " B values" : "")
+          + (cachesVary ? ", page cache " + cache.label() : "");
+    }
+  }
 
   /** Writes the report for {@code results}; {@code command} is shown as run. */
   public static void write(Path dir, List<BenchResult> results, String command) throws IOException {
@@ -44,33 +66,60 @@ public final class HtmlReport {
     Set<String> engines = new LinkedHashSet<>();
     Set<String> workloads = new LinkedHashSet<>();
     Set<Integer> threads = new TreeSet<>();
+    Set<Integer> sizes = new TreeSet<>();
+    Set<CacheState> caches = new TreeSet<>();
     for (BenchResult r : results) {
       engines.add(r.engine());
       workloads.add(r.workload());
       threads.add(r.threads());
+      sizes.add(r.valueSize());
+      caches.add(r.cache());
+    }
+    boolean sizesVary = sizes.size() > 1;
+    boolean cachesVary = caches.size() > 1;
+    List<Condition> conditions = new ArrayList<>();
+    for (int v : sizes) {
+      for (CacheState c : caches) {
+        for (int t : threads) {
+          Condition k = new Condition(t, v, c);
+          if (results.stream().anyMatch(k::holds)) {
+            conditions.add(k);
+          }
+        }
+      }
     }
     StringBuilder html = new StringBuilder();
     head(html, command);
     html.append("<h2>Throughput</h2>\n");
-    for (int t : threads) {
-      String png = "throughput-t" + t;
-      throughputChart(dir.resolve(png), results, engines, workloads, t);
-      html.append(img(png, "throughput at " + t + " threads"));
+    for (Condition k : conditions) {
+      String png = "throughput" + k.suffix(sizesVary, cachesVary);
+      throughputChart(dir.resolve(png), results, engines, workloads, k,
+          k.title(sizesVary, cachesVary));
+      html.append(img(png, "throughput at " + k.title(sizesVary, cachesVary)));
     }
     if (threads.size() > 1) {
       html.append("<h2>Throughput against threads</h2>\n");
-      for (String w : workloads) {
-        String png = "scaling-" + fileName(w);
-        scalingChart(dir.resolve(png), results, engines, w);
-        html.append(img(png, w + " against threads"));
+      for (int v : sizes) {
+        for (CacheState c : caches) {
+          for (String w : workloads) {
+            String png = "scaling-" + fileName(w) + (sizesVary ? "-v" + v : "")
+                + (cachesVary ? "-" + fileName(c.label()) : "");
+            String title = w + (sizesVary ? ", " + v + " B values" : "")
+                + (cachesVary ? ", page cache " + c.label() : "");
+            if (scalingChart(dir.resolve(png), results, engines, w, v, c, title)) {
+              html.append(img(png, title + " against threads"));
+            }
+          }
+        }
       }
     }
     html.append("<h2>Latency percentiles</h2>\n");
-    for (int t : threads) {
+    for (Condition k : conditions) {
       for (String w : workloads) {
-        String png = "latency-" + fileName(w) + "-t" + t;
-        if (latencyChart(dir.resolve(png), results, engines, w, t)) {
-          html.append(img(png, w + " latency at " + t + " threads"));
+        String png = "latency-" + fileName(w) + k.suffix(sizesVary, cachesVary);
+        String title = w + " latency, " + k.title(sizesVary, cachesVary);
+        if (latencyChart(dir.resolve(png), results, engines, w, k, title)) {
+          html.append(img(png, title));
         }
       }
     }
@@ -84,7 +133,8 @@ public final class HtmlReport {
     html.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Strata benchmark</title>")
         .append("<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}")
         .append("td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}")
-        .append("td:nth-child(-n+2){text-align:left}img{display:block;margin:1em 0}</style>")
+        .append("td:nth-child(-n+2),td:nth-child(5){text-align:left}")
+        .append("img{display:block;margin:1em 0}</style>")
         .append("</head><body>\n<h1>Strata benchmark</h1>\n<p>")
         .append(escape(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.RFC_1123_DATE_TIME)))
         .append("</p>\n<pre>").append(escape(command)).append("</pre>\n<ul>\n");
@@ -94,10 +144,10 @@ public final class HtmlReport {
   }
 
   private static void throughputChart(
-      Path file, List<BenchResult> results, Set<String> engines, Set<String> workloads, int t)
-      throws IOException {
+      Path file, List<BenchResult> results, Set<String> engines, Set<String> workloads,
+      Condition k, String title) throws IOException {
     CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
-        .title("Throughput, " + t + " threads").xAxisTitle("workload").yAxisTitle("ops/s (log)")
+        .title("Throughput, " + title).xAxisTitle("workload").yAxisTitle("ops/s (log)")
         .build();
     chart.getStyler().setXAxisLabelRotation(30);
     // Scans run orders of magnitude faster than writes: a logarithmic axis keeps both legible.
@@ -105,7 +155,7 @@ public final class HtmlReport {
     List<String> x = new ArrayList<>(workloads);
     double min = Double.MAX_VALUE;
     for (BenchResult r : results) {
-      if (r.threads() == t && r.opsPerSec() > 0) {
+      if (k.holds(r) && r.opsPerSec() > 0) {
         min = Math.min(min, r.opsPerSec());
       }
     }
@@ -114,7 +164,7 @@ public final class HtmlReport {
       List<Double> y = new ArrayList<>();
       for (String w : x) {
         // A workload the engine did not run gets an empty bar.
-        y.add(Math.max(floor, find(results, e, w, t).map(BenchResult::opsPerSec).orElse(0.0)));
+        y.add(Math.max(floor, find(results, e, w, k).map(BenchResult::opsPerSec).orElse(0.0)));
       }
       chart.addSeries(e, x, y);
     }
@@ -122,40 +172,47 @@ public final class HtmlReport {
     BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
   }
 
-  private static void scalingChart(
-      Path file, List<BenchResult> results, Set<String> engines, String workload)
-      throws IOException {
+  /** Draws one workload's throughput against threads; false (and no file) if it never ran. */
+  private static boolean scalingChart(
+      Path file, List<BenchResult> results, Set<String> engines, String workload, int valueSize,
+      CacheState cache, String title) throws IOException {
     XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
-        .title(workload + ": throughput against threads").xAxisTitle("threads")
+        .title(title + ": throughput against threads").xAxisTitle("threads")
         .yAxisTitle("ops/s").build();
+    boolean any = false;
     for (String e : engines) {
       List<Integer> x = new ArrayList<>();
       List<Double> y = new ArrayList<>();
       for (BenchResult r : results) {
-        if (r.engine().equals(e) && r.workload().equals(workload)) {
+        if (r.engine().equals(e) && r.workload().equals(workload) && r.valueSize() == valueSize
+            && r.cache() == cache) {
           x.add(r.threads());
           y.add(r.opsPerSec());
         }
       }
       if (!x.isEmpty()) {
         chart.addSeries(e, x, y).setMarker(SeriesMarkers.CIRCLE);
+        any = true;
       }
     }
-    BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    if (any) {
+      BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+    return any;
   }
 
   private static boolean latencyChart(
-      Path file, List<BenchResult> results, Set<String> engines, String workload, int t)
-      throws IOException {
+      Path file, List<BenchResult> results, Set<String> engines, String workload, Condition k,
+      String title) throws IOException {
     CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
-        .title(workload + ": latency, " + t + " threads").xAxisTitle("percentile")
+        .title(title).xAxisTitle("percentile")
         .yAxisTitle("microseconds (log)").build();
     chart.getStyler().setYAxisLogarithmic(true);
     List<String> x = List.of("p50", "p99", "p99.9", "max");
     boolean any = false;
     double min = Double.MAX_VALUE;
     for (String e : engines) {
-      var r = find(results, e, workload, t);
+      var r = find(results, e, workload, k);
       if (r.isPresent()) {
         BenchResult b = r.get();
         List<Double> y = List.of(positive(b.p50Micros()), positive(b.p99Micros()),
@@ -175,7 +232,8 @@ public final class HtmlReport {
 
   private static void table(StringBuilder html, List<BenchResult> results) {
     html.append("<h2>Results</h2>\n<table><tr>");
-    for (String h : List.of("engine", "workload", "threads", "ops/s", "spread", "MiB/s", "p50 us",
+    for (String h : List.of("engine", "workload", "threads", "value B", "cache", "ops/s", "spread",
+        "MiB/s", "p50 us",
         "p99 us", "p99.9 us", "max us", "found", "disk MiB", "w-amp", "max L0", "stall ms",
         "RSS MiB", "heap MiB",
         "ops/s vs rocksdb")) {
@@ -188,6 +246,7 @@ public final class HtmlReport {
               b.opsPerSec())))
           .orElse("");
       cells(html, r.engine(), r.workload(), Integer.toString(r.threads()),
+          Integer.toString(r.valueSize()), r.cache().label(),
           String.format(Locale.ROOT, "%,.0f", r.opsPerSec()),
           r.repeats() > 1 ? String.format(Locale.ROOT, "%.1f%%", r.spreadPercent()) : "-",
           String.format(Locale.ROOT, "%.1f", r.mibPerSec()), num(r.p50Micros()),
@@ -225,9 +284,9 @@ public final class HtmlReport {
   }
 
   private static java.util.Optional<BenchResult> find(
-      List<BenchResult> results, String engine, String workload, int threads) {
+      List<BenchResult> results, String engine, String workload, Condition k) {
     return results.stream().filter(r -> r.engine().equals(engine)
-        && r.workload().equals(workload) && r.threads() == threads).findFirst();
+        && r.workload().equals(workload) && k.holds(r)).findFirst();
   }
 
   private static String img(String png, String alt) {
