@@ -238,87 +238,94 @@ final class Recovery {
     long[] lastReplayed = {-1};
     Memtable[] mem = {newMemtable.get()};
     boolean stopped = false;
-    for (int i = 0; i < logs.size() && !stopped; i++) {
-      String name = FileNames.log(logs.get(i));
-      ReadableFile pinned = pinnedLogs.remove(logs.get(i));
-      try (ReadableFile file =
-          pinned != null ? pinned : fs.openRead(FileNames.path(dir, name))) {
-        LogReader reader = new LogReader(file, name);
-        byte[] record;
-        boolean firstInLog = true;
-        while ((record = reader.next()) != null) {
-          if (firstInLog && i > 0 && followsHole(record, lastReplayed[0])) {
-            // An earlier log lost its tail exactly at a record boundary, which reads as a clean
-            // end: its memtable's WAL is forced only before its flush or a sync write, so a power
-            // loss can keep a later log's writes but not an earlier log's tail. None of the lost
-            // writes was acknowledged as durable; recover the prefix only.
-            infoLog.warn(
-                "{}: first write {} follows a hole ({}): recovery ends",
-                name,
-                WriteBatchCodec.firstSequence(record),
-                lastReplayed[0] < 0
-                    ? "the earlier logs hold no write"
-                    : "the last replayed write is " + lastReplayed[0]);
-            stopped = true;
-            break;
-          }
-          firstInLog = false;
-          if (lastReplayed[0] < 0
-              && record.length >= WalFormat.BATCH_HEADER_SIZE
-              && WriteBatchCodec.firstSequence(record) > versions.lastSequence() + 1
-              && versions.recoveredManifest() != null) {
-            // Every write below the first one a WAL holds is in a table the manifest names, and
-            // every edit records a last sequence at least as high: a gap means the manifest lost
-            // records (a damaged tail read as a torn one) and with them tables.
-            throw new CorruptionException(
-                versions.recoveredManifest(),
-                -1,
-                "the manifest's last sequence "
-                    + versions.lastSequence()
-                    + " is below the first logged write "
-                    + WriteBatchCodec.firstSequence(record)
-                    + " in "
-                    + name
-                    + ": the manifest lost records");
-          }
-          if (record.length >= WalFormat.BATCH_HEADER_SIZE
-              && WriteBatchCodec.firstSequence(record) <= lastReplayed[0]) {
-            throw new CorruptionException(
+    try (ReplayInserter inserter =
+        new ReplayInserter(ReplayInserter.defaultThreads(), options.memtableSizeBytes())) {
+      for (int i = 0; i < logs.size() && !stopped; i++) {
+        String name = FileNames.log(logs.get(i));
+        ReadableFile pinned = pinnedLogs.remove(logs.get(i));
+        try (ReadableFile file =
+            pinned != null ? pinned : fs.openRead(FileNames.path(dir, name))) {
+          LogReader reader = new LogReader(file, name);
+          byte[] record;
+          boolean firstInLog = true;
+          while ((record = reader.next()) != null) {
+            if (firstInLog && i > 0 && followsHole(record, lastReplayed[0])) {
+              // An earlier log lost its tail exactly at a record boundary, which reads as a clean
+              // end: its memtable's WAL is forced only before its flush or a sync write, so a power
+              // loss can keep a later log's writes but not an earlier log's tail. None of the lost
+              // writes was acknowledged as durable; recover the prefix only.
+              infoLog.warn(
+                  "{}: first write {} follows a hole ({}): recovery ends",
+                  name,
+                  WriteBatchCodec.firstSequence(record),
+                  lastReplayed[0] < 0
+                      ? "the earlier logs hold no write"
+                      : "the last replayed write is " + lastReplayed[0]);
+              stopped = true;
+              break;
+            }
+            firstInLog = false;
+            if (lastReplayed[0] < 0
+                && record.length >= WalFormat.BATCH_HEADER_SIZE
+                && WriteBatchCodec.firstSequence(record) > versions.lastSequence() + 1
+                && versions.recoveredManifest() != null) {
+              // Every write below the first one a WAL holds is in a table the manifest names, and
+              // every edit records a last sequence at least as high: a gap means the manifest lost
+              // records (a damaged tail read as a torn one) and with them tables.
+              throw new CorruptionException(
+                  versions.recoveredManifest(),
+                  -1,
+                  "the manifest's last sequence "
+                      + versions.lastSequence()
+                      + " is below the first logged write "
+                      + WriteBatchCodec.firstSequence(record)
+                      + " in "
+                      + name
+                      + ": the manifest lost records");
+            }
+            if (record.length >= WalFormat.BATCH_HEADER_SIZE
+                && WriteBatchCodec.firstSequence(record) <= lastReplayed[0]) {
+              throw new CorruptionException(
+                  name,
+                  reader.recordOffset(),
+                  "batch sequence "
+                      + WriteBatchCodec.firstSequence(record)
+                      + " is not above the last recovered "
+                      + lastReplayed[0]);
+            }
+            WriteBatchCodec.decode(
+                record,
                 name,
                 reader.recordOffset(),
-                "batch sequence "
-                    + WriteBatchCodec.firstSequence(record)
-                    + " is not above the last recovered "
-                    + lastReplayed[0]);
+                (seq, kind, key, value) -> {
+                  inserter.add(seq, kind, key, value);
+                  maxSeq[0] = Math.max(maxSeq[0], seq);
+                  lastReplayed[0] = seq;
+                });
+            if (inserter.chunkFull()) {
+              inserter.drainInto(mem[0]);
+              if (mem[0].isFull()) {
+                flushReplayed(mem[0], edit);
+                mem[0] = newMemtable.get();
+              }
+            }
           }
-          WriteBatchCodec.decode(
-              record,
-              name,
-              reader.recordOffset(),
-              (seq, kind, key, value) -> {
-                mem[0].add(seq, kind, key, value);
-                maxSeq[0] = Math.max(maxSeq[0], seq);
-                lastReplayed[0] = seq;
-              });
-          if (mem[0].isFull()) {
-            flushReplayed(mem[0], edit);
-            mem[0] = newMemtable.get();
+          if (reader.tornTailOffset() >= 0) {
+            infoLog.warn("{}: torn tail at offset {} ends recovery", name, reader.tornTailOffset());
+            if (i < logs.size() - 1) {
+              // A later log's writes would follow a hole: recover the prefix only.
+              stopped = true;
+            }
           }
-        }
-        if (reader.tornTailOffset() >= 0) {
-          infoLog.warn("{}: torn tail at offset {} ends recovery", name, reader.tornTailOffset());
-          if (i < logs.size() - 1) {
-            // A later log's writes would follow a hole: recover the prefix only.
-            stopped = true;
+        } catch (CorruptionException e) {
+          if (options.walRecoveryMode() != WalRecoveryMode.POINT_IN_TIME) {
+            throw e;
           }
+          infoLog.warn("point-in-time recovery stops at {}", e.getMessage());
+          stopped = true;
         }
-      } catch (CorruptionException e) {
-        if (options.walRecoveryMode() != WalRecoveryMode.POINT_IN_TIME) {
-          throw e;
-        }
-        infoLog.warn("point-in-time recovery stops at {}", e.getMessage());
-        stopped = true;
       }
+      inserter.drainInto(mem[0]);
     }
     if (!mem[0].isEmpty()) {
       flushReplayed(mem[0], edit);

@@ -1,0 +1,130 @@
+package dev.strata.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.StrataException;
+import dev.strata.key.InternalIterator;
+import dev.strata.key.Lookup;
+import dev.strata.key.ValueKind;
+import dev.strata.memtable.Memtable;
+import dev.strata.memtable.ShardedMemtable;
+import java.nio.charset.StandardCharsets;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class ReplayInserterTest {
+  private static byte[] b(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void manyVersionsOfFewKeys_onFourThreads_newestVersionWins_andEveryEntryIsIn() {
+    // 100 keys, 200 versions each, in sequence order as a WAL holds them; the stripes split the
+    // versions of one key over different threads, so their inserts race.
+    ShardedMemtable mem = new ShardedMemtable(4, 1L << 40);
+    long seq = 0;
+    try (ReplayInserter inserter = new ReplayInserter(4, 1L << 40)) {
+      for (int v = 0; v < 200; v++) {
+        for (int k = 0; k < 100; k++) {
+          seq++;
+          if (v == 199 && k % 10 == 0) {
+            inserter.add(seq, ValueKind.DELETE, b("key" + k), new byte[0]);
+          } else {
+            inserter.add(seq, ValueKind.VALUE, b("key" + k), b("v" + v));
+          }
+        }
+      }
+      assertThat(inserter.isEmpty()).isFalse();
+      inserter.drainInto(mem);
+      assertThat(inserter.isEmpty()).isTrue();
+    }
+    assertThat(mem.entryCount()).isEqualTo(20_000);
+    for (int k = 0; k < 100; k++) {
+      byte[] got = mem.get(b("key" + k), seq);
+      if (k % 10 == 0) {
+        assertThat(got).isSameAs(Lookup.DELETED);
+      } else {
+        assertThat(got).isEqualTo(b("v199"));
+      }
+      // An older snapshot sees the version of its time.
+      assertThat(mem.get(b("key" + k), 100L * 50 + k + 1)).isEqualTo(b("v50"));
+    }
+    long entries = 0;
+    try (InternalIterator it = mem.newIterator()) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        entries++;
+      }
+    }
+    assertThat(entries).isEqualTo(20_000);
+  }
+
+  @Test
+  void chunk_isASixteenthOfTheMemtable_atMostFourMiB() {
+    try (ReplayInserter small = new ReplayInserter(2, 16_000)) {
+      small.add(1, ValueKind.VALUE, new byte[10], new byte[980]);
+      assertThat(small.chunkFull()).isFalse();
+      small.add(2, ValueKind.VALUE, new byte[10], new byte[10]);
+      assertThat(small.chunkFull()).isTrue();
+    }
+    try (ReplayInserter large = new ReplayInserter(2, 1L << 40)) {
+      SplittableRandom rnd = new SplittableRandom(1);
+      long bytes = 0;
+      while (!large.chunkFull()) {
+        byte[] v = new byte[1 + rnd.nextInt(4000)];
+        large.add(bytes, ValueKind.VALUE, new byte[16], v);
+        bytes += 16 + v.length;
+      }
+      assertThat(bytes).isBetween((long) ReplayInserter.CHUNK_BYTES, ReplayInserter.CHUNK_BYTES + 4016L);
+    }
+  }
+
+  @Test
+  void aFailedInsertOnAHelper_failsTheDrain() {
+    ShardedMemtable inner = new ShardedMemtable(1, 1L << 40);
+    Memtable failing =
+        new Memtable() {
+          @Override
+          public void add(long sequence, ValueKind kind, byte[] key, byte[] value) {
+            if (sequence == 4001) {
+              throw new IllegalStateException("boom at 4001");
+            }
+            inner.add(sequence, kind, key, value);
+          }
+
+          @Override
+          public byte[] get(byte[] key, long snapshot) {
+            return inner.get(key, snapshot);
+          }
+
+          @Override
+          public InternalIterator newIterator() {
+            return inner.newIterator();
+          }
+
+          @Override
+          public long approximateBytes() {
+            return inner.approximateBytes();
+          }
+
+          @Override
+          public boolean isFull() {
+            return inner.isFull();
+          }
+
+          @Override
+          public long entryCount() {
+            return inner.entryCount();
+          }
+        };
+    try (ReplayInserter inserter = new ReplayInserter(2, 1L << 40)) {
+      for (int i = 0; i < 5000; i++) {
+        inserter.add(i, ValueKind.VALUE, b("k" + i), b("v"));
+      }
+      // Entry 4001 is in the helper's stripe (odd indexes with two threads).
+      assertThatThrownBy(() -> inserter.drainInto(failing))
+          .isInstanceOf(StrataException.class)
+          .hasRootCauseMessage("boom at 4001");
+    }
+  }
+}
