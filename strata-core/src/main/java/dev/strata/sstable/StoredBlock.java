@@ -19,7 +19,10 @@ final class StoredBlock {
   /** Largest scratch array kept per thread; larger blocks (rare) get a one-off array. */
   private static final int MAX_SCRATCH_BYTES = 256 << 10;
 
-  /** Per-thread read buffer, confined to its thread; grown on demand up to the limit above. */
+  /**
+   * Per-thread read buffer for data blocks, confined to its thread; grown on demand up to the limit
+   * above. Not in {@code strata.estimate-heap-bytes}: {@code docs/design/memory.md} bounds it.
+   */
   private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[8192]);
 
   private StoredBlock() {}
@@ -38,6 +41,11 @@ final class StoredBlock {
     return b;
   }
 
+  /** The length of the calling thread's scratch array. */
+  static int scratchLengthForTesting() {
+    return SCRATCH.get().length;
+  }
+
   /**
    * Appends {@code stored[0, storedLength)} and its trailer to {@code file}.
    *
@@ -54,7 +62,13 @@ final class StoredBlock {
   }
 
   /**
-   * Reads, optionally verifies, and decompresses the block at {@code handle}.
+   * Reads, optionally verifies, and decompresses the data block at {@code handle}, through the
+   * calling thread's scratch array: the stored copy of a block is garbage as soon as it is
+   * decompressed or copied out, and it was the largest allocation on the cache-miss path.
+   *
+   * <p>The scratch grows to the largest data block the thread reads (8 KiB for 4 KiB blocks), up
+   * to {@value #MAX_SCRATCH_BYTES} bytes; so it follows {@code blockSizeBytes} and values larger
+   * than a block, never the size of a table. Meta blocks go through {@link #readOnce} instead.
    *
    * <p>Requires: the caller has checked that {@code handle} plus its trailer lies within the file
    * and that its size is at most {@link TableFormat#MAX_BLOCK_BYTES}. May block on I/O.
@@ -67,11 +81,35 @@ final class StoredBlock {
   static BlockContents read(
       ReadableFile file, String fileName, BlockHandle handle, boolean verifyChecksum)
       throws IOException {
+    byte[] buf = scratch((int) handle.size() + TableFormat.BLOCK_TRAILER_SIZE);
+    return readInto(buf, true, file, fileName, handle, verifyChecksum);
+  }
+
+  /**
+   * As {@link #read}, into an array of its own rather than the thread's scratch: for the filter,
+   * properties and index blocks a table reads once when it opens. These grow with the table (a
+   * 64 MiB table of small entries has a filter and an index of half a megabyte each), and the
+   * thread opening a table is whichever reader missed in the table cache first, often one of an
+   * application's request threads; through the scratch, each such thread would keep an array the
+   * size of the largest meta block it ever read. An uncompressed block is returned in the array
+   * read, its trailer after {@code length}, with no copy.
+   */
+  static BlockContents readOnce(
+      ReadableFile file, String fileName, BlockHandle handle, boolean verifyChecksum)
+      throws IOException {
+    byte[] buf = new byte[(int) handle.size() + TableFormat.BLOCK_TRAILER_SIZE];
+    return readInto(buf, false, file, fileName, handle, verifyChecksum);
+  }
+
+  private static BlockContents readInto(
+      byte[] buf,
+      boolean scratch,
+      ReadableFile file,
+      String fileName,
+      BlockHandle handle,
+      boolean verifyChecksum)
+      throws IOException {
     int size = (int) handle.size();
-    // The stored bytes go to a per-thread scratch array: a compressed block is decompressed into
-    // a fresh array, so the stored copy is garbage at once (it was the largest allocation on the
-    // cache-miss path); an uncompressed block is copied out of it.
-    byte[] buf = scratch(size + TableFormat.BLOCK_TRAILER_SIZE);
     try {
       file.readFully(handle.offset(), buf, 0, size + TableFormat.BLOCK_TRAILER_SIZE);
     } catch (EOFException e) {
@@ -93,7 +131,8 @@ final class StoredBlock {
       }
     }
     return switch (code) {
-      case TableFormat.COMPRESSION_NONE -> new BlockContents(Arrays.copyOf(buf, size), size);
+      case TableFormat.COMPRESSION_NONE ->
+          new BlockContents(scratch ? Arrays.copyOf(buf, size) : buf, size);
       case TableFormat.COMPRESSION_LZ4, TableFormat.COMPRESSION_ZSTD -> {
         byte[] data = BlockCodec.decompress(code, buf, size, fileName, handle.offset());
         yield new BlockContents(data, data.length);

@@ -135,7 +135,7 @@ public final class TableReader implements AutoCloseable {
     }
     Footer footer = Footer.decode(footerBytes, fileName, fileSize);
 
-    BlockContents filterBlock = StoredBlock.read(file, fileName, footer.filter(), true);
+    BlockContents filterBlock = StoredBlock.readOnce(file, fileName, footer.filter(), true);
     BloomFilter filter =
         BloomFilter.decode(
             filterBlock.data(),
@@ -144,7 +144,7 @@ public final class TableReader implements AutoCloseable {
             footer.filter().offset(),
             footer.version());
 
-    BlockContents propertyBlock = StoredBlock.read(file, fileName, footer.properties(), true);
+    BlockContents propertyBlock = StoredBlock.readOnce(file, fileName, footer.properties(), true);
     TableProperties properties =
         TableProperties.decode(
             propertyBlock.data(),
@@ -154,7 +154,7 @@ public final class TableReader implements AutoCloseable {
             fileSize);
 
     long indexOffset = footer.index().offset();
-    BlockContents indexContents = StoredBlock.read(file, fileName, footer.index(), true);
+    BlockContents indexContents = StoredBlock.readOnce(file, fileName, footer.index(), true);
     Block indexBlock =
         Block.decode(indexContents.data(), indexContents.length(), fileName, indexOffset, false);
     TableIndex index =
