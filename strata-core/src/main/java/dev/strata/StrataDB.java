@@ -186,8 +186,10 @@ public interface StrataDB extends AutoCloseable {
   /**
    * A named property, or null if unknown: {@code strata.stats}, {@code
    * strata.num-files-at-level<N>}, {@code strata.level-bytes<N>}, {@code strata.memtable-bytes},
-   * {@code strata.block-cache-hit-ratio}, {@code strata.compaction-pending}, and more listed in
-   * {@code docs/design/properties.md}.
+   * {@code strata.block-cache-hit-ratio}, {@code strata.compaction-pending}, the heap held by
+   * memtables, block cache, table readers and table builders ({@code strata.estimate-heap-bytes}
+   * and its parts, see {@code docs/design/memory.md}), and more listed in {@code
+   * docs/design/properties.md}.
    */
   String getProperty(String name);
 

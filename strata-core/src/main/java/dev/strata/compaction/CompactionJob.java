@@ -83,7 +83,8 @@ public final class CompactionJob {
             options,
             targetFileSize,
             c.grandparents(),
-            maxGrandparentOverlap);
+            maxGrandparentOverlap,
+            stats.tableBuilderBytes);
     List<InternalIterator> children = new ArrayList<>();
     for (FileMetadata f : c.inputs()) {
       f.ref();

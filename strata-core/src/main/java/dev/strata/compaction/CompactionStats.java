@@ -43,6 +43,14 @@ public final class CompactionStats {
   /** Compactions (trivial moves included) that read samples asked for. */
   public final LongAdder readTriggeredCompactions = new LongAdder();
 
+  /**
+   * Heap bytes of the table builders of the flush and compaction running now: each builder keeps
+   * its buffers' size added here while it writes (see {@code TableBuilder}) and takes it off when
+   * it finishes or is abandoned, so the figure is 0 between jobs. An atomic rather than a
+   * LongAdder: a builder updates it only when its buffers grow, about once per doubling.
+   */
+  public final AtomicLong tableBuilderBytes = new AtomicLong();
+
   private static LongAdder[] adders() {
     LongAdder[] a = new LongAdder[LEVELS];
     for (int i = 0; i < LEVELS; i++) {

@@ -35,7 +35,15 @@ public final class FlushJob {
       CompactionStats stats)
       throws IOException {
     TableOutput out =
-        new TableOutput(fs, dir, newFileNumber, options, Long.MAX_VALUE, List.of(), Long.MAX_VALUE);
+        new TableOutput(
+            fs,
+            dir,
+            newFileNumber,
+            options,
+            Long.MAX_VALUE,
+            List.of(),
+            Long.MAX_VALUE,
+            stats.tableBuilderBytes);
     ShadowFilter filter = new ShadowFilter(snapshots, null);
     try (InternalIterator it = memtable.newIterator()) {
       long n = 0;

@@ -9,6 +9,7 @@ import dev.strata.version.FileMetadata;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
@@ -38,7 +39,15 @@ public final class RepairJob {
       long targetFileSize)
       throws IOException {
     TableOutput out =
-        new TableOutput(fs, dir, newFileNumber, options, targetFileSize, List.of(), Long.MAX_VALUE);
+        new TableOutput(
+            fs,
+            dir,
+            newFileNumber,
+            options,
+            targetFileSize,
+            List.of(),
+            Long.MAX_VALUE,
+            new AtomicLong());
     ShadowFilter filter = new ShadowFilter(new long[0], key -> true);
     long written = 0;
     long maxSequence = 0;

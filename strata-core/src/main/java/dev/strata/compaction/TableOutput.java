@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
@@ -36,6 +37,9 @@ final class TableOutput {
   private final List<FileMetadata> grandparents;
   private final long maxGrandparentOverlap;
 
+  /** Where the builder of the moment reports its heap bytes ({@link TableBuilder}). */
+  private final AtomicLong bufferGauge;
+
   private final List<FileMetadata> outputs = new ArrayList<>();
   private final List<Long> created = new ArrayList<>();
   private TableBuilder builder;
@@ -54,7 +58,8 @@ final class TableOutput {
       TableOptions options,
       long targetFileSize,
       List<FileMetadata> grandparents,
-      long maxGrandparentOverlap) {
+      long maxGrandparentOverlap,
+      AtomicLong bufferGauge) {
     this.fs = fs;
     this.dir = dir;
     this.newFileNumber = newFileNumber;
@@ -62,6 +67,7 @@ final class TableOutput {
     this.targetFileSize = targetFileSize;
     this.grandparents = grandparents;
     this.maxGrandparentOverlap = maxGrandparentOverlap;
+    this.bufferGauge = bufferGauge;
   }
 
   void add(byte[] userKey, long trailer, byte[] value) throws IOException {
@@ -98,7 +104,7 @@ final class TableOutput {
     created.add(fileNumber);
     String name = FileNames.table(fileNumber);
     file = fs.create(FileNames.path(dir, name));
-    builder = new TableBuilder(file, name, options);
+    builder = new TableBuilder(file, name, options, bufferGauge);
   }
 
   private void finishFile() throws IOException {

@@ -442,6 +442,14 @@ public final class DbImpl implements StrataDB {
     return blockCache;
   }
 
+  TableCache tablesForProperties() {
+    return tables;
+  }
+
+  long pinnedMemtableBytes() {
+    return writes.pinnedMemtableBytes();
+  }
+
   CompactionPicker picker() {
     return jobs.picker();
   }

@@ -8,22 +8,29 @@ import java.util.List;
 /**
  * The memtables readers consult, as one immutable value: the active memtable and its WAL number,
  * and the immutable memtables waiting for flush, newest first. The engine publishes a new set with
- * one volatile write, so a reader sees either the old or the new set, each complete.
+ * one volatile write, so a reader sees either the old or the new set, each complete. Each memtable
+ * travels with its {@link MemtablePin}, which iterators retain.
  */
 final class MemtableSet {
   /**
    * An immutable memtable and the WAL that holds its writes, which may still need its force
    * ({@link RetiredWal}); a memtable a read-only open replayed has no WAL of its own (null).
    */
-  record Immutable(Memtable memtable, long logNumber, RetiredWal wal) {}
+  record Immutable(MemtablePin pin, long logNumber, RetiredWal wal) {
+    Memtable memtable() {
+      return pin.memtable;
+    }
+  }
 
   final Memtable active;
+  final MemtablePin activePin;
   final long activeLogNumber;
   /** Newest first. */
   final List<Immutable> immutables;
 
-  MemtableSet(Memtable active, long activeLogNumber, List<Immutable> immutables) {
-    this.active = active;
+  MemtableSet(MemtablePin activePin, long activeLogNumber, List<Immutable> immutables) {
+    this.active = activePin.memtable;
+    this.activePin = activePin;
     this.activeLogNumber = activeLogNumber;
     this.immutables = Collections.unmodifiableList(new ArrayList<>(immutables));
   }
@@ -32,9 +39,9 @@ final class MemtableSet {
    * After a switch: {@code fresh} takes writes and the old active joins the immutables with its
    * retired WAL.
    */
-  MemtableSet switchTo(Memtable fresh, long freshLogNumber, RetiredWal retired) {
+  MemtableSet switchTo(MemtablePin fresh, long freshLogNumber, RetiredWal retired) {
     List<Immutable> imms = new ArrayList<>(immutables.size() + 1);
-    imms.add(new Immutable(active, activeLogNumber, retired));
+    imms.add(new Immutable(activePin, activeLogNumber, retired));
     imms.addAll(immutables);
     return new MemtableSet(fresh, freshLogNumber, imms);
   }
@@ -48,7 +55,7 @@ final class MemtableSet {
   MemtableSet without(Immutable flushed) {
     List<Immutable> imms = new ArrayList<>(immutables);
     imms.remove(flushed);
-    return new MemtableSet(active, activeLogNumber, imms);
+    return new MemtableSet(activePin, activeLogNumber, imms);
   }
 
   /** The WAL number of the memtable made right after {@code imm}: the oldest log still needed. */
@@ -68,6 +75,17 @@ final class MemtableSet {
     return out;
   }
 
+  /** Every memtable of the set, the active one first, then the immutables newest first. */
+  List<MemtablePin> pins() {
+    List<MemtablePin> out = new ArrayList<>(immutables.size() + 1);
+    out.add(activePin);
+    for (Immutable i : immutables) {
+      out.add(i.pin());
+    }
+    return out;
+  }
+
+  /** Heap bytes of the active memtable and the immutables waiting for flush. */
   long approximateBytes() {
     long n = active.approximateBytes();
     for (Immutable i : immutables) {

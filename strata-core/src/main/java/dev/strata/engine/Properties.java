@@ -35,13 +35,36 @@ final class Properties {
     }
     switch (p) {
       case "memtable-bytes":
+      case "cur-size-all-mem-tables":
         return Long.toString(db.memtablesForProperties().approximateBytes());
+      case "cur-size-active-mem-table":
+        return Long.toString(db.memtablesForProperties().active.approximateBytes());
+      case "size-all-mem-tables":
+        {
+          // The set first: a memtable whose flush installs between the two reads is counted in
+          // both rather than in neither (MemtablePin adds before its state changes).
+          long unflushed = db.memtablesForProperties().approximateBytes();
+          return Long.toString(unflushed + db.pinnedMemtableBytes());
+        }
+      case "estimate-pinned-iterator-mem":
+        return Long.toString(db.pinnedMemtableBytes());
       case "num-immutable-memtables":
         return Integer.toString(db.memtablesForProperties().immutables.size());
       case "block-cache-hit-ratio":
         return String.format(Locale.ROOT, "%.4f", db.blockCache().hitRatio());
       case "block-cache-bytes":
+      case "block-cache-usage":
         return Long.toString(db.blockCache().usedBytes());
+      case "block-cache-capacity":
+        return Long.toString(db.blockCache().capacityBytes());
+      case "estimate-table-readers-mem":
+        return Long.toString(db.tablesForProperties().openReaderHeapBytes());
+      case "num-open-table-readers":
+        return Integer.toString(db.tablesForProperties().openReaderCount());
+      case "compaction-buffer-bytes":
+        return Long.toString(s.tableBuilderBytes.get());
+      case "estimate-heap-bytes":
+        return Long.toString(MemoryUsage.of(db).estimatedHeapBytes());
       case "compaction-pending":
         return Boolean.toString(db.compactionPending());
       case "total-sst-bytes":
@@ -79,6 +102,30 @@ final class Properties {
       default:
         return null;
     }
+  }
+
+  /** The memory section of {@code strata.stats}: one line per consumer, then the total. */
+  private static void memory(StringBuilder sb, MemoryUsage u, double hitRatio) {
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "memory (heap bytes): %d estimated%n"
+                + "  memtables: %d active, %d in %d immutable, %d flushed but held by iterators%n"
+                + "  block cache: %d of %d used, %d overhead; hit ratio %.4f%n"
+                + "  table readers: %d in %d open (index, filter and properties blocks)%n"
+                + "  table builders: %d (running flush and compaction)%n",
+            u.estimatedHeapBytes(),
+            u.activeMemtable(),
+            u.immutableMemtables(),
+            u.immutableCount(),
+            u.pinnedMemtables(),
+            u.blockCacheUsed(),
+            u.blockCacheCapacity(),
+            u.blockCacheOverhead(),
+            hitRatio,
+            u.tableReaderBytes(),
+            u.tableReaders(),
+            u.tableBuilderBytes()));
   }
 
   private static int parseLevel(String digits) {
@@ -127,21 +174,7 @@ final class Properties {
               s.compactionBytesWritten[i].sum(),
               s.compactions[i].sum()));
     }
-    MemtableSet m = db.memtablesForProperties();
-    sb.append(
-        String.format(
-            Locale.ROOT,
-            "memtable: %d bytes active, %d immutable (%d bytes total)%n",
-            m.active.approximateBytes(),
-            m.immutables.size(),
-            m.approximateBytes()));
-    sb.append(
-        String.format(
-            Locale.ROOT,
-            "block cache: %d / %d bytes, hit ratio %.4f%n",
-            db.blockCache().usedBytes(),
-            db.blockCache().capacityBytes(),
-            db.blockCache().hitRatio()));
+    memory(sb, MemoryUsage.of(db), db.blockCache().hitRatio());
     sb.append(
         String.format(
             Locale.ROOT,

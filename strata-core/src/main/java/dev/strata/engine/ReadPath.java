@@ -144,6 +144,12 @@ final class ReadPath {
     return new StrataException("read failed in " + status.dir() + ": " + e.getMessage(), e);
   }
 
+  private static void releaseAll(List<MemtablePin> pins) {
+    for (MemtablePin p : pins) {
+      p.release();
+    }
+  }
+
   /** See {@link dev.strata.StrataDB#newIterator(ReadOptions)}. */
   DBIterator newIterator(ReadOptions ro) {
     status.checkOpen();
@@ -159,12 +165,17 @@ final class ReadPath {
       release = () -> snapshots.release(s);
     }
     List<InternalIterator> children = new ArrayList<>();
+    List<MemtablePin> pins = List.of();
     try {
       hook.at(ReadHook.Step.ITERATOR_SEQUENCE_READ, -1);
       MemtableSet m = writes.mems();
-      children.add(m.active.newIterator());
-      for (MemtableSet.Immutable imm : m.immutables) {
-        children.add(imm.memtable().newIterator());
+      // Retained for the memory figures only: the iterator's cursors keep the memtables alive.
+      pins = m.pins();
+      for (MemtablePin p : pins) {
+        p.retain();
+      }
+      for (MemtablePin p : pins) {
+        children.add(p.memtable.newIterator());
       }
       hook.at(ReadHook.Step.ITERATOR_MEMTABLES_PINNED, -1);
       for (int i = 0; i < VersionSet.NUM_LEVELS; i++) {
@@ -173,9 +184,11 @@ final class ReadPath {
       }
     } catch (RuntimeException e) {
       new MergingIterator(children).close();
+      releaseAll(pins);
       release.run();
       throw e;
     }
+    List<MemtablePin> retained = pins;
     return new UserKeyIterator(
         status,
         jobs::recordReadSample,
@@ -183,6 +196,9 @@ final class ReadPath {
         seq,
         ro.lowerBound(),
         ro.upperBound(),
-        release);
+        () -> {
+          releaseAll(retained);
+          release.run();
+        });
   }
 }

@@ -93,6 +93,13 @@ final class WriteController implements CommitPipeline.Engine {
   /** Memtables readers consult. Written under stateLock; volatile for lock-free reads. */
   private volatile MemtableSet mems;
 
+  /**
+   * Heap bytes of memtables that left {@code mems} (flushed) while open iterators still read them:
+   * the total every {@link MemtablePin} adds to and takes from, lock-free (see there); read by
+   * {@code getProperty}.
+   */
+  private final AtomicLong pinnedMemtableBytes = new AtomicLong();
+
   /** The WAL of the active memtable; confined to the commit leader of the moment. */
   private LogWriter wal;
 
@@ -119,6 +126,15 @@ final class WriteController implements CommitPipeline.Engine {
     this.pipeline = new CommitPipeline(this, 0);
   }
 
+  /** A fresh memtable of the configured kind, with its pin for this database. */
+  private MemtablePin newPinnedMemtable() {
+    return pin(newMemtable());
+  }
+
+  private MemtablePin pin(Memtable m) {
+    return new MemtablePin(m, pinnedMemtableBytes);
+  }
+
   /** A fresh memtable of the configured kind. */
   Memtable newMemtable() {
     return options.memtable() == MemtableKind.SKIPLIST
@@ -138,11 +154,11 @@ final class WriteController implements CommitPipeline.Engine {
     // A read-only open keeps the memtables replayed from the WALs (and takes no writes).
     List<MemtableSet.Immutable> replayed = new java.util.ArrayList<>();
     for (Memtable m : recovered.replayed()) {
-      replayed.add(0, new MemtableSet.Immutable(m, 0, null));
+      replayed.add(0, new MemtableSet.Immutable(pin(m), 0, null));
     }
     stateLock.lock();
     try {
-      mems = new MemtableSet(newMemtable(), recovered.walNumber(), replayed);
+      mems = new MemtableSet(newPinnedMemtable(), recovered.walNumber(), replayed);
     } finally {
       stateLock.unlock();
     }
@@ -162,6 +178,11 @@ final class WriteController implements CommitPipeline.Engine {
 
   long visibleSequence() {
     return visibleSequence.get();
+  }
+
+  /** Heap bytes of flushed memtables that open iterators still hold; see {@link MemtablePin}. */
+  long pinnedMemtableBytes() {
+    return pinnedMemtableBytes.get();
   }
 
   // ---- the write path ----
@@ -377,7 +398,7 @@ final class WriteController implements CommitPipeline.Engine {
     wal = fresh;
     stateLock.lock();
     try {
-      mems = mems.switchTo(newMemtable(), number, retired);
+      mems = mems.switchTo(newPinnedMemtable(), number, retired);
     } finally {
       stateLock.unlock();
     }
@@ -446,6 +467,9 @@ final class WriteController implements CommitPipeline.Engine {
     } finally {
       stateLock.unlock();
     }
+    // After the new set is published: an iterator that still finds the memtable in the old set
+    // and retains it now is counted as pinned, which it is.
+    flushed.pin().leftSet();
   }
 
   // ---- close ----

@@ -1,5 +1,7 @@
 package dev.strata.memtable;
 
+import dev.strata.util.HeapSize;
+
 /**
  * Heap cost of {@link SkipListMemtable} entries, so that its size accounting matches what the JVM
  * really holds (the target: the heap held by memtables within 25% of the configured size). The
@@ -20,7 +22,7 @@ final class EntrySizes {
   private EntrySizes() {}
 
   static long array(int length) {
-    return (16L + length + 7) & ~7L;
+    return HeapSize.byteArray(length);
   }
 
   static long skipListEntry(int keyLength, int valueLength) {

@@ -1,6 +1,7 @@
 package dev.strata.sstable;
 
 import dev.strata.util.Coding;
+import dev.strata.util.HeapSize;
 import java.util.Arrays;
 
 /**
@@ -99,6 +100,14 @@ final class BlockBuilder {
     }
     Coding.putInt(buffer, size, restartCount);
     size += 4;
+  }
+
+  /** Heap bytes of this builder: its buffers as grown so far, and the object. */
+  long heapBytes() {
+    return HeapSize.object(3 * HeapSize.REFERENCE + 6 * 4)
+        + HeapSize.byteArray(buffer.length)
+        + HeapSize.intArray(restarts.length)
+        + HeapSize.byteArray(lastKey.length);
   }
 
   byte[] buffer() {

@@ -2,6 +2,7 @@ package dev.strata.sstable;
 
 import dev.strata.CorruptionException;
 import dev.strata.util.Bytes;
+import dev.strata.util.HeapSize;
 
 /**
  * A table's bloom filter over user keys, read from its filter block: {@code m} bits followed by one
@@ -140,6 +141,16 @@ final class BloomFilter {
   /** Maps a 32-bit probe hash uniformly onto {@code [0, bitCount)}. */
   static int bitIndex(int probeHash, long bitCount) {
     return (int) (((probeHash & 0xFFFFFFFFL) * bitCount) >>> 32);
+  }
+
+  /**
+   * Heap bytes of this filter: the array read from the filter block (bits, probe count and block
+   * trailer) and the object. 0 for {@link #NONE}, which every table without a filter shares.
+   */
+  long heapBytes() {
+    return this == NONE
+        ? 0
+        : HeapSize.object(HeapSize.REFERENCE + 8 + 4 + 4) + HeapSize.byteArray(bits.length);
   }
 
   boolean isAbsent() {

@@ -1,6 +1,7 @@
 package dev.strata.sstable;
 
 import dev.strata.util.Bytes;
+import dev.strata.util.HeapSize;
 import java.util.Arrays;
 
 /**
@@ -40,6 +41,14 @@ final class BloomFilterBuilder {
       hashes = Arrays.copyOf(hashes, count * 2);
     }
     hashes[count++] = Bytes.hash64(userKey);
+  }
+
+  /**
+   * Heap bytes of this builder: the array of key hashes (8 bytes per distinct key, grown by
+   * doubling, so up to 16) and the object.
+   */
+  long heapBytes() {
+    return HeapSize.object(HeapSize.REFERENCE + 3 * 4) + HeapSize.longArray(hashes.length);
   }
 
   /** The filter block's contents. */

@@ -6,10 +6,12 @@ import dev.strata.key.InternalKey;
 import dev.strata.key.Trailer;
 import dev.strata.key.ValueKind;
 import dev.strata.util.Coding;
+import dev.strata.util.HeapSize;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes one table file from entries given in strictly increasing internal-key order: data blocks
@@ -23,6 +25,12 @@ import java.util.Objects;
  *
  * <p>Failure: after an I/O error the builder is failed and every later call throws {@link
  * IllegalStateException}; the partial file must be deleted.
+ *
+ * <p>Memory: the builder keeps the hash of every distinct key (8 bytes each, for the filter) and
+ * the whole index block until {@link #finish()}, so it grows with the table it writes; flush and
+ * compaction bound that through the memtable size and {@code targetFileSizeBytes}. Given a gauge,
+ * it keeps its current {@link #heapBytes()} added to it (updated once per data block, when its
+ * buffers grew) and takes it all off again when it finishes, fails or is closed.
  */
 public final class TableBuilder implements AutoCloseable {
   private enum State {
@@ -44,6 +52,15 @@ public final class TableBuilder implements AutoCloseable {
   private final byte[] handleScratch = new byte[BlockHandle.MAX_VARINT_LENGTH];
 
   private State state = State.OPEN;
+
+  /**
+   * The total this builder reports its heap bytes to (see the class comment), or null. Shared
+   * with other builders and read by monitoring threads; this builder only adds to it.
+   */
+  private final AtomicLong bufferGauge;
+
+  /** What this builder has added to {@link #bufferGauge} so far. */
+  private long reportedBytes;
 
   /** Output of the block compressor, grown as needed. */
   private byte[] compressScratch = new byte[0];
@@ -89,11 +106,29 @@ public final class TableBuilder implements AutoCloseable {
    * @throws IllegalArgumentException if the file is not empty
    */
   public TableBuilder(WritableFile file, String fileName, TableOptions options) {
-    this(file, fileName, options, System.currentTimeMillis());
+    this(file, fileName, options, System.currentTimeMillis(), null);
+  }
+
+  /**
+   * As {@link #TableBuilder(WritableFile, String, TableOptions)}, keeping this builder's heap
+   * bytes added to {@code bufferGauge} until it finishes or closes (see the class comment).
+   */
+  public TableBuilder(
+      WritableFile file, String fileName, TableOptions options, AtomicLong bufferGauge) {
+    this(file, fileName, options, System.currentTimeMillis(), Objects.requireNonNull(bufferGauge));
   }
 
   /** As the public constructor with a fixed creation time, for reproducible files. */
   TableBuilder(WritableFile file, String fileName, TableOptions options, long creationTimeMillis) {
+    this(file, fileName, options, creationTimeMillis, null);
+  }
+
+  private TableBuilder(
+      WritableFile file,
+      String fileName,
+      TableOptions options,
+      long creationTimeMillis,
+      AtomicLong bufferGauge) {
     this.file = Objects.requireNonNull(file, "file");
     this.fileName = Objects.requireNonNull(fileName, "fileName");
     this.options = Objects.requireNonNull(options, "options");
@@ -107,6 +142,44 @@ public final class TableBuilder implements AutoCloseable {
     this.compressionCode = TableFormat.codeOf(options.compression());
     this.dataBlock = new BlockBuilder(options.restartInterval());
     this.filter = new BloomFilterBuilder(options.bloomBitsPerKey());
+    this.bufferGauge = bufferGauge;
+    reportHeapBytes(0);
+  }
+
+  /**
+   * Heap bytes of this builder's buffers: the pending data block, the index block so far, the
+   * filter's key hashes, the compression output and key copies. Confined to the builder's thread.
+   */
+  long heapBytes() {
+    return HeapSize.object(128)
+        + dataBlock.heapBytes()
+        + indexBlock.heapBytes()
+        + filter.heapBytes()
+        + HeapSize.byteArray(compressScratch.length)
+        + HeapSize.byteArray(lastKey.length)
+        + HeapSize.byteArray(smallestKey.length)
+        + HeapSize.byteArray(trailerScratch.length)
+        + HeapSize.byteArray(handleScratch.length);
+  }
+
+  /** Brings the gauge to {@link #heapBytes()} plus {@code transientBytes}, if there is one. */
+  private void reportHeapBytes(long transientBytes) {
+    if (bufferGauge == null) {
+      return;
+    }
+    long now = heapBytes() + transientBytes;
+    if (now != reportedBytes) {
+      bufferGauge.addAndGet(now - reportedBytes);
+      reportedBytes = now;
+    }
+  }
+
+  /** Takes everything this builder reported off the gauge: it no longer holds its buffers. */
+  private void releaseHeapBytes() {
+    if (bufferGauge != null && reportedBytes != 0) {
+      bufferGauge.addAndGet(-reportedBytes);
+      reportedBytes = 0;
+    }
   }
 
   /**
@@ -217,6 +290,7 @@ public final class TableBuilder implements AutoCloseable {
         flushDataBlock();
       }
       byte[] filterContents = filter.finish();
+      reportHeapBytes(HeapSize.byteArray(filterContents.length));
       BlockHandle filterHandle =
           writeBlock(filterContents, filterContents.length, TableFormat.COMPRESSION_NONE);
       TableProperties properties = properties();
@@ -234,6 +308,8 @@ public final class TableBuilder implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       state = State.FAILED;
       throw e;
+    } finally {
+      releaseHeapBytes();
     }
   }
 
@@ -260,6 +336,7 @@ public final class TableBuilder implements AutoCloseable {
     if (state == State.OPEN) {
       state = State.ABANDONED;
     }
+    releaseHeapBytes();
   }
 
   private void requireOpen() {
@@ -277,6 +354,7 @@ public final class TableBuilder implements AutoCloseable {
     dataBlockCount++;
     int handleLength = handle.encodeVarints(handleScratch, 0);
     indexBlock.add(lastKey, lastKeyLength, handleScratch, handleLength);
+    reportHeapBytes(0);
   }
 
   /** The code to try on the next data block: {@link #compressionCode}, or none while backing off. */

@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,17 @@ public final class TableCache implements AutoCloseable {
   private final FileSystem fs;
   private final LongFunction<Path> pathOfFileNumber;
   private final BlockCache blockCache;
+
+  /**
+   * What the open readers hold: their number, and the sum of their {@link TableReader#heapBytes}.
+   * Both count every reader from its open to its close, so readers the cache has dropped but
+   * handles still hold are in them. Added to by the thread that opens a table, taken off by the
+   * thread whose release closes it; read by {@code getProperty} with no lock. A read racing an
+   * open or a close sees the figure just before or just after it.
+   */
+  private final AtomicInteger openReaders = new AtomicInteger();
+
+  private final AtomicLong openReaderBytes = new AtomicLong();
 
   /** File number to open table. Thread-safe (Caffeine); removal listener releases the entry. */
   private final Cache<Long, OpenTable> readers;
@@ -178,6 +190,21 @@ public final class TableCache implements AutoCloseable {
     return readers.estimatedSize();
   }
 
+  /** Readers open now: cached ones, and dropped ones that handles still hold. */
+  public int openReaderCount() {
+    return openReaders.get();
+  }
+
+  /** Heap bytes held by the open readers' index, filter and properties blocks. */
+  public long openReaderHeapBytes() {
+    return openReaderBytes.get();
+  }
+
+  /** The file numbers whose readers the cache keeps now (not those only handles hold). */
+  public java.util.Set<Long> cachedFileNumbers() {
+    return java.util.Set.copyOf(readers.asMap().keySet());
+  }
+
   /** Runs Caffeine's pending maintenance now, so that the size bound holds exactly. */
   void cleanUpForTesting() {
     readers.cleanUp();
@@ -208,7 +235,8 @@ public final class TableCache implements AutoCloseable {
       } catch (NoSuchFileException | FileNotFoundException e) {
         throw new CorruptionException(name, -1, "table file missing", e);
       }
-      return new OpenTable(TableReader.open(file, name, fileSize, blockCache));
+      return new OpenTable(
+          TableReader.open(file, name, fileSize, blockCache), openReaders, openReaderBytes);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -217,6 +245,14 @@ public final class TableCache implements AutoCloseable {
   /** An open reader and its reference count. */
   static final class OpenTable {
     final TableReader reader;
+
+    /** The reader's heap bytes, counted in the cache's totals from here until the close. */
+    private final long heapBytes;
+
+    /** The owning cache's totals ({@link #openReaders}, {@link #openReaderBytes}). */
+    private final AtomicInteger cacheReaders;
+
+    private final AtomicLong cacheReaderBytes;
 
     /**
      * References: one for the cache while the entry is mapped, one per open {@link TableHandle}.
@@ -232,8 +268,13 @@ public final class TableCache implements AutoCloseable {
      */
     private final AtomicInteger refs = new AtomicInteger(2);
 
-    OpenTable(TableReader reader) {
+    OpenTable(TableReader reader, AtomicInteger cacheReaders, AtomicLong cacheReaderBytes) {
       this.reader = reader;
+      this.heapBytes = reader.heapBytes();
+      this.cacheReaders = cacheReaders;
+      this.cacheReaderBytes = cacheReaderBytes;
+      cacheReaders.incrementAndGet();
+      cacheReaderBytes.addAndGet(heapBytes);
     }
 
     boolean tryRetain() {
@@ -251,6 +292,8 @@ public final class TableCache implements AutoCloseable {
     void release() {
       int r = refs.decrementAndGet();
       if (r == 0) {
+        cacheReaderBytes.addAndGet(-heapBytes);
+        cacheReaders.decrementAndGet();
         try {
           reader.close();
         } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package dev.strata.sstable;
 
 import dev.strata.CorruptionException;
 import dev.strata.util.Coding;
+import dev.strata.util.HeapSize;
 import java.util.Arrays;
 
 /**
@@ -97,6 +98,18 @@ final class TableIndex {
           "data blocks end at " + expectedOffset + " but the filter starts at " + dataEnd);
     }
     return new TableIndex(Arrays.copyOf(keys, keyStarts[n]), keyStarts, offsets, sizes);
+  }
+
+  /**
+   * Heap bytes of this index: its four arrays (per data block, the block's last internal key plus
+   * 16 bytes of start, offset and size) and the object itself.
+   */
+  long heapBytes() {
+    return HeapSize.object(4 * HeapSize.REFERENCE)
+        + HeapSize.byteArray(keys.length)
+        + HeapSize.intArray(keyStarts.length)
+        + HeapSize.longArray(blockOffsets.length)
+        + HeapSize.intArray(blockSizes.length);
   }
 
   /** Number of data blocks. */

@@ -4,6 +4,7 @@ import dev.strata.Compression;
 import dev.strata.CorruptionException;
 import dev.strata.util.Bytes;
 import dev.strata.util.Coding;
+import dev.strata.util.HeapSize;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 
@@ -62,6 +63,13 @@ public final class TableProperties {
     this.rawValueBytes = rawValueBytes;
     this.compression = compression;
     this.bloomBitsPerKey = bloomBitsPerKey;
+  }
+
+  /** Heap bytes of these properties: the object, its two keys and the compression reference. */
+  long heapBytes() {
+    return HeapSize.object(9 * 8 + 3 * HeapSize.REFERENCE + 4)
+        + HeapSize.byteArray(smallestKey.length)
+        + HeapSize.byteArray(largestKey.length);
   }
 
   /** Entries, tombstones included. */

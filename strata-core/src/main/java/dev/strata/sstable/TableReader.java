@@ -6,6 +6,7 @@ import dev.strata.fs.ReadableFile;
 import dev.strata.key.InternalIterator;
 import dev.strata.key.Lookup;
 import dev.strata.key.Trailer;
+import dev.strata.util.HeapSize;
 import java.io.EOFException;
 import java.io.IOException;
 import java.util.Arrays;
@@ -289,6 +290,23 @@ public final class TableReader implements AutoCloseable {
   InternalIterator newIterator(boolean verifyChecksums, boolean fillCache, AutoCloseable onClose) {
     requireOpen();
     return new TableIterator(this, verifyChecksums, fillCache, onClose);
+  }
+
+  /**
+   * What an open reader costs beyond its index, filter and properties: the reader, its file handle
+   * and channel, its block-read counter and its table-cache entry. An estimate (the file's channel
+   * is the JDK's), not measured per reader; the cells the counter's {@link LongAdder} adds when
+   * cache misses on the table contend (128 bytes per contending CPU) are not in it.
+   */
+  static final int FIXED_HEAP_BYTES = 512;
+
+  /**
+   * Heap bytes this reader holds for as long as it is open: the index, the bloom filter and the
+   * properties, from the lengths of their arrays, plus {@link #FIXED_HEAP_BYTES}. Data blocks are
+   * not in it: they live in the block cache, or with the iterator that read them. Fixed at open.
+   */
+  public long heapBytes() {
+    return index.heapBytes() + filter.heapBytes() + properties.heapBytes() + FIXED_HEAP_BYTES;
   }
 
   /** The format version in the table's footer ({@code TableFormat}). */

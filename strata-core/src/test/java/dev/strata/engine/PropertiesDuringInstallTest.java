@@ -53,6 +53,14 @@ class PropertiesDuringInstallTest {
                 "strata.level-bytes1",
                 "strata.total-sst-bytes",
                 "strata.compaction-pending",
+                "strata.cur-size-all-mem-tables",
+                "strata.size-all-mem-tables",
+                "strata.estimate-pinned-iterator-mem",
+                "strata.block-cache-usage",
+                "strata.estimate-table-readers-mem",
+                "strata.num-open-table-readers",
+                "strata.compaction-buffer-bytes",
+                "strata.estimate-heap-bytes",
                 "strata.stats")) {
           CompletableFuture<String> answer =
               CompletableFuture.supplyAsync(() -> db.getProperty(name));

@@ -125,8 +125,58 @@ class TableCacheTest {
     assertThat(fs.openReaders())
         .as("idle readers are bounded by maxOpenFiles")
         .isLessThanOrEqualTo(2);
+    assertThat(cache.openReaderCount()).isEqualTo(fs.openReaders());
+    assertThat(cache.openReaderHeapBytes()).isEqualTo(expectedHeapBytes(cache.cachedFileNumbers()));
     cache.close();
     assertThat(fs.openReaders()).isZero();
+    assertThat(cache.openReaderCount()).isZero();
+    assertThat(cache.openReaderHeapBytes()).isZero();
+  }
+
+  private long expectedHeapBytes(Iterable<Long> fileNumbers) throws IOException {
+    long n = 0;
+    for (long f : fileNumbers) {
+      n += TableMemory.expectedReaderHeapBytes(fs, pathOf(f));
+    }
+    return n;
+  }
+
+  @Test
+  void openReaderHeapBytes_countsEveryOpenReader_untilItsLastReleaseClosesIt() throws IOException {
+    try (TableCache cache = newCache(16)) {
+      assertThat(cache.openReaderHeapBytes()).isZero();
+      TableHandle one = cache.acquire(1, sizes[1]);
+      cache.acquire(2, sizes[2]).close();
+      assertThat(cache.openReaderCount()).isEqualTo(2);
+      assertThat(cache.openReaderHeapBytes()).isEqualTo(expectedHeapBytes(List.of(1L, 2L)));
+      // The index and filter of 200 keys in 256-byte blocks: far more than the fixed part.
+      assertThat(TableMemory.expectedReaderHeapBytes(fs, pathOf(1)))
+          .isGreaterThan(TableReader.FIXED_HEAP_BYTES + 1000);
+
+      // Dropped from the cache (its file deleted, say) but still read: still on the heap.
+      cache.evict(1);
+      assertThat(cache.cachedFileNumbers()).containsExactly(2L);
+      assertThat(cache.openReaderHeapBytes()).isEqualTo(expectedHeapBytes(List.of(1L, 2L)));
+      one.close();
+      assertThat(cache.openReaderCount()).isEqualTo(1);
+      assertThat(cache.openReaderHeapBytes()).isEqualTo(expectedHeapBytes(List.of(2L)));
+    }
+  }
+
+  @Test
+  void openReaderHeapBytes_maxOpenFilesBoundsIdleReaders() throws IOException {
+    try (TableCache cache = newCache(3)) {
+      long all = 0;
+      for (long t = 1; t <= TABLES; t++) {
+        cache.acquire(t, sizes[(int) t]).close();
+        all += TableMemory.expectedReaderHeapBytes(fs, pathOf(t));
+      }
+      cache.cleanUpForTesting();
+      assertThat(cache.openReaderCount()).isEqualTo(3).isEqualTo(fs.openReaders());
+      assertThat(cache.openReaderHeapBytes())
+          .isEqualTo(expectedHeapBytes(cache.cachedFileNumbers()))
+          .isLessThan(all / 2);
+    }
   }
 
   @Test
