@@ -463,13 +463,14 @@ final class WriteController implements CommitPipeline.Engine {
     stateLock.lock();
     try {
       mems = mems.without(flushed);
+      // After the new set is published: an iterator that still finds the memtable in the old set
+      // and retains it now is counted as pinned, which it is. Before the waiters wake: a flush()
+      // that returns finds the memtable counted (a lock-free compare-and-set, no I/O).
+      flushed.pin().leftSet();
       progress.signalAll();
     } finally {
       stateLock.unlock();
     }
-    // After the new set is published: an iterator that still finds the memtable in the old set
-    // and retains it now is counted as pinned, which it is.
-    flushed.pin().leftSet();
   }
 
   // ---- close ----
