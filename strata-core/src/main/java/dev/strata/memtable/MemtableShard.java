@@ -18,7 +18,7 @@ import java.util.concurrent.locks.StampedLock;
  * <p>Why not {@code ReentrantReadWriteLock}: its read lock is a compare-and-set on the shared lock
  * word plus a per-thread hold count in a {@code ThreadLocal}, so two threads reading one shard
  * bounce its cache line and each pays a thread-local lookup; an optimistic read writes nothing.
- * The figures are in {@code docs/benchmarks.md} ("The sharded memtable").
+ * The figures are in {@code docs/benchmarks.md} ("JMH: memtable throughput"): no gain measured.
  *
  * <p>Lock order: shard locks are rank 4 in {@code docs/design/locking.md}. A thread holds at most
  * one shard lock at a time and does no I/O and no waiting on other threads while holding it. Entry
