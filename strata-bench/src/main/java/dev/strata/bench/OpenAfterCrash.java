@@ -62,7 +62,7 @@ public final class OpenAfterCrash {
       List<Double> seconds = new ArrayList<>();
       for (int r = 0; r < runs; r++) {
         Path db = dir.resolve(engine);
-        deleteRecursively(db);
+        DirectoryTree.delete(db);
         Files.createDirectories(db);
         run("fill", engine, db, entries);
         String walBytes = walBytes(db);
@@ -72,7 +72,7 @@ public final class OpenAfterCrash {
       }
       seconds.sort(Comparator.naturalOrder());
       System.out.printf("%-8s median open %.3f s%n", engine, seconds.get(seconds.size() / 2));
-      deleteRecursively(dir.resolve(engine));
+      DirectoryTree.delete(dir.resolve(engine));
     }
   }
 
@@ -162,16 +162,5 @@ public final class OpenAfterCrash {
     byte[] v = new byte[100];
     rnd.nextBytes(v);
     return v;
-  }
-
-  private static void deleteRecursively(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(p)) {
-      for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(f);
-      }
-    }
   }
 }
