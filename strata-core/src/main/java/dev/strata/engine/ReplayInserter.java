@@ -25,7 +25,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * overshoot its size by one chunk, at most a sixteenth.
  *
  * <p>The helper threads are daemons named {@code strata-replay-N}; they exist only while the open
- * runs ({@link #close}). Not thread-safe: recovery's thread owns an instance.
+ * runs ({@link #close}). Not thread-safe: recovery's thread owns an instance. The helpers read the
+ * collected arrays only inside {@link #drainInto}: the submit of their stripe orders the caller's
+ * writes before their reads, and the caller waits for every stripe before it touches the arrays
+ * again, so no lock guards them.
  */
 final class ReplayInserter implements AutoCloseable {
   /** Most bytes of keys and values collected before a chunk is inserted. */
