@@ -21,17 +21,35 @@ import java.util.Arrays;
  *   height       1 byte, 1..MAX_HEIGHT
  *   keyLength    4 bytes
  *   (padding)    3 bytes, so that the next pointers are 8-byte aligned
- *   next[height] 8 bytes each: the address of the following node at each level, or NIL
+ *   next[height] 16 bytes each: the address of the following node at that level (or NIL), then
+ *                the first 8 bytes of that node's key (see "Key prefixes")
  *   key          keyLength bytes
  *   trailer      8 bytes (sequence and kind, see Trailer)
  *   valueLength  4 bytes
- *   value        valueLength bytes
+ *   value        8 bytes: the address of the value's bytes (0 when valueLength is 0)
  * </pre>
  *
- * Entries are sorted by user key ascending (unsigned bytes), then trailer descending, as {@link
- * dev.strata.key.InternalKey#compare}. Shared slabs double from 4 KiB up to the largest size; an
- * entry larger than a quarter of the largest gets a slab of its own, so a full-size slab wastes at
- * most a quarter of itself at its end.
+ * Values live apart from the nodes: a shared slab is filled with nodes from its start upwards and
+ * with values from its end downwards, until the two meet. A search reads only node headers, keys
+ * and trailers, and with the values out of the way those fill a few times fewer cache lines (16-byte
+ * keys and 100-byte values: 56 bytes of node per entry instead of 152), which is what a random
+ * lookup in a memtable larger than the CPU caches waits on; one slab is still being filled at a
+ * time, so no more memory is left unused than with values inline. {@code docs/benchmarks.md}
+ * ("Memtable: values out of the nodes") has the figures.
+ *
+ * <h2>Key prefixes</h2>
+ *
+ * Beside each next pointer the list keeps the first 8 bytes of the following node's user key, as
+ * an unsigned big-endian number (shorter keys padded with zeros): a prefix greater than the
+ * target's means the following node sorts after the target, so a search turns down a level without
+ * reading that node. Most of a search's steps end a level that way, and each read it saves is a
+ * cache miss in a memtable larger than the CPU caches. A search still reads every node it moves to
+ * (it needs its pointers), and compares keys in full whenever the prefixes do not decide.
+ *
+ * <p>Entries are sorted by user key ascending (unsigned bytes), then trailer descending, as {@link
+ * dev.strata.key.InternalKey#compare}. Shared slabs double from 4 KiB up to the largest size; a node
+ * or value larger than a quarter of the largest gets a slab of its own, so a full-size slab wastes
+ * at most a quarter of itself where its nodes and values meet.
  *
  * <h2>Concurrency</h2>
  *
@@ -39,7 +57,10 @@ import java.util.Arrays;
  * at the same time as it, as in LevelDB's skip list. The writer fills a node's bytes and its own
  * next pointers first, then links it into each level with a release store of the predecessor's
  * pointer; a reader loads every next pointer with acquire (fences around aligned plain access, see
- * {@link #nextOf}). A reader that reaches a node therefore sees all of its bytes, and the slab list
+ * {@link #nextOf}). A link stores the new node's prefix before the release store of the pointer,
+ * and a reader reads the prefix after the pointer: it sees the prefix of the node it loaded or of a
+ * node linked in front of it later, never a greater one, which is all a search relies on (a prefix
+ * turns it down only when the prefix is greater than the target's). A reader that reaches a node therefore sees all of its bytes, and the slab list
  * that holds it; the pointers are aligned, so a load never tears. A reader never sees a half-linked node as anything worse than absent from the upper
  * levels, which only makes its search longer. A node's bytes other than its next pointers never
  * change once linked, and slabs are never reused, so a reader that found a node may read its key,
@@ -53,8 +74,18 @@ final class ArenaSkipList {
   /** Acquire and release access to {@link #head}'s elements. */
   private static final VarHandle HEAD_LONG = MethodHandles.arrayElementVarHandle(long[].class);
 
+  /** Big-endian 8-byte reads of key prefixes. */
+  private static final VarHandle BIG_ENDIAN_LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
+
+  /** Bytes per level in a node: the next pointer and the following key's prefix. */
+  private static final int LINK = 16;
+
   /** Bytes before the next pointers: height, key length, padding. */
   private static final int NEXT_START = 8;
+
+  /** Bytes after the key: trailer, value length, value address. */
+  private static final int NODE_TAIL = 8 + 4 + 8;
 
   /** Stands for the head node in search paths; never stored in a node. */
   private static final long HEAD = -2L;
@@ -74,8 +105,6 @@ final class ArenaSkipList {
 
   /** Largest slab; an entry over a quarter of it gets a slab of its own. */
   private final int maxSlab;
-  /** Size of the next shared slab as a power of two: slabs double from FIRST_SLAB to maxSlab. */
-  private int nextSlabPower = FIRST_SLAB;
 
   /**
    * The slabs; replaced by a larger copy when full. Written by the writer only, before the release
@@ -83,12 +112,20 @@ final class ArenaSkipList {
    */
   private byte[][] slabs = new byte[8][];
   private int slabCount;
-  /** Index of the slab small nodes are carved from, or -1 before the first. */
+  /**
+   * Index of the shared slab being carved, or -1 before the first. Nodes are carved upwards from
+   * {@code low}, values downwards from {@code high}; the slab is full when they meet.
+   */
   private int current = -1;
 
-  private int currentPos;
+  private int low;
+  private int high;
+  /** Size of the next shared slab as a power of two: slabs double from FIRST_SLAB to maxSlab. */
+  private int nextSlabPower = FIRST_SLAB;
   private long allocatedBytes;
   private final long[] head = new long[MAX_HEIGHT];
+  /** The prefix of the node each {@link #head} element points to; same protocol as nodes' prefixes. */
+  private final long[] headPrefix = new long[MAX_HEIGHT];
   /**
    * Levels in use, 1..MAX_HEIGHT. Readers may see an older value, which only means they start lower
    * (a level is linked from the head before any node of it is reachable from a lower level).
@@ -147,24 +184,32 @@ final class ArenaSkipList {
       height = h;
     }
     long before = allocatedBytes;
-    long node = allocate(NEXT_START + 8 * h + userKey.length + 8 + 4 + value.length);
+    long valueAt = 0;
+    if (value.length > 0) {
+      valueAt = allocateValue(value.length);
+      System.arraycopy(value, 0, slabs[slabIndex(valueAt)], offset(valueAt), value.length);
+    }
+    long node = allocateNode(NEXT_START + LINK * h + userKey.length + NODE_TAIL);
     byte[] s = slabs[slabIndex(node)];
     int p = offset(node);
     s[p] = (byte) h;
     Coding.putInt(s, p + 1, userKey.length);
-    p += NEXT_START + 8 * h;
+    p += NEXT_START + LINK * h;
     System.arraycopy(userKey, 0, s, p, userKey.length);
     p += userKey.length;
     Coding.putLong(s, p, trailer);
     p += 8;
     Coding.putInt(s, p, value.length);
-    System.arraycopy(value, 0, s, p + 4, value.length);
+    Coding.putLong(s, p + 4, valueAt);
     // The node's own pointers first; then, bottom up, the release stores that make it reachable.
+    long prefix = prefix(userKey, 0, userKey.length);
     for (int i = 0; i < h; i++) {
-      Coding.putLong(s, offset(node) + NEXT_START + 8 * i, nextOf(prev[i], i));
+      int link = offset(node) + NEXT_START + LINK * i;
+      Coding.putLong(s, link, nextOf(prev[i], i));
+      Coding.putLong(s, link + 8, prefixAfter(prev[i], i));
     }
     for (int i = 0; i < h; i++) {
-      setNext(prev[i], i, node);
+      setNext(prev[i], i, node, prefix);
     }
     return allocatedBytes - before;
   }
@@ -219,7 +264,7 @@ final class ArenaSkipList {
   }
 
   static int keyStart(byte[] slab, int off) {
-    return off + NEXT_START + 8 * slab[off];
+    return off + NEXT_START + LINK * slab[off];
   }
 
   static int keyLength(byte[] slab, int off) {
@@ -235,10 +280,16 @@ final class ArenaSkipList {
     return Arrays.copyOfRange(slab, ks, ks + keyLength(slab, off));
   }
 
-  static byte[] copyValue(byte[] slab, int off) {
+  /** A copy of the node's value; the node is one this list returned. */
+  byte[] copyValue(byte[] slab, int off) {
     int vl = keyStart(slab, off) + keyLength(slab, off) + 8;
     int length = Coding.getInt(slab, vl);
-    return length == 0 ? MemtableShard.EMPTY : Arrays.copyOfRange(slab, vl + 4, vl + 4 + length);
+    if (length == 0) {
+      return MemtableShard.EMPTY;
+    }
+    long at = Coding.getLong(slab, vl + 4);
+    int from = offset(at);
+    return Arrays.copyOfRange(slabs[slabIndex(at)], from, from + length);
   }
 
   /** Whether the node's user key equals {@code userKey}. */
@@ -265,11 +316,14 @@ final class ArenaSkipList {
 
   /** The first node not before the target; fills {@code prevOut} (if given) with predecessors. */
   private long findGreaterOrEqual(byte[] key, int from, int length, long trailer, long[] prevOut) {
+    long target = prefix(key, from, length);
     long x = HEAD;
     int level = height - 1;
     while (true) {
       long next = nextOf(x, level);
-      if (next != NIL && compare(next, key, from, length, trailer) < 0) {
+      if (next != NIL
+          && Long.compareUnsigned(prefixAfter(x, level), target) <= 0
+          && compare(next, key, from, length, trailer) < 0) {
         x = next;
       } else {
         if (prevOut != null) {
@@ -285,11 +339,15 @@ final class ArenaSkipList {
 
   /** The last node before the target (or equal to it when {@code orEqual}), or NIL. */
   private long findLess(byte[] key, int from, int length, long trailer, boolean orEqual) {
+    long target = prefix(key, from, length);
     long x = HEAD;
     int level = height - 1;
     while (true) {
       long next = nextOf(x, level);
-      int c = next == NIL ? 1 : compare(next, key, from, length, trailer);
+      int c =
+          next == NIL || Long.compareUnsigned(prefixAfter(x, level), target) > 0
+              ? 1
+              : compare(next, key, from, length, trailer);
       if (c < 0 || (orEqual && c == 0)) {
         x = next;
       } else if (level == 0) {
@@ -298,6 +356,32 @@ final class ArenaSkipList {
         level--;
       }
     }
+  }
+
+  /**
+   * The first 8 bytes of {@code key[from, from + length)} as an unsigned big-endian number, padded
+   * with zeros: if one key's prefix is greater than another's, so is the key.
+   */
+  static long prefix(byte[] key, int from, int length) {
+    if (length >= 8) {
+      return (long) BIG_ENDIAN_LONG.get(key, from);
+    }
+    long p = 0;
+    for (int i = 0; i < length; i++) {
+      p |= (key[from + i] & 0xFFL) << (56 - 8 * i);
+    }
+    return p;
+  }
+
+  /**
+   * The prefix stored beside {@code node}'s pointer at {@code level}: read after that pointer, it
+   * is the prefix of the node the pointer held or of one linked before it since, never greater.
+   */
+  private long prefixAfter(long node, int level) {
+    if (node == HEAD) {
+      return headPrefix[level];
+    }
+    return Coding.getLong(slabs[slabIndex(node)], offset(node) + NEXT_START + LINK * level + 8);
   }
 
   /**
@@ -311,42 +395,68 @@ final class ArenaSkipList {
     if (node == HEAD) {
       next = (long) HEAD_LONG.getAcquire(head, level);
     } else {
-      next = Coding.getLong(slabs[slabIndex(node)], offset(node) + NEXT_START + 8 * level);
+      next = Coding.getLong(slabs[slabIndex(node)], offset(node) + NEXT_START + LINK * level);
       VarHandle.acquireFence();
     }
     return next;
   }
 
-  /** Links {@code target} after {@code node} at {@code level}: a release fence, then the store. */
-  private void setNext(long node, int level, long target) {
+  /**
+   * Links {@code target}, whose key prefix is {@code prefix}, after {@code node} at {@code level}:
+   * the prefix first, then a release fence and the pointer.
+   */
+  private void setNext(long node, int level, long target, long prefix) {
     if (node == HEAD) {
+      headPrefix[level] = prefix;
       HEAD_LONG.setRelease(head, level, target);
     } else {
+      byte[] s = slabs[slabIndex(node)];
+      int link = offset(node) + NEXT_START + LINK * level;
+      Coding.putLong(s, link + 8, prefix);
       VarHandle.releaseFence();
-      Coding.putLong(slabs[slabIndex(node)], offset(node) + NEXT_START + 8 * level, target);
+      Coding.putLong(s, link, target);
     }
   }
 
-  private long allocate(int unalignedSize) {
+  /** A node: carved from the low end of the current slab, at a multiple of 8. */
+  private long allocateNode(int unalignedSize) {
     int size = (unalignedSize + 7) & ~7;
     if (size > maxSlab / 4) {
       return address(addSlab(size), 0);
     }
-    if (current < 0 || currentPos + size > slabs[current].length) {
-      int length = Math.min(maxSlab, usable(nextSlabPower));
-      while (length < size) {
-        nextSlabPower <<= 1;
-        length = Math.min(maxSlab, usable(nextSlabPower));
-      }
-      if (length < maxSlab) {
-        nextSlabPower <<= 1;
-      }
-      current = addSlab(length);
-      currentPos = 0;
+    if (current < 0 || low + size > high) {
+      newSharedSlab(size);
     }
-    long node = address(current, currentPos);
-    currentPos += size;
-    return node;
+    long at = address(current, low);
+    low += size;
+    return at;
+  }
+
+  /** A value: carved from the high end of the current slab, unaligned. */
+  private long allocateValue(int size) {
+    if (size > maxSlab / 4) {
+      return address(addSlab(size), 0);
+    }
+    if (current < 0 || high - size < low) {
+      newSharedSlab(size);
+    }
+    high -= size;
+    return address(current, high);
+  }
+
+  /** Starts a shared slab of at least {@code size} bytes; slabs double up to the largest. */
+  private void newSharedSlab(int size) {
+    int length = Math.min(maxSlab, usable(nextSlabPower));
+    while (length < size) {
+      nextSlabPower <<= 1;
+      length = Math.min(maxSlab, usable(nextSlabPower));
+    }
+    if (length < maxSlab) {
+      nextSlabPower <<= 1;
+    }
+    current = addSlab(length);
+    low = 0;
+    high = length;
   }
 
   private int addSlab(int size) {

@@ -33,6 +33,9 @@ final class MemtableShard {
 
   private final ArenaSkipList list;
 
+  /** Entries added; written under the write lock, read under the read lock. */
+  private long entries;
+
   MemtableShard(int slabSize) {
     this.list = new ArenaSkipList(slabSize);
   }
@@ -41,9 +44,20 @@ final class MemtableShard {
   long add(byte[] userKey, long trailer, byte[] value) {
     long stamp = lock.writeLock();
     try {
+      entries++;
       return list.insert(userKey, trailer, value);
     } finally {
       lock.unlockWrite(stamp);
+    }
+  }
+
+  /** Entries added so far. */
+  long entryCount() {
+    long stamp = lock.readLock();
+    try {
+      return entries;
+    } finally {
+      lock.unlockRead(stamp);
     }
   }
 
@@ -71,7 +85,7 @@ final class MemtableShard {
     }
     return Trailer.isDelete(ArenaSkipList.trailer(slab, off))
         ? Lookup.DELETED
-        : ArenaSkipList.copyValue(slab, off);
+        : list.copyValue(slab, off);
   }
 
   /**
@@ -183,7 +197,7 @@ final class MemtableShard {
     @Override
     public byte[] value() {
       int p = position();
-      return ArenaSkipList.copyValue(slabs[p], offsets[p]);
+      return shard.list.copyValue(slabs[p], offsets[p]);
     }
 
     @Override

@@ -30,9 +30,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * Operations on different shards never wait for each other: each takes only its own shard's lock,
  * and a thread never holds two shard locks. The size counter is an {@link AtomicLong} added to
- * after the entry is in its shard; it is read without locks by the writer that decides when the
- * memtable is full, so a stale read may let a few entries past the limit (bounded by the number of
- * concurrent writers times the largest slab). Iterators copy bounded chunks of entry references
+ * after the entry is in its shard, and only when the insert took a new slab (a few hundred times
+ * per memtable, so writers on different shards share no cache line per entry); it is read without
+ * locks by the writer that decides when the memtable is full, so a stale read may let a few entries
+ * past the limit (bounded by the number of concurrent writers times the largest slab). Entry counts
+ * are kept per shard under the shard's lock and summed on demand. Iterators copy bounded chunks of entry references
  * under a shard's read lock ({@link ChunkedCursor}) and hold no lock between calls.
  *
  * <h2>Lifecycle</h2>
@@ -51,8 +53,6 @@ public final class ShardedMemtable implements Memtable {
   private final long maxBytes;
   /** Heap bytes of all arenas; incremented by writers after an insert allocates, read lock-free. */
   private final AtomicLong sizeBytes = new AtomicLong();
-  /** Entries added; same protocol as {@code sizeBytes}. */
-  private final AtomicLong entries = new AtomicLong();
 
   /**
    * @param shardCount a power of two, at least 1
@@ -87,7 +87,6 @@ public final class ShardedMemtable implements Memtable {
     if (allocated > 0) {
       sizeBytes.addAndGet(allocated);
     }
-    entries.incrementAndGet();
   }
 
   @Override
@@ -119,7 +118,11 @@ public final class ShardedMemtable implements Memtable {
 
   @Override
   public long entryCount() {
-    return entries.get();
+    long n = 0;
+    for (MemtableShard s : shards) {
+      n += s.entryCount();
+    }
+    return n;
   }
 
   @Override
