@@ -34,6 +34,7 @@ public final class Options {
   private final long blockCacheBytes;
   private final Cache blockCache;
   private final int maxOpenFiles;
+  private final boolean mmapReads;
   private final boolean infoLog;
   private final long infoLogMaxBytes;
   private final int infoLogFilesToKeep;
@@ -64,6 +65,7 @@ public final class Options {
     this.blockCacheBytes = b.blockCacheBytes;
     this.blockCache = b.blockCache;
     this.maxOpenFiles = b.maxOpenFiles;
+    this.mmapReads = b.mmapReads;
     this.infoLog = b.infoLog;
     this.infoLogMaxBytes = b.infoLogMaxBytes;
     this.infoLogFilesToKeep = b.infoLogFilesToKeep;
@@ -167,6 +169,11 @@ public final class Options {
     return maxOpenFiles;
   }
 
+  /** Whether table files are memory-mapped for reads (see {@link Builder#mmapReads}). */
+  public boolean mmapReads() {
+    return mmapReads;
+  }
+
   /** Whether the database keeps its own {@code LOG} file in its directory. */
   public boolean infoLog() {
     return infoLog;
@@ -234,6 +241,8 @@ public final class Options {
         + (blockCache != null ? blockCache.capacityBytes() : blockCacheBytes)
         + ", maxOpenFiles="
         + maxOpenFiles
+        + ", mmapReads="
+        + mmapReads
         + ", infoLog="
         + infoLog
         + ", level0Triggers="
@@ -273,6 +282,7 @@ public final class Options {
     private long blockCacheBytes = 64L << 20;
     private Cache blockCache;
     private int maxOpenFiles = 1000;
+    private boolean mmapReads = true;
     private boolean infoLog = true;
     private long infoLogMaxBytes = 16L << 20;
     private int infoLogFilesToKeep = 5;
@@ -305,6 +315,7 @@ public final class Options {
       blockCacheBytes = o.blockCacheBytes;
       blockCache = o.blockCache;
       maxOpenFiles = o.maxOpenFiles;
+      mmapReads = o.mmapReads;
       infoLog = o.infoLog;
       infoLogMaxBytes = o.infoLogMaxBytes;
       infoLogFilesToKeep = o.infoLogFilesToKeep;
@@ -499,6 +510,21 @@ public final class Options {
         throw new IllegalArgumentException("maxOpenFiles must be >= 16, got " + n);
       }
       maxOpenFiles = n;
+      return this;
+    }
+
+    /**
+     * Memory-maps each open table file (default on): a block read that misses the block cache
+     * copies from the mapping instead of making a system call, which is what point reads from
+     * tables larger than the cache spend most on. Mapped pages of the page cache count in the
+     * process's resident set (as shared, file-backed pages the kernel can drop at will), so RSS
+     * grows with the tables read; turn this off to keep RSS to the heap and to read tables with
+     * a system call per block instead. Tables of 2 GiB or more, and {@link #fileSystem} implementations
+     * other than the default, are always read through their channel. See {@code
+     * docs/benchmarks.md} for the figures.
+     */
+    public Builder mmapReads(boolean v) {
+      mmapReads = v;
       return this;
     }
 

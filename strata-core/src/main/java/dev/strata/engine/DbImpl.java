@@ -115,7 +115,8 @@ public final class DbImpl implements StrataDB {
     // Read-only, every table stays open from the open on (see openReadOnly): a writer beside it
     // may delete a table this view still lists, and an evicted reader could not open it again.
     int maxOpenFiles = readOnly ? Integer.MAX_VALUE / 2 : Math.max(16, options.maxOpenFiles());
-    this.tables = new TableCache(fs, n -> FileNames.tablePath(dir, n), blockCache, maxOpenFiles);
+    this.tables = new TableCache(
+            fs, n -> FileNames.tablePath(dir, n), blockCache, maxOpenFiles, options.mmapReads());
     ObsoleteFiles obsolete = new ObsoleteFiles(fs, dir, tables, readOnly);
     this.versions = new VersionSet(dir, fs, tables, obsolete::add);
     TableOptions tableOptions = tableOptions(options);

@@ -29,6 +29,16 @@ public interface FileSystem {
   /** Opens an existing file for positional reads. */
   ReadableFile openRead(Path path) throws IOException;
 
+  /**
+   * Opens an existing file that nobody will change again (a table) for positional reads, memory
+   * mapped where the implementation can: reads need no system call and a file closes only when its
+   * owner is sure no read is in progress (see {@code MappedReadableFile}). The default reads as
+   * {@link #openRead} does, which is what file systems that inject faults want.
+   */
+  default ReadableFile openMapped(Path path) throws IOException {
+    return openRead(path);
+  }
+
   boolean exists(Path path);
 
   long size(Path path) throws IOException;

@@ -68,6 +68,19 @@ final class NioFileSystem implements FileSystem {
     return NioReadableFile.open(path);
   }
 
+  /**
+   * A {@link MappedReadableFile}, unless the file is 2 GiB or more or this JVM offers no way to
+   * unmap at close (a mapping left to the garbage collector would hold a deleted table's disk
+   * space): then as {@link #openRead}.
+   */
+  @Override
+  public ReadableFile openMapped(Path path) throws IOException {
+    if (!MappedReadableFile.unmapsAtClose() || Files.size(path) >= MappedReadableFile.MAX_MAPPED) {
+      return openRead(path);
+    }
+    return MappedReadableFile.open(path);
+  }
+
   @Override
   public boolean exists(Path path) {
     return Files.exists(path);

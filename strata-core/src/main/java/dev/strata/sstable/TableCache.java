@@ -57,6 +57,8 @@ public final class TableCache implements AutoCloseable {
   private final FileSystem fs;
   private final LongFunction<Path> pathOfFileNumber;
   private final BlockCache blockCache;
+  /** Whether table files are opened memory-mapped. */
+  private final boolean mapped;
 
   /**
    * What the open readers hold: their number, and the sum of their {@link TableReader#heapBytes}.
@@ -87,6 +89,20 @@ public final class TableCache implements AutoCloseable {
    */
   public TableCache(
       FileSystem fs, LongFunction<Path> pathOfFileNumber, BlockCache blockCache, int maxOpenFiles) {
+    this(fs, pathOfFileNumber, blockCache, maxOpenFiles, false);
+  }
+
+  /**
+   * As above; {@code mapped} opens table files through {@link FileSystem#openMapped}, which is safe
+   * here because a reader closes only when its last handle is released (invariant 1).
+   */
+  public TableCache(
+      FileSystem fs,
+      LongFunction<Path> pathOfFileNumber,
+      BlockCache blockCache,
+      int maxOpenFiles,
+      boolean mapped) {
+    this.mapped = mapped;
     if (maxOpenFiles < 1) {
       throw new IllegalArgumentException("maxOpenFiles must be >= 1, got " + maxOpenFiles);
     }
@@ -231,7 +247,7 @@ public final class TableCache implements AutoCloseable {
     try {
       ReadableFile file;
       try {
-        file = fs.openRead(path);
+        file = mapped ? fs.openMapped(path) : fs.openRead(path);
       } catch (NoSuchFileException | FileNotFoundException e) {
         throw new CorruptionException(name, -1, "table file missing", e);
       }

@@ -16,12 +16,13 @@ import java.util.Set;
  * 64 MiB block cache, 10 bloom bits per key, two background threads of its own) unless {@code
  * strata.options} overrides: {@code memtable-mb}, {@code cache-mb}, {@code bloom-bits}, {@code
  * compression} ({@code lz4}, {@code none}, {@code zstd}), {@code memtable} ({@code sharded},
- * {@code skiplist}), {@code shards}. Writes use {@code WriteOptions.DEFAULT}: logged, not synced.
+ * {@code skiplist}), {@code shards}, {@code mmap} ({@code true}, {@code false}: table files read
+ * through a memory mapping or through their channel). Writes use {@code WriteOptions.DEFAULT}: logged, not synced.
  * Thread-safe; closing it closes the database.
  */
 final class StrataStore implements RecordStore {
   static final Set<String> OPTION_KEYS =
-      Set.of("memtable-mb", "cache-mb", "bloom-bits", "compression", "memtable", "shards");
+      Set.of("memtable-mb", "cache-mb", "bloom-bits", "compression", "memtable", "shards", "mmap");
 
   private final StrataDB db;
   private final Options options;
@@ -50,6 +51,7 @@ final class StrataStore implements RecordStore {
             .memtable(MemtableKind.valueOf(upper(settings.get("memtable",
                 defaults.memtable().name()))))
             .memtableShards(settings.intValue("shards", defaults.memtableShards()))
+            .mmapReads(Boolean.parseBoolean(settings.get("mmap", String.valueOf(defaults.mmapReads()))))
             .build();
     return new StrataStore(StrataDB.open(dir, options), options);
   }

@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and shuts it down after closing the database. Thread-safe between open and close.
  *
  * <p>Engine options: {@code memtable=sharded|skiplist}, {@code shards=N} (a power of two), {@code
- * background-compaction=true|false}, {@code read-triggered-compaction=true|false}.
+ * background-compaction=true|false}, {@code read-triggered-compaction=true|false}, {@code
+ * mmap=true|false}.
  */
 public final class StrataAdapter implements EngineAdapter {
   static final String PROP_USER_BYTES = "strata.bytes-written-user";
@@ -51,7 +52,8 @@ public final class StrataAdapter implements EngineAdapter {
 
   @Override
   public Set<String> optionKeys() {
-    return Set.of("memtable", "shards", "background-compaction", "read-triggered-compaction");
+    return Set.of(
+        "memtable", "shards", "background-compaction", "read-triggered-compaction", "mmap");
   }
 
   @Override
@@ -77,6 +79,9 @@ public final class StrataAdapter implements EngineAdapter {
           break;
         case "read-triggered-compaction":
           b.readTriggeredCompaction(Boolean.parseBoolean(v));
+          break;
+        case "mmap":
+          b.mmapReads(Boolean.parseBoolean(v));
           break;
         default:
           break;
