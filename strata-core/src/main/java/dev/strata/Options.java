@@ -282,7 +282,7 @@ public final class Options {
     private long blockCacheBytes = 64L << 20;
     private Cache blockCache;
     private int maxOpenFiles = 1000;
-    private boolean mmapReads = true;
+    private boolean mmapReads = false;
     private boolean infoLog = true;
     private long infoLogMaxBytes = 16L << 20;
     private int infoLogFilesToKeep = 5;
@@ -514,9 +514,13 @@ public final class Options {
     }
 
     /**
-     * Memory-maps each open table file (default on): a block read that misses the block cache
-     * copies from the mapping instead of making a system call, which is what point reads from
-     * tables larger than the cache spend most on. Mapped pages of the page cache count in the
+     * Memory-maps each open table file (default off): a block read that misses the block cache
+     * copies from the mapping instead of making a system call. That pays once every page of a
+     * table is mapped: 3x the reads per second of a channel in a long-running process
+     * ({@code PositionalReadBenchmark}). Each page's first touch in a process is a page fault,
+     * though, and in a fresh process over tables larger than the block cache (YCSB's workloads C
+     * and B, each phase a new JVM) mapped reads were slower: 174k reads/s against 195k through the
+     * channel. Mapped pages of the page cache count in the
      * process's resident set (as shared, file-backed pages the kernel can drop at will), so RSS
      * grows with the tables read; turn this off to keep RSS to the heap and to read tables with
      * a system call per block instead. Tables of 2 GiB or more, and {@link #fileSystem} implementations

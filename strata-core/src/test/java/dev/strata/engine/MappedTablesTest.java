@@ -17,7 +17,7 @@ import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Memory-mapped tables ({@code Options.mmapReads}, the default) live exactly as long as their
+ * Memory-mapped tables ({@code Options.mmapReads}) live exactly as long as their
  * readers: a table that compaction deletes is unmapped once no read or iterator holds it, so its
  * disk space comes back at once, and closing the database leaves no mapping of its directory. An
  * unmap while a read was still copying would crash the process, so these tests also read through
@@ -30,7 +30,12 @@ class MappedTablesTest {
   @Test
   void compaction_unmapsTheTablesItDeletes_andCloseUnmapsEveryTable() throws IOException {
     Path db = dir.toRealPath();
-    Options o = Options.builder().memtableSizeBytes(64 * 1024).backgroundCompaction(false).build();
+    Options o =
+        Options.builder()
+            .memtableSizeBytes(64 * 1024)
+            .backgroundCompaction(false)
+            .mmapReads(true)
+            .build();
     try (StrataDB strata = StrataDB.open(db, o)) {
       for (int round = 0; round < 4; round++) {
         for (int i = 0; i < 2_000; i++) {

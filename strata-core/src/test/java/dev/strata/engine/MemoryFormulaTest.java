@@ -23,7 +23,7 @@ class MemoryFormulaTest {
 
   /**
    * Bytes per key that open table readers hold, by the formula: the bloom filter's bits, plus one
-   * index entry (the block's last internal key, and 16 bytes of start, offset and size) per data
+   * index entry (the block's last internal key, and 24 bytes of start, offset, size and key prefix) per data
    * block. A block is cut after the entry that brings it to the block size; an entry is its three
    * varint lengths (one byte each, two for a value length of 128 or more), the internal key (the
    * user key and an 8-byte trailer; random keys share no prefix) and the value, plus a 4-byte
@@ -32,7 +32,7 @@ class MemoryFormulaTest {
   static double readerBytesPerKey(int keyBytes, int valueBytes, int blockBytes, int bloomBits) {
     double entry = 1 + 1 + (valueBytes < 128 ? 1 : 2) + keyBytes + 8 + valueBytes + 4.0 / 16;
     double perBlock = Math.ceil((blockBytes - 4) / entry);
-    return bloomBits / 8.0 + (keyBytes + 8 + 16) / perBlock;
+    return bloomBits / 8.0 + (keyBytes + 8 + 24) / perBlock;
   }
 
   @ParameterizedTest(name = "{0} keys, {1} B values")

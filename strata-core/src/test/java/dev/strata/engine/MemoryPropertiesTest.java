@@ -172,7 +172,7 @@ class MemoryPropertiesTest {
       assertThat(prop(db, "num-open-table-readers")).isEqualTo(4);
       assertThat(before).isEqualTo(expectedReaderBytes(fs, live));
       // 5,000 keys at 10 bloom bits and about 150 index entries of 24-byte keys, per table.
-      assertThat(before / 4).isBetween(6_250L + 150 * 40L, 6_250L + 150 * 40L + 3_000L);
+      assertThat(before / 4).isBetween(6_250L + 150 * 48L, 6_250L + 150 * 48L + 3_000L);
 
       db.compactRange(null, null);
       scanAll(db);

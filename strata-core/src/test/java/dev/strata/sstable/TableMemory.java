@@ -44,13 +44,15 @@ public final class TableMemory {
         blocks++;
         keyBytes += e.lastKey().length;
       }
-      // Per data block: its last key, a start offset (plus one closing), offset and size.
+      // Per data block: its last key, a start offset (plus one closing), offset, size and key
+      // prefix; five array references and the shared prefix's length.
       long index =
-          HeapSize.object(16)
+          HeapSize.object(5 * 4 + 4)
               + HeapSize.byteArray((int) keyBytes)
               + HeapSize.intArray(blocks + 1)
               + HeapSize.longArray(blocks)
-              + HeapSize.intArray(blocks);
+              + HeapSize.intArray(blocks)
+              + HeapSize.longArray(blocks);
       TableProperties p = reader.properties();
       long properties =
           HeapSize.object(9 * 8 + 3 * 4 + 4)
