@@ -123,6 +123,12 @@ final class ArenaSkipList {
   /** Size of the next shared slab as a power of two: slabs double from FIRST_SLAB to maxSlab. */
   private int nextSlabPower = FIRST_SLAB;
   private long allocatedBytes;
+  /**
+   * Entries inserted. Here rather than in the shard: the fields an insert writes share their cache
+   * lines, and the shard object, which every get reads, is written by nobody.
+   */
+  private long entries;
+
   private final long[] head = new long[MAX_HEIGHT];
   /** The prefix of the node each {@link #head} element points to; same protocol as nodes' prefixes. */
   private final long[] headPrefix = new long[MAX_HEIGHT];
@@ -131,8 +137,6 @@ final class ArenaSkipList {
    * (a level is linked from the head before any node of it is reachable from a lower level).
    */
   private volatile int height = 1;
-  /** Scratch for insert: the node before the new one at each level. */
-  private final long[] prev = new long[MAX_HEIGHT];
 
   /** xorshift64 state for node heights: deterministic, so runs and model checkers replay alike. */
   private long random = 0x9E3779B97F4A7C15L;
@@ -164,6 +168,11 @@ final class ArenaSkipList {
     return power >= (64 << 10) ? power - HEADER_ROOM : power;
   }
 
+  /** Entries inserted so far; read by the writer, or under the owning shard's read lock. */
+  long entryCount() {
+    return entries;
+  }
+
   /** Heap bytes of every slab allocated so far, array headers included. */
   long allocatedBytes() {
     return allocatedBytes;
@@ -175,6 +184,9 @@ final class ArenaSkipList {
    * @return the heap bytes allocated for it: 0 if it fit the current slab
    */
   long insert(byte[] userKey, long trailer, byte[] value) {
+    // The predecessors at each level: a fresh array rather than a field, so that two threads taking
+    // turns on this shard do not pass a scratch array's cache lines back and forth on every insert.
+    long[] prev = new long[MAX_HEIGHT];
     findGreaterOrEqual(userKey, 0, userKey.length, trailer, prev);
     int h = randomHeight();
     if (h > height) {
@@ -183,6 +195,7 @@ final class ArenaSkipList {
       }
       height = h;
     }
+    entries++;
     long before = allocatedBytes;
     long valueAt = 0;
     if (value.length > 0) {

@@ -33,9 +33,6 @@ final class MemtableShard {
 
   private final ArenaSkipList list;
 
-  /** Entries added; written under the write lock, read under the read lock. */
-  private long entries;
-
   MemtableShard(int slabSize) {
     this.list = new ArenaSkipList(slabSize);
   }
@@ -44,7 +41,6 @@ final class MemtableShard {
   long add(byte[] userKey, long trailer, byte[] value) {
     long stamp = lock.writeLock();
     try {
-      entries++;
       return list.insert(userKey, trailer, value);
     } finally {
       lock.unlockWrite(stamp);
@@ -55,7 +51,7 @@ final class MemtableShard {
   long entryCount() {
     long stamp = lock.readLock();
     try {
-      return entries;
+      return list.entryCount();
     } finally {
       lock.unlockRead(stamp);
     }
