@@ -320,7 +320,7 @@ public final class DbImpl implements StrataDB {
     byte[] v = value == null ? null : value.clone();
     stats.userBytesWritten.add(k.length + (v == null ? 0 : v.length));
     stats.userWrites.increment();
-    writes.commit(new CommitPipeline.SingleOp(k, v), wo.sync(), wo.noSlowdown());
+    writes.commit(new CommitPipeline.SingleOp(k, v), wo.sync(), wo.noSlowdown(), wo.disableWal());
   }
 
   @Override
@@ -368,7 +368,8 @@ public final class DbImpl implements StrataDB {
         new CommitPipeline.WriteBatchOps(
             keys, values, (int) (size[0] - WalFormat.BATCH_HEADER_SIZE)),
         wo.sync(),
-        wo.noSlowdown());
+        wo.noSlowdown(),
+        wo.disableWal());
   }
 
   // ---- reads ----
