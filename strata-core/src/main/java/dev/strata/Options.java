@@ -33,6 +33,7 @@ public final class Options {
   private final int bloomBitsPerKey;
   private final long blockCacheBytes;
   private final Cache blockCache;
+  private final WriteBufferManager writeBufferManager;
   private final int maxOpenFiles;
   private final boolean infoLog;
   private final long infoLogMaxBytes;
@@ -63,6 +64,7 @@ public final class Options {
     this.bloomBitsPerKey = b.bloomBitsPerKey;
     this.blockCacheBytes = b.blockCacheBytes;
     this.blockCache = b.blockCache;
+    this.writeBufferManager = b.writeBufferManager;
     this.maxOpenFiles = b.maxOpenFiles;
     this.infoLog = b.infoLog;
     this.infoLogMaxBytes = b.infoLogMaxBytes;
@@ -161,6 +163,11 @@ public final class Options {
   /** The shared block cache, or null if the database makes its own of {@link #blockCacheBytes()}. */
   public Cache blockCache() {
     return blockCache;
+  }
+
+  /** The memtable budget shared with other databases, or null if the database has none. */
+  public WriteBufferManager writeBufferManager() {
+    return writeBufferManager;
   }
 
   public int maxOpenFiles() {
@@ -272,6 +279,7 @@ public final class Options {
     private int bloomBitsPerKey = 10;
     private long blockCacheBytes = 64L << 20;
     private Cache blockCache;
+    private WriteBufferManager writeBufferManager;
     private int maxOpenFiles = 1000;
     private boolean infoLog = true;
     private long infoLogMaxBytes = 16L << 20;
@@ -304,6 +312,7 @@ public final class Options {
       bloomBitsPerKey = o.bloomBitsPerKey;
       blockCacheBytes = o.blockCacheBytes;
       blockCache = o.blockCache;
+      writeBufferManager = o.writeBufferManager;
       maxOpenFiles = o.maxOpenFiles;
       infoLog = o.infoLog;
       infoLogMaxBytes = o.infoLogMaxBytes;
@@ -461,6 +470,15 @@ public final class Options {
     /** A block cache shared with other databases; overrides {@link #blockCacheBytes(long)}. */
     public Builder blockCache(Cache cache) {
       blockCache = cache;
+      return this;
+    }
+
+    /**
+     * A memtable budget shared with other databases (default none): past it, the database with the
+     * largest active memtable switches it for flush; see {@link WriteBufferManager}.
+     */
+    public Builder writeBufferManager(WriteBufferManager manager) {
+      writeBufferManager = manager;
       return this;
     }
 

@@ -81,6 +81,9 @@ final class WriteController implements CommitPipeline.Engine {
   private final CommitPipeline pipeline;
   private final InfoLog infoLog;
 
+  /** This database's share of a memtable budget shared with others, or null; see there. */
+  private final MemtableBudget.Member budget;
+
   /** Written by the commit pipeline once per group, in order; read lock-free by readers. */
   private final AtomicLong visibleSequence = new AtomicLong();
 
@@ -122,8 +125,10 @@ final class WriteController implements CommitPipeline.Engine {
       VersionSet versions,
       CompactionStats stats,
       DbStatus status,
-      InfoLog infoLog) {
+      InfoLog infoLog,
+      MemtableBudget budget) {
     this.dir = dir;
+    this.budget = budget == null ? null : budget.join();
     this.infoLog = infoLog;
     this.options = options;
     this.fs = options.fileSystem();
@@ -302,7 +307,12 @@ final class WriteController implements CommitPipeline.Engine {
         stats.stallNanos.add(waited);
         continue;
       }
-      if (!m.active.isFull()) {
+      boolean full = m.active.isFull();
+      if (!full && !budgetAsksSwitch(m)) {
+        return;
+      }
+      if (!full && m.immutables.size() >= options.maxImmutableMemtables()) {
+        // The budget's switch is no reason to stall: the flushes under way free memory anyway.
         return;
       }
       boolean level0Full = level0Limits && l0 >= options.level0StopTrigger();
@@ -319,6 +329,30 @@ final class WriteController implements CommitPipeline.Engine {
       }
       switchMemtable();
       return;
+    }
+  }
+
+  /**
+   * Reports this database's memtable bytes to the shared budget, if any, and says whether the
+   * budget asks the active memtable to switch now although it is not full. Leader only, no lock.
+   */
+  private boolean budgetAsksSwitch(MemtableSet m) {
+    return budget != null
+        && budget.reportAndCheck(m.active.approximateBytes(), m.approximateBytes());
+  }
+
+  /** Reports the memtable bytes to the shared budget after a flush dropped a memtable. */
+  private void reportToBudget() {
+    if (budget != null) {
+      MemtableSet m = mems;
+      budget.report(m.active.approximateBytes(), m.approximateBytes());
+    }
+  }
+
+  /** At close: the database's memtables no longer count against the shared budget. */
+  void leaveBudget() {
+    if (budget != null) {
+      budget.leave();
     }
   }
 
@@ -494,6 +528,8 @@ final class WriteController implements CommitPipeline.Engine {
     } finally {
       stateLock.unlock();
     }
+    // After the lock: the budget is shared with other databases' threads (lock-free, no waits).
+    reportToBudget();
   }
 
   // ---- close ----
