@@ -2,7 +2,6 @@ package dev.strata.kafka;
 
 import dev.strata.Options;
 import dev.strata.WriteBatch;
-import java.io.File;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
@@ -25,7 +24,6 @@ import org.apache.kafka.streams.query.QueryConfig;
 import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.internals.OffsetCheckpoint;
 import org.apache.kafka.streams.state.internals.StoreQueryUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +57,7 @@ class StrataKeyValueStore implements KeyValueStore<Bytes, byte[]> {
   private StrataConfigSetter setter;
   private Options options;
   private StateStoreContext context;
-  private OffsetCheckpoint positionCheckpoint;
+  private PositionCheckpoint positionCheckpoint;
   private boolean consistencyEnabled;
   private StoreMetrics metrics;
 
@@ -93,16 +91,15 @@ class StrataKeyValueStore implements KeyValueStore<Bytes, byte[]> {
       shared.release();
       throw e;
     }
-    positionCheckpoint =
-        new OffsetCheckpoint(new File(context.stateDir(), "strata/" + name + ".position"));
-    position = StoreQueryUtils.readPositionFromCheckpoint(positionCheckpoint);
+    positionCheckpoint = new PositionCheckpoint(context.stateDir(), name);
+    position = positionCheckpoint.read();
     consistencyEnabled =
         StreamsConfig.InternalConfig.getBoolean(
             configs, StreamsConfig.InternalConfig.IQ_CONSISTENCY_OFFSET_VECTOR_ENABLED, false);
     context.register(
         root,
         new BatchingRestore(),
-        () -> StoreQueryUtils.checkpointPosition(positionCheckpoint, position));
+        () -> positionCheckpoint.maybeWrite(position));
     metrics =
         StoreMetrics.register(
             context.metrics(), String.valueOf(context.taskId()), name, db, shared);
@@ -252,6 +249,7 @@ class StrataKeyValueStore implements KeyValueStore<Bytes, byte[]> {
         metrics.remove();
       }
       d.close();
+      positionCheckpoint.write(position);
       if (setter != null) {
         setter.close(name, options);
       }
