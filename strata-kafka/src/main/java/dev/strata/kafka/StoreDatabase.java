@@ -34,6 +34,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
  * the calls in flight. Closed by the owning store.
  */
 final class StoreDatabase implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StoreDatabase.class);
   private static final WriteOptions UNLOGGED = WriteOptions.builder().disableWal(true).build();
 
   final String name;
@@ -249,6 +250,14 @@ final class StoreDatabase implements AutoCloseable {
       List<StoreIterator> left = new ArrayList<>(openIterators);
       for (StoreIterator it : left) {
         it.close();
+      }
+      if (unloggedSinceFlush.get()) {
+        // A close without a commit after a restore: keep what was restored, as a commit would.
+        try {
+          db.flush();
+        } catch (StrataException e) {
+          LOG.warn("store {}: flushing restored writes at close failed", name, e);
+        }
       }
       db.close();
     } finally {

@@ -105,6 +105,10 @@ class StrataKeyValueStore implements KeyValueStore<Bytes, byte[]> {
             context.metrics(), String.valueOf(context.taskId()), name, db, shared);
   }
 
+  SharedResources sharedForTesting() {
+    return shared;
+  }
+
   /** The database, or an exception if the store was never opened. */
   StoreDatabase db() {
     StoreDatabase d = db;
