@@ -28,7 +28,6 @@ import org.apache.kafka.streams.processor.internals.ChangelogRecordDeserializati
 import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
 import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.internals.HasNextCondition;
 import org.apache.kafka.streams.state.internals.SegmentedBytesStore.KeySchema;
 import org.apache.kafka.streams.state.internals.StoreQueryUtils;
 import org.slf4j.Logger;
@@ -42,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * observed from the keys written, writes older than the retention dropped, and a segment whose
  * whole interval fell out of the retention closed and its directory deleted: expiry never deletes
  * key by key. Fetches start at {@code max(from, streamTime - retention + 1)}, search the segments
- * that interval covers, and filter with the schema's {@link HasNextCondition}.
+ * that interval covers, and filter with the schema's conditions ({@link KeyFilter}).
  *
  * <p>Thread-safe as Kafka requires: the stream thread writes, creates and drops segments; queries
  * read a snapshot of the segment map ({@link ConcurrentSkipListMap}); a segment dropped under a
@@ -239,7 +238,7 @@ final class SegmentedStore {
     }
     return new SegmentIterator(
         searchSpace(actualFrom, to, forward),
-        keySchema.hasNextCondition(key, key, actualFrom, to, forward),
+        new KeyFilter(windowSchema, key, key, actualFrom, to),
         keySchema.lowerRangeFixedSize(key, actualFrom),
         keySchema.upperRangeFixedSize(key, to),
         forward);
@@ -262,7 +261,7 @@ final class SegmentedStore {
     }
     return new SegmentIterator(
         searchSpace(actualFrom, to, forward),
-        keySchema.hasNextCondition(keyFrom, keyTo, actualFrom, to, forward),
+        new KeyFilter(windowSchema, keyFrom, keyTo, actualFrom, to),
         keyFrom == null ? null : keySchema.lowerRange(keyFrom, actualFrom),
         keyTo == null ? null : keySchema.upperRange(keyTo, to),
         forward);
@@ -273,7 +272,7 @@ final class SegmentedStore {
     long actualFrom = actualFrom(0);
     return new SegmentIterator(
         searchSpace(actualFrom, Long.MAX_VALUE, forward),
-        keySchema.hasNextCondition(null, null, actualFrom, Long.MAX_VALUE, forward),
+        new KeyFilter(windowSchema, null, null, actualFrom, Long.MAX_VALUE),
         null,
         null,
         forward);
@@ -287,7 +286,7 @@ final class SegmentedStore {
     }
     return new SegmentIterator(
         segments(actualFrom, timeTo, forward),
-        keySchema.hasNextCondition(null, null, actualFrom, timeTo, forward),
+        new KeyFilter(windowSchema, null, null, actualFrom, timeTo),
         null,
         null,
         forward);
@@ -393,17 +392,17 @@ final class SegmentedStore {
 
   /**
    * Walks the segments in order, each within {@code [from, to]}, filtered by the key schema's
-   * condition; as Kafka's {@code SegmentIterator}. A segment closed before its turn is skipped.
+   * filter; as Kafka's {@code SegmentIterator}. A segment closed before its turn is skipped.
    */
   private static final class SegmentIterator implements KeyValueIterator<Bytes, byte[]> {
     private final Iterator<StoreDatabase> segments;
-    private final HasNextCondition condition;
+    private final KeyFilter condition;
     private final byte[] from;
     private final byte[] to;
     private final boolean forward;
     private KeyValueIterator<Bytes, byte[]> current;
 
-    SegmentIterator(List<StoreDatabase> segments, HasNextCondition condition, Bytes from, Bytes to,
+    SegmentIterator(List<StoreDatabase> segments, KeyFilter condition, Bytes from, Bytes to,
         boolean forward) {
       this.segments = segments.iterator();
       this.condition = condition;

@@ -100,24 +100,20 @@ class WindowSessionContractTest {
             s.put(k, v, start);
             r.put(k, v, start);
           }
-          case 3 -> check("fetch(k,t)", s.fetch(k, start), r.fetch(k, start));
-          case 4 -> check("fetch(k,from,to)", values(s.fetch(k, t, t2)), values(r.fetch(k, t, t2)));
-          case 5 -> check("backwardFetch(k,from,to)", values(s.backwardFetch(k, t, t2)),
-              values(r.backwardFetch(k, t, t2)));
+          case 3 -> check("fetch(k,t)", () -> s.fetch(k, start), () -> r.fetch(k, start));
+          case 4 -> check("fetch(k,from,to)", () -> values(s.fetch(k, t, t2)), () -> values(r.fetch(k, t, t2)));
+          case 5 -> check("backwardFetch(k,from,to)", () -> values(s.backwardFetch(k, t, t2)), () -> values(r.backwardFetch(k, t, t2)));
           case 6 -> {
             Bytes a = keyOrNull();
             Bytes b = keyOrNull();
-            check("fetch(a,b,from,to)", windowed(s.fetch(a, b, t, t2)),
-                windowed(r.fetch(a, b, t, t2)));
-            check("backwardFetch(a,b,from,to)", windowed(s.backwardFetch(a, b, t, t2)),
-                windowed(r.backwardFetch(a, b, t, t2)));
+            check("fetch(a,b,from,to)", () -> windowed(s.fetch(a, b, t, t2)), () -> windowed(r.fetch(a, b, t, t2)));
+            check("backwardFetch(a,b,from,to)", () -> windowed(s.backwardFetch(a, b, t, t2)), () -> windowed(r.backwardFetch(a, b, t, t2)));
           }
-          case 7 -> check("fetchAll", windowed(s.fetchAll(t, t2)), windowed(r.fetchAll(t, t2)));
+          case 7 -> check("fetchAll", () -> windowed(s.fetchAll(t, t2)), () -> windowed(r.fetchAll(t, t2)));
           case 8 -> {
-            check("all", windowed(s.all()), windowed(r.all()));
-            check("backwardAll", windowed(s.backwardAll()), windowed(r.backwardAll()));
-            check("backwardFetchAll", windowed(s.backwardFetchAll(t, t2)),
-                windowed(r.backwardFetchAll(t, t2)));
+            check("all", () -> windowed(s.all()), () -> windowed(r.all()));
+            check("backwardAll", () -> windowed(s.backwardAll()), () -> windowed(r.backwardAll()));
+            check("backwardFetchAll", () -> windowed(s.backwardFetchAll(t, t2)), () -> windowed(r.backwardFetchAll(t, t2)));
           }
           case 9, 10 -> {
             long sessionStart = t;
@@ -133,24 +129,24 @@ class WindowSessionContractTest {
             }
           }
           case 11 -> {
-            check("findSessions(k)", windowed(ss.findSessions(k, t, t2)),
-                windowed(sr.findSessions(k, t, t2)));
-            check("backwardFindSessions(k)", windowed(ss.backwardFindSessions(k, t, t2)),
-                windowed(sr.backwardFindSessions(k, t, t2)));
+            check("findSessions(k)", () -> windowed(ss.findSessions(k, t, t2)), () -> windowed(sr.findSessions(k, t, t2)));
+            check("backwardFindSessions(k)", () -> windowed(ss.backwardFindSessions(k, t, t2)), () -> windowed(sr.backwardFindSessions(k, t, t2)));
           }
           case 12 -> {
             Bytes a = keyOrNull();
             Bytes b = keyOrNull();
-            check("findSessions(a,b)", windowed(ss.findSessions(a, b, t, t2)),
-                windowed(sr.findSessions(a, b, t, t2)));
-            check("fetch(k)", windowed(ss.fetch(k)), windowed(sr.fetch(k)));
+            check("findSessions(a,b)", () -> windowed(ss.findSessions(a, b, t, t2)), () -> windowed(sr.findSessions(a, b, t, t2)));
+            check("fetch(k)", () -> windowed(ss.fetch(k)), () -> windowed(sr.fetch(k)));
           }
-          default -> check("fetchSession", ss.fetchSession(k, t, t2), sr.fetchSession(k, t, t2));
+          default -> check("fetchSession", () -> ss.fetchSession(k, t, t2), () -> sr.fetchSession(k, t, t2));
         }
       }
     }
 
-    private void check(String what, Object strata, Object rocks) {
+    /** Compares two answers; an exception counts as its class (Kafka 4.1 lacks some calls). */
+    private void check(String what, Supplier<Object> strataCall, Supplier<Object> rocksCall) {
+      Object strata = answer(strataCall);
+      Object rocks = answer(rocksCall);
       Object a = strata instanceof byte[] b ? Arrays.toString(b) : strata;
       Object b = rocks instanceof byte[] c ? Arrays.toString(c) : rocks;
       if (b != null && !(b instanceof List<?> l && l.isEmpty())) {
@@ -159,6 +155,14 @@ class WindowSessionContractTest {
       if (!java.util.Objects.equals(a, b)) {
         differences.add("step " + step + " " + what + ": strata " + a + " rocksdb " + b);
       }
+    }
+  }
+
+  private static Object answer(Supplier<Object> call) {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      return e.getClass().getName();
     }
   }
 
