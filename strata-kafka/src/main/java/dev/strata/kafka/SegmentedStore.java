@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * read a snapshot of the segment map ({@link ConcurrentSkipListMap}); a segment dropped under a
  * query ends that query's iterator with {@link InvalidStateStoreException}, as RocksDB's do.
  */
-final class SegmentedStore {
+final class SegmentedStore implements StoreFigures {
   private static final Logger LOG = LoggerFactory.getLogger(SegmentedStore.class);
 
   final String name;
@@ -70,6 +70,14 @@ final class SegmentedStore {
   private PositionCheckpoint positionCheckpoint;
   private boolean consistencyEnabled;
   private Position position = Position.emptyPosition();
+  private StoreMetrics metrics;
+
+  /** Figures of the segments dropped since open, so that totals never go backwards. */
+  private final java.util.concurrent.atomic.LongAdder droppedBytesWritten =
+      new java.util.concurrent.atomic.LongAdder();
+
+  private final java.util.concurrent.atomic.LongAdder droppedBytesRead =
+      new java.util.concurrent.atomic.LongAdder();
 
   SegmentedStore(String name, long retentionPeriod, long segmentInterval, KeySchema keySchema,
       boolean windowSchema) {
@@ -111,6 +119,9 @@ final class SegmentedStore {
         (RecordBatchingStateRestoreCallback) this::restoreBatch,
         () -> positionCheckpoint.maybeWrite(position));
     open = true;
+    metrics =
+        StoreMetrics.register(
+            context.metrics(), String.valueOf(context.taskId()), name, this, shared);
   }
 
   /** Opens the segments a previous run left, in id order, as Kafka's {@code openExisting}. */
@@ -166,6 +177,8 @@ final class SegmentedStore {
         it.hasNext(); ) {
       StoreDatabase s = it.next().getValue();
       it.remove();
+      droppedBytesWritten.add(s.bytesWritten());
+      droppedBytesRead.add(s.bytesRead());
       s.close();
       deleteTree(s.dir);
     }
@@ -179,6 +192,51 @@ final class SegmentedStore {
     } catch (IOException e) {
       LOG.error("Error destroying segment {}", root, e);
     }
+  }
+
+  @Override
+  public long bytesWritten() {
+    long n = droppedBytesWritten.sum();
+    for (StoreDatabase s : segments.values()) {
+      n += s.bytesWritten();
+    }
+    return n;
+  }
+
+  @Override
+  public long bytesRead() {
+    long n = droppedBytesRead.sum();
+    for (StoreDatabase s : segments.values()) {
+      n += s.bytesRead();
+    }
+    return n;
+  }
+
+  @Override
+  public double property(String property) {
+    double n = 0;
+    for (StoreDatabase s : segments.values()) {
+      n += s.property(property);
+    }
+    return n;
+  }
+
+  @Override
+  public int openIteratorCount() {
+    int n = 0;
+    for (StoreDatabase s : segments.values()) {
+      n += s.openIteratorCount();
+    }
+    return n;
+  }
+
+  @Override
+  public long estimateNumKeys(int exactLimit) {
+    long n = 0;
+    for (StoreDatabase s : segments.values()) {
+      n += s.estimateNumKeys(exactLimit);
+    }
+    return n;
   }
 
   int segmentCountForTesting() {
@@ -340,6 +398,9 @@ final class SegmentedStore {
     }
     open = false;
     try {
+      if (metrics != null) {
+        metrics.remove();
+      }
       closeSegments();
       positionCheckpoint.write(position);
       if (setter != null) {

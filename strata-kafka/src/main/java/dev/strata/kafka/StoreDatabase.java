@@ -33,7 +33,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
  * write side by {@link #close()}: a read never meets a half-closed database, and close waits for
  * the calls in flight. Closed by the owning store.
  */
-final class StoreDatabase implements AutoCloseable {
+final class StoreDatabase implements AutoCloseable, StoreFigures {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StoreDatabase.class);
   private static final WriteOptions UNLOGGED = WriteOptions.builder().disableWal(true).build();
 
@@ -179,8 +179,30 @@ final class StoreDatabase implements AutoCloseable {
     }
   }
 
+  @Override
+  public long bytesWritten() {
+    return bytesWritten.sum();
+  }
+
+  @Override
+  public long bytesRead() {
+    return bytesRead.sum();
+  }
+
+  @Override
+  public double property(String name) {
+    String v = propertyOrNull(name);
+    return v == null ? 0 : Double.parseDouble(v);
+  }
+
+  @Override
+  public long estimateNumKeys(int exactLimit) {
+    return isOpen() ? approximateNumEntries(exactLimit) : 0;
+  }
+
   /** Iterators open now, for metrics. */
-  int openIteratorCount() {
+  @Override
+  public int openIteratorCount() {
     return openIterators.size();
   }
 
@@ -211,7 +233,7 @@ final class StoreDatabase implements AutoCloseable {
   }
 
   /** A Strata property, or null if the store is closed. */
-  String property(String name) {
+  String propertyOrNull(String name) {
     closeLock.readLock().lock();
     try {
       return open ? db.getProperty(name) : null;

@@ -30,7 +30,7 @@ final class StoreMetrics {
 
   /** Registers the gauges of {@code db}; null if the context has no metrics registry. */
   static StoreMetrics register(
-      StreamsMetrics metrics, String taskId, String storeName, StoreDatabase db,
+      StreamsMetrics metrics, String taskId, String storeName, StoreFigures db,
       SharedResources shared) {
     if (metrics == null) {
       return null;
@@ -45,25 +45,25 @@ final class StoreMetrics {
             Sensor.RecordingLevel.DEBUG);
     StoreMetrics m = new StoreMetrics(metrics, sensor);
     m.gauge("bytes-written-total", "user bytes written to the store", tags,
-        () -> db.bytesWritten.sum());
+        () -> db.bytesWritten());
     m.gauge("bytes-written-rate", "user bytes written per second", tags,
-        new PerSecond(() -> db.bytesWritten.sum()));
+        new PerSecond(() -> db.bytesWritten()));
     m.gauge("bytes-read-total", "user bytes read from the store", tags,
-        () -> db.bytesRead.sum());
+        () -> db.bytesRead());
     m.gauge("bytes-read-rate", "user bytes read per second", tags,
-        new PerSecond(() -> db.bytesRead.sum()));
+        new PerSecond(() -> db.bytesRead()));
     m.gauge("memtable-bytes", "bytes of the store's memtables", tags,
-        () -> property(db, "strata.cur-size-all-mem-tables"));
+        () -> db.property("strata.cur-size-all-mem-tables"));
     m.gauge("block-cache-data-hit-ratio", "hit ratio of the application's shared block cache",
         tags, () -> shared.cache.hitRatio());
     m.gauge("write-stall-duration-total", "microseconds writes stalled", tags,
-        () -> property(db, "strata.stall-micros"));
+        () -> db.property("strata.stall-micros"));
     m.gauge("number-open-iterators", "iterators open on the store", tags,
         () -> db.openIteratorCount());
     m.gauge("estimate-num-keys", "keys in the store (exact up to 10,000)", tags,
-        () -> db.isOpen() ? db.approximateNumEntries(10_000) : 0);
+        () -> db.estimateNumKeys(10_000));
     m.gauge("total-sst-files-size", "bytes of the store's table files", tags,
-        () -> property(db, "strata.total-sst-bytes"));
+        () -> db.property("strata.total-sst-bytes"));
     return m;
   }
 
@@ -80,11 +80,6 @@ final class StoreMetrics {
             return value.getAsDouble();
           }
         });
-  }
-
-  private static double property(StoreDatabase db, String name) {
-    String v = db.property(name);
-    return v == null ? 0 : Double.parseDouble(v);
   }
 
   void remove() {
