@@ -40,6 +40,9 @@ public final class CompactionStats {
   public final LongAdder[] compactions = adders();
   public final LongAdder trivialMoves = new LongAdder();
 
+  /** Time spent in compactions that rewrote data (trivial moves excluded), in nanoseconds. */
+  public final LongAdder compactionNanos = new LongAdder();
+
   /** Compactions (trivial moves included) that read samples asked for. */
   public final LongAdder readTriggeredCompactions = new LongAdder();
 

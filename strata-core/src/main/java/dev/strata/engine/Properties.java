@@ -91,6 +91,8 @@ final class Properties {
         return Long.toString(s.slowdownNanos.sum() / 1000);
       case "stall-micros":
         return Long.toString(s.stallNanos.sum() / 1000);
+      case "compaction-micros":
+        return Long.toString(s.compactionNanos.sum() / 1000);
       case "max-level0-files":
         return Long.toString(s.maxLevel0Files.get());
       case "last-sequence":

@@ -58,6 +58,8 @@ final class StoreMetrics {
         tags, () -> shared.cache.hitRatio());
     m.gauge("write-stall-duration-total", "microseconds writes stalled", tags,
         () -> db.property("strata.stall-micros"));
+    m.gauge("compaction-time-total", "microseconds spent compacting", tags,
+        () -> db.property("strata.compaction-micros"));
     m.gauge("number-open-iterators", "iterators open on the store", tags,
         () -> db.openIteratorCount());
     m.gauge("estimate-num-keys", "keys in the store (exact up to 10,000)", tags,
