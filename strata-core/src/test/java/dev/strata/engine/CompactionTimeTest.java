@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code strata.compaction-micros} counts the time of compactions that rewrite data. */
+/**
+ * {@code strata.compaction-micros} counts the time of compactions that rewrite data, and {@code
+ * strata.memtable-hit-ratio} the point reads a memtable answered.
+ */
 class CompactionTimeTest {
   @TempDir Path dir;
 
@@ -23,6 +26,10 @@ class CompactionTimeTest {
       }
       db.compactRange(null, null);
       assertThat(Long.parseLong(db.getProperty("strata.compaction-micros"))).isPositive();
+      db.put("fresh".getBytes(), "v".getBytes());
+      db.get("fresh".getBytes());
+      db.get("k1".getBytes());
+      assertThat(db.getProperty("strata.memtable-hit-ratio")).isEqualTo("0.5");
     }
   }
 }

@@ -54,6 +54,8 @@ final class StoreMetrics {
         new PerSecond(() -> db.bytesRead()));
     m.gauge("memtable-bytes", "bytes of the store's memtables", tags,
         () -> db.property("strata.cur-size-all-mem-tables"));
+    m.gauge("memtable-hit-ratio", "point reads the memtables answered / point reads", tags,
+        () -> db.property("strata.memtable-hit-ratio"));
     m.gauge("block-cache-data-hit-ratio", "hit ratio of the application's shared block cache",
         tags, () -> shared.cache.hitRatio());
     m.gauge("write-stall-duration-total", "microseconds writes stalled", tags,

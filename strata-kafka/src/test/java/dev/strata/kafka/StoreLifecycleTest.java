@@ -270,6 +270,7 @@ class StoreLifecycleTest {
       }
     }
     assertThat(names).contains("bytes-written-rate", "bytes-read-rate", "memtable-bytes",
+        "memtable-hit-ratio", "compaction-time-total",
         "block-cache-data-hit-ratio", "write-stall-duration-total", "number-open-iterators",
         "estimate-num-keys");
     store.close();
