@@ -129,6 +129,33 @@ class StoreLifecycleTest {
     }
   }
 
+  /** Segments a previous run left are opened again, as Kafka's {@code openExisting} does. */
+  @Test
+  void windowStore_reopened_findsItsSegments() {
+    var supplier = StrataStores.windowStore("kept", java.time.Duration.ofMinutes(10),
+        java.time.Duration.ofSeconds(10), false, true);
+    org.apache.kafka.streams.state.WindowStore<Bytes, byte[]> store = supplier.get();
+    assertThat(store).isInstanceOf(org.apache.kafka.streams.state.TimestampedBytesStore.class);
+    store.init(StoreContexts.context(dir), store);
+    for (long t = 0; t < 300_000; t += 10_000) {
+      store.put(key(1), ("v" + t).getBytes(), t);
+    }
+    store.close();
+    store.close();
+    org.apache.kafka.streams.state.WindowStore<Bytes, byte[]> again = supplier.get();
+    again.init(StoreContexts.context(dir), again);
+    try {
+      List<Long> times = new ArrayList<>();
+      try (var it = again.fetch(key(1), 0, 300_000)) {
+        it.forEachRemaining(kv -> times.add(kv.key));
+      }
+      assertThat(times).hasSize(30);
+      assertThat(again.fetch(key(1), 120_000)).isEqualTo("v120000".getBytes());
+    } finally {
+      again.close();
+    }
+  }
+
   @Test
   void hundredStores_shareOneCacheAndABoundedNumberOfThreads() throws Exception {
     Properties config = new Properties();
