@@ -154,7 +154,7 @@ class DslTopologyTest {
 
   @Test
   void dslApplication_onStrata_matchesRocksDbRecordForRecord() throws Exception {
-    long seed = Long.getLong("strata.seed", System.nanoTime());
+    long seed = dev.strata.testing.Seeds.seed("DslTopologyTest");
     File strataDir = new File(dir, "strata");
     Map<String, List<String>> onStrata = run(true, seed, strataDir);
     Map<String, List<String>> onRocks = run(false, seed, new File(dir, "rocksdb"));

@@ -66,7 +66,7 @@ class KeyValueStoreContractTest {
 
   @Test
   void randomOperations_matchKafkaRocksDbStore() {
-    long seed = Long.getLong("strata.seed", System.nanoTime());
+    long seed = dev.strata.testing.Seeds.seed("KeyValueStoreContractTest");
     Random rnd = new Random(seed);
     String where = "seed " + seed;
     for (int step = 0; step < 3_000; step++) {

@@ -190,7 +190,7 @@ class WindowSessionContractTest {
 
   @Test
   void randomOperations_matchKafkaRocksDbWindowAndSessionStores() throws Exception {
-    long seed = Long.getLong("strata.seed", System.nanoTime());
+    long seed = dev.strata.testing.Seeds.seed("WindowSessionContractTest");
     List<String> differences = new ArrayList<>();
     Topology topology = new Topology();
     topology.addSource("in", new org.apache.kafka.common.serialization.StringDeserializer(),
