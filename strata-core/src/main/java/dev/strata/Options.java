@@ -33,6 +33,7 @@ public final class Options {
   private final int bloomBitsPerKey;
   private final long blockCacheBytes;
   private final Cache blockCache;
+  private final WriteBufferManager writeBufferManager;
   private final int maxOpenFiles;
   private final boolean mmapReads;
   private final boolean infoLog;
@@ -64,6 +65,7 @@ public final class Options {
     this.bloomBitsPerKey = b.bloomBitsPerKey;
     this.blockCacheBytes = b.blockCacheBytes;
     this.blockCache = b.blockCache;
+    this.writeBufferManager = b.writeBufferManager;
     this.maxOpenFiles = b.maxOpenFiles;
     this.mmapReads = b.mmapReads;
     this.infoLog = b.infoLog;
@@ -163,6 +165,11 @@ public final class Options {
   /** The shared block cache, or null if the database makes its own of {@link #blockCacheBytes()}. */
   public Cache blockCache() {
     return blockCache;
+  }
+
+  /** The memtable budget shared with other databases, or null if the database has none. */
+  public WriteBufferManager writeBufferManager() {
+    return writeBufferManager;
   }
 
   public int maxOpenFiles() {
@@ -281,6 +288,7 @@ public final class Options {
     private int bloomBitsPerKey = 10;
     private long blockCacheBytes = 64L << 20;
     private Cache blockCache;
+    private WriteBufferManager writeBufferManager;
     private int maxOpenFiles = 1000;
     private boolean mmapReads = false;
     private boolean infoLog = true;
@@ -314,6 +322,7 @@ public final class Options {
       bloomBitsPerKey = o.bloomBitsPerKey;
       blockCacheBytes = o.blockCacheBytes;
       blockCache = o.blockCache;
+      writeBufferManager = o.writeBufferManager;
       maxOpenFiles = o.maxOpenFiles;
       mmapReads = o.mmapReads;
       infoLog = o.infoLog;
@@ -472,6 +481,15 @@ public final class Options {
     /** A block cache shared with other databases; overrides {@link #blockCacheBytes(long)}. */
     public Builder blockCache(Cache cache) {
       blockCache = cache;
+      return this;
+    }
+
+    /**
+     * A memtable budget shared with other databases (default none): past it, the database with the
+     * largest active memtable switches it for flush; see {@link WriteBufferManager}.
+     */
+    public Builder writeBufferManager(WriteBufferManager manager) {
+      writeBufferManager = manager;
       return this;
     }
 

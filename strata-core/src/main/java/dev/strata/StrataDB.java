@@ -45,7 +45,9 @@ public interface StrataDB extends AutoCloseable {
   static StrataDB open(Path dir, Options options) {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(options, "options");
-    return DbImpl.open(dir, options, blockCacheOf(options));
+    WriteBufferManager budget = options.writeBufferManager();
+    return DbImpl.open(
+        dir, options, blockCacheOf(options), budget == null ? null : budget.budget());
   }
 
   /**

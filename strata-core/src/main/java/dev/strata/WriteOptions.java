@@ -3,17 +3,19 @@ package dev.strata;
 /** Per-write options; immutable. */
 public final class WriteOptions {
   /** The write reaches the operating system before the call returns (survives a process crash). */
-  public static final WriteOptions DEFAULT = new WriteOptions(false, false);
+  public static final WriteOptions DEFAULT = new WriteOptions(false, false, false);
 
   /** The write is on stable storage (fsync) before the call returns (survives a power loss). */
-  public static final WriteOptions SYNC = new WriteOptions(true, false);
+  public static final WriteOptions SYNC = new WriteOptions(true, false, false);
 
   private final boolean sync;
   private final boolean noSlowdown;
+  private final boolean disableWal;
 
-  private WriteOptions(boolean sync, boolean noSlowdown) {
+  private WriteOptions(boolean sync, boolean noSlowdown, boolean disableWal) {
     this.sync = sync;
     this.noSlowdown = noSlowdown;
+    this.disableWal = disableWal;
   }
 
   public static Builder builder() {
@@ -33,18 +35,31 @@ public final class WriteOptions {
     return noSlowdown;
   }
 
+  /**
+   * Whether the write skips the write-ahead log: it goes to the memtable only, and is durable once
+   * a later {@link StrataDB#flush()} returns. A crash or a {@link StrataDB#close()} before that
+   * flush loses it (and every other unlogged write not yet flushed), never a logged write: recovery
+   * still returns every logged write acknowledged before, in order. RocksDB's {@code disableWAL};
+   * for bulk loads that can start again, such as a Kafka Streams changelog restore.
+   */
+  public boolean disableWal() {
+    return disableWal;
+  }
+
   @Override
   public String toString() {
-    if (!noSlowdown) {
+    if (!noSlowdown && !disableWal) {
       return sync ? "WriteOptions.SYNC" : "WriteOptions.DEFAULT";
     }
-    return "WriteOptions{sync=" + sync + ", noSlowdown=true}";
+    return "WriteOptions{sync=" + sync + ", noSlowdown=" + noSlowdown + ", disableWal="
+        + disableWal + "}";
   }
 
   /** Builds {@link WriteOptions}; not thread-safe. */
   public static final class Builder {
     private boolean sync;
     private boolean noSlowdown;
+    private boolean disableWal;
 
     private Builder() {}
 
@@ -63,11 +78,24 @@ public final class WriteOptions {
       return this;
     }
 
+    /** Skip the write-ahead log (default false); see {@link WriteOptions#disableWal()}. */
+    public Builder disableWal(boolean v) {
+      disableWal = v;
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException if both {@code sync} and {@code disableWal} are set: a write
+     *     that is not logged cannot be forced (RocksDB refuses the same pair)
+     */
     public WriteOptions build() {
-      if (!noSlowdown) {
+      if (sync && disableWal) {
+        throw new IllegalArgumentException("a write cannot both skip the WAL and sync it");
+      }
+      if (!noSlowdown && !disableWal) {
         return sync ? SYNC : DEFAULT;
       }
-      return new WriteOptions(sync, true);
+      return new WriteOptions(sync, noSlowdown, disableWal);
     }
   }
 }

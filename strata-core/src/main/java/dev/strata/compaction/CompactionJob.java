@@ -75,6 +75,7 @@ public final class CompactionJob {
       stats.trivialMoves.increment();
       return;
     }
+    long start = System.nanoTime();
     TableOutput out =
         new TableOutput(
             fs,
@@ -134,6 +135,7 @@ public final class CompactionJob {
     stats.compactionBytesRead[c.outputLevel()].add(c.inputBytes());
     stats.compactionBytesWritten[c.outputLevel()].add(out.bytesWritten());
     stats.compactions[c.outputLevel()].increment();
+    stats.compactionNanos.add(System.nanoTime() - start);
   }
 
   private static long overlapBytes(List<FileMetadata> files) {

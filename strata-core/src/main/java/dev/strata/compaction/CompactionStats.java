@@ -30,6 +30,9 @@ public final class CompactionStats {
   /** The part of {@link #stallNanos} spent in slowdown delays. */
   public final LongAdder slowdownNanos = new LongAdder();
   public final LongAdder gets = new LongAdder();
+
+  /** Point reads a memtable answered (a value or a tombstone), retries included. */
+  public final LongAdder memtableHits = new LongAdder();
   /** Largest level-0 file count seen. */
   public final AtomicLong maxLevel0Files = new AtomicLong();
 
@@ -39,6 +42,9 @@ public final class CompactionStats {
   public final LongAdder[] compactionBytesWritten = adders();
   public final LongAdder[] compactions = adders();
   public final LongAdder trivialMoves = new LongAdder();
+
+  /** Time spent in compactions that rewrote data (trivial moves excluded), in nanoseconds. */
+  public final LongAdder compactionNanos = new LongAdder();
 
   /** Compactions (trivial moves included) that read samples asked for. */
   public final LongAdder readTriggeredCompactions = new LongAdder();

@@ -86,6 +86,9 @@ final class CommitPipeline {
 
     final boolean sync;
 
+    /** The writer's operations skip the WAL ({@code WriteOptions.disableWal}). */
+    final boolean disableWal;
+
     /** The writer fails at once instead of waiting in a stall ({@code WriteOptions.noSlowdown}). */
     final boolean noSlowdown;
 
@@ -120,11 +123,18 @@ final class CommitPipeline {
     Group group;
     Throwable error;
 
-    Writer(Ops ops, boolean sync, boolean noSlowdown, Condition cond, Runnable control) {
+    Writer(
+        Ops ops,
+        boolean sync,
+        boolean noSlowdown,
+        boolean disableWal,
+        Condition cond,
+        Runnable control) {
       this.control = control;
       this.ops = ops;
       this.walBytes = ops == null ? 0 : ops.encodedBytes();
       this.sync = sync;
+      this.disableWal = disableWal;
       this.noSlowdown = noSlowdown;
       this.cond = cond;
     }
@@ -166,7 +176,8 @@ final class CommitPipeline {
 
     /**
      * Leader only: append the group's operations to the WAL as one record whose batch starts at
-     * {@code firstSequence}, and force it if {@code sync}.
+     * {@code firstSequence}, and force it if {@code sync}. Not called for a group whose writes skip
+     * the WAL; their sequences leave a gap the engine marks before the next logged batch.
      */
     void appendToWal(long firstSequence, WalOps[] members, int count, boolean sync)
         throws IOException;
@@ -222,8 +233,8 @@ final class CommitPipeline {
     }
   }
 
-  Writer newWriter(Ops ops, boolean sync, boolean noSlowdown) {
-    return new Writer(ops, sync, noSlowdown, queueLock.newCondition(), null);
+  Writer newWriter(Ops ops, boolean sync, boolean noSlowdown, boolean disableWal) {
+    return new Writer(ops, sync, noSlowdown, disableWal, queueLock.newCondition(), null);
   }
 
   /**
@@ -233,7 +244,7 @@ final class CommitPipeline {
    * propagate.
    */
   void runExclusive(Runnable action) {
-    commit(new Writer(null, false, false, queueLock.newCondition(), action));
+    commit(new Writer(null, false, false, false, queueLock.newCondition(), action));
   }
 
   /**
@@ -421,7 +432,9 @@ final class CommitPipeline {
     }
     Group group = new Group(members, seq);
     try {
-      engine.appendToWal(lastAllocated + 1, ops, members.length, sync);
+      if (!leader.disableWal) {
+        engine.appendToWal(lastAllocated + 1, ops, members.length, sync);
+      }
     } catch (IOException | RuntimeException e) {
       engine.recordBackgroundError(e);
       finishUninserted(members, e);
@@ -454,7 +467,12 @@ final class CommitPipeline {
     long bytes = 0;
     int n = 0;
     for (Writer w : queue) {
-      if (n > 0 && (w.control != null || bytes + w.walBytes > MAX_GROUP_BYTES)) {
+      // A group either logs every member or none: members' operations are logged as one batch
+      // of consecutive sequences, which an unlogged member in the middle would break.
+      if (n > 0
+          && (w.control != null
+              || w.disableWal != leader.disableWal
+              || bytes + w.walBytes > MAX_GROUP_BYTES)) {
         break;
       }
       bytes += w.walBytes;

@@ -103,6 +103,7 @@ public final class DbImpl implements StrataDB {
       Options options,
       FileLockHandle dirLock,
       BlockCache blockCache,
+      MemtableBudget budget,
       boolean readOnly,
       InfoLog infoLog) {
     this.dir = dir;
@@ -120,7 +121,7 @@ public final class DbImpl implements StrataDB {
     ObsoleteFiles obsolete = new ObsoleteFiles(fs, dir, tables, readOnly);
     this.versions = new VersionSet(dir, fs, tables, obsolete::add);
     TableOptions tableOptions = tableOptions(options);
-    this.writes = new WriteController(dir, options, versions, stats, status, infoLog);
+    this.writes = new WriteController(dir, options, versions, stats, status, infoLog, budget);
     this.jobs =
         new BackgroundJobs(
             dir,
@@ -139,9 +140,11 @@ public final class DbImpl implements StrataDB {
 
   /**
    * See {@link StrataDB#open}, which resolves the block cache: the shared one of {@link
-   * Options#blockCache()} or one of the database's own.
+   * Options#blockCache()} or one of the database's own; and the shared memtable budget of {@link
+   * Options#writeBufferManager()}, or null.
    */
-  public static StrataDB open(Path dir, Options options, BlockCache blockCache) {
+  public static StrataDB open(
+      Path dir, Options options, BlockCache blockCache, MemtableBudget budget) {
     FileSystem fs = options.fileSystem();
     FileLockHandle lock;
     try {
@@ -160,7 +163,7 @@ public final class DbImpl implements StrataDB {
             ? InfoLog.open(fs, dir, options.infoLogMaxBytes(), options.infoLogFilesToKeep())
             : InfoLog.NONE;
     infoLog.info("opening with {}", options);
-    DbImpl db = new DbImpl(dir, options, lock, blockCache, false, infoLog);
+    DbImpl db = new DbImpl(dir, options, lock, blockCache, budget, false, infoLog);
     try {
       Recovery.Result recovered = db.recover(options, false, infoLog);
       db.writes.start(recovered, db.jobs);
@@ -208,7 +211,8 @@ public final class DbImpl implements StrataDB {
       throw new StrataException("database directory " + dir + " does not exist");
     }
     for (int attempt = 1; ; attempt++) {
-      DbImpl db = new DbImpl(dir, options, FileLockHandle.NONE, blockCache, true, InfoLog.NONE);
+      DbImpl db =
+          new DbImpl(dir, options, FileLockHandle.NONE, blockCache, null, true, InfoLog.NONE);
       String before = manifestState(db.versions);
       try {
         Recovery.Result recovered = db.recover(options, true, InfoLog.NONE);
@@ -321,7 +325,7 @@ public final class DbImpl implements StrataDB {
     byte[] v = value == null ? null : value.clone();
     stats.userBytesWritten.add(k.length + (v == null ? 0 : v.length));
     stats.userWrites.increment();
-    writes.commit(new CommitPipeline.SingleOp(k, v), wo.sync(), wo.noSlowdown());
+    writes.commit(new CommitPipeline.SingleOp(k, v), wo.sync(), wo.noSlowdown(), wo.disableWal());
   }
 
   @Override
@@ -369,7 +373,8 @@ public final class DbImpl implements StrataDB {
         new CommitPipeline.WriteBatchOps(
             keys, values, (int) (size[0] - WalFormat.BATCH_HEADER_SIZE)),
         wo.sync(),
-        wo.noSlowdown());
+        wo.noSlowdown(),
+        wo.disableWal());
   }
 
   // ---- reads ----
@@ -485,6 +490,7 @@ public final class DbImpl implements StrataDB {
     writes.signalProgress();
     boolean stopped = jobs.stop(closeTimeoutMillis);
     writes.closeWals();
+    writes.leaveBudget();
     if (!stopped) {
       infoLog.warn(
           "background work still runs after {} ms; the directory lock is released when it ends",

@@ -91,6 +91,11 @@ final class Properties {
         return Long.toString(s.slowdownNanos.sum() / 1000);
       case "stall-micros":
         return Long.toString(s.stallNanos.sum() / 1000);
+      case "memtable-hit-ratio":
+        long gets = s.gets.sum();
+        return Double.toString(gets == 0 ? 0 : Math.min(1.0, (double) s.memtableHits.sum() / gets));
+      case "compaction-micros":
+        return Long.toString(s.compactionNanos.sum() / 1000);
       case "max-level0-files":
         return Long.toString(s.maxLevel0Files.get());
       case "last-sequence":

@@ -114,6 +114,7 @@ final class ReadPath {
       }
     }
     if (r != null) {
+      stats.memtableHits.increment();
       // Memtables return a copy of the value, which the caller may keep.
       return Lookup.isDeleted(r) ? null : r;
     }

@@ -302,6 +302,13 @@ final class Recovery {
                   maxSeq[0] = Math.max(maxSeq[0], seq);
                   lastReplayed[0] = seq;
                 });
+            if (WriteBatchCodec.count(record) == 0) {
+              // An unlogged marker: every write up to its sequence is replayed, and the writes
+              // after it until the next batch skipped the WAL (WriteOptions.disableWal), so the
+              // next batch may start above the last replayed write plus one.
+              lastReplayed[0] =
+                  Math.max(lastReplayed[0], WriteBatchCodec.firstSequence(record) - 1);
+            }
             if (inserter.chunkFull()) {
               inserter.drainInto(mem[0]);
               if (mem[0].isFull()) {

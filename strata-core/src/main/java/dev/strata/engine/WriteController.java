@@ -81,6 +81,9 @@ final class WriteController implements CommitPipeline.Engine {
   private final CommitPipeline pipeline;
   private final InfoLog infoLog;
 
+  /** This database's share of a memtable budget shared with others, or null; see there. */
+  private final MemtableBudget.Member budget;
+
   /** Written by the commit pipeline once per group, in order; read lock-free by readers. */
   private final AtomicLong visibleSequence = new AtomicLong();
 
@@ -104,6 +107,13 @@ final class WriteController implements CommitPipeline.Engine {
   private LogWriter wal;
 
   /**
+   * The last sequence written to a WAL (or recovered at open); below the last allocated one while
+   * writes that skipped the WAL ({@code WriteOptions.disableWal}) are newer. Confined to the commit
+   * leader of the moment, like {@code wal}.
+   */
+  private long lastLogged;
+
+  /**
    * Set once by {@link #start} before the database reaches any other thread, never changed; read
    * by the leader to wake the flush and compaction workers.
    */
@@ -115,8 +125,10 @@ final class WriteController implements CommitPipeline.Engine {
       VersionSet versions,
       CompactionStats stats,
       DbStatus status,
-      InfoLog infoLog) {
+      InfoLog infoLog,
+      MemtableBudget budget) {
     this.dir = dir;
+    this.budget = budget == null ? null : budget.join();
     this.infoLog = infoLog;
     this.options = options;
     this.fs = options.fileSystem();
@@ -150,6 +162,7 @@ final class WriteController implements CommitPipeline.Engine {
     this.jobs = jobs;
     this.wal = recovered.wal();
     this.visibleSequence.set(recovered.lastSequence());
+    this.lastLogged = recovered.lastSequence();
     this.pipeline.resetSequence(recovered.lastSequence());
     // A read-only open keeps the memtables replayed from the WALs (and takes no writes).
     List<MemtableSet.Immutable> replayed = new java.util.ArrayList<>();
@@ -191,8 +204,8 @@ final class WriteController implements CommitPipeline.Engine {
    * Commits one writer's operations: returns once they are in the WAL (forced if {@code sync}), in
    * the memtable and visible.
    */
-  void commit(CommitPipeline.Ops ops, boolean sync, boolean noSlowdown) {
-    pipeline.commit(pipeline.newWriter(ops, sync, noSlowdown));
+  void commit(CommitPipeline.Ops ops, boolean sync, boolean noSlowdown, boolean disableWal) {
+    pipeline.commit(pipeline.newWriter(ops, sync, noSlowdown, disableWal));
   }
 
   /**
@@ -212,7 +225,16 @@ final class WriteController implements CommitPipeline.Engine {
   public void appendToWal(long firstSequence, WalOps[] members, int count, boolean sync)
       throws IOException {
     long before = wal.size();
+    if (firstSequence > lastLogged + 1) {
+      // Writes that skipped the WAL took the sequences between: say so before this batch, or
+      // recovery would read the gap as a lost log tail (docs/format/wal.md, unlogged marker).
+      wal.addUnloggedMarker(lastLogged + 1);
+    }
     wal.addBatchGroup(firstSequence, members, count);
+    for (int i = 0; i < count; i++) {
+      firstSequence += members[i].count();
+    }
+    lastLogged = firstSequence - 1;
     fs.crashPoint(CrashPoint.WAL_AFTER_APPEND);
     if (sync) {
       // Earlier logs first: recovery stops at a torn tail, so an acknowledged sync write in this
@@ -285,7 +307,12 @@ final class WriteController implements CommitPipeline.Engine {
         stats.stallNanos.add(waited);
         continue;
       }
-      if (!m.active.isFull()) {
+      boolean full = m.active.isFull();
+      if (!full && !budgetAsksSwitch(m)) {
+        return;
+      }
+      if (!full && m.immutables.size() >= options.maxImmutableMemtables()) {
+        // The budget's switch is no reason to stall: the flushes under way free memory anyway.
         return;
       }
       boolean level0Full = level0Limits && l0 >= options.level0StopTrigger();
@@ -302,6 +329,30 @@ final class WriteController implements CommitPipeline.Engine {
       }
       switchMemtable();
       return;
+    }
+  }
+
+  /**
+   * Reports this database's memtable bytes to the shared budget, if any, and says whether the
+   * budget asks the active memtable to switch now although it is not full. Leader only, no lock.
+   */
+  private boolean budgetAsksSwitch(MemtableSet m) {
+    return budget != null
+        && budget.reportAndCheck(m.active.approximateBytes(), m.approximateBytes());
+  }
+
+  /** Reports the memtable bytes to the shared budget after a flush dropped a memtable. */
+  private void reportToBudget() {
+    if (budget != null) {
+      MemtableSet m = mems;
+      budget.report(m.active.approximateBytes(), m.approximateBytes());
+    }
+  }
+
+  /** At close: the database's memtables no longer count against the shared budget. */
+  void leaveBudget() {
+    if (budget != null) {
+      budget.leave();
     }
   }
 
@@ -377,6 +428,12 @@ final class WriteController implements CommitPipeline.Engine {
     // After a failed WAL write or force, forcing the old WAL again could report success for data
     // the failure lost: the engine never retries an fsync, so no switch (and no flush) happens.
     status.checkWritable();
+    if (wal.size() == 0) {
+      // The memtable took only writes that skipped the WAL. Recovery reads a retired log with no
+      // record as a lost tail, so the log gets an unlogged marker instead.
+      wal.addUnloggedMarker(lastLogged + 1);
+      stats.walBytesWritten.add(wal.size());
+    }
     long number = versions.newFileNumber();
     String name = FileNames.log(number);
     LogWriter fresh = new LogWriter(fs.create(FileNames.path(dir, name)), name);
@@ -471,6 +528,8 @@ final class WriteController implements CommitPipeline.Engine {
     } finally {
       stateLock.unlock();
     }
+    // After the lock: the budget is shared with other databases' threads (lock-free, no waits).
+    reportToBudget();
   }
 
   // ---- close ----

@@ -73,6 +73,19 @@ public final class LogWriter implements AutoCloseable {
     file.append(buffer, 0, pos);
   }
 
+  /**
+   * Appends an unlogged marker: an empty batch (count 0) at {@code firstUnlogged}, telling
+   * recovery that writes which skipped the WAL may have taken the sequences from there up to the
+   * next batch, so that the gap is no lost log tail. Does not sync.
+   */
+  public void addUnloggedMarker(long firstUnlogged) throws IOException {
+    int total = WalFormat.HEADER_SIZE + WalFormat.BATCH_HEADER_SIZE;
+    ensure(total);
+    WriteBatchCodec.putHeader(buffer, WalFormat.HEADER_SIZE, firstUnlogged, 0);
+    header(buffer, 0, WalFormat.BATCH_HEADER_SIZE);
+    file.append(buffer, 0, total);
+  }
+
   private static int frame(byte[] dst, int pos, byte[] payload, int offset, int length) {
     System.arraycopy(payload, offset, dst, pos + WalFormat.HEADER_SIZE, length);
     header(dst, pos, length);

@@ -205,6 +205,7 @@ class CommitPipelineTest {
                           engine.events.add("insert-end " + seq);
                         }),
                     false,
+                    false,
                     false)));
     await(inserting);
   }
@@ -227,6 +228,7 @@ class CommitPipelineTest {
                               bInserted.countDown();
                             }),
                         true,
+                        false,
                         false)));
     // B leads its own group and inserts while A's group is still inserting.
     await(bInserted);
@@ -253,7 +255,7 @@ class CommitPipelineTest {
     Thread b =
         start(
             "writer-B",
-            () -> pipeline.commit(pipeline.newWriter(new ScriptedOps(1, seq -> {}), false, false)));
+            () -> pipeline.commit(pipeline.newWriter(new ScriptedOps(1, seq -> {}), false, false, false)));
     await(engine.switching);
     awaitBlockedOrDone(b);
     assertThat(engine.events).doesNotContain("switched", "append 2");
@@ -364,7 +366,7 @@ class CommitPipelineTest {
                           inserted.set((int) (seq + k), 1);
                         }
                       });
-              p.commit(p.newWriter(ops, rnd.nextInt(10) == 0, false));
+              p.commit(p.newWriter(ops, rnd.nextInt(10) == 0, false, false));
               if (visibleRef.get() < first[0] + n - 1) {
                 violations.add("commit returned before its write was visible");
               }

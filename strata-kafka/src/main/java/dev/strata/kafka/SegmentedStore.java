@@ -1,0 +1,525 @@
+package dev.strata.kafka;
+
+import dev.strata.Options;
+import dev.strata.WriteBatch;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.ProcessorStateException;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.processor.internals.ChangelogRecordDeserializationHelper;
+import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.internals.SegmentedBytesStore.KeySchema;
+import org.apache.kafka.streams.state.internals.StoreQueryUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The time-segmented byte store under Strata's window and session stores, with the semantics of
+ * Kafka's {@code AbstractRocksDBSegmentedBytesStore} and {@code AbstractSegments}: one Strata
+ * database per segment interval in {@code <stateDir>/strata/<name>/<name>.<segmentStart>}, keys laid
+ * out by Kafka's own key schema ({@code WindowKeySchema} or {@code SessionKeySchema}), stream time
+ * observed from the keys written, writes older than the retention dropped, and a segment whose
+ * whole interval fell out of the retention closed and its directory deleted: expiry never deletes
+ * key by key. Fetches start at {@code max(from, streamTime - retention + 1)}, search the segments
+ * that interval covers, and filter with the schema's conditions ({@link KeyFilter}).
+ *
+ * <p>Thread-safe as Kafka requires: the stream thread writes, creates and drops segments; queries
+ * read a snapshot of the segment map ({@link ConcurrentSkipListMap}); a segment dropped under a
+ * query ends that query's iterator with {@link InvalidStateStoreException}, as RocksDB's do.
+ */
+final class SegmentedStore implements StoreFigures {
+  private static final Logger LOG = LoggerFactory.getLogger(SegmentedStore.class);
+
+  final String name;
+  final long retentionPeriod;
+  final long segmentInterval;
+  private final KeySchema keySchema;
+  private final boolean windowSchema;
+
+  private final ConcurrentSkipListMap<Long, StoreDatabase> segments = new ConcurrentSkipListMap<>();
+
+  /** The largest timestamp written; -1 before any (Kafka's NO_TIMESTAMP). Stream thread writes. */
+  private volatile long observedStreamTime = -1;
+
+  private volatile boolean open;
+  private SharedResources shared;
+  private StrataConfigSetter setter;
+  private Options options;
+  private Path dir;
+  private StateStoreContext context;
+  private PositionCheckpoint positionCheckpoint;
+  private boolean consistencyEnabled;
+  private Position position = Position.emptyPosition();
+  private StoreMetrics metrics;
+
+  /** Figures of the segments dropped since open, so that totals never go backwards. */
+  private final java.util.concurrent.atomic.LongAdder droppedBytesWritten =
+      new java.util.concurrent.atomic.LongAdder();
+
+  private final java.util.concurrent.atomic.LongAdder droppedBytesRead =
+      new java.util.concurrent.atomic.LongAdder();
+
+  SegmentedStore(String name, long retentionPeriod, long segmentInterval, KeySchema keySchema,
+      boolean windowSchema) {
+    this.name = name;
+    this.retentionPeriod = retentionPeriod;
+    this.segmentInterval = segmentInterval;
+    this.keySchema = keySchema;
+    this.windowSchema = windowSchema;
+  }
+
+  void init(StateStoreContext context, StateStore root) {
+    this.context = context;
+    Map<String, Object> configs = context.appConfigs();
+    shared = SharedResources.acquire(context.applicationId(), configs);
+    try {
+      Options.Builder builder = shared.options();
+      setter = StrataConfigSetters.create(configs);
+      if (setter != null) {
+        setter.setConfig(name, builder, configs);
+      }
+      options = builder.build();
+      dir = context.stateDir().toPath().resolve("strata").resolve(name);
+      Files.createDirectories(dir);
+      openExisting();
+    } catch (IOException | RuntimeException e) {
+      closeSegments();
+      shared.release();
+      throw e instanceof IOException io
+          ? new ProcessorStateException("cannot open store " + name + " in " + dir, io)
+          : (RuntimeException) e;
+    }
+    positionCheckpoint = new PositionCheckpoint(context.stateDir(), name);
+    position = positionCheckpoint.read();
+    consistencyEnabled =
+        StreamsConfig.InternalConfig.getBoolean(
+            configs, StreamsConfig.InternalConfig.IQ_CONSISTENCY_OFFSET_VECTOR_ENABLED, false);
+    context.register(
+        root,
+        (RecordBatchingStateRestoreCallback) this::restoreBatch,
+        () -> positionCheckpoint.maybeWrite(position));
+    open = true;
+    metrics =
+        StoreMetrics.register(
+            context.metrics(), String.valueOf(context.taskId()), name, this, shared);
+  }
+
+  /** Opens the segments a previous run left, in id order, as Kafka's {@code openExisting}. */
+  private void openExisting() throws IOException {
+    List<Long> ids = new ArrayList<>();
+    try (Stream<Path> children = Files.list(dir)) {
+      children.forEach(
+          p -> {
+            String n = p.getFileName().toString();
+            if (n.startsWith(name + ".") && Files.isDirectory(p)) {
+              try {
+                ids.add(Long.parseLong(n.substring(name.length() + 1)) / segmentInterval);
+              } catch (NumberFormatException e) {
+                LOG.warn("store {}: ignoring {}, not a segment", name, p);
+              }
+            }
+          });
+    }
+    ids.sort(Comparator.naturalOrder());
+    for (long id : ids) {
+      segment(id);
+    }
+    cleanupExpiredSegments(observedStreamTime);
+  }
+
+  long segmentId(long timestamp) {
+    return timestamp / segmentInterval;
+  }
+
+  private StoreDatabase segment(long id) {
+    StoreDatabase s = segments.get(id);
+    if (s == null) {
+      String segmentName = name + "." + id * segmentInterval;
+      s = StoreDatabase.open(segmentName, dir.resolve(segmentName), options);
+      segments.put(id, s);
+    }
+    return s;
+  }
+
+  /** The live segment for {@code id} at {@code streamTime}, created if needed; null if expired. */
+  private StoreDatabase segmentIfLive(long id, long streamTime) {
+    long minLiveSegment = segmentId(streamTime - retentionPeriod);
+    StoreDatabase s = id >= minLiveSegment ? segment(id) : null;
+    cleanupExpiredSegments(streamTime);
+    return s;
+  }
+
+  /** Closes and deletes every segment wholly older than the retention: one directory each. */
+  private void cleanupExpiredSegments(long streamTime) {
+    long minLiveSegment = segmentId(streamTime - retentionPeriod);
+    NavigableMap<Long, StoreDatabase> expired = segments.headMap(minLiveSegment, false);
+    for (Iterator<Map.Entry<Long, StoreDatabase>> it = expired.entrySet().iterator();
+        it.hasNext(); ) {
+      StoreDatabase s = it.next().getValue();
+      it.remove();
+      droppedBytesWritten.add(s.bytesWritten());
+      droppedBytesRead.add(s.bytesRead());
+      s.close();
+      deleteTree(s.dir);
+    }
+  }
+
+  private static void deleteTree(Path root) {
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      LOG.error("Error destroying segment {}", root, e);
+    }
+  }
+
+  @Override
+  public long bytesWritten() {
+    long n = droppedBytesWritten.sum();
+    for (StoreDatabase s : segments.values()) {
+      n += s.bytesWritten();
+    }
+    return n;
+  }
+
+  @Override
+  public long bytesRead() {
+    long n = droppedBytesRead.sum();
+    for (StoreDatabase s : segments.values()) {
+      n += s.bytesRead();
+    }
+    return n;
+  }
+
+  @Override
+  public double property(String property) {
+    double n = 0;
+    for (StoreDatabase s : segments.values()) {
+      n += s.property(property);
+    }
+    return n;
+  }
+
+  @Override
+  public int openIteratorCount() {
+    int n = 0;
+    for (StoreDatabase s : segments.values()) {
+      n += s.openIteratorCount();
+    }
+    return n;
+  }
+
+  @Override
+  public long estimateNumKeys(int exactLimit) {
+    long n = 0;
+    for (StoreDatabase s : segments.values()) {
+      n += s.estimateNumKeys(exactLimit);
+    }
+    return n;
+  }
+
+  int segmentCountForTesting() {
+    return segments.size();
+  }
+
+  private void checkOpen() {
+    if (!open) {
+      throw new InvalidStateStoreException("Store " + name + " is currently closed");
+    }
+  }
+
+  void put(Bytes key, byte[] value) {
+    checkOpen();
+    long timestamp = keySchema.segmentTimestamp(key);
+    observedStreamTime = Math.max(observedStreamTime, timestamp);
+    StoreDatabase segment = segmentIfLive(segmentId(timestamp), observedStreamTime);
+    if (segment == null) {
+      LOG.debug("Skipping record for expired segment.");
+      return;
+    }
+    synchronized (position) {
+      StoreQueryUtils.updatePosition(position, context);
+      segment.put(key.get(), value);
+    }
+  }
+
+  void remove(Bytes key) {
+    checkOpen();
+    long timestamp = keySchema.segmentTimestamp(key);
+    observedStreamTime = Math.max(observedStreamTime, timestamp);
+    StoreDatabase segment = segments.get(segmentId(timestamp));
+    if (segment != null) {
+      segment.put(key.get(), null);
+    }
+  }
+
+  byte[] get(Bytes key) {
+    checkOpen();
+    long timestamp = keySchema.segmentTimestamp(key);
+    if (timestamp < observedStreamTime - retentionPeriod + 1) {
+      return null;
+    }
+    StoreDatabase segment = segments.get(segmentId(timestamp));
+    return segment == null ? null : segment.get(key.get());
+  }
+
+  private long actualFrom(long from) {
+    return Math.max(from, observedStreamTime - retentionPeriod + 1);
+  }
+
+  KeyValueIterator<Bytes, byte[]> fetch(Bytes key, long from, long to, boolean forward) {
+    checkOpen();
+    long actualFrom = actualFrom(from);
+    if (windowSchema && to < actualFrom) {
+      return EmptyIterator.instance();
+    }
+    return new SegmentIterator(
+        searchSpace(actualFrom, to, forward),
+        new KeyFilter(windowSchema, key, key, actualFrom, to),
+        keySchema.lowerRangeFixedSize(key, actualFrom),
+        keySchema.upperRangeFixedSize(key, to),
+        forward);
+  }
+
+  KeyValueIterator<Bytes, byte[]> fetch(
+      Bytes keyFrom, Bytes keyTo, long from, long to, boolean forward) {
+    checkOpen();
+    if (keyFrom != null && keyTo != null && keyFrom.compareTo(keyTo) > 0) {
+      LOG.warn(
+          "Returning empty iterator for fetch with invalid key range: from > to. This may be due"
+              + " to range arguments set in the wrong order, or serdes that don't preserve"
+              + " ordering when lexicographically comparing the serialized bytes. Note that the"
+              + " built-in numerical serdes do not follow this for negative numbers");
+      return EmptyIterator.instance();
+    }
+    long actualFrom = actualFrom(from);
+    if (windowSchema && to < actualFrom) {
+      return EmptyIterator.instance();
+    }
+    return new SegmentIterator(
+        searchSpace(actualFrom, to, forward),
+        new KeyFilter(windowSchema, keyFrom, keyTo, actualFrom, to),
+        keyFrom == null ? null : keySchema.lowerRange(keyFrom, actualFrom),
+        keyTo == null ? null : keySchema.upperRange(keyTo, to),
+        forward);
+  }
+
+  KeyValueIterator<Bytes, byte[]> all(boolean forward) {
+    checkOpen();
+    long actualFrom = actualFrom(0);
+    return new SegmentIterator(
+        searchSpace(actualFrom, Long.MAX_VALUE, forward),
+        new KeyFilter(windowSchema, null, null, actualFrom, Long.MAX_VALUE),
+        null,
+        null,
+        forward);
+  }
+
+  KeyValueIterator<Bytes, byte[]> fetchAll(long timeFrom, long timeTo, boolean forward) {
+    checkOpen();
+    long actualFrom = actualFrom(timeFrom);
+    if (windowSchema && timeTo < actualFrom) {
+      return EmptyIterator.instance();
+    }
+    return new SegmentIterator(
+        segments(actualFrom, timeTo, forward),
+        new KeyFilter(windowSchema, null, null, actualFrom, timeTo),
+        null,
+        null,
+        forward);
+  }
+
+  /**
+   * The segments a key fetch searches, as the key schemas' {@code segmentsToSearch}: a window key
+   * lies in its start's segment, so {@code [from, to]}; a session lies in its end's segment and may
+   * end after {@code to} (the latest start), so every segment from {@code from} on.
+   */
+  private List<StoreDatabase> searchSpace(long from, long to, boolean forward) {
+    return segments(from, windowSchema ? to : Long.MAX_VALUE, forward);
+  }
+
+  /**
+   * The open segments whose ids span {@code [timeFrom, timeTo]}'s, in search order; as Kafka's
+   * {@code segments()} (its key schemas widen the session range themselves).
+   */
+  private List<StoreDatabase> segments(long timeFrom, long timeTo, boolean forward) {
+    long fromId = segmentId(timeFrom);
+    long toId = segmentId(timeTo);
+    if (fromId > toId) {
+      return List.of();
+    }
+    NavigableMap<Long, StoreDatabase> range = segments.subMap(fromId, true, toId, true);
+    return new ArrayList<>(forward ? range.values() : range.descendingMap().values());
+  }
+
+  Position position() {
+    return position;
+  }
+
+  StateStoreContext context() {
+    return context;
+  }
+
+  boolean isOpen() {
+    return open;
+  }
+
+  void flush() {
+    checkOpen();
+    for (StoreDatabase s : segments.values()) {
+      s.flush();
+    }
+  }
+
+  void close() {
+    if (!open) {
+      return;
+    }
+    open = false;
+    try {
+      if (metrics != null) {
+        metrics.remove();
+      }
+      closeSegments();
+      positionCheckpoint.write(position);
+      if (setter != null) {
+        setter.close(name, options);
+      }
+    } finally {
+      shared.release();
+    }
+  }
+
+  private void closeSegments() {
+    for (StoreDatabase s : segments.values()) {
+      s.close();
+    }
+    segments.clear();
+  }
+
+  /**
+   * Restores one poll of changelog records: stream time advances to the batch's newest record
+   * first (so expired records are skipped as Kafka does), then each live segment takes its
+   * records as one unlogged Strata batch, flushed at the next commit.
+   */
+  private void restoreBatch(Collection<ConsumerRecord<byte[], byte[]>> records) {
+    synchronized (position) {
+      for (ConsumerRecord<byte[], byte[]> r : records) {
+        observedStreamTime =
+            Math.max(observedStreamTime, keySchema.segmentTimestamp(Bytes.wrap(r.key())));
+      }
+      Map<StoreDatabase, WriteBatch> batches = new HashMap<>();
+      for (ConsumerRecord<byte[], byte[]> r : records) {
+        long id = segmentId(keySchema.segmentTimestamp(Bytes.wrap(r.key())));
+        StoreDatabase segment = segmentIfLive(id, observedStreamTime);
+        if (segment == null) {
+          continue;
+        }
+        ChangelogRecordDeserializationHelper.applyChecksAndUpdatePosition(
+            r, consistencyEnabled, position);
+        WriteBatch b = batches.computeIfAbsent(segment, s -> new WriteBatch());
+        if (r.value() == null) {
+          b.delete(r.key());
+        } else {
+          b.put(r.key(), r.value());
+        }
+      }
+      for (Map.Entry<StoreDatabase, WriteBatch> e : batches.entrySet()) {
+        e.getKey().write(e.getValue(), true);
+      }
+    }
+  }
+
+  /**
+   * Walks the segments in order, each within {@code [from, to]}, filtered by the key schema's
+   * filter; as Kafka's {@code SegmentIterator}. A segment closed before its turn is skipped.
+   */
+  private static final class SegmentIterator implements KeyValueIterator<Bytes, byte[]> {
+    private final Iterator<StoreDatabase> segments;
+    private final KeyFilter condition;
+    private final byte[] from;
+    private final byte[] to;
+    private final boolean forward;
+    private KeyValueIterator<Bytes, byte[]> current;
+
+    SegmentIterator(List<StoreDatabase> segments, KeyFilter condition, Bytes from, Bytes to,
+        boolean forward) {
+      this.segments = segments.iterator();
+      this.condition = condition;
+      this.from = from == null ? null : from.get();
+      this.to = to == null ? null : to.get();
+      this.forward = forward;
+    }
+
+    @Override
+    public boolean hasNext() {
+      boolean hasNext = false;
+      while ((current == null || !(hasNext = condition.hasNext(current))) && segments.hasNext()) {
+        closeCurrent();
+        StoreDatabase s = segments.next();
+        if (!s.isOpen()) {
+          continue;
+        }
+        try {
+          if (from != null && to != null && Bytes.BYTES_LEXICO_COMPARATOR.compare(from, to) > 0) {
+            current = EmptyIterator.instance();
+          } else {
+            current = s.range(from, to, forward);
+          }
+        } catch (InvalidStateStoreException e) {
+          // The segment expired and closed since the search began: nothing of it is live.
+        }
+      }
+      return current != null && hasNext;
+    }
+
+    @Override
+    public KeyValue<Bytes, byte[]> next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return current.next();
+    }
+
+    @Override
+    public Bytes peekNextKey() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return current.peekNextKey();
+    }
+
+    @Override
+    public void close() {
+      closeCurrent();
+    }
+
+    private void closeCurrent() {
+      if (current != null) {
+        current.close();
+        current = null;
+      }
+    }
+  }
+}

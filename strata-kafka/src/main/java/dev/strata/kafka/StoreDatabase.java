@@ -1,0 +1,316 @@
+package dev.strata.kafka;
+
+import dev.strata.DBIterator;
+import dev.strata.Options;
+import dev.strata.ReadOptions;
+import dev.strata.StrataDB;
+import dev.strata.StrataException;
+import dev.strata.WriteBatch;
+import dev.strata.WriteOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.ProcessorStateException;
+import org.apache.kafka.streams.state.KeyValueIterator;
+
+/**
+ * One open Strata database behind a Kafka store (a key-value store, or one segment of a window or
+ * session store): Kafka's exceptions for a closed store, the iterators still open (closed with
+ * the store), unlogged restore writes and the flush that makes them durable, and the counters the
+ * store's metrics read.
+ *
+ * <p>Thread-safe: the stream thread writes while interactive queries read. {@code closeLock}'s
+ * read side is held by every operation for its call (iterators only while they are made), its
+ * write side by {@link #close()}: a read never meets a half-closed database, and close waits for
+ * the calls in flight. Closed by the owning store.
+ */
+final class StoreDatabase implements AutoCloseable, StoreFigures {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StoreDatabase.class);
+  private static final WriteOptions UNLOGGED = WriteOptions.builder().disableWal(true).build();
+
+  final String name;
+  final Path dir;
+  private final StrataDB db;
+
+  /** Read side: every call; write side: close. A leaf: nothing else is taken while held. */
+  private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
+
+  /** Written under closeLock's write side; volatile so that {@link #isOpen()} needs no lock. */
+  private volatile boolean open = true;
+
+  /** Iterators not yet closed; each removes itself at close. */
+  private final Set<StoreIterator> openIterators = ConcurrentHashMap.newKeySet();
+
+  /** Unlogged (restore) writes since the last flush: the next {@link #flush()} must flush. */
+  private final AtomicBoolean unloggedSinceFlush = new AtomicBoolean();
+
+  final LongAdder bytesWritten = new LongAdder();
+  final LongAdder bytesRead = new LongAdder();
+
+  private StoreDatabase(String name, Path dir, StrataDB db) {
+    this.name = name;
+    this.dir = dir;
+    this.db = db;
+  }
+
+  /**
+   * Opens (creating) the database in {@code dir}.
+   *
+   * @throws ProcessorStateException if it cannot be opened
+   */
+  static StoreDatabase open(String name, Path dir, Options options) {
+    try {
+      Files.createDirectories(dir.getParent());
+      return new StoreDatabase(name, dir, StrataDB.open(dir, options));
+    } catch (java.io.IOException | StrataException e) {
+      throw new ProcessorStateException(
+          "Error opening store " + name + " at location " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  boolean isOpen() {
+    return open;
+  }
+
+  /** Takes the read side of the close lock, or throws if the store is closed. */
+  private void enter() {
+    closeLock.readLock().lock();
+    if (!open) {
+      closeLock.readLock().unlock();
+      throw new InvalidStateStoreException("Store " + name + " is currently closed");
+    }
+  }
+
+  private void exit() {
+    closeLock.readLock().unlock();
+  }
+
+  byte[] get(byte[] key) {
+    enter();
+    try {
+      byte[] v = db.get(key);
+      if (v != null) {
+        bytesRead.add(key.length + v.length);
+      }
+      return v;
+    } catch (StrataException e) {
+      throw failed("get", e);
+    } finally {
+      exit();
+    }
+  }
+
+  /** Puts {@code value}, or deletes the key if it is null (Kafka's convention). */
+  void put(byte[] key, byte[] value) {
+    enter();
+    try {
+      if (value == null) {
+        db.delete(key);
+      } else {
+        db.put(key, value);
+        bytesWritten.add(key.length + value.length);
+      }
+    } catch (StrataException e) {
+      throw failed("put", e);
+    } finally {
+      exit();
+    }
+  }
+
+  /** Applies {@code batch} atomically; {@code unlogged} skips the WAL (restore only). */
+  void write(WriteBatch batch, boolean unlogged) {
+    enter();
+    try {
+      if (unlogged) {
+        unloggedSinceFlush.set(true);
+      }
+      db.write(batch, unlogged ? UNLOGGED : WriteOptions.DEFAULT);
+    } catch (StrataException e) {
+      throw failed("write", e);
+    } finally {
+      exit();
+    }
+  }
+
+  /**
+   * Keys in {@code [from, to]} (null = unbounded), ascending if {@code forward}; the caller checked
+   * that {@code from <= to}.
+   */
+  KeyValueIterator<Bytes, byte[]> range(byte[] from, byte[] to, boolean forward) {
+    return iterator(from, to == null ? null : successor(to), forward, from, to);
+  }
+
+  /** Keys starting with {@code prefix}, ascending. */
+  KeyValueIterator<Bytes, byte[]> prefix(byte[] prefix) {
+    return iterator(prefix, prefixEnd(prefix), true, prefix, null);
+  }
+
+  private KeyValueIterator<Bytes, byte[]> iterator(
+      byte[] lower, byte[] upperExclusive, boolean forward, byte[] from, byte[] to) {
+    enter();
+    try {
+      ReadOptions.Builder ro = ReadOptions.builder();
+      if (lower != null) {
+        ro.lowerBound(lower);
+      }
+      if (upperExclusive != null) {
+        ro.upperBound(upperExclusive);
+      }
+      DBIterator it = db.newIterator(ro.build());
+      StoreIterator[] self = new StoreIterator[1];
+      self[0] =
+          new StoreIterator(
+              name, it, forward, from, to, () -> openIterators.remove(self[0]));
+      openIterators.add(self[0]);
+      return self[0];
+    } catch (StrataException e) {
+      throw failed("iterate", e);
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public long bytesWritten() {
+    return bytesWritten.sum();
+  }
+
+  @Override
+  public long bytesRead() {
+    return bytesRead.sum();
+  }
+
+  @Override
+  public double property(String name) {
+    String v = propertyOrNull(name);
+    return v == null ? 0 : Double.parseDouble(v);
+  }
+
+  @Override
+  public long estimateNumKeys(int exactLimit) {
+    return isOpen() ? approximateNumEntries(exactLimit) : 0;
+  }
+
+  /** Iterators open now, for metrics. */
+  @Override
+  public int openIteratorCount() {
+    return openIterators.size();
+  }
+
+  /**
+   * Number of keys: counted exactly up to {@code exactLimit}, beyond that estimated from the bytes
+   * of the keys counted and the bytes the database holds.
+   */
+  long approximateNumEntries(int exactLimit) {
+    enter();
+    try (DBIterator it = db.newIterator()) {
+      long n = 0;
+      long bytes = 0;
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        if (++n > exactLimit) {
+          long total =
+              Long.parseLong(db.getProperty("strata.total-sst-bytes"))
+                  + Long.parseLong(db.getProperty("strata.cur-size-all-mem-tables"));
+          return Math.max(n, (long) ((double) total / Math.max(1, bytes) * n));
+        }
+        bytes += it.key().length + it.value().length;
+      }
+      return n;
+    } catch (StrataException e) {
+      throw failed("count", e);
+    } finally {
+      exit();
+    }
+  }
+
+  /** A Strata property, or null if the store is closed. */
+  String propertyOrNull(String name) {
+    closeLock.readLock().lock();
+    try {
+      return open ? db.getProperty(name) : null;
+    } finally {
+      closeLock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Makes the unlogged restore writes durable (one Strata flush); logged writes already are, in the
+   * WAL, so a flush with none pending costs nothing.
+   */
+  void flush() {
+    enter();
+    try {
+      if (unloggedSinceFlush.getAndSet(false)) {
+        db.flush();
+      }
+    } catch (StrataException e) {
+      unloggedSinceFlush.set(true);
+      throw failed("flush", e);
+    } finally {
+      exit();
+    }
+  }
+
+  /** Closes the iterators still open, then the database; idempotent. */
+  @Override
+  public void close() {
+    closeLock.writeLock().lock();
+    try {
+      if (!open) {
+        return;
+      }
+      open = false;
+      List<StoreIterator> left = new ArrayList<>(openIterators);
+      for (StoreIterator it : left) {
+        it.close();
+      }
+      if (unloggedSinceFlush.get()) {
+        // A close without a commit after a restore: keep what was restored, as a commit would.
+        try {
+          db.flush();
+        } catch (StrataException e) {
+          LOG.warn("store {}: flushing restored writes at close failed", name, e);
+        }
+      }
+      db.close();
+    } finally {
+      closeLock.writeLock().unlock();
+    }
+  }
+
+  private ProcessorStateException failed(String what, StrataException e) {
+    return new ProcessorStateException(
+        "Error while executing " + what + " in store " + name + ": " + e.getMessage(), e);
+  }
+
+  /** The smallest key above {@code key}: the key followed by a zero byte. */
+  static byte[] successor(byte[] key) {
+    return Arrays.copyOf(key, key.length + 1);
+  }
+
+  /**
+   * The smallest key above every key starting with {@code prefix}, or null if there is none (the
+   * prefix is empty or all 0xFF): the prefix without its trailing 0xFF bytes, last byte plus one.
+   */
+  static byte[] prefixEnd(byte[] prefix) {
+    int i = prefix.length - 1;
+    while (i >= 0 && prefix[i] == (byte) 0xFF) {
+      i--;
+    }
+    if (i < 0) {
+      return null;
+    }
+    byte[] end = Arrays.copyOf(prefix, i + 1);
+    end[i]++;
+    return end;
+  }
+}

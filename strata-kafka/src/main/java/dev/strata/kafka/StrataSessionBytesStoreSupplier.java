@@ -1,0 +1,49 @@
+package dev.strata.kafka;
+
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.state.SessionBytesStoreSupplier;
+import org.apache.kafka.streams.state.SessionStore;
+import org.apache.kafka.streams.state.internals.SessionKeySchema;
+
+/**
+ * Supplies Strata session stores; made by {@link StrataStores#sessionStore} or {@link
+ * StrataDslStoreSuppliers}. Segment interval as Kafka's: half the retention, at least a minute.
+ * Metrics scope {@code strata}.
+ */
+final class StrataSessionBytesStoreSupplier implements SessionBytesStoreSupplier {
+  private final String name;
+  private final long retentionPeriod;
+
+  StrataSessionBytesStoreSupplier(String name, long retentionPeriod) {
+    this.name = name;
+    this.retentionPeriod = retentionPeriod;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public SessionStore<Bytes, byte[]> get() {
+    return new StrataSessionStore(
+        new SegmentedStore(
+            name, retentionPeriod, segmentIntervalMs(), new SessionKeySchema(), false));
+  }
+
+  @Override
+  public String metricsScope() {
+    return "strata";
+  }
+
+  @Override
+  public long segmentIntervalMs() {
+    // Kafka's RocksDbSessionBytesStoreSupplier: half the retention, at least a minute.
+    return Math.max(retentionPeriod / 2, 60_000L);
+  }
+
+  @Override
+  public long retentionPeriod() {
+    return retentionPeriod;
+  }
+}

@@ -1,0 +1,69 @@
+package dev.strata.kafka;
+
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.internals.WindowKeySchema;
+
+/**
+ * Supplies Strata window stores; made by {@link StrataStores#windowStore} or {@link
+ * StrataDslStoreSuppliers}, with Kafka's parameters and segment interval. Metrics scope {@code
+ * strata}.
+ */
+final class StrataWindowBytesStoreSupplier implements WindowBytesStoreSupplier {
+  private final String name;
+  private final long retentionPeriod;
+  private final long segmentInterval;
+  private final long windowSize;
+  private final boolean retainDuplicates;
+  private final boolean timestamped;
+
+  StrataWindowBytesStoreSupplier(String name, long retentionPeriod, long segmentInterval,
+      long windowSize, boolean retainDuplicates, boolean timestamped) {
+    this.name = name;
+    this.retentionPeriod = retentionPeriod;
+    this.segmentInterval = segmentInterval;
+    this.windowSize = windowSize;
+    this.retainDuplicates = retainDuplicates;
+    this.timestamped = timestamped;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public WindowStore<Bytes, byte[]> get() {
+    SegmentedStore segments =
+        new SegmentedStore(name, retentionPeriod, segmentInterval, new WindowKeySchema(), true);
+    return timestamped
+        ? new StrataTimestampedWindowStore(segments, retainDuplicates, windowSize)
+        : new StrataWindowStore(segments, retainDuplicates, windowSize);
+  }
+
+  @Override
+  public String metricsScope() {
+    return "strata";
+  }
+
+  @Override
+  public long segmentIntervalMs() {
+    return segmentInterval;
+  }
+
+  @Override
+  public long windowSize() {
+    return windowSize;
+  }
+
+  @Override
+  public boolean retainDuplicates() {
+    return retainDuplicates;
+  }
+
+  @Override
+  public long retentionPeriod() {
+    return retentionPeriod;
+  }
+}
