@@ -208,19 +208,22 @@ public final class BlockCache {
 
   /**
    * The weight of the cached blocks ({@link Block#weight}: contents, restart arrays, last key and
-   * the objects around them), as Caffeine's eviction counts it: at most {@link #capacityBytes()}
-   * once the cache's maintenance has run, which it does on the reading thread after each insert.
-   * While threads read and tables close it may run over by a block or so for a moment: a block
-   * whose insertion and removal reach the same maintenance pass is weighed before its removal is
-   * ({@code MemoryPropertiesRaceTest} saw 4.1 KB). Takes Caffeine's eviction lock for the read,
-   * which maintenance holds only for its bookkeeping, never across I/O. Not {@link #weight}, the
-   * doorkeeper's lock-free figure: its sum races its updates and was seen 244 KB over the capacity
-   * of a 128 KiB cache while a compaction dropped a table's blocks.
+   * the objects around them), as Caffeine's eviction counts it. Caffeine applies inserts and evicts
+   * in one maintenance pass under its eviction lock, but reads its weighted size without that lock,
+   * so a read that lands inside a pass sees the inserts before the evictions: with a cold JIT a
+   * 128 KiB cache read 432 KB that way ({@code MemoryPropertiesRaceTest}, CI of 2026-12-05). So
+   * this first runs the pending maintenance itself ({@code cleanUp}, which waits for a pass in
+   * progress), and what it returns is at most the capacity plus the blocks other threads inserted
+   * between that and the read: a few blocks at most. For properties and statistics, not for the
+   * read path. Not {@link #weight}, the doorkeeper's lock-free figure: its sum races its updates
+   * and was seen 244 KB over the capacity of a 128 KiB cache while a compaction dropped a table's
+   * blocks.
    */
   public long usedBytes() {
     if (cache == null) {
       return 0;
     }
+    cache.cleanUp();
     return cache.policy().eviction().map(e -> e.weightedSize().orElse(0L)).orElse(0L);
   }
 
