@@ -100,108 +100,114 @@ class MemoryPropertiesRaceTest {
             .compression(Compression.LZ4)
             .build();
     DbImpl db = (DbImpl) StrataDB.open(Path.of("/db"), options);
-    List<Map<Integer, byte[]>> written = new ArrayList<>();
-    ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
-    CountDownLatch writersDone = new CountDownLatch(WRITERS);
-    CyclicBarrier start = new CyclicBarrier(WRITERS + 2);
-    AtomicLong propertyReads = new AtomicLong();
-    List<Thread> threads = new ArrayList<>();
+    // Closed in finally as well (close is idempotent): a failed assertion must not leave this
+    // database's threads running into the tests after it (FailedOpenTest counts them).
+    try {
+      List<Map<Integer, byte[]>> written = new ArrayList<>();
+      ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+      CountDownLatch writersDone = new CountDownLatch(WRITERS);
+      CyclicBarrier start = new CyclicBarrier(WRITERS + 2);
+      AtomicLong propertyReads = new AtomicLong();
+      List<Thread> threads = new ArrayList<>();
 
-    for (int w = 0; w < WRITERS; w++) {
-      int writer = w;
-      Map<Integer, byte[]> mine = new HashMap<>();
-      written.add(mine);
+      for (int w = 0; w < WRITERS; w++) {
+        int writer = w;
+        Map<Integer, byte[]> mine = new HashMap<>();
+        written.add(mine);
+        threads.add(
+            CallerThreads.newThread(
+                "writer-" + w,
+                guarded(
+                    failures,
+                    () -> {
+                      Random rnd = new Random(seed + writer);
+                      try {
+                        start.await();
+                        for (int op = 0; op < PUTS; op++) {
+                          int i = rnd.nextInt(KEYS_PER_WRITER);
+                          byte[] v = new byte[100];
+                          rnd.nextBytes(v);
+                          db.put(key(writer, i), v);
+                          mine.put(i, v);
+                        }
+                      } finally {
+                        writersDone.countDown();
+                      }
+                    })));
+      }
       threads.add(
           CallerThreads.newThread(
-              "writer-" + w,
+              "reader",
               guarded(
                   failures,
                   () -> {
-                    Random rnd = new Random(seed + writer);
-                    try {
-                      start.await();
-                      for (int op = 0; op < PUTS; op++) {
-                        int i = rnd.nextInt(KEYS_PER_WRITER);
-                        byte[] v = new byte[100];
-                        rnd.nextBytes(v);
-                        db.put(key(writer, i), v);
-                        mine.put(i, v);
-                      }
-                    } finally {
-                      writersDone.countDown();
-                    }
-                  })));
-    }
-    threads.add(
-        CallerThreads.newThread(
-            "reader",
-            guarded(
-                failures,
-                () -> {
-                  Random rnd = new Random(seed - 1);
-                  start.await();
-                  DBIterator held = null;
-                  while (writersDone.getCount() > 0) {
-                    db.get(key(rnd.nextInt(WRITERS), rnd.nextInt(KEYS_PER_WRITER)));
-                    if (rnd.nextInt(50) == 0) {
-                      // A long-lived iterator, kept across flushes, then a short one.
-                      if (held != null) {
-                        held.close();
-                      }
-                      held = db.newIterator(ReadOptions.DEFAULT);
-                      held.seekToFirst();
-                      try (DBIterator it = db.newIterator(ReadOptions.DEFAULT)) {
-                        it.seek(key(rnd.nextInt(WRITERS), rnd.nextInt(KEYS_PER_WRITER)));
-                        for (int n = 0; n < 100 && it.isValid(); n++) {
-                          it.next();
+                    Random rnd = new Random(seed - 1);
+                    start.await();
+                    DBIterator held = null;
+                    while (writersDone.getCount() > 0) {
+                      db.get(key(rnd.nextInt(WRITERS), rnd.nextInt(KEYS_PER_WRITER)));
+                      if (rnd.nextInt(50) == 0) {
+                        // A long-lived iterator, kept across flushes, then a short one.
+                        if (held != null) {
+                          held.close();
+                        }
+                        held = db.newIterator(ReadOptions.DEFAULT);
+                        held.seekToFirst();
+                        try (DBIterator it = db.newIterator(ReadOptions.DEFAULT)) {
+                          it.seek(key(rnd.nextInt(WRITERS), rnd.nextInt(KEYS_PER_WRITER)));
+                          for (int n = 0; n < 100 && it.isValid(); n++) {
+                            it.next();
+                          }
                         }
                       }
                     }
-                  }
-                  if (held != null) {
-                    held.close();
-                  }
-                })));
-    threads.add(
-        CallerThreads.newThread(
-            "properties",
-            guarded(
-                failures,
-                () -> {
-                  start.await();
-                  while (writersDone.getCount() > 0) {
-                    checkInvariants(db);
-                    propertyReads.incrementAndGet();
-                  }
-                })));
+                    if (held != null) {
+                      held.close();
+                    }
+                  })));
+      threads.add(
+          CallerThreads.newThread(
+              "properties",
+              guarded(
+                  failures,
+                  () -> {
+                    start.await();
+                    while (writersDone.getCount() > 0) {
+                      checkInvariants(db);
+                      propertyReads.incrementAndGet();
+                    }
+                  })));
 
-    threads.forEach(Thread::start);
-    for (Thread t : threads) {
-      t.join(TimeUnit.SECONDS.toMillis(120));
-      assertThat(t.isAlive()).as("%s still runs: a deadlock?", t.getName()).isFalse();
-    }
-    assertThat(failures).isEmpty();
-    assertThat(propertyReads.get()).isPositive();
-    assertThat(db.stats.flushes.sum()).as("flushes during the run").isGreaterThan(5);
-    long compactions = 0;
-    for (var c : db.stats.compactions) {
-      compactions += c.sum();
-    }
-    assertThat(compactions).as("compactions during the run").isPositive();
-
-    // Every iterator is closed: nothing is pinned, and what was written reads back.
-    assertThat(MemoryPropertiesTest.prop(db, "estimate-pinned-iterator-mem")).isZero();
-    checkInvariants(db);
-    for (int w = 0; w < WRITERS; w++) {
-      for (Map.Entry<Integer, byte[]> e : written.get(w).entrySet()) {
-        assertThat(db.get(key(w, e.getKey()))).isEqualTo(e.getValue());
+      threads.forEach(Thread::start);
+      for (Thread t : threads) {
+        t.join(TimeUnit.SECONDS.toMillis(120));
+        assertThat(t.isAlive()).as("%s still runs: a deadlock?", t.getName()).isFalse();
       }
+      assertThat(failures).isEmpty();
+      assertThat(propertyReads.get()).isPositive();
+      assertThat(db.stats.flushes.sum()).as("flushes during the run").isGreaterThan(5);
+      long compactions = 0;
+      for (var c : db.stats.compactions) {
+        compactions += c.sum();
+      }
+      assertThat(compactions).as("compactions during the run").isPositive();
+
+      // Every iterator is closed: nothing is pinned, and what was written reads back.
+      assertThat(MemoryPropertiesTest.prop(db, "estimate-pinned-iterator-mem")).isZero();
+      checkInvariants(db);
+      for (int w = 0; w < WRITERS; w++) {
+        for (Map.Entry<Integer, byte[]> e : written.get(w).entrySet()) {
+          assertThat(db.get(key(w, e.getKey()))).isEqualTo(e.getValue());
+        }
+      }
+      db.close();
+      assertThat(db.releasedForTesting().get(30, TimeUnit.SECONDS)).isNull();
+      assertThat(db.stats.tableBuilderBytes.get()).as("builder bytes after close").isZero();
+      assertThat(db.tablesForProperties().openReaderCount()).as("readers after close").isZero();
+      assertThat(db.tablesForProperties().openReaderHeapBytes()).isZero();
+    } finally {
+      db.close();
     }
-    db.close();
-    assertThat(db.releasedForTesting().get(30, TimeUnit.SECONDS)).isNull();
-    assertThat(db.stats.tableBuilderBytes.get()).as("builder bytes after close").isZero();
-    assertThat(db.tablesForProperties().openReaderCount()).as("readers after close").isZero();
-    assertThat(db.tablesForProperties().openReaderHeapBytes()).isZero();
   }
 
   private static void checkInvariants(DbImpl db) {
