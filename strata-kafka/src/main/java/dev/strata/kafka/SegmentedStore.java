@@ -1,6 +1,5 @@
 package dev.strata.kafka;
 
-import dev.strata.Options;
 import dev.strata.WriteBatch;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -63,8 +62,7 @@ final class SegmentedStore implements StoreFigures {
 
   private volatile boolean open;
   private SharedResources shared;
-  private StrataConfigSetter setter;
-  private Options options;
+  private StoreOptions options;
   private Path dir;
   private StateStoreContext context;
   private PositionCheckpoint positionCheckpoint;
@@ -93,12 +91,7 @@ final class SegmentedStore implements StoreFigures {
     Map<String, Object> configs = context.appConfigs();
     shared = SharedResources.acquire(context.applicationId(), configs);
     try {
-      Options.Builder builder = shared.options();
-      setter = StrataConfigSetters.create(configs);
-      if (setter != null) {
-        setter.setConfig(name, builder, configs);
-      }
-      options = builder.build();
+      options = StoreOptions.of(name, shared, configs);
       dir = context.stateDir().toPath().resolve("strata").resolve(name);
       Files.createDirectories(dir);
       openExisting();
@@ -155,7 +148,7 @@ final class SegmentedStore implements StoreFigures {
     StoreDatabase s = segments.get(id);
     if (s == null) {
       String segmentName = name + "." + id * segmentInterval;
-      s = StoreDatabase.open(segmentName, dir.resolve(segmentName), options);
+      s = StoreDatabase.open(segmentName, dir.resolve(segmentName), options.options());
       segments.put(id, s);
     }
     return s;
@@ -403,9 +396,7 @@ final class SegmentedStore implements StoreFigures {
       }
       closeSegments();
       positionCheckpoint.write(position);
-      if (setter != null) {
-        setter.close(name, options);
-      }
+      options.close(name);
     } finally {
       shared.release();
     }

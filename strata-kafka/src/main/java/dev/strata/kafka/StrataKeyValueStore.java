@@ -1,6 +1,5 @@
 package dev.strata.kafka;
 
-import dev.strata.Options;
 import dev.strata.WriteBatch;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -54,8 +53,7 @@ class StrataKeyValueStore implements KeyValueStore<Bytes, byte[]> {
   // (Kafka publishes the initialised store to query threads through its own synchronisation).
   private volatile StoreDatabase db;
   private SharedResources shared;
-  private StrataConfigSetter setter;
-  private Options options;
+  private StoreOptions options;
   private StateStoreContext context;
   private PositionCheckpoint positionCheckpoint;
   private boolean consistencyEnabled;
@@ -79,14 +77,9 @@ class StrataKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     Map<String, Object> configs = context.appConfigs();
     shared = SharedResources.acquire(context.applicationId(), configs);
     try {
-      Options.Builder builder = shared.options();
-      setter = StrataConfigSetters.create(configs);
-      if (setter != null) {
-        setter.setConfig(name, builder, configs);
-      }
-      options = builder.build();
+      options = StoreOptions.of(name, shared, configs);
       Path dir = context.stateDir().toPath().resolve("strata").resolve(name);
-      db = StoreDatabase.open(name, dir, options);
+      db = StoreDatabase.open(name, dir, options.options());
     } catch (RuntimeException e) {
       shared.release();
       throw e;
@@ -254,9 +247,7 @@ class StrataKeyValueStore implements KeyValueStore<Bytes, byte[]> {
       }
       d.close();
       positionCheckpoint.write(position);
-      if (setter != null) {
-        setter.close(name, options);
-      }
+      options.close(name);
     } finally {
       shared.release();
     }

@@ -4,38 +4,19 @@ import java.util.NoSuchElementException;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Windowed;
-import org.apache.kafka.streams.processor.StateStore;
-import org.apache.kafka.streams.processor.StateStoreContext;
-import org.apache.kafka.streams.query.Position;
-import org.apache.kafka.streams.query.PositionBound;
-import org.apache.kafka.streams.query.Query;
-import org.apache.kafka.streams.query.QueryConfig;
-import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.SessionStore;
 import org.apache.kafka.streams.state.internals.SessionKeySchema;
-import org.apache.kafka.streams.state.internals.StoreQueryUtils;
 
 /**
  * A Kafka Streams session store on Strata, with the semantics of Kafka's {@code
  * RocksDBSessionStore}: keys are Kafka's session keys ({@code key, end, start}, see {@code
  * SessionKeySchema}), segmented by session end in a {@link SegmentedStore}. Thread-safe as it.
  */
-final class StrataSessionStore implements SessionStore<Bytes, byte[]> {
-  private final SegmentedStore store;
-
+final class StrataSessionStore extends SegmentedStateStore
+    implements SessionStore<Bytes, byte[]> {
   StrataSessionStore(SegmentedStore store) {
-    this.store = store;
-  }
-
-  @Override
-  public String name() {
-    return store.name;
-  }
-
-  @Override
-  public void init(StateStoreContext context, StateStore root) {
-    store.init(context, root);
+    super(store);
   }
 
   @Override
@@ -97,38 +78,6 @@ final class StrataSessionStore implements SessionStore<Bytes, byte[]> {
   @Override
   public void put(Windowed<Bytes> sessionKey, byte[] aggregate) {
     store.put(SessionKeySchema.toBinary(sessionKey), aggregate);
-  }
-
-  @Override
-  public <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
-    return StoreQueryUtils.handleBasicQueries(
-        query, positionBound, config, this, store.position(), store.context());
-  }
-
-  @Override
-  public Position getPosition() {
-    return store.position();
-  }
-
-  @Override
-  @SuppressWarnings("deprecation") // deprecated in Kafka 4.4, the one commit hook of 4.1
-  public void flush() {
-    store.flush();
-  }
-
-  @Override
-  public void close() {
-    store.close();
-  }
-
-  @Override
-  public boolean persistent() {
-    return true;
-  }
-
-  @Override
-  public boolean isOpen() {
-    return store.isOpen();
   }
 
   private static KeyValueIterator<Windowed<Bytes>, byte[]> sessions(

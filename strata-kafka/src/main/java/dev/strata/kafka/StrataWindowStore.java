@@ -4,17 +4,9 @@ import java.util.NoSuchElementException;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Windowed;
-import org.apache.kafka.streams.processor.StateStore;
-import org.apache.kafka.streams.processor.StateStoreContext;
-import org.apache.kafka.streams.query.Position;
-import org.apache.kafka.streams.query.PositionBound;
-import org.apache.kafka.streams.query.Query;
-import org.apache.kafka.streams.query.QueryConfig;
-import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
-import org.apache.kafka.streams.state.internals.StoreQueryUtils;
 import org.apache.kafka.streams.state.internals.WindowKeySchema;
 
 /**
@@ -25,8 +17,7 @@ import org.apache.kafka.streams.state.internals.WindowKeySchema;
  * a no-op), without it the sequence number is 0 and a put replaces. Thread-safe as {@link
  * SegmentedStore}.
  */
-class StrataWindowStore implements WindowStore<Bytes, byte[]> {
-  private final SegmentedStore store;
+class StrataWindowStore extends SegmentedStateStore implements WindowStore<Bytes, byte[]> {
   private final boolean retainDuplicates;
   private final long windowSize;
 
@@ -34,19 +25,9 @@ class StrataWindowStore implements WindowStore<Bytes, byte[]> {
   private int seqnum;
 
   StrataWindowStore(SegmentedStore store, boolean retainDuplicates, long windowSize) {
-    this.store = store;
+    super(store);
     this.retainDuplicates = retainDuplicates;
     this.windowSize = windowSize;
-  }
-
-  @Override
-  public String name() {
-    return store.name;
-  }
-
-  @Override
-  public void init(StateStoreContext context, StateStore root) {
-    store.init(context, root);
   }
 
   @Override
@@ -105,38 +86,6 @@ class StrataWindowStore implements WindowStore<Bytes, byte[]> {
   @Override
   public KeyValueIterator<Windowed<Bytes>, byte[]> backwardFetchAll(long timeFrom, long timeTo) {
     return new WindowedIterator(store.fetchAll(timeFrom, timeTo, false), windowSize);
-  }
-
-  @Override
-  public <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
-    return StoreQueryUtils.handleBasicQueries(
-        query, positionBound, config, this, store.position(), store.context());
-  }
-
-  @Override
-  public Position getPosition() {
-    return store.position();
-  }
-
-  @Override
-  @SuppressWarnings("deprecation") // deprecated in Kafka 4.4, the one commit hook of 4.1
-  public void flush() {
-    store.flush();
-  }
-
-  @Override
-  public void close() {
-    store.close();
-  }
-
-  @Override
-  public boolean persistent() {
-    return true;
-  }
-
-  @Override
-  public boolean isOpen() {
-    return store.isOpen();
   }
 
   /** The window start (from the store key) and value of each entry. */
