@@ -1,5 +1,6 @@
 package dev.strata.memtable;
 
+import dev.strata.util.Bytes;
 import dev.strata.util.Coding;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -73,10 +74,6 @@ final class ArenaSkipList {
 
   /** Acquire and release access to {@link #head}'s elements. */
   private static final VarHandle HEAD_LONG = MethodHandles.arrayElementVarHandle(long[].class);
-
-  /** Big-endian 8-byte reads of key prefixes. */
-  private static final VarHandle BIG_ENDIAN_LONG =
-      MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
   /** Bytes per level in a node: the next pointer and the following key's prefix. */
   private static final int LINK = 16;
@@ -215,7 +212,7 @@ final class ArenaSkipList {
     Coding.putInt(s, p, value.length);
     Coding.putLong(s, p + 4, valueAt);
     // The node's own pointers first; then, bottom up, the release stores that make it reachable.
-    long prefix = prefix(userKey, 0, userKey.length);
+    long prefix = Bytes.prefix64(userKey, 0, userKey.length);
     for (int i = 0; i < h; i++) {
       int link = offset(node) + NEXT_START + LINK * i;
       Coding.putLong(s, link, nextOf(prev[i], i));
@@ -329,7 +326,7 @@ final class ArenaSkipList {
 
   /** The first node not before the target; fills {@code prevOut} (if given) with predecessors. */
   private long findGreaterOrEqual(byte[] key, int from, int length, long trailer, long[] prevOut) {
-    long target = prefix(key, from, length);
+    long target = Bytes.prefix64(key, from, length);
     long x = HEAD;
     int level = height - 1;
     while (true) {
@@ -352,7 +349,7 @@ final class ArenaSkipList {
 
   /** The last node before the target (or equal to it when {@code orEqual}), or NIL. */
   private long findLess(byte[] key, int from, int length, long trailer, boolean orEqual) {
-    long target = prefix(key, from, length);
+    long target = Bytes.prefix64(key, from, length);
     long x = HEAD;
     int level = height - 1;
     while (true) {
@@ -369,21 +366,6 @@ final class ArenaSkipList {
         level--;
       }
     }
-  }
-
-  /**
-   * The first 8 bytes of {@code key[from, from + length)} as an unsigned big-endian number, padded
-   * with zeros: if one key's prefix is greater than another's, so is the key.
-   */
-  static long prefix(byte[] key, int from, int length) {
-    if (length >= 8) {
-      return (long) BIG_ENDIAN_LONG.get(key, from);
-    }
-    long p = 0;
-    for (int i = 0; i < length; i++) {
-      p |= (key[from + i] & 0xFFL) << (56 - 8 * i);
-    }
-    return p;
   }
 
   /**

@@ -1,11 +1,9 @@
 package dev.strata.sstable;
 
 import dev.strata.CorruptionException;
+import dev.strata.util.Bytes;
 import dev.strata.util.Coding;
 import dev.strata.util.HeapSize;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -37,9 +35,6 @@ final class TableIndex {
    */
   private final long[] prefixes;
 
-  private static final VarHandle BIG_ENDIAN_LONG =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
-
   private TableIndex(byte[] keys, int[] keyStarts, long[] blockOffsets, int[] blockSizes) {
     this.keys = keys;
     this.keyStarts = keyStarts;
@@ -50,7 +45,7 @@ final class TableIndex {
     this.prefixes = new long[n];
     for (int i = 0; i < n; i++) {
       int from = keyStarts[i] + common;
-      prefixes[i] = prefixAt(keys, from, userKeyEnd(i) - from);
+      prefixes[i] = Bytes.prefix64(keys, from, userKeyEnd(i) - from);
     }
   }
 
@@ -69,18 +64,6 @@ final class TableIndex {
 
   private int userKeyEnd(int i) {
     return Math.max(keyStarts[i], keyStarts[i + 1] - 8);
-  }
-
-  /** Up to 8 bytes of {@code b[from, from + length)} as an unsigned big-endian number, padded. */
-  private static long prefixAt(byte[] b, int from, int length) {
-    if (length >= 8) {
-      return (long) BIG_ENDIAN_LONG.get(b, from);
-    }
-    long p = 0;
-    for (int i = 0; i < Math.max(0, length); i++) {
-      p |= (b[from + i] & 0xFFL) << (56 - 8 * i);
-    }
-    return p;
   }
 
   /**
@@ -203,7 +186,7 @@ final class TableIndex {
     if (hi > 0
         && userKey.length >= common
         && Arrays.equals(keys, keyStarts[0], keyStarts[0] + common, userKey, 0, common)) {
-      long target = prefixAt(userKey, common, userKey.length - common);
+      long target = Bytes.prefix64(userKey, common, userKey.length - common);
       while (lo < hi) {
         int mid = (lo + hi) >>> 1;
         int c = Long.compareUnsigned(prefixes[mid], target);

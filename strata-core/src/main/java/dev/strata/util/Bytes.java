@@ -1,5 +1,8 @@
 package dev.strata.util;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Comparator;
 
@@ -12,6 +15,26 @@ public final class Bytes {
   public static final Comparator<byte[]> COMPARATOR = Bytes::compare;
 
   private Bytes() {}
+
+  private static final VarHandle BIG_ENDIAN_LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+  /**
+   * The first 8 bytes of {@code b[from, from + length)} as an unsigned big-endian number, padded
+   * with zeros when {@code length} is less than 8 (nothing when it is 0 or less). Where two byte
+   * strings' prefixes differ, the strings compare the same way ({@link Arrays#compareUnsigned});
+   * where they are equal, only a full comparison decides.
+   */
+  public static long prefix64(byte[] b, int from, int length) {
+    if (length >= 8) {
+      return (long) BIG_ENDIAN_LONG.get(b, from);
+    }
+    long p = 0;
+    for (int i = 0; i < length; i++) {
+      p |= (b[from + i] & 0xFFL) << (56 - 8 * i);
+    }
+    return p;
+  }
 
   /** Compares two arrays as unsigned bytes, lexicographically; a proper prefix sorts first. */
   public static int compare(byte[] a, byte[] b) {

@@ -111,7 +111,8 @@ class ArenaSkipListTest {
     byte[] b = randomKey(rnd);
     int byPrefix =
         Long.compareUnsigned(
-            ArenaSkipList.prefix(a, 0, a.length), ArenaSkipList.prefix(b, 0, b.length));
+            dev.strata.util.Bytes.prefix64(a, 0, a.length),
+            dev.strata.util.Bytes.prefix64(b, 0, b.length));
     int byKey = java.util.Arrays.compareUnsigned(a, b);
     if (byPrefix != 0) {
       assertThat(Integer.signum(byKey)).isEqualTo(Integer.signum(byPrefix));
