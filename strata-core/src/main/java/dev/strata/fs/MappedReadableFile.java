@@ -56,8 +56,8 @@ final class MappedReadableFile implements ReadableFile {
   }
 
   /**
-   * Maps {@code path}, which must be smaller than {@link #MAX_MAPPED} bytes. Not interruptible: an
-   * interrupt that arrives during the open is kept for the caller.
+   * Maps {@code path}; null if it is {@link #MAX_MAPPED} bytes or more, which one buffer cannot
+   * address. Not interruptible: an interrupt that arrives during the open is kept for the caller.
    */
   static MappedReadableFile open(Path path) throws IOException {
     boolean interrupted = Thread.interrupted();
@@ -66,7 +66,7 @@ final class MappedReadableFile implements ReadableFile {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
           long size = ch.size();
           if (size >= MAX_MAPPED) {
-            throw new IllegalArgumentException(path + " is too large to map: " + size + " bytes");
+            return null;
           }
           // The mapping stays valid after the channel closes.
           MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);

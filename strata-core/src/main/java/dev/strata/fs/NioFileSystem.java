@@ -75,10 +75,8 @@ final class NioFileSystem implements FileSystem {
    */
   @Override
   public ReadableFile openMapped(Path path) throws IOException {
-    if (!MappedReadableFile.unmapsAtClose() || Files.size(path) >= MappedReadableFile.MAX_MAPPED) {
-      return openRead(path);
-    }
-    return MappedReadableFile.open(path);
+    ReadableFile mapped = MappedReadableFile.unmapsAtClose() ? MappedReadableFile.open(path) : null;
+    return mapped != null ? mapped : openRead(path);
   }
 
   @Override
