@@ -1,6 +1,5 @@
 package dev.strata.version;
 
-import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.strata.key.InternalIterator;
 import dev.strata.key.MergingIterator;
 import dev.strata.sstable.TableCache;
@@ -10,7 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.locks.StampedLock;
 
 /**
  * One on-disk level behind its own read-write lock: thread-safe point lookups, iteration,
@@ -52,10 +51,20 @@ public final class ConcurrentLevel {
   private final int number;
   private final TableCache tables;
 
-  /** Rank 6. Guards {@code current}. */
-  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  /**
+   * Rank 6. Guards {@code current}. A {@link StampedLock} (not reentrant: no method takes it while
+   * holding it), as the memtable's shards use, rather than a {@code ReentrantReadWriteLock}, whose
+   * read side keeps a per-thread hold count: a {@code ThreadLocal} lookup on every lookup of every
+   * level, and branches on which thread read first that deoptimized the compiled read path when a
+   * second thread arrived (JFR {@code jdk.Deoptimization} in YCSB C, {@code docs/benchmarks.md},
+   * "Warm-up").
+   */
+  private final StampedLock lock = new StampedLock();
 
-  @GuardedBy("lock")
+  /**
+   * The level's files. Guarded by {@link #lock}: read under its read lock, replaced under its write
+   * lock (Error Prone's {@code @GuardedBy} does not follow a {@code StampedLock}'s stamps).
+   */
   private Level current;
 
   /**
@@ -79,11 +88,11 @@ public final class ConcurrentLevel {
 
   /** The level as it is now: an immutable view that may be replaced right after. */
   public Level level() {
-    lock.readLock().lock();
+    long stamp = lock.readLock();
     try {
       return current;
     } finally {
-      lock.readLock().unlock();
+      lock.unlockRead(stamp);
     }
   }
 
@@ -105,13 +114,13 @@ public final class ConcurrentLevel {
       }
     }
     Level previous;
-    lock.writeLock().lock();
+    long stamp = lock.writeLock();
     try {
       previous = current;
       current = next;
       fileCount = next.fileCount();
     } finally {
-      lock.writeLock().unlock();
+      lock.unlockWrite(stamp);
     }
     for (FileMetadata f : previous.files()) {
       if (!containsNumber(next, f.number())) {
@@ -187,7 +196,7 @@ public final class ConcurrentLevel {
   }
 
   private List<FileMetadata> pinFilesForKey(byte[] userKey) {
-    lock.readLock().lock();
+    long stamp = lock.readLock();
     try {
       List<FileMetadata> files = current.filesForKey(userKey);
       for (FileMetadata f : files) {
@@ -195,7 +204,7 @@ public final class ConcurrentLevel {
       }
       return files;
     } finally {
-      lock.readLock().unlock();
+      lock.unlockRead(stamp);
     }
   }
 
@@ -205,14 +214,14 @@ public final class ConcurrentLevel {
    */
   public InternalIterator newIterator(boolean verifyChecksums, boolean fillCache) {
     List<FileMetadata> files;
-    lock.readLock().lock();
+    long stamp = lock.readLock();
     try {
       files = current.files();
       for (FileMetadata f : files) {
         f.ref();
       }
     } finally {
-      lock.readLock().unlock();
+      lock.unlockRead(stamp);
     }
     if (number == 0) {
       List<InternalIterator> children = new ArrayList<>(files.size());
