@@ -3,6 +3,7 @@ package dev.strata;
 import dev.strata.engine.DbImpl;
 import dev.strata.sstable.BlockCache;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -137,6 +138,38 @@ public interface StrataDB extends AutoCloseable {
 
   /** As {@link #get(byte[])}, at the options' snapshot if one is set. */
   byte[] get(byte[] key, ReadOptions options);
+
+  /**
+   * The values of {@code keys}, in the order of the keys, null where a key is absent (a key may
+   * appear more than once). All of them are read from one consistent view: the state at one
+   * moment, as a snapshot taken at the call would show it. Faster than the same gets one by one
+   * when keys share tables and blocks: keys are looked up in sorted order, and each table and each
+   * data block is opened and read once for the keys that fall in it.
+   *
+   * @throws NullPointerException if the list or any key is null
+   * @throws CorruptionException if a block read for the lookup is damaged
+   */
+  default List<byte[]> multiGet(List<byte[]> keys) {
+    return multiGet(keys, ReadOptions.DEFAULT);
+  }
+
+  /** As {@link #multiGet(List)}, at the options' snapshot if one is set. */
+  List<byte[]> multiGet(List<byte[]> keys, ReadOptions options);
+
+  /**
+   * False only if {@code key} is certainly absent: the memtables hold no version of it (or their
+   * newest is a deletion) and the bloom filter of every table that could hold it says no. True
+   * does not mean present (a bloom filter's false positive, or a deleted key still in a table).
+   * Reads no data block; may open tables.
+   *
+   * @throws NullPointerException if key is null
+   */
+  default boolean keyMayExist(byte[] key) {
+    return keyMayExist(key, ReadOptions.DEFAULT);
+  }
+
+  /** As {@link #keyMayExist(byte[])}, at the options' snapshot if one is set. */
+  boolean keyMayExist(byte[] key, ReadOptions options);
 
   /**
    * Removes {@code key} if present.

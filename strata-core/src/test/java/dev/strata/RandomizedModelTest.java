@@ -259,6 +259,26 @@ class RandomizedModelTest {
     }
   }
 
+  /** A multiGet of 1 to 40 keys (repeats allowed) compared key by key with the model's view. */
+  private static void multiGet(
+      StrataDB db,
+      ReadOptions ro,
+      java.util.Map<byte[], byte[]> view,
+      Random rnd,
+      Keys keys,
+      String where) {
+    List<byte[]> asked = new ArrayList<>();
+    int n = 1 + rnd.nextInt(40);
+    for (int i = 0; i < n; i++) {
+      asked.add(rnd.nextInt(8) == 0 && !asked.isEmpty() ? asked.get(rnd.nextInt(asked.size())) : keys.next());
+    }
+    List<byte[]> got = db.multiGet(asked, ro);
+    assertThat(got).as(where).hasSize(n);
+    for (int i = 0; i < n; i++) {
+      assertThat(got.get(i)).as(where + " key " + str(asked.get(i))).isEqualTo(view.get(asked.get(i)));
+    }
+  }
+
   /** Reads every key of the key space with {@code get} and compares it with the model. */
   private static void checkEveryKey(
       StrataDB db, ModelDb model, KeyDistribution.Source keys, String where) {
@@ -319,6 +339,12 @@ class RandomizedModelTest {
         } else if (r < 7900) {
           byte[] k = keys.next();
           assertThat(db.get(k)).as(where).isEqualTo(model.get(k));
+          if (model.get(k) != null) {
+            assertThat(db.keyMayExist(k)).as(where + " keyMayExist").isTrue();
+          }
+          if (r < 6400) {
+            multiGet(db, ReadOptions.DEFAULT, model.view(), rnd, keys, where + " multiGet");
+          }
         } else if (r < 8400) {
           scan(db, ReadOptions.DEFAULT, model.view(), rnd, keys, where);
         } else if (r < 8600) {
@@ -336,9 +362,12 @@ class RandomizedModelTest {
             Snapshot s = snapList.get(rnd.nextInt(snapList.size()));
             NavigableMap<byte[], byte[]> view = snaps.get(s);
             ReadOptions ro = ReadOptions.builder().snapshot(s).build();
-            if (rnd.nextBoolean()) {
+            int kind = rnd.nextInt(3);
+            if (kind == 0) {
               byte[] k = keys.next();
               assertThat(db.get(k, ro)).as(where + " snapshot get").isEqualTo(view.get(k));
+            } else if (kind == 1) {
+              multiGet(db, ro, view, rnd, keys, where + " snapshot multiGet");
             } else {
               scan(db, ro, view, rnd, keys, where + " snapshot scan");
             }

@@ -387,6 +387,20 @@ public final class DbImpl implements StrataDB {
   }
 
   @Override
+  public List<byte[]> multiGet(List<byte[]> keys, ReadOptions ro) {
+    Objects.requireNonNull(keys, "keys must not be null");
+    Objects.requireNonNull(ro, "read options must not be null");
+    return reads.multiGet(keys, ro);
+  }
+
+  @Override
+  public boolean keyMayExist(byte[] key, ReadOptions ro) {
+    Objects.requireNonNull(key, "key must not be null");
+    Objects.requireNonNull(ro, "read options must not be null");
+    return reads.keyMayExist(key, ro);
+  }
+
+  @Override
   public DBIterator newIterator(ReadOptions ro) {
     Objects.requireNonNull(ro, "read options must not be null");
     return reads.newIterator(ro);

@@ -140,6 +140,127 @@ final class ReadPath {
     return r == null || Lookup.isDeleted(r) ? null : r;
   }
 
+  /**
+   * See {@link dev.strata.StrataDB#multiGet(List, ReadOptions)}. Every key is read at one sequence:
+   * the options' snapshot, or one registered for the call (so that no compaction drops a version
+   * it sees while the call runs). The memtables are consulted for every key, then each level for
+   * the keys not yet found, in key order ({@link dev.strata.version.ConcurrentLevel#multiGet}).
+   * Each key still consults memtables before level 0 and level i before level i + 1, which is
+   * the order the class invariants make safe while flushes and compactions install.
+   */
+  List<byte[]> multiGet(List<byte[]> keyList, ReadOptions ro) {
+    status.checkOpen();
+    int n = keyList.size();
+    byte[][] keys = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      keys[i] = java.util.Objects.requireNonNull(keyList.get(i), "key must not be null");
+    }
+    stats.gets.add(n);
+    byte[][] results = new byte[n][];
+    if (n == 0) {
+      return java.util.Arrays.asList(results);
+    }
+    Snapshot snapshot = ro.snapshot();
+    long seq = snapshot != null ? snapshots.sequenceOf(snapshot) : snapshots.acquire(writes::visibleSequence);
+    try {
+      multiGetAt(keys, seq, ro, results);
+    } finally {
+      if (snapshot == null) {
+        snapshots.release(seq);
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      if (results[i] != null && Lookup.isDeleted(results[i])) {
+        results[i] = null;
+      }
+    }
+    return java.util.Arrays.asList(results);
+  }
+
+  private void multiGetAt(byte[][] keys, long seq, ReadOptions ro, byte[][] results) {
+    int n = keys.length;
+    boolean[] found = new boolean[n];
+    MemtableSet m = writes.mems();
+    int pending = 0;
+    for (int i = 0; i < n; i++) {
+      byte[] r = m.active.get(keys[i], seq);
+      for (int j = 0; r == null && j < m.immutables.size(); j++) {
+        r = m.immutables.get(j).memtable().get(keys[i], seq);
+      }
+      if (r != null) {
+        stats.memtableHits.increment();
+        results[i] = r;
+        found[i] = true;
+      } else {
+        pending++;
+      }
+    }
+    if (pending == 0) {
+      return;
+    }
+    int[] order = new int[pending];
+    Integer[] boxed = new Integer[pending];
+    for (int i = 0, k = 0; i < n; i++) {
+      if (!found[i]) {
+        boxed[k++] = i;
+      }
+    }
+    java.util.Arrays.sort(boxed, (a, b) -> dev.strata.util.Bytes.compare(keys[a], keys[b]));
+    long[] hashes = new long[n];
+    for (int k = 0; k < pending; k++) {
+      order[k] = boxed[k];
+      hashes[order[k]] = TableReader.keyHash(keys[order[k]]);
+    }
+    try {
+      for (int level = 0; level < VersionSet.NUM_LEVELS; level++) {
+        versions
+            .level(level)
+            .multiGet(
+                keys, hashes, order, pending, found, results, seq, ro.verifyChecksums(),
+                ro.fillCache());
+      }
+    } catch (UncheckedIOException e) {
+      throw readFailure(e.getCause());
+    } catch (IllegalStateException e) {
+      status.checkOpen();
+      throw e;
+    }
+  }
+
+  /**
+   * See {@link dev.strata.StrataDB#keyMayExist(byte[], ReadOptions)}: the memtables at the read's
+   * sequence, then the bloom filter of every table that could hold the key; no data block is read.
+   */
+  boolean keyMayExist(byte[] key, ReadOptions ro) {
+    status.checkOpen();
+    Snapshot snapshot = ro.snapshot();
+    long seq = snapshot != null ? snapshots.sequenceOf(snapshot) : writes.visibleSequence();
+    MemtableSet m = writes.mems();
+    byte[] r = m.active.get(key, seq);
+    for (int j = 0; r == null && j < m.immutables.size(); j++) {
+      r = m.immutables.get(j).memtable().get(key, seq);
+    }
+    if (r != null) {
+      // The newest version the read sees is in a memtable: a value, or a deletion that hides
+      // every older version.
+      return !Lookup.isDeleted(r);
+    }
+    long keyHash = TableReader.keyHash(key);
+    try {
+      for (int level = 0; level < VersionSet.NUM_LEVELS; level++) {
+        if (versions.level(level).mayContain(key, keyHash)) {
+          return true;
+        }
+      }
+      return false;
+    } catch (UncheckedIOException e) {
+      throw readFailure(e.getCause());
+    } catch (IllegalStateException e) {
+      status.checkOpen();
+      throw e;
+    }
+  }
+
   private RuntimeException readFailure(IOException e) {
     status.checkOpen();
     return new StrataException("read failed in " + status.dir() + ": " + e.getMessage(), e);

@@ -252,6 +252,57 @@ public final class TableReader implements AutoCloseable {
     return r;
   }
 
+  /**
+   * The last data block one caller read from one table: lets a lookup of sorted keys ({@code
+   * multiGet}) read, verify and decode each block once for all the keys that fall in it, and skip
+   * the block cache's lookup for all but the first. Confined to the calling thread; holds a block
+   * of a table only while the caller holds that table open.
+   */
+  public static final class BlockReuse {
+    private TableReader table;
+    private int blockIndex = -1;
+    private Block block;
+  }
+
+  /**
+   * As {@link #get(byte[], long, long, boolean, boolean, boolean)} without telling newer-only
+   * apart, reusing the data block {@code reuse} holds when the key falls in it and leaving there
+   * the block it reads.
+   */
+  public byte[] get(
+      byte[] userKey,
+      long keyHash,
+      long snapshotSequence,
+      boolean verifyChecksums,
+      boolean fillCache,
+      BlockReuse reuse) {
+    requireOpen();
+    if (!filter.mayContainHash(keyHash)) {
+      return null;
+    }
+    long seekTrailer = Trailer.seekTrailer(snapshotSequence);
+    int i = index.find(userKey, seekTrailer);
+    if (i == index.size()) {
+      return null;
+    }
+    Block block;
+    if (reuse.table == this && reuse.blockIndex == i) {
+      block = reuse.block;
+    } else {
+      block = dataBlock(i, verifyChecksums, fillCache);
+      reuse.table = this;
+      reuse.blockIndex = i;
+      reuse.block = block;
+    }
+    return visibleIn(block, userKey, seekTrailer);
+  }
+
+  /** False only if the table certainly holds no version of the key with this {@link #keyHash}. */
+  public boolean mayContainHash(long keyHash) {
+    requireOpen();
+    return filter.mayContainHash(keyHash);
+  }
+
   /** As {@link #get(byte[], long, boolean, boolean, boolean)} without telling newer-only apart. */
   public byte[] get(
       byte[] userKey, long snapshotSequence, boolean verifyChecksums, boolean fillCache) {
@@ -265,7 +316,12 @@ public final class TableReader implements AutoCloseable {
     if (i == index.size()) {
       return null;
     }
-    BlockIterator it = new BlockIterator(dataBlock(i, verifyChecksums, fillCache));
+    return visibleIn(dataBlock(i, verifyChecksums, fillCache), userKey, seekTrailer);
+  }
+
+  /** The first version of {@code userKey} at or after {@code seekTrailer} in one block, or null. */
+  private static byte[] visibleIn(Block block, byte[] userKey, long seekTrailer) {
+    BlockIterator it = new BlockIterator(block);
     it.seek(userKey, seekTrailer);
     if (!it.isValid() || !it.userKeyEquals(userKey)) {
       return null;

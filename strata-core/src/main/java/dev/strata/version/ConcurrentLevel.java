@@ -195,6 +195,131 @@ public final class ConcurrentLevel {
     }
   }
 
+  /**
+   * Looks up several keys at {@code snapshot}, for {@code multiGet}: {@code keys[order[k]]} for
+   * {@code k < count}, sorted by user key, skipping those with {@code found[...]} set. A key's
+   * result (a value or {@link dev.strata.key.Lookup#DELETED}) goes to {@code results[order[k]]},
+   * and {@code found} is set. Level 0 looks each key up as {@link #get} does. A sorted level pins
+   * once the files that the keys' range overlaps, opens each file once for the run of keys that
+   * falls in it, and reads each data block once for the keys it holds.
+   *
+   * <p>Requires: {@code snapshot} is registered (no newer-only detection is done).
+   *
+   * @throws UncheckedIOException if reading fails
+   */
+  public void multiGet(
+      byte[][] keys,
+      long[] hashes,
+      int[] order,
+      int count,
+      boolean[] found,
+      byte[][] results,
+      long snapshot,
+      boolean verifyChecksums,
+      boolean fillCache) {
+    if (fileCount == 0 || count == 0) {
+      return;
+    }
+    if (number == 0) {
+      for (int k = 0; k < count; k++) {
+        int slot = order[k];
+        if (!found[slot]) {
+          byte[] r =
+              get(keys[slot], hashes[slot], snapshot, verifyChecksums, fillCache, false);
+          if (r != null) {
+            results[slot] = r;
+            found[slot] = true;
+          }
+        }
+      }
+      return;
+    }
+    List<FileMetadata> files;
+    long stamp = lock.readLock();
+    try {
+      files = current.overlapping(keys[order[0]], keys[order[count - 1]]);
+      for (FileMetadata f : files) {
+        f.ref();
+      }
+    } finally {
+      lock.unlockRead(stamp);
+    }
+    TableReader.BlockReuse reuse = new TableReader.BlockReuse();
+    TableHandle open = null;
+    try {
+      int file = 0;
+      for (int k = 0; k < count && file < files.size(); k++) {
+        int slot = order[k];
+        if (found[slot]) {
+          continue;
+        }
+        byte[] key = keys[slot];
+        while (file < files.size()
+            && dev.strata.util.Bytes.compare(files.get(file).largestUserKey(), key) < 0) {
+          file++;
+          if (open != null) {
+            open.close();
+            open = null;
+          }
+        }
+        if (file == files.size()) {
+          break;
+        }
+        FileMetadata f = files.get(file);
+        if (dev.strata.util.Bytes.compare(f.smallestUserKey(), key) > 0) {
+          continue;
+        }
+        if (open == null) {
+          open = tables.acquire(f.number(), f.fileSize());
+        }
+        byte[] r =
+            open.reader().get(key, hashes[slot], snapshot, verifyChecksums, fillCache, reuse);
+        if (r != null) {
+          results[slot] = r;
+          found[slot] = true;
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      if (open != null) {
+        open.close();
+      }
+      for (FileMetadata f : files) {
+        f.unref();
+      }
+    }
+  }
+
+  /**
+   * False only if no table of this level can hold {@code userKey}: each candidate file's bloom
+   * filter is asked, no data block is read.
+   *
+   * @throws UncheckedIOException if opening a table fails
+   */
+  public boolean mayContain(byte[] userKey, long keyHash) {
+    if (fileCount == 0) {
+      return false;
+    }
+    List<FileMetadata> candidates = pinFilesForKey(userKey);
+    try {
+      for (FileMetadata f : candidates) {
+        try (TableHandle t = tables.acquire(f.number(), f.fileSize())) {
+          if (t.reader().mayContainHash(keyHash)) {
+            return true;
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+      return false;
+    } finally {
+      for (FileMetadata f : candidates) {
+        f.unref();
+      }
+    }
+  }
+
   private List<FileMetadata> pinFilesForKey(byte[] userKey) {
     long stamp = lock.readLock();
     try {
