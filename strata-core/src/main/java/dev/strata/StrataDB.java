@@ -172,6 +172,16 @@ public interface StrataDB extends AutoCloseable {
   boolean keyMayExist(byte[] key, ReadOptions options);
 
   /**
+   * For each range, about how many bytes of table files hold its keys: whole files inside it
+   * count their size, a file a bound cuts counts the part its index places in the range. Data
+   * still in memtables is not counted; a range whose start is not below its limit counts 0. Reads
+   * no data block (tables not yet open are opened).
+   *
+   * @throws NullPointerException if the list or a range is null
+   */
+  long[] getApproximateSizes(List<Range> ranges);
+
+  /**
    * Removes {@code key} if present.
    *
    * @throws NullPointerException if key is null

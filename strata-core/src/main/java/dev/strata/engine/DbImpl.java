@@ -401,6 +401,30 @@ public final class DbImpl implements StrataDB {
   }
 
   @Override
+  public long[] getApproximateSizes(List<dev.strata.Range> ranges) {
+    Objects.requireNonNull(ranges, "ranges must not be null");
+    status.checkOpen();
+    long[] sizes = new long[ranges.size()];
+    try {
+      for (int i = 0; i < sizes.length; i++) {
+        dev.strata.Range r = Objects.requireNonNull(ranges.get(i), "range must not be null");
+        if (r.start() != null
+            && r.limit() != null
+            && dev.strata.util.Bytes.compare(r.start(), r.limit()) >= 0) {
+          continue;
+        }
+        for (int level = 0; level < VersionSet.NUM_LEVELS; level++) {
+          sizes[i] += versions.level(level).approximateSize(r.start(), r.limit());
+        }
+      }
+    } catch (java.io.UncheckedIOException e) {
+      status.checkOpen();
+      throw new StrataException("reading table indexes failed in " + dir + ": " + e.getMessage(), e);
+    }
+    return sizes;
+  }
+
+  @Override
   public DBIterator newIterator(ReadOptions ro) {
     Objects.requireNonNull(ro, "read options must not be null");
     return reads.newIterator(ro);
@@ -452,6 +476,24 @@ public final class DbImpl implements StrataDB {
    */
   Level[] levelsForProperties() {
     return versions.eachLevelNow();
+  }
+
+  /**
+   * {@code strata.estimate-num-keys}: entries in the memtables (every version and deletion
+   * counts) plus, over the tables, entries less twice the tombstones, floored at 0. Overwrites and
+   * deletions still in memtables make it an overestimate; it is exact for keys written once and
+   * deleted at most once, once flushed.
+   */
+  long estimateNumKeys() {
+    MemtableSet m = writes.mems();
+    long n = m.active.entryCount();
+    for (MemtableSet.Immutable imm : m.immutables) {
+      n += imm.memtable().entryCount();
+    }
+    for (int level = 0; level < VersionSet.NUM_LEVELS; level++) {
+      n += versions.level(level).estimateKeys();
+    }
+    return Math.max(0, n);
   }
 
   MemtableSet memtablesForProperties() {

@@ -48,6 +48,8 @@ final class Properties {
         }
       case "estimate-pinned-iterator-mem":
         return Long.toString(db.pinnedMemtableBytes());
+      case "estimate-num-keys":
+        return Long.toString(db.estimateNumKeys());
       case "num-immutable-memtables":
         return Integer.toString(db.memtablesForProperties().immutables.size());
       case "block-cache-hit-ratio":

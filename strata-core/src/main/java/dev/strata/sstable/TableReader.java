@@ -297,6 +297,22 @@ public final class TableReader implements AutoCloseable {
     return visibleIn(block, userKey, seekTrailer);
   }
 
+  /**
+   * About how many bytes of the file come before the first entry of {@code userKey} (or of the
+   * first key after it): the offset of the data block it would be in, from the index alone; the
+   * end of the data blocks if every key is smaller. Reads nothing from the file.
+   */
+  public long approximateOffsetOf(byte[] userKey) {
+    requireOpen();
+    int i = index.find(userKey, Trailer.seekTrailer(Trailer.MAX_SEQUENCE));
+    if (i == index.size()) {
+      return i == 0
+          ? 0
+          : index.blockOffset(i - 1) + index.blockSize(i - 1) + TableFormat.BLOCK_TRAILER_SIZE;
+    }
+    return index.blockOffset(i);
+  }
+
   /** False only if the table certainly holds no version of the key with this {@link #keyHash}. */
   public boolean mayContainHash(long keyHash) {
     requireOpen();

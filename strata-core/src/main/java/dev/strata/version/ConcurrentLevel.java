@@ -320,6 +320,95 @@ public final class ConcurrentLevel {
     }
   }
 
+  /**
+   * About how many bytes of this level's files hold keys in [{@code start}, {@code limit}) (null:
+   * unbounded): whole files inside the range count their size, a file the range cuts counts the
+   * span between the data blocks the two bounds fall in, from its index. No data block is read;
+   * tables not open are opened.
+   *
+   * @throws UncheckedIOException if opening a table fails
+   */
+  public long approximateSize(byte[] start, byte[] limit) {
+    if (fileCount == 0) {
+      return 0;
+    }
+    List<FileMetadata> files;
+    long stamp = lock.readLock();
+    try {
+      files = current.overlapping(start, limit);
+      for (FileMetadata f : files) {
+        f.ref();
+      }
+    } finally {
+      lock.unlockRead(stamp);
+    }
+    long total = 0;
+    try {
+      for (FileMetadata f : files) {
+        boolean startsInside =
+            start == null || dev.strata.util.Bytes.compare(start, f.smallestUserKey()) <= 0;
+        boolean endsInside =
+            limit == null || dev.strata.util.Bytes.compare(f.largestUserKey(), limit) < 0;
+        if (startsInside && endsInside) {
+          total += f.fileSize();
+          continue;
+        }
+        try (TableHandle t = tables.acquire(f.number(), f.fileSize())) {
+          TableReader r = t.reader();
+          long from = startsInside ? 0 : r.approximateOffsetOf(start);
+          long to = endsInside ? f.fileSize() : r.approximateOffsetOf(limit);
+          total += Math.max(0, to - from);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+      return total;
+    } finally {
+      for (FileMetadata f : files) {
+        f.unref();
+      }
+    }
+  }
+
+  /**
+   * Entries of this level's tables less twice their tombstones (each hides a key and is not one),
+   * as {@code strata.estimate-num-keys} counts them; from the tables' properties. Negative when
+   * this level's tombstones hide keys of lower levels.
+   *
+   * @throws UncheckedIOException if opening a table fails
+   */
+  public long estimateKeys() {
+    if (fileCount == 0) {
+      return 0;
+    }
+    List<FileMetadata> files;
+    long stamp = lock.readLock();
+    try {
+      files = current.files();
+      for (FileMetadata f : files) {
+        f.ref();
+      }
+    } finally {
+      lock.unlockRead(stamp);
+    }
+    long total = 0;
+    try {
+      for (FileMetadata f : files) {
+        try (TableHandle t = tables.acquire(f.number(), f.fileSize())) {
+          var p = t.reader().properties();
+          total += p.entryCount() - 2 * p.tombstoneCount();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+      return total;
+    } finally {
+      for (FileMetadata f : files) {
+        f.unref();
+      }
+    }
+  }
+
   private List<FileMetadata> pinFilesForKey(byte[] userKey) {
     long stamp = lock.readLock();
     try {
