@@ -67,6 +67,10 @@ final class Properties {
         return Long.toString(MemoryUsage.of(db).estimatedHeapBytes());
       case "compaction-pending":
         return Boolean.toString(db.compactionPending());
+      case "estimate-pending-compaction-bytes":
+        return Long.toString(db.picker().estimatedPendingBytes(db.levelsForProperties()));
+      case "stall-condition":
+        return db.stallCondition().name();
       case "total-sst-bytes":
         {
           long n = 0;

@@ -81,6 +81,9 @@ public final class BlockCache {
   private final LongAdder misses = new LongAdder();
   private final LongAdder declined = new LongAdder();
 
+  /** Blocks Caffeine evicted for room (not invalidated with their table); its listener adds. */
+  private final LongAdder evictions = new LongAdder();
+
   /**
    * Weight of the blocks cached: added to after a put, taken off by Caffeine's removal listener.
    * Approximate while puts and removals race; read by the doorkeeper on every offered block
@@ -119,6 +122,9 @@ public final class BlockCache {
                     (Key k, Block b, RemovalCause cause) -> {
                       if (b != null) {
                         weight.add(-b.weight());
+                      }
+                      if (cause.wasEvicted()) {
+                        evictions.increment();
                       }
                     })
                 .executor(Runnable::run)
@@ -160,17 +166,20 @@ public final class BlockCache {
   /**
    * Offers a block just read after a miss; it is cached unless the doorkeeper declines it (see the
    * class comment). Requires: {@code block} was verified against its checksum.
+   *
+   * @return whether the block was admitted
    */
-  void put(long cacheId, long offset, Block block) {
+  boolean put(long cacheId, long offset, Block block) {
     if (cache == null) {
-      return;
+      return false;
     }
     if (weight.sum() >= doorkeeperFrom && !missedRecently(cacheId, offset)) {
       declined.increment();
-      return;
+      return false;
     }
     weight.add(block.weight());
     cache.put(new Key(cacheId, offset), block);
+    return true;
   }
 
   /** Whether the block missed recently; if not, remembers this miss. */
@@ -242,6 +251,11 @@ public final class BlockCache {
   public long overheadHeapBytes() {
     long entries = cache == null ? 0 : cache.estimatedSize();
     return HeapSize.longArray(recentMisses.length()) + entries * ENTRY_OVERHEAD_BYTES;
+  }
+
+  /** Blocks evicted for room since the cache was made. */
+  public long evictions() {
+    return evictions.sum();
   }
 
   public long hits() {
