@@ -10,6 +10,7 @@ import dev.strata.observe.EventDispatcher;
 import dev.strata.observe.JmxRegistration;
 import dev.strata.observe.StatsDumper;
 import dev.strata.sstable.TableReadStats;
+import dev.strata.stats.LockWaits;
 import dev.strata.Options;
 import dev.strata.ReadOptions;
 import dev.strata.Snapshot;
@@ -151,7 +152,15 @@ public final class DbImpl implements StrataDB {
             options.mmapReads(),
             new TableReadStats(obs.recorder));
     ObsoleteFiles obsolete = new ObsoleteFiles(fs, dir, tables, readOnly, obs);
-    this.versions = new VersionSet(dir, fs, tables, obsolete::add);
+    this.versions =
+        new VersionSet(
+            dir,
+            fs,
+            tables,
+            obsolete::add,
+            new LockWaits(
+                obs.recorder.adder(Ticker.LEVEL_LOCK_WAITS),
+                obs.recorder.adder(Ticker.LEVEL_LOCK_WAIT_NANOS)));
     TableOptions tableOptions = tableOptions(options);
     this.writes =
         new WriteController(dir, options, versions, stats, status, infoLog, budget, obs);

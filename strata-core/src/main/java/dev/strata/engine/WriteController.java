@@ -6,6 +6,7 @@ import dev.strata.HistogramType;
 import dev.strata.MemtableKind;
 import dev.strata.Ticker;
 import dev.strata.observe.WalSyncEvent;
+import dev.strata.stats.LockWaits;
 import dev.strata.observe.WriteStallEvent;
 import dev.strata.Options;
 import dev.strata.StrataException;
@@ -90,6 +91,9 @@ final class WriteController implements CommitPipeline.Engine {
   private final InfoLog infoLog;
   private final Observability obs;
 
+  /** Where every memtable's shards count writers' lock waits. */
+  private final LockWaits shardLockWaits;
+
   /**
    * How writes flow now, for listeners and JMX. Written only by the commit leader of the moment
    * in {@link #makeRoomForWrite} (leadership passes through the pipeline's queue lock); volatile
@@ -152,6 +156,10 @@ final class WriteController implements CommitPipeline.Engine {
       Observability obs) {
     this.dir = dir;
     this.obs = obs;
+    this.shardLockWaits =
+        new LockWaits(
+            obs.recorder.adder(Ticker.MEMTABLE_LOCK_WAITS),
+            obs.recorder.adder(Ticker.MEMTABLE_LOCK_WAIT_NANOS));
     this.budget = budget == null ? null : budget.join();
     this.infoLog = infoLog;
     this.options = options;
@@ -159,7 +167,7 @@ final class WriteController implements CommitPipeline.Engine {
     this.versions = versions;
     this.stats = stats;
     this.status = status;
-    this.pipeline = new CommitPipeline(this, 0);
+    this.pipeline = new CommitPipeline(this, 0, obs.recorder);
   }
 
   /** A fresh memtable of the configured kind, with its pin for this database. */
@@ -175,7 +183,7 @@ final class WriteController implements CommitPipeline.Engine {
   Memtable newMemtable() {
     return options.memtable() == MemtableKind.SKIPLIST
         ? new SkipListMemtable(options.memtableSizeBytes())
-        : new ShardedMemtable(options.memtableShards(), options.memtableSizeBytes());
+        : new ShardedMemtable(options.memtableShards(), options.memtableSizeBytes(), shardLockWaits);
   }
 
   /**

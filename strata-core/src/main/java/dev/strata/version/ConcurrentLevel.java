@@ -1,5 +1,6 @@
 package dev.strata.version;
 
+import dev.strata.stats.LockWaits;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.strata.key.InternalIterator;
 import dev.strata.key.MergingIterator;
@@ -52,6 +53,9 @@ public final class ConcurrentLevel {
   private final int number;
   private final TableCache tables;
 
+  /** The database's count of reads that waited for a level's read lock. */
+  private final LockWaits lockWaits;
+
   /** Rank 6. Guards {@code current}. */
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
@@ -68,6 +72,12 @@ public final class ConcurrentLevel {
   private volatile int fileCount;
 
   public ConcurrentLevel(int number, TableCache tables) {
+    this(number, tables, LockWaits.NONE);
+  }
+
+  /** As above, counting reads' waits for the level's read lock in {@code lockWaits}. */
+  public ConcurrentLevel(int number, TableCache tables, LockWaits lockWaits) {
+    this.lockWaits = lockWaits;
     this.number = number;
     this.tables = tables;
     this.current = Level.empty(number);
@@ -186,8 +196,21 @@ public final class ConcurrentLevel {
     }
   }
 
+  /**
+   * Takes the read lock for a read, counting a wait if an install holds the write lock. {@code
+   * tryLock} only decides whether to read the clock: the lock is not fair, so it barges exactly
+   * as {@code lock()} would.
+   */
+  private void lockForRead() {
+    if (!lock.readLock().tryLock()) {
+      long start = System.nanoTime();
+      lock.readLock().lock();
+      lockWaits.record(System.nanoTime() - start);
+    }
+  }
+
   private List<FileMetadata> pinFilesForKey(byte[] userKey) {
-    lock.readLock().lock();
+    lockForRead();
     try {
       List<FileMetadata> files = current.filesForKey(userKey);
       for (FileMetadata f : files) {
@@ -205,7 +228,7 @@ public final class ConcurrentLevel {
    */
   public InternalIterator newIterator(boolean verifyChecksums, boolean fillCache) {
     List<FileMetadata> files;
-    lock.readLock().lock();
+    lockForRead();
     try {
       files = current.files();
       for (FileMetadata f : files) {
