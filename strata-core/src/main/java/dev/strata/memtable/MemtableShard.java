@@ -41,6 +41,10 @@ final class MemtableShard {
   /** This shard's own count of writers that waited for its lock (per-shard figures on demand). */
   private final LongAdder waits = new LongAdder();
 
+  MemtableShard(int slabSize) {
+    this(slabSize, LockWaits.NONE);
+  }
+
   MemtableShard(int slabSize, LockWaits lockWaits) {
     this.lockWaits = lockWaits;
     this.list = new ArenaSkipList(slabSize);
