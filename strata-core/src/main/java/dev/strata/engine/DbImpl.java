@@ -649,6 +649,11 @@ public final class DbImpl implements StrataDB {
     return threads;
   }
 
+  /** Runs the periodic statistics dump now. */
+  void dumpStatsForTesting() {
+    dumpStats();
+  }
+
   /** The JMX name this database registered, or null. */
   javax.management.ObjectName jmxNameForTesting() {
     return jmx.name();

@@ -281,6 +281,10 @@ class EventListenerTest {
       assertThat(normal.current()).isEqualTo(StallCondition.NORMAL);
       writer.get(WAIT_SECONDS, TimeUnit.SECONDS);
       assertThat(db.getStatistics().tickerCount(dev.strata.Ticker.STALLS)).isPositive();
+      // The first stop of the minute is a WARN; the stops after it within the minute are not.
+      String log = new String(fs.read(DIR.resolve("LOG")), StandardCharsets.UTF_8);
+      assertThat(log.split("WARN \\[", -1)).hasSize(2);
+      assertThat(log).contains("writes stopped (1 immutable memtables wait for flush)");
     }
   }
 
