@@ -14,7 +14,9 @@ import java.util.function.LongSupplier;
 
 /**
  * One database's {@link Statistics}: a {@link LongAdder} per {@link Ticker} and, at {@link
- * StatisticsLevel#ALL}, a {@link LogHistogram} per {@link HistogramType}. The engine's pieces
+ * StatisticsLevel#ALL}, a {@link LogHistogram} per {@link HistogramType}. At {@link
+ * StatisticsLevel#OFF} only the adders the engine holds directly ({@link #adder}, the figures of
+ * {@code strata.stats}) count. The engine's pieces
  * record into it from any thread; recording takes no lock and never allocates (beyond an adder's
  * cells on first contention).
  *
@@ -27,6 +29,9 @@ public final class StatsRecorder implements Statistics {
   private static final HistogramType[] HISTOGRAMS = HistogramType.values();
 
   private final StatisticsLevel level;
+
+  /** False at {@link StatisticsLevel#OFF}: {@link #increment}, {@link #add} and the rest do nothing. */
+  private final boolean counting;
   private final LongAdder[] tickers = new LongAdder[TICKERS.length];
 
   /** Null entries at {@link StatisticsLevel#TICKERS_ONLY}. */
@@ -43,6 +48,7 @@ public final class StatsRecorder implements Statistics {
 
   public StatsRecorder(StatisticsLevel level) {
     this.level = level;
+    this.counting = level != StatisticsLevel.OFF;
     for (int i = 0; i < tickers.length; i++) {
       tickers[i] = new LongAdder();
     }
@@ -64,15 +70,22 @@ public final class StatsRecorder implements Statistics {
   }
 
   public void increment(Ticker t) {
-    tickers[t.ordinal()].increment();
+    if (counting) {
+      tickers[t.ordinal()].increment();
+    }
   }
 
   public void add(Ticker t, long n) {
-    tickers[t.ordinal()].add(n);
+    if (counting) {
+      tickers[t.ordinal()].add(n);
+    }
   }
 
   /** Counts one bloom probe of a point lookup: useful if it ruled the table out. */
   public void bloomProbe(boolean useful) {
+    if (!counting) {
+      return;
+    }
     if (useful) {
       tickers[Ticker.BLOOM_USEFUL.ordinal()].increment();
     } else {

@@ -198,6 +198,30 @@ class StatisticsTest {
   }
 
   @Test
+  void off_keepsOnlyTheEnginesOwnCounters() {
+    try (StrataDB db = open(StatisticsLevel.OFF)) {
+      Statistics s = db.getStatistics();
+      for (int i = 0; i < 10; i++) {
+        db.put(key(i), value(i));
+      }
+      db.flush();
+      for (int i = 0; i < 10; i++) {
+        db.get(key(i));
+      }
+      // Counted for strata.stats whatever the level:
+      assertThat(s.tickerCount(Ticker.KEYS_WRITTEN)).isEqualTo(10);
+      assertThat(s.tickerCount(Ticker.KEYS_READ)).isEqualTo(10);
+      assertThat(s.tickerCount(Ticker.FLUSHES)).isEqualTo(1);
+      // Statistics' own:
+      assertThat(s.tickerCount(Ticker.MEMTABLE_MISS)).isZero();
+      assertThat(s.tickerCount(Ticker.BLOOM_CHECKED)).isZero();
+      assertThat(s.tickerCount(Ticker.BLOCK_CACHE_DATA_MISS)).isZero();
+      assertThat(s.tickerCount(Ticker.KEYS_FOUND)).isZero();
+      assertThat(s.histograms()).isEmpty();
+    }
+  }
+
+  @Test
   void dump_listsEveryTickerAndHistogram() {
     try (StrataDB db = open(StatisticsLevel.ALL)) {
       db.put(key(1), value(1));

@@ -127,6 +127,11 @@ class JfrEventsTest {
       recording.stop();
       recording.dump(file);
     }
+    // -Dstrata.jfrExample=PATH keeps the recording, for docs/operations.md.
+    String example = System.getProperty("strata.jfrExample");
+    if (example != null) {
+      java.nio.file.Files.copy(file, Path.of(example), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
     List<RecordedEvent> events =
         RecordingFile.readAllEvents(file).stream()
             .filter(e -> e.getEventType().getName().startsWith("dev.strata."))
