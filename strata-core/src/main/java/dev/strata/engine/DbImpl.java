@@ -295,7 +295,7 @@ public final class DbImpl implements StrataDB {
       jmx = JmxRegistration.register(obs.name, new DbMXBean(obs.name, dir.toString(), this, obs.recorder));
     }
     if (!readOnly) {
-      statsDump = StatsDumper.schedule(options.statsDumpPeriod(), this::dumpStats);
+      statsDump = StatsDumper.schedule(options.statsDumpPeriod(), this, DbImpl::dumpStats);
     }
   }
 

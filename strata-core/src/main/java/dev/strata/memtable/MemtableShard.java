@@ -76,6 +76,11 @@ final class MemtableShard {
     return stamp;
   }
 
+  /** The shard's lock, for tests that hold it to make a writer wait. */
+  StampedLock lockForTesting() {
+    return lock;
+  }
+
   /** Writers that waited for this shard's write lock. */
   long lockWaitCount() {
     return waits.sum();

@@ -77,6 +77,11 @@ public final class ShardedMemtable implements Memtable {
     this.maxBytes = maxBytes;
   }
 
+  /** Shard {@code i}, for tests. */
+  MemtableShard shardForTesting(int i) {
+    return shards[i];
+  }
+
   /** Per shard, the writers that waited for its lock (an on-demand figure for monitoring). */
   public long[] lockWaitsPerShard() {
     long[] n = new long[shards.length];

@@ -4,6 +4,7 @@ import dev.strata.Statistics;
 import dev.strata.StrataDB;
 import dev.strata.StrataDBMXBean;
 import dev.strata.Ticker;
+import java.lang.ref.WeakReference;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -11,20 +12,38 @@ import java.util.Map;
  * The {@link StrataDBMXBean} of one database: every attribute reads the database's public API
  * ({@link StrataDB#getProperty}, {@link Statistics}) at the time of the call. Thread-safe; holds
  * no state of its own.
+ *
+ * <p>It holds the database weakly: the MBean server must not keep alive a database its owner
+ * dropped without closing (see {@link JmxRegistration}). Once it is collected, the state
+ * attributes and operations throw {@link IllegalStateException}; the statistics stay readable.
  */
 public final class DbMXBean implements StrataDBMXBean {
   private static final int LEVELS = 7;
 
   private final String name;
   private final String directory;
-  private final StrataDB db;
+  private final WeakReference<StrataDB> dbRef;
   private final Statistics stats;
 
   public DbMXBean(String name, String directory, StrataDB db, Statistics stats) {
     this.name = name;
     this.directory = directory;
-    this.db = db;
+    this.dbRef = new WeakReference<>(db);
     this.stats = stats;
+  }
+
+  /** Whether the database was garbage-collected (dropped without close). */
+  boolean collected() {
+    return dbRef.get() == null;
+  }
+
+  private StrataDB db() {
+    StrataDB db = dbRef.get();
+    if (db == null) {
+      throw new IllegalStateException(
+          "database " + name + " was garbage-collected without being closed");
+    }
+    return db;
   }
 
   @Override
@@ -41,7 +60,7 @@ public final class DbMXBean implements StrataDBMXBean {
   public int[] getLevelFileCounts() {
     int[] n = new int[LEVELS];
     for (int i = 0; i < LEVELS; i++) {
-      n[i] = Integer.parseInt(db.getProperty("strata.num-files-at-level" + i));
+      n[i] = Integer.parseInt(db().getProperty("strata.num-files-at-level" + i));
     }
     return n;
   }
@@ -50,7 +69,7 @@ public final class DbMXBean implements StrataDBMXBean {
   public long[] getLevelBytes() {
     long[] n = new long[LEVELS];
     for (int i = 0; i < LEVELS; i++) {
-      n[i] = Long.parseLong(db.getProperty("strata.level-bytes" + i));
+      n[i] = Long.parseLong(db().getProperty("strata.level-bytes" + i));
     }
     return n;
   }
@@ -89,12 +108,12 @@ public final class DbMXBean implements StrataDBMXBean {
 
   @Override
   public boolean isCompactionPending() {
-    return Boolean.parseBoolean(db.getProperty("strata.compaction-pending"));
+    return Boolean.parseBoolean(db().getProperty("strata.compaction-pending"));
   }
 
   @Override
   public String getStallCondition() {
-    return db.getProperty("strata.stall-condition");
+    return db().getProperty("strata.stall-condition");
   }
 
   @Override
@@ -139,7 +158,7 @@ public final class DbMXBean implements StrataDBMXBean {
 
   @Override
   public double getWriteAmplification() {
-    return Double.parseDouble(db.getProperty("strata.write-amplification"));
+    return Double.parseDouble(db().getProperty("strata.write-amplification"));
   }
 
   @Override
@@ -153,25 +172,25 @@ public final class DbMXBean implements StrataDBMXBean {
 
   @Override
   public String getStatsText() {
-    return db.getProperty("strata.stats");
+    return db().getProperty("strata.stats");
   }
 
   @Override
   public void flush() {
-    db.flush();
+    db().flush();
   }
 
   @Override
   public void compactRange() {
-    db.compactRange(null, null);
+    db().compactRange(null, null);
   }
 
   @Override
   public String getProperty(String property) {
-    return db.getProperty(property);
+    return db().getProperty(property);
   }
 
   private long longProperty(String property) {
-    return Long.parseLong(db.getProperty(property));
+    return Long.parseLong(db().getProperty(property));
   }
 }

@@ -1,10 +1,13 @@
 package dev.strata.observe;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,31 +22,49 @@ public final class StatsDumper {
 
   /** Built on first use by the holder idiom; its one thread is a daemon and never ends. */
   private static final class Holder {
-    static final ScheduledExecutorService EXECUTOR =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "strata-stats-dump");
-              t.setDaemon(true);
-              return t;
-            });
+    static final ScheduledExecutorService EXECUTOR = newExecutor();
+
+    private static ScheduledExecutorService newExecutor() {
+      ScheduledThreadPoolExecutor e =
+          new ScheduledThreadPoolExecutor(
+              1,
+              r -> {
+                Thread t = new Thread(r, "strata-stats-dump");
+                t.setDaemon(true);
+                return t;
+              });
+      // A closed database's dump leaves the queue at once: a process that opens and closes
+      // databases often must not keep every cancelled dump until its time comes.
+      e.setRemoveOnCancelPolicy(true);
+      return e;
+    }
   }
 
   private StatsDumper() {}
 
   /**
-   * Runs {@code dump} every {@code period} from now on, until the returned handle is closed; a
-   * zero period schedules nothing. A dump that throws is logged and the next one still runs.
+   * Runs {@code dump} on {@code owner} every {@code period} from now on, until the returned handle
+   * is closed; a zero period schedules nothing. The schedule holds {@code owner} weakly, so that a
+   * database dropped without close is not kept alive by its dump: once it is collected, the dump
+   * cancels itself. A dump that throws is logged and the next one still runs.
    */
-  public static AutoCloseable schedule(Duration period, Runnable dump) {
+  public static <T> AutoCloseable schedule(Duration period, T owner, Consumer<T> dump) {
     if (period.isZero()) {
       return () -> {};
     }
     long nanos = period.toNanos();
+    WeakReference<T> ref = new WeakReference<>(owner);
+    CompletableFuture<ScheduledFuture<?>> self = new CompletableFuture<>();
     ScheduledFuture<?> f =
         Holder.EXECUTOR.scheduleAtFixedRate(
             () -> {
+              T o = ref.get();
+              if (o == null) {
+                self.thenAccept(s -> s.cancel(false));
+                return;
+              }
               try {
-                dump.run();
+                dump.accept(o);
               } catch (RuntimeException e) {
                 LOG.warn("statistics dump failed", e);
               }
@@ -51,6 +72,7 @@ public final class StatsDumper {
             nanos,
             nanos,
             TimeUnit.NANOSECONDS);
+    self.complete(f);
     return () -> f.cancel(false);
   }
 }

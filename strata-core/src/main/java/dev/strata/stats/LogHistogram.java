@@ -1,15 +1,17 @@
 package dev.strata.stats;
 
 import dev.strata.HistogramData;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A histogram of non-negative longs in logarithmic buckets: values below 16 each have their own,
  * and every power of two above is split in eight, so a percentile read back is within 12.5% of the
- * value recorded. Each bucket is a {@link LongAdder}: recording takes no lock and allocates
- * nothing but the adder's cells on first contention, and threads recording the same bucket at
- * once touch different cells. Thread-safe; {@link #snapshot()} reads without stopping writers, so
+ * value recorded. Each bucket is a {@link LongAdder}, made when its first value arrives (values
+ * cluster in a few dozen of the 488 buckets, and a database keeps nine histograms): after that,
+ * recording takes no lock and allocates nothing but the adder's cells on first contention, and
+ * threads recording the same bucket at once touch different cells. Thread-safe; {@link #snapshot()} reads without stopping writers, so
  * a snapshot taken while values arrive may miss the newest few.
  */
 public final class LogHistogram {
@@ -20,22 +22,30 @@ public final class LogHistogram {
   /** Buckets: 16 exact, then 8 per power of two from 2^4 to 2^62. */
   static final int BUCKETS = EXACT + (63 - 4) * SUB;
 
-  private final LongAdder[] buckets = new LongAdder[BUCKETS];
+  /**
+   * The buckets, null until first used; a bucket is installed by compare-and-set from null, so
+   * racing first recorders agree on one adder.
+   */
+  private final AtomicReferenceArray<LongAdder> buckets = new AtomicReferenceArray<>(BUCKETS);
+
   private final LongAdder sum = new LongAdder();
   private final LongAccumulator max = new LongAccumulator(Math::max, 0);
-
-  public LogHistogram() {
-    for (int i = 0; i < BUCKETS; i++) {
-      buckets[i] = new LongAdder();
-    }
-  }
 
   /** Records {@code value}; a negative one (a clock that stepped back) counts as 0. */
   public void record(long value) {
     long v = Math.max(0, value);
-    buckets[bucketOf(v)].increment();
+    bucket(bucketOf(v)).increment();
     sum.add(v);
     max.accumulate(v);
+  }
+
+  private LongAdder bucket(int i) {
+    LongAdder b = buckets.get(i);
+    if (b != null) {
+      return b;
+    }
+    buckets.compareAndSet(i, null, new LongAdder());
+    return buckets.get(i);
   }
 
   static int bucketOf(long v) {
@@ -63,7 +73,8 @@ public final class LogHistogram {
     long[] counts = new long[BUCKETS];
     long count = 0;
     for (int i = 0; i < BUCKETS; i++) {
-      counts[i] = buckets[i].sum();
+      LongAdder b = buckets.get(i);
+      counts[i] = b == null ? 0 : b.sum();
       count += counts[i];
     }
     if (count == 0) {

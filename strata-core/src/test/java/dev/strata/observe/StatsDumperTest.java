@@ -16,7 +16,8 @@ class StatsDumperTest {
     AutoCloseable handle =
         StatsDumper.schedule(
             Duration.ofMillis(5),
-            () -> {
+            this,
+            self -> {
               runs.incrementAndGet();
               three.countDown();
               throw new IllegalStateException("a dump that fails");
@@ -25,12 +26,12 @@ class StatsDumperTest {
     handle.close();
     // A run in flight when closed may still end; after a later run of another task, none follows.
     CountDownLatch fence = new CountDownLatch(1);
-    AutoCloseable other = StatsDumper.schedule(Duration.ofMillis(1), fence::countDown);
+    AutoCloseable other = StatsDumper.schedule(Duration.ofMillis(1), this, self -> fence.countDown());
     assertThat(fence.await(30, TimeUnit.SECONDS)).isTrue();
     other.close();
     int after = runs.get();
     CountDownLatch fence2 = new CountDownLatch(1);
-    AutoCloseable third = StatsDumper.schedule(Duration.ofMillis(1), fence2::countDown);
+    AutoCloseable third = StatsDumper.schedule(Duration.ofMillis(1), this, self -> fence2.countDown());
     assertThat(fence2.await(30, TimeUnit.SECONDS)).isTrue();
     third.close();
     assertThat(runs.get()).isEqualTo(after);
@@ -39,9 +40,9 @@ class StatsDumperTest {
   @Test
   void schedule_zeroPeriod_runsNothing() throws Exception {
     AtomicInteger runs = new AtomicInteger();
-    StatsDumper.schedule(Duration.ZERO, runs::incrementAndGet).close();
+    StatsDumper.schedule(Duration.ZERO, this, self -> runs.incrementAndGet()).close();
     CountDownLatch fence = new CountDownLatch(1);
-    AutoCloseable other = StatsDumper.schedule(Duration.ofMillis(1), fence::countDown);
+    AutoCloseable other = StatsDumper.schedule(Duration.ofMillis(1), this, self -> fence.countDown());
     assertThat(fence.await(30, TimeUnit.SECONDS)).isTrue();
     other.close();
     assertThat(runs.get()).isZero();
