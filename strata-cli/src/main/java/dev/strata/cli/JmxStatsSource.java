@@ -25,6 +25,9 @@ final class JmxStatsSource implements Callable<StatsSample>, AutoCloseable {
   private final MBeanServerConnection server;
   private final ObjectName name;
 
+  // The URL is the operator's own --jmx argument: connecting to the JMX agent they name (an RMI
+  // connector looks it up through JNDI) is what the option is for, as with jconsole.
+  @SuppressWarnings("BanJNDI")
   JmxStatsSource(String url, String dbName) throws IOException, JMException {
     if (url.equals("local")) {
       connector = null;
