@@ -16,7 +16,8 @@ import java.util.List;
  * should not close it). The engine hands each event over and goes on, so a slow listener never
  * slows a flush, a compaction or a write; it only delays the next callbacks. A begin callback may
  * therefore run after the work began, or even ended. At close, the events already raised are
- * delivered before {@code close} returns (waiting at most a few seconds for a slow listener).
+ * delivered before {@code close} returns (waiting at most the close timeout, 10 s, for a slow
+ * listener).
  *
  * <p><b>Failure.</b> An exception a callback throws is logged (SLF4J logger {@code
  * dev.strata.EventListener}, level WARN) and otherwise ignored: the database and the other
