@@ -35,6 +35,18 @@ final class TableIndex {
    */
   private final long[] prefixes;
 
+  /** Entries per sample in {@link #samples}. */
+  static final int SAMPLE_STRIDE = 32;
+
+  /**
+   * Every {@value #SAMPLE_STRIDE}th prefix: {@code samples[j] == prefixes[(j + 1) * STRIDE - 1]}.
+   * A lookup searches these first and then one run of {@value #SAMPLE_STRIDE} prefixes: a few
+   * cache lines instead of one miss per step through a {@code prefixes} array of 128 KiB (a 64 MiB
+   * table of 4 KiB blocks). The binary search over {@code prefixes} alone was 12% of all samples
+   * of YCSB workload C, nearly all of it waiting on memory.
+   */
+  private final long[] samples;
+
   private TableIndex(byte[] keys, int[] keyStarts, long[] blockOffsets, int[] blockSizes) {
     this.keys = keys;
     this.keyStarts = keyStarts;
@@ -46,6 +58,10 @@ final class TableIndex {
     for (int i = 0; i < n; i++) {
       int from = keyStarts[i] + common;
       prefixes[i] = Bytes.prefix64(keys, from, userKeyEnd(i) - from);
+    }
+    this.samples = new long[n / SAMPLE_STRIDE];
+    for (int j = 0; j < samples.length; j++) {
+      samples[j] = prefixes[(j + 1) * SAMPLE_STRIDE - 1];
     }
   }
 
@@ -142,12 +158,13 @@ final class TableIndex {
    * 24 bytes of start, offset, size and key prefix) and the object itself.
    */
   long heapBytes() {
-    return HeapSize.object(5 * HeapSize.REFERENCE + 4)
+    return HeapSize.object(6 * HeapSize.REFERENCE + 4)
         + HeapSize.byteArray(keys.length)
         + HeapSize.intArray(keyStarts.length)
         + HeapSize.longArray(blockOffsets.length)
         + HeapSize.intArray(blockSizes.length)
-        + HeapSize.longArray(prefixes.length);
+        + HeapSize.longArray(prefixes.length)
+        + HeapSize.longArray(samples.length);
   }
 
   /** Number of data blocks. */
@@ -187,6 +204,22 @@ final class TableIndex {
         && userKey.length >= common
         && Arrays.equals(keys, keyStarts[0], keyStarts[0] + common, userKey, 0, common)) {
       long target = Bytes.prefix64(userKey, common, userKey.length - common);
+      // Every entry up to a sample below the target sorts before it; an entry whose prefix is
+      // above the target's sorts after it. An equal prefix decides nothing.
+      int slo = 0;
+      int shi = samples.length;
+      while (slo < shi) {
+        int mid = (slo + shi) >>> 1;
+        if (Long.compareUnsigned(samples[mid], target) < 0) {
+          slo = mid + 1;
+        } else {
+          shi = mid;
+        }
+      }
+      lo = slo * SAMPLE_STRIDE;
+      if (slo < samples.length && samples[slo] != target) {
+        hi = (slo + 1) * SAMPLE_STRIDE - 1;
+      }
       while (lo < hi) {
         int mid = (lo + hi) >>> 1;
         int c = Long.compareUnsigned(prefixes[mid], target);

@@ -45,14 +45,16 @@ public final class TableMemory {
         keyBytes += e.lastKey().length;
       }
       // Per data block: its last key, a start offset (plus one closing), offset, size and key
-      // prefix; five array references and the shared prefix's length.
+      // prefix; every 32nd prefix again as a sample; six array references and the shared
+      // prefix's length.
       long index =
-          HeapSize.object(5 * 4 + 4)
+          HeapSize.object(6 * 4 + 4)
               + HeapSize.byteArray((int) keyBytes)
               + HeapSize.intArray(blocks + 1)
               + HeapSize.longArray(blocks)
               + HeapSize.intArray(blocks)
-              + HeapSize.longArray(blocks);
+              + HeapSize.longArray(blocks)
+              + HeapSize.longArray(blocks / 32);
       TableProperties p = reader.properties();
       long properties =
           HeapSize.object(9 * 8 + 3 * 4 + 4)
