@@ -171,12 +171,14 @@ class EventListenerTest {
   void callback_holdsNoEngineLock_anotherThreadWritesReadsAndFlushes() throws Exception {
     AtomicInteger calls = new AtomicInteger();
     CountDownLatch done = new CountDownLatch(1);
+    CountDownLatch bothFlushesHeard = new CountDownLatch(2);
     StrataDB[] self = new StrataDB[1];
     List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
     EventListener l =
         new EventListener() {
           @Override
           public void onFlushCompleted(FlushInfo info) {
+            bothFlushesHeard.countDown();
             if (calls.incrementAndGet() != 1) {
               return;
             }
@@ -208,6 +210,8 @@ class EventListenerTest {
       assertThat(done.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
       assertThat(failures).isEmpty();
       assertThat(db.get(key(999))).isNotNull();
+      // The listener's own flush is heard too, once the first callback returned.
+      assertThat(bothFlushesHeard.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
       assertThat(calls.get()).isEqualTo(2);
     }
   }
