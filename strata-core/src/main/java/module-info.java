@@ -9,6 +9,8 @@ module dev.strata {
   requires com.github.benmanes.caffeine;
   requires aircompressor;
   requires org.slf4j;
+  requires java.management;
+  requires jdk.jfr;
   requires static com.github.luben.zstd_jni;
   requires static com.google.errorprone.annotations;
 

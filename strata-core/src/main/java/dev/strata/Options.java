@@ -2,6 +2,8 @@ package dev.strata;
 
 import dev.strata.fs.FileSystem;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 
@@ -46,6 +48,13 @@ public final class Options {
   private final long maxBytesForLevelBase;
   private final long targetFileSizeBytes;
   private final FileSystem fileSystem;
+  private final String name;
+  private final StatisticsLevel statisticsLevel;
+  private final List<EventListener> listeners;
+  private final Duration statsDumpPeriod;
+  private final long backgroundIoBytesPerSecond;
+  private final boolean jmx;
+  private final Duration slowGetThreshold;
 
   private Options(Builder b) {
     this.createIfMissing = b.createIfMissing;
@@ -78,6 +87,13 @@ public final class Options {
     this.maxBytesForLevelBase = b.maxBytesForLevelBase;
     this.targetFileSizeBytes = b.targetFileSizeBytes;
     this.fileSystem = b.fileSystem;
+    this.name = b.name;
+    this.statisticsLevel = b.statisticsLevel;
+    this.listeners = List.copyOf(b.listeners);
+    this.statsDumpPeriod = b.statsDumpPeriod;
+    this.backgroundIoBytesPerSecond = b.backgroundIoBytesPerSecond;
+    this.jmx = b.jmx;
+    this.slowGetThreshold = b.slowGetThreshold;
   }
 
   public static Options defaults() {
@@ -222,6 +238,47 @@ public final class Options {
     return fileSystem;
   }
 
+  /**
+   * The database's name in JMX, Micrometer tags, JFR events and listener callbacks, or null (the
+   * default): the directory's file name.
+   */
+  public String name() {
+    return name;
+  }
+
+  /** How much {@link Statistics} the database keeps (default {@link StatisticsLevel#ALL}). */
+  public StatisticsLevel statisticsLevel() {
+    return statisticsLevel;
+  }
+
+  /** The event listeners, in the order they are called; empty by default. */
+  public List<EventListener> listeners() {
+    return listeners;
+  }
+
+  /**
+   * How often {@code strata.stats} and the statistics are written to the {@code LOG} file and
+   * SLF4J (default 10 minutes); {@link Duration#ZERO} never.
+   */
+  public Duration statsDumpPeriod() {
+    return statsDumpPeriod;
+  }
+
+  /** The cap on flush and compaction writes in bytes per second; 0 (the default) for none. */
+  public long backgroundIoBytesPerSecond() {
+    return backgroundIoBytesPerSecond;
+  }
+
+  /** Whether the database registers its MXBean with the platform MBean server (default true). */
+  public boolean jmx() {
+    return jmx;
+  }
+
+  /** A get at least this slow raises a {@code dev.strata.SlowGet} JFR event (default 10 ms). */
+  public Duration slowGetThreshold() {
+    return slowGetThreshold;
+  }
+
   @Override
   public String toString() {
     return "Options{memtable="
@@ -262,6 +319,14 @@ public final class Options {
         + levelSizeMultiplier
         + ", targetFileSizeBytes="
         + targetFileSizeBytes
+        + ", statisticsLevel="
+        + statisticsLevel
+        + ", listeners="
+        + listeners.size()
+        + ", statsDumpPeriod="
+        + statsDumpPeriod
+        + ", backgroundIoBytesPerSecond="
+        + backgroundIoBytesPerSecond
         + "}";
   }
 
@@ -301,6 +366,13 @@ public final class Options {
     private long maxBytesForLevelBase = 256L << 20;
     private long targetFileSizeBytes = 64L << 20;
     private FileSystem fileSystem = FileSystem.nio();
+    private String name;
+    private StatisticsLevel statisticsLevel = StatisticsLevel.ALL;
+    private final List<EventListener> listeners = new ArrayList<>();
+    private Duration statsDumpPeriod = Duration.ofMinutes(10);
+    private long backgroundIoBytesPerSecond;
+    private boolean jmx = true;
+    private Duration slowGetThreshold = Duration.ofMillis(10);
 
     private Builder() {}
 
@@ -335,6 +407,13 @@ public final class Options {
       maxBytesForLevelBase = o.maxBytesForLevelBase;
       targetFileSizeBytes = o.targetFileSizeBytes;
       fileSystem = o.fileSystem;
+      name = o.name;
+      statisticsLevel = o.statisticsLevel;
+      listeners.addAll(o.listeners);
+      statsDumpPeriod = o.statsDumpPeriod;
+      backgroundIoBytesPerSecond = o.backgroundIoBytesPerSecond;
+      jmx = o.jmx;
+      slowGetThreshold = o.slowGetThreshold;
     }
 
     /** Create the directory and an empty database if none exists (default true). */
@@ -604,6 +683,77 @@ public final class Options {
     /** The file system; tests pass a fault-injecting one. Default: the platform's. */
     public Builder fileSystem(FileSystem fs) {
       fileSystem = Objects.requireNonNull(fs, "fileSystem");
+      return this;
+    }
+
+    /**
+     * The database's name in JMX ({@code dev.strata:type=StrataDB,name=<name>}), Micrometer tags,
+     * JFR events and listener callbacks; null (the default) takes the directory's file name. Two
+     * open databases of one name in a JVM get distinct JMX names (the second gets {@code -2}).
+     */
+    public Builder name(String name) {
+      if (name != null && name.isBlank()) {
+        throw new IllegalArgumentException("name must not be blank");
+      }
+      this.name = name;
+      return this;
+    }
+
+    /**
+     * How much {@link Statistics} to keep (default {@link StatisticsLevel#ALL}); {@link
+     * StatisticsLevel#TICKERS_ONLY} drops the histograms and their clock reads.
+     */
+    public Builder statisticsLevel(StatisticsLevel level) {
+      statisticsLevel = Objects.requireNonNull(level, "statisticsLevel");
+      return this;
+    }
+
+    /** Adds an event listener; several may be added and are called in that order. */
+    public Builder listener(EventListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * How often to write {@code strata.stats} and the statistics to the {@code LOG} file and SLF4J
+     * (default 10 minutes); {@link Duration#ZERO} turns the dump off.
+     */
+    public Builder statsDumpPeriod(Duration period) {
+      Objects.requireNonNull(period, "statsDumpPeriod");
+      if (period.isNegative()) {
+        throw new IllegalArgumentException("statsDumpPeriod must not be negative, got " + period);
+      }
+      statsDumpPeriod = period;
+      return this;
+    }
+
+    /**
+     * Caps the bytes flushes and compactions write per second, together (RocksDB's rate limiter):
+     * background writes then compete less with reads and the WAL for the disk. 0 (the default)
+     * for no cap. A cap below the write rate makes writes stall while flushes catch up.
+     */
+    public Builder backgroundIoBytesPerSecond(long bytesPerSecond) {
+      if (bytesPerSecond < 0) {
+        throw new IllegalArgumentException(
+            "backgroundIoBytesPerSecond must be >= 0, got " + bytesPerSecond);
+      }
+      backgroundIoBytesPerSecond = bytesPerSecond;
+      return this;
+    }
+
+    /** Register the database's MXBean with the platform MBean server (default true). */
+    public Builder jmx(boolean v) {
+      jmx = v;
+      return this;
+    }
+
+    /** A get at least this slow raises a {@code dev.strata.SlowGet} JFR event (default 10 ms). */
+    public Builder slowGetThreshold(Duration threshold) {
+      Objects.requireNonNull(threshold, "slowGetThreshold");
+      if (threshold.isNegative()) {
+        throw new IllegalArgumentException("slowGetThreshold must not be negative");
+      }
+      slowGetThreshold = threshold;
       return this;
     }
 

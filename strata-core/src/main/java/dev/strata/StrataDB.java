@@ -229,6 +229,12 @@ public interface StrataDB extends AutoCloseable {
   void compactRange(byte[] begin, byte[] end);
 
   /**
+   * The database's live {@link Statistics}: tickers and histograms since the open, read without a
+   * lock. The same object for the life of the database; it keeps its last figures after close.
+   */
+  Statistics getStatistics();
+
+  /**
    * A named property, or null if unknown: {@code strata.stats}, {@code
    * strata.num-files-at-level<N>}, {@code strata.level-bytes<N>}, {@code strata.memtable-bytes},
    * {@code strata.block-cache-hit-ratio}, {@code strata.compaction-pending}, the heap held by

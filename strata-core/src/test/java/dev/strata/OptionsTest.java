@@ -52,4 +52,44 @@ class OptionsTest {
     Options copy = o.toBuilder().build();
     assertThat(copy.toString()).isEqualTo(o.toString());
   }
+
+  @Test
+  void toBuilder_copiesTheObservabilitySettings() {
+    EventListener a = new EventListener() {};
+    EventListener b = new EventListener() {};
+    Options o =
+        Options.builder()
+            .name("orders")
+            .statisticsLevel(StatisticsLevel.TICKERS_ONLY)
+            .listener(a)
+            .listener(b)
+            .statsDumpPeriod(java.time.Duration.ZERO)
+            .backgroundIoBytesPerSecond(1 << 20)
+            .jmx(false)
+            .slowGetThreshold(java.time.Duration.ofMillis(3))
+            .build();
+    Options copy = o.toBuilder().build();
+    assertThat(copy.name()).isEqualTo("orders");
+    assertThat(copy.statisticsLevel()).isEqualTo(StatisticsLevel.TICKERS_ONLY);
+    assertThat(copy.listeners()).containsExactly(a, b);
+    assertThat(copy.statsDumpPeriod()).isZero();
+    assertThat(copy.backgroundIoBytesPerSecond()).isEqualTo(1 << 20);
+    assertThat(copy.jmx()).isFalse();
+    assertThat(copy.slowGetThreshold()).isEqualTo(java.time.Duration.ofMillis(3));
+    assertThat(Options.defaults().listeners()).isEmpty();
+    assertThat(Options.defaults().statisticsLevel()).isEqualTo(StatisticsLevel.ALL);
+    assertThat(Options.defaults().statsDumpPeriod()).isEqualTo(java.time.Duration.ofMinutes(10));
+  }
+
+  @Test
+  void observabilitySettings_refuseBadValues() {
+    assertThatThrownBy(() -> Options.builder().name(" "))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Options.builder().backgroundIoBytesPerSecond(-1))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Options.builder().statsDumpPeriod(java.time.Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Options.builder().listener(null))
+        .isInstanceOf(NullPointerException.class);
+  }
 }

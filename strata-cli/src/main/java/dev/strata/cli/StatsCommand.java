@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.version.ManifestContents;
 import dev.strata.CorruptionException;
+import dev.strata.Statistics;
 import dev.strata.StrataDB;
 import dev.strata.fs.FileSystem;
 import dev.strata.fs.ReadableFile;
@@ -15,6 +16,9 @@ import dev.strata.wal.WriteBatchCodec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,14 +29,42 @@ import picocli.CommandLine.Option;
  * strata.num-files-at-level<N>}, {@code strata.level-bytes<N>}); keys, estimated from the live
  * tables' entry counts in the manifest plus the operations in the live WALs (an upper estimate:
  * every version and tombstone counts); and the directory listing: WAL files and bytes, the
- * manifest, other files, the total.
+ * manifest, other files, the total. {@code --json} adds the statistics, {@code --watch} prints
+ * rates until interrupted ({@link StatsWatch}); with {@code --jmx} both read the running
+ * database's MXBean instead of this command's own open.
  */
 @Command(name = "stats", mixinStandardHelpOptions = true, description = "Print the database's totals: levels, estimated keys, WAL, manifest and directory sizes.")
 final class StatsCommand extends DbCommands.ReadingBase {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @Option(names = "--json", description = "Print one JSON object.")
+  @Option(names = "--json", description = "Print one JSON object, with the statistics.")
   boolean json;
+
+  @Option(
+      names = "--watch",
+      paramLabel = "SECONDS",
+      description =
+          "Print a row of rates every SECONDS until interrupted: writes/s, reads/s, bytes/s, stalls,"
+              + " cache hit ratio, pending compaction. With --jmx, of the running database; without,"
+              + " writes/s from the sequence and pending compaction from the files only.")
+  double watch;
+
+  @Option(names = "--count", paramLabel = "N", description = "With --watch: stop after N rows.")
+  long count;
+
+  @Option(
+      names = "--jmx",
+      paramLabel = "URL",
+      description =
+          "Read the running database's figures from its MXBean: a service:jmx:... URL, or 'local'"
+              + " (this JVM).")
+  String jmx;
+
+  @Option(
+      names = "--name",
+      paramLabel = "NAME",
+      description = "With --jmx: the database's JMX name (default: the directory's name).")
+  String name;
 
   /** The totals, gathered once. */
   private static final class Totals {
@@ -53,14 +85,86 @@ final class StatsCommand extends DbCommands.ReadingBase {
   }
 
   @Override
-  int run(StrataDB d) throws IOException {
+  int run(StrataDB d) throws Exception {
+    if (watch > 0) {
+      return watch();
+    }
     Totals t = gather(d);
     if (json) {
-      printJson(t, out());
+      printJson(t, statistics(d), out());
     } else {
       printText(t, out());
     }
     return 0;
+  }
+
+  private String jmxName() {
+    if (name != null) {
+      return name;
+    }
+    Path file = db.toAbsolutePath().normalize().getFileName();
+    return file == null ? db.toString() : file.toString();
+  }
+
+  private int watch() throws Exception {
+    long interval = (long) (watch * 1e9);
+    if (jmx != null) {
+      try (JmxStatsSource source = new JmxStatsSource(jmx, jmxName())) {
+        new StatsWatch(source, out(), interval, count).run();
+      }
+    } else {
+      new StatsWatch(this::fileSample, out(), interval, count).run();
+    }
+    return 0;
+  }
+
+  /**
+   * A sample from the files alone, for a database this command cannot reach through JMX: opens it
+   * read-only and takes its last sequence (one per key written) and pending compaction.
+   */
+  private StatsSample fileSample() {
+    try (StrataDB d = DbOpener.forReading(db)) {
+      return new StatsSample(
+          System.nanoTime(),
+          Map.of("strata.keys.written", Long.parseLong(d.getProperty("strata.last-sequence"))),
+          Long.parseLong(d.getProperty("strata.estimate-pending-compaction-bytes")),
+          "?");
+    }
+  }
+
+  /**
+   * The statistics for {@code --json}: the running database's tickers with {@code --jmx}, else
+   * those of this command's own open (counts since it opened: its own reads).
+   */
+  private ObjectNode statistics(StrataDB d) throws Exception {
+    ObjectNode s = JSON.createObjectNode();
+    ObjectNode tickers = s.putObject("tickers");
+    if (jmx != null) {
+      s.put("source", "jmx");
+      try (JmxStatsSource source = new JmxStatsSource(jmx, jmxName())) {
+        new TreeMap<>(source.tickers()).forEach(tickers::put);
+      }
+      return s;
+    }
+    s.put("source", "this-open");
+    Statistics stats = d.getStatistics();
+    stats.tickers().forEach((t, v) -> tickers.put(t.statName(), v));
+    ObjectNode histograms = s.putObject("histograms");
+    stats
+        .histograms()
+        .forEach(
+            (h, v) -> {
+              ObjectNode o = histograms.putObject(h.statName());
+              o.put("count", v.count());
+              o.put("sum", v.sum());
+              o.put("mean", v.mean());
+              o.put("p50", v.p50());
+              o.put("p95", v.p95());
+              o.put("p99", v.p99());
+              o.put("p999", v.p999());
+              o.put("max", v.max());
+            });
+    return s;
   }
 
   private Totals gather(StrataDB d) throws IOException {
@@ -147,7 +251,7 @@ final class StatsCommand extends DbCommands.ReadingBase {
     out.println("compaction pending: " + (t.compactionPending ? "yes" : "no"));
   }
 
-  private void printJson(Totals t, PrintWriter out) throws IOException {
+  private void printJson(Totals t, ObjectNode statistics, PrintWriter out) throws IOException {
     ObjectNode o = JSON.createObjectNode();
     o.put("db", db.toString());
     for (int i = 0; i < VersionSet.NUM_LEVELS; i++) {
@@ -166,6 +270,7 @@ final class StatsCommand extends DbCommands.ReadingBase {
     o.put("last-sequence", t.lastSequence);
     o.put("memtable-bytes", t.memtableBytes);
     o.put("compaction-pending", t.compactionPending);
+    o.set("statistics", statistics);
     out.println(JSON.writeValueAsString(o));
   }
 }

@@ -55,7 +55,11 @@ class StrataCliTest {
     Result stats = run("stats", "--db", db);
     assertThat(stats.code()).isZero();
     assertThat(stats.out()).contains("level").contains("memtable");
-    assertThat(run("stats", "--db", db, "--json").out()).contains("\"num-files-at-level0\":");
+    assertThat(run("stats", "--db", db, "--json").out())
+        .contains("\"num-files-at-level0\":")
+        .contains("\"statistics\":{\"tickers\":{\"strata.bytes.written\":0,")
+        .contains("\"source\":\"this-open\"")
+        .contains("\"strata.get.nanos\":{\"count\":0,");
     assertThat(run("compact", "--db", db).out()).contains("compacted");
     Result verify = run("verify", "--db", db);
     assertThat(verify.code()).isZero();

@@ -1,5 +1,7 @@
 package dev.strata.compaction;
 
+import dev.strata.HistogramType;
+import dev.strata.Ticker;
 import dev.strata.fs.CrashPoint;
 import dev.strata.fs.FileSystem;
 import dev.strata.key.InternalIterator;
@@ -41,16 +43,26 @@ public final class CompactionJob {
 
   private static final int POLL_EVERY = 1024;
 
+  /**
+   * What a compaction did.
+   *
+   * @param outputs the tables written, in key order (empty for a trivial move)
+   * @param bytesWritten their bytes
+   * @param nanos the time taken
+   */
+  public record Result(List<FileMetadata> outputs, long bytesWritten, long nanos) {}
+
   private CompactionJob() {}
 
   /**
    * @param snapshots live snapshot sequences, ascending, taken when the job starts
    * @param levels the view the compaction was picked from (levels below the output decide
    *     whether a tombstone can go)
+   * @param limiter paces the outputs' writes, or null for no cap
    * @throws AbortedException if {@code keepRunning} turned false
    * @throws IOException if reading or writing fails; no output is left behind
    */
-  public static void run(
+  public static Result run(
       Compaction c,
       Level[] levels,
       VersionSet versions,
@@ -62,8 +74,10 @@ public final class CompactionJob {
       long maxGrandparentOverlap,
       long[] snapshots,
       CompactionStats stats,
-      BooleanSupplier keepRunning)
+      BooleanSupplier keepRunning,
+      IoRateLimiter limiter)
       throws IOException {
+    long start = System.nanoTime();
     if (c.reason() == Compaction.Reason.READS) {
       stats.readTriggeredCompactions.increment();
     }
@@ -73,9 +87,8 @@ public final class CompactionJob {
       edit.addFile(c.outputLevel(), f);
       versions.logAndApply(edit);
       stats.trivialMoves.increment();
-      return;
+      return new Result(List.of(), 0, System.nanoTime() - start);
     }
-    long start = System.nanoTime();
     TableOutput out =
         new TableOutput(
             fs,
@@ -85,7 +98,8 @@ public final class CompactionJob {
             targetFileSize,
             c.grandparents(),
             maxGrandparentOverlap,
-            stats.tableBuilderBytes);
+            stats.tableBuilderBytes,
+            limiter);
     List<InternalIterator> children = new ArrayList<>();
     for (FileMetadata f : c.inputs()) {
       f.ref();
@@ -135,7 +149,13 @@ public final class CompactionJob {
     stats.compactionBytesRead[c.outputLevel()].add(c.inputBytes());
     stats.compactionBytesWritten[c.outputLevel()].add(out.bytesWritten());
     stats.compactions[c.outputLevel()].increment();
-    stats.compactionNanos.add(System.nanoTime() - start);
+    long nanos = System.nanoTime() - start;
+    stats.compactionNanos.add(nanos);
+    stats.recorder.increment(Ticker.COMPACTIONS);
+    stats.recorder.add(Ticker.COMPACTION_BYTES_READ, c.inputBytes());
+    stats.recorder.add(Ticker.COMPACTION_BYTES_WRITTEN, out.bytesWritten());
+    stats.recorder.record(HistogramType.COMPACTION_NANOS, nanos);
+    return new Result(List.copyOf(outputs), out.bytesWritten(), nanos);
   }
 
   private static long overlapBytes(List<FileMetadata> files) {

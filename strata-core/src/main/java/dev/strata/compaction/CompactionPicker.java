@@ -96,6 +96,20 @@ public final class CompactionPicker {
     return new Targets(base, t);
   }
 
+  /**
+   * Bytes compactions would rewrite to bring every level under its target, as RocksDB's {@code
+   * estimate-pending-compaction-bytes} estimates it: level 0's bytes once it reaches its trigger,
+   * and each higher level's bytes over its target. An estimate for monitoring.
+   */
+  public long estimatedPendingBytes(Level[] levels) {
+    long pending = levels[0].fileCount() >= level0Trigger ? levels[0].totalBytes() : 0;
+    long[] t = targets(levels).bytes();
+    for (int i = 1; i < VersionSet.NUM_LEVELS - 1; i++) {
+      pending += Math.max(0, levels[i].totalBytes() - t[i]);
+    }
+    return pending;
+  }
+
   /** Score of each level (index 0 to 6); the bottom level's is 0. */
   public double[] scores(Level[] levels) {
     Targets targets = targets(levels);

@@ -1,5 +1,7 @@
 package dev.strata.compaction;
 
+import dev.strata.Ticker;
+import dev.strata.stats.StatsRecorder;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -8,31 +10,37 @@ import java.util.concurrent.atomic.LongAdder;
  * and write-amplification figures. Thread-safe: every field is a {@link LongAdder} or an atomic,
  * bumped by the thread doing the work and read racily by stats readers (a stale read shows a
  * slightly older figure).
+ *
+ * <p>The counters that are also {@link dev.strata.Statistics} tickers are the recorder's own
+ * adders ({@link StatsRecorder#adder}), so each event is counted once for both.
  */
 public final class CompactionStats {
   public static final int LEVELS = 7;
 
-  public final LongAdder userBytesWritten = new LongAdder();
-  public final LongAdder userWrites = new LongAdder();
-  public final LongAdder walBytesWritten = new LongAdder();
-  public final LongAdder walSyncs = new LongAdder();
-  public final LongAdder flushBytesWritten = new LongAdder();
-  public final LongAdder flushes = new LongAdder();
+  /** The database's statistics; the adders below that name a ticker are its adders. */
+  public final StatsRecorder recorder;
+
+  public final LongAdder userBytesWritten;
+  public final LongAdder userWrites;
+  public final LongAdder walBytesWritten;
+  public final LongAdder walSyncs;
+  public final LongAdder flushBytesWritten;
+  public final LongAdder flushes;
   /** Write groups that stopped: level 0 at its stop trigger, or every immutable slot taken. */
-  public final LongAdder stalls = new LongAdder();
+  public final LongAdder stalls;
 
   /** Time write groups waited, stopped or delayed past the slowdown trigger. */
-  public final LongAdder stallNanos = new LongAdder();
+  public final LongAdder stallNanos;
 
   /** Write groups delayed (at most 1 ms each) past the level-0 slowdown trigger. */
-  public final LongAdder slowdowns = new LongAdder();
+  public final LongAdder slowdowns;
 
   /** The part of {@link #stallNanos} spent in slowdown delays. */
   public final LongAdder slowdownNanos = new LongAdder();
-  public final LongAdder gets = new LongAdder();
+  public final LongAdder gets;
 
   /** Point reads a memtable answered (a value or a tombstone), retries included. */
-  public final LongAdder memtableHits = new LongAdder();
+  public final LongAdder memtableHits;
   /** Largest level-0 file count seen. */
   public final AtomicLong maxLevel0Files = new AtomicLong();
 
@@ -41,7 +49,7 @@ public final class CompactionStats {
 
   public final LongAdder[] compactionBytesWritten = adders();
   public final LongAdder[] compactions = adders();
-  public final LongAdder trivialMoves = new LongAdder();
+  public final LongAdder trivialMoves;
 
   /** Time spent in compactions that rewrote data (trivial moves excluded), in nanoseconds. */
   public final LongAdder compactionNanos = new LongAdder();
@@ -56,6 +64,27 @@ public final class CompactionStats {
    * LongAdder: a builder updates it only when its buffers grow, about once per doubling.
    */
   public final AtomicLong tableBuilderBytes = new AtomicLong();
+
+  /** Counters of their own, with a recorder at {@code StatisticsLevel.ALL}. */
+  public CompactionStats() {
+    this(StatsRecorder.all());
+  }
+
+  public CompactionStats(StatsRecorder recorder) {
+    this.recorder = recorder;
+    userBytesWritten = recorder.adder(Ticker.BYTES_WRITTEN);
+    userWrites = recorder.adder(Ticker.KEYS_WRITTEN);
+    walBytesWritten = recorder.adder(Ticker.WAL_BYTES);
+    walSyncs = recorder.adder(Ticker.WAL_SYNCS);
+    flushBytesWritten = recorder.adder(Ticker.FLUSH_BYTES_WRITTEN);
+    flushes = recorder.adder(Ticker.FLUSHES);
+    stalls = recorder.adder(Ticker.STALLS);
+    stallNanos = recorder.adder(Ticker.STALL_NANOS);
+    slowdowns = recorder.adder(Ticker.SLOWDOWNS);
+    gets = recorder.adder(Ticker.KEYS_READ);
+    memtableHits = recorder.adder(Ticker.MEMTABLE_HIT);
+    trivialMoves = recorder.adder(Ticker.TRIVIAL_MOVES);
+  }
 
   private static LongAdder[] adders() {
     LongAdder[] a = new LongAdder[LEVELS];

@@ -20,8 +20,22 @@ import java.util.function.LongSupplier;
 public final class FlushJob {
   private FlushJob() {}
 
+  /** As {@link #run(Memtable, FileSystem, Path, LongSupplier, TableOptions, long[], CompactionStats, IoRateLimiter)} with no rate limit. */
+  public static FileMetadata run(
+      Memtable memtable,
+      FileSystem fs,
+      Path dir,
+      LongSupplier newFileNumber,
+      TableOptions options,
+      long[] snapshots,
+      CompactionStats stats)
+      throws IOException {
+    return run(memtable, fs, dir, newFileNumber, options, snapshots, stats, null);
+  }
+
   /**
    * @param snapshots live snapshot sequences, ascending
+   * @param limiter paces the table's writes, or null for no cap
    * @return the new table, or null if nothing survived (an empty memtable)
    * @throws IOException if writing fails; no file is left behind
    */
@@ -32,7 +46,8 @@ public final class FlushJob {
       LongSupplier newFileNumber,
       TableOptions options,
       long[] snapshots,
-      CompactionStats stats)
+      CompactionStats stats,
+      IoRateLimiter limiter)
       throws IOException {
     TableOutput out =
         new TableOutput(
@@ -43,7 +58,8 @@ public final class FlushJob {
             Long.MAX_VALUE,
             List.of(),
             Long.MAX_VALUE,
-            stats.tableBuilderBytes);
+            stats.tableBuilderBytes,
+            limiter);
     ShadowFilter filter = new ShadowFilter(snapshots, null);
     try (InternalIterator it = memtable.newIterator()) {
       long n = 0;

@@ -47,7 +47,8 @@ public final class RepairJob {
             targetFileSize,
             List.of(),
             Long.MAX_VALUE,
-            new AtomicLong());
+            new AtomicLong(),
+            null);
     ShadowFilter filter = new ShadowFilter(new long[0], key -> true);
     long written = 0;
     long maxSequence = 0;

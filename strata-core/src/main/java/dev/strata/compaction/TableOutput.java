@@ -40,6 +40,9 @@ final class TableOutput {
   /** Where the builder of the moment reports its heap bytes ({@link TableBuilder}). */
   private final AtomicLong bufferGauge;
 
+  /** Paces the files' appends, or null for no cap. */
+  private final IoRateLimiter limiter;
+
   private final List<FileMetadata> outputs = new ArrayList<>();
   private final List<Long> created = new ArrayList<>();
   private TableBuilder builder;
@@ -59,7 +62,8 @@ final class TableOutput {
       long targetFileSize,
       List<FileMetadata> grandparents,
       long maxGrandparentOverlap,
-      AtomicLong bufferGauge) {
+      AtomicLong bufferGauge,
+      IoRateLimiter limiter) {
     this.fs = fs;
     this.dir = dir;
     this.newFileNumber = newFileNumber;
@@ -68,6 +72,7 @@ final class TableOutput {
     this.grandparents = grandparents;
     this.maxGrandparentOverlap = maxGrandparentOverlap;
     this.bufferGauge = bufferGauge;
+    this.limiter = limiter;
   }
 
   void add(byte[] userKey, long trailer, byte[] value) throws IOException {
@@ -103,7 +108,8 @@ final class TableOutput {
     fileNumber = newFileNumber.getAsLong();
     created.add(fileNumber);
     String name = FileNames.table(fileNumber);
-    file = fs.create(FileNames.path(dir, name));
+    WritableFile created = fs.create(FileNames.path(dir, name));
+    file = limiter == null ? created : new RateLimitedFile(created, limiter);
     builder = new TableBuilder(file, name, options, bufferGauge);
   }
 

@@ -9,6 +9,11 @@ import dev.strata.compaction.CompactionJob;
 import dev.strata.compaction.CompactionPicker;
 import dev.strata.compaction.CompactionStats;
 import dev.strata.compaction.FlushJob;
+import dev.strata.compaction.IoRateLimiter;
+import dev.strata.HistogramType;
+import dev.strata.Ticker;
+import dev.strata.observe.CompactionEvent;
+import dev.strata.observe.FlushEvent;
 import dev.strata.fs.CrashPoint;
 import dev.strata.fs.FileSystem;
 import dev.strata.memtable.Memtable;
@@ -73,6 +78,10 @@ final class BackgroundJobs {
   private final WriteController writes;
   private final ObsoleteFiles obsolete;
   private final InfoLog infoLog;
+  private final Observability obs;
+
+  /** Paces flush and compaction writes ({@code Options.backgroundIoBytesPerSecond}), or null. */
+  private final IoRateLimiter limiter;
 
   /** Rank 2: one compaction at a time, background or manual. Held across the job's I/O. */
   private final ReentrantLock compactionRunLock = new ReentrantLock();
@@ -97,8 +106,16 @@ final class BackgroundJobs {
       DbStatus status,
       WriteController writes,
       ObsoleteFiles obsolete,
-      InfoLog infoLog) {
+      InfoLog infoLog,
+      Observability obs) {
     this.infoLog = infoLog;
+    this.obs = obs;
+    this.limiter =
+        options.backgroundIoBytesPerSecond() > 0
+            ? new IoRateLimiter(
+                options.backgroundIoBytesPerSecond(),
+                obs.recorder.adder(Ticker.BACKGROUND_IO_WAIT_NANOS))
+            : null;
     this.dir = dir;
     this.options = options;
     this.fs = options.fileSystem();
@@ -164,7 +181,8 @@ final class BackgroundJobs {
 
   /** Flushes a memtable replayed at open into a level-0 table; the opening thread only. */
   FileMetadata flushForRecovery(Memtable mem) throws IOException {
-    return FlushJob.run(mem, fs, dir, versions::newFileNumber, tableOptions, new long[0], stats);
+    return FlushJob.run(
+        mem, fs, dir, versions::newFileNumber, tableOptions, new long[0], stats, limiter);
   }
 
   // ---- flush ----
@@ -179,6 +197,11 @@ final class BackgroundJobs {
     if (imm == null) {
       return false;
     }
+    long entries = imm.memtable().entryCount();
+    obs.flushBegin(imm.logNumber(), entries);
+    FlushEvent event = new FlushEvent();
+    event.begin();
+    long start = System.nanoTime();
     FileMetadata f;
     try {
       // As durable as before the switch made it wait, before its table makes it unnecessary.
@@ -191,7 +214,8 @@ final class BackgroundJobs {
               versions::newFileNumber,
               tableOptions,
               snapshots.sequences(),
-              stats);
+              stats,
+              limiter);
       VersionEdit edit = new VersionEdit();
       if (f != null) {
         edit.addFile(0, f);
@@ -200,16 +224,31 @@ final class BackgroundJobs {
       edit.setLastSequence(writes.visibleSequence());
       versions.logAndApply(edit);
     } catch (IOException e) {
-      writes.recordBackgroundError(e);
+      writes.recordBackgroundError("flush", e);
       return false;
     }
     writes.removeFlushed(imm);
+    long nanos = System.nanoTime() - start;
+    obs.recorder.record(HistogramType.FLUSH_NANOS, nanos);
+    long bytes = f == null ? 0 : f.fileSize();
     infoLog.info(
-        "flushed the memtable of WAL {}: {} ({} entries, {} bytes)",
+        "flushed the memtable of WAL {}: {} ({} entries in, {} out, {} bytes) in {} ms",
         imm.logNumber(),
         f == null ? "nothing to write" : dev.strata.version.FileNames.table(f.number()),
+        entries,
         f == null ? 0 : f.entryCount(),
-        f == null ? 0 : f.fileSize());
+        bytes,
+        TimeUnit.NANOSECONDS.toMillis(nanos));
+    event.end();
+    if (event.shouldCommit()) {
+      event.db = obs.name;
+      event.walNumber = imm.logNumber();
+      event.entries = entries;
+      event.fileNumber = f == null ? -1 : f.number();
+      event.bytesWritten = bytes;
+      event.commit();
+    }
+    obs.flushCompleted(imm.logNumber(), entries, f, nanos);
     stats.maxLevel0Files.accumulateAndGet(versions.level(0).fileCount(), Math::max);
     fs.crashPoint(CrashPoint.FLUSH_BEFORE_WAL_DELETE);
     obsolete.deleteWal(imm.logNumber());
@@ -232,6 +271,7 @@ final class BackgroundJobs {
     if (status.error() != null) {
       return false;
     }
+    CompactionDone done;
     compactionRunLock.lock();
     try {
       Level[] levels = versions.currentLevels();
@@ -239,45 +279,91 @@ final class BackgroundJobs {
       if (c == null) {
         return false;
       }
-      runCompactionLocked(c, levels, compactionWorker::isActive);
+      done = runCompactionLocked(c, levels, compactionWorker::isActive);
     } catch (IOException e) {
-      writes.recordBackgroundError(e);
+      writes.recordBackgroundError("compaction", e);
       return false;
     } finally {
       compactionRunLock.unlock();
     }
+    // Logged with the lock released: a logger is code of the application's.
+    logCompaction(done);
     writes.signalProgress();
     obsolete.deleteTables();
     return true;
   }
 
+  /** A compaction that ran, for the log line written once the run lock is released. */
+  private record CompactionDone(Compaction compaction, CompactionJob.Result result) {}
+
+  /**
+   * Runs {@code c}: raises its begin and completed events (queued, no listener runs here) and its
+   * JFR event; the caller logs the returned figures after releasing {@code compactionRunLock}.
+   */
   @GuardedBy("compactionRunLock")
-  private void runCompactionLocked(Compaction c, Level[] levels, BooleanSupplier keepRunning)
-      throws IOException {
+  private CompactionDone runCompactionLocked(
+      Compaction c, Level[] levels, BooleanSupplier keepRunning) throws IOException {
     assert compactionRunLock.isHeldByCurrentThread();
-    long start = System.nanoTime();
-    CompactionJob.run(
-        c,
-        levels,
-        versions,
-        tables,
-        fs,
-        dir,
-        tableOptions,
-        options.targetFileSizeBytes(),
-        picker.maxGrandparentOverlap(),
-        snapshots.sequences(),
-        stats,
-        keepRunning);
+    obs.compactionBegin(c);
+    CompactionEvent event = new CompactionEvent();
+    event.begin();
+    CompactionJob.Result r =
+        CompactionJob.run(
+            c,
+            levels,
+            versions,
+            tables,
+            fs,
+            dir,
+            tableOptions,
+            options.targetFileSizeBytes(),
+            picker.maxGrandparentOverlap(),
+            snapshots.sequences(),
+            stats,
+            keepRunning,
+            limiter);
+    event.end();
+    if (event.shouldCommit()) {
+      event.db = obs.name;
+      event.level = c.level();
+      event.outputLevel = c.outputLevel();
+      event.reason = Observability.reasonOf(c);
+      event.trivialMove = c.isTrivialMove();
+      event.inputFiles = c.inputs().size() + c.outputLevelInputs().size();
+      event.outputFiles = r.outputs().size();
+      event.bytesRead = c.isTrivialMove() ? 0 : c.inputBytes();
+      event.bytesWritten = r.bytesWritten();
+      event.commit();
+    }
+    obs.compactionCompleted(c, r);
+    return new CompactionDone(c, r);
+  }
+
+  /** The INFO line of a compaction: inputs, outputs, bytes, duration and write amplification. */
+  private void logCompaction(CompactionDone done) {
+    Compaction c = done.compaction();
+    CompactionJob.Result r = done.result();
+    long in = c.inputBytes();
+    long upper = 0;
+    for (FileMetadata f : c.inputs()) {
+      upper += f.fileSize();
+    }
     infoLog.info(
-        "compacted level {} into {} ({}, {} + {} input files, {} bytes in) in {} ms",
+        "compacted level {} into {} ({}, {} + {} input files, {} bytes in, {} output files, {} bytes"
+            + " out, write amplification {}) in {} ms",
         c.level(),
         c.outputLevel(),
-        c.isTrivialMove() ? "moved" : c.reason(),
+        c.isTrivialMove() ? "moved" : Observability.reasonOf(c),
         c.inputs().size(),
         c.outputLevelInputs().size(),
-        c.inputBytes(),
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        in,
+        r.outputs().size(),
+        r.bytesWritten(),
+        // RocksDB's figure: bytes written over the bytes that came from the upper level.
+        upper == 0 || c.isTrivialMove()
+            ? "0.00"
+            : String.format(java.util.Locale.ROOT, "%.2f", (double) r.bytesWritten() / upper),
+        TimeUnit.NANOSECONDS.toMillis(r.nanos()));
   }
 
   /**
@@ -293,6 +379,7 @@ final class BackgroundJobs {
 
   /** Manual compaction of levels 0 to {@code untilLevel - 1} into the level below each. */
   private void compactLevels(byte[] begin, byte[] end, int untilLevel) {
+    List<CompactionDone> done = new ArrayList<>();
     compactionRunLock.lock();
     try {
       for (int level = 0; level < untilLevel; level++) {
@@ -300,20 +387,23 @@ final class BackgroundJobs {
         Level[] levels = versions.currentLevels();
         Compaction c = picker.manual(levels, level, begin, end);
         if (c != null) {
-          runCompactionLocked(c, levels, () -> !status.isClosed());
+          done.add(runCompactionLocked(c, levels, () -> !status.isClosed()));
           obsolete.deleteTables();
         }
       }
     } catch (IOException e) {
-      writes.recordBackgroundError(e);
+      writes.recordBackgroundError("compaction", e);
       throw new StrataException("compaction failed: " + e.getMessage(), e);
     } catch (UncheckedIOException e) {
       // A table iterator's read failure surfaces unchecked; the caller is promised a
       // StrataException.
-      writes.recordBackgroundError(e.getCause());
+      writes.recordBackgroundError("compaction", e.getCause());
       throw new StrataException("compaction failed: " + e.getCause().getMessage(), e.getCause());
     } finally {
       compactionRunLock.unlock();
+      for (CompactionDone d : done) {
+        logCompaction(d);
+      }
     }
     writes.signalProgress();
   }

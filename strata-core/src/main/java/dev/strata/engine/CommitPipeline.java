@@ -1,7 +1,11 @@
 package dev.strata.engine;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
+import dev.strata.HistogramType;
+import dev.strata.StatisticsLevel;
 import dev.strata.StrataException;
+import dev.strata.Ticker;
+import dev.strata.stats.StatsRecorder;
 import dev.strata.WriteStallException;
 import dev.strata.key.ValueKind;
 import dev.strata.memtable.Memtable;
@@ -119,6 +123,12 @@ final class CommitPipeline {
      */
     long firstSequence;
 
+    /**
+     * Nanoseconds this writer spent leading or inserting, to tell its waiting from its work;
+     * confined to the writer's own thread.
+     */
+    long workNanos;
+
     Memtable target;
     Group group;
     Throwable error;
@@ -194,6 +204,9 @@ final class CommitPipeline {
 
   private final Engine engine;
 
+  /** Group sizes and the time writers wait for others ({@code Ticker.COMMIT_WAIT_NANOS}). */
+  private final StatsRecorder recorder;
+
   /** Rank 1: the commit queue. */
   private final ReentrantLock queueLock = new ReentrantLock();
 
@@ -219,8 +232,14 @@ final class CommitPipeline {
   private long lastAllocated;
 
   CommitPipeline(Engine engine, long lastSequence) {
+    this(engine, lastSequence, new StatsRecorder(StatisticsLevel.TICKERS_ONLY));
+  }
+
+  /** As above, recording group sizes and writers' waits in {@code recorder}. */
+  CommitPipeline(Engine engine, long lastSequence, StatsRecorder recorder) {
     this.engine = engine;
     this.lastAllocated = lastSequence;
+    this.recorder = recorder;
   }
 
   /** Sets the last allocated sequence after recovery; before any write. */
@@ -255,6 +274,9 @@ final class CommitPipeline {
    * @throws WriteStallException if the writer asked not to wait and the pipeline is stalled
    */
   void commit(Writer w) {
+    // Waiting is the time in here that the writer neither leads (makes room, appends, syncs) nor
+    // inserts its own operations: the writer's share of the pipeline's hand-offs.
+    long start = recorder.startTimer();
     queueLock.lock();
     try {
       if (w.noSlowdown && stallReason != null) {
@@ -275,15 +297,22 @@ final class CommitPipeline {
       if (w.state == WAITING) {
         // Head of the queue with nothing assigned: lead a group.
         queueLock.unlock();
+        long leadStart = start == 0 ? 0 : System.nanoTime();
         try {
           lead(w);
         } finally {
+          if (start != 0) {
+            w.workNanos += System.nanoTime() - leadStart;
+          }
           queueLock.lock();
         }
       }
       awaitInsertOrDone(w);
     } finally {
       queueLock.unlock();
+      if (start != 0) {
+        recorder.add(Ticker.COMMIT_WAIT_NANOS, System.nanoTime() - start - w.workNanos);
+      }
     }
   }
 
@@ -303,7 +332,11 @@ final class CommitPipeline {
     if (w.state == INSERT) {
       queueLock.unlock();
       try {
+        long insertStart = recorder.startTimer();
         insert(w);
+        if (insertStart != 0) {
+          w.workNanos += System.nanoTime() - insertStart;
+        }
         spinWhile(w, INSERT, false);
       } finally {
         queueLock.lock();
@@ -418,6 +451,8 @@ final class CommitPipeline {
     } finally {
       queueLock.unlock();
     }
+    recorder.increment(Ticker.COMMIT_GROUPS);
+    recorder.record(HistogramType.COMMIT_GROUP_SIZE, members.length);
     Memtable target = engine.activeMemtable();
     WalOps[] ops = new WalOps[members.length];
     boolean sync = false;

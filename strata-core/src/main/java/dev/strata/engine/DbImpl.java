@@ -1,6 +1,16 @@
 package dev.strata.engine;
 
 import dev.strata.DBIterator;
+import dev.strata.EventListener;
+import dev.strata.HistogramType;
+import dev.strata.Statistics;
+import dev.strata.Ticker;
+import dev.strata.observe.DbMXBean;
+import dev.strata.observe.EventDispatcher;
+import dev.strata.observe.JmxRegistration;
+import dev.strata.observe.StatsDumper;
+import dev.strata.sstable.TableReadStats;
+import dev.strata.stats.LockWaits;
 import dev.strata.Options;
 import dev.strata.ReadOptions;
 import dev.strata.Snapshot;
@@ -88,7 +98,19 @@ public final class DbImpl implements StrataDB {
 
   /** The database's {@code LOG} file; {@link InfoLog#NONE} read-only or when turned off. */
   private final InfoLog infoLog;
-  final CompactionStats stats = new CompactionStats();
+
+  /** Name, statistics and listener events; see {@link Observability}. */
+  private final Observability obs;
+
+  final CompactionStats stats;
+
+  /**
+   * The MXBean's registration and the periodic dump's schedule: set by {@link #open} before the
+   * database reaches another thread, closed by {@link #close}; {@code NONE} until then.
+   */
+  private JmxRegistration jmx = JmxRegistration.NONE;
+
+  private AutoCloseable statsDump = () -> {};
   private final DbStatus status;
   private final BlockCache blockCache;
   private final TableCache tables;
@@ -112,16 +134,36 @@ public final class DbImpl implements StrataDB {
     this.readOnly = readOnly;
     this.status = new DbStatus(dir);
     FileSystem fs = options.fileSystem();
+    String name = Observability.nameOf(dir, options);
+    this.obs =
+        new Observability(
+            name, dir, options, readOnly ? EventDispatcher.NONE : EventDispatcher.start(name, options.listeners()));
+    this.stats = new CompactionStats(obs.recorder);
+    obs.recorder.source(Ticker.BLOCK_CACHE_EVICTIONS, blockCache::evictions);
     this.blockCache = blockCache;
     // Read-only, every table stays open from the open on (see openReadOnly): a writer beside it
     // may delete a table this view still lists, and an evicted reader could not open it again.
     int maxOpenFiles = readOnly ? Integer.MAX_VALUE / 2 : Math.max(16, options.maxOpenFiles());
     this.tables = new TableCache(
-            fs, n -> FileNames.tablePath(dir, n), blockCache, maxOpenFiles, options.mmapReads());
-    ObsoleteFiles obsolete = new ObsoleteFiles(fs, dir, tables, readOnly);
-    this.versions = new VersionSet(dir, fs, tables, obsolete::add);
+            fs,
+            n -> FileNames.tablePath(dir, n),
+            blockCache,
+            maxOpenFiles,
+            options.mmapReads(),
+            new TableReadStats(obs.recorder));
+    ObsoleteFiles obsolete = new ObsoleteFiles(fs, dir, tables, readOnly, obs);
+    this.versions =
+        new VersionSet(
+            dir,
+            fs,
+            tables,
+            obsolete::add,
+            new LockWaits(
+                obs.recorder.adder(Ticker.LEVEL_LOCK_WAITS),
+                obs.recorder.adder(Ticker.LEVEL_LOCK_WAIT_NANOS)));
     TableOptions tableOptions = tableOptions(options);
-    this.writes = new WriteController(dir, options, versions, stats, status, infoLog, budget);
+    this.writes =
+        new WriteController(dir, options, versions, stats, status, infoLog, budget, obs);
     this.jobs =
         new BackgroundJobs(
             dir,
@@ -134,8 +176,9 @@ public final class DbImpl implements StrataDB {
             status,
             writes,
             obsolete,
-            infoLog);
-    this.reads = new ReadPath(status, writes, versions, snapshots, jobs, stats);
+            infoLog,
+            obs);
+    this.reads = new ReadPath(status, writes, versions, snapshots, jobs, stats, obs);
   }
 
   /**
@@ -168,6 +211,7 @@ public final class DbImpl implements StrataDB {
       Recovery.Result recovered = db.recover(options, false, infoLog);
       db.writes.start(recovered, db.jobs);
       db.jobs.start();
+      db.startMonitoring(options);
       infoLog.info(
           "opened at sequence {}; level files {}",
           recovered.lastSequence(),
@@ -217,6 +261,7 @@ public final class DbImpl implements StrataDB {
       try {
         Recovery.Result recovered = db.recover(options, true, InfoLog.NONE);
         db.writes.start(recovered, db.jobs);
+        db.startMonitoring(options);
         return db;
       } catch (IOException | RuntimeException e) {
         db.abortOpen();
@@ -239,6 +284,27 @@ public final class DbImpl implements StrataDB {
         LOG.debug("{} changed during a read-only open (attempt {}): {}", dir, attempt, e.toString());
       }
     }
+  }
+
+  /**
+   * Registers the MXBean and schedules the statistics dump; by the opening thread, once the
+   * database is ready and before it reaches another thread.
+   */
+  private void startMonitoring(Options options) {
+    if (options.jmx()) {
+      jmx = JmxRegistration.register(obs.name, new DbMXBean(obs.name, dir.toString(), this, obs.recorder));
+    }
+    if (!readOnly) {
+      statsDump = StatsDumper.schedule(options.statsDumpPeriod(), this, DbImpl::dumpStats);
+    }
+  }
+
+  /** The periodic dump: {@code strata.stats} and the statistics, to the LOG file and SLF4J. */
+  private void dumpStats() {
+    if (status.isClosed()) {
+      return;
+    }
+    infoLog.info("------- DUMPING STATS -------\n{}\n{}", new Properties(this).get("strata.stats"), obs.recorder.dump());
   }
 
   private Recovery.Result recover(Options options, boolean readOnly, InfoLog infoLog)
@@ -287,6 +353,9 @@ public final class DbImpl implements StrataDB {
    */
   private void abortOpen() {
     status.markClosed();
+    closeQuietly(jmx);
+    closeQuietly(statsDump);
+    obs.events.close(closeTimeoutMillis);
     if (!jobs.stop(closeTimeoutMillis)) {
       LOG.warn("background work of a failed open of {} did not stop in time", dir);
     }
@@ -321,11 +390,13 @@ public final class DbImpl implements StrataDB {
 
   private void writeSingle(byte[] key, byte[] value, WriteOptions wo) {
     checkWritableOpen();
+    long start = obs.recorder.startTimer();
     byte[] k = key.clone();
     byte[] v = value == null ? null : value.clone();
     stats.userBytesWritten.add(k.length + (v == null ? 0 : v.length));
     stats.userWrites.increment();
     writes.commit(new CommitPipeline.SingleOp(k, v), wo.sync(), wo.noSlowdown(), wo.disableWal());
+    obs.recorder.stopTimer(HistogramType.WRITE_NANOS, start);
   }
 
   @Override
@@ -337,6 +408,7 @@ public final class DbImpl implements StrataDB {
     if (n == 0) {
       return;
     }
+    long start = obs.recorder.startTimer();
     byte[][] keys = new byte[n][];
     byte[][] values = new byte[n][];
     int[] i = {0};
@@ -375,6 +447,7 @@ public final class DbImpl implements StrataDB {
         wo.sync(),
         wo.noSlowdown(),
         wo.disableWal());
+    obs.recorder.stopTimer(HistogramType.WRITE_NANOS, start);
   }
 
   // ---- reads ----
@@ -461,6 +534,11 @@ public final class DbImpl implements StrataDB {
   }
 
   @Override
+  public Statistics getStatistics() {
+    return obs.recorder;
+  }
+
+  @Override
   public String getProperty(String name) {
     Objects.requireNonNull(name, "name");
     status.checkOpen();
@@ -524,6 +602,10 @@ public final class DbImpl implements StrataDB {
     return writes.visibleSequence();
   }
 
+  EventListener.StallCondition stallCondition() {
+    return writes.stallCondition();
+  }
+
   int snapshotCount() {
     return snapshots.size();
   }
@@ -547,6 +629,9 @@ public final class DbImpl implements StrataDB {
     boolean stopped = jobs.stop(closeTimeoutMillis);
     writes.closeWals();
     writes.leaveBudget();
+    closeQuietly(jmx);
+    closeQuietly(statsDump);
+    obs.events.close(closeTimeoutMillis);
     if (!stopped) {
       infoLog.warn(
           "background work still runs after {} ms; the directory lock is released when it ends",
@@ -554,6 +639,14 @@ public final class DbImpl implements StrataDB {
     }
     infoLog.info("closing at sequence {}", writes.visibleSequence());
     jobs.whenStopped(this::releaseResources);
+  }
+
+  private void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      LOG.warn("closing {} of {}", c, dir, e);
+    }
   }
 
   /** The last step of close, once no worker can touch the files. Runs once. */
@@ -605,6 +698,20 @@ public final class DbImpl implements StrataDB {
 
   /** Threads owned by this database's workers, for tests that check none survives close. */
   List<Thread> backgroundThreadsForTesting() {
-    return jobs.threadsForTesting();
+    List<Thread> threads = new java.util.ArrayList<>(jobs.threadsForTesting());
+    if (obs.events.threadForTesting() != null) {
+      threads.add(obs.events.threadForTesting());
+    }
+    return threads;
+  }
+
+  /** Runs the periodic statistics dump now. */
+  void dumpStatsForTesting() {
+    dumpStats();
+  }
+
+  /** The JMX name this database registered, or null. */
+  javax.management.ObjectName jmxNameForTesting() {
+    return jmx.name();
   }
 }

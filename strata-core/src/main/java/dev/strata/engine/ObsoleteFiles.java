@@ -32,7 +32,11 @@ final class ObsoleteFiles {
   /** A read-only open deletes nothing. */
   private final boolean readOnly;
 
-  ObsoleteFiles(FileSystem fs, Path dir, TableCache tables, boolean readOnly) {
+  /** Where a deleted table is raised to listeners. */
+  private final Observability obs;
+
+  ObsoleteFiles(FileSystem fs, Path dir, TableCache tables, boolean readOnly, Observability obs) {
+    this.obs = obs;
     this.fs = fs;
     this.dir = dir;
     this.tables = tables;
@@ -49,7 +53,9 @@ final class ObsoleteFiles {
     FileMetadata f;
     while ((f = tablesToDelete.poll()) != null) {
       tables.evict(f.number());
-      deleteQuietly(FileNames.tablePath(dir, f.number()));
+      if (deleteQuietly(FileNames.tablePath(dir, f.number()))) {
+        obs.tableDeleted(f.number(), f.fileSize());
+      }
     }
   }
 
@@ -58,16 +64,19 @@ final class ObsoleteFiles {
     deleteQuietly(FileNames.path(dir, FileNames.log(number)));
   }
 
-  private void deleteQuietly(Path p) {
+  /** Deletes {@code p}; returns whether it did (false read-only or on failure, logged). */
+  private boolean deleteQuietly(Path p) {
     if (readOnly) {
-      return;
+      return false;
     }
     try {
       fs.crashPoint(CrashPoint.OBSOLETE_BEFORE_DELETE);
       fs.delete(p);
       fs.crashPoint(CrashPoint.OBSOLETE_AFTER_DELETE);
+      return true;
     } catch (IOException e) {
       LOG.warn("could not delete obsolete file {}", p, e);
+      return false;
     }
   }
 }

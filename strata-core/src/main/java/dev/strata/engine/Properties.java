@@ -2,6 +2,8 @@ package dev.strata.engine;
 
 import dev.strata.compaction.CompactionPicker;
 import dev.strata.compaction.CompactionStats;
+import dev.strata.memtable.Memtable;
+import dev.strata.memtable.ShardedMemtable;
 import dev.strata.version.Level;
 import dev.strata.version.VersionSet;
 import java.util.Locale;
@@ -69,6 +71,18 @@ final class Properties {
         return Long.toString(MemoryUsage.of(db).estimatedHeapBytes());
       case "compaction-pending":
         return Boolean.toString(db.compactionPending());
+      case "estimate-pending-compaction-bytes":
+        return Long.toString(db.picker().estimatedPendingBytes(db.levelsForProperties()));
+      case "stall-condition":
+        return db.stallCondition().name();
+      case "memtable-shard-lock-waits":
+        {
+          // The active memtable's shards: the per-shard figures on demand.
+          Memtable active = db.memtablesForProperties().active;
+          return active instanceof ShardedMemtable sharded
+              ? java.util.Arrays.toString(sharded.lockWaitsPerShard())
+              : "[]";
+        }
       case "total-sst-bytes":
         {
           long n = 0;

@@ -4,7 +4,11 @@ import dev.strata.DBIterator;
 import dev.strata.ReadOptions;
 import dev.strata.Snapshot;
 import dev.strata.StrataException;
+import dev.strata.HistogramType;
+import dev.strata.Ticker;
 import dev.strata.compaction.CompactionStats;
+import dev.strata.observe.SlowGetEvent;
+import dev.strata.stats.StatsRecorder;
 import dev.strata.key.InternalIterator;
 import dev.strata.key.Lookup;
 import dev.strata.key.MergingIterator;
@@ -38,6 +42,8 @@ final class ReadPath {
   private final SnapshotList snapshots;
   private final BackgroundJobs jobs;
   private final CompactionStats stats;
+  private final Observability obs;
+  private final StatsRecorder recorder;
 
   /**
    * {@link ReadHook#NONE} but in tests; written by a test thread before it reads from that same
@@ -51,7 +57,10 @@ final class ReadPath {
       VersionSet versions,
       SnapshotList snapshots,
       BackgroundJobs jobs,
-      CompactionStats stats) {
+      CompactionStats stats,
+      Observability obs) {
+    this.obs = obs;
+    this.recorder = obs.recorder;
     this.status = status;
     this.writes = writes;
     this.versions = versions;
@@ -77,6 +86,36 @@ final class ReadPath {
    * a write of that very key was flushed during the read.
    */
   byte[] get(byte[] key, ReadOptions ro) {
+    long start = recorder.startTimer();
+    byte[] r = getUntimed(key, ro);
+    if (r != null) {
+      recorder.increment(Ticker.KEYS_FOUND);
+      recorder.add(Ticker.BYTES_READ, r.length);
+      recorder.record(HistogramType.BYTES_PER_READ, r.length);
+    }
+    if (recorder.timed()) {
+      long nanos = System.nanoTime() - start;
+      recorder.record(HistogramType.GET_NANOS, nanos);
+      if (nanos >= obs.slowGetNanos) {
+        slowGet(key, nanos, r != null);
+      }
+    }
+    return r;
+  }
+
+  /** Raises a JFR {@code dev.strata.SlowGet} event, if a recording enables it. */
+  private void slowGet(byte[] key, long nanos, boolean found) {
+    SlowGetEvent event = new SlowGetEvent();
+    if (event.shouldCommit()) {
+      event.db = obs.name;
+      event.nanos = nanos;
+      event.keyBytes = key.length;
+      event.found = found;
+      event.commit();
+    }
+  }
+
+  private byte[] getUntimed(byte[] key, ReadOptions ro) {
     status.checkOpen();
     stats.gets.increment();
     Snapshot snapshot = ro.snapshot();
@@ -118,6 +157,7 @@ final class ReadPath {
       // Memtables return a copy of the value, which the caller may keep.
       return Lookup.isDeleted(r) ? null : r;
     }
+    recorder.increment(Ticker.MEMTABLE_MISS);
     hook.at(ReadHook.Step.GET_MEMTABLES_READ, -1);
     long keyHash = TableReader.keyHash(key);
     try {
@@ -311,7 +351,7 @@ final class ReadPath {
       throw e;
     }
     List<MemtablePin> retained = pins;
-    return new UserKeyIterator(
+    return new StatsIterator(recorder, new UserKeyIterator(
         status,
         jobs::recordReadSample,
         new MergingIterator(children),
@@ -321,6 +361,6 @@ final class ReadPath {
         () -> {
           releaseAll(retained);
           release.run();
-        });
+        }));
   }
 }

@@ -1,7 +1,13 @@
 package dev.strata.engine;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
+import dev.strata.EventListener.StallCondition;
+import dev.strata.HistogramType;
 import dev.strata.MemtableKind;
+import dev.strata.Ticker;
+import dev.strata.observe.WalSyncEvent;
+import dev.strata.stats.LockWaits;
+import dev.strata.observe.WriteStallEvent;
 import dev.strata.Options;
 import dev.strata.StrataException;
 import dev.strata.WriteStallException;
@@ -72,6 +78,9 @@ final class WriteController implements CommitPipeline.Engine {
   /** A stall at least this long is written to the LOG file. */
   private static final long LONG_STALL_MILLIS = 1_000;
 
+  /** A stop after this long without one is the first of a period and logged at WARN. */
+  private static final long STALL_WARN_PERIOD_NANOS = TimeUnit.MINUTES.toNanos(1);
+
   private final Path dir;
   private final Options options;
   private final FileSystem fs;
@@ -80,6 +89,23 @@ final class WriteController implements CommitPipeline.Engine {
   private final DbStatus status;
   private final CommitPipeline pipeline;
   private final InfoLog infoLog;
+  private final Observability obs;
+
+  /** Where every memtable's shards count writers' lock waits. */
+  private final LockWaits shardLockWaits;
+
+  /**
+   * How writes flow now, for listeners and JMX. Written only by the commit leader of the moment
+   * in {@link #makeRoomForWrite} (leadership passes through the pipeline's queue lock); volatile
+   * for JMX and {@code getProperty}, which may see the condition of a moment ago.
+   */
+  private volatile StallCondition stallCondition = StallCondition.NORMAL;
+
+  /**
+   * When the last stop began ({@link System#nanoTime()}), or {@code Long.MIN_VALUE}; confined to
+   * the commit leader of the moment, like {@code wal}.
+   */
+  private long lastStopNanos = Long.MIN_VALUE;
 
   /** This database's share of a memtable budget shared with others, or null; see there. */
   private final MemtableBudget.Member budget;
@@ -126,8 +152,14 @@ final class WriteController implements CommitPipeline.Engine {
       CompactionStats stats,
       DbStatus status,
       InfoLog infoLog,
-      MemtableBudget budget) {
+      MemtableBudget budget,
+      Observability obs) {
     this.dir = dir;
+    this.obs = obs;
+    this.shardLockWaits =
+        new LockWaits(
+            obs.recorder.adder(Ticker.MEMTABLE_LOCK_WAITS),
+            obs.recorder.adder(Ticker.MEMTABLE_LOCK_WAIT_NANOS));
     this.budget = budget == null ? null : budget.join();
     this.infoLog = infoLog;
     this.options = options;
@@ -135,7 +167,7 @@ final class WriteController implements CommitPipeline.Engine {
     this.versions = versions;
     this.stats = stats;
     this.status = status;
-    this.pipeline = new CommitPipeline(this, 0);
+    this.pipeline = new CommitPipeline(this, 0, obs.recorder);
   }
 
   /** A fresh memtable of the configured kind, with its pin for this database. */
@@ -151,7 +183,7 @@ final class WriteController implements CommitPipeline.Engine {
   Memtable newMemtable() {
     return options.memtable() == MemtableKind.SKIPLIST
         ? new SkipListMemtable(options.memtableSizeBytes())
-        : new ShardedMemtable(options.memtableShards(), options.memtableSizeBytes());
+        : new ShardedMemtable(options.memtableShards(), options.memtableSizeBytes(), shardLockWaits);
   }
 
   /**
@@ -243,7 +275,17 @@ final class WriteController implements CommitPipeline.Engine {
         retired.forceAndClose();
       }
       fs.crashPoint(CrashPoint.WAL_BEFORE_SYNC);
+      WalSyncEvent event = new WalSyncEvent();
+      event.begin();
+      long start = obs.recorder.startTimer();
       wal.sync();
+      obs.recorder.stopTimer(HistogramType.WAL_SYNC_NANOS, start);
+      event.end();
+      if (event.shouldCommit()) {
+        event.db = obs.name;
+        event.writers = count;
+        event.commit();
+      }
       fs.crashPoint(CrashPoint.WAL_AFTER_SYNC);
       stats.walSyncs.increment();
     }
@@ -257,10 +299,36 @@ final class WriteController implements CommitPipeline.Engine {
 
   @Override
   public void recordBackgroundError(Throwable t) {
+    recordBackgroundError("background work", t);
+  }
+
+  /**
+   * Records the sticky error of a failed background write ({@code operation}: flush, compaction,
+   * wal, ...). The first is logged at ERROR and raised to listeners; the database then refuses
+   * writes until reopened.
+   */
+  void recordBackgroundError(String operation, Throwable t) {
     if (status.recordError(t)) {
-      infoLog.error("background error; the database now refuses writes until reopened", t);
+      obs.recorder.increment(Ticker.BACKGROUND_ERRORS);
+      infoLog.error(
+          "background error in {}; the database now refuses writes until reopened", operation, t);
+      obs.backgroundError(operation, t, false);
     }
     signalProgress();
+  }
+
+  /** How writes flow now (a moment ago, for another thread than the leader). */
+  StallCondition stallCondition() {
+    return stallCondition;
+  }
+
+  /** Leader only: moves to {@code next}, raising the change for listeners if it is one. */
+  private void setStallCondition(StallCondition next, String cause) {
+    StallCondition previous = stallCondition;
+    if (previous != next) {
+      stallCondition = next;
+      obs.stallChanged(previous, next, cause);
+    }
   }
 
   @Override
@@ -299,20 +367,27 @@ final class WriteController implements CommitPipeline.Engine {
         // gets CPU before the hard stop; any install wakes it early.
         delayed = true;
         stats.slowdowns.increment();
+        String cause = "level 0 holds " + l0 + " files, at the slowdown trigger";
+        setStallCondition(StallCondition.DELAYED, cause);
+        WriteStallEvent event = new WriteStallEvent();
+        event.begin();
         long start = System.nanoTime();
         awaitProgress(
             TimeUnit.MILLISECONDS.toNanos(1), () -> versions.level(0).fileCount() < l0);
         long waited = System.nanoTime() - start;
+        commitStallEvent(event, StallCondition.DELAYED, cause);
         stats.slowdownNanos.add(waited);
         stats.stallNanos.add(waited);
         continue;
       }
       boolean full = m.active.isFull();
       if (!full && !budgetAsksSwitch(m)) {
+        setStallCondition(delayed ? StallCondition.DELAYED : StallCondition.NORMAL, "");
         return;
       }
       if (!full && m.immutables.size() >= options.maxImmutableMemtables()) {
         // The budget's switch is no reason to stall: the flushes under way free memory anyway.
+        setStallCondition(delayed ? StallCondition.DELAYED : StallCondition.NORMAL, "");
         return;
       }
       boolean level0Full = level0Limits && l0 >= options.level0StopTrigger();
@@ -327,7 +402,8 @@ final class WriteController implements CommitPipeline.Engine {
         stall(deadline, m, reason);
         continue;
       }
-      switchMemtable();
+      switchMemtable(full ? "full" : "write-buffer-manager");
+      setStallCondition(delayed ? StallCondition.DELAYED : StallCondition.NORMAL, "");
       return;
     }
   }
@@ -370,6 +446,13 @@ final class WriteController implements CommitPipeline.Engine {
       throw new WriteStallException(
           "write stalled longer than " + options.writeStallTimeout() + " (" + reason + ")");
     }
+    setStallCondition(StallCondition.STOPPED, reason);
+    if (lastStopNanos == Long.MIN_VALUE || start - lastStopNanos > STALL_WARN_PERIOD_NANOS) {
+      infoLog.warn("writes stopped ({}); further stops within a minute are not logged", reason);
+    }
+    lastStopNanos = start;
+    WriteStallEvent event = new WriteStallEvent();
+    event.begin();
     pipeline.beginStall(reason);
     try {
       awaitProgress(
@@ -381,11 +464,22 @@ final class WriteController implements CommitPipeline.Engine {
                       && mems.immutables.size() < options.maxImmutableMemtables());
     } finally {
       pipeline.endStall();
+      commitStallEvent(event, StallCondition.STOPPED, reason);
       long stalled = System.nanoTime() - start;
       stats.stallNanos.add(stalled);
       if (stalled > TimeUnit.MILLISECONDS.toNanos(LONG_STALL_MILLIS)) {
         infoLog.info("writes stalled {} ms ({})", TimeUnit.NANOSECONDS.toMillis(stalled), reason);
       }
+    }
+  }
+
+  private void commitStallEvent(WriteStallEvent event, StallCondition condition, String cause) {
+    event.end();
+    if (event.shouldCommit()) {
+      event.db = obs.name;
+      event.condition = condition.name();
+      event.cause = cause;
+      event.commit();
     }
   }
 
@@ -423,7 +517,7 @@ final class WriteController implements CommitPipeline.Engine {
    * before flushing its memtable, and a sync write forces it before the new WAL, so no writer
    * waits for it unless it asked for durability.
    */
-  private void switchMemtable() throws IOException {
+  private void switchMemtable(String reason) throws IOException {
     pipeline.awaitInsertsDrained();
     // After a failed WAL write or force, forcing the old WAL again could report success for data
     // the failure lost: the engine never retries an fsync, so no switch (and no flush) happens.
@@ -452,6 +546,8 @@ final class WriteController implements CommitPipeline.Engine {
       throw e;
     }
     RetiredWal retired = new RetiredWal(wal, fs);
+    long sealedLog = mems.activeLogNumber;
+    Memtable sealed = mems.active;
     wal = fresh;
     stateLock.lock();
     try {
@@ -459,6 +555,7 @@ final class WriteController implements CommitPipeline.Engine {
     } finally {
       stateLock.unlock();
     }
+    obs.memtableSealed(sealedLog, sealed.entryCount(), sealed.approximateBytes(), reason);
     jobs.signalFlush();
   }
 
@@ -475,7 +572,7 @@ final class WriteController implements CommitPipeline.Engine {
         () -> {
           try {
             if (!mems.active.isEmpty()) {
-              switchMemtable();
+              switchMemtable("flush");
             }
             target[0] = mems.activeLogNumber;
           } catch (IOException e) {

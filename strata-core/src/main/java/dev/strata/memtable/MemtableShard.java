@@ -3,6 +3,8 @@ package dev.strata.memtable;
 import dev.strata.key.Lookup;
 import dev.strata.key.Trailer;
 import dev.strata.key.ValueKind;
+import dev.strata.stats.LockWaits;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.StampedLock;
 
 /**
@@ -33,18 +35,55 @@ final class MemtableShard {
 
   private final ArenaSkipList list;
 
+  /** The database's count of shard lock waits, all shards together. */
+  private final LockWaits lockWaits;
+
+  /** This shard's own count of writers that waited for its lock (per-shard figures on demand). */
+  private final LongAdder waits = new LongAdder();
+
   MemtableShard(int slabSize) {
+    this(slabSize, LockWaits.NONE);
+  }
+
+  MemtableShard(int slabSize, LockWaits lockWaits) {
+    this.lockWaits = lockWaits;
     this.list = new ArenaSkipList(slabSize);
   }
 
   /** Adds an entry; returns the heap bytes this allocated (see {@link ArenaSkipList#insert}). */
   long add(byte[] userKey, long trailer, byte[] value) {
-    long stamp = lock.writeLock();
+    long stamp = lock.tryWriteLock();
+    if (stamp == 0) {
+      stamp = awaitWriteLock();
+    }
     try {
       return list.insert(userKey, trailer, value);
     } finally {
       lock.unlockWrite(stamp);
     }
+  }
+
+  /**
+   * Takes the write lock that another writer holds, counting the wait (the shard's own count and
+   * the database's {@link LockWaits}).
+   */
+  private long awaitWriteLock() {
+    long start = System.nanoTime();
+    long stamp = lock.writeLock();
+    long waited = System.nanoTime() - start;
+    waits.increment();
+    lockWaits.record(waited);
+    return stamp;
+  }
+
+  /** The shard's lock, for tests that hold it to make a writer wait. */
+  StampedLock lockForTesting() {
+    return lock;
+  }
+
+  /** Writers that waited for this shard's write lock. */
+  long lockWaitCount() {
+    return waits.sum();
   }
 
   /** Entries added so far. */

@@ -1,5 +1,6 @@
 package dev.strata.memtable;
 
+import dev.strata.stats.LockWaits;
 import dev.strata.key.InternalIterator;
 import dev.strata.key.MergingIterator;
 import dev.strata.key.Trailer;
@@ -59,16 +60,35 @@ public final class ShardedMemtable implements Memtable {
    * @param maxBytes the size at which {@link #isFull()} turns true
    */
   public ShardedMemtable(int shardCount, long maxBytes) {
+    this(shardCount, maxBytes, LockWaits.NONE);
+  }
+
+  /** As above, counting writers' waits for shard locks in {@code lockWaits}. */
+  public ShardedMemtable(int shardCount, long maxBytes, LockWaits lockWaits) {
     if (shardCount < 1 || Integer.bitCount(shardCount) != 1) {
       throw new IllegalArgumentException("shard count must be a power of two, got " + shardCount);
     }
     this.shards = new MemtableShard[shardCount];
     int slabSize = ArenaSkipList.slabSizeFor(maxBytes / shardCount);
     for (int i = 0; i < shardCount; i++) {
-      shards[i] = new MemtableShard(slabSize);
+      shards[i] = new MemtableShard(slabSize, lockWaits);
     }
     this.mask = shardCount - 1;
     this.maxBytes = maxBytes;
+  }
+
+  /** Shard {@code i}, for tests. */
+  MemtableShard shardForTesting(int i) {
+    return shards[i];
+  }
+
+  /** Per shard, the writers that waited for its lock (an on-demand figure for monitoring). */
+  public long[] lockWaitsPerShard() {
+    long[] n = new long[shards.length];
+    for (int i = 0; i < shards.length; i++) {
+      n[i] = shards[i].lockWaitCount();
+    }
+    return n;
   }
 
   /** The shard index of a key: {@code hash64(key) & (shardCount - 1)}. */

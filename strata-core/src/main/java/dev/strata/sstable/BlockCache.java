@@ -81,6 +81,9 @@ public final class BlockCache {
   private final LongAdder misses = new LongAdder();
   private final LongAdder declined = new LongAdder();
 
+  /** Blocks Caffeine evicted for room (not invalidated with their table); its listener adds. */
+  private final LongAdder evictions = new LongAdder();
+
   /**
    * Weight of the blocks cached: added to after a put, taken off by Caffeine's removal listener.
    * Approximate while puts and removals race. Summed only to set or clear {@link #full}: summing
@@ -130,6 +133,9 @@ public final class BlockCache {
                       if (b != null) {
                         weight.add(-b.weight());
                       }
+                      if (cause.wasEvicted()) {
+                        evictions.increment();
+                      }
                       if (cause == RemovalCause.EXPLICIT && full) {
                         full = weight.sum() >= doorkeeperFrom;
                       }
@@ -172,20 +178,23 @@ public final class BlockCache {
   /**
    * Offers a block just read after a miss; it is cached unless the doorkeeper declines it (see the
    * class comment). Requires: {@code block} was verified against its checksum.
+   *
+   * @return whether the block was admitted
    */
-  void put(long cacheId, long offset, Block block) {
+  boolean put(long cacheId, long offset, Block block) {
     if (cache == null) {
-      return;
+      return false;
     }
     if (full && !missedRecently(cacheId, offset)) {
       declined.increment();
-      return;
+      return false;
     }
     weight.add(block.weight());
     cache.put(new Key(cacheId, offset), block);
     if (!full && weight.sum() >= doorkeeperFrom) {
       full = true;
     }
+    return true;
   }
 
   /** Whether the block missed recently; if not, remembers this miss. */
@@ -257,6 +266,11 @@ public final class BlockCache {
   public long overheadHeapBytes() {
     long entries = cache == null ? 0 : cache.estimatedSize();
     return HeapSize.longArray(recentMisses.length()) + entries * ENTRY_OVERHEAD_BYTES;
+  }
+
+  /** Blocks evicted for room since the cache was made. */
+  public long evictions() {
+    return evictions.sum();
   }
 
   public long hits() {

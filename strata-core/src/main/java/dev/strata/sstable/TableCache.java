@@ -74,6 +74,9 @@ public final class TableCache implements AutoCloseable {
   /** File number to open table. Thread-safe (Caffeine); removal listener releases the entry. */
   private final Cache<Long, OpenTable> readers;
 
+  /** The database's lookup counters, handed to every reader it opens. */
+  private final TableReadStats stats;
+
   /**
    * Set once by {@link #close()}, before it empties {@link #readers}; read by {@link #acquire}. An
    * acquire that inserts after close's sweep sees {@code true} (see {@link #acquire}).
@@ -102,6 +105,18 @@ public final class TableCache implements AutoCloseable {
       BlockCache blockCache,
       int maxOpenFiles,
       boolean mapped) {
+    this(fs, pathOfFileNumber, blockCache, maxOpenFiles, mapped, TableReadStats.NONE);
+  }
+
+  /** As above; every reader counts its lookups, and the cache its opens, in {@code stats}. */
+  public TableCache(
+      FileSystem fs,
+      LongFunction<Path> pathOfFileNumber,
+      BlockCache blockCache,
+      int maxOpenFiles,
+      boolean mapped,
+      TableReadStats stats) {
+    this.stats = stats;
     this.mapped = mapped;
     if (maxOpenFiles < 1) {
       throw new IllegalArgumentException("maxOpenFiles must be >= 1, got " + maxOpenFiles);
@@ -251,8 +266,9 @@ public final class TableCache implements AutoCloseable {
       } catch (NoSuchFileException | FileNotFoundException e) {
         throw new CorruptionException(name, -1, "table file missing", e);
       }
+      stats.tableOpened();
       return new OpenTable(
-          TableReader.open(file, name, fileSize, blockCache), openReaders, openReaderBytes);
+          TableReader.open(file, name, fileSize, blockCache, stats), openReaders, openReaderBytes);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

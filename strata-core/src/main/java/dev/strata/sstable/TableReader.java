@@ -55,6 +55,9 @@ public final class TableReader implements AutoCloseable {
   // consulted, 13% of the samples of YCSB's workload C.
   private final LongAdder blockReads = new LongAdder();
 
+  /** The database's lookup counters ({@link TableReadStats#NONE} outside a database). */
+  private final TableReadStats stats;
+
   /** Set once by {@link #close()}; read by every lookup to refuse use after close. */
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -66,7 +69,9 @@ public final class TableReader implements AutoCloseable {
       TableIndex index,
       BloomFilter filter,
       TableProperties properties,
-      int formatVersion) {
+      int formatVersion,
+      TableReadStats stats) {
+    this.stats = stats;
     this.file = file;
     this.fileName = fileName;
     this.fileSize = fileSize;
@@ -95,11 +100,18 @@ public final class TableReader implements AutoCloseable {
    */
   public static TableReader open(
       ReadableFile file, String fileName, long fileSize, BlockCache cache) throws IOException {
+    return open(file, fileName, fileSize, cache, TableReadStats.NONE);
+  }
+
+  /** As {@link #open(ReadableFile, String, long, BlockCache)}, counting lookups in {@code stats}. */
+  public static TableReader open(
+      ReadableFile file, String fileName, long fileSize, BlockCache cache, TableReadStats stats)
+      throws IOException {
     Objects.requireNonNull(file, "file");
     Objects.requireNonNull(fileName, "fileName");
     Objects.requireNonNull(cache, "cache");
     try {
-      return openChecked(file, fileName, fileSize, cache);
+      return openChecked(file, fileName, fileSize, cache, stats);
     } catch (IOException | RuntimeException | Error e) {
       try {
         file.close();
@@ -111,7 +123,8 @@ public final class TableReader implements AutoCloseable {
   }
 
   private static TableReader openChecked(
-      ReadableFile file, String fileName, long fileSize, BlockCache cache) throws IOException {
+      ReadableFile file, String fileName, long fileSize, BlockCache cache, TableReadStats stats)
+      throws IOException {
     if (fileSize < TableFormat.FOOTER_SIZE) {
       throw new CorruptionException(
           fileName, 0, "file of " + fileSize + " bytes is too short for a table footer");
@@ -163,7 +176,7 @@ public final class TableReader implements AutoCloseable {
 
     checkConsistent(properties, index, filter, fileName, footer);
     return new TableReader(
-        file, fileName, fileSize, cache, index, filter, properties, footer.version());
+        file, fileName, fileSize, cache, index, filter, properties, footer.version(), stats);
   }
 
   private static void checkConsistent(
@@ -240,8 +253,10 @@ public final class TableReader implements AutoCloseable {
       boolean detectNewer) {
     requireOpen();
     if (!filter.mayContainHash(keyHash)) {
+      stats.bloomProbe(true);
       return null;
     }
+    stats.bloomProbe(false);
     byte[] r = seekVisible(userKey, Trailer.seekTrailer(snapshotSequence), verifyChecksums, fillCache);
     if (r == null
         && detectNewer
@@ -442,8 +457,10 @@ public final class TableReader implements AutoCloseable {
     long offset = index.blockOffset(i);
     Block block = cache.get(cacheId, offset);
     if (block != null) {
+      stats.blockCacheHit();
       return block;
     }
+    stats.blockCacheMiss();
     BlockContents contents;
     try {
       contents = StoredBlock.read(file, fileName, index.handle(i), verifyChecksums || fillCache);
@@ -459,8 +476,8 @@ public final class TableReader implements AutoCloseable {
       throw new CorruptionException(fileName, offset, "data block overlaps the previous block");
     }
     blockReads.increment();
-    if (fillCache) {
-      cache.put(cacheId, offset, block);
+    if (fillCache && cache.put(cacheId, offset, block)) {
+      stats.blockCacheAdd();
     }
     return block;
   }

@@ -1,6 +1,7 @@
 package dev.strata.version;
 
 import dev.strata.key.InternalIterator;
+import dev.strata.stats.LockWaits;
 import dev.strata.key.MergingIterator;
 import dev.strata.sstable.TableCache;
 import dev.strata.sstable.TableHandle;
@@ -61,6 +62,9 @@ public final class ConcurrentLevel {
    */
   private final StampedLock lock = new StampedLock();
 
+  /** The database's count of reads that waited for a level's read lock. */
+  private final LockWaits lockWaits;
+
   /**
    * The level's files. Guarded by {@link #lock}: read under its read lock, replaced under its write
    * lock (Error Prone's {@code @GuardedBy} does not follow a {@code StampedLock}'s stamps).
@@ -77,6 +81,12 @@ public final class ConcurrentLevel {
   private volatile int fileCount;
 
   public ConcurrentLevel(int number, TableCache tables) {
+    this(number, tables, LockWaits.NONE);
+  }
+
+  /** As above, counting reads' waits for the level's read lock in {@code lockWaits}. */
+  public ConcurrentLevel(int number, TableCache tables, LockWaits lockWaits) {
+    this.lockWaits = lockWaits;
     this.number = number;
     this.tables = tables;
     this.current = Level.empty(number);
@@ -235,7 +245,7 @@ public final class ConcurrentLevel {
       return;
     }
     List<FileMetadata> files;
-    long stamp = lock.readLock();
+    long stamp = lockForRead();
     try {
       files = current.overlapping(keys[order[0]], keys[order[count - 1]]);
       for (FileMetadata f : files) {
@@ -333,7 +343,7 @@ public final class ConcurrentLevel {
       return 0;
     }
     List<FileMetadata> files;
-    long stamp = lock.readLock();
+    long stamp = lockForRead();
     try {
       files = current.overlapping(start, limit);
       for (FileMetadata f : files) {
@@ -382,7 +392,7 @@ public final class ConcurrentLevel {
       return 0;
     }
     List<FileMetadata> files;
-    long stamp = lock.readLock();
+    long stamp = lockForRead();
     try {
       files = current.files();
       for (FileMetadata f : files) {
@@ -409,8 +419,22 @@ public final class ConcurrentLevel {
     }
   }
 
+  /**
+   * Takes the read lock for a read, counting a wait if an install holds the write lock: {@code
+   * tryReadLock} only decides whether to read the clock.
+   */
+  private long lockForRead() {
+    long stamp = lock.tryReadLock();
+    if (stamp == 0L) {
+      long start = System.nanoTime();
+      stamp = lock.readLock();
+      lockWaits.record(System.nanoTime() - start);
+    }
+    return stamp;
+  }
+
   private List<FileMetadata> pinFilesForKey(byte[] userKey) {
-    long stamp = lock.readLock();
+    long stamp = lockForRead();
     try {
       List<FileMetadata> files = current.filesForKey(userKey);
       for (FileMetadata f : files) {
@@ -428,7 +452,7 @@ public final class ConcurrentLevel {
    */
   public InternalIterator newIterator(boolean verifyChecksums, boolean fillCache) {
     List<FileMetadata> files;
-    long stamp = lock.readLock();
+    long stamp = lockForRead();
     try {
       files = current.files();
       for (FileMetadata f : files) {

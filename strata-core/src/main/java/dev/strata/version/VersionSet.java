@@ -1,5 +1,6 @@
 package dev.strata.version;
 
+import dev.strata.stats.LockWaits;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.strata.CorruptionException;
 import dev.strata.fs.CrashPoint;
@@ -72,11 +73,21 @@ public final class VersionSet implements AutoCloseable {
   private volatile long lastSequence;
 
   public VersionSet(Path dir, FileSystem fs, TableCache tables, Consumer<FileMetadata> onObsolete) {
+    this(dir, fs, tables, onObsolete, LockWaits.NONE);
+  }
+
+  /** As above, the levels counting reads' waits for their read locks in {@code levelLockWaits}. */
+  public VersionSet(
+      Path dir,
+      FileSystem fs,
+      TableCache tables,
+      Consumer<FileMetadata> onObsolete,
+      LockWaits levelLockWaits) {
     this.dir = dir;
     this.fs = fs;
     this.onObsolete = onObsolete;
     for (int i = 0; i < NUM_LEVELS; i++) {
-      levels[i] = new ConcurrentLevel(i, tables);
+      levels[i] = new ConcurrentLevel(i, tables, levelLockWaits);
     }
   }
 

@@ -40,6 +40,38 @@ class InfoLogTest {
   }
 
   @Test
+  void flushAndCompaction_logOneLineEachWithTheirFigures() {
+    FaultInjectionFileSystem fs = new FaultInjectionFileSystem(1);
+    try (StrataDB db = StrataDB.open(DIR, Options.builder().fileSystem(fs).jmx(false).build())) {
+      for (int i = 0; i < 3; i++) {
+        db.put(new byte[] {(byte) i}, new byte[] {2});
+      }
+      db.flush();
+      String size = db.getProperty("strata.level-bytes0");
+      assertThat(text(fs, LOG_FILE)).contains("(3 entries in, 3 out, " + size + " bytes) in ");
+      db.put(new byte[] {1}, new byte[] {3});
+      db.compactRange(null, null);
+      String out = db.getProperty("strata.level-bytes6");
+      assertThat(text(fs, LOG_FILE))
+          .containsPattern(
+              "compacted level 0 into 6 \\(MANUAL, 2 \\+ 0 input files, \\d+ bytes in, 1 output files, "
+                  + out
+                  + " bytes out, write amplification \\d+\\.\\d\\d\\) in \\d+ ms");
+    }
+  }
+
+  @Test
+  void statsDump_writesStatsAndStatisticsToTheLog() {
+    FaultInjectionFileSystem fs = new FaultInjectionFileSystem(1);
+    try (StrataDB db = StrataDB.open(DIR, Options.builder().fileSystem(fs).jmx(false).build())) {
+      db.put(new byte[] {1}, new byte[] {2});
+      ((DbImpl) db).dumpStatsForTesting();
+      assertThat(text(fs, LOG_FILE))
+          .contains("DUMPING STATS", "strata.keys.written COUNT : 1", "strata.get.nanos P50 : ");
+    }
+  }
+
+  @Test
   void open_afterATornWalTail_logsWhatRecoveryDropped() throws Exception {
     FaultInjectionFileSystem fs = new FaultInjectionFileSystem(1);
     Options o = Options.builder().fileSystem(fs).build();
