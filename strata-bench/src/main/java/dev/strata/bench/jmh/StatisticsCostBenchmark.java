@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code OFF}. JFR's events are off in these runs (no recording), so the same figures also show
  * that the events' checks on the read path cost nothing visible.
  *
- * <p>Run: {@code java -jar strata-bench/target/benchmarks.jar StatisticsCostBenchmark -t 2}
+ * <p>Run: {@code java -cp strata-bench/target/strata-bench.jar org.openjdk.jmh.Main StatisticsCostBenchmark -t 2}
  * (threads as cores). Readers get uniformly random keys of a database of {@code keys} entries
  * that a setup filled, flushed and compacted, so lookups go through the block cache, bloom
  * filters and the table index; writers put random keys into a fresh database.
