@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * auxiliary counter {@code stallMillis} (it must stay bounded: a limit below the write rate would
  * stall writes without end).
  *
- * <p>Run: {@code java -jar strata-bench/target/benchmarks.jar BackgroundIoLimitBenchmark -p
+ * <p>Run: {@code java -cp strata-bench/target/strata-bench.jar org.openjdk.jmh.Main BackgroundIoLimitBenchmark -p
  * limit=0,16777216,67108864}, on a disk whose bandwidth the background writes can use up.
  */
 @BenchmarkMode(Mode.SampleTime)
