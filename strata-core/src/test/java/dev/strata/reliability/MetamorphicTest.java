@@ -209,6 +209,31 @@ class MetamorphicTest {
             OpGenerator.apply(db, w, WriteOptions.DEFAULT);
           }
           history.add("w");
+        } else if (r < 700 && r >= 650) {
+          // multiGet of 1 to 12 keys (repeats possible), at the latest state or a snapshot.
+          List<byte[]> keys = new ArrayList<>();
+          int n = 1 + rnd.nextInt(12);
+          for (int j = 0; j < n; j++) {
+            keys.add(gen.key());
+          }
+          int snap = snaps.size() + modelSnaps.size() > 0 && rnd.nextInt(3) == 0
+              ? rnd.nextInt(Math.max(snaps.size(), modelSnaps.size())) : -1;
+          StringBuilder h = new StringBuilder("mget");
+          List<byte[]> values = new ArrayList<>();
+          if (db == null) {
+            for (byte[] k : keys) {
+              values.add(snap < 0 ? model.get(k) : modelSnaps.get(snap).get(k));
+            }
+          } else {
+            values =
+                snap < 0
+                    ? db.multiGet(keys)
+                    : db.multiGet(keys, ReadOptions.builder().snapshot(snaps.get(snap)).build());
+          }
+          for (int j = 0; j < n; j++) {
+            h.append(' ').append(str(keys.get(j))).append('=').append(str(values.get(j)));
+          }
+          history.add(h.toString());
         } else if (r < 700) {
           byte[] k = gen.key();
           int snap = snaps.size() + modelSnaps.size() > 0 && rnd.nextInt(3) == 0
