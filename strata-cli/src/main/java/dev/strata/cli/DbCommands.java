@@ -7,6 +7,8 @@ import dev.strata.WriteOptions;
 import dev.strata.util.Bytes;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -97,20 +99,44 @@ final class DbCommands {
     }
   }
 
-  @Command(name = "get", mixinStandardHelpOptions = true, description = "Print a key's value.")
+  @Command(
+      name = "get",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Print a key's value; with several keys, one KEY<TAB>VALUE line per key found, in the",
+        "order given, all read from one consistent state (multiGet).",
+        "Exit status 1 if any key is absent (each is named on stderr)."
+      })
   static final class Get extends ReadingBase {
-    @Parameters(index = "0", paramLabel = "KEY")
-    String key;
+    @Parameters(index = "0..*", arity = "1..*", paramLabel = "KEY")
+    List<String> keys;
 
     @Override
     int run(StrataDB d) {
-      byte[] v = d.get(decode(key, "key"));
-      if (v == null) {
-        err().println("strata: key not found: " + key);
-        return 1;
+      if (keys.size() == 1) {
+        byte[] v = d.get(decode(keys.get(0), "key"));
+        if (v == null) {
+          err().println("strata: key not found: " + keys.get(0));
+          return 1;
+        }
+        out().println(encode(v));
+        return 0;
       }
-      out().println(encode(v));
-      return 0;
+      List<byte[]> decoded = new ArrayList<>(keys.size());
+      for (String k : keys) {
+        decoded.add(decode(k, "key"));
+      }
+      List<byte[]> values = d.multiGet(decoded);
+      int status = 0;
+      for (int i = 0; i < keys.size(); i++) {
+        if (values.get(i) == null) {
+          err().println("strata: key not found: " + keys.get(i));
+          status = 1;
+        } else {
+          out().println(keys.get(i) + "\t" + encode(values.get(i)));
+        }
+      }
+      return status;
     }
   }
 

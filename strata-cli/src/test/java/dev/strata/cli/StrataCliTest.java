@@ -42,6 +42,20 @@ class StrataCliTest {
   }
 
   @Test
+  void getOfSeveralKeys_printsEachFoundKeyInOrder_andFailsForAnAbsentOne() {
+    String db = tmp.resolve("db").toString();
+    assertThat(run("put", "--db", db, "--create", "b", "2").code()).isZero();
+    assertThat(run("put", "--db", db, "a", "1").code()).isZero();
+    Result both = run("get", "--db", db, "b", "a", "b");
+    assertThat(both.code()).isZero();
+    assertThat(both.out().trim().split("\\R")).containsExactly("b\t2", "a\t1", "b\t2");
+    Result oneAbsent = run("get", "--db", db, "a", "zz", "b");
+    assertThat(oneAbsent.code()).isEqualTo(1);
+    assertThat(oneAbsent.out().trim().split("\\R")).containsExactly("a\t1", "b\t2");
+    assertThat(oneAbsent.err()).contains("key not found: zz");
+  }
+
+  @Test
   void hexKeys_areDecodedAndPrinted() {
     String db = tmp.resolve("db").toString();
     assertThat(run("put", "--db", db, "--create", "--hex", "00ff", "cafe").code()).isZero();
