@@ -8,6 +8,7 @@ import dev.strata.WriteBatch;
 import dev.strata.testing.FaultInjectionFileSystem;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.jetbrains.kotlinx.lincheck.LinCheckerKt;
@@ -19,8 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Lincheck on the whole database over the in-memory file system, with memtables small enough that
- * flushes run during the scenarios: put, get, delete, a two-key batch and a bounded scan over four
- * keys, in stress mode. {@link DbModelCheckingTest} runs the same operations under the model
+ * flushes run during the scenarios: put, get, delete, a two-key batch, a three-key multiGet and a
+ * bounded scan over four keys, in stress mode. {@link DbModelCheckingTest} runs the same operations under the model
  * checker, and {@link MemtableLincheckTest} checks the memtable alone in both modes.
  */
 @Param(name = "key", gen = IntGen.class, conf = "0:3")
@@ -73,6 +74,20 @@ public class DbLincheckTest {
   public int get(@Param(name = "key") int k) {
     byte[] r = db.get(key(k));
     return r == null ? -1 : r[0];
+  }
+
+  /**
+   * Three keys in one multiGet, two of them the pair a {@link #batch} writes together: the
+   * sequential specification sees a batch whole or not at all, so must the multiGet.
+   */
+  @Operation
+  public String multiGet(@Param(name = "key") int k) {
+    List<byte[]> values = db.multiGet(List.of(key(k), key((k + 1) % 4), key((k + 3) % 4)));
+    StringBuilder out = new StringBuilder();
+    for (byte[] v : values) {
+      out.append(v == null ? -1 : v[0]).append(' ');
+    }
+    return out.toString();
   }
 
   @Operation
