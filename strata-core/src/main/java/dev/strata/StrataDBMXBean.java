@@ -75,6 +75,14 @@ public interface StrataDBMXBean {
   /** Every ticker of {@link Statistics}, by {@link Ticker#statName()}. */
   Map<String, Long> getTickers();
 
+  /**
+   * Every histogram's figures, flattened: for each histogram name (such as {@code
+   * strata.get.nanos}) the keys {@code NAME.count}, {@code .mean}, {@code .p50}, {@code .p95},
+   * {@code .p99}, {@code .p999} and {@code .max}, in the histogram's unit. Empty when {@code
+   * statisticsLevel} turns histograms off.
+   */
+  Map<String, Double> getHistograms();
+
   /** The {@code strata.stats} text. */
   String getStatsText();
 

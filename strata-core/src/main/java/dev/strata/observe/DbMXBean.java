@@ -1,5 +1,7 @@
 package dev.strata.observe;
 
+import dev.strata.HistogramData;
+import dev.strata.HistogramType;
 import dev.strata.Statistics;
 import dev.strata.StrataDB;
 import dev.strata.StrataDBMXBean;
@@ -166,6 +168,23 @@ public final class DbMXBean implements StrataDBMXBean {
     Map<String, Long> m = new LinkedHashMap<>();
     for (Map.Entry<Ticker, Long> e : stats.tickers().entrySet()) {
       m.put(e.getKey().statName(), e.getValue());
+    }
+    return m;
+  }
+
+  @Override
+  public Map<String, Double> getHistograms() {
+    Map<String, Double> m = new LinkedHashMap<>();
+    for (Map.Entry<HistogramType, HistogramData> e : stats.histograms().entrySet()) {
+      String n = e.getKey().statName();
+      HistogramData h = e.getValue();
+      m.put(n + ".count", (double) h.count());
+      m.put(n + ".mean", h.mean());
+      m.put(n + ".p50", h.p50());
+      m.put(n + ".p95", h.p95());
+      m.put(n + ".p99", h.p99());
+      m.put(n + ".p999", h.p999());
+      m.put(n + ".max", (double) h.max());
     }
     return m;
   }

@@ -70,6 +70,13 @@ class JmxTest {
       assertThat(server.getAttribute(on, "CompactionCount")).isEqualTo(1L);
       assertThat(server.getAttribute(on, "PendingCompactionBytes")).isEqualTo(0L);
 
+      TabularData histograms = (TabularData) server.getAttribute(on, "Histograms");
+      CompositeData gets = histograms.get(new Object[] {"strata.get.nanos.count"});
+      assertThat(gets.get("value")).isEqualTo(20.0);
+      double p50 = (double) histograms.get(new Object[] {"strata.get.nanos.p50"}).get("value");
+      double max = (double) histograms.get(new Object[] {"strata.get.nanos.max"}).get("value");
+      assertThat(p50).isPositive().isLessThanOrEqualTo(max);
+
       TabularData tickers = (TabularData) server.getAttribute(on, "Tickers");
       CompositeData written = tickers.get(new Object[] {"strata.keys.written"});
       assertThat(written.get("value")).isEqualTo(50L);
