@@ -16,6 +16,7 @@ import java.util.NoSuchElementException;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
@@ -25,6 +26,8 @@ import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.internals.ChangelogRecordDeserializationHelper;
 import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
+import org.apache.kafka.streams.processor.internals.metrics.StreamsMetricsImpl;
+import org.apache.kafka.streams.processor.internals.metrics.TaskMetrics;
 import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.internals.SegmentedBytesStore.KeySchema;
@@ -70,6 +73,12 @@ final class SegmentedStore implements StoreFigures {
   private Position position = Position.emptyPosition();
   private StoreMetrics metrics;
 
+  /**
+   * The task's {@code dropped-records} sensor, recorded for each write older than the retention, as
+   * Kafka's segmented stores do; null if the context has no Streams metrics registry.
+   */
+  private Sensor expiredRecordSensor;
+
   /** Figures of the segments dropped since open, so that totals never go backwards. */
   private final java.util.concurrent.atomic.LongAdder droppedBytesWritten =
       new java.util.concurrent.atomic.LongAdder();
@@ -88,6 +97,11 @@ final class SegmentedStore implements StoreFigures {
 
   void init(StateStoreContext context, StateStore root) {
     this.context = context;
+    if (context.metrics() instanceof StreamsMetricsImpl streamsMetrics) {
+      expiredRecordSensor =
+          TaskMetrics.droppedRecordsSensor(
+              Thread.currentThread().getName(), context.taskId().toString(), streamsMetrics);
+    }
     Map<String, Object> configs = context.appConfigs();
     shared = SharedResources.acquire(context.applicationId(), configs);
     try {
@@ -248,7 +262,10 @@ final class SegmentedStore implements StoreFigures {
     observedStreamTime = Math.max(observedStreamTime, timestamp);
     StoreDatabase segment = segmentIfLive(segmentId(timestamp), observedStreamTime);
     if (segment == null) {
-      LOG.debug("Skipping record for expired segment.");
+      if (expiredRecordSensor != null) {
+        expiredRecordSensor.record(1.0d, System.currentTimeMillis());
+      }
+      LOG.warn("Skipping record for expired segment.");
       return;
     }
     synchronized (position) {
