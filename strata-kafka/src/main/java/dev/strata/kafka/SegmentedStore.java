@@ -1,6 +1,5 @@
 package dev.strata.kafka;
 
-import dev.strata.WriteBatch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -437,7 +436,7 @@ final class SegmentedStore implements StoreFigures {
         observedStreamTime =
             Math.max(observedStreamTime, keySchema.segmentTimestamp(Bytes.wrap(r.key())));
       }
-      Map<StoreDatabase, WriteBatch> batches = new HashMap<>();
+      Map<StoreDatabase, DataBatch> batches = new HashMap<>();
       for (ConsumerRecord<byte[], byte[]> r : records) {
         long id = segmentId(keySchema.segmentTimestamp(Bytes.wrap(r.key())));
         StoreDatabase segment = segmentIfLive(id, observedStreamTime);
@@ -446,14 +445,9 @@ final class SegmentedStore implements StoreFigures {
         }
         ChangelogRecordDeserializationHelper.applyChecksAndUpdatePosition(
             r, consistencyEnabled, position);
-        WriteBatch b = batches.computeIfAbsent(segment, s -> new WriteBatch());
-        if (r.value() == null) {
-          b.delete(r.key());
-        } else {
-          b.put(r.key(), r.value());
-        }
+        batches.computeIfAbsent(segment, s -> new DataBatch()).put(r.key(), r.value());
       }
-      for (Map.Entry<StoreDatabase, WriteBatch> e : batches.entrySet()) {
+      for (Map.Entry<StoreDatabase, DataBatch> e : batches.entrySet()) {
         e.getKey().write(e.getValue(), true);
       }
     }

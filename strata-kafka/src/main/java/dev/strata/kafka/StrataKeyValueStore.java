@@ -1,6 +1,5 @@
 package dev.strata.kafka;
 
-import dev.strata.WriteBatch;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
@@ -8,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -59,6 +59,13 @@ class StrataKeyValueStore implements KeyValueStore<Bytes, byte[]> {
   private boolean consistencyEnabled;
   private StoreMetrics metrics;
 
+  /**
+   * Whether {@link #committedOffset} may answer from the database: false from an init under
+   * exactly-once after a crash (the data may hold writes of aborted transactions beyond the
+   * offsets) until the next commit. Stream thread only.
+   */
+  private boolean offsetsTrusted;
+
   /** Position of the writes in the store; updated under its own monitor, as Kafka's stores do. */
   private Position position = Position.emptyPosition();
 
@@ -84,6 +91,9 @@ class StrataKeyValueStore implements KeyValueStore<Bytes, byte[]> {
       shared.release();
       throw e;
     }
+    boolean exactlyOnce =
+        StreamsConfig.EXACTLY_ONCE_V2.equals(configs.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+    offsetsTrusted = !exactlyOnce || db.closedCleanly();
     positionCheckpoint = new PositionCheckpoint(context.stateDir(), name);
     position = positionCheckpoint.read();
     consistencyEnabled =
@@ -144,14 +154,10 @@ class StrataKeyValueStore implements KeyValueStore<Bytes, byte[]> {
   @Override
   public void putAll(List<KeyValue<Bytes, byte[]>> entries) {
     Objects.requireNonNull(entries, "entries cannot be null");
-    WriteBatch batch = new WriteBatch();
+    DataBatch batch = new DataBatch();
     for (KeyValue<Bytes, byte[]> kv : entries) {
       Objects.requireNonNull(kv.key, "key cannot be null");
-      if (kv.value == null) {
-        batch.delete(kv.key.get());
-      } else {
-        batch.put(kv.key.get(), kv.value);
-      }
+      batch.put(kv.key.get(), kv.value);
     }
     db().write(batch, false);
     updatePosition();
@@ -235,6 +241,36 @@ class StrataKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     db().flush();
   }
 
+  /**
+   * True: on Kafka 4.4 (KIP-1035) the store keeps its committed changelog offsets itself, in its
+   * database beside the data ({@link StoreDatabase#commitOffsets}), and Kafka writes no {@code
+   * .checkpoint} file for it. Kafka 4.1 to 4.3 never ask and keep their checkpoint file. No
+   * {@code @Override}: the method is absent before 4.4.
+   */
+  public boolean managesOffsets() {
+    return true;
+  }
+
+  /**
+   * Kafka 4.4's commit: the restored writes made durable and the changelog offsets recorded after
+   * the data they cover ({@link StoreDatabase#commitOffsets}). Replaces {@link #flush()}, which 4.4
+   * no longer calls for stores that implement this.
+   */
+  public void commit(Map<TopicPartition, Long> changelogOffsets) {
+    db().commitOffsets(changelogOffsets);
+    offsetsTrusted = true;
+  }
+
+  /**
+   * The changelog offset committed for {@code partition}, from which Kafka 4.4 restores; null if
+   * none, or if under exactly-once the store was not closed cleanly: Kafka then treats the task as
+   * corrupted, wipes it and restores from the start, as it does for a missing checkpoint.
+   */
+  public Long committedOffset(TopicPartition partition) {
+    StoreDatabase d = db();
+    return offsetsTrusted ? d.committedOffset(partition) : null;
+  }
+
   @Override
   public void close() {
     StoreDatabase d = db;
@@ -267,15 +303,11 @@ class StrataKeyValueStore implements KeyValueStore<Bytes, byte[]> {
   private final class BatchingRestore implements RecordBatchingStateRestoreCallback {
     @Override
     public void restoreBatch(Collection<ConsumerRecord<byte[], byte[]>> records) {
-      WriteBatch batch = new WriteBatch();
+      DataBatch batch = new DataBatch();
       for (ConsumerRecord<byte[], byte[]> record : records) {
         ChangelogRecordDeserializationHelper.applyChecksAndUpdatePosition(
             record, consistencyEnabled, position);
-        if (record.value() == null) {
-          batch.delete(record.key());
-        } else {
-          batch.put(record.key(), record.value());
-        }
+        batch.put(record.key(), record.value());
       }
       db().write(batch, true);
     }
