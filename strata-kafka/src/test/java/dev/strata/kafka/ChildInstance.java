@@ -13,7 +13,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One {@link ClusterApp} instance in a child JVM on the test's class path, so that it can be killed
+ * A child JVM on the test's class path, by default one {@link ClusterApp} instance, so that it can
+ * be killed
  * as {@code kill -9} kills ({@link Process#destroyForcibly()}: SIGKILL on Unix, no shutdown hook
  * runs). Its standard output (the {@code STATE} lines) is collected; its standard error goes to a
  * log file beside its state directory. The child ends by itself when this JVM does (its standard
@@ -45,6 +46,13 @@ final class ChildInstance implements AutoCloseable {
 
   static ChildInstance start(String bootstrap, String appId, Path stateDir, int standbys)
       throws IOException {
+    File log = new File(stateDir.toFile().getParentFile(), stateDir.getFileName() + ".log");
+    return start(ClusterApp.class, log, bootstrap, appId, stateDir.toString(),
+        String.valueOf(standbys));
+  }
+
+  /** Runs {@code main}'s {@code main(args)} in a child JVM, its standard error appended to log. */
+  static ChildInstance start(Class<?> main, File log, String... args) throws IOException {
     String classPath =
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> command = new ArrayList<>();
@@ -54,15 +62,16 @@ final class ChildInstance implements AutoCloseable {
     command.add("-XX:TieredStopAtLevel=1");
     command.add("-cp");
     command.add(classPath);
-    command.add(ClusterApp.class.getName());
-    command.add(bootstrap);
-    command.add(appId);
-    command.add(stateDir.toString());
-    command.add(String.valueOf(standbys));
-    File log = new File(stateDir.toFile().getParentFile(), stateDir.getFileName() + ".log");
+    command.add(main.getName());
+    command.addAll(List.of(args));
     ProcessBuilder pb =
         new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log));
     return new ChildInstance(pb.start());
+  }
+
+  /** Whether the child printed {@code line} since it started. */
+  boolean printed(String line) {
+    return lines.contains(line);
   }
 
   /** Whether the child printed {@code STATE state} since it started. */

@@ -1,0 +1,236 @@
+package dev.strata.kafka;
+
+import static dev.strata.kafka.EmbeddedKafka.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The key-value store's own committed offsets (KIP-1035) across a crash: a child JVM restores
+ * changelog records into the store (unlogged), commits their offsets, writes and restores more
+ * without committing, and is killed with SIGKILL; the store reopened here must have every record
+ * up to the committed offset (the offsets never ahead of the data), and restoring from that offset
+ * on must end in exactly the changelog's state (nothing lost, nothing applied twice). Under
+ * exactly-once the crashed store's offsets are not trusted (Kafka then wipes and restores the
+ * task); after a clean close they are.
+ */
+class StoreOffsetsCrashTest {
+  private static final TopicPartition CHANGELOG = new TopicPartition("app-kv-changelog", 0);
+  private static final int COMMITTED = 300;
+  private static final int UNCOMMITTED = 200;
+
+  @TempDir File dir;
+
+  /** Changelog records {@code from} to {@code to - 1}: key k{i % 250}, value v{i}. */
+  static List<ConsumerRecord<byte[], byte[]>> changelog(int from, int to) {
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      out.add(new ConsumerRecord<>(CHANGELOG.topic(), CHANGELOG.partition(), i,
+          ("k" + i % 250).getBytes(), ("v" + i).getBytes()));
+    }
+    return out;
+  }
+
+  /** The state a changelog leaves: each key's last value, a null value deleting. */
+  static Map<String, String> apply(List<ConsumerRecord<byte[], byte[]>> records) {
+    Map<String, String> out = new TreeMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      if (r.value() == null) {
+        out.remove(new String(r.key()));
+      } else {
+        out.put(new String(r.key()), new String(r.value()));
+      }
+    }
+    return out;
+  }
+
+  static Map<String, String> contents(StrataKeyValueStore store) {
+    Map<String, String> out = new TreeMap<>();
+    try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
+      it.forEachRemaining(kv -> out.put(new String(kv.key.get()), new String(kv.value)));
+    }
+    return out;
+  }
+
+  static CapturingContext context(File stateDir, String guarantee) {
+    Properties extra = new Properties();
+    extra.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
+    return new CapturingContext(StoreContexts.context(stateDir, "offsets", extra));
+  }
+
+  /**
+   * The child: {@code STATE_DIR GUARANTEE crash|close}. Restores and commits the first {@value
+   * #COMMITTED} records, then restores {@value #UNCOMMITTED} more and writes one key directly, and
+   * either prints READY and waits to be killed, or closes the store and prints CLOSED.
+   */
+  public static void main(String[] args) throws Exception {
+    CapturingContext ctx = context(new File(args[0]), args[1]);
+    StrataKeyValueStore store = new StrataKeyValueStore("kv");
+    store.init(ctx, store);
+    RecordBatchingStateRestoreCallback restore =
+        (RecordBatchingStateRestoreCallback) ctx.restoreCallback;
+    restore.restoreBatch(changelog(0, COMMITTED / 2));
+    restore.restoreBatch(changelog(COMMITTED / 2, COMMITTED));
+    store.commit(Map.of(CHANGELOG, (long) COMMITTED - 1));
+    restore.restoreBatch(changelog(COMMITTED, COMMITTED + UNCOMMITTED));
+    store.put(Bytes.wrap("direct".getBytes()), "uncommitted".getBytes());
+    if (args[2].equals("close")) {
+      store.close();
+      System.out.println("CLOSED");
+      System.exit(0);
+    }
+    System.out.println("READY");
+    System.out.flush();
+    new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+    System.exit(0);
+  }
+
+  private File runChild(String guarantee, String mode, String line) throws Exception {
+    File stateDir = new File(dir, guarantee);
+    try (ChildInstance child =
+        ChildInstance.start(StoreOffsetsCrashTest.class, new File(dir, guarantee + ".log"),
+            stateDir.getPath(), guarantee, mode)) {
+      await(Duration.ofSeconds(60), "the child to print " + line, () -> child.printed(line));
+      if (mode.equals("crash")) {
+        child.kill();
+      }
+    }
+    return stateDir;
+  }
+
+  @Test
+  void crashAfterCommit_atLeastOnce_offsetsNeverAheadAndReplayEndsInTheChangelogState()
+      throws Exception {
+    File stateDir = runChild(StreamsConfig.AT_LEAST_ONCE, "crash", "READY");
+    CapturingContext ctx = context(stateDir, StreamsConfig.AT_LEAST_ONCE);
+    StrataKeyValueStore store = new StrataKeyValueStore("kv");
+    store.init(ctx, store);
+    try {
+      Long committed = store.committedOffset(CHANGELOG);
+      assertThat(committed).isEqualTo(COMMITTED - 1L);
+      // Every record up to the committed offset is there: its last value per key.
+      Map<String, String> upToCommit = apply(changelog(0, COMMITTED));
+      upToCommit.forEach(
+          (k, v) -> {
+            byte[] got = store.get(Bytes.wrap(k.getBytes()));
+            String value = got == null ? null : new String(got);
+            // A key restored again after the commit may hold its newer value, never an older one.
+            Map<String, String> later = apply(changelog(0, COMMITTED + UNCOMMITTED));
+            assertThat(value).as(k).isIn(v, later.get(k));
+          });
+      // Kafka restores from the committed offset on; the end state is the changelog's.
+      ((RecordBatchingStateRestoreCallback) ctx.restoreCallback)
+          .restoreBatch(changelog((int) (committed + 1), COMMITTED + UNCOMMITTED));
+      store.commit(Map.of(CHANGELOG, (long) COMMITTED + UNCOMMITTED - 1));
+      Map<String, String> expected = apply(changelog(0, COMMITTED + UNCOMMITTED));
+      Map<String, String> actual = contents(store);
+      actual.remove("direct"); // a logged write of the crashed run: there or not, both fine
+      assertThat(actual).isEqualTo(expected);
+      assertThat(store.committedOffset(CHANGELOG)).isEqualTo(COMMITTED + UNCOMMITTED - 1L);
+    } finally {
+      store.close();
+    }
+  }
+
+  @Test
+  void crashAfterCommit_exactlyOnce_offsetsNotTrusted() throws Exception {
+    File stateDir = runChild(StreamsConfig.EXACTLY_ONCE_V2, "crash", "READY");
+    StrataKeyValueStore store = new StrataKeyValueStore("kv");
+    store.init(context(stateDir, StreamsConfig.EXACTLY_ONCE_V2), store);
+    try {
+      assertThat(store.committedOffset(CHANGELOG))
+          .as("offsets of a store that may hold aborted writes").isNull();
+    } finally {
+      store.close();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {StreamsConfig.AT_LEAST_ONCE, StreamsConfig.EXACTLY_ONCE_V2})
+  void cleanClose_offsetsTrustedAndDataComplete(String guarantee) throws Exception {
+    File stateDir = runChild(guarantee, "close", "CLOSED");
+    StrataKeyValueStore store = new StrataKeyValueStore("kv");
+    store.init(context(stateDir, guarantee), store);
+    try {
+      assertThat(store.committedOffset(CHANGELOG)).isEqualTo(COMMITTED - 1L);
+      Map<String, String> expected = apply(changelog(0, COMMITTED + UNCOMMITTED));
+      expected.put("direct", "uncommitted");
+      assertThat(contents(store)).isEqualTo(expected);
+    } finally {
+      store.close();
+    }
+  }
+
+  /**
+   * Through Kafka itself (TopologyTestDriver): on Kafka 4.4 the runtime commits the changelog
+   * offsets into the store, which then holds them; Kafka 4.1 to 4.3 never ask the store and write
+   * them to the task's {@code .checkpoint} file instead.
+   */
+  @Test
+  void kafkaRuntime_commitsChangelogOffsetsIntoTheStoreWhereSupported() throws Exception {
+    String app = "offsets-ttd";
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.stream("in", Consumed.with(Serdes.String(), Serdes.String()))
+        .groupByKey()
+        .count(Materialized.as(StrataStores.timestampedKeyValueStore("counts")));
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, app);
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, dir.getAbsolutePath());
+    TopicPartition changelog = new TopicPartition(app + "-counts-changelog", 0);
+    java.lang.reflect.Method committedOffset = method(StateStore.class, "committedOffset");
+    try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), props)) {
+      var in = driver.createInputTopic("in", new StringSerializer(), new StringSerializer());
+      for (int i = 0; i < 50; i++) {
+        in.pipeInput("k" + i % 7, "v");
+      }
+      // The store as Kafka built it (metered, cached); the driver commits after each record.
+      StateStore store = driver.<String, Long>getTimestampedKeyValueStore("counts");
+      if (committedOffset != null) {
+        assertThat(committedOffset.invoke(store, changelog))
+            .as("changelog offset committed into the store").isEqualTo(49L);
+      } else {
+        Map<TopicPartition, Long> checkpoint =
+            new org.apache.kafka.streams.state.internals.OffsetCheckpoint(
+                new File(dir, app + "/0_0/.checkpoint")).read();
+        assertThat(checkpoint).containsEntry(changelog, 50L);
+      }
+    }
+  }
+
+  /** {@code type}'s public method {@code name}, or null if this Kafka has none. */
+  private static java.lang.reflect.Method method(Class<?> type, String name) {
+    for (java.lang.reflect.Method m : type.getMethods()) {
+      if (m.getName().equals(name)) {
+        return m;
+      }
+    }
+    return null;
+  }
+}
