@@ -219,7 +219,7 @@ class StoreOffsetsCrashTest {
         Map<TopicPartition, Long> checkpoint =
             new org.apache.kafka.streams.state.internals.OffsetCheckpoint(
                 new File(dir, app + "/0_0/.checkpoint")).read();
-        assertThat(checkpoint).containsEntry(changelog, 50L);
+        assertThat(checkpoint).containsEntry(changelog, 49L);
       }
     }
   }
