@@ -24,6 +24,9 @@ final class ChildInstance implements AutoCloseable {
   private final Process process;
   private final List<String> lines = new CopyOnWriteArrayList<>();
 
+  /** Set by the reader when the child's output ends (it exited or was killed). */
+  private volatile boolean outputEnded;
+
   private ChildInstance(Process process) {
     this.process = process;
     Thread reader =
@@ -38,6 +41,7 @@ final class ChildInstance implements AutoCloseable {
               } catch (IOException e) {
                 // The child was killed; what it printed is kept.
               }
+              outputEnded = true;
             },
             "child-stdout");
     reader.setDaemon(true);
@@ -53,13 +57,22 @@ final class ChildInstance implements AutoCloseable {
 
   /** Runs {@code main}'s {@code main(args)} in a child JVM, its standard error appended to log. */
   static ChildInstance start(Class<?> main, File log, String... args) throws IOException {
+    return startWithHeap("256m", main, log, args);
+  }
+
+  /** As {@link #start(Class, File, String...)} with a heap of {@code heap} ({@code -Xmx}). */
+  static ChildInstance startWithHeap(String heap, Class<?> main, File log, String... args)
+      throws IOException {
     String classPath =
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx256m");
-    command.add("-XX:+UseSerialGC");
-    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-Xmx" + heap);
+    if (heap.equals("256m")) {
+      // Small test children: start fast, stay small.
+      command.add("-XX:+UseSerialGC");
+      command.add("-XX:TieredStopAtLevel=1");
+    }
     command.add("-cp");
     command.add(classPath);
     command.add(main.getName());
@@ -67,6 +80,21 @@ final class ChildInstance implements AutoCloseable {
     ProcessBuilder pb =
         new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log));
     return new ChildInstance(pb.start());
+  }
+
+  /** The first line the child printed that starts with {@code prefix}, or null. */
+  String lineStartingWith(String prefix) {
+    for (String line : lines) {
+      if (line.startsWith(prefix)) {
+        return line;
+      }
+    }
+    return null;
+  }
+
+  /** Whether the child's output has ended: it exited or was killed, and all it printed is read. */
+  boolean outputEnded() {
+    return outputEnded;
   }
 
   /** Whether the child printed {@code line} since it started. */
