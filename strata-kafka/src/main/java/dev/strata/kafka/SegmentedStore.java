@@ -15,6 +15,7 @@ import java.util.NoSuchElementException;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -78,6 +79,25 @@ final class SegmentedStore implements StoreFigures {
    */
   private Sensor expiredRecordSensor;
 
+  /**
+   * The changelog offsets of the last commit (empty before any), copied into each segment made
+   * afterwards: all its data is newer, so they are never ahead of it. Stream thread only.
+   */
+  private Map<TopicPartition, Long> lastCommitted = Map.of();
+
+  /**
+   * A database with no data, in {@code <dir>/offsets}: the committed offsets for when no segment
+   * holds any (every one expired, or none made yet). Opened by init, closed by close.
+   */
+  private StoreDatabase offsetsOnly;
+
+  /**
+   * Whether {@link #committedOffset} may answer: false after an init under exactly-once that found
+   * a segment not closed cleanly, for as long as this opening lasts (as the key-value store's).
+   * Stream thread only.
+   */
+  private boolean offsetsTrusted;
+
   /** Figures of the segments dropped since open, so that totals never go backwards. */
   private final java.util.concurrent.atomic.LongAdder droppedBytesWritten =
       new java.util.concurrent.atomic.LongAdder();
@@ -96,6 +116,8 @@ final class SegmentedStore implements StoreFigures {
 
   void init(StateStoreContext context, StateStore root) {
     this.context = context;
+    // Kafka re-initialises the same store object when it revives a task (its directory wiped).
+    lastCommitted = Map.of();
     if (context.metrics() instanceof StreamsMetricsImpl streamsMetrics) {
       expiredRecordSensor =
           TaskMetrics.droppedRecordsSensor(
@@ -108,6 +130,14 @@ final class SegmentedStore implements StoreFigures {
       dir = context.stateDir().toPath().resolve("strata").resolve(name);
       Files.createDirectories(dir);
       openExisting();
+      offsetsOnly = StoreDatabase.open(name + ".offsets", dir.resolve("offsets"), options.options());
+      boolean exactlyOnce =
+          StreamsConfig.EXACTLY_ONCE_V2.equals(
+              configs.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+      offsetsTrusted =
+          !exactlyOnce
+              || (offsetsOnly.closedCleanly()
+                  && segments.values().stream().allMatch(StoreDatabase::closedCleanly));
     } catch (IOException | RuntimeException e) {
       closeSegments();
       shared.release();
@@ -162,6 +192,9 @@ final class SegmentedStore implements StoreFigures {
     if (s == null) {
       String segmentName = name + "." + id * segmentInterval;
       s = StoreDatabase.open(segmentName, dir.resolve(segmentName), options.options());
+      if (!lastCommitted.isEmpty()) {
+        s.commitOffsets(lastCommitted);
+      }
       segments.put(id, s);
     }
     return s;
@@ -401,6 +434,44 @@ final class SegmentedStore implements StoreFigures {
     }
   }
 
+  /**
+   * Kafka 4.4's commit: each segment makes its restored writes durable and records the offsets
+   * behind its own data ({@link StoreDatabase#commitOffsets}); segments made later get a copy.
+   */
+  void commit(Map<TopicPartition, Long> changelogOffsets) {
+    checkOpen();
+    for (StoreDatabase s : segments.values()) {
+      s.commitOffsets(changelogOffsets);
+    }
+    offsetsOnly.commitOffsets(changelogOffsets);
+    lastCommitted = new HashMap<>(changelogOffsets);
+  }
+
+  /**
+   * The offset every segment's data is complete to: the smallest of the segments' committed
+   * offsets, so that a restore from it reaches every segment (a replay is idempotent); with no
+   * segment, the offsets database's. Null if a segment has none, or if the store is not trusted
+   * (exactly-once after a crash): Kafka then restores from the start.
+   */
+  Long committedOffset(TopicPartition partition) {
+    checkOpen();
+    if (!offsetsTrusted) {
+      return null;
+    }
+    if (segments.isEmpty()) {
+      return offsetsOnly.committedOffset(partition);
+    }
+    Long min = null;
+    for (StoreDatabase s : segments.values()) {
+      Long offset = s.committedOffset(partition);
+      if (offset == null) {
+        return null;
+      }
+      min = min == null ? offset : Math.min(min, offset);
+    }
+    return min;
+  }
+
   void close() {
     if (!open) {
       return;
@@ -418,11 +489,15 @@ final class SegmentedStore implements StoreFigures {
     }
   }
 
+  /** Closes every segment; an untrusted store's stay marked not closed cleanly (see init). */
   private void closeSegments() {
     for (StoreDatabase s : segments.values()) {
-      s.close();
+      s.close(offsetsTrusted);
     }
     segments.clear();
+    if (offsetsOnly != null) {
+      offsetsOnly.close(offsetsTrusted);
+    }
   }
 
   /**

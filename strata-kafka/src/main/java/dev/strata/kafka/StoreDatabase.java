@@ -354,9 +354,19 @@ final class StoreDatabase implements AutoCloseable, StoreFigures {
     }
   }
 
-  /** Closes the iterators still open, then the database; idempotent. */
+  /** Closes the iterators still open, then the database, recorded as closed cleanly; idempotent. */
   @Override
   public void close() {
+    close(true);
+  }
+
+  /**
+   * Closes the iterators still open, then the database; idempotent. {@code clean} false keeps the
+   * status {@code open}: a store that found the database not closed cleanly and did not trust its
+   * offsets must not launder it by opening and closing it (Kafka 4.4 opens the stores of every task
+   * directory at start-up to read their offsets, and closes them again).
+   */
+  void close(boolean clean) {
     closeLock.writeLock().lock();
     try {
       if (!open) {
@@ -375,11 +385,13 @@ final class StoreDatabase implements AutoCloseable, StoreFigures {
           LOG.warn("store {}: flushing restored writes at close failed", name, e);
         }
       }
-      try {
-        // Behind every write in the WAL: a store that reads "closed" at its next open has all.
-        db.put(STATUS_KEY, CLOSED);
-      } catch (StrataException e) {
-        LOG.warn("store {}: recording its clean close failed", name, e);
+      if (clean) {
+        try {
+          // Behind every write in the WAL: a store that reads "closed" at its next open has all.
+          db.put(STATUS_KEY, CLOSED);
+        } catch (StrataException e) {
+          LOG.warn("store {}: recording its clean close failed", name, e);
+        }
       }
       db.close();
     } finally {

@@ -60,9 +60,11 @@ class StrataKeyValueStore implements KeyValueStore<Bytes, byte[]> {
   private StoreMetrics metrics;
 
   /**
-   * Whether {@link #committedOffset} may answer from the database: false from an init under
-   * exactly-once after a crash (the data may hold writes of aborted transactions beyond the
-   * offsets) until the next commit. Stream thread only.
+   * Whether {@link #committedOffset} may answer from the database: false after an init under
+   * exactly-once that found the database not closed cleanly (it may hold writes of aborted
+   * transactions beyond its offsets), for as long as this opening lasts, whatever Kafka commits
+   * into it before it asks (a legacy checkpoint's migration does). Kafka asks only at task start.
+   * Stream thread only.
    */
   private boolean offsetsTrusted;
 
@@ -80,6 +82,8 @@ class StrataKeyValueStore implements KeyValueStore<Bytes, byte[]> {
 
   @Override
   public void init(StateStoreContext context, StateStore root) {
+    // Kafka re-initialises the same store object when it revives a task after closing it.
+    closed.set(false);
     this.context = context;
     Map<String, Object> configs = context.appConfigs();
     shared = SharedResources.acquire(context.applicationId(), configs);
@@ -258,7 +262,6 @@ class StrataKeyValueStore implements KeyValueStore<Bytes, byte[]> {
    */
   public void commit(Map<TopicPartition, Long> changelogOffsets) {
     db().commitOffsets(changelogOffsets);
-    offsetsTrusted = true;
   }
 
   /**
@@ -281,7 +284,8 @@ class StrataKeyValueStore implements KeyValueStore<Bytes, byte[]> {
       if (metrics != null) {
         metrics.remove();
       }
-      d.close();
+      // Untrusted (exactly-once after a crash) stays so until Kafka wipes it.
+      d.close(offsetsTrusted);
       positionCheckpoint.write(position);
       options.close(name);
     } finally {

@@ -39,6 +39,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -58,7 +59,9 @@ class KafkaClusterTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(SOAK ? 600 : 120);
   private static final long SEED = Long.getLong("strata.seed", System.nanoTime());
 
-  @TempDir static Path dir;
+  // Kept when a test fails: the children's logs (<state dir>.log) and the broker's data.
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  static Path dir;
   private static EmbeddedKafka kafka;
 
   @BeforeAll
@@ -124,21 +127,35 @@ class KafkaClusterTest {
         await(TIMEOUT, "progress on the first third",
             () -> kafka.committedTotal(app, ClusterApp.input(app)) >= third / 2,
             () -> "committed " + committed(app));
-        // Kill while the second third is on its way and being processed.
-        input.produce(producer, third);
-        await(TIMEOUT, "progress past the first third",
-            () -> kafka.committedTotal(app, ClusterApp.input(app)) > third,
-            () -> "committed " + committed(app));
-        assertThat(a.isAlive()).as("instance a alive before the kill").isTrue();
-        a.kill();
-        System.out.println("killed instance a at " + committed(app) + " committed");
+        // Kill while the second third is being produced (in flushed slices, so that it trickles
+        // in) and processed: the instance has transactions open.
+        Thread second =
+            new Thread(
+                () -> {
+                  for (int slice = 0; slice < 20; slice++) {
+                    input.produce(producer, third / 20);
+                    producer.flush();
+                  }
+                },
+                "second-third");
+        second.start();
+        try {
+          await(TIMEOUT, "progress past the first third",
+              () -> kafka.committedTotal(app, ClusterApp.input(app)) > third,
+              () -> "committed " + committed(app));
+          assertThat(a.isAlive()).as("instance a alive before the kill").isTrue();
+          a.kill();
+          System.out.println("killed instance a at " + committed(app) + " committed, "
+              + input.produced() + " produced");
+        } finally {
+          second.join();
+        }
       } finally {
         a.kill();
       }
-      producer.flush();
       try (ChildInstance restarted =
           ChildInstance.start(kafka.bootstrapServers(), app, stateA, 0)) {
-        input.produce(producer, RECORDS - 2 * third);
+        input.produce(producer, (int) (RECORDS - input.produced()));
         producer.flush();
         awaitCaughtUp(app);
         await(TIMEOUT, "the restarted instance RUNNING", () -> restarted.reached("RUNNING"),

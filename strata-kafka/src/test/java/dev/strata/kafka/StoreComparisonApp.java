@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -14,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -179,7 +182,10 @@ public final class StoreComparisonApp {
     }
     long stateBytes = directoryBytes(stateDir);
 
-    // 2. Wipe the state and restore both changelogs.
+    // 2. Wipe the state and restore both changelogs, once the first run's member has left the
+    // group (Streams does not leave on close; the session timeout expires it): a restore run that
+    // joined beside it would be given only some of the tasks.
+    awaitEmptyGroup(bootstrap, config.getProperty(StreamsConfig.APPLICATION_ID_CONFIG));
     deleteTree(stateDir);
     AtomicLong restored = new AtomicLong();
     AtomicLong restoreStart = new AtomicLong();
@@ -230,6 +236,16 @@ public final class StoreComparisonApp {
         stateBytes / 1048576.0, restored.get(), restoreSeconds));
     System.out.flush();
     System.exit(0);
+  }
+
+  private static void awaitEmptyGroup(String bootstrap, String group) throws Exception {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    try (Admin admin = Admin.create(p)) {
+      EmbeddedKafka.await(Duration.ofMinutes(5), "group " + group + " to have no member",
+          () -> admin.describeConsumerGroups(List.of(group)).all().get().get(group).members()
+              .isEmpty());
+    }
   }
 
   /** A field of /proc/self/status in kB (VmHWM: peak RSS); -1 where there is none. */
