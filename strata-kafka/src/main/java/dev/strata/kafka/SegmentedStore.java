@@ -98,6 +98,9 @@ final class SegmentedStore implements StoreFigures {
    */
   private boolean offsetsTrusted;
 
+  /** Under exactly-once segments write without the WAL (see {@link StoreDatabase}). */
+  private boolean exactlyOnce;
+
   /** Figures of the segments dropped since open, so that totals never go backwards. */
   private final java.util.concurrent.atomic.LongAdder droppedBytesWritten =
       new java.util.concurrent.atomic.LongAdder();
@@ -129,11 +132,9 @@ final class SegmentedStore implements StoreFigures {
       options = StoreOptions.of(name, shared, configs);
       dir = context.stateDir().toPath().resolve("strata").resolve(name);
       Files.createDirectories(dir);
+      exactlyOnce = StrataKeyValueStore.exactlyOnce(configs);
       openExisting();
       offsetsOnly = StoreDatabase.open(name + ".offsets", dir.resolve("offsets"), options.options());
-      boolean exactlyOnce =
-          StreamsConfig.EXACTLY_ONCE_V2.equals(
-              configs.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
       offsetsTrusted =
           !exactlyOnce
               || (offsetsOnly.closedCleanly()
@@ -191,7 +192,7 @@ final class SegmentedStore implements StoreFigures {
     StoreDatabase s = segments.get(id);
     if (s == null) {
       String segmentName = name + "." + id * segmentInterval;
-      s = StoreDatabase.open(segmentName, dir.resolve(segmentName), options.options());
+      s = StoreDatabase.open(segmentName, dir.resolve(segmentName), options.options(), exactlyOnce);
       if (!lastCommitted.isEmpty()) {
         s.commitOffsets(lastCommitted);
       }

@@ -88,10 +88,20 @@ final class StoreDatabase implements AutoCloseable, StoreFigures {
   /** Whether the previous user of the database closed it (or it is new): read once, at open. */
   private final boolean closedCleanly;
 
-  private StoreDatabase(String name, Path dir, StrataDB db) {
+  /**
+   * Whether every data write skips the WAL, made durable by the next {@link #flush()} (a commit):
+   * under exactly-once, as Kafka's RocksDB stores (whose WAL is always off), so that a crash leaves
+   * the data of the last commit and not the writes of transactions Kafka then aborts. Kafka wipes
+   * a crashed exactly-once task anyway; this keeps Strata's stores as safe as RocksDB's on any path
+   * where it does not.
+   */
+  private final boolean unloggedWrites;
+
+  private StoreDatabase(String name, Path dir, StrataDB db, boolean unloggedWrites) {
     this.name = name;
     this.dir = dir;
     this.db = db;
+    this.unloggedWrites = unloggedWrites;
     byte[] status = db.get(STATUS_KEY);
     this.closedCleanly = status == null || Arrays.equals(status, CLOSED);
     db.put(STATUS_KEY, OPEN);
@@ -103,9 +113,18 @@ final class StoreDatabase implements AutoCloseable, StoreFigures {
    * @throws ProcessorStateException if it cannot be opened
    */
   static StoreDatabase open(String name, Path dir, Options options) {
+    return open(name, dir, options, false);
+  }
+
+  /**
+   * Opens (creating) the database in {@code dir}; {@code unloggedWrites}: see the field.
+   *
+   * @throws ProcessorStateException if it cannot be opened
+   */
+  static StoreDatabase open(String name, Path dir, Options options, boolean unloggedWrites) {
     try {
       Files.createDirectories(dir.getParent());
-      return new StoreDatabase(name, dir, StrataDB.open(dir, options));
+      return new StoreDatabase(name, dir, StrataDB.open(dir, options), unloggedWrites);
     } catch (java.io.IOException | StrataException e) {
       throw new ProcessorStateException(
           "Error opening store " + name + " at location " + dir + ": " + e.getMessage(), e);
@@ -206,10 +225,15 @@ final class StoreDatabase implements AutoCloseable, StoreFigures {
   void put(byte[] key, byte[] value) {
     enter();
     try {
+      WriteOptions wo = WriteOptions.DEFAULT;
+      if (unloggedWrites) {
+        unloggedSinceFlush.set(true);
+        wo = UNLOGGED;
+      }
       if (value == null) {
-        db.delete(dataKey(key));
+        db.delete(dataKey(key), wo);
       } else {
-        db.put(dataKey(key), value);
+        db.put(dataKey(key), value, wo);
         bytesWritten.add(key.length + value.length);
       }
     } catch (StrataException e) {
@@ -221,6 +245,7 @@ final class StoreDatabase implements AutoCloseable, StoreFigures {
 
   /** Applies {@code batch} atomically; {@code unlogged} skips the WAL (restore only). */
   void write(DataBatch batch, boolean unlogged) {
+    unlogged |= unloggedWrites;
     enter();
     try {
       if (unlogged) {

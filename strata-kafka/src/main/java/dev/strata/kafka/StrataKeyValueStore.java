@@ -90,14 +90,12 @@ class StrataKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     try {
       options = StoreOptions.of(name, shared, configs);
       Path dir = context.stateDir().toPath().resolve("strata").resolve(name);
-      db = StoreDatabase.open(name, dir, options.options());
+      db = StoreDatabase.open(name, dir, options.options(), exactlyOnce(configs));
     } catch (RuntimeException e) {
       shared.release();
       throw e;
     }
-    boolean exactlyOnce =
-        StreamsConfig.EXACTLY_ONCE_V2.equals(configs.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
-    offsetsTrusted = !exactlyOnce || db.closedCleanly();
+    offsetsTrusted = !exactlyOnce(configs) || db.closedCleanly();
     positionCheckpoint = new PositionCheckpoint(context.stateDir(), name);
     position = positionCheckpoint.read();
     consistencyEnabled =
@@ -110,6 +108,11 @@ class StrataKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     metrics =
         StoreMetrics.register(
             context.metrics(), String.valueOf(context.taskId()), name, db, shared);
+  }
+
+  static boolean exactlyOnce(Map<String, Object> configs) {
+    return StreamsConfig.EXACTLY_ONCE_V2.equals(
+        String.valueOf(configs.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)));
   }
 
   SharedResources sharedForTesting() {
