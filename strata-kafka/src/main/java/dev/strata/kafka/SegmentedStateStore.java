@@ -1,5 +1,7 @@
 package dev.strata.kafka;
 
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.query.Position;
@@ -46,6 +48,25 @@ abstract class SegmentedStateStore implements StateStore {
   @SuppressWarnings("deprecation") // deprecated in Kafka 4.4, the one commit hook of 4.1
   public void flush() {
     store.flush();
+  }
+
+  /**
+   * True: on Kafka 4.4 (KIP-1035) the store keeps its committed changelog offsets in its segments
+   * ({@link SegmentedStore#commit}); earlier Kafka never asks. No {@code @Override}: absent before
+   * 4.4.
+   */
+  public boolean managesOffsets() {
+    return true;
+  }
+
+  /** Kafka 4.4's commit, in place of {@link #flush()}: see {@link SegmentedStore#commit}. */
+  public void commit(Map<TopicPartition, Long> changelogOffsets) {
+    store.commit(changelogOffsets);
+  }
+
+  /** Kafka 4.4: the offset to restore from; see {@link SegmentedStore#committedOffset}. */
+  public Long committedOffset(TopicPartition partition) {
+    return store.committedOffset(partition);
   }
 
   @Override

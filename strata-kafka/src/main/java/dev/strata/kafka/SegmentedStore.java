@@ -1,6 +1,5 @@
 package dev.strata.kafka;
 
-import dev.strata.WriteBatch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +15,8 @@ import java.util.NoSuchElementException;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
@@ -25,6 +26,8 @@ import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.internals.ChangelogRecordDeserializationHelper;
 import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
+import org.apache.kafka.streams.processor.internals.metrics.StreamsMetricsImpl;
+import org.apache.kafka.streams.processor.internals.metrics.TaskMetrics;
 import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.internals.SegmentedBytesStore.KeySchema;
@@ -70,6 +73,34 @@ final class SegmentedStore implements StoreFigures {
   private Position position = Position.emptyPosition();
   private StoreMetrics metrics;
 
+  /**
+   * The task's {@code dropped-records} sensor, recorded for each write older than the retention, as
+   * Kafka's segmented stores do; null if the context has no Streams metrics registry.
+   */
+  private Sensor expiredRecordSensor;
+
+  /**
+   * The changelog offsets of the last commit (empty before any), copied into each segment made
+   * afterwards: all its data is newer, so they are never ahead of it. Stream thread only.
+   */
+  private Map<TopicPartition, Long> lastCommitted = Map.of();
+
+  /**
+   * A database with no data, in {@code <dir>/offsets}: the committed offsets for when no segment
+   * holds any (every one expired, or none made yet). Opened by init, closed by close.
+   */
+  private StoreDatabase offsetsOnly;
+
+  /**
+   * Whether {@link #committedOffset} may answer: false after an init under exactly-once that found
+   * a segment not closed cleanly, for as long as this opening lasts (as the key-value store's).
+   * Stream thread only.
+   */
+  private boolean offsetsTrusted;
+
+  /** Under exactly-once segments write without the WAL (see {@link StoreDatabase}). */
+  private boolean exactlyOnce;
+
   /** Figures of the segments dropped since open, so that totals never go backwards. */
   private final java.util.concurrent.atomic.LongAdder droppedBytesWritten =
       new java.util.concurrent.atomic.LongAdder();
@@ -88,13 +119,26 @@ final class SegmentedStore implements StoreFigures {
 
   void init(StateStoreContext context, StateStore root) {
     this.context = context;
+    // Kafka re-initialises the same store object when it revives a task (its directory wiped).
+    lastCommitted = Map.of();
+    if (context.metrics() instanceof StreamsMetricsImpl streamsMetrics) {
+      expiredRecordSensor =
+          TaskMetrics.droppedRecordsSensor(
+              Thread.currentThread().getName(), context.taskId().toString(), streamsMetrics);
+    }
     Map<String, Object> configs = context.appConfigs();
     shared = SharedResources.acquire(context.applicationId(), configs);
     try {
       options = StoreOptions.of(name, shared, configs);
       dir = context.stateDir().toPath().resolve("strata").resolve(name);
       Files.createDirectories(dir);
+      exactlyOnce = StrataKeyValueStore.exactlyOnce(configs);
       openExisting();
+      offsetsOnly = StoreDatabase.open(name + ".offsets", dir.resolve("offsets"), options.options());
+      offsetsTrusted =
+          !exactlyOnce
+              || (offsetsOnly.closedCleanly()
+                  && segments.values().stream().allMatch(StoreDatabase::closedCleanly));
     } catch (IOException | RuntimeException e) {
       closeSegments();
       shared.release();
@@ -148,7 +192,10 @@ final class SegmentedStore implements StoreFigures {
     StoreDatabase s = segments.get(id);
     if (s == null) {
       String segmentName = name + "." + id * segmentInterval;
-      s = StoreDatabase.open(segmentName, dir.resolve(segmentName), options.options());
+      s = StoreDatabase.open(segmentName, dir.resolve(segmentName), options.options(), exactlyOnce);
+      if (!lastCommitted.isEmpty()) {
+        s.commitOffsets(lastCommitted);
+      }
       segments.put(id, s);
     }
     return s;
@@ -248,7 +295,10 @@ final class SegmentedStore implements StoreFigures {
     observedStreamTime = Math.max(observedStreamTime, timestamp);
     StoreDatabase segment = segmentIfLive(segmentId(timestamp), observedStreamTime);
     if (segment == null) {
-      LOG.debug("Skipping record for expired segment.");
+      if (expiredRecordSensor != null) {
+        expiredRecordSensor.record(1.0d, System.currentTimeMillis());
+      }
+      LOG.warn("Skipping record for expired segment.");
       return;
     }
     synchronized (position) {
@@ -385,6 +435,44 @@ final class SegmentedStore implements StoreFigures {
     }
   }
 
+  /**
+   * Kafka 4.4's commit: each segment makes its restored writes durable and records the offsets
+   * behind its own data ({@link StoreDatabase#commitOffsets}); segments made later get a copy.
+   */
+  void commit(Map<TopicPartition, Long> changelogOffsets) {
+    checkOpen();
+    for (StoreDatabase s : segments.values()) {
+      s.commitOffsets(changelogOffsets);
+    }
+    offsetsOnly.commitOffsets(changelogOffsets);
+    lastCommitted = new HashMap<>(changelogOffsets);
+  }
+
+  /**
+   * The offset every segment's data is complete to: the smallest of the segments' committed
+   * offsets, so that a restore from it reaches every segment (a replay is idempotent); with no
+   * segment, the offsets database's. Null if a segment has none, or if the store is not trusted
+   * (exactly-once after a crash): Kafka then restores from the start.
+   */
+  Long committedOffset(TopicPartition partition) {
+    checkOpen();
+    if (!offsetsTrusted) {
+      return null;
+    }
+    if (segments.isEmpty()) {
+      return offsetsOnly.committedOffset(partition);
+    }
+    Long min = null;
+    for (StoreDatabase s : segments.values()) {
+      Long offset = s.committedOffset(partition);
+      if (offset == null) {
+        return null;
+      }
+      min = min == null ? offset : Math.min(min, offset);
+    }
+    return min;
+  }
+
   void close() {
     if (!open) {
       return;
@@ -402,11 +490,15 @@ final class SegmentedStore implements StoreFigures {
     }
   }
 
+  /** Closes every segment; an untrusted store's stay marked not closed cleanly (see init). */
   private void closeSegments() {
     for (StoreDatabase s : segments.values()) {
-      s.close();
+      s.close(offsetsTrusted);
     }
     segments.clear();
+    if (offsetsOnly != null) {
+      offsetsOnly.close(offsetsTrusted);
+    }
   }
 
   /**
@@ -420,7 +512,7 @@ final class SegmentedStore implements StoreFigures {
         observedStreamTime =
             Math.max(observedStreamTime, keySchema.segmentTimestamp(Bytes.wrap(r.key())));
       }
-      Map<StoreDatabase, WriteBatch> batches = new HashMap<>();
+      Map<StoreDatabase, DataBatch> batches = new HashMap<>();
       for (ConsumerRecord<byte[], byte[]> r : records) {
         long id = segmentId(keySchema.segmentTimestamp(Bytes.wrap(r.key())));
         StoreDatabase segment = segmentIfLive(id, observedStreamTime);
@@ -429,14 +521,9 @@ final class SegmentedStore implements StoreFigures {
         }
         ChangelogRecordDeserializationHelper.applyChecksAndUpdatePosition(
             r, consistencyEnabled, position);
-        WriteBatch b = batches.computeIfAbsent(segment, s -> new WriteBatch());
-        if (r.value() == null) {
-          b.delete(r.key());
-        } else {
-          b.put(r.key(), r.value());
-        }
+        batches.computeIfAbsent(segment, s -> new DataBatch()).put(r.key(), r.value());
       }
-      for (Map.Entry<StoreDatabase, WriteBatch> e : batches.entrySet()) {
+      for (Map.Entry<StoreDatabase, DataBatch> e : batches.entrySet()) {
         e.getKey().write(e.getValue(), true);
       }
     }

@@ -10,7 +10,8 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 
 /**
  * A Kafka {@link KeyValueIterator} over one Strata iterator, forward or backward, within inclusive
- * bounds (the Strata iterator also carries them as read bounds). It reads a snapshot: the state
+ * bounds (the Strata iterator also carries them as read bounds), all in {@link StoreDatabase}'s
+ * data key space: {@code from} and {@code to} are data keys, and Kafka sees its own keys. It reads a snapshot: the state
  * when it was made, whatever the stream thread writes afterwards.
  *
  * <p>Thread-safe for one reader racing the store's close: every method holds the iterator's
@@ -60,7 +61,7 @@ final class StoreIterator implements KeyValueIterator<Bytes, byte[]> {
       throw new NoSuchElementException();
     }
     try {
-      KeyValue<Bytes, byte[]> kv = KeyValue.pair(Bytes.wrap(it.key()), it.value());
+      KeyValue<Bytes, byte[]> kv = KeyValue.pair(Bytes.wrap(StoreDatabase.userKey(it.key())), it.value());
       if (forward) {
         it.next();
       } else {
@@ -77,7 +78,7 @@ final class StoreIterator implements KeyValueIterator<Bytes, byte[]> {
     if (!hasNext()) {
       throw new NoSuchElementException();
     }
-    return Bytes.wrap(it.key());
+    return Bytes.wrap(StoreDatabase.userKey(it.key()));
   }
 
   @Override

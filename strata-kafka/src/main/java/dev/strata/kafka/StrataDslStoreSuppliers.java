@@ -19,10 +19,11 @@ import org.slf4j.LoggerFactory;
  * timestamped), window stores and session stores are Strata's, with the parameters Kafka's own
  * RocksDB suppliers would use.
  *
- * <p>Two kinds of store stay Kafka's RocksDB ones, with a log line at build time: stores of
- * windowed and session aggregations that emit on window close (Kafka gives them time-ordered
- * stores with an index, which Strata does not implement yet), and, on Kafka 4.4, stores in the
- * {@code HEADERS} format. Stateless; thread-safe.
+ * <p>Key-value stores in Kafka 4.4's {@code HEADERS} format ({@code dsl.store.format=HEADERS}) are
+ * Strata's too ({@link HeadersFormat}). Two kinds of store stay Kafka's RocksDB ones, with a log
+ * line at build time: stores of windowed and session aggregations that emit on window close
+ * (Kafka gives them time-ordered stores with an index, which Strata does not implement yet), and
+ * window and session stores in the {@code HEADERS} format. Stateless; thread-safe.
  */
 public class StrataDslStoreSuppliers implements DslStoreSuppliers {
   private static final Logger LOG = LoggerFactory.getLogger(StrataDslStoreSuppliers.class);
@@ -32,8 +33,7 @@ public class StrataDslStoreSuppliers implements DslStoreSuppliers {
   @Override
   public KeyValueBytesStoreSupplier keyValueStore(DslKeyValueParams params) {
     if (headersFormat(params, "dslStoreFormat")) {
-      LOG.info("store {}: the HEADERS format stays on Kafka's RocksDB store", params.name());
-      return rocksDb.keyValueStore(params);
+      return HeadersFormat.keyValueStore(params.name());
     }
     return params.isTimestamped()
         ? StrataStores.timestampedKeyValueStore(params.name())

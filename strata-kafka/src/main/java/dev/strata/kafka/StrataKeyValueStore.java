@@ -1,6 +1,5 @@
 package dev.strata.kafka;
 
-import dev.strata.WriteBatch;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
@@ -8,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -59,6 +59,15 @@ class StrataKeyValueStore implements KeyValueStore<Bytes, byte[]> {
   private boolean consistencyEnabled;
   private StoreMetrics metrics;
 
+  /**
+   * Whether {@link #committedOffset} may answer from the database: false after an init under
+   * exactly-once that found the database not closed cleanly (it may hold writes of aborted
+   * transactions beyond its offsets), for as long as this opening lasts, whatever Kafka commits
+   * into it before it asks (a legacy checkpoint's migration does). Kafka asks only at task start.
+   * Stream thread only.
+   */
+  private boolean offsetsTrusted;
+
   /** Position of the writes in the store; updated under its own monitor, as Kafka's stores do. */
   private Position position = Position.emptyPosition();
 
@@ -73,17 +82,20 @@ class StrataKeyValueStore implements KeyValueStore<Bytes, byte[]> {
 
   @Override
   public void init(StateStoreContext context, StateStore root) {
+    // Kafka re-initialises the same store object when it revives a task after closing it.
+    closed.set(false);
     this.context = context;
     Map<String, Object> configs = context.appConfigs();
     shared = SharedResources.acquire(context.applicationId(), configs);
     try {
       options = StoreOptions.of(name, shared, configs);
       Path dir = context.stateDir().toPath().resolve("strata").resolve(name);
-      db = StoreDatabase.open(name, dir, options.options());
+      db = StoreDatabase.open(name, dir, options.options(), exactlyOnce(configs));
     } catch (RuntimeException e) {
       shared.release();
       throw e;
     }
+    offsetsTrusted = !exactlyOnce(configs) || db.closedCleanly();
     positionCheckpoint = new PositionCheckpoint(context.stateDir(), name);
     position = positionCheckpoint.read();
     consistencyEnabled =
@@ -96,6 +108,11 @@ class StrataKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     metrics =
         StoreMetrics.register(
             context.metrics(), String.valueOf(context.taskId()), name, db, shared);
+  }
+
+  static boolean exactlyOnce(Map<String, Object> configs) {
+    return StreamsConfig.EXACTLY_ONCE_V2.equals(
+        String.valueOf(configs.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)));
   }
 
   SharedResources sharedForTesting() {
@@ -144,14 +161,10 @@ class StrataKeyValueStore implements KeyValueStore<Bytes, byte[]> {
   @Override
   public void putAll(List<KeyValue<Bytes, byte[]>> entries) {
     Objects.requireNonNull(entries, "entries cannot be null");
-    WriteBatch batch = new WriteBatch();
+    DataBatch batch = new DataBatch();
     for (KeyValue<Bytes, byte[]> kv : entries) {
       Objects.requireNonNull(kv.key, "key cannot be null");
-      if (kv.value == null) {
-        batch.delete(kv.key.get());
-      } else {
-        batch.put(kv.key.get(), kv.value);
-      }
+      batch.put(kv.key.get(), kv.value);
     }
     db().write(batch, false);
     updatePosition();
@@ -235,6 +248,35 @@ class StrataKeyValueStore implements KeyValueStore<Bytes, byte[]> {
     db().flush();
   }
 
+  /**
+   * True: on Kafka 4.4 (KIP-1035) the store keeps its committed changelog offsets itself, in its
+   * database beside the data ({@link StoreDatabase#commitOffsets}), and Kafka writes no {@code
+   * .checkpoint} file for it. Kafka 4.1 to 4.3 never ask and keep their checkpoint file. No
+   * {@code @Override}: the method is absent before 4.4.
+   */
+  public boolean managesOffsets() {
+    return true;
+  }
+
+  /**
+   * Kafka 4.4's commit: the restored writes made durable and the changelog offsets recorded after
+   * the data they cover ({@link StoreDatabase#commitOffsets}). Replaces {@link #flush()}, which 4.4
+   * no longer calls for stores that implement this.
+   */
+  public void commit(Map<TopicPartition, Long> changelogOffsets) {
+    db().commitOffsets(changelogOffsets);
+  }
+
+  /**
+   * The changelog offset committed for {@code partition}, from which Kafka 4.4 restores; null if
+   * none, or if under exactly-once the store was not closed cleanly: Kafka then treats the task as
+   * corrupted, wipes it and restores from the start, as it does for a missing checkpoint.
+   */
+  public Long committedOffset(TopicPartition partition) {
+    StoreDatabase d = db();
+    return offsetsTrusted ? d.committedOffset(partition) : null;
+  }
+
   @Override
   public void close() {
     StoreDatabase d = db;
@@ -245,7 +287,8 @@ class StrataKeyValueStore implements KeyValueStore<Bytes, byte[]> {
       if (metrics != null) {
         metrics.remove();
       }
-      d.close();
+      // Untrusted (exactly-once after a crash) stays so until Kafka wipes it.
+      d.close(offsetsTrusted);
       positionCheckpoint.write(position);
       options.close(name);
     } finally {
@@ -267,15 +310,11 @@ class StrataKeyValueStore implements KeyValueStore<Bytes, byte[]> {
   private final class BatchingRestore implements RecordBatchingStateRestoreCallback {
     @Override
     public void restoreBatch(Collection<ConsumerRecord<byte[], byte[]>> records) {
-      WriteBatch batch = new WriteBatch();
+      DataBatch batch = new DataBatch();
       for (ConsumerRecord<byte[], byte[]> record : records) {
         ChangelogRecordDeserializationHelper.applyChecksAndUpdatePosition(
             record, consistencyEnabled, position);
-        if (record.value() == null) {
-          batch.delete(record.key());
-        } else {
-          batch.put(record.key(), record.value());
-        }
+        batch.put(record.key(), record.value());
       }
       db().write(batch, true);
     }

@@ -247,7 +247,8 @@ class WindowSessionContractTest {
   private int segmentDirs(String store) throws Exception {
     Path p = dir.toPath().resolve("window-contract").resolve("0_0").resolve("strata").resolve(store);
     try (Stream<Path> s = Files.list(p)) {
-      return (int) s.filter(Files::isDirectory).count();
+      return (int) s.filter(d -> Files.isDirectory(d)
+          && d.getFileName().toString().startsWith(store + ".")).count();
     }
   }
 }

@@ -1,0 +1,142 @@
+package dev.strata.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * The input of one {@link ClusterApp} run and what it must compute: records with skewed random keys
+ * (small keys far more often), random values and timestamps 20 ms apart from now, recorded per key in
+ * production order before they are sent. From it, the aggregate of any prefix of a key's records,
+ * so that any value the application shows can be checked: {@code "count:sum"} is right only if the
+ * sum is that of the key's first {@code count} values. Thread-safe: the producing thread appends
+ * while query threads check.
+ */
+final class ClusterInput {
+  static final long TIME_STEP_MS = 20;
+
+  private final Random random;
+  private final int keys;
+  private final String topic;
+
+  /**
+   * The first record's time: now, for the broker deletes log segments whose records are older than
+   * the retention (7 days), input included.
+   */
+  private final long baseTime = System.currentTimeMillis();
+
+  // guarded by this
+  private final Map<String, List<Long>> valuesByKey = new HashMap<>();
+  private final Map<String, Long> countByWindow = new HashMap<>();
+  private long produced;
+
+  ClusterInput(long seed, int keys, String topic) {
+    this.random = new Random(seed);
+    this.keys = keys;
+    this.topic = topic;
+  }
+
+  /** Sends {@code n} more records; does not wait for them (the caller flushes). */
+  void produce(KafkaProducer<String, String> producer, int n) {
+    for (int i = 0; i < n; i++) {
+      String key = "k" + random.nextInt(random.nextInt(keys) + 1);
+      long value = 1 + random.nextInt(1000);
+      long time;
+      synchronized (this) {
+        time = baseTime + produced++ * TIME_STEP_MS;
+        valuesByKey.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+        countByWindow.merge(windowKey(key, time), 1L, Long::sum);
+      }
+      producer.send(new ProducerRecord<>(topic, null, time, key, Long.toString(value)));
+    }
+  }
+
+  private static String windowKey(String key, long time) {
+    return key + "@" + (time - time % ClusterApp.WINDOW_MS);
+  }
+
+  synchronized long produced() {
+    return produced;
+  }
+
+  synchronized List<String> keys() {
+    return new ArrayList<>(valuesByKey.keySet());
+  }
+
+  /** The aggregate of every record of {@code key} produced so far. */
+  synchronized String finalAggregate(String key) {
+    List<Long> values = valuesByKey.get(key);
+    return values.size() + ":" + values.stream().mapToLong(Long::longValue).sum();
+  }
+
+  /**
+   * Null if {@code aggregate} is the aggregate of a prefix of {@code key}'s records produced so far,
+   * else what is wrong with it.
+   */
+  synchronized String checkPrefix(String key, String aggregate) {
+    List<Long> values = valuesByKey.getOrDefault(key, List.of());
+    int colon = aggregate.indexOf(':');
+    long count = Long.parseLong(aggregate.substring(0, colon));
+    long sum = Long.parseLong(aggregate.substring(colon + 1));
+    if (count < 1 || count > values.size()) {
+      return key + "=" + aggregate + ": only " + values.size() + " records produced";
+    }
+    long expected = 0;
+    for (int i = 0; i < count; i++) {
+      expected += values.get((int) i);
+    }
+    return sum == expected ? null : key + "=" + aggregate + ": the first " + count + " sum to "
+        + expected;
+  }
+
+  /**
+   * Checks an output topic of aggregates, read committed: every value a prefix aggregate, the counts
+   * of each key strictly rising (a record applied twice, or an aborted write seen, breaks one or the
+   * other), and each key's last value its final aggregate.
+   */
+  void checkAggregates(List<ConsumerRecord<String, String>> output) {
+    Map<String, String> last = new HashMap<>();
+    Map<String, Long> lastCount = new HashMap<>();
+    List<String> errors = new ArrayList<>();
+    for (ConsumerRecord<String, String> r : output) {
+      String wrong = checkPrefix(r.key(), r.value());
+      if (wrong != null) {
+        errors.add(wrong);
+      }
+      long count = Long.parseLong(r.value().substring(0, r.value().indexOf(':')));
+      Long before = lastCount.put(r.key(), count);
+      if (before != null && before >= count) {
+        errors.add(r.key() + ": count " + count + " after " + before + " at offset " + r.offset());
+      }
+      last.put(r.key(), r.value());
+    }
+    assertThat(errors).as("wrong aggregates").isEmpty();
+    Map<String, String> expected = new HashMap<>();
+    for (String key : keys()) {
+      expected.put(key, finalAggregate(key));
+    }
+    assertThat(last).isEqualTo(expected);
+  }
+
+  /** As {@link #checkAggregates} for the windowed counts: rising, and ending at the true count. */
+  synchronized void checkWindowCounts(List<ConsumerRecord<String, String>> output) {
+    Map<String, Long> last = new HashMap<>();
+    List<String> errors = new ArrayList<>();
+    for (ConsumerRecord<String, String> r : output) {
+      long count = Long.parseLong(r.value());
+      Long before = last.put(r.key(), count);
+      if (before != null && before >= count) {
+        errors.add(r.key() + ": count " + count + " after " + before + " at offset " + r.offset());
+      }
+    }
+    assertThat(errors).as("wrong window counts").isEmpty();
+    assertThat(last).isEqualTo(countByWindow);
+  }
+}
