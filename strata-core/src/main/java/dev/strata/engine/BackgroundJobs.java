@@ -227,10 +227,11 @@ final class BackgroundJobs {
       writes.recordBackgroundError("flush", e);
       return false;
     }
-    writes.removeFlushed(imm);
     long nanos = System.nanoTime() - start;
     obs.recorder.record(HistogramType.FLUSH_NANOS, nanos);
     long bytes = f == null ? 0 : f.fileSize();
+    // Logged before the memtable is removed, which completes the flushes waiting for it: a caller
+    // of flush() that reads the LOG next finds the line (no engine lock is held here).
     infoLog.info(
         "flushed the memtable of WAL {}: {} ({} entries in, {} out, {} bytes) in {} ms",
         imm.logNumber(),
@@ -239,6 +240,7 @@ final class BackgroundJobs {
         f == null ? 0 : f.entryCount(),
         bytes,
         TimeUnit.NANOSECONDS.toMillis(nanos));
+    writes.removeFlushed(imm);
     event.end();
     if (event.shouldCommit()) {
       event.db = obs.name;

@@ -559,8 +559,9 @@ public final class DbImpl implements StrataDB {
   /**
    * {@code strata.estimate-num-keys}: entries in the memtables (every version and deletion
    * counts) plus, over the tables, entries less twice the tombstones, floored at 0. Overwrites and
-   * deletions still in memtables make it an overestimate; it is exact for keys written once and
-   * deleted at most once, once flushed.
+   * deletions still in memtables make it an overestimate, and so does a flush installing its table
+   * between the reads of the memtables and of the levels (that memtable counts twice); it is exact
+   * for keys written once and deleted at most once, once flushed.
    */
   long estimateNumKeys() {
     MemtableSet m = writes.mems();
