@@ -85,6 +85,19 @@ final class MemtableSet {
     return out;
   }
 
+  /**
+   * The newest version of {@code key} at or below {@code seq} in these memtables (the active one,
+   * then the immutables newest first): a copy of its value, {@code Lookup.DELETED}, or null if
+   * none holds a version.
+   */
+  byte[] get(byte[] key, long seq) {
+    byte[] r = active.get(key, seq);
+    for (int i = 0; r == null && i < immutables.size(); i++) {
+      r = immutables.get(i).memtable().get(key, seq);
+    }
+    return r;
+  }
+
   /** Heap bytes of the active memtable and the immutables waiting for flush. */
   long approximateBytes() {
     long n = active.approximateBytes();

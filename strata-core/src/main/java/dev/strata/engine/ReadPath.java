@@ -142,16 +142,7 @@ final class ReadPath {
    */
   private byte[] getAt(byte[] key, long seq, boolean unregistered, ReadOptions ro) {
     hook.at(ReadHook.Step.GET_SEQUENCE_READ, -1);
-    MemtableSet m = writes.mems();
-    byte[] r = m.active.get(key, seq);
-    if (r == null) {
-      for (MemtableSet.Immutable imm : m.immutables) {
-        r = imm.memtable().get(key, seq);
-        if (r != null) {
-          break;
-        }
-      }
-    }
+    byte[] r = writes.mems().get(key, seq);
     if (r != null) {
       stats.memtableHits.increment();
       // Memtables return a copy of the value, which the caller may keep.
@@ -223,10 +214,7 @@ final class ReadPath {
     MemtableSet m = writes.mems();
     int pending = 0;
     for (int i = 0; i < n; i++) {
-      byte[] r = m.active.get(keys[i], seq);
-      for (int j = 0; r == null && j < m.immutables.size(); j++) {
-        r = m.immutables.get(j).memtable().get(keys[i], seq);
-      }
+      byte[] r = m.get(keys[i], seq);
       if (r != null) {
         stats.memtableHits.increment();
         results[i] = r;
@@ -275,11 +263,7 @@ final class ReadPath {
     status.checkOpen();
     Snapshot snapshot = ro.snapshot();
     long seq = snapshot != null ? snapshots.sequenceOf(snapshot) : writes.visibleSequence();
-    MemtableSet m = writes.mems();
-    byte[] r = m.active.get(key, seq);
-    for (int j = 0; r == null && j < m.immutables.size(); j++) {
-      r = m.immutables.get(j).memtable().get(key, seq);
-    }
+    byte[] r = writes.mems().get(key, seq);
     if (r != null) {
       // The newest version the read sees is in a memtable: a value, or a deletion that hides
       // every older version.

@@ -252,15 +252,16 @@ public final class TableReader implements AutoCloseable {
       boolean fillCache,
       boolean detectNewer) {
     requireOpen();
-    if (!filter.mayContainHash(keyHash)) {
-      stats.bloomProbe(true);
+    if (!bloomAdmits(keyHash)) {
       return null;
     }
-    stats.bloomProbe(false);
-    byte[] r = seekVisible(userKey, Trailer.seekTrailer(snapshotSequence), verifyChecksums, fillCache);
+    byte[] r =
+        seekVisible(
+            userKey, Trailer.seekTrailer(snapshotSequence), verifyChecksums, fillCache, null);
     if (r == null
         && detectNewer
-        && seekVisible(userKey, Trailer.seekTrailer(Trailer.MAX_SEQUENCE), verifyChecksums, fillCache)
+        && seekVisible(
+                userKey, Trailer.seekTrailer(Trailer.MAX_SEQUENCE), verifyChecksums, fillCache, null)
             != null) {
       return Lookup.NEWER_ONLY;
     }
@@ -277,6 +278,16 @@ public final class TableReader implements AutoCloseable {
     private TableReader table;
     private int blockIndex = -1;
     private Block block;
+
+    /** Data block {@code i} of {@code reader}: the one held if it is that block, else read. */
+    private Block blockOf(TableReader reader, int i, boolean verifyChecksums, boolean fillCache) {
+      if (table != reader || blockIndex != i) {
+        block = reader.dataBlock(i, verifyChecksums, fillCache);
+        table = reader;
+        blockIndex = i;
+      }
+      return block;
+    }
   }
 
   /**
@@ -295,21 +306,15 @@ public final class TableReader implements AutoCloseable {
     if (!filter.mayContainHash(keyHash)) {
       return null;
     }
-    long seekTrailer = Trailer.seekTrailer(snapshotSequence);
-    int i = index.find(userKey, seekTrailer);
-    if (i == index.size()) {
-      return null;
-    }
-    Block block;
-    if (reuse.table == this && reuse.blockIndex == i) {
-      block = reuse.block;
-    } else {
-      block = dataBlock(i, verifyChecksums, fillCache);
-      reuse.table = this;
-      reuse.blockIndex = i;
-      reuse.block = block;
-    }
-    return visibleIn(block, userKey, seekTrailer);
+    return seekVisible(
+        userKey, Trailer.seekTrailer(snapshotSequence), verifyChecksums, fillCache, reuse);
+  }
+
+  /** A lookup's bloom probe, counted in the statistics as useful when it rules the key out. */
+  private boolean bloomAdmits(long keyHash) {
+    boolean may = filter.mayContainHash(keyHash);
+    stats.bloomProbe(!may);
+    return may;
   }
 
   /**
@@ -340,19 +345,25 @@ public final class TableReader implements AutoCloseable {
     return get(userKey, snapshotSequence, verifyChecksums, fillCache, false);
   }
 
-  /** The first version of {@code userKey} at or after {@code seekTrailer}'s sequence, or null. */
+  /**
+   * The first version of {@code userKey} at or after {@code seekTrailer}'s sequence, or null; its
+   * data block through {@code reuse} when one is given.
+   */
   private byte[] seekVisible(
-      byte[] userKey, long seekTrailer, boolean verifyChecksums, boolean fillCache) {
+      byte[] userKey,
+      long seekTrailer,
+      boolean verifyChecksums,
+      boolean fillCache,
+      BlockReuse reuse) {
     int i = index.find(userKey, seekTrailer);
     if (i == index.size()) {
       return null;
     }
-    return visibleIn(dataBlock(i, verifyChecksums, fillCache), userKey, seekTrailer);
-  }
-
-  /** The first version of {@code userKey} at or after {@code seekTrailer} in one block, or null. */
-  private static byte[] visibleIn(Block block, byte[] userKey, long seekTrailer) {
-    BlockIterator it = new BlockIterator(block);
+    BlockIterator it =
+        new BlockIterator(
+            reuse == null
+                ? dataBlock(i, verifyChecksums, fillCache)
+                : reuse.blockOf(this, i, verifyChecksums, fillCache));
     it.seek(userKey, seekTrailer);
     if (!it.isValid() || !it.userKeyEquals(userKey)) {
       return null;

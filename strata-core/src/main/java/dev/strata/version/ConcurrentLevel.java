@@ -199,9 +199,7 @@ public final class ConcurrentLevel {
       }
       return null;
     } finally {
-      for (FileMetadata f : candidates) {
-        f.unref();
-      }
+      unpin(candidates);
     }
   }
 
@@ -244,16 +242,7 @@ public final class ConcurrentLevel {
       }
       return;
     }
-    List<FileMetadata> files;
-    long stamp = lockForRead();
-    try {
-      files = current.overlapping(keys[order[0]], keys[order[count - 1]]);
-      for (FileMetadata f : files) {
-        f.ref();
-      }
-    } finally {
-      lock.unlockRead(stamp);
-    }
+    List<FileMetadata> files = pin(keys[order[0]], keys[order[count - 1]]);
     TableReader.BlockReuse reuse = new TableReader.BlockReuse();
     TableHandle open = null;
     try {
@@ -295,9 +284,7 @@ public final class ConcurrentLevel {
       if (open != null) {
         open.close();
       }
-      for (FileMetadata f : files) {
-        f.unref();
-      }
+      unpin(files);
     }
   }
 
@@ -324,9 +311,7 @@ public final class ConcurrentLevel {
       }
       return false;
     } finally {
-      for (FileMetadata f : candidates) {
-        f.unref();
-      }
+      unpin(candidates);
     }
   }
 
@@ -342,16 +327,7 @@ public final class ConcurrentLevel {
     if (fileCount == 0) {
       return 0;
     }
-    List<FileMetadata> files;
-    long stamp = lockForRead();
-    try {
-      files = current.overlapping(start, limit);
-      for (FileMetadata f : files) {
-        f.ref();
-      }
-    } finally {
-      lock.unlockRead(stamp);
-    }
+    List<FileMetadata> files = pin(start, limit);
     long total = 0;
     try {
       for (FileMetadata f : files) {
@@ -374,9 +350,7 @@ public final class ConcurrentLevel {
       }
       return total;
     } finally {
-      for (FileMetadata f : files) {
-        f.unref();
-      }
+      unpin(files);
     }
   }
 
@@ -391,16 +365,7 @@ public final class ConcurrentLevel {
     if (fileCount == 0) {
       return 0;
     }
-    List<FileMetadata> files;
-    long stamp = lockForRead();
-    try {
-      files = current.files();
-      for (FileMetadata f : files) {
-        f.ref();
-      }
-    } finally {
-      lock.unlockRead(stamp);
-    }
+    List<FileMetadata> files = pin(null, null);
     long total = 0;
     try {
       for (FileMetadata f : files) {
@@ -413,9 +378,7 @@ public final class ConcurrentLevel {
       }
       return total;
     } finally {
-      for (FileMetadata f : files) {
-        f.unref();
-      }
+      unpin(files);
     }
   }
 
@@ -433,6 +396,32 @@ public final class ConcurrentLevel {
     return stamp;
   }
 
+  /**
+   * The files overlapping [{@code begin}, {@code end}] (null: unbounded; both null: every file),
+   * each with a reference taken under the read lock; the caller {@link #unpin}s them.
+   */
+  private List<FileMetadata> pin(byte[] begin, byte[] end) {
+    long stamp = lockForRead();
+    try {
+      List<FileMetadata> files =
+          begin == null && end == null ? current.files() : current.overlapping(begin, end);
+      for (FileMetadata f : files) {
+        f.ref();
+      }
+      return files;
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
+  /** Drops the references {@link #pin} or {@link #pinFilesForKey} took. */
+  private static void unpin(List<FileMetadata> files) {
+    for (FileMetadata f : files) {
+      f.unref();
+    }
+  }
+
+  /** As {@link #pin}, for the files a point lookup of {@code userKey} consults. */
   private List<FileMetadata> pinFilesForKey(byte[] userKey) {
     long stamp = lockForRead();
     try {
@@ -451,16 +440,7 @@ public final class ConcurrentLevel {
    * later replacements do not disturb it.
    */
   public InternalIterator newIterator(boolean verifyChecksums, boolean fillCache) {
-    List<FileMetadata> files;
-    long stamp = lockForRead();
-    try {
-      files = current.files();
-      for (FileMetadata f : files) {
-        f.ref();
-      }
-    } finally {
-      lock.unlockRead(stamp);
-    }
+    List<FileMetadata> files = pin(null, null);
     if (number == 0) {
       List<InternalIterator> children = new ArrayList<>(files.size());
       for (FileMetadata f : files) {
