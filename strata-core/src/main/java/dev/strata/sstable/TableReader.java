@@ -303,7 +303,7 @@ public final class TableReader implements AutoCloseable {
       boolean fillCache,
       BlockReuse reuse) {
     requireOpen();
-    if (!filter.mayContainHash(keyHash)) {
+    if (!bloomAdmits(keyHash)) {
       return null;
     }
     return seekVisible(

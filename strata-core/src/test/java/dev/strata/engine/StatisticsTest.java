@@ -85,6 +85,27 @@ class StatisticsTest {
   }
 
   @Test
+  void multiGet_countsTheBloomProbesOfSortedLevels() {
+    try (StrataDB db = open(StatisticsLevel.ALL)) {
+      Statistics s = db.getStatistics();
+      for (int i = 0; i < 200; i++) {
+        db.put(key(i), value(i));
+      }
+      // Into a sorted level, where multiGet walks the files itself.
+      db.compactRange(null, null);
+      long checkedBefore = s.tickerCount(Ticker.BLOOM_CHECKED);
+      long usefulBefore = s.tickerCount(Ticker.BLOOM_USEFUL);
+      java.util.List<byte[]> absent = new java.util.ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        absent.add((new String(key(i), StandardCharsets.UTF_8) + "x").getBytes(StandardCharsets.UTF_8));
+      }
+      assertThat(db.multiGet(absent)).containsOnlyNulls();
+      assertThat(s.tickerCount(Ticker.BLOOM_CHECKED) - checkedBefore).isEqualTo(100);
+      assertThat(s.tickerCount(Ticker.BLOOM_USEFUL) - usefulBefore).isBetween(90L, 100L);
+    }
+  }
+
+  @Test
   void reads_countHitsMissesBloomAndBlockCache() {
     try (StrataDB db = open(StatisticsLevel.ALL)) {
       Statistics s = db.getStatistics();
