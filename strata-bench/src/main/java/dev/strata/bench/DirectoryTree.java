@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-/** Size and removal of a directory tree. Stateless. */
-final class DirectoryTree {
+/** Size and removal of a directory tree: for the runner and the JMH benchmarks. Stateless. */
+public final class DirectoryTree {
   private DirectoryTree() {}
 
   /** Total bytes of the regular files under {@code dir}; 0 if it does not exist. */
@@ -37,7 +37,7 @@ final class DirectoryTree {
   }
 
   /** Deletes {@code dir} and everything under it, if it exists. */
-  static void delete(Path dir) throws IOException {
+  public static void delete(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
     }

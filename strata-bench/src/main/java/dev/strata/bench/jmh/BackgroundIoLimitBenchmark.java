@@ -3,13 +3,12 @@ package dev.strata.bench.jmh;
 import dev.strata.Options;
 import dev.strata.StrataDB;
 import dev.strata.Ticker;
+import dev.strata.bench.DirectoryTree;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -74,11 +73,7 @@ public class BackgroundIoLimitBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
       db.close();
-      try (Stream<Path> files = Files.walk(dir)) {
-        for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-          Files.delete(p);
-        }
-      }
+      DirectoryTree.delete(dir);
     }
   }
 

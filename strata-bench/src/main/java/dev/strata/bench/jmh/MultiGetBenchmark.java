@@ -2,15 +2,14 @@ package dev.strata.bench.jmh;
 
 import dev.strata.Options;
 import dev.strata.StrataDB;
+import dev.strata.bench.DirectoryTree;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -63,9 +62,7 @@ public class MultiGetBenchmark {
     @TearDown(Level.Trial)
     public void close() throws IOException {
       db.close();
-      try (Stream<Path> paths = Files.walk(dir)) {
-        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      DirectoryTree.delete(dir);
     }
   }
 
