@@ -194,6 +194,23 @@ public interface StrataDB extends AutoCloseable {
   void delete(byte[] key, WriteOptions options);
 
   /**
+   * Removes every key in [{@code beginInclusive}, {@code endExclusive}) as of this write: one
+   * range tombstone, however many keys the range holds, so it costs about what one put costs.
+   * Keys written later in the range are visible again; snapshots taken before it still see the
+   * keys it hides. An empty range ({@code begin == end}) removes nothing.
+   *
+   * @throws NullPointerException if a bound is null
+   * @throws IllegalArgumentException if a bound exceeds {@link #MAX_KEY_BYTES}, or {@code begin}
+   *     sorts after {@code end} (unsigned byte order)
+   */
+  default void deleteRange(byte[] beginInclusive, byte[] endExclusive) {
+    deleteRange(beginInclusive, endExclusive, WriteOptions.DEFAULT);
+  }
+
+  /** As {@link #deleteRange(byte[], byte[])} with the given options. */
+  void deleteRange(byte[] beginInclusive, byte[] endExclusive, WriteOptions options);
+
+  /**
    * Applies every operation of {@code batch} atomically.
    *
    * @throws NullPointerException if an argument is null
@@ -257,6 +274,17 @@ public interface StrataDB extends AutoCloseable {
     if (key.length > MAX_KEY_BYTES) {
       throw new IllegalArgumentException(
           "key of " + key.length + " bytes exceeds the limit of " + MAX_KEY_BYTES);
+    }
+  }
+
+  /** Validates the bounds of a range deletion; shared by the database and {@link WriteBatch}. */
+  static void checkRange(byte[] begin, byte[] end) {
+    Objects.requireNonNull(begin, "begin must not be null");
+    Objects.requireNonNull(end, "end must not be null");
+    checkKey(begin);
+    checkKey(end);
+    if (java.util.Arrays.compareUnsigned(begin, end) > 0) {
+      throw new IllegalArgumentException("range deletion begins after its end");
     }
   }
 

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A group of puts and deletes applied atomically by {@link StrataDB#write}: readers and recovery
+ * A group of puts, deletes and range deletions applied atomically by {@link StrataDB#write}: readers and recovery
  * see all of them or none. Later operations on the same key win. Not thread-safe; reusable after
  * {@link #clear()}.
  */
@@ -15,11 +15,23 @@ public final class WriteBatch {
     void put(byte[] key, byte[] value);
 
     void delete(byte[] key);
+
+    /**
+     * A range deletion of [begin, end). Handlers written before range deletions existed refuse
+     * it.
+     */
+    default void deleteRange(byte[] begin, byte[] end) {
+      throw new UnsupportedOperationException(
+          getClass().getName() + " does not take range deletions");
+    }
   }
 
   private final List<byte[]> keys = new ArrayList<>();
-  /** The value of each put; null for a delete. */
+  /** The value of each put; null for a delete; the end key of a range deletion. */
   private final List<byte[]> values = new ArrayList<>();
+
+  /** Indexes of the operations that are range deletions. */
+  private final java.util.BitSet rangeDeletes = new java.util.BitSet();
 
   private long approximateBytes;
 
@@ -56,6 +68,25 @@ public final class WriteBatch {
     return this;
   }
 
+  /**
+   * Adds a range deletion of [{@code begin}, {@code end}) (see {@link
+   * StrataDB#deleteRange(byte[], byte[])}); the keys are copied.
+   *
+   * @throws NullPointerException if a bound is null
+   * @throws IllegalArgumentException if a bound exceeds {@link StrataDB#MAX_KEY_BYTES}, {@code
+   *     begin} sorts after {@code end}, or the batch would exceed {@link
+   *     StrataDB#MAX_BATCH_BYTES}; the batch is then unchanged
+   */
+  public WriteBatch deleteRange(byte[] begin, byte[] end) {
+    StrataDB.checkRange(begin, end);
+    long size = grownBy(begin.length + end.length + 12);
+    rangeDeletes.set(keys.size());
+    keys.add(begin.clone());
+    values.add(end.clone());
+    approximateBytes = size;
+    return this;
+  }
+
   /** The approximate size with {@code bytes} more, refused past the limit. */
   private long grownBy(long bytes) {
     long size = approximateBytes + bytes;
@@ -76,7 +107,8 @@ public final class WriteBatch {
   }
 
   /**
-   * Approximate encoded size in bytes: key and value lengths plus 12 bytes a put and 6 a delete,
+   * Approximate encoded size in bytes: key and value lengths plus 12 bytes a put or range deletion
+   * and 6 a delete,
    * never below the size the batch takes in the WAL.
    */
   public long approximateBytes() {
@@ -86,6 +118,7 @@ public final class WriteBatch {
   public void clear() {
     keys.clear();
     values.clear();
+    rangeDeletes.clear();
     approximateBytes = 0;
   }
 
@@ -94,7 +127,9 @@ public final class WriteBatch {
     Objects.requireNonNull(handler, "handler");
     for (int i = 0; i < keys.size(); i++) {
       byte[] v = values.get(i);
-      if (v == null) {
+      if (rangeDeletes.get(i)) {
+        handler.deleteRange(keys.get(i), v);
+      } else if (v == null) {
         handler.delete(keys.get(i));
       } else {
         handler.put(keys.get(i), v);

@@ -294,6 +294,13 @@ class RandomizedModelTest {
     }
   }
 
+  /** Bounds of a range deletion: two drawn keys in order, sometimes equal (an empty range). */
+  private static byte[][] deleteRange(Keys keys) {
+    byte[] a = keys.next();
+    byte[] b = keys.next();
+    return Bytes.compare(a, b) <= 0 ? new byte[][] {a, b} : new byte[][] {b, a};
+  }
+
   private static String str(byte[] b) {
     return b == null ? "null" : new String(b, StandardCharsets.UTF_8);
   }
@@ -317,16 +324,26 @@ class RandomizedModelTest {
           byte[] v = value(rnd, op);
           db.put(k, v);
           model.put(k, v);
-        } else if (r < 5000) {
+        } else if (r < 4900) {
           byte[] k = keys.next();
           db.delete(k);
           model.delete(k);
+        } else if (r < 5000) {
+          // A range deletion between two drawn keys: over clustered keys it hides a run of
+          // neighbours, which later writes, flushes and compactions must keep hidden.
+          byte[][] range = deleteRange(keys);
+          db.deleteRange(range[0], range[1]);
+          model.deleteRange(range[0], range[1]);
         } else if (r < 5400) {
           WriteBatch batch = new WriteBatch();
           int n = 1 + rnd.nextInt(10);
           for (int i = 0; i < n; i++) {
             byte[] k = keys.next();
-            if (rnd.nextInt(4) == 0) {
+            if (rnd.nextInt(20) == 0) {
+              byte[][] range = deleteRange(keys);
+              batch.deleteRange(range[0], range[1]);
+              model.deleteRange(range[0], range[1]);
+            } else if (rnd.nextInt(4) == 0) {
               batch.delete(k);
               model.delete(k);
             } else {

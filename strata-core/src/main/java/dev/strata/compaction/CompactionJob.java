@@ -4,9 +4,13 @@ import dev.strata.HistogramType;
 import dev.strata.Ticker;
 import dev.strata.fs.CrashPoint;
 import dev.strata.fs.FileSystem;
+import dev.strata.key.FragmentedRangeTombstones;
 import dev.strata.key.InternalIterator;
+import dev.strata.key.RangeTombstone;
+import dev.strata.key.Trailer;
 import dev.strata.key.MergingIterator;
 import dev.strata.sstable.TableCache;
+import dev.strata.sstable.TableHandle;
 import dev.strata.sstable.TableOptions;
 import dev.strata.util.Bytes;
 import dev.strata.version.FileMetadata;
@@ -100,6 +104,12 @@ public final class CompactionJob {
             maxGrandparentOverlap,
             stats.tableBuilderBytes,
             limiter);
+    RangeTombstoneFilter ranges =
+        new RangeTombstoneFilter(
+            rangeTombstonesOf(c, tables),
+            snapshots,
+            (from, to) -> isBottommost(levels, c.outputLevel(), from, to));
+    out.setRangeTombstones(ranges.output());
     List<InternalIterator> children = new ArrayList<>();
     for (FileMetadata f : c.inputs()) {
       f.ref();
@@ -123,7 +133,8 @@ public final class CompactionJob {
         }
         byte[] key = it.userKey();
         long trailer = it.trailer();
-        if (filter.keep(key, trailer)) {
+        if (filter.keep(key, trailer)
+            && (ranges.isEmpty() || !ranges.covers(key, Trailer.sequence(trailer)))) {
           out.add(key, trailer, it.value());
         }
       }
@@ -164,6 +175,37 @@ public final class CompactionJob {
       n += f.fileSize();
     }
     return n;
+  }
+
+  /** The range tombstones of every input table, fragmented together. */
+  private static FragmentedRangeTombstones rangeTombstonesOf(Compaction c, TableCache tables)
+      throws IOException {
+    List<RangeTombstone> all = new ArrayList<>();
+    List<FileMetadata> files = new ArrayList<>(c.inputs());
+    files.addAll(c.outputLevelInputs());
+    for (FileMetadata f : files) {
+      if (f.hasRangeTombstones()) {
+        try (TableHandle t = tables.acquire(f.number(), f.fileSize())) {
+          all.addAll(t.reader().rangeTombstones().toTombstones());
+        }
+      }
+    }
+    return all.isEmpty() ? FragmentedRangeTombstones.EMPTY : FragmentedRangeTombstones.of(all);
+  }
+
+  /**
+   * Whether no level below {@code outputLevel} has a file whose range overlaps [{@code start},
+   * {@code endInclusive}].
+   */
+  static boolean isBottommost(Level[] levels, int outputLevel, byte[] start, byte[] endInclusive) {
+    for (int i = outputLevel + 1; i < levels.length; i++) {
+      for (FileMetadata f : levels[i].files()) {
+        if (f.overlaps(start, endInclusive)) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /** Whether no level below {@code outputLevel} has a file whose range holds {@code key}. */

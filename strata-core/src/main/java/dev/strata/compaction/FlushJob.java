@@ -61,6 +61,7 @@ public final class FlushJob {
             stats.tableBuilderBytes,
             limiter);
     ShadowFilter filter = new ShadowFilter(snapshots, null);
+    out.setRangeTombstones(memtable.rangeTombstones());
     try (InternalIterator it = memtable.newIterator()) {
       long n = 0;
       for (it.seekToFirst(); it.isValid(); it.next()) {

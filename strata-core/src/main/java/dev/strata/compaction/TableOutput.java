@@ -3,7 +3,10 @@ package dev.strata.compaction;
 import dev.strata.fs.CrashPoint;
 import dev.strata.fs.FileSystem;
 import dev.strata.fs.WritableFile;
+import dev.strata.key.FragmentedRangeTombstones;
 import dev.strata.key.InternalKey;
+import dev.strata.key.Trailer;
+import dev.strata.key.ValueKind;
 import dev.strata.sstable.TableBuilder;
 import dev.strata.sstable.TableOptions;
 import dev.strata.sstable.TableProperties;
@@ -22,6 +25,13 @@ import java.util.function.LongSupplier;
  * file when the current one reaches the target size (only between user keys, so that every
  * version of a key lands in one file and levels stay disjoint) or when it would overlap too many
  * bytes of the level below the output (so that the next compaction stays small).
+ *
+ * <p>Range tombstones ({@link #setRangeTombstones}) are cut at the same places: each file gets the
+ * fragments of its part of the key space, from just after the previous file's last key up to and
+ * including its own last key (the last file: to the end), and its key range grows to cover them.
+ * The ranges of consecutive files stay disjoint in user keys, since the part after a file's last
+ * key {@code k} starts at {@code k + 0x00}, the next user key in byte order. Tombstones in a gap
+ * after the last point key, or with no point keys at all, make a file of their own.
  *
  * <p>Each finished file is synced and closed; {@link #finish()} then forces the directory, so the
  * files are durable before the caller records them in the manifest. {@link #abandon()} deletes
@@ -54,6 +64,12 @@ final class TableOutput {
   private boolean seenKey;
   private long bytesWritten;
 
+  /** Every range tombstone to write, cut among the files. */
+  private FragmentedRangeTombstones rangeTombstones = FragmentedRangeTombstones.EMPTY;
+
+  /** Where the next file's part of the key space starts; null: the beginning. */
+  private byte[] nextLowerBound;
+
   TableOutput(
       FileSystem fs,
       Path dir,
@@ -75,10 +91,15 @@ final class TableOutput {
     this.limiter = limiter;
   }
 
+  /** Sets the range tombstones of the output; call before the first {@link #add}. */
+  void setRangeTombstones(FragmentedRangeTombstones fragments) {
+    this.rangeTombstones = fragments;
+  }
+
   void add(byte[] userKey, long trailer, byte[] value) throws IOException {
     boolean newUserKey = lastUserKey == null || !java.util.Arrays.equals(lastUserKey, userKey);
     if (builder != null && newUserKey && shouldCut(userKey)) {
-      finishFile();
+      finishFile(false);
     }
     if (builder == null) {
       openFile();
@@ -113,7 +134,18 @@ final class TableOutput {
     builder = new TableBuilder(file, name, options, bufferGauge);
   }
 
-  private void finishFile() throws IOException {
+  /**
+   * Finishes the current file with the range tombstones of its part of the key space: up to its
+   * last key, or to the end if {@code last}.
+   */
+  private void finishFile(boolean last) throws IOException {
+    FragmentedRangeTombstones pieces = FragmentedRangeTombstones.EMPTY;
+    if (!rangeTombstones.isEmpty()) {
+      byte[] upper = last ? null : successor(lastUserKey);
+      pieces = rangeTombstones.clip(nextLowerBound, upper);
+      nextLowerBound = upper;
+      builder.setRangeTombstones(pieces);
+    }
     TableProperties props = builder.finish();
     builder.close();
     builder = null;
@@ -123,21 +155,64 @@ final class TableOutput {
     fs.crashPoint(CrashPoint.TABLE_AFTER_SYNC);
     file = null;
     bytesWritten += props.fileSize();
-    outputs.add(
-        new FileMetadata(
-            fileNumber,
-            props.fileSize(),
-            InternalKey.decode(props.smallestKey()),
-            InternalKey.decode(props.largestKey()),
-            props.smallestSequence(),
-            props.largestSequence(),
-            props.entryCount()));
+    outputs.add(metadata(fileNumber, props, pieces));
+  }
+
+  /**
+   * The metadata of a finished table: its key range covers its point entries and its range
+   * tombstones, whose bounds carry the largest trailer (sorting before every entry of their user
+   * key).
+   */
+  static FileMetadata metadata(
+      long number, TableProperties props, FragmentedRangeTombstones pieces) {
+    InternalKey smallest = props.isEmpty() ? null : InternalKey.decode(props.smallestKey());
+    InternalKey largest = props.isEmpty() ? null : InternalKey.decode(props.largestKey());
+    if (!pieces.isEmpty()) {
+      long sentinel = Trailer.pack(Trailer.MAX_SEQUENCE, ValueKind.RANGE_DELETE);
+      InternalKey start = new InternalKey(pieces.smallestKey(), sentinel);
+      InternalKey end = new InternalKey(lastCoveredKey(pieces.largestEnd()), sentinel);
+      smallest = smallest == null || start.compareTo(smallest) < 0 ? start : smallest;
+      largest = largest == null || end.compareTo(largest) > 0 ? end : largest;
+    }
+    return new FileMetadata(
+        number,
+        props.fileSize(),
+        smallest,
+        largest,
+        props.smallestSequence(),
+        props.largestSequence(),
+        props.entryCount(),
+        props.rangeTombstoneCount());
+  }
+
+  /**
+   * The user key to record as the largest a tombstone ending (exclusively) at {@code end} covers:
+   * {@code end} without its last byte when that byte is 0x00 (exactly the last key covered, so a
+   * file cut after key k, whose tombstones end at k + 0x00, ends at k), otherwise {@code end}
+   * itself, one past what is covered: key ranges are inclusive, and the next file of a level
+   * cannot start at {@code end} since a compaction that wrote it would have taken this one in.
+   */
+  static byte[] lastCoveredKey(byte[] end) {
+    if (end.length > 0 && end[end.length - 1] == 0) {
+      return java.util.Arrays.copyOf(end, end.length - 1);
+    }
+    return end;
+  }
+
+  /** The user key right after {@code key} in byte order: {@code key} followed by 0x00. */
+  static byte[] successor(byte[] key) {
+    return java.util.Arrays.copyOf(key, key.length + 1);
   }
 
   /** Finishes the last file and forces the directory; returns every output in key order. */
   List<FileMetadata> finish() throws IOException {
+    if (builder == null
+        && !rangeTombstones.isEmpty()
+        && !rangeTombstones.clip(nextLowerBound, null).isEmpty()) {
+      openFile();
+    }
     if (builder != null) {
-      finishFile();
+      finishFile(true);
     }
     if (!outputs.isEmpty()) {
       fs.syncDirectory(dir);

@@ -609,12 +609,18 @@ final class CommitPipeline {
     abstract void insert(Memtable mem, long firstSequence);
   }
 
-  /** One put (value non-null) or delete (value null). */
+  /** One put (value non-null), delete (value null) or range deletion (start, end). */
   static final class SingleOp extends Ops {
+    final ValueKind kind;
     final byte[] key;
     final byte[] value;
 
     SingleOp(byte[] key, byte[] value) {
+      this(value == null ? ValueKind.DELETE : ValueKind.VALUE, key, value);
+    }
+
+    SingleOp(ValueKind kind, byte[] key, byte[] value) {
+      this.kind = kind;
       this.key = key;
       this.value = value;
     }
@@ -631,28 +637,45 @@ final class CommitPipeline {
 
     @Override
     public int encode(byte[] dst, int pos) {
-      return WriteBatchCodec.putOp(dst, pos, key, value);
+      return WriteBatchCodec.putOp(dst, pos, kind, key, value);
     }
 
     @Override
     void insert(Memtable mem, long firstSequence) {
-      mem.add(firstSequence, value == null ? ValueKind.DELETE : ValueKind.VALUE, key, value);
+      mem.add(firstSequence, kind, key, value);
     }
   }
 
-  /** A write batch's operations as parallel arrays; a null value is a delete. */
+  /**
+   * A write batch's operations as parallel arrays; a null value is a delete, unless {@code kinds}
+   * (null when the batch has only puts and deletes) says the operation is a range deletion, whose
+   * value is its end key.
+   */
   static final class WriteBatchOps extends Ops {
     final byte[][] keys;
     final byte[][] values;
+    private final ValueKind[] kinds;
     private final int encodedBytes;
 
     /**
      * @param encodedBytes the operations' encoded size, which the caller has summed (and checked)
      */
     WriteBatchOps(byte[][] keys, byte[][] values, int encodedBytes) {
+      this(keys, values, null, encodedBytes);
+    }
+
+    WriteBatchOps(byte[][] keys, byte[][] values, ValueKind[] kinds, int encodedBytes) {
       this.keys = keys;
       this.values = values;
+      this.kinds = kinds;
       this.encodedBytes = encodedBytes;
+    }
+
+    private ValueKind kind(int i) {
+      if (kinds != null) {
+        return kinds[i];
+      }
+      return values[i] == null ? ValueKind.DELETE : ValueKind.VALUE;
     }
 
     @Override
@@ -668,7 +691,7 @@ final class CommitPipeline {
     @Override
     public int encode(byte[] dst, int pos) {
       for (int i = 0; i < keys.length; i++) {
-        pos = WriteBatchCodec.putOp(dst, pos, keys[i], values[i]);
+        pos = WriteBatchCodec.putOp(dst, pos, kind(i), keys[i], values[i]);
       }
       return pos;
     }
@@ -676,8 +699,7 @@ final class CommitPipeline {
     @Override
     void insert(Memtable mem, long firstSequence) {
       for (int i = 0; i < keys.length; i++) {
-        byte[] v = values[i];
-        mem.add(firstSequence + i, v == null ? ValueKind.DELETE : ValueKind.VALUE, keys[i], v);
+        mem.add(firstSequence + i, kind(i), keys[i], values[i]);
       }
     }
   }

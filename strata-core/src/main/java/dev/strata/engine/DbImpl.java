@@ -3,6 +3,7 @@ package dev.strata.engine;
 import dev.strata.DBIterator;
 import dev.strata.EventListener;
 import dev.strata.HistogramType;
+import dev.strata.key.ValueKind;
 import dev.strata.Statistics;
 import dev.strata.Ticker;
 import dev.strata.observe.DbMXBean;
@@ -388,6 +389,24 @@ public final class DbImpl implements StrataDB {
     writeSingle(key, null, wo);
   }
 
+  @Override
+  public void deleteRange(byte[] begin, byte[] end, WriteOptions wo) {
+    StrataDB.checkRange(begin, end);
+    Objects.requireNonNull(wo, "write options must not be null");
+    checkWritableOpen();
+    long start = obs.recorder.startTimer();
+    byte[] b = begin.clone();
+    byte[] e = end.clone();
+    stats.userBytesWritten.add(b.length + e.length);
+    stats.userWrites.increment();
+    writes.commit(
+        new CommitPipeline.SingleOp(ValueKind.RANGE_DELETE, b, e),
+        wo.sync(),
+        wo.noSlowdown(),
+        wo.disableWal());
+    obs.recorder.stopTimer(HistogramType.WRITE_NANOS, start);
+  }
+
   private void writeSingle(byte[] key, byte[] value, WriteOptions wo) {
     checkWritableOpen();
     long start = obs.recorder.startTimer();
@@ -411,6 +430,7 @@ public final class DbImpl implements StrataDB {
     long start = obs.recorder.startTimer();
     byte[][] keys = new byte[n][];
     byte[][] values = new byte[n][];
+    ValueKind[][] kinds = {null};
     int[] i = {0};
     long[] size = {WalFormat.BATCH_HEADER_SIZE};
     batch.forEach(
@@ -427,7 +447,28 @@ public final class DbImpl implements StrataDB {
             keys[i[0]++] = key;
             size[0] += WriteBatchCodec.opSize(key, null);
           }
+
+          @Override
+          public void deleteRange(byte[] begin, byte[] end) {
+            if (kinds[0] == null) {
+              kinds[0] = new ValueKind[n];
+              for (int j = 0; j < i[0]; j++) {
+                kinds[0][j] = values[j] == null ? ValueKind.DELETE : ValueKind.VALUE;
+              }
+            }
+            kinds[0][i[0]] = ValueKind.RANGE_DELETE;
+            keys[i[0]] = begin;
+            values[i[0]++] = end;
+            size[0] += WriteBatchCodec.opSize(begin, end);
+          }
         });
+    if (kinds[0] != null) {
+      for (int j = 0; j < n; j++) {
+        if (kinds[0][j] == null) {
+          kinds[0][j] = values[j] == null ? ValueKind.DELETE : ValueKind.VALUE;
+        }
+      }
+    }
     // WriteBatch refuses to grow past the limit by a size never below this one; checked again
     // here, before anything is logged, so that no batch can reach the WAL writer's record limit
     // (which would fail the whole commit group and the database with it).
@@ -443,7 +484,7 @@ public final class DbImpl implements StrataDB {
     stats.userWrites.add(n);
     writes.commit(
         new CommitPipeline.WriteBatchOps(
-            keys, values, (int) (size[0] - WalFormat.BATCH_HEADER_SIZE)),
+            keys, values, kinds[0], (int) (size[0] - WalFormat.BATCH_HEADER_SIZE)),
         wo.sync(),
         wo.noSlowdown(),
         wo.disableWal());

@@ -9,7 +9,9 @@ import dev.strata.Ticker;
 import dev.strata.compaction.CompactionStats;
 import dev.strata.observe.SlowGetEvent;
 import dev.strata.stats.StatsRecorder;
+import dev.strata.key.FragmentedRangeTombstones;
 import dev.strata.key.InternalIterator;
+import dev.strata.key.RangeTombstone;
 import dev.strata.key.Lookup;
 import dev.strata.key.MergingIterator;
 import dev.strata.sstable.TableReader;
@@ -312,6 +314,7 @@ final class ReadPath {
     }
     List<InternalIterator> children = new ArrayList<>();
     List<MemtablePin> pins = List.of();
+    List<RangeTombstone> rangeTombstones = new ArrayList<>();
     try {
       hook.at(ReadHook.Step.ITERATOR_SEQUENCE_READ, -1);
       MemtableSet m = writes.mems();
@@ -322,24 +325,39 @@ final class ReadPath {
       }
       for (MemtablePin p : pins) {
         children.add(p.memtable.newIterator());
+        rangeTombstones.addAll(p.memtable.rangeTombstones().toTombstones());
       }
       hook.at(ReadHook.Step.ITERATOR_MEMTABLES_PINNED, -1);
       for (int i = 0; i < VersionSet.NUM_LEVELS; i++) {
-        children.add(versions.level(i).newIterator(ro.verifyChecksums(), ro.fillCache()));
+        children.add(
+            versions
+                .level(i)
+                .newIterator(ro.verifyChecksums(), ro.fillCache(), rangeTombstones));
         hook.at(ReadHook.Step.ITERATOR_LEVEL_PINNED, i);
       }
+    } catch (UncheckedIOException e) {
+      new MergingIterator(children).close();
+      releaseAll(pins);
+      release.run();
+      throw readFailure(e.getCause());
     } catch (RuntimeException e) {
       new MergingIterator(children).close();
       releaseAll(pins);
       release.run();
       throw e;
     }
+    // Range tombstones as the iterator's sequence sees them: the newest visible one per fragment.
+    FragmentedRangeTombstones ranges =
+        rangeTombstones.isEmpty()
+            ? FragmentedRangeTombstones.EMPTY
+            : FragmentedRangeTombstones.of(rangeTombstones).visibleAt(seq);
     List<MemtablePin> retained = pins;
     return new StatsIterator(recorder, new UserKeyIterator(
         status,
         jobs::recordReadSample,
         new MergingIterator(children),
         seq,
+        ranges,
         ro.lowerBound(),
         ro.upperBound(),
         () -> {

@@ -2,6 +2,7 @@ package dev.strata.engine;
 
 import dev.strata.DBIterator;
 import dev.strata.StrataException;
+import dev.strata.key.FragmentedRangeTombstones;
 import dev.strata.key.InternalIterator;
 import dev.strata.key.Trailer;
 import dev.strata.util.Bytes;
@@ -29,6 +30,13 @@ final class UserKeyIterator implements DBIterator {
 
   private final InternalIterator internal;
   private final long sequence;
+
+  /**
+   * Range tombstones visible at {@link #sequence}, one sequence per fragment: an entry below its
+   * fragment's sequence is deleted. EMPTY when there are none.
+   */
+  private final FragmentedRangeTombstones ranges;
+
   private final byte[] lower;
   private final byte[] upper;
   private final Runnable onClose;
@@ -49,9 +57,11 @@ final class UserKeyIterator implements DBIterator {
       Consumer<byte[]> readSampler,
       InternalIterator internal,
       long sequence,
+      FragmentedRangeTombstones ranges,
       byte[] lower,
       byte[] upper,
       Runnable onClose) {
+    this.ranges = ranges;
     this.status = status;
     this.readSampler = readSampler;
     this.internal = internal;
@@ -267,7 +277,7 @@ final class UserKeyIterator implements DBIterator {
           if (upper != null && Bytes.compare(key, upper) >= 0) {
             break;
           }
-          if (Trailer.isDelete(trailer)) {
+          if (Trailer.isDelete(trailer) || hiddenByRange(key, trailer)) {
             skip = key;
             skipping = true;
           } else {
@@ -300,7 +310,7 @@ final class UserKeyIterator implements DBIterator {
         if (haveValue && Bytes.compare(key, savedKey) < 0) {
           break;
         }
-        if (Trailer.isDelete(trailer)) {
+        if (Trailer.isDelete(trailer) || hiddenByRange(key, trailer)) {
           haveValue = false;
           savedKey = null;
           savedValue = null;
@@ -317,6 +327,12 @@ final class UserKeyIterator implements DBIterator {
       savedKey = null;
       savedValue = null;
     }
+  }
+
+  /** Whether a visible range tombstone deletes the entry {@code key} with {@code trailer}. */
+  private boolean hiddenByRange(byte[] key, long trailer) {
+    return !ranges.isEmpty()
+        && ranges.coveringSequence(key, sequence) > Trailer.sequence(trailer);
   }
 
   @Override

@@ -1,14 +1,22 @@
 package dev.strata.key;
 
 /**
- * What an entry records about its key: a value or a deletion (tombstone). The byte codes are
- * written to the WAL and to tables: they are never renumbered or reused.
+ * What an operation records about its key: a value, a deletion (tombstone), or a range deletion.
+ * The byte codes are written to the WAL and to tables: they are never renumbered or reused.
+ *
+ * <p>Point entries (memtable entries, data blocks) are {@link #DELETE} or {@link #VALUE}. A
+ * {@link #RANGE_DELETE} exists only as a WAL operation (key = start, value = end) and in the range
+ * structures ({@link RangeTombstone}, a table's range-deletion block), never as a point entry.
  */
 public enum ValueKind {
   DELETE(0),
-  VALUE(1);
+  VALUE(1),
+  RANGE_DELETE(2);
 
-  /** The largest code: a seek target with it sorts before every entry of the same sequence. */
+  /**
+   * The largest code of a point entry: a seek target with it sorts before every point entry of the
+   * same sequence.
+   */
   public static final int MAX_CODE = 1;
 
   private final int code;
@@ -21,6 +29,11 @@ public enum ValueKind {
     return code;
   }
 
+  /** Whether entries of this kind live in memtables and data blocks (not range deletions). */
+  public boolean isPointKind() {
+    return this != RANGE_DELETE;
+  }
+
   /** The kind for an on-disk code, or null if the code is unknown (the caller reports corruption). */
   public static ValueKind fromCode(int code) {
     switch (code) {
@@ -28,6 +41,8 @@ public enum ValueKind {
         return DELETE;
       case 1:
         return VALUE;
+      case 2:
+        return RANGE_DELETE;
       default:
         return null;
     }

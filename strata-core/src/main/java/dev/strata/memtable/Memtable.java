@@ -1,5 +1,6 @@
 package dev.strata.memtable;
 
+import dev.strata.key.FragmentedRangeTombstones;
 import dev.strata.key.InternalIterator;
 import dev.strata.key.ValueKind;
 
@@ -14,7 +15,8 @@ import dev.strata.key.ValueKind;
  */
 public interface Memtable {
   /**
-   * Adds one entry. A given (key, sequence) pair is added at most once.
+   * Adds one entry, or with kind {@link ValueKind#RANGE_DELETE} one range tombstone deleting
+   * [{@code key}, {@code value}). A given (key, sequence) pair is added at most once.
    *
    * <p>Requires: {@code key} and {@code value} are not modified afterwards (a memtable may keep the
    * arrays). May block briefly on the entry's shard lock; does no I/O.
@@ -23,10 +25,14 @@ public interface Memtable {
 
   /**
    * The newest version of {@code key} with sequence <= {@code snapshot}: its value, {@link
-   * dev.strata.key.Lookup#DELETED} if that version is a tombstone, or null if there is none. A
-   * value array belongs to the caller.
+   * dev.strata.key.Lookup#DELETED} if that version is a tombstone or a range tombstone of this
+   * memtable at or below {@code snapshot} covers it (or covers the key with no newer version), or
+   * null if there is none. A value array belongs to the caller.
    */
   byte[] get(byte[] key, long snapshot);
+
+  /** The range tombstones added so far, fragmented; {@code EMPTY} if none. */
+  FragmentedRangeTombstones rangeTombstones();
 
   /**
    * An iterator over every entry in internal-key order. It holds no lock between calls; entries
@@ -40,7 +46,7 @@ public interface Memtable {
   /** Whether {@link #approximateBytes()} has reached the size limit the memtable was made with. */
   boolean isFull();
 
-  /** Number of entries added. */
+  /** Number of entries added, range tombstones included. */
   long entryCount();
 
   default boolean isEmpty() {

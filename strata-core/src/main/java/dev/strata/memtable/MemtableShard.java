@@ -98,6 +98,14 @@ final class MemtableShard {
 
   /** See {@link Memtable#get}. */
   byte[] get(byte[] userKey, long snapshot) {
+    return get(userKey, snapshot, -1);
+  }
+
+  /**
+   * As {@link #get(byte[], long)}, but null also when the newest version at or below {@code
+   * snapshot} has a sequence at most {@code floor} (a range tombstone at {@code floor} hides it).
+   */
+  byte[] get(byte[] userKey, long snapshot, long floor) {
     long seekTrailer = Trailer.seekTrailer(snapshot);
     long stamp = lock.tryOptimisticRead();
     long node = list.seekCeiling(userKey, seekTrailer);
@@ -118,7 +126,11 @@ final class MemtableShard {
     if (!ArenaSkipList.hasUserKey(slab, off, userKey)) {
       return null;
     }
-    return Trailer.isDelete(ArenaSkipList.trailer(slab, off))
+    long trailer = ArenaSkipList.trailer(slab, off);
+    if (Trailer.sequence(trailer) <= floor) {
+      return null;
+    }
+    return Trailer.isDelete(trailer)
         ? Lookup.DELETED
         : list.copyValue(slab, off);
   }

@@ -1,7 +1,9 @@
 package dev.strata.memtable;
 
 import dev.strata.stats.LockWaits;
+import dev.strata.key.FragmentedRangeTombstones;
 import dev.strata.key.InternalIterator;
+import dev.strata.key.Lookup;
 import dev.strata.key.MergingIterator;
 import dev.strata.key.Trailer;
 import dev.strata.key.ValueKind;
@@ -100,8 +102,15 @@ public final class ShardedMemtable implements Memtable {
     return shards.length;
   }
 
+  /** Range tombstones; see {@link MemtableRangeTombstones}. */
+  private final MemtableRangeTombstones rangeTombstones = new MemtableRangeTombstones();
+
   @Override
   public void add(long sequence, ValueKind kind, byte[] key, byte[] value) {
+    if (kind == ValueKind.RANGE_DELETE) {
+      sizeBytes.addAndGet(rangeTombstones.add(sequence, key, value));
+      return;
+    }
     byte[] stored = MemtableShard.storedValue(kind, value);
     long allocated = shards[shardOf(key)].add(key, Trailer.pack(sequence, kind), stored);
     if (allocated > 0) {
@@ -111,7 +120,15 @@ public final class ShardedMemtable implements Memtable {
 
   @Override
   public byte[] get(byte[] key, long snapshot) {
-    return shards[shardOf(key)].get(key, snapshot);
+    FragmentedRangeTombstones ranges = rangeTombstones.fragments();
+    long covering = ranges.isEmpty() ? -1 : ranges.coveringSequence(key, snapshot);
+    byte[] r = shards[shardOf(key)].get(key, snapshot, covering);
+    return r != null || covering < 0 ? r : Lookup.DELETED;
+  }
+
+  @Override
+  public FragmentedRangeTombstones rangeTombstones() {
+    return rangeTombstones.fragments();
   }
 
   @Override
@@ -138,7 +155,7 @@ public final class ShardedMemtable implements Memtable {
 
   @Override
   public long entryCount() {
-    long n = 0;
+    long n = rangeTombstones.count();
     for (MemtableShard s : shards) {
       n += s.entryCount();
     }

@@ -1,5 +1,6 @@
 package dev.strata.memtable;
 
+import dev.strata.key.FragmentedRangeTombstones;
 import dev.strata.key.InternalIterator;
 import dev.strata.key.InternalKey;
 import dev.strata.key.Lookup;
@@ -31,8 +32,16 @@ public final class SkipListMemtable implements Memtable {
     this.maxBytes = maxBytes;
   }
 
+  /** Range tombstones; see {@link MemtableRangeTombstones}. */
+  private final MemtableRangeTombstones rangeTombstones = new MemtableRangeTombstones();
+
   @Override
   public void add(long sequence, ValueKind kind, byte[] key, byte[] value) {
+    if (kind == ValueKind.RANGE_DELETE) {
+      sizeBytes.addAndGet(rangeTombstones.add(sequence, key, value));
+      entries.incrementAndGet();
+      return;
+    }
     byte[] stored = MemtableShard.storedValue(kind, value);
     map.put(new InternalKey(key, sequence, kind), stored);
     sizeBytes.addAndGet(EntrySizes.skipListEntry(key.length, stored.length));
@@ -42,10 +51,19 @@ public final class SkipListMemtable implements Memtable {
   @Override
   public byte[] get(byte[] key, long snapshot) {
     Map.Entry<InternalKey, byte[]> e = map.ceilingEntry(new InternalKey(key, Trailer.seekTrailer(snapshot)));
-    if (e == null || !Arrays.equals(e.getKey().userKey(), key)) {
-      return null;
+    FragmentedRangeTombstones ranges = rangeTombstones.fragments();
+    long covering = ranges.isEmpty() ? -1 : ranges.coveringSequence(key, snapshot);
+    if (e == null
+        || !Arrays.equals(e.getKey().userKey(), key)
+        || e.getKey().sequence() <= covering) {
+      return covering < 0 ? null : Lookup.DELETED;
     }
     return e.getKey().isDelete() ? Lookup.DELETED : e.getValue().clone();
+  }
+
+  @Override
+  public FragmentedRangeTombstones rangeTombstones() {
+    return rangeTombstones.fragments();
   }
 
   @Override

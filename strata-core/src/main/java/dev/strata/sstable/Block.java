@@ -201,7 +201,7 @@ final class Block {
       int entryStart) {
     long trailer = Coding.getLong(key, keyLength - TableFormat.TRAILER_BYTES);
     ValueKind kind = ValueKind.fromCode((int) (trailer & 0xFF));
-    if (kind == null) {
+    if (kind == null || !kind.isPointKind()) {
       throw corrupt(file, blockOffset, "unknown value kind at block byte " + entryStart);
     }
     if (kind == ValueKind.DELETE && valueLength != 0) {

@@ -60,7 +60,8 @@ record Footer(BlockHandle filter, BlockHandle properties, BlockHandle index, int
           String.format("footer checksum mismatch: stored %08x, computed %08x", stored, actual));
     }
     int version = Coding.getInt(in, TableFormat.FOOTER_VERSION_OFFSET);
-    if (version < TableFormat.OLDEST_FORMAT_VERSION || version > TableFormat.FORMAT_VERSION) {
+    if (version < TableFormat.OLDEST_FORMAT_VERSION
+        || version > TableFormat.NEWEST_FORMAT_VERSION) {
       throw new CorruptionException(
           file,
           footerOffset + TableFormat.FOOTER_VERSION_OFFSET,
@@ -69,7 +70,7 @@ record Footer(BlockHandle filter, BlockHandle properties, BlockHandle index, int
               + " (this reader knows "
               + TableFormat.OLDEST_FORMAT_VERSION
               + " to "
-              + TableFormat.FORMAT_VERSION
+              + TableFormat.NEWEST_FORMAT_VERSION
               + ")");
     }
     Footer f = new Footer(handleAt(in, 0), handleAt(in, 16), handleAt(in, 32), version);
@@ -81,16 +82,22 @@ record Footer(BlockHandle filter, BlockHandle properties, BlockHandle index, int
     return new BlockHandle(Coding.getLong(in, at), Coding.getLong(in, at + 8));
   }
 
+  /**
+   * Checks that the blocks lie back to back before the footer. From version 3 a range-deletion
+   * block may sit between the filter and the properties; the reader checks that it fills the gap
+   * exactly once the properties name it.
+   */
   private void checkLayout(String file, long footerOffset) {
     BlockHandle[] blocks = {filter, properties, index};
     long expectedEnd = footerOffset;
     for (int i = blocks.length - 1; i >= 0; i--) {
       BlockHandle h = blocks[i];
+      boolean gapAllowed = i == 0 && version >= TableFormat.RANGE_DELETION_FORMAT_VERSION;
       if (h.size() < 0
           || h.size() > TableFormat.MAX_BLOCK_BYTES
           || h.offset() < 0
           || h.offset() > footerOffset
-          || h.end() != expectedEnd) {
+          || (gapAllowed ? h.end() > expectedEnd : h.end() != expectedEnd)) {
         throw new CorruptionException(
             file,
             footerOffset + 16L * i,

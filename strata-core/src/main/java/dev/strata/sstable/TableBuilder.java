@@ -3,6 +3,7 @@ package dev.strata.sstable;
 import dev.strata.Compression;
 import dev.strata.fs.WritableFile;
 import dev.strata.key.InternalKey;
+import dev.strata.key.FragmentedRangeTombstones;
 import dev.strata.key.Trailer;
 import dev.strata.key.ValueKind;
 import dev.strata.util.Coding;
@@ -48,6 +49,9 @@ public final class TableBuilder implements AutoCloseable {
   private final BlockBuilder dataBlock;
   private final BlockBuilder indexBlock = new BlockBuilder(TableFormat.INDEX_RESTART_INTERVAL);
   private final BloomFilterBuilder filter;
+
+  /** Range tombstones for the range-deletion block; EMPTY writes a version 2 table. */
+  private FragmentedRangeTombstones rangeTombstones = FragmentedRangeTombstones.EMPTY;
   private final byte[] trailerScratch = new byte[TableFormat.BLOCK_TRAILER_SIZE];
   private final byte[] handleScratch = new byte[BlockHandle.MAX_VARINT_LENGTH];
 
@@ -240,7 +244,7 @@ public final class TableBuilder implements AutoCloseable {
     Objects.requireNonNull(userKey, "userKey");
     Objects.requireNonNull(value, "value");
     ValueKind kind = ValueKind.fromCode(Trailer.kindCode(trailer));
-    if (kind == null) {
+    if (kind == null || !kind.isPointKind()) {
       throw new IllegalArgumentException("unknown value kind " + Trailer.kindCode(trailer));
     }
     if (kind == ValueKind.DELETE && value.length != 0) {
@@ -294,13 +298,21 @@ public final class TableBuilder implements AutoCloseable {
       BlockHandle filterHandle =
           writeBlock(filterContents, filterContents.length, TableFormat.COMPRESSION_NONE);
       TableProperties properties = properties();
+      int version = TableFormat.FORMAT_VERSION;
+      if (!rangeTombstones.isEmpty()) {
+        byte[] ranges = RangeDeletionBlock.encode(rangeTombstones);
+        BlockHandle rangeHandle = writeBlock(ranges, ranges.length, TableFormat.COMPRESSION_NONE);
+        properties =
+            properties.withRangeDeletions(rangeHandle, rangeTombstones.tombstoneCount());
+        version = TableFormat.RANGE_DELETION_FORMAT_VERSION;
+      }
       byte[] propertyContents = properties.encode();
       BlockHandle propertiesHandle =
           writeBlock(propertyContents, propertyContents.length, TableFormat.COMPRESSION_NONE);
       indexBlock.finish();
       BlockHandle indexHandle =
           writeBlock(indexBlock.buffer(), indexBlock.finishedSize(), compressionCode);
-      byte[] footer = new Footer(filterHandle, propertiesHandle, indexHandle).encode();
+      byte[] footer = new Footer(filterHandle, propertiesHandle, indexHandle, version).encode();
       file.append(footer, 0, footer.length);
       offset += footer.length;
       state = State.FINISHED;
@@ -313,14 +325,32 @@ public final class TableBuilder implements AutoCloseable {
     }
   }
 
+  /**
+   * Sets the table's range tombstones, written in its range-deletion block by {@link #finish()}
+   * (the table is then format version 3). The caller passes the fragments that belong to this
+   * table's part of the key space; they need not lie within its point keys.
+   *
+   * @throws IllegalStateException if the builder was finished, closed or failed
+   */
+  public void setRangeTombstones(FragmentedRangeTombstones fragments) {
+    requireOpen();
+    this.rangeTombstones = Objects.requireNonNull(fragments, "fragments");
+  }
+
   private TableProperties properties() {
+    long smallestSeq = entryCount == 0 ? Long.MAX_VALUE : smallestSequence;
+    long largestSeq = entryCount == 0 ? 0 : largestSequence;
+    if (!rangeTombstones.isEmpty()) {
+      smallestSeq = Math.min(smallestSeq, rangeTombstones.smallestSequence());
+      largestSeq = Math.max(largestSeq, rangeTombstones.largestSequence());
+    }
     return new TableProperties(
         entryCount,
         tombstoneCount,
         smallestKey,
         entryCount == 0 ? new byte[0] : Arrays.copyOf(lastKey, lastKeyLength),
-        entryCount == 0 ? 0 : smallestSequence,
-        largestSequence,
+        smallestSeq == Long.MAX_VALUE ? 0 : smallestSeq,
+        largestSeq,
         creationTimeMillis,
         -1,
         dataBlockCount,

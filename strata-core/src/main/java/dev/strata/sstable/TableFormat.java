@@ -23,6 +23,17 @@ final class TableFormat {
    */
   static final int FORMAT_VERSION = 2;
 
+  /**
+   * The layout version of a table with range tombstones (2026-12-05): version 2 plus a
+   * range-deletion block between the filter and properties blocks, named by properties {@link
+   * #PROP_RANGE_DELETION_BLOCK} and {@link #PROP_RANGE_TOMBSTONE_COUNT}. Tables without range
+   * tombstones are still written as version 2, byte for byte as before.
+   */
+  static final int RANGE_DELETION_FORMAT_VERSION = 3;
+
+  /** The newest layout version a reader opens. */
+  static final int NEWEST_FORMAT_VERSION = 3;
+
   /** The oldest layout version a reader still opens. */
   static final int OLDEST_FORMAT_VERSION = 1;
 
@@ -79,6 +90,13 @@ final class TableFormat {
   static final int PROP_RAW_VALUE_BYTES = 10;
   static final int PROP_COMPRESSION = 11;
   static final int PROP_BLOOM_BITS_PER_KEY = 12;
+  /** Version 3 only: the range-deletion block's handle, offset and size as two varints. */
+  static final int PROP_RANGE_DELETION_BLOCK = 13;
+  /** Version 3 only: the number of (fragment, sequence) pairs in the range-deletion block. */
+  static final int PROP_RANGE_TOMBSTONE_COUNT = 14;
+
+  /** The most range tombstones one table may hold, so that a damaged count drives no allocation. */
+  static final int MAX_RANGE_TOMBSTONES = 1 << 24;
 
   private TableFormat() {}
 

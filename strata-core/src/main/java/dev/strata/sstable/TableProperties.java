@@ -36,6 +36,11 @@ public final class TableProperties {
   private final Compression compression;
   private final int bloomBitsPerKey;
 
+  /** The range-deletion block (version 3 tables), or null. */
+  private final BlockHandle rangeDeletionBlock;
+
+  private final long rangeTombstoneCount;
+
   TableProperties(
       long entryCount,
       long tombstoneCount,
@@ -50,6 +55,42 @@ public final class TableProperties {
       long rawValueBytes,
       Compression compression,
       int bloomBitsPerKey) {
+    this(
+        entryCount,
+        tombstoneCount,
+        smallestKey,
+        largestKey,
+        smallestSequence,
+        largestSequence,
+        creationTimeMillis,
+        fileSize,
+        dataBlockCount,
+        rawKeyBytes,
+        rawValueBytes,
+        compression,
+        bloomBitsPerKey,
+        null,
+        0);
+  }
+
+  TableProperties(
+      long entryCount,
+      long tombstoneCount,
+      byte[] smallestKey,
+      byte[] largestKey,
+      long smallestSequence,
+      long largestSequence,
+      long creationTimeMillis,
+      long fileSize,
+      long dataBlockCount,
+      long rawKeyBytes,
+      long rawValueBytes,
+      Compression compression,
+      int bloomBitsPerKey,
+      BlockHandle rangeDeletionBlock,
+      long rangeTombstoneCount) {
+    this.rangeDeletionBlock = rangeDeletionBlock;
+    this.rangeTombstoneCount = rangeTombstoneCount;
     this.entryCount = entryCount;
     this.tombstoneCount = tombstoneCount;
     this.smallestKey = smallestKey;
@@ -150,6 +191,36 @@ public final class TableProperties {
     return bloomBitsPerKey;
   }
 
+  /** Range tombstones in the table: (fragment, sequence) pairs of its range-deletion block. */
+  public long rangeTombstoneCount() {
+    return rangeTombstoneCount;
+  }
+
+  /** The range-deletion block's handle, or null if the table has none. */
+  BlockHandle rangeDeletionBlock() {
+    return rangeDeletionBlock;
+  }
+
+  /** These properties naming a range-deletion block of {@code count} tombstones. */
+  TableProperties withRangeDeletions(BlockHandle block, long count) {
+    return new TableProperties(
+        entryCount,
+        tombstoneCount,
+        smallestKey,
+        largestKey,
+        smallestSequence,
+        largestSequence,
+        creationTimeMillis,
+        fileSize,
+        dataBlockCount,
+        rawKeyBytes,
+        rawValueBytes,
+        compression,
+        bloomBitsPerKey,
+        block,
+        count);
+  }
+
   TableProperties withFileSize(long size) {
     return new TableProperties(
         entryCount,
@@ -164,7 +235,9 @@ public final class TableProperties {
         rawKeyBytes,
         rawValueBytes,
         compression,
-        bloomBitsPerKey);
+        bloomBitsPerKey,
+        rangeDeletionBlock,
+        rangeTombstoneCount);
   }
 
   /** The properties block's contents. */
@@ -182,6 +255,13 @@ public final class TableProperties {
     putNumber(out, TableFormat.PROP_RAW_VALUE_BYTES, rawValueBytes);
     putNumber(out, TableFormat.PROP_COMPRESSION, TableFormat.codeOf(compression));
     putNumber(out, TableFormat.PROP_BLOOM_BITS_PER_KEY, bloomBitsPerKey);
+    if (rangeDeletionBlock != null) {
+      byte[] body = new byte[20];
+      int n = Coding.putVarint(body, 0, rangeDeletionBlock.offset());
+      n = Coding.putVarint(body, n, rangeDeletionBlock.size());
+      putBytes(out, TableFormat.PROP_RANGE_DELETION_BLOCK, Arrays.copyOf(body, n));
+      putNumber(out, TableFormat.PROP_RANGE_TOMBSTONE_COUNT, rangeTombstoneCount);
+    }
     return out.toByteArray();
   }
 
@@ -207,9 +287,10 @@ public final class TableProperties {
    */
   static TableProperties decode(
       byte[] data, int length, String file, long blockOffset, long fileSize) {
-    long[] numbers = new long[TableFormat.PROP_BLOOM_BITS_PER_KEY + 1];
-    byte[][] keys = new byte[TableFormat.PROP_BLOOM_BITS_PER_KEY + 1][];
-    boolean[] seen = new boolean[TableFormat.PROP_BLOOM_BITS_PER_KEY + 1];
+    long[] numbers = new long[TableFormat.PROP_RANGE_TOMBSTONE_COUNT + 1];
+    byte[][] keys = new byte[TableFormat.PROP_RANGE_TOMBSTONE_COUNT + 1][];
+    boolean[] seen = new boolean[TableFormat.PROP_RANGE_TOMBSTONE_COUNT + 1];
+    BlockHandle rangeDeletions = null;
     int[] out = new int[1];
     long[] number = new long[1];
     int p = 0;
@@ -230,6 +311,13 @@ public final class TableProperties {
           seen[tag] = true;
           if (tag == TableFormat.PROP_SMALLEST_KEY || tag == TableFormat.PROP_LARGEST_KEY) {
             keys[tag] = Arrays.copyOfRange(data, p, bodyEnd);
+          } else if (tag == TableFormat.PROP_RANGE_DELETION_BLOCK) {
+            int q = Coding.getVarint(data, p, bodyEnd, number);
+            long offset = number[0];
+            if (Coding.getVarint(data, q, bodyEnd, number) != bodyEnd) {
+              throw new IllegalArgumentException("property " + tag + " has trailing bytes");
+            }
+            rangeDeletions = new BlockHandle(offset, number[0]);
           } else if (Coding.getVarint(data, p, bodyEnd, number) != bodyEnd) {
             throw new IllegalArgumentException("property " + tag + " has trailing bytes");
           } else {
@@ -242,12 +330,24 @@ public final class TableProperties {
       throw new CorruptionException(
           file, blockOffset, "bad properties block: " + e.getMessage(), e);
     }
-    for (int tag = 1; tag < seen.length; tag++) {
+    for (int tag = 1; tag <= TableFormat.PROP_BLOOM_BITS_PER_KEY; tag++) {
       if (!seen[tag]) {
         throw new CorruptionException(file, blockOffset, "properties block lacks property " + tag);
       }
     }
-    return validated(numbers, keys, file, blockOffset, fileSize);
+    if (seen[TableFormat.PROP_RANGE_DELETION_BLOCK]
+        != seen[TableFormat.PROP_RANGE_TOMBSTONE_COUNT]) {
+      throw new CorruptionException(
+          file, blockOffset, "properties block names range deletions only in part");
+    }
+    long rangeCount = numbers[TableFormat.PROP_RANGE_TOMBSTONE_COUNT];
+    if (rangeDeletions != null
+        && (rangeCount < 1 || rangeCount > TableFormat.MAX_RANGE_TOMBSTONES)) {
+      throw new CorruptionException(
+          file, blockOffset, "bad properties block: range tombstone count " + rangeCount);
+    }
+    return validated(numbers, keys, file, blockOffset, fileSize)
+        .withRangeDeletions(rangeDeletions, rangeDeletions == null ? 0 : rangeCount);
   }
 
   private static TableProperties validated(

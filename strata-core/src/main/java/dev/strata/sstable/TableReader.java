@@ -3,6 +3,7 @@ package dev.strata.sstable;
 import dev.strata.CorruptionException;
 import dev.strata.StrataException;
 import dev.strata.fs.ReadableFile;
+import dev.strata.key.FragmentedRangeTombstones;
 import dev.strata.key.InternalIterator;
 import dev.strata.key.Lookup;
 import dev.strata.key.Trailer;
@@ -49,6 +50,9 @@ public final class TableReader implements AutoCloseable {
   /** The table's format version, from its footer. */
   private final int formatVersion;
 
+  /** The range-deletion block's fragments, read at open; EMPTY if the table has none. */
+  private final FragmentedRangeTombstones rangeTombstones;
+
   // Data blocks read from the file: written by every reading thread on a cache miss (already the
   // slow path); read by monitoring and tests. LongAdder: sums may lag. Lookups themselves count
   // nothing here: a counter per table that every lookup bumps cost a cache-line miss per table
@@ -70,7 +74,9 @@ public final class TableReader implements AutoCloseable {
       BloomFilter filter,
       TableProperties properties,
       int formatVersion,
+      FragmentedRangeTombstones rangeTombstones,
       TableReadStats stats) {
+    this.rangeTombstones = rangeTombstones;
     this.stats = stats;
     this.file = file;
     this.fileName = fileName;
@@ -175,8 +181,55 @@ public final class TableReader implements AutoCloseable {
         TableIndex.decode(indexBlock, fileName, indexOffset, footer.filter().offset());
 
     checkConsistent(properties, index, filter, fileName, footer);
+    FragmentedRangeTombstones ranges = readRangeDeletions(file, fileName, footer, properties);
     return new TableReader(
-        file, fileName, fileSize, cache, index, filter, properties, footer.version(), stats);
+        file,
+        fileName,
+        fileSize,
+        cache,
+        index,
+        filter,
+        properties,
+        footer.version(),
+        ranges,
+        stats);
+  }
+
+  /**
+   * Reads the range-deletion block a version 3 table's properties name, after checking that it
+   * fills the space between the filter and the properties exactly; older versions have none.
+   */
+  private static FragmentedRangeTombstones readRangeDeletions(
+      ReadableFile file, String fileName, Footer footer, TableProperties properties)
+      throws IOException {
+    BlockHandle h = properties.rangeDeletionBlock();
+    boolean v3 = footer.version() >= TableFormat.RANGE_DELETION_FORMAT_VERSION;
+    if (h == null) {
+      if (v3) {
+        throw new CorruptionException(
+            fileName,
+            footer.properties().offset(),
+            "format version " + footer.version() + " table names no range-deletion block");
+      }
+      return FragmentedRangeTombstones.EMPTY;
+    }
+    if (!v3) {
+      throw new CorruptionException(
+          fileName,
+          footer.properties().offset(),
+          "format version " + footer.version() + " table names a range-deletion block");
+    }
+    if (h.offset() != footer.filter().end()
+        || h.end() != footer.properties().offset()
+        || h.size() > TableFormat.MAX_BLOCK_BYTES) {
+      throw new CorruptionException(
+          fileName,
+          footer.properties().offset(),
+          "range-deletion block " + h + " does not lie between the filter and the properties");
+    }
+    BlockContents block = StoredBlock.readOnce(file, fileName, h, true);
+    return RangeDeletionBlock.decode(
+        block.data(), block.length(), fileName, h.offset(), properties.rangeTombstoneCount());
   }
 
   private static void checkConsistent(
@@ -252,20 +305,33 @@ public final class TableReader implements AutoCloseable {
       boolean fillCache,
       boolean detectNewer) {
     requireOpen();
-    if (!bloomAdmits(keyHash)) {
-      return null;
-    }
-    byte[] r =
-        seekVisible(
-            userKey, Trailer.seekTrailer(snapshotSequence), verifyChecksums, fillCache, null);
-    if (r == null
-        && detectNewer
-        && seekVisible(
-                userKey, Trailer.seekTrailer(Trailer.MAX_SEQUENCE), verifyChecksums, fillCache, null)
-            != null) {
+    FragmentedRangeTombstones ranges = rangeTombstones;
+    if (detectNewer && !ranges.isEmpty() && ranges.coveredAbove(userKey, snapshotSequence)) {
+      // A range tombstone above the read covers the key: a compaction may have dropped the
+      // version the read should see beneath it.
       return Lookup.NEWER_ONLY;
     }
-    return r;
+    long covering = ranges.isEmpty() ? -1 : ranges.coveringSequence(userKey, snapshotSequence);
+    if (!bloomAdmits(keyHash)) {
+      return covering >= 0 ? Lookup.DELETED : null;
+    }
+    // Reading at an unregistered sequence, seek the newest version: if it is above the read, a
+    // compaction may have dropped a version the read should see (every version between the
+    // read's and the newest shares a snapshot stripe), so the table answers NEWER_ONLY.
+    long seekTrailer =
+        Trailer.seekTrailer(detectNewer ? Trailer.MAX_SEQUENCE : snapshotSequence);
+    BlockIterator it = seekEntry(userKey, seekTrailer, verifyChecksums, fillCache, null);
+    if (it == null) {
+      return covering >= 0 ? Lookup.DELETED : null;
+    }
+    long trailer = it.trailer();
+    if (Trailer.sequence(trailer) > snapshotSequence) {
+      return Lookup.NEWER_ONLY;
+    }
+    if (Trailer.sequence(trailer) <= covering) {
+      return Lookup.DELETED;
+    }
+    return Trailer.isDelete(trailer) ? Lookup.DELETED : it.value();
   }
 
   /**
@@ -303,11 +369,18 @@ public final class TableReader implements AutoCloseable {
       boolean fillCache,
       BlockReuse reuse) {
     requireOpen();
+    FragmentedRangeTombstones ranges = rangeTombstones;
+    long covering = ranges.isEmpty() ? -1 : ranges.coveringSequence(userKey, snapshotSequence);
     if (!bloomAdmits(keyHash)) {
-      return null;
+      return covering >= 0 ? Lookup.DELETED : null;
     }
-    return seekVisible(
-        userKey, Trailer.seekTrailer(snapshotSequence), verifyChecksums, fillCache, reuse);
+    BlockIterator it =
+        seekEntry(
+            userKey, Trailer.seekTrailer(snapshotSequence), verifyChecksums, fillCache, reuse);
+    if (it == null || Trailer.sequence(it.trailer()) <= covering) {
+      return covering >= 0 ? Lookup.DELETED : null;
+    }
+    return Trailer.isDelete(it.trailer()) ? Lookup.DELETED : it.value();
   }
 
   /** A lookup's bloom probe, counted in the statistics as useful when it rules the key out. */
@@ -346,10 +419,11 @@ public final class TableReader implements AutoCloseable {
   }
 
   /**
-   * The first version of {@code userKey} at or after {@code seekTrailer}'s sequence, or null; its
-   * data block through {@code reuse} when one is given.
+   * An iterator on the first version of {@code userKey} at or after {@code seekTrailer}'s
+   * sequence, or null if the table has none; its data block through {@code reuse} when one is
+   * given.
    */
-  private byte[] seekVisible(
+  private BlockIterator seekEntry(
       byte[] userKey,
       long seekTrailer,
       boolean verifyChecksums,
@@ -368,7 +442,12 @@ public final class TableReader implements AutoCloseable {
     if (!it.isValid() || !it.userKeyEquals(userKey)) {
       return null;
     }
-    return Trailer.isDelete(it.trailer()) ? Lookup.DELETED : it.value();
+    return it;
+  }
+
+  /** The table's range tombstones, fragmented; EMPTY if it has none. */
+  public FragmentedRangeTombstones rangeTombstones() {
+    return rangeTombstones;
   }
 
   /**
@@ -404,7 +483,11 @@ public final class TableReader implements AutoCloseable {
    * not in it: they live in the block cache, or with the iterator that read them. Fixed at open.
    */
   public long heapBytes() {
-    return index.heapBytes() + filter.heapBytes() + properties.heapBytes() + FIXED_HEAP_BYTES;
+    return index.heapBytes()
+        + filter.heapBytes()
+        + properties.heapBytes()
+        + (rangeTombstones.isEmpty() ? 0 : rangeTombstones.heapBytes())
+        + FIXED_HEAP_BYTES;
   }
 
   /** The format version in the table's footer ({@code TableFormat}). */

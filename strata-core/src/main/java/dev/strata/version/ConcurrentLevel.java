@@ -1,6 +1,7 @@
 package dev.strata.version;
 
 import dev.strata.key.InternalIterator;
+import dev.strata.key.RangeTombstone;
 import dev.strata.stats.LockWaits;
 import dev.strata.key.MergingIterator;
 import dev.strata.sstable.TableCache;
@@ -440,7 +441,36 @@ public final class ConcurrentLevel {
    * later replacements do not disturb it.
    */
   public InternalIterator newIterator(boolean verifyChecksums, boolean fillCache) {
+    return newIterator(verifyChecksums, fillCache, null);
+  }
+
+  /**
+   * As {@link #newIterator(boolean, boolean)}, adding to {@code rangeTombstones} (unless null) the
+   * range tombstones of the same files the iterator reads, so that the iterator and the
+   * tombstones are one view of the level.
+   *
+   * @throws UncheckedIOException if opening a table with range tombstones fails
+   */
+  public InternalIterator newIterator(
+      boolean verifyChecksums, boolean fillCache, List<RangeTombstone> rangeTombstones) {
     List<FileMetadata> files = pin(null, null);
+    if (rangeTombstones != null) {
+      try {
+        for (FileMetadata f : files) {
+          if (f.hasRangeTombstones()) {
+            try (TableHandle t = tables.acquire(f.number(), f.fileSize())) {
+              rangeTombstones.addAll(t.reader().rangeTombstones().toTombstones());
+            }
+          }
+        }
+      } catch (IOException e) {
+        unpin(files);
+        throw new UncheckedIOException(e);
+      } catch (RuntimeException e) {
+        unpin(files);
+        throw e;
+      }
+    }
     if (number == 0) {
       List<InternalIterator> children = new ArrayList<>(files.size());
       for (FileMetadata f : files) {

@@ -34,6 +34,9 @@ public final class FileMetadata {
   private final long largestSequence;
   private final long entryCount;
 
+  /** Range tombstones in the table's range-deletion block; 0 for most tables. */
+  private final long rangeTombstoneCount;
+
   /** References; see the class comment. Starts at 0 until a level adopts the file. */
   private final AtomicInteger refs = new AtomicInteger();
 
@@ -54,6 +57,23 @@ public final class FileMetadata {
       long smallestSequence,
       long largestSequence,
       long entryCount) {
+    this(number, fileSize, smallest, largest, smallestSequence, largestSequence, entryCount, 0);
+  }
+
+  /**
+   * As above for a table with {@code rangeTombstoneCount} range tombstones; its key range covers
+   * theirs (see {@code docs/format/manifest.md}).
+   */
+  public FileMetadata(
+      long number,
+      long fileSize,
+      InternalKey smallest,
+      InternalKey largest,
+      long smallestSequence,
+      long largestSequence,
+      long entryCount,
+      long rangeTombstoneCount) {
+    this.rangeTombstoneCount = rangeTombstoneCount;
     this.number = number;
     this.fileSize = fileSize;
     this.smallest = smallest;
@@ -99,6 +119,15 @@ public final class FileMetadata {
 
   public long entryCount() {
     return entryCount;
+  }
+
+  /** Range tombstones in the table; readers open only tables with some to collect them. */
+  public long rangeTombstoneCount() {
+    return rangeTombstoneCount;
+  }
+
+  public boolean hasRangeTombstones() {
+    return rangeTombstoneCount > 0;
   }
 
   /** Whether the user key range [begin, end] (null = unbounded) overlaps this file's. */

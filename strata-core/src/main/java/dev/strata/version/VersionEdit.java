@@ -19,6 +19,8 @@ public final class VersionEdit {
   static final int TAG_LAST_SEQUENCE = 3;
   static final int TAG_DELETED_FILE = 4;
   static final int TAG_NEW_FILE = 5;
+  /** A new file with range tombstones: the fields of {@link #TAG_NEW_FILE}, then their count. */
+  static final int TAG_NEW_FILE_WITH_RANGE_TOMBSTONES = 6;
 
   /** A file removed from a level. */
   public record Deleted(int level, long number) {}
@@ -99,7 +101,7 @@ public final class VersionEdit {
     }
     for (Added a : added) {
       FileMetadata f = a.file();
-      varint(out, tmp, TAG_NEW_FILE);
+      varint(out, tmp, f.hasRangeTombstones() ? TAG_NEW_FILE_WITH_RANGE_TOMBSTONES : TAG_NEW_FILE);
       varint(out, tmp, a.level());
       varint(out, tmp, f.number());
       varint(out, tmp, f.fileSize());
@@ -108,6 +110,9 @@ public final class VersionEdit {
       varint(out, tmp, f.smallestSequence());
       varint(out, tmp, f.largestSequence());
       varint(out, tmp, f.entryCount());
+      if (f.hasRangeTombstones()) {
+        varint(out, tmp, f.rangeTombstoneCount());
+      }
     }
     return out.toByteArray();
   }
@@ -157,7 +162,10 @@ public final class VersionEdit {
               break;
             }
           case TAG_NEW_FILE:
-            pos = decodeNewFile(data, pos, v, e);
+            pos = decodeNewFile(data, pos, v, e, false);
+            break;
+          case TAG_NEW_FILE_WITH_RANGE_TOMBSTONES:
+            pos = decodeNewFile(data, pos, v, e, true);
             break;
           default:
             throw new IllegalArgumentException("unknown tag " + tag);
@@ -170,7 +178,8 @@ public final class VersionEdit {
     return e;
   }
 
-  private static int decodeNewFile(byte[] data, int pos, long[] v, VersionEdit e) {
+  private static int decodeNewFile(
+      byte[] data, int pos, long[] v, VersionEdit e, boolean withRangeTombstones) {
     pos = Coding.getVarint(data, pos, data.length, v);
     int level = checkLevel(v[0]);
     pos = Coding.getVarint(data, pos, data.length, v);
@@ -190,6 +199,14 @@ public final class VersionEdit {
     long largestSeq = v[0];
     pos = Coding.getVarint(data, pos, data.length, v);
     long entries = v[0];
+    long ranges = 0;
+    if (withRangeTombstones) {
+      pos = Coding.getVarint(data, pos, data.length, v);
+      ranges = v[0];
+      if (ranges < 1) {
+        throw new IllegalArgumentException("file with range tombstones counts " + ranges);
+      }
+    }
     e.added.add(
         new Added(
             level,
@@ -200,7 +217,8 @@ public final class VersionEdit {
                 InternalKey.decode(largest),
                 smallestSeq,
                 largestSeq,
-                entries)));
+                entries,
+                ranges)));
     return pos;
   }
 

@@ -9,7 +9,11 @@ import dev.strata.util.Coding;
  * the unit of atomicity in the write-ahead log. Stateless and thread-safe.
  */
 public final class WriteBatchCodec {
-  /** Receives decoded operations; sequence numbers are consecutive from the batch's first. */
+  /**
+   * Receives decoded operations; sequence numbers are consecutive from the batch's first. A range
+   * deletion arrives as kind {@link ValueKind#RANGE_DELETE} with its start in {@code key} and its
+   * end in {@code value}.
+   */
   public interface Handler {
     void apply(long sequence, ValueKind kind, byte[] key, byte[] value);
   }
@@ -27,7 +31,15 @@ public final class WriteBatchCodec {
 
   /** Writes one operation at {@code pos}; a null value means delete. Returns the end offset. */
   public static int putOp(byte[] dst, int pos, byte[] key, byte[] value) {
-    dst[pos++] = (byte) (value == null ? ValueKind.DELETE.code() : ValueKind.VALUE.code());
+    return putOp(dst, pos, value == null ? ValueKind.DELETE : ValueKind.VALUE, key, value);
+  }
+
+  /**
+   * Writes one operation of any kind at {@code pos}: a put's value, or a range deletion's end key
+   * in {@code value} (start in {@code key}); null for a delete. Returns the end offset.
+   */
+  public static int putOp(byte[] dst, int pos, ValueKind kind, byte[] key, byte[] value) {
+    dst[pos++] = (byte) kind.code();
     pos = Coding.putVarint(dst, pos, key.length);
     System.arraycopy(key, 0, dst, pos, key.length);
     pos += key.length;
@@ -83,7 +95,7 @@ public final class WriteBatchCodec {
         byte[] key = java.util.Arrays.copyOfRange(payload, pos, pos + len[0]);
         pos += len[0];
         byte[] value = null;
-        if (kind == ValueKind.VALUE) {
+        if (kind != ValueKind.DELETE) {
           pos = readLength(payload, pos, len);
           value = java.util.Arrays.copyOfRange(payload, pos, pos + len[0]);
           pos += len[0];

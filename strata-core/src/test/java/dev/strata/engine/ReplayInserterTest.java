@@ -98,6 +98,11 @@ class ReplayInserterTest {
           }
 
           @Override
+          public dev.strata.key.FragmentedRangeTombstones rangeTombstones() {
+            return inner.rangeTombstones();
+          }
+
+          @Override
           public InternalIterator newIterator() {
             return inner.newIterator();
           }

@@ -20,6 +20,13 @@ public final class ModelDb {
     map.remove(k);
   }
 
+  /** Removes every key in [begin, end). */
+  public void deleteRange(byte[] begin, byte[] end) {
+    if (Bytes.compare(begin, end) < 0) {
+      map.subMap(begin, true, end, false).clear();
+    }
+  }
+
   public byte[] get(byte[] k) {
     return map.get(k);
   }
