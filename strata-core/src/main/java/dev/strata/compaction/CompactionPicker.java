@@ -281,6 +281,39 @@ public final class CompactionPicker {
     return forFiles(levels, level, inputs, 0, Compaction.Reason.MANUAL);
   }
 
+  /**
+   * A manual rewrite of the last level's files within [begin, end] (null = unbounded), from the
+   * first to the last that holds range tombstones (every file between them too, so that the
+   * outputs overlap no file left in place), or null if none does. The rewrite drops the tombstones
+   * that no snapshot needs any more, with the entries they hide (RocksDB compacts such bottommost
+   * files too).
+   */
+  public Compaction manualBottommost(Level[] levels, byte[] begin, byte[] end) {
+    int last = VersionSet.NUM_LEVELS - 1;
+    List<FileMetadata> files = levels[last].overlapping(begin, end);
+    int first = -1;
+    int lastWith = -1;
+    for (int i = 0; i < files.size(); i++) {
+      if (files.get(i).hasRangeTombstones()) {
+        if (first < 0) {
+          first = i;
+        }
+        lastWith = i;
+      }
+    }
+    if (first < 0) {
+      return null;
+    }
+    return new Compaction(
+        last,
+        last,
+        List.copyOf(files.subList(first, lastWith + 1)),
+        List.of(),
+        List.of(),
+        0,
+        Compaction.Reason.MANUAL);
+  }
+
   private List<FileMetadata> grandparents(Level[] levels, int output, byte[][] range) {
     if (output + 1 >= VersionSet.NUM_LEVELS) {
       return List.of();

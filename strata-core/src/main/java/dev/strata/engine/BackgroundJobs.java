@@ -393,6 +393,16 @@ final class BackgroundJobs {
           obsolete.deleteTables();
         }
       }
+      if (untilLevel == VersionSet.NUM_LEVELS - 1) {
+        // The last level's files with range tombstones are rewritten, so that tombstones no
+        // snapshot needs any more are dropped with what they hid.
+        Level[] levels = versions.currentLevels();
+        Compaction c = picker.manualBottommost(levels, begin, end);
+        if (c != null) {
+          done.add(runCompactionLocked(c, levels, () -> !status.isClosed()));
+          obsolete.deleteTables();
+        }
+      }
     } catch (IOException e) {
       writes.recordBackgroundError("compaction", e);
       throw new StrataException("compaction failed: " + e.getMessage(), e);
