@@ -248,11 +248,22 @@ final class DbVerifier {
     if (meta == null) {
       return;
     }
+    // The table's key range as its writer recorded it: its entries' and its range tombstones'.
+    FileMetadata expected = FileMetadata.ofTable(meta.number(), t.properties(), t.rangeTombstones());
     if (n != meta.entryCount()) {
       problem(name, -1, n + " entries, the manifest says " + meta.entryCount());
+    } else if (t.properties().rangeTombstoneCount() != meta.rangeTombstoneCount()) {
+      problem(name, -1, t.properties().rangeTombstoneCount() + " range tombstones, the manifest"
+          + " says " + meta.rangeTombstoneCount());
     } else if (n > 0
-        && (!new InternalKey(firstKey, firstTrailer).equals(meta.smallest())
-            || !new InternalKey(prevKey, prevTrailer).equals(meta.largest()))) {
+        && (!new InternalKey(firstKey, firstTrailer).equals(t.properties().isEmpty()
+                ? null : InternalKey.decode(t.properties().smallestKey()))
+            || !new InternalKey(prevKey, prevTrailer).equals(
+                InternalKey.decode(t.properties().largestKey())))) {
+      problem(name, -1, "its entries' key range differs from its properties'");
+    } else if ((n > 0 || t.properties().rangeTombstoneCount() > 0)
+        && (!expected.smallest().equals(meta.smallest())
+            || !expected.largest().equals(meta.largest()))) {
       problem(name, -1, "its key range differs from the manifest's, so reads would miss keys");
     }
   }

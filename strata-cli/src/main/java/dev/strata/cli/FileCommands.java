@@ -87,6 +87,9 @@ final class FileCommands {
         out.println("smallest key:      " + text(p.smallestUserKey()));
         out.println("largest key:       " + text(p.largestUserKey()));
         out.println("created:           " + java.time.Instant.ofEpochMilli(p.creationTimeMillis()));
+        dev.strata.key.FragmentedRangeTombstones ranges = t.rangeTombstones();
+        out.println("range tombstones:  " + p.rangeTombstoneCount()
+            + " (" + ranges.fragmentCount() + " fragments)");
         out.println("index:             " + t.indexEntries().size() + " data blocks");
         for (TableReader.IndexEntry e : t.indexEntries()) {
           dev.strata.key.InternalKey last = dev.strata.key.InternalKey.decode(e.lastKey());
@@ -109,6 +112,12 @@ final class FileCommands {
                       + " @"
                       + Trailer.sequence(tr)
                       + (Trailer.isDelete(tr) ? " DEL" : " PUT " + text(it.value())));
+            }
+          }
+          for (int i = 0; i < ranges.fragmentCount(); i++) {
+            for (long seq : ranges.sequences(i)) {
+              out.println("[" + text(ranges.start(i)) + ", " + text(ranges.end(i)) + ") @" + seq
+                  + " RANGE_DELETE");
             }
           }
         }

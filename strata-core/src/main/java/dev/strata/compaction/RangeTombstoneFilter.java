@@ -1,6 +1,7 @@
 package dev.strata.compaction;
 
 import dev.strata.key.FragmentedRangeTombstones;
+import dev.strata.version.FileMetadata;
 import java.util.Arrays;
 
 /**
@@ -85,7 +86,7 @@ final class RangeTombstoneFilter {
           && lastStripe == 0
           && bottommost != null
           && bottommost.test(
-              fragments.start(i), TableOutput.lastCoveredKey(fragments.end(i)))) {
+              fragments.start(i), FileMetadata.lastCoveredKey(fragments.end(i)))) {
         n--;
       }
       if (n > 0) {

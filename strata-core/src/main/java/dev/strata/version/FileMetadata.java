@@ -1,6 +1,10 @@
 package dev.strata.version;
 
+import dev.strata.key.FragmentedRangeTombstones;
 import dev.strata.key.InternalKey;
+import dev.strata.key.Trailer;
+import dev.strata.key.ValueKind;
+import dev.strata.sstable.TableProperties;
 import dev.strata.util.Bytes;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -83,6 +87,47 @@ public final class FileMetadata {
     this.entryCount = entryCount;
     long samples = Math.max(MIN_READ_SAMPLES, fileSize / BYTES_PER_READ_SAMPLE);
     this.allowedReadSamples = new AtomicInteger((int) Math.min(Integer.MAX_VALUE, samples));
+  }
+
+  /**
+   * The metadata of a finished table: its key range covers its point entries and its range
+   * tombstones, whose bounds carry the largest trailer (sorting before every entry of their user
+   * key).
+   */
+  public static FileMetadata ofTable(
+      long number, TableProperties props, FragmentedRangeTombstones pieces) {
+    InternalKey smallest = props.isEmpty() ? null : InternalKey.decode(props.smallestKey());
+    InternalKey largest = props.isEmpty() ? null : InternalKey.decode(props.largestKey());
+    if (!pieces.isEmpty()) {
+      long sentinel = Trailer.pack(Trailer.MAX_SEQUENCE, ValueKind.RANGE_DELETE);
+      InternalKey start = new InternalKey(pieces.smallestKey(), sentinel);
+      InternalKey end = new InternalKey(lastCoveredKey(pieces.largestEnd()), sentinel);
+      smallest = smallest == null || start.compareTo(smallest) < 0 ? start : smallest;
+      largest = largest == null || end.compareTo(largest) > 0 ? end : largest;
+    }
+    return new FileMetadata(
+        number,
+        props.fileSize(),
+        smallest,
+        largest,
+        props.smallestSequence(),
+        props.largestSequence(),
+        props.entryCount(),
+        props.rangeTombstoneCount());
+  }
+
+  /**
+   * The user key to record as the largest a tombstone ending (exclusively) at {@code end} covers:
+   * {@code end} without its last byte when that byte is 0x00 (exactly the last key covered, so a
+   * file cut after key k, whose tombstones end at k + 0x00, ends at k), otherwise {@code end}
+   * itself, one past what is covered: key ranges are inclusive, and the next file of a level
+   * cannot start at {@code end} since a compaction that wrote it would have taken this one in.
+   */
+  public static byte[] lastCoveredKey(byte[] end) {
+    if (end.length > 0 && end[end.length - 1] == 0) {
+      return java.util.Arrays.copyOf(end, end.length - 1);
+    }
+    return end;
   }
 
   public long number() {
