@@ -1,6 +1,7 @@
 package dev.strata.compaction;
 
 import dev.strata.fs.FileSystem;
+import dev.strata.key.FragmentedRangeTombstones;
 import dev.strata.key.InternalIterator;
 import dev.strata.key.MergingIterator;
 import dev.strata.key.Trailer;
@@ -17,7 +18,9 @@ import java.util.function.LongSupplier;
  * merged in internal-key order, only the newest version of each key is kept, tombstones are
  * dropped (every surviving older version is in this same merge, so nothing below can need them),
  * and the result is written as tables for the bottom level. Duplicates (a log whose memtable was
- * also flushed) collapse into one entry. Confined to the calling thread.
+ * also flushed) collapse into one entry. Range tombstones of every source are applied: an entry
+ * they cover is dropped, and they are dropped too, since everything they could hide is in this
+ * merge. Confined to the calling thread.
  */
 public final class RepairJob {
   /** What the merge wrote. */
@@ -32,6 +35,7 @@ public final class RepairJob {
    */
   public static Result run(
       List<InternalIterator> sources,
+      FragmentedRangeTombstones rangeTombstones,
       FileSystem fs,
       Path dir,
       LongSupplier newFileNumber,
@@ -50,6 +54,8 @@ public final class RepairJob {
             new AtomicLong(),
             null);
     ShadowFilter filter = new ShadowFilter(new long[0], key -> true);
+    RangeTombstoneFilter ranges =
+        new RangeTombstoneFilter(rangeTombstones, new long[0], (from, to) -> true);
     long written = 0;
     long maxSequence = 0;
     try (InternalIterator it = new MergingIterator(sources)) {
@@ -57,7 +63,8 @@ public final class RepairJob {
         byte[] key = it.userKey();
         long trailer = it.trailer();
         maxSequence = Math.max(maxSequence, Trailer.sequence(trailer));
-        if (filter.keep(key, trailer)) {
+        if (filter.keep(key, trailer)
+            && (ranges.isEmpty() || !ranges.covers(key, Trailer.sequence(trailer)))) {
           out.add(key, trailer, it.value());
           written++;
         }

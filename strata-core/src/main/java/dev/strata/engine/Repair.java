@@ -5,6 +5,8 @@ import dev.strata.Options;
 import dev.strata.RepairReport;
 import dev.strata.StrataException;
 import dev.strata.compaction.RepairJob;
+import dev.strata.key.FragmentedRangeTombstones;
+import dev.strata.key.RangeTombstone;
 import dev.strata.fs.FileLockHandle;
 import dev.strata.fs.FileSystem;
 import dev.strata.fs.ReadableFile;
@@ -62,6 +64,9 @@ final class Repair {
   private static final Logger LOG = LoggerFactory.getLogger(Repair.class);
   private static final String LOST_DIR = "lost";
   private static final HexFormat HEX = HexFormat.of();
+
+  /** The range tombstones of every table and log read, applied by the merge. */
+  private final List<RangeTombstone> rangeTombstones = new ArrayList<>();
 
   private final FileSystem fs;
   private final Path source;
@@ -168,6 +173,7 @@ final class Repair {
       RepairJob.Result merged =
           RepairJob.run(
               sources,
+              FragmentedRangeTombstones.of(rangeTombstones),
               fs,
               target,
               nextFileNumber::getAndIncrement,
@@ -252,6 +258,7 @@ final class Repair {
     }
     readers.add(reader);
     tablesRead.add(name);
+    rangeTombstones.addAll(reader.rangeTombstones().toTombstones());
     sources.add(
         new SalvagingTableIterator(
             reader,
@@ -317,6 +324,7 @@ final class Repair {
     for (Memtable m : filled) {
       if (!m.isEmpty()) {
         sources.add(m.newIterator());
+        rangeTombstones.addAll(m.rangeTombstones().toTombstones());
       }
     }
     if (truncated == null) {

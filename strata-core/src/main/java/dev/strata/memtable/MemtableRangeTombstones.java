@@ -24,6 +24,7 @@ import java.util.List;
  * nothing more.
  */
 final class MemtableRangeTombstones {
+  /** Rank 4, a leaf beside the shard locks: guards {@link #added} and rebuilds {@link #view}. */
   private final Object lock = new Object();
 
   /** Every tombstone added, in arrival order. Guarded by {@link #lock}. */

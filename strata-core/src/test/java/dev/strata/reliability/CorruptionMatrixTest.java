@@ -27,8 +27,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The corruption matrix: {WAL middle, WAL tail, table data block, index, filter, footer, manifest,
- * CURRENT} x {one bit flipped, a byte run altered, 4 KiB zeroed, truncation, empty file, garbage
+ * The corruption matrix: {WAL middle, WAL tail, table data block, index, filter, range-deletion
+ * block, footer, manifest, CURRENT} x {one bit flipped, a byte run altered, 4 KiB zeroed, truncation, empty file, garbage
  * appended, file deleted} x 8 seeds. Every case either opens and returns only correct data (a
  * damaged WAL recovers a prefix of its writes) or raises {@link CorruptionException} naming the
  * damaged file; never a silently wrong value.
@@ -147,7 +147,10 @@ class CorruptionMatrixTest {
         .build();
   }
 
-  /** What {@link #populate} wrote: 300 puts flushed to a table, then 150 sync puts in the WAL. */
+  /**
+   * What {@link #populate} wrote: 300 puts and a range deletion of 30 of them flushed to a table,
+   * then 150 sync puts in the WAL.
+   */
   record Written(NavigableMap<byte[], byte[]> tableData, List<byte[][]> walWrites) {}
 
   /** Writes the matrix's database: one table of 300 puts, then 150 sync puts left in the WAL. */
@@ -162,6 +165,14 @@ class CorruptionMatrixTest {
         db.put(k, v);
         tableData.put(k, v);
       }
+      // A range deletion of about a tenth of the keys, so that the table has a range-deletion
+      // block: damage to it must never bring the deleted keys back.
+      List<byte[]> written = new ArrayList<>(tableData.keySet());
+      int from = rnd.nextInt(written.size() - 30);
+      byte[] begin = written.get(from);
+      byte[] end = written.get(from + 30);
+      db.deleteRange(begin, end);
+      tableData.subMap(begin, true, end, false).clear();
       db.flush();
       for (int i = 0; i < 150; i++) {
         byte[] k = gen.key();

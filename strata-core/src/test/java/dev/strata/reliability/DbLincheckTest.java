@@ -62,6 +62,12 @@ public class DbLincheckTest {
     db.delete(key(k));
   }
 
+  /** Deletes keys k to k + 1 (the end is exclusive: k + 2 is kept). */
+  @Operation
+  public void deleteRange(@Param(name = "key") int k) {
+    db.deleteRange(key(k), key(k + 2));
+  }
+
   @Operation
   public void batch(@Param(name = "key") int k, @Param(name = "value") int v) {
     WriteBatch b = new WriteBatch();

@@ -138,12 +138,16 @@ public final class DecoderFuzz {
     }
     int size = 12;
     for (var op : ops) {
-      size += WriteBatchCodec.opSize(op.key(), op.value());
+      size += WriteBatchCodec.opSize(op.key(), op.isRangeDelete() ? op.rangeEnd() : op.value());
     }
     byte[] payload = new byte[size];
     int pos = 12;
     for (var op : ops) {
-      pos = WriteBatchCodec.putOp(payload, pos, op.key(), op.value());
+      pos =
+          op.isRangeDelete()
+              ? WriteBatchCodec.putOp(
+                  payload, pos, dev.strata.key.ValueKind.RANGE_DELETE, op.key(), op.rangeEnd())
+              : WriteBatchCodec.putOp(payload, pos, op.key(), op.value());
     }
     WriteBatchCodec.putHeader(payload, 0, 1 + rnd.nextInt(1000), ops.size());
     return payload;

@@ -52,11 +52,7 @@ final class WriteLog {
     for (int p = 0; p <= writes.size(); p++) {
       if (p > 0) {
         for (WriteOp op : writes.get(p - 1)) {
-          if (op.value() == null) {
-            model.delete(op.key());
-          } else {
-            model.put(op.key(), op.value());
-          }
+          op.applyTo(model);
         }
       }
       if (p >= durable && same(model.view(), recovered)) {
@@ -72,11 +68,7 @@ final class WriteLog {
     base.forEach(model::put);
     for (int i = 0; i < p; i++) {
       for (WriteOp op : writes.get(i)) {
-        if (op.value() == null) {
-          model.delete(op.key());
-        } else {
-          model.put(op.key(), op.value());
-        }
+        op.applyTo(model);
       }
     }
     return new TreeMap<>(model.view());

@@ -75,16 +75,26 @@ class TableReaderTest {
         byte[] actual = reader.get(key, snapshot, rnd.nextBoolean(), rnd.nextBoolean());
         byte[] told = reader.get(key, snapshot, rnd.nextBoolean(), rnd.nextBoolean(), true);
         String at = new String(key, UTF_8) + "@" + snapshot;
+        // Detecting newer versions, the table answers only when its newest version of the key is
+        // visible: one above the read may have replaced (in a compaction) the one it should see.
+        boolean newerExists = versions.stream().anyMatch(v -> v.sequence() > snapshot);
+        if (newerExists) {
+          assertThat(Lookup.isNewerOnly(told)).as("get %s newer only", at).isTrue();
+        }
         if (expected == null) {
           assertThat(actual).as("get %s", at).isNull();
           // Every key of the model has versions: here all of them are above the snapshot.
           assertThat(Lookup.isNewerOnly(told)).as("get %s newer only", at).isTrue();
         } else if (expected.isDelete()) {
           assertThat(Lookup.isDeleted(actual)).as("get %s deleted", at).isTrue();
-          assertThat(Lookup.isDeleted(told)).as("get %s deleted, detecting newer", at).isTrue();
+          if (!newerExists) {
+            assertThat(Lookup.isDeleted(told)).as("get %s deleted, detecting newer", at).isTrue();
+          }
         } else {
           assertThat(actual).as("get %s", at).isEqualTo(expected.value());
-          assertThat(told).as("get %s, detecting newer", at).isEqualTo(expected.value());
+          if (!newerExists) {
+            assertThat(told).as("get %s, detecting newer", at).isEqualTo(expected.value());
+          }
         }
       }
       byte[] absent = Arrays.copyOf(key, key.length + 1);

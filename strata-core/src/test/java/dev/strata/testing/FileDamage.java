@@ -11,7 +11,18 @@ import java.util.Random;
  */
 public final class FileDamage {
   /** The part of the database a case damages. */
-  public enum Target { WAL_MIDDLE, WAL_TAIL, DATA_BLOCK, INDEX, FILTER, FOOTER, MANIFEST, CURRENT }
+  public enum Target {
+    WAL_MIDDLE,
+    WAL_TAIL,
+    DATA_BLOCK,
+    INDEX,
+    FILTER,
+    /** A table's range-deletion block (between the filter and the properties). */
+    RANGE_DELETIONS,
+    FOOTER,
+    MANIFEST,
+    CURRENT
+  }
 
   /** What happens to it. */
   public enum Damage { BIT_FLIP, BYTE_RUN, ZERO_4K, TRUNCATE, EMPTY, GARBAGE_APPENDED, DELETED }
@@ -45,6 +56,12 @@ public final class FileDamage {
       case INDEX -> {
         long off = Coding.getLong(c, f + 32);
         yield new long[] {off, off + Coding.getLong(c, f + 40) + 5};
+      }
+      case RANGE_DELETIONS -> {
+        // From the end of the filter block to the start of the properties block: the
+        // range-deletion block with its trailer, or nothing in a table without one.
+        long from = Coding.getLong(c, f) + Coding.getLong(c, f + 8) + 5;
+        yield new long[] {from, Coding.getLong(c, f + 16)};
       }
     };
   }

@@ -19,8 +19,45 @@ import dev.strata.util.Bytes;
  * seed replays the same run. Not thread-safe; one per thread.
  */
 public final class OpGenerator {
-  /** One operation of a write: a put, or a delete when {@code value} is null. */
-  public record WriteOp(byte[] key, byte[] value) {}
+  /**
+   * One operation of a write: a put, a delete when {@code value} is null, or a range deletion of
+   * [{@code key}, {@code rangeEnd}) when {@code rangeEnd} is not null.
+   */
+  public record WriteOp(byte[] key, byte[] value, byte[] rangeEnd) {
+    public WriteOp(byte[] key, byte[] value) {
+      this(key, value, null);
+    }
+
+    public static WriteOp deleteRange(byte[] begin, byte[] end) {
+      return new WriteOp(begin, null, end);
+    }
+
+    public boolean isRangeDelete() {
+      return rangeEnd != null;
+    }
+
+    /** Applies the operation to a model. */
+    public void applyTo(ModelDb model) {
+      if (rangeEnd != null) {
+        model.deleteRange(key, rangeEnd);
+      } else if (value == null) {
+        model.delete(key);
+      } else {
+        model.put(key, value);
+      }
+    }
+
+    /** Adds the operation to a batch. */
+    public void addTo(WriteBatch b) {
+      if (rangeEnd != null) {
+        b.deleteRange(key, rangeEnd);
+      } else if (value == null) {
+        b.delete(key);
+      } else {
+        b.put(key, value);
+      }
+    }
+  }
 
   private final Random rnd;
   private final KeyDistribution.Source keys;
@@ -66,26 +103,41 @@ public final class OpGenerator {
     return b.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  /** One write: a single put (70%), a single delete (15%) or a batch of 2 to 8 ops (15%). */
+  /**
+   * One write: a single put (70%), a single delete (13%), a single range deletion (2%) or a batch
+   * of 2 to 8 ops (15%; one op in 20 a range deletion).
+   */
   public List<WriteOp> nextWrite(int maxPad) {
     int r = rnd.nextInt(100);
     List<WriteOp> ops = new ArrayList<>();
     if (r < 70) {
       ops.add(new WriteOp(key(), value(maxPad)));
-    } else if (r < 85) {
+    } else if (r < 83) {
       ops.add(new WriteOp(key(), null));
+    } else if (r < 85) {
+      ops.add(rangeDelete());
     } else {
       int n = 2 + rnd.nextInt(7);
       for (int i = 0; i < n; i++) {
-        ops.add(new WriteOp(key(), rnd.nextInt(4) == 0 ? null : value(maxPad)));
+        ops.add(
+            rnd.nextInt(20) == 0
+                ? rangeDelete()
+                : new WriteOp(key(), rnd.nextInt(4) == 0 ? null : value(maxPad)));
       }
     }
     return ops;
   }
 
+  /** A range deletion between two keys of the distribution (narrow when keys cluster). */
+  private WriteOp rangeDelete() {
+    byte[] a = key();
+    byte[] b = key();
+    return Bytes.compare(a, b) <= 0 ? WriteOp.deleteRange(a, b) : WriteOp.deleteRange(b, a);
+  }
+
   /** Applies one write to a database (a batch when it has several ops). */
   public static void apply(StrataDB db, List<WriteOp> ops, WriteOptions wo) {
-    if (ops.size() == 1) {
+    if (ops.size() == 1 && !ops.get(0).isRangeDelete()) {
       WriteOp op = ops.get(0);
       if (op.value() == null) {
         db.delete(op.key(), wo);
@@ -96,11 +148,7 @@ public final class OpGenerator {
     }
     WriteBatch b = new WriteBatch();
     for (WriteOp op : ops) {
-      if (op.value() == null) {
-        b.delete(op.key());
-      } else {
-        b.put(op.key(), op.value());
-      }
+      op.addTo(b);
     }
     db.write(b, wo);
   }
@@ -108,11 +156,7 @@ public final class OpGenerator {
   /** Applies one write to the model. */
   public static void apply(ModelDb model, List<WriteOp> ops) {
     for (WriteOp op : ops) {
-      if (op.value() == null) {
-        model.delete(op.key());
-      } else {
-        model.put(op.key(), op.value());
-      }
+      op.applyTo(model);
     }
   }
 
