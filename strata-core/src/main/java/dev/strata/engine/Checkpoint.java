@@ -172,7 +172,7 @@ final class Checkpoint {
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     } catch (IOException e) {
       throw new StrataException(
-          "checkpoint of " + dir + " into " + target + " failed: " + e.getMessage(), e);
+          "checkpoint of " + dir + " into " + target + " failed: " + describe(e), e);
     } finally {
       if (!renamed) {
         removeTemp(temp);
@@ -386,6 +386,17 @@ final class Checkpoint {
       f.append(current, 0, current.length);
       f.sync();
     }
+  }
+
+  /** An I/O failure in words: Java's file-system exceptions carry little more than a path. */
+  private static String describe(IOException e) {
+    if (e instanceof java.nio.file.NoSuchFileException f) {
+      return "no such file " + f.getFile();
+    }
+    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      return f.getFile() + ": " + f.getReason();
+    }
+    return String.valueOf(e.getMessage());
   }
 
   /** Installs a hook run right after the pin, by the thread that checkpoints next. */
