@@ -229,6 +229,46 @@ final class DbCommands {
     }
   }
 
+  @Command(
+      name = "checkpoint",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Create in DIR an openable copy of the database as of one moment (StrataDB.createCheckpoint):",
+        "table files hard-linked where the file system allows, copied otherwise; the rest written",
+        "afresh. The database is opened read-only, so this works beside a process that has it open",
+        "for writing (the copy then holds what that process had written at the open).",
+        "DIR must not exist, or be an empty directory; its parent must exist.",
+        "Exit status 1 if the copy cannot be made (nothing is then left at DIR)."
+      })
+  static final class Checkpoint extends ReadingBase {
+    @Parameters(index = "0", paramLabel = "DIR", description = "Where the copy goes.")
+    Path target;
+
+    @Override
+    int run(StrataDB d) throws java.io.IOException {
+      d.createCheckpoint(target);
+      int tables = 0;
+      int linked = 0;
+      long bytes = 0;
+      try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(target)) {
+        for (Path p : files.toList()) {
+          bytes += java.nio.file.Files.size(p);
+          if (p.getFileName().toString().endsWith(".sst")) {
+            tables++;
+            Path source = db.resolve(p.getFileName());
+            if (java.nio.file.Files.exists(source) && java.nio.file.Files.isSameFile(p, source)) {
+              linked++;
+            }
+          }
+        }
+      }
+      out().println(
+          "checkpoint of " + db + " created in " + target + ": " + tables + " tables ("
+              + linked + " hard-linked), " + bytes + " bytes");
+      return 0;
+    }
+  }
+
   @Command(name = "compact", mixinStandardHelpOptions = true, description = "Compact the whole key range down to the bottom level.")
   static final class Compact extends Base {
     @Override
