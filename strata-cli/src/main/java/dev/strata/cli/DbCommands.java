@@ -5,11 +5,14 @@ import dev.strata.ReadOptions;
 import dev.strata.StrataDB;
 import dev.strata.WriteOptions;
 import dev.strata.util.Bytes;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -233,10 +236,11 @@ final class DbCommands {
       name = "checkpoint",
       mixinStandardHelpOptions = true,
       description = {
-        "Create in DIR an openable copy of the database as of one moment (StrataDB.createCheckpoint):",
-        "table files hard-linked where the file system allows, copied otherwise; the rest written",
-        "afresh. The database is opened read-only, so this works beside a process that has it open",
-        "for writing (the copy then holds what that process had written at the open).",
+        "Create in DIR an openable copy of the database as of one moment",
+        "(StrataDB.createCheckpoint): table files hard-linked where the file system allows, copied",
+        "otherwise; the rest written afresh. The database is opened read-only, so this works",
+        "beside a process that has it open for writing (the copy then holds what that process",
+        "had written at the open).",
         "DIR must not exist, or be an empty directory; its parent must exist.",
         "Exit status 1 if the copy cannot be made (nothing is then left at DIR)."
       })
@@ -245,18 +249,18 @@ final class DbCommands {
     Path target;
 
     @Override
-    int run(StrataDB d) throws java.io.IOException {
+    int run(StrataDB d) throws IOException {
       d.createCheckpoint(target);
       int tables = 0;
       int linked = 0;
       long bytes = 0;
-      try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(target)) {
+      try (Stream<Path> files = Files.list(target)) {
         for (Path p : files.toList()) {
-          bytes += java.nio.file.Files.size(p);
+          bytes += Files.size(p);
           if (p.getFileName().toString().endsWith(".sst")) {
             tables++;
             Path source = db.resolve(p.getFileName());
-            if (java.nio.file.Files.exists(source) && java.nio.file.Files.isSameFile(p, source)) {
+            if (Files.exists(source) && Files.isSameFile(p, source)) {
               linked++;
             }
           }

@@ -122,12 +122,16 @@ class StrataCliTest {
     Files.writeString(full.resolve("x"), "keep");
     Result notEmpty = run("checkpoint", "--db", db, full.toString());
     assertThat(notEmpty.code()).isEqualTo(1);
-    assertThat(notEmpty.err().trim()).startsWith("strata: ").contains("not empty").doesNotContain("\tat ");
+    assertThat(notEmpty.err().trim())
+        .startsWith("strata: ")
+        .contains("not empty")
+        .doesNotContain("\tat ");
     assertThat(Files.readString(full.resolve("x"))).isEqualTo("keep");
     Result noParent = run("checkpoint", "--db", db, tmp.resolve("no/such/cp").toString());
     assertThat(noParent.code()).isEqualTo(1);
     assertThat(noParent.err()).contains("does not exist");
-    Result noDb = run("checkpoint", "--db", tmp.resolve("nope").toString(), tmp.resolve("cp").toString());
+    Result noDb =
+        run("checkpoint", "--db", tmp.resolve("nope").toString(), tmp.resolve("cp").toString());
     assertThat(noDb.code()).isEqualTo(1);
     assertThat(noDb.err()).contains("no database");
     assertThat(Files.exists(tmp.resolve("cp"))).isFalse();

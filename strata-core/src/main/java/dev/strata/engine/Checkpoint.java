@@ -339,7 +339,8 @@ final class Checkpoint {
         // source itself is the problem (a missing table), the copy fails too and says so.
         placed.linking = false;
         placed.linkFailure = e;
-        LOG.info("checkpoint of {}: cannot hard-link {} ({}); copying tables", dir, from, e.toString());
+        LOG.info(
+            "checkpoint of {}: cannot hard-link {} ({}); copying tables", dir, from, e.toString());
         fs.delete(to);
       }
     }

@@ -38,8 +38,8 @@ import java.util.stream.Stream;
  *       interrupt closed it.
  *   <li>{@link #lock}: {@link FileChannel#tryLock()} and {@link FileLock#release()} are not
  *       interruptible, and the lock's channel does no other I/O.
- *   <li>The rest ({@link Files} metadata calls, listing, rename, delete, link) are system calls that
- *       interrupts do not affect.
+ *   <li>The rest ({@link Files} metadata calls, listing, rename, delete, link) are system calls
+ *       that interrupts do not affect.
  * </ul>
  *
  * <p>Rule for future code: no engine code uses an interruptible channel outside {@code

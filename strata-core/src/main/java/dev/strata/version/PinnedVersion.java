@@ -30,7 +30,7 @@ public final class PinnedVersion implements AutoCloseable {
     return lastSequence;
   }
 
-  /** Drops the references; the last holder of a file a later install removed hands it to deletion. */
+  /** Drops the references: a file a later install removed then goes to deletion. */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {

@@ -124,8 +124,9 @@ public final class VersionSet implements AutoCloseable {
    * level to hold one, which holding {@code versionLock} guarantees, since every install ({@link
    * ConcurrentLevel#replace}) happens under it.
    *
-   * <p>Requires: no engine lock held. Takes {@code versionLock} (rank 5) and each level's read
-   * lock (rank 6) under it, so it may wait for an install's manifest fsync; does no I/O.
+   * <p>Requires: no engine lock held. Takes {@code versionLock} (rank 5) and, under it, each
+   * level's read lock in turn (the levels rank next), so it may wait for an install's manifest
+   * fsync; does no I/O.
    */
   public PinnedVersion pin() {
     versionLock.lock();

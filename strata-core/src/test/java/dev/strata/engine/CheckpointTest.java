@@ -83,7 +83,8 @@ class CheckpointTest {
   }
 
   /** The checkpoint opens read-only and writable, each time with exactly {@code expected}. */
-  private static void assertCheckpointHolds(Path cp, Options options, Map<byte[], byte[]> expected) {
+  private static void assertCheckpointHolds(
+      Path cp, Options options, Map<byte[], byte[]> expected) {
     try (StrataDB ro = StrataDB.openReadOnly(cp, options)) {
       assertSame(OpGenerator.contents(ro), expected, "read-only open of " + cp);
     }
@@ -166,7 +167,9 @@ class CheckpointTest {
     try (StrataDB ro = StrataDB.openReadOnly(db(), o)) {
       ro.createCheckpoint(cp);
     }
-    assertThat(sizes(db())).as("a read-only checkpoint writes nothing in the source").isEqualTo(before);
+    assertThat(sizes(db()))
+        .as("a read-only checkpoint writes nothing in the source")
+        .isEqualTo(before);
     assertThat(names(cp)).noneMatch(n -> n.endsWith(".log"));
     assertCheckpointHolds(cp, o, model);
   }
@@ -254,7 +257,8 @@ class CheckpointTest {
   void createCheckpoint_thatFailsWritingItsManifest_leavesNothingAndTheDatabaseWorks() {
     LinkingFileSystem fs = new LinkingFileSystem(n -> true, false);
     Path cp = tmp.resolve("cp");
-    fs.failCreate = p -> p.startsWith(temp(cp)) && p.getFileName().toString().startsWith("MANIFEST-");
+    fs.failCreate =
+        p -> p.startsWith(temp(cp)) && p.getFileName().toString().startsWith("MANIFEST-");
     NavigableMap<byte[], byte[]> model = newModel();
     try (StrataDB db = StrataDB.open(db(), options().fileSystem(fs).build())) {
       putAll(db, "v1", model);
@@ -520,7 +524,8 @@ class CheckpointTest {
                 // Between the pin and the links: new versions of every key, compacted to the
                 // bottom, so that every table the checkpoint pinned leaves the source's levels.
                 try {
-                  pinnedTables.addAll(names(db()).stream().filter(n -> n.endsWith(".sst")).toList());
+                  pinnedTables.addAll(
+                      names(db()).stream().filter(n -> n.endsWith(".sst")).toList());
                 } catch (IOException e) {
                   throw new java.io.UncheckedIOException(e);
                 }
@@ -564,7 +569,8 @@ class CheckpointTest {
       } else if (unsupported) {
         throw new UnsupportedOperationException("no hard links here");
       } else {
-        throw new FileSystemException(existing.toString(), link.toString(), "Invalid cross-device link");
+        throw new FileSystemException(
+            existing.toString(), link.toString(), "Invalid cross-device link");
       }
     }
 

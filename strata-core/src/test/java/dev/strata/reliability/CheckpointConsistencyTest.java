@@ -141,7 +141,9 @@ class CheckpointConsistencyTest {
       // Everything the checkpoints linked leaves the source.
       db.compactRange(null, null);
     }
-    assertThat(concurrentCheckpoints).as("checkpoints during which writes were acknowledged").isPositive();
+    assertThat(concurrentCheckpoints)
+        .as("checkpoints during which writes were acknowledged")
+        .isPositive();
     long[] previous = new long[WRITERS];
     for (int c = 0; c < checkpoints.size(); c++) {
       String where = "seed " + seed + " checkpoint " + c;

@@ -149,7 +149,9 @@ class CheckpointCrashTest {
   private static void assertHolds(
       FaultInjectionFileSystem fs, NavigableMap<byte[], byte[]> expected, String where) {
     try (StrataDB cp = StrataDB.openReadOnly(TARGET, options(fs))) {
-      assertThat(WriteLog.same(OpGenerator.contents(cp), expected)).as(where + " read-only").isTrue();
+      assertThat(WriteLog.same(OpGenerator.contents(cp), expected))
+          .as(where + " read-only")
+          .isTrue();
     }
     try (StrataDB cp = StrataDB.open(TARGET, options(fs))) {
       assertThat(WriteLog.same(OpGenerator.contents(cp), expected)).as(where).isTrue();
