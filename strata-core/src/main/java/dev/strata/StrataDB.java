@@ -240,6 +240,30 @@ public interface StrataDB extends AutoCloseable {
   void flush();
 
   /**
+   * Creates in {@code target} an openable copy of the database as of one point of the write order:
+   * every write acknowledged before the call is in it, and of each batch all or nothing. Table
+   * files are hard-linked where the file system allows (the copy then costs little space while
+   * both databases keep them) and copied otherwise; writes, flushes and compactions go on
+   * meanwhile. A writable database flushes first; a read-only one copies the state it opened with,
+   * writing its replayed WALs as tables of the copy. The copy needs no WAL and is independent:
+   * open it with {@link #open} or {@link #openReadOnly}, and writing or compacting either database
+   * never changes the other. Every file and directory entry of the copy is forced before this
+   * returns; it is built in {@code <target>.strata-checkpoint-tmp} and renamed into place, so that
+   * after a crash {@code target} either does not exist or holds the whole checkpoint. Method and
+   * durability: {@code docs/operations.md}, "Checkpoints".
+   *
+   * @throws NullPointerException if target is null
+   * @throws StrataException if the database is closed; if {@code target} exists and is not an
+   *     empty directory, lies inside the database directory, or its parent directory does not
+   *     exist; if another checkpoint into {@code target} is under way in this process; if the
+   *     flush fails or its wait is interrupted (the interrupt status is kept); or if a file cannot
+   *     be linked, copied or written (for a read-only database, also when a writer beside it
+   *     deleted a table it still lists). Nothing is then left at {@code target}, and the database
+   *     is unaffected.
+   */
+  void createCheckpoint(Path target);
+
+  /**
    * Compacts the key range {@code [begin, end]} (null = unbounded) down to the bottom level, in
    * the caller's thread when background compaction is off.
    */

@@ -34,6 +34,7 @@ import picocli.CommandLine.Command;
       DbCommands.Scan.class,
       StatsCommand.class,
       DbCommands.Compact.class,
+      DbCommands.Checkpoint.class,
       DumpCommand.class,
       LoadCommand.class,
       FileCommands.Verify.class,

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,6 +79,63 @@ class StrataCliTest {
     Result verify = run("verify", "--db", db);
     assertThat(verify.code()).isZero();
     assertThat(verify.out()).contains("ok: ").contains("every checksum checked");
+  }
+
+  @Test
+  void checkpoint_createsACopyThatOpens_andWritesNothingInTheSource() throws Exception {
+    String db = tmp.resolve("db").toString();
+    assertThat(run("put", "--db", db, "--create", "a", "1").code()).isZero();
+    assertThat(run("compact", "--db", db).code()).isZero();
+    assertThat(run("put", "--db", db, "b", "2").code()).isZero();
+    Map<String, String> before = DbFixtures.snapshot(Path.of(db));
+    String cp = tmp.resolve("cp").toString();
+    Result made = run("checkpoint", "--db", db, cp);
+    assertThat(made.code()).as(made.err()).isZero();
+    assertThat(made.out()).contains("created in " + cp).contains("(1 hard-linked)");
+    assertThat(DbFixtures.snapshot(Path.of(db))).isEqualTo(before);
+    assertThat(run("scan", "--db", cp).out().trim().split("\\R")).containsExactly("a\t1", "b\t2");
+    // The copy is a database of its own.
+    assertThat(run("delete", "--db", cp, "a").code()).isZero();
+    assertThat(run("get", "--db", db, "a").out().trim()).isEqualTo("1");
+  }
+
+  @Test
+  void checkpoint_besideAWriter_copiesWhatItHadWritten() {
+    String db = tmp.resolve("db").toString();
+    run("put", "--db", db, "--create", "k", "v");
+    String cp = tmp.resolve("cp").toString();
+    try (StrataDB held = StrataDB.open(Path.of(db))) {
+      held.put("k2".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          "v2".getBytes(java.nio.charset.StandardCharsets.UTF_8), dev.strata.WriteOptions.SYNC);
+      Result made = run("checkpoint", "--db", db, cp);
+      assertThat(made.code()).as(made.err()).isZero();
+    }
+    assertThat(run("scan", "--db", cp).out().trim().split("\\R")).containsExactly("k\tv", "k2\tv2");
+  }
+
+  @Test
+  void checkpoint_refusedTargets_failWithOneLineAndExitCode() throws Exception {
+    String db = tmp.resolve("db").toString();
+    run("put", "--db", db, "--create", "k", "v");
+    Path full = tmp.resolve("full");
+    Files.createDirectories(full);
+    Files.writeString(full.resolve("x"), "keep");
+    Result notEmpty = run("checkpoint", "--db", db, full.toString());
+    assertThat(notEmpty.code()).isEqualTo(1);
+    assertThat(notEmpty.err().trim())
+        .startsWith("strata: ")
+        .contains("not empty")
+        .doesNotContain("\tat ");
+    assertThat(Files.readString(full.resolve("x"))).isEqualTo("keep");
+    Result noParent = run("checkpoint", "--db", db, tmp.resolve("no/such/cp").toString());
+    assertThat(noParent.code()).isEqualTo(1);
+    assertThat(noParent.err()).contains("does not exist");
+    Result noDb =
+        run("checkpoint", "--db", tmp.resolve("nope").toString(), tmp.resolve("cp").toString());
+    assertThat(noDb.code()).isEqualTo(1);
+    assertThat(noDb.err()).contains("no database");
+    assertThat(Files.exists(tmp.resolve("cp"))).isFalse();
+    assertThat(run("checkpoint", "--db", db).code()).as("DIR missing").isEqualTo(2);
   }
 
   @Test

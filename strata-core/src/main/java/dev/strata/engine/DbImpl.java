@@ -49,6 +49,7 @@ import org.slf4j.LoggerFactory;
  *   <li>reads: {@link ReadPath} (memtables, then {@code ConcurrentLevel}s top down);
  *   <li>flushes, compactions, {@code compactRange} and read samples: {@link BackgroundJobs};
  *   <li>deletion of files nothing needs: {@link ObsoleteFiles};
+ *   <li>checkpoints: {@link Checkpoint};
  *   <li>snapshots: {@link SnapshotList};
  *   <li>opening: {@link Recovery};
  *   <li>whether the database is open, and its sticky error: {@link DbStatus}.
@@ -120,6 +121,7 @@ public final class DbImpl implements StrataDB {
   private final WriteController writes;
   private final BackgroundJobs jobs;
   private final ReadPath reads;
+  private final Checkpoint checkpoint;
 
   private DbImpl(
       Path dir,
@@ -180,6 +182,9 @@ public final class DbImpl implements StrataDB {
             infoLog,
             obs);
     this.reads = new ReadPath(status, writes, versions, snapshots, jobs, stats, obs);
+    this.checkpoint =
+        new Checkpoint(
+            dir, fs, versions, status, readOnly, jobs, writes, tableOptions, obsolete, infoLog);
   }
 
   /**
@@ -564,6 +569,13 @@ public final class DbImpl implements StrataDB {
     jobs.compactRange(begin, end);
   }
 
+  /** See {@link StrataDB#createCheckpoint}; the work is {@link Checkpoint}'s. */
+  @Override
+  public void createCheckpoint(Path target) {
+    Objects.requireNonNull(target, "target must not be null");
+    checkpoint.create(target);
+  }
+
   /**
    * @throws StrataException if the database is closed or was opened read-only
    */
@@ -726,6 +738,11 @@ public final class DbImpl implements StrataDB {
   /** Installs a hook the calling thread's reads run between their steps; see {@link ReadHook}. */
   void setReadHookForTesting(ReadHook hook) {
     reads.setHookForTesting(hook);
+  }
+
+  /** Installs a hook the calling thread's next checkpoint runs right after pinning its tables. */
+  void setCheckpointHookForTesting(Runnable afterPin) {
+    checkpoint.setAfterPinHookForTesting(afterPin);
   }
 
   /** Charges a read sample at {@code key} as an iterator would; see {@link BackgroundJobs}. */

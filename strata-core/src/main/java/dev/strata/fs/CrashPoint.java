@@ -59,5 +59,17 @@ public enum CrashPoint {
   /** Recovery replayed the WALs (their tables are written), before the recovery edit. */
   RECOVERY_AFTER_REPLAY,
   /** Recovery recorded its edit, before deleting unreferenced files. */
-  RECOVERY_BEFORE_CLEANUP
+  RECOVERY_BEFORE_CLEANUP,
+  /**
+   * A checkpoint linked or copied its tables into its temporary directory (and wrote the tables
+   * of a read-only database's memtables there), before its manifest and CURRENT are written.
+   */
+  CHECKPOINT_TABLES_PLACED,
+  /**
+   * A checkpoint's temporary directory is complete and forced, before it is renamed to the
+   * target.
+   */
+  CHECKPOINT_BEFORE_RENAME,
+  /** A checkpoint's temporary directory was renamed to the target, before forcing the parent. */
+  CHECKPOINT_AFTER_RENAME
 }

@@ -46,11 +46,30 @@ public interface FileSystem {
   /** Names (not paths) of the entries of a directory. */
   List<String> list(Path dir) throws IOException;
 
-  /** Atomically renames {@code from} to {@code to}, replacing {@code to} if it exists. */
+  /**
+   * Atomically renames {@code from} to {@code to}, replacing {@code to} if it exists. A directory
+   * may be renamed too; it replaces only an empty directory.
+   */
   void rename(Path from, Path to) throws IOException;
 
-  /** Deletes a file if it exists. */
+  /** Deletes a file, or an empty directory, if it exists. */
   void delete(Path path) throws IOException;
+
+  /**
+   * Makes {@code link} a new name of the existing file {@code existing} (a hard link): both names
+   * then denote the same bytes, which stay until the last name is deleted. The new entry survives
+   * a power loss only after {@link #syncDirectory(Path)} of its parent; the bytes are as durable
+   * as {@code existing}'s. Used by checkpoints for table files, which are never changed once
+   * written.
+   *
+   * @throws UnsupportedOperationException if this file system has no hard links (the default)
+   * @throws IOException if the link cannot be made, for example because the two names are on
+   *     different file stores or the file store does not support links
+   */
+  default void link(Path existing, Path link) throws IOException {
+    throw new UnsupportedOperationException(
+        "hard links are not supported by " + getClass().getSimpleName());
+  }
 
   void createDirectories(Path dir) throws IOException;
 

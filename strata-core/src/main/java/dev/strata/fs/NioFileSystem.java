@@ -38,8 +38,8 @@ import java.util.stream.Stream;
  *       interrupt closed it.
  *   <li>{@link #lock}: {@link FileChannel#tryLock()} and {@link FileLock#release()} are not
  *       interruptible, and the lock's channel does no other I/O.
- *   <li>The rest ({@link Files} metadata calls, listing, rename, delete) are system calls that
- *       interrupts do not affect.
+ *   <li>The rest ({@link Files} metadata calls, listing, rename, delete, link) are system calls
+ *       that interrupts do not affect.
  * </ul>
  *
  * <p>Rule for future code: no engine code uses an interruptible channel outside {@code
@@ -110,6 +110,12 @@ final class NioFileSystem implements FileSystem {
   @Override
   public void delete(Path path) throws IOException {
     Files.deleteIfExists(path);
+  }
+
+  /** {@link Files#createLink}: a link system call, which interrupts do not affect. */
+  @Override
+  public void link(Path existing, Path link) throws IOException {
+    Files.createLink(link, existing);
   }
 
   @Override

@@ -118,6 +118,31 @@ public final class VersionSet implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Every level as of one install, each file with a reference taken, so that none of them is
+   * deleted until the handle is closed: what a checkpoint links. Taking a reference needs the
+   * level to hold one, which holding {@code versionLock} guarantees, since every install ({@link
+   * ConcurrentLevel#replace}) happens under it.
+   *
+   * <p>Requires: no engine lock held. Takes {@code versionLock} (rank 5) and, under it, each
+   * level's read lock in turn (the levels rank next), so it may wait for an install's manifest
+   * fsync; does no I/O.
+   */
+  public PinnedVersion pin() {
+    versionLock.lock();
+    try {
+      Level[] now = eachLevelNow();
+      for (Level l : now) {
+        for (FileMetadata f : l.files()) {
+          f.ref();
+        }
+      }
+      return new PinnedVersion(now, lastSequence);
+    } finally {
+      versionLock.unlock();
+    }
+  }
+
   public long newFileNumber() {
     return nextFileNumber.getAndIncrement();
   }

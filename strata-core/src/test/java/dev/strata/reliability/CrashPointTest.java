@@ -61,6 +61,11 @@ class CrashPointTest {
 
   private void runOnce(CrashPoint point, int k, CrashMode mode, Random rnd, String where) {
     FaultInjectionFileSystem fs = new FaultInjectionFileSystem(rnd.nextLong());
+    try {
+      fs.createDirectories(Path.of("/checkpoints"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     AtomicInteger seen = new AtomicInteger();
     AtomicReference<FaultInjectionFileSystem> image = new AtomicReference<>();
     // Set before the file system freezes: a foreground write can fail on the frozen file system
@@ -77,6 +82,9 @@ class CrashPointTest {
         });
     OpGenerator gen = new OpGenerator(rnd, 64, "v");
     WriteLog log = new WriteLog(new java.util.TreeMap<>(dev.strata.util.Bytes.COMPARATOR));
+    // Checkpoints join the workload only for their own points, so that every other point's runs
+    // replay as before.
+    boolean checkpoints = point.name().startsWith("CHECKPOINT_");
     for (int round = 0; round < MAX_ROUNDS && image.get() == null; round++) {
       StrataDB db;
       try {
@@ -86,7 +94,7 @@ class CrashPointTest {
         break;
       }
       try {
-        workload(db, gen, rnd, log, image);
+        workload(db, gen, rnd, log, image, checkpoints);
       } catch (RuntimeException e) {
         assertThat(crashing.get()).as("%s: write failed without a crash: %s", where, e).isTrue();
       }
@@ -111,10 +119,14 @@ class CrashPointTest {
 
   private static void workload(
       StrataDB db, OpGenerator gen, Random rnd, WriteLog log,
-      AtomicReference<FaultInjectionFileSystem> image) {
+      AtomicReference<FaultInjectionFileSystem> image, boolean checkpoints) {
     for (int i = 0; i < 150 && image.get() == null; i++) {
       int r = rnd.nextInt(100);
-      if (r < 3) {
+      if (checkpoints && r < 4) {
+        // A fresh target each time; a checkpoint flushes, so what it saw is durable.
+        db.createCheckpoint(Path.of("/checkpoints").resolve("cp" + i + "-" + rnd.nextInt(1 << 20)));
+        log.markDurable();
+      } else if (r < 3) {
         db.flush();
         log.markDurable();
       } else if (r < 5) {

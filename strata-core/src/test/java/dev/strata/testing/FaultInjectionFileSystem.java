@@ -79,7 +79,8 @@ public final class FaultInjectionFileSystem implements FileSystem {
     SYNC_DIRECTORY,
     LIST,
     CREATE_DIRECTORIES,
-    LOCK
+    LOCK,
+    LINK
   }
 
   /** One recorded call: its kind, path(s), byte range or size, data for appends, and outcome. */
@@ -132,6 +133,7 @@ public final class FaultInjectionFileSystem implements FileSystem {
   private final Random random;
   private boolean tracing;
   private boolean diskFull;
+  private boolean linksUnsupported;
   private boolean frozen;
   private int openHandles;
   private final Map<Object, Path> handles = new HashMap<>();
@@ -167,6 +169,14 @@ public final class FaultInjectionFileSystem implements FileSystem {
   /** Fails the next call of kind {@code op} on a path matching {@code path}, once. */
   public synchronized void failNext(Op op, Predicate<Path> path) {
     failNext.add(Map.entry(op, path));
+  }
+
+  /**
+   * Makes {@link #link} throw {@link UnsupportedOperationException}, as a file system without hard
+   * links does.
+   */
+  public synchronized void setLinksUnsupported(boolean unsupported) {
+    linksUnsupported = unsupported;
   }
 
   /** In full-disk mode every append fails with "No space left on device". */
@@ -233,6 +243,19 @@ public final class FaultInjectionFileSystem implements FileSystem {
         for (DirOp op : ops.subList(0, keep)) {
           applyDirOp(names, op);
         }
+        // A directory rename undone: the directory is back under its old name.
+        List<DirOp> undone = new ArrayList<>(ops.subList(keep, ops.size()));
+        java.util.Collections.reverse(undone);
+        for (DirOp op : undone) {
+          if (op.op() == Op.RENAME && op.node() == null) {
+            out.dirs.removeIf(d -> d.startsWith(op.target()));
+            for (Path d : new ArrayList<>(dirs)) {
+              if (d.startsWith(op.target())) {
+                out.dirs.add(op.path().resolve(op.target().relativize(d)));
+              }
+            }
+          }
+        }
       }
     } else {
       names = new HashMap<>(live);
@@ -273,8 +296,17 @@ public final class FaultInjectionFileSystem implements FileSystem {
       case CREATE -> names.put(op.path(), op.node());
       case DELETE -> names.remove(op.path());
       case RENAME -> {
-        names.remove(op.path());
-        names.put(op.target(), op.node());
+        if (op.node() == null) {
+          // A directory: every name under it moves.
+          for (Path p : new ArrayList<>(names.keySet())) {
+            if (p.startsWith(op.path())) {
+              names.put(op.target().resolve(op.path().relativize(p)), names.remove(p));
+            }
+          }
+        } else {
+          names.remove(op.path());
+          names.put(op.target(), op.node());
+        }
       }
       default -> throw new AssertionError(op);
     }
@@ -385,6 +417,10 @@ public final class FaultInjectionFileSystem implements FileSystem {
   @Override
   public synchronized void rename(Path from, Path to) throws IOException {
     maybeFail(Op.RENAME, from);
+    if (dirs.contains(from)) {
+      renameDirectory(from, to);
+      return;
+    }
     Node node = live.remove(from);
     if (node == null) {
       throw new NoSuchFileException(from.toString());
@@ -394,9 +430,100 @@ public final class FaultInjectionFileSystem implements FileSystem {
     record(Op.RENAME, from, to, -1, -1, null, false);
   }
 
+  /**
+   * Renames a directory and everything under it; it may replace only an empty directory. Its
+   * durability is its parent's, like a file's; the unforced entries under it move with it.
+   */
+  private void renameDirectory(Path from, Path to) throws IOException {
+    if (live.containsKey(to)) {
+      throw new java.nio.file.FileSystemException(to.toString(), null, "not a directory");
+    }
+    if (dirs.contains(to) && !isEmptyDirectory(to)) {
+      throw new java.nio.file.DirectoryNotEmptyException(to.toString());
+    }
+    if (!dirs.contains(to.getParent())) {
+      throw new NoSuchFileException(to.toString(), null, "no such directory");
+    }
+    dirs.remove(to);
+    for (Path d : new ArrayList<>(dirs)) {
+      if (d.startsWith(from)) {
+        dirs.remove(d);
+        dirs.add(to.resolve(from.relativize(d)));
+      }
+    }
+    for (Path p : new ArrayList<>(live.keySet())) {
+      if (p.startsWith(from)) {
+        live.put(to.resolve(from.relativize(p)), live.remove(p));
+      }
+    }
+    for (Path k : new ArrayList<>(unforced.keySet())) {
+      if (k.startsWith(from)) {
+        List<DirOp> moved = new ArrayList<>();
+        for (DirOp op : unforced.remove(k)) {
+          moved.add(new DirOp(op.op(), moved(op.path(), from, to), moved(op.target(), from, to),
+              op.node()));
+        }
+        unforced.put(to.resolve(from.relativize(k)), moved);
+      }
+    }
+    addDirOp(new DirOp(Op.RENAME, from, to, null));
+    record(Op.RENAME, from, to, -1, -1, null, false);
+  }
+
+  private static Path moved(Path p, Path from, Path to) {
+    return p != null && p.startsWith(from) ? to.resolve(from.relativize(p)) : p;
+  }
+
+  private boolean isEmptyDirectory(Path dir) {
+    for (Path p : live.keySet()) {
+      if (p.startsWith(dir)) {
+        return false;
+      }
+    }
+    for (Path d : dirs) {
+      if (!d.equals(dir) && d.startsWith(dir)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A hard link: a second name of the same node (the same bytes and sync state), made durable by
+   * a force of its parent like a created file.
+   */
+  @Override
+  public synchronized void link(Path existing, Path link) throws IOException {
+    if (linksUnsupported) {
+      throw new UnsupportedOperationException("no hard links on this file system");
+    }
+    maybeFail(Op.LINK, link);
+    Node node = live.get(existing);
+    if (node == null) {
+      throw new NoSuchFileException(existing.toString());
+    }
+    if (!dirs.contains(link.getParent())) {
+      throw new NoSuchFileException(link.toString(), null, "no such directory");
+    }
+    if (live.containsKey(link) || dirs.contains(link)) {
+      throw new java.nio.file.FileAlreadyExistsException(link.toString());
+    }
+    live.put(link, node);
+    addDirOp(new DirOp(Op.CREATE, link, null, node));
+    record(Op.LINK, existing, link, -1, -1, null, false);
+  }
+
   @Override
   public synchronized void delete(Path path) throws IOException {
     maybeFail(Op.DELETE, path);
+    if (dirs.contains(path)) {
+      if (!isEmptyDirectory(path)) {
+        throw new java.nio.file.DirectoryNotEmptyException(path.toString());
+      }
+      dirs.remove(path);
+      record(Op.DELETE, path, null, -1, -1, null, false);
+      return;
+    }
     if (live.remove(path) != null) {
       addDirOp(new DirOp(Op.DELETE, path, null, null));
     }
