@@ -447,9 +447,18 @@ final class SegmentedStore implements StoreFigures {
    * Sessions ending in {@code [earliestEnd, latestEnd]}, in end-time order, expired or not: Kafka's
    * {@code fetchSessions} of its time-ordered session store, which emit-on-close session
    * aggregations read. Time-ordered session layouts only.
+   *
+   * @throws IllegalArgumentException if {@code earliestEnd} lies in a later segment than {@code
+   *     latestEnd}, as Kafka's
    */
   KeyValueIterator<Bytes, byte[]> fetchSessions(long earliestEnd, long latestEnd) {
     checkOpen();
+    if (segmentId(earliestEnd) > segmentId(latestEnd)) {
+      // Kafka's store looks the segments up with TreeMap.subMap, which rejects reversed bounds
+      // (reversed bounds within one segment find nothing there, as here).
+      throw new IllegalArgumentException(
+          "earliest session end " + earliestEnd + " is in a later segment than " + latestEnd);
+    }
     return new SegmentIterator(
         segments(earliestEnd, latestEnd, true),
         new KeyFilter(layout.base, null, null, earliestEnd, Long.MAX_VALUE, true, latestEnd),

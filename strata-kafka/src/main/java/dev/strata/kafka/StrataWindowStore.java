@@ -10,7 +10,6 @@ import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
-import org.apache.kafka.streams.state.internals.CachedStateStore;
 import org.apache.kafka.streams.state.internals.WrappedStateStore;
 
 /**
@@ -25,6 +24,9 @@ class StrataWindowStore extends SegmentedStateStore implements WindowStore<Bytes
   private final boolean retainDuplicates;
   private final long windowSize;
   private final KeyLayout layout;
+
+  private static final String CACHING_WINDOW_STORE =
+      "org.apache.kafka.streams.state.internals.CachingWindowStore";
 
   /** The last sequence number used; stream thread only. */
   private int seqnum;
@@ -48,10 +50,14 @@ class StrataWindowStore extends SegmentedStateStore implements WindowStore<Bytes
     super.init(context, root);
   }
 
-  /** Whether a caching layer is among the wrappers from {@code root} down. */
+  /**
+   * Whether Kafka's {@code CachingWindowStore} is among the wrappers from {@code root} down; found
+   * by name, as the class is package-private before 4.4 (and every wrapper implements {@code
+   * CachedStateStore}, so that interface tells nothing).
+   */
   static boolean cachedAbove(StateStore root) {
     for (StateStore s = root; s != null; ) {
-      if (s instanceof CachedStateStore) {
+      if (s.getClass().getName().equals(CACHING_WINDOW_STORE)) {
         return true;
       }
       s = s instanceof WrappedStateStore<?, ?, ?> w ? w.wrapped() : null;
