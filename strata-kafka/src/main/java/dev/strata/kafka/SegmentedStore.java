@@ -291,6 +291,10 @@ final class SegmentedStore implements StoreFigures {
     return n;
   }
 
+  boolean keyOrderedScansForTesting() {
+    return keyOrderedScans;
+  }
+
   int segmentCountForTesting() {
     return segments.size();
   }
