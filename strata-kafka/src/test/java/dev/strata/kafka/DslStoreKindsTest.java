@@ -63,6 +63,13 @@ class DslStoreKindsTest {
 
   private static final String HEADERS_MARKER = "org.apache.kafka.streams.state.HeadersBytesStore";
 
+  /**
+   * Input records per run: 1,200, or 400 under the kafka-4.1 profile, whose test driver fsyncs
+   * checkpoints at every per-record commit (see {@code DslTopologyTest.RECORDS}).
+   */
+  private static final int RECORDS =
+      Math.max(400, Integer.getInteger("strata.kafka.dslRecords", 3_000) * 2 / 5);
+
   @TempDir File dir;
 
   private static String window(Windowed<String> w) {
@@ -140,7 +147,7 @@ class DslStoreKindsTest {
       var l = driver.createInputTopic("l", ser, ser);
       var r = driver.createInputTopic("r", ser, ser);
       long time = 1_000_000;
-      for (int i = 0; i < 1_200; i++) {
+      for (int i = 0; i < RECORDS; i++) {
         // Mostly forward in time, sometimes late within or past the grace periods.
         time += random.nextInt(12) == 0 ? -random.nextInt(9_000) : random.nextInt(1_200);
         RecordHeaders headers = new RecordHeaders();
