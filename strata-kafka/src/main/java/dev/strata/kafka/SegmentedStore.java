@@ -30,20 +30,22 @@ import org.apache.kafka.streams.processor.internals.metrics.StreamsMetricsImpl;
 import org.apache.kafka.streams.processor.internals.metrics.TaskMetrics;
 import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.internals.SegmentedBytesStore.KeySchema;
 import org.apache.kafka.streams.state.internals.StoreQueryUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The time-segmented byte store under Strata's window and session stores, with the semantics of
- * Kafka's {@code AbstractRocksDBSegmentedBytesStore} and {@code AbstractSegments}: one Strata
- * database per segment interval in {@code <stateDir>/strata/<name>/<name>.<segmentStart>}, keys laid
- * out by Kafka's own key schema ({@code WindowKeySchema} or {@code SessionKeySchema}), stream time
- * observed from the keys written, writes older than the retention dropped, and a segment whose
- * whole interval fell out of the retention closed and its directory deleted: expiry never deletes
- * key by key. Fetches start at {@code max(from, streamTime - retention + 1)}, search the segments
- * that interval covers, and filter with the schema's conditions ({@link KeyFilter}).
+ * Kafka's {@code AbstractRocksDBSegmentedBytesStore} (and, for time-ordered layouts, {@code
+ * AbstractDualSchemaRocksDBSegmentedBytesStore}) and {@code AbstractSegments}: one Strata database
+ * per segment interval in {@code <stateDir>/strata/<name>/<name>.<segmentStart>}, keys laid out as
+ * Kafka's ({@link SegmentLayout}), stream time observed from the keys written, writes older than
+ * the retention dropped, and a segment whose whole interval fell out of the retention closed and
+ * its directory deleted: expiry never deletes key by key. Fetches start at {@code max(from,
+ * streamTime - retention + 1)} ({@code + 0} for time-ordered windows), search the segments that
+ * interval covers, and filter with the schema's conditions ({@link KeyFilter}). A layout with an
+ * index writes each index entry with its base entry, deletes both together, and answers fetches
+ * by key from the index, reading each value from its base entry.
  *
  * <p>Thread-safe as Kafka requires: the stream thread writes, creates and drops segments; queries
  * read a snapshot of the segment map ({@link ConcurrentSkipListMap}); a segment dropped under a
@@ -55,8 +57,15 @@ final class SegmentedStore implements StoreFigures {
   final String name;
   final long retentionPeriod;
   final long segmentInterval;
-  private final KeySchema keySchema;
-  private final boolean windowSchema;
+  final SegmentLayout layout;
+
+  /**
+   * Whether scans of many keys in a time-first layout return each segment's entries in the
+   * key-first order of the changelog layout instead of time order: set by init when Kafka's {@code
+   * CachingWindowStore} (which merges by that order) wraps the store. Stream thread writes before
+   * the store opens.
+   */
+  private volatile boolean keyOrderedScans;
 
   private final ConcurrentSkipListMap<Long, StoreDatabase> segments = new ConcurrentSkipListMap<>();
 
@@ -108,13 +117,16 @@ final class SegmentedStore implements StoreFigures {
   private final java.util.concurrent.atomic.LongAdder droppedBytesRead =
       new java.util.concurrent.atomic.LongAdder();
 
-  SegmentedStore(String name, long retentionPeriod, long segmentInterval, KeySchema keySchema,
-      boolean windowSchema) {
+  SegmentedStore(String name, long retentionPeriod, long segmentInterval, SegmentLayout layout) {
     this.name = name;
     this.retentionPeriod = retentionPeriod;
     this.segmentInterval = segmentInterval;
-    this.keySchema = keySchema;
-    this.windowSchema = windowSchema;
+    this.layout = layout;
+  }
+
+  /** See {@link #keyOrderedScans}; called before init. */
+  void keyOrderedScans(boolean keyOrdered) {
+    this.keyOrderedScans = keyOrdered;
   }
 
   void init(StateStoreContext context, StateStore root) {
@@ -279,6 +291,10 @@ final class SegmentedStore implements StoreFigures {
     return n;
   }
 
+  boolean keyOrderedScansForTesting() {
+    return keyOrderedScans;
+  }
+
   int segmentCountForTesting() {
     return segments.size();
   }
@@ -291,7 +307,7 @@ final class SegmentedStore implements StoreFigures {
 
   void put(Bytes key, byte[] value) {
     checkOpen();
-    long timestamp = keySchema.segmentTimestamp(key);
+    long timestamp = layout.base.time(key.get());
     observedStreamTime = Math.max(observedStreamTime, timestamp);
     StoreDatabase segment = segmentIfLive(segmentId(timestamp), observedStreamTime);
     if (segment == null) {
@@ -303,46 +319,70 @@ final class SegmentedStore implements StoreFigures {
     }
     synchronized (position) {
       StoreQueryUtils.updatePosition(position, context);
+      // The index entry first, as Kafka's: a crash between the two leaves an index entry without
+      // a value, which fetches skip, never a value the index misses.
+      if (layout.hasIndex()) {
+        segment.put(layout.indexKey(key.get()), value == null ? null : new byte[0]);
+      }
       segment.put(key.get(), value);
     }
   }
 
   void remove(Bytes key) {
     checkOpen();
-    long timestamp = keySchema.segmentTimestamp(key);
+    long timestamp = layout.base.time(key.get());
     observedStreamTime = Math.max(observedStreamTime, timestamp);
     StoreDatabase segment = segments.get(segmentId(timestamp));
     if (segment != null) {
       segment.put(key.get(), null);
+      if (layout.hasIndex()) {
+        segment.put(layout.indexKey(key.get()), null);
+      }
     }
   }
 
   byte[] get(Bytes key) {
     checkOpen();
-    long timestamp = keySchema.segmentTimestamp(key);
-    if (timestamp < observedStreamTime - retentionPeriod + 1) {
+    long timestamp = layout.base.time(key.get());
+    if (timestamp < oldestLive()) {
       return null;
     }
     StoreDatabase segment = segments.get(segmentId(timestamp));
     return segment == null ? null : segment.get(key.get());
   }
 
+  /** The oldest time still live: see {@link SegmentLayout#keepsRetentionBoundary}. */
+  private long oldestLive() {
+    return observedStreamTime - retentionPeriod + (layout.keepsRetentionBoundary() ? 0 : 1);
+  }
+
   private long actualFrom(long from) {
-    return Math.max(from, observedStreamTime - retentionPeriod + 1);
+    return Math.max(from, oldestLive());
   }
 
   KeyValueIterator<Bytes, byte[]> fetch(Bytes key, long from, long to, boolean forward) {
     checkOpen();
     long actualFrom = actualFrom(from);
-    if (windowSchema && to < actualFrom) {
+    if (layout.isWindow() && to < actualFrom) {
       return EmptyIterator.instance();
+    }
+    if (layout.hasIndex()) {
+      return new IndexToBaseIterator(
+          new SegmentIterator(
+              searchSpace(actualFrom, to, forward),
+              new KeyFilter(layout.index, key, key, actualFrom, to, forward),
+              layout.indexSchema.lowerRangeFixedSize(key, actualFrom),
+              layout.indexSchema.upperRangeFixedSize(key, to),
+              forward,
+              null));
     }
     return new SegmentIterator(
         searchSpace(actualFrom, to, forward),
-        new KeyFilter(windowSchema, key, key, actualFrom, to),
-        keySchema.lowerRangeFixedSize(key, actualFrom),
-        keySchema.upperRangeFixedSize(key, to),
-        forward);
+        new KeyFilter(layout.base, key, key, actualFrom, to, forward),
+        layout.baseSchema.lowerRangeFixedSize(key, actualFrom),
+        layout.baseSchema.upperRangeFixedSize(key, to),
+        forward,
+        null);
   }
 
   KeyValueIterator<Bytes, byte[]> fetch(
@@ -357,15 +397,27 @@ final class SegmentedStore implements StoreFigures {
       return EmptyIterator.instance();
     }
     long actualFrom = actualFrom(from);
-    if (windowSchema && to < actualFrom) {
+    if (layout.isWindow() && to < actualFrom) {
       return EmptyIterator.instance();
     }
+    if (layout.hasIndex()) {
+      return new IndexToBaseIterator(
+          new SegmentIterator(
+              searchSpace(actualFrom, to, forward),
+              new KeyFilter(layout.index, keyFrom, keyTo, actualFrom, to, forward),
+              layout.indexSchema.lowerRange(keyFrom, actualFrom),
+              layout.indexSchema.upperRange(keyTo, to),
+              forward,
+              null));
+    }
+    // The schemas answer null (unbounded) for a null key, except the prefixed ones (a prefix).
     return new SegmentIterator(
         searchSpace(actualFrom, to, forward),
-        new KeyFilter(windowSchema, keyFrom, keyTo, actualFrom, to),
-        keyFrom == null ? null : keySchema.lowerRange(keyFrom, actualFrom),
-        keyTo == null ? null : keySchema.upperRange(keyTo, to),
-        forward);
+        new KeyFilter(layout.base, keyFrom, keyTo, actualFrom, to, forward),
+        layout.baseSchema.lowerRange(keyFrom, actualFrom),
+        layout.baseSchema.upperRange(keyTo, to),
+        forward,
+        scanOrder());
   }
 
   KeyValueIterator<Bytes, byte[]> all(boolean forward) {
@@ -373,24 +425,151 @@ final class SegmentedStore implements StoreFigures {
     long actualFrom = actualFrom(0);
     return new SegmentIterator(
         searchSpace(actualFrom, Long.MAX_VALUE, forward),
-        new KeyFilter(windowSchema, null, null, actualFrom, Long.MAX_VALUE),
-        null,
-        null,
-        forward);
+        new KeyFilter(layout.base, null, null, actualFrom, Long.MAX_VALUE, forward),
+        layout.baseSchema.lowerRange(null, actualFrom),
+        layout.baseSchema.upperRange(null, Long.MAX_VALUE),
+        forward,
+        scanOrder());
   }
 
   KeyValueIterator<Bytes, byte[]> fetchAll(long timeFrom, long timeTo, boolean forward) {
     checkOpen();
     long actualFrom = actualFrom(timeFrom);
-    if (windowSchema && timeTo < actualFrom) {
+    if (layout.isWindow() && timeTo < actualFrom) {
       return EmptyIterator.instance();
     }
     return new SegmentIterator(
         segments(actualFrom, timeTo, forward),
-        new KeyFilter(windowSchema, null, null, actualFrom, timeTo),
-        null,
-        null,
-        forward);
+        new KeyFilter(layout.base, null, null, actualFrom, timeTo, forward),
+        layout.baseSchema.lowerRange(null, actualFrom),
+        layout.baseSchema.upperRange(null, timeTo),
+        forward,
+        scanOrder());
+  }
+
+  /**
+   * Sessions ending in {@code [earliestEnd, latestEnd]}, in end-time order, expired or not: Kafka's
+   * {@code fetchSessions} of its time-ordered session store, which emit-on-close session
+   * aggregations read. Time-ordered session layouts only.
+   *
+   * @throws IllegalArgumentException if {@code earliestEnd} lies in a later segment than {@code
+   *     latestEnd}, as Kafka's
+   */
+  KeyValueIterator<Bytes, byte[]> fetchSessions(long earliestEnd, long latestEnd) {
+    checkOpen();
+    if (segmentId(earliestEnd) > segmentId(latestEnd)) {
+      // Kafka's store looks the segments up with TreeMap.subMap, which rejects reversed bounds
+      // (reversed bounds within one segment find nothing there, as here).
+      throw new IllegalArgumentException(
+          "earliest session end " + earliestEnd + " is in a later segment than " + latestEnd);
+    }
+    return new SegmentIterator(
+        segments(earliestEnd, latestEnd, true),
+        new KeyFilter(layout.base, null, null, earliestEnd, Long.MAX_VALUE, true, latestEnd),
+        layout.baseSchema.lowerRangeFixedSize(null, earliestEnd),
+        layout.baseSchema.lowerRangeFixedSize(null, latestEnd + 1),
+        true,
+        null);
+  }
+
+  /**
+   * The order a scan of many keys sorts each segment into: null for the store's own order, else the
+   * byte order of the keys in the changelog's key-first layout.
+   */
+  private Comparator<Bytes> scanOrder() {
+    if (!keyOrderedScans || layout.base == layout.changelog) {
+      return null;
+    }
+    return Comparator.comparing(k -> Bytes.wrap(layout.base.convert(k.get(), layout.changelog)));
+  }
+
+  /** The entries of one segment, already filtered and sorted. */
+  private static final class SortedEntries implements KeyValueIterator<Bytes, byte[]> {
+    private final Iterator<KeyValue<Bytes, byte[]>> entries;
+    private KeyValue<Bytes, byte[]> next;
+
+    SortedEntries(List<KeyValue<Bytes, byte[]>> entries) {
+      this.entries = entries.iterator();
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (next == null && entries.hasNext()) {
+        next = entries.next();
+      }
+      return next != null;
+    }
+
+    @Override
+    public KeyValue<Bytes, byte[]> next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      KeyValue<Bytes, byte[]> kv = next;
+      next = null;
+      return kv;
+    }
+
+    @Override
+    public Bytes peekNextKey() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return next.key;
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /**
+   * The base entries an index scan points at, each value read from its base entry (as of the read,
+   * as Kafka's); index entries whose base entry is gone or expired are skipped. Kafka also deletes
+   * such index entries as it meets them; Strata deletes an index entry with its base entry, so only
+   * a crash between the two writes of a put can leave one, and the scan never writes.
+   */
+  private final class IndexToBaseIterator implements KeyValueIterator<Bytes, byte[]> {
+    private final KeyValueIterator<Bytes, byte[]> index;
+    private KeyValue<Bytes, byte[]> next;
+
+    IndexToBaseIterator(KeyValueIterator<Bytes, byte[]> index) {
+      this.index = index;
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (next == null && index.hasNext()) {
+        Bytes baseKey = layout.baseKeyOfIndex(index.next().key);
+        byte[] value = get(baseKey);
+        if (value != null) {
+          next = KeyValue.pair(baseKey, value);
+        }
+      }
+      return next != null;
+    }
+
+    @Override
+    public KeyValue<Bytes, byte[]> next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      KeyValue<Bytes, byte[]> kv = next;
+      next = null;
+      return kv;
+    }
+
+    @Override
+    public Bytes peekNextKey() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return next.key;
+    }
+
+    @Override
+    public void close() {
+      index.close();
+    }
   }
 
   /**
@@ -399,7 +578,7 @@ final class SegmentedStore implements StoreFigures {
    * end after {@code to} (the latest start), so every segment from {@code from} on.
    */
   private List<StoreDatabase> searchSpace(long from, long to, boolean forward) {
-    return segments(from, windowSchema ? to : Long.MAX_VALUE, forward);
+    return segments(from, layout.isWindow() ? to : Long.MAX_VALUE, forward);
   }
 
   /**
@@ -509,19 +688,23 @@ final class SegmentedStore implements StoreFigures {
   private void restoreBatch(Collection<ConsumerRecord<byte[], byte[]>> records) {
     synchronized (position) {
       for (ConsumerRecord<byte[], byte[]> r : records) {
-        observedStreamTime =
-            Math.max(observedStreamTime, keySchema.segmentTimestamp(Bytes.wrap(r.key())));
+        observedStreamTime = Math.max(observedStreamTime, layout.changelog.time(r.key()));
       }
       Map<StoreDatabase, DataBatch> batches = new HashMap<>();
       for (ConsumerRecord<byte[], byte[]> r : records) {
-        long id = segmentId(keySchema.segmentTimestamp(Bytes.wrap(r.key())));
+        long id = segmentId(layout.changelog.time(r.key()));
         StoreDatabase segment = segmentIfLive(id, observedStreamTime);
         if (segment == null) {
           continue;
         }
         ChangelogRecordDeserializationHelper.applyChecksAndUpdatePosition(
             r, consistencyEnabled, position);
-        batches.computeIfAbsent(segment, s -> new DataBatch()).put(r.key(), r.value());
+        DataBatch batch = batches.computeIfAbsent(segment, s -> new DataBatch());
+        byte[] baseKey = layout.baseKeyOfChangelog(r.key());
+        if (layout.hasIndex()) {
+          batch.put(layout.indexKey(baseKey), r.value() == null ? null : new byte[0]);
+        }
+        batch.put(baseKey, r.value());
       }
       for (Map.Entry<StoreDatabase, DataBatch> e : batches.entrySet()) {
         e.getKey().write(e.getValue(), true);
@@ -531,7 +714,9 @@ final class SegmentedStore implements StoreFigures {
 
   /**
    * Walks the segments in order, each within {@code [from, to]}, filtered by the key schema's
-   * filter; as Kafka's {@code SegmentIterator}. A segment closed before its turn is skipped.
+   * filter; as Kafka's {@code SegmentIterator}. A segment closed before its turn is skipped. With a
+   * {@code sortBy} order, each segment's wanted entries are read into memory and returned in that
+   * order (see {@link #keyOrderedScans}).
    */
   private static final class SegmentIterator implements KeyValueIterator<Bytes, byte[]> {
     private final Iterator<StoreDatabase> segments;
@@ -539,21 +724,23 @@ final class SegmentedStore implements StoreFigures {
     private final byte[] from;
     private final byte[] to;
     private final boolean forward;
+    private final Comparator<Bytes> sortBy;
     private KeyValueIterator<Bytes, byte[]> current;
 
     SegmentIterator(List<StoreDatabase> segments, KeyFilter condition, Bytes from, Bytes to,
-        boolean forward) {
+        boolean forward, Comparator<Bytes> sortBy) {
       this.segments = segments.iterator();
       this.condition = condition;
       this.from = from == null ? null : from.get();
       this.to = to == null ? null : to.get();
       this.forward = forward;
+      this.sortBy = sortBy;
     }
 
     @Override
     public boolean hasNext() {
       boolean hasNext = false;
-      while ((current == null || !(hasNext = condition.hasNext(current))) && segments.hasNext()) {
+      while ((current == null || !(hasNext = hasNextInCurrent())) && segments.hasNext()) {
         closeCurrent();
         StoreDatabase s = segments.next();
         if (!s.isOpen()) {
@@ -564,12 +751,33 @@ final class SegmentedStore implements StoreFigures {
             current = EmptyIterator.instance();
           } else {
             current = s.range(from, to, forward);
+            if (sortBy != null) {
+              current = sorted(current);
+            }
           }
         } catch (InvalidStateStoreException e) {
           // The segment expired and closed since the search began: nothing of it is live.
         }
       }
       return current != null && hasNext;
+    }
+
+    /** A sorted segment holds wanted entries only; a segment's range goes through the filter. */
+    private boolean hasNextInCurrent() {
+      return current instanceof SortedEntries ? current.hasNext() : condition.hasNext(current);
+    }
+
+    /** The wanted entries of {@code range} (which it closes), sorted by their keys. */
+    private KeyValueIterator<Bytes, byte[]> sorted(KeyValueIterator<Bytes, byte[]> range) {
+      List<KeyValue<Bytes, byte[]>> entries = new ArrayList<>();
+      try (range) {
+        while (condition.hasNext(range)) {
+          entries.add(range.next());
+        }
+      }
+      Comparator<KeyValue<Bytes, byte[]>> order = (a, b) -> sortBy.compare(a.key, b.key);
+      entries.sort(forward ? order : order.reversed());
+      return new SortedEntries(entries);
     }
 
     @Override

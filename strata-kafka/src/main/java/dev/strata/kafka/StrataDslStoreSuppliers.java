@@ -2,7 +2,6 @@ package dev.strata.kafka;
 
 import java.lang.reflect.Method;
 import org.apache.kafka.streams.kstream.EmitStrategy;
-import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
 import org.apache.kafka.streams.state.DslKeyValueParams;
 import org.apache.kafka.streams.state.DslSessionParams;
 import org.apache.kafka.streams.state.DslStoreSuppliers;
@@ -10,29 +9,43 @@ import org.apache.kafka.streams.state.DslWindowParams;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.SessionBytesStoreSupplier;
 import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Moves every store of a DSL application to Strata with one config line: {@code
- * dsl.store.suppliers.class=dev.strata.kafka.StrataDslStoreSuppliers}. Key-value stores (plain or
- * timestamped), window stores and session stores are Strata's, with the parameters Kafka's own
- * RocksDB suppliers would use.
+ * dsl.store.suppliers.class=dev.strata.kafka.StrataDslStoreSuppliers}. Each request is answered as
+ * Kafka's own {@code RocksDBDslStoreSuppliers} answers it, with a Strata store of the same kind,
+ * interfaces and value format:
  *
- * <p>Key-value stores in Kafka 4.4's {@code HEADERS} format ({@code dsl.store.format=HEADERS}) are
- * Strata's too ({@link HeadersFormat}). Two kinds of store stay Kafka's RocksDB ones, with a log
- * line at build time: stores of windowed and session aggregations that emit on window close
- * (Kafka gives them time-ordered stores with an index, which Strata does not implement yet), and
- * window and session stores in the {@code HEADERS} format. Stateless; thread-safe.
+ * <table>
+ *   <caption>What each request gets</caption>
+ *   <tr><th>request</th><th>store</th></tr>
+ *   <tr><td>key-value, plain / timestamped / {@code HEADERS}</td>
+ *       <td>{@link StrataKeyValueStore}, timestamped ({@code TimestampedBytesStore}), or in the
+ *       headers format ({@link HeadersFormat})</td></tr>
+ *   <tr><td>window, emit on update; plain / timestamped / {@code HEADERS} (4.4: format {@code
+ *       null} counts as timestamped)</td>
+ *       <td>{@link StrataWindowStore}, timestamped, or timestamped in the headers format; with
+ *       {@code retainDuplicates} as asked (stream-stream joins)</td></tr>
+ *   <tr><td>window, emit on window close</td>
+ *       <td>a time-ordered window store (always timestamped), with a key-first index for sliding
+ *       windows; in the headers format if asked</td></tr>
+ *   <tr><td>session, emit on update / on window close</td>
+ *       <td>{@link StrataSessionStore}, key first or time-ordered with a key-first index; in the
+ *       headers format if asked</td></tr>
+ * </table>
+ *
+ * <p>Kafka never asks a {@code DslStoreSuppliers} for a versioned key-value store (neither 4.1's
+ * nor 4.4's {@code DslKeyValueParams} can say "versioned"): a versioned KTable is one given {@code
+ * Materialized.as(Stores.persistentVersionedKeyValueStore(...))}, Kafka's RocksDB store, which this
+ * class never sees. Stateless; thread-safe.
  */
 public class StrataDslStoreSuppliers implements DslStoreSuppliers {
-  private static final Logger LOG = LoggerFactory.getLogger(StrataDslStoreSuppliers.class);
-
-  private final DslStoreSuppliers rocksDb = new BuiltInDslStoreSuppliers.RocksDBDslStoreSuppliers();
+  /** Whether this Kafka has store formats (4.4); before, window requests say isTimestamped(). */
+  private static final boolean FORMATS = hasClass("org.apache.kafka.streams.DslStoreFormat");
 
   @Override
   public KeyValueBytesStoreSupplier keyValueStore(DslKeyValueParams params) {
-    if (headersFormat(params, "dslStoreFormat")) {
+    if ("HEADERS".equals(storeFormat(params, "dslStoreFormat"))) {
       return HeadersFormat.keyValueStore(params.name());
     }
     return params.isTimestamped()
@@ -42,44 +55,67 @@ public class StrataDslStoreSuppliers implements DslStoreSuppliers {
 
   @Override
   public WindowBytesStoreSupplier windowStore(DslWindowParams params) {
-    if (params.emitStrategy().type() == EmitStrategy.StrategyType.ON_WINDOW_CLOSE
-        || headersFormat(params, "dslStoreFormat")) {
-      LOG.info("window store {}: emit-on-close and HEADERS stores stay on Kafka's RocksDB ones",
-          params.name());
-      return rocksDb.windowStore(params);
+    // 4.1 to 4.3 have no format and say isTimestamped(); 4.4 says the format, a null one being
+    // timestamped to Kafka's RocksDB suppliers (while its isTimestamped() then says false).
+    String format = storeFormat(params, "dslStoreFormat");
+    boolean headers = "HEADERS".equals(format);
+    WindowBytesStoreSupplier strata;
+    if (params.emitStrategy().type() == EmitStrategy.StrategyType.ON_WINDOW_CLOSE) {
+      strata =
+          StrataStores.timeOrderedWindowStore(
+              params.name(),
+              params.retentionPeriod(),
+              params.windowSize(),
+              params.retainDuplicates(),
+              params.isSlidingWindow());
+    } else {
+      boolean timestamped =
+          headers || (FORMATS ? !"PLAIN".equals(format) : params.isTimestamped());
+      strata =
+          StrataStores.windowStore(
+              params.name(),
+              params.retentionPeriod(),
+              params.windowSize(),
+              params.retainDuplicates(),
+              timestamped);
     }
-    return StrataStores.windowStore(
-        params.name(),
-        params.retentionPeriod(),
-        params.windowSize(),
-        params.retainDuplicates(),
-        params.isTimestamped());
+    return headers ? HeadersFormat.windowStore(strata) : strata;
   }
 
   @Override
   public SessionBytesStoreSupplier sessionStore(DslSessionParams params) {
-    if (params.emitStrategy().type() == EmitStrategy.StrategyType.ON_WINDOW_CLOSE
-        || headersFormat(params, "storeFormat")) {
-      LOG.info("session store {}: emit-on-close and HEADERS stores stay on Kafka's RocksDB ones",
-          params.name());
-      return rocksDb.sessionStore(params);
-    }
-    return StrataStores.sessionStore(params.name(), params.retentionPeriod());
+    SessionBytesStoreSupplier strata =
+        params.emitStrategy().type() == EmitStrategy.StrategyType.ON_WINDOW_CLOSE
+            ? StrataStores.timeOrderedSessionStore(params.name(), params.retentionPeriod())
+            : StrataStores.sessionStore(params.name(), params.retentionPeriod());
+    return "HEADERS".equals(storeFormat(params, "storeFormat"))
+        ? HeadersFormat.sessionStore(strata)
+        : strata;
   }
 
   /**
-   * Whether Kafka asks for its {@code HEADERS} store format: an accessor of Kafka 4.4 ({@code
-   * DslStoreFormat}); absent on 4.1 to 4.3, where there is no such format.
+   * The name of the store format Kafka asks for ({@code PLAIN}, {@code TIMESTAMPED}, {@code
+   * HEADERS}), through an accessor of Kafka 4.4 ({@code DslStoreFormat}); null if the accessor is
+   * absent (4.1 to 4.3, which have no formats) or answers null.
    */
-  static boolean headersFormat(Object params, String accessor) {
+  static String storeFormat(Object params, String accessor) {
     try {
       Method m = params.getClass().getMethod(accessor);
       Object format = m.invoke(params);
-      return format != null && "HEADERS".equals(((Enum<?>) format).name());
+      return format == null ? null : ((Enum<?>) format).name();
     } catch (NoSuchMethodException e) {
-      return false;
+      return null;
     } catch (ReflectiveOperationException | ClassCastException e) {
       throw new IllegalStateException("cannot read the store format of " + params, e);
+    }
+  }
+
+  private static boolean hasClass(String name) {
+    try {
+      Class.forName(name, false, DslStoreSuppliers.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
     }
   }
 }

@@ -3,20 +3,23 @@ package dev.strata.kafka;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.SessionBytesStoreSupplier;
 import org.apache.kafka.streams.state.SessionStore;
-import org.apache.kafka.streams.state.internals.SessionKeySchema;
 
 /**
  * Supplies Strata session stores; made by {@link StrataStores#sessionStore} or {@link
- * StrataDslStoreSuppliers}. Segment interval as Kafka's: half the retention, at least a minute.
- * Metrics scope {@code strata}.
+ * StrataDslStoreSuppliers}, key first or time-ordered ({@link SegmentLayout}). Segment interval as
+ * Kafka's: half the retention, at least a minute. Metrics scope {@code strata}.
  */
 final class StrataSessionBytesStoreSupplier implements SessionBytesStoreSupplier {
   private final String name;
   private final long retentionPeriod;
 
-  StrataSessionBytesStoreSupplier(String name, long retentionPeriod) {
+  /** The store's layout; immutable, so shared by the stores of all tasks. */
+  private final SegmentLayout layout;
+
+  StrataSessionBytesStoreSupplier(String name, long retentionPeriod, SegmentLayout layout) {
     this.name = name;
     this.retentionPeriod = retentionPeriod;
+    this.layout = layout;
   }
 
   @Override
@@ -27,8 +30,7 @@ final class StrataSessionBytesStoreSupplier implements SessionBytesStoreSupplier
   @Override
   public SessionStore<Bytes, byte[]> get() {
     return new StrataSessionStore(
-        new SegmentedStore(
-            name, retentionPeriod, segmentIntervalMs(), new SessionKeySchema(), false));
+        new SegmentedStore(name, retentionPeriod, segmentIntervalMs(), layout));
   }
 
   @Override

@@ -4,19 +4,46 @@ import java.util.NoSuchElementException;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.kstream.internals.SessionWindow;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.SessionStore;
-import org.apache.kafka.streams.state.internals.SessionKeySchema;
 
 /**
  * A Kafka Streams session store on Strata, with the semantics of Kafka's {@code
- * RocksDBSessionStore}: keys are Kafka's session keys ({@code key, end, start}, see {@code
- * SessionKeySchema}), segmented by session end in a {@link SegmentedStore}. Thread-safe as it.
+ * RocksDBSessionStore} or, in a time-ordered layout, {@code RocksDBTimeOrderedSessionStore}: keys
+ * are Kafka's session keys ({@code key, end, start}, or end time first: {@link SegmentLayout}),
+ * segmented by session end in a {@link SegmentedStore}. Thread-safe as it.
  */
-final class StrataSessionStore extends SegmentedStateStore
-    implements SessionStore<Bytes, byte[]> {
+class StrataSessionStore extends SegmentedStateStore implements SessionStore<Bytes, byte[]> {
+  private final KeyLayout layout;
+
   StrataSessionStore(SegmentedStore store) {
     super(store);
+    this.layout = store.layout.base;
+  }
+
+  /**
+   * Sessions ending in {@code [earliestSessionEndTime, latestSessionEndTime]} in end-time order,
+   * which aggregations that emit on window close read; only time-ordered stores answer, as only
+   * Kafka's time-ordered session store does.
+   *
+   * @throws UnsupportedOperationException in the key-first layout, as Kafka's RocksDB store
+   */
+  @Override
+  public KeyValueIterator<Windowed<Bytes>, byte[]> findSessions(
+      long earliestSessionEndTime, long latestSessionEndTime) {
+    if (layout != KeyLayout.TIME_FIRST_SESSION) {
+      return SessionStore.super.findSessions(earliestSessionEndTime, latestSessionEndTime);
+    }
+    return sessions(store.fetchSessions(earliestSessionEndTime, latestSessionEndTime));
+  }
+
+  private Bytes storeKey(Bytes key, long start, long end) {
+    return Bytes.wrap(layout.encode(key.get(), end, start));
+  }
+
+  private Bytes storeKey(Windowed<Bytes> session) {
+    return storeKey(session.key(), session.window().start(), session.window().end());
   }
 
   @Override
@@ -47,7 +74,7 @@ final class StrataSessionStore extends SegmentedStateStore
 
   @Override
   public byte[] fetchSession(Bytes key, long sessionStartTime, long sessionEndTime) {
-    return store.get(SessionKeySchema.toBinary(key, sessionStartTime, sessionEndTime));
+    return store.get(storeKey(key, sessionStartTime, sessionEndTime));
   }
 
   @Override
@@ -72,15 +99,15 @@ final class StrataSessionStore extends SegmentedStateStore
 
   @Override
   public void remove(Windowed<Bytes> sessionKey) {
-    store.remove(SessionKeySchema.toBinary(sessionKey));
+    store.remove(storeKey(sessionKey));
   }
 
   @Override
   public void put(Windowed<Bytes> sessionKey, byte[] aggregate) {
-    store.put(SessionKeySchema.toBinary(sessionKey), aggregate);
+    store.put(storeKey(sessionKey), aggregate);
   }
 
-  private static KeyValueIterator<Windowed<Bytes>, byte[]> sessions(
+  private KeyValueIterator<Windowed<Bytes>, byte[]> sessions(
       KeyValueIterator<Bytes, byte[]> inner) {
     return new KeyValueIterator<>() {
       @Override
@@ -94,12 +121,12 @@ final class StrataSessionStore extends SegmentedStateStore
           throw new NoSuchElementException();
         }
         KeyValue<Bytes, byte[]> kv = inner.next();
-        return KeyValue.pair(SessionKeySchema.from(kv.key), kv.value);
+        return KeyValue.pair(session(kv.key), kv.value);
       }
 
       @Override
       public Windowed<Bytes> peekNextKey() {
-        return SessionKeySchema.from(inner.peekNextKey());
+        return session(inner.peekNextKey());
       }
 
       @Override
@@ -107,5 +134,11 @@ final class StrataSessionStore extends SegmentedStateStore
         inner.close();
       }
     };
+  }
+
+  private Windowed<Bytes> session(Bytes storeKey) {
+    byte[] k = storeKey.get();
+    return new Windowed<>(
+        Bytes.wrap(layout.recordKey(k)), new SessionWindow(layout.second(k), layout.time(k)));
   }
 }

@@ -5,6 +5,7 @@ import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.SessionBytesStoreSupplier;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
+import org.apache.kafka.streams.state.internals.RocksDbIndexedTimeOrderedWindowBytesStoreSupplier;
 
 /**
  * Factory of Strata store suppliers, the counterpart of Kafka's {@code Stores.persistent*}: {@code
@@ -56,6 +57,41 @@ public final class StrataStores {
    */
   public static SessionBytesStoreSupplier sessionStore(String name, Duration retentionPeriod) {
     SessionBytesStoreSupplier kafka = Stores.persistentSessionStore(name, retentionPeriod);
-    return new StrataSessionBytesStoreSupplier(name, kafka.retentionPeriod());
+    return new StrataSessionBytesStoreSupplier(
+        name, kafka.retentionPeriod(), SegmentLayout.session());
+  }
+
+  /**
+   * Time-ordered window stores, which Kafka gives windowed aggregations that emit on window close
+   * ({@code RocksDbIndexedTimeOrderedWindowBytesStoreSupplier}): values carry timestamps, and
+   * {@code withIndex} (Kafka: for sliding windows) adds a key-first index for fetches by key.
+   *
+   * @throws IllegalArgumentException as Kafka's supplier for bad arguments
+   */
+  static WindowBytesStoreSupplier timeOrderedWindowStore(
+      String name, Duration retentionPeriod, Duration windowSize, boolean retainDuplicates,
+      boolean withIndex) {
+    // Kafka's supplier checks the arguments and derives the segment interval.
+    WindowBytesStoreSupplier kafka =
+        RocksDbIndexedTimeOrderedWindowBytesStoreSupplier.create(
+            name, retentionPeriod, windowSize, retainDuplicates, withIndex);
+    return new StrataWindowBytesStoreSupplier(
+        name,
+        kafka.retentionPeriod(),
+        kafka.segmentIntervalMs(),
+        kafka.windowSize(),
+        retainDuplicates,
+        true,
+        SegmentLayout.timeOrderedWindow(withIndex));
+  }
+
+  /**
+   * Time-ordered session stores, which Kafka gives session aggregations that emit on window close
+   * ({@code RocksDbTimeOrderedSessionBytesStoreSupplier}), with the key-first index Kafka gives them.
+   */
+  static SessionBytesStoreSupplier timeOrderedSessionStore(String name, Duration retentionPeriod) {
+    SessionBytesStoreSupplier kafka = Stores.persistentSessionStore(name, retentionPeriod);
+    return new StrataSessionBytesStoreSupplier(
+        name, kafka.retentionPeriod(), SegmentLayout.timeOrderedSession(true));
   }
 }

@@ -3,12 +3,12 @@ package dev.strata.kafka;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
 import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.internals.WindowKeySchema;
 
 /**
  * Supplies Strata window stores; made by {@link StrataStores#windowStore} or {@link
- * StrataDslStoreSuppliers}, with Kafka's parameters and segment interval. Metrics scope {@code
- * strata}.
+ * StrataDslStoreSuppliers}, with Kafka's parameters and segment interval. A time-ordered store
+ * (for aggregations that emit on window close, {@link SegmentLayout#timeOrderedWindow}) always
+ * carries timestamps, as Kafka's. Metrics scope {@code strata}.
  */
 final class StrataWindowBytesStoreSupplier implements WindowBytesStoreSupplier {
   private final String name;
@@ -18,14 +18,24 @@ final class StrataWindowBytesStoreSupplier implements WindowBytesStoreSupplier {
   private final boolean retainDuplicates;
   private final boolean timestamped;
 
+  /** The store's layout; immutable, so shared by the stores of all tasks. */
+  private final SegmentLayout layout;
+
   StrataWindowBytesStoreSupplier(String name, long retentionPeriod, long segmentInterval,
       long windowSize, boolean retainDuplicates, boolean timestamped) {
+    this(name, retentionPeriod, segmentInterval, windowSize, retainDuplicates, timestamped,
+        SegmentLayout.window());
+  }
+
+  StrataWindowBytesStoreSupplier(String name, long retentionPeriod, long segmentInterval,
+      long windowSize, boolean retainDuplicates, boolean timestamped, SegmentLayout layout) {
     this.name = name;
     this.retentionPeriod = retentionPeriod;
     this.segmentInterval = segmentInterval;
     this.windowSize = windowSize;
     this.retainDuplicates = retainDuplicates;
-    this.timestamped = timestamped;
+    this.timestamped = timestamped || layout.base != KeyLayout.WINDOW;
+    this.layout = layout;
   }
 
   @Override
@@ -36,7 +46,7 @@ final class StrataWindowBytesStoreSupplier implements WindowBytesStoreSupplier {
   @Override
   public WindowStore<Bytes, byte[]> get() {
     SegmentedStore segments =
-        new SegmentedStore(name, retentionPeriod, segmentInterval, new WindowKeySchema(), true);
+        new SegmentedStore(name, retentionPeriod, segmentInterval, layout);
     return timestamped
         ? new StrataTimestampedWindowStore(segments, retainDuplicates, windowSize)
         : new StrataWindowStore(segments, retainDuplicates, windowSize);

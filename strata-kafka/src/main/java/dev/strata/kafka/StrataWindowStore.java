@@ -4,22 +4,29 @@ import java.util.NoSuchElementException;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.kstream.internals.TimeWindow;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
-import org.apache.kafka.streams.state.internals.WindowKeySchema;
+import org.apache.kafka.streams.state.internals.WrappedStateStore;
 
 /**
- * A Kafka Streams window store on Strata, with the semantics of Kafka's {@code RocksDBWindowStore}:
- * keys are Kafka's window store keys ({@code key, windowStart, seqnum}, see {@code
- * WindowKeySchema}), segmented by time in a {@link SegmentedStore}; with {@code retainDuplicates}
- * every put takes the next sequence number (so equal windows keep every value, and a null put is
- * a no-op), without it the sequence number is 0 and a put replaces. Thread-safe as {@link
- * SegmentedStore}.
+ * A Kafka Streams window store on Strata, with the semantics of Kafka's {@code RocksDBWindowStore}
+ * or, in a time-ordered layout, {@code RocksDBTimeOrderedWindowStore}: keys are Kafka's window
+ * store keys ({@code key, windowStart, seqnum}, or time first: {@link SegmentLayout}), segmented by
+ * time in a {@link SegmentedStore}; with {@code retainDuplicates} every put takes the next sequence
+ * number (so equal windows keep every value, and a null put is a no-op), without it the sequence
+ * number is 0 and a put replaces. Thread-safe as {@link SegmentedStore}.
  */
 class StrataWindowStore extends SegmentedStateStore implements WindowStore<Bytes, byte[]> {
   private final boolean retainDuplicates;
   private final long windowSize;
+  private final KeyLayout layout;
+
+  private static final String CACHING_WINDOW_STORE =
+      "org.apache.kafka.streams.state.internals.CachingWindowStore";
 
   /** The last sequence number used; stream thread only. */
   private int seqnum;
@@ -28,6 +35,47 @@ class StrataWindowStore extends SegmentedStateStore implements WindowStore<Bytes
     super(store);
     this.retainDuplicates = retainDuplicates;
     this.windowSize = windowSize;
+    this.layout = store.layout.base;
+  }
+
+  /**
+   * Kafka puts its time-ordered cache only in front of its own time-ordered RocksDB class, so a
+   * time-ordered Strata store with caching on sits under Kafka's {@code CachingWindowStore}, which
+   * merges its cache with the store's scans in key-first order: the store then sorts the entries of
+   * each segment into that order ({@link SegmentedStore#keyOrderedScans}).
+   */
+  @Override
+  public void init(StateStoreContext context, StateStore root) {
+    store.keyOrderedScans(cachedAbove(root));
+    super.init(context, root);
+  }
+
+  /**
+   * Whether Kafka's {@code CachingWindowStore} is among the wrappers from {@code root} down; found
+   * by name, as the class is package-private before 4.4 (and every wrapper implements {@code
+   * CachedStateStore}, so that interface tells nothing).
+   */
+  static boolean cachedAbove(StateStore root) {
+    for (StateStore s = root; s != null; ) {
+      if (s.getClass().getName().equals(CACHING_WINDOW_STORE)) {
+        return true;
+      }
+      s = s instanceof WrappedStateStore<?, ?, ?> w ? w.wrapped() : null;
+    }
+    return false;
+  }
+
+  private Bytes storeKey(Bytes key, long windowStart, int seq) {
+    return Bytes.wrap(layout.encode(key.get(), windowStart, seq));
+  }
+
+  /** The window of {@code storeKey}: its start plus the window size, capped as Kafka's. */
+  static Windowed<Bytes> windowed(KeyLayout layout, byte[] storeKey, long windowSize) {
+    long start = layout.time(storeKey);
+    long end = start + windowSize;
+    return new Windowed<>(
+        Bytes.wrap(layout.recordKey(storeKey)),
+        new TimeWindow(start, end < 0 ? Long.MAX_VALUE : end));
   }
 
   @Override
@@ -37,62 +85,64 @@ class StrataWindowStore extends SegmentedStateStore implements WindowStore<Bytes
       if (retainDuplicates) {
         seqnum = (seqnum + 1) & 0x7FFFFFFF;
       }
-      store.put(WindowKeySchema.toStoreKeyBinary(key, windowStartTimestamp, seqnum), value);
+      store.put(storeKey(key, windowStartTimestamp, seqnum), value);
     }
   }
 
   @Override
   public byte[] fetch(Bytes key, long timestamp) {
-    return store.get(WindowKeySchema.toStoreKeyBinary(key, timestamp, seqnum));
+    return store.get(storeKey(key, timestamp, seqnum));
   }
 
   @Override
   public WindowStoreIterator<byte[]> fetch(Bytes key, long timeFrom, long timeTo) {
-    return new ValuesIterator(store.fetch(key, timeFrom, timeTo, true));
+    return new ValuesIterator(layout, store.fetch(key, timeFrom, timeTo, true));
   }
 
   @Override
   public WindowStoreIterator<byte[]> backwardFetch(Bytes key, long timeFrom, long timeTo) {
-    return new ValuesIterator(store.fetch(key, timeFrom, timeTo, false));
+    return new ValuesIterator(layout, store.fetch(key, timeFrom, timeTo, false));
   }
 
   @Override
   public KeyValueIterator<Windowed<Bytes>, byte[]> fetch(
       Bytes keyFrom, Bytes keyTo, long timeFrom, long timeTo) {
-    return new WindowedIterator(store.fetch(keyFrom, keyTo, timeFrom, timeTo, true), windowSize);
+    return new WindowedIterator(layout, store.fetch(keyFrom, keyTo, timeFrom, timeTo, true), windowSize);
   }
 
   @Override
   public KeyValueIterator<Windowed<Bytes>, byte[]> backwardFetch(
       Bytes keyFrom, Bytes keyTo, long timeFrom, long timeTo) {
-    return new WindowedIterator(store.fetch(keyFrom, keyTo, timeFrom, timeTo, false), windowSize);
+    return new WindowedIterator(layout, store.fetch(keyFrom, keyTo, timeFrom, timeTo, false), windowSize);
   }
 
   @Override
   public KeyValueIterator<Windowed<Bytes>, byte[]> all() {
-    return new WindowedIterator(store.all(true), windowSize);
+    return new WindowedIterator(layout, store.all(true), windowSize);
   }
 
   @Override
   public KeyValueIterator<Windowed<Bytes>, byte[]> backwardAll() {
-    return new WindowedIterator(store.all(false), windowSize);
+    return new WindowedIterator(layout, store.all(false), windowSize);
   }
 
   @Override
   public KeyValueIterator<Windowed<Bytes>, byte[]> fetchAll(long timeFrom, long timeTo) {
-    return new WindowedIterator(store.fetchAll(timeFrom, timeTo, true), windowSize);
+    return new WindowedIterator(layout, store.fetchAll(timeFrom, timeTo, true), windowSize);
   }
 
   @Override
   public KeyValueIterator<Windowed<Bytes>, byte[]> backwardFetchAll(long timeFrom, long timeTo) {
-    return new WindowedIterator(store.fetchAll(timeFrom, timeTo, false), windowSize);
+    return new WindowedIterator(layout, store.fetchAll(timeFrom, timeTo, false), windowSize);
   }
 
   /** The window start (from the store key) and value of each entry. */
   private static final class ValuesIterator implements WindowStoreIterator<byte[]> {
+    private final KeyLayout layout;
     private final KeyValueIterator<Bytes, byte[]> inner;
 
-    ValuesIterator(KeyValueIterator<Bytes, byte[]> inner) {
+    ValuesIterator(KeyLayout layout, KeyValueIterator<Bytes, byte[]> inner) {
+      this.layout = layout;
       this.inner = inner;
     }
 
@@ -104,12 +154,12 @@ class StrataWindowStore extends SegmentedStateStore implements WindowStore<Bytes
     @Override
     public KeyValue<Long, byte[]> next() {
       KeyValue<Bytes, byte[]> kv = inner.next();
-      return KeyValue.pair(WindowKeyCodec.windowStart(kv.key.get()), kv.value);
+      return KeyValue.pair(layout.time(kv.key.get()), kv.value);
     }
 
     @Override
     public Long peekNextKey() {
-      return WindowKeyCodec.windowStart(inner.peekNextKey().get());
+      return layout.time(inner.peekNextKey().get());
     }
 
     @Override
@@ -120,10 +170,12 @@ class StrataWindowStore extends SegmentedStateStore implements WindowStore<Bytes
 
   /** The windowed key and value of each entry. */
   private static final class WindowedIterator implements KeyValueIterator<Windowed<Bytes>, byte[]> {
+    private final KeyLayout layout;
     private final KeyValueIterator<Bytes, byte[]> inner;
     private final long windowSize;
 
-    WindowedIterator(KeyValueIterator<Bytes, byte[]> inner, long windowSize) {
+    WindowedIterator(KeyLayout layout, KeyValueIterator<Bytes, byte[]> inner, long windowSize) {
+      this.layout = layout;
       this.inner = inner;
       this.windowSize = windowSize;
     }
@@ -139,12 +191,12 @@ class StrataWindowStore extends SegmentedStateStore implements WindowStore<Bytes
         throw new NoSuchElementException();
       }
       KeyValue<Bytes, byte[]> kv = inner.next();
-      return KeyValue.pair(WindowKeySchema.fromStoreBytesKey(kv.key.get(), windowSize), kv.value);
+      return KeyValue.pair(windowed(layout, kv.key.get(), windowSize), kv.value);
     }
 
     @Override
     public Windowed<Bytes> peekNextKey() {
-      return WindowKeySchema.fromStoreBytesKey(inner.peekNextKey().get(), windowSize);
+      return windowed(layout, inner.peekNextKey().get(), windowSize);
     }
 
     @Override

@@ -30,7 +30,10 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.SessionStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
 import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.apache.kafka.streams.state.internals.RocksDbIndexedTimeOrderedWindowBytesStoreSupplier;
+import org.apache.kafka.streams.state.internals.RocksDbTimeOrderedSessionBytesStoreSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,8 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Strata's window and session stores against Kafka's RocksDB ones, in a TopologyTestDriver (which
  * gives both the internal context Kafka's segmented stores need): a processor runs the same random
  * operations on both and records every difference. Stream time moves over many segment intervals,
- * so retention drops segments (whole directories); window stores run with and without duplicates.
- * Reproduce with {@code -Dstrata.seed=}.
+ * so retention drops segments (whole directories); window stores run with and without duplicates,
+ * key first and time-ordered (without and with the key-first index), session stores key first and
+ * time-ordered. Reproduce with {@code -Dstrata.seed=}.
  */
 class WindowSessionContractTest {
   private static final long WINDOW = 10_000;
@@ -50,12 +54,10 @@ class WindowSessionContractTest {
   private static final class Compare implements Processor<String, String, Void, Void> {
     final List<String> differences;
     final Random rnd;
-    WindowStore<Bytes, byte[]> ws;
-    WindowStore<Bytes, byte[]> wr;
-    WindowStore<Bytes, byte[]> ds;
-    WindowStore<Bytes, byte[]> dr;
-    SessionStore<Bytes, byte[]> ss;
-    SessionStore<Bytes, byte[]> sr;
+    /** Strata and RocksDB window stores, pair by pair: {@link #WINDOW_PAIRS}. */
+    final List<WindowStore<Bytes, byte[]>> windowStores = new ArrayList<>();
+    /** Strata and RocksDB session stores, pair by pair: {@link #SESSION_PAIRS}. */
+    final List<SessionStore<Bytes, byte[]>> sessionStores = new ArrayList<>();
     int step;
     int nonEmpty;
 
@@ -66,12 +68,14 @@ class WindowSessionContractTest {
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
-      ws = context.getStateStore("w-strata");
-      wr = context.getStateStore("w-rocks");
-      ds = context.getStateStore("d-strata");
-      dr = context.getStateStore("d-rocks");
-      ss = context.getStateStore("s-strata");
-      sr = context.getStateStore("s-rocks");
+      for (String pair : WINDOW_PAIRS) {
+        windowStores.add(context.getStateStore(pair + "-strata"));
+        windowStores.add(context.getStateStore(pair + "-rocks"));
+      }
+      for (String pair : SESSION_PAIRS) {
+        sessionStores.add(context.getStateStore(pair + "-strata"));
+        sessionStores.add(context.getStateStore(pair + "-rocks"));
+      }
     }
 
     private Bytes key() {
@@ -87,9 +91,12 @@ class WindowSessionContractTest {
       long now = record.timestamp();
       for (int i = 0; i < 4; i++) {
         step++;
-        boolean dups = rnd.nextBoolean();
-        WindowStore<Bytes, byte[]> s = dups ? ds : ws;
-        WindowStore<Bytes, byte[]> r = dups ? dr : wr;
+        int w = rnd.nextInt(WINDOW_PAIRS.size());
+        WindowStore<Bytes, byte[]> s = windowStores.get(2 * w);
+        WindowStore<Bytes, byte[]> r = windowStores.get(2 * w + 1);
+        int p = rnd.nextInt(SESSION_PAIRS.size());
+        SessionStore<Bytes, byte[]> ss = sessionStores.get(2 * p);
+        SessionStore<Bytes, byte[]> sr = sessionStores.get(2 * p + 1);
         long t = now - rnd.nextInt(240_000);
         long start = t - t % WINDOW;
         long t2 = t + rnd.nextInt(120_000) - 20_000;
@@ -118,14 +125,14 @@ class WindowSessionContractTest {
           case 9, 10 -> {
             long sessionStart = t;
             long sessionEnd = t + rnd.nextInt(20_000);
-            Windowed<Bytes> w = new Windowed<>(k, new SessionWindow(sessionStart, sessionEnd));
+            Windowed<Bytes> session = new Windowed<>(k, new SessionWindow(sessionStart, sessionEnd));
             if (rnd.nextInt(4) == 0) {
-              ss.remove(w);
-              sr.remove(w);
+              ss.remove(session);
+              sr.remove(session);
             } else {
               byte[] v = ("s" + step).getBytes();
-              ss.put(w, v);
-              sr.put(w, v);
+              ss.put(session, v);
+              sr.put(session, v);
             }
           }
           case 11 -> {
@@ -137,6 +144,8 @@ class WindowSessionContractTest {
             Bytes b = keyOrNull();
             check("findSessions(a,b)", () -> windowed(ss.findSessions(a, b, t, t2)), () -> windowed(sr.findSessions(a, b, t, t2)));
             check("fetch(k)", () -> windowed(ss.fetch(k)), () -> windowed(sr.fetch(k)));
+            check("findSessions(earliestEnd,latestEnd)", () -> windowed(ss.findSessions(t, t2)),
+                () -> windowed(sr.findSessions(t, t2)));
           }
           default -> check("fetchSession", () -> ss.fetchSession(k, t, t2), () -> sr.fetchSession(k, t, t2));
         }
@@ -188,6 +197,25 @@ class WindowSessionContractTest {
     return out;
   }
 
+  /**
+   * Window store pairs: key first ({@code w}), with duplicates ({@code d}), time-ordered without
+   * ({@code tw}) and with ({@code ti}) the key-first index, time-ordered with duplicates ({@code
+   * td}).
+   */
+  private static final List<String> WINDOW_PAIRS = List.of("w", "d", "tw", "ti", "td");
+
+  /** Session store pairs: key first ({@code s}), time-ordered with the index ({@code ts}). */
+  private static final List<String> SESSION_PAIRS = List.of("s", "ts");
+
+  private static void addWindowPair(Topology topology, String pair,
+      WindowBytesStoreSupplier strata, WindowBytesStoreSupplier rocks) {
+    topology.addStateStore(Stores.windowStoreBuilder(strata, Serdes.Bytes(), Serdes.ByteArray())
+        .withLoggingDisabled(), "compare");
+    topology.addStateStore(Stores.windowStoreBuilder(rocks, Serdes.Bytes(), Serdes.ByteArray())
+        .withLoggingDisabled(), "compare");
+    assertThat(strata.name()).isEqualTo(pair + "-strata");
+  }
+
   @Test
   void randomOperations_matchKafkaRocksDbWindowAndSessionStores() throws Exception {
     long seed = dev.strata.testing.Seeds.seed("WindowSessionContractTest");
@@ -204,23 +232,33 @@ class WindowSessionContractTest {
         };
     topology.addProcessor("compare", processor::get, "in");
     Duration window = Duration.ofMillis(WINDOW);
-    topology.addStateStore(Stores.windowStoreBuilder(
-            StrataStores.windowStore("w-strata", RETENTION, window, false, false),
-            Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled(), "compare");
-    topology.addStateStore(Stores.windowStoreBuilder(
-            Stores.persistentWindowStore("w-rocks", RETENTION, window, false),
-            Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled(), "compare");
-    topology.addStateStore(Stores.windowStoreBuilder(
-            StrataStores.windowStore("d-strata", RETENTION, window, true, false),
-            Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled(), "compare");
-    topology.addStateStore(Stores.windowStoreBuilder(
-            Stores.persistentWindowStore("d-rocks", RETENTION, window, true),
-            Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled(), "compare");
+    addWindowPair(topology, "w", StrataStores.windowStore("w-strata", RETENTION, window, false, false),
+        Stores.persistentWindowStore("w-rocks", RETENTION, window, false));
+    addWindowPair(topology, "d", StrataStores.windowStore("d-strata", RETENTION, window, true, false),
+        Stores.persistentWindowStore("d-rocks", RETENTION, window, true));
+    addWindowPair(topology, "tw",
+        StrataStores.timeOrderedWindowStore("tw-strata", RETENTION, window, false, false),
+        RocksDbIndexedTimeOrderedWindowBytesStoreSupplier.create(
+            "tw-rocks", RETENTION, window, false, false));
+    addWindowPair(topology, "ti",
+        StrataStores.timeOrderedWindowStore("ti-strata", RETENTION, window, false, true),
+        RocksDbIndexedTimeOrderedWindowBytesStoreSupplier.create(
+            "ti-rocks", RETENTION, window, false, true));
+    addWindowPair(topology, "td",
+        StrataStores.timeOrderedWindowStore("td-strata", RETENTION, window, true, false),
+        RocksDbIndexedTimeOrderedWindowBytesStoreSupplier.create(
+            "td-rocks", RETENTION, window, true, false));
     topology.addStateStore(Stores.sessionStoreBuilder(
             StrataStores.sessionStore("s-strata", RETENTION),
             Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled(), "compare");
     topology.addStateStore(Stores.sessionStoreBuilder(
             Stores.persistentSessionStore("s-rocks", RETENTION),
+            Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled(), "compare");
+    topology.addStateStore(Stores.sessionStoreBuilder(
+            StrataStores.timeOrderedSessionStore("ts-strata", RETENTION),
+            Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled(), "compare");
+    topology.addStateStore(Stores.sessionStoreBuilder(
+            new RocksDbTimeOrderedSessionBytesStoreSupplier("ts-rocks", RETENTION.toMillis(), true),
             Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled(), "compare");
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "window-contract");
@@ -230,7 +268,7 @@ class WindowSessionContractTest {
     try (TopologyTestDriver driver = new TopologyTestDriver(topology, props)) {
       var in = driver.createInputTopic("ops", new StringSerializer(), new StringSerializer());
       long time = 10_000_000;
-      for (int i = 0; i < 1_500; i++) {
+      for (int i = 0; i < 3_000; i++) {
         time += 1_000 + new Random(seed + i).nextInt(4_000);
         in.pipeInput("k", "op", Instant.ofEpochMilli(time));
         if (i % 100 == 0) {
@@ -239,7 +277,7 @@ class WindowSessionContractTest {
       }
     }
     assertThat(differences).as("seed %d", seed).isEmpty();
-    assertThat(made.get(made.size() - 1).nonEmpty).as("answers with something in them").isGreaterThan(1_000);
+    assertThat(made.get(made.size() - 1).nonEmpty).as("answers with something in them").isGreaterThan(2_000);
     // Retention 3 min, segments of 1.5 min: at most three live at once, older ones deleted whole.
     assertThat(maxSegments).isBetween(1, 4);
   }
