@@ -55,6 +55,7 @@ public final class Options {
   private final long backgroundIoBytesPerSecond;
   private final boolean jmx;
   private final Duration slowGetThreshold;
+  private final MergeOperator mergeOperator;
 
   private Options(Builder b) {
     this.createIfMissing = b.createIfMissing;
@@ -94,6 +95,7 @@ public final class Options {
     this.backgroundIoBytesPerSecond = b.backgroundIoBytesPerSecond;
     this.jmx = b.jmx;
     this.slowGetThreshold = b.slowGetThreshold;
+    this.mergeOperator = b.mergeOperator;
   }
 
   public static Options defaults() {
@@ -279,6 +281,11 @@ public final class Options {
     return slowGetThreshold;
   }
 
+  /** The merge operator, or null if {@link StrataDB#merge} is refused. */
+  public MergeOperator mergeOperator() {
+    return mergeOperator;
+  }
+
   @Override
   public String toString() {
     return "Options{memtable="
@@ -373,6 +380,7 @@ public final class Options {
     private long backgroundIoBytesPerSecond;
     private boolean jmx = true;
     private Duration slowGetThreshold = Duration.ofMillis(10);
+    private MergeOperator mergeOperator;
 
     private Builder() {}
 
@@ -414,6 +422,7 @@ public final class Options {
       backgroundIoBytesPerSecond = o.backgroundIoBytesPerSecond;
       jmx = o.jmx;
       slowGetThreshold = o.slowGetThreshold;
+      mergeOperator = o.mergeOperator;
     }
 
     /** Create the directory and an empty database if none exists (default true). */
@@ -705,6 +714,15 @@ public final class Options {
      */
     public Builder statisticsLevel(StatisticsLevel level) {
       statisticsLevel = Objects.requireNonNull(level, "statisticsLevel");
+      return this;
+    }
+
+    /**
+     * The operator that combines merge operands ({@link StrataDB#merge}); default none, and then
+     * merges are refused. See {@link MergeOperators} for the built-ins.
+     */
+    public Builder mergeOperator(MergeOperator operator) {
+      mergeOperator = operator;
       return this;
     }
 

@@ -207,6 +207,22 @@ public interface StrataDB extends AutoCloseable {
     deleteRange(beginInclusive, endExclusive, WriteOptions.DEFAULT);
   }
 
+  /**
+   * Records {@code operand} for {@code key}, to be combined with the key's value by the merge
+   * operator ({@code Options.mergeOperator}) when the key is read, flushed or compacted: a counter
+   * or a list updated without reading it first.
+   *
+   * @throws NullPointerException if key or operand is null
+   * @throws IllegalArgumentException if key or operand exceeds its limit
+   * @throws IllegalStateException if the database has no merge operator
+   */
+  default void merge(byte[] key, byte[] operand) {
+    merge(key, operand, WriteOptions.DEFAULT);
+  }
+
+  /** As {@link #merge(byte[], byte[])} with the given options. */
+  void merge(byte[] key, byte[] operand, WriteOptions options);
+
   /** As {@link #deleteRange(byte[], byte[])} with the given options. */
   void deleteRange(byte[] beginInclusive, byte[] endExclusive, WriteOptions options);
 

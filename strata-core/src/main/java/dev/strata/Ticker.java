@@ -15,6 +15,16 @@ public enum Ticker {
   KEYS_READ("strata.keys.read"),
   /** Point lookups that found a value. */
   KEYS_FOUND("strata.keys.found"),
+  /**
+   * Point lookups whose newest version was a merge operand, answered by collecting the operands
+   * below it.
+   */
+  MERGE_READS("strata.merge.reads"),
+  /**
+   * Keys whose merge operands a flush or compaction could not combine because the merge operator
+   * threw (they are kept as written).
+   */
+  MERGE_FAILURES("strata.merge.failures"),
   /** Bytes appended to write-ahead logs. */
   WAL_BYTES("strata.wal.bytes"),
   /** Forces of a write-ahead log for sync writes. */

@@ -24,6 +24,11 @@ public final class WriteBatch {
       throw new UnsupportedOperationException(
           getClass().getName() + " does not take range deletions");
     }
+
+    /** A merge operand. Handlers written before merges existed refuse it. */
+    default void merge(byte[] key, byte[] operand) {
+      throw new UnsupportedOperationException(getClass().getName() + " does not take merges");
+    }
   }
 
   private final List<byte[]> keys = new ArrayList<>();
@@ -32,6 +37,9 @@ public final class WriteBatch {
 
   /** Indexes of the operations that are range deletions. */
   private final java.util.BitSet rangeDeletes = new java.util.BitSet();
+
+  /** Indexes of the operations that are merges. */
+  private final java.util.BitSet merges = new java.util.BitSet();
 
   private long approximateBytes;
 
@@ -87,6 +95,30 @@ public final class WriteBatch {
     return this;
   }
 
+  /**
+   * Adds a merge operand for {@code key} (see {@link StrataDB#merge(byte[], byte[])}); the arrays
+   * are copied. The database refuses the batch if it has no merge operator.
+   *
+   * @throws NullPointerException if key or operand is null
+   * @throws IllegalArgumentException if key or operand exceeds its limit, or the batch would
+   *     exceed {@link StrataDB#MAX_BATCH_BYTES}; the batch is then unchanged
+   */
+  public WriteBatch merge(byte[] key, byte[] operand) {
+    StrataDB.checkKey(key);
+    StrataDB.checkValue(operand);
+    long size = grownBy(key.length + operand.length + 12);
+    merges.set(keys.size());
+    keys.add(key.clone());
+    values.add(operand.clone());
+    approximateBytes = size;
+    return this;
+  }
+
+  /** Whether the batch holds a merge. */
+  boolean hasMerge() {
+    return !merges.isEmpty();
+  }
+
   /** The approximate size with {@code bytes} more, refused past the limit. */
   private long grownBy(long bytes) {
     long size = approximateBytes + bytes;
@@ -119,6 +151,7 @@ public final class WriteBatch {
     keys.clear();
     values.clear();
     rangeDeletes.clear();
+    merges.clear();
     approximateBytes = 0;
   }
 
@@ -129,6 +162,8 @@ public final class WriteBatch {
       byte[] v = values.get(i);
       if (rangeDeletes.get(i)) {
         handler.deleteRange(keys.get(i), v);
+      } else if (merges.get(i)) {
+        handler.merge(keys.get(i), v);
       } else if (v == null) {
         handler.delete(keys.get(i));
       } else {

@@ -308,6 +308,8 @@ class RandomizedModelTest {
   private static void run(
       String name, Options options, Path dir, int ops, long seed, Random rnd, Keys keys) {
     ModelDb model = new ModelDb();
+    // Every run merges too: operands appended with ',' (MergeOperators.stringAppend).
+    options = options.toBuilder().mergeOperator(MergeOperators.stringAppend((byte) ',')).build();
     StrataDB db = StrataDB.open(dir, options);
     Map<Snapshot, NavigableMap<byte[], byte[]>> snaps = new IdentityHashMap<>();
     List<Snapshot> snapList = new ArrayList<>();
@@ -319,11 +321,18 @@ class RandomizedModelTest {
         }
         int r = rnd.nextInt(10_000);
         String where = name + " seed=" + seed + " op=" + op;
-        if (r < 4000) {
+        if (r < 3600) {
           byte[] k = keys.next();
           byte[] v = value(rnd, op);
           db.put(k, v);
           model.put(k, v);
+        } else if (r < 4000) {
+          // A merge operand: over clustered keys, chains of operands on a key build up across
+          // memtables and tables, with puts, deletes and range deletions between them.
+          byte[] k = keys.next();
+          byte[] v = value(rnd, op);
+          db.merge(k, v);
+          model.appendMerge(k, v, (byte) ',');
         } else if (r < 4900) {
           byte[] k = keys.next();
           db.delete(k);
@@ -343,6 +352,10 @@ class RandomizedModelTest {
               byte[][] range = deleteRange(keys);
               batch.deleteRange(range[0], range[1]);
               model.deleteRange(range[0], range[1]);
+            } else if (rnd.nextInt(8) == 0) {
+              byte[] v = value(rnd, op);
+              batch.merge(k, v);
+              model.appendMerge(k, v, (byte) ',');
             } else if (rnd.nextInt(4) == 0) {
               batch.delete(k);
               model.delete(k);

@@ -111,7 +111,9 @@ final class FileCommands {
                   text(it.userKey())
                       + " @"
                       + Trailer.sequence(tr)
-                      + (Trailer.isDelete(tr) ? " DEL" : " PUT " + text(it.value())));
+                      + (Trailer.isDelete(tr)
+                          ? " DEL"
+                          : (Trailer.isMerge(tr) ? " MERGE " : " PUT ") + text(it.value())));
             }
           }
           for (int i = 0; i < ranges.fragmentCount(); i++) {

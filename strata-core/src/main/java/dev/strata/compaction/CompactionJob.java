@@ -1,6 +1,7 @@
 package dev.strata.compaction;
 
 import dev.strata.HistogramType;
+import dev.strata.MergeOperator;
 import dev.strata.Ticker;
 import dev.strata.fs.CrashPoint;
 import dev.strata.fs.FileSystem;
@@ -79,7 +80,8 @@ public final class CompactionJob {
       long[] snapshots,
       CompactionStats stats,
       BooleanSupplier keepRunning,
-      IoRateLimiter limiter)
+      IoRateLimiter limiter,
+      MergeOperator mergeOperator)
       throws IOException {
     long start = System.nanoTime();
     if (c.reason() == Compaction.Reason.READS) {
@@ -121,6 +123,12 @@ public final class CompactionJob {
     }
     ShadowFilter filter =
         new ShadowFilter(snapshots, key -> isBottommost(levels, c.outputLevel(), key));
+    MergeCollapser merges =
+        new MergeCollapser(
+            mergeOperator,
+            snapshots,
+            key -> isBottommost(levels, c.outputLevel(), key),
+            out::add);
     List<FileMetadata> outputs;
     try (InternalIterator it = new MergingIterator(children)) {
       long n = 0;
@@ -135,9 +143,11 @@ public final class CompactionJob {
         long trailer = it.trailer();
         if (filter.keep(key, trailer)
             && (ranges.isEmpty() || !ranges.covers(key, Trailer.sequence(trailer)))) {
-          out.add(key, trailer, it.value());
+          merges.add(key, trailer, it.value());
         }
       }
+      merges.finish();
+      stats.recorder.add(Ticker.MERGE_FAILURES, merges.failures());
       outputs = out.finish();
     } catch (IOException | RuntimeException e) {
       out.abandon();

@@ -12,6 +12,10 @@ import java.util.function.Predicate;
  * A tombstone is dropped too when every snapshot sees it (stripe 0) and no level below the output
  * can hold the key, as LevelDB does in {@code DoCompactionWork}.
  *
+ * <p>A merge operand does not hide the versions below it: its readers combine them. So a stripe
+ * keeps its newest versions down to and including the first that is not a merge operand, and
+ * drops only what lies below that ({@link MergeCollapser} may then fold the kept run).
+ *
  * <p>Not thread-safe: one per job.
  */
 final class ShadowFilter {
@@ -19,6 +23,9 @@ final class ShadowFilter {
   private final Predicate<byte[]> bottommostForKey;
   private byte[] lastKey;
   private int lastStripe = -1;
+  private long lastTrailer = -1;
+  /** Whether {@link #lastStripe} already kept a version that is not a merge operand. */
+  private boolean stripeClosed;
   private long dropped;
 
   /**
@@ -33,14 +40,24 @@ final class ShadowFilter {
   boolean keep(byte[] userKey, long trailer) {
     int stripe = stripeOf(Trailer.sequence(trailer));
     if (lastKey != null && Arrays.equals(lastKey, userKey)) {
-      if (stripe == lastStripe) {
+      if ((stripe == lastStripe && stripeClosed) || trailer == lastTrailer) {
+        // Hidden below the stripe's newest value, or the same version again (a repair reads a
+        // log whose memtable was also flushed).
         dropped++;
         return false;
       }
     } else {
       lastKey = userKey;
+      lastStripe = -1;
     }
-    lastStripe = stripe;
+    if (stripe != lastStripe) {
+      lastStripe = stripe;
+      stripeClosed = false;
+    }
+    lastTrailer = trailer;
+    if (!Trailer.isMerge(trailer)) {
+      stripeClosed = true;
+    }
     if (Trailer.isDelete(trailer)
         && stripe == 0
         && bottommostForKey != null

@@ -182,7 +182,15 @@ final class BackgroundJobs {
   /** Flushes a memtable replayed at open into a level-0 table; the opening thread only. */
   FileMetadata flushForRecovery(Memtable mem) throws IOException {
     return FlushJob.run(
-        mem, fs, dir, versions::newFileNumber, tableOptions, new long[0], stats, limiter);
+        mem,
+        fs,
+        dir,
+        versions::newFileNumber,
+        tableOptions,
+        new long[0],
+        stats,
+        limiter,
+        options.mergeOperator());
   }
 
   // ---- flush ----
@@ -203,6 +211,7 @@ final class BackgroundJobs {
     event.begin();
     long start = System.nanoTime();
     FileMetadata f;
+    boolean installOpen = false;
     try {
       // As durable as before the switch made it wait, before its table makes it unnecessary.
       imm.wal().forceAndClose();
@@ -215,32 +224,42 @@ final class BackgroundJobs {
               tableOptions,
               snapshots.sequences(),
               stats,
-              limiter);
+              limiter,
+              options.mergeOperator());
       VersionEdit edit = new VersionEdit();
       if (f != null) {
         edit.addFile(0, f);
       }
       edit.setLogNumber(writes.mems().logNumberAfter(imm));
       edit.setLastSequence(writes.visibleSequence());
-      versions.logAndApply(edit);
+      // The install stays marked until the memtable leaves the set: a reader that needs one
+      // version never sees the memtable and its table together (merge operands would count
+      // twice once a compaction has folded the table's).
+      installOpen = versions.logAndApply(edit, true);
     } catch (IOException e) {
       writes.recordBackgroundError("flush", e);
       return false;
     }
     long nanos = System.nanoTime() - start;
-    obs.recorder.record(HistogramType.FLUSH_NANOS, nanos);
     long bytes = f == null ? 0 : f.fileSize();
-    // Logged before the memtable is removed, which completes the flushes waiting for it: a caller
-    // of flush() that reads the LOG next finds the line (no engine lock is held here).
-    infoLog.info(
-        "flushed the memtable of WAL {}: {} ({} entries in, {} out, {} bytes) in {} ms",
-        imm.logNumber(),
-        f == null ? "nothing to write" : dev.strata.version.FileNames.table(f.number()),
-        entries,
-        f == null ? 0 : f.entryCount(),
-        bytes,
-        TimeUnit.NANOSECONDS.toMillis(nanos));
-    writes.removeFlushed(imm);
+    try {
+      obs.recorder.record(HistogramType.FLUSH_NANOS, nanos);
+      // Logged before the memtable is removed, which completes the flushes waiting for it: a
+      // caller of flush() that reads the LOG next finds the line (no engine lock is held here).
+      infoLog.info(
+          "flushed the memtable of WAL {}: {} ({} entries in, {} out, {} bytes) in {} ms",
+          imm.logNumber(),
+          f == null ? "nothing to write" : dev.strata.version.FileNames.table(f.number()),
+          entries,
+          f == null ? 0 : f.entryCount(),
+          bytes,
+          TimeUnit.NANOSECONDS.toMillis(nanos));
+      writes.removeFlushed(imm);
+    } finally {
+      if (installOpen) {
+        versions.endInstall();
+      }
+    }
     event.end();
     if (event.shouldCommit()) {
       event.db = obs.name;
@@ -323,7 +342,8 @@ final class BackgroundJobs {
             snapshots.sequences(),
             stats,
             keepRunning,
-            limiter);
+            limiter,
+            options.mergeOperator());
     event.end();
     if (event.shouldCommit()) {
       event.db = obs.name;

@@ -3,6 +3,7 @@ package dev.strata.engine;
 import dev.strata.DBIterator;
 import dev.strata.EventListener;
 import dev.strata.HistogramType;
+import dev.strata.MergeOperator;
 import dev.strata.key.ValueKind;
 import dev.strata.Statistics;
 import dev.strata.Ticker;
@@ -123,6 +124,9 @@ public final class DbImpl implements StrataDB {
   private final ReadPath reads;
   private final Checkpoint checkpoint;
 
+  /** The merge operator from the options, or null. */
+  private final MergeOperator mergeOperator;
+
   private DbImpl(
       Path dir,
       Options options,
@@ -132,6 +136,7 @@ public final class DbImpl implements StrataDB {
       boolean readOnly,
       InfoLog infoLog) {
     this.dir = dir;
+    this.mergeOperator = options.mergeOperator();
     this.infoLog = infoLog;
     this.dirLock = dirLock;
     this.readOnly = readOnly;
@@ -181,7 +186,8 @@ public final class DbImpl implements StrataDB {
             obsolete,
             infoLog,
             obs);
-    this.reads = new ReadPath(status, writes, versions, snapshots, jobs, stats, obs);
+    this.reads =
+        new ReadPath(status, writes, versions, snapshots, jobs, stats, obs, options.mergeOperator());
     this.checkpoint =
         new Checkpoint(
             dir, fs, versions, status, readOnly, jobs, writes, tableOptions, obsolete, infoLog);
@@ -412,6 +418,34 @@ public final class DbImpl implements StrataDB {
     obs.recorder.stopTimer(HistogramType.WRITE_NANOS, start);
   }
 
+  @Override
+  public void merge(byte[] key, byte[] operand, WriteOptions wo) {
+    StrataDB.checkKey(key);
+    StrataDB.checkValue(operand);
+    Objects.requireNonNull(wo, "write options must not be null");
+    requireMergeOperator();
+    checkWritableOpen();
+    long start = obs.recorder.startTimer();
+    byte[] k = key.clone();
+    byte[] v = operand.clone();
+    stats.userBytesWritten.add(k.length + v.length);
+    stats.userWrites.increment();
+    writes.commit(
+        new CommitPipeline.SingleOp(ValueKind.MERGE, k, v),
+        wo.sync(),
+        wo.noSlowdown(),
+        wo.disableWal());
+    obs.recorder.stopTimer(HistogramType.WRITE_NANOS, start);
+  }
+
+  private void requireMergeOperator() {
+    if (mergeOperator == null) {
+      throw new IllegalStateException(
+          "merge needs a merge operator: open the database with"
+              + " Options.builder().mergeOperator(...) (see MergeOperators)");
+    }
+  }
+
   private void writeSingle(byte[] key, byte[] value, WriteOptions wo) {
     checkWritableOpen();
     long start = obs.recorder.startTimer();
@@ -451,6 +485,21 @@ public final class DbImpl implements StrataDB {
           public void delete(byte[] key) {
             keys[i[0]++] = key;
             size[0] += WriteBatchCodec.opSize(key, null);
+          }
+
+          @Override
+          public void merge(byte[] key, byte[] operand) {
+            requireMergeOperator();
+            if (kinds[0] == null) {
+              kinds[0] = new ValueKind[n];
+              for (int j = 0; j < i[0]; j++) {
+                kinds[0][j] = values[j] == null ? ValueKind.DELETE : ValueKind.VALUE;
+              }
+            }
+            kinds[0][i[0]] = ValueKind.MERGE;
+            keys[i[0]] = key;
+            values[i[0]++] = operand;
+            size[0] += WriteBatchCodec.opSize(key, operand);
           }
 
           @Override

@@ -1,6 +1,7 @@
 package dev.strata.engine;
 
 import dev.strata.DBIterator;
+import dev.strata.MergeOperator;
 import dev.strata.ReadOptions;
 import dev.strata.Snapshot;
 import dev.strata.StrataException;
@@ -47,6 +48,9 @@ final class ReadPath {
   private final Observability obs;
   private final StatsRecorder recorder;
 
+  /** Combines merge operands on reads; null if the database has none. */
+  private final MergeOperator mergeOperator;
+
   /**
    * {@link ReadHook#NONE} but in tests; written by a test thread before it reads from that same
    * thread, so it needs no fence (other threads' reads may see either value, and run no hook).
@@ -60,7 +64,9 @@ final class ReadPath {
       SnapshotList snapshots,
       BackgroundJobs jobs,
       CompactionStats stats,
-      Observability obs) {
+      Observability obs,
+      MergeOperator mergeOperator) {
+    this.mergeOperator = mergeOperator;
     this.obs = obs;
     this.recorder = obs.recorder;
     this.status = status;
@@ -122,17 +128,20 @@ final class ReadPath {
     stats.gets.increment();
     Snapshot snapshot = ro.snapshot();
     if (snapshot != null) {
-      return getAt(key, snapshots.sequenceOf(snapshot), false, ro);
+      long seq = snapshots.sequenceOf(snapshot);
+      byte[] r = getAt(key, seq, false, ro);
+      return Lookup.isMerge(r) ? mergedGet(key, seq, ro) : r;
     }
     // The sequence must be read before the memtable set: every write at or below it is then in
     // that set or already installed in a level (see the class invariants).
     byte[] r = getAt(key, writes.visibleSequence(), true, ro);
-    if (!Lookup.isNewerOnly(r)) {
+    if (!Lookup.isNewerOnly(r) && !Lookup.isMerge(r)) {
       return r;
     }
     long registered = snapshots.acquire(writes::visibleSequence);
     try {
-      return getAt(key, registered, false, ro);
+      r = getAt(key, registered, false, ro);
+      return Lookup.isMerge(r) ? mergedGet(key, registered, ro) : r;
     } finally {
       snapshots.release(registered);
     }
@@ -147,7 +156,7 @@ final class ReadPath {
     byte[] r = writes.mems().get(key, seq);
     if (r != null) {
       stats.memtableHits.increment();
-      // Memtables return a copy of the value, which the caller may keep.
+      // Memtables return a copy of the value, which the caller may keep (or MERGE).
       return Lookup.isDeleted(r) ? null : r;
     }
     recorder.increment(Ticker.MEMTABLE_MISS);
@@ -169,8 +178,29 @@ final class ReadPath {
       status.checkOpen();
       throw e;
     }
-    // A table returns a fresh array (TableReader#get), which the caller may own.
+    // A table returns a fresh array (TableReader#get), which the caller may own (or MERGE).
     return r == null || Lookup.isDeleted(r) ? null : r;
+  }
+
+  /**
+   * The value of {@code key} at the registered sequence {@code seq} when its newest version is a
+   * merge operand: the operands and the version below them are collected in key order by an
+   * iterator over the one key, which combines them as a scan does (see {@link UserKeyIterator}).
+   */
+  private byte[] mergedGet(byte[] key, long seq, ReadOptions ro) {
+    recorder.increment(Ticker.MERGE_READS);
+    byte[] upper = java.util.Arrays.copyOf(key, key.length + 1);
+    ReadOptions one =
+        ReadOptions.builder()
+            .verifyChecksums(ro.verifyChecksums())
+            .fillCache(ro.fillCache())
+            .lowerBound(key)
+            .upperBound(upper)
+            .build();
+    try (DBIterator it = openIterator(seq, one, () -> {})) {
+      it.seek(key);
+      return it.isValid() ? it.value() : null;
+    }
   }
 
   /**
@@ -197,6 +227,11 @@ final class ReadPath {
     long seq = snapshot != null ? snapshots.sequenceOf(snapshot) : snapshots.acquire(writes::visibleSequence);
     try {
       multiGetAt(keys, seq, ro, results);
+      for (int i = 0; i < n; i++) {
+        if (Lookup.isMerge(results[i])) {
+          results[i] = mergedGet(keys[i], seq, ro);
+        }
+      }
     } finally {
       if (snapshot == null) {
         snapshots.release(seq);
@@ -267,8 +302,8 @@ final class ReadPath {
     long seq = snapshot != null ? snapshots.sequenceOf(snapshot) : writes.visibleSequence();
     byte[] r = writes.mems().get(key, seq);
     if (r != null) {
-      // The newest version the read sees is in a memtable: a value, or a deletion that hides
-      // every older version.
+      // The newest version the read sees is in a memtable: a value or merge operand, or a
+      // deletion that hides every older version.
       return !Lookup.isDeleted(r);
     }
     long keyHash = TableReader.keyHash(key);
@@ -312,6 +347,52 @@ final class ReadPath {
       seq = s;
       release = () -> snapshots.release(s);
     }
+    return openIterator(seq, ro, release);
+  }
+
+  /**
+   * An iterator at the registered sequence {@code seq} (the options' snapshot is not consulted);
+   * {@code release} runs when it closes, or at once if opening fails.
+   */
+  private DBIterator openIterator(long seq, ReadOptions ro, Runnable release) {
+    if (mergeOperator == null) {
+      return openIteratorOnce(seq, ro, release);
+    }
+    // Merge operands must be counted once: the memtables and levels are pinned as one version,
+    // never the memtable and the table its flush wrote, or a compaction's inputs and its outputs
+    // (which may hold the inputs' operands folded). Installs mark only their pointer swaps, so a
+    // retry waits for no I/O but a flush's log line.
+    for (int spins = 0; ; spins++) {
+      long quiet = versions.installsQuiet();
+      if (quiet < 0) {
+        if (spins % 64 == 63) {
+          Thread.yield();
+        } else {
+          Thread.onSpinWait();
+        }
+        continue;
+      }
+      boolean[] kept = {false};
+      DBIterator it;
+      try {
+        it = openIteratorOnce(seq, ro, () -> {
+          if (kept[0]) {
+            release.run();
+          }
+        });
+      } catch (RuntimeException e) {
+        release.run();
+        throw e;
+      }
+      if (!versions.installsSince(quiet)) {
+        kept[0] = true;
+        return it;
+      }
+      it.close();
+    }
+  }
+
+  private DBIterator openIteratorOnce(long seq, ReadOptions ro, Runnable release) {
     List<InternalIterator> children = new ArrayList<>();
     List<MemtablePin> pins = List.of();
     List<RangeTombstone> rangeTombstones = new ArrayList<>();
@@ -360,6 +441,7 @@ final class ReadPath {
         ranges,
         ro.lowerBound(),
         ro.upperBound(),
+        mergeOperator,
         () -> {
           releaseAll(retained);
           release.run();

@@ -1,12 +1,15 @@
 package dev.strata.engine;
 
 import dev.strata.DBIterator;
+import dev.strata.MergeOperator;
 import dev.strata.StrataException;
 import dev.strata.key.FragmentedRangeTombstones;
 import dev.strata.key.InternalIterator;
 import dev.strata.key.Trailer;
 import dev.strata.util.Bytes;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
@@ -39,6 +42,18 @@ final class UserKeyIterator implements DBIterator {
 
   private final byte[] lower;
   private final byte[] upper;
+
+  /** Combines merge operands with the value below them; null if the database has none. */
+  private final MergeOperator mergeOperator;
+
+  /**
+   * Moving forward, whether the current entry is a merge result held in {@link #savedKey} and
+   * {@link #savedValue} (the internal iterator is then past the operands it combined).
+   */
+  private boolean merged;
+
+  /** Merge operands of the key being scanned; reused. */
+  private final List<byte[]> operands = new ArrayList<>();
   private final Runnable onClose;
   private final DbStatus status;
   private final Consumer<byte[]> readSampler;
@@ -60,7 +75,9 @@ final class UserKeyIterator implements DBIterator {
       FragmentedRangeTombstones ranges,
       byte[] lower,
       byte[] upper,
+      MergeOperator mergeOperator,
       Runnable onClose) {
+    this.mergeOperator = mergeOperator;
     this.ranges = ranges;
     this.status = status;
     this.readSampler = readSampler;
@@ -96,6 +113,7 @@ final class UserKeyIterator implements DBIterator {
   private void seekToFirstUnchecked() {
     checkOpen();
     forward = true;
+    merged = false;
     if (lower != null) {
       internal.seek(lower, Trailer.seekTrailer(sequence));
     } else {
@@ -116,6 +134,7 @@ final class UserKeyIterator implements DBIterator {
   private void seekToLastUnchecked() {
     checkOpen();
     forward = false;
+    merged = false;
     if (upper != null) {
       // (upper, max trailer) sorts before every entry of upper: the last entry at or before it
       // is the last entry with a key below the bound.
@@ -139,6 +158,7 @@ final class UserKeyIterator implements DBIterator {
     checkOpen();
     java.util.Objects.requireNonNull(target, "target");
     forward = true;
+    merged = false;
     byte[] t = lower != null && Bytes.compare(target, lower) < 0 ? lower : target;
     internal.seek(t, Trailer.seekTrailer(sequence));
     findNextUserEntry(false, null);
@@ -161,6 +181,7 @@ final class UserKeyIterator implements DBIterator {
       return;
     }
     forward = false;
+    merged = false;
     // (target, trailer 0) sorts after every entry of target.
     internal.seekForPrev(target, 0);
     findPrevUserEntry();
@@ -175,13 +196,13 @@ final class UserKeyIterator implements DBIterator {
   @Override
   public byte[] key() {
     checkValid();
-    return (forward ? internal.userKey() : savedKey).clone();
+    return (forward && !merged ? internal.userKey() : savedKey).clone();
   }
 
   @Override
   public byte[] value() {
     checkValid();
-    return (forward ? internal.value() : savedValue).clone();
+    return (forward && !merged ? internal.value() : savedValue).clone();
   }
 
   private void checkValid() {
@@ -216,6 +237,10 @@ final class UserKeyIterator implements DBIterator {
         return;
       }
       skip = savedKey;
+    } else if (merged) {
+      // The internal iterator is already past the operands of savedKey.
+      skip = savedKey;
+      merged = false;
     } else {
       skip = internal.userKey();
       internal.next();
@@ -234,7 +259,19 @@ final class UserKeyIterator implements DBIterator {
 
   private void prevUnchecked() {
     checkValid();
-    if (forward) {
+    if (forward && merged) {
+      // (savedKey, max trailer) sorts before every entry of savedKey: the last entry at or
+      // before it is just before them.
+      merged = false;
+      forward = false;
+      internal.seekForPrev(savedKey, Long.MAX_VALUE);
+      if (!internal.isValid()) {
+        valid = false;
+        savedKey = null;
+        savedValue = null;
+        return;
+      }
+    } else if (forward) {
       // Back up to just before every entry of the current key.
       savedKey = internal.userKey();
       while (true) {
@@ -280,6 +317,9 @@ final class UserKeyIterator implements DBIterator {
           if (Trailer.isDelete(trailer) || hiddenByRange(key, trailer)) {
             skip = key;
             skipping = true;
+          } else if (Trailer.isMerge(trailer)) {
+            mergeForward(key);
+            return;
           } else {
             valid = true;
             return;
@@ -299,6 +339,10 @@ final class UserKeyIterator implements DBIterator {
     boolean haveValue = false;
     savedKey = null;
     savedValue = null;
+    byte[] base = null;
+    operands.clear();
+    byte[] lastKey = null;
+    long lastTrailer = -1;
     while (internal.isValid()) {
       countEntry();
       long trailer = internal.trailer();
@@ -310,14 +354,31 @@ final class UserKeyIterator implements DBIterator {
         if (haveValue && Bytes.compare(key, savedKey) < 0) {
           break;
         }
+        if (trailer == lastTrailer && Bytes.compare(key, lastKey) == 0) {
+          // The same version from two sources: counted once (see mergeForward).
+          internal.prev();
+          continue;
+        }
+        lastKey = key;
+        lastTrailer = trailer;
         if (Trailer.isDelete(trailer) || hiddenByRange(key, trailer)) {
           haveValue = false;
           savedKey = null;
-          savedValue = null;
+          base = null;
+          operands.clear();
+        } else if (Trailer.isMerge(trailer)) {
+          if (!haveValue) {
+            base = null;
+            operands.clear();
+          }
+          haveValue = true;
+          savedKey = key;
+          operands.add(internal.value());
         } else {
           haveValue = true;
           savedKey = key;
-          savedValue = internal.value();
+          base = internal.value();
+          operands.clear();
         }
       }
       internal.prev();
@@ -326,7 +387,54 @@ final class UserKeyIterator implements DBIterator {
     if (!valid) {
       savedKey = null;
       savedValue = null;
+    } else {
+      // Scanned oldest first: the operands are in the order the operator takes them.
+      savedValue = operands.isEmpty() ? base : fullMerge(savedKey, base, operands);
     }
+    operands.clear();
+  }
+
+  /**
+   * Forward, on the newest visible version of {@code key}, a merge operand: collects it and the
+   * older operands below it down to a value, a deletion, a range deletion or the key's end, and
+   * holds the merged value in {@link #savedValue}.
+   */
+  private void mergeForward(byte[] key) {
+    operands.clear();
+    operands.add(internal.value());
+    long last = internal.trailer();
+    byte[] base = null;
+    internal.next();
+    while (internal.isValid() && Bytes.compare(internal.userKey(), key) == 0) {
+      countEntry();
+      long trailer = internal.trailer();
+      if (trailer == last) {
+        // The same version from two sources (a memtable and the table its flush wrote, both
+        // pinned by this iterator): counted once.
+        internal.next();
+        continue;
+      }
+      last = trailer;
+      if (Trailer.isDelete(trailer) || hiddenByRange(key, trailer)) {
+        break;
+      }
+      if (!Trailer.isMerge(trailer)) {
+        base = internal.value();
+        break;
+      }
+      operands.add(internal.value());
+      internal.next();
+    }
+    java.util.Collections.reverse(operands);
+    savedKey = key;
+    savedValue = fullMerge(key, base, operands);
+    operands.clear();
+    merged = true;
+    valid = true;
+  }
+
+  private byte[] fullMerge(byte[] key, byte[] base, List<byte[]> ops) {
+    return Merging.fullMerge(mergeOperator, key, base, ops);
   }
 
   /** Whether a visible range tombstone deletes the entry {@code key} with {@code trailer}. */

@@ -19,7 +19,18 @@ public final class Lookup {
    */
   public static final byte[] NEWER_ONLY = new byte[0];
 
+  /**
+   * Identity marker for "the newest visible version is a merge operand": the value needs the
+   * operands and the versions below them, which the read collects in a second pass. Never exposed
+   * to users.
+   */
+  public static final byte[] MERGE = new byte[0];
+
   private Lookup() {}
+
+  public static boolean isMerge(byte[] result) {
+    return result == MERGE;
+  }
 
   public static boolean isNewerOnly(byte[] result) {
     return result == NEWER_ONLY;

@@ -27,6 +27,10 @@ public final class Trailer {
     return (int) (trailer & 0xFF);
   }
 
+  public static boolean isMerge(long trailer) {
+    return (trailer & 0xFF) == ValueKind.MERGE.code();
+  }
+
   public static boolean isDelete(long trailer) {
     return (trailer & 0xFF) == ValueKind.DELETE.code();
   }

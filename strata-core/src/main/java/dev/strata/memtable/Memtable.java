@@ -27,7 +27,8 @@ public interface Memtable {
    * The newest version of {@code key} with sequence <= {@code snapshot}: its value, {@link
    * dev.strata.key.Lookup#DELETED} if that version is a tombstone or a range tombstone of this
    * memtable at or below {@code snapshot} covers it (or covers the key with no newer version), or
-   * null if there is none. A value array belongs to the caller.
+   * null if there is none, or {@link dev.strata.key.Lookup#MERGE} if that version is a merge
+   * operand (the reader then collects the operands below it). A value array belongs to the caller.
    */
   byte[] get(byte[] key, long snapshot);
 

@@ -130,9 +130,10 @@ final class MemtableShard {
     if (Trailer.sequence(trailer) <= floor) {
       return null;
     }
-    return Trailer.isDelete(trailer)
-        ? Lookup.DELETED
-        : list.copyValue(slab, off);
+    if (Trailer.isDelete(trailer)) {
+      return Lookup.DELETED;
+    }
+    return Trailer.isMerge(trailer) ? Lookup.MERGE : list.copyValue(slab, off);
   }
 
   /**

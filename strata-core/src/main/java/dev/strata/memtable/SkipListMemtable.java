@@ -58,7 +58,10 @@ public final class SkipListMemtable implements Memtable {
         || e.getKey().sequence() <= covering) {
       return covering < 0 ? null : Lookup.DELETED;
     }
-    return e.getKey().isDelete() ? Lookup.DELETED : e.getValue().clone();
+    if (e.getKey().isDelete()) {
+      return Lookup.DELETED;
+    }
+    return Trailer.isMerge(e.getKey().trailer()) ? Lookup.MERGE : e.getValue().clone();
   }
 
   @Override

@@ -331,7 +331,7 @@ public final class TableReader implements AutoCloseable {
     if (Trailer.sequence(trailer) <= covering) {
       return Lookup.DELETED;
     }
-    return Trailer.isDelete(trailer) ? Lookup.DELETED : it.value();
+    return resultOf(trailer, it);
   }
 
   /**
@@ -380,7 +380,15 @@ public final class TableReader implements AutoCloseable {
     if (it == null || Trailer.sequence(it.trailer()) <= covering) {
       return covering >= 0 ? Lookup.DELETED : null;
     }
-    return Trailer.isDelete(it.trailer()) ? Lookup.DELETED : it.value();
+    return resultOf(it.trailer(), it);
+  }
+
+  /** A lookup's answer for the version {@code it} is on: a value, DELETED or MERGE. */
+  private static byte[] resultOf(long trailer, BlockIterator it) {
+    if (Trailer.isDelete(trailer)) {
+      return Lookup.DELETED;
+    }
+    return Trailer.isMerge(trailer) ? Lookup.MERGE : it.value();
   }
 
   /** A lookup's bloom probe, counted in the statistics as useful when it rules the key out. */

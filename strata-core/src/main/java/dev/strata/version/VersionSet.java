@@ -46,6 +46,17 @@ public final class VersionSet implements AutoCloseable {
   /** Rank 5. Guards the manifest writer and the persisted counters below. */
   private final ReentrantLock versionLock = new ReentrantLock();
 
+  /**
+   * Installs begun and ended (see {@link #beginInstall}); a reader that needs the memtables and
+   * levels as one version ({@link #installsQuiet}, {@link #installsSince}) retries when an install
+   * overlapped its pinning. Atomics: written by the installing thread, read lock-free.
+   */
+  private final java.util.concurrent.atomic.AtomicLong installsBegun =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  private final java.util.concurrent.atomic.AtomicLong installsEnded =
+      new java.util.concurrent.atomic.AtomicLong();
+
   @GuardedBy("versionLock")
   private LogWriter manifest;
 
@@ -299,6 +310,46 @@ public final class VersionSet implements AutoCloseable {
    *     caller must treat the database as failed (the manifest may end in a partial record)
    */
   public void logAndApply(VersionEdit edit) throws IOException {
+    logAndApply(edit, false);
+  }
+
+  /**
+   * Marks the start of an install: from here until {@link #endInstall} readers that want one
+   * version wait. Installs mark only their swaps (never their I/O), and a flush marks its swap of
+   * level 0 together with the removal of its memtable.
+   */
+  public void beginInstall() {
+    installsBegun.incrementAndGet();
+  }
+
+  public void endInstall() {
+    installsEnded.incrementAndGet();
+  }
+
+  /**
+   * The count of installs begun, or -1 while one is in progress: a reader takes it before pinning
+   * the memtables and levels, and {@link #installsSince} after.
+   */
+  public long installsQuiet() {
+    long ended = installsEnded.get();
+    long begun = installsBegun.get();
+    return begun == ended ? begun : -1;
+  }
+
+  /** Whether an install began since {@link #installsQuiet} returned {@code quiet}. */
+  public boolean installsSince(long quiet) {
+    return installsBegun.get() != quiet;
+  }
+
+  /**
+   * As {@link #logAndApply(VersionEdit)}; with {@code keepOpen} the install stays marked begun
+   * after the levels are swapped, and the caller calls {@link #endInstall} (a flush, once its
+   * memtable is removed), even if this throws after beginning.
+   *
+   * @return whether the install was begun (and so must be ended by a {@code keepOpen} caller)
+   */
+  public boolean logAndApply(VersionEdit edit, boolean keepOpen) throws IOException {
+    boolean begun = false;
     versionLock.lock();
     try {
       if (edit.logNumber() >= 0 && edit.logNumber() < logNumber) {
@@ -323,11 +374,25 @@ public final class VersionSet implements AutoCloseable {
         throw e;
       }
       fs.crashPoint(CrashPoint.MANIFEST_AFTER_SYNC);
-      applyLocked(edit);
+      beginInstall();
+      begun = true;
+      try {
+        applyLocked(edit);
+      } finally {
+        if (!keepOpen) {
+          endInstall();
+        }
+      }
       fs.crashPoint(CrashPoint.VERSION_AFTER_INSTALL);
       if (manifest.size() > MANIFEST_ROLL_BYTES) {
         writeSnapshotManifestLocked();
       }
+      return begun;
+    } catch (IOException | RuntimeException | Error e) {
+      if (begun && keepOpen) {
+        endInstall();
+      }
+      throw e;
     } finally {
       versionLock.unlock();
     }

@@ -49,6 +49,7 @@ class CrashPointTest {
     return RandomCompaction.either(
             Options.builder()
                 .fileSystem(fs)
+                .mergeOperator(OpGenerator.MERGE_OPERATOR)
                 .memtableShards(4)
                 .memtableSizeBytes(4096)
                 .blockSizeBytes(256)
@@ -80,7 +81,7 @@ class CrashPointTest {
             throw new SimulatedCrashException("crash at " + p);
           }
         });
-    OpGenerator gen = new OpGenerator(rnd, 64, "v");
+    OpGenerator gen = new OpGenerator(rnd, 64, "v").withMerges();
     WriteLog log = new WriteLog(new java.util.TreeMap<>(dev.strata.util.Bytes.COMPARATOR));
     // Checkpoints join the workload only for their own points, so that every other point's runs
     // replay as before.

@@ -190,8 +190,8 @@ class MetamorphicTest {
     Random rnd = new Random(seed);
     OpGenerator gen =
         distribution == null
-            ? new OpGenerator(rnd, 400, "v")
-            : new OpGenerator(rnd, 2000, "v", distribution);
+            ? new OpGenerator(rnd, 400, "v").withMerges()
+            : new OpGenerator(rnd, 2000, "v", distribution).withMerges();
     List<String> history = new ArrayList<>();
     ModelDb model = new ModelDb();
     List<NavigableMap<byte[], byte[]>> modelSnaps = new ArrayList<>();
@@ -323,7 +323,11 @@ class MetamorphicTest {
 
   private static StrataDB open(
       FaultInjectionFileSystem fs, Function<Options.Builder, Options.Builder> config) {
-    return StrataDB.open(DIR, config.apply(Options.builder().fileSystem(fs)).build());
+    return StrataDB.open(
+        DIR,
+        config
+            .apply(Options.builder().fileSystem(fs).mergeOperator(OpGenerator.MERGE_OPERATOR))
+            .build());
   }
 
   private static String iterate(

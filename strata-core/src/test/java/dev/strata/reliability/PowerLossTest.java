@@ -41,6 +41,7 @@ class PowerLossTest {
     boolean compaction = rnd.nextBoolean();
     return Options.builder()
         .fileSystem(fs)
+        .mergeOperator(OpGenerator.MERGE_OPERATOR)
         .memtable(rnd.nextInt(4) == 0 ? MemtableKind.SKIPLIST : MemtableKind.SHARDED)
         .memtableShards(1 << rnd.nextInt(5))
         .memtableSizeBytes(2048 + rnd.nextInt(16 * 1024))
@@ -60,7 +61,7 @@ class PowerLossTest {
     long seed = Seeds.seed("PowerLossTest");
     Random rnd = new Random(seed);
     FaultInjectionFileSystem fs = new FaultInjectionFileSystem(rnd.nextLong());
-    OpGenerator gen = new OpGenerator(rnd, 200, "v");
+    OpGenerator gen = new OpGenerator(rnd, 200, "v").withMerges();
     NavigableMap<byte[], byte[]> state = new java.util.TreeMap<>(dev.strata.util.Bytes.COMPARATOR);
     EnumMap<CrashMode, Integer> modes = new EnumMap<>(CrashMode.class);
     long writes = 0;

@@ -27,6 +27,22 @@ public final class ModelDb {
     }
   }
 
+  /**
+   * Applies a merge operand as {@code MergeOperators.stringAppend(delimiter)} does: appended to
+   * the value with the delimiter between, or the operand alone if the key is absent.
+   */
+  public void appendMerge(byte[] k, byte[] operand, byte delimiter) {
+    byte[] old = map.get(k);
+    if (old == null) {
+      map.put(k.clone(), operand.clone());
+      return;
+    }
+    byte[] v = java.util.Arrays.copyOf(old, old.length + 1 + operand.length);
+    v[old.length] = delimiter;
+    System.arraycopy(operand, 0, v, old.length + 1, operand.length);
+    map.put(k.clone(), v);
+  }
+
   public byte[] get(byte[] k) {
     return map.get(k);
   }

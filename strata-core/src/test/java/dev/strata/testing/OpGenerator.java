@@ -23,9 +23,18 @@ public final class OpGenerator {
    * One operation of a write: a put, a delete when {@code value} is null, or a range deletion of
    * [{@code key}, {@code rangeEnd}) when {@code rangeEnd} is not null.
    */
-  public record WriteOp(byte[] key, byte[] value, byte[] rangeEnd) {
+  public record WriteOp(byte[] key, byte[] value, byte[] rangeEnd, boolean merge) {
     public WriteOp(byte[] key, byte[] value) {
-      this(key, value, null);
+      this(key, value, null, false);
+    }
+
+    public WriteOp(byte[] key, byte[] value, byte[] rangeEnd) {
+      this(key, value, rangeEnd, false);
+    }
+
+    /** A merge operand, for {@link #MERGE_OPERATOR}. */
+    public static WriteOp merge(byte[] key, byte[] operand) {
+      return new WriteOp(key, operand, null, true);
     }
 
     public static WriteOp deleteRange(byte[] begin, byte[] end) {
@@ -38,7 +47,9 @@ public final class OpGenerator {
 
     /** Applies the operation to a model. */
     public void applyTo(ModelDb model) {
-      if (rangeEnd != null) {
+      if (merge) {
+        model.appendMerge(key, value, (byte) ',');
+      } else if (rangeEnd != null) {
         model.deleteRange(key, rangeEnd);
       } else if (value == null) {
         model.delete(key);
@@ -49,7 +60,9 @@ public final class OpGenerator {
 
     /** Adds the operation to a batch. */
     public void addTo(WriteBatch b) {
-      if (rangeEnd != null) {
+      if (merge) {
+        b.merge(key, value);
+      } else if (rangeEnd != null) {
         b.deleteRange(key, rangeEnd);
       } else if (value == null) {
         b.delete(key);
@@ -59,8 +72,13 @@ public final class OpGenerator {
     }
   }
 
+  /** The operator databases must be opened with when the generator writes merges. */
+  public static final dev.strata.MergeOperator MERGE_OPERATOR =
+      dev.strata.MergeOperators.stringAppend((byte) ',');
+
   private final Random rnd;
   private final KeyDistribution.Source keys;
+  private boolean merges;
   private final String tag;
   private long serial;
 
@@ -72,6 +90,15 @@ public final class OpGenerator {
     this.rnd = rnd;
     this.keys = distribution.source(rnd, keySpace);
     this.tag = tag;
+  }
+
+  /**
+   * Makes one single write in 20 and one batch op in 10 a merge operand (from the puts' share):
+   * the databases must be opened with {@link #MERGE_OPERATOR}.
+   */
+  public OpGenerator withMerges() {
+    merges = true;
+    return this;
   }
 
   public Random random() {
@@ -111,7 +138,10 @@ public final class OpGenerator {
     int r = rnd.nextInt(100);
     List<WriteOp> ops = new ArrayList<>();
     if (r < 70) {
-      ops.add(new WriteOp(key(), value(maxPad)));
+      ops.add(
+          merges && rnd.nextInt(14) == 0
+              ? WriteOp.merge(key(), value(maxPad))
+              : new WriteOp(key(), value(maxPad)));
     } else if (r < 83) {
       ops.add(new WriteOp(key(), null));
     } else if (r < 85) {
@@ -119,6 +149,10 @@ public final class OpGenerator {
     } else {
       int n = 2 + rnd.nextInt(7);
       for (int i = 0; i < n; i++) {
+        if (merges && rnd.nextInt(10) == 0) {
+          ops.add(WriteOp.merge(key(), value(maxPad)));
+          continue;
+        }
         ops.add(
             rnd.nextInt(20) == 0
                 ? rangeDelete()
@@ -137,6 +171,10 @@ public final class OpGenerator {
 
   /** Applies one write to a database (a batch when it has several ops). */
   public static void apply(StrataDB db, List<WriteOp> ops, WriteOptions wo) {
+    if (ops.size() == 1 && ops.get(0).merge()) {
+      db.merge(ops.get(0).key(), ops.get(0).value(), wo);
+      return;
+    }
     if (ops.size() == 1 && !ops.get(0).isRangeDelete()) {
       WriteOp op = ops.get(0);
       if (op.value() == null) {
