@@ -35,7 +35,9 @@ class LayeringTest {
 
   /**
    * API types the internal packages may name: exceptions and value types, and the statistics'
-   * vocabulary ({@code stats} implements {@code Statistics}; every layer counts {@code Ticker}s).
+   * vocabulary ({@code stats} implements {@code Statistics}; every layer counts {@code Ticker}s),
+   * and the user's plugins the layers call ({@code MergeOperator}: flush and compaction fold
+   * operands with it).
    */
   private static final Set<String> API_VALUE_TYPES =
       Set.of(
@@ -46,7 +48,8 @@ class LayeringTest {
           "HistogramType",
           "HistogramData",
           "Statistics",
-          "StatisticsLevel");
+          "StatisticsLevel",
+          "MergeOperator");
 
   private static final Pattern IMPORT = Pattern.compile("^import (?:static )?dev\\.strata\\.([A-Za-z]+)(?:\\.([A-Za-z]+))?", Pattern.MULTILINE);
 
