@@ -46,7 +46,8 @@ class LayeringTest {
           "HistogramType",
           "HistogramData",
           "Statistics",
-          "StatisticsLevel");
+          "StatisticsLevel",
+          "PrefixExtractor");
 
   private static final Pattern IMPORT = Pattern.compile("^import (?:static )?dev\\.strata\\.([A-Za-z]+)(?:\\.([A-Za-z]+))?", Pattern.MULTILINE);
 

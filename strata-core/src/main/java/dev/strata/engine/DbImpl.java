@@ -181,7 +181,9 @@ public final class DbImpl implements StrataDB {
             obsolete,
             infoLog,
             obs);
-    this.reads = new ReadPath(status, writes, versions, snapshots, jobs, stats, obs);
+    this.reads =
+        new ReadPath(
+            status, writes, versions, snapshots, jobs, stats, obs, options.prefixExtractor());
     this.checkpoint =
         new Checkpoint(
             dir, fs, versions, status, readOnly, jobs, writes, tableOptions, obsolete, infoLog);
@@ -333,7 +335,8 @@ public final class DbImpl implements StrataDB {
         options.blockSizeBytes(),
         options.blockRestartInterval(),
         options.compression(),
-        options.bloomBitsPerKey());
+        options.bloomBitsPerKey(),
+        options.prefixExtractor());
   }
 
   private static String levelFileCounts(Level[] levels) {

@@ -1,6 +1,7 @@
 package dev.strata.engine;
 
 import dev.strata.DBIterator;
+import dev.strata.PrefixExtractor;
 import dev.strata.ReadOptions;
 import dev.strata.Snapshot;
 import dev.strata.StrataException;
@@ -14,6 +15,7 @@ import dev.strata.key.InternalIterator;
 import dev.strata.key.RangeTombstone;
 import dev.strata.key.Lookup;
 import dev.strata.key.MergingIterator;
+import dev.strata.sstable.PrefixBound;
 import dev.strata.sstable.TableReader;
 import dev.strata.version.VersionSet;
 import java.io.IOException;
@@ -47,6 +49,9 @@ final class ReadPath {
   private final Observability obs;
   private final StatsRecorder recorder;
 
+  /** The database's prefix extractor, for prefix-bounded iterators; null if none. */
+  private final PrefixExtractor prefixExtractor;
+
   /**
    * {@link ReadHook#NONE} but in tests; written by a test thread before it reads from that same
    * thread, so it needs no fence (other threads' reads may see either value, and run no hook).
@@ -60,7 +65,9 @@ final class ReadPath {
       SnapshotList snapshots,
       BackgroundJobs jobs,
       CompactionStats stats,
-      Observability obs) {
+      Observability obs,
+      PrefixExtractor prefixExtractor) {
+    this.prefixExtractor = prefixExtractor;
     this.obs = obs;
     this.recorder = obs.recorder;
     this.status = status;
@@ -298,9 +305,19 @@ final class ReadPath {
     }
   }
 
-  /** See {@link dev.strata.StrataDB#newIterator(ReadOptions)}. */
+  /**
+   * See {@link dev.strata.StrataDB#newIterator(ReadOptions)}. A prefix-bounded iterator shares one
+   * {@link PrefixBound} with its table iterators, which skip a table's point entries when its
+   * prefix filter rules the bound's prefix out. Range tombstones are gathered from every table
+   * regardless (by {@code ConcurrentLevel.newIterator}), so a skipped table's range deletions
+   * still hide keys of other tables.
+   */
   DBIterator newIterator(ReadOptions ro) {
     status.checkOpen();
+    PrefixBound prefix =
+        ro.prefixSameAsStart() && prefixExtractor != null
+            ? new PrefixBound(prefixExtractor)
+            : null;
     long seq;
     Runnable release;
     Snapshot snapshot = ro.snapshot();
@@ -332,7 +349,7 @@ final class ReadPath {
         children.add(
             versions
                 .level(i)
-                .newIterator(ro.verifyChecksums(), ro.fillCache(), rangeTombstones));
+                .newIterator(ro.verifyChecksums(), ro.fillCache(), rangeTombstones, prefix));
         hook.at(ReadHook.Step.ITERATOR_LEVEL_PINNED, i);
       }
     } catch (UncheckedIOException e) {
@@ -360,6 +377,7 @@ final class ReadPath {
         ranges,
         ro.lowerBound(),
         ro.upperBound(),
+        prefix,
         () -> {
           releaseAll(retained);
           release.run();

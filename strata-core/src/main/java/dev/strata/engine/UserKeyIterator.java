@@ -5,6 +5,7 @@ import dev.strata.StrataException;
 import dev.strata.key.FragmentedRangeTombstones;
 import dev.strata.key.InternalIterator;
 import dev.strata.key.Trailer;
+import dev.strata.sstable.PrefixBound;
 import dev.strata.util.Bytes;
 import java.io.UncheckedIOException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -20,6 +21,13 @@ import java.util.function.Consumer;
  * <p>It also samples the keys it passes for read-triggered compaction: about once per {@link
  * #SAMPLE_PERIOD} internal entries (a random period, so that regular key patterns cannot dodge
  * it), it hands the current key to the read sampler ({@link BackgroundJobs#recordReadSample}).
+ *
+ * <p>Prefix-bounded ({@code ReadOptions.prefixSameAsStart}): a seek or seekForPrev sets {@link
+ * #prefix} from its target (or clears it for a target out of the extractor's domain) before
+ * positioning, so that the table iterators below skip tables that hold no key of it; seekToFirst
+ * and seekToLast clear it, position, then set it from the key they landed on. While it is set,
+ * the first key without the prefix, in either direction, ends the iteration: keys of one prefix
+ * are contiguous ({@link dev.strata.PrefixExtractor}).
  *
  * <p>Not thread-safe. Closing it closes the internal iterator (dropping its table references) and
  * runs the release action (the snapshot registration).
@@ -39,6 +47,9 @@ final class UserKeyIterator implements DBIterator {
 
   private final byte[] lower;
   private final byte[] upper;
+
+  /** The prefix bound shared with the table iterators below, or null if not prefix-bounded. */
+  private final PrefixBound prefix;
   private final Runnable onClose;
   private final DbStatus status;
   private final Consumer<byte[]> readSampler;
@@ -60,7 +71,9 @@ final class UserKeyIterator implements DBIterator {
       FragmentedRangeTombstones ranges,
       byte[] lower,
       byte[] upper,
+      PrefixBound prefix,
       Runnable onClose) {
+    this.prefix = prefix;
     this.ranges = ranges;
     this.status = status;
     this.readSampler = readSampler;
@@ -95,6 +108,9 @@ final class UserKeyIterator implements DBIterator {
 
   private void seekToFirstUnchecked() {
     checkOpen();
+    if (prefix != null) {
+      prefix.clear();
+    }
     forward = true;
     if (lower != null) {
       internal.seek(lower, Trailer.seekTrailer(sequence));
@@ -102,6 +118,9 @@ final class UserKeyIterator implements DBIterator {
       internal.seekToFirst();
     }
     findNextUserEntry(false, null);
+    if (prefix != null && valid) {
+      prefix.setFrom(internal.userKey());
+    }
   }
 
   @Override
@@ -115,6 +134,17 @@ final class UserKeyIterator implements DBIterator {
 
   private void seekToLastUnchecked() {
     checkOpen();
+    if (prefix != null) {
+      prefix.clear();
+    }
+    positionLast();
+    if (prefix != null && valid) {
+      prefix.setFrom(savedKey);
+    }
+  }
+
+  /** Positions on the last visible key below the upper bound (and within the prefix, if set). */
+  private void positionLast() {
     forward = false;
     if (upper != null) {
       // (upper, max trailer) sorts before every entry of upper: the last entry at or before it
@@ -139,6 +169,9 @@ final class UserKeyIterator implements DBIterator {
     checkOpen();
     java.util.Objects.requireNonNull(target, "target");
     forward = true;
+    if (prefix != null) {
+      prefix.setFrom(target);
+    }
     byte[] t = lower != null && Bytes.compare(target, lower) < 0 ? lower : target;
     internal.seek(t, Trailer.seekTrailer(sequence));
     findNextUserEntry(false, null);
@@ -156,8 +189,11 @@ final class UserKeyIterator implements DBIterator {
   private void seekForPrevUnchecked(byte[] target) {
     checkOpen();
     java.util.Objects.requireNonNull(target, "target");
+    if (prefix != null) {
+      prefix.setFrom(target);
+    }
     if (upper != null && Bytes.compare(target, upper) >= 0) {
-      seekToLast();
+      positionLast();
       return;
     }
     forward = false;
@@ -277,6 +313,9 @@ final class UserKeyIterator implements DBIterator {
           if (upper != null && Bytes.compare(key, upper) >= 0) {
             break;
           }
+          if (outsidePrefix(key)) {
+            break;
+          }
           if (Trailer.isDelete(trailer) || hiddenByRange(key, trailer)) {
             skip = key;
             skipping = true;
@@ -307,6 +346,9 @@ final class UserKeyIterator implements DBIterator {
         if (lower != null && Bytes.compare(key, lower) < 0) {
           break;
         }
+        if (outsidePrefix(key)) {
+          break;
+        }
         if (haveValue && Bytes.compare(key, savedKey) < 0) {
           break;
         }
@@ -327,6 +369,11 @@ final class UserKeyIterator implements DBIterator {
       savedKey = null;
       savedValue = null;
     }
+  }
+
+  /** Whether the iterator is prefix-bounded and {@code key} lacks the prefix. */
+  private boolean outsidePrefix(byte[] key) {
+    return prefix != null && prefix.isSet() && !prefix.matches(key);
   }
 
   /** Whether a visible range tombstone deletes the entry {@code key} with {@code trailer}. */
