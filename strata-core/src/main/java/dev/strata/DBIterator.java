@@ -3,7 +3,8 @@ package dev.strata;
 /**
  * A cursor over the database's keys in unsigned lexicographic order, at the point in time it was
  * created (or its {@link ReadOptions#snapshot()}): later writes are not seen. Bounds from {@link
- * ReadOptions} limit it. Not thread-safe: confine each iterator to one thread at a time. Close it:
+ * ReadOptions} limit it, and so does {@link ReadOptions.Builder#prefixSameAsStart}, which keeps it
+ * within the prefix of the key it was positioned at (see there for each seek). Not thread-safe: confine each iterator to one thread at a time. Close it:
  * an open iterator keeps the table files it reads alive.
  *
  * <p>Every method throws {@link StrataException} after {@link #close()} or after its database

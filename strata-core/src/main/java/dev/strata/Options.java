@@ -33,6 +33,7 @@ public final class Options {
   private final int blockRestartInterval;
   private final Compression compression;
   private final int bloomBitsPerKey;
+  private final PrefixExtractor prefixExtractor;
   private final long blockCacheBytes;
   private final Cache blockCache;
   private final WriteBufferManager writeBufferManager;
@@ -73,6 +74,7 @@ public final class Options {
     this.blockRestartInterval = b.blockRestartInterval;
     this.compression = b.compression;
     this.bloomBitsPerKey = b.bloomBitsPerKey;
+    this.prefixExtractor = b.prefixExtractor;
     this.blockCacheBytes = b.blockCacheBytes;
     this.blockCache = b.blockCache;
     this.writeBufferManager = b.writeBufferManager;
@@ -174,6 +176,11 @@ public final class Options {
 
   public int bloomBitsPerKey() {
     return bloomBitsPerKey;
+  }
+
+  /** The prefix extractor of tables' prefix filters and prefix-bounded iterators, or null. */
+  public PrefixExtractor prefixExtractor() {
+    return prefixExtractor;
   }
 
   public long blockCacheBytes() {
@@ -308,6 +315,7 @@ public final class Options {
         + compression
         + ", bloomBitsPerKey="
         + bloomBitsPerKey
+        + (prefixExtractor == null ? "" : ", prefixExtractor=" + prefixExtractor.name())
         + ", blockCacheBytes="
         + (blockCache != null ? blockCache.capacityBytes() : blockCacheBytes)
         + ", maxOpenFiles="
@@ -358,6 +366,7 @@ public final class Options {
     private int blockRestartInterval = 16;
     private Compression compression = Compression.LZ4;
     private int bloomBitsPerKey = 10;
+    private PrefixExtractor prefixExtractor;
     private long blockCacheBytes = 64L << 20;
     private Cache blockCache;
     private WriteBufferManager writeBufferManager;
@@ -400,6 +409,7 @@ public final class Options {
       blockRestartInterval = o.blockRestartInterval;
       compression = o.compression;
       bloomBitsPerKey = o.bloomBitsPerKey;
+      prefixExtractor = o.prefixExtractor;
       blockCacheBytes = o.blockCacheBytes;
       blockCache = o.blockCache;
       writeBufferManager = o.writeBufferManager;
@@ -554,6 +564,28 @@ public final class Options {
         throw new IllegalArgumentException("bloomBitsPerKey must be from 0 to 40, got " + bits);
       }
       bloomBitsPerKey = bits;
+      return this;
+    }
+
+    /**
+     * Adds the prefix of every in-domain key to tables' bloom filters, besides the key itself, and
+     * lets iterators with {@link ReadOptions.Builder#prefixSameAsStart} skip tables whose filter
+     * rules their prefix out (default null: none). Tables record the extractor's {@link
+     * PrefixExtractor#name() name}; a table written with another extractor, or none, is never
+     * skipped, so the extractor may change between opens. Point lookups still probe whole keys.
+     *
+     * @throws IllegalArgumentException if the name is empty or longer than 255 bytes of UTF-8
+     */
+    public Builder prefixExtractor(PrefixExtractor extractor) {
+      if (extractor != null) {
+        String name = Objects.requireNonNull(extractor.name(), "prefix extractor name");
+        int bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes < 1 || bytes > 255) {
+          throw new IllegalArgumentException(
+              "a prefix extractor's name must have 1 to 255 bytes, got " + bytes);
+        }
+      }
+      prefixExtractor = extractor;
       return this;
     }
 

@@ -9,6 +9,7 @@ public final class ReadOptions {
   private final byte[] upperBound;
   private final boolean verifyChecksums;
   private final boolean fillCache;
+  private final boolean prefixSameAsStart;
 
   private ReadOptions(Builder b) {
     this.snapshot = b.snapshot;
@@ -16,6 +17,7 @@ public final class ReadOptions {
     this.upperBound = b.upperBound;
     this.verifyChecksums = b.verifyChecksums;
     this.fillCache = b.fillCache;
+    this.prefixSameAsStart = b.prefixSameAsStart;
   }
 
   public static Builder builder() {
@@ -45,6 +47,11 @@ public final class ReadOptions {
     return fillCache;
   }
 
+  /** Whether iterators stay within the prefix of the key they were positioned at. */
+  public boolean prefixSameAsStart() {
+    return prefixSameAsStart;
+  }
+
   /** Builder of {@link ReadOptions}; not thread-safe. */
   public static final class Builder {
     private Snapshot snapshot;
@@ -52,6 +59,7 @@ public final class ReadOptions {
     private byte[] upperBound;
     private boolean verifyChecksums = true;
     private boolean fillCache = true;
+    private boolean prefixSameAsStart;
 
     private Builder() {}
 
@@ -79,6 +87,32 @@ public final class ReadOptions {
     /** Put blocks read by this operation into the block cache (default true). */
     public Builder fillCache(boolean fill) {
       this.fillCache = fill;
+      return this;
+    }
+
+    /**
+     * Bounds an iterator to one prefix of the database's {@link Options#prefixExtractor()}
+     * (default false; ignored when the database has no extractor), as RocksDB's {@code
+     * prefix_same_as_start}:
+     *
+     * <ul>
+     *   <li>After {@code seek(k)} or {@code seekForPrev(k)} with {@code k} in the extractor's
+     *       domain, the iterator returns only keys with {@code k}'s prefix, in both directions:
+     *       it becomes invalid at the first key (moving either way) without that prefix. Tables
+     *       whose prefix filter rules the prefix out are skipped without reading a data block
+     *       (their range deletions still apply).
+     *   <li>After {@code seekToFirst()} or {@code seekToLast()}, the iterator stands where a
+     *       total-order iterator would, and is then bounded to the prefix of the key it stands
+     *       on.
+     *   <li>A seek to a key out of the domain (or a {@code seekToFirst()} or {@code seekToLast()}
+     *       that lands on one) leaves the iterator unbounded until its next seek.
+     * </ul>
+     *
+     * The lower and upper bounds still apply. Without this option iteration is in total order and
+     * no prefix filter is consulted.
+     */
+    public Builder prefixSameAsStart(boolean v) {
+      this.prefixSameAsStart = v;
       return this;
     }
 

@@ -51,6 +51,14 @@ public enum Ticker {
   BLOOM_CHECKED("strata.bloom.checked"),
   /** Bloom filter probes that ruled a table out, saving a block read. */
   BLOOM_USEFUL("strata.bloom.useful"),
+  /**
+   * Prefix filter probes of prefix-bounded iterators ({@link ReadOptions.Builder#prefixSameAsStart}):
+   * one per table positioned while the iterator is bounded, if the table's filter holds prefixes
+   * of the database's extractor.
+   */
+  BLOOM_PREFIX_CHECKED("strata.bloom.prefix.checked"),
+  /** Prefix filter probes that ruled a table out, which the iterator then skipped. */
+  BLOOM_PREFIX_USEFUL("strata.bloom.prefix.useful"),
   /** Write groups that stopped until background work made room. */
   STALLS("strata.stall.count"),
   /** Nanoseconds write groups spent stopped or delayed. */

@@ -49,7 +49,8 @@ class LayeringTest {
           "HistogramData",
           "Statistics",
           "StatisticsLevel",
-          "MergeOperator");
+          "MergeOperator",
+          "PrefixExtractor");
 
   private static final Pattern IMPORT = Pattern.compile("^import (?:static )?dev\\.strata\\.([A-Za-z]+)(?:\\.([A-Za-z]+))?", Pattern.MULTILINE);
 

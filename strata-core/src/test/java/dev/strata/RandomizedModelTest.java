@@ -31,7 +31,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * compactions and reopens run against Strata and a {@link ModelDb}; every read must match. Runs
  * per memtable kind and shard count, per compression kind, with compaction on and off and tiny
  * memtables so that many tables and levels exist, and per {@link KeyDistribution} with drawn
- * level-0 triggers, read-triggered compaction and bounded compactions.
+ * level-0 triggers, read-triggered compaction and bounded compactions. Configurations with a
+ * prefix extractor make half their scans prefix-bounded ({@code prefixSameAsStart}).
  */
 class RandomizedModelTest {
   @TempDir Path dir;
@@ -63,7 +64,12 @@ class RandomizedModelTest {
         Arguments.of(
             "zstd-tiny-memtable",
             base.toBuilder().compression(Compression.ZSTD).memtableSizeBytes(4096).build(),
-            20_000));
+            20_000),
+        // Keys "key%05d": 6-byte prefixes of about 10 keys each; half the scans prefix-bounded.
+        Arguments.of(
+            "prefix-extractor-6",
+            base.toBuilder().prefixExtractor(PrefixExtractor.fixedLength(6)).build(),
+            50_000));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -86,7 +92,16 @@ class RandomizedModelTest {
   void clusteredKeys_matchModel(KeyDistribution distribution) {
     long seed = Seeds.seed("RandomizedModelTest.clustered-" + distribution);
     Random rnd = new Random(seed);
-    Options options = clusteredOptions(rnd, true).build();
+    Options.Builder builder = clusteredOptions(rnd, true);
+    // Prefix-bounded scans over keys of shared prefixes ("a/", "a/b/", "a/bcd/", "q": 4-byte
+    // prefixes cut through them, and "q" keys under 4 bytes are out of the domain) and over
+    // Zipfian "k%06d" keys (5-byte prefixes of 10 keys).
+    if (distribution == KeyDistribution.PREFIX) {
+      builder.prefixExtractor(PrefixExtractor.fixedLength(4));
+    } else if (distribution == KeyDistribution.ZIPFIAN) {
+      builder.prefixExtractor(PrefixExtractor.fixedLength(5));
+    }
+    Options options = builder.build();
     clustered("clustered-" + distribution, options, distribution, seed, rnd, 20_000, 50, 400);
   }
 
@@ -376,7 +391,7 @@ class RandomizedModelTest {
             multiGet(db, ReadOptions.DEFAULT, model.view(), rnd, keys, where + " multiGet");
           }
         } else if (r < 8400) {
-          scan(db, ReadOptions.DEFAULT, model.view(), rnd, keys, where);
+          scan(db, ReadOptions.DEFAULT, model.view(), rnd, keys, where, options);
         } else if (r < 8600) {
           if (snapList.size() < 4) {
             Snapshot s = db.getSnapshot();
@@ -399,7 +414,7 @@ class RandomizedModelTest {
             } else if (kind == 1) {
               multiGet(db, ro, view, rnd, keys, where + " snapshot multiGet");
             } else {
-              scan(db, ro, view, rnd, keys, where + " snapshot scan");
+              scan(db, ro, view, rnd, keys, where + " snapshot scan", options);
             }
           }
         } else if (r < 9950) {
@@ -441,13 +456,21 @@ class RandomizedModelTest {
     }
   }
 
+  /**
+   * A scan from a drawn start with drawn bounds, compared step by step with the model. With a
+   * prefix extractor, half the scans are prefix-bounded: the model then keeps only the keys with
+   * the start's prefix (a seek's target, or the key seekToFirst or seekToLast lands on).
+   */
   private static void scan(
       StrataDB db,
       ReadOptions base,
       NavigableMap<byte[], byte[]> view,
       Random rnd,
       Keys keys,
-      String where) {
+      String where,
+      Options options) {
+    PrefixExtractor extractor = options.prefixExtractor();
+    boolean prefixed = extractor != null && rnd.nextBoolean();
     byte[] lo = rnd.nextInt(3) == 0 ? keys.next() : null;
     byte[] hi = rnd.nextInt(3) == 0 ? keys.next() : null;
     if (lo != null && hi != null && Bytes.compare(lo, hi) > 0) {
@@ -456,7 +479,12 @@ class RandomizedModelTest {
       hi = t;
     }
     ReadOptions ro =
-        ReadOptions.builder().snapshot(base.snapshot()).lowerBound(lo).upperBound(hi).build();
+        ReadOptions.builder()
+            .snapshot(base.snapshot())
+            .lowerBound(lo)
+            .upperBound(hi)
+            .prefixSameAsStart(prefixed)
+            .build();
     NavigableMap<byte[], byte[]> range = view;
     if (lo != null) {
       range = range.tailMap(lo, true);
@@ -469,8 +497,12 @@ class RandomizedModelTest {
     int steps = 1 + rnd.nextInt(40);
     try (DBIterator it = db.newIterator(ro)) {
       Map.Entry<byte[], byte[]> expected;
+      boolean toEnd = rnd.nextBoolean();
+      if (prefixed && !toEnd) {
+        range = ModelDb.withPrefixOf(range, extractor, start);
+      }
       if (forward) {
-        if (rnd.nextBoolean()) {
+        if (toEnd) {
           it.seekToFirst();
           expected = range.firstEntry();
         } else {
@@ -478,13 +510,16 @@ class RandomizedModelTest {
           expected = range.ceilingEntry(start);
         }
       } else {
-        if (rnd.nextBoolean()) {
+        if (toEnd) {
           it.seekToLast();
           expected = range.lastEntry();
         } else {
           it.seekForPrev(start);
           expected = range.floorEntry(start);
         }
+      }
+      if (prefixed && toEnd && expected != null) {
+        range = ModelDb.withPrefixOf(range, extractor, expected.getKey());
       }
       for (int i = 0; i < steps; i++) {
         if (expected == null) {

@@ -81,6 +81,9 @@ final class FileCommands {
         out.println("data blocks:       " + p.dataBlockCount());
         out.println("compression:       " + p.compression());
         out.println("bloom bits/key:    " + p.bloomBitsPerKey());
+        if (p.prefixExtractorName() != null) {
+          out.println("prefix extractor:  " + p.prefixExtractorName());
+        }
         out.println("raw key bytes:     " + p.rawKeyBytes());
         out.println("raw value bytes:   " + p.rawValueBytes());
         out.println("sequences:         " + p.smallestSequence() + " .. " + p.largestSequence());

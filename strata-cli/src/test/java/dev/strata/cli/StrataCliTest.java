@@ -2,6 +2,8 @@ package dev.strata.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.Options;
+import dev.strata.PrefixExtractor;
 import dev.strata.StrataDB;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -205,6 +207,19 @@ class StrataCliTest {
     assertThat(StrataCli.withBenchDefaults(new String[] {"bench"}))
         .containsExactly("bench", "--report", StrataCli.DEFAULT_REPORT_DIR);
     assertThat(StrataCli.withBenchDefaults(new String[] {"get", "k"})).containsExactly("get", "k");
+  }
+
+  @Test
+  void sstDump_namesThePrefixExtractorOfATableWithPrefixFilters() throws Exception {
+    Path db = tmp.resolve("prefixed");
+    Options options = Options.builder().prefixExtractor(PrefixExtractor.fixedLength(3)).build();
+    try (StrataDB s = StrataDB.open(db, options)) {
+      s.put("abc1".getBytes(), "1".getBytes());
+      s.flush();
+    }
+    Result sst = run("sst-dump", firstFile(db, ".sst").toString());
+    assertThat(sst.code()).as(sst.err()).isZero();
+    assertThat(sst.out()).contains("prefix extractor:  strata.FixedPrefix.3");
   }
 
   private static Path firstFile(Path dir, String suffix) throws Exception {

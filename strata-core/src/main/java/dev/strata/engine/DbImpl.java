@@ -187,7 +187,16 @@ public final class DbImpl implements StrataDB {
             infoLog,
             obs);
     this.reads =
-        new ReadPath(status, writes, versions, snapshots, jobs, stats, obs, options.mergeOperator());
+        new ReadPath(
+            status,
+            writes,
+            versions,
+            snapshots,
+            jobs,
+            stats,
+            obs,
+            options.mergeOperator(),
+            options.prefixExtractor());
     this.checkpoint =
         new Checkpoint(
             dir, fs, versions, status, readOnly, jobs, writes, tableOptions, obsolete, infoLog);
@@ -339,7 +348,8 @@ public final class DbImpl implements StrataDB {
         options.blockSizeBytes(),
         options.blockRestartInterval(),
         options.compression(),
-        options.bloomBitsPerKey());
+        options.bloomBitsPerKey(),
+        options.prefixExtractor());
   }
 
   private static String levelFileCounts(Level[] levels) {

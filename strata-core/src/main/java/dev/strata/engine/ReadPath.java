@@ -2,6 +2,7 @@ package dev.strata.engine;
 
 import dev.strata.DBIterator;
 import dev.strata.MergeOperator;
+import dev.strata.PrefixExtractor;
 import dev.strata.ReadOptions;
 import dev.strata.Snapshot;
 import dev.strata.StrataException;
@@ -15,6 +16,7 @@ import dev.strata.key.InternalIterator;
 import dev.strata.key.RangeTombstone;
 import dev.strata.key.Lookup;
 import dev.strata.key.MergingIterator;
+import dev.strata.sstable.PrefixBound;
 import dev.strata.sstable.TableReader;
 import dev.strata.version.VersionSet;
 import java.io.IOException;
@@ -51,6 +53,9 @@ final class ReadPath {
   /** Combines merge operands on reads; null if the database has none. */
   private final MergeOperator mergeOperator;
 
+  /** The database's prefix extractor, for prefix-bounded iterators; null if none. */
+  private final PrefixExtractor prefixExtractor;
+
   /**
    * {@link ReadHook#NONE} but in tests; written by a test thread before it reads from that same
    * thread, so it needs no fence (other threads' reads may see either value, and run no hook).
@@ -65,8 +70,10 @@ final class ReadPath {
       BackgroundJobs jobs,
       CompactionStats stats,
       Observability obs,
-      MergeOperator mergeOperator) {
+      MergeOperator mergeOperator,
+      PrefixExtractor prefixExtractor) {
     this.mergeOperator = mergeOperator;
+    this.prefixExtractor = prefixExtractor;
     this.obs = obs;
     this.recorder = obs.recorder;
     this.status = status;
@@ -333,9 +340,19 @@ final class ReadPath {
     }
   }
 
-  /** See {@link dev.strata.StrataDB#newIterator(ReadOptions)}. */
+  /**
+   * See {@link dev.strata.StrataDB#newIterator(ReadOptions)}. A prefix-bounded iterator shares one
+   * {@link PrefixBound} with its table iterators, which skip a table's point entries when its
+   * prefix filter rules the bound's prefix out. Range tombstones are gathered from every table
+   * regardless (by {@code ConcurrentLevel.newIterator}), so a skipped table's range deletions
+   * still hide keys of other tables.
+   */
   DBIterator newIterator(ReadOptions ro) {
     status.checkOpen();
+    PrefixBound prefix =
+        ro.prefixSameAsStart() && prefixExtractor != null
+            ? new PrefixBound(prefixExtractor)
+            : null;
     long seq;
     Runnable release;
     Snapshot snapshot = ro.snapshot();
@@ -392,7 +409,18 @@ final class ReadPath {
     }
   }
 
+  /**
+   * One attempt of {@link #openIterator}. A prefix-bounded iterator shares one {@link PrefixBound}
+   * with its table iterators, which skip a table's point entries when its prefix filter rules the
+   * bound's prefix out. Range tombstones are gathered from every table regardless (by {@code
+   * ConcurrentLevel.newIterator}), so a skipped table's range deletions still hide keys of other
+   * tables.
+   */
   private DBIterator openIteratorOnce(long seq, ReadOptions ro, Runnable release) {
+    PrefixBound prefix =
+        ro.prefixSameAsStart() && prefixExtractor != null
+            ? new PrefixBound(prefixExtractor)
+            : null;
     List<InternalIterator> children = new ArrayList<>();
     List<MemtablePin> pins = List.of();
     List<RangeTombstone> rangeTombstones = new ArrayList<>();
@@ -413,7 +441,7 @@ final class ReadPath {
         children.add(
             versions
                 .level(i)
-                .newIterator(ro.verifyChecksums(), ro.fillCache(), rangeTombstones));
+                .newIterator(ro.verifyChecksums(), ro.fillCache(), rangeTombstones, prefix));
         hook.at(ReadHook.Step.ITERATOR_LEVEL_PINNED, i);
       }
     } catch (UncheckedIOException e) {
@@ -442,6 +470,7 @@ final class ReadPath {
         ro.lowerBound(),
         ro.upperBound(),
         mergeOperator,
+        prefix,
         () -> {
           releaseAll(retained);
           release.run();

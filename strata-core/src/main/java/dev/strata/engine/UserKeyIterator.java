@@ -6,6 +6,7 @@ import dev.strata.StrataException;
 import dev.strata.key.FragmentedRangeTombstones;
 import dev.strata.key.InternalIterator;
 import dev.strata.key.Trailer;
+import dev.strata.sstable.PrefixBound;
 import dev.strata.util.Bytes;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -23,6 +24,13 @@ import java.util.function.Consumer;
  * <p>It also samples the keys it passes for read-triggered compaction: about once per {@link
  * #SAMPLE_PERIOD} internal entries (a random period, so that regular key patterns cannot dodge
  * it), it hands the current key to the read sampler ({@link BackgroundJobs#recordReadSample}).
+ *
+ * <p>Prefix-bounded ({@code ReadOptions.prefixSameAsStart}): a seek or seekForPrev sets {@link
+ * #prefix} from its target (or clears it for a target out of the extractor's domain) before
+ * positioning, so that the table iterators below skip tables that hold no key of it; seekToFirst
+ * and seekToLast clear it, position, then set it from the key they landed on. While it is set,
+ * the first key without the prefix, in either direction, ends the iteration: keys of one prefix
+ * are contiguous ({@link dev.strata.PrefixExtractor}).
  *
  * <p>Not thread-safe. Closing it closes the internal iterator (dropping its table references) and
  * runs the release action (the snapshot registration).
@@ -54,6 +62,9 @@ final class UserKeyIterator implements DBIterator {
 
   /** Merge operands of the key being scanned; reused. */
   private final List<byte[]> operands = new ArrayList<>();
+
+  /** The prefix bound shared with the table iterators below, or null if not prefix-bounded. */
+  private final PrefixBound prefix;
   private final Runnable onClose;
   private final DbStatus status;
   private final Consumer<byte[]> readSampler;
@@ -76,8 +87,10 @@ final class UserKeyIterator implements DBIterator {
       byte[] lower,
       byte[] upper,
       MergeOperator mergeOperator,
+      PrefixBound prefix,
       Runnable onClose) {
     this.mergeOperator = mergeOperator;
+    this.prefix = prefix;
     this.ranges = ranges;
     this.status = status;
     this.readSampler = readSampler;
@@ -112,6 +125,9 @@ final class UserKeyIterator implements DBIterator {
 
   private void seekToFirstUnchecked() {
     checkOpen();
+    if (prefix != null) {
+      prefix.clear();
+    }
     forward = true;
     merged = false;
     if (lower != null) {
@@ -120,6 +136,9 @@ final class UserKeyIterator implements DBIterator {
       internal.seekToFirst();
     }
     findNextUserEntry(false, null);
+    if (prefix != null && valid) {
+      prefix.setFrom(internal.userKey());
+    }
   }
 
   @Override
@@ -133,6 +152,17 @@ final class UserKeyIterator implements DBIterator {
 
   private void seekToLastUnchecked() {
     checkOpen();
+    if (prefix != null) {
+      prefix.clear();
+    }
+    positionLast();
+    if (prefix != null && valid) {
+      prefix.setFrom(savedKey);
+    }
+  }
+
+  /** Positions on the last visible key below the upper bound (and within the prefix, if set). */
+  private void positionLast() {
     forward = false;
     merged = false;
     if (upper != null) {
@@ -159,6 +189,9 @@ final class UserKeyIterator implements DBIterator {
     java.util.Objects.requireNonNull(target, "target");
     forward = true;
     merged = false;
+    if (prefix != null) {
+      prefix.setFrom(target);
+    }
     byte[] t = lower != null && Bytes.compare(target, lower) < 0 ? lower : target;
     internal.seek(t, Trailer.seekTrailer(sequence));
     findNextUserEntry(false, null);
@@ -176,8 +209,11 @@ final class UserKeyIterator implements DBIterator {
   private void seekForPrevUnchecked(byte[] target) {
     checkOpen();
     java.util.Objects.requireNonNull(target, "target");
+    if (prefix != null) {
+      prefix.setFrom(target);
+    }
     if (upper != null && Bytes.compare(target, upper) >= 0) {
-      seekToLast();
+      positionLast();
       return;
     }
     forward = false;
@@ -314,6 +350,9 @@ final class UserKeyIterator implements DBIterator {
           if (upper != null && Bytes.compare(key, upper) >= 0) {
             break;
           }
+          if (outsidePrefix(key)) {
+            break;
+          }
           if (Trailer.isDelete(trailer) || hiddenByRange(key, trailer)) {
             skip = key;
             skipping = true;
@@ -349,6 +388,9 @@ final class UserKeyIterator implements DBIterator {
       if (Trailer.sequence(trailer) <= sequence) {
         byte[] key = internal.userKey();
         if (lower != null && Bytes.compare(key, lower) < 0) {
+          break;
+        }
+        if (outsidePrefix(key)) {
           break;
         }
         if (haveValue && Bytes.compare(key, savedKey) < 0) {
@@ -435,6 +477,11 @@ final class UserKeyIterator implements DBIterator {
 
   private byte[] fullMerge(byte[] key, byte[] base, List<byte[]> ops) {
     return Merging.fullMerge(mergeOperator, key, base, ops);
+  }
+
+  /** Whether the iterator is prefix-bounded and {@code key} lacks the prefix. */
+  private boolean outsidePrefix(byte[] key) {
+    return prefix != null && prefix.isSet() && !prefix.matches(key);
   }
 
   /** Whether a visible range tombstone deletes the entry {@code key} with {@code trailer}. */

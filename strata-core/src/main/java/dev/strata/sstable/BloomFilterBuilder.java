@@ -34,13 +34,22 @@ final class BloomFilterBuilder {
 
   /** Adds a user key; the caller adds each distinct key once. */
   void add(byte[] userKey) {
+    add(userKey, userKey.length);
+  }
+
+  /**
+   * Adds the first {@code length} bytes of {@code userKey}: a key's prefix, hashed as the key equal
+   * to it would be (as RocksDB's whole-key plus prefix filters share one filter). The caller adds
+   * each distinct prefix once; a prefix equal to a key already added may be added again.
+   */
+  void add(byte[] userKey, int length) {
     if (bitsPerKey == 0) {
       return;
     }
     if (count == hashes.length) {
       hashes = Arrays.copyOf(hashes, count * 2);
     }
-    hashes[count++] = Bytes.hash64(userKey);
+    hashes[count++] = Bytes.hash64(userKey, 0, length);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.strata.sstable;
 
 import dev.strata.Compression;
+import dev.strata.PrefixExtractor;
 import dev.strata.fs.WritableFile;
 import dev.strata.key.InternalKey;
 import dev.strata.key.FragmentedRangeTombstones;
@@ -49,6 +50,14 @@ public final class TableBuilder implements AutoCloseable {
   private final BlockBuilder dataBlock;
   private final BlockBuilder indexBlock = new BlockBuilder(TableFormat.INDEX_RESTART_INTERVAL);
   private final BloomFilterBuilder filter;
+
+  /** The extractor whose prefixes the filter also holds, or null (none, or no filter). */
+  private final PrefixExtractor prefixExtractor;
+
+  /** The last prefix added to the filter, in {@code lastPrefix[0, lastPrefixLength)}; -1: none. */
+  private byte[] lastPrefix = new byte[16];
+
+  private int lastPrefixLength = -1;
 
   /** Range tombstones for the range-deletion block; EMPTY writes a version 2 table. */
   private FragmentedRangeTombstones rangeTombstones = FragmentedRangeTombstones.EMPTY;
@@ -146,6 +155,7 @@ public final class TableBuilder implements AutoCloseable {
     this.compressionCode = TableFormat.codeOf(options.compression());
     this.dataBlock = new BlockBuilder(options.restartInterval());
     this.filter = new BloomFilterBuilder(options.bloomBitsPerKey());
+    this.prefixExtractor = options.bloomBitsPerKey() == 0 ? null : options.prefixExtractor();
     this.bufferGauge = bufferGauge;
     reportHeapBytes(0);
   }
@@ -162,6 +172,7 @@ public final class TableBuilder implements AutoCloseable {
         + HeapSize.byteArray(compressScratch.length)
         + HeapSize.byteArray(lastKey.length)
         + HeapSize.byteArray(smallestKey.length)
+        + HeapSize.byteArray(lastPrefix.length)
         + HeapSize.byteArray(trailerScratch.length)
         + HeapSize.byteArray(handleScratch.length);
   }
@@ -215,6 +226,9 @@ public final class TableBuilder implements AutoCloseable {
 
     if (newUserKey) {
       filter.add(userKey);
+      if (prefixExtractor != null) {
+        addPrefix(userKey);
+      }
     }
     dataBlock.add(lastKey, keyLength, value, value.length);
     if (entryCount == 0) {
@@ -238,6 +252,32 @@ public final class TableBuilder implements AutoCloseable {
         throw new UncheckedIOException("writing a data block of " + fileName + " failed", e);
       }
     }
+  }
+
+  /**
+   * Adds {@code userKey}'s prefix to the filter unless it is out of the domain or the prefix just
+   * added: keys arrive in order and keys of one prefix are contiguous, so each prefix is added
+   * once.
+   */
+  private void addPrefix(byte[] userKey) {
+    if (!prefixExtractor.inDomain(userKey)) {
+      return;
+    }
+    int n = prefixExtractor.prefixLength(userKey);
+    if (n < 0 || n > userKey.length) {
+      throw new IllegalArgumentException(
+          "prefix extractor " + prefixExtractor.name() + " gave length " + n + " for a key of "
+              + userKey.length + " bytes");
+    }
+    if (n == lastPrefixLength && Arrays.equals(lastPrefix, 0, n, userKey, 0, n)) {
+      return;
+    }
+    filter.add(userKey, n);
+    if (lastPrefix.length < n) {
+      lastPrefix = new byte[Math.max(n, 2 * lastPrefix.length)];
+    }
+    System.arraycopy(userKey, 0, lastPrefix, 0, n);
+    lastPrefixLength = n;
   }
 
   private void checkEntry(byte[] userKey, long trailer, byte[] value) {
@@ -357,7 +397,8 @@ public final class TableBuilder implements AutoCloseable {
         rawKeyBytes,
         rawValueBytes,
         options.compression(),
-        options.bloomBitsPerKey());
+        options.bloomBitsPerKey())
+        .withPrefixExtractor(prefixExtractor == null ? null : prefixExtractor.name());
   }
 
   /** Abandons the table if unfinished. Does not close or delete the file. */

@@ -94,6 +94,15 @@ final class TableFormat {
   static final int PROP_RANGE_DELETION_BLOCK = 13;
   /** Version 3 only: the number of (fragment, sequence) pairs in the range-deletion block. */
   static final int PROP_RANGE_TOMBSTONE_COUNT = 14;
+  /**
+   * Any version, optional (2026-12-05): the UTF-8 name of the prefix extractor whose in-domain
+   * prefixes the bloom filter also holds. Readers that predate it skip it and still probe whole
+   * keys correctly (the prefixes only add bits), so it needed no version bump.
+   */
+  static final int PROP_PREFIX_EXTRACTOR = 15;
+
+  /** The longest prefix extractor name, in UTF-8 bytes. */
+  static final int MAX_PREFIX_EXTRACTOR_NAME_BYTES = 255;
 
   /** The most range tombstones one table may hold, so that a damaged count drives no allocation. */
   static final int MAX_RANGE_TOMBSTONES = 1 << 24;

@@ -6,6 +6,7 @@ import dev.strata.util.Bytes;
 import dev.strata.util.Coding;
 import dev.strata.util.HeapSize;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -41,6 +42,9 @@ public final class TableProperties {
 
   private final long rangeTombstoneCount;
 
+  /** The name of the prefix extractor whose prefixes the filter holds, or null. */
+  private final String prefixExtractorName;
+
   TableProperties(
       long entryCount,
       long tombstoneCount,
@@ -70,7 +74,8 @@ public final class TableProperties {
         compression,
         bloomBitsPerKey,
         null,
-        0);
+        0,
+        null);
   }
 
   TableProperties(
@@ -88,7 +93,9 @@ public final class TableProperties {
       Compression compression,
       int bloomBitsPerKey,
       BlockHandle rangeDeletionBlock,
-      long rangeTombstoneCount) {
+      long rangeTombstoneCount,
+      String prefixExtractorName) {
+    this.prefixExtractorName = prefixExtractorName;
     this.rangeDeletionBlock = rangeDeletionBlock;
     this.rangeTombstoneCount = rangeTombstoneCount;
     this.entryCount = entryCount;
@@ -106,11 +113,18 @@ public final class TableProperties {
     this.bloomBitsPerKey = bloomBitsPerKey;
   }
 
-  /** Heap bytes of these properties: the object, its two keys and the compression reference. */
+  /**
+   * Heap bytes of these properties: the object, its two keys, the compression reference and the
+   * prefix extractor's name (a string and its bytes).
+   */
   long heapBytes() {
-    return HeapSize.object(9 * 8 + 3 * HeapSize.REFERENCE + 4)
+    return HeapSize.object(9 * 8 + 4 * HeapSize.REFERENCE + 4)
         + HeapSize.byteArray(smallestKey.length)
-        + HeapSize.byteArray(largestKey.length);
+        + HeapSize.byteArray(largestKey.length)
+        + (prefixExtractorName == null
+            ? 0
+            : HeapSize.object(HeapSize.REFERENCE + 8)
+                + HeapSize.byteArray(prefixExtractorName.length()));
   }
 
   /** Entries, tombstones included. */
@@ -196,6 +210,14 @@ public final class TableProperties {
     return rangeTombstoneCount;
   }
 
+  /**
+   * The name of the prefix extractor whose in-domain prefixes the table's bloom filter holds, or
+   * null if the table was written without one (or without a filter).
+   */
+  public String prefixExtractorName() {
+    return prefixExtractorName;
+  }
+
   /** The range-deletion block's handle, or null if the table has none. */
   BlockHandle rangeDeletionBlock() {
     return rangeDeletionBlock;
@@ -218,7 +240,29 @@ public final class TableProperties {
         compression,
         bloomBitsPerKey,
         block,
-        count);
+        count,
+        prefixExtractorName);
+  }
+
+  /** These properties naming the prefix extractor of the filter's prefixes (null: none). */
+  TableProperties withPrefixExtractor(String name) {
+    return new TableProperties(
+        entryCount,
+        tombstoneCount,
+        smallestKey,
+        largestKey,
+        smallestSequence,
+        largestSequence,
+        creationTimeMillis,
+        fileSize,
+        dataBlockCount,
+        rawKeyBytes,
+        rawValueBytes,
+        compression,
+        bloomBitsPerKey,
+        rangeDeletionBlock,
+        rangeTombstoneCount,
+        name);
   }
 
   TableProperties withFileSize(long size) {
@@ -237,7 +281,8 @@ public final class TableProperties {
         compression,
         bloomBitsPerKey,
         rangeDeletionBlock,
-        rangeTombstoneCount);
+        rangeTombstoneCount,
+        prefixExtractorName);
   }
 
   /** The properties block's contents. */
@@ -261,6 +306,12 @@ public final class TableProperties {
       n = Coding.putVarint(body, n, rangeDeletionBlock.size());
       putBytes(out, TableFormat.PROP_RANGE_DELETION_BLOCK, Arrays.copyOf(body, n));
       putNumber(out, TableFormat.PROP_RANGE_TOMBSTONE_COUNT, rangeTombstoneCount);
+    }
+    if (prefixExtractorName != null) {
+      putBytes(
+          out,
+          TableFormat.PROP_PREFIX_EXTRACTOR,
+          prefixExtractorName.getBytes(StandardCharsets.UTF_8));
     }
     return out.toByteArray();
   }
@@ -287,10 +338,11 @@ public final class TableProperties {
    */
   static TableProperties decode(
       byte[] data, int length, String file, long blockOffset, long fileSize) {
-    long[] numbers = new long[TableFormat.PROP_RANGE_TOMBSTONE_COUNT + 1];
-    byte[][] keys = new byte[TableFormat.PROP_RANGE_TOMBSTONE_COUNT + 1][];
-    boolean[] seen = new boolean[TableFormat.PROP_RANGE_TOMBSTONE_COUNT + 1];
+    long[] numbers = new long[TableFormat.PROP_PREFIX_EXTRACTOR + 1];
+    byte[][] keys = new byte[TableFormat.PROP_PREFIX_EXTRACTOR + 1][];
+    boolean[] seen = new boolean[TableFormat.PROP_PREFIX_EXTRACTOR + 1];
     BlockHandle rangeDeletions = null;
+    String prefixExtractor = null;
     int[] out = new int[1];
     long[] number = new long[1];
     int p = 0;
@@ -318,6 +370,12 @@ public final class TableProperties {
               throw new IllegalArgumentException("property " + tag + " has trailing bytes");
             }
             rangeDeletions = new BlockHandle(offset, number[0]);
+          } else if (tag == TableFormat.PROP_PREFIX_EXTRACTOR) {
+            if (bodyLength < 1 || bodyLength > TableFormat.MAX_PREFIX_EXTRACTOR_NAME_BYTES) {
+              throw new IllegalArgumentException(
+                  "prefix extractor name of " + bodyLength + " bytes");
+            }
+            prefixExtractor = new String(data, p, bodyLength, StandardCharsets.UTF_8);
           } else if (Coding.getVarint(data, p, bodyEnd, number) != bodyEnd) {
             throw new IllegalArgumentException("property " + tag + " has trailing bytes");
           } else {
@@ -346,8 +404,13 @@ public final class TableProperties {
       throw new CorruptionException(
           file, blockOffset, "bad properties block: range tombstone count " + rangeCount);
     }
+    if (prefixExtractor != null && numbers[TableFormat.PROP_BLOOM_BITS_PER_KEY] == 0) {
+      throw new CorruptionException(
+          file, blockOffset, "bad properties block: a prefix extractor without a filter");
+    }
     return validated(numbers, keys, file, blockOffset, fileSize)
-        .withRangeDeletions(rangeDeletions, rangeDeletions == null ? 0 : rangeCount);
+        .withRangeDeletions(rangeDeletions, rangeDeletions == null ? 0 : rangeCount)
+        .withPrefixExtractor(prefixExtractor);
   }
 
   private static TableProperties validated(
@@ -414,6 +477,7 @@ public final class TableProperties {
         + dataBlockCount
         + ", compression="
         + compression
+        + (prefixExtractorName == null ? "" : ", prefixExtractor=" + prefixExtractorName)
         + "}";
   }
 }

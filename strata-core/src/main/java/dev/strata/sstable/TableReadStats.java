@@ -25,6 +25,15 @@ public final class TableReadStats {
     }
   }
 
+  void prefixProbe(boolean useful) {
+    if (recorder != null) {
+      recorder.increment(Ticker.BLOOM_PREFIX_CHECKED);
+      if (useful) {
+        recorder.increment(Ticker.BLOOM_PREFIX_USEFUL);
+      }
+    }
+  }
+
   void blockCacheHit() {
     if (recorder != null) {
       recorder.increment(Ticker.BLOCK_CACHE_DATA_HIT);

@@ -414,6 +414,26 @@ public final class TableReader implements AutoCloseable {
     return index.blockOffset(i);
   }
 
+  /**
+   * False only if the table certainly holds no key with {@code bound}'s prefix: its bloom filter
+   * holds the prefixes of the extractor of the bound's name (property {@code prefix extractor}) and
+   * rules this one out. True when the bound is unset, or the table has no filter or was written
+   * with another extractor or none, whose filter says nothing about these prefixes. Reads no data
+   * block; counts the probe in {@code BLOOM_PREFIX_CHECKED} and, when it rules the table out, in
+   * {@code BLOOM_PREFIX_USEFUL}.
+   */
+  public boolean prefixMayMatch(PrefixBound bound) {
+    requireOpen();
+    if (!bound.isSet()
+        || filter.isAbsent()
+        || !bound.extractorName().equals(properties.prefixExtractorName())) {
+      return true;
+    }
+    boolean may = filter.mayContainHash(bound.prefixHash());
+    stats.prefixProbe(!may);
+    return may;
+  }
+
   /** False only if the table certainly holds no version of the key with this {@link #keyHash}. */
   public boolean mayContainHash(long keyHash) {
     requireOpen();

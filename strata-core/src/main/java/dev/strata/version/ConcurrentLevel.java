@@ -4,6 +4,7 @@ import dev.strata.key.InternalIterator;
 import dev.strata.key.RangeTombstone;
 import dev.strata.stats.LockWaits;
 import dev.strata.key.MergingIterator;
+import dev.strata.sstable.PrefixBound;
 import dev.strata.sstable.TableCache;
 import dev.strata.sstable.TableHandle;
 import dev.strata.sstable.TableReader;
@@ -453,6 +454,23 @@ public final class ConcurrentLevel {
    */
   public InternalIterator newIterator(
       boolean verifyChecksums, boolean fillCache, List<RangeTombstone> rangeTombstones) {
+    return newIterator(verifyChecksums, fillCache, rangeTombstones, null);
+  }
+
+  /**
+   * As {@link #newIterator(boolean, boolean, List)}, with table iterators that skip a table's point
+   * entries while {@code prefix} (unless null) is set and the table's prefix filter rules it out.
+   * The range tombstones of every file are still added to {@code rangeTombstones}, skipped or
+   * not: a table with no key of the prefix may hold a range deletion that hides keys of it in
+   * older tables.
+   *
+   * @throws UncheckedIOException if opening a table with range tombstones fails
+   */
+  public InternalIterator newIterator(
+      boolean verifyChecksums,
+      boolean fillCache,
+      List<RangeTombstone> rangeTombstones,
+      PrefixBound prefix) {
     List<FileMetadata> files = pin(null, null);
     if (rangeTombstones != null) {
       try {
@@ -474,11 +492,11 @@ public final class ConcurrentLevel {
     if (number == 0) {
       List<InternalIterator> children = new ArrayList<>(files.size());
       for (FileMetadata f : files) {
-        children.add(new TableFileIterator(tables, f, verifyChecksums, fillCache, true));
+        children.add(new TableFileIterator(tables, f, verifyChecksums, fillCache, true, prefix));
       }
       return new MergingIterator(children);
     }
-    return new LevelIterator(tables, files, verifyChecksums, fillCache);
+    return new LevelIterator(tables, files, verifyChecksums, fillCache, prefix);
   }
 
   public int fileCount() {

@@ -1,6 +1,7 @@
 package dev.strata.version;
 
 import dev.strata.key.InternalIterator;
+import dev.strata.sstable.PrefixBound;
 import dev.strata.sstable.TableCache;
 import java.util.List;
 
@@ -8,18 +9,32 @@ import java.util.List;
  * Iterates a level >= 1 (disjoint files sorted by key) as one sequence, opening one file at a time.
  * Owns a reference on every file of the level it was made from and drops them on {@link #close()}.
  * Not thread-safe.
+ *
+ * <p>While a {@link PrefixBound} is set, each file is skipped if its prefix filter rules the
+ * prefix out ({@link TableFileIterator}), and the iterator stops, rather than open the next file,
+ * at a file whose key range lies wholly past the prefix in the direction of travel: a seek to an
+ * absent prefix consults at most the files whose ranges reach it.
  */
 final class LevelIterator implements InternalIterator {
   private final TableCache tables;
   private final List<FileMetadata> files;
   private final boolean verifyChecksums;
   private final boolean fillCache;
+
+  /** The bound of a prefix-bounded iterator, or null. */
+  private final PrefixBound prefix;
+
   private int index = -1;
   private TableFileIterator current;
   private boolean closed;
 
   LevelIterator(
-      TableCache tables, List<FileMetadata> files, boolean verifyChecksums, boolean fillCache) {
+      TableCache tables,
+      List<FileMetadata> files,
+      boolean verifyChecksums,
+      boolean fillCache,
+      PrefixBound prefix) {
+    this.prefix = prefix;
     this.tables = tables;
     this.files = files;
     this.verifyChecksums = verifyChecksums;
@@ -36,7 +51,8 @@ final class LevelIterator implements InternalIterator {
     }
     index = i;
     if (i >= 0 && i < files.size()) {
-      current = new TableFileIterator(tables, files.get(i), verifyChecksums, fillCache, false);
+      current =
+          new TableFileIterator(tables, files.get(i), verifyChecksums, fillCache, false, prefix);
     }
   }
 
@@ -104,7 +120,8 @@ final class LevelIterator implements InternalIterator {
 
   private void skipForward() {
     while (current != null && !current.isValid()) {
-      if (index + 1 >= files.size()) {
+      if (index + 1 >= files.size()
+          || (prefix != null && prefix.allAbove(files.get(index + 1).smallestUserKey()))) {
         open(files.size());
         return;
       }
@@ -115,7 +132,8 @@ final class LevelIterator implements InternalIterator {
 
   private void skipBackward() {
     while (current != null && !current.isValid()) {
-      if (index - 1 < 0) {
+      if (index - 1 < 0
+          || (prefix != null && prefix.allBelow(files.get(index - 1).largestUserKey()))) {
         open(-1);
         return;
       }

@@ -1,6 +1,7 @@
 package dev.strata.version;
 
 import dev.strata.key.InternalIterator;
+import dev.strata.sstable.PrefixBound;
 import dev.strata.sstable.TableCache;
 import dev.strata.sstable.TableHandle;
 import java.io.IOException;
@@ -9,6 +10,12 @@ import java.io.UncheckedIOException;
 /**
  * Iterates one table file, opening it through the table cache on first use. Holds a reference on
  * the file (taken by its creator) and the table handle until closed. Not thread-safe.
+ *
+ * <p>Given a {@link PrefixBound}, each positioning while the bound is set first asks the table's
+ * prefix filter ({@link dev.strata.sstable.TableReader#prefixMayMatch}); if it rules the prefix
+ * out, the iterator is left invalid without reading a data block. Only point entries are skipped:
+ * range tombstones are read from the table apart from this iterator ({@link
+ * ConcurrentLevel#newIterator(boolean, boolean, java.util.List, PrefixBound)}).
  */
 public final class TableFileIterator implements InternalIterator {
   private final TableCache tables;
@@ -17,6 +24,12 @@ public final class TableFileIterator implements InternalIterator {
   private final boolean fillCache;
   /** Whether {@link #close()} drops the file reference the creator took. */
   private final boolean ownsRef;
+
+  /** The bound of a prefix-bounded iterator, or null. */
+  private final PrefixBound prefix;
+
+  /** Whether the last positioning was skipped because the prefix filter ruled the table out. */
+  private boolean ruledOut;
 
   private TableHandle handle;
   private InternalIterator it;
@@ -28,6 +41,18 @@ public final class TableFileIterator implements InternalIterator {
       boolean verifyChecksums,
       boolean fillCache,
       boolean ownsRef) {
+    this(tables, file, verifyChecksums, fillCache, ownsRef, null);
+  }
+
+  /** As above, skipping the table while {@code prefix} (unless null) is set and ruled out. */
+  public TableFileIterator(
+      TableCache tables,
+      FileMetadata file,
+      boolean verifyChecksums,
+      boolean fillCache,
+      boolean ownsRef,
+      PrefixBound prefix) {
+    this.prefix = prefix;
     this.tables = tables;
     this.file = file;
     this.verifyChecksums = verifyChecksums;
@@ -35,41 +60,71 @@ public final class TableFileIterator implements InternalIterator {
     this.ownsRef = ownsRef;
   }
 
-  private InternalIterator it() {
-    if (it == null) {
+  private TableHandle handle() {
+    if (handle == null) {
       try {
         handle = tables.acquire(file.number(), file.fileSize());
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      it = handle.reader().newIterator(verifyChecksums, fillCache);
+    }
+    return handle;
+  }
+
+  private InternalIterator it() {
+    if (it == null) {
+      it = handle().reader().newIterator(verifyChecksums, fillCache);
     }
     return it;
   }
 
+  /**
+   * Decides, before a positioning, whether the table can hold no key of the bound's prefix: its
+   * key range lies wholly outside the prefix's (no table is opened for that), or its prefix filter
+   * rules the prefix out. If so the positioning is skipped and the iterator stays invalid until
+   * the next one.
+   */
+  private boolean skipForPrefix() {
+    ruledOut =
+        prefix != null
+            && prefix.isSet()
+            && (prefix.allAbove(file.smallestUserKey())
+                || prefix.allBelow(file.largestUserKey())
+                || !handle().reader().prefixMayMatch(prefix));
+    return ruledOut;
+  }
+
   @Override
   public boolean isValid() {
-    return it != null && it.isValid();
+    return !ruledOut && it != null && it.isValid();
   }
 
   @Override
   public void seekToFirst() {
-    it().seekToFirst();
+    if (!skipForPrefix()) {
+      it().seekToFirst();
+    }
   }
 
   @Override
   public void seekToLast() {
-    it().seekToLast();
+    if (!skipForPrefix()) {
+      it().seekToLast();
+    }
   }
 
   @Override
   public void seek(byte[] userKey, long trailer) {
-    it().seek(userKey, trailer);
+    if (!skipForPrefix()) {
+      it().seek(userKey, trailer);
+    }
   }
 
   @Override
   public void seekForPrev(byte[] userKey, long trailer) {
-    it().seekForPrev(userKey, trailer);
+    if (!skipForPrefix()) {
+      it().seekForPrev(userKey, trailer);
+    }
   }
 
   @Override
@@ -99,6 +154,7 @@ public final class TableFileIterator implements InternalIterator {
 
   /** Closes the table iterator and handle but keeps the file reference (for re-opening). */
   void release() {
+    ruledOut = false;
     if (it != null) {
       it.close();
       it = null;

@@ -6,6 +6,7 @@ import dev.strata.Compression;
 import dev.strata.DBIterator;
 import dev.strata.MemtableKind;
 import dev.strata.Options;
+import dev.strata.PrefixExtractor;
 import dev.strata.ReadOptions;
 import dev.strata.Snapshot;
 import dev.strata.StrataDB;
@@ -31,7 +32,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Metamorphic testing: one random operation sequence (put, delete, batch, get, bounded forward and
- * backward iteration, snapshots, flush, compact, reopen, crash-restart after a forced write) runs
+ * backward iteration, some of it prefix-bounded, snapshots, flush, compact, reopen, crash-restart after a forced write) runs
  * against {@link ModelDb} and against Strata under several configurations (memtable kinds, shard
  * counts, memtable sizes from 4 KiB to 64 MiB, block sizes from 64 B to 64 KiB, compaction on, off
  * and with tiny triggers, compression kinds). Every history must be identical to the model's. CI:
@@ -42,6 +43,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class MetamorphicTest {
   private static final Path DIR = Path.of("/db");
+
+  /**
+   * Every configuration's prefix extractor: "k%06d" keys fall in groups of 10, and the shorter keys
+   * of {@link KeyDistribution#PREFIX} lie partly outside its domain. One iteration in four is
+   * prefix-bounded.
+   */
+  private static final PrefixExtractor PREFIX = PrefixExtractor.fixedLength(5);
 
   static List<Function<Options.Builder, Options.Builder>> configs(boolean soak) {
     List<Function<Options.Builder, Options.Builder>> c = new ArrayList<>();
@@ -326,7 +334,11 @@ class MetamorphicTest {
     return StrataDB.open(
         DIR,
         config
-            .apply(Options.builder().fileSystem(fs).mergeOperator(OpGenerator.MERGE_OPERATOR))
+            .apply(
+                Options.builder()
+                    .fileSystem(fs)
+                    .mergeOperator(OpGenerator.MERGE_OPERATOR)
+                    .prefixExtractor(PREFIX))
             .build());
   }
 
@@ -340,7 +352,8 @@ class MetamorphicTest {
     int limit = 1 + rnd.nextInt(30);
     int n = db == null ? modelSnaps.size() : snaps.size();
     int snap = n > 0 && rnd.nextInt(3) == 0 ? rnd.nextInt(n) : -1;
-    StringBuilder out = new StringBuilder(forward ? "fwd" : "bwd");
+    boolean prefixed = rnd.nextInt(4) == 0;
+    StringBuilder out = new StringBuilder(forward ? "fwd" : "bwd").append(prefixed ? "-prefix" : "");
     if (db == null) {
       NavigableMap<byte[], byte[]> m = snap < 0 ? model.view() : modelSnaps.get(snap);
       if (lower != null) {
@@ -352,6 +365,12 @@ class MetamorphicTest {
             : m.headMap(upper, false);
       }
       m = new java.util.TreeMap<>(m);
+      if (prefixed && target != null) {
+        m = ModelDb.withPrefixOf(m, PREFIX, target);
+      } else if (prefixed && !m.isEmpty()) {
+        // seekToFirst and seekToLast bound the iterator by the key they land on.
+        m = ModelDb.withPrefixOf(m, PREFIX, forward ? m.firstKey() : m.lastKey());
+      }
       NavigableMap<byte[], byte[]> view = forward
           ? (target == null ? m : m.tailMap(target, true))
           : (target == null ? m.descendingMap() : m.headMap(target, true).descendingMap());
@@ -364,7 +383,8 @@ class MetamorphicTest {
       }
       return out.toString();
     }
-    ReadOptions.Builder ro = ReadOptions.builder().lowerBound(lower).upperBound(upper);
+    ReadOptions.Builder ro =
+        ReadOptions.builder().lowerBound(lower).upperBound(upper).prefixSameAsStart(prefixed);
     if (snap >= 0) {
       ro.snapshot(snaps.get(snap));
     }

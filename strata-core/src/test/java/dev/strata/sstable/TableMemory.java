@@ -57,9 +57,13 @@ public final class TableMemory {
               + HeapSize.longArray(blocks / 32);
       TableProperties p = reader.properties();
       long properties =
-          HeapSize.object(9 * 8 + 3 * 4 + 4)
+          HeapSize.object(9 * 8 + 4 * 4 + 4)
               + HeapSize.byteArray(p.smallestKey().length)
-              + HeapSize.byteArray(p.largestKey().length);
+              + HeapSize.byteArray(p.largestKey().length)
+              + (p.prefixExtractorName() == null
+                  ? 0
+                  : HeapSize.object(4 + 8)
+                      + HeapSize.byteArray(p.prefixExtractorName().length()));
       return filter + index + properties + TableReader.FIXED_HEAP_BYTES;
     }
   }

@@ -1,6 +1,8 @@
 package dev.strata.testing;
 
+import dev.strata.PrefixExtractor;
 import dev.strata.util.Bytes;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
@@ -58,6 +60,34 @@ public final class ModelDb {
 
   public int size() {
     return map.size();
+  }
+
+  /**
+   * The entries of {@code view} a prefix-bounded iterator may return once bounded to {@code key}'s
+   * prefix: the keys in the extractor's domain whose prefix equals it. {@code view} itself if
+   * {@code key} is out of the domain (the iterator is then unbounded). By definition, without
+   * assuming that keys of a prefix are contiguous.
+   */
+  public static NavigableMap<byte[], byte[]> withPrefixOf(
+      NavigableMap<byte[], byte[]> view, PrefixExtractor extractor, byte[] key) {
+    if (!extractor.inDomain(key)) {
+      return view;
+    }
+    int n = extractor.prefixLength(key);
+    byte[] prefix = Arrays.copyOf(key, n);
+    TreeMap<byte[], byte[]> out = new TreeMap<>(Bytes.COMPARATOR);
+    for (Map.Entry<byte[], byte[]> e = view.ceilingEntry(prefix);
+        e != null;
+        e = view.higherEntry(e.getKey())) {
+      byte[] k = e.getKey();
+      if (k.length < n || !Arrays.equals(k, 0, n, prefix, 0, n)) {
+        break;
+      }
+      if (extractor.inDomain(k) && extractor.prefixLength(k) == n) {
+        out.put(k, e.getValue());
+      }
+    }
+    return out;
   }
 
   public static String describe(Map.Entry<byte[], byte[]> e) {
