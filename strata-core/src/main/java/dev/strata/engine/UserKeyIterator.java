@@ -137,7 +137,8 @@ final class UserKeyIterator implements DBIterator {
     }
     findNextUserEntry(false, null);
     if (prefix != null && valid) {
-      prefix.setFrom(internal.userKey());
+      // The key landed on: after merging its operands the internal iterator is past it.
+      prefix.setFrom(merged ? savedKey : internal.userKey());
     }
   }
 
