@@ -33,8 +33,8 @@ import org.rocksdb.UInt64AddOperator;
  * A merge-heavy workload on Strata and on RocksDB in the same run: {@code merge} adds an operand
  * (an 8-byte 1 for {@code uint64add}, an 8-byte string for {@code stringappend}) to one of {@code
  * keys} keys drawn uniformly, from 2 threads; {@code getMerged} reads keys that each hold a
- * value and 10 operands written after it (flushed, so the operands are in tables and the reader
- * collects them). Both engines: WAL on without sync, 64 MiB memtable, their default cache and
+ * value in one table and 10 operands written after it in a newer table, so that every get
+ * combines operands with the value below them. Both engines: WAL on without sync, 64 MiB memtable, their default cache and
  * compaction settings otherwise (Strata {@code Options.defaults()}; RocksDB's block-based table
  * with an 8 MiB cache as it ships, LZ4 compression like Strata's default).
  */
@@ -87,11 +87,14 @@ public class MergeBenchmark {
                 .setMergeOperator(rocksOperator);
         rocks = RocksDB.open(rocksOptions, dir.toString());
       }
-      // Every key: a value, then 10 operands, flushed to tables.
+      // Every key: a value, flushed to one table; then 10 operands, flushed to a newer one, so a
+      // get finds operands above the value and combines them (a flush folds the 10 into one
+      // operand when the operator can: both built-ins can).
       byte[] base = add ? MergeOperators.uint64(100) : "base".getBytes(StandardCharsets.UTF_8);
       for (int i = 0; i < keys; i++) {
         put(key(i), base);
       }
+      flush();
       for (int round = 0; round < 10; round++) {
         for (int i = 0; i < keys; i++) {
           merge(key(i), operand);
