@@ -268,7 +268,9 @@ class WindowSessionContractTest {
     try (TopologyTestDriver driver = new TopologyTestDriver(topology, props)) {
       var in = driver.createInputTopic("ops", new StringSerializer(), new StringSerializer());
       long time = 10_000_000;
-      for (int i = 0; i < 3_000; i++) {
+      // CI: 1,500 operations (each compares every store kind); soak: 10 times as many.
+      int operations = Boolean.getBoolean("strata.soak") ? 15_000 : 1_500;
+      for (int i = 0; i < operations; i++) {
         time += 1_000 + new Random(seed + i).nextInt(4_000);
         in.pipeInput("k", "op", Instant.ofEpochMilli(time));
         if (i % 100 == 0) {
