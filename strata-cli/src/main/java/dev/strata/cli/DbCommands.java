@@ -1,6 +1,7 @@
 package dev.strata.cli;
 
 import dev.strata.DBIterator;
+import dev.strata.MergeOperator;
 import dev.strata.ReadOptions;
 import dev.strata.StrataDB;
 import dev.strata.WriteOptions;
@@ -15,13 +16,15 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
  * The subcommands that work on a database directory. Each opens it through {@link DbOpener}, acts,
  * and closes it. Keys and values are UTF-8 text, or hex with {@code --hex}; printed keys and
- * values use the escaped text of {@link DumpFormat}, or hex.
+ * values use the escaped text of {@link DumpFormat}, or hex. Every one takes {@code
+ * --merge-operator} ({@link MergeOperatorOption}): reads then show merged values.
  */
 final class DbCommands {
   private DbCommands() {}
@@ -38,6 +41,8 @@ final class DbCommands {
 
     @Option(names = "--verbose", description = "Log at info level and print stack traces of errors.")
     boolean verbose;
+
+    @Mixin MergeOperatorOption merge = new MergeOperatorOption();
 
     PrintWriter out() {
       return spec.commandLine().getOut();
@@ -56,9 +61,19 @@ final class DbCommands {
       return ByteText.show(b, hex);
     }
 
+    /** The merge operator the user named, or null. */
+    MergeOperator mergeOperator() {
+      return merge.operator();
+    }
+
     /** Opens the database; reading commands override this with {@link DbOpener#forReading}. */
     StrataDB open() {
-      return DbOpener.forWriting(db, false);
+      return DbOpener.forWriting(db, false, mergeOperator());
+    }
+
+    /** A usage error: exit code 2 with the command's usage, as picocli's own. */
+    CommandLine.ParameterException usage(String message) {
+      return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 
     @Override
@@ -75,7 +90,7 @@ final class DbCommands {
   abstract static class ReadingBase extends Base {
     @Override
     StrataDB open() {
-      return DbOpener.forReading(db);
+      return DbOpener.forReading(db, mergeOperator());
     }
   }
 
@@ -92,7 +107,7 @@ final class DbCommands {
 
     @Override
     StrataDB open() {
-      return DbOpener.forWriting(db, create);
+      return DbOpener.forWriting(db, create, mergeOperator());
     }
 
     @Override
@@ -152,6 +167,79 @@ final class DbCommands {
     int run(StrataDB d) {
       d.delete(decode(key, "key"), WriteOptions.SYNC);
       return 0;
+    }
+  }
+
+  @Command(
+      name = "merge",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Record OPERAND as a merge operand of KEY (a synced write): reads combine it with the",
+        "key's value through the operator named by --merge-operator, which this command needs;",
+        "every later read of KEY needs the same operator. uint64add operands are 8 bytes,",
+        "little-endian (give them with --hex: 0100000000000000 adds 1)."
+      })
+  static final class Merge extends Base {
+    @Parameters(index = "0", paramLabel = "KEY")
+    String key;
+
+    @Parameters(index = "1", paramLabel = "OPERAND")
+    String operand;
+
+    @Override
+    public Integer call() throws Exception {
+      if (mergeOperator() == null) {
+        throw usage("merge needs --merge-operator NAME (" + MergeOperatorOption.NAMES + ")");
+      }
+      // Checked before the open: a malformed operand written would fail every read of the key.
+      MergeOperatorOption.checkOperand(mergeOperator(), decode(operand, "operand"), operand);
+      return super.call();
+    }
+
+    @Override
+    int run(StrataDB d) {
+      d.merge(decode(key, "key"), decode(operand, "operand"), WriteOptions.SYNC);
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "delete-range",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Remove every key from BEGIN (inclusive) up to END (exclusive) (a synced write): one",
+        "range tombstone, however many keys the range holds."
+      })
+  static final class DeleteRange extends Base {
+    @Parameters(index = "0", paramLabel = "BEGIN")
+    String begin;
+
+    @Parameters(index = "1", paramLabel = "END")
+    String end;
+
+    @Override
+    public Integer call() throws Exception {
+      checkRange(decode(begin, "BEGIN"), decode(end, "END"));
+      return super.call();
+    }
+
+    @Override
+    int run(StrataDB d) {
+      d.deleteRange(decode(begin, "BEGIN"), decode(end, "END"), WriteOptions.SYNC);
+      return 0;
+    }
+  }
+
+  /**
+   * Refuses a range whose begin sorts after its end, before anything is opened.
+   *
+   * @throws IllegalArgumentException naming both bounds
+   */
+  static void checkRange(byte[] begin, byte[] end) {
+    if (Bytes.compare(begin, end) > 0) {
+      throw new IllegalArgumentException("BEGIN " + DumpFormat.escape(begin)
+          + " sorts after END " + DumpFormat.escape(end)
+          + " (the range is BEGIN inclusive to END exclusive, in unsigned byte order)");
     }
   }
 

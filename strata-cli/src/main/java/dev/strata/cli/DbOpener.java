@@ -1,5 +1,6 @@
 package dev.strata.cli;
 
+import dev.strata.MergeOperator;
 import dev.strata.Options;
 import dev.strata.StrataDB;
 import dev.strata.fs.FileSystem;
@@ -14,8 +15,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Every database open of the command goes through here, so that one rule holds for every
  * command: nothing is created unless the user passed {@code --create}, and the commands that only
- * read ({@code get}, {@code scan}, {@code dump}, {@code stats}) open through {@link #forReading}.
- * Stateless but for a test hook.
+ * read ({@code get}, {@code scan}, {@code dump}, {@code stats}) open through {@link #forReading};
+ * and every open configures the merge operator its command was given ({@link
+ * MergeOperatorOption}, null for none), passed in rather than kept here. Stateless but for a test
+ * hook.
  */
 final class DbOpener {
   private static final Logger LOG = LoggerFactory.getLogger(DbOpener.class);
@@ -29,27 +32,28 @@ final class DbOpener {
   private DbOpener() {}
 
   /**
-   * Opens an existing database to read it.
+   * Opens an existing database to read it, with merge operator {@code merge} (null for none).
    *
    * @throws IllegalArgumentException if {@code dir} holds no database
    */
-  static StrataDB forReading(Path dir) {
+  static StrataDB forReading(Path dir, MergeOperator merge) {
     requireDatabase(dir, false);
     // Read-only: no lock, nothing written; works on a read-only mount, a full disk, and beside a
     // process that has the database open for writing.
-    return logged(dir, "reading", () -> StrataDB.openReadOnly(dir, options(false)));
+    return logged(dir, "reading", () -> StrataDB.openReadOnly(dir, options(false, merge)));
   }
 
   /**
-   * Opens a database to change it, creating it (and its directory) only if {@code create}.
+   * Opens a database to change it, creating it (and its directory) only if {@code create}, with
+   * merge operator {@code merge} (null for none).
    *
    * @throws IllegalArgumentException if {@code dir} holds no database and {@code create} is off
    */
-  static StrataDB forWriting(Path dir, boolean create) {
+  static StrataDB forWriting(Path dir, boolean create, MergeOperator merge) {
     if (!create) {
       requireDatabase(dir, true);
     }
-    return logged(dir, "writing", () -> StrataDB.open(dir, options(create)));
+    return logged(dir, "writing", () -> StrataDB.open(dir, options(create, merge)));
   }
 
   /**
@@ -89,8 +93,8 @@ final class DbOpener {
     return d;
   }
 
-  private static Options options(boolean create) {
-    Options.Builder b = Options.builder().createIfMissing(create);
+  private static Options options(boolean create, MergeOperator merge) {
+    Options.Builder b = Options.builder().createIfMissing(create).mergeOperator(merge);
     FileSystem fs = fileSystemForTesting;
     if (fs != null) {
       b.fileSystem(fs);
@@ -103,9 +107,9 @@ final class DbOpener {
     return fs != null ? fs : FileSystem.nio();
   }
 
-  /** The options every open of the command uses. */
-  static Options options() {
-    return options(false);
+  /** The options of an open that creates nothing, with merge operator {@code merge} or none. */
+  static Options options(MergeOperator merge) {
+    return options(false, merge);
   }
 
   /** Makes every later open use {@code fs}; null restores the real file system. */

@@ -18,7 +18,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code strata dump}: every key and value, one {@code KEY<TAB>VALUE} line each, in the escaped
  * text of {@link DumpFormat} (or hex with {@code --hex}): {@code load}'s default input, and exact
- * for any bytes.
+ * for any bytes. It writes the visible data, as a read sees it: merged values (through {@code
+ * --merge-operator}) as plain values, nothing a point or range deletion hides; so {@code load} of
+ * a dump gives a database with the same visible data and no merge operands.
  *
  * <p>Every write error is an error (exit code 1): to a file the writer throws, and the file is
  * forced before success is reported; on failure the partial file is deleted, since a dump cut at
@@ -29,7 +31,9 @@ import picocli.CommandLine.Option;
     name = "dump",
     mixinStandardHelpOptions = true,
     description = {
-      "Write every key and value as KEY<TAB>VALUE lines: the input of load.",
+      "Write every key and value as KEY<TAB>VALUE lines: the input of load. Values are what a",
+      "read returns: merge operands merged (a database holding them needs --merge-operator),",
+      "keys hidden by deletions and range deletions left out.",
       "Text is escaped so that any bytes round-trip: \\\\ \\t \\n \\r and \\xHH"
           + " (docs/format/dump.md); --hex writes hex instead."
     })

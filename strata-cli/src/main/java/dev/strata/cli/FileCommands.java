@@ -5,6 +5,7 @@ import dev.strata.fs.FileSystem;
 import dev.strata.fs.ReadableFile;
 import dev.strata.key.InternalIterator;
 import dev.strata.key.Trailer;
+import dev.strata.key.ValueKind;
 import dev.strata.sstable.BlockCache;
 import dev.strata.sstable.TableProperties;
 import dev.strata.sstable.TableReader;
@@ -131,7 +132,13 @@ final class FileCommands {
     }
   }
 
-  @Command(name = "wal-dump", mixinStandardHelpOptions = true, description = "Print every write batch of a write-ahead log.")
+  @Command(
+      name = "wal-dump",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Print every write batch of a write-ahead log, one operation a line: @SEQ VALUE KEY VALUE,",
+        "@SEQ DELETE KEY, @SEQ MERGE KEY OPERAND, @SEQ RANGE_DELETE [BEGIN, END)."
+      })
   static final class WalDump extends Base {
     @Parameters(index = "0", paramLabel = "FILE")
     Path file;
@@ -149,8 +156,7 @@ final class FileCommands {
           List<String> ops = new ArrayList<>();
           try {
             WriteBatchCodec.decode(rec, name, offset, (seq, kind, key, value) ->
-                ops.add("  @" + seq + " " + kind + " " + text(key)
-                    + (value == null ? "" : " " + text(value))));
+                ops.add("  @" + seq + " " + op(kind, key, value, hex)));
           } catch (CorruptionException e) {
             if (records == 0) {
               throw new IllegalArgumentException(file + " is not a write-ahead log: its first"
@@ -168,6 +174,18 @@ final class FileCommands {
       }
       return 0;
     }
+  }
+
+  /**
+   * One WAL operation as wal-dump prints it: {@code VALUE key value}, {@code DELETE key}, {@code
+   * MERGE key operand}, and {@code RANGE_DELETE [begin, end)} as sst-dump prints a range tombstone.
+   */
+  private static String op(ValueKind kind, byte[] key, byte[] value, boolean hex) {
+    if (kind == ValueKind.RANGE_DELETE) {
+      return kind + " [" + ByteText.show(key, hex) + ", " + ByteText.show(value, hex) + ")";
+    }
+    return kind + " " + ByteText.show(key, hex)
+        + (value == null ? "" : " " + ByteText.show(value, hex));
   }
 
   /**

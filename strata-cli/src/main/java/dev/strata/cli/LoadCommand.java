@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -77,7 +76,7 @@ final class LoadCommand extends DbCommands.Base {
       throw new IllegalArgumentException("the input " + file + " is a directory");
     }
     try (RowReader rows = f.open(file, hex, header);
-        StrataDB d = DbOpener.forWriting(db, create)) {
+        StrataDB d = DbOpener.forWriting(db, create, mergeOperator())) {
       return load(d, rows);
     }
   }
@@ -88,11 +87,6 @@ final class LoadCommand extends DbCommands.Base {
     } catch (IllegalArgumentException e) {
       throw usage("unknown --format " + format + " (known: dump, csv, tsv, jsonl)");
     }
-  }
-
-  /** A usage error: exit code 2 with the command's usage, as picocli's own. */
-  private CommandLine.ParameterException usage(String message) {
-    return new CommandLine.ParameterException(spec.commandLine(), message);
   }
 
   @Override

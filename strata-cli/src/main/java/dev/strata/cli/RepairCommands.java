@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,6 +29,8 @@ final class RepairCommands {
 
     @Option(names = "--verbose", description = "Log at info level and print stack traces of errors.")
     boolean verbose;
+
+    @Mixin MergeOperatorOption merge = new MergeOperatorOption();
 
     int report(RepairReport r, String what) {
       PrintWriter out = spec.commandLine().getOut();
@@ -78,7 +81,7 @@ final class RepairCommands {
       if (!Files.isDirectory(db)) {
         throw new IllegalArgumentException("no such directory: " + db);
       }
-      return report(StrataDB.repair(db, DbOpener.options()), "repaired " + db);
+      return report(StrataDB.repair(db, DbOpener.options(merge.operator())), "repaired " + db);
     }
   }
 
@@ -106,7 +109,7 @@ final class RepairCommands {
       if (!Files.isDirectory(db)) {
         throw new IllegalArgumentException("no such directory: " + db);
       }
-      return report(StrataDB.salvage(db, to, DbOpener.options()), "salvaged " + db + " into " + to);
+      return report(StrataDB.salvage(db, to, DbOpener.options(merge.operator())), "salvaged " + db + " into " + to);
     }
   }
 }

@@ -25,9 +25,14 @@ import picocli.CommandLine.Option;
  * line handling ({@link #execute}) is separate from the terminal so that it can be tested.
  * Confined to one thread.
  */
-@Command(name = "shell", mixinStandardHelpOptions = true, description = "Prompt on one database: get, put, delete, scan, stats; quoting as in a POSIX shell.")
+@Command(
+    name = "shell",
+    mixinStandardHelpOptions = true,
+    description = "Prompt on one database: get, put, delete, merge, delete-range, scan, stats;"
+        + " quoting as in a POSIX shell. --merge-operator applies to every line.")
 final class Shell extends DbCommands.Base {
-  static final List<String> COMMANDS = List.of("get", "put", "delete", "scan", "stats", "help", "quit");
+  static final List<String> COMMANDS =
+      List.of("get", "put", "delete", "merge", "delete-range", "scan", "stats", "help", "quit");
 
   @Option(names = "--create", description = "Create the database if it does not exist.")
   boolean create;
@@ -37,7 +42,7 @@ final class Shell extends DbCommands.Base {
 
   @Override
   StrataDB open() {
-    return DbOpener.forWriting(db, create);
+    return DbOpener.forWriting(db, create, mergeOperator());
   }
 
   @Override
@@ -108,7 +113,7 @@ final class Shell extends DbCommands.Base {
     if (words.size() == 1 && (words.get(0).equals("quit") || words.get(0).equals("exit"))) {
       return false;
     }
-    CommandLine cl = new CommandLine(new ShellCommands.Root(d, out));
+    CommandLine cl = new CommandLine(new ShellCommands.Root(d, mergeOperator(), out));
     cl.setOut(out);
     cl.setErr(out);
     cl.setParameterExceptionHandler(
@@ -124,7 +129,10 @@ final class Shell extends DbCommands.Base {
         });
     cl.setExecutionExceptionHandler(
         (ex, cmd, parsed) -> {
-          error(out, ErrorMessages.describe(ex));
+          String missing = MergeOperatorOption.missingOperatorMessage(ex);
+          error(out, missing != null
+              ? missing.replace("pass --merge-operator", "start the shell with --merge-operator")
+              : ErrorMessages.describe(ex));
           return 1;
         });
     if (cl.execute(words.toArray(new String[0])) != 0) {

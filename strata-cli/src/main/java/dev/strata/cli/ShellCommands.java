@@ -1,6 +1,7 @@
 package dev.strata.cli;
 
 import dev.strata.DBIterator;
+import dev.strata.MergeOperator;
 import dev.strata.ReadOptions;
 import dev.strata.StrataDB;
 import dev.strata.WriteOptions;
@@ -25,15 +26,28 @@ final class ShellCommands {
   @Command(
       name = "shell",
       subcommands = {
-        Get.class, Put.class, Delete.class, Scan.class, Stats.class, CommandLine.HelpCommand.class
+        Get.class,
+        Put.class,
+        Delete.class,
+        Merge.class,
+        DeleteRange.class,
+        Scan.class,
+        Stats.class,
+        CommandLine.HelpCommand.class
       },
-      description = "Commands: get, put, delete, scan, stats, help [COMMAND], quit.")
+      description =
+          "Commands: get, put, delete, merge, delete-range, scan, stats, help [COMMAND], quit.")
   static final class Root implements Runnable {
     final StrataDB db;
+
+    /** The shell's --merge-operator, or null. */
+    final MergeOperator mergeOperator;
+
     final PrintWriter out;
 
-    Root(StrataDB db, PrintWriter out) {
+    Root(StrataDB db, MergeOperator mergeOperator, PrintWriter out) {
       this.db = db;
+      this.mergeOperator = mergeOperator;
       this.out = out;
     }
 
@@ -94,6 +108,52 @@ final class ShellCommands {
     @Override
     public Integer call() {
       root.db.delete(bytes(key, "key"), WriteOptions.SYNC);
+      root.out.println("ok");
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "merge",
+      description = "Record OPERAND as a merge operand of KEY (a synced write); needs the shell's"
+          + " --merge-operator.")
+  static final class Merge extends Line {
+    @Parameters(index = "0", paramLabel = "KEY")
+    String key;
+
+    @Parameters(index = "1", paramLabel = "OPERAND")
+    String operand;
+
+    @Override
+    public Integer call() {
+      if (root.mergeOperator == null) {
+        throw new IllegalArgumentException("merge needs a merge operator: start the shell with"
+            + " --merge-operator NAME (" + MergeOperatorOption.NAMES + ")");
+      }
+      byte[] op = bytes(operand, "operand");
+      MergeOperatorOption.checkOperand(root.mergeOperator, op, operand);
+      root.db.merge(bytes(key, "key"), op, WriteOptions.SYNC);
+      root.out.println("ok");
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "delete-range",
+      description = "Remove every key from BEGIN (inclusive) up to END (exclusive) (a synced write).")
+  static final class DeleteRange extends Line {
+    @Parameters(index = "0", paramLabel = "BEGIN")
+    String begin;
+
+    @Parameters(index = "1", paramLabel = "END")
+    String end;
+
+    @Override
+    public Integer call() {
+      byte[] b = bytes(begin, "BEGIN");
+      byte[] e = bytes(end, "END");
+      DbCommands.checkRange(b, e);
+      root.db.deleteRange(b, e, WriteOptions.SYNC);
       root.out.println("ok");
       return 0;
     }

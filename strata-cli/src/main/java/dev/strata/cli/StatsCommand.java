@@ -123,7 +123,7 @@ final class StatsCommand extends DbCommands.ReadingBase {
    * read-only and takes its last sequence (one per key written) and pending compaction.
    */
   private StatsSample fileSample() {
-    try (StrataDB d = DbOpener.forReading(db)) {
+    try (StrataDB d = DbOpener.forReading(db, mergeOperator())) {
       return new StatsSample(
           System.nanoTime(),
           Map.of("strata.keys.written", Long.parseLong(d.getProperty("strata.last-sequence"))),

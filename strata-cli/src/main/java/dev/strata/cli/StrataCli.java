@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
  * The {@code strata} command: inspect and change a database without writing Java, and run the
  * benchmark comparison. Exit codes: 0 success, 1 a runtime failure (locked or damaged database,
  * missing key for {@code get}, malformed input, a failed write to a file or standard output), 2 a
- * usage error (including an argument that is not valid UTF-8).
+ * usage error (including an argument that is not valid UTF-8). A read that meets merge operands
+ * without {@code --merge-operator} fails (1) with one line naming that option.
  *
  * <p>Standard output and error are UTF-8 whatever the locale, and are flushed and checked before
  * the process exits: output that could not be written is an error. Logging goes through SLF4J to
@@ -31,6 +32,8 @@ import picocli.CommandLine.Command;
       DbCommands.Put.class,
       DbCommands.Get.class,
       DbCommands.Delete.class,
+      DbCommands.Merge.class,
+      DbCommands.DeleteRange.class,
       DbCommands.Scan.class,
       StatsCommand.class,
       DbCommands.Compact.class,
@@ -71,7 +74,8 @@ public final class StrataCli implements Runnable {
     cli.setErr(err);
     cli.setExecutionExceptionHandler(
         (ex, cmd, parsed) -> {
-          cmd.getErr().println("strata: " + ErrorMessages.describe(ex));
+          String missing = MergeOperatorOption.missingOperatorMessage(ex);
+          cmd.getErr().println("strata: " + (missing != null ? missing : ErrorMessages.describe(ex)));
           if (verbose) {
             ex.printStackTrace(cmd.getErr());
           }

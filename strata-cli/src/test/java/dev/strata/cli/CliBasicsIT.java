@@ -54,6 +54,25 @@ class CliBasicsIT {
   }
 
   /**
+   * Merge operands through the jar: written with merge, read back merged with --merge-operator,
+   * and without it exactly one line on stderr naming the option, exit 1.
+   */
+  @Test
+  void merge_readsMergedWithTheOperator_andOneLineWithoutIt() {
+    Path db = dbWith("a");
+    String op = "--merge-operator=stringappend:;";
+    run("merge", "--db", db.toString(), op, "a", "w").expect(0);
+    run("delete-range", "--db", db.toString(), "b", "c").expect(0);
+    assertThat(run("get", "--db", db.toString(), op, "a").expect(0).out()).isEqualTo("va;w\n");
+    CliProcess.Result without = run("scan", "--db", db.toString()).expect(1);
+    assertThat(without.out()).isEmpty();
+    assertThat(without.err())
+        .isEqualTo("strata: key a holds merge operands, which only a merge operator can read:"
+            + " pass --merge-operator NAME (uint64add, stringappend or stringappend:DELIMITER),"
+            + " the operator they were written with\n");
+  }
+
+  /**
    * Defect 1. Before the fix: exit 0 with nothing on stdout (the text was printed without a
    * newline and never flushed before System.exit), and --json showed counters since the open.
    */
