@@ -1,5 +1,6 @@
 package dev.strata.compaction;
 
+import dev.strata.CompactionFilter;
 import dev.strata.HistogramType;
 import dev.strata.MergeOperator;
 import dev.strata.Ticker;
@@ -27,7 +28,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Runs one {@link Compaction}: merges the input tables, drops versions no snapshot needs and
- * tombstones nothing below can hold, writes outputs split at the target size, and installs the
+ * tombstones nothing below can hold, offers the rest to the user's compaction filter ({@link
+ * CompactionFilterStage}), writes outputs split at the target size, and installs the
  * result with one manifest edit (both levels replaced, bottom first, as {@link
  * VersionSet#logAndApply} guarantees). A trivial move is the edit alone.
  *
@@ -64,6 +66,9 @@ public final class CompactionJob {
    * @param levels the view the compaction was picked from (levels below the output decide
    *     whether a tombstone can go)
    * @param limiter paces the outputs' writes, or null for no cap
+   * @param mergeOperator folds merge operands ({@link MergeCollapser}), or null to keep them
+   * @param compactionFilter the user's filter ({@link CompactionFilterStage}), or null for none;
+   *     called on this thread
    * @throws AbortedException if {@code keepRunning} turned false
    * @throws IOException if reading or writing fails; no output is left behind
    */
@@ -81,7 +86,8 @@ public final class CompactionJob {
       CompactionStats stats,
       BooleanSupplier keepRunning,
       IoRateLimiter limiter,
-      MergeOperator mergeOperator)
+      MergeOperator mergeOperator,
+      CompactionFilter compactionFilter)
       throws IOException {
     long start = System.nanoTime();
     if (c.reason() == Compaction.Reason.READS) {
@@ -129,6 +135,15 @@ public final class CompactionJob {
             snapshots,
             key -> isBottommost(levels, c.outputLevel(), key),
             out::add);
+    CompactionFilterStage userFilter =
+        compactionFilter == null
+            ? null
+            : new CompactionFilterStage(
+                compactionFilter,
+                c.level(),
+                snapshots,
+                key -> isBottommost(levels, c.outputLevel(), key),
+                merges::add);
     List<FileMetadata> outputs;
     try (InternalIterator it = new MergingIterator(children)) {
       long n = 0;
@@ -141,13 +156,25 @@ public final class CompactionJob {
         }
         byte[] key = it.userKey();
         long trailer = it.trailer();
+        if (userFilter != null) {
+          userFilter.read(key);
+        }
         if (filter.keep(key, trailer)
             && (ranges.isEmpty() || !ranges.covers(key, Trailer.sequence(trailer)))) {
-          merges.add(key, trailer, it.value());
+          if (userFilter != null) {
+            userFilter.add(key, trailer, it.value());
+          } else {
+            merges.add(key, trailer, it.value());
+          }
         }
       }
       merges.finish();
       stats.recorder.add(Ticker.MERGE_FAILURES, merges.failures());
+      if (userFilter != null) {
+        stats.recorder.add(Ticker.COMPACTION_FILTER_REMOVED, userFilter.removed());
+        stats.recorder.add(Ticker.COMPACTION_FILTER_CHANGED, userFilter.changed());
+        stats.recorder.add(Ticker.COMPACTION_FILTER_FAILURES, userFilter.failures());
+      }
       outputs = out.finish();
     } catch (IOException | RuntimeException e) {
       out.abandon();

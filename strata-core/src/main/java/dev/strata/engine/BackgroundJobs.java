@@ -343,7 +343,8 @@ final class BackgroundJobs {
             stats,
             keepRunning,
             limiter,
-            options.mergeOperator());
+            options.mergeOperator(),
+            options.compactionFilter());
     event.end();
     if (event.shouldCommit()) {
       event.db = obs.name;
@@ -415,9 +416,11 @@ final class BackgroundJobs {
       }
       if (untilLevel == VersionSet.NUM_LEVELS - 1) {
         // The last level's files with range tombstones are rewritten, so that tombstones no
-        // snapshot needs any more are dropped with what they hid.
+        // snapshot needs any more are dropped with what they hid; with a compaction filter, every
+        // file in range, so that the filter sees every value.
         Level[] levels = versions.currentLevels();
-        Compaction c = picker.manualBottommost(levels, begin, end);
+        Compaction c =
+            picker.manualBottommost(levels, begin, end, options.compactionFilter() != null);
         if (c != null) {
           done.add(runCompactionLocked(c, levels, () -> !status.isClosed()));
           obsolete.deleteTables();
@@ -518,6 +521,29 @@ final class BackgroundJobs {
     } finally {
       compactionRunLock.unlock();
     }
+  }
+
+  /**
+   * One manual compaction of {@code level}'s files in [begin, end] into the level below it (level
+   * 0: into the base level), in the caller's thread; nothing if the level holds none. For tests
+   * that need data in an upper level while an older version stays below.
+   */
+  void compactLevelForTesting(int level, byte[] begin, byte[] end) {
+    List<CompactionDone> done = new ArrayList<>();
+    compactionRunLock.lock();
+    try {
+      Level[] levels = versions.currentLevels();
+      Compaction c = picker.manual(levels, level, begin, end);
+      if (c != null) {
+        done.add(runCompactionLocked(c, levels, () -> !status.isClosed()));
+        obsolete.deleteTables();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      compactionRunLock.unlock();
+    }
+    done.forEach(this::logCompaction);
   }
 
   /** Whether the flush worker still accepts work (false once close began stopping it). */
