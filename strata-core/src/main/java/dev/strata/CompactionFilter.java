@@ -20,6 +20,13 @@ import java.util.Objects;
  *       compaction of the key offers it.
  * </ul>
  *
+ * A snapshot taken while a compaction runs sees every version the compaction reads; so a
+ * compaction whose filter removed or changed anything installs its outputs only if no snapshot
+ * was taken since it began (else it writes them again, respecting the new snapshot, and after
+ * three tries without the filter), and a snapshot asked for during that install waits for it to
+ * end (one manifest write). Reads without a snapshot have no such promise: a {@code multiGet} that
+ * runs across an install may see one key before the filter's decision and another after it.
+ *
  * A newer version of the key may live outside the compaction (in a memtable or a higher level);
  * what the filter decides for the older one is then invisible to readers.
  *

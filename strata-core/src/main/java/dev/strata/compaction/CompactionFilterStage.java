@@ -7,8 +7,6 @@ import dev.strata.key.ValueKind;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.function.Predicate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Offers a compaction's values to the user's {@link CompactionFilter} and writes what it decides,
@@ -25,12 +23,13 @@ import org.slf4j.LoggerFactory;
  * older version in its stripe is kept, and the deletion keeps it hidden from the latest readers.
  * A change writes the new value at the entry's own sequence.
  *
- * <p>A filter that throws or returns null keeps the entry as it was; the first failure of the job is logged. The filter runs on the job's thread,
- * which holds {@code compactionRunLock} only (see {@code docs/design/locking.md}). Not
- * thread-safe: one per job.
+ * <p>A filter that throws an exception (checked ones thrown sneakily included) or returns null
+ * keeps the entry as it was; the first failure of the job is kept for the caller to log once it
+ * has released {@code compactionRunLock}. An {@link Error} fails the compaction as an I/O error
+ * would (its outputs are deleted). The filter runs on the job's thread, which holds {@code
+ * compactionRunLock} only (see {@code docs/design/locking.md}). Not thread-safe: one per job.
  */
 final class CompactionFilterStage {
-  private static final Logger LOG = LoggerFactory.getLogger(CompactionFilterStage.class);
   private static final byte[] NO_VALUE = new byte[0];
 
   private final CompactionFilter filter;
@@ -48,6 +47,7 @@ final class CompactionFilterStage {
   private long removed;
   private long changed;
   private long failures;
+  private Exception firstFailure;
 
   /**
    * @param level the compaction's upper input level, passed to the filter
@@ -108,23 +108,17 @@ final class CompactionFilterStage {
       if (d == null) {
         throw new NullPointerException("the filter returned null");
       }
-    } catch (RuntimeException e) {
-      failed(userKey, e);
+    } catch (Exception e) {
+      failed(e);
       return Decision.KEEP;
     }
     // A changed value fits a table entry: Decision.change caps it at StrataDB.MAX_VALUE_BYTES.
     return d;
   }
 
-  private void failed(byte[] userKey, RuntimeException e) {
+  private void failed(Exception e) {
     if (failures++ == 0) {
-      LOG.warn(
-          "compaction filter {} failed on a key of {} bytes at level {}; the entry is kept as"
-              + " written, and later failures of this compaction are only counted",
-          filter.name(),
-          userKey.length,
-          level,
-          e);
+      firstFailure = e;
     }
   }
 
@@ -143,5 +137,10 @@ final class CompactionFilterStage {
 
   long failures() {
     return failures;
+  }
+
+  /** The first failure of the job, or null. */
+  Exception firstFailure() {
+    return firstFailure;
   }
 }

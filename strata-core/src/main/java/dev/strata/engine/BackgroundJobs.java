@@ -339,7 +339,7 @@ final class BackgroundJobs {
             tableOptions,
             options.targetFileSizeBytes(),
             picker.maxGrandparentOverlap(),
-            snapshots.sequences(),
+            snapshots,
             stats,
             keepRunning,
             limiter,
@@ -362,10 +362,24 @@ final class BackgroundJobs {
     return new CompactionDone(c, r);
   }
 
-  /** The INFO line of a compaction: inputs, outputs, bytes, duration and write amplification. */
+  /**
+   * The INFO line of a compaction: inputs, outputs, bytes, duration and write amplification; and a
+   * WARN line if its compaction filter failed. Requires: no engine lock held (the filter's
+   * exception and the logger are the application's code).
+   */
   private void logCompaction(CompactionDone done) {
     Compaction c = done.compaction();
     CompactionJob.Result r = done.result();
+    if (r.firstFilterFailure() != null) {
+      infoLog.warn(
+          "compaction filter {} failed on {} entries compacting level {} into {}; they are kept as"
+              + " written. First failure:",
+          options.compactionFilter().name(),
+          r.filterFailures(),
+          c.level(),
+          c.outputLevel(),
+          r.firstFilterFailure());
+    }
     long in = c.inputBytes();
     long upper = 0;
     for (FileMetadata f : c.inputs()) {

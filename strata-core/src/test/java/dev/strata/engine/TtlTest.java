@@ -169,6 +169,15 @@ class TtlTest {
     }
   }
 
+  /** The worked example of {@code docs/format/ttl.md}, byte for byte. */
+  @Test
+  void encoding_matchesTheSpecExample() {
+    byte[] stored =
+        dev.strata.key.WriteTimeFormat.append(b("abc"), Instant.parse("2026-01-01T00:00:00Z").toEpochMilli());
+    assertThat(stored)
+        .containsExactly('a', 'b', 'c', 0x00, 0xA8, 0xDA, 0x76, 0x9B, 0x01, 0x00, 0x00);
+  }
+
   @Test
   void helpers_decodeStoredValues() {
     assertThatThrownBy(() -> CompactionFilters.valueWithoutWriteTime(new byte[7]))
