@@ -22,8 +22,8 @@ import java.util.Objects;
  *
  * A snapshot taken while a compaction runs sees every version the compaction reads; so a
  * compaction whose filter removed or changed anything installs its outputs only if no snapshot
- * was taken since it began (else it writes them again, respecting the new snapshot, and after
- * three tries without the filter), and a snapshot asked for during that install waits for it to
+ * was taken since it began (else it writes them again, respecting the new snapshot; after three
+ * such passes, once more without the filter), and a snapshot asked for during that install waits for it to
  * end (one manifest write). Reads without a snapshot have no such promise: a {@code multiGet} that
  * runs across an install may see one key before the filter's decision and another after it.
  *
@@ -33,7 +33,7 @@ import java.util.Objects;
  * <p><b>Decisions.</b> {@link Decision#KEEP} writes the entry as it was. {@link Decision#REMOVE}
  * removes the key: the entry is replaced by a deletion at the same sequence number, so that an
  * older version in a level below the compaction cannot reappear, or is dropped outright when no
- * level below can hold the key and no snapshot sees an older version. {@link
+ * level below can hold the key and no snapshot is live. {@link
  * Decision#change(byte[])} replaces the value, at the same sequence number.
  *
  * <p><b>Threads and locks.</b> The filter runs on the compaction's thread (the background
