@@ -158,7 +158,7 @@ class CompactionFilterModelTest {
     Path dir = Path.of("/db");
     ModelDb model = new ModelDb();
     List<Snap> snaps = new ArrayList<>();
-    int ops = Boolean.getBoolean("strata.soak") ? 60_000 : 6_000;
+    int ops = Boolean.getBoolean("strata.soak") ? 200_000 : 20_000;
     StrataDB db = StrataDB.open(dir, o);
     try {
       for (int op = 0; op < ops; op++) {
