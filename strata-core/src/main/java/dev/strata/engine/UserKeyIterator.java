@@ -137,7 +137,8 @@ final class UserKeyIterator implements DBIterator {
     }
     findNextUserEntry(false, null);
     if (prefix != null && valid) {
-      prefix.setFrom(internal.userKey());
+      // The key landed on: after a merge the internal iterator is already past its operands.
+      prefix.setFrom(merged ? savedKey : internal.userKey());
     }
   }
 
