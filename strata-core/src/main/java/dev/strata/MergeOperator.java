@@ -9,8 +9,9 @@ import java.util.List;
  * operator (or one that merges the same way) must be set every time the database is opened.
  *
  * <p>Strata calls the operator when a read meets operands (on the reading thread), and in flushes
- * and compactions (on the background thread, never under an engine lock) to fold operands into a
- * value once no snapshot needs them apart. Implementations must be thread-safe, deterministic and
+ * and compactions (on the background thread; a compaction holds only its run lock, which no read or
+ * write waits for: {@code docs/design/locking.md}) to fold operands into a value once no snapshot
+ * needs them apart. It must not call back into the database that runs it. Implementations must be thread-safe, deterministic and
  * side-effect free, and must not keep or change the arrays they are given.
  *
  * <p>An operator that throws fails the read that called it with a {@link StrataException} naming

@@ -57,6 +57,7 @@ public final class Options {
   private final boolean jmx;
   private final Duration slowGetThreshold;
   private final MergeOperator mergeOperator;
+  private final CompactionFilter compactionFilter;
 
   private Options(Builder b) {
     this.createIfMissing = b.createIfMissing;
@@ -98,6 +99,7 @@ public final class Options {
     this.jmx = b.jmx;
     this.slowGetThreshold = b.slowGetThreshold;
     this.mergeOperator = b.mergeOperator;
+    this.compactionFilter = b.compactionFilter;
   }
 
   public static Options defaults() {
@@ -293,6 +295,11 @@ public final class Options {
     return mergeOperator;
   }
 
+  /** The compaction filter, or null (the default): compactions keep every value. */
+  public CompactionFilter compactionFilter() {
+    return compactionFilter;
+  }
+
   @Override
   public String toString() {
     return "Options{memtable="
@@ -316,6 +323,7 @@ public final class Options {
         + ", bloomBitsPerKey="
         + bloomBitsPerKey
         + (prefixExtractor == null ? "" : ", prefixExtractor=" + prefixExtractor.name())
+        + (compactionFilter == null ? "" : ", compactionFilter=" + compactionFilter.name())
         + ", blockCacheBytes="
         + (blockCache != null ? blockCache.capacityBytes() : blockCacheBytes)
         + ", maxOpenFiles="
@@ -390,6 +398,7 @@ public final class Options {
     private boolean jmx = true;
     private Duration slowGetThreshold = Duration.ofMillis(10);
     private MergeOperator mergeOperator;
+    private CompactionFilter compactionFilter;
 
     private Builder() {}
 
@@ -433,6 +442,7 @@ public final class Options {
       jmx = o.jmx;
       slowGetThreshold = o.slowGetThreshold;
       mergeOperator = o.mergeOperator;
+      compactionFilter = o.compactionFilter;
     }
 
     /** Create the directory and an empty database if none exists (default true). */
@@ -758,6 +768,16 @@ public final class Options {
       return this;
     }
 
+    /**
+     * The filter compactions offer values to, to keep, remove or change them (default null: none).
+     * See {@link CompactionFilter} for what is offered and when, and {@link CompactionFilters#ttl}
+     * for expiry, which also makes the database stamp each value with its write time.
+     */
+    public Builder compactionFilter(CompactionFilter filter) {
+      compactionFilter = filter;
+      return this;
+    }
+
     /** Adds an event listener; several may be added and are called in that order. */
     public Builder listener(EventListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -808,7 +828,9 @@ public final class Options {
     }
 
     /**
-     * @throws IllegalArgumentException if the level-0 triggers are not in rising order
+     * @throws IllegalArgumentException if the level-0 triggers are not in rising order, or if both
+     *     a merge operator and a time-to-live filter ({@link CompactionFilters#ttl}) are set: merge
+     *     operands would carry no write time
      */
     public Options build() {
       if (!(level0CompactionTrigger <= level0SlowdownTrigger
@@ -820,6 +842,10 @@ public final class Options {
                 + level0SlowdownTrigger
                 + " / "
                 + level0StopTrigger);
+      }
+      if (mergeOperator != null && compactionFilter instanceof CompactionFilters.Ttl) {
+        throw new IllegalArgumentException(
+            "a time-to-live compaction filter cannot be combined with a merge operator");
       }
       return new Options(this);
     }

@@ -241,7 +241,11 @@ public interface StrataDB extends AutoCloseable {
     write(batch, WriteOptions.DEFAULT);
   }
 
-  /** A consistent view of the current state; close it when done. */
+  /**
+   * A consistent view of the current state; close it when done. A compaction filter never changes
+   * what a snapshot reads: with a filter set, a snapshot asked for while a compaction whose filter
+   * acted installs its outputs waits for that install (one manifest write) to end.
+   */
   Snapshot getSnapshot();
 
   /** An iterator over the latest state; close it when done. */

@@ -25,6 +25,14 @@ public enum Ticker {
    * threw (they are kept as written).
    */
   MERGE_FAILURES("strata.merge.failures"),
+  /** Values a {@link CompactionFilter} removed (each became a deletion or was dropped). */
+  COMPACTION_FILTER_REMOVED("strata.compaction.filter.removed"),
+  /** Values a {@link CompactionFilter} replaced with a changed value. */
+  COMPACTION_FILTER_CHANGED("strata.compaction.filter.changed"),
+  /**
+   * Values whose {@link CompactionFilter} threw or returned null; each was kept as it was.
+   */
+  COMPACTION_FILTER_FAILURES("strata.compaction.filter.failures"),
   /** Bytes appended to write-ahead logs. */
   WAL_BYTES("strata.wal.bytes"),
   /** Forces of a write-ahead log for sync writes. */

@@ -1,21 +1,25 @@
 package dev.strata;
 
+import java.time.Instant;
+
 /** Per-write options; immutable. */
 public final class WriteOptions {
   /** The write reaches the operating system before the call returns (survives a process crash). */
-  public static final WriteOptions DEFAULT = new WriteOptions(false, false, false);
+  public static final WriteOptions DEFAULT = new WriteOptions(false, false, false, null);
 
   /** The write is on stable storage (fsync) before the call returns (survives a power loss). */
-  public static final WriteOptions SYNC = new WriteOptions(true, false, false);
+  public static final WriteOptions SYNC = new WriteOptions(true, false, false, null);
 
   private final boolean sync;
   private final boolean noSlowdown;
   private final boolean disableWal;
+  private final Instant writeTime;
 
-  private WriteOptions(boolean sync, boolean noSlowdown, boolean disableWal) {
+  private WriteOptions(boolean sync, boolean noSlowdown, boolean disableWal, Instant writeTime) {
     this.sync = sync;
     this.noSlowdown = noSlowdown;
     this.disableWal = disableWal;
+    this.writeTime = writeTime;
   }
 
   public static Builder builder() {
@@ -46,13 +50,21 @@ public final class WriteOptions {
     return disableWal;
   }
 
+  /**
+   * The write time stamped on the values this write puts, or null (the default): the clock of
+   * the database's time-to-live filter. See {@link Builder#writeTime}.
+   */
+  public Instant writeTime() {
+    return writeTime;
+  }
+
   @Override
   public String toString() {
-    if (!noSlowdown && !disableWal) {
+    if (!noSlowdown && !disableWal && writeTime == null) {
       return sync ? "WriteOptions.SYNC" : "WriteOptions.DEFAULT";
     }
     return "WriteOptions{sync=" + sync + ", noSlowdown=" + noSlowdown + ", disableWal="
-        + disableWal + "}";
+        + disableWal + (writeTime == null ? "" : ", writeTime=" + writeTime) + "}";
   }
 
   /** Builds {@link WriteOptions}; not thread-safe. */
@@ -60,6 +72,7 @@ public final class WriteOptions {
     private boolean sync;
     private boolean noSlowdown;
     private boolean disableWal;
+    private Instant writeTime;
 
     private Builder() {}
 
@@ -85,6 +98,18 @@ public final class WriteOptions {
     }
 
     /**
+     * The write time to stamp on the values this write puts, in a database opened with a
+     * time-to-live filter ({@link CompactionFilters#ttl}); default null: the filter's clock at the
+     * time of the write. For a restore or a copy that keeps each value's original age. A put or
+     * batch that sets a write time in a database without a time-to-live filter fails with {@link
+     * IllegalArgumentException}; deletions and range deletions ignore it.
+     */
+    public Builder writeTime(Instant time) {
+      writeTime = time;
+      return this;
+    }
+
+    /**
      * @throws IllegalArgumentException if both {@code sync} and {@code disableWal} are set: a write
      *     that is not logged cannot be forced (RocksDB refuses the same pair)
      */
@@ -92,10 +117,10 @@ public final class WriteOptions {
       if (sync && disableWal) {
         throw new IllegalArgumentException("a write cannot both skip the WAL and sync it");
       }
-      if (!noSlowdown && !disableWal) {
+      if (!noSlowdown && !disableWal && writeTime == null) {
         return sync ? SYNC : DEFAULT;
       }
-      return new WriteOptions(sync, noSlowdown, disableWal);
+      return new WriteOptions(sync, noSlowdown, disableWal, writeTime);
     }
   }
 }

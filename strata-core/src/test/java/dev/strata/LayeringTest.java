@@ -37,7 +37,8 @@ class LayeringTest {
    * API types the internal packages may name: exceptions and value types, and the statistics'
    * vocabulary ({@code stats} implements {@code Statistics}; every layer counts {@code Ticker}s),
    * and the user's plugins the layers call ({@code MergeOperator}: flush and compaction fold
-   * operands with it).
+   * operands with it; {@code CompactionFilter}: compaction offers it values and writes its {@code
+   * Decision}).
    */
   private static final Set<String> API_VALUE_TYPES =
       Set.of(
@@ -50,6 +51,7 @@ class LayeringTest {
           "Statistics",
           "StatisticsLevel",
           "MergeOperator",
+          "CompactionFilter",
           "PrefixExtractor");
 
   private static final Pattern IMPORT = Pattern.compile("^import (?:static )?dev\\.strata\\.([A-Za-z]+)(?:\\.([A-Za-z]+))?", Pattern.MULTILINE);

@@ -1,5 +1,6 @@
 package dev.strata.compaction;
 
+import dev.strata.CompactionFilter;
 import dev.strata.HistogramType;
 import dev.strata.MergeOperator;
 import dev.strata.Ticker;
@@ -27,7 +28,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Runs one {@link Compaction}: merges the input tables, drops versions no snapshot needs and
- * tombstones nothing below can hold, writes outputs split at the target size, and installs the
+ * tombstones nothing below can hold, offers the rest to the user's compaction filter ({@link
+ * CompactionFilterStage}), writes outputs split at the target size, and installs the
  * result with one manifest edit (both levels replaced, bottom first, as {@link
  * VersionSet#logAndApply} guarantees). A trivial move is the edit alone.
  *
@@ -54,16 +56,34 @@ public final class CompactionJob {
    * @param outputs the tables written, in key order (empty for a trivial move)
    * @param bytesWritten their bytes
    * @param nanos the time taken
+   * @param filterFailures entries the compaction filter failed on (each kept as written)
+   * @param firstFilterFailure what the filter threw first, or null; the caller logs it once it
+   *     holds no lock
    */
-  public record Result(List<FileMetadata> outputs, long bytesWritten, long nanos) {}
+  public record Result(
+      List<FileMetadata> outputs,
+      long bytesWritten,
+      long nanos,
+      long filterFailures,
+      Exception firstFilterFailure) {}
 
   private CompactionJob() {}
 
   /**
-   * @param snapshots live snapshot sequences, ascending, taken when the job starts
+   * Passes of one compaction with its filter; if snapshots were taken during each, the next pass
+   * runs without the filter (a later compaction offers the entries again).
+   */
+  static final int FILTER_ATTEMPTS = 3;
+
+  /**
+   * @param snapshots the live snapshots, and the gate that keeps the filter's decisions from
+   *     snapshots taken while the job runs ({@link CompactionSnapshots})
    * @param levels the view the compaction was picked from (levels below the output decide
    *     whether a tombstone can go)
    * @param limiter paces the outputs' writes, or null for no cap
+   * @param mergeOperator folds merge operands ({@link MergeCollapser}), or null to keep them
+   * @param compactionFilter the user's filter ({@link CompactionFilterStage}), or null for none;
+   *     called on this thread
    * @throws AbortedException if {@code keepRunning} turned false
    * @throws IOException if reading or writing fails; no output is left behind
    */
@@ -77,11 +97,12 @@ public final class CompactionJob {
       TableOptions options,
       long targetFileSize,
       long maxGrandparentOverlap,
-      long[] snapshots,
+      CompactionSnapshots snapshots,
       CompactionStats stats,
       BooleanSupplier keepRunning,
       IoRateLimiter limiter,
-      MergeOperator mergeOperator)
+      MergeOperator mergeOperator,
+      CompactionFilter compactionFilter)
       throws IOException {
     long start = System.nanoTime();
     if (c.reason() == Compaction.Reason.READS) {
@@ -93,8 +114,87 @@ public final class CompactionJob {
       edit.addFile(c.outputLevel(), f);
       versions.logAndApply(edit);
       stats.trivialMoves.increment();
-      return new Result(List.of(), 0, System.nanoTime() - start);
+      return new Result(List.of(), 0, System.nanoTime() - start, 0, null);
     }
+    Output written;
+    CompactionFilter filter = compactionFilter;
+    for (int attempt = 1; ; attempt++) {
+      // The generation first: a snapshot taken between the two reads fails beginInstall.
+      long generation = snapshots.generation();
+      long[] sequences = snapshots.sequences();
+      written =
+          write(c, levels, tables, fs, dir, options, targetFileSize, maxGrandparentOverlap,
+              versions, sequences, stats, keepRunning, limiter, mergeOperator, filter);
+      if (!written.filterActed()) {
+        install(c, versions, written.files());
+        break;
+      }
+      if (snapshots.beginInstall(generation)) {
+        try {
+          install(c, versions, written.files());
+        } finally {
+          snapshots.endInstall();
+        }
+        break;
+      }
+      // A snapshot taken meanwhile could see what the filter removed or changed: write again,
+      // respecting it.
+      written.out().abandon();
+      if (attempt >= FILTER_ATTEMPTS) {
+        filter = null;
+      }
+    }
+    CompactionFilterStage userFilter = written.userFilter();
+    stats.recorder.add(Ticker.MERGE_FAILURES, written.mergeFailures());
+    if (userFilter != null) {
+      stats.recorder.add(Ticker.COMPACTION_FILTER_REMOVED, userFilter.removed());
+      stats.recorder.add(Ticker.COMPACTION_FILTER_CHANGED, userFilter.changed());
+      stats.recorder.add(Ticker.COMPACTION_FILTER_FAILURES, userFilter.failures());
+    }
+    long bytesWritten = written.out().bytesWritten();
+    stats.compactionBytesRead[c.outputLevel()].add(c.inputBytes());
+    stats.compactionBytesWritten[c.outputLevel()].add(bytesWritten);
+    stats.compactions[c.outputLevel()].increment();
+    long nanos = System.nanoTime() - start;
+    stats.compactionNanos.add(nanos);
+    stats.recorder.increment(Ticker.COMPACTIONS);
+    stats.recorder.add(Ticker.COMPACTION_BYTES_READ, c.inputBytes());
+    stats.recorder.add(Ticker.COMPACTION_BYTES_WRITTEN, bytesWritten);
+    stats.recorder.record(HistogramType.COMPACTION_NANOS, nanos);
+    return new Result(
+        written.files(),
+        bytesWritten,
+        nanos,
+        userFilter == null ? 0 : userFilter.failures(),
+        userFilter == null ? null : userFilter.firstFailure());
+  }
+
+  /** The tables one pass wrote, and what its filter and merge stages did. */
+  private record Output(
+      TableOutput out, List<FileMetadata> files, CompactionFilterStage userFilter, long mergeFailures) {
+    boolean filterActed() {
+      return userFilter != null && userFilter.removed() + userFilter.changed() > 0;
+    }
+  }
+
+  /** Merges the inputs into new tables (synced, not yet installed); on failure leaves none. */
+  private static Output write(
+      Compaction c,
+      Level[] levels,
+      TableCache tables,
+      FileSystem fs,
+      Path dir,
+      TableOptions options,
+      long targetFileSize,
+      long maxGrandparentOverlap,
+      VersionSet versions,
+      long[] snapshots,
+      CompactionStats stats,
+      BooleanSupplier keepRunning,
+      IoRateLimiter limiter,
+      MergeOperator mergeOperator,
+      CompactionFilter compactionFilter)
+      throws IOException {
     TableOutput out =
         new TableOutput(
             fs,
@@ -129,7 +229,15 @@ public final class CompactionJob {
             snapshots,
             key -> isBottommost(levels, c.outputLevel(), key),
             out::add);
-    List<FileMetadata> outputs;
+    CompactionFilterStage userFilter =
+        compactionFilter == null
+            ? null
+            : new CompactionFilterStage(
+                compactionFilter,
+                c.level(),
+                snapshots,
+                key -> isBottommost(levels, c.outputLevel(), key),
+                merges::add);
     try (InternalIterator it = new MergingIterator(children)) {
       long n = 0;
       for (it.seekToFirst(); it.isValid(); it.next()) {
@@ -141,18 +249,30 @@ public final class CompactionJob {
         }
         byte[] key = it.userKey();
         long trailer = it.trailer();
+        if (userFilter != null) {
+          userFilter.read(key);
+        }
         if (filter.keep(key, trailer)
             && (ranges.isEmpty() || !ranges.covers(key, Trailer.sequence(trailer)))) {
-          merges.add(key, trailer, it.value());
+          if (userFilter != null) {
+            userFilter.add(key, trailer, it.value());
+          } else {
+            merges.add(key, trailer, it.value());
+          }
         }
       }
       merges.finish();
-      stats.recorder.add(Ticker.MERGE_FAILURES, merges.failures());
-      outputs = out.finish();
+      List<FileMetadata> files = List.copyOf(out.finish());
+      return new Output(out, files, userFilter, merges.failures());
     } catch (IOException | RuntimeException e) {
       out.abandon();
       throw e;
     }
+  }
+
+  /** Replaces the inputs with {@code outputs} in one manifest edit. */
+  private static void install(Compaction c, VersionSet versions, List<FileMetadata> outputs)
+      throws IOException {
     VersionEdit edit = new VersionEdit();
     for (FileMetadata f : c.inputs()) {
       edit.deleteFile(c.level(), f.number());
@@ -167,16 +287,6 @@ public final class CompactionJob {
     // landed before a failed force), which then names the outputs. Unreferenced leftovers are
     // deleted at the next open.
     versions.logAndApply(edit);
-    stats.compactionBytesRead[c.outputLevel()].add(c.inputBytes());
-    stats.compactionBytesWritten[c.outputLevel()].add(out.bytesWritten());
-    stats.compactions[c.outputLevel()].increment();
-    long nanos = System.nanoTime() - start;
-    stats.compactionNanos.add(nanos);
-    stats.recorder.increment(Ticker.COMPACTIONS);
-    stats.recorder.add(Ticker.COMPACTION_BYTES_READ, c.inputBytes());
-    stats.recorder.add(Ticker.COMPACTION_BYTES_WRITTEN, out.bytesWritten());
-    stats.recorder.record(HistogramType.COMPACTION_NANOS, nanos);
-    return new Result(List.copyOf(outputs), out.bytesWritten(), nanos);
   }
 
   private static long overlapBytes(List<FileMetadata> files) {

@@ -286,15 +286,16 @@ public final class CompactionPicker {
    * first to the last that holds range tombstones (every file between them too, so that the
    * outputs overlap no file left in place), or null if none does. The rewrite drops the tombstones
    * that no snapshot needs any more, with the entries they hide (RocksDB compacts such bottommost
-   * files too).
+   * files too). With {@code everyFile} (a compaction filter is set, which must see every value, as
+   * RocksDB's {@code kIfHaveCompactionFilter}) every file in range is rewritten.
    */
-  public Compaction manualBottommost(Level[] levels, byte[] begin, byte[] end) {
+  public Compaction manualBottommost(Level[] levels, byte[] begin, byte[] end, boolean everyFile) {
     int last = VersionSet.NUM_LEVELS - 1;
     List<FileMetadata> files = levels[last].overlapping(begin, end);
     int first = -1;
     int lastWith = -1;
     for (int i = 0; i < files.size(); i++) {
-      if (files.get(i).hasRangeTombstones()) {
+      if (everyFile || files.get(i).hasRangeTombstones()) {
         if (first < 0) {
           first = i;
         }

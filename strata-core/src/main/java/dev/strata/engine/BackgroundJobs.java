@@ -339,11 +339,12 @@ final class BackgroundJobs {
             tableOptions,
             options.targetFileSizeBytes(),
             picker.maxGrandparentOverlap(),
-            snapshots.sequences(),
+            snapshots,
             stats,
             keepRunning,
             limiter,
-            options.mergeOperator());
+            options.mergeOperator(),
+            options.compactionFilter());
     event.end();
     if (event.shouldCommit()) {
       event.db = obs.name;
@@ -361,10 +362,24 @@ final class BackgroundJobs {
     return new CompactionDone(c, r);
   }
 
-  /** The INFO line of a compaction: inputs, outputs, bytes, duration and write amplification. */
+  /**
+   * The INFO line of a compaction: inputs, outputs, bytes, duration and write amplification; and a
+   * WARN line if its compaction filter failed. Requires: no engine lock held (the filter's
+   * exception and the logger are the application's code).
+   */
   private void logCompaction(CompactionDone done) {
     Compaction c = done.compaction();
     CompactionJob.Result r = done.result();
+    if (r.firstFilterFailure() != null) {
+      infoLog.warn(
+          "compaction filter {} failed on {} entries compacting level {} into {}; they are kept as"
+              + " written. First failure:",
+          options.compactionFilter().name(),
+          r.filterFailures(),
+          c.level(),
+          c.outputLevel(),
+          r.firstFilterFailure());
+    }
     long in = c.inputBytes();
     long upper = 0;
     for (FileMetadata f : c.inputs()) {
@@ -415,9 +430,11 @@ final class BackgroundJobs {
       }
       if (untilLevel == VersionSet.NUM_LEVELS - 1) {
         // The last level's files with range tombstones are rewritten, so that tombstones no
-        // snapshot needs any more are dropped with what they hid.
+        // snapshot needs any more are dropped with what they hid; with a compaction filter, every
+        // file in range, so that the filter sees every value.
         Level[] levels = versions.currentLevels();
-        Compaction c = picker.manualBottommost(levels, begin, end);
+        Compaction c =
+            picker.manualBottommost(levels, begin, end, options.compactionFilter() != null);
         if (c != null) {
           done.add(runCompactionLocked(c, levels, () -> !status.isClosed()));
           obsolete.deleteTables();
@@ -518,6 +535,29 @@ final class BackgroundJobs {
     } finally {
       compactionRunLock.unlock();
     }
+  }
+
+  /**
+   * One manual compaction of {@code level}'s files in [begin, end] into the level below it (level
+   * 0: into the base level), in the caller's thread; nothing if the level holds none. For tests
+   * that need data in an upper level while an older version stays below.
+   */
+  void compactLevelForTesting(int level, byte[] begin, byte[] end) {
+    List<CompactionDone> done = new ArrayList<>();
+    compactionRunLock.lock();
+    try {
+      Level[] levels = versions.currentLevels();
+      Compaction c = picker.manual(levels, level, begin, end);
+      if (c != null) {
+        done.add(runCompactionLocked(c, levels, () -> !status.isClosed()));
+        obsolete.deleteTables();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      compactionRunLock.unlock();
+    }
+    done.forEach(this::logCompaction);
   }
 
   /** Whether the flush worker still accepts work (false once close began stopping it). */

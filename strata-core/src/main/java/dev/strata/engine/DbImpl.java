@@ -127,6 +127,9 @@ public final class DbImpl implements StrataDB {
   /** The merge operator from the options, or null. */
   private final MergeOperator mergeOperator;
 
+  /** Stamps and strips values' write times with a time-to-live filter; else passes them. */
+  private final WriteTimes writeTimes;
+
   private DbImpl(
       Path dir,
       Options options,
@@ -137,6 +140,7 @@ public final class DbImpl implements StrataDB {
       InfoLog infoLog) {
     this.dir = dir;
     this.mergeOperator = options.mergeOperator();
+    this.writeTimes = new WriteTimes(options);
     this.infoLog = infoLog;
     this.dirLock = dirLock;
     this.readOnly = readOnly;
@@ -400,7 +404,7 @@ public final class DbImpl implements StrataDB {
     StrataDB.checkKey(key);
     StrataDB.checkValue(value);
     Objects.requireNonNull(wo, "write options must not be null");
-    writeSingle(key, value, wo);
+    writeSingle(key, writeTimes.stamp(value, wo), wo);
   }
 
   @Override
@@ -486,6 +490,7 @@ public final class DbImpl implements StrataDB {
         new WriteBatch.Handler() {
           @Override
           public void put(byte[] key, byte[] value) {
+            value = writeTimes.stamp(value, wo);
             keys[i[0]] = key;
             values[i[0]++] = value;
             size[0] += WriteBatchCodec.opSize(key, value);
@@ -561,14 +566,19 @@ public final class DbImpl implements StrataDB {
   public byte[] get(byte[] key, ReadOptions ro) {
     Objects.requireNonNull(key, "key must not be null");
     Objects.requireNonNull(ro, "read options must not be null");
-    return reads.get(key, ro);
+    return writeTimes.read(reads.get(key, ro));
   }
 
   @Override
   public List<byte[]> multiGet(List<byte[]> keys, ReadOptions ro) {
     Objects.requireNonNull(keys, "keys must not be null");
     Objects.requireNonNull(ro, "read options must not be null");
-    return reads.multiGet(keys, ro);
+    List<byte[]> values = reads.multiGet(keys, ro);
+    if (writeTimes.enabled()) {
+      values = new java.util.ArrayList<>(values);
+      values.replaceAll(writeTimes::read);
+    }
+    return values;
   }
 
   @Override
@@ -605,7 +615,8 @@ public final class DbImpl implements StrataDB {
   @Override
   public DBIterator newIterator(ReadOptions ro) {
     Objects.requireNonNull(ro, "read options must not be null");
-    return reads.newIterator(ro);
+    DBIterator it = reads.newIterator(ro);
+    return writeTimes.enabled() ? new WriteTimeStrippingIterator(it) : it;
   }
 
   @Override
@@ -805,6 +816,10 @@ public final class DbImpl implements StrataDB {
   }
 
   /** Charges a read sample at {@code key} as an iterator would; see {@link BackgroundJobs}. */
+  void compactLevelForTesting(int level, byte[] begin, byte[] end) {
+    jobs.compactLevelForTesting(level, begin, end);
+  }
+
   void recordReadSampleForTesting(byte[] key) {
     jobs.recordReadSample(key);
   }

@@ -2,7 +2,9 @@ package dev.strata.engine;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.strata.Snapshot;
+import dev.strata.compaction.CompactionSnapshots;
 import java.util.TreeMap;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
@@ -14,17 +16,85 @@ import java.util.function.LongSupplier;
  * snapshot's sequence is read from the visible sequence inside the lock, so a compaction that
  * takes the list after a snapshot was taken sees it, and one that took it before only has inputs
  * whose sequences are all at most the snapshot's.
+ *
+ * <p>As {@link CompactionSnapshots}, it also keeps a compaction filter's decisions away from
+ * explicit snapshots ({@link #newSnapshot}) taken while the compaction ran: each such snapshot
+ * changes {@code generation}, and one asked for while a filtering compaction installs waits on
+ * {@code installEnded} (with {@code lock} released) until the install ends, which is one manifest
+ * append and force. Iterators and gets register their sequence without the gate: they pin the
+ * files they read, or read each key once.
  */
-final class SnapshotList {
-  /** Rank 7 (leaf): guards {@code counts}. */
+final class SnapshotList implements CompactionSnapshots {
+  /** Rank 7 (leaf): guards {@code counts}, {@code generation} and {@code installing}. */
   private final ReentrantLock lock = new ReentrantLock();
+
+  /** Signalled when a filtering compaction's install ends. */
+  private final Condition installEnded = lock.newCondition();
 
   @GuardedBy("lock")
   private final TreeMap<Long, Integer> counts = new TreeMap<>();
 
-  /** A snapshot at the current visible sequence, registered until it is closed. */
+  /** Explicit snapshots taken so far. */
+  @GuardedBy("lock")
+  private long generation;
+
+  /** Whether a compaction whose filter acted is installing its outputs. */
+  @GuardedBy("lock")
+  private boolean installing;
+
+  /**
+   * A snapshot at the current visible sequence, registered until it is closed. Requires: no
+   * engine lock held (it may wait for a compaction's install to end).
+   */
   Snapshot newSnapshot(LongSupplier visibleSequence) {
-    return new SnapshotHandle(this, acquire(visibleSequence));
+    lock.lock();
+    try {
+      while (installing) {
+        // Bounded by one manifest append and force; uninterruptible like the install itself.
+        installEnded.awaitUninterruptibly();
+      }
+      generation++;
+      long seq = visibleSequence.getAsLong();
+      counts.merge(seq, 1, Integer::sum);
+      return new SnapshotHandle(this, seq);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public long generation() {
+    lock.lock();
+    try {
+      return generation;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public boolean beginInstall(long expectedGeneration) {
+    lock.lock();
+    try {
+      if (generation != expectedGeneration) {
+        return false;
+      }
+      installing = true;
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void endInstall() {
+    lock.lock();
+    try {
+      installing = false;
+      installEnded.signalAll();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
@@ -70,7 +140,8 @@ final class SnapshotList {
   }
 
   /** The distinct live sequences, ascending. */
-  long[] sequences() {
+  @Override
+  public long[] sequences() {
     lock.lock();
     try {
       long[] out = new long[counts.size()];

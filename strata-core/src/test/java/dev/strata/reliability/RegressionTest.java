@@ -52,6 +52,40 @@ class RegressionTest {
     return image.get();
   }
 
+  /**
+   * Found by {@code MetamorphicTest} (seed 48564188159858) and {@code RandomizedModelTest} (seeds
+   * 48589900735632, 48138844600250): a prefix-bounded {@code seekToFirst} landing on a merge took
+   * its prefix from the internal iterator, already on the next key past the operands, and went on
+   * through that key's prefix.
+   */
+  @Test
+  void prefixBoundedSeekToFirst_onMergedKey_staysInItsPrefix() {
+    FaultInjectionFileSystem fs = new FaultInjectionFileSystem(1);
+    Options o =
+        Options.builder()
+            .fileSystem(fs)
+            .prefixExtractor(dev.strata.PrefixExtractor.fixedLength(5))
+            .mergeOperator(dev.strata.MergeOperators.stringAppend((byte) ','))
+            .build();
+    try (StrataDB db = StrataDB.open(DIR, o)) {
+      db.merge(b("k000190"), b("a"));
+      db.put(b("k000248"), b("b"));
+      db.put(b("k000293"), b("c"));
+      try (DBIterator it =
+          db.newIterator(dev.strata.ReadOptions.builder().prefixSameAsStart(true).build())) {
+        it.seekToFirst();
+        assertThat(new String(it.key(), StandardCharsets.UTF_8)).isEqualTo("k000190");
+        assertThat(new String(it.value(), StandardCharsets.UTF_8)).isEqualTo("a");
+        it.next();
+        assertThat(it.isValid()).isFalse();
+      }
+    }
+  }
+
+  private static byte[] b(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
   @Test
   void open_afterCrashWhileCreatingDatabase_createsItAnew() {
     FaultInjectionFileSystem fs = new FaultInjectionFileSystem(1);

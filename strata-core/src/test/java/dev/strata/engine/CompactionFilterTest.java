@@ -1,0 +1,395 @@
+package dev.strata.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.CompactionFilter;
+import dev.strata.CompactionFilter.Decision;
+import dev.strata.Compression;
+import dev.strata.DBIterator;
+import dev.strata.EventListener;
+import dev.strata.MergeOperators;
+import dev.strata.Options;
+import dev.strata.ReadOptions;
+import dev.strata.Snapshot;
+import dev.strata.StrataDB;
+import dev.strata.Ticker;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Compaction filters: keep, remove and change through {@code compactRange}, level by level and in
+ * the background; a removal never lets an older version in a lower level (or under a snapshot)
+ * reappear; snapshots protect the versions they see; a filter that throws or returns null keeps
+ * the entry; merge operands, tombstones and range-deleted entries are never offered.
+ */
+class CompactionFilterTest {
+  @TempDir Path dir;
+
+  /**
+   * Removes values ending in '!', changes those ending in '~' (to the value with '=' in its place),
+   * throws on those ending in '#', returns null for those ending in '?', keeps the rest; records
+   * every key offered.
+   */
+  static final class MarkerFilter implements CompactionFilter {
+    final Set<String> offered = ConcurrentHashMap.newKeySet();
+
+    @Override
+    public Decision filter(int level, byte[] key, byte[] value) {
+      offered.add(s(key));
+      if (value.length == 0) {
+        return Decision.KEEP;
+      }
+      switch (value[value.length - 1]) {
+        case '!':
+          return Decision.REMOVE;
+        case '~':
+          byte[] v = value.clone();
+          v[v.length - 1] = '=';
+          return Decision.change(v);
+        case '#':
+          throw new IllegalStateException("filter failure on purpose");
+        case '?':
+          return null;
+        default:
+          return Decision.KEEP;
+      }
+    }
+  }
+
+  private static byte[] b(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String s(byte[] v) {
+    return v == null ? null : new String(v, StandardCharsets.UTF_8);
+  }
+
+  private static byte[] key(int i) {
+    return b(String.format("k%05d", i));
+  }
+
+  private static Options.Builder small(CompactionFilter f) {
+    return Options.builder()
+        .compactionFilter(f)
+        .memtableSizeBytes(32 * 1024)
+        .blockSizeBytes(512)
+        .targetFileSizeBytes(8 * 1024)
+        .maxBytesForLevelBase(4 * 1024)
+        .compression(Compression.NONE)
+        .backgroundCompaction(false)
+        .jmx(false);
+  }
+
+  /** get, multiGet and both scan directions against {@code expected}. */
+  private static void check(StrataDB db, TreeMap<String, String> expected, List<byte[]> keys) {
+    List<byte[]> got = db.multiGet(keys);
+    for (int i = 0; i < keys.size(); i++) {
+      String k = s(keys.get(i));
+      assertThat(s(db.get(keys.get(i)))).as("get %s", k).isEqualTo(expected.get(k));
+      assertThat(s(got.get(i))).as("multiGet %s", k).isEqualTo(expected.get(k));
+    }
+    TreeMap<String, String> forward = new TreeMap<>();
+    List<String> backward = new ArrayList<>();
+    try (DBIterator it = db.newIterator(ReadOptions.DEFAULT)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        forward.put(s(it.key()), s(it.value()));
+      }
+      for (it.seekToLast(); it.isValid(); it.prev()) {
+        backward.add(s(it.key()));
+      }
+    }
+    assertThat(forward).isEqualTo(expected);
+    assertThat(backward).containsExactlyElementsOf(expected.descendingKeySet());
+  }
+
+  @Test
+  void keepRemoveChange_throughCompactRange_andReopen() {
+    MarkerFilter f = new MarkerFilter();
+    TreeMap<String, String> expected = new TreeMap<>();
+    List<byte[]> keys = new ArrayList<>();
+    Options o = small(f).build();
+    try (StrataDB db = StrataDB.open(dir, o)) {
+      for (int i = 0; i < 300; i++) {
+        String suffix = i % 3 == 0 ? "!" : i % 3 == 1 ? "~" : "";
+        String v = "value-" + i + "-" + "x".repeat(40) + suffix;
+        db.put(key(i), b(v));
+        keys.add(key(i));
+        if (i % 3 == 1) {
+          expected.put(s(key(i)), v.substring(0, v.length() - 1) + "=");
+        } else if (i % 3 == 2) {
+          expected.put(s(key(i)), v);
+        }
+      }
+      // Unflushed, then flushed but not compacted: nothing is filtered yet.
+      assertThat(s(db.get(key(0)))).endsWith("!");
+      db.flush();
+      assertThat(s(db.get(key(0)))).endsWith("!");
+      assertThat(f.offered).isEmpty();
+      db.compactRange(null, null);
+      check(db, expected, keys);
+      assertThat(db.getStatistics().tickerCount(Ticker.COMPACTION_FILTER_REMOVED)).isEqualTo(100);
+      assertThat(db.getStatistics().tickerCount(Ticker.COMPACTION_FILTER_CHANGED)).isEqualTo(100);
+      assertThat(db.getStatistics().tickerCount(Ticker.COMPACTION_FILTER_FAILURES)).isZero();
+      assertThat(db.getProperty("strata.num-files-at-level6")).isNotEqualTo("0");
+    }
+    try (StrataDB db = StrataDB.open(dir, o)) {
+      check(db, expected, keys);
+      db.compactRange(null, null);
+      check(db, expected, keys);
+    }
+  }
+
+  /**
+   * v1 sits in the last level; v2, marked for removal, is compacted from level 0 into a level
+   * above it. The removal must write a deletion: dropping v2 would bring v1 back.
+   */
+  @Test
+  void remove_inUpperLevel_neverResurrectsOlderVersionBelow() {
+    MarkerFilter f = new MarkerFilter();
+    byte[] victim = key(1000);
+    try (DbImpl db = (DbImpl) StrataDB.open(dir, small(f).build())) {
+      for (int i = 0; i < 2000; i++) {
+        db.put(key(i), b("filler-" + i + "-" + "y".repeat(80)));
+      }
+      db.put(victim, b("v1"));
+      db.compactRange(null, null);
+      String bottomFiles = db.getProperty("strata.num-files-at-level6");
+      assertThat(bottomFiles).isNotEqualTo("0");
+
+      db.put(victim, b("v2!"));
+      db.flush();
+      db.compactLevelForTesting(0, null, null);
+      assertThat(db.getProperty("strata.num-files-at-level0")).isEqualTo("0");
+      assertThat(db.getProperty("strata.num-files-at-level6")).as("untouched").isEqualTo(bottomFiles);
+      assertThat(db.getStatistics().tickerCount(Ticker.COMPACTION_FILTER_REMOVED)).isEqualTo(1);
+      assertThat(db.get(victim)).isNull();
+      try (DBIterator it = db.newIterator(ReadOptions.DEFAULT)) {
+        it.seek(victim);
+        assertThat(s(it.key())).isNotEqualTo(s(victim));
+        it.seekForPrev(victim);
+        assertThat(s(it.key())).isNotEqualTo(s(victim));
+      }
+      // All the way down: the deletion meets v1 and both go.
+      db.compactRange(null, null);
+      assertThat(db.get(victim)).isNull();
+    }
+    try (StrataDB db = StrataDB.open(dir, small(f).build())) {
+      assertThat(db.get(victim)).isNull();
+      assertThat(s(db.get(key(999)))).startsWith("filler-999");
+    }
+  }
+
+  @Test
+  void snapshot_protectsTheVersionsItSees_untilReleased() {
+    MarkerFilter f = new MarkerFilter();
+    byte[] k = b("key");
+    byte[] other = b("other");
+    try (StrataDB db = StrataDB.open(dir, small(f).build())) {
+      db.put(k, b("a!"));
+      db.put(other, b("o!"));
+      Snapshot snap = db.getSnapshot();
+      ReadOptions atSnap = ReadOptions.builder().snapshot(snap).build();
+      // Above the snapshot: "b!" is offered and removed, which must not bring back "a!" (still
+      // kept for the snapshot) for the latest readers.
+      db.put(k, b("b!"));
+      db.compactRange(null, null);
+      assertThat(s(db.get(k, atSnap))).isEqualTo("a!");
+      assertThat(s(db.get(other, atSnap))).isEqualTo("o!");
+      assertThat(db.get(k)).isNull();
+      // "o!" is visible to the snapshot: never offered, so the latest readers see it too.
+      assertThat(s(db.get(other))).isEqualTo("o!");
+      assertThat(f.offered).containsExactly("key");
+      db.compactRange(null, null);
+      assertThat(s(db.get(k, atSnap))).isEqualTo("a!");
+      assertThat(s(db.get(other))).isEqualTo("o!");
+
+      snap.close();
+      db.compactRange(null, null);
+      assertThat(db.get(k)).isNull();
+      assertThat(db.get(other)).isNull();
+      assertThat(f.offered).containsExactlyInAnyOrder("key", "other");
+    }
+  }
+
+  /**
+   * A snapshot taken while a compaction runs (here by the filter itself, on its first call) sees
+   * the value the compaction's filter removes: the compaction must not install that removal.
+   */
+  @Test
+  void snapshotTakenDuringCompaction_stillSeesTheValue() {
+    java.util.concurrent.atomic.AtomicReference<StrataDB> dbRef =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicReference<Snapshot> taken =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    MarkerFilter marker = new MarkerFilter();
+    CompactionFilter f =
+        (level, key, value) -> {
+          if (taken.get() == null) {
+            taken.set(dbRef.get().getSnapshot());
+          }
+          return marker.filter(level, key, value);
+        };
+    try (StrataDB db = StrataDB.open(dir, small(f).build())) {
+      dbRef.set(db);
+      db.put(b("k"), b("a!"));
+      db.compactRange(null, null);
+      assertThat(taken.get()).isNotNull();
+      ReadOptions atSnap = ReadOptions.builder().snapshot(taken.get()).build();
+      assertThat(s(db.get(b("k"), atSnap))).isEqualTo("a!");
+      assertThat(db.getStatistics().tickerCount(Ticker.COMPACTION_FILTER_REMOVED)).isZero();
+      db.compactRange(null, null);
+      assertThat(s(db.get(b("k"), atSnap))).isEqualTo("a!");
+      taken.get().close();
+      db.compactRange(null, null);
+      assertThat(db.get(b("k"))).isNull();
+      assertThat(db.getStatistics().tickerCount(Ticker.COMPACTION_FILTER_REMOVED)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void throwingOrNullFilter_keepsEntries_countsFailures_databaseStaysWritable()
+      throws IOException {
+    MarkerFilter f = new MarkerFilter();
+    TreeMap<String, String> expected = new TreeMap<>();
+    List<byte[]> keys = new ArrayList<>();
+    try (StrataDB db = StrataDB.open(dir, small(f).build())) {
+      for (int i = 0; i < 90; i++) {
+        String v = "v" + i + (i % 3 == 0 ? "#" : i % 3 == 1 ? "?" : "!");
+        db.put(key(i), b(v));
+        keys.add(key(i));
+        if (i % 3 != 2) {
+          expected.put(s(key(i)), v);
+        }
+      }
+      db.compactRange(null, null);
+      check(db, expected, keys);
+      assertThat(db.getStatistics().tickerCount(Ticker.COMPACTION_FILTER_FAILURES))
+          .isGreaterThanOrEqualTo(60);
+      assertThat(db.getStatistics().tickerCount(Ticker.COMPACTION_FILTER_REMOVED)).isEqualTo(30);
+      assertThat(db.getStatistics().tickerCount(Ticker.BACKGROUND_ERRORS)).isZero();
+      // Logged once per compaction, with the lock released, to the LOG file too.
+      String log = Files.readString(dir.resolve("LOG"));
+      assertThat(log).contains("compaction filter").contains("filter failure on purpose");
+      db.put(b("after"), b("fine"));
+      db.compactRange(null, null);
+      assertThat(s(db.get(b("after")))).isEqualTo("fine");
+      check(db, withAfter(expected), withAfter(keys));
+    }
+  }
+
+  private static TreeMap<String, String> withAfter(TreeMap<String, String> m) {
+    TreeMap<String, String> out = new TreeMap<>(m);
+    out.put("after", "fine");
+    return out;
+  }
+
+  private static List<byte[]> withAfter(List<byte[]> keys) {
+    List<byte[]> out = new ArrayList<>(keys);
+    out.add(b("after"));
+    return out;
+  }
+
+  @Test
+  void mergeOperandsTombstonesAndRangeDeletedEntries_areNotOffered() {
+    MarkerFilter f = new MarkerFilter();
+    Options o = small(f).mergeOperator(MergeOperators.stringAppend((byte) ',')).build();
+    try (DbImpl db = (DbImpl) StrataDB.open(dir, o)) {
+      db.merge(b("m"), b("a!"));
+      db.merge(b("m"), b("b!"));
+      db.put(b("d"), b("gone!"));
+      db.delete(b("d"));
+      for (int i = 0; i < 10; i++) {
+        db.put(key(i), b("r" + i + "!"));
+      }
+      db.flush();
+      // In a second table, so that the covered entries reach the compaction.
+      db.deleteRange(key(2), key(7));
+      db.put(b("z"), b("z!"));
+      db.flush();
+      // The operands of "m" are folded after the filter has passed them by.
+      db.compactLevelForTesting(0, null, null);
+      assertThat(f.offered).doesNotContain("m", "d");
+      for (int i = 2; i < 7; i++) {
+        assertThat(f.offered).doesNotContain(s(key(i)));
+      }
+      assertThat(f.offered).contains("z", s(key(0)), s(key(1)), s(key(7)));
+      assertThat(s(db.get(b("m")))).isEqualTo("a!,b!");
+      assertThat(db.get(b("z"))).isNull();
+      for (int i = 0; i < 10; i++) {
+        assertThat(db.get(key(i))).as("key %d", i).isNull();
+      }
+      // A value under the range deletion, in the last level, stays hidden once entries above it
+      // are filtered.
+      db.compactRange(null, null);
+      db.put(key(3), b("back~"));
+      db.compactRange(null, null);
+      assertThat(s(db.get(key(3)))).isEqualTo("back=");
+      assertThat(db.get(key(4))).isNull();
+    }
+  }
+
+  @Test
+  void backgroundCompaction_appliesTheFilter() throws InterruptedException {
+    MarkerFilter f = new MarkerFilter();
+    CountDownLatch compacted = new CountDownLatch(1);
+    Options o =
+        small(f)
+            .backgroundCompaction(true)
+            .level0CompactionTrigger(2)
+            .listener(
+                new EventListener() {
+                  @Override
+                  public void onCompactionCompleted(CompactionInfo info) {
+                    compacted.countDown();
+                  }
+                })
+            .build();
+    TreeMap<String, String> expected = new TreeMap<>();
+    List<byte[]> keys = new ArrayList<>();
+    try (StrataDB db = StrataDB.open(dir, o)) {
+      for (int file = 0; file < 2; file++) {
+        for (int i = file; i < 100; i += 2) {
+          String v = "v" + i + (i % 4 == 0 ? "!" : i % 4 == 1 ? "~" : "");
+          db.put(key(i), b(v));
+          keys.add(key(i));
+          if (i % 4 == 1) {
+            expected.put(s(key(i)), v.substring(0, v.length() - 1) + "=");
+          } else if (i % 4 != 0) {
+            expected.put(s(key(i)), v);
+          }
+        }
+        db.flush();
+      }
+      assertThat(compacted.await(30, TimeUnit.SECONDS)).isTrue();
+      check(db, expected, keys);
+      assertThat(db.getStatistics().tickerCount(Ticker.COMPACTION_FILTER_REMOVED)).isEqualTo(25);
+      assertThat(db.getStatistics().tickerCount(Ticker.COMPACTION_FILTER_CHANGED)).isEqualTo(25);
+    }
+  }
+
+  @Test
+  void decision_copiesItsValue_andRefusesNull() {
+    byte[] v = b("abc");
+    Decision d = Decision.change(v);
+    v[0] = 'x';
+    assertThat(s(d.newValue())).isEqualTo("abc");
+    d.newValue()[0] = 'y';
+    assertThat(s(d.newValue())).isEqualTo("abc");
+    assertThat(d.kind()).isEqualTo(Decision.Kind.CHANGE);
+    assertThat(Decision.KEEP.newValue()).isNull();
+    assertThat(Decision.REMOVE.kind()).isEqualTo(Decision.Kind.REMOVE);
+    assertThatThrownBy(() -> Decision.change(null)).isInstanceOf(NullPointerException.class);
+  }
+}
