@@ -350,6 +350,9 @@ public final class Options {
         + statsDumpPeriod
         + ", backgroundIoBytesPerSecond="
         + backgroundIoBytesPerSecond
+        + (mergeOperator == null ? "" : ", mergeOperator=" + mergeOperator.name())
+        + (prefixExtractor == null ? "" : ", prefixExtractor=" + prefixExtractor.name())
+        + (compactionFilter == null ? "" : ", compactionFilter=" + compactionFilter.name())
         + "}";
   }
 

@@ -53,6 +53,23 @@ class OptionsTest {
     assertThat(copy.toString()).isEqualTo(o.toString());
   }
 
+  /** The LOG's "opening with" line names the plug-ins, which change how data is read and kept. */
+  @Test
+  void toString_namesThePlugIns_andTheCopyKeepsThem() {
+    Options o =
+        Options.builder()
+            .mergeOperator(MergeOperators.uint64Add())
+            .prefixExtractor(PrefixExtractor.fixedLength(4))
+            .compactionFilter((level, key, value) -> CompactionFilter.Decision.KEEP)
+            .build();
+    assertThat(o.toString())
+        .contains("mergeOperator=uint64add")
+        .contains("prefixExtractor=" + PrefixExtractor.fixedLength(4).name())
+        .contains("compactionFilter=" + o.compactionFilter().name());
+    assertThat(o.toBuilder().build().toString()).isEqualTo(o.toString());
+    assertThat(Options.defaults().toString()).doesNotContain("mergeOperator");
+  }
+
   @Test
   void toBuilder_copiesTheObservabilitySettings() {
     EventListener a = new EventListener() {};
