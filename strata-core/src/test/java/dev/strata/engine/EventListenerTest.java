@@ -178,8 +178,11 @@ class EventListenerTest {
         new EventListener() {
           @Override
           public void onFlushCompleted(FlushInfo info) {
+            // Counted before the latch opens: the test reads the count once both flushes are
+            // heard (counting after it raced with that read).
+            int call = calls.incrementAndGet();
             bothFlushesHeard.countDown();
-            if (calls.incrementAndGet() != 1) {
+            if (call != 1) {
               return;
             }
             // Had the engine called this under any of its locks (the commit queue, the memtable
