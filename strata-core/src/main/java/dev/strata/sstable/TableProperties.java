@@ -225,47 +225,21 @@ public final class TableProperties {
 
   /** These properties naming a range-deletion block of {@code count} tombstones. */
   TableProperties withRangeDeletions(BlockHandle block, long count) {
-    return new TableProperties(
-        entryCount,
-        tombstoneCount,
-        smallestKey,
-        largestKey,
-        smallestSequence,
-        largestSequence,
-        creationTimeMillis,
-        fileSize,
-        dataBlockCount,
-        rawKeyBytes,
-        rawValueBytes,
-        compression,
-        bloomBitsPerKey,
-        block,
-        count,
-        prefixExtractorName);
+    return copy(fileSize, block, count, prefixExtractorName);
   }
 
   /** These properties naming the prefix extractor of the filter's prefixes (null: none). */
   TableProperties withPrefixExtractor(String name) {
-    return new TableProperties(
-        entryCount,
-        tombstoneCount,
-        smallestKey,
-        largestKey,
-        smallestSequence,
-        largestSequence,
-        creationTimeMillis,
-        fileSize,
-        dataBlockCount,
-        rawKeyBytes,
-        rawValueBytes,
-        compression,
-        bloomBitsPerKey,
-        rangeDeletionBlock,
-        rangeTombstoneCount,
-        name);
+    return copy(fileSize, rangeDeletionBlock, rangeTombstoneCount, name);
   }
 
   TableProperties withFileSize(long size) {
+    return copy(size, rangeDeletionBlock, rangeTombstoneCount, prefixExtractorName);
+  }
+
+  /** These properties with the fields that are set after the entries are written replaced. */
+  private TableProperties copy(
+      long size, BlockHandle block, long rangeCount, String prefixName) {
     return new TableProperties(
         entryCount,
         tombstoneCount,
@@ -280,9 +254,9 @@ public final class TableProperties {
         rawValueBytes,
         compression,
         bloomBitsPerKey,
-        rangeDeletionBlock,
-        rangeTombstoneCount,
-        prefixExtractorName);
+        block,
+        rangeCount,
+        prefixName);
   }
 
   /** The properties block's contents. */
