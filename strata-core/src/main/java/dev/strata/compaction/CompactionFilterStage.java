@@ -123,8 +123,7 @@ final class CompactionFilterStage {
   }
 
   private int stripeOf(long seq) {
-    int i = Arrays.binarySearch(snapshots, seq);
-    return i >= 0 ? i : -i - 1;
+    return Stripes.of(snapshots, seq);
   }
 
   long removed() {

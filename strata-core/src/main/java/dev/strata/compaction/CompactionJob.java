@@ -14,7 +14,6 @@ import dev.strata.key.MergingIterator;
 import dev.strata.sstable.TableCache;
 import dev.strata.sstable.TableHandle;
 import dev.strata.sstable.TableOptions;
-import dev.strata.util.Bytes;
 import dev.strata.version.FileMetadata;
 import dev.strata.version.Level;
 import dev.strata.version.TableFileIterator;
@@ -330,14 +329,6 @@ public final class CompactionJob {
 
   /** Whether no level below {@code outputLevel} has a file whose range holds {@code key}. */
   static boolean isBottommost(Level[] levels, int outputLevel, byte[] key) {
-    for (int i = outputLevel + 1; i < levels.length; i++) {
-      for (FileMetadata f : levels[i].files()) {
-        if (Bytes.compare(key, f.smallestUserKey()) >= 0
-            && Bytes.compare(key, f.largestUserKey()) <= 0) {
-          return false;
-        }
-      }
-    }
-    return true;
+    return isBottommost(levels, outputLevel, key, key);
   }
 }

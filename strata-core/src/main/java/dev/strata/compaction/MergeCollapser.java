@@ -182,7 +182,6 @@ final class MergeCollapser {
   }
 
   private int stripeOf(long seq) {
-    int i = Arrays.binarySearch(snapshots, seq);
-    return i >= 0 ? i : -i - 1;
+    return Stripes.of(snapshots, seq);
   }
 }

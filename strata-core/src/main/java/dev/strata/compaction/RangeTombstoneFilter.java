@@ -97,8 +97,7 @@ final class RangeTombstoneFilter {
   }
 
   private int stripeOf(long seq) {
-    int i = Arrays.binarySearch(snapshots, seq);
-    return i >= 0 ? i : -i - 1;
+    return Stripes.of(snapshots, seq);
   }
 
   /** Entries {@link #covers} dropped. */

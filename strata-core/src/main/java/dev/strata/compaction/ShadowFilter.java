@@ -69,8 +69,7 @@ final class ShadowFilter {
   }
 
   private int stripeOf(long seq) {
-    int i = Arrays.binarySearch(snapshots, seq);
-    return i >= 0 ? i : -i - 1;
+    return Stripes.of(snapshots, seq);
   }
 
   long dropped() {
