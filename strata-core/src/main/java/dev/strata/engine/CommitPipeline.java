@@ -647,9 +647,9 @@ final class CommitPipeline {
   }
 
   /**
-   * A write batch's operations as parallel arrays; a null value is a delete, unless {@code kinds}
-   * (null when the batch has only puts and deletes) says the operation is a range deletion, whose
-   * value is its end key.
+   * A write batch's operations as parallel arrays; a null value is a delete and any other a put,
+   * unless {@code kinds} (null when the batch has only puts and deletes; null entries for those)
+   * names the kind: a merge (the value is its operand) or a range deletion (its end key).
    */
   static final class WriteBatchOps extends Ops {
     final byte[][] keys;
@@ -672,7 +672,7 @@ final class CommitPipeline {
     }
 
     private ValueKind kind(int i) {
-      if (kinds != null) {
+      if (kinds != null && kinds[i] != null) {
         return kinds[i];
       }
       return values[i] == null ? ValueKind.DELETE : ValueKind.VALUE;

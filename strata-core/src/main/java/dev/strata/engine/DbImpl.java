@@ -505,39 +505,25 @@ public final class DbImpl implements StrataDB {
           @Override
           public void merge(byte[] key, byte[] operand) {
             requireMergeOperator();
-            if (kinds[0] == null) {
-              kinds[0] = new ValueKind[n];
-              for (int j = 0; j < i[0]; j++) {
-                kinds[0][j] = values[j] == null ? ValueKind.DELETE : ValueKind.VALUE;
-              }
-            }
-            kinds[0][i[0]] = ValueKind.MERGE;
-            keys[i[0]] = key;
-            values[i[0]++] = operand;
-            size[0] += WriteBatchCodec.opSize(key, operand);
+            add(ValueKind.MERGE, key, operand);
           }
 
           @Override
           public void deleteRange(byte[] begin, byte[] end) {
+            add(ValueKind.RANGE_DELETE, begin, end);
+          }
+
+          /** An operation whose kind its value does not tell (see WriteBatchOps). */
+          private void add(ValueKind kind, byte[] key, byte[] value) {
             if (kinds[0] == null) {
               kinds[0] = new ValueKind[n];
-              for (int j = 0; j < i[0]; j++) {
-                kinds[0][j] = values[j] == null ? ValueKind.DELETE : ValueKind.VALUE;
-              }
             }
-            kinds[0][i[0]] = ValueKind.RANGE_DELETE;
-            keys[i[0]] = begin;
-            values[i[0]++] = end;
-            size[0] += WriteBatchCodec.opSize(begin, end);
+            kinds[0][i[0]] = kind;
+            keys[i[0]] = key;
+            values[i[0]++] = value;
+            size[0] += WriteBatchCodec.opSize(key, value);
           }
         });
-    if (kinds[0] != null) {
-      for (int j = 0; j < n; j++) {
-        if (kinds[0][j] == null) {
-          kinds[0][j] = values[j] == null ? ValueKind.DELETE : ValueKind.VALUE;
-        }
-      }
-    }
     // WriteBatch refuses to grow past the limit by a size never below this one; checked again
     // here, before anything is logged, so that no batch can reach the WAL writer's record limit
     // (which would fail the whole commit group and the database with it).
