@@ -12,9 +12,8 @@ import dev.strata.Snapshot;
 import dev.strata.StrataDB;
 import dev.strata.StrataException;
 import dev.strata.WriteBatch;
-import dev.strata.fs.FileSystem;
-import dev.strata.sstable.BlockCache;
-import dev.strata.sstable.TableReader;
+import dev.strata.sstable.TableProperties;
+import dev.strata.testing.TableFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +28,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -191,22 +189,9 @@ class MergeTest {
     }
   }
 
-  /** Table entries in the database's files now, read from the files themselves. */
+  /** Entries in the database's tables now, read from the files themselves. */
   private long tableEntries() throws IOException {
-    long n = 0;
-    List<Path> tables;
-    try (Stream<Path> st = Files.list(dir)) {
-      tables = st.filter(p -> p.getFileName().toString().endsWith(".sst")).toList();
-    }
-    for (Path p : tables) {
-      try (TableReader r =
-          TableReader.open(
-              FileSystem.nio().openRead(p), p.getFileName().toString(), Files.size(p),
-              BlockCache.create(0))) {
-        n += r.properties().entryCount();
-      }
-    }
-    return n;
+    return TableFiles.sum(dir, TableProperties::entryCount);
   }
 
   @Test

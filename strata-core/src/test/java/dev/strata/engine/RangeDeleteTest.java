@@ -10,10 +10,9 @@ import dev.strata.Snapshot;
 import dev.strata.StrataDB;
 import dev.strata.StrataException;
 import dev.strata.WriteBatch;
-import dev.strata.fs.FileSystem;
-import dev.strata.sstable.BlockCache;
-import dev.strata.sstable.TableReader;
+import dev.strata.sstable.TableProperties;
 import dev.strata.testing.ModelDb;
+import dev.strata.testing.TableFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -138,20 +136,7 @@ class RangeDeleteTest {
 
   /** Range tombstones in the database's tables now, read from the files themselves. */
   private long tableRangeTombstones() throws IOException {
-    long n = 0;
-    List<Path> tables;
-    try (Stream<Path> s = Files.list(dir)) {
-      tables = s.filter(p -> p.getFileName().toString().endsWith(".sst")).toList();
-    }
-    for (Path p : tables) {
-      try (TableReader r =
-          TableReader.open(
-              FileSystem.nio().openRead(p), p.getFileName().toString(), Files.size(p),
-              BlockCache.create(0))) {
-        n += r.properties().rangeTombstoneCount();
-      }
-    }
-    return n;
+    return TableFiles.sum(dir, TableProperties::rangeTombstoneCount);
   }
 
   @Test
