@@ -284,6 +284,38 @@ public interface StrataDB extends AutoCloseable {
   void createCheckpoint(Path target);
 
   /**
+   * Takes in table files written by {@link SstFileWriter}, without the WAL, the memtable or a
+   * compaction: the way to load many keys fast. The files are copied (or, with {@link
+   * IngestOptions#moveFiles()}, hard-linked and then removed from where they were) into the
+   * database. Each goes to the lowest level where nothing above it overlaps its key range, so a
+   * load into disjoint ranges lands in the bottom level and is never rewritten; memtables holding
+   * keys in its range are flushed first (unless {@link IngestOptions#allowBlockingFlush()} is
+   * false, which makes such an ingestion fail instead), with writes waiting meanwhile. Every file
+   * takes a sequence newer than every write before the call, in list order, so a later file's
+   * keys win over an earlier one's, and a file's range deletions delete what the database held
+   * before, not the file's own entries. The list is atomic: after a crash either all of it or none
+   * of it is in the database. Snapshots and iterators made before the call see none of it.
+   * Semantics: {@code docs/design/ingestion.md}.
+   *
+   * @throws NullPointerException if {@code files}, an element or {@code options} is null
+   * @throws IllegalArgumentException if a file is listed twice
+   * @throws StrataException if the database is closed, read-only or failed; if a file is missing,
+   *     unreadable or corrupt (a {@link CorruptionException} naming it), was not written by {@link
+   *     SstFileWriter}, holds merge operands and the database has no merge operator, or disagrees
+   *     with the database about write times (a time-to-live filter); if a memtable overlaps and
+   *     flushing is not allowed, or the flush fails or its wait is interrupted (the interrupt
+   *     status is kept); or if a copy or the manifest write fails. Nothing is then ingested, except
+   *     that a failed manifest write leaves the database failed, as every failed manifest write
+   *     does.
+   */
+  void ingestExternalFiles(List<Path> files, IngestOptions options);
+
+  /** As {@link #ingestExternalFiles(List, IngestOptions)} with {@link IngestOptions#defaults()}. */
+  default void ingestExternalFiles(List<Path> files) {
+    ingestExternalFiles(files, IngestOptions.defaults());
+  }
+
+  /**
    * Compacts the key range {@code [begin, end]} (null = unbounded) down to the bottom level, in
    * the caller's thread when background compaction is off.
    */

@@ -304,7 +304,7 @@ public final class CompactionJob {
     files.addAll(c.outputLevelInputs());
     for (FileMetadata f : files) {
       if (f.hasRangeTombstones()) {
-        try (TableHandle t = tables.acquire(f.number(), f.fileSize())) {
+        try (TableHandle t = tables.acquire(f.number(), f.fileSize(), f.globalSequence())) {
           all.addAll(t.reader().rangeTombstones().toTombstones());
         }
       }

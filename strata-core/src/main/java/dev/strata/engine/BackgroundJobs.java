@@ -414,6 +414,20 @@ final class BackgroundJobs {
     compactLevels(begin, end, VersionSet.NUM_LEVELS - 1);
   }
 
+  /**
+   * Runs {@code action} while no compaction runs (under {@code compactionRunLock}, after the one
+   * running ends): how an ingestion picks its levels and installs its tables without a compaction
+   * writing into the same key range meanwhile. Flushes go on.
+   */
+  <T> T excludingCompactions(java.util.function.Supplier<T> action) {
+    compactionRunLock.lock();
+    try {
+      return action.get();
+    } finally {
+      compactionRunLock.unlock();
+    }
+  }
+
   /** Manual compaction of levels 0 to {@code untilLevel - 1} into the level below each. */
   private void compactLevels(byte[] begin, byte[] end, int untilLevel) {
     List<CompactionDone> done = new ArrayList<>();

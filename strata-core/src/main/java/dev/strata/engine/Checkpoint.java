@@ -345,7 +345,7 @@ final class Checkpoint {
       }
     }
     try {
-      copy(from, to, f.fileSize());
+      copyTable(fs, from, to, f.fileSize());
       placed.copied++;
     } catch (IOException e) {
       if (placed.linkFailure != null && placed.copied == 0) {
@@ -356,7 +356,7 @@ final class Checkpoint {
   }
 
   /** Copies the first {@code size} bytes of {@code from} (a whole table) to {@code to}, forced. */
-  private void copy(Path from, Path to, long size) throws IOException {
+  static void copyTable(FileSystem fs, Path from, Path to, long size) throws IOException {
     try (ReadableFile in = fs.openRead(from);
         WritableFile out = fs.create(to)) {
       byte[] buf = new byte[(int) Math.min(COPY_CHUNK, Math.max(1, size))];

@@ -252,6 +252,20 @@ final class CommitPipeline {
     }
   }
 
+  /**
+   * Leader only, from a {@link #runExclusive} action: takes the next {@code count} sequences for
+   * writes that reach the database without the WAL and the memtable (ingested tables); the caller
+   * publishes them once they are readable. The next WAL record then follows a gap, which the WAL
+   * marks as unlogged.
+   *
+   * @return the first of them
+   */
+  long allocateSequences(int count) {
+    long first = lastAllocated + 1;
+    lastAllocated += count;
+    return first;
+  }
+
   Writer newWriter(Ops ops, boolean sync, boolean noSlowdown, boolean disableWal) {
     return new Writer(ops, sync, noSlowdown, disableWal, queueLock.newCondition(), null);
   }

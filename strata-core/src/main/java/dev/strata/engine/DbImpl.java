@@ -51,6 +51,7 @@ import org.slf4j.LoggerFactory;
  *   <li>flushes, compactions, {@code compactRange} and read samples: {@link BackgroundJobs};
  *   <li>deletion of files nothing needs: {@link ObsoleteFiles};
  *   <li>checkpoints: {@link Checkpoint};
+ *   <li>ingestion of external tables: {@link Ingestion};
  *   <li>snapshots: {@link SnapshotList};
  *   <li>opening: {@link Recovery};
  *   <li>whether the database is open, and its sticky error: {@link DbStatus}.
@@ -123,6 +124,7 @@ public final class DbImpl implements StrataDB {
   private final BackgroundJobs jobs;
   private final ReadPath reads;
   private final Checkpoint checkpoint;
+  private final Ingestion ingestion;
 
   /** The merge operator from the options, or null. */
   private final MergeOperator mergeOperator;
@@ -204,6 +206,7 @@ public final class DbImpl implements StrataDB {
     this.checkpoint =
         new Checkpoint(
             dir, fs, versions, status, readOnly, jobs, writes, tableOptions, obsolete, infoLog);
+    this.ingestion = new Ingestion(dir, options, versions, status, writes, jobs, infoLog);
   }
 
   /**
@@ -623,6 +626,15 @@ public final class DbImpl implements StrataDB {
   public void compactRange(byte[] begin, byte[] end) {
     checkWritableOpen();
     jobs.compactRange(begin, end);
+  }
+
+  /** See {@link StrataDB#ingestExternalFiles}; the work is {@link Ingestion}'s. */
+  @Override
+  public void ingestExternalFiles(List<Path> files, dev.strata.IngestOptions io) {
+    Objects.requireNonNull(files, "files must not be null");
+    Objects.requireNonNull(io, "ingest options must not be null");
+    checkWritableOpen();
+    ingestion.ingest(List.copyOf(files), io);
   }
 
   /** See {@link StrataDB#createCheckpoint}; the work is {@link Checkpoint}'s. */

@@ -147,7 +147,7 @@ final class Recovery {
     for (Level level : versions.currentLevels()) {
       if (readOnly) {
         for (FileMetadata f : level.files()) {
-          tables.acquire(f.number(), f.fileSize()).close();
+          tables.acquire(f.number(), f.fileSize(), f.globalSequence()).close();
         }
         continue;
       }

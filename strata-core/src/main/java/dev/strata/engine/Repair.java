@@ -152,7 +152,8 @@ final class Repair {
       }
     }
     Collections.sort(logNumbers);
-    for (long n : tablesNamedByNewestManifest(others)) {
+    Map<Long, Long> named = tablesNamedByNewestManifest(others);
+    for (long n : named.keySet()) {
       // Never reuse a number the old manifest gave a table, even one now missing.
       nextFileNumber.accumulateAndGet(n + 1, Math::max);
       if (!tableNumbers.contains(n)) {
@@ -165,7 +166,7 @@ final class Repair {
     List<String> partial = new ArrayList<>();
     try {
       for (long n : tableNumbers) {
-        openTable(n, noCache, readers, sources, partial);
+        openTable(n, named.getOrDefault(n, 0L), noCache, readers, sources, partial);
       }
       for (long n : logNumbers) {
         replayLog(n, sources);
@@ -210,11 +211,12 @@ final class Repair {
   }
 
   /**
-   * The tables the newest manifest names, read as far as it can be: only to report tables that
-   * are missing, since their keys are lost without a trace in any other file. Empty if no manifest
-   * can be read at all.
+   * The tables the newest manifest names, read as far as it can be, with the global sequence of
+   * each ingested one (0 for the others): to report tables that are missing, since their keys are
+   * lost without a trace in any other file, and to read ingested tables at their sequences. Empty
+   * if no manifest can be read at all.
    */
-  private List<Long> tablesNamedByNewestManifest(List<String> others) {
+  private Map<Long, Long> tablesNamedByNewestManifest(List<String> others) {
     String newest = null;
     for (String n : others) {
       if (FileNames.parse(n).kind() == FileNames.Kind.MANIFEST
@@ -223,14 +225,16 @@ final class Repair {
       }
     }
     if (newest == null) {
-      return List.of();
+      return Map.of();
     }
-    List<Long> live = new ArrayList<>();
+    Map<Long, Long> live = new java.util.TreeMap<>();
     try {
       // A damaged manifest is the usual reason to repair: what was read up to a failure counts.
       ManifestContents m = ManifestContents.read(fs, source, newest);
       for (Map<Long, FileMetadata> level : m.levels()) {
-        live.addAll(level.keySet());
+        for (FileMetadata f : level.values()) {
+          live.put(f.number(), f.globalSequence());
+        }
       }
     } catch (IOException | RuntimeException e) {
       LOG.info("repair: {} could not be read: {}", newest, e.toString());
@@ -238,9 +242,15 @@ final class Repair {
     return live;
   }
 
-  /** Opens table {@code n} for salvage, or records it unreadable. */
+  /**
+   * Opens table {@code n} for salvage, at {@code globalSequence} if the manifest ingested it, or
+   * records it unreadable. An ingested table no readable manifest names is unreadable too: its
+   * entries' place in the write order is lost with the manifest, and guessing it could let its
+   * values shadow newer ones or be shadowed by older ones.
+   */
   private void openTable(
       long n,
+      long globalSequence,
       BlockCache cache,
       List<TableReader> readers,
       List<InternalIterator> sources,
@@ -250,7 +260,22 @@ final class Repair {
     Path path = FileNames.path(source, name);
     TableReader reader;
     try {
-      reader = TableReader.open(fs.openRead(path), name, fs.size(path), cache);
+      reader =
+          TableReader.open(
+              fs.openRead(path),
+              name,
+              fs.size(path),
+              cache,
+              dev.strata.sstable.TableReadStats.NONE,
+              globalSequence);
+      if (globalSequence == 0 && reader.properties().isExternal()) {
+        reader.close();
+        throw new CorruptionException(
+            name,
+            -1,
+            "an ingested table whose sequence no readable manifest records; its place in the"
+                + " write order is unknown");
+      }
     } catch (CorruptionException e) {
       LOG.warn("repair: table {} is unreadable: {}", name, e.getMessage());
       tablesUnreadable.add(name + ": " + e.getMessage());

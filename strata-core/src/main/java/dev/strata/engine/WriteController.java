@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -557,6 +558,53 @@ final class WriteController implements CommitPipeline.Engine {
     }
     obs.memtableSealed(sealedLog, sealed.entryCount(), sealed.approximateBytes(), reason);
     jobs.signalFlush();
+  }
+
+  // ---- ingestion ----
+
+  /**
+   * Leader only (inside {@link #runExclusive}): if a memtable holds an entry or range tombstone
+   * that {@code overlaps} accepts, makes the active memtable immutable when it is one of them and
+   * waits until every memtable made before is flushed, writers waiting meanwhile; an ingested
+   * table must not lie below older versions of its keys that are still in memory.
+   *
+   * @return whether it flushed
+   * @throws StrataException if a memtable overlaps and {@code mayFlush} is false, or the flush
+   *     fails, the database closes or the thread is interrupted while waiting
+   */
+  boolean flushIfOverlapping(Predicate<Memtable> overlaps, boolean mayFlush) {
+    MemtableSet m = mems;
+    boolean activeOverlaps = overlaps.test(m.active);
+    boolean any = activeOverlaps;
+    for (MemtableSet.Immutable imm : m.immutables) {
+      any = any || overlaps.test(imm.memtable());
+    }
+    if (!any) {
+      return false;
+    }
+    if (!mayFlush) {
+      throw new StrataException(
+          "the files overlap keys still in a memtable and the ingest options forbid a flush"
+              + " (IngestOptions.allowBlockingFlush)");
+    }
+    if (activeOverlaps) {
+      try {
+        switchMemtable("ingest");
+      } catch (IOException e) {
+        throw new StrataException("ingestion's flush failed: " + e.getMessage(), e);
+      }
+    }
+    awaitFlushed(mems.activeLogNumber);
+    return true;
+  }
+
+  /**
+   * Leader only (inside {@link #runExclusive}): the next {@code count} sequences, for tables
+   * ingested at them; see {@link CommitPipeline#allocateSequences}. The caller publishes them with
+   * {@link #publishSequence} once the tables are installed.
+   */
+  long allocateSequences(int count) {
+    return pipeline.allocateSequences(count);
   }
 
   // ---- flushes ----

@@ -66,6 +66,13 @@ public enum CrashPoint {
    */
   CHECKPOINT_TABLES_PLACED,
   /**
+   * An ingestion linked or copied its tables into the database directory and forced it, before
+   * its manifest edit: the tables are there but no version names them yet.
+   */
+  INGEST_TABLES_PLACED,
+  /** An ingestion's manifest edit is forced and its tables installed, before it returns. */
+  INGEST_AFTER_INSTALL,
+  /**
    * A checkpoint's temporary directory is complete and forced, before it is renamed to the
    * target.
    */

@@ -96,7 +96,10 @@ public final class SalvagingTableIterator implements InternalIterator {
 
   @Override
   public long trailer() {
-    return blockIterator.trailer();
+    long stored = blockIterator.trailer();
+    long global = reader.globalSequence();
+    // An ingested table's entries read at its global sequence, as through its ordinary iterator.
+    return global == 0 ? stored : (global << 8) | (stored & 0xFF);
   }
 
   @Override

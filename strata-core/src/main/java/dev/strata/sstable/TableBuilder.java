@@ -104,6 +104,10 @@ public final class TableBuilder implements AutoCloseable {
 
   private long entryCount;
   private long tombstoneCount;
+  private long mergeCount;
+
+  /** {@code TableFormat.PROP_EXTERNAL}'s flags, set by {@link #markExternal}; 0 otherwise. */
+  private int externalFlags;
   private long dataBlockCount;
   private long rawKeyBytes;
   private long rawValueBytes;
@@ -237,6 +241,8 @@ public final class TableBuilder implements AutoCloseable {
     entryCount++;
     if (Trailer.isDelete(trailer)) {
       tombstoneCount++;
+    } else if (Trailer.isMerge(trailer)) {
+      mergeCount++;
     }
     long sequence = Trailer.sequence(trailer);
     smallestSequence = Math.min(smallestSequence, sequence);
@@ -377,6 +383,18 @@ public final class TableBuilder implements AutoCloseable {
     this.rangeTombstones = Objects.requireNonNull(fragments, "fragments");
   }
 
+  /**
+   * Marks the table as written for ingestion ({@code SstFileWriter}): its properties say so, with
+   * its merge count, and whether its values carry write times.
+   *
+   * @throws IllegalStateException if the builder was finished, closed or failed
+   */
+  public void markExternal(boolean valuesCarryWriteTimes) {
+    requireOpen();
+    externalFlags =
+        TableFormat.EXTERNAL_FILE | (valuesCarryWriteTimes ? TableFormat.EXTERNAL_WRITE_TIMES : 0);
+  }
+
   private TableProperties properties() {
     long smallestSeq = entryCount == 0 ? Long.MAX_VALUE : smallestSequence;
     long largestSeq = entryCount == 0 ? 0 : largestSequence;
@@ -398,7 +416,8 @@ public final class TableBuilder implements AutoCloseable {
         rawValueBytes,
         options.compression(),
         options.bloomBitsPerKey())
-        .withPrefixExtractor(prefixExtractor == null ? null : prefixExtractor.name());
+        .withPrefixExtractor(prefixExtractor == null ? null : prefixExtractor.name())
+        .withExternal(externalFlags, externalFlags == 0 ? 0 : mergeCount);
   }
 
   /** Abandons the table if unfinished. Does not close or delete the file. */

@@ -141,11 +141,15 @@ public final class TableCache implements AutoCloseable {
    * <p>Requires: the cache is open. May block on I/O (opening the table).
    *
    * @param fileSize the table's size as recorded when it was written
+   * @param globalSequence the sequence the manifest gives an ingested table, 0 for others; fixed
+   *     for the life of a file number (see {@link TableReader#open(dev.strata.fs.ReadableFile,
+   *     String, long, BlockCache, TableReadStats, long)})
    * @throws CorruptionException if the file is missing (offset -1) or fails a check on open
    * @throws IOException if reading fails
    * @throws IllegalStateException if the cache is closed
    */
-  public TableHandle acquire(long fileNumber, long fileSize) throws IOException {
+  public TableHandle acquire(long fileNumber, long fileSize, long globalSequence)
+      throws IOException {
     requireOpen();
     // Fast path, every lookup of an open table: no allocation beyond the handle.
     OpenTable cached = readers.getIfPresent(fileNumber);
@@ -166,7 +170,7 @@ public final class TableCache implements AutoCloseable {
             readers.get(
                 fileNumber,
                 n -> {
-                  created[0] = open(n, fileSize);
+                  created[0] = open(n, fileSize, globalSequence);
                   return created[0];
                 });
       } catch (UncheckedIOException e) {
@@ -197,9 +201,13 @@ public final class TableCache implements AutoCloseable {
    * @throws IllegalStateException if the cache is closed
    */
   public InternalIterator newIterator(
-      long fileNumber, long fileSize, boolean verifyChecksums, boolean fillCache)
+      long fileNumber,
+      long fileSize,
+      long globalSequence,
+      boolean verifyChecksums,
+      boolean fillCache)
       throws IOException {
-    TableHandle handle = acquire(fileNumber, fileSize);
+    TableHandle handle = acquire(fileNumber, fileSize, globalSequence);
     try {
       return handle.reader().newIterator(verifyChecksums, fillCache, handle);
     } catch (RuntimeException e) {
@@ -256,7 +264,7 @@ public final class TableCache implements AutoCloseable {
   }
 
   /** Opens a table with two references: the cache's and the acquiring caller's. */
-  private OpenTable open(long fileNumber, long fileSize) {
+  private OpenTable open(long fileNumber, long fileSize, long globalSequence) {
     Path path = pathOfFileNumber.apply(fileNumber);
     String name = path.toString();
     try {
@@ -268,7 +276,9 @@ public final class TableCache implements AutoCloseable {
       }
       stats.tableOpened();
       return new OpenTable(
-          TableReader.open(file, name, fileSize, blockCache, stats), openReaders, openReaderBytes);
+          TableReader.open(file, name, fileSize, blockCache, stats, globalSequence),
+          openReaders,
+          openReaderBytes);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

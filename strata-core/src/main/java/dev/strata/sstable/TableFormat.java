@@ -100,6 +100,25 @@ final class TableFormat {
    * keys correctly (the prefixes only add bits), so it needed no version bump.
    */
   static final int PROP_PREFIX_EXTRACTOR = 15;
+  /**
+   * Any version, optional (2026-12-05): set only in a table written by {@code SstFileWriter} for
+   * ingestion; a varint of flags, {@link #EXTERNAL_FILE} always, with {@link
+   * #EXTERNAL_WRITE_TIMES} when its values carry write times. Every entry of such a table has
+   * sequence 0 and a distinct user key: the database that ingests it gives it a sequence in its
+   * manifest. Older readers skip it.
+   */
+  static final int PROP_EXTERNAL = 16;
+  /** Any version, optional, only beside {@link #PROP_EXTERNAL}: the count of merge operands. */
+  static final int PROP_MERGE_COUNT = 17;
+
+  /** The highest property tag this reader knows; higher ones are skipped. */
+  static final int PROP_LAST = PROP_MERGE_COUNT;
+
+  /** {@link #PROP_EXTERNAL} flag: the table was written for ingestion. */
+  static final int EXTERNAL_FILE = 1;
+
+  /** {@link #PROP_EXTERNAL} flag: its values end in a write time ({@code docs/format/ttl.md}). */
+  static final int EXTERNAL_WRITE_TIMES = 2;
 
   /** The longest prefix extractor name, in UTF-8 bytes. */
   static final int MAX_PREFIX_EXTRACTOR_NAME_BYTES = 255;

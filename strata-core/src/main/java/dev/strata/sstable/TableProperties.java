@@ -45,6 +45,12 @@ public final class TableProperties {
   /** The name of the prefix extractor whose prefixes the filter holds, or null. */
   private final String prefixExtractorName;
 
+  /** {@code TableFormat.PROP_EXTERNAL}'s flags; 0 for a table the engine wrote. */
+  private final int externalFlags;
+
+  /** Merge operands, recorded only in external tables (0 otherwise). */
+  private final long mergeCount;
+
   TableProperties(
       long entryCount,
       long tombstoneCount,
@@ -75,7 +81,9 @@ public final class TableProperties {
         bloomBitsPerKey,
         null,
         0,
-        null);
+        null,
+        0,
+        0);
   }
 
   TableProperties(
@@ -94,7 +102,11 @@ public final class TableProperties {
       int bloomBitsPerKey,
       BlockHandle rangeDeletionBlock,
       long rangeTombstoneCount,
-      String prefixExtractorName) {
+      String prefixExtractorName,
+      int externalFlags,
+      long mergeCount) {
+    this.externalFlags = externalFlags;
+    this.mergeCount = mergeCount;
     this.prefixExtractorName = prefixExtractorName;
     this.rangeDeletionBlock = rangeDeletionBlock;
     this.rangeTombstoneCount = rangeTombstoneCount;
@@ -118,7 +130,7 @@ public final class TableProperties {
    * prefix extractor's name (a string and its bytes).
    */
   long heapBytes() {
-    return HeapSize.object(9 * 8 + 4 * HeapSize.REFERENCE + 4)
+    return HeapSize.object(10 * 8 + 4 * HeapSize.REFERENCE + 2 * 4)
         + HeapSize.byteArray(smallestKey.length)
         + HeapSize.byteArray(largestKey.length)
         + (prefixExtractorName == null
@@ -218,6 +230,26 @@ public final class TableProperties {
     return prefixExtractorName;
   }
 
+  /** Whether {@code SstFileWriter} wrote the table for ingestion (see {@code PROP_EXTERNAL}). */
+  public boolean isExternal() {
+    return (externalFlags & TableFormat.EXTERNAL_FILE) != 0;
+  }
+
+  /** Whether an external table's values end in a write time. */
+  public boolean externalValuesCarryWriteTimes() {
+    return (externalFlags & TableFormat.EXTERNAL_WRITE_TIMES) != 0;
+  }
+
+  /** An external table's merge operands; 0 for a table the engine wrote (it does not count). */
+  public long mergeCount() {
+    return mergeCount;
+  }
+
+  /** These properties marking an external table with {@code flags} and its merge count. */
+  TableProperties withExternal(int flags, long merges) {
+    return copy(fileSize, rangeDeletionBlock, rangeTombstoneCount, prefixExtractorName, flags, merges);
+  }
+
   /** The range-deletion block's handle, or null if the table has none. */
   BlockHandle rangeDeletionBlock() {
     return rangeDeletionBlock;
@@ -225,21 +257,22 @@ public final class TableProperties {
 
   /** These properties naming a range-deletion block of {@code count} tombstones. */
   TableProperties withRangeDeletions(BlockHandle block, long count) {
-    return copy(fileSize, block, count, prefixExtractorName);
+    return copy(fileSize, block, count, prefixExtractorName, externalFlags, mergeCount);
   }
 
   /** These properties naming the prefix extractor of the filter's prefixes (null: none). */
   TableProperties withPrefixExtractor(String name) {
-    return copy(fileSize, rangeDeletionBlock, rangeTombstoneCount, name);
+    return copy(fileSize, rangeDeletionBlock, rangeTombstoneCount, name, externalFlags, mergeCount);
   }
 
   TableProperties withFileSize(long size) {
-    return copy(size, rangeDeletionBlock, rangeTombstoneCount, prefixExtractorName);
+    return copy(
+        size, rangeDeletionBlock, rangeTombstoneCount, prefixExtractorName, externalFlags, mergeCount);
   }
 
   /** These properties with the fields that are set after the entries are written replaced. */
   private TableProperties copy(
-      long size, BlockHandle block, long rangeCount, String prefixName) {
+      long size, BlockHandle block, long rangeCount, String prefixName, int flags, long merges) {
     return new TableProperties(
         entryCount,
         tombstoneCount,
@@ -256,7 +289,9 @@ public final class TableProperties {
         bloomBitsPerKey,
         block,
         rangeCount,
-        prefixName);
+        prefixName,
+        flags,
+        merges);
   }
 
   /** The properties block's contents. */
@@ -287,6 +322,10 @@ public final class TableProperties {
           TableFormat.PROP_PREFIX_EXTRACTOR,
           prefixExtractorName.getBytes(StandardCharsets.UTF_8));
     }
+    if (externalFlags != 0) {
+      putNumber(out, TableFormat.PROP_EXTERNAL, externalFlags);
+      putNumber(out, TableFormat.PROP_MERGE_COUNT, mergeCount);
+    }
     return out.toByteArray();
   }
 
@@ -312,9 +351,9 @@ public final class TableProperties {
    */
   static TableProperties decode(
       byte[] data, int length, String file, long blockOffset, long fileSize) {
-    long[] numbers = new long[TableFormat.PROP_PREFIX_EXTRACTOR + 1];
-    byte[][] keys = new byte[TableFormat.PROP_PREFIX_EXTRACTOR + 1][];
-    boolean[] seen = new boolean[TableFormat.PROP_PREFIX_EXTRACTOR + 1];
+    long[] numbers = new long[TableFormat.PROP_LAST + 1];
+    byte[][] keys = new byte[TableFormat.PROP_LAST + 1][];
+    boolean[] seen = new boolean[TableFormat.PROP_LAST + 1];
     BlockHandle rangeDeletions = null;
     String prefixExtractor = null;
     int[] out = new int[1];
@@ -382,9 +421,26 @@ public final class TableProperties {
       throw new CorruptionException(
           file, blockOffset, "bad properties block: a prefix extractor without a filter");
     }
+    long flags = numbers[TableFormat.PROP_EXTERNAL];
+    if (seen[TableFormat.PROP_EXTERNAL] != seen[TableFormat.PROP_MERGE_COUNT]
+        || (seen[TableFormat.PROP_EXTERNAL]
+            && (flags & ~(long) (TableFormat.EXTERNAL_FILE | TableFormat.EXTERNAL_WRITE_TIMES)) != 0)
+        || (seen[TableFormat.PROP_EXTERNAL] && (flags & TableFormat.EXTERNAL_FILE) == 0)) {
+      throw new CorruptionException(
+          file, blockOffset, "bad properties block: external-file flags " + flags);
+    }
+    if (seen[TableFormat.PROP_EXTERNAL]
+        && (numbers[TableFormat.PROP_SMALLEST_SEQUENCE] != 0
+            || numbers[TableFormat.PROP_LARGEST_SEQUENCE] != 0
+            || numbers[TableFormat.PROP_MERGE_COUNT] > numbers[TableFormat.PROP_ENTRY_COUNT])) {
+      throw new CorruptionException(
+          file, blockOffset, "bad properties block: an external table with sequences or counts"
+              + " it cannot have");
+    }
     return validated(numbers, keys, file, blockOffset, fileSize)
         .withRangeDeletions(rangeDeletions, rangeDeletions == null ? 0 : rangeCount)
-        .withPrefixExtractor(prefixExtractor);
+        .withPrefixExtractor(prefixExtractor)
+        .withExternal((int) flags, numbers[TableFormat.PROP_MERGE_COUNT]);
   }
 
   private static TableProperties validated(
@@ -452,6 +508,7 @@ public final class TableProperties {
         + ", compression="
         + compression
         + (prefixExtractorName == null ? "" : ", prefixExtractor=" + prefixExtractorName)
+        + (isExternal() ? ", external, merges=" + mergeCount : "")
         + "}";
   }
 }

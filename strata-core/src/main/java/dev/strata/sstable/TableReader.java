@@ -6,11 +6,14 @@ import dev.strata.fs.ReadableFile;
 import dev.strata.key.FragmentedRangeTombstones;
 import dev.strata.key.InternalIterator;
 import dev.strata.key.Lookup;
+import dev.strata.key.RangeTombstone;
 import dev.strata.key.Trailer;
 import dev.strata.util.HeapSize;
 import java.io.EOFException;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -53,6 +56,13 @@ public final class TableReader implements AutoCloseable {
   /** The range-deletion block's fragments, read at open; EMPTY if the table has none. */
   private final FragmentedRangeTombstones rangeTombstones;
 
+  /**
+   * The sequence of every point entry of an ingested table, whose stored sequences are all 0 (its
+   * range tombstones take the one below); 0 for a table the engine wrote. See {@code
+   * docs/design/ingestion.md}.
+   */
+  private final long globalSequence;
+
   // Data blocks read from the file: written by every reading thread on a cache miss (already the
   // slow path); read by monitoring and tests. LongAdder: sums may lag. Lookups themselves count
   // nothing here: a counter per table that every lookup bumps cost a cache-line miss per table
@@ -75,7 +85,9 @@ public final class TableReader implements AutoCloseable {
       TableProperties properties,
       int formatVersion,
       FragmentedRangeTombstones rangeTombstones,
-      TableReadStats stats) {
+      TableReadStats stats,
+      long globalSequence) {
+    this.globalSequence = globalSequence;
     this.rangeTombstones = rangeTombstones;
     this.stats = stats;
     this.file = file;
@@ -113,11 +125,35 @@ public final class TableReader implements AutoCloseable {
   public static TableReader open(
       ReadableFile file, String fileName, long fileSize, BlockCache cache, TableReadStats stats)
       throws IOException {
+    return open(file, fileName, fileSize, cache, stats, 0);
+  }
+
+  /**
+   * As {@link #open(ReadableFile, String, long, BlockCache, TableReadStats)} for a table ingested
+   * at {@code globalSequence} (0: a table the engine wrote): every point entry reads with that
+   * sequence and every range tombstone with the one below, so that the table's tombstones delete
+   * what lies beneath it but not its own entries.
+   *
+   * @throws CorruptionException also if {@code globalSequence} is set and the table is not one
+   *     {@code SstFileWriter} wrote
+   */
+  public static TableReader open(
+      ReadableFile file,
+      String fileName,
+      long fileSize,
+      BlockCache cache,
+      TableReadStats stats,
+      long globalSequence)
+      throws IOException {
     Objects.requireNonNull(file, "file");
     Objects.requireNonNull(fileName, "fileName");
     Objects.requireNonNull(cache, "cache");
+    if (globalSequence < 0 || globalSequence == 1 || globalSequence > Trailer.MAX_SEQUENCE) {
+      file.close();
+      throw new IllegalArgumentException("global sequence " + globalSequence + " out of range");
+    }
     try {
-      return openChecked(file, fileName, fileSize, cache, stats);
+      return openChecked(file, fileName, fileSize, cache, stats, globalSequence);
     } catch (IOException | RuntimeException | Error e) {
       try {
         file.close();
@@ -129,7 +165,12 @@ public final class TableReader implements AutoCloseable {
   }
 
   private static TableReader openChecked(
-      ReadableFile file, String fileName, long fileSize, BlockCache cache, TableReadStats stats)
+      ReadableFile file,
+      String fileName,
+      long fileSize,
+      BlockCache cache,
+      TableReadStats stats,
+      long globalSequence)
       throws IOException {
     if (fileSize < TableFormat.FOOTER_SIZE) {
       throw new CorruptionException(
@@ -182,6 +223,17 @@ public final class TableReader implements AutoCloseable {
 
     checkConsistent(properties, index, filter, fileName, footer);
     FragmentedRangeTombstones ranges = readRangeDeletions(file, fileName, footer, properties);
+    if (globalSequence > 0) {
+      if (!properties.isExternal()) {
+        throw new CorruptionException(
+            fileName,
+            footer.properties().offset(),
+            "the manifest gives the table global sequence "
+                + globalSequence
+                + " but it was not written for ingestion");
+      }
+      ranges = resequenced(ranges, globalSequence - 1);
+    }
     return new TableReader(
         file,
         fileName,
@@ -192,7 +244,40 @@ public final class TableReader implements AutoCloseable {
         properties,
         footer.version(),
         ranges,
-        stats);
+        stats,
+        globalSequence);
+  }
+
+  /** {@code ranges} with every tombstone at {@code sequence}. */
+  private static FragmentedRangeTombstones resequenced(
+      FragmentedRangeTombstones ranges, long sequence) {
+    if (ranges.isEmpty()) {
+      return ranges;
+    }
+    List<RangeTombstone> out = new ArrayList<>();
+    for (RangeTombstone t : ranges.toTombstones()) {
+      out.add(new RangeTombstone(t.start(), t.end(), sequence));
+    }
+    return FragmentedRangeTombstones.of(out);
+  }
+
+  /** The global sequence of an ingested table, or 0. */
+  public long globalSequence() {
+    return globalSequence;
+  }
+
+  /** The trailer an entry stored with {@code stored} reads with: its kind at the global sequence. */
+  private long effective(long stored) {
+    return globalSequence == 0 ? stored : (globalSequence << 8) | (stored & 0xFF);
+  }
+
+  /**
+   * The trailer to seek a key's version at or below {@code trailer} with: as is, but for an
+   * ingested table, which holds one version per key stored at sequence 0, the largest, so that
+   * the seek lands on that version whatever its effective sequence; the caller compares that.
+   */
+  private long seekTrailerOf(long trailer) {
+    return globalSequence == 0 ? trailer : Trailer.seekTrailer(Trailer.MAX_SEQUENCE);
   }
 
   /**
@@ -319,14 +404,16 @@ public final class TableReader implements AutoCloseable {
     // compaction may have dropped a version the read should see (every version between the
     // read's and the newest shares a snapshot stripe), so the table answers NEWER_ONLY.
     long seekTrailer =
-        Trailer.seekTrailer(detectNewer ? Trailer.MAX_SEQUENCE : snapshotSequence);
+        seekTrailerOf(Trailer.seekTrailer(detectNewer ? Trailer.MAX_SEQUENCE : snapshotSequence));
     BlockIterator it = seekEntry(userKey, seekTrailer, verifyChecksums, fillCache, null);
     if (it == null) {
       return covering >= 0 ? Lookup.DELETED : null;
     }
-    long trailer = it.trailer();
+    long trailer = effective(it.trailer());
     if (Trailer.sequence(trailer) > snapshotSequence) {
-      return Lookup.NEWER_ONLY;
+      // Only an ingested table, whose one version of a key is newer than the read, gets here
+      // without detectNewer; its tombstones are newer too, so it holds nothing for the read.
+      return detectNewer ? Lookup.NEWER_ONLY : null;
     }
     if (Trailer.sequence(trailer) <= covering) {
       return Lookup.DELETED;
@@ -376,11 +463,18 @@ public final class TableReader implements AutoCloseable {
     }
     BlockIterator it =
         seekEntry(
-            userKey, Trailer.seekTrailer(snapshotSequence), verifyChecksums, fillCache, reuse);
-    if (it == null || Trailer.sequence(it.trailer()) <= covering) {
+            userKey,
+            seekTrailerOf(Trailer.seekTrailer(snapshotSequence)),
+            verifyChecksums,
+            fillCache,
+            reuse);
+    long trailer = it == null ? 0 : effective(it.trailer());
+    if (it == null
+        || Trailer.sequence(trailer) <= covering
+        || Trailer.sequence(trailer) > snapshotSequence) {
       return covering >= 0 ? Lookup.DELETED : null;
     }
-    return resultOf(it.trailer(), it);
+    return resultOf(trailer, it);
   }
 
   /** A lookup's answer for the version {@code it} is on: a value, DELETED or MERGE. */
@@ -487,14 +581,14 @@ public final class TableReader implements AutoCloseable {
    * @throws IllegalStateException if the reader is closed
    */
   public InternalIterator newIterator(boolean verifyChecksums, boolean fillCache) {
-    requireOpen();
-    return new TableIterator(this, verifyChecksums, fillCache, null);
+    return newIterator(verifyChecksums, fillCache, null);
   }
 
   /** As {@link #newIterator}, closing {@code onClose} when the iterator closes. */
   InternalIterator newIterator(boolean verifyChecksums, boolean fillCache, AutoCloseable onClose) {
     requireOpen();
-    return new TableIterator(this, verifyChecksums, fillCache, onClose);
+    InternalIterator it = new TableIterator(this, verifyChecksums, fillCache, onClose);
+    return globalSequence == 0 ? it : new GlobalSequenceIterator(it, globalSequence);
   }
 
   /**

@@ -187,7 +187,7 @@ public final class ConcurrentLevel {
     List<FileMetadata> candidates = pinFilesForKey(userKey);
     try {
       for (FileMetadata f : candidates) {
-        try (TableHandle t = tables.acquire(f.number(), f.fileSize())) {
+        try (TableHandle t = tables.acquire(f.number(), f.fileSize(), f.globalSequence())) {
           byte[] result =
               t.reader().get(userKey, keyHash, snapshot, verifyChecksums, fillCache, detectNewer);
           if (result != null) {
@@ -271,7 +271,7 @@ public final class ConcurrentLevel {
           continue;
         }
         if (open == null) {
-          open = tables.acquire(f.number(), f.fileSize());
+          open = tables.acquire(f.number(), f.fileSize(), f.globalSequence());
         }
         byte[] r =
             open.reader().get(key, hashes[slot], snapshot, verifyChecksums, fillCache, reuse);
@@ -303,7 +303,7 @@ public final class ConcurrentLevel {
     List<FileMetadata> candidates = pinFilesForKey(userKey);
     try {
       for (FileMetadata f : candidates) {
-        try (TableHandle t = tables.acquire(f.number(), f.fileSize())) {
+        try (TableHandle t = tables.acquire(f.number(), f.fileSize(), f.globalSequence())) {
           if (t.reader().mayContainHash(keyHash)) {
             return true;
           }
@@ -341,7 +341,7 @@ public final class ConcurrentLevel {
           total += f.fileSize();
           continue;
         }
-        try (TableHandle t = tables.acquire(f.number(), f.fileSize())) {
+        try (TableHandle t = tables.acquire(f.number(), f.fileSize(), f.globalSequence())) {
           TableReader r = t.reader();
           long from = startsInside ? 0 : r.approximateOffsetOf(start);
           long to = endsInside ? f.fileSize() : r.approximateOffsetOf(limit);
@@ -371,7 +371,7 @@ public final class ConcurrentLevel {
     long total = 0;
     try {
       for (FileMetadata f : files) {
-        try (TableHandle t = tables.acquire(f.number(), f.fileSize())) {
+        try (TableHandle t = tables.acquire(f.number(), f.fileSize(), f.globalSequence())) {
           var p = t.reader().properties();
           total += p.entryCount() - 2 * p.tombstoneCount();
         } catch (IOException e) {
@@ -476,7 +476,7 @@ public final class ConcurrentLevel {
       try {
         for (FileMetadata f : files) {
           if (f.hasRangeTombstones()) {
-            try (TableHandle t = tables.acquire(f.number(), f.fileSize())) {
+            try (TableHandle t = tables.acquire(f.number(), f.fileSize(), f.globalSequence())) {
               rangeTombstones.addAll(t.reader().rangeTombstones().toTombstones());
             }
           }

@@ -41,6 +41,12 @@ public final class FileMetadata {
   /** Range tombstones in the table's range-deletion block; 0 for most tables. */
   private final long rangeTombstoneCount;
 
+  /**
+   * The sequence an ingested table's entries read with (its range tombstones the one below), or
+   * 0 for a table the engine wrote; see {@code docs/design/ingestion.md}.
+   */
+  private final long globalSequence;
+
   /** References; see the class comment. Starts at 0 until a level adopts the file. */
   private final AtomicInteger refs = new AtomicInteger();
 
@@ -77,6 +83,30 @@ public final class FileMetadata {
       long largestSequence,
       long entryCount,
       long rangeTombstoneCount) {
+    this(
+        number,
+        fileSize,
+        smallest,
+        largest,
+        smallestSequence,
+        largestSequence,
+        entryCount,
+        rangeTombstoneCount,
+        0);
+  }
+
+  /** As above for a table ingested at {@code globalSequence} (0: none). */
+  public FileMetadata(
+      long number,
+      long fileSize,
+      InternalKey smallest,
+      InternalKey largest,
+      long smallestSequence,
+      long largestSequence,
+      long entryCount,
+      long rangeTombstoneCount,
+      long globalSequence) {
+    this.globalSequence = globalSequence;
     this.rangeTombstoneCount = rangeTombstoneCount;
     this.number = number;
     this.fileSize = fileSize;
@@ -114,6 +144,37 @@ public final class FileMetadata {
         props.largestSequence(),
         props.entryCount(),
         props.rangeTombstoneCount());
+  }
+
+  /**
+   * The metadata of an external table ingested as number {@code number} at {@code
+   * globalSequence}: its key range as {@link #ofTable} gives it, with its entries' trailers at the
+   * global sequence, and its sequences those it reads with.
+   */
+  public static FileMetadata ofIngested(
+      long number,
+      TableProperties props,
+      FragmentedRangeTombstones pieces,
+      long globalSequence) {
+    FileMetadata stored = ofTable(number, props, pieces);
+    return new FileMetadata(
+        number,
+        props.fileSize(),
+        atSequence(stored.smallest, globalSequence),
+        atSequence(stored.largest, globalSequence),
+        pieces.isEmpty() ? globalSequence : globalSequence - 1,
+        globalSequence,
+        props.entryCount(),
+        props.rangeTombstoneCount(),
+        globalSequence);
+  }
+
+  /** {@code key} at {@code sequence}, unless it is a range tombstone bound (kept as it is). */
+  private static InternalKey atSequence(InternalKey key, long sequence) {
+    if (Trailer.kindCode(key.trailer()) == ValueKind.RANGE_DELETE.code()) {
+      return key;
+    }
+    return new InternalKey(key.userKey(), (sequence << 8) | (key.trailer() & 0xFF));
   }
 
   /**
@@ -173,6 +234,11 @@ public final class FileMetadata {
 
   public boolean hasRangeTombstones() {
     return rangeTombstoneCount > 0;
+  }
+
+  /** The sequence an ingested table reads with, or 0 for a table the engine wrote. */
+  public long globalSequence() {
+    return globalSequence;
   }
 
   /** Whether the user key range [begin, end] (null = unbounded) overlaps this file's. */
@@ -242,6 +308,7 @@ public final class FileMetadata {
         + largest
         + "] "
         + fileSize
-        + "B";
+        + "B"
+        + (globalSequence == 0 ? "" : " ingested@" + globalSequence);
   }
 }

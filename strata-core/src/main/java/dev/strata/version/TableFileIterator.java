@@ -63,7 +63,7 @@ public final class TableFileIterator implements InternalIterator {
   private TableHandle handle() {
     if (handle == null) {
       try {
-        handle = tables.acquire(file.number(), file.fileSize());
+        handle = tables.acquire(file.number(), file.fileSize(), file.globalSequence());
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

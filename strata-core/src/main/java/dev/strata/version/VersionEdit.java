@@ -2,6 +2,7 @@ package dev.strata.version;
 
 import dev.strata.CorruptionException;
 import dev.strata.key.InternalKey;
+import dev.strata.key.Trailer;
 import dev.strata.util.Coding;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -21,6 +22,11 @@ public final class VersionEdit {
   static final int TAG_NEW_FILE = 5;
   /** A new file with range tombstones: the fields of {@link #TAG_NEW_FILE}, then their count. */
   static final int TAG_NEW_FILE_WITH_RANGE_TOMBSTONES = 6;
+  /**
+   * An ingested file: the fields of {@link #TAG_NEW_FILE}, its range tombstone count (may be 0),
+   * then its global sequence.
+   */
+  static final int TAG_NEW_INGESTED_FILE = 7;
 
   /** A file removed from a level. */
   public record Deleted(int level, long number) {}
@@ -101,7 +107,13 @@ public final class VersionEdit {
     }
     for (Added a : added) {
       FileMetadata f = a.file();
-      varint(out, tmp, f.hasRangeTombstones() ? TAG_NEW_FILE_WITH_RANGE_TOMBSTONES : TAG_NEW_FILE);
+      boolean ingested = f.globalSequence() > 0;
+      varint(
+          out,
+          tmp,
+          ingested
+              ? TAG_NEW_INGESTED_FILE
+              : f.hasRangeTombstones() ? TAG_NEW_FILE_WITH_RANGE_TOMBSTONES : TAG_NEW_FILE);
       varint(out, tmp, a.level());
       varint(out, tmp, f.number());
       varint(out, tmp, f.fileSize());
@@ -110,7 +122,10 @@ public final class VersionEdit {
       varint(out, tmp, f.smallestSequence());
       varint(out, tmp, f.largestSequence());
       varint(out, tmp, f.entryCount());
-      if (f.hasRangeTombstones()) {
+      if (ingested) {
+        varint(out, tmp, f.rangeTombstoneCount());
+        varint(out, tmp, f.globalSequence());
+      } else if (f.hasRangeTombstones()) {
         varint(out, tmp, f.rangeTombstoneCount());
       }
     }
@@ -162,10 +177,9 @@ public final class VersionEdit {
               break;
             }
           case TAG_NEW_FILE:
-            pos = decodeNewFile(data, pos, v, e, false);
-            break;
           case TAG_NEW_FILE_WITH_RANGE_TOMBSTONES:
-            pos = decodeNewFile(data, pos, v, e, true);
+          case TAG_NEW_INGESTED_FILE:
+            pos = decodeNewFile(data, pos, v, e, tag);
             break;
           default:
             throw new IllegalArgumentException("unknown tag " + tag);
@@ -178,8 +192,7 @@ public final class VersionEdit {
     return e;
   }
 
-  private static int decodeNewFile(
-      byte[] data, int pos, long[] v, VersionEdit e, boolean withRangeTombstones) {
+  private static int decodeNewFile(byte[] data, int pos, long[] v, VersionEdit e, int tag) {
     pos = Coding.getVarint(data, pos, data.length, v);
     int level = checkLevel(v[0]);
     pos = Coding.getVarint(data, pos, data.length, v);
@@ -200,11 +213,22 @@ public final class VersionEdit {
     pos = Coding.getVarint(data, pos, data.length, v);
     long entries = v[0];
     long ranges = 0;
-    if (withRangeTombstones) {
+    long globalSequence = 0;
+    if (tag != TAG_NEW_FILE) {
       pos = Coding.getVarint(data, pos, data.length, v);
       ranges = v[0];
-      if (ranges < 1) {
+      if (ranges < (tag == TAG_NEW_FILE_WITH_RANGE_TOMBSTONES ? 1 : 0)) {
         throw new IllegalArgumentException("file with range tombstones counts " + ranges);
+      }
+    }
+    if (tag == TAG_NEW_INGESTED_FILE) {
+      pos = Coding.getVarint(data, pos, data.length, v);
+      globalSequence = v[0];
+      if (globalSequence < 2
+          || globalSequence > Trailer.MAX_SEQUENCE
+          || largestSeq != globalSequence) {
+        throw new IllegalArgumentException(
+            "ingested file with global sequence " + globalSequence + ", largest " + largestSeq);
       }
     }
     e.added.add(
@@ -218,7 +242,8 @@ public final class VersionEdit {
                 smallestSeq,
                 largestSeq,
                 entries,
-                ranges)));
+                ranges,
+                globalSequence)));
     return pos;
   }
 

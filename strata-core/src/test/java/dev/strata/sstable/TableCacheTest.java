@@ -85,7 +85,7 @@ class TableCacheTest {
                   for (int op = 0; op < operations; op++) {
                     long table = 1L + rnd.nextInt(TABLES);
                     int i = rnd.nextInt(KEYS_PER_TABLE);
-                    try (TableHandle handle = cache.acquire(table, sizes[(int) table])) {
+                    try (TableHandle handle = cache.acquire(table, sizes[(int) table], 0)) {
                       assertThat(
                               handle.reader().get(key(table, i), Long.MAX_VALUE >>> 9, true, true))
                           .isEqualTo(value(table, i));
@@ -145,8 +145,8 @@ class TableCacheTest {
   void openReaderHeapBytes_countsEveryOpenReader_untilItsLastReleaseClosesIt() throws IOException {
     try (TableCache cache = newCache(16)) {
       assertThat(cache.openReaderHeapBytes()).isZero();
-      TableHandle one = cache.acquire(1, sizes[1]);
-      cache.acquire(2, sizes[2]).close();
+      TableHandle one = cache.acquire(1, sizes[1], 0);
+      cache.acquire(2, sizes[2], 0).close();
       assertThat(cache.openReaderCount()).isEqualTo(2);
       assertThat(cache.openReaderHeapBytes()).isEqualTo(expectedHeapBytes(List.of(1L, 2L)));
       // The index and filter of 200 keys in 256-byte blocks: far more than the fixed part.
@@ -168,7 +168,7 @@ class TableCacheTest {
     try (TableCache cache = newCache(3)) {
       long all = 0;
       for (long t = 1; t <= TABLES; t++) {
-        cache.acquire(t, sizes[(int) t]).close();
+        cache.acquire(t, sizes[(int) t], 0).close();
         all += TableMemory.expectedReaderHeapBytes(fs, pathOf(t));
       }
       cache.cleanUpForTesting();
@@ -182,8 +182,8 @@ class TableCacheTest {
   @Test
   void acquire_sameFileTwice_opensItOnce() throws IOException {
     try (TableCache cache = newCache(16);
-        TableHandle a = cache.acquire(1, sizes[1]);
-        TableHandle b = cache.acquire(1, sizes[1])) {
+        TableHandle a = cache.acquire(1, sizes[1], 0);
+        TableHandle b = cache.acquire(1, sizes[1], 0)) {
       assertThat(a.reader()).isSameAs(b.reader());
       assertThat(fs.opens()).isEqualTo(1);
     }
@@ -193,7 +193,7 @@ class TableCacheTest {
   @Test
   void evict_whileHandleHeld_closesOnRelease() throws IOException {
     try (TableCache cache = newCache(16)) {
-      TableHandle handle = cache.acquire(3, sizes[3]);
+      TableHandle handle = cache.acquire(3, sizes[3], 0);
       cache.evict(3);
       assertThat(fs.openReaders()).isEqualTo(1);
       assertThat(handle.reader().get(key(3, 5), 1000, true, true)).isEqualTo(value(3, 5));
@@ -208,7 +208,7 @@ class TableCacheTest {
   @Test
   void newIterator_holdsReferenceUntilClosed() throws IOException {
     try (TableCache cache = newCache(16)) {
-      InternalIterator it = cache.newIterator(2, sizes[2], true, true);
+      InternalIterator it = cache.newIterator(2, sizes[2], 0, true, true);
       cache.evict(2);
       assertThat(Tables.scanForward(it)).hasSize(KEYS_PER_TABLE);
       assertThat(fs.openReaders()).isEqualTo(1);
@@ -220,7 +220,7 @@ class TableCacheTest {
   @Test
   void acquire_missingFile_raisesCorruptionWithOffsetMinusOne() {
     try (TableCache cache = newCache(16)) {
-      assertThatThrownBy(() -> cache.acquire(99, 1234))
+      assertThatThrownBy(() -> cache.acquire(99, 1234, 0))
           .isInstanceOf(CorruptionException.class)
           .hasMessageContaining("000099.sst")
           .hasMessageContaining("table file missing")
@@ -236,10 +236,10 @@ class TableCacheTest {
     bad[bad.length - 1] ^= 1;
     Files.write(path, bad);
     try (TableCache cache = newCache(16)) {
-      assertThatThrownBy(() -> cache.acquire(4, sizes[4])).isInstanceOf(CorruptionException.class);
+      assertThatThrownBy(() -> cache.acquire(4, sizes[4], 0)).isInstanceOf(CorruptionException.class);
       assertThat(fs.openReaders()).isZero();
       Files.write(path, good);
-      try (TableHandle handle = cache.acquire(4, sizes[4])) {
+      try (TableHandle handle = cache.acquire(4, sizes[4], 0)) {
         assertThat(handle.reader().properties().entryCount()).isEqualTo(KEYS_PER_TABLE);
       }
     }
@@ -248,16 +248,16 @@ class TableCacheTest {
   @Test
   void acquire_afterClose_throwsIllegalState() throws IOException {
     TableCache cache = newCache(16);
-    cache.acquire(1, sizes[1]).close();
+    cache.acquire(1, sizes[1], 0).close();
     cache.close();
     assertThat(fs.openReaders()).isZero();
-    assertThatThrownBy(() -> cache.acquire(1, sizes[1])).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> cache.acquire(1, sizes[1], 0)).isInstanceOf(IllegalStateException.class);
   }
 
   @Test
   void close_withHandleHeld_closesReaderOnRelease() throws IOException {
     TableCache cache = newCache(16);
-    TableHandle handle = cache.acquire(5, sizes[5]);
+    TableHandle handle = cache.acquire(5, sizes[5], 0);
     cache.close();
     assertThat(fs.openReaders()).isEqualTo(1);
     assertThat(handle.reader().get(key(5, 0), 1000, true, true)).isEqualTo(value(5, 0));

@@ -57,7 +57,7 @@ public final class TableMemory {
               + HeapSize.longArray(blocks / 32);
       TableProperties p = reader.properties();
       long properties =
-          HeapSize.object(9 * 8 + 4 * 4 + 4)
+          HeapSize.object(10 * 8 + 4 * 4 + 2 * 4)
               + HeapSize.byteArray(p.smallestKey().length)
               + HeapSize.byteArray(p.largestKey().length)
               + (p.prefixExtractorName() == null
