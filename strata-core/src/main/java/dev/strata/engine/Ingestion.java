@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  *       ({@code moveFiles}) or copied and forced, then force the directory (no lock). A crash from
  *       here on leaves unreferenced tables, which the next open deletes.
  *   <li><b>Install</b>, in the commit pipeline's leader role, so no write is in flight: memtables
- *       holding keys in the files' ranges are flushed first (writers wait); then, with
+ *       holding keys in the files' ranges are flushed first (writers wait) and the WALs are
+ *       forced, so that no write made before is less durable than the ingestion; then, with
  *       compactions excluded, each file in list order takes two fresh sequences (its range
  *       tombstones the first, its entries the second, so that its tombstones hide what lies
  *       beneath and not its own entries) and the lowest level where no level above it holds a
@@ -227,6 +228,7 @@ final class Ingestion {
     status.checkOpen();
     status.checkWritable();
     writes.flushIfOverlapping(m -> overlapsAny(m, candidates), io.allowBlockingFlush());
+    writes.syncWals();
     jobs.excludingCompactions(
         () -> {
           int[] levels = pickLevels(versions.currentLevels(), candidates);

@@ -599,6 +599,28 @@ final class WriteController implements CommitPipeline.Engine {
   }
 
   /**
+   * Leader only (inside {@link #runExclusive}): forces every WAL, oldest first, so that each write
+   * made before is as durable as an ingestion about to be installed: recovery then never finds the
+   * ingestion without a write that preceded it.
+   *
+   * @throws StrataException if a force fails (the error is then sticky, as for a sync write)
+   */
+  void syncWals() {
+    try {
+      for (RetiredWal retired : mems.retiredWalsOldestFirst()) {
+        retired.forceAndClose();
+      }
+      fs.crashPoint(CrashPoint.WAL_BEFORE_SYNC);
+      wal.sync();
+      fs.crashPoint(CrashPoint.WAL_AFTER_SYNC);
+      stats.walSyncs.increment();
+    } catch (IOException e) {
+      recordBackgroundError(e);
+      throw new StrataException("forcing the WAL before an ingestion failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * Leader only (inside {@link #runExclusive}): the next {@code count} sequences, for tables
    * ingested at them; see {@link CommitPipeline#allocateSequences}. The caller publishes them with
    * {@link #publishSequence} once the tables are installed.

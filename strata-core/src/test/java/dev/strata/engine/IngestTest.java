@@ -14,6 +14,8 @@ import dev.strata.Snapshot;
 import dev.strata.SstFileWriter;
 import dev.strata.StrataDB;
 import dev.strata.StrataException;
+import dev.strata.fs.CrashPoint;
+import dev.strata.testing.FaultInjectionFileSystem;
 import dev.strata.testing.ModelChecks;
 import dev.strata.testing.ModelDb;
 import dev.strata.version.FileNames;
@@ -27,6 +29,7 @@ import java.util.List;
 import java.util.NavigableMap;
 import java.util.Random;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -507,6 +510,81 @@ class IngestTest {
     StrataDB.repair(dir, options);
     try (StrataDB db = StrataDB.open(dir, options)) {
       ModelChecks.checkAll(db, model.view(), ReadOptions.DEFAULT, 1000, IngestTest::key, "repaired");
+    }
+  }
+
+  @Test
+  void aPowerLossAfterIngestion_keepsItAndEveryWriteBeforeIt() throws IOException {
+    FaultInjectionFileSystem fs = new FaultInjectionFileSystem(7);
+    Path db = Path.of("/db");
+    Options options = Options.builder().fileSystem(fs).build();
+    fs.createDirectories(Path.of("/ext"));
+    Path p = Path.of("/ext/a.sst");
+    try (SstFileWriter w = new SstFileWriter(options)) {
+      w.open(p);
+      for (int i = 1000; i < 1100; i++) {
+        w.put(key(i), value(i, "file"));
+      }
+      w.finish();
+    }
+    FaultInjectionFileSystem image;
+    StrataDB d = StrataDB.open(db, options);
+    for (int i = 0; i < 100; i++) {
+      d.put(key(i), value(i, "unsynced"));
+    }
+    d.ingestExternalFiles(List.of(p));
+    image = fs.crash(FaultInjectionFileSystem.CrashMode.DROP_UNSYNCED, new Random(1));
+    try {
+      d.close();
+    } catch (RuntimeException e) {
+      // The crashed file system refuses the close's writes.
+    }
+    try (StrataDB after = StrataDB.open(db, Options.builder().fileSystem(image).build())) {
+      for (int i = 0; i < 100; i++) {
+        assertThat(after.get(key(i))).as("write %d before the ingestion", i).isEqualTo(value(i, "unsynced"));
+      }
+      for (int i = 1000; i < 1100; i++) {
+        assertThat(after.get(key(i))).isEqualTo(value(i, "file"));
+      }
+    }
+  }
+
+  @Test
+  void aCrashAfterPlacingTheTables_ingestsNothing_andTheNextOpenRemovesThem() throws IOException {
+    FaultInjectionFileSystem fs = new FaultInjectionFileSystem(8);
+    Path db = Path.of("/db");
+    Options options = Options.builder().fileSystem(fs).build();
+    fs.createDirectories(Path.of("/ext"));
+    Path p = Path.of("/ext/a.sst");
+    try (SstFileWriter w = new SstFileWriter(options)) {
+      w.open(p);
+      w.put(key(1), value(1, "file"));
+      w.finish();
+    }
+    AtomicReference<FaultInjectionFileSystem> image = new AtomicReference<>();
+    fs.onCrashPoint(
+        point -> {
+          if (point == CrashPoint.INGEST_TABLES_PLACED && image.get() == null) {
+            image.set(fs.crash(FaultInjectionFileSystem.CrashMode.KEEP_ALL, new Random(2)));
+            throw new FaultInjectionFileSystem.SimulatedCrashException("crash at " + point);
+          }
+        });
+    StrataDB d = StrataDB.open(db, options);
+    d.put(key(2), value(2, "db"));
+    assertThatThrownBy(() -> d.ingestExternalFiles(List.of(p)))
+        .isInstanceOf(FaultInjectionFileSystem.SimulatedCrashException.class);
+    try {
+      d.close();
+    } catch (RuntimeException e) {
+      // The crashed file system refuses the close's writes.
+    }
+    List<String> placed =
+        image.get().list(db).stream().filter(n -> n.endsWith(".sst")).toList();
+    assertThat(placed).as("the placed table is in the crash image").hasSize(1);
+    try (StrataDB after = StrataDB.open(db, Options.builder().fileSystem(image.get()).build())) {
+      assertThat(after.get(key(1))).isNull();
+      assertThat(after.get(key(2))).isEqualTo(value(2, "db"));
+      assertThat(image.get().list(db)).as("unreferenced, removed at open").doesNotContain(placed.get(0));
     }
   }
 

@@ -64,6 +64,7 @@ class CrashPointTest {
     FaultInjectionFileSystem fs = new FaultInjectionFileSystem(rnd.nextLong());
     try {
       fs.createDirectories(Path.of("/checkpoints"));
+      fs.createDirectories(Path.of("/external"));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -86,6 +87,8 @@ class CrashPointTest {
     // Checkpoints join the workload only for their own points, so that every other point's runs
     // replay as before.
     boolean checkpoints = point.name().startsWith("CHECKPOINT_");
+    // Ingestions likewise, for theirs.
+    boolean ingestions = point.name().startsWith("INGEST_");
     for (int round = 0; round < MAX_ROUNDS && image.get() == null; round++) {
       StrataDB db;
       try {
@@ -95,7 +98,7 @@ class CrashPointTest {
         break;
       }
       try {
-        workload(db, gen, rnd, log, image, checkpoints);
+        workload(db, gen, rnd, log, image, checkpoints, ingestions, fs);
       } catch (RuntimeException e) {
         assertThat(crashing.get()).as("%s: write failed without a crash: %s", where, e).isTrue();
       }
@@ -120,10 +123,24 @@ class CrashPointTest {
 
   private static void workload(
       StrataDB db, OpGenerator gen, Random rnd, WriteLog log,
-      AtomicReference<FaultInjectionFileSystem> image, boolean checkpoints) {
+      AtomicReference<FaultInjectionFileSystem> image, boolean checkpoints, boolean ingestions,
+      FaultInjectionFileSystem fs) {
     for (int i = 0; i < 150 && image.get() == null; i++) {
       int r = rnd.nextInt(100);
-      if (checkpoints && r < 4) {
+      if (ingestions && r < 6) {
+        // One atomic write of a file's range deletion, then its keys; durable, with every write
+        // before it, once the call returns.
+        List<OpGenerator.WriteOp> ops = gen.nextIngestion(100);
+        Path file = Path.of("/external").resolve("f" + i + "-" + rnd.nextInt(1 << 20) + ".sst");
+        try (dev.strata.SstFileWriter w = new dev.strata.SstFileWriter(options(fs, rnd))) {
+          OpGenerator.writeFile(w, file, ops);
+        }
+        log.add(ops);
+        db.ingestExternalFiles(
+            List.of(file),
+            dev.strata.IngestOptions.builder().moveFiles(rnd.nextBoolean()).build());
+        log.markDurable();
+      } else if (checkpoints && r < 4) {
         // A fresh target each time; a checkpoint flushes, so what it saw is durable.
         db.createCheckpoint(Path.of("/checkpoints").resolve("cp" + i + "-" + rnd.nextInt(1 << 20)));
         log.markDurable();

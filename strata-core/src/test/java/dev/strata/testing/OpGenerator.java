@@ -162,6 +162,47 @@ public final class OpGenerator {
     return ops;
   }
 
+  /**
+   * The contents of one external file, in the order {@link #writeFile} writes it and ingestion
+   * applies it: a range deletion (one file in three), then 1 to 12 distinct keys in ascending
+   * order, each a put, a delete or (with merges) a merge operand.
+   */
+  public List<WriteOp> nextIngestion(int maxPad) {
+    List<WriteOp> ops = new ArrayList<>();
+    if (rnd.nextInt(3) == 0) {
+      ops.add(rangeDelete());
+    }
+    TreeMap<byte[], Boolean> keys = new TreeMap<>(Bytes.COMPARATOR);
+    for (int n = 1 + rnd.nextInt(12); n > 0; n--) {
+      keys.put(key(), Boolean.TRUE);
+    }
+    for (byte[] k : keys.keySet()) {
+      int r = rnd.nextInt(10);
+      ops.add(
+          merges && r == 0
+              ? WriteOp.merge(k, value(maxPad))
+              : r < 3 ? new WriteOp(k, null) : new WriteOp(k, value(maxPad)));
+    }
+    return ops;
+  }
+
+  /** Writes {@code ops} (as {@link #nextIngestion} orders them) to an external file. */
+  public static void writeFile(dev.strata.SstFileWriter w, java.nio.file.Path path, List<WriteOp> ops) {
+    w.open(path);
+    for (WriteOp op : ops) {
+      if (op.merge()) {
+        w.merge(op.key(), op.value());
+      } else if (op.isRangeDelete()) {
+        w.deleteRange(op.key(), op.rangeEnd());
+      } else if (op.value() == null) {
+        w.delete(op.key());
+      } else {
+        w.put(op.key(), op.value());
+      }
+    }
+    w.finish();
+  }
+
   /** A range deletion between two keys of the distribution (narrow when keys cluster). */
   private WriteOp rangeDelete() {
     byte[] a = key();
