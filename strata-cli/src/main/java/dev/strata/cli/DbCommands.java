@@ -361,6 +361,52 @@ final class DbCommands {
     }
   }
 
+  @Command(
+      name = "ingest",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Take in table files written by SstFileWriter (or load --sst), all or nothing; durable,"
+            + " with every earlier write, when it returns.",
+        "Each file goes to the lowest level nothing above overlaps; later files win over earlier"
+            + " ones."
+      })
+  static final class Ingest extends Base {
+    @Parameters(index = "0..*", arity = "1..*", paramLabel = "FILE", description = "Table files.")
+    List<Path> files;
+
+    @Option(names = "--move", description = "Hard-link the files in and remove their old names.")
+    boolean move;
+
+    @Option(names = "--no-blocking-flush",
+        description = "Fail instead of flushing when a memtable holds keys in a file's range.")
+    boolean noBlockingFlush;
+
+    @Option(names = "--verify", description = "Check every block's checksum first.")
+    boolean verify;
+
+    @Override
+    int run(StrataDB d) throws IOException {
+      long bytes = 0;
+      for (Path f : files) {
+        if (!Files.isRegularFile(f)) {
+          throw new IllegalArgumentException("no such table file: " + f);
+        }
+        bytes += Files.size(f);
+      }
+      d.ingestExternalFiles(
+          files,
+          dev.strata.IngestOptions.builder()
+              .moveFiles(move)
+              .allowBlockingFlush(!noBlockingFlush)
+              .verifyChecksums(verify)
+              .build());
+      out().println(
+          "ingested " + files.size() + " file" + (files.size() == 1 ? "" : "s") + " (" + bytes
+              + " bytes) into " + db + (move ? ", moved" : ", copied") + "; durable");
+      return 0;
+    }
+  }
+
   @Command(name = "compact", mixinStandardHelpOptions = true, description = "Compact the whole key range down to the bottom level.")
   static final class Compact extends Base {
     @Override

@@ -38,6 +38,7 @@ import picocli.CommandLine.Command;
       StatsCommand.class,
       DbCommands.Compact.class,
       DbCommands.Checkpoint.class,
+      DbCommands.Ingest.class,
       DumpCommand.class,
       LoadCommand.class,
       FileCommands.Verify.class,
