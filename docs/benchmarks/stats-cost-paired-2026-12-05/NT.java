@@ -1,0 +1,1 @@
+public class NT { public static void main(String[] a){ long s=0; for(int r=0;r<5;r++){ long t0=System.nanoTime(); for(int i=0;i<20_000_000;i++){ s+=System.nanoTime(); } long t1=System.nanoTime(); System.out.println((t1-t0)/20_000_000.0+" ns/call"); } System.out.println(s);} }
