@@ -8,6 +8,7 @@ import dev.strata.fs.ReadableFile;
 import dev.strata.key.InternalIterator;
 import dev.strata.key.InternalKey;
 import dev.strata.sstable.BlockCache;
+import dev.strata.sstable.TableReadStats;
 import dev.strata.sstable.TableReader;
 import dev.strata.version.FileMetadata;
 import dev.strata.version.FileNames;
@@ -211,7 +212,11 @@ final class DbVerifier {
         return;
       }
       tablesChecked++;
-      try (TableReader t = TableReader.open(fs.openRead(p), name, size, BlockCache.create(0));
+      // An ingested table reads at the global sequence the manifest gives it, as the open reads it.
+      long global = meta == null ? 0 : meta.globalSequence();
+      try (TableReader t =
+              TableReader.open(
+                  fs.openRead(p), name, size, BlockCache.create(0), TableReadStats.NONE, global);
           InternalIterator it = t.newIterator(true, false)) {
         checkEntries(name, t, it, meta);
       }
@@ -248,8 +253,13 @@ final class DbVerifier {
     if (meta == null) {
       return;
     }
-    // The table's key range as its writer recorded it: its entries' and its range tombstones'.
-    FileMetadata expected = FileMetadata.ofTable(meta.number(), t.properties(), t.rangeTombstones());
+    // The table's key range as its writer recorded it: its entries' and its range tombstones'
+    // (an ingested table's at its global sequence).
+    long global = meta.globalSequence();
+    FileMetadata expected =
+        global == 0
+            ? FileMetadata.ofTable(meta.number(), t.properties(), t.rangeTombstones())
+            : FileMetadata.ofIngested(meta.number(), t.properties(), t.rangeTombstones(), global);
     if (n != meta.entryCount()) {
       problem(name, -1, n + " entries, the manifest says " + meta.entryCount());
     } else if (t.properties().rangeTombstoneCount() != meta.rangeTombstoneCount()) {
@@ -257,15 +267,22 @@ final class DbVerifier {
           + " says " + meta.rangeTombstoneCount());
     } else if (n > 0
         && (!new InternalKey(firstKey, firstTrailer).equals(t.properties().isEmpty()
-                ? null : InternalKey.decode(t.properties().smallestKey()))
+                ? null : atGlobal(InternalKey.decode(t.properties().smallestKey()), global))
             || !new InternalKey(prevKey, prevTrailer).equals(
-                InternalKey.decode(t.properties().largestKey())))) {
+                atGlobal(InternalKey.decode(t.properties().largestKey()), global)))) {
       problem(name, -1, "its entries' key range differs from its properties'");
     } else if ((n > 0 || t.properties().rangeTombstoneCount() > 0)
         && (!expected.smallest().equals(meta.smallest())
             || !expected.largest().equals(meta.largest()))) {
       problem(name, -1, "its key range differs from the manifest's, so reads would miss keys");
     }
+  }
+
+  /** A key as stored, read at {@code global} if the table was ingested (0: as stored). */
+  private static InternalKey atGlobal(InternalKey stored, long global) {
+    return global == 0
+        ? stored
+        : new InternalKey(stored.userKey(), (global << 8) | (stored.trailer() & 0xFF));
   }
 
   /** Offset of the data block holding the key, for reports. */

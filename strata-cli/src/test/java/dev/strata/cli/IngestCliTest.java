@@ -75,6 +75,44 @@ class IngestCliTest {
   }
 
   @Test
+  void verify_acceptsIngestedTables_andStillFindsDamageInThem() throws IOException {
+    Path db = tmp.resolve("db");
+    try (StrataDB d = StrataDB.open(db)) {
+      for (int i = 0; i < 100; i++) {
+        d.put(b("k" + (1000 + i)), b("old"));
+      }
+      d.compactRange(null, null);
+      Path f = tmp.resolve("f.sst");
+      try (SstFileWriter w = new SstFileWriter(Options.defaults())) {
+        w.open(f);
+        w.deleteRange(b("k1010"), b("k1020"));
+        for (int i = 0; i < 100; i += 3) {
+          w.put(b("k" + (1000 + i)), b("new"));
+        }
+        w.delete(b("k1100"));
+        w.finish();
+      }
+      d.ingestExternalFiles(List.of(f));
+    }
+    Result ok = run("verify", "--db", db.toString());
+    assertThat(ok.code()).as(ok.out() + ok.err()).isZero();
+    // The ingested table is the newest one; flipping a byte of its first data block must show.
+    Path newest;
+    try (Stream<Path> s = Files.list(db)) {
+      newest =
+          s.filter(p -> p.getFileName().toString().endsWith(".sst"))
+              .max(java.util.Comparator.comparing(p -> p.getFileName().toString()))
+              .orElseThrow();
+    }
+    byte[] bytes = Files.readAllBytes(newest);
+    bytes[10] ^= 0x40;
+    Files.write(newest, bytes);
+    Result bad = run("verify", "--db", db.toString());
+    assertThat(bad.code()).isNotZero();
+    assertThat(bad.out() + bad.err()).contains(newest.getFileName().toString());
+  }
+
+  @Test
   void loadSst_unsortedRowsWithRepeats_acrossManyParts_equalsTheLastRowOfEachKey()
       throws IOException {
     Random rnd = new Random(11);
