@@ -424,6 +424,7 @@ class IngestTest {
     assertThatThrownBy(() -> closed.ingestExternalFiles(List.of(late)))
         .isInstanceOf(StrataException.class);
     try (StrataDB ro = StrataDB.openReadOnly(dir, options)) {
+      assertThat(ro.get(key(1))).as("a read-only open reads ingested tables").isEqualTo(value(1, "g"));
       assertThatThrownBy(() -> ro.ingestExternalFiles(List.of(late)))
           .isInstanceOf(StrataException.class);
     }
