@@ -287,15 +287,23 @@ public final class CompactionPicker {
    * outputs overlap no file left in place), or null if none does. The rewrite drops the tombstones
    * that no snapshot needs any more, with the entries they hide (RocksDB compacts such bottommost
    * files too). With {@code everyFile} (a compaction filter is set, which must see every value, as
-   * RocksDB's {@code kIfHaveCompactionFilter}) every file in range is rewritten.
+   * RocksDB's {@code kIfHaveCompactionFilter}) every file in range is rewritten. Without it, a
+   * file counts only if some sequence of it is at or below {@code oldestSnapshot} (the oldest live
+   * snapshot's, {@code Long.MAX_VALUE} with none): otherwise every tombstone of it is above a
+   * snapshot that keeps it, and a {@code compactRange} called again and again while a snapshot
+   * lives would rewrite the same files each time for nothing.
    */
-  public Compaction manualBottommost(Level[] levels, byte[] begin, byte[] end, boolean everyFile) {
+  public Compaction manualBottommost(
+      Level[] levels, byte[] begin, byte[] end, boolean everyFile, long oldestSnapshot) {
     int last = VersionSet.NUM_LEVELS - 1;
     List<FileMetadata> files = levels[last].overlapping(begin, end);
     int first = -1;
     int lastWith = -1;
     for (int i = 0; i < files.size(); i++) {
-      if (everyFile || files.get(i).hasRangeTombstones()) {
+      FileMetadata f = files.get(i);
+      // A tombstone above the oldest snapshot must stay (that snapshot may see what it hides), so
+      // a file whose every sequence lies above it would be rewritten to no effect.
+      if (everyFile || (f.hasRangeTombstones() && f.smallestSequence() <= oldestSnapshot)) {
         if (first < 0) {
           first = i;
         }

@@ -447,8 +447,14 @@ final class BackgroundJobs {
         // snapshot needs any more are dropped with what they hid; with a compaction filter, every
         // file in range, so that the filter sees every value.
         Level[] levels = versions.currentLevels();
+        long[] live = snapshots.sequences();
         Compaction c =
-            picker.manualBottommost(levels, begin, end, options.compactionFilter() != null);
+            picker.manualBottommost(
+                levels,
+                begin,
+                end,
+                options.compactionFilter() != null,
+                live.length == 0 ? Long.MAX_VALUE : live[0]);
         if (c != null) {
           done.add(runCompactionLocked(c, levels, () -> !status.isClosed()));
           obsolete.deleteTables();

@@ -245,4 +245,41 @@ class CompactionPickerTest {
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
+
+  /** A last-level file holding range tombstones, its entries and tombstones in [lo, hi]. */
+  private static FileMetadata withTombstones(long number, String from, String to, long lo, long hi) {
+    return new FileMetadata(
+        number,
+        MIB,
+        new InternalKey(from.getBytes(StandardCharsets.UTF_8), hi, ValueKind.VALUE),
+        new InternalKey(to.getBytes(StandardCharsets.UTF_8), lo, ValueKind.VALUE),
+        lo,
+        hi,
+        1000,
+        3);
+  }
+
+  @Test
+  void manualBottommost_skipsFilesWhoseTombstonesEverySnapshotStillNeeds() {
+    // Files 1 and 3 hold tombstones; file 3's sequences all lie above the oldest snapshot (50), so
+    // rewriting it could drop nothing: a snapshot below a tombstone keeps it.
+    Level[] levels =
+        levels(
+            new Level(
+                6,
+                List.of(
+                    withTombstones(1, "a", "c", 10, 40),
+                    file(2, MIB, "d", "f"),
+                    withTombstones(3, "g", "i", 60, 90))));
+
+    Compaction withSnapshot = picker.manualBottommost(levels, null, null, false, 50);
+    assertThat(withSnapshot.inputs()).extracting(FileMetadata::number).containsExactly(1L);
+
+    Compaction none = picker.manualBottommost(levels, null, null, false, Long.MAX_VALUE);
+    assertThat(none.inputs()).extracting(FileMetadata::number).containsExactly(1L, 2L, 3L);
+
+    assertThat(picker.manualBottommost(levels, "g".getBytes(StandardCharsets.UTF_8), null, false, 50))
+        .as("nothing droppable in range")
+        .isNull();
+  }
 }
