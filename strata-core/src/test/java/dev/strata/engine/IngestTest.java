@@ -515,6 +515,45 @@ class IngestTest {
   }
 
   @Test
+  void anInterruptedCaller_getsItsIngestionOrAClearFailure_andTheDatabaseGoesOn() throws Exception {
+    Options options = small();
+    try (StrataDB db = StrataDB.open(dir, options)) {
+      // No flush needed: the copy and the install run to the end; the interrupt stays set.
+      Path quiet = puts("i1.sst", options, 0, 500, 1, "i1");
+      Thread.currentThread().interrupt();
+      try {
+        db.ingestExternalFiles(List.of(quiet));
+        assertThat(Thread.currentThread().isInterrupted()).as("the flag is kept").isTrue();
+      } finally {
+        Thread.interrupted();
+      }
+      assertThat(db.get(key(7))).isEqualTo(value(7, "i1"));
+      // A memtable overlaps, so the ingestion waits for a flush: interrupted, it fails cleanly.
+      db.put(key(600), value(600, "mem"));
+      Path overlapping = puts("i2.sst", options, 590, 700, 1, "i2");
+      Thread.currentThread().interrupt();
+      try {
+        db.ingestExternalFiles(List.of(overlapping));
+        assertThat(db.get(key(650))).isEqualTo(value(650, "i2"));
+      } catch (StrataException e) {
+        assertThat(e).hasMessageContaining("interrupted");
+        assertThat(db.get(key(650))).as("nothing of a failed ingestion").isNull();
+      } finally {
+        assertThat(Thread.interrupted()).as("the flag is kept").isTrue();
+      }
+      // Either way the database takes writes and ingestions afterwards.
+      db.put(key(601), value(601, "after"));
+      db.ingestExternalFiles(List.of(puts("i3.sst", options, 590, 700, 1, "i3")));
+      assertThat(db.get(key(650))).isEqualTo(value(650, "i3"));
+      assertThat(db.get(key(601))).isEqualTo(value(601, "i3"));
+      assertThat(db.get(key(7))).isEqualTo(value(7, "i1"));
+    }
+    try (StrataDB db = StrataDB.open(dir, options)) {
+      assertThat(db.get(key(650))).isEqualTo(value(650, "i3"));
+    }
+  }
+
+  @Test
   void aPowerLossAfterIngestion_keepsItAndEveryWriteBeforeIt() throws IOException {
     FaultInjectionFileSystem fs = new FaultInjectionFileSystem(7);
     Path db = Path.of("/db");
