@@ -415,17 +415,36 @@ final class BackgroundJobs {
   }
 
   /**
-   * Runs {@code action} while no compaction runs (under {@code compactionRunLock}, after the one
-   * running ends): how an ingestion picks its levels and installs its tables without a compaction
-   * writing into the same key range meanwhile. Flushes go on.
+   * Runs {@code action} while no compaction runs (under {@code compactionRunLock}): how an
+   * ingestion picks its levels and installs its tables without a compaction writing into the same
+   * key range meanwhile. Flushes go on. With {@code wait} false it does nothing and returns false
+   * if a compaction is running; with {@code wait} true it waits for that compaction to end.
+   *
+   * @return whether {@code action} ran
    */
-  <T> T excludingCompactions(java.util.function.Supplier<T> action) {
-    compactionRunLock.lock();
+  boolean excludingCompactions(Runnable action, boolean wait) {
+    if (wait) {
+      compactionRunLock.lock();
+    } else if (!compactionRunLock.tryLock()) {
+      return false;
+    }
     try {
-      return action.get();
+      action.run();
+      return true;
     } finally {
       compactionRunLock.unlock();
     }
+  }
+
+  /** Waits, holding no lock after, until the compaction running now (if any) has ended. */
+  void awaitRunningCompaction() {
+    compactionRunLock.lock();
+    compactionRunLock.unlock();
+  }
+
+  /** Whether {@code t} waits for {@code compactionRunLock}; for tests. */
+  boolean waitsForCompactionForTesting(Thread t) {
+    return compactionRunLock.hasQueuedThread(t);
   }
 
   /** Manual compaction of levels 0 to {@code untilLevel - 1} into the level below each. */

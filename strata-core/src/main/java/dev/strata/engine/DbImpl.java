@@ -823,6 +823,11 @@ public final class DbImpl implements StrataDB {
   }
 
   /** Whether the flush worker still accepts work (false once close began stopping it). */
+  /** Whether {@code t} waits for the compaction run lock; for tests. */
+  boolean waitsForCompactionForTesting(Thread t) {
+    return jobs.waitsForCompactionForTesting(t);
+  }
+
   boolean flushWorkerActiveForTesting() {
     return jobs.flushWorkerActiveForTesting();
   }

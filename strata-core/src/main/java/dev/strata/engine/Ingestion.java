@@ -59,6 +59,13 @@ import org.slf4j.LoggerFactory;
 final class Ingestion {
   private static final Logger LOG = LoggerFactory.getLogger(Ingestion.class);
 
+  /**
+   * Installs that find a compaction running give up the leader role and wait for it outside this
+   * many times; then one waits for it in the leader role, so that a stream of compactions cannot
+   * starve the ingestion.
+   */
+  static final int MAX_POLITE_ATTEMPTS = 3;
+
   private final Path dir;
   private final Options options;
   private final FileSystem fs;
@@ -126,7 +133,17 @@ final class Ingestion {
       fs.syncDirectory(dir);
       fs.crashPoint(CrashPoint.INGEST_TABLES_PLACED);
       List<String> placedAt = new ArrayList<>();
-      writes.runExclusive(() -> install(candidates, numbers, io, manifestTouched, placedAt));
+      // A compaction running now would make writers wait behind the install for its rest: wait
+      // for it outside the leader role and try again, a few times before waiting inside it.
+      boolean[] done = new boolean[1];
+      for (int attempt = 0; !done[0]; attempt++) {
+        boolean mayWait = attempt >= MAX_POLITE_ATTEMPTS;
+        writes.runExclusive(
+            () -> done[0] = install(candidates, numbers, io, manifestTouched, placedAt, mayWait));
+        if (!done[0]) {
+          jobs.awaitRunningCompaction();
+        }
+      }
       installed = true;
       fs.crashPoint(CrashPoint.INGEST_AFTER_INSTALL);
       infoLog.info("ingested {} file(s): {}", candidates.size(), String.join(", ", placedAt));
@@ -218,18 +235,23 @@ final class Ingestion {
   /**
    * In the leader role: flushes overlapping memtables, then, with compactions excluded, picks the
    * levels, takes the sequences, writes the manifest edit and publishes the sequences.
+   *
+   * @param mayWait whether to wait for a running compaction; if false and one runs, nothing is
+   *     installed
+   * @return whether the files were installed
    */
-  private void install(
+  private boolean install(
       List<Candidate> candidates,
       long[] numbers,
       IngestOptions io,
       boolean[] manifestTouched,
-      List<String> placedAt) {
+      List<String> placedAt,
+      boolean mayWait) {
     status.checkOpen();
     status.checkWritable();
     writes.flushIfOverlapping(m -> overlapsAny(m, candidates), io.allowBlockingFlush());
     writes.syncWals();
-    jobs.excludingCompactions(
+    return jobs.excludingCompactions(
         () -> {
           int[] levels = pickLevels(versions.currentLevels(), candidates);
           long first = writes.allocateSequences(2 * candidates.size());
@@ -250,8 +272,8 @@ final class Ingestion {
             throw new StrataException("ingestion's manifest edit failed: " + e.getMessage(), e);
           }
           writes.publishSequence(last);
-          return null;
-        });
+        },
+        mayWait);
   }
 
   /**

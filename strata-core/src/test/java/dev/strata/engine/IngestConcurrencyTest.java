@@ -168,4 +168,62 @@ class IngestConcurrencyTest {
       return null;
     }
   }
+
+  /**
+   * An ingestion that finds a compaction running waits for it outside the commit pipeline's
+   * leader role: a write made meanwhile completes, it does not wait for the compaction too. The
+   * compaction is held in its filter, under the compaction lock, until the test lets it go.
+   */
+  @Test
+  void anIngestionWaitingForACompaction_letsWritesThrough() throws Exception {
+    java.util.concurrent.CountDownLatch inFilter = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    AtomicBoolean armed = new AtomicBoolean();
+    Options options =
+        Options.builder()
+            .backgroundCompaction(false)
+            .compactionFilter(
+                (level, key, value) -> {
+                  if (armed.get()) {
+                    inFilter.countDown();
+                    try {
+                      release.await();
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  }
+                  return dev.strata.CompactionFilter.Decision.KEEP;
+                })
+            .build();
+    try (StrataDB db = StrataDB.open(dir, options)) {
+      for (int i = 0; i < 100; i++) {
+        db.put(key(2 * i + 1), "w".getBytes(StandardCharsets.UTF_8));
+      }
+      db.flush();
+      armed.set(true);
+      Thread compaction = new Thread(() -> db.compactRange(null, null), "compactRange");
+      compaction.start();
+      inFilter.await();
+      Thread ingestion = new Thread(() -> ingest(db, 1), "ingestion");
+      ingestion.start();
+      DbImpl impl = (DbImpl) db;
+      while (!impl.waitsForCompactionForTesting(ingestion)) {
+        Thread.onSpinWait();
+      }
+      // The ingestion now waits for the compaction lock. A write must not wait with it.
+      java.util.concurrent.CompletableFuture<Void> put =
+          java.util.concurrent.CompletableFuture.runAsync(
+              () -> db.put(key(1001), "during".getBytes(StandardCharsets.UTF_8)));
+      try {
+        put.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      } finally {
+        release.countDown();
+      }
+      compaction.join();
+      ingestion.join();
+      assertThat(generationOf(db.get(key(0)))).isEqualTo("g1");
+      assertThat(generationOf(db.get(key(1001)))).isEqualTo("during");
+      assertThat(readOnce(db)).isNull();
+    }
+  }
 }
