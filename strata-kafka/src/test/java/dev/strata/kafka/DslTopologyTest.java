@@ -35,12 +35,15 @@ import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * One DSL application (groupBy + count, aggregate, KTable-KTable join, windowed count, session
  * windows, suppress) run in {@link TopologyTestDriver} twice on the same random input: once with
  * {@code dsl.store.suppliers.class} set to {@link StrataDslStoreSuppliers}, once on Kafka's
- * default RocksDB stores. Every output topic must match record for record (key, value, timestamp).
+ * default RocksDB stores, with Kafka's record cache off, small and at its default size. Every
+ * output topic must match record for record (key, value, timestamp).
  * Reproduce with {@code -Dstrata.seed=}.
  */
 class DslTopologyTest {
@@ -110,12 +113,13 @@ class DslTopologyTest {
     return b.build();
   }
 
-  private Map<String, List<String>> run(boolean strata, long seed, File stateDir) {
+  private Map<String, List<String>> run(
+      boolean strata, long seed, File stateDir, long cacheBytes) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "dsl-" + (strata ? "strata" : "rocksdb"));
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.getAbsolutePath());
-    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, cacheBytes);
     if (strata) {
       props.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, StrataDslStoreSuppliers.class);
     }
@@ -152,14 +156,21 @@ class DslTopologyTest {
     return out;
   }
 
-  @Test
-  void dslApplication_onStrata_matchesRocksDbRecordForRecord() throws Exception {
+  /**
+   * Kafka's record cache off (every update reaches the store), small (3,000 bytes: entries evicted
+   * to the store within a record, cached and stored entries merged on reads) and at Kafka's default
+   * size (10 MB: the cache flushed at each of the driver's per-record commits).
+   */
+  @ParameterizedTest(name = "cache bytes {0}")
+  @ValueSource(longs = {0, 3_000, 10_485_760})
+  void dslApplication_onStrata_matchesRocksDbRecordForRecord(long cacheBytes) throws Exception {
     long seed = dev.strata.testing.Seeds.seed("DslTopologyTest");
     File strataDir = new File(dir, "strata");
-    Map<String, List<String>> onStrata = run(true, seed, strataDir);
-    Map<String, List<String>> onRocks = run(false, seed, new File(dir, "rocksdb"));
+    Map<String, List<String>> onStrata = run(true, seed, strataDir, cacheBytes);
+    Map<String, List<String>> onRocks = run(false, seed, new File(dir, "rocksdb"), cacheBytes);
     for (String topic : OUTPUTS) {
-      assertThat(onStrata.get(topic)).as("seed %d topic %s", seed, topic).isNotEmpty()
+      assertThat(onStrata.get(topic)).as("seed %d cache %d topic %s", seed, cacheBytes, topic)
+          .isNotEmpty()
           .isEqualTo(onRocks.get(topic));
     }
   }
