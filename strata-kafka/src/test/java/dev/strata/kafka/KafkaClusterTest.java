@@ -81,6 +81,8 @@ class KafkaClusterTest {
     kafka.createTopic(ClusterApp.input(app), PARTITIONS);
     kafka.createTopic(ClusterApp.aggOutput(app), PARTITIONS);
     kafka.createTopic(ClusterApp.windowOutput(app), PARTITIONS);
+    kafka.createTopic(ClusterApp.sessionOutput(app), PARTITIONS);
+    kafka.createTopic(ClusterApp.joinOutput(app), PARTITIONS);
     return new ClusterInput(SEED ^ app.hashCode(), KEYS, ClusterApp.input(app));
   }
 
@@ -105,6 +107,8 @@ class KafkaClusterTest {
   private static void checkOutputs(String app, ClusterInput input) throws Exception {
     input.checkAggregates(kafka.readCommitted(ClusterApp.aggOutput(app)));
     input.checkWindowCounts(kafka.readCommitted(ClusterApp.windowOutput(app)));
+    input.checkSessionCounts(kafka.readCommitted(ClusterApp.sessionOutput(app)));
+    input.checkJoin(kafka.readCommitted(ClusterApp.joinOutput(app)));
   }
 
   @Test
