@@ -172,7 +172,17 @@ final class ClusterInput {
       live.put(r.key(), Long.parseLong(r.value()));
     }
     assertThat(errors).as("wrong session counts").isEmpty();
-    Map<String, Long> expected = new HashMap<>();
+    Map<String, Long> expected = sessions();
+    assertThat(live).as("sessions").isEqualTo(expected);
+    assertThat(expected.values()).as("sessions of more than one record").anyMatch(n -> n > 1);
+  }
+
+  /**
+   * Every session of the input ({@code key@start-end}, records of a key at most {@link
+   * ClusterApp#SESSION_GAP_MS} apart sharing one) with its number of records.
+   */
+  synchronized Map<String, Long> sessions() {
+    Map<String, Long> sessions = new HashMap<>();
     timesByKey.forEach(
         (key, times) -> {
           long start = times.get(0);
@@ -180,17 +190,21 @@ final class ClusterInput {
           long n = 1;
           for (long t : times.subList(1, times.size())) {
             if (t - end > ClusterApp.SESSION_GAP_MS) {
-              expected.put(key + "@" + start + "-" + end, n);
+              sessions.put(key + "@" + start + "-" + end, n);
               start = t;
               n = 0;
             }
             end = t;
             n++;
           }
-          expected.put(key + "@" + start + "-" + end, n);
+          sessions.put(key + "@" + start + "-" + end, n);
         });
-    assertThat(live).as("sessions").isEqualTo(expected);
-    assertThat(expected.values()).as("sessions of more than one record").anyMatch(n -> n > 1);
+    return sessions;
+  }
+
+  /** The number of records in each window ({@code key@windowStart}) of the input. */
+  synchronized Map<String, Long> windowCounts() {
+    return new HashMap<>(countByWindow);
   }
 
   /**
