@@ -202,6 +202,11 @@ final class ClusterInput {
     return sessions;
   }
 
+  /** The number of records produced so far in {@code window} ({@code key@windowStart}). */
+  synchronized long windowCount(String window) {
+    return countByWindow.getOrDefault(window, 0L);
+  }
+
   /** The number of records in each window ({@code key@windowStart}) of the input. */
   synchronized Map<String, Long> windowCounts() {
     return new HashMap<>(countByWindow);

@@ -36,10 +36,12 @@ import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.query.RangeQuery;
 import org.apache.kafka.streams.query.StateQueryRequest;
 import org.apache.kafka.streams.query.StateQueryResult;
+import org.apache.kafka.streams.query.WindowKeyQuery;
 import org.apache.kafka.streams.query.WindowRangeQuery;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -246,6 +248,7 @@ class KafkaClusterTest {
     Path stateB = dir.resolve("rebalance-b");
     List<String> wrong = new CopyOnWriteArrayList<>();
     AtomicLong answered = new AtomicLong();
+    AtomicLong windowsAnswered = new AtomicLong();
     AtomicLong unavailable = new AtomicLong();
     AtomicBoolean stop = new AtomicBoolean();
     List<KafkaStreams> queried = new CopyOnWriteArrayList<>();
@@ -270,6 +273,7 @@ class KafkaClusterTest {
                         wrong.add(error);
                       }
                     }
+                    windowsAnswered.addAndGet(checkWindows(s, key, input, wrong));
                   } catch (RuntimeException e) {
                     unavailable.incrementAndGet();
                   }
@@ -326,11 +330,12 @@ class KafkaClusterTest {
       queries.join();
       assertThat(wrong).as("wrong values seen by IQv2").isEmpty();
       assertThat(answered.get()).as("queries answered").isPositive();
+      assertThat(windowsAnswered.get()).as("windowed counts answered").isPositive();
       for (String key : input.keys()) {
         assertThat(queryKey(b, key, true)).as(key).isEqualTo(input.finalAggregate(key));
       }
-      System.out.println("rebalance: " + answered + " queries answered, " + unavailable
-          + " unavailable");
+      System.out.println("rebalance: " + answered + " queries answered (" + windowsAnswered
+          + " windowed counts), " + unavailable + " unavailable");
     } finally {
       stop.set(true);
       queries.join();
@@ -424,6 +429,40 @@ class KafkaClusterTest {
     StateQueryResult<String> result = s.query(request);
     QueryResult<String> r = result.getPartitionResults().get(partition(key));
     return r != null && r.isSuccess() ? r.getResult() : null;
+  }
+
+  /**
+   * Reads {@code key}'s windowed counts from the instance's store of its partition (active or
+   * standby) and adds to {@code wrong} each that is not a count the window had: at least 1 and at
+   * most the input's count for the window so far (a count only rises). Answers how many it read.
+   */
+  private static int checkWindows(
+      KafkaStreams s, String key, ClusterInput input, List<String> wrong) {
+    // Object values: Kafka answers a timestamped window store with ValueAndTimestamp.
+    StateQueryRequest<WindowStoreIterator<Object>> request =
+        StateQueryRequest.inStore(ClusterApp.WINDOW_STORE)
+            .withQuery(WindowKeyQuery.<String, Object>withKeyAndWindowStartRange(
+                key, Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE)))
+            .withPartitions(Set.of(partition(key)));
+    QueryResult<WindowStoreIterator<Object>> r =
+        s.query(request).getPartitionResults().get(partition(key));
+    if (r == null || !r.isSuccess()) {
+      return 0;
+    }
+    int n = 0;
+    try (WindowStoreIterator<Object> it = r.getResult()) {
+      while (it.hasNext()) {
+        KeyValue<Long, Object> kv = it.next();
+        long count = (Long) (kv.value instanceof ValueAndTimestamp<?> v ? v.value() : kv.value);
+        String window = key + "@" + kv.key;
+        long max = input.windowCount(window);
+        if (count < 1 || count > max) {
+          wrong.add(window + "=" + count + ": the input has " + max + " records in it");
+        }
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Every partition's store contents, from whichever instance has it active. */
