@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.ToLongFunction;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -249,20 +250,12 @@ final class SegmentedStore implements StoreFigures {
 
   @Override
   public long bytesWritten() {
-    long n = droppedBytesWritten.sum();
-    for (StoreDatabase s : segments.values()) {
-      n += s.bytesWritten();
-    }
-    return n;
+    return droppedBytesWritten.sum() + sum(StoreDatabase::bytesWritten);
   }
 
   @Override
   public long bytesRead() {
-    long n = droppedBytesRead.sum();
-    for (StoreDatabase s : segments.values()) {
-      n += s.bytesRead();
-    }
-    return n;
+    return droppedBytesRead.sum() + sum(StoreDatabase::bytesRead);
   }
 
   @Override
@@ -276,18 +269,19 @@ final class SegmentedStore implements StoreFigures {
 
   @Override
   public int openIteratorCount() {
-    int n = 0;
-    for (StoreDatabase s : segments.values()) {
-      n += s.openIteratorCount();
-    }
-    return n;
+    return (int) sum(StoreDatabase::openIteratorCount);
   }
 
   @Override
   public long estimateNumKeys(int exactLimit) {
+    return sum(s -> s.estimateNumKeys(exactLimit));
+  }
+
+  /** A figure summed over the live segments. */
+  private long sum(ToLongFunction<StoreDatabase> figure) {
     long n = 0;
     for (StoreDatabase s : segments.values()) {
-      n += s.estimateNumKeys(exactLimit);
+      n += figure.applyAsLong(s);
     }
     return n;
   }
