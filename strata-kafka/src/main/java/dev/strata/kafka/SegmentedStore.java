@@ -695,11 +695,13 @@ final class SegmentedStore implements StoreFigures {
 
   /**
    * Walks the segments in order, each within {@code [from, to]}, filtered by the key schema's
-   * filter; as Kafka's {@code SegmentIterator}. A segment closed before its turn is skipped. With a
-   * {@code sortBy} order, each segment's wanted entries are read into memory and returned in that
-   * order (see {@link #keyOrderedScans}).
+   * filter; as Kafka's {@code SegmentIterator}. A segment closed before its turn is skipped if it
+   * expired; once the store is closed the iterator throws {@link InvalidStateStoreException}, as
+   * every other call does (Kafka's skips those segments too, so that a query racing with the close
+   * gets a silently truncated answer). With a {@code sortBy} order, each segment's wanted entries
+   * are read into memory and returned in that order (see {@link #keyOrderedScans}).
    */
-  private static final class SegmentIterator implements KeyValueIterator<Bytes, byte[]> {
+  private final class SegmentIterator implements KeyValueIterator<Bytes, byte[]> {
     private final Iterator<StoreDatabase> segments;
     private final KeyFilter condition;
     private final byte[] from;
@@ -720,11 +722,14 @@ final class SegmentedStore implements StoreFigures {
 
     @Override
     public boolean hasNext() {
+      checkOpen();
       boolean hasNext = false;
       while ((current == null || !(hasNext = hasNextInCurrent())) && segments.hasNext()) {
         closeCurrent();
         StoreDatabase s = segments.next();
         if (!s.isOpen()) {
+          // Expired, or the store closed: close() clears open before closing the segments.
+          checkOpen();
           continue;
         }
         try {
@@ -737,7 +742,9 @@ final class SegmentedStore implements StoreFigures {
             }
           }
         } catch (InvalidStateStoreException e) {
-          // The segment expired and closed since the search began: nothing of it is live.
+          // The segment expired and closed since the search began (nothing of it is live), or the
+          // store closed.
+          checkOpen();
         }
       }
       return current != null && hasNext;
