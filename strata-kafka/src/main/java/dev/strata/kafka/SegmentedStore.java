@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.ToLongFunction;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -30,6 +31,7 @@ import org.apache.kafka.streams.processor.internals.metrics.StreamsMetricsImpl;
 import org.apache.kafka.streams.processor.internals.metrics.TaskMetrics;
 import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.internals.SegmentedBytesStore.KeySchema;
 import org.apache.kafka.streams.state.internals.StoreQueryUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -248,20 +250,12 @@ final class SegmentedStore implements StoreFigures {
 
   @Override
   public long bytesWritten() {
-    long n = droppedBytesWritten.sum();
-    for (StoreDatabase s : segments.values()) {
-      n += s.bytesWritten();
-    }
-    return n;
+    return droppedBytesWritten.sum() + sum(StoreDatabase::bytesWritten);
   }
 
   @Override
   public long bytesRead() {
-    long n = droppedBytesRead.sum();
-    for (StoreDatabase s : segments.values()) {
-      n += s.bytesRead();
-    }
-    return n;
+    return droppedBytesRead.sum() + sum(StoreDatabase::bytesRead);
   }
 
   @Override
@@ -275,18 +269,19 @@ final class SegmentedStore implements StoreFigures {
 
   @Override
   public int openIteratorCount() {
-    int n = 0;
-    for (StoreDatabase s : segments.values()) {
-      n += s.openIteratorCount();
-    }
-    return n;
+    return (int) sum(StoreDatabase::openIteratorCount);
   }
 
   @Override
   public long estimateNumKeys(int exactLimit) {
+    return sum(s -> s.estimateNumKeys(exactLimit));
+  }
+
+  /** A figure summed over the live segments. */
+  private long sum(ToLongFunction<StoreDatabase> figure) {
     long n = 0;
     for (StoreDatabase s : segments.values()) {
-      n += s.estimateNumKeys(exactLimit);
+      n += figure.applyAsLong(s);
     }
     return n;
   }
@@ -363,24 +358,17 @@ final class SegmentedStore implements StoreFigures {
   KeyValueIterator<Bytes, byte[]> fetch(Bytes key, long from, long to, boolean forward) {
     checkOpen();
     long actualFrom = actualFrom(from);
-    if (layout.isWindow() && to < actualFrom) {
+    if (windowRangeExpired(actualFrom, to)) {
       return EmptyIterator.instance();
     }
-    if (layout.hasIndex()) {
-      return new IndexToBaseIterator(
-          new SegmentIterator(
-              searchSpace(actualFrom, to, forward),
-              new KeyFilter(layout.index, key, key, actualFrom, to, forward),
-              layout.indexSchema.lowerRangeFixedSize(key, actualFrom),
-              layout.indexSchema.upperRangeFixedSize(key, to),
-              forward,
-              null));
-    }
-    return new SegmentIterator(
-        searchSpace(actualFrom, to, forward),
-        new KeyFilter(layout.base, key, key, actualFrom, to, forward),
-        layout.baseSchema.lowerRangeFixedSize(key, actualFrom),
-        layout.baseSchema.upperRangeFixedSize(key, to),
+    KeySchema schema = layout.hasIndex() ? layout.indexSchema : layout.baseSchema;
+    return scanByKey(
+        key,
+        key,
+        actualFrom,
+        to,
+        schema.lowerRangeFixedSize(key, actualFrom),
+        schema.upperRangeFixedSize(key, to),
         forward,
         null);
   }
@@ -397,25 +385,18 @@ final class SegmentedStore implements StoreFigures {
       return EmptyIterator.instance();
     }
     long actualFrom = actualFrom(from);
-    if (layout.isWindow() && to < actualFrom) {
+    if (windowRangeExpired(actualFrom, to)) {
       return EmptyIterator.instance();
     }
-    if (layout.hasIndex()) {
-      return new IndexToBaseIterator(
-          new SegmentIterator(
-              searchSpace(actualFrom, to, forward),
-              new KeyFilter(layout.index, keyFrom, keyTo, actualFrom, to, forward),
-              layout.indexSchema.lowerRange(keyFrom, actualFrom),
-              layout.indexSchema.upperRange(keyTo, to),
-              forward,
-              null));
-    }
     // The schemas answer null (unbounded) for a null key, except the prefixed ones (a prefix).
-    return new SegmentIterator(
-        searchSpace(actualFrom, to, forward),
-        new KeyFilter(layout.base, keyFrom, keyTo, actualFrom, to, forward),
-        layout.baseSchema.lowerRange(keyFrom, actualFrom),
-        layout.baseSchema.upperRange(keyTo, to),
+    KeySchema schema = layout.hasIndex() ? layout.indexSchema : layout.baseSchema;
+    return scanByKey(
+        keyFrom,
+        keyTo,
+        actualFrom,
+        to,
+        schema.lowerRange(keyFrom, actualFrom),
+        schema.upperRange(keyTo, to),
         forward,
         scanOrder());
   }
@@ -423,26 +404,67 @@ final class SegmentedStore implements StoreFigures {
   KeyValueIterator<Bytes, byte[]> all(boolean forward) {
     checkOpen();
     long actualFrom = actualFrom(0);
-    return new SegmentIterator(
-        searchSpace(actualFrom, Long.MAX_VALUE, forward),
-        new KeyFilter(layout.base, null, null, actualFrom, Long.MAX_VALUE, forward),
-        layout.baseSchema.lowerRange(null, actualFrom),
-        layout.baseSchema.upperRange(null, Long.MAX_VALUE),
-        forward,
-        scanOrder());
+    return scanAll(searchSpace(actualFrom, Long.MAX_VALUE, forward), actualFrom, Long.MAX_VALUE,
+        forward);
   }
 
   KeyValueIterator<Bytes, byte[]> fetchAll(long timeFrom, long timeTo, boolean forward) {
     checkOpen();
     long actualFrom = actualFrom(timeFrom);
-    if (layout.isWindow() && timeTo < actualFrom) {
+    if (windowRangeExpired(actualFrom, timeTo)) {
       return EmptyIterator.instance();
     }
+    return scanAll(segments(actualFrom, timeTo, forward), actualFrom, timeTo, forward);
+  }
+
+  /**
+   * Whether a window fetch of {@code [actualFrom, to]} finds nothing, its end lying before the
+   * retention; as Kafka's window stores, which answer such fetches empty. Session fetches take
+   * {@code to} as the latest start, which may lie before the earliest end, and go on.
+   */
+  private boolean windowRangeExpired(long actualFrom, long to) {
+    return layout.isWindow() && to < actualFrom;
+  }
+
+  /**
+   * The scan behind both fetches by key, of the record keys {@code [keyFrom, keyTo]} and times
+   * {@code [from, to]} within the schema's store key bounds {@code [lower, upper]}: through the
+   * index if the layout has one (each value read from its base entry), else over the base entries,
+   * each segment sorted into {@code order} if not null ({@link #scanOrder}).
+   */
+  private KeyValueIterator<Bytes, byte[]> scanByKey(Bytes keyFrom, Bytes keyTo, long from,
+      long to, Bytes lower, Bytes upper, boolean forward, Comparator<Bytes> order) {
+    List<StoreDatabase> searched = searchSpace(from, to, forward);
+    if (layout.hasIndex()) {
+      return new IndexToBaseIterator(
+          new SegmentIterator(
+              searched,
+              new KeyFilter(layout.index, keyFrom, keyTo, from, to, forward),
+              lower,
+              upper,
+              forward,
+              null));
+    }
     return new SegmentIterator(
-        segments(actualFrom, timeTo, forward),
-        new KeyFilter(layout.base, null, null, actualFrom, timeTo, forward),
-        layout.baseSchema.lowerRange(null, actualFrom),
-        layout.baseSchema.upperRange(null, timeTo),
+        searched,
+        new KeyFilter(layout.base, keyFrom, keyTo, from, to, forward),
+        lower,
+        upper,
+        forward,
+        order);
+  }
+
+  /**
+   * The scan behind {@code all} and {@code fetchAll}: the base entries of every key in {@code
+   * searched} with times in {@code [from, to]}.
+   */
+  private KeyValueIterator<Bytes, byte[]> scanAll(
+      List<StoreDatabase> searched, long from, long to, boolean forward) {
+    return new SegmentIterator(
+        searched,
+        new KeyFilter(layout.base, null, null, from, to, forward),
+        layout.baseSchema.lowerRange(null, from),
+        layout.baseSchema.upperRange(null, to),
         forward,
         scanOrder());
   }
@@ -484,38 +506,16 @@ final class SegmentedStore implements StoreFigures {
   }
 
   /** The entries of one segment, already filtered and sorted. */
-  private static final class SortedEntries implements KeyValueIterator<Bytes, byte[]> {
+  private static final class SortedEntries extends LookaheadIterator {
     private final Iterator<KeyValue<Bytes, byte[]>> entries;
-    private KeyValue<Bytes, byte[]> next;
 
     SortedEntries(List<KeyValue<Bytes, byte[]>> entries) {
       this.entries = entries.iterator();
     }
 
     @Override
-    public boolean hasNext() {
-      if (next == null && entries.hasNext()) {
-        next = entries.next();
-      }
-      return next != null;
-    }
-
-    @Override
-    public KeyValue<Bytes, byte[]> next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      KeyValue<Bytes, byte[]> kv = next;
-      next = null;
-      return kv;
-    }
-
-    @Override
-    public Bytes peekNextKey() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      return next.key;
+    KeyValue<Bytes, byte[]> advance() {
+      return entries.hasNext() ? entries.next() : null;
     }
 
     @Override
@@ -528,42 +528,23 @@ final class SegmentedStore implements StoreFigures {
    * such index entries as it meets them; Strata deletes an index entry with its base entry, so only
    * a crash between the two writes of a put can leave one, and the scan never writes.
    */
-  private final class IndexToBaseIterator implements KeyValueIterator<Bytes, byte[]> {
+  private final class IndexToBaseIterator extends LookaheadIterator {
     private final KeyValueIterator<Bytes, byte[]> index;
-    private KeyValue<Bytes, byte[]> next;
 
     IndexToBaseIterator(KeyValueIterator<Bytes, byte[]> index) {
       this.index = index;
     }
 
     @Override
-    public boolean hasNext() {
-      while (next == null && index.hasNext()) {
+    KeyValue<Bytes, byte[]> advance() {
+      while (index.hasNext()) {
         Bytes baseKey = layout.baseKeyOfIndex(index.next().key);
         byte[] value = get(baseKey);
         if (value != null) {
-          next = KeyValue.pair(baseKey, value);
+          return KeyValue.pair(baseKey, value);
         }
       }
-      return next != null;
-    }
-
-    @Override
-    public KeyValue<Bytes, byte[]> next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      KeyValue<Bytes, byte[]> kv = next;
-      next = null;
-      return kv;
-    }
-
-    @Override
-    public Bytes peekNextKey() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      return next.key;
+      return null;
     }
 
     @Override
@@ -714,11 +695,13 @@ final class SegmentedStore implements StoreFigures {
 
   /**
    * Walks the segments in order, each within {@code [from, to]}, filtered by the key schema's
-   * filter; as Kafka's {@code SegmentIterator}. A segment closed before its turn is skipped. With a
-   * {@code sortBy} order, each segment's wanted entries are read into memory and returned in that
-   * order (see {@link #keyOrderedScans}).
+   * filter; as Kafka's {@code SegmentIterator}. A segment closed before its turn is skipped if it
+   * expired; once the store is closed the iterator throws {@link InvalidStateStoreException}, as
+   * every other call does (Kafka's skips those segments too, so that a query racing with the close
+   * gets a silently truncated answer). With a {@code sortBy} order, each segment's wanted entries
+   * are read into memory and returned in that order (see {@link #keyOrderedScans}).
    */
-  private static final class SegmentIterator implements KeyValueIterator<Bytes, byte[]> {
+  private final class SegmentIterator implements KeyValueIterator<Bytes, byte[]> {
     private final Iterator<StoreDatabase> segments;
     private final KeyFilter condition;
     private final byte[] from;
@@ -739,11 +722,14 @@ final class SegmentedStore implements StoreFigures {
 
     @Override
     public boolean hasNext() {
+      checkOpen();
       boolean hasNext = false;
       while ((current == null || !(hasNext = hasNextInCurrent())) && segments.hasNext()) {
         closeCurrent();
         StoreDatabase s = segments.next();
         if (!s.isOpen()) {
+          // Expired, or the store closed: close() clears open before closing the segments.
+          checkOpen();
           continue;
         }
         try {
@@ -756,7 +742,9 @@ final class SegmentedStore implements StoreFigures {
             }
           }
         } catch (InvalidStateStoreException e) {
-          // The segment expired and closed since the search began: nothing of it is live.
+          // The segment expired and closed since the search began (nothing of it is live), or the
+          // store closed.
+          checkOpen();
         }
       }
       return current != null && hasNext;

@@ -1,8 +1,6 @@
 package dev.strata.kafka;
 
-import java.util.NoSuchElementException;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.kstream.internals.SessionWindow;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -108,37 +106,13 @@ class StrataSessionStore extends SegmentedStateStore implements SessionStore<Byt
   }
 
   private KeyValueIterator<Windowed<Bytes>, byte[]> sessions(
-      KeyValueIterator<Bytes, byte[]> inner) {
-    return new KeyValueIterator<>() {
-      @Override
-      public boolean hasNext() {
-        return inner.hasNext();
-      }
-
-      @Override
-      public KeyValue<Windowed<Bytes>, byte[]> next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        KeyValue<Bytes, byte[]> kv = inner.next();
-        return KeyValue.pair(session(kv.key), kv.value);
-      }
-
-      @Override
-      public Windowed<Bytes> peekNextKey() {
-        return session(inner.peekNextKey());
-      }
-
-      @Override
-      public void close() {
-        inner.close();
-      }
-    };
+      KeyValueIterator<Bytes, byte[]> scan) {
+    return new MappedKeyIterator<>(scan, this::session);
   }
 
-  private Windowed<Bytes> session(Bytes storeKey) {
-    byte[] k = storeKey.get();
+  private Windowed<Bytes> session(byte[] storeKey) {
     return new Windowed<>(
-        Bytes.wrap(layout.recordKey(k)), new SessionWindow(layout.second(k), layout.time(k)));
+        Bytes.wrap(layout.recordKey(storeKey)),
+        new SessionWindow(layout.second(storeKey), layout.time(storeKey)));
   }
 }

@@ -1,8 +1,6 @@
 package dev.strata.kafka;
 
-import java.util.NoSuchElementException;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.kstream.internals.TimeWindow;
 import org.apache.kafka.streams.processor.StateStore;
@@ -70,7 +68,7 @@ class StrataWindowStore extends SegmentedStateStore implements WindowStore<Bytes
   }
 
   /** The window of {@code storeKey}: its start plus the window size, capped as Kafka's. */
-  static Windowed<Bytes> windowed(KeyLayout layout, byte[] storeKey, long windowSize) {
+  private static Windowed<Bytes> windowed(KeyLayout layout, byte[] storeKey, long windowSize) {
     long start = layout.time(storeKey);
     long end = start + windowSize;
     return new Windowed<>(
@@ -96,112 +94,51 @@ class StrataWindowStore extends SegmentedStateStore implements WindowStore<Bytes
 
   @Override
   public WindowStoreIterator<byte[]> fetch(Bytes key, long timeFrom, long timeTo) {
-    return new ValuesIterator(layout, store.fetch(key, timeFrom, timeTo, true));
+    return windowStarts(store.fetch(key, timeFrom, timeTo, true));
   }
 
   @Override
   public WindowStoreIterator<byte[]> backwardFetch(Bytes key, long timeFrom, long timeTo) {
-    return new ValuesIterator(layout, store.fetch(key, timeFrom, timeTo, false));
+    return windowStarts(store.fetch(key, timeFrom, timeTo, false));
   }
 
   @Override
   public KeyValueIterator<Windowed<Bytes>, byte[]> fetch(
       Bytes keyFrom, Bytes keyTo, long timeFrom, long timeTo) {
-    return new WindowedIterator(layout, store.fetch(keyFrom, keyTo, timeFrom, timeTo, true), windowSize);
+    return windows(store.fetch(keyFrom, keyTo, timeFrom, timeTo, true));
   }
 
   @Override
   public KeyValueIterator<Windowed<Bytes>, byte[]> backwardFetch(
       Bytes keyFrom, Bytes keyTo, long timeFrom, long timeTo) {
-    return new WindowedIterator(layout, store.fetch(keyFrom, keyTo, timeFrom, timeTo, false), windowSize);
+    return windows(store.fetch(keyFrom, keyTo, timeFrom, timeTo, false));
   }
 
   @Override
   public KeyValueIterator<Windowed<Bytes>, byte[]> all() {
-    return new WindowedIterator(layout, store.all(true), windowSize);
+    return windows(store.all(true));
   }
 
   @Override
   public KeyValueIterator<Windowed<Bytes>, byte[]> backwardAll() {
-    return new WindowedIterator(layout, store.all(false), windowSize);
+    return windows(store.all(false));
   }
 
   @Override
   public KeyValueIterator<Windowed<Bytes>, byte[]> fetchAll(long timeFrom, long timeTo) {
-    return new WindowedIterator(layout, store.fetchAll(timeFrom, timeTo, true), windowSize);
+    return windows(store.fetchAll(timeFrom, timeTo, true));
   }
 
   @Override
   public KeyValueIterator<Windowed<Bytes>, byte[]> backwardFetchAll(long timeFrom, long timeTo) {
-    return new WindowedIterator(layout, store.fetchAll(timeFrom, timeTo, false), windowSize);
+    return windows(store.fetchAll(timeFrom, timeTo, false));
   }
 
-  /** The window start (from the store key) and value of each entry. */
-  private static final class ValuesIterator implements WindowStoreIterator<byte[]> {
-    private final KeyLayout layout;
-    private final KeyValueIterator<Bytes, byte[]> inner;
-
-    ValuesIterator(KeyLayout layout, KeyValueIterator<Bytes, byte[]> inner) {
-      this.layout = layout;
-      this.inner = inner;
-    }
-
-    @Override
-    public boolean hasNext() {
-      return inner.hasNext();
-    }
-
-    @Override
-    public KeyValue<Long, byte[]> next() {
-      KeyValue<Bytes, byte[]> kv = inner.next();
-      return KeyValue.pair(layout.time(kv.key.get()), kv.value);
-    }
-
-    @Override
-    public Long peekNextKey() {
-      return layout.time(inner.peekNextKey().get());
-    }
-
-    @Override
-    public void close() {
-      inner.close();
-    }
+  private WindowStoreIterator<byte[]> windowStarts(KeyValueIterator<Bytes, byte[]> scan) {
+    return MappedKeyIterator.windowStarts(scan, layout);
   }
 
-  /** The windowed key and value of each entry. */
-  private static final class WindowedIterator implements KeyValueIterator<Windowed<Bytes>, byte[]> {
-    private final KeyLayout layout;
-    private final KeyValueIterator<Bytes, byte[]> inner;
-    private final long windowSize;
-
-    WindowedIterator(KeyLayout layout, KeyValueIterator<Bytes, byte[]> inner, long windowSize) {
-      this.layout = layout;
-      this.inner = inner;
-      this.windowSize = windowSize;
-    }
-
-    @Override
-    public boolean hasNext() {
-      return inner.hasNext();
-    }
-
-    @Override
-    public KeyValue<Windowed<Bytes>, byte[]> next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      KeyValue<Bytes, byte[]> kv = inner.next();
-      return KeyValue.pair(windowed(layout, kv.key.get(), windowSize), kv.value);
-    }
-
-    @Override
-    public Windowed<Bytes> peekNextKey() {
-      return windowed(layout, inner.peekNextKey().get(), windowSize);
-    }
-
-    @Override
-    public void close() {
-      inner.close();
-    }
+  private KeyValueIterator<Windowed<Bytes>, byte[]> windows(KeyValueIterator<Bytes, byte[]> scan) {
+    return new MappedKeyIterator<>(scan, k -> windowed(layout, k, windowSize));
   }
 }

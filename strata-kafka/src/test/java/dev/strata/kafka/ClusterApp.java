@@ -13,22 +13,35 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.JoinWindows;
 import org.apache.kafka.streams.kstream.KGroupedStream;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.SessionWindows;
+import org.apache.kafka.streams.kstream.StreamJoined;
 import org.apache.kafka.streams.kstream.TimeWindows;
 
 /**
  * The Streams application of {@link KafkaClusterTest}, all of whose stores are Strata's through
  * {@code dsl.store.suppliers.class}: from topic {@code <app>-input} (string keys, decimal values), a
  * per-key aggregate {@code "count:sum"} in store {@value #AGG_STORE} written to {@code
- * <app>-agg-out}, and a count per key and 10-second window in a segmented window store written to
- * {@code <app>-win-out} as {@code key@windowStart}. Any record applied twice or lost shows in
- * both. {@link #main} runs one instance in a child JVM for the kill test.
+ * <app>-agg-out}, a count per key and 10-second window in a segmented window store ({@value
+ * #WINDOW_STORE}) written to {@code <app>-win-out} as {@code key@windowStart}, a count per key and
+ * session ({@value #SESSION_GAP_MS} ms inactivity gap) in a session store ({@value
+ * #SESSION_STORE}) written to {@code <app>-session-out} as {@code key@start-end} (a tombstone when
+ * a session is merged into a longer one), and a stream-stream self-join of the input ({@value
+ * #JOIN_WINDOW_MS} ms either side, two window stores that retain duplicates) written to {@code
+ * <app>-join-out} as {@code value+value}. Any record applied twice or lost shows in every output.
+ * {@link #main} runs one instance in a child JVM for the kill test.
  */
 final class ClusterApp {
   static final String AGG_STORE = "agg";
+  static final String WINDOW_STORE = "win-counts";
+  static final String SESSION_STORE = "session-counts";
   static final long WINDOW_MS = 10_000;
+  static final long SESSION_GAP_MS = 2_000;
+  static final long JOIN_WINDOW_MS = 1_000;
 
   private ClusterApp() {}
 
@@ -44,11 +57,20 @@ final class ClusterApp {
     return appId + "-win-out";
   }
 
+  static String sessionOutput(String appId) {
+    return appId + "-session-out";
+  }
+
+  static String joinOutput(String appId) {
+    return appId + "-join-out";
+  }
+
   static Topology topology(String appId) {
     StreamsBuilder b = new StreamsBuilder();
+    KStream<String, String> input =
+        b.stream(input(appId), Consumed.with(Serdes.String(), Serdes.String()));
     KGroupedStream<String, String> grouped =
-        b.stream(input(appId), Consumed.with(Serdes.String(), Serdes.String()))
-            .groupByKey(Grouped.with(Serdes.String(), Serdes.String()));
+        input.groupByKey(Grouped.with(Serdes.String(), Serdes.String()));
     grouped
         .aggregate(
             () -> "0:0",
@@ -61,10 +83,23 @@ final class ClusterApp {
         .to(aggOutput(appId), Produced.with(Serdes.String(), Serdes.String()));
     grouped
         .windowedBy(TimeWindows.ofSizeWithNoGrace(Duration.ofMillis(WINDOW_MS)))
-        .count()
+        .count(Materialized.as(WINDOW_STORE))
         .toStream((w, c) -> w.key() + "@" + w.window().start())
         .mapValues(Object::toString)
         .to(windowOutput(appId), Produced.with(Serdes.String(), Serdes.String()));
+    grouped
+        .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(Duration.ofMillis(SESSION_GAP_MS)))
+        .count(Materialized.as(SESSION_STORE))
+        .toStream((w, c) -> w.key() + "@" + w.window().start() + "-" + w.window().end())
+        .mapValues(c -> c == null ? null : c.toString())
+        .to(sessionOutput(appId), Produced.with(Serdes.String(), Serdes.String()));
+    input
+        .join(
+            input,
+            (x, y) -> x + "+" + y,
+            JoinWindows.ofTimeDifferenceWithNoGrace(Duration.ofMillis(JOIN_WINDOW_MS)),
+            StreamJoined.with(Serdes.String(), Serdes.String(), Serdes.String()))
+        .to(joinOutput(appId), Produced.with(Serdes.String(), Serdes.String()));
     return b.build();
   }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -35,7 +36,12 @@ import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.query.RangeQuery;
 import org.apache.kafka.streams.query.StateQueryRequest;
 import org.apache.kafka.streams.query.StateQueryResult;
+import org.apache.kafka.streams.query.WindowKeyQuery;
+import org.apache.kafka.streams.query.WindowRangeQuery;
+import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,6 +87,8 @@ class KafkaClusterTest {
     kafka.createTopic(ClusterApp.input(app), PARTITIONS);
     kafka.createTopic(ClusterApp.aggOutput(app), PARTITIONS);
     kafka.createTopic(ClusterApp.windowOutput(app), PARTITIONS);
+    kafka.createTopic(ClusterApp.sessionOutput(app), PARTITIONS);
+    kafka.createTopic(ClusterApp.joinOutput(app), PARTITIONS);
     return new ClusterInput(SEED ^ app.hashCode(), KEYS, ClusterApp.input(app));
   }
 
@@ -105,6 +113,8 @@ class KafkaClusterTest {
   private static void checkOutputs(String app, ClusterInput input) throws Exception {
     input.checkAggregates(kafka.readCommitted(ClusterApp.aggOutput(app)));
     input.checkWindowCounts(kafka.readCommitted(ClusterApp.windowOutput(app)));
+    input.checkSessionCounts(kafka.readCommitted(ClusterApp.sessionOutput(app)));
+    input.checkJoin(kafka.readCommitted(ClusterApp.joinOutput(app)));
   }
 
   @Test
@@ -175,6 +185,8 @@ class KafkaClusterTest {
     try (KafkaProducer<String, String> producer = producer();
         KafkaStreams b = streams(app, stateB, 0, null)) {
       Map<Integer, Map<String, String>> before;
+      Map<String, Long> windowsBefore;
+      Map<String, Long> sessionsBefore;
       Set<Integer> lostPartitions;
       try (KafkaStreams a = streams(app, stateA, 0, null)) {
         a.start();
@@ -184,6 +196,15 @@ class KafkaClusterTest {
         awaitCaughtUp(app);
         awaitStable(List.of(a, b));
         before = storeContents(List.of(a, b));
+        windowsBefore = windowContents(List.of(a, b));
+        sessionsBefore = sessionContents(List.of(a, b), input.keys());
+        // What the stores hold (within their retentions) is right, not only equal after the wipe.
+        assertThat(windowsBefore).as("windowed counts").isNotEmpty();
+        assertThat(input.windowCounts()).as("windowed counts of the input")
+            .containsAllEntriesOf(windowsBefore);
+        assertThat(sessionsBefore).as("sessions").isNotEmpty();
+        assertThat(input.sessions()).as("sessions of the input")
+            .containsAllEntriesOf(sessionsBefore);
         lostPartitions = activePartitions(a);
         assertThat(lostPartitions).as("partitions of the instance to wipe").isNotEmpty();
         assertThat(stateA.resolve(app)).as("a's state").isDirectory();
@@ -198,6 +219,9 @@ class KafkaClusterTest {
         awaitStable(List.of(a, b));
         Map<Integer, Map<String, String>> after = storeContents(List.of(a, b));
         assertThat(after).isEqualTo(before);
+        assertThat(windowContents(List.of(a, b))).as("windowed counts").isEqualTo(windowsBefore);
+        assertThat(sessionContents(List.of(a, b), input.keys())).as("sessions")
+            .isEqualTo(sessionsBefore);
         assertThat(restored.keySet()).as("partitions a restored")
             .containsAll(activePartitions(a));
         assertThat(restored.values().stream().mapToLong(Long::longValue).sum())
@@ -224,6 +248,7 @@ class KafkaClusterTest {
     Path stateB = dir.resolve("rebalance-b");
     List<String> wrong = new CopyOnWriteArrayList<>();
     AtomicLong answered = new AtomicLong();
+    AtomicLong windowsAnswered = new AtomicLong();
     AtomicLong unavailable = new AtomicLong();
     AtomicBoolean stop = new AtomicBoolean();
     List<KafkaStreams> queried = new CopyOnWriteArrayList<>();
@@ -248,6 +273,7 @@ class KafkaClusterTest {
                         wrong.add(error);
                       }
                     }
+                    windowsAnswered.addAndGet(checkWindows(s, key, input, wrong));
                   } catch (RuntimeException e) {
                     unavailable.incrementAndGet();
                   }
@@ -304,11 +330,12 @@ class KafkaClusterTest {
       queries.join();
       assertThat(wrong).as("wrong values seen by IQv2").isEmpty();
       assertThat(answered.get()).as("queries answered").isPositive();
+      assertThat(windowsAnswered.get()).as("windowed counts answered").isPositive();
       for (String key : input.keys()) {
         assertThat(queryKey(b, key, true)).as(key).isEqualTo(input.finalAggregate(key));
       }
-      System.out.println("rebalance: " + answered + " queries answered, " + unavailable
-          + " unavailable");
+      System.out.println("rebalance: " + answered + " queries answered (" + windowsAnswered
+          + " windowed counts), " + unavailable + " unavailable");
     } finally {
       stop.set(true);
       queries.join();
@@ -404,6 +431,40 @@ class KafkaClusterTest {
     return r != null && r.isSuccess() ? r.getResult() : null;
   }
 
+  /**
+   * Reads {@code key}'s windowed counts from the instance's store of its partition (active or
+   * standby) and adds to {@code wrong} each that is not a count the window had: at least 1 and at
+   * most the input's count for the window so far (a count only rises). Answers how many it read.
+   */
+  private static int checkWindows(
+      KafkaStreams s, String key, ClusterInput input, List<String> wrong) {
+    // Object values: Kafka answers a timestamped window store with ValueAndTimestamp.
+    StateQueryRequest<WindowStoreIterator<Object>> request =
+        StateQueryRequest.inStore(ClusterApp.WINDOW_STORE)
+            .withQuery(WindowKeyQuery.<String, Object>withKeyAndWindowStartRange(
+                key, Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE)))
+            .withPartitions(Set.of(partition(key)));
+    QueryResult<WindowStoreIterator<Object>> r =
+        s.query(request).getPartitionResults().get(partition(key));
+    if (r == null || !r.isSuccess()) {
+      return 0;
+    }
+    int n = 0;
+    try (WindowStoreIterator<Object> it = r.getResult()) {
+      while (it.hasNext()) {
+        KeyValue<Long, Object> kv = it.next();
+        long count = (Long) (kv.value instanceof ValueAndTimestamp<?> v ? v.value() : kv.value);
+        String window = key + "@" + kv.key;
+        long max = input.windowCount(window);
+        if (count < 1 || count > max) {
+          wrong.add(window + "=" + count + ": the input has " + max + " records in it");
+        }
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Every partition's store contents, from whichever instance has it active. */
   private static Map<Integer, Map<String, String>> storeContents(List<KafkaStreams> all) {
     Map<Integer, Map<String, String>> out = new TreeMap<>();
@@ -424,6 +485,64 @@ class KafkaClusterTest {
           });
     }
     assertThat(out.keySet()).hasSize(PARTITIONS);
+    return out;
+  }
+
+  /**
+   * The windowed counts of every partition ({@code key@windowStart}), from the instances that have
+   * them active: an IQv2 range over all window starts, which the store answers within its
+   * retention.
+   */
+  private static Map<String, Long> windowContents(List<KafkaStreams> all) {
+    Map<String, Long> out = new TreeMap<>();
+    Set<Integer> partitions = new HashSet<>();
+    for (KafkaStreams s : all) {
+      // Object values: Kafka answers a timestamped window store with ValueAndTimestamp.
+      StateQueryResult<KeyValueIterator<Windowed<String>, Object>> result =
+          s.query(
+              StateQueryRequest.inStore(ClusterApp.WINDOW_STORE)
+                  .withQuery(WindowRangeQuery.<String, Object>withWindowStartRange(
+                      Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE)))
+                  .requireActive());
+      result.getPartitionResults().forEach(
+          (p, r) -> {
+            assertThat(r.isSuccess()).as("window query of partition " + p + ": " + r).isTrue();
+            assertThat(partitions.add(p)).as("partition " + p + " active twice").isTrue();
+            try (KeyValueIterator<Windowed<String>, Object> it = r.getResult()) {
+              it.forEachRemaining(
+                  kv -> out.put(kv.key.key() + "@" + kv.key.window().start(),
+                      (Long) (kv.value instanceof ValueAndTimestamp<?> v ? v.value() : kv.value)));
+            }
+          });
+    }
+    assertThat(partitions).hasSize(PARTITIONS);
+    return out;
+  }
+
+  /** The sessions of {@code keys} ({@code key@start-end}), from the instances with them active. */
+  private static Map<String, Long> sessionContents(List<KafkaStreams> all, List<String> keys) {
+    Map<String, Long> out = new TreeMap<>();
+    for (String key : keys) {
+      int found = 0;
+      for (KafkaStreams s : all) {
+        StateQueryResult<KeyValueIterator<Windowed<String>, Long>> result =
+            s.query(
+                StateQueryRequest.inStore(ClusterApp.SESSION_STORE)
+                    .withQuery(WindowRangeQuery.<String, Long>withKey(key))
+                    .withPartitions(Set.of(partition(key)))
+                    .requireActive());
+        QueryResult<KeyValueIterator<Windowed<String>, Long>> r =
+            result.getPartitionResults().get(partition(key));
+        if (r != null && r.isSuccess()) {
+          found++;
+          try (KeyValueIterator<Windowed<String>, Long> it = r.getResult()) {
+            it.forEachRemaining(kv -> out.put(kv.key.key() + "@" + kv.key.window().start() + "-"
+                + kv.key.window().end(), kv.value));
+          }
+        }
+      }
+      assertThat(found).as("instances answering for " + key).isEqualTo(1);
+    }
     return out;
   }
 
