@@ -296,6 +296,44 @@ class IngestTest {
   }
 
   @Test
+  void aFileWrittenWithAPrefixExtractor_servesPrefixIteration() {
+    Options options =
+        Options.builder().prefixExtractor(dev.strata.PrefixExtractor.fixedLength(4)).build();
+    Path p = file("prefix.sst");
+    List<String> written = new ArrayList<>();
+    try (SstFileWriter w = new SstFileWriter(options)) {
+      w.open(p);
+      for (String prefix : List.of("aaaa", "bbbb", "dddd")) {
+        for (int i = 0; i < 50; i++) {
+          String k = prefix + String.format("%03d", i);
+          w.put(k.getBytes(StandardCharsets.UTF_8), value(i, prefix));
+          written.add(k);
+        }
+      }
+      w.finish();
+    }
+    try (StrataDB db = StrataDB.open(dir, options)) {
+      db.put("bbbb999".getBytes(StandardCharsets.UTF_8), value(999, "db"));
+      db.flush();
+      db.ingestExternalFiles(List.of(p));
+      ReadOptions bounded = ReadOptions.builder().prefixSameAsStart(true).build();
+      for (String prefix : List.of("aaaa", "bbbb", "cccc", "dddd")) {
+        List<String> got = new ArrayList<>();
+        try (DBIterator it = db.newIterator(bounded)) {
+          for (it.seek(prefix.getBytes(StandardCharsets.UTF_8)); it.isValid(); it.next()) {
+            got.add(new String(it.key(), StandardCharsets.UTF_8));
+          }
+        }
+        List<String> expected = new ArrayList<>(written.stream().filter(k -> k.startsWith(prefix)).toList());
+        if (prefix.equals("bbbb")) {
+          expected.add("bbbb999");
+        }
+        assertThat(got).as(prefix).isEqualTo(expected);
+      }
+    }
+  }
+
+  @Test
   void mergeOperands_foldOntoWhatWasThere() {
     Options options = Options.builder().mergeOperator(MergeOperators.uint64Add()).build();
     try (StrataDB db = StrataDB.open(dir, options)) {
