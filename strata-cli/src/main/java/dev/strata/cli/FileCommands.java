@@ -88,6 +88,11 @@ final class FileCommands {
         out.println("raw key bytes:     " + p.rawKeyBytes());
         out.println("raw value bytes:   " + p.rawValueBytes());
         out.println("sequences:         " + p.smallestSequence() + " .. " + p.largestSequence());
+        if (p.isExternal()) {
+          out.println("external:          written by SstFileWriter for ingestion; " + p.mergeCount()
+              + " merge operands" + (p.externalValuesCarryWriteTimes() ? ", values carry write times"
+              : "") + "; a database reads it at the sequence its manifest gives it");
+        }
         out.println("smallest key:      " + text(p.smallestUserKey()));
         out.println("largest key:       " + text(p.largestUserKey()));
         out.println("created:           " + java.time.Instant.ofEpochMilli(p.creationTimeMillis()));

@@ -59,6 +59,9 @@ class IngestCliTest {
       w.put(b("c"), b("2"));
       w.finish();
     }
+    Result dump = run("sst-dump", f1.toString());
+    assertThat(dump.code()).as(dump.err()).isZero();
+    assertThat(dump.out()).contains("external:").contains("0 merge operands");
     Result r = run("ingest", "--db", db.toString(), "--move", f1.toString(), f2.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("ingested 2 files").contains("moved");
