@@ -6,6 +6,7 @@ import dev.strata.CompactionFilter;
 import dev.strata.DBIterator;
 import dev.strata.MergeOperators;
 import dev.strata.Options;
+import dev.strata.PrefixExtractor;
 import dev.strata.ReadOptions;
 import dev.strata.StrataDB;
 import dev.strata.WriteBatch;
@@ -26,10 +27,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Lincheck on the whole database over the in-memory file system, with memtables small enough that
  * flushes run during the scenarios: put, get, delete, a range deletion, a merge, a two-key batch
- * (a put, a merge and a delete), a three-key multiGet, a bounded scan over four keys and a bounded
- * {@code compactRange} followed by a get, in stress mode. {@link DbModelCheckingTest} runs the
- * same operations but the compaction under the model checker, and {@link MemtableLincheckTest}
- * checks the memtable alone in both modes.
+ * (a put, a merge and a delete), a three-key multiGet, a bounded scan over four keys, a
+ * prefix-bounded scan ({@code prefixSameAsStart}) and a bounded {@code compactRange} followed by
+ * a get, in stress mode. {@link DbModelCheckingTest} runs the same operations but the prefix scan
+ * and the compaction under the model checker, and {@link MemtableLincheckTest} checks the
+ * memtable alone in both modes.
  *
  * <p>Values are 8-byte counters under {@link MergeOperators#uint64Add()}: a put sets a counter, a
  * merge adds to it (to 0 if the key is absent), and every read decodes it, so the sequential
@@ -72,6 +74,7 @@ public class DbLincheckTest {
               .blockCacheBytes(1 << 16)
               .mergeOperator(MergeOperators.uint64Add())
               .compactionFilter(new ZeroRemover())
+              .prefixExtractor(PrefixExtractor.fixedLength(1))
               .build());
 
   /** Removes counters that are 0, which every read takes for an absent key (see above). */
@@ -89,8 +92,12 @@ public class DbLincheckTest {
     }
   }
 
+  /**
+   * Keys "a0", "a1", "b2", "b3" (and "b4", "b5" as range ends): in the order of their numbers, in
+   * two prefixes of the database's 1-byte prefix extractor.
+   */
   private static byte[] key(int k) {
-    return ("k" + k).getBytes(StandardCharsets.UTF_8);
+    return ((k < 2 ? "a" : "b") + k).getBytes(StandardCharsets.UTF_8);
   }
 
   private static byte[] value(int v) {
@@ -159,6 +166,25 @@ public class DbLincheckTest {
     ReadOptions ro = ReadOptions.builder().lowerBound(key(k)).upperBound(key(k + 2)).build();
     try (DBIterator it = db.newIterator(ro)) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
+        long v = decode(it.value());
+        if (v != 0) {
+          out.append(new String(it.key(), StandardCharsets.UTF_8)).append('=').append(v).append(' ');
+        }
+      }
+    }
+    return out.toString();
+  }
+
+  /**
+   * A prefix-bounded iterator ({@code prefixSameAsStart}) seeking to key k: the non-zero counters
+   * from k to the end of k's prefix ("a" or "b"), which the prefix bloom filters of the tables
+   * the flushes write must not cut short.
+   */
+  @Operation
+  public String prefixScan(@Param(name = "key") int k) {
+    StringBuilder out = new StringBuilder();
+    try (DBIterator it = db.newIterator(ReadOptions.builder().prefixSameAsStart(true).build())) {
+      for (it.seek(key(k)); it.isValid(); it.next()) {
         long v = decode(it.value());
         if (v != 0) {
           out.append(new String(it.key(), StandardCharsets.UTF_8)).append('=').append(v).append(' ');
