@@ -1,8 +1,10 @@
 package dev.strata.testing;
 
+import dev.strata.DBIterator;
 import dev.strata.MergeOperator;
 import dev.strata.MergeOperators;
 import dev.strata.Options;
+import dev.strata.ReadOptions;
 import dev.strata.StrataDB;
 import dev.strata.StrataException;
 import dev.strata.WriteOptions;
@@ -118,6 +120,38 @@ public final class KillTarget {
           model.subMap(str(key(cycle, thread, i - 5)), str(key(cycle, thread, i - 3))).clear();
       default -> model.put(str(key(cycle, thread, i)), str(value(cycle, thread, i)));
     }
+  }
+
+  /** A thread's key range as the database holds it now (see {@link #range}). */
+  public static TreeMap<String, String> contents(StrataDB db, int cycle, int thread) {
+    byte[][] range = range(cycle, thread);
+    TreeMap<String, String> out = new TreeMap<>();
+    ReadOptions ro = ReadOptions.builder().lowerBound(range[0]).upperBound(range[1]).build();
+    try (DBIterator it = db.newIterator(ro)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        out.put(str(it.key()), str(it.value()));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The number n of a thread's writes that survived a crash: the least n past {@code
+   * lastAcknowledged} such that {@code actual} equals {@link #expected}(n) (writes whose
+   * acknowledgement the parent never read may have survived too, in order), or -1 if none up to
+   * 5,000 writes past it does: a write lost, reordered, partial or invented.
+   */
+  public static int survivingPrefix(
+      TreeMap<String, String> actual, int cycle, int thread, int lastAcknowledged) {
+    int n = lastAcknowledged + 1;
+    TreeMap<String, String> model = expected(cycle, thread, n);
+    while (!model.equals(actual)) {
+      if (n >= lastAcknowledged + 1 + 5_000) {
+        return -1;
+      }
+      apply(model, cycle, thread, n++);
+    }
+    return n;
   }
 
   /** The bounds [lower, upper) of a thread's keys in a cycle, its log key included. */
