@@ -29,9 +29,8 @@ import java.util.function.BooleanSupplier;
  * Runs one {@link Compaction}: merges the input tables, drops versions no snapshot needs and
  * tombstones nothing below can hold, folds merge operands ({@link MergeCollapser}), offers the
  * resulting values to the user's compaction filter ({@link CompactionFilterStage}), writes outputs
- * split at the target size, and installs the
- * result with one manifest edit (both levels replaced, bottom first, as {@link
- * VersionSet#logAndApply} guarantees). A trivial move is the edit alone.
+ * split at the target size, and installs the result with one manifest edit (both levels replaced,
+ * bottom first, as {@link VersionSet#logAndApply} guarantees). A trivial move is the edit alone.
  *
  * <p>Holds no level or memtable lock while reading inputs and writing outputs. Polls {@code
  * keepRunning} every few thousand entries and, when it turns false (the database is closing),
