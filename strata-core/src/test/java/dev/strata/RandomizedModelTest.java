@@ -330,7 +330,9 @@ class RandomizedModelTest {
     if (!MarkedValues.allowed(expected, actual)) {
       throw new AssertionError(
           where + ": read " + hex(actual) + ", expected " + hex(expected)
-              + (MarkedValues.isMarked(expected) ? " or " + hex(MarkedValues.filtered(expected)) : ""));
+              + (MarkedValues.isMarked(expected)
+                  ? " or " + hex(MarkedValues.filtered(expected))
+                  : ""));
     }
   }
 
@@ -637,7 +639,8 @@ class RandomizedModelTest {
     while (expected != null
         && MarkedValues.mayBeAbsent(expected.getValue())
         && (!it.isValid() || !Arrays.equals(it.key(), expected.getKey()))) {
-      expected = forward ? range.higherEntry(expected.getKey()) : range.lowerEntry(expected.getKey());
+      byte[] k = expected.getKey();
+      expected = forward ? range.higherEntry(k) : range.lowerEntry(k);
     }
     return expected;
   }

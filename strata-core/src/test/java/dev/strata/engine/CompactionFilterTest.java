@@ -461,7 +461,8 @@ class CompactionFilterTest {
           public byte[] fullMerge(byte[] key, byte[] existing, List<byte[]> operands) {
             List<String> ops = new ArrayList<>();
             operands.forEach(op -> ops.add(s(op)));
-            return b("F(" + (existing == null ? "" : s(existing)) + ":" + String.join("+", ops) + ")");
+            String base = existing == null ? "" : s(existing);
+            return b("F(" + base + ":" + String.join("+", ops) + ")");
           }
 
           @Override
@@ -505,7 +506,8 @@ class CompactionFilterTest {
     }
     assertThat(offered).isNotEmpty();
     assertThat(offered).anyMatch(v -> v.startsWith("F("));
-    assertThat(offered).allMatch(v -> v.startsWith("p") || v.startsWith("F("), "a put or a full merge");
+    assertThat(offered)
+        .allMatch(v -> v.startsWith("p") || v.startsWith("F("), "a put or a full merge");
   }
 
   @Test

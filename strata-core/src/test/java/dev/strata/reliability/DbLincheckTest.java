@@ -168,7 +168,8 @@ public class DbLincheckTest {
       for (it.seekToFirst(); it.isValid(); it.next()) {
         long v = decode(it.value());
         if (v != 0) {
-          out.append(new String(it.key(), StandardCharsets.UTF_8)).append('=').append(v).append(' ');
+          out.append(new String(it.key(), StandardCharsets.UTF_8));
+          out.append('=').append(v).append(' ');
         }
       }
     }
@@ -187,7 +188,8 @@ public class DbLincheckTest {
       for (it.seek(key(k)); it.isValid(); it.next()) {
         long v = decode(it.value());
         if (v != 0) {
-          out.append(new String(it.key(), StandardCharsets.UTF_8)).append('=').append(v).append(' ');
+          out.append(new String(it.key(), StandardCharsets.UTF_8));
+          out.append('=').append(v).append(' ');
         }
       }
     }

@@ -21,13 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real kill -9: a child JVM ({@link KillTarget}) opens, makes {@code SYNC} writes (puts, merge
- * operands and range deletions, see {@link KillTarget#write}) from 4 threads
- * reporting each acknowledgement through its stdout pipe, closes and reopens in a loop; the parent
- * kills it ({@code destroyForcibly}) at a random moment: right after it announces an open or a
+ * operands and range deletions, see {@link KillTarget#write}) from 4 threads reporting each
+ * acknowledgement through its stdout pipe, closes and reopens in a loop; the parent kills it ({@code destroyForcibly}) at a random moment: right after it announces an open or a
  * close, or after a random number of acknowledgements. Then it reopens the database and checks,
  * for every cycle so far, that per thread the recovered key range is exactly what a prefix of its
- * writes holding every acknowledged one leaves (nothing lost, partial, reordered or invented). CI: 40
- * cycles; soak: 2,000 (or {@code -Dstrata.kill.cycles=N}).
+ * writes holding every acknowledged one leaves (nothing lost, partial, reordered or invented). CI:
+ * 40 cycles; soak: 2,000 (or {@code -Dstrata.kill.cycles=N}).
  */
 class KillNineTest {
   private static final int THREADS = 4;

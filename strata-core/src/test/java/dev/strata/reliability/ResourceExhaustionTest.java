@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * closed; (a') 50 databases (soak: 200) open at once with threads of their own and a merge
  * operator each, merged into and read by four threads across all of them, then closed; (b) one
  * database opened and closed 1,000 times; (c) 1 million keys (soak: 10 million)
- * loaded in a child JVM with a 256 MiB heap ({@link BulkLoad}). After (a), (a') and (b) no thread of
- * those databases is alive, the process holds as many file descriptors as before ({@code
+ * loaded in a child JVM with a 256 MiB heap ({@link BulkLoad}). After (a), (a') and (b) no thread
+ * of those databases is alive, the process holds as many file descriptors as before ({@code
  * /proc/self/fd}, Linux; that check is skipped where {@code /proc} is absent), its memory
  * mappings ({@code /proc/self/maps}) grew by at most {@link #MAPPINGS_SLACK} lines and none names
  * a database file; (c) ends without {@link OutOfMemoryError} and reads back a sample.
@@ -264,7 +264,8 @@ class ResourceExhaustionTest {
             .build();
     try (StrataDB warm =
         StrataDB.open(
-            dir.resolve("warm"), base.toBuilder().mergeOperator(MergeOperators.uint64Add()).build())) {
+            dir.resolve("warm"),
+            base.toBuilder().mergeOperator(MergeOperators.uint64Add()).build())) {
       warm.merge(key(0, 0), MergeOperators.uint64(1));
       warm.flush();
       warm.get(key(0, 0));
@@ -305,7 +306,8 @@ class ResourceExhaustionTest {
                       for (int d = 0; d < count; d++) {
                         byte[] v = dbs[d].get(key(d, r % 3));
                         if (v != null && d % 2 == 0) {
-                          assertThat(MergeOperators.uint64(v)).isLessThanOrEqualTo(rounds * (long) d);
+                          assertThat(MergeOperators.uint64(v))
+                              .isLessThanOrEqualTo(rounds * (long) d);
                         }
                       }
                     }

@@ -158,7 +158,8 @@ public final class KillTarget {
   public static byte[][] range(int cycle, int thread) {
     String prefix = String.format("c%03d-t%d", cycle, thread);
     return new byte[][] {
-      (prefix + "-").getBytes(StandardCharsets.UTF_8), (prefix + ".").getBytes(StandardCharsets.UTF_8)
+      (prefix + "-").getBytes(StandardCharsets.UTF_8),
+      (prefix + ".").getBytes(StandardCharsets.UTF_8)
     };
   }
 
