@@ -12,8 +12,8 @@ import java.util.Objects;
  * RocksDB, a flushed table is filtered at its first compaction) rewrites it, and only if:
  *
  * <ul>
- *   <li>it is a value (never a deletion, a range deletion or a merge operand: merge operands are
- *       not offered, unlike RocksDB's {@code FilterMergeOperand});
+ *   <li>it is a full value (never a deletion, a range deletion or a merge operand: merge operands
+ *       are not offered, unlike RocksDB's {@code FilterMergeOperand});
  *   <li>it is the newest version of its key among the compaction's inputs; and
  *   <li>no live snapshot can see it: a version a snapshot reads is never filtered, so a snapshot
  *       reads the same before and after any compaction. Once the snapshot is released, the next
@@ -28,7 +28,20 @@ import java.util.Objects;
  * runs across an install may see one key before the filter's decision and another after it.
  *
  * A newer version of the key may live outside the compaction (in a memtable or a higher level);
- * what the filter decides for the older one is then invisible to readers.
+ * what the filter decides for the older one is then invisible to readers, unless that newer
+ * version is a merge operand (below).
+ *
+ * <p><b>Merge operands.</b> The filter sees full values only. A compaction first folds each key's
+ * merge operands ({@link MergeOperator}) and then offers the result: when the operands of a key's
+ * newest versions collapse onto the value or deletion below them (or onto nothing, where no level
+ * below can hold the key), the filter is offered that full value, at the newest operand's
+ * sequence, in the same compaction. When they cannot collapse (the value they apply to lies
+ * outside the compaction, or a snapshot separates them from it), the key's newest entry is an
+ * operand and nothing of the key is offered: neither the operands nor a partial merge of them,
+ * nor the value below them. A value whose newer operands live outside the compaction is offered
+ * as any value is, and those operands then apply to what the filter leaves: after {@link
+ * Decision#REMOVE} they merge onto no value, after {@link Decision#change(byte[])} onto the new
+ * one, exactly as if the application had deleted or rewritten the value before writing them.
  *
  * <p><b>Decisions.</b> {@link Decision#KEEP} writes the entry as it was. {@link Decision#REMOVE}
  * removes the key: the entry is replaced by a deletion at the same sequence number, so that an

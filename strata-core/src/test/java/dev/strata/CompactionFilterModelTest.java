@@ -2,15 +2,14 @@ package dev.strata;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.strata.CompactionFilter.Decision;
 import dev.strata.testing.FaultInjectionFileSystem;
+import dev.strata.testing.MarkedValues;
 import dev.strata.testing.ModelDb;
 import dev.strata.testing.Seeds;
 import dev.strata.util.Bytes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -23,8 +22,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Random puts, deletes, range deletions, snapshots, flushes, bounded and full compactions and
- * reopens run against Strata with a deterministic compaction filter (values ending in '!' are
- * removed, values ending in '~' become the value ending in '=') and against a {@link ModelDb},
+ * reopens run against Strata with a deterministic compaction filter ({@link MarkedValues}: values
+ * ending in '!' are removed, values ending in '~' become the value ending in '=') and against a
+ * {@link ModelDb},
  * per configuration. When a compaction reaches a key is the engine's business, so a read may see
  * a marked value or what the filter makes of it, but nothing else: never an older version, never
  * a deleted key. A snapshot reads the same from its creation to its release, whatever compactions
@@ -33,25 +33,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * later operands changes what they merge onto, which this model does not follow.
  */
 class CompactionFilterModelTest {
-  static final class MarkerFilter implements CompactionFilter {
-    @Override
-    public Decision filter(int level, byte[] key, byte[] value) {
-      if (value.length > 0 && value[value.length - 1] == '!') {
-        return Decision.REMOVE;
-      }
-      if (value.length > 0 && value[value.length - 1] == '~') {
-        byte[] v = value.clone();
-        v[v.length - 1] = '=';
-        return Decision.change(v);
-      }
-      return Decision.KEEP;
-    }
-  }
-
   static Stream<Arguments> configs() {
     Options base =
         Options.builder()
-            .compactionFilter(new MarkerFilter())
+            .compactionFilter(new MarkedValues())
             .memtableSizeBytes(4 * 1024)
             .blockSizeBytes(256)
             .targetFileSizeBytes(4 * 1024)
@@ -92,21 +77,6 @@ class CompactionFilterModelTest {
     return v == null ? null : new String(v, StandardCharsets.UTF_8);
   }
 
-  /** What the filter makes of {@code v}: null if removed. */
-  private static byte[] filtered(byte[] v) {
-    Decision d = new MarkerFilter().filter(0, new byte[0], v);
-    return switch (d.kind()) {
-      case KEEP -> v;
-      case REMOVE -> null;
-      case CHANGE -> d.newValue();
-    };
-  }
-
-  /** Whether {@code got} is a value the database may return where the model holds {@code want}. */
-  private static boolean allowed(byte[] want, byte[] got) {
-    return want == null ? got == null : Arrays.equals(want, got) || Arrays.equals(filtered(want), got);
-  }
-
   /** The database's whole view at {@code ro}, forward; checks the backward scan agrees. */
   private static TreeMap<byte[], byte[]> scan(StrataDB db, ReadOptions ro) {
     TreeMap<byte[], byte[]> out = new TreeMap<>(Bytes.COMPARATOR);
@@ -129,12 +99,12 @@ class CompactionFilterModelTest {
   private static void checkView(
       NavigableMap<byte[], byte[]> model, Map<byte[], byte[]> view, String where) {
     for (Map.Entry<byte[], byte[]> e : view.entrySet()) {
-      assertThat(allowed(model.get(e.getKey()), e.getValue()))
+      assertThat(MarkedValues.allowed(model.get(e.getKey()), e.getValue()))
           .as("%s: %s read %s, model %s", where, s(e.getKey()), s(e.getValue()), s(model.get(e.getKey())))
           .isTrue();
     }
     for (Map.Entry<byte[], byte[]> e : model.entrySet()) {
-      assertThat(allowed(e.getValue(), view.get(e.getKey())))
+      assertThat(MarkedValues.allowed(e.getValue(), view.get(e.getKey())))
           .as("%s: %s missing or wrong, model %s", where, s(e.getKey()), s(e.getValue()))
           .isTrue();
     }
@@ -181,7 +151,7 @@ class CompactionFilterModelTest {
             model.deleteRange(k, end);
           }
         } else if (r < 900) {
-          assertThat(allowed(model.get(k), db.get(k)))
+          assertThat(MarkedValues.allowed(model.get(k), db.get(k)))
               .as("%s: get %s read %s, model %s", where, s(k), s(db.get(k)), s(model.get(k)))
               .isTrue();
         } else if (r < 915 && snaps.size() < 3) {
@@ -230,13 +200,7 @@ class CompactionFilterModelTest {
         sn.snapshot().close();
       }
       db.compactRange(null, null);
-      TreeMap<String, String> want = new TreeMap<>();
-      model.view().forEach((k, v) -> {
-        byte[] f = filtered(v);
-        if (f != null) {
-          want.put(s(k), s(f));
-        }
-      });
+      TreeMap<String, String> want = strings(MarkedValues.filteredView(model.view()));
       assertThat(strings(scan(db, ReadOptions.DEFAULT))).as("%s seed %d: after a full compaction", name, seed).isEqualTo(want);
       assertThat(db.getStatistics().tickerCount(Ticker.COMPACTION_FILTER_FAILURES)).isZero();
     } finally {

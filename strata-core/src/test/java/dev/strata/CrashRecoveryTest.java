@@ -3,20 +3,26 @@ package dev.strata;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.testing.CrashWriter;
+import dev.strata.testing.KillTarget;
 import dev.strata.testing.Seeds;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Kills a child JVM ({@code destroyForcibly}) at random moments while four threads make {@code
- * SYNC} writes with flushes and compactions running, then reopens: every acknowledged write must
- * be there, and per thread the surviving writes must be a prefix (no holes, nothing invented).
+ * SYNC} writes (puts, merge operands and range deletions: {@link KillTarget#write}) with flushes
+ * and compactions running, then reopens: per thread and cycle, the recovered key range must be
+ * exactly what a prefix of its writes holding every acknowledged one leaves (no holes, nothing
+ * invented), and earlier cycles must still read as they were recovered.
  */
 class CrashRecoveryTest {
   private static final int THREADS = 4;
@@ -28,9 +34,10 @@ class CrashRecoveryTest {
   void killedWriter_keepsEveryAcknowledgedSyncWrite() throws Exception {
     long seed = Seeds.seed("CrashRecoveryTest");
     Random rnd = new Random(seed);
-    int[] acked = new int[THREADS];
-    java.util.Arrays.fill(acked, -1);
+    List<int[]> survived = new ArrayList<>();
     for (int cycle = 0; cycle < CYCLES; cycle++) {
+      int[] acked = new int[THREADS];
+      java.util.Arrays.fill(acked, -1);
       int killAfter = 50 + rnd.nextInt(1500);
       Process p =
           new ProcessBuilder(
@@ -39,7 +46,8 @@ class CrashRecoveryTest {
                   System.getProperty("java.class.path"),
                   CrashWriter.class.getName(),
                   dir.toString(),
-                  Integer.toString(THREADS))
+                  Integer.toString(THREADS),
+                  Integer.toString(cycle))
               .redirectError(ProcessBuilder.Redirect.DISCARD)
               .start();
       int seen = 0;
@@ -61,30 +69,33 @@ class CrashRecoveryTest {
         p.destroyForcibly();
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
       }
-      verify(acked, "cycle " + cycle + " seed " + seed);
+      verify(cycle, acked, survived, "cycle " + cycle + " seed " + seed);
     }
   }
 
-  /** Checks every acknowledged write and the prefix property; resets counters to what survived. */
-  private void verify(int[] acked, String where) {
-    try (StrataDB db = StrataDB.open(dir)) {
-      for (int t = 0; t < THREADS; t++) {
-        for (int i = 0; i <= acked[t]; i++) {
-          assertThat(db.get(CrashWriter.key(t, i)))
-              .as("%s thread %d write %d acknowledged", where, t, i)
-              .isEqualTo(CrashWriter.value(t, i));
-        }
-        // The next writer restarts at index 0 and rewrites the same values; a surviving
-        // unacknowledged write past acked[t] must still be a contiguous prefix.
-        int i = acked[t] + 1;
-        while (db.get(CrashWriter.key(t, i)) != null) {
-          assertThat(db.get(CrashWriter.key(t, i))).isEqualTo(CrashWriter.value(t, i));
-          i++;
-        }
-        for (int j = i + 1; j < i + 50; j++) {
-          assertThat(db.get(CrashWriter.key(t, j))).as("%s hole before %d/%d", where, t, j).isNull();
+  /**
+   * Checks the prefix property of {@code cycle}'s threads and records how many writes of each
+   * survived; earlier cycles must read as they were recovered.
+   */
+  private void verify(int cycle, int[] acked, List<int[]> survived, String where) {
+    try (StrataDB db =
+        StrataDB.open(dir, Options.builder().mergeOperator(KillTarget.MERGE_OPERATOR).build())) {
+      for (int c = 0; c < cycle; c++) {
+        for (int t = 0; t < THREADS; t++) {
+          assertThat(KillTarget.contents(db, c, t))
+              .as("%s: cycle %d thread %d still as recovered", where, c, t)
+              .isEqualTo(KillTarget.expected(c, t, survived.get(c)[t]));
         }
       }
+      int[] n = new int[THREADS];
+      for (int t = 0; t < THREADS; t++) {
+        TreeMap<String, String> actual = KillTarget.contents(db, cycle, t);
+        n[t] = KillTarget.survivingPrefix(actual, cycle, t, acked[t]);
+        assertThat(n[t])
+            .as("%s thread %d: no prefix from write %d on gives %s", where, t, acked[t] + 1, actual)
+            .isNotNegative();
+      }
+      survived.add(n);
     }
   }
 }

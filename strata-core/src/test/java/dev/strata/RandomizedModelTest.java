@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.testing.FaultInjectionFileSystem;
 import dev.strata.testing.KeyDistribution;
+import dev.strata.testing.MarkedValues;
 import dev.strata.testing.ModelDb;
 import dev.strata.testing.RandomCompaction;
 import dev.strata.testing.Seeds;
@@ -33,6 +34,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * memtables so that many tables and levels exist, and per {@link KeyDistribution} with drawn
  * level-0 triggers, read-triggered compaction and bounded compactions. Configurations with a
  * prefix extractor make half their scans prefix-bounded ({@code prefixSameAsStart}).
+ *
+ * <p>Every run merges (with {@link MergeOperators#stringAppend} or, in half the configurations,
+ * {@link MergeOperators#uint64Add} over 8-byte counters) and runs the {@link MarkedValues}
+ * compaction filter: one put in eight writes a marked value, which compactions may remove or
+ * change at any time the engine chooses. Reads where the model holds a marked value accept it or
+ * its filtered form ({@link MarkedValues#allowed}), a scan may skip a key whose value the filter
+ * removes, and at the end, with every snapshot released, a full compaction must leave exactly the
+ * model with the filter applied.
  */
 class RandomizedModelTest {
   @TempDir Path dir;
@@ -49,9 +58,10 @@ class RandomizedModelTest {
             .level0StopTrigger(12)
             .build();
     return Stream.of(
-        Arguments.of("sharded-16", base, 100_000),
-        Arguments.of("sharded-1", base.toBuilder().memtableShards(1).build(), 100_000),
-        Arguments.of("skiplist", base.toBuilder().memtable(MemtableKind.SKIPLIST).build(), 100_000),
+        Arguments.of("sharded-16", base, 100_000, false),
+        Arguments.of("sharded-1", base.toBuilder().memtableShards(1).build(), 100_000, true),
+        Arguments.of(
+            "skiplist", base.toBuilder().memtable(MemtableKind.SKIPLIST).build(), 100_000, false),
         Arguments.of(
             "no-compression-no-bg-compaction",
             base.toBuilder()
@@ -60,24 +70,27 @@ class RandomizedModelTest {
                 .level0SlowdownTrigger(1000)
                 .level0StopTrigger(1000)
                 .build(),
-            30_000),
+            30_000,
+            true),
         Arguments.of(
             "zstd-tiny-memtable",
             base.toBuilder().compression(Compression.ZSTD).memtableSizeBytes(4096).build(),
-            20_000),
+            20_000,
+            true),
         // Keys "key%05d": 6-byte prefixes of about 10 keys each; half the scans prefix-bounded.
         Arguments.of(
             "prefix-extractor-6",
             base.toBuilder().prefixExtractor(PrefixExtractor.fixedLength(6)).build(),
-            50_000));
+            50_000,
+            false));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("configs")
-  void randomOps_matchModel(String name, Options options, int ops) {
+  void randomOps_matchModel(String name, Options options, int ops, boolean uint64) {
     long seed = Seeds.seed("RandomizedModelTest." + name);
     Random rnd = new Random(seed);
-    run(name, options, dir, ops, seed, rnd, new UniformKeys(rnd));
+    run(name, options, dir, ops, seed, rnd, new UniformKeys(rnd), new Values(rnd, uint64));
   }
 
   /**
@@ -102,7 +115,10 @@ class RandomizedModelTest {
       builder.prefixExtractor(PrefixExtractor.fixedLength(5));
     }
     Options options = builder.build();
-    clustered("clustered-" + distribution, options, distribution, seed, rnd, 20_000, 50, 400);
+    // Counters for every other distribution; the test below takes the others.
+    boolean uint64 = distribution.ordinal() % 2 == 1;
+    clustered(
+        "clustered-" + distribution, options, distribution, seed, rnd, uint64, 20_000, 50, 400);
   }
 
   /**
@@ -123,7 +139,7 @@ class RandomizedModelTest {
             .build();
     clustered(
         "clustered-no-bg-" + distribution, options, distribution, seed, rnd,
-        30_000, 25, 500);
+        distribution.ordinal() % 2 == 0, 30_000, 25, 500);
   }
 
   /**
@@ -145,7 +161,7 @@ class RandomizedModelTest {
         clusteredOptions(rnd, false).writeStallTimeout(Duration.ofSeconds(2)).build();
     clustered(
         "clustered-no-bg-in-reach-" + distribution, options, distribution, seed, rnd,
-        10_000, 1000, 5000);
+        rnd.nextBoolean(), 10_000, 1000, 5000);
   }
 
   private static Options.Builder clusteredOptions(Random rnd, boolean background) {
@@ -165,6 +181,7 @@ class RandomizedModelTest {
       KeyDistribution distribution,
       long seed,
       Random rnd,
+      boolean uint64,
       int ops,
       int flushOdds,
       int compactOdds) {
@@ -175,7 +192,7 @@ class RandomizedModelTest {
     // disk would dominate their time without adding to what they check.
     Options inMemory = options.toBuilder().fileSystem(new FaultInjectionFileSystem(seed)).build();
     run(name, inMemory, Path.of("/db"), n, seed, rnd,
-        new ClusteredKeys(rnd, source, flushOdds, compactOdds));
+        new ClusteredKeys(rnd, source, flushOdds, compactOdds), new Values(rnd, uint64));
   }
 
   /** Where a run's keys come from, and whether it adds flushes and bounded compactions. */
@@ -190,6 +207,9 @@ class RandomizedModelTest {
 
     /** Checks the database after a compaction the main loop drew. */
     void checkAfterCompaction(StrataDB db, ModelDb model, String where);
+
+    /** Checks the database after the final full compaction, with no snapshot live. */
+    void checkAfterFullCompaction(StrataDB db, ModelDb model, String where);
   }
 
   /** The original key space: 3,000 uniform keys, compactRange bounds of random keys or null. */
@@ -219,6 +239,9 @@ class RandomizedModelTest {
 
     @Override
     public void checkAfterCompaction(StrataDB db, ModelDb model, String where) {}
+
+    @Override
+    public void checkAfterFullCompaction(StrataDB db, ModelDb model, String where) {}
   }
 
   /**
@@ -272,6 +295,11 @@ class RandomizedModelTest {
     public void checkAfterCompaction(StrataDB db, ModelDb model, String where) {
       checkEveryKey(db, model, source, where);
     }
+
+    @Override
+    public void checkAfterFullCompaction(StrataDB db, ModelDb model, String where) {
+      checkEveryKeyFiltered(db, model, source, where);
+    }
   }
 
   /** A multiGet of 1 to 40 keys (repeats allowed) compared key by key with the model's view. */
@@ -290,8 +318,26 @@ class RandomizedModelTest {
     List<byte[]> got = db.multiGet(asked, ro);
     assertThat(got).as(where).hasSize(n);
     for (int i = 0; i < n; i++) {
-      assertThat(got.get(i)).as(where + " key " + str(asked.get(i))).isEqualTo(view.get(asked.get(i)));
+      checkRead(view.get(asked.get(i)), got.get(i), where + " key " + str(asked.get(i)));
     }
+  }
+
+  /**
+   * Fails unless a read may return {@code actual} where the model holds {@code expected}: the
+   * value itself, or its filtered form if it is marked ({@link MarkedValues#allowed}).
+   */
+  private static void checkRead(byte[] expected, byte[] actual, String where) {
+    if (!MarkedValues.allowed(expected, actual)) {
+      throw new AssertionError(
+          where + ": read " + hex(actual) + ", expected " + hex(expected)
+              + (MarkedValues.isMarked(expected)
+                  ? " or " + hex(MarkedValues.filtered(expected))
+                  : ""));
+    }
+  }
+
+  private static String hex(byte[] b) {
+    return b == null ? "null" : Bytes.toHex(b, 64);
   }
 
   /** Reads every key of the key space with {@code get} and compares it with the model. */
@@ -299,7 +345,16 @@ class RandomizedModelTest {
       StrataDB db, ModelDb model, KeyDistribution.Source keys, String where) {
     for (int i = 0; i < keys.keySpace(); i++) {
       byte[] k = keys.key(i);
-      byte[] expected = model.get(k);
+      checkRead(model.get(k), db.get(k), where + ": get(" + str(k) + ")");
+    }
+  }
+
+  /** As {@link #checkEveryKey}, against the model with the filter applied to every value. */
+  private static void checkEveryKeyFiltered(
+      StrataDB db, ModelDb model, KeyDistribution.Source keys, String where) {
+    for (int i = 0; i < keys.keySpace(); i++) {
+      byte[] k = keys.key(i);
+      byte[] expected = MarkedValues.filtered(model.get(k));
       byte[] actual = db.get(k);
       if (!Arrays.equals(actual, expected)) {
         throw new AssertionError(
@@ -321,10 +376,21 @@ class RandomizedModelTest {
   }
 
   private static void run(
-      String name, Options options, Path dir, int ops, long seed, Random rnd, Keys keys) {
+      String name,
+      Options options,
+      Path dir,
+      int ops,
+      long seed,
+      Random rnd,
+      Keys keys,
+      Values values) {
     ModelDb model = new ModelDb();
-    // Every run merges too: operands appended with ',' (MergeOperators.stringAppend).
-    options = options.toBuilder().mergeOperator(MergeOperators.stringAppend((byte) ',')).build();
+    name = name + (values.uint64 ? " uint64Add" : " stringAppend");
+    options =
+        options.toBuilder()
+            .mergeOperator(values.operator())
+            .compactionFilter(new MarkedValues())
+            .build();
     StrataDB db = StrataDB.open(dir, options);
     Map<Snapshot, NavigableMap<byte[], byte[]>> snaps = new IdentityHashMap<>();
     List<Snapshot> snapList = new ArrayList<>();
@@ -338,16 +404,22 @@ class RandomizedModelTest {
         String where = name + " seed=" + seed + " op=" + op;
         if (r < 3600) {
           byte[] k = keys.next();
-          byte[] v = value(rnd, op);
+          byte[] v = values.putValue(op);
           db.put(k, v);
           model.put(k, v);
         } else if (r < 4000) {
           // A merge operand: over clustered keys, chains of operands on a key build up across
-          // memtables and tables, with puts, deletes and range deletions between them.
+          // memtables and tables, with puts, deletes and range deletions between them. Onto a
+          // marked value it is a put instead (see MarkedValues).
           byte[] k = keys.next();
-          byte[] v = value(rnd, op);
-          db.merge(k, v);
-          model.appendMerge(k, v, (byte) ',');
+          byte[] v = values.operand(op);
+          if (MarkedValues.isMarked(model.get(k))) {
+            db.put(k, v);
+            model.put(k, v);
+          } else {
+            db.merge(k, v);
+            values.merge(model, k, v);
+          }
         } else if (r < 4900) {
           byte[] k = keys.next();
           db.delete(k);
@@ -367,15 +439,15 @@ class RandomizedModelTest {
               byte[][] range = deleteRange(keys);
               batch.deleteRange(range[0], range[1]);
               model.deleteRange(range[0], range[1]);
-            } else if (rnd.nextInt(8) == 0) {
-              byte[] v = value(rnd, op);
+            } else if (rnd.nextInt(8) == 0 && !MarkedValues.isMarked(model.get(k))) {
+              byte[] v = values.operand(op);
               batch.merge(k, v);
-              model.appendMerge(k, v, (byte) ',');
+              values.merge(model, k, v);
             } else if (rnd.nextInt(4) == 0) {
               batch.delete(k);
               model.delete(k);
             } else {
-              byte[] v = value(rnd, op);
+              byte[] v = values.putValue(op);
               batch.put(k, v);
               model.put(k, v);
             }
@@ -383,8 +455,9 @@ class RandomizedModelTest {
           db.write(batch, rnd.nextInt(50) == 0 ? WriteOptions.SYNC : WriteOptions.DEFAULT);
         } else if (r < 7900) {
           byte[] k = keys.next();
-          assertThat(db.get(k)).as(where).isEqualTo(model.get(k));
-          if (model.get(k) != null) {
+          byte[] got = db.get(k);
+          checkRead(model.get(k), got, where + " get(" + str(k) + ")");
+          if (got != null) {
             assertThat(db.keyMayExist(k)).as(where + " keyMayExist").isTrue();
           }
           if (r < 6400) {
@@ -410,7 +483,7 @@ class RandomizedModelTest {
             int kind = rnd.nextInt(3);
             if (kind == 0) {
               byte[] k = keys.next();
-              assertThat(db.get(k, ro)).as(where + " snapshot get").isEqualTo(view.get(k));
+              checkRead(view.get(k), db.get(k, ro), where + " snapshot get(" + str(k) + ")");
             } else if (kind == 1) {
               multiGet(db, ro, view, rnd, keys, where + " snapshot multiGet");
             } else {
@@ -433,9 +506,16 @@ class RandomizedModelTest {
           db = StrataDB.open(dir, options);
         }
       }
-      // Final full comparison, forward and backward.
+      // Final full comparison after a full compaction with no snapshot live: every marked value
+      // filtered.
+      for (Snapshot s : snapList) {
+        s.close();
+      }
+      snapList.clear();
+      snaps.clear();
+      db.compactRange(null, null);
       List<String> expected = new ArrayList<>();
-      for (Map.Entry<byte[], byte[]> e : model.view().entrySet()) {
+      for (Map.Entry<byte[], byte[]> e : MarkedValues.filteredView(model.view()).entrySet()) {
         expected.add(Bytes.toHex(e.getKey(), 64) + "=" + Bytes.toHex(e.getValue(), 64));
       }
       List<String> actual = new ArrayList<>();
@@ -445,7 +525,7 @@ class RandomizedModelTest {
         }
       }
       assertThat(actual).as(name + " seed=" + seed + " final scan").isEqualTo(expected);
-      keys.checkAfterCompaction(db, model, name + " seed=" + seed + " final gets");
+      keys.checkAfterFullCompaction(db, model, name + " seed=" + seed + " final gets");
     } catch (StrataException e) {
       throw new AssertionError(name + " seed=" + seed + " op=" + op + ": " + e, e);
     } finally {
@@ -518,6 +598,7 @@ class RandomizedModelTest {
           expected = range.floorEntry(start);
         }
       }
+      expected = skipRemoved(it, range, expected, forward);
       if (prefixed && toEnd && expected != null) {
         range = ModelDb.withPrefixOf(range, extractor, expected.getKey());
       }
@@ -528,7 +609,7 @@ class RandomizedModelTest {
         }
         assertThat(it.isValid()).as(where + " step " + i + " expected " + ModelDb.describe(expected)).isTrue();
         assertThat(it.key()).as(where + " key step " + i).isEqualTo(expected.getKey());
-        assertThat(it.value()).as(where + " value step " + i).isEqualTo(expected.getValue());
+        checkRead(expected.getValue(), it.value(), where + " value step " + i);
         // Occasionally reverse direction mid-scan.
         if (rnd.nextInt(8) == 0) {
           forward = !forward;
@@ -540,20 +621,79 @@ class RandomizedModelTest {
           it.prev();
           expected = range.lowerEntry(expected.getKey());
         }
+        expected = skipRemoved(it, range, expected, forward);
       }
     }
+  }
+
+  /**
+   * The model entry the iterator must be on: {@code expected}, or the first one after it in the
+   * direction of travel, skipping entries the filter removes ({@link MarkedValues#mayBeAbsent})
+   * that the iterator does not show.
+   */
+  private static Map.Entry<byte[], byte[]> skipRemoved(
+      DBIterator it,
+      NavigableMap<byte[], byte[]> range,
+      Map.Entry<byte[], byte[]> expected,
+      boolean forward) {
+    while (expected != null
+        && MarkedValues.mayBeAbsent(expected.getValue())
+        && (!it.isValid() || !Arrays.equals(it.key(), expected.getKey()))) {
+      byte[] k = expected.getKey();
+      expected = forward ? range.higherEntry(k) : range.lowerEntry(k);
+    }
+    return expected;
   }
 
   private static byte[] key(Random rnd) {
     return String.format("key%05d", rnd.nextInt(3000)).getBytes(StandardCharsets.UTF_8);
   }
 
-  private static byte[] value(Random rnd, int op) {
-    int len = rnd.nextInt(8) == 0 ? rnd.nextInt(400) : 10 + rnd.nextInt(30);
-    byte[] v = new byte[len];
-    for (int i = 0; i < len; i++) {
-      v[i] = (byte) ('a' + (op + i) % 26);
+  /**
+   * A run's values and its merge operator: strings under {@link MergeOperators#stringAppend}, or
+   * 8-byte counters under {@link MergeOperators#uint64Add}. One put in eight writes a value marked
+   * for the {@link MarkedValues} filter; operands are never marked, and neither is a merge result
+   * (operands and counters below 2^40 never end in a marker byte).
+   */
+  private static final class Values {
+    private final Random rnd;
+    private final boolean uint64;
+
+    Values(Random rnd, boolean uint64) {
+      this.rnd = rnd;
+      this.uint64 = uint64;
     }
-    return v;
+
+    MergeOperator operator() {
+      return uint64 ? MergeOperators.uint64Add() : MergeOperators.stringAppend((byte) ',');
+    }
+
+    byte[] putValue(int op) {
+      byte[] v = operand(op);
+      int mark = rnd.nextInt(16);
+      return mark == 0
+          ? MarkedValues.mark(v, MarkedValues.REMOVE)
+          : mark == 1 ? MarkedValues.mark(v, MarkedValues.CHANGE) : v;
+    }
+
+    byte[] operand(int op) {
+      if (uint64) {
+        return MergeOperators.uint64(rnd.nextLong() & ((1L << 40) - 1));
+      }
+      int len = rnd.nextInt(8) == 0 ? rnd.nextInt(400) : 10 + rnd.nextInt(30);
+      byte[] v = new byte[len];
+      for (int i = 0; i < len; i++) {
+        v[i] = (byte) ('a' + (op + i) % 26);
+      }
+      return v;
+    }
+
+    void merge(ModelDb model, byte[] k, byte[] operand) {
+      if (uint64) {
+        model.addUint64(k, operand);
+      } else {
+        model.appendMerge(k, operand, (byte) ',');
+      }
+    }
   }
 }

@@ -10,11 +10,22 @@ import java.util.function.Predicate;
 
 /**
  * Offers a compaction's values to the user's {@link CompactionFilter} and writes what it decides,
- * between the shadow and range-tombstone checks and {@link MergeCollapser}, as RocksDB's {@code
- * CompactionIterator} does. An entry is offered only if it is a value, the first entry of its key
- * the compaction reads (the newest version among its inputs), and in the latest stripe (above
- * every live snapshot, so that no snapshot can see it; see {@link ShadowFilter}). Everything else
- * passes through unchanged.
+ * after the shadow and range-tombstone checks and {@link MergeCollapser}, just before the table
+ * output. An entry is offered only if it is a value, the first entry of its key the stage is
+ * given, and in the latest stripe (above every live snapshot, so that no snapshot can see it; see
+ * {@link ShadowFilter}). Everything else passes through unchanged.
+ *
+ * <p>So the filter sees full values only, never a merge operand: a put's value, or the value a
+ * key's operands collapsed to (onto the value or deletion below them, or onto nothing at the
+ * bottom), at the newest operand's sequence. A stripe the collapser left as operands (no base in
+ * reach, or a failed operator) starts with an operand, and its value below, if any, is not
+ * offered: removing it would change what the operands above it merge onto.
+ *
+ * <p>The first entry given is the first entry read whenever it lies in the latest stripe, so it
+ * is the key's newest version among the inputs: the stages before drop an entry of the latest
+ * stripe only together with every older one of that stripe (a range tombstone covering it covers
+ * them too, and {@link ShadowFilter} drops what a newer entry of the stripe shadows), so an entry
+ * given after a dropped one is in an older stripe and is not offered.
  *
  * <p>A removal writes a deletion at the entry's own sequence, so that an older version in a level
  * below the output stays hidden. It writes nothing when that cannot happen: no level below holds
@@ -38,11 +49,8 @@ final class CompactionFilterStage {
   private final Predicate<byte[]> bottommostForKey;
   private final MergeCollapser.Sink next;
 
-  /** The key of the last entry read, kept or not. */
+  /** The key of the last entry given. */
   private byte[] lastKey;
-
-  /** Whether the last entry read was the first of its key. */
-  private boolean firstOfKey;
 
   private long removed;
   private long changed;
@@ -68,16 +76,10 @@ final class CompactionFilterStage {
     this.next = next;
   }
 
-  /** Notes the next entry the compaction reads; call for every entry, before deciding to keep it. */
-  void read(byte[] userKey) {
-    firstOfKey = lastKey == null || !Arrays.equals(lastKey, userKey);
-    if (firstOfKey) {
-      lastKey = userKey;
-    }
-  }
-
-  /** Takes the entry last {@link #read}, which the compaction keeps. */
+  /** Takes the next entry the compaction keeps, in internal-key order. */
   void add(byte[] userKey, long trailer, byte[] value) throws IOException {
+    boolean firstOfKey = lastKey == null || !Arrays.equals(lastKey, userKey);
+    lastKey = userKey;
     if (!firstOfKey
         || Trailer.kindCode(trailer) != ValueKind.VALUE.code()
         || stripeOf(Trailer.sequence(trailer)) != snapshots.length) {

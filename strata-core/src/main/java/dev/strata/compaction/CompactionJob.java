@@ -27,10 +27,10 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Runs one {@link Compaction}: merges the input tables, drops versions no snapshot needs and
- * tombstones nothing below can hold, offers the rest to the user's compaction filter ({@link
- * CompactionFilterStage}), writes outputs split at the target size, and installs the
- * result with one manifest edit (both levels replaced, bottom first, as {@link
- * VersionSet#logAndApply} guarantees). A trivial move is the edit alone.
+ * tombstones nothing below can hold, folds merge operands ({@link MergeCollapser}), offers the
+ * resulting values to the user's compaction filter ({@link CompactionFilterStage}), writes outputs
+ * split at the target size, and installs the result with one manifest edit (both levels replaced,
+ * bottom first, as {@link VersionSet#logAndApply} guarantees). A trivial move is the edit alone.
  *
  * <p>Holds no level or memtable lock while reading inputs and writing outputs. Polls {@code
  * keepRunning} every few thousand entries and, when it turns false (the database is closing),
@@ -222,12 +222,8 @@ public final class CompactionJob {
     }
     ShadowFilter filter =
         new ShadowFilter(snapshots, key -> isBottommost(levels, c.outputLevel(), key));
-    MergeCollapser merges =
-        new MergeCollapser(
-            mergeOperator,
-            snapshots,
-            key -> isBottommost(levels, c.outputLevel(), key),
-            out::add);
+    // The user's filter comes after the merge operands are folded, so that it is offered the full
+    // value a key's operands collapse to, and never an operand (see CompactionFilterStage).
     CompactionFilterStage userFilter =
         compactionFilter == null
             ? null
@@ -236,7 +232,13 @@ public final class CompactionJob {
                 c.level(),
                 snapshots,
                 key -> isBottommost(levels, c.outputLevel(), key),
-                merges::add);
+                out::add);
+    MergeCollapser merges =
+        new MergeCollapser(
+            mergeOperator,
+            snapshots,
+            key -> isBottommost(levels, c.outputLevel(), key),
+            userFilter == null ? out::add : userFilter::add);
     try (InternalIterator it = new MergingIterator(children)) {
       long n = 0;
       for (it.seekToFirst(); it.isValid(); it.next()) {
@@ -248,16 +250,9 @@ public final class CompactionJob {
         }
         byte[] key = it.userKey();
         long trailer = it.trailer();
-        if (userFilter != null) {
-          userFilter.read(key);
-        }
         if (filter.keep(key, trailer)
             && (ranges.isEmpty() || !ranges.covers(key, Trailer.sequence(trailer)))) {
-          if (userFilter != null) {
-            userFilter.add(key, trailer, it.value());
-          } else {
-            merges.add(key, trailer, it.value());
-          }
+          merges.add(key, trailer, it.value());
         }
       }
       merges.finish();

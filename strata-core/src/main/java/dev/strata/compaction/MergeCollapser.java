@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
 final class MergeCollapser {
   private static final Logger LOG = LoggerFactory.getLogger(MergeCollapser.class);
 
-  /** Where kept entries go: the job's table output. */
+  /** Where kept entries go: the job's table output, through the compaction filter if one is set. */
   interface Sink {
     void add(byte[] userKey, long trailer, byte[] value) throws IOException;
   }

@@ -45,10 +45,9 @@ class CompactionFilterStageTest {
                     + (Trailer.isDelete(trailer) ? "" : new String(value, StandardCharsets.UTF_8))));
   }
 
-  /** Reads and keeps each entry, as the compaction does for entries no other stage drops. */
+  /** Gives the stage one entry, as the merge collapser does with each entry it writes. */
   private static void feed(CompactionFilterStage s, String key, long seq, ValueKind kind, String v)
       throws Exception {
-    s.read(b(key));
     s.add(b(key), Trailer.pack(seq, kind), b(v));
   }
 
@@ -91,13 +90,16 @@ class CompactionFilterStageTest {
   }
 
   @Test
-  void onlyTheFirstEntryOfAKeyIsOffered_evenIfAnotherStageDroppedIt() throws Exception {
-    CompactionFilterStage s = stage(REMOVE_ALL, new long[0], false);
-    // The newest version was dropped (read but not added): the next is not the newest.
-    s.read(b("a"));
+  void onlyTheFirstEntryOfAKeyIsOffered() throws Exception {
+    CompactionFilterStage s = stage(REMOVE_ALL, new long[] {5}, false);
+    // a@9 is offered; a@7 is not the newest; b's newest entry is an operand, so the value below
+    // it is not offered either (removing it would change what the operand merges onto).
+    feed(s, "a", 9, ValueKind.VALUE, "new");
     feed(s, "a", 7, ValueKind.VALUE, "older");
-    assertThat(offered).isEmpty();
-    assertThat(written).containsExactly("a@7:older");
+    feed(s, "b", 9, ValueKind.MERGE, "op");
+    feed(s, "b", 8, ValueKind.VALUE, "base");
+    assertThat(offered).containsExactly("a@3");
+    assertThat(written).containsExactly("a@9:DEL", "a@7:older", "b@9:MERGE:op", "b@8:base");
   }
 
   @Test

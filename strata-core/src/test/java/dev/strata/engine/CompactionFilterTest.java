@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Compaction filters: keep, remove and change through {@code compactRange}, level by level and in
  * the background; a removal never lets an older version in a lower level (or under a snapshot)
  * reappear; snapshots protect the versions they see; a filter that throws or returns null keeps
- * the entry; merge operands, tombstones and range-deleted entries are never offered.
+ * the entry; merge operands, tombstones and range-deleted entries are never offered, while the
+ * full value a key's operands collapse to is, in the compaction that collapses them.
  */
 class CompactionFilterTest {
   @TempDir Path dir;
@@ -40,14 +41,16 @@ class CompactionFilterTest {
   /**
    * Removes values ending in '!', changes those ending in '~' (to the value with '=' in its place),
    * throws on those ending in '#', returns null for those ending in '?', keeps the rest; records
-   * every key offered.
+   * every key offered, and every value offered as {@code key=value}.
    */
   static final class MarkerFilter implements CompactionFilter {
     final Set<String> offered = ConcurrentHashMap.newKeySet();
+    final Set<String> offeredValues = ConcurrentHashMap.newKeySet();
 
     @Override
     public Decision filter(int level, byte[] key, byte[] value) {
       offered.add(s(key));
+      offeredValues.add(s(key) + "=" + s(value));
       if (value.length == 0) {
         return Decision.KEEP;
       }
@@ -307,7 +310,7 @@ class CompactionFilterTest {
     Options o = small(f).mergeOperator(MergeOperators.stringAppend((byte) ',')).build();
     try (DbImpl db = (DbImpl) StrataDB.open(dir, o)) {
       db.merge(b("m"), b("a!"));
-      db.merge(b("m"), b("b!"));
+      db.merge(b("m"), b("b"));
       db.put(b("d"), b("gone!"));
       db.delete(b("d"));
       for (int i = 0; i < 10; i++) {
@@ -318,14 +321,16 @@ class CompactionFilterTest {
       db.deleteRange(key(2), key(7));
       db.put(b("z"), b("z!"));
       db.flush();
-      // The operands of "m" are folded after the filter has passed them by.
+      // The operands of "m" are folded onto nothing (no level below holds "m"), and the filter is
+      // offered the full value, never an operand.
       db.compactLevelForTesting(0, null, null);
-      assertThat(f.offered).doesNotContain("m", "d");
+      assertThat(f.offeredValues).contains("m=a!,b").doesNotContain("m=a!", "m=b");
+      assertThat(f.offered).doesNotContain("d");
       for (int i = 2; i < 7; i++) {
         assertThat(f.offered).doesNotContain(s(key(i)));
       }
       assertThat(f.offered).contains("z", s(key(0)), s(key(1)), s(key(7)));
-      assertThat(s(db.get(b("m")))).isEqualTo("a!,b!");
+      assertThat(s(db.get(b("m")))).isEqualTo("a!,b");
       assertThat(db.get(b("z"))).isNull();
       for (int i = 0; i < 10; i++) {
         assertThat(db.get(key(i))).as("key %d", i).isNull();
@@ -377,6 +382,132 @@ class CompactionFilterTest {
       assertThat(db.getStatistics().tickerCount(Ticker.COMPACTION_FILTER_REMOVED)).isEqualTo(25);
       assertThat(db.getStatistics().tickerCount(Ticker.COMPACTION_FILTER_CHANGED)).isEqualTo(25);
     }
+  }
+
+  @Test
+  void mergedKey_theFullValueOperandsCollapseTo_isFilteredInTheSameCompaction() {
+    MarkerFilter f = new MarkerFilter();
+    Options o = small(f).mergeOperator(MergeOperators.stringAppend((byte) ',')).build();
+    try (DbImpl db = (DbImpl) StrataDB.open(dir, o)) {
+      db.put(b("r"), b("base"));
+      db.merge(b("r"), b("x!"));
+      db.put(b("c"), b("base"));
+      db.merge(b("c"), b("y~"));
+      db.merge(b("n"), b("z~"));
+      db.flush();
+      // One compaction folds each key's operands, then offers the full value it made.
+      db.compactLevelForTesting(0, null, null);
+      assertThat(f.offeredValues).contains("r=base,x!", "c=base,y~", "n=z~");
+      assertThat(f.offeredValues).doesNotContain("r=x!", "c=y~", "r=base", "c=base");
+      TreeMap<String, String> expected = new TreeMap<>();
+      expected.put("c", "base,y=");
+      expected.put("n", "z=");
+      check(db, expected, List.of(b("r"), b("c"), b("n")));
+    }
+  }
+
+  /**
+   * A value is filtered while newer operands of its key wait in the memtable: they then merge onto
+   * what the filter left, as if the application had deleted or rewritten the value first.
+   */
+  @Test
+  void removedOrChangedValue_underNewerOperands_theyMergeOntoWhatTheFilterLeft() {
+    MarkerFilter f = new MarkerFilter();
+    Options o = small(f).mergeOperator(MergeOperators.stringAppend((byte) ',')).build();
+    try (DbImpl db = (DbImpl) StrataDB.open(dir, o)) {
+      db.put(b("r"), b("old!"));
+      db.put(b("c"), b("old~"));
+      db.put(b("k"), b("old"));
+      db.flush();
+      db.merge(b("r"), b("n1"));
+      db.merge(b("c"), b("n2"));
+      db.merge(b("k"), b("n3"));
+      db.merge(b("k"), b("n4"));
+      db.compactLevelForTesting(0, null, null);
+      assertThat(f.offeredValues).contains("r=old!", "c=old~", "k=old");
+      TreeMap<String, String> expected = new TreeMap<>();
+      expected.put("r", "n1");
+      expected.put("c", "old=,n2");
+      expected.put("k", "old,n3,n4");
+      List<byte[]> keys = List.of(b("r"), b("c"), b("k"));
+      check(db, expected, keys);
+      db.flush();
+      db.compactRange(null, null);
+      check(db, expected, keys);
+      db.close();
+      try (StrataDB reopened = StrataDB.open(dir, o)) {
+        check(reopened, expected, keys);
+      }
+    }
+  }
+
+  /**
+   * Random puts, operands, deletions, range deletions, snapshots, flushes and compactions under an
+   * operator whose every result says what made it: a full merge "F(base:op+op)", a partial merge
+   * "op+op", an operand "o..." and a put "p...". Every value the filter is offered is a put's value
+   * or a full merge, never an operand nor a partial merge.
+   */
+  @Test
+  void filter_isNeverOfferedAMergeOperand() {
+    Set<String> offered = ConcurrentHashMap.newKeySet();
+    CompactionFilter recording =
+        (level, key, value) -> {
+          offered.add(s(value));
+          return Decision.KEEP;
+        };
+    dev.strata.MergeOperator tagged =
+        new dev.strata.MergeOperator() {
+          @Override
+          public byte[] fullMerge(byte[] key, byte[] existing, List<byte[]> operands) {
+            List<String> ops = new ArrayList<>();
+            operands.forEach(op -> ops.add(s(op)));
+            String base = existing == null ? "" : s(existing);
+            return b("F(" + base + ":" + String.join("+", ops) + ")");
+          }
+
+          @Override
+          public byte[] partialMerge(byte[] key, byte[] older, byte[] newer) {
+            return b(s(older) + "+" + s(newer));
+          }
+        };
+    Options o = small(recording).mergeOperator(tagged).memtableSizeBytes(4096).build();
+    java.util.Random rnd =
+        new java.util.Random(dev.strata.testing.Seeds.seed("filter_isNeverOfferedAMergeOperand"));
+    List<Snapshot> snaps = new ArrayList<>();
+    try (DbImpl db = (DbImpl) StrataDB.open(dir, o)) {
+      for (int op = 0; op < 3000; op++) {
+        byte[] k = key(rnd.nextInt(40));
+        int r = rnd.nextInt(100);
+        if (r < 30) {
+          db.put(k, b("p" + op));
+        } else if (r < 80) {
+          db.merge(k, b("o" + op));
+        } else if (r < 85) {
+          db.delete(k);
+        } else if (r < 87) {
+          int from = rnd.nextInt(40);
+          db.deleteRange(key(from), key(from + rnd.nextInt(4)));
+        } else if (r < 90) {
+          if (snaps.size() < 3 && rnd.nextBoolean()) {
+            snaps.add(db.getSnapshot());
+          } else if (!snaps.isEmpty()) {
+            snaps.remove(rnd.nextInt(snaps.size())).close();
+          }
+        } else if (r < 95) {
+          db.flush();
+        } else if (r < 98) {
+          db.compactLevelForTesting(rnd.nextInt(3), null, null);
+        } else {
+          db.compactRange(null, null);
+        }
+      }
+      snaps.forEach(Snapshot::close);
+      db.compactRange(null, null);
+    }
+    assertThat(offered).isNotEmpty();
+    assertThat(offered).anyMatch(v -> v.startsWith("F("));
+    assertThat(offered)
+        .allMatch(v -> v.startsWith("p") || v.startsWith("F("), "a put or a full merge");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.strata.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.DBIterator;
+import dev.strata.MergeOperators;
 import dev.strata.Options;
 import dev.strata.ReadOptions;
 import dev.strata.Snapshot;
@@ -42,7 +43,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Interrupted callers. Eight threads make every kind of call (get, put, delete, batch write,
+ * Interrupted callers. Eight threads make every kind of call (get, put, merge, delete, range
+ * deletion, batch write,
  * iterator scans with and without bounds in both directions, reads at a snapshot, flush, bounded
  * compactRange) on one database on the real file system while a ninth interrupts random workers,
  * paced by the calls they start: 1,000 interrupts (soak: 10,000). The contract:
@@ -80,6 +82,7 @@ class InterruptStormTest {
         .maxBytesForLevelBase(128 << 10)
         .level0CompactionTrigger(2 + rnd.nextInt(3))
         .blockCacheBytes(caches[rnd.nextInt(caches.length)])
+        .mergeOperator(MergeOperators.stringAppend((byte) ','))
         .build();
   }
 
@@ -361,10 +364,14 @@ class InterruptStormTest {
       int r = rnd.nextInt(100);
       if (r < 20) {
         return "get";
-      } else if (r < 40) {
+      } else if (r < 34) {
         return "put";
-      } else if (r < 48) {
+      } else if (r < 40) {
+        return "merge";
+      } else if (r < 45) {
         return "delete";
+      } else if (r < 48) {
+        return "delete-range";
       } else if (r < 56) {
         return "batch";
       } else if (r < 66) {
@@ -411,6 +418,10 @@ class InterruptStormTest {
           case "delete":
           case "batch":
             write(c);
+            break;
+          case "merge":
+          case "delete-range":
+            mergeOrDeleteRange(c);
             break;
           case "bounded-scan":
             scan(c, true, null);
@@ -504,6 +515,48 @@ class InterruptStormTest {
         } else {
           model.put(op[0], op[1]);
         }
+      }
+    }
+
+    /**
+     * A merge operand on one of its keys, or a range deletion between two of them (a get that
+     * meets the operands folds them, interrupted or not); the model learns it only if the call
+     * returned, and after a throw every key it would have touched still holds what the model says.
+     */
+    private void mergeOrDeleteRange(Call c) {
+      boolean merge = c.op.equals("merge");
+      byte[] a = nextKey();
+      byte[] b = merge ? null : nextKey();
+      if (b != null && Bytes.compare(a, b) > 0) {
+        byte[] t = a;
+        a = b;
+        b = t;
+      }
+      byte[] v = merge ? value() : null;
+      WriteOptions wo = rnd.nextInt(10) == 0 ? WriteOptions.SYNC : WriteOptions.DEFAULT;
+      try {
+        if (merge) {
+          db.merge(a, v, wo);
+        } else {
+          db.deleteRange(a, b, wo);
+        }
+      } catch (StrataException e) {
+        threw(c, e);
+        List<byte[][]> touched = new ArrayList<>();
+        if (merge) {
+          touched.add(new byte[][] {a, null});
+        } else {
+          for (byte[] k : model.view().subMap(a, true, b, false).keySet()) {
+            touched.add(new byte[][] {k, null});
+          }
+        }
+        checkNotApplied(c, touched);
+        return;
+      }
+      if (merge) {
+        model.appendMerge(a, v, (byte) ',');
+      } else {
+        model.deleteRange(a, b);
       }
     }
 

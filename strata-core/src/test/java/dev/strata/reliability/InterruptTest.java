@@ -3,11 +3,15 @@ package dev.strata.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.Compression;
+import dev.strata.DBIterator;
+import dev.strata.MergeOperators;
 import dev.strata.Options;
 import dev.strata.StrataDB;
+import dev.strata.WriteBatch;
 import dev.strata.WriteOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -99,6 +103,138 @@ class InterruptTest {
     try (StrataDB db = StrataDB.open(dir, options())) {
       assertAll(db, 2);
     }
+  }
+
+  /**
+   * A range deletion and a merge made with the interrupt flag set complete (durably: both are
+   * {@code SYNC}), keep the flag, and leave the database writable and readable by another thread;
+   * after a reopen the deleted range is still gone and the operand still merged.
+   */
+  @Test
+  void deleteRangeAndMerge_withInterruptFlag_completeKeepFlagAndStayUsable() throws Exception {
+    Options o =
+        options().toBuilder().mergeOperator(MergeOperators.stringAppend((byte) ',')).build();
+    try (StrataDB db = StrataDB.open(dir, o)) {
+      putAll(db, 1);
+      db.flush();
+      Thread.currentThread().interrupt();
+      try {
+        db.deleteRange(key(100), key(200), WriteOptions.SYNC);
+      } finally {
+        assertThat(Thread.interrupted()).as("interrupt status kept by deleteRange").isTrue();
+      }
+      Thread.currentThread().interrupt();
+      try {
+        db.merge(key(300), b("m1"), WriteOptions.SYNC);
+      } finally {
+        assertThat(Thread.interrupted()).as("interrupt status kept by merge").isTrue();
+      }
+      Thread.currentThread().interrupt();
+      try {
+        WriteBatch batch = new WriteBatch();
+        batch.deleteRange(key(400), key(410));
+        batch.merge(key(300), b("m2"));
+        db.write(batch, WriteOptions.SYNC);
+      } finally {
+        assertThat(Thread.interrupted()).as("interrupt status kept by a batch").isTrue();
+      }
+      onAnotherThread(
+          () -> {
+            checkAfterRangeAndMerges(db);
+            db.merge(key(300), b("m3"));
+            db.flush();
+            db.compactRange(null, null);
+            assertThat(db.get(key(300))).isEqualTo(b("value-300-1,m1,m2,m3"));
+          });
+    }
+    try (StrataDB db = StrataDB.open(dir, o)) {
+      checkAfterRangeAndMerges(db);
+    }
+  }
+
+  private static void checkAfterRangeAndMerges(StrataDB db) {
+    for (int i = 0; i < KEYS; i++) {
+      byte[] v = db.get(key(i));
+      if ((i >= 100 && i < 200) || (i >= 400 && i < 410)) {
+        assertThat(v).as("key %d deleted by a range", i).isNull();
+      } else if (i == 300) {
+        assertThat(new String(v, StandardCharsets.UTF_8)).startsWith("value-300-1,m1,m2");
+      } else {
+        assertThat(v).as("key %d", i).isEqualTo(value(i, 1));
+      }
+    }
+  }
+
+  /**
+   * A get that must fold operands from three tables and the memtable (every table read from the
+   * file: no block cache), a multiGet and an iterator over such keys, all with the interrupt flag
+   * set: each returns the merged value and keeps the flag, and the tables stay readable by
+   * another thread.
+   */
+  @Test
+  void mergedReads_withInterruptFlag_returnMergedValuesKeepFlagAndTablesStayReadable()
+      throws Exception {
+    Options o =
+        options().toBuilder().mergeOperator(MergeOperators.stringAppend((byte) ',')).build();
+    try (StrataDB db = StrataDB.open(dir, o)) {
+      putAll(db, 1);
+      db.flush();
+      for (int round = 1; round <= 3; round++) {
+        for (int i = 0; i < KEYS; i += 10) {
+          db.merge(key(i), b("op" + round));
+        }
+        if (round < 3) {
+          db.flush();
+        }
+      }
+      String want = new String(value(500, 1), StandardCharsets.UTF_8) + ",op1,op2,op3";
+      Thread.currentThread().interrupt();
+      try {
+        assertThat(db.get(key(500))).isEqualTo(b(want));
+        assertThat(Thread.currentThread().isInterrupted()).as("flag kept by get").isTrue();
+        List<byte[]> got = db.multiGet(List.of(key(500), key(510), key(511)));
+        assertThat(got.get(0)).isEqualTo(b(want));
+        assertThat(got.get(1))
+            .isEqualTo(b(new String(value(510, 1), StandardCharsets.UTF_8) + ",op1,op2,op3"));
+        assertThat(got.get(2)).isEqualTo(value(511, 1));
+        try (DBIterator it = db.newIterator()) {
+          it.seek(key(500));
+          assertThat(it.value()).isEqualTo(b(want));
+        }
+      } finally {
+        assertThat(Thread.interrupted()).as("interrupt status kept").isTrue();
+      }
+      onAnotherThread(
+          () -> {
+            for (int i = 0; i < KEYS; i++) {
+              String base = new String(value(i, 1), StandardCharsets.UTF_8);
+              assertThat(db.get(key(i)))
+                  .as("key %d", i)
+                  .isEqualTo(b(i % 10 == 0 ? base + ",op1,op2,op3" : base));
+            }
+            db.compactRange(null, null);
+            assertThat(db.get(key(500))).isEqualTo(b(want));
+          });
+    }
+  }
+
+  /** Runs {@code check} on a fresh thread and rethrows what it threw. */
+  private static void onAnotherThread(Runnable check) throws Exception {
+    java.util.concurrent.FutureTask<Void> task = new java.util.concurrent.FutureTask<>(check, null);
+    Thread t = new Thread(task, "interrupt-test-other");
+    t.start();
+    try {
+      task.get(2, TimeUnit.MINUTES);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof AssertionError a) {
+        throw a;
+      }
+      throw e;
+    }
+  }
+
+  private static byte[] b(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   // Failed before the fix: the flush worker's force of a retired WAL on an interrupted pool

@@ -14,11 +14,11 @@ import dev.strata.WriteOptions;
 import dev.strata.testing.FaultInjectionFileSystem;
 import dev.strata.testing.FaultInjectionFileSystem.CrashMode;
 import dev.strata.testing.KeyDistribution;
+import dev.strata.testing.MarkedValues;
 import dev.strata.testing.ModelDb;
 import dev.strata.testing.OpGenerator;
 import dev.strata.testing.RandomCompaction;
 import dev.strata.testing.Seeds;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +40,16 @@ import org.junit.jupiter.params.provider.EnumSource;
  * operations x 12 configurations, looped for {@code strata.soak.minutes} (default 5). A second
  * test draws the keys from each {@link KeyDistribution} and runs them under configurations with
  * drawn level-0 triggers, read-triggered compaction and bounded compactions.
+ *
+ * <p>Every sequence merges, with {@link dev.strata.MergeOperators#stringAppend} or (sequences of
+ * even seed) {@link dev.strata.MergeOperators#uint64Add} over 8-byte counters, and every database
+ * runs the {@link MarkedValues} compaction filter over values the generator marks on one key in
+ * four ({@link OpGenerator#withMarkedValues}). A filter acts when a compaction reaches a value,
+ * which differs between configurations, so histories record what the filter makes of each value
+ * read ({@link MarkedValues#filtered}; a removed value reads as absent, and iterations skip it):
+ * the model's value and the filtered one record alike, and so does any other value only if it is
+ * wrong. Prefix-bounded iterations always seek to a target, since the prefix seekToFirst takes
+ * from the key it lands on would depend on whether a filter removed that key.
  */
 class MetamorphicTest {
   private static final Path DIR = Path.of("/db");
@@ -198,13 +208,16 @@ class MetamorphicTest {
     Random rnd = new Random(seed);
     OpGenerator gen =
         distribution == null
-            ? new OpGenerator(rnd, 400, "v").withMerges()
-            : new OpGenerator(rnd, 2000, "v", distribution).withMerges();
+            ? new OpGenerator(rnd, 400, "v").withMerges().withMarkedValues()
+            : new OpGenerator(rnd, 2000, "v", distribution).withMerges().withMarkedValues();
+    if ((seed & 1) == 0) {
+      gen.withCounters();
+    }
     List<String> history = new ArrayList<>();
     ModelDb model = new ModelDb();
     List<NavigableMap<byte[], byte[]>> modelSnaps = new ArrayList<>();
     FaultInjectionFileSystem[] fs = {new FaultInjectionFileSystem(seed)};
-    StrataDB db = config == null ? null : open(fs[0], config);
+    StrataDB db = config == null ? null : open(fs[0], config, gen);
     List<Snapshot> snaps = new ArrayList<>();
     try {
       for (int i = 0; i < ops; i++) {
@@ -239,7 +252,7 @@ class MetamorphicTest {
                     : db.multiGet(keys, ReadOptions.builder().snapshot(snaps.get(snap)).build());
           }
           for (int j = 0; j < n; j++) {
-            h.append(' ').append(str(keys.get(j))).append('=').append(str(values.get(j)));
+            h.append(' ').append(str(keys.get(j))).append('=').append(read(values.get(j)));
           }
           history.add(h.toString());
         } else if (r < 700) {
@@ -253,7 +266,7 @@ class MetamorphicTest {
             v = snap < 0 ? db.get(k)
                 : db.get(k, ReadOptions.builder().snapshot(snaps.get(snap)).build());
           }
-          history.add("get " + str(k) + "=" + str(v));
+          history.add("get " + str(k) + "=" + read(v));
         } else if (r < 900) {
           history.add(iterate(rnd, gen, db, model, db == null ? modelSnaps : null, snaps));
         } else if (r < 930) {
@@ -299,7 +312,7 @@ class MetamorphicTest {
           if (db != null) {
             snaps.clear();
             db.close();
-            db = open(fs[0], config);
+            db = open(fs[0], config, gen);
           }
           modelSnaps.clear();
           history.add("reopen");
@@ -315,7 +328,7 @@ class MetamorphicTest {
             FaultInjectionFileSystem after = fs[0].crash(CrashMode.DROP_UNSYNCED, new Random(i));
             db.close();
             fs[0] = after;
-            db = open(fs[0], config);
+            db = open(fs[0], config, gen);
           }
           modelSnaps.clear();
           history.add("crash");
@@ -330,14 +343,17 @@ class MetamorphicTest {
   }
 
   private static StrataDB open(
-      FaultInjectionFileSystem fs, Function<Options.Builder, Options.Builder> config) {
+      FaultInjectionFileSystem fs,
+      Function<Options.Builder, Options.Builder> config,
+      OpGenerator gen) {
     return StrataDB.open(
         DIR,
         config
             .apply(
                 Options.builder()
                     .fileSystem(fs)
-                    .mergeOperator(OpGenerator.MERGE_OPERATOR)
+                    .mergeOperator(gen.mergeOperator())
+                    .compactionFilter(new MarkedValues())
                     .prefixExtractor(PREFIX))
             .build());
   }
@@ -353,6 +369,9 @@ class MetamorphicTest {
     int n = db == null ? modelSnaps.size() : snaps.size();
     int snap = n > 0 && rnd.nextInt(3) == 0 ? rnd.nextInt(n) : -1;
     boolean prefixed = rnd.nextInt(4) == 0;
+    if (prefixed && target == null) {
+      target = gen.key();
+    }
     StringBuilder out = new StringBuilder(forward ? "fwd" : "bwd").append(prefixed ? "-prefix" : "");
     if (db == null) {
       NavigableMap<byte[], byte[]> m = snap < 0 ? model.view() : modelSnaps.get(snap);
@@ -364,12 +383,9 @@ class MetamorphicTest {
             ? new java.util.TreeMap<>(dev.strata.util.Bytes.COMPARATOR)
             : m.headMap(upper, false);
       }
-      m = new java.util.TreeMap<>(m);
-      if (prefixed && target != null) {
+      m = MarkedValues.filteredView(m);
+      if (prefixed) {
         m = ModelDb.withPrefixOf(m, PREFIX, target);
-      } else if (prefixed && !m.isEmpty()) {
-        // seekToFirst and seekToLast bound the iterator by the key they land on.
-        m = ModelDb.withPrefixOf(m, PREFIX, forward ? m.firstKey() : m.lastKey());
       }
       NavigableMap<byte[], byte[]> view = forward
           ? (target == null ? m : m.tailMap(target, true))
@@ -400,8 +416,12 @@ class MetamorphicTest {
       } else {
         it.seekForPrev(target);
       }
-      for (int i = 0; i < limit && it.isValid(); i++) {
-        out.append(' ').append(str(it.key())).append('=').append(str(it.value()));
+      for (int i = 0; i < limit && it.isValid(); ) {
+        byte[] v = MarkedValues.filtered(it.value());
+        if (v != null) {
+          out.append(' ').append(str(it.key())).append('=').append(str(v));
+          i++;
+        }
         if (forward) {
           it.next();
         } else {
@@ -412,7 +432,24 @@ class MetamorphicTest {
     return out.toString();
   }
 
+  /** What a history records of a value read: what the filter makes of it (null if removed). */
+  private static String read(byte[] b) {
+    return str(MarkedValues.filtered(b));
+  }
+
+  /** Printable ASCII as is, other bytes (a counter's) as {@code \xNN}: no two arrays alike. */
   private static String str(byte[] b) {
-    return b == null ? "null" : new String(b, StandardCharsets.UTF_8);
+    if (b == null) {
+      return "null";
+    }
+    StringBuilder out = new StringBuilder(b.length);
+    for (byte x : b) {
+      if (x >= 0x20 && x < 0x7F && x != '\\') {
+        out.append((char) x);
+      } else {
+        out.append(String.format("\\x%02x", x & 0xFF));
+      }
+    }
+    return out.toString();
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.Compression;
 import dev.strata.MemtableKind;
+import dev.strata.MergeOperator;
 import dev.strata.Options;
 import dev.strata.StrataDB;
 import dev.strata.WriteOptions;
@@ -19,7 +20,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Simulated power loss: random workloads (puts, deletes, batches, SYNC and plain writes, flushes
+ * Simulated power loss: random workloads (puts, deletes, merge operands appending strings or, for
+ * an even seed, adding 8-byte counters, range deletions, batches, SYNC and plain writes, flushes
  * and compactions, background compaction on and off) on the fault-injecting file system, a crash
  * in one of its modes at a random moment (background flushes and compactions may be running),
  * reopen, and check that every write acknowledged before a SYNC write or a flush returned is there
@@ -37,11 +39,11 @@ class PowerLossTest {
         "strata.powerloss.cycles", Boolean.getBoolean("strata.soak") ? soak : ci);
   }
 
-  static Options randomOptions(Random rnd, FaultInjectionFileSystem fs) {
+  static Options randomOptions(Random rnd, FaultInjectionFileSystem fs, MergeOperator operator) {
     boolean compaction = rnd.nextBoolean();
     return Options.builder()
         .fileSystem(fs)
-        .mergeOperator(OpGenerator.MERGE_OPERATOR)
+        .mergeOperator(operator)
         .memtable(rnd.nextInt(4) == 0 ? MemtableKind.SKIPLIST : MemtableKind.SHARDED)
         .memtableShards(1 << rnd.nextInt(5))
         .memtableSizeBytes(2048 + rnd.nextInt(16 * 1024))
@@ -62,13 +64,17 @@ class PowerLossTest {
     Random rnd = new Random(seed);
     FaultInjectionFileSystem fs = new FaultInjectionFileSystem(rnd.nextLong());
     OpGenerator gen = new OpGenerator(rnd, 200, "v").withMerges();
+    // Runs of even seed merge 8-byte counters (uint64Add), the others append strings.
+    if ((seed & 1) == 0) {
+      gen.withCounters();
+    }
     NavigableMap<byte[], byte[]> state = new java.util.TreeMap<>(dev.strata.util.Bytes.COMPARATOR);
     EnumMap<CrashMode, Integer> modes = new EnumMap<>(CrashMode.class);
     long writes = 0;
     int cycles = cycles();
     long start = System.nanoTime();
     for (int cycle = 0; cycle < cycles; cycle++) {
-      Options options = randomOptions(rnd, fs);
+      Options options = randomOptions(rnd, fs, gen.mergeOperator());
       StrataDB db = StrataDB.open(DIR, options);
       String where = "seed " + seed + " cycle " + cycle;
       NavigableMap<byte[], byte[]> recovered = OpGenerator.contents(db);
@@ -99,7 +105,7 @@ class PowerLossTest {
       FaultInjectionFileSystem after = fs.crash(mode, rnd);
       db.close();
       fs = after;
-      try (StrataDB reopened = StrataDB.open(DIR, randomOptions(rnd, fs))) {
+      try (StrataDB reopened = StrataDB.open(DIR, randomOptions(rnd, fs, gen.mergeOperator()))) {
         recovered = OpGenerator.contents(reopened);
       }
       int p = log.matchPrefix(recovered);

@@ -3,6 +3,8 @@ package dev.strata.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.Cache;
+import dev.strata.MergeOperator;
+import dev.strata.MergeOperators;
 import dev.strata.Options;
 import dev.strata.StrataDB;
 import dev.strata.testing.Seeds;
@@ -26,9 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Resources the engine takes from the process, on the real file system: (a) 200 databases open at
  * once sharing one block cache and one background executor, each written, flushed and read, then
- * closed; (b) one database opened and closed 1,000 times; (c) 1 million keys (soak: 10 million)
- * loaded in a child JVM with a 256 MiB heap ({@link BulkLoad}). After (a) and (b) no thread of
- * those databases is alive, the process holds as many file descriptors as before ({@code
+ * closed; (a') 50 databases (soak: 200) open at once with threads of their own and a merge
+ * operator each, merged into and read by four threads across all of them, then closed; (b) one
+ * database opened and closed 1,000 times; (c) 1 million keys (soak: 10 million)
+ * loaded in a child JVM with a 256 MiB heap ({@link BulkLoad}). After (a), (a') and (b) no thread
+ * of those databases is alive, the process holds as many file descriptors as before ({@code
  * /proc/self/fd}, Linux; that check is skipped where {@code /proc} is absent), its memory
  * mappings ({@code /proc/self/maps}) grew by at most {@link #MAPPINGS_SLACK} lines and none names
  * a database file; (c) ends without {@link OutOfMemoryError} and reads back a sample.
@@ -235,6 +239,120 @@ class ResourceExhaustionTest {
     } finally {
       background.shutdownNow();
     }
+  }
+
+  /**
+   * Databases with their own background threads and a merge operator each ({@code uint64Add} for
+   * even numbers, {@code stringAppend} for odd), open at once. Four threads each own a quarter of
+   * the databases for merging, and read every database while the others merge (a read that meets
+   * operands folds them, in memtables and in the tables the flushes write); then every database
+   * is read back exactly, closed, and no thread of theirs stays alive.
+   */
+  @Test
+  void manyDatabasesWithMergeOperators_mergeAndReadAcrossThem_closeWithoutLeakingThreads()
+      throws Exception {
+    int count = Boolean.getBoolean("strata.soak") ? 200 : 50;
+    int rounds = 60;
+    Options base =
+        Options.builder()
+            .memtableShards(1)
+            .memtableSizeBytes(8 << 10)
+            .targetFileSizeBytes(8 << 10)
+            .level0CompactionTrigger(2)
+            .blockCacheBytes(256 << 10)
+            .jmx(false)
+            .build();
+    try (StrataDB warm =
+        StrataDB.open(
+            dir.resolve("warm"),
+            base.toBuilder().mergeOperator(MergeOperators.uint64Add()).build())) {
+      warm.merge(key(0, 0), MergeOperators.uint64(1));
+      warm.flush();
+      warm.get(key(0, 0));
+    }
+    Usage before = Usage.now();
+    List<Path> dirs = new ArrayList<>();
+    StrataDB[] dbs = new StrataDB[count];
+    try {
+      for (int d = 0; d < count; d++) {
+        Path p = dir.resolve(String.format("merge%03d", d));
+        dirs.add(p);
+        MergeOperator op =
+            d % 2 == 0 ? MergeOperators.uint64Add() : MergeOperators.stringAppend((byte) ',');
+        dbs[d] = StrataDB.open(p, base.toBuilder().mergeOperator(op).build());
+      }
+      assertThat(Usage.now().strataThreads())
+          .as("each database runs threads of its own")
+          .isGreaterThan(before.strataThreads());
+      int workers = 4;
+      ExecutorService pool = Executors.newFixedThreadPool(workers);
+      try {
+        List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+          int me = w;
+          done.add(
+              pool.submit(
+                  () -> {
+                    for (int r = 0; r < rounds; r++) {
+                      for (int d = me; d < count; d += workers) {
+                        for (int k = 0; k < 3; k++) {
+                          dbs[d].merge(key(d, k), operand(d, r));
+                        }
+                        if (r % 20 == 19) {
+                          dbs[d].flush();
+                        }
+                      }
+                      // Reads of every database, the other workers' included, as they merge.
+                      for (int d = 0; d < count; d++) {
+                        byte[] v = dbs[d].get(key(d, r % 3));
+                        if (v != null && d % 2 == 0) {
+                          assertThat(MergeOperators.uint64(v))
+                              .isLessThanOrEqualTo(rounds * (long) d);
+                        }
+                      }
+                    }
+                    return null;
+                  }));
+        }
+        for (java.util.concurrent.Future<?> f : done) {
+          f.get(5, TimeUnit.MINUTES);
+        }
+      } finally {
+        pool.shutdownNow();
+        assertThat(pool.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
+      }
+      for (int d = 0; d < count; d++) {
+        for (int k = 0; k < 3; k++) {
+          assertThat(dbs[d].get(key(d, k))).as("db %d key %d", d, k).isEqualTo(merged(d, rounds));
+        }
+      }
+    } finally {
+      for (StrataDB db : dbs) {
+        if (db != null) {
+          db.close();
+        }
+      }
+    }
+    assertReleased(before, dirs, count + " databases with merge operators closed");
+  }
+
+  /** Operand {@code r} of database {@code d}: the counter d, or the text "r". */
+  private static byte[] operand(int d, int r) {
+    return d % 2 == 0
+        ? MergeOperators.uint64(d)
+        : Integer.toString(r).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** What {@code rounds} operands of database {@code d} merge to. */
+  private static byte[] merged(int d, int rounds) {
+    if (d % 2 == 0) {
+      return MergeOperators.uint64((long) d * rounds);
+    }
+    List<String> parts = new ArrayList<>();
+    for (int r = 0; r < rounds; r++) {
+      parts.add(Integer.toString(r));
+    }
+    return String.join(",", parts).getBytes(StandardCharsets.UTF_8);
   }
 
   @Test

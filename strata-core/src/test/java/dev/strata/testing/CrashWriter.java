@@ -2,7 +2,6 @@ package dev.strata.testing;
 
 import dev.strata.Options;
 import dev.strata.StrataDB;
-import dev.strata.WriteOptions;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -11,9 +10,10 @@ import java.util.List;
 
 /**
  * Child-process writer for crash tests: opens a database with tiny memtables (so flushes and
- * compactions run all the time), writes {@code SYNC} puts from several threads, and prints {@code
- * ACK thread index} after each put returns. The parent kills it at a random moment and checks that
- * every acknowledged write survived.
+ * compactions run all the time), makes {@code SYNC} writes from several threads ({@link
+ * KillTarget#write}: puts, merge operands and range deletions under the keys of its cycle), and
+ * prints {@code ACK thread index} after each write returns. The parent kills it at a random moment
+ * and checks that each thread's writes survived as a prefix holding every acknowledged one.
  */
 public final class CrashWriter {
   private CrashWriter() {}
@@ -21,12 +21,14 @@ public final class CrashWriter {
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
     int threads = Integer.parseInt(args[1]);
+    int cycle = Integer.parseInt(args[2]);
     Options options =
         Options.builder()
             .memtableSizeBytes(32 * 1024)
             .targetFileSizeBytes(32 * 1024)
             .maxBytesForLevelBase(128 * 1024)
             .level0CompactionTrigger(2)
+            .mergeOperator(KillTarget.MERGE_OPERATOR)
             .build();
     PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
     StrataDB db = StrataDB.open(dir, options);
@@ -39,7 +41,7 @@ public final class CrashWriter {
           new Thread(
               () -> {
                 for (int i = 0; ; i++) {
-                  db.put(key(id, i), value(id, i), WriteOptions.SYNC);
+                  KillTarget.write(db, cycle, id, i);
                   synchronized (out) {
                     out.println("ACK " + id + " " + i);
                     out.flush();
@@ -52,13 +54,5 @@ public final class CrashWriter {
     for (Thread w : workers) {
       w.join();
     }
-  }
-
-  public static byte[] key(int thread, int i) {
-    return String.format("t%d-%08d", thread, i).getBytes(StandardCharsets.UTF_8);
-  }
-
-  public static byte[] value(int thread, int i) {
-    return ("value-" + thread + "-" + i + "-" + "x".repeat(i % 97)).getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -45,6 +45,32 @@ public final class ModelDb {
     map.put(k.clone(), v);
   }
 
+  /**
+   * Applies a merge operand as {@code MergeOperators.uint64Add()} does: the 8-byte little-endian
+   * counters added modulo 2^64, a missing value counting as 0. Written out here rather than by
+   * calling the operator, so that the model does not share the code it checks.
+   */
+  public void addUint64(byte[] k, byte[] operand) {
+    byte[] old = map.get(k);
+    long sum = decodeUint64(operand) + (old == null ? 0 : decodeUint64(old));
+    byte[] v = new byte[8];
+    for (int i = 0; i < 8; i++) {
+      v[i] = (byte) (sum >>> (8 * i));
+    }
+    map.put(k.clone(), v);
+  }
+
+  private static long decodeUint64(byte[] b) {
+    if (b.length != 8) {
+      throw new IllegalArgumentException("a uint64 counter of " + b.length + " bytes");
+    }
+    long v = 0;
+    for (int i = 0; i < 8; i++) {
+      v |= (b[i] & 0xFFL) << (8 * i);
+    }
+    return v;
+  }
+
   public byte[] get(byte[] k) {
     return map.get(k);
   }

@@ -23,18 +23,24 @@ public final class OpGenerator {
    * One operation of a write: a put, a delete when {@code value} is null, or a range deletion of
    * [{@code key}, {@code rangeEnd}) when {@code rangeEnd} is not null.
    */
-  public record WriteOp(byte[] key, byte[] value, byte[] rangeEnd, boolean merge) {
+  public record WriteOp(
+      byte[] key, byte[] value, byte[] rangeEnd, boolean merge, boolean counter) {
     public WriteOp(byte[] key, byte[] value) {
-      this(key, value, null, false);
+      this(key, value, null, false, false);
     }
 
     public WriteOp(byte[] key, byte[] value, byte[] rangeEnd) {
-      this(key, value, rangeEnd, false);
+      this(key, value, rangeEnd, false, false);
     }
 
     /** A merge operand, for {@link #MERGE_OPERATOR}. */
     public static WriteOp merge(byte[] key, byte[] operand) {
-      return new WriteOp(key, operand, null, true);
+      return new WriteOp(key, operand, null, true, false);
+    }
+
+    /** A merge operand adding an 8-byte counter, for {@code MergeOperators.uint64Add()}. */
+    public static WriteOp mergeCounter(byte[] key, byte[] operand) {
+      return new WriteOp(key, operand, null, true, true);
     }
 
     public static WriteOp deleteRange(byte[] begin, byte[] end) {
@@ -47,7 +53,9 @@ public final class OpGenerator {
 
     /** Applies the operation to a model. */
     public void applyTo(ModelDb model) {
-      if (merge) {
+      if (merge && counter) {
+        model.addUint64(key, value);
+      } else if (merge) {
         model.appendMerge(key, value, (byte) ',');
       } else if (rangeEnd != null) {
         model.deleteRange(key, rangeEnd);
@@ -79,6 +87,8 @@ public final class OpGenerator {
   private final Random rnd;
   private final KeyDistribution.Source keys;
   private boolean merges;
+  private boolean counters;
+  private boolean marked;
   private final String tag;
   private long serial;
 
@@ -101,6 +111,36 @@ public final class OpGenerator {
     return this;
   }
 
+  /**
+   * Makes every value an 8-byte counter (its serial number, shifted, plus a random low byte) and
+   * every merge an addition: the databases must be opened with {@link #mergeOperator()}.
+   */
+  public OpGenerator withCounters() {
+    counters = true;
+    return this;
+  }
+
+  /**
+   * Marks one put in three on {@linkplain #isFilterKey filter keys} for the {@link MarkedValues}
+   * compaction filter, and turns merges on those keys into puts, so that no operand ever folds
+   * onto a value the filter may remove or change (see {@link MarkedValues}). Values on other keys
+   * are never marked.
+   */
+  public OpGenerator withMarkedValues() {
+    marked = true;
+    return this;
+  }
+
+  /** One key in four: the only keys that hold marked values, and never merge operands. */
+  public static boolean isFilterKey(byte[] key) {
+    return (java.util.Arrays.hashCode(key) & 3) == 0;
+  }
+
+  /** The merge operator the databases must be opened with. */
+  public dev.strata.MergeOperator mergeOperator() {
+    return counters ? dev.strata.MergeOperators.uint64Add() : MERGE_OPERATOR;
+  }
+
   public Random random() {
     return rnd;
   }
@@ -119,8 +159,14 @@ public final class OpGenerator {
     return String.format("k%06d", i).getBytes(StandardCharsets.UTF_8);
   }
 
-  /** A value naming its serial number, with random padding of 0 to {@code maxPad} bytes. */
+  /**
+   * A value naming its serial number, with random padding of 0 to {@code maxPad} bytes; with
+   * {@link #withCounters}, the 8-byte counter of its serial number.
+   */
   public byte[] value(int maxPad) {
+    if (counters) {
+      return dev.strata.MergeOperators.uint64(((serial++) << 8) | rnd.nextInt(256));
+    }
     String s = tag + "-" + (serial++) + "-";
     int pad = maxPad <= 0 ? 0 : rnd.nextInt(maxPad + 1);
     StringBuilder b = new StringBuilder(s.length() + pad).append(s);
@@ -138,10 +184,7 @@ public final class OpGenerator {
     int r = rnd.nextInt(100);
     List<WriteOp> ops = new ArrayList<>();
     if (r < 70) {
-      ops.add(
-          merges && rnd.nextInt(14) == 0
-              ? WriteOp.merge(key(), value(maxPad))
-              : new WriteOp(key(), value(maxPad)));
+      ops.add(merges && rnd.nextInt(14) == 0 ? merge(maxPad) : put(key(), maxPad));
     } else if (r < 83) {
       ops.add(new WriteOp(key(), null));
     } else if (r < 85) {
@@ -150,13 +193,15 @@ public final class OpGenerator {
       int n = 2 + rnd.nextInt(7);
       for (int i = 0; i < n; i++) {
         if (merges && rnd.nextInt(10) == 0) {
-          ops.add(WriteOp.merge(key(), value(maxPad)));
+          ops.add(merge(maxPad));
           continue;
         }
-        ops.add(
-            rnd.nextInt(20) == 0
-                ? rangeDelete()
-                : new WriteOp(key(), rnd.nextInt(4) == 0 ? null : value(maxPad)));
+        if (rnd.nextInt(20) == 0) {
+          ops.add(rangeDelete());
+          continue;
+        }
+        byte[] k = key();
+        ops.add(rnd.nextInt(4) == 0 ? new WriteOp(k, null) : put(k, maxPad));
       }
     }
     return ops;
@@ -178,10 +223,11 @@ public final class OpGenerator {
     }
     for (byte[] k : keys.keySet()) {
       int r = rnd.nextInt(10);
+      byte[] v = value(maxPad);
       ops.add(
           merges && r == 0
-              ? WriteOp.merge(k, value(maxPad))
-              : r < 3 ? new WriteOp(k, null) : new WriteOp(k, value(maxPad)));
+              ? (counters ? WriteOp.mergeCounter(k, v) : WriteOp.merge(k, v))
+              : r < 3 ? new WriteOp(k, null) : new WriteOp(k, v));
     }
     return ops;
   }
@@ -201,6 +247,28 @@ public final class OpGenerator {
       }
     }
     w.finish();
+  }
+
+  /** A put of a drawn key; marked one time in three on a filter key ({@link #withMarkedValues}). */
+  private WriteOp put(byte[] k, int maxPad) {
+    byte[] v = value(maxPad);
+    if (marked && isFilterKey(k)) {
+      int mark = rnd.nextInt(6);
+      if (mark < 2) {
+        v = MarkedValues.mark(v, mark == 0 ? MarkedValues.REMOVE : MarkedValues.CHANGE);
+      }
+    }
+    return new WriteOp(k, v);
+  }
+
+  /** A merge operand on a drawn key; a put instead on a filter key ({@link #withMarkedValues}). */
+  private WriteOp merge(int maxPad) {
+    byte[] k = key();
+    byte[] v = value(maxPad);
+    if (marked && isFilterKey(k)) {
+      return new WriteOp(k, v);
+    }
+    return counters ? WriteOp.mergeCounter(k, v) : WriteOp.merge(k, v);
   }
 
   /** A range deletion between two keys of the distribution (narrow when keys cluster). */
