@@ -203,18 +203,21 @@ class IngestConcurrencyTest {
       armed.set(true);
       Thread compaction = new Thread(() -> db.compactRange(null, null), "compactRange");
       compaction.start();
-      inFilter.await();
       Thread ingestion = new Thread(() -> ingest(db, 1), "ingestion");
-      ingestion.start();
-      DbImpl impl = (DbImpl) db;
-      while (!impl.waitsForCompactionForTesting(ingestion)) {
-        Thread.onSpinWait();
-      }
-      // The ingestion now waits for the compaction lock. A write must not wait with it.
-      java.util.concurrent.CompletableFuture<Void> put =
-          java.util.concurrent.CompletableFuture.runAsync(
-              () -> db.put(key(1001), "during".getBytes(StandardCharsets.UTF_8)));
       try {
+        inFilter.await();
+        ingestion.start();
+        DbImpl impl = (DbImpl) db;
+        while (ingestion.isAlive() && !impl.waitsForCompactionForTesting(ingestion)) {
+          Thread.onSpinWait();
+        }
+        assertThat(impl.waitsForCompactionForTesting(ingestion))
+            .as("the ingestion waits for the compaction")
+            .isTrue();
+        // The ingestion now waits for the compaction lock. A write must not wait with it.
+        java.util.concurrent.CompletableFuture<Void> put =
+            java.util.concurrent.CompletableFuture.runAsync(
+                () -> db.put(key(1001), "during".getBytes(StandardCharsets.UTF_8)));
         put.get(30, java.util.concurrent.TimeUnit.SECONDS);
       } finally {
         release.countDown();
