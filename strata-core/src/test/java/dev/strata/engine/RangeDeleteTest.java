@@ -11,15 +11,12 @@ import dev.strata.StrataDB;
 import dev.strata.StrataException;
 import dev.strata.WriteBatch;
 import dev.strata.sstable.TableProperties;
+import dev.strata.testing.ModelChecks;
 import dev.strata.testing.ModelDb;
 import dev.strata.testing.TableFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -55,83 +52,7 @@ class RangeDeleteTest {
   /** Every read path against the model, at the latest state or a snapshot. */
   private static void checkAll(
       StrataDB db, NavigableMap<byte[], byte[]> model, ReadOptions ro, int keySpace, String where) {
-    List<byte[]> keys = new ArrayList<>();
-    for (int i = 0; i < keySpace; i++) {
-      byte[] k = key(i);
-      keys.add(k);
-      assertThat(db.get(k, ro)).as(where + " get " + i).isEqualTo(model.get(k));
-      if (model.get(k) != null) {
-        assertThat(db.keyMayExist(k, ro)).as(where + " keyMayExist " + i).isTrue();
-      }
-    }
-    List<byte[]> got = db.multiGet(keys, ro);
-    for (int i = 0; i < keySpace; i++) {
-      assertThat(got.get(i)).as(where + " multiGet " + i).isEqualTo(model.get(keys.get(i)));
-    }
-    assertThat(scan(db, ro, true)).as(where + " forward scan").isEqualTo(render(model));
-    assertThat(scan(db, ro, false)).as(where + " backward scan").isEqualTo(reversed(render(model)));
-    Random rnd = new Random(where.hashCode());
-    for (int round = 0; round < 20; round++) {
-      int a = rnd.nextInt(keySpace);
-      int b = a + rnd.nextInt(keySpace - a + 1);
-      ReadOptions bounded =
-          ReadOptions.builder()
-              .snapshot(ro.snapshot())
-              .lowerBound(key(a))
-              .upperBound(key(b))
-              .build();
-      List<String> expected = render(model.subMap(key(a), true, key(b), false));
-      assertThat(scan(db, bounded, true)).as(where + " bounded [" + a + ", " + b + ")")
-          .isEqualTo(expected);
-      assertThat(scan(db, bounded, false)).as(where + " bounded backward [" + a + ", " + b + ")")
-          .isEqualTo(reversed(expected));
-      // A seek into the middle of a range deletion lands on the first live key after it.
-      int s = rnd.nextInt(keySpace);
-      try (DBIterator it = db.newIterator(ro)) {
-        it.seek(key(s));
-        Map.Entry<byte[], byte[]> e = model.ceilingEntry(key(s));
-        assertThat(it.isValid()).as(where + " seek " + s).isEqualTo(e != null);
-        if (e != null) {
-          assertThat(it.key()).as(where + " seek " + s).isEqualTo(e.getKey());
-        }
-        it.seekForPrev(key(s));
-        e = model.floorEntry(key(s));
-        assertThat(it.isValid()).as(where + " seekForPrev " + s).isEqualTo(e != null);
-        if (e != null) {
-          assertThat(it.key()).as(where + " seekForPrev " + s).isEqualTo(e.getKey());
-        }
-      }
-    }
-  }
-
-  private static List<String> scan(StrataDB db, ReadOptions ro, boolean forward) {
-    List<String> out = new ArrayList<>();
-    try (DBIterator it = db.newIterator(ro)) {
-      if (forward) {
-        for (it.seekToFirst(); it.isValid(); it.next()) {
-          out.add(new String(it.key(), StandardCharsets.UTF_8) + "=" + new String(it.value()));
-        }
-      } else {
-        for (it.seekToLast(); it.isValid(); it.prev()) {
-          out.add(new String(it.key(), StandardCharsets.UTF_8) + "=" + new String(it.value()));
-        }
-      }
-    }
-    return out;
-  }
-
-  private static List<String> render(Map<byte[], byte[]> m) {
-    List<String> out = new ArrayList<>();
-    for (Map.Entry<byte[], byte[]> e : m.entrySet()) {
-      out.add(new String(e.getKey(), StandardCharsets.UTF_8) + "=" + new String(e.getValue()));
-    }
-    return out;
-  }
-
-  private static List<String> reversed(List<String> l) {
-    List<String> r = new ArrayList<>(l);
-    java.util.Collections.reverse(r);
-    return r;
+    ModelChecks.checkAll(db, model, ro, keySpace, RangeDeleteTest::key, where);
   }
 
   /** Range tombstones in the database's tables now, read from the files themselves. */
