@@ -669,9 +669,19 @@ class IngestTest {
   @Test
   void randomWorkload_withIngestionsBetweenWritesFlushesAndCompactions_matchesTheModel()
       throws IOException {
+    randomWorkload(small());
+  }
+
+  @Test
+  void randomWorkload_onTheSkipListMemtable_withoutABlockCache_matchesTheModel()
+      throws IOException {
+    randomWorkload(
+        smallBuilder().memtable(dev.strata.MemtableKind.SKIPLIST).blockCacheBytes(0).build());
+  }
+
+  private void randomWorkload(Options options) throws IOException {
     long seed = Long.getLong("seed", new Random().nextLong());
     Random rnd = new Random(seed);
-    Options options = small();
     int keySpace = 1500;
     ModelDb model = new ModelDb();
     List<Snapshot> snapshots = new ArrayList<>();
