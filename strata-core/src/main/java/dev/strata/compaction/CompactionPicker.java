@@ -295,6 +295,24 @@ public final class CompactionPicker {
    */
   public Compaction manualBottommost(
       Level[] levels, byte[] begin, byte[] end, boolean everyFile, long oldestSnapshot) {
+    return manualBottommost(levels, begin, end, everyFile, oldestSnapshot, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #manualBottommost(Level[], byte[], byte[], boolean, long)}, leaving out the files
+   * numbered {@code writtenFrom} or above: those the same {@code compactRange} just wrote into the
+   * last level, whose entries its compactions already filtered and whose droppable tombstones they
+   * already dropped (rewriting them would write the range twice, as RocksDB's {@code kForce} does
+   * and its {@code kForceOptimized} avoids). Such a file lying between two files that are wanted
+   * is rewritten with them all the same, so that the outputs overlap no file left in place.
+   */
+  public Compaction manualBottommost(
+      Level[] levels,
+      byte[] begin,
+      byte[] end,
+      boolean everyFile,
+      long oldestSnapshot,
+      long writtenFrom) {
     int last = VersionSet.NUM_LEVELS - 1;
     List<FileMetadata> files = levels[last].overlapping(begin, end);
     int first = -1;
@@ -303,7 +321,10 @@ public final class CompactionPicker {
       FileMetadata f = files.get(i);
       // A tombstone above the oldest snapshot must stay (that snapshot may see what it hides), so
       // a file whose every sequence lies above it would be rewritten to no effect.
-      if (everyFile || (f.hasRangeTombstones() && f.smallestSequence() <= oldestSnapshot)) {
+      boolean wanted =
+          f.number() < writtenFrom
+              && (everyFile || (f.hasRangeTombstones() && f.smallestSequence() <= oldestSnapshot));
+      if (wanted) {
         if (first < 0) {
           first = i;
         }

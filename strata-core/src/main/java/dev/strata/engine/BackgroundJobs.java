@@ -452,6 +452,8 @@ final class BackgroundJobs {
     List<CompactionDone> done = new ArrayList<>();
     compactionRunLock.lock();
     try {
+      // Tables numbered from here on are this call's outputs.
+      long writtenFrom = versions.peekNextFileNumber();
       for (int level = 0; level < untilLevel; level++) {
         status.checkOpen();
         Level[] levels = versions.currentLevels();
@@ -473,7 +475,8 @@ final class BackgroundJobs {
                 begin,
                 end,
                 options.compactionFilter() != null,
-                live.length == 0 ? Long.MAX_VALUE : live[0]);
+                live.length == 0 ? Long.MAX_VALUE : live[0],
+                writtenFrom);
         if (c != null) {
           done.add(runCompactionLocked(c, levels, () -> !status.isClosed()));
           obsolete.deleteTables();
