@@ -5,13 +5,13 @@ import dev.strata.Options;
 import dev.strata.SstFileWriter;
 import dev.strata.StrataDB;
 import dev.strata.WriteBatch;
+import dev.strata.bench.keys.KeyFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.Checkpoint;
@@ -42,6 +42,7 @@ import org.rocksdb.WriteOptions;
 public final class IngestBench {
   private static final long TABLE_BYTES = 64L << 20;
   private static final long PRIME = 7_919;
+  private static final KeyFormat KEYS = new KeyFormat(16);
 
   private IngestBench() {}
 
@@ -69,14 +70,9 @@ public final class IngestBench {
             + line);
   }
 
-  /** {@code i} as 16 zero-padded decimal digits (without String.format, which would dominate). */
+  /** {@code i} as 16 zero-padded decimal digits, as the runner's keys. */
   static byte[] key(long i) {
-    byte[] k = new byte[16];
-    for (int j = 15; j >= 0; j--) {
-      k[j] = (byte) ('0' + i % 10);
-      i /= 10;
-    }
-    return k;
+    return KEYS.key(i);
   }
 
   static byte[] value(long i, int size) {
@@ -141,7 +137,7 @@ public final class IngestBench {
           Long.parseLong(db.getProperty("strata.bytes-written-wal"))
               + Long.parseLong(db.getProperty("strata.bytes-written-tables"));
       out.append(figures(load, settled, written, userBytes(n, valueBytes)));
-      out.append(" db_bytes=").append(sizeOf(dir));
+      out.append(" db_bytes=").append(DirectoryTree.sizeBytes(dir));
       out.append(checkpoints(dir, otherFs, db::createCheckpoint));
     }
     return out.toString();
@@ -170,7 +166,7 @@ public final class IngestBench {
       return figures(load, load, written, userBytes(n, valueBytes))
           + String.format(Locale.ROOT, " write_files_s=%.2f files=%d", written1 / 1e9, files.size())
           + " bottom_files=" + db.getProperty("strata.num-files-at-level6")
-          + " db_bytes=" + sizeOf(dir);
+          + " db_bytes=" + DirectoryTree.sizeBytes(dir);
     }
   }
 
@@ -241,7 +237,7 @@ public final class IngestBench {
                 });
       }
       return figures(load, settled, written, userBytes(n, valueBytes))
-          + " db_bytes=" + sizeOf(dir) + cp;
+          + " db_bytes=" + DirectoryTree.sizeBytes(dir) + cp;
     }
   }
 
@@ -276,7 +272,7 @@ public final class IngestBench {
       return figures(load, load, written, userBytes(n, valueBytes))
           + String.format(Locale.ROOT, " write_files_s=%.2f files=%d", written1 / 1e9, files.size())
           + " bottom_files=" + db.getProperty("rocksdb.num-files-at-level6")
-          + " db_bytes=" + sizeOf(dir);
+          + " db_bytes=" + DirectoryTree.sizeBytes(dir);
     }
   }
 
@@ -299,23 +295,8 @@ public final class IngestBench {
       call.create(other);
       out.append(
           String.format(Locale.ROOT, " checkpoint_other_fs_s=%.3f checkpoint_bytes=%d",
-              (System.nanoTime() - t) / 1e9, sizeOf(other)));
+              (System.nanoTime() - t) / 1e9, DirectoryTree.sizeBytes(other)));
     }
     return out.toString();
-  }
-
-  private static long sizeOf(Path dir) throws IOException {
-    try (Stream<Path> s = Files.walk(dir)) {
-      return s.filter(Files::isRegularFile)
-          .mapToLong(
-              p -> {
-                try {
-                  return Files.size(p);
-                } catch (IOException e) {
-                  return 0;
-                }
-              })
-          .sum();
-    }
   }
 }

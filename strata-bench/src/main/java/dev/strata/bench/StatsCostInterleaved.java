@@ -3,6 +3,8 @@ package dev.strata.bench;
 import dev.strata.Options;
 import dev.strata.StatisticsLevel;
 import dev.strata.StrataDB;
+import dev.strata.bench.jmh.StatisticsCostBenchmark;
+import dev.strata.bench.keys.KeyFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,6 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class StatsCostInterleaved {
   private static final long SLICE_NANOS = 1_000_000_000L;
+  private static final KeyFormat KEYS = new KeyFormat(16);
 
   private StatsCostInterleaved() {}
 
@@ -39,8 +42,8 @@ public final class StatsCostInterleaved {
     Path all = Files.createTempDirectory("strata-stats-all");
     try (StrataDB dbOff = open(off, StatisticsLevel.OFF);
         StrataDB dbAll = open(all, StatisticsLevel.ALL)) {
-      fill(dbOff, keys);
-      fill(dbAll, keys);
+      StatisticsCostBenchmark.fill(dbOff, keys, KEYS::key);
+      StatisticsCostBenchmark.fill(dbAll, keys, KEYS::key);
       StrataDB[] dbs = {dbOff, dbAll};
       report("readrandom", run(dbs, pairs, threads, keys, false));
       report("fillrandom", run(dbs, pairs, threads, keys, true));
@@ -52,26 +55,6 @@ public final class StatsCostInterleaved {
 
   private static StrataDB open(Path dir, StatisticsLevel level) {
     return StrataDB.open(dir, Options.builder().statisticsLevel(level).jmx(false).build());
-  }
-
-  private static void fill(StrataDB db, int keys) {
-    SplittableRandom r = new SplittableRandom(42);
-    byte[] value = new byte[100];
-    for (int i = 0; i < keys; i++) {
-      r.nextBytes(value);
-      db.put(key(i), value);
-    }
-    db.flush();
-    db.compactRange(null, null);
-  }
-
-  static byte[] key(long i) {
-    byte[] k = new byte[16];
-    for (int j = 15; j >= 0; j--) {
-      k[j] = (byte) ('0' + i % 10);
-      i /= 10;
-    }
-    return k;
   }
 
   /**
@@ -109,7 +92,7 @@ public final class StatsCostInterleaved {
                 byte[] value = new byte[100];
                 long n = 0;
                 while ((n & 255) != 0 || System.nanoTime() < deadline) {
-                  byte[] k = key(r.nextInt(keys));
+                  byte[] k = KEYS.key(r.nextInt(keys));
                   if (writes) {
                     r.nextBytes(value);
                     db.put(k, value);

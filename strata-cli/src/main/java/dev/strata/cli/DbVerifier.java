@@ -7,6 +7,7 @@ import dev.strata.fs.FileSystem;
 import dev.strata.fs.ReadableFile;
 import dev.strata.key.InternalIterator;
 import dev.strata.key.InternalKey;
+import dev.strata.key.Trailer;
 import dev.strata.sstable.BlockCache;
 import dev.strata.sstable.TableReadStats;
 import dev.strata.sstable.TableReader;
@@ -282,7 +283,7 @@ final class DbVerifier {
   private static InternalKey atGlobal(InternalKey stored, long global) {
     return global == 0
         ? stored
-        : new InternalKey(stored.userKey(), (global << 8) | (stored.trailer() & 0xFF));
+        : new InternalKey(stored.userKey(), Trailer.withSequence(stored.trailer(), global));
   }
 
   /** Offset of the data block holding the key, for reports. */

@@ -1,13 +1,12 @@
 package dev.strata.cli;
 
+import static dev.strata.cli.CliResult.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.Options;
 import dev.strata.SstFileWriter;
 import dev.strata.StrataDB;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,15 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class IngestCliTest {
   @TempDir Path tmp;
-
-  private record Result(int code, String out, String err) {}
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = StrataCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Result(code, out.toString(), err.toString());
-  }
 
   private static byte[] b(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
@@ -59,10 +49,10 @@ class IngestCliTest {
       w.put(b("c"), b("2"));
       w.finish();
     }
-    Result dump = run("sst-dump", f1.toString());
+    CliResult dump = run("sst-dump", f1.toString());
     assertThat(dump.code()).as(dump.err()).isZero();
     assertThat(dump.out()).contains("external:").contains("0 merge operands");
-    Result r = run("ingest", "--db", db.toString(), "--move", f1.toString(), f2.toString());
+    CliResult r = run("ingest", "--db", db.toString(), "--move", f1.toString(), f2.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("ingested 2 files").contains("moved");
     assertThat(f1).doesNotExist();
@@ -72,7 +62,7 @@ class IngestCliTest {
       assertThat(d.get(b("c"))).isEqualTo(b("2"));
       assertThat(d.get(b("z"))).isEqualTo(b("kept"));
     }
-    Result missing = run("ingest", "--db", db.toString(), tmp.resolve("nope.sst").toString());
+    CliResult missing = run("ingest", "--db", db.toString(), tmp.resolve("nope.sst").toString());
     assertThat(missing.code()).isNotZero();
     assertThat(missing.err()).contains("nope.sst");
   }
@@ -97,7 +87,7 @@ class IngestCliTest {
       }
       d.ingestExternalFiles(List.of(f));
     }
-    Result ok = run("verify", "--db", db.toString());
+    CliResult ok = run("verify", "--db", db.toString());
     assertThat(ok.code()).as(ok.out() + ok.err()).isZero();
     // The ingested table is the newest one; flipping a byte of its first data block must show.
     Path newest;
@@ -110,7 +100,7 @@ class IngestCliTest {
     byte[] bytes = Files.readAllBytes(newest);
     bytes[10] ^= 0x40;
     Files.write(newest, bytes);
-    Result bad = run("verify", "--db", db.toString());
+    CliResult bad = run("verify", "--db", db.toString());
     assertThat(bad.code()).isNotZero();
     assertThat(bad.out() + bad.err()).contains(newest.getFileName().toString());
   }
@@ -130,7 +120,7 @@ class IngestCliTest {
     Path csv = tmp.resolve("rows.csv");
     Files.write(csv, lines);
     Path db = tmp.resolve("db");
-    Result r =
+    CliResult r =
         run("load", "--db", db.toString(), "--create", "--format", "csv", "--sst",
             "--sst-part-bytes", "4096", csv.toString());
     assertThat(r.code()).as(r.err()).isZero();
@@ -161,7 +151,7 @@ class IngestCliTest {
     lines.add("\"unterminated,quote");
     Files.write(csv, lines);
     Path db = tmp.resolve("db");
-    Result r =
+    CliResult r =
         run("load", "--db", db.toString(), "--create", "--format", "csv", "--sst",
             "--sst-part-bytes", "64", csv.toString());
     assertThat(r.code()).isNotZero();

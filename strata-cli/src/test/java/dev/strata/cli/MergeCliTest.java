@@ -1,5 +1,6 @@
 package dev.strata.cli;
 
+import static dev.strata.cli.CliResult.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,19 +35,6 @@ class MergeCliTest {
   private static final MergeOperator APPEND = MergeOperators.stringAppend((byte) ',');
 
   @TempDir Path tmp;
-
-  private record Result(int code, String out, String err) {
-    List<String> lines() {
-      return out.isEmpty() ? List.of() : List.of(out.split("\\R"));
-    }
-  }
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = StrataCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Result(code, out.toString(), err.toString());
-  }
 
   private static byte[] b(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
@@ -91,7 +79,7 @@ class MergeCliTest {
     String db = tmp.resolve("db").toString();
     String op = "--merge-operator=uint64add";
     assertThat(run("put", "--db", db, "--create", "--hex", "6b", counter(40)).code()).isZero();
-    Result merged = run("merge", "--db", db, op, "--hex", "6b", counter(2));
+    CliResult merged = run("merge", "--db", db, op, "--hex", "6b", counter(2));
     assertThat(merged.code()).as(merged.err()).isZero();
     assertThat(run("merge", "--db", db, op, "--hex", "6c", counter(7)).code()).isZero();
     assertThat(run("merge", "--db", db, op, "--hex", "6c", counter(-1)).code()).isZero();
@@ -128,7 +116,7 @@ class MergeCliTest {
         .hasMessageContaining("0 bytes");
     String db = tmp.resolve("db").toString();
     run("put", "--db", db, "--create", "k", "v");
-    Result bogus = run("get", "--db", db, "--merge-operator", "max", "k");
+    CliResult bogus = run("get", "--db", db, "--merge-operator", "max", "k");
     assertThat(bogus.code()).isEqualTo(2);
     assertThat(bogus.err()).contains("unknown merge operator 'max'").contains("uint64add");
   }
@@ -144,7 +132,7 @@ class MergeCliTest {
       {"dump", "--db", db.toString(), "-o", tmp.resolve("out.txt").toString()},
     };
     for (String[] args : reads) {
-      Result r = run(args);
+      CliResult r = run(args);
       assertThat(r.code()).as(String.join(" ", args)).isEqualTo(1);
       assertThat(r.err().split("\\R")).as(r.err()).hasSize(1);
       assertThat(r.err())
@@ -161,10 +149,10 @@ class MergeCliTest {
   void merge_withoutAnOperatorOrWithABadCounter_isRefusedBeforeWriting() {
     String db = tmp.resolve("db").toString();
     run("put", "--db", db, "--create", "--hex", "6b", counter(1));
-    Result none = run("merge", "--db", db, "k", "v");
+    CliResult none = run("merge", "--db", db, "k", "v");
     assertThat(none.code()).isEqualTo(2);
     assertThat(none.err()).contains("merge needs --merge-operator NAME");
-    Result text = run("merge", "--db", db, "--merge-operator", "uint64add", "k", "5");
+    CliResult text = run("merge", "--db", db, "--merge-operator", "uint64add", "k", "5");
     assertThat(text.code()).isEqualTo(1);
     assertThat(text.err().trim())
         .isEqualTo("strata: uint64add operands are 8 bytes, little-endian; 5 is 1 byte; 5 as a"
@@ -181,14 +169,14 @@ class MergeCliTest {
       assertThat(run("put", "--db", db, "--create", k, k.toUpperCase(java.util.Locale.ROOT)).code()).isZero();
     }
     assertThat(run("compact", "--db", db).code()).isZero();
-    Result r = run("delete-range", "--db", db, "b", "d");
+    CliResult r = run("delete-range", "--db", db, "b", "d");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(run("scan", "--db", db).lines()).containsExactly("a\tA", "d\tD");
     assertThat(run("scan", "--db", db, "--reverse").lines()).containsExactly("d\tD", "a\tA");
     assertThat(run("get", "--db", db, "c").code()).isEqualTo(1);
     assertThat(run("delete-range", "--db", db, "--hex", "61", "62").code()).isZero();
     assertThat(run("scan", "--db", db).lines()).containsExactly("d\tD");
-    Result backwards = run("delete-range", "--db", db, "z", "a");
+    CliResult backwards = run("delete-range", "--db", db, "z", "a");
     assertThat(backwards.code()).isEqualTo(1);
     assertThat(backwards.err()).contains("BEGIN z sorts after END a");
     assertThat(run("delete-range", "--db", db, "a").code()).isEqualTo(2);
@@ -208,7 +196,7 @@ class MergeCliTest {
         .isEqualTo(MIXED_VISIBLE);
     String db = mixedDb("db").toString();
     assertThat(run("get", "--db", db, "f").code()).isEqualTo(1);
-    Result folded = run("compact", "--db", db, "--merge-operator", "stringappend");
+    CliResult folded = run("compact", "--db", db, "--merge-operator", "stringappend");
     assertThat(folded.code()).as(folded.err()).isZero();
     assertThat(run("scan", "--db", db).lines()).isEqualTo(MIXED_VISIBLE);
     assertThat(run("stats", "--db", db, "--merge-operator", "stringappend").code()).isZero();
@@ -218,12 +206,12 @@ class MergeCliTest {
   void dumpThenLoad_ofMergesAndRangeDeletions_roundTripsTheVisibleData() throws Exception {
     Path db = mixedDb("db");
     Path dump = tmp.resolve("dump.txt");
-    Result dumped =
+    CliResult dumped =
         run("dump", "--db", db.toString(), "--merge-operator", "stringappend", "-o", dump.toString());
     assertThat(dumped.code()).as(dumped.err()).isZero();
     assertThat(Files.readAllLines(dump)).isEqualTo(MIXED_VISIBLE);
     String copy = tmp.resolve("copy").toString();
-    Result loaded = run("load", "--db", copy, "--create", dump.toString());
+    CliResult loaded = run("load", "--db", copy, "--create", dump.toString());
     assertThat(loaded.code()).as(loaded.err()).isZero();
     // Merged values were written as plain values: the copy needs no operator.
     assertThat(run("dump", "--db", copy).lines()).isEqualTo(MIXED_VISIBLE);
@@ -244,7 +232,7 @@ class MergeCliTest {
   @Test
   void walDump_printsMergeAndRangeDeleteOperations() {
     Path db = mixedDb("db");
-    Result wal = run("wal-dump", DbFixtures.lastFile(db, ".log").toString());
+    CliResult wal = run("wal-dump", DbFixtures.lastFile(db, ".log").toString());
     assertThat(wal.code()).as(wal.err()).isZero();
     assertThat(wal.out())
         .contains(" DELETE b")
@@ -263,7 +251,7 @@ class MergeCliTest {
       d.flush();
     }
     Path newest = DbFixtures.lastFile(db, ".sst");
-    Result sst = run("sst-dump", "--blocks", newest.toString());
+    CliResult sst = run("sst-dump", "--blocks", newest.toString());
     assertThat(sst.code()).as(sst.err()).isZero();
     assertThat(sst.out())
         .contains("format version:    3")
@@ -283,7 +271,7 @@ class MergeCliTest {
       d.merge(b("h"), b("9"));
       d.deleteRange(b("x"), b("y"));
     }
-    Result r = run("verify", "--db", db.toString());
+    CliResult r = run("verify", "--db", db.toString());
     assertThat(r.code()).as(r.out()).isZero();
     assertThat(r.out()).contains("ok: ").doesNotContain("DAMAGED");
   }
@@ -303,7 +291,7 @@ class MergeCliTest {
     long at = indexOf(Files.readAllBytes(table), b("rangebegin"));
     assertThat(at).isPositive();
     DbFixtures.flipByte(table, at + 2);
-    Result r = run("verify", "--db", db.toString());
+    CliResult r = run("verify", "--db", db.toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.out()).containsPattern("DAMAGED " + table.getFileName() + " @\\d+: ");
     assertThat(r.out()).contains("damaged: 1 problems");

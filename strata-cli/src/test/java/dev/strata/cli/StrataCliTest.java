@@ -1,5 +1,6 @@
 package dev.strata.cli;
 
+import static dev.strata.cli.CliResult.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.Options;
@@ -16,22 +17,13 @@ import org.junit.jupiter.api.io.TempDir;
 class StrataCliTest {
   @TempDir Path tmp;
 
-  private record Result(int code, String out, String err) {}
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = StrataCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Result(code, out.toString(), err.toString());
-  }
-
   @Test
   void putGetScanDelete_roundTrip() {
     String db = tmp.resolve("db").toString();
     assertThat(run("put", "--db", db, "--create", "b", "2").code()).isZero();
     assertThat(run("put", "--db", db, "a", "1").code()).isZero();
     assertThat(run("put", "--db", db, "c", "3").code()).isZero();
-    Result get = run("get", "--db", db, "b");
+    CliResult get = run("get", "--db", db, "b");
     assertThat(get.code()).isZero();
     assertThat(get.out().trim()).isEqualTo("2");
     assertThat(run("scan", "--db", db).out()).isEqualTo("a\t1\nb\t2\nc\t3\n".replace("\n", System.lineSeparator()));
@@ -39,7 +31,7 @@ class StrataCliTest {
         .containsExactly("c\t3", "b\t2");
     assertThat(run("scan", "--db", db, "--from", "b", "--to", "c").out().trim()).isEqualTo("b\t2");
     assertThat(run("delete", "--db", db, "b").code()).isZero();
-    Result missing = run("get", "--db", db, "b");
+    CliResult missing = run("get", "--db", db, "b");
     assertThat(missing.code()).isEqualTo(1);
     assertThat(missing.err()).contains("key not found");
   }
@@ -49,10 +41,10 @@ class StrataCliTest {
     String db = tmp.resolve("db").toString();
     assertThat(run("put", "--db", db, "--create", "b", "2").code()).isZero();
     assertThat(run("put", "--db", db, "a", "1").code()).isZero();
-    Result both = run("get", "--db", db, "b", "a", "b");
+    CliResult both = run("get", "--db", db, "b", "a", "b");
     assertThat(both.code()).isZero();
     assertThat(both.out().trim().split("\\R")).containsExactly("b\t2", "a\t1", "b\t2");
-    Result oneAbsent = run("get", "--db", db, "a", "zz", "b");
+    CliResult oneAbsent = run("get", "--db", db, "a", "zz", "b");
     assertThat(oneAbsent.code()).isEqualTo(1);
     assertThat(oneAbsent.out().trim().split("\\R")).containsExactly("a\t1", "b\t2");
     assertThat(oneAbsent.err()).contains("key not found: zz");
@@ -69,7 +61,7 @@ class StrataCliTest {
   void statsCompactVerify_report() {
     String db = tmp.resolve("db").toString();
     run("put", "--db", db, "--create", "k", "v");
-    Result stats = run("stats", "--db", db);
+    CliResult stats = run("stats", "--db", db);
     assertThat(stats.code()).isZero();
     assertThat(stats.out()).contains("level").contains("memtable");
     assertThat(run("stats", "--db", db, "--json").out())
@@ -78,7 +70,7 @@ class StrataCliTest {
         .contains("\"source\":\"this-open\"")
         .contains("\"strata.get.nanos\":{\"count\":0,");
     assertThat(run("compact", "--db", db).out()).contains("compacted");
-    Result verify = run("verify", "--db", db);
+    CliResult verify = run("verify", "--db", db);
     assertThat(verify.code()).isZero();
     assertThat(verify.out()).contains("ok: ").contains("every checksum checked");
   }
@@ -91,7 +83,7 @@ class StrataCliTest {
     assertThat(run("put", "--db", db, "b", "2").code()).isZero();
     Map<String, String> before = DbFixtures.snapshot(Path.of(db));
     String cp = tmp.resolve("cp").toString();
-    Result made = run("checkpoint", "--db", db, cp);
+    CliResult made = run("checkpoint", "--db", db, cp);
     assertThat(made.code()).as(made.err()).isZero();
     assertThat(made.out()).contains("created in " + cp).contains("(1 hard-linked)");
     assertThat(DbFixtures.snapshot(Path.of(db))).isEqualTo(before);
@@ -109,7 +101,7 @@ class StrataCliTest {
     try (StrataDB held = StrataDB.open(Path.of(db))) {
       held.put("k2".getBytes(java.nio.charset.StandardCharsets.UTF_8),
           "v2".getBytes(java.nio.charset.StandardCharsets.UTF_8), dev.strata.WriteOptions.SYNC);
-      Result made = run("checkpoint", "--db", db, cp);
+      CliResult made = run("checkpoint", "--db", db, cp);
       assertThat(made.code()).as(made.err()).isZero();
     }
     assertThat(run("scan", "--db", cp).out().trim().split("\\R")).containsExactly("k\tv", "k2\tv2");
@@ -122,17 +114,17 @@ class StrataCliTest {
     Path full = tmp.resolve("full");
     Files.createDirectories(full);
     Files.writeString(full.resolve("x"), "keep");
-    Result notEmpty = run("checkpoint", "--db", db, full.toString());
+    CliResult notEmpty = run("checkpoint", "--db", db, full.toString());
     assertThat(notEmpty.code()).isEqualTo(1);
     assertThat(notEmpty.err().trim())
         .startsWith("strata: ")
         .contains("not empty")
         .doesNotContain("\tat ");
     assertThat(Files.readString(full.resolve("x"))).isEqualTo("keep");
-    Result noParent = run("checkpoint", "--db", db, tmp.resolve("no/such/cp").toString());
+    CliResult noParent = run("checkpoint", "--db", db, tmp.resolve("no/such/cp").toString());
     assertThat(noParent.code()).isEqualTo(1);
     assertThat(noParent.err()).contains("does not exist");
-    Result noDb =
+    CliResult noDb =
         run("checkpoint", "--db", tmp.resolve("nope").toString(), tmp.resolve("cp").toString());
     assertThat(noDb.code()).isEqualTo(1);
     assertThat(noDb.err()).contains("no database");
@@ -154,22 +146,22 @@ class StrataCliTest {
 
   @Test
   void errors_areOneLineWithExitCode() {
-    Result notDir = run("get", "--db", tmp.resolve("nope").toString(), "k");
+    CliResult notDir = run("get", "--db", tmp.resolve("nope").toString(), "k");
     assertThat(notDir.code()).isEqualTo(1);
     assertThat(notDir.err().trim()).startsWith("strata: ").doesNotContain("\tat ");
     Path empty = tmp.resolve("empty");
     empty.toFile().mkdirs();
-    Result notDb = run("get", "--db", empty.toString(), "k");
+    CliResult notDb = run("get", "--db", empty.toString(), "k");
     assertThat(notDb.code()).isEqualTo(1);
     assertThat(notDb.err()).contains("does not hold a database");
     String db = tmp.resolve("db").toString();
     run("put", "--db", db, "--create", "k", "v");
     try (StrataDB held = StrataDB.open(Path.of(db))) {
-      Result locked = run("put", "--db", db, "k", "w");
+      CliResult locked = run("put", "--db", db, "k", "w");
       assertThat(locked.code()).isEqualTo(1);
       assertThat(locked.err()).contains("lock");
       // Reading commands open read-only: no lock, so they work beside the writer.
-      Result read = run("get", "--db", db, "k");
+      CliResult read = run("get", "--db", db, "k");
       assertThat(read.code()).isEqualTo(0);
       assertThat(read.out()).contains("v");
     }
@@ -182,7 +174,7 @@ class StrataCliTest {
     // per workload by default) are shrunk here, and the report and database go to the test's
     // directory, so the default path cannot rot.
     Path report = tmp.resolve("report");
-    Result r =
+    CliResult r =
         run(
             "bench",
             "--num", "2000",
@@ -217,7 +209,7 @@ class StrataCliTest {
       s.put("abc1".getBytes(), "1".getBytes());
       s.flush();
     }
-    Result sst = run("sst-dump", firstFile(db, ".sst").toString());
+    CliResult sst = run("sst-dump", firstFile(db, ".sst").toString());
     assertThat(sst.code()).as(sst.err()).isZero();
     assertThat(sst.out()).contains("prefix extractor:  strata.FixedPrefix.3");
   }
@@ -241,16 +233,16 @@ class StrataCliTest {
       s.flush();
       s.put("gamma".getBytes(), "3".getBytes());
     }
-    Result sst = run("sst-dump", firstFile(db, ".sst").toString(), "--blocks");
+    CliResult sst = run("sst-dump", firstFile(db, ".sst").toString(), "--blocks");
     assertThat(sst.code()).as(sst.err()).isZero();
     assertThat(sst.out()).contains("entries:           2 (1 tombstones)").contains("index:             1 data blocks").contains("block at 0, ").contains("alpha @").contains("beta @").contains(" DEL");
     try (StrataDB s = StrataDB.open(db)) {
       s.put("delta".getBytes(), "4".getBytes());
-      Result wal = run("wal-dump", firstFile(db, ".log").toString());
+      CliResult wal = run("wal-dump", firstFile(db, ".log").toString());
       assertThat(wal.code()).as(wal.err()).isZero();
       assertThat(wal.out()).contains("VALUE delta 4").contains("1 records");
     }
-    Result manifest = run("manifest-dump", firstFile(db, "MANIFEST-").toString());
+    CliResult manifest = run("manifest-dump", firstFile(db, "MANIFEST-").toString());
     assertThat(manifest.code()).as(manifest.err()).isZero();
     assertThat(manifest.out()).contains("VersionEdit{").contains("+L0");
     assertThat(run("sst-dump", tmp.resolve("none.sst").toString()).code()).isEqualTo(1);
@@ -269,7 +261,7 @@ class StrataCliTest {
     byte[] bytes = Files.readAllBytes(table);
     bytes[100] ^= 0x40;
     Files.write(table, bytes);
-    Result r = run("verify", "--db", db.toString());
+    CliResult r = run("verify", "--db", db.toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.out()).containsPattern("DAMAGED " + table.getFileName() + " @\\d+: ");
   }

@@ -330,19 +330,17 @@ final class Checkpoint {
   private void place(FileMetadata f, Path to, Placement placed) throws IOException {
     Path from = FileNames.tablePath(dir, f.number());
     if (placed.linking) {
-      try {
-        fs.link(from, to);
+      Exception e = tryLink(fs, from, to);
+      if (e == null) {
         placed.linked++;
         return;
-      } catch (UnsupportedOperationException | IOException e) {
-        // Another file store, or one without hard links: copy this table and the rest. If the
-        // source itself is the problem (a missing table), the copy fails too and says so.
-        placed.linking = false;
-        placed.linkFailure = e;
-        LOG.info(
-            "checkpoint of {}: cannot hard-link {} ({}); copying tables", dir, from, e.toString());
-        fs.delete(to);
       }
+      // Another file store, or one without hard links: copy this table and the rest. If the
+      // source itself is the problem (a missing table), the copy fails too and says so.
+      placed.linking = false;
+      placed.linkFailure = e;
+      LOG.info(
+          "checkpoint of {}: cannot hard-link {} ({}); copying tables", dir, from, e.toString());
     }
     try {
       copyTable(fs, from, to, f.fileSize());
@@ -352,6 +350,22 @@ final class Checkpoint {
         e.addSuppressed(placed.linkFailure);
       }
       throw e;
+    }
+  }
+
+  /**
+   * Makes {@code to} a hard link of {@code from}; returns null if it did, else why not, with
+   * nothing left at {@code to} (another file store, a file system without links).
+   *
+   * @throws IOException if what a failed link left at {@code to} cannot be removed
+   */
+  static Exception tryLink(FileSystem fs, Path from, Path to) throws IOException {
+    try {
+      fs.link(from, to);
+      return null;
+    } catch (UnsupportedOperationException | IOException e) {
+      fs.delete(to);
+      return e;
     }
   }
 

@@ -221,13 +221,11 @@ final class Ingestion {
   /** Hard-links {@code c} to {@code to} if asked and possible, else copies it (forced). */
   private void place(Candidate c, Path to, boolean move) throws IOException {
     if (move) {
-      try {
-        fs.link(c.source(), to);
+      Exception e = Checkpoint.tryLink(fs, c.source(), to);
+      if (e == null) {
         return;
-      } catch (UnsupportedOperationException | IOException e) {
-        LOG.info("cannot hard-link {} into {} ({}); copying it", c.source(), dir, e.toString());
-        fs.delete(to);
       }
+      LOG.info("cannot hard-link {} into {} ({}); copying it", c.source(), dir, e.toString());
     }
     Checkpoint.copyTable(fs, c.source(), to, c.props().fileSize());
   }

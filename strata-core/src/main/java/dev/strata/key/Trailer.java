@@ -27,6 +27,11 @@ public final class Trailer {
     return (int) (trailer & 0xFF);
   }
 
+  /** {@code trailer}'s kind at {@code sequence}: how an ingested table's entries read. */
+  public static long withSequence(long trailer, long sequence) {
+    return (sequence << 8) | (trailer & 0xFF);
+  }
+
   public static boolean isMerge(long trailer) {
     return (trailer & 0xFF) == ValueKind.MERGE.code();
   }

@@ -12,11 +12,11 @@ import java.util.Arrays;
  */
 final class GlobalSequenceIterator implements InternalIterator {
   private final InternalIterator inner;
-  private final long sequenceBits;
+  private final long globalSequence;
 
   GlobalSequenceIterator(InternalIterator inner, long globalSequence) {
     this.inner = inner;
-    this.sequenceBits = globalSequence << 8;
+    this.globalSequence = globalSequence;
   }
 
   @Override
@@ -69,7 +69,7 @@ final class GlobalSequenceIterator implements InternalIterator {
 
   @Override
   public long trailer() {
-    return sequenceBits | (inner.trailer() & 0xFF);
+    return Trailer.withSequence(inner.trailer(), globalSequence);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.strata.sstable;
 
 import dev.strata.StrataException;
 import dev.strata.key.InternalIterator;
+import dev.strata.key.Trailer;
 import java.util.function.Consumer;
 
 /**
@@ -99,7 +100,7 @@ public final class SalvagingTableIterator implements InternalIterator {
     long stored = blockIterator.trailer();
     long global = reader.globalSequence();
     // An ingested table's entries read at its global sequence, as through its ordinary iterator.
-    return global == 0 ? stored : (global << 8) | (stored & 0xFF);
+    return global == 0 ? stored : Trailer.withSequence(stored, global);
   }
 
   @Override

@@ -268,7 +268,7 @@ public final class TableReader implements AutoCloseable {
 
   /** The trailer an entry stored with {@code stored} reads with: its kind at the global sequence. */
   private long effective(long stored) {
-    return globalSequence == 0 ? stored : (globalSequence << 8) | (stored & 0xFF);
+    return globalSequence == 0 ? stored : Trailer.withSequence(stored, globalSequence);
   }
 
   /**

@@ -67,35 +67,14 @@ public final class FileMetadata {
       long smallestSequence,
       long largestSequence,
       long entryCount) {
-    this(number, fileSize, smallest, largest, smallestSequence, largestSequence, entryCount, 0);
+    this(
+        number, fileSize, smallest, largest, smallestSequence, largestSequence, entryCount, 0, 0);
   }
 
   /**
-   * As above for a table with {@code rangeTombstoneCount} range tombstones; its key range covers
-   * theirs (see {@code docs/format/manifest.md}).
+   * As above for a table with {@code rangeTombstoneCount} range tombstones (its key range covers
+   * theirs, see {@code docs/format/manifest.md}), ingested at {@code globalSequence} (0: none).
    */
-  public FileMetadata(
-      long number,
-      long fileSize,
-      InternalKey smallest,
-      InternalKey largest,
-      long smallestSequence,
-      long largestSequence,
-      long entryCount,
-      long rangeTombstoneCount) {
-    this(
-        number,
-        fileSize,
-        smallest,
-        largest,
-        smallestSequence,
-        largestSequence,
-        entryCount,
-        rangeTombstoneCount,
-        0);
-  }
-
-  /** As above for a table ingested at {@code globalSequence} (0: none). */
   public FileMetadata(
       long number,
       long fileSize,
@@ -126,6 +105,21 @@ public final class FileMetadata {
    */
   public static FileMetadata ofTable(
       long number, TableProperties props, FragmentedRangeTombstones pieces) {
+    InternalKey[] range = keyRange(props, pieces);
+    return new FileMetadata(
+        number,
+        props.fileSize(),
+        range[0],
+        range[1],
+        props.smallestSequence(),
+        props.largestSequence(),
+        props.entryCount(),
+        props.rangeTombstoneCount(),
+        0);
+  }
+
+  /** The smallest and largest key of {@link #ofTable}: entries' and tombstones' bounds. */
+  private static InternalKey[] keyRange(TableProperties props, FragmentedRangeTombstones pieces) {
     InternalKey smallest = props.isEmpty() ? null : InternalKey.decode(props.smallestKey());
     InternalKey largest = props.isEmpty() ? null : InternalKey.decode(props.largestKey());
     if (!pieces.isEmpty()) {
@@ -135,15 +129,7 @@ public final class FileMetadata {
       smallest = smallest == null || start.compareTo(smallest) < 0 ? start : smallest;
       largest = largest == null || end.compareTo(largest) > 0 ? end : largest;
     }
-    return new FileMetadata(
-        number,
-        props.fileSize(),
-        smallest,
-        largest,
-        props.smallestSequence(),
-        props.largestSequence(),
-        props.entryCount(),
-        props.rangeTombstoneCount());
+    return new InternalKey[] {smallest, largest};
   }
 
   /**
@@ -156,12 +142,12 @@ public final class FileMetadata {
       TableProperties props,
       FragmentedRangeTombstones pieces,
       long globalSequence) {
-    FileMetadata stored = ofTable(number, props, pieces);
+    InternalKey[] range = keyRange(props, pieces);
     return new FileMetadata(
         number,
         props.fileSize(),
-        atSequence(stored.smallest, globalSequence),
-        atSequence(stored.largest, globalSequence),
+        atSequence(range[0], globalSequence),
+        atSequence(range[1], globalSequence),
         pieces.isEmpty() ? globalSequence : globalSequence - 1,
         globalSequence,
         props.entryCount(),
@@ -174,7 +160,7 @@ public final class FileMetadata {
     if (Trailer.kindCode(key.trailer()) == ValueKind.RANGE_DELETE.code()) {
       return key;
     }
-    return new InternalKey(key.userKey(), (sequence << 8) | (key.trailer() & 0xFF));
+    return new InternalKey(key.userKey(), Trailer.withSequence(key.trailer(), sequence));
   }
 
   /**

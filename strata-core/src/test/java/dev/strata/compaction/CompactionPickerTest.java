@@ -256,7 +256,8 @@ class CompactionPickerTest {
         lo,
         hi,
         1000,
-        3);
+        3,
+        0);
   }
 
   @Test

@@ -76,7 +76,11 @@ class IngestTest {
 
   /** Puts of keys from..to-1 (every step-th) with values tagged {@code tag}, into a new file. */
   private Path puts(String name, Options options, int from, int to, int step, String tag) {
-    Path p = file(name);
+    return puts(file(name), options, from, to, step, tag);
+  }
+
+  /** As above into {@code p}, on the options' file system. */
+  private static Path puts(Path p, Options options, int from, int to, int step, String tag) {
     try (SstFileWriter w = new SstFileWriter(options)) {
       w.open(p);
       for (int i = from; i < to; i += step) {
@@ -597,14 +601,7 @@ class IngestTest {
     Path db = Path.of("/db");
     Options options = Options.builder().fileSystem(fs).build();
     fs.createDirectories(Path.of("/ext"));
-    Path p = Path.of("/ext/a.sst");
-    try (SstFileWriter w = new SstFileWriter(options)) {
-      w.open(p);
-      for (int i = 1000; i < 1100; i++) {
-        w.put(key(i), value(i, "file"));
-      }
-      w.finish();
-    }
+    Path p = puts(Path.of("/ext/a.sst"), options, 1000, 1100, 1, "file");
     FaultInjectionFileSystem image;
     StrataDB d = StrataDB.open(db, options);
     for (int i = 0; i < 100; i++) {
@@ -633,12 +630,7 @@ class IngestTest {
     Path db = Path.of("/db");
     Options options = Options.builder().fileSystem(fs).build();
     fs.createDirectories(Path.of("/ext"));
-    Path p = Path.of("/ext/a.sst");
-    try (SstFileWriter w = new SstFileWriter(options)) {
-      w.open(p);
-      w.put(key(1), value(1, "file"));
-      w.finish();
-    }
+    Path p = puts(Path.of("/ext/a.sst"), options, 1, 2, 1, "file");
     AtomicReference<FaultInjectionFileSystem> image = new AtomicReference<>();
     fs.onCrashPoint(
         point -> {

@@ -64,14 +64,7 @@ public class StatisticsCostBenchmark {
                   .statisticsLevel(StatisticsLevel.valueOf(statistics))
                   .jmx(false)
                   .build());
-      SplittableRandom r = new SplittableRandom(42);
-      byte[] value = new byte[100];
-      for (int i = 0; i < keys; i++) {
-        r.nextBytes(value);
-        db.put(key(i), value);
-      }
-      db.flush();
-      db.compactRange(null, null);
+      fill(db, keys, StatisticsCostBenchmark::key);
     }
 
     @TearDown(Level.Trial)
@@ -86,6 +79,21 @@ public class StatisticsCostBenchmark {
   public static class Rng {
     final SplittableRandom random = new SplittableRandom(Thread.currentThread().getId());
     final byte[] value = new byte[100];
+  }
+
+  /**
+   * Puts {@code keys} keys named by {@code key} with 100 random bytes each (seed 42), then flushes
+   * and compacts: the database readrandom reads, here and in {@code StatsCostInterleaved}.
+   */
+  public static void fill(StrataDB db, int keys, java.util.function.LongFunction<byte[]> key) {
+    SplittableRandom r = new SplittableRandom(42);
+    byte[] value = new byte[100];
+    for (int i = 0; i < keys; i++) {
+      r.nextBytes(value);
+      db.put(key.apply(i), value);
+    }
+    db.flush();
+    db.compactRange(null, null);
   }
 
   static byte[] key(long i) {
