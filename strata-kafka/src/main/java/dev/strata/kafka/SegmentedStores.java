@@ -7,7 +7,7 @@ import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * Makes the window and session stores of Strata's suppliers. Where the running Kafka Streams has
- * its internal {@code WithRetentionPeriod} (4.4 on), the stores are {@link
+ * its internal {@code WithRetentionPeriod} (4.4 on), the stores are {@code
  * WithRetentionPeriodStores}' subclasses, which implement it, so that Kafka's changelog reader
  * skips restoring expired records as for its own stores; otherwise (4.1 to 4.3, or a build of this
  * module against 4.1, which leaves those subclasses out) the plain classes, which Kafka restores in
@@ -18,13 +18,13 @@ final class SegmentedStores {
   private static final String WITH_RETENTION_PERIOD =
       "org.apache.kafka.streams.state.internals.WithRetentionPeriod";
 
-  /** {@link WithRetentionPeriodStores}, by name: the class is missing from a build against 4.1. */
+  /** {@code WithRetentionPeriodStores}, by name: the class is missing from a build against 4.1. */
   private static final String SUBCLASSES = "dev.strata.kafka.WithRetentionPeriodStores";
 
   /** Kafka 4.4's {@code WithRetentionPeriod}; null where the stores cannot implement it. */
   static final Class<?> WITH_RETENTION_PERIOD_INTERFACE;
 
-  /** The constructors of {@link WithRetentionPeriodStores}' classes; all null, or none. */
+  /** The constructors of {@code WithRetentionPeriodStores}' classes; all null, or none. */
   private static final MethodHandle WINDOW;
   private static final MethodHandle TIMESTAMPED_WINDOW;
   private static final MethodHandle SESSION;
@@ -63,11 +63,8 @@ final class SegmentedStores {
   /** The constructor of {@code WithRetentionPeriodStores.<name>}, returning {@code type}. */
   private static MethodHandle constructor(String name, MethodType type, Class<?> returns)
       throws ReflectiveOperationException {
-    Class<?> c =
-        Class.forName(
-            SUBCLASSES + "$" + name,
-            true,
-            SegmentedStores.class.getClassLoader());
+    ClassLoader loader = SegmentedStores.class.getClassLoader();
+    Class<?> c = Class.forName(SUBCLASSES + "$" + name, true, loader);
     return MethodHandles.lookup().findConstructor(c, type).asType(type.changeReturnType(returns));
   }
 

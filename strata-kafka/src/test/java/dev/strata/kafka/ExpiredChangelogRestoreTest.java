@@ -47,11 +47,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A window and a session store restored from changelogs that hold expired and live records, on a
  * real broker ({@link EmbeddedKafka}): Kafka 4.4 skips the expired head of such a changelog for a
- * store that reports its retention ({@code WithRetentionPeriod}); earlier Kafka restores it all. The
- * changelogs are written directly ({@value #RECORDS} records a second apart, Kafka's key layouts),
- * then one instance with an empty state directory restores Strata's stores and Kafka's RocksDB
- * stores from identical changelogs: both must restore the same number of records, on 4.4 only
- * those at or after the last record's time minus the retention, before 4.4 all; and both must
+ * store that reports its retention ({@code WithRetentionPeriod}); earlier Kafka restores it all.
+ * The changelogs are written directly ({@value #RECORDS} records a second apart, Kafka's key
+ * layouts), then one instance with an empty state directory restores Strata's stores and Kafka's
+ * RocksDB stores from identical changelogs: both must restore the same number of records, on 4.4
+ * only those at or after the last record's time minus the retention, before 4.4 all; and both must
  * then answer the same live windows and sessions.
  */
 class ExpiredChangelogRestoreTest {
@@ -86,8 +86,10 @@ class ExpiredChangelogRestoreTest {
         StrataStores.windowStore("strata-windows", RETENTION, window, false, false);
     WindowBytesStoreSupplier rocksWindows =
         Stores.persistentWindowStore("rocks-windows", RETENTION, window, false);
-    SessionBytesStoreSupplier strataSessions = StrataStores.sessionStore("strata-sessions", RETENTION);
-    SessionBytesStoreSupplier rocksSessions = Stores.persistentSessionStore("rocks-sessions", RETENTION);
+    SessionBytesStoreSupplier strataSessions =
+        StrataStores.sessionStore("strata-sessions", RETENTION);
+    SessionBytesStoreSupplier rocksSessions =
+        Stores.persistentSessionStore("rocks-sessions", RETENTION);
     for (WindowBytesStoreSupplier s : List.of(strataWindows, rocksWindows)) {
       t.addStateStore(Stores.windowStoreBuilder(s, Serdes.String(), Serdes.String()), "touch");
     }
@@ -178,8 +180,9 @@ class ExpiredChangelogRestoreTest {
         assertThat(running.await(120, TimeUnit.SECONDS)).as("RUNNING").isTrue();
 
         // 4.4 starts at the first record at or after (last - retention): records 239 to 299.
+        long firstRestored = RECORDS - 1 - RETENTION.toSeconds();
         long expected =
-            RetentionPeriodTest.kafkaAsksRetention() ? RECORDS - (RECORDS - 1 - RETENTION.toSeconds()) : RECORDS;
+            RetentionPeriodTest.kafkaAsksRetention() ? RECORDS - firstRestored : RECORDS;
         assertThat(restored)
             .as("records restored per store")
             .isEqualTo(Map.of(
@@ -205,7 +208,8 @@ class ExpiredChangelogRestoreTest {
   /** Every window of the store: its start to {@code key=value}. */
   private static Map<Long, String> windows(KafkaStreams streams, String store) {
     ReadOnlyWindowStore<String, String> s =
-        streams.store(StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.windowStore()));
+        streams.store(
+            StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.windowStore()));
     Map<Long, String> out = new TreeMap<>();
     try (KeyValueIterator<Windowed<String>, String> it =
         s.fetchAll(Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE))) {
@@ -217,7 +221,8 @@ class ExpiredChangelogRestoreTest {
   /** Every key's sessions, {@code key@start-end=value}, key by key. */
   private static List<String> sessions(KafkaStreams streams, String store) {
     ReadOnlySessionStore<String, String> s =
-        streams.store(StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.sessionStore()));
+        streams.store(
+            StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.sessionStore()));
     List<String> out = new ArrayList<>();
     for (int k = 0; k < KEYS; k++) {
       try (KeyValueIterator<Windowed<String>, String> it = s.fetch("k" + k)) {
