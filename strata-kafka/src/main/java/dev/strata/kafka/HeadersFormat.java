@@ -25,8 +25,9 @@ import org.apache.kafka.streams.state.WindowStore;
  * interfaces are absent before 4.4 and the module compiles against 4.1 too, so they are added by
  * {@link Proxy}: every call goes to the Strata supplier or store. The store proxy keeps the
  * Strata store's {@link TimestampedBytesStore}, as Kafka's window stores in this format are
- * timestamped too and its session stores are not. Reached only when Kafka asks for the format, so
- * only on 4.4. Stateless; thread-safe as the objects it wraps.
+ * timestamped too and its session stores are not, and Kafka 4.4's {@code WithRetentionPeriod} of
+ * window and session stores ({@link SegmentedStores}). Reached only when Kafka asks for the
+ * format, so only on 4.4. Stateless; thread-safe as the objects it wraps.
  */
 final class HeadersFormat {
   private static final String SUPPLIER_MARKER = "org.apache.kafka.streams.state.HeadersBytesStoreSupplier";
@@ -73,6 +74,12 @@ final class HeadersFormat {
     List<Class<?>> interfaces = new ArrayList<>(List.of(storeType, marker(STORE_MARKER)));
     if (strata instanceof TimestampedBytesStore) {
       interfaces.add(TimestampedBytesStore.class);
+    }
+    // Kafka 4.4 asks the innermost store, here the proxy, for the retention of a window or
+    // session store (SegmentedStores); the proxy answers with the Strata store's.
+    Class<?> withRetention = SegmentedStores.WITH_RETENTION_PERIOD_INTERFACE;
+    if (withRetention != null && withRetention.isInstance(strata)) {
+      interfaces.add(withRetention);
     }
     return proxy(interfaces.toArray(new Class<?>[0]), (p, m, args) -> call(strata, m, args));
   }

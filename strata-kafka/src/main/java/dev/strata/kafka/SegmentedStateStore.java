@@ -69,6 +69,16 @@ abstract class SegmentedStateStore implements StateStore {
     return store.committedOffset(partition);
   }
 
+  /**
+   * The store's retention, which Kafka 4.4's changelog reader asks of window and session stores
+   * (its internal {@code WithRetentionPeriod}) to skip restoring what is expired. Only the
+   * subclasses in {@code WithRetentionPeriodStores}, made on 4.4 by {@link SegmentedStores},
+   * declare that interface; no {@code @Override}, as it is absent before 4.4.
+   */
+  public long retentionPeriod() {
+    return store.retentionPeriod;
+  }
+
   @Override
   public void close() {
     store.close();

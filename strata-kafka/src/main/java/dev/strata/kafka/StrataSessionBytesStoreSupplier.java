@@ -29,7 +29,7 @@ final class StrataSessionBytesStoreSupplier implements SessionBytesStoreSupplier
 
   @Override
   public SessionStore<Bytes, byte[]> get() {
-    return new StrataSessionStore(
+    return SegmentedStores.sessionStore(
         new SegmentedStore(name, retentionPeriod, segmentIntervalMs(), layout));
   }
 

@@ -47,9 +47,7 @@ final class StrataWindowBytesStoreSupplier implements WindowBytesStoreSupplier {
   public WindowStore<Bytes, byte[]> get() {
     SegmentedStore segments =
         new SegmentedStore(name, retentionPeriod, segmentInterval, layout);
-    return timestamped
-        ? new StrataTimestampedWindowStore(segments, retainDuplicates, windowSize)
-        : new StrataWindowStore(segments, retainDuplicates, windowSize);
+    return SegmentedStores.windowStore(segments, retainDuplicates, windowSize, timestamped);
   }
 
   @Override

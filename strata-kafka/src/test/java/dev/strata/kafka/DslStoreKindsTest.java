@@ -37,7 +37,9 @@ import org.apache.kafka.streams.kstream.StreamJoined;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.state.SessionStore;
 import org.apache.kafka.streams.state.TimestampedBytesStore;
+import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.internals.WrappedStateStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
@@ -193,6 +195,12 @@ class DslStoreKindsTest {
           .as(outer.name() + ": " + inner)
           .isTrue();
       boolean joinStore = outer.name().matches(".*(THIS|OTHER).*");
+      if (RetentionPeriodTest.kafkaAsksRetention()
+          && (outer instanceof WindowStore || outer instanceof SessionStore)) {
+        // What Kafka 4.4's changelog reader finds, through wrappers, adapters and proxies.
+        assertThat(RetentionPeriodTest.resolvedRetention(outer)).as(outer.name() + " retention")
+            .isPositive().isLessThan(Long.MAX_VALUE);
+      }
       if (interfaces.contains("WindowStore") || inner instanceof StrataWindowStore) {
         windowed++;
         // Join stores are PLAIN unless the format is HEADERS (4.4), or not timestamped (4.1).

@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -75,12 +76,12 @@ class WindowStoreConcurrencyTest {
     AtomicInteger queries = new AtomicInteger();
     AtomicInteger entries = new AtomicInteger();
     AtomicInteger dropped = new AtomicInteger();
-    CountDownLatch started = new CountDownLatch(1);
+    // A permit per query ended: the writer takes one at each segment interval (below).
+    Semaphore queried = new Semaphore(0);
     Thread reader =
         new Thread(
             () -> {
               Random random = new Random(seed);
-              started.countDown();
               while (!done.get() || queries.get() < 50) {
                 long now = writing.get() * 1_000;
                 long from = now - random.nextInt(60_000);
@@ -104,13 +105,23 @@ class WindowStoreConcurrencyTest {
                   problems.add(e.toString());
                 }
                 queries.incrementAndGet();
+                queried.release();
               }
             },
             "query-thread");
-    reader.start();
-    started.await();
     try {
       for (int second = 1; second <= SECONDS; second++) {
+        // Queries begin once every key has a window, and each segment interval waits until one
+        // begun after the previous ended: they overlap the writes whatever the scheduling (a
+        // reader started first could spin through thousands of empty answers while the first
+        // segment opens).
+        if (second == 10) {
+          reader.start();
+        }
+        if (second > 10 && second % 60 == 0) {
+          queried.drainPermits();
+          assertThat(queried.tryAcquire(60, TimeUnit.SECONDS)).as("a query ended").isTrue();
+        }
         writing.set(second);
         long time = second * 1_000L;
         for (int k = 0; k < KEYS; k++) {
@@ -120,7 +131,9 @@ class WindowStoreConcurrencyTest {
       }
     } finally {
       done.set(true);
-      reader.join();
+      if (reader.isAlive()) {
+        reader.join();
+      }
     }
     int segments = ((SegmentedStateStore) store).store.segmentCountForTesting();
     store.close();
