@@ -335,20 +335,20 @@ class MergeLookupTest {
   }
 
   /**
-   * Installs landing between the lookup's steps: after the memtables, and after each level, the
-   * hook flushes the immutable memtable or compacts level 0 into level 4 (folding operands into
-   * one). The lookup sees one version or the other, never a mix: an operand counted twice or one
-   * folded away behind it would show in the value.
+   * Installs landing between the lookup's steps: after the memtables, after level 0 and after
+   * level 3 (empty, above the ingested tables), the hook flushes the immutable memtable or compacts
+   * level 0 into level 4 (folding operands into one). The lookup sees one version or the other,
+   * never a mix: an operand counted twice or one folded away behind it would show in the value,
+   * and the hook must run twice (the lookup read again after the install).
    */
   @Test
   void get_installBetweenItsSteps_countsEachOperandOnce() {
-    for (ReadHook.Step step : List.of(ReadHook.Step.MERGE_MEMTABLES_READ, ReadHook.Step.MERGE_LEVEL_READ)) {
-      for (int action = 0; action < 2; action++) {
-        for (int level : step == ReadHook.Step.MERGE_LEVEL_READ ? new int[] {0, 3} : new int[] {-1}) {
-          Path sub = dir.resolve(step + "-" + action + "-" + level);
-          checkInstallBetweenSteps(sub, step, level, action == 0);
-        }
-      }
+    ReadHook.Step memtables = ReadHook.Step.MERGE_MEMTABLES_READ;
+    ReadHook.Step level = ReadHook.Step.MERGE_LEVEL_READ;
+    for (boolean flush : new boolean[] {true, false}) {
+      checkInstallBetweenSteps(dir.resolve("m" + flush), memtables, -1, flush);
+      checkInstallBetweenSteps(dir.resolve("l0" + flush), level, 0, flush);
+      checkInstallBetweenSteps(dir.resolve("l3" + flush), level, 3, flush);
     }
   }
 
