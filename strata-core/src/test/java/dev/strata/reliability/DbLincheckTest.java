@@ -30,9 +30,9 @@ import org.junit.jupiter.api.Test;
  * flushes run during the scenarios: put, get, delete, a range deletion, a merge, a two-key batch
  * (a put, a merge and a delete), a three-key multiGet, a bounded scan over four keys, a
  * prefix-bounded scan ({@code prefixSameAsStart}) and a bounded {@code compactRange} followed by
- * a get, in stress mode. {@link DbModelCheckingTest} runs the same operations but the prefix scan
- * and the compaction under the model checker, and {@link MemtableLincheckTest} checks the
- * memtable alone in both modes.
+ * a get, in stress mode. {@link DbModelCheckingTest} runs the same operations but the range
+ * deletion, the multiGet and the compaction under the model checker, and {@link
+ * MemtableLincheckTest} checks the memtable alone in both modes.
  *
  * <p>Two flavors, each its own Lincheck run of the same operations ({@link Scenario}; the class
  * under test is {@link Counters} or {@link Strings}):
