@@ -4,12 +4,14 @@ import dev.strata.Compression;
 import dev.strata.DBIterator;
 import dev.strata.MergeOperators;
 import dev.strata.Options;
+import dev.strata.PrefixExtractor;
 import dev.strata.ReadOptions;
 import dev.strata.StrataDB;
 import dev.strata.WriteBatch;
 import dev.strata.WriteOptions;
 import dev.strata.testing.FaultInjectionFileSystem;
 import dev.strata.testing.ManualExecutor;
+import dev.strata.testing.MarkedValues;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.jetbrains.kotlinx.lincheck.LinCheckerKt;
@@ -22,14 +24,38 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Lincheck's model checker on the whole database over the in-memory file system: put, get,
- * delete, merge, a two-key batch and a bounded scan over four keys, with zero non-linearizable
- * histories and zero deadlocks. {@link DbLincheckTest} runs the same operations in stress mode.
- * Values are 8-byte counters under {@link MergeOperators#uint64Add()}: a merge adds to a key's
- * counter, so a merge ordered wrongly, counted twice or lost, or a torn value, reads as a number
- * no sequential history gives. Checked once by hand: with {@code merge} replaced by a get and a
- * put of the sum, the CI run reports the lost update ({@code merge(1, 5) || merge(1, 3)}, then
- * {@code get(1)} returns 8, not 13). Adding the operation cost nothing measurable (46 s against
- * 47.5 s for the CI run on the loaded 2-core machine).
+ * delete, merge, a two-key batch, a bounded scan over four keys and a prefix-bounded scan ({@code
+ * prefixSameAsStart}), under a compaction filter, with zero non-linearizable histories and zero
+ * deadlocks. {@link DbLincheckTest} runs the same operations in stress mode. Values are 8-byte
+ * counters under {@link MergeOperators#uint64Add()}: a merge adds to a key's counter, so a merge
+ * ordered wrongly, counted twice or lost, or a torn value, reads as a number no sequential history
+ * gives. Checked once by hand: with {@code merge} replaced by a get and a put of the sum, the CI
+ * run reports the lost update ({@code merge(1, 5) || merge(1, 3)}, then {@code get(1)} returns 8,
+ * not 13). Adding the operation cost nothing measurable (46 s against 47.5 s for the CI run on
+ * the loaded 2-core machine).
+ *
+ * <p><b>Keys and prefixes.</b> The keys are {@code a0, a1, b2, b3}: two prefixes of the
+ * database's 1-byte prefix extractor, so that tables carry prefix filters and a prefix scan from
+ * {@code a1} must stop before {@code b2} (and one from {@code b2} before the filler keys, prefix
+ * {@code f}).
+ *
+ * <p><b>Compaction filter.</b> The database runs {@link MarkedValues}: a value whose last byte (a
+ * counter's most significant one) is {@code '!'} is removed, one ending in {@code '~'} becomes the
+ * same value ending in {@code '='}. Puts of {@code b2} and {@code b3} write such marked values
+ * for some parameters; merges go to {@code a0} and {@code a1} only, so no operand ever lands on a
+ * marked value (which would make its result depend on whether a compaction got there first).
+ * Every read shows what the filter makes of a value ({@link MarkedValues#filtered}): a removed
+ * value and an absent key both read as "-", a changed one as its new form. The filter's
+ * decisions then change no answer of the sequential specification; what the checker finds is a
+ * filter applied wrongly under concurrency: a removal that lets an older version reappear, a
+ * change read half-installed, or a version a running read still needs dropped. The starting
+ * state holds a value marked for change in a table and one marked for removal in the immutable
+ * memtable, over an unmarked older version, so the first flush and compaction of every
+ * scenario meet both. Checked once by hand: with the compaction dropping a changed value instead
+ * of writing it, the CI run reports {@code scan(1) || delete(1)} (the scan sees the delete but
+ * not the compaction its writer ran). With every table's prefix filter ruling the prefix out,
+ * the soak run reports {@code prefixScan(1) || put(1, 7)} after 9 minutes; the CI run's three
+ * scenarios did not meet it.
  *
  * <p><b>Invocation time.</b> Most invocations take 2 to 4 s; those in which a flush and a
  * compaction run under the checker take up to 18 s on a loaded 2-core machine. Lincheck's default
@@ -40,10 +66,11 @@ import org.junit.jupiter.api.Test;
  * every thread is blocked.
  *
  * <p><b>Starting state.</b> Each instance opens a database with 1 KiB memtables, two shards and
- * compaction at two level-0 files. Its constructor writes {@code k0..k3}, flushes them to a
- * table, overwrites {@code k1}, deletes {@code k2} and fills the memtable until it switches, so
- * that every scenario begins with an immutable memtable whose flush is queued: the keys live in
- * a table, an immutable memtable and the active one at once.
+ * compaction at two level-0 files. Its constructor writes the four keys ({@code b2} marked for
+ * change), flushes them to a table, overwrites {@code a1}, deletes {@code a0}, writes {@code b3}
+ * marked for removal and fills the memtable until it switches, so that every scenario begins with
+ * an immutable memtable whose flush is queued: the keys live in a table, an immutable memtable
+ * and the active one at once.
  *
  * <p><b>Background work.</b> Flushes and compactions go to a {@link ManualExecutor}: every write
  * operation runs the queued work after its own write, in the model checker's thread, so the
@@ -63,7 +90,8 @@ import org.junit.jupiter.api.Test;
  * <ul>
  *   <li>{@code Coding}, {@code Bytes}, {@code KeyOrder} and {@code FileNames} (which makes every
  *       database file path): pure functions, ignored. So are {@code MergeOperators} and its
- *       {@code uint64add}: byte loops over arrays the engine handed it and no other thread sees.
+ *       {@code uint64add}, and the {@code MarkedValues} filter: byte loops over arrays the engine
+ *       handed them and no other thread sees.
  *   <li>{@code InternalKey}, {@code Block}, {@code BlockIterator}, {@code BloomFilter} and {@code
  *       TableIndex}: immutable values and iterators over immutable bytes, each call one step.
  *   <li>the fault-injecting file system and the {@code BlockCache}: ignored, that is neither split
@@ -99,7 +127,8 @@ import org.junit.jupiter.api.Test;
  * <p>Tables are uncompressed and filler values large, so that a flush or compaction handles a
  * dozen entries: LZ4's byte loops in the read path would otherwise dominate the analysed work.
  *
- * <p>CI: 3 scenarios x 6 interleavings; soak ({@code -Dstrata.soak=true}): 30 x 50.
+ * <p>CI: 3 scenarios x 6 interleavings, 48 s on the loaded 2-core machine with the filter and
+ * the prefix scan (46 s before them); soak ({@code -Dstrata.soak=true}): 30 x 50.
  */
 @Param(name = "key", gen = IntGen.class, conf = "0:3")
 @Param(name = "value", gen = IntGen.class, conf = "0:9")
@@ -135,16 +164,19 @@ public class DbModelCheckingTest {
               .level0StopTrigger(64)
               .blockCacheBytes(1 << 16)
               .mergeOperator(MergeOperators.uint64Add())
+              .compactionFilter(new MarkedValues())
+              .prefixExtractor(PrefixExtractor.fixedLength(1))
               .build());
 
   public DbModelCheckingTest() {
     for (int k = 0; k < 4; k++) {
-      db.put(key(k), value(k + 1));
+      db.put(key(k), k == 2 ? MarkedValues.mark(value(k + 1), MarkedValues.CHANGE) : value(k + 1));
     }
     fillUntilSwitch(0);
     background.runPending();
     db.put(key(1), value(5));
-    db.delete(key(2));
+    db.delete(key(0));
+    db.put(key(3), MarkedValues.mark(value(6), MarkedValues.REMOVE));
     fillUntilSwitch(100);
   }
 
@@ -157,21 +189,43 @@ public class DbModelCheckingTest {
     db.put(("f" + i).getBytes(StandardCharsets.UTF_8), FILLER);
   }
 
+  /** Keys "a0", "a1", "b2", "b3" (and "b4", "b5" as scan ends): two 1-byte prefixes. */
   private static byte[] key(int k) {
-    return ("k" + k).getBytes(StandardCharsets.UTF_8);
+    return ((k < 2 ? "a" : "b") + k).getBytes(StandardCharsets.UTF_8);
   }
 
   private static byte[] value(int v) {
     return MergeOperators.uint64(v);
   }
 
-  private static long decode(byte[] b) {
-    return b == null ? -1 : MergeOperators.uint64(b);
+  /**
+   * What a put of {@code v} writes to key k: for {@code b2} and {@code b3}, a counter marked for
+   * removal when {@code v % 3 == 0}, for change when {@code v % 3 == 1}; a plain counter otherwise.
+   */
+  private static byte[] putValue(int k, int v) {
+    if (k < 2 || v % 3 == 2) {
+      return value(v);
+    }
+    return MarkedValues.mark(value(v), v % 3 == 0 ? MarkedValues.REMOVE : MarkedValues.CHANGE);
+  }
+
+  /**
+   * What a read shows: "-" for an absent key or a value the filter removes, else the counter of
+   * what the filter makes of the value, followed by its marker if it has one ("4=").
+   */
+  private static String decode(byte[] b) {
+    byte[] f = MarkedValues.filtered(b);
+    if (f == null) {
+      return "-";
+    }
+    byte marker = f[f.length - 1];
+    long counter = MergeOperators.uint64(f) & 0x00FF_FFFF_FFFF_FFFFL;
+    return marker == 0 ? Long.toString(counter) : counter + String.valueOf((char) marker);
   }
 
   @Operation
   public void put(@Param(name = "key") int k, @Param(name = "value") int v) {
-    db.put(key(k), value(v));
+    db.put(key(k), putValue(k, v));
     background.runPending();
   }
 
@@ -181,38 +235,56 @@ public class DbModelCheckingTest {
     background.runPending();
   }
 
-  /** Adds {@code v} to key k's counter. */
+  /** Adds {@code v} to the counter of {@code a0} or {@code a1} (k mod 2): never a marked value. */
   @Operation
   public void merge(@Param(name = "key") int k, @Param(name = "value") int v) {
-    db.merge(key(k), value(v));
+    db.merge(key(k % 2), value(v));
     background.runPending();
   }
 
   @Operation
   public void batch(@Param(name = "key") int k, @Param(name = "value") int v) {
     WriteBatch b = new WriteBatch();
-    b.put(key(k), value(v));
+    b.put(key(k), putValue(k, v));
     b.delete(key((k + 1) % 4));
     db.write(b, WriteOptions.DEFAULT);
     background.runPending();
   }
 
   @Operation
-  public long get(@Param(name = "key") int k) {
+  public String get(@Param(name = "key") int k) {
     return decode(db.get(key(k)));
   }
 
-  /** Live keys in [k, k + 2) as "key=value" pairs. */
+  /** Keys in [k, k + 2) that read as present, as "key=value" pairs. */
   @Operation
   public String scan(@Param(name = "key") int k) {
-    StringBuilder out = new StringBuilder();
     ReadOptions ro = ReadOptions.builder().lowerBound(key(k)).upperBound(key(k + 2)).build();
     try (DBIterator it = db.newIterator(ro)) {
-      for (it.seekToFirst(); it.isValid(); it.next()) {
-        out.append(new String(it.key(), StandardCharsets.UTF_8))
-            .append('=')
-            .append(decode(it.value()))
-            .append(' ');
+      it.seekToFirst();
+      return present(it);
+    }
+  }
+
+  /**
+   * A prefix-bounded iterator seeking to key k: the keys that read as present from k to the end
+   * of k's prefix, which the tables' prefix filters must not cut short.
+   */
+  @Operation
+  public String prefixScan(@Param(name = "key") int k) {
+    try (DBIterator it = db.newIterator(ReadOptions.builder().prefixSameAsStart(true).build())) {
+      it.seek(key(k));
+      return present(it);
+    }
+  }
+
+  /** From the iterator's position on, the keys whose value reads as present ("key=value "). */
+  private static String present(DBIterator it) {
+    StringBuilder out = new StringBuilder();
+    for (; it.isValid(); it.next()) {
+      String v = decode(it.value());
+      if (!v.equals("-")) {
+        out.append(new String(it.key(), StandardCharsets.UTF_8)).append('=').append(v).append(' ');
       }
     }
     return out.toString();
@@ -232,7 +304,9 @@ public class DbModelCheckingTest {
                     .ignore())
             .addGuarantee(
                 ManagedStrategyGuaranteeKt.forClasses(
-                        c -> c.startsWith(MergeOperators.class.getName()))
+                        c ->
+                            c.startsWith(MergeOperators.class.getName())
+                                || c.equals(MarkedValues.class.getName()))
                     .allMethods()
                     .ignore())
             .addGuarantee(

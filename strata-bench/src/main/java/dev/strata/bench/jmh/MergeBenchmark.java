@@ -34,7 +34,8 @@ import org.rocksdb.UInt64AddOperator;
  * (an 8-byte 1 for {@code uint64add}, an 8-byte string for {@code stringappend}) to one of {@code
  * keys} keys drawn uniformly, from 2 threads; {@code getMerged} reads keys that each hold a
  * value in one table and 10 operands written after it in a newer table, so that every get
- * combines operands with the value below them. Both engines: WAL on without sync, 64 MiB memtable, their default cache and
+ * combines operands with the value below them; {@code getChain} reads keys whose operands lie one
+ * per table over several tables and the memtable ({@link ChainDb}). Both engines: WAL on without sync, 64 MiB memtable, their default cache and
  * compaction settings otherwise (Strata {@code Options.defaults()}; RocksDB's block-based table
  * with an 8 MiB cache as it ships, LZ4 compression like Strata's default).
  */
@@ -72,25 +73,36 @@ public class MergeBenchmark {
         strata =
             StrataDB.open(
                 dir,
-                Options.defaults().toBuilder()
-                    .mergeOperator(
+                strataOptions(
                         add ? MergeOperators.uint64Add() : MergeOperators.stringAppend((byte) ','))
                     .build());
       } else {
         RocksDB.loadLibrary();
         rocksOperator = add ? new UInt64AddOperator() : new StringAppendOperator(',');
-        rocksOptions =
-            new org.rocksdb.Options()
-                .setCreateIfMissing(true)
-                .setWriteBufferSize(64L << 20)
-                .setCompressionType(org.rocksdb.CompressionType.LZ4_COMPRESSION)
-                .setMergeOperator(rocksOperator);
+        rocksOptions = rocksOptions(rocksOperator);
         rocks = RocksDB.open(rocksOptions, dir.toString());
       }
-      // Every key: a value, flushed to one table; then 10 operands, flushed to a newer one, so a
-      // get finds operands above the value and combines them (a flush folds the 10 into one
-      // operand when the operator can: both built-ins can).
-      byte[] base = add ? MergeOperators.uint64(100) : "base".getBytes(StandardCharsets.UTF_8);
+      load(add ? MergeOperators.uint64(100) : "base".getBytes(StandardCharsets.UTF_8));
+    }
+
+    Options.Builder strataOptions(dev.strata.MergeOperator op) {
+      return Options.defaults().toBuilder().mergeOperator(op);
+    }
+
+    org.rocksdb.Options rocksOptions(org.rocksdb.MergeOperator op) {
+      return new org.rocksdb.Options()
+          .setCreateIfMissing(true)
+          .setWriteBufferSize(64L << 20)
+          .setCompressionType(org.rocksdb.CompressionType.LZ4_COMPRESSION)
+          .setMergeOperator(op);
+    }
+
+    /**
+     * Every key: a value, flushed to one table; then 10 operands, flushed to a newer one, so a get
+     * finds operands above the value and combines them (a flush folds the 10 into one operand
+     * when the operator can: both built-ins can).
+     */
+    void load(byte[] base) throws RocksDBException {
       for (int i = 0; i < keys; i++) {
         put(key(i), base);
       }
@@ -163,6 +175,58 @@ public class MergeBenchmark {
 
   @Benchmark
   public byte[] getMerged(Db d, Rnd r) throws RocksDBException {
+    return d.get(key(r.rnd.nextInt(d.keys)));
+  }
+
+  /**
+   * Keys whose operands are spread, one per source, over {@code depth} level-0 tables and the
+   * memtable, above a value in an older table: no flush or compaction can fold them (compaction
+   * is off in both engines, and each table holds one operand per key), so every get walks the
+   * chain across {@code depth + 2} sources. Strata's merge lookup ({@code engine/MergeLookup})
+   * against RocksDB's {@code GetImpl} with its merge context.
+   */
+  @State(Scope.Benchmark)
+  public static class ChainDb extends Db {
+    @Param({"8"})
+    public int depth;
+
+    @Override
+    Options.Builder strataOptions(dev.strata.MergeOperator op) {
+      return super.strataOptions(op)
+          .backgroundCompaction(false)
+          .level0SlowdownTrigger(1000)
+          .level0StopTrigger(1000);
+    }
+
+    @Override
+    org.rocksdb.Options rocksOptions(org.rocksdb.MergeOperator op) {
+      return super.rocksOptions(op)
+          .setDisableAutoCompactions(true)
+          .setLevel0SlowdownWritesTrigger(1000)
+          .setLevel0StopWritesTrigger(1000);
+    }
+
+    @Override
+    void load(byte[] base) throws RocksDBException {
+      for (int i = 0; i < keys; i++) {
+        put(key(i), base);
+      }
+      flush();
+      for (int table = 0; table < depth; table++) {
+        for (int i = 0; i < keys; i++) {
+          merge(key(i), operand);
+        }
+        flush();
+      }
+      for (int i = 0; i < keys; i++) {
+        merge(key(i), operand);
+      }
+    }
+  }
+
+  /** Gets of keys with operand chains across {@code depth + 2} sources (see {@link ChainDb}). */
+  @Benchmark
+  public byte[] getChain(ChainDb d, Rnd r) throws RocksDBException {
     return d.get(key(r.rnd.nextInt(d.keys)));
   }
 }
