@@ -97,20 +97,24 @@ final class Checkpoint {
   /** Runs right after the pin; {@code () -> {}} but in tests. Confined, see the class comment. */
   private Runnable afterPinHook = () -> {};
 
+  private final Families families;
+
   Checkpoint(
       Path dir,
       FileSystem fs,
-      VersionSet versions,
+      Families families,
       DbStatus status,
       boolean readOnly,
       BackgroundJobs jobs,
       WriteController writes,
-      TableOptions tableOptions,
-      ObsoleteFiles obsolete,
       InfoLog infoLog) {
     this.dir = dir;
     this.fs = fs;
-    this.versions = versions;
+    this.families = families;
+    ColumnFamily def = families.defaultFamily();
+    this.versions = def.versions;
+    TableOptions tableOptions = def.tableOptions;
+    ObsoleteFiles obsolete = def.obsolete;
     this.status = status;
     this.readOnly = readOnly;
     this.jobs = jobs;
@@ -142,7 +146,7 @@ final class Checkpoint {
       // 1. Every write acknowledged before the call into a table. A read-only database cannot
       // flush; its memtables (replayed from the WALs at its open) become tables of the copy.
       if (!readOnly) {
-        jobs.flush();
+        jobs.flush(families.defaultFamily());
       }
       // 2. Link or copy the pinned tables and describe exactly them in a fresh manifest.
       Placement placed = new Placement();
@@ -298,7 +302,7 @@ final class Checkpoint {
     }
     if (readOnly) {
       // Every write this view holds: its replayed memtables (its active one takes no writes).
-      for (MemtableSet.Immutable imm : writes.mems().immutables) {
+      for (MemtableSet.Immutable imm : families.defaultFamily().mems.immutables) {
         FileMetadata f =
             FlushJob.run(
                 imm.memtable(),
