@@ -231,6 +231,32 @@ final class BackgroundJobs {
       return false;
     }
     flushPassesBegun.incrementAndGet();
+    // Set before the dropped flag is read again: a drop's cleanup that finds it unset sees the
+    // flag set by then, and this pass leaves the family alone (see isFlushing).
+    flushing = family;
+    try {
+      if (family.isDropped()) {
+        return true;
+      }
+      return flushPicked(family, imm);
+    } finally {
+      flushing = null;
+    }
+  }
+
+  /**
+   * The family a flush pass is working on, or null; volatile, written by the flush worker, read by
+   * a dropped family's cleanup, which must not delete the directory a flush writes into.
+   */
+  private volatile ColumnFamily flushing;
+
+  /** Whether a flush pass is working on {@code f} now; see {@link #flushing}. */
+  boolean isFlushing(ColumnFamily f) {
+    return flushing == f;
+  }
+
+  /** Flushes {@code imm}, the oldest immutable memtable of {@code family}. */
+  private boolean flushPicked(ColumnFamily family, MemtableSet.Immutable imm) {
     VersionSet versions = family.versions;
     long entries = imm.memtable().entryCount();
     obs.flushBegin(imm.logNumber(), entries);
@@ -361,6 +387,8 @@ final class BackgroundJobs {
         if (c != null) {
           nextCompactionFamily = (nextCompactionFamily + i + 1) % live.size();
           done = runCompactionLocked(f, c, levels, compactionWorker::isActive);
+          // Under the run lock: a compactRange that runs next finds the inputs gone, not going.
+          f.obsolete.deleteTables();
         }
       }
       if (done == null) {
@@ -375,7 +403,6 @@ final class BackgroundJobs {
     // Logged with the lock released: a logger is code of the application's.
     logCompaction(done);
     writes.signalProgress();
-    done.family().obsolete.deleteTables();
     return true;
   }
 
@@ -551,6 +578,8 @@ final class BackgroundJobs {
           f.obsolete.deleteTables();
         }
       }
+      // What an iterator or a background compaction before this call left obsolete goes too.
+      f.obsolete.deleteTables();
     } catch (IOException e) {
       writes.recordBackgroundError("compaction", e);
       throw new StrataException("compaction failed: " + e.getMessage(), e);

@@ -135,7 +135,11 @@ public final class DbImpl implements StrataDB {
    */
   private final List<ColumnFamily> draining = new java.util.ArrayList<>();
 
-  /** Serialises creating and dropping families (taken before the commit leader role). */
+  /**
+   * Rank 0: serialises creating and dropping column families; taken before the commit leader
+   * role ({@code runExclusive}) and, for a drop, {@code compactionRunLock}. Held across the
+   * manifest writes of a create or drop, never by a read or an ordinary write.
+   */
   private final Object familyChangeLock = new Object();
 
   private final SnapshotList snapshots = new SnapshotList();
@@ -801,7 +805,6 @@ public final class DbImpl implements StrataDB {
               throw new StrataException(
                   "cannot create column family '" + name + "': " + e.getMessage(), e);
             }
-            families.add(f);
             writes.addFamily(f);
           });
       infoLog.info("created column family {} ({}) with {}", name, id, cfo);
@@ -869,8 +872,23 @@ public final class DbImpl implements StrataDB {
     List<ColumnFamily> done = new java.util.ArrayList<>();
     synchronized (draining) {
       for (ColumnFamily f : draining) {
-        f.obsolete.deleteTables();
+        if (jobs.isFlushing(f)) {
+          // A flush picked it before the drop: its directory stays until the next call.
+          continue;
+        }
         try {
+          // A flush that ended after the drop may have installed a table: out with it too. No
+          // compaction runs in a dropped family (the drop waited for the one running).
+          VersionEdit removeAll = new VersionEdit();
+          for (dev.strata.version.Level l : f.versions.currentLevels()) {
+            for (dev.strata.version.FileMetadata file : l.files()) {
+              removeAll.deleteFile(l.number(), file.number());
+            }
+          }
+          if (!removeAll.deleted().isEmpty()) {
+            f.versions.logAndApply(removeAll);
+          }
+          f.obsolete.deleteTables();
           boolean tablesLeft = false;
           for (String n : options.fileSystem().list(f.dir)) {
             tablesLeft |= FileNames.parse(n).kind() == FileNames.Kind.TABLE;

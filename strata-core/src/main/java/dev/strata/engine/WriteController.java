@@ -246,13 +246,15 @@ final class WriteController implements CommitPipeline.Engine {
   }
 
   /**
-   * Makes a family just created take writes: its first memtable starts at the active WAL. In the
-   * leader role (so that no group forms meanwhile), after {@code f} joined {@code families}.
+   * Makes a family just created take writes: its first memtable starts at the active WAL, then it
+   * joins {@code families}. In the leader role, so that no group forms meanwhile.
    */
   void addFamily(ColumnFamily f) {
     stateLock.lock();
     try {
+      // Its memtables before it joins the families: whoever finds it there finds them.
       f.mems = new MemtableSet(newPinnedMemtable(f), walNumber, List.of());
+      families.add(f);
       rebuildTargetsLocked();
     } finally {
       stateLock.unlock();
@@ -826,9 +828,11 @@ final class WriteController implements CommitPipeline.Engine {
   // ---- flushes ----
 
   /**
-   * Makes the active memtable immutable if it holds anything, in the leader role, and returns the
-   * WAL number below which every write made before this call is in an immutable memtable: the
-   * number {@link #awaitFlushed} waits for.
+   * Makes the family's active memtable immutable if it holds anything, in the leader role, and
+   * returns the WAL number below which every write of the family made before this call is in an
+   * immutable memtable: the number {@link #awaitFlushed} waits for. If it holds nothing and other
+   * families exist, forces the WALs instead, so that every earlier write of any family is durable
+   * once the flush returns (the flush of a sealed memtable forces every older WAL).
    */
   long switchForFlush(ColumnFamily family) {
     long[] target = new long[1];
@@ -837,6 +841,10 @@ final class WriteController implements CommitPipeline.Engine {
           try {
             if (!family.mems.active.isEmpty()) {
               switchMemtable("flush", List.of(family));
+            } else if (families.live().size() > 1) {
+              // Nothing of this family to flush, but other families' writes may sit in an
+              // unforced WAL: a flush returns with every earlier write durable, so force them.
+              syncWals();
             }
             target[0] = family.mems.activeLogNumber;
           } catch (IOException e) {
