@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -709,6 +710,26 @@ final class WriteController implements CommitPipeline.Engine {
   }
 
   /**
+   * Checkpoints copying WALs; while above zero no WAL is deleted. Atomic: checkpoints add and
+   * take, the flush worker reads.
+   */
+  private final AtomicInteger walDeletionHolds = new AtomicInteger();
+
+  /** Keeps every WAL until {@link #releaseWalDeletion}: for a checkpoint that copies them. */
+  void holdWalDeletion() {
+    walDeletionHolds.incrementAndGet();
+  }
+
+  void releaseWalDeletion() {
+    walDeletionHolds.decrementAndGet();
+  }
+
+  /** In the leader role: forces every WAL, oldest first (see {@link #syncWals}). */
+  void syncWalsExclusive() {
+    pipeline.runExclusive(this::syncWals);
+  }
+
+  /**
    * Forces, oldest first, every retired WAL up to and including number {@code upTo}: before a
    * flush installs a table holding writes of that log, every earlier write of any family must be
    * as durable, or a power loss could keep the later write and lose an earlier one.
@@ -727,6 +748,10 @@ final class WriteController implements CommitPipeline.Engine {
    * the families' manifests record). By the flush worker, after an install.
    */
   void deleteObsoleteWals(ObsoleteFiles obsolete) {
+    if (walDeletionHolds.get() > 0) {
+      // A checkpoint copies the WALs its pinned families need; the next pass deletes them.
+      return;
+    }
     long min = Long.MAX_VALUE;
     for (ColumnFamily f : families.live()) {
       min = Math.min(min, f.versions.logNumber());

@@ -174,7 +174,7 @@ public final class VersionSet implements AutoCloseable {
           f.ref();
         }
       }
-      return new PinnedVersion(now, lastSequence);
+      return new PinnedVersion(now, lastSequence, logNumber);
     } finally {
       versionLock.unlock();
     }

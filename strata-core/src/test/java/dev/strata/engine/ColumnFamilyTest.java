@@ -449,4 +449,106 @@ class ColumnFamilyTest {
       }
     }
   }
+
+  @Test
+  void aCheckpoint_holdsEveryFamily_inTablesAndInTheWal_andOpensBothWays() {
+    Path cp = tmp.resolve("cp");
+    try (StrataDB db = StrataDB.open(db(), options().build())) {
+      ColumnFamilyHandle a = db.createColumnFamily("a", ColumnFamilyOptions.defaults());
+      ColumnFamilyHandle c = db.createColumnFamily("c", ColumnFamilyOptions.defaults());
+      for (int i = 0; i < 500; i++) {
+        db.write(new WriteBatch().put(a, b("k" + i), b("a" + i)).put(c, b("k" + i), b("c" + i)));
+      }
+      db.flush(a);
+      db.put(b("only-in-wal"), b("d"), WriteOptions.builder().build());
+      db.put(c, b("late"), b("c"));
+      db.createCheckpoint(cp);
+      db.put(a, b("after"), b("x"));
+      db.dropColumnFamily(c);
+    }
+    assertThat(StrataDB.listColumnFamilies(cp, Options.defaults())).containsExactly("default", "a", "c");
+    try (StrataDB ro = StrataDB.openReadOnly(cp, options().build())) {
+      assertThat(scan(ro, ro.columnFamily("a"))).hasSize(500);
+      assertThat(scan(ro, ro.columnFamily("c"))).hasSize(501);
+      assertThat(s(ro.get(b("only-in-wal")))).isEqualTo("d");
+    }
+    try (StrataDB copy = StrataDB.open(cp, options().build())) {
+      ColumnFamilyHandle a = copy.columnFamily("a");
+      ColumnFamilyHandle c = copy.columnFamily("c");
+      assertThat(scan(copy, a)).hasSize(500).contains("k7=a7");
+      assertThat(s(copy.get(c, b("late")))).isEqualTo("c");
+      assertThat(copy.get(a, b("after"))).isNull();
+      // The copy is a database of its own: it takes writes and families.
+      copy.put(c, b("new"), b("n"));
+      copy.createColumnFamily("e", ColumnFamilyOptions.defaults());
+    }
+    try (StrataDB copy = StrataDB.open(cp, options().build())) {
+      assertThat(copy.listColumnFamilies()).containsExactly("default", "a", "c", "e");
+      assertThat(s(copy.get(copy.columnFamily("c"), b("new")))).isEqualTo("n");
+    }
+  }
+
+  @Test
+  void aCheckpointTakenDuringCrossFamilyBatches_holdsEachBatchWhole() throws Exception {
+    try (StrataDB db = StrataDB.open(db(), options().memtableSizeBytes(16 * 1024).build())) {
+      ColumnFamilyHandle a = db.createColumnFamily("a", ColumnFamilyOptions.defaults());
+      ColumnFamilyHandle c =
+          db.createColumnFamily("c", ColumnFamilyOptions.builder().memtableSizeBytes(64 * 1024).build());
+      int threads = 2;
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.ConcurrentLinkedQueue<Throwable> errors =
+          new java.util.concurrent.ConcurrentLinkedQueue<>();
+      List<Thread> ts = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int id = t;
+        Thread th =
+            new Thread(
+                () -> {
+                  try {
+                    for (int i = 0; !stop.get(); i++) {
+                      // Batch i of thread t: the counter in both families, and a row per batch.
+                      byte[] n = b(Integer.toString(i));
+                      db.write(
+                          new WriteBatch()
+                              .put(a, b("t" + id), n)
+                              .put(c, b("t" + id), n)
+                              .put(a, b(String.format("row-%d-%08d", id, i)), new byte[100]));
+                    }
+                  } catch (Throwable e) {
+                    errors.add(e);
+                  }
+                });
+        th.start();
+        ts.add(th);
+      }
+      for (int k = 0; k < 4; k++) {
+        Path cp = tmp.resolve("cp" + k);
+        db.createCheckpoint(cp);
+        try (StrataDB copy = StrataDB.open(cp, options().build())) {
+          for (int t = 0; t < threads; t++) {
+            String inA = s(copy.get(copy.columnFamily("a"), b("t" + t)));
+            String inC = s(copy.get(copy.columnFamily("c"), b("t" + t)));
+            assertThat(inC).as("checkpoint %d thread %d", k, t).isEqualTo(inA);
+            int rows = 0;
+            try (DBIterator it =
+                copy.newIterator(
+                    copy.columnFamily("a"),
+                    ReadOptions.builder()
+                        .lowerBound(b("row-" + t + "-"))
+                        .upperBound(b("row-" + t + ".")).build())) {
+              for (it.seekToFirst(); it.isValid(); it.next()) {
+                rows++;
+              }
+            }
+            assertThat(rows).isEqualTo(inA == null ? 0 : Integer.parseInt(inA) + 1);
+          }
+        }
+      }
+      stop.set(true);
+      for (Thread th : ts) {
+        th.join();
+      }
+      assertThat(errors).isEmpty();
+    }
+  }
 }
