@@ -551,4 +551,63 @@ class ColumnFamilyTest {
       assertThat(errors).isEmpty();
     }
   }
+
+  @Test
+  void repair_rebuildsEveryFamily_fromItsTablesAndTheSharedWal() throws IOException {
+    try (StrataDB db = StrataDB.open(db(), options().build())) {
+      ColumnFamilyHandle a = db.createColumnFamily("a", ColumnFamilyOptions.defaults());
+      ColumnFamilyHandle gone = db.createColumnFamily("gone", ColumnFamilyOptions.defaults());
+      for (int i = 0; i < 300; i++) {
+        db.write(new WriteBatch().put(a, b("k" + i), b("a" + i)).put(b("k" + i), b("d" + i)));
+      }
+      db.put(gone, b("x"), b("y"));
+      db.flush(a);
+      db.put(a, b("wal-only"), b("w"));
+      db.put(b("wal-only"), b("w0"));
+      db.dropColumnFamily(gone);
+    }
+    // The database's CURRENT and manifests lost: repair knows no manifest to trust.
+    try (Stream<Path> files = Files.list(db())) {
+      for (Path f : files.toList()) {
+        String n = f.getFileName().toString();
+        if (n.equals(FileNames.CURRENT) || n.startsWith(FileNames.MANIFEST_PREFIX)) {
+          Files.delete(f);
+        }
+      }
+    }
+    dev.strata.RepairReport report = StrataDB.repair(db(), options().build());
+    assertThat(report.tablesUnreadable()).isEmpty();
+    try (StrataDB db = StrataDB.open(db(), options().build())) {
+      // With no manifest to name it, the family keeps its directory's name.
+      assertThat(db.listColumnFamilies()).hasSize(2).startsWith("default");
+      ColumnFamilyHandle a = db.columnFamily(db.listColumnFamilies().get(1));
+      assertThat(scan(db, a)).hasSize(301).contains("k5=a5", "wal-only=w");
+      assertThat(scan(db, null)).hasSize(301).contains("k5=d5", "wal-only=w0");
+    }
+    // With the manifest readable, the names and the drop stand.
+    try (StrataDB db = StrataDB.open(db(), options().build())) {
+      ColumnFamilyHandle a = db.columnFamily(db.listColumnFamilies().get(1));
+      db.put(a, b("more"), b("m"));
+    }
+    StrataDB.repair(db(), options().build());
+    try (StrataDB db = StrataDB.open(db(), options().build())) {
+      assertThat(db.listColumnFamilies()).hasSize(2);
+      assertThat(scan(db, db.columnFamily(db.listColumnFamilies().get(1)))).hasSize(302);
+    }
+  }
+
+  @Test
+  void repair_keepsTheFamilyNamesTheManifestRecords() {
+    try (StrataDB db = StrataDB.open(db(), options().build())) {
+      ColumnFamilyHandle a = db.createColumnFamily("alpha", ColumnFamilyOptions.defaults());
+      db.put(a, b("k"), b("v"));
+      db.flush(a);
+      db.put(a, b("k2"), b("v2"));
+    }
+    StrataDB.repair(db(), options().build());
+    try (StrataDB db = StrataDB.open(db(), options().build())) {
+      assertThat(db.listColumnFamilies()).containsExactly("default", "alpha");
+      assertThat(scan(db, db.columnFamily("alpha"))).containsExactly("k=v", "k2=v2");
+    }
+  }
 }
