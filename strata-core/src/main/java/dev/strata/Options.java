@@ -58,6 +58,7 @@ public final class Options {
   private final Duration slowGetThreshold;
   private final MergeOperator mergeOperator;
   private final CompactionFilter compactionFilter;
+  private final java.util.Map<String, ColumnFamilyOptions> columnFamilyOptions;
 
   private Options(Builder b) {
     this.createIfMissing = b.createIfMissing;
@@ -100,6 +101,7 @@ public final class Options {
     this.slowGetThreshold = b.slowGetThreshold;
     this.mergeOperator = b.mergeOperator;
     this.compactionFilter = b.compactionFilter;
+    this.columnFamilyOptions = java.util.Map.copyOf(b.columnFamilyOptions);
   }
 
   public static Options defaults() {
@@ -296,6 +298,11 @@ public final class Options {
   }
 
   /** The compaction filter, or null (the default): compactions keep every value. */
+  /** The settings an open gives column family {@code name}, or null if none were named. */
+  public ColumnFamilyOptions columnFamilyOptions(String name) {
+    return columnFamilyOptions.get(name);
+  }
+
   public CompactionFilter compactionFilter() {
     return compactionFilter;
   }
@@ -402,6 +409,8 @@ public final class Options {
     private Duration slowGetThreshold = Duration.ofMillis(10);
     private MergeOperator mergeOperator;
     private CompactionFilter compactionFilter;
+    private final java.util.Map<String, ColumnFamilyOptions> columnFamilyOptions =
+        new java.util.HashMap<>();
 
     private Builder() {}
 
@@ -446,6 +455,23 @@ public final class Options {
       slowGetThreshold = o.slowGetThreshold;
       mergeOperator = o.mergeOperator;
       compactionFilter = o.compactionFilter;
+      columnFamilyOptions.putAll(o.columnFamilyOptions);
+    }
+
+    /**
+     * The settings an open gives the existing column family {@code name} (other than the default,
+     * whose settings are these options'); a family not named here opens with {@link
+     * ColumnFamilyOptions#defaults()}. Naming a family that does not exist does nothing.
+     */
+    public Builder columnFamilyOptions(String name, ColumnFamilyOptions options) {
+      Objects.requireNonNull(name, "column family name");
+      Objects.requireNonNull(options, "column family options");
+      if (name.equals(ColumnFamilyHandle.DEFAULT_NAME)) {
+        throw new IllegalArgumentException(
+            "the default column family takes its settings from Options itself");
+      }
+      columnFamilyOptions.put(name, options);
+      return this;
     }
 
     /** Create the directory and an empty database if none exists (default true). */

@@ -20,6 +20,18 @@ public final class ReadOptions {
     this.prefixSameAsStart = b.prefixSameAsStart;
   }
 
+  /** A builder holding these options, for a variant. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.snapshot = snapshot;
+    b.lowerBound = lowerBound;
+    b.upperBound = upperBound;
+    b.verifyChecksums = verifyChecksums;
+    b.fillCache = fillCache;
+    b.prefixSameAsStart = prefixSameAsStart;
+    return b;
+  }
+
   public static Builder builder() {
     return new Builder();
   }

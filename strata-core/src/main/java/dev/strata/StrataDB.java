@@ -344,6 +344,127 @@ public interface StrataDB extends AutoCloseable {
   @Override
   void close();
 
+  // ---- column families ----
+
+  /**
+   * Creates column family {@code name} with its own memtable, levels and {@code options}; durable
+   * when this returns, and so is every write made before. Writes and reads name it by the returned handle.
+   *
+   * @throws IllegalArgumentException if the name is empty, longer than 255 bytes in UTF-8, or
+   *     already names a family
+   * @throws StrataException if the database is closed or read-only, or the manifest cannot be
+   *     written
+   */
+  ColumnFamilyHandle createColumnFamily(String name, ColumnFamilyOptions options);
+
+  /**
+   * Drops a column family: durable when this returns; later calls with its handle fail. Its files
+   * are deleted once no open iterator reads them (at the latest at the next open). A write to the
+   * family that races with the drop takes effect just before it and is dropped with it. Every
+   * write made before the drop is as durable as the drop when this returns.
+   *
+   * @throws IllegalArgumentException if it is the default family or a handle of another database
+   */
+  void dropColumnFamily(ColumnFamilyHandle family);
+
+  /** The names of the live column families, the default first, then in order of creation. */
+  List<String> listColumnFamilies();
+
+  /**
+   * The names of the column families of the closed database in {@code dir}, as {@link
+   * #listColumnFamilies()} would give them; reads the manifest only.
+   *
+   * @throws StrataException if {@code dir} holds no database or its manifest cannot be read
+   */
+  static List<String> listColumnFamilies(Path dir, Options options) {
+    return dev.strata.engine.DbImpl.listColumnFamilies(dir, options);
+  }
+
+  /** The live column family named {@code name}, or null. */
+  ColumnFamilyHandle columnFamily(String name);
+
+  /** The default column family, which every database has. */
+  ColumnFamilyHandle defaultColumnFamily();
+
+  default void put(ColumnFamilyHandle family, byte[] key, byte[] value) {
+    put(family, key, value, WriteOptions.DEFAULT);
+  }
+
+  /** As {@link #put(byte[], byte[], WriteOptions)}, in {@code family}. */
+  void put(ColumnFamilyHandle family, byte[] key, byte[] value, WriteOptions options);
+
+  default byte[] get(ColumnFamilyHandle family, byte[] key) {
+    return get(family, key, ReadOptions.DEFAULT);
+  }
+
+  /** As {@link #get(byte[], ReadOptions)}, in {@code family}. */
+  byte[] get(ColumnFamilyHandle family, byte[] key, ReadOptions options);
+
+  default void delete(ColumnFamilyHandle family, byte[] key) {
+    delete(family, key, WriteOptions.DEFAULT);
+  }
+
+  /** As {@link #delete(byte[], WriteOptions)}, in {@code family}. */
+  void delete(ColumnFamilyHandle family, byte[] key, WriteOptions options);
+
+  default void merge(ColumnFamilyHandle family, byte[] key, byte[] operand) {
+    merge(family, key, operand, WriteOptions.DEFAULT);
+  }
+
+  /** As {@link #merge(byte[], byte[], WriteOptions)}, with the family's merge operator. */
+  void merge(ColumnFamilyHandle family, byte[] key, byte[] operand, WriteOptions options);
+
+  default void deleteRange(
+      ColumnFamilyHandle family, byte[] beginInclusive, byte[] endExclusive) {
+    deleteRange(family, beginInclusive, endExclusive, WriteOptions.DEFAULT);
+  }
+
+  /** As {@link #deleteRange(byte[], byte[], WriteOptions)}, in {@code family}. */
+  void deleteRange(
+      ColumnFamilyHandle family,
+      byte[] beginInclusive,
+      byte[] endExclusive,
+      WriteOptions options);
+
+  default List<byte[]> multiGet(List<ColumnFamilyHandle> families, List<byte[]> keys) {
+    return multiGet(families, keys, ReadOptions.DEFAULT);
+  }
+
+  /**
+   * The value of each key in the family at the same index (null: the default family), in one
+   * consistent view for the whole call.
+   *
+   * @throws IllegalArgumentException if the lists differ in length
+   */
+  List<byte[]> multiGet(
+      List<ColumnFamilyHandle> families, List<byte[]> keys, ReadOptions options);
+
+  default boolean keyMayExist(ColumnFamilyHandle family, byte[] key) {
+    return keyMayExist(family, key, ReadOptions.DEFAULT);
+  }
+
+  /** As {@link #keyMayExist(byte[], ReadOptions)}, in {@code family}. */
+  boolean keyMayExist(ColumnFamilyHandle family, byte[] key, ReadOptions options);
+
+  default DBIterator newIterator(ColumnFamilyHandle family) {
+    return newIterator(family, ReadOptions.DEFAULT);
+  }
+
+  /** As {@link #newIterator(ReadOptions)}, over {@code family}. */
+  DBIterator newIterator(ColumnFamilyHandle family, ReadOptions options);
+
+  /** As {@link #flush()}, of {@code family} only: the other families' memtables stay. */
+  void flush(ColumnFamilyHandle family);
+
+  /** As {@link #compactRange(byte[], byte[])}, in {@code family}. */
+  void compactRange(ColumnFamilyHandle family, byte[] begin, byte[] end);
+
+  /** As {@link #getProperty(String)}, of {@code family}'s memtables, levels and tables. */
+  String getProperty(ColumnFamilyHandle family, String name);
+
+  /** As {@link #ingestExternalFiles(List, IngestOptions)}, into {@code family}. */
+  void ingestExternalFiles(ColumnFamilyHandle family, List<Path> files, IngestOptions options);
+
   /** Validates a key; shared by the database and {@link WriteBatch}. */
   static void checkKey(byte[] key) {
     Objects.requireNonNull(key, "key must not be null");

@@ -27,7 +27,7 @@ class BadInputTest {
       expect(() -> db.put(K, V, null), NullPointerException.class, "write options");
       expect(() -> db.write(null, WriteOptions.DEFAULT), NullPointerException.class, "batch");
       expect(() -> db.get(K, null), NullPointerException.class, "read options");
-      expect(() -> db.newIterator(null), NullPointerException.class, "read options");
+      expect(() -> db.newIterator((ReadOptions) null), NullPointerException.class, "read options");
       expect(() -> db.put(new byte[StrataDB.MAX_KEY_BYTES + 1], V), IllegalArgumentException.class, "exceeds");
       expect(() -> db.delete(new byte[StrataDB.MAX_KEY_BYTES + 1]), IllegalArgumentException.class, "exceeds");
       expect(() -> db.put(K, new byte[StrataDB.MAX_VALUE_BYTES + 1]), IllegalArgumentException.class, "exceeds");

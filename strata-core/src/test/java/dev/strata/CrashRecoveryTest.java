@@ -79,7 +79,7 @@ class CrashRecoveryTest {
    */
   private void verify(int cycle, int[] acked, List<int[]> survived, String where) {
     try (StrataDB db =
-        StrataDB.open(dir, Options.builder().mergeOperator(KillTarget.MERGE_OPERATOR).build())) {
+        StrataDB.open(dir, KillTarget.readOptions())) {
       for (int c = 0; c < cycle; c++) {
         for (int t = 0; t < THREADS; t++) {
           assertThat(KillTarget.contents(db, c, t))
@@ -90,6 +90,13 @@ class CrashRecoveryTest {
       int[] n = new int[THREADS];
       for (int t = 0; t < THREADS; t++) {
         TreeMap<String, String> actual = KillTarget.contents(db, cycle, t);
+        dev.strata.ColumnFamilyHandle mirror = db.columnFamily(KillTarget.MIRROR);
+        if (mirror != null) {
+          // Each write went to both families in one batch.
+          assertThat(KillTarget.contents(db, mirror, cycle, t))
+              .as("%s thread %d: the mirror family holds what the default does", where, t)
+              .isEqualTo(actual);
+        }
         n[t] = KillTarget.survivingPrefix(actual, cycle, t, acked[t]);
         assertThat(n[t])
             .as("%s thread %d: no prefix from write %d on gives %s", where, t, acked[t] + 1, actual)

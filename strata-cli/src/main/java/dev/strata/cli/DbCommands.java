@@ -44,6 +44,30 @@ final class DbCommands {
 
     @Mixin MergeOperatorOption merge = new MergeOperatorOption();
 
+    @Option(
+        names = "--cf",
+        paramLabel = "NAME",
+        description = "Column family to work on (default: the default family; see list-cf).")
+    String cf;
+
+    /**
+     * The handle of the family {@code --cf} names, or null for the default family.
+     *
+     * @throws IllegalArgumentException if the database has no such family
+     */
+    dev.strata.ColumnFamilyHandle family(StrataDB d) {
+      if (cf == null || cf.equals(dev.strata.ColumnFamilyHandle.DEFAULT_NAME)) {
+        return null;
+      }
+      dev.strata.ColumnFamilyHandle h = d.columnFamily(cf);
+      if (h == null) {
+        throw new IllegalArgumentException(
+            "no column family '" + cf + "' in " + db + " (it has: "
+                + String.join(", ", d.listColumnFamilies()) + ")");
+      }
+      return h;
+    }
+
     PrintWriter out() {
       return spec.commandLine().getOut();
     }
@@ -68,7 +92,7 @@ final class DbCommands {
 
     /** Opens the database; reading commands override this with {@link DbOpener#forReading}. */
     StrataDB open() {
-      return DbOpener.forWriting(db, false, mergeOperator());
+      return DbOpener.forWriting(db, false, mergeOperator(), cf);
     }
 
     /** A usage error: exit code 2 with the command's usage, as picocli's own. */
@@ -90,7 +114,7 @@ final class DbCommands {
   abstract static class ReadingBase extends Base {
     @Override
     StrataDB open() {
-      return DbOpener.forReading(db, mergeOperator());
+      return DbOpener.forReading(db, mergeOperator(), cf);
     }
   }
 
@@ -107,12 +131,12 @@ final class DbCommands {
 
     @Override
     StrataDB open() {
-      return DbOpener.forWriting(db, create, mergeOperator());
+      return DbOpener.forWriting(db, create, mergeOperator(), cf);
     }
 
     @Override
     int run(StrataDB d) {
-      d.put(decode(key, "key"), decode(value, "value"), WriteOptions.SYNC);
+      d.put(family(d), decode(key, "key"), decode(value, "value"), WriteOptions.SYNC);
       return 0;
     }
   }
@@ -132,7 +156,7 @@ final class DbCommands {
     @Override
     int run(StrataDB d) {
       if (keys.size() == 1) {
-        byte[] v = d.get(decode(keys.get(0), "key"));
+        byte[] v = d.get(family(d), decode(keys.get(0), "key"));
         if (v == null) {
           err().println("strata: key not found: " + keys.get(0));
           return 1;
@@ -144,7 +168,8 @@ final class DbCommands {
       for (String k : keys) {
         decoded.add(decode(k, "key"));
       }
-      List<byte[]> values = d.multiGet(decoded);
+      List<byte[]> values =
+          d.multiGet(java.util.Collections.nCopies(decoded.size(), family(d)), decoded);
       int status = 0;
       for (int i = 0; i < keys.size(); i++) {
         if (values.get(i) == null) {
@@ -165,7 +190,7 @@ final class DbCommands {
 
     @Override
     int run(StrataDB d) {
-      d.delete(decode(key, "key"), WriteOptions.SYNC);
+      d.delete(family(d), decode(key, "key"), WriteOptions.SYNC);
       return 0;
     }
   }
@@ -198,7 +223,7 @@ final class DbCommands {
 
     @Override
     int run(StrataDB d) {
-      d.merge(decode(key, "key"), decode(operand, "operand"), WriteOptions.SYNC);
+      d.merge(family(d), decode(key, "key"), decode(operand, "operand"), WriteOptions.SYNC);
       return 0;
     }
   }
@@ -225,7 +250,7 @@ final class DbCommands {
 
     @Override
     int run(StrataDB d) {
-      d.deleteRange(decode(begin, "BEGIN"), decode(end, "END"), WriteOptions.SYNC);
+      d.deleteRange(family(d), decode(begin, "BEGIN"), decode(end, "END"), WriteOptions.SYNC);
       return 0;
     }
   }
@@ -281,7 +306,7 @@ final class DbCommands {
           ro.upperBound(stop);
         }
       }
-      scan(d.newIterator(ro.build()), start, stop, out());
+      scan(d.newIterator(family(d), ro.build()), start, stop, out());
       return 0;
     }
 
@@ -338,6 +363,9 @@ final class DbCommands {
 
     @Override
     int run(StrataDB d) throws IOException {
+      if (cf != null) {
+        throw usage("a checkpoint copies every column family; --cf does not apply");
+      }
       d.createCheckpoint(target);
       int tables = 0;
       int linked = 0;
@@ -394,6 +422,7 @@ final class DbCommands {
         bytes += Files.size(f);
       }
       d.ingestExternalFiles(
+          family(d),
           files,
           dev.strata.IngestOptions.builder()
               .moveFiles(move)
@@ -412,10 +441,76 @@ final class DbCommands {
     @Override
     int run(StrataDB d) {
       try (Progress bar =
-          Progress.start("compact " + d.getProperty("strata.total-sst-bytes") + " bytes", -1, null, 1)) {
-        d.compactRange(null, null);
+          Progress.start(
+              "compact " + d.getProperty(family(d), "strata.total-sst-bytes") + " bytes",
+              -1,
+              null,
+              1)) {
+        d.compactRange(family(d), null, null);
       }
-      out().println("compacted; total table bytes " + d.getProperty("strata.total-sst-bytes"));
+      out().println(
+          "compacted; total table bytes " + d.getProperty(family(d), "strata.total-sst-bytes"));
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "list-cf",
+      mixinStandardHelpOptions = true,
+      description = "Print the names of the column families, one per line, the default first.")
+  static final class ListCf implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--db", required = true, paramLabel = "DIR", description = "Database directory.")
+    Path db;
+
+    @Override
+    public Integer call() {
+      DbOpener.requireDatabase(db, false);
+      for (String name : StrataDB.listColumnFamilies(db, DbOpener.options(null))) {
+        spec.commandLine().getOut().println(name);
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "create-cf",
+      mixinStandardHelpOptions = true,
+      description = "Create column family NAME (durable, with every earlier write, when it returns).")
+  static final class CreateCf extends Base {
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Override
+    int run(StrataDB d) {
+      d.createColumnFamily(name, dev.strata.ColumnFamilyOptions.defaults());
+      out().println("created column family " + name + " in " + db);
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "drop-cf",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Drop column family NAME and every key in it (durable when it returns); its files are",
+        "deleted once nothing reads them."
+      })
+  static final class DropCf extends Base {
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Override
+    int run(StrataDB d) {
+      dev.strata.ColumnFamilyHandle h = d.columnFamily(name);
+      if (h == null) {
+        throw new IllegalArgumentException(
+            "no column family '" + name + "' in " + db + " (it has: "
+                + String.join(", ", d.listColumnFamilies()) + ")");
+      }
+      d.dropColumnFamily(h);
+      out().println("dropped column family " + name + " from " + db);
       return 0;
     }
   }

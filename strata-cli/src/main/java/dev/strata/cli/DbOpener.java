@@ -37,10 +37,19 @@ final class DbOpener {
    * @throws IllegalArgumentException if {@code dir} holds no database
    */
   static StrataDB forReading(Path dir, MergeOperator merge) {
+    return forReading(dir, merge, null);
+  }
+
+  /**
+   * As {@link #forReading(Path, MergeOperator)}, with the merge operator given to column family
+   * {@code family} too (null or {@code default}: the default family only).
+   */
+  static StrataDB forReading(Path dir, MergeOperator merge, String family) {
     requireDatabase(dir, false);
     // Read-only: no lock, nothing written; works on a read-only mount, a full disk, and beside a
     // process that has the database open for writing.
-    return logged(dir, "reading", () -> StrataDB.openReadOnly(dir, options(false, merge)));
+    return logged(
+        dir, "reading", () -> StrataDB.openReadOnly(dir, options(false, merge, family)));
   }
 
   /**
@@ -50,10 +59,15 @@ final class DbOpener {
    * @throws IllegalArgumentException if {@code dir} holds no database and {@code create} is off
    */
   static StrataDB forWriting(Path dir, boolean create, MergeOperator merge) {
+    return forWriting(dir, create, merge, null);
+  }
+
+  /** As {@link #forWriting(Path, boolean, MergeOperator)}, the operator for {@code family} too. */
+  static StrataDB forWriting(Path dir, boolean create, MergeOperator merge, String family) {
     if (!create) {
       requireDatabase(dir, true);
     }
-    return logged(dir, "writing", () -> StrataDB.open(dir, options(create, merge)));
+    return logged(dir, "writing", () -> StrataDB.open(dir, options(create, merge, family)));
   }
 
   /**
@@ -94,7 +108,15 @@ final class DbOpener {
   }
 
   private static Options options(boolean create, MergeOperator merge) {
+    return options(create, merge, null);
+  }
+
+  private static Options options(boolean create, MergeOperator merge, String family) {
     Options.Builder b = Options.builder().createIfMissing(create).mergeOperator(merge);
+    if (family != null && !family.equals(dev.strata.ColumnFamilyHandle.DEFAULT_NAME)) {
+      b.columnFamilyOptions(
+          family, dev.strata.ColumnFamilyOptions.builder().mergeOperator(merge).build());
+    }
     FileSystem fs = fileSystemForTesting;
     if (fs != null) {
       b.fileSystem(fs);

@@ -75,6 +75,12 @@ final class DbVerifier {
     this.dir = dir;
   }
 
+  /**
+   * The oldest WAL any column family still needs (the smallest log number of the family
+   * manifests), or -1 before they are read: logs from there on are live.
+   */
+  private long minLogNumber = -1;
+
   List<Finding> findings() {
     return findings;
   }
@@ -116,8 +122,12 @@ final class DbVerifier {
     if (state != null) {
       checkManifest(state, files);
     }
+    Map<Integer, ManifestContents> families = state == null ? Map.of() : readFamilies(state, files);
     long maxRecovered = checkLogs(state, files, progress);
     checkTables(state, files, maxRecovered, progress);
+    for (Map.Entry<Integer, ManifestContents> f : families.entrySet()) {
+      checkFamilyTables(f.getKey(), f.getValue(), maxRecovered, progress);
+    }
     for (String m : files.manifests) {
       if (state != null && !m.equals(state.manifestName())) {
         note(m, -1, "obsolete manifest (CURRENT does not name it); the next open deletes it");
@@ -126,6 +136,67 @@ final class DbVerifier {
     for (String t : files.temps) {
       note(t, -1, "temporary file; the next open deletes it");
     }
+  }
+
+  // ---- column families ----
+
+  /**
+   * Reads the manifest of every column family the database's manifest names (each in its own
+   * directory, its log number naming a WAL of the database's directory); notes the directories of
+   * dropped families. Sets {@link #minLogNumber}.
+   */
+  private Map<Integer, ManifestContents> readFamilies(ManifestContents state, DirListing files)
+      throws IOException {
+    Map<Integer, ManifestContents> out = new TreeMap<>();
+    minLogNumber = state.logNumber();
+    for (Map.Entry<Integer, String> e : state.families().entrySet()) {
+      Path fdir = FileNames.familyDir(dir, e.getKey());
+      String where = FileNames.FAMILY_DIR_PREFIX + e.getKey() + "/";
+      if (!fs.exists(FileNames.path(fdir, FileNames.CURRENT))) {
+        problem(where + FileNames.CURRENT, -1, "missing: column family '" + e.getValue()
+            + "' has lost its manifest, the database does not open");
+        continue;
+      }
+      ManifestContents m;
+      try {
+        m = ManifestContents.read(fs, fdir, ManifestContents.readCurrent(fs, fdir));
+      } catch (CorruptionException ex) {
+        problem(where + ex.file(), ex.offset(), ex.getMessage());
+        continue;
+      }
+      manifestEdits += m.edits();
+      if (m.failure() != null) {
+        problem(where + m.failure().file(), m.failure().offset(), m.failure().getMessage());
+      }
+      if (m.logNumber() > 0 && !files.logs.containsKey(m.logNumber())) {
+        problem(FileNames.log(m.logNumber()), -1, "missing: column family '" + e.getValue()
+            + "' needs it as its oldest live log, the database does not open");
+      }
+      minLogNumber = Math.min(minLogNumber, m.logNumber());
+      out.put(e.getKey(), m);
+    }
+    for (String n : fs.list(dir)) {
+      int id = FileNames.parseFamilyDir(n);
+      if (id > 0 && !state.families().containsKey(id)) {
+        note(n, -1, "directory of a dropped column family; the next open deletes it");
+      }
+    }
+    return out;
+  }
+
+  /** Checks a family's tables as the default family's are checked, named under its directory. */
+  private void checkFamilyTables(
+      int id, ManifestContents m, long maxRecovered, Progress progress) throws IOException {
+    Path fdir = FileNames.familyDir(dir, id);
+    DbVerifier sub = new DbVerifier(fs, fdir);
+    DirListing files = DirListing.list(fs, fdir);
+    sub.checkTables(m, files, maxRecovered, progress);
+    String where = FileNames.FAMILY_DIR_PREFIX + id + "/";
+    for (Finding f : sub.findings) {
+      findings.add(new Finding(f.problem(), where + f.file(), f.offset(), f.message()));
+    }
+    tablesChecked += sub.tablesChecked;
+    tableEntries += sub.tableEntries;
   }
 
   // ---- CURRENT and the manifest ----
@@ -333,7 +404,7 @@ final class DbVerifier {
     List<String> live = new ArrayList<>();
     for (Map.Entry<Long, String> log : files.logs.entrySet()) {
       progress.step();
-      if (s != null && log.getKey() < s.logNumber()) {
+      if (s != null && log.getKey() < (minLogNumber >= 0 ? minLogNumber : s.logNumber())) {
         checkObsoleteLog(log.getValue());
       } else {
         live.add(log.getValue());
@@ -452,10 +523,15 @@ final class DbVerifier {
               + lastReplayed + ": the database does not open");
         }
       }
-      WriteBatchCodec.decode(rec, name, offset, (seq, kind, key, value) -> {
-        lastReplayed = seq;
-        maxSeq[0] = Math.max(maxSeq[0], seq);
-      });
+      WriteBatchCodec.decode(
+          rec,
+          name,
+          offset,
+          (WriteBatchCodec.FamilyHandler)
+              (seq, family, kind, key, value) -> {
+                lastReplayed = seq;
+                maxSeq[0] = Math.max(maxSeq[0], seq);
+              });
     }
   }
 

@@ -84,7 +84,7 @@ final class DumpCommand extends DbCommands.ReadingBase {
 
   private long dump(StrataDB d, Writer w) throws IOException {
     long n = 0;
-    try (DBIterator it = d.newIterator()) {
+    try (DBIterator it = d.newIterator(family(d))) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
         w.write(hex ? ByteText.toHex(it.key()) + '\t' + ByteText.toHex(it.value())
             : DumpFormat.line(it.key(), it.value()));

@@ -160,8 +160,14 @@ final class FileCommands {
           long offset = r.recordOffset();
           List<String> ops = new ArrayList<>();
           try {
-            WriteBatchCodec.decode(rec, name, offset, (seq, kind, key, value) ->
-                ops.add("  @" + seq + " " + op(kind, key, value, hex)));
+            WriteBatchCodec.decode(
+                rec,
+                name,
+                offset,
+                (WriteBatchCodec.FamilyHandler)
+                    (seq, family, kind, key, value) ->
+                        ops.add("  @" + seq + (family == 0 ? "" : " cf " + family) + " "
+                            + op(kind, key, value, hex)));
           } catch (CorruptionException e) {
             if (records == 0) {
               throw new IllegalArgumentException(file + " is not a write-ahead log: its first"

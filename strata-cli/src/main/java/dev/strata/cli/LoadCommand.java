@@ -89,10 +89,11 @@ final class LoadCommand extends DbCommands.Base {
       throw new IllegalArgumentException("the input " + file + " is a directory");
     }
     try (RowReader rows = f.open(file, hex, header);
-        StrataDB d = DbOpener.forWriting(db, create, mergeOperator())) {
+        StrataDB d = DbOpener.forWriting(db, create, mergeOperator(), cf)) {
       if (sst) {
         long n =
-            new SstLoad(db, file, DbOpener.options(mergeOperator()), sstPartBytes).run(d, rows);
+            new SstLoad(db, file, DbOpener.options(mergeOperator()), sstPartBytes, family(d))
+                .run(d, rows);
         out().println(
             "loaded " + n + " rows from " + file + " by ingestion; all committed and durable");
         return 0;
@@ -152,8 +153,12 @@ final class LoadCommand extends DbCommands.Base {
     /** Line of the first row in {@link #batch}. */
     private long firstLine;
 
+    /** The family the rows go into; null for the default. */
+    private final dev.strata.ColumnFamilyHandle family;
+
     Batches(StrataDB d) {
       this.d = d;
+      this.family = family(d);
     }
 
     void add(RowReader.Row r) throws IOException {
@@ -161,7 +166,7 @@ final class LoadCommand extends DbCommands.Base {
         firstLine = r.line();
       }
       try {
-        batch.put(r.key(), r.value());
+        batch.put(family, r.key(), r.value());
       } catch (IllegalArgumentException e) {
         commit();
         throw new InputException(file, r.line(), e.getMessage() + "; the " + committed

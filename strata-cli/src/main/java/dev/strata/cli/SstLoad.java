@@ -38,7 +38,11 @@ final class SstLoad {
   private long partSize;
   private long rows;
 
-  SstLoad(Path db, Path input, Options options, long partBytes) {
+  /** The column family the tables go into; null for the default. */
+  private final dev.strata.ColumnFamilyHandle family;
+
+  SstLoad(Path db, Path input, Options options, long partBytes, dev.strata.ColumnFamilyHandle family) {
+    this.family = family;
     this.db = db;
     this.input = input;
     this.options = options;
@@ -64,7 +68,8 @@ final class SstLoad {
       writePart(temp);
       if (!tables.isEmpty()) {
         try {
-          d.ingestExternalFiles(tables, IngestOptions.builder().moveFiles(true).build());
+          d.ingestExternalFiles(
+              family, tables, IngestOptions.builder().moveFiles(true).build());
         } catch (RuntimeException e) {
           throw new IOException(
               "ingesting the " + tables.size() + " tables failed: " + ErrorMessages.describe(e)

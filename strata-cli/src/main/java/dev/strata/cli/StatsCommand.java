@@ -123,7 +123,7 @@ final class StatsCommand extends DbCommands.ReadingBase {
    * read-only and takes its last sequence (one per key written) and pending compaction.
    */
   private StatsSample fileSample() {
-    try (StrataDB d = DbOpener.forReading(db, mergeOperator())) {
+    try (StrataDB d = DbOpener.forReading(db, mergeOperator(), cf)) {
       return new StatsSample(
           System.nanoTime(),
           Map.of("strata.keys.written", Long.parseLong(d.getProperty("strata.last-sequence"))),
@@ -170,13 +170,13 @@ final class StatsCommand extends DbCommands.ReadingBase {
   private Totals gather(StrataDB d) throws IOException {
     Totals t = new Totals();
     for (int i = 0; i < VersionSet.NUM_LEVELS; i++) {
-      t.files[i] = Integer.parseInt(d.getProperty("strata.num-files-at-level" + i));
-      t.bytes[i] = Long.parseLong(d.getProperty("strata.level-bytes" + i));
+      t.files[i] = Integer.parseInt(d.getProperty(family(d), "strata.num-files-at-level" + i));
+      t.bytes[i] = Long.parseLong(d.getProperty(family(d), "strata.level-bytes" + i));
     }
-    t.tableBytes = Long.parseLong(d.getProperty("strata.total-sst-bytes"));
-    t.lastSequence = Long.parseLong(d.getProperty("strata.last-sequence"));
-    t.memtableBytes = Long.parseLong(d.getProperty("strata.memtable-bytes"));
-    t.compactionPending = Boolean.parseBoolean(d.getProperty("strata.compaction-pending"));
+    t.tableBytes = Long.parseLong(d.getProperty(family(d), "strata.total-sst-bytes"));
+    t.lastSequence = Long.parseLong(d.getProperty(family(d), "strata.last-sequence"));
+    t.memtableBytes = Long.parseLong(d.getProperty(family(d), "strata.memtable-bytes"));
+    t.compactionPending = Boolean.parseBoolean(d.getProperty(family(d), "strata.compaction-pending"));
     FileSystem fs = FileSystem.nio();
     ManifestContents manifest = ManifestContents.read(fs, db, ManifestContents.readCurrent(fs, db));
     t.manifest = manifest.manifestName();

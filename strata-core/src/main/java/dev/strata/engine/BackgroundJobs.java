@@ -68,15 +68,11 @@ final class BackgroundJobs {
   private final Path dir;
   private final Options options;
   private final FileSystem fs;
-  private final TableOptions tableOptions;
-  private final VersionSet versions;
-  private final TableCache tables;
-  private final CompactionPicker picker;
+  private final Families families;
   private final CompactionStats stats;
   private final SnapshotList snapshots;
   private final DbStatus status;
   private final WriteController writes;
-  private final ObsoleteFiles obsolete;
   private final InfoLog infoLog;
   private final Observability obs;
 
@@ -95,17 +91,21 @@ final class BackgroundJobs {
 
   private BackgroundWorker compactionWorker;
 
+  /**
+   * The family the compaction worker tried first last time, so that each gets its turn; confined
+   * to the holder of {@code compactionRunLock}.
+   */
+  @GuardedBy("compactionRunLock")
+  private int nextCompactionFamily;
+
   BackgroundJobs(
       Path dir,
       Options options,
-      TableOptions tableOptions,
-      VersionSet versions,
-      TableCache tables,
+      Families families,
       CompactionStats stats,
       SnapshotList snapshots,
       DbStatus status,
       WriteController writes,
-      ObsoleteFiles obsolete,
       InfoLog infoLog,
       Observability obs) {
     this.infoLog = infoLog;
@@ -119,24 +119,16 @@ final class BackgroundJobs {
     this.dir = dir;
     this.options = options;
     this.fs = options.fileSystem();
-    this.tableOptions = tableOptions;
-    this.versions = versions;
-    this.tables = tables;
+    this.families = families;
     this.stats = stats;
     this.snapshots = snapshots;
     this.status = status;
     this.writes = writes;
-    this.obsolete = obsolete;
-    this.picker =
-        new CompactionPicker(
-            options.level0CompactionTrigger(),
-            options.levelSizeMultiplier(),
-            options.maxBytesForLevelBase(),
-            options.targetFileSizeBytes());
   }
 
+  /** The default family's picker, for properties. */
   CompactionPicker picker() {
-    return picker;
+    return families.defaultFamily().picker;
   }
 
   /** Starts the workers; once, after recovery, before the database reaches other threads. */
@@ -161,8 +153,10 @@ final class BackgroundJobs {
       compactionWorker.start();
       compactionWorker.signal();
     }
-    if (!writes.mems().immutables.isEmpty()) {
-      flushWorker.signal();
+    for (ColumnFamily f : families.live()) {
+      if (!f.mems.immutables.isEmpty()) {
+        flushWorker.signal();
+      }
     }
   }
 
@@ -180,31 +174,90 @@ final class BackgroundJobs {
   }
 
   /** Flushes a memtable replayed at open into a level-0 table; the opening thread only. */
-  FileMetadata flushForRecovery(Memtable mem) throws IOException {
+  FileMetadata flushForRecovery(ColumnFamily f, Memtable mem) throws IOException {
     return FlushJob.run(
         mem,
         fs,
-        dir,
-        versions::newFileNumber,
-        tableOptions,
+        f.dir,
+        f.versions::newFileNumber,
+        f.tableOptions,
         new long[0],
         stats,
         limiter,
-        options.mergeOperator());
+        f.options.mergeOperator());
   }
 
   // ---- flush ----
 
+  /**
+   * Flush passes begun (a memtable picked) and ended (its WALs and tables deleted, or failed), so
+   * that {@link #flush} returns only once the pass that flushed its memtable is over. Atomics:
+   * written by the flush worker, read by callers of flush.
+   */
+  private final java.util.concurrent.atomic.AtomicLong flushPassesBegun =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  private final java.util.concurrent.atomic.AtomicLong flushPassesEnded =
+      new java.util.concurrent.atomic.AtomicLong();
+
   /** One flush of the oldest immutable memtable; returns whether more may remain. */
   private boolean flushOne() {
+    long begun = flushPassesBegun.get();
+    try {
+      return flushOnePass();
+    } finally {
+      if (flushPassesBegun.get() != begun) {
+        flushPassesEnded.incrementAndGet();
+        writes.signalProgress();
+      }
+    }
+  }
+
+  private boolean flushOnePass() {
     if (status.error() != null) {
       return false;
     }
-    MemtableSet m = writes.mems();
-    MemtableSet.Immutable imm = m.oldest();
+    // The family whose oldest immutable memtable is oldest: its log pins the most.
+    ColumnFamily family = null;
+    MemtableSet.Immutable imm = null;
+    for (ColumnFamily f : families.live()) {
+      MemtableSet.Immutable oldest = f.mems.oldest();
+      if (oldest != null && (imm == null || oldest.logNumber() < imm.logNumber())) {
+        imm = oldest;
+        family = f;
+      }
+    }
     if (imm == null) {
       return false;
     }
+    flushPassesBegun.incrementAndGet();
+    // Set before the dropped flag is read again: a drop's cleanup that finds it unset sees the
+    // flag set by then, and this pass leaves the family alone (see isFlushing).
+    flushing = family;
+    try {
+      if (family.isDropped()) {
+        return true;
+      }
+      return flushPicked(family, imm);
+    } finally {
+      flushing = null;
+    }
+  }
+
+  /**
+   * The family a flush pass is working on, or null; volatile, written by the flush worker, read by
+   * a dropped family's cleanup, which must not delete the directory a flush writes into.
+   */
+  private volatile ColumnFamily flushing;
+
+  /** Whether a flush pass is working on {@code f} now; see {@link #flushing}. */
+  boolean isFlushing(ColumnFamily f) {
+    return flushing == f;
+  }
+
+  /** Flushes {@code imm}, the oldest immutable memtable of {@code family}. */
+  private boolean flushPicked(ColumnFamily family, MemtableSet.Immutable imm) {
+    VersionSet versions = family.versions;
     long entries = imm.memtable().entryCount();
     obs.flushBegin(imm.logNumber(), entries);
     FlushEvent event = new FlushEvent();
@@ -214,23 +267,23 @@ final class BackgroundJobs {
     boolean installOpen = false;
     try {
       // As durable as before the switch made it wait, before its table makes it unnecessary.
-      imm.wal().forceAndClose();
+      writes.forceRetiredWalsUpTo(imm.wal().number());
       f =
           FlushJob.run(
               imm.memtable(),
               fs,
-              dir,
+              family.dir,
               versions::newFileNumber,
-              tableOptions,
+              family.tableOptions,
               snapshots.sequences(),
               stats,
               limiter,
-              options.mergeOperator());
+              family.options.mergeOperator());
       VersionEdit edit = new VersionEdit();
       if (f != null) {
         edit.addFile(0, f);
       }
-      edit.setLogNumber(writes.mems().logNumberAfter(imm));
+      edit.setLogNumber(family.mems.logNumberAfter(imm));
       edit.setLastSequence(writes.visibleSequence());
       // The install stays marked until the memtable leaves the set: a reader that needs one
       // version never sees the memtable and its table together (merge operands would count
@@ -254,7 +307,7 @@ final class BackgroundJobs {
           f == null ? 0 : f.entryCount(),
           bytes,
           TimeUnit.NANOSECONDS.toMillis(nanos));
-      writes.removeFlushed(imm);
+      writes.removeFlushed(family, imm);
     } finally {
       if (installOpen) {
         versions.endInstall();
@@ -271,18 +324,49 @@ final class BackgroundJobs {
     }
     obs.flushCompleted(imm.logNumber(), entries, f, nanos);
     stats.maxLevel0Files.accumulateAndGet(versions.level(0).fileCount(), Math::max);
+    try {
+      advanceIdleFamilies(family);
+    } catch (IOException e) {
+      writes.recordBackgroundError("flush", e);
+      return false;
+    }
     fs.crashPoint(CrashPoint.FLUSH_BEFORE_WAL_DELETE);
-    obsolete.deleteWal(imm.logNumber());
-    obsolete.deleteTables();
+    writes.deleteObsoleteWals(families.defaultFamily().obsolete);
+    family.obsolete.deleteTables();
     signalCompaction();
     return true;
   }
 
-  /** See {@link dev.strata.StrataDB#flush()}. */
-  void flush() {
-    long target = writes.switchForFlush();
+  /**
+   * Records in the manifest of each family other than {@code flushed} that holds nothing in
+   * memory that it needs no log below its active memtable's: so that a family nobody writes to
+   * does not keep every WAL alive. By the flush worker only, so that no flush of the same family
+   * records a log number meanwhile.
+   */
+  private void advanceIdleFamilies(ColumnFamily flushed) throws IOException {
+    for (ColumnFamily f : families.live()) {
+      MemtableSet m = f.mems;
+      if (f == flushed || !m.immutables.isEmpty() || !m.active.isEmpty()) {
+        continue;
+      }
+      if (m.activeLogNumber > f.versions.logNumber()) {
+        f.versions.logAndApply(
+            new VersionEdit()
+                .setLogNumber(m.activeLogNumber)
+                .setLastSequence(writes.visibleSequence()));
+      }
+    }
+  }
+
+  /** See {@link dev.strata.StrataDB#flush(dev.strata.ColumnFamilyHandle)}. */
+  void flush(ColumnFamily family) {
+    long target = writes.switchForFlush(family);
     flushWorker.signal();
-    writes.awaitFlushed(target);
+    writes.awaitFlushed(family, target);
+    // The pass that removed the memtable then deletes the WALs and tables it made obsolete: wait
+    // for it to end, so that a flush that returns has left no file it made obsolete behind.
+    long begun = flushPassesBegun.get();
+    writes.awaitProgress(Long.MAX_VALUE, () -> flushPassesEnded.get() >= begun);
   }
 
   // ---- compaction ----
@@ -292,15 +376,24 @@ final class BackgroundJobs {
     if (status.error() != null) {
       return false;
     }
-    CompactionDone done;
+    CompactionDone done = null;
     compactionRunLock.lock();
     try {
-      Level[] levels = versions.currentLevels();
-      Compaction c = picker.pick(levels);
-      if (c == null) {
+      List<ColumnFamily> live = families.live();
+      for (int i = 0; i < live.size() && done == null; i++) {
+        ColumnFamily f = live.get((nextCompactionFamily + i) % live.size());
+        Level[] levels = f.versions.currentLevels();
+        Compaction c = f.picker.pick(levels);
+        if (c != null) {
+          nextCompactionFamily = (nextCompactionFamily + i + 1) % live.size();
+          done = runCompactionLocked(f, c, levels, compactionWorker::isActive);
+          // Under the run lock: a compactRange that runs next finds the inputs gone, not going.
+          f.obsolete.deleteTables();
+        }
+      }
+      if (done == null) {
         return false;
       }
-      done = runCompactionLocked(c, levels, compactionWorker::isActive);
     } catch (IOException e) {
       writes.recordBackgroundError("compaction", e);
       return false;
@@ -310,12 +403,12 @@ final class BackgroundJobs {
     // Logged with the lock released: a logger is code of the application's.
     logCompaction(done);
     writes.signalProgress();
-    obsolete.deleteTables();
     return true;
   }
 
   /** A compaction that ran, for the log line written once the run lock is released. */
-  private record CompactionDone(Compaction compaction, CompactionJob.Result result) {}
+  private record CompactionDone(
+      ColumnFamily family, Compaction compaction, CompactionJob.Result result) {}
 
   /**
    * Runs {@code c}: raises its begin and completed events (queued, no listener runs here) and its
@@ -323,7 +416,8 @@ final class BackgroundJobs {
    */
   @GuardedBy("compactionRunLock")
   private CompactionDone runCompactionLocked(
-      Compaction c, Level[] levels, BooleanSupplier keepRunning) throws IOException {
+      ColumnFamily f, Compaction c, Level[] levels, BooleanSupplier keepRunning)
+      throws IOException {
     assert compactionRunLock.isHeldByCurrentThread();
     obs.compactionBegin(c);
     CompactionEvent event = new CompactionEvent();
@@ -332,19 +426,19 @@ final class BackgroundJobs {
         CompactionJob.run(
             c,
             levels,
-            versions,
-            tables,
+            f.versions,
+            f.tables,
             fs,
-            dir,
-            tableOptions,
-            options.targetFileSizeBytes(),
-            picker.maxGrandparentOverlap(),
+            f.dir,
+            f.tableOptions,
+            f.options.targetFileSizeBytes(),
+            f.picker.maxGrandparentOverlap(),
             snapshots,
             stats,
             keepRunning,
             limiter,
-            options.mergeOperator(),
-            options.compactionFilter());
+            f.options.mergeOperator(),
+            f.options.compactionFilter());
     event.end();
     if (event.shouldCommit()) {
       event.db = obs.name;
@@ -359,7 +453,7 @@ final class BackgroundJobs {
       event.commit();
     }
     obs.compactionCompleted(c, r);
-    return new CompactionDone(c, r);
+    return new CompactionDone(f, c, r);
   }
 
   /**
@@ -374,7 +468,7 @@ final class BackgroundJobs {
       infoLog.warn(
           "compaction filter {} failed on {} entries compacting level {} into {}; they are kept as"
               + " written. First failure:",
-          options.compactionFilter().name(),
+          done.family().options.compactionFilter().name(),
           r.filterFailures(),
           c.level(),
           c.outputLevel(),
@@ -409,9 +503,9 @@ final class BackgroundJobs {
    * background compaction off level 0 has no stall, and with it on the compaction worker ends a
    * level-0 stall that the flush's turn in the commit queue may wait behind.
    */
-  void compactRange(byte[] begin, byte[] end) {
-    flush();
-    compactLevels(begin, end, VersionSet.NUM_LEVELS - 1);
+  void compactRange(ColumnFamily family, byte[] begin, byte[] end) {
+    flush(family);
+    compactLevels(family, begin, end, VersionSet.NUM_LEVELS - 1);
   }
 
   /**
@@ -448,19 +542,21 @@ final class BackgroundJobs {
   }
 
   /** Manual compaction of levels 0 to {@code untilLevel - 1} into the level below each. */
-  private void compactLevels(byte[] begin, byte[] end, int untilLevel) {
+  private void compactLevels(ColumnFamily f, byte[] begin, byte[] end, int untilLevel) {
     List<CompactionDone> done = new ArrayList<>();
+    VersionSet versions = f.versions;
     compactionRunLock.lock();
     try {
       // Tables numbered from here on are this call's outputs.
       long writtenFrom = versions.peekNextFileNumber();
       for (int level = 0; level < untilLevel; level++) {
         status.checkOpen();
+        f.checkLive();
         Level[] levels = versions.currentLevels();
-        Compaction c = picker.manual(levels, level, begin, end);
+        Compaction c = f.picker.manual(levels, level, begin, end);
         if (c != null) {
-          done.add(runCompactionLocked(c, levels, () -> !status.isClosed()));
-          obsolete.deleteTables();
+          done.add(runCompactionLocked(f, c, levels, () -> !status.isClosed()));
+          f.obsolete.deleteTables();
         }
       }
       if (untilLevel == VersionSet.NUM_LEVELS - 1) {
@@ -470,18 +566,20 @@ final class BackgroundJobs {
         Level[] levels = versions.currentLevels();
         long[] live = snapshots.sequences();
         Compaction c =
-            picker.manualBottommost(
+            f.picker.manualBottommost(
                 levels,
                 begin,
                 end,
-                options.compactionFilter() != null,
+                f.options.compactionFilter() != null,
                 live.length == 0 ? Long.MAX_VALUE : live[0],
                 writtenFrom);
         if (c != null) {
-          done.add(runCompactionLocked(c, levels, () -> !status.isClosed()));
-          obsolete.deleteTables();
+          done.add(runCompactionLocked(f, c, levels, () -> !status.isClosed()));
+          f.obsolete.deleteTables();
         }
       }
+      // What an iterator or a background compaction before this call left obsolete goes too.
+      f.obsolete.deleteTables();
     } catch (IOException e) {
       writes.recordBackgroundError("compaction", e);
       throw new StrataException("compaction failed: " + e.getMessage(), e);
@@ -504,7 +602,12 @@ final class BackgroundJobs {
    * without the version lock (see {@link DbImpl#levelsForProperties}).
    */
   boolean compactionPending() {
-    return picker.needsCompaction(versions.eachLevelNow());
+    for (ColumnFamily f : families.live()) {
+      if (f.picker.needsCompaction(f.versions.eachLevelNow())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -515,11 +618,11 @@ final class BackgroundJobs {
    * changes midway charges one file it need not, and the picker checks a due file is still in
    * place before it compacts it.
    */
-  void recordReadSample(byte[] userKey) {
+  void recordReadSample(ColumnFamily f, byte[] userKey) {
     BackgroundWorker worker = compactionWorker;
     if (worker != null
         && options.readTriggeredCompaction()
-        && picker.recordReadSample(versions.eachLevelNow(), userKey)) {
+        && f.picker.recordReadSample(f.versions.eachLevelNow(), userKey)) {
       worker.signal();
     }
   }
@@ -572,8 +675,22 @@ final class BackgroundJobs {
   void closeVersions() throws IOException {
     compactionRunLock.lock();
     try {
-      obsolete.deleteTables();
-      versions.close();
+      IOException first = null;
+      for (ColumnFamily f : families.live()) {
+        try {
+          f.obsolete.deleteTables();
+          f.versions.close();
+        } catch (IOException e) {
+          if (first == null) {
+            first = e;
+          } else {
+            first.addSuppressed(e);
+          }
+        }
+      }
+      if (first != null) {
+        throw first;
+      }
     } finally {
       compactionRunLock.unlock();
     }
@@ -586,13 +703,14 @@ final class BackgroundJobs {
    */
   void compactLevelForTesting(int level, byte[] begin, byte[] end) {
     List<CompactionDone> done = new ArrayList<>();
+    ColumnFamily f = families.defaultFamily();
     compactionRunLock.lock();
     try {
-      Level[] levels = versions.currentLevels();
-      Compaction c = picker.manual(levels, level, begin, end);
+      Level[] levels = f.versions.currentLevels();
+      Compaction c = f.picker.manual(levels, level, begin, end);
       if (c != null) {
-        done.add(runCompactionLocked(c, levels, () -> !status.isClosed()));
-        obsolete.deleteTables();
+        done.add(runCompactionLocked(f, c, levels, () -> !status.isClosed()));
+        f.obsolete.deleteTables();
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

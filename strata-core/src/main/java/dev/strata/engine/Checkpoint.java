@@ -39,6 +39,10 @@ import org.slf4j.LoggerFactory;
  *       table), and every version is a prefix of the write order: flushes install memtables
  *       oldest first, a memtable holds a contiguous run of sequences (a switch waits until no
  *       group is inserting), and compactions never change what a version reads.
+ *   <li>With several column families, each family's tables are pinned in turn and every WAL from
+ *       the oldest log a pinned family still needs is copied after the pins (no WAL is deleted
+ *       meanwhile): the checkpoint's families each replay their writes above their log number,
+ *       so all of them end at the same point of the write order ({@link #fillFamilies}).
  *   <li>A pinned table is not deleted until it is linked or copied ({@link PinnedVersion}); table
  *       files are never changed once written, so a link shares bytes that neither database will
  *       alter.
@@ -97,20 +101,24 @@ final class Checkpoint {
   /** Runs right after the pin; {@code () -> {}} but in tests. Confined, see the class comment. */
   private Runnable afterPinHook = () -> {};
 
+  private final Families families;
+
   Checkpoint(
       Path dir,
       FileSystem fs,
-      VersionSet versions,
+      Families families,
       DbStatus status,
       boolean readOnly,
       BackgroundJobs jobs,
       WriteController writes,
-      TableOptions tableOptions,
-      ObsoleteFiles obsolete,
       InfoLog infoLog) {
     this.dir = dir;
     this.fs = fs;
-    this.versions = versions;
+    this.families = families;
+    ColumnFamily def = families.defaultFamily();
+    this.versions = def.versions;
+    TableOptions tableOptions = def.tableOptions;
+    ObsoleteFiles obsolete = def.obsolete;
     this.status = status;
     this.readOnly = readOnly;
     this.jobs = jobs;
@@ -141,18 +149,27 @@ final class Checkpoint {
       prepareTemp(temp);
       // 1. Every write acknowledged before the call into a table. A read-only database cannot
       // flush; its memtables (replayed from the WALs at its open) become tables of the copy.
+      List<ColumnFamily> fams = families.live();
       if (!readOnly) {
-        jobs.flush();
+        for (ColumnFamily f : fams) {
+          jobs.flush(f);
+        }
       }
       // 2. Link or copy the pinned tables and describe exactly them in a fresh manifest.
       Placement placed = new Placement();
-      try (PinnedVersion version = versions.pin()) {
-        afterPinHook.run();
-        fill(temp, version, placed);
+      if (fams.size() == 1) {
+        try (PinnedVersion version = versions.pin()) {
+          afterPinHook.run();
+          fill(temp, version, placed);
+        }
+      } else {
+        fillFamilies(temp, fams, placed);
       }
       // Tables the pin outlived in the source (a compaction removed them meanwhile) go now.
       if (!readOnly && !status.isClosed()) {
-        obsolete.deleteTables();
+        for (ColumnFamily f : fams) {
+          f.obsolete.deleteTables();
+        }
       }
       // 3. Publish: one rename, then force the parent so that the name survives a power loss.
       fs.crashPoint(CrashPoint.CHECKPOINT_BEFORE_RENAME);
@@ -162,12 +179,13 @@ final class Checkpoint {
       fs.crashPoint(CrashPoint.CHECKPOINT_AFTER_RENAME);
       fs.syncDirectory(parent);
       infoLog.info(
-          "checkpoint {} created: {} tables linked, {} copied, {} written from memtables; "
-              + "sequence {}, {} ms",
+          "checkpoint {} created: {} tables linked, {} copied, {} written from memtables, {} WALs"
+              + " copied; sequence {}, {} ms",
           target,
           placed.linked,
           placed.copied,
           placed.written,
+          placed.copiedWals,
           placed.lastSequence,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     } catch (IOException e) {
@@ -232,6 +250,10 @@ final class Checkpoint {
   private void prepareTemp(Path temp) throws IOException {
     if (fs.exists(temp)) {
       for (String name : fs.list(temp)) {
+        if (FileNames.parseFamilyDir(name) > 0) {
+          Recovery.deleteFamilyDirectory(fs, temp.resolve(name));
+          continue;
+        }
         if (FileNames.parse(name).kind() == FileNames.Kind.OTHER) {
           throw new StrataException(
               "cannot create a checkpoint: " + temp + " holds " + name
@@ -253,7 +275,9 @@ final class Checkpoint {
       if (fs.exists(temp)) {
         boolean empty = true;
         for (String name : fs.list(temp)) {
-          if (FileNames.parse(name).kind() == FileNames.Kind.OTHER) {
+          if (FileNames.parseFamilyDir(name) > 0) {
+            Recovery.deleteFamilyDirectory(fs, temp.resolve(name));
+          } else if (FileNames.parse(name).kind() == FileNames.Kind.OTHER) {
             empty = false;
           } else {
             fs.delete(temp.resolve(name));
@@ -279,6 +303,7 @@ final class Checkpoint {
     int linked;
     int copied;
     int written;
+    int copiedWals;
     long lastSequence;
   }
 
@@ -298,7 +323,7 @@ final class Checkpoint {
     }
     if (readOnly) {
       // Every write this view holds: its replayed memtables (its active one takes no writes).
-      for (MemtableSet.Immutable imm : writes.mems().immutables) {
+      for (MemtableSet.Immutable imm : families.defaultFamily().mems.immutables) {
         FileMetadata f =
             FlushJob.run(
                 imm.memtable(),
@@ -326,9 +351,124 @@ final class Checkpoint {
     placed.lastSequence = lastSequence;
   }
 
+  /**
+   * The checkpoint of a database with several column families: each family's tables as pinned
+   * (one family after another, each at the moment of its pin), and every WAL from the oldest any
+   * pinned family still needs, copied after the pins while no WAL is deleted. Opening the
+   * checkpoint replays each family's writes above its pinned log number, so every family ends at
+   * the same point of the write order (the end of the copied WALs, whose last record a copy taken
+   * during an append may cut: recovery reads it as a torn tail): a batch across families is in
+   * the checkpoint whole or not at all. Each family's directory gets its own manifest and CURRENT;
+   * the default family's manifest names the families.
+   */
+  private void fillFamilies(Path temp, List<ColumnFamily> fams, Placement placed)
+      throws IOException {
+    List<PinnedVersion> pins = new java.util.ArrayList<>(fams.size());
+    writes.holdWalDeletion();
+    try {
+      for (ColumnFamily f : fams) {
+        pins.add(f.versions.pin());
+      }
+      afterPinHook.run();
+      long minLog = Long.MAX_VALUE;
+      for (PinnedVersion p : pins) {
+        minLog = Math.min(minLog, p.logNumber());
+      }
+      long lastSequence = 0;
+      if (!readOnly) {
+        // Every write before the call in full records on disk, so that only the active WAL's
+        // records written during the copy can be cut.
+        writes.syncWalsExclusive();
+        for (String n : fs.list(dir)) {
+          FileNames.Parsed p = FileNames.parse(n);
+          if (p.kind() == FileNames.Kind.LOG && p.number() >= minLog) {
+            Path from = FileNames.path(dir, n);
+            copyTable(fs, from, FileNames.path(temp, n), fs.size(from));
+            placed.copiedWals++;
+          }
+        }
+      }
+      for (int i = 0; i < fams.size(); i++) {
+        ColumnFamily f = fams.get(i);
+        Path fdir = f.id == 0 ? temp : FileNames.familyDir(temp, f.id);
+        if (f.id != 0) {
+          fs.createDirectories(fdir);
+        }
+        VersionEdit edit = new VersionEdit();
+        long seq = placeFamily(f, pins.get(i), fdir, edit, placed);
+        lastSequence = Math.max(lastSequence, seq);
+        edit.setLogNumber(readOnly ? 0 : pins.get(i).logNumber());
+        edit.setLastSequence(seq);
+        if (f.id == 0) {
+          for (ColumnFamily other : fams) {
+            if (other.id != 0) {
+              edit.addFamily(other.id, other.name);
+            }
+          }
+          edit.setMaxFamilyId(Math.max(versions.maxFamilyId(), families.maxLiveId()));
+        }
+        long manifestNumber = f.versions.newFileNumber();
+        edit.setNextFileNumber(f.versions.peekNextFileNumber());
+        writeManifest(fdir, manifestNumber, edit);
+        fs.syncDirectory(fdir);
+      }
+      fs.crashPoint(CrashPoint.CHECKPOINT_TABLES_PLACED);
+      fs.syncDirectory(temp);
+      placed.lastSequence = lastSequence;
+    } finally {
+      for (PinnedVersion p : pins) {
+        p.close();
+      }
+      writes.releaseWalDeletion();
+    }
+  }
+
+  /**
+   * Places one family's pinned tables in {@code fdir} and adds them to {@code edit} (read-only,
+   * its replayed memtables too, as level-0 tables); returns the largest sequence they hold or the
+   * pin's last sequence.
+   */
+  private long placeFamily(
+      ColumnFamily f, PinnedVersion version, Path fdir, VersionEdit edit, Placement placed)
+      throws IOException {
+    long lastSequence = version.lastSequence();
+    for (int level = 0; level < VersionSet.NUM_LEVELS; level++) {
+      for (FileMetadata t : version.level(level).files()) {
+        place(f.dir, t, FileNames.tablePath(fdir, t.number()), placed);
+        edit.addFile(level, t);
+        lastSequence = Math.max(lastSequence, t.largestSequence());
+      }
+    }
+    if (readOnly) {
+      for (MemtableSet.Immutable imm : f.mems.immutables) {
+        FileMetadata t =
+            FlushJob.run(
+                imm.memtable(),
+                fs,
+                fdir,
+                f.versions::newFileNumber,
+                f.tableOptions,
+                new long[0],
+                new CompactionStats());
+        if (t != null) {
+          edit.addFile(0, t);
+          placed.written++;
+          lastSequence = Math.max(lastSequence, t.largestSequence());
+        }
+      }
+      lastSequence = Math.max(lastSequence, writes.visibleSequence());
+    }
+    return lastSequence;
+  }
+
   /** Links table {@code f} to {@code to}, or copies it once linking failed. */
   private void place(FileMetadata f, Path to, Placement placed) throws IOException {
-    Path from = FileNames.tablePath(dir, f.number());
+    place(dir, f, to, placed);
+  }
+
+  /** Links table {@code f} of directory {@code from} to {@code to}, or copies it. */
+  private void place(Path fromDir, FileMetadata f, Path to, Placement placed) throws IOException {
+    Path from = FileNames.tablePath(fromDir, f.number());
     if (placed.linking) {
       Exception e = tryLink(fs, from, to);
       if (e == null) {

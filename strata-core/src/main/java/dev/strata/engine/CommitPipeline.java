@@ -129,7 +129,7 @@ final class CommitPipeline {
      */
     long workNanos;
 
-    Memtable target;
+    Memtable[] target;
     Group group;
     Throwable error;
 
@@ -181,8 +181,11 @@ final class CommitPipeline {
      */
     void makeRoomForWrite(boolean noSlowdown) throws IOException;
 
-    /** Leader only: the memtable that takes the next group. */
-    Memtable activeMemtable();
+    /**
+     * Leader only: the active memtable of each live column family, by family id (null where none
+     * lives), that takes the next group.
+     */
+    Memtable[] activeMemtables();
 
     /**
      * Leader only: append the group's operations to the WAL as one record whose batch starts at
@@ -467,7 +470,7 @@ final class CommitPipeline {
     }
     recorder.increment(Ticker.COMMIT_GROUPS);
     recorder.record(HistogramType.COMMIT_GROUP_SIZE, members.length);
-    Memtable target = engine.activeMemtable();
+    Memtable[] target = engine.activeMemtables();
     WalOps[] ops = new WalOps[members.length];
     boolean sync = false;
     long seq = lastAllocated;
@@ -619,21 +622,36 @@ final class CommitPipeline {
 
   /** A writer's operations: logged by the leader, inserted by the writer's own thread. */
   abstract static class Ops implements WalOps {
-    /** Inserts the operations into {@code mem}, the first at {@code firstSequence}. */
-    abstract void insert(Memtable mem, long firstSequence);
+    /**
+     * Inserts the operations into their families' memtables of {@code mems} (by family id), the
+     * first at {@code firstSequence}. An operation of a family dropped since the writer checked it
+     * finds no memtable and is left out: it took effect just before the drop removed it.
+     */
+    abstract void insert(Memtable[] mems, long firstSequence);
+  }
+
+  /** The memtable of {@code family} in {@code mems}, or null if the family is gone. */
+  static Memtable target(Memtable[] mems, int family) {
+    return family < mems.length ? mems[family] : null;
   }
 
   /** One put (value non-null), delete (value null) or range deletion (start, end). */
   static final class SingleOp extends Ops {
+    final int family;
     final ValueKind kind;
     final byte[] key;
     final byte[] value;
 
     SingleOp(byte[] key, byte[] value) {
-      this(value == null ? ValueKind.DELETE : ValueKind.VALUE, key, value);
+      this(0, value == null ? ValueKind.DELETE : ValueKind.VALUE, key, value);
     }
 
     SingleOp(ValueKind kind, byte[] key, byte[] value) {
+      this(0, kind, key, value);
+    }
+
+    SingleOp(int family, ValueKind kind, byte[] key, byte[] value) {
+      this.family = family;
       this.kind = kind;
       this.key = key;
       this.value = value;
@@ -646,17 +664,20 @@ final class CommitPipeline {
 
     @Override
     public int encodedBytes() {
-      return WriteBatchCodec.opSize(key, value);
+      return WriteBatchCodec.opSize(family, key, value);
     }
 
     @Override
     public int encode(byte[] dst, int pos) {
-      return WriteBatchCodec.putOp(dst, pos, kind, key, value);
+      return WriteBatchCodec.putOp(dst, pos, family, kind, key, value);
     }
 
     @Override
-    void insert(Memtable mem, long firstSequence) {
-      mem.add(firstSequence, kind, key, value);
+    void insert(Memtable[] mems, long firstSequence) {
+      Memtable mem = family == 0 ? mems[0] : target(mems, family);
+      if (mem != null) {
+        mem.add(firstSequence, kind, key, value);
+      }
     }
   }
 
@@ -669,20 +690,34 @@ final class CommitPipeline {
     final byte[][] keys;
     final byte[][] values;
     private final ValueKind[] kinds;
+
+    /** The column family of each operation; null when every one is of the default family. */
+    private final int[] families;
+
     private final int encodedBytes;
 
     /**
      * @param encodedBytes the operations' encoded size, which the caller has summed (and checked)
      */
     WriteBatchOps(byte[][] keys, byte[][] values, int encodedBytes) {
-      this(keys, values, null, encodedBytes);
+      this(keys, values, null, null, encodedBytes);
     }
 
     WriteBatchOps(byte[][] keys, byte[][] values, ValueKind[] kinds, int encodedBytes) {
+      this(keys, values, kinds, null, encodedBytes);
+    }
+
+    WriteBatchOps(
+        byte[][] keys, byte[][] values, ValueKind[] kinds, int[] families, int encodedBytes) {
       this.keys = keys;
       this.values = values;
       this.kinds = kinds;
+      this.families = families;
       this.encodedBytes = encodedBytes;
+    }
+
+    private int family(int i) {
+      return families == null ? 0 : families[i];
     }
 
     private ValueKind kind(int i) {
@@ -705,15 +740,25 @@ final class CommitPipeline {
     @Override
     public int encode(byte[] dst, int pos) {
       for (int i = 0; i < keys.length; i++) {
-        pos = WriteBatchCodec.putOp(dst, pos, kind(i), keys[i], values[i]);
+        pos = WriteBatchCodec.putOp(dst, pos, family(i), kind(i), keys[i], values[i]);
       }
       return pos;
     }
 
     @Override
-    void insert(Memtable mem, long firstSequence) {
+    void insert(Memtable[] mems, long firstSequence) {
+      if (families == null) {
+        Memtable mem = mems[0];
+        for (int i = 0; i < keys.length; i++) {
+          mem.add(firstSequence + i, kind(i), keys[i], values[i]);
+        }
+        return;
+      }
       for (int i = 0; i < keys.length; i++) {
-        mem.add(firstSequence + i, kind(i), keys[i], values[i]);
+        Memtable mem = target(mems, families[i]);
+        if (mem != null) {
+          mem.add(firstSequence + i, kind(i), keys[i], values[i]);
+        }
       }
     }
   }

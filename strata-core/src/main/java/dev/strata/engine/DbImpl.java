@@ -29,6 +29,7 @@ import dev.strata.sstable.TableCache;
 import dev.strata.sstable.TableOptions;
 import dev.strata.version.FileNames;
 import dev.strata.version.Level;
+import dev.strata.version.VersionEdit;
 import dev.strata.version.VersionSet;
 import dev.strata.wal.LogWriter;
 import dev.strata.wal.WalFormat;
@@ -117,20 +118,34 @@ public final class DbImpl implements StrataDB {
   private AutoCloseable statsDump = () -> {};
   private final DbStatus status;
   private final BlockCache blockCache;
-  private final TableCache tables;
+  private final Options options;
+
+  /** The live column families; the default family's versions are the database's manifest. */
+  private final Families families = new Families();
+
+  private final ColumnFamily defaultFamily;
+
+  /** The default family's versions: the database's manifest (WAL numbers, families). */
   private final VersionSet versions;
+
+  /**
+   * Families dropped whose directories still hold files an iterator may read; guarded by itself.
+   * Their remaining tables are deleted as iterators release them, and the directory once empty
+   * (or at the next open).
+   */
+  private final List<ColumnFamily> draining = new java.util.ArrayList<>();
+
+  /**
+   * Rank 0: serialises creating and dropping column families; taken before the commit leader
+   * role ({@code runExclusive}) and, for a drop, {@code compactionRunLock}. Held across the
+   * manifest writes of a create or drop, never by a read or an ordinary write.
+   */
+  private final Object familyChangeLock = new Object();
+
   private final SnapshotList snapshots = new SnapshotList();
   private final WriteController writes;
   private final BackgroundJobs jobs;
-  private final ReadPath reads;
   private final Checkpoint checkpoint;
-  private final Ingestion ingestion;
-
-  /** The merge operator from the options, or null. */
-  private final MergeOperator mergeOperator;
-
-  /** Stamps and strips values' write times with a time-to-live filter; else passes them. */
-  private final WriteTimes writeTimes;
 
   private DbImpl(
       Path dir,
@@ -141,8 +156,7 @@ public final class DbImpl implements StrataDB {
       boolean readOnly,
       InfoLog infoLog) {
     this.dir = dir;
-    this.mergeOperator = options.mergeOperator();
-    this.writeTimes = new WriteTimes(options);
+    this.options = options;
     this.infoLog = infoLog;
     this.dirLock = dirLock;
     this.readOnly = readOnly;
@@ -155,58 +169,51 @@ public final class DbImpl implements StrataDB {
     this.stats = new CompactionStats(obs.recorder);
     obs.recorder.source(Ticker.BLOCK_CACHE_EVICTIONS, blockCache::evictions);
     this.blockCache = blockCache;
-    // Read-only, every table stays open from the open on (see openReadOnly): a writer beside it
-    // may delete a table this view still lists, and an evicted reader could not open it again.
-    int maxOpenFiles = readOnly ? Integer.MAX_VALUE / 2 : Math.max(16, options.maxOpenFiles());
-    this.tables = new TableCache(
-            fs,
-            n -> FileNames.tablePath(dir, n),
-            blockCache,
-            maxOpenFiles,
-            options.mmapReads(),
-            new TableReadStats(obs.recorder));
-    ObsoleteFiles obsolete = new ObsoleteFiles(fs, dir, tables, readOnly, obs);
-    this.versions =
-        new VersionSet(
+    this.defaultFamily =
+        new ColumnFamily(
+            this,
+            0,
+            dev.strata.ColumnFamilyHandle.DEFAULT_NAME,
+            dev.strata.ColumnFamilyOptions.of(options),
+            options,
             dir,
-            fs,
-            tables,
-            obsolete::add,
-            new LockWaits(
-                obs.recorder.adder(Ticker.LEVEL_LOCK_WAITS),
-                obs.recorder.adder(Ticker.LEVEL_LOCK_WAIT_NANOS)));
-    TableOptions tableOptions = tableOptions(options);
+            blockCache,
+            readOnly,
+            obs);
+    this.versions = defaultFamily.versions;
+    families.add(defaultFamily);
     this.writes =
-        new WriteController(dir, options, versions, stats, status, infoLog, budget, obs);
+        new WriteController(
+            dir, options, versions, stats, status, infoLog, budget, obs, families);
     this.jobs =
         new BackgroundJobs(
-            dir,
-            options,
-            tableOptions,
-            versions,
-            tables,
-            stats,
-            snapshots,
-            status,
-            writes,
-            obsolete,
-            infoLog,
-            obs);
-    this.reads =
-        new ReadPath(
-            status,
-            writes,
-            versions,
-            snapshots,
-            jobs,
-            stats,
-            obs,
-            options.mergeOperator(),
-            options.prefixExtractor());
+            dir, options, families, stats, snapshots, status, writes, infoLog, obs);
+    wire(defaultFamily);
     this.checkpoint =
-        new Checkpoint(
-            dir, fs, versions, status, readOnly, jobs, writes, tableOptions, obsolete, infoLog);
-    this.ingestion = new Ingestion(dir, options, versions, status, writes, jobs, infoLog);
+        new Checkpoint(dir, fs, families, status, readOnly, jobs, writes, infoLog);
+  }
+
+  /** Gives a family its read path and ingestion; before it reaches another thread. */
+  private void wire(ColumnFamily f) {
+    f.reads = new ReadPath(status, writes, f, snapshots, jobs, stats, obs);
+    f.ingestion = new Ingestion(f, status, writes, jobs, infoLog);
+  }
+
+  /**
+   * A family object for {@code id} and {@code name}, with the settings the open's options name for
+   * it (or the defaults), wired; not yet recovered or live.
+   */
+  private ColumnFamily newFamily(int id, String name, dev.strata.ColumnFamilyOptions cfo) {
+    ColumnFamily f =
+        new ColumnFamily(
+            this, id, name, cfo, options, dir, blockCache, readOnly, obs);
+    wire(f);
+    return f;
+  }
+
+  private ColumnFamily familyAtOpen(int id, String name) {
+    dev.strata.ColumnFamilyOptions cfo = options.columnFamilyOptions(name);
+    return newFamily(id, name, cfo == null ? dev.strata.ColumnFamilyOptions.defaults() : cfo);
   }
 
   /**
@@ -340,8 +347,8 @@ public final class DbImpl implements StrataDB {
     return new Recovery(
             dir,
             options,
-            versions,
-            tables,
+            families,
+            this::familyAtOpen,
             writes::newMemtable,
             jobs::flushForRecovery,
             readOnly,
@@ -402,75 +409,92 @@ public final class DbImpl implements StrataDB {
 
   // ---- writes ----
 
+  /**
+   * The live family of a caller's handle (null: the default).
+   *
+   * @throws IllegalArgumentException if the handle is of another database
+   * @throws StrataException if its family was dropped
+   */
+  private ColumnFamily family(dev.strata.ColumnFamilyHandle handle) {
+    return families.resolve(handle, this);
+  }
+
   @Override
   public void put(byte[] key, byte[] value, WriteOptions wo) {
+    put(null, key, value, wo);
+  }
+
+  @Override
+  public void put(dev.strata.ColumnFamilyHandle handle, byte[] key, byte[] value, WriteOptions wo) {
     StrataDB.checkKey(key);
     StrataDB.checkValue(value);
     Objects.requireNonNull(wo, "write options must not be null");
-    writeSingle(key, writeTimes.stamp(value, wo), wo);
+    ColumnFamily f = family(handle);
+    writeSingle(f, ValueKind.VALUE, key, f.writeTimes.stamp(value, wo), wo);
   }
 
   @Override
   public void delete(byte[] key, WriteOptions wo) {
+    delete(null, key, wo);
+  }
+
+  @Override
+  public void delete(dev.strata.ColumnFamilyHandle handle, byte[] key, WriteOptions wo) {
     StrataDB.checkKey(key);
     Objects.requireNonNull(wo, "write options must not be null");
-    writeSingle(key, null, wo);
+    writeSingle(family(handle), ValueKind.DELETE, key, null, wo);
   }
 
   @Override
   public void deleteRange(byte[] begin, byte[] end, WriteOptions wo) {
+    deleteRange(null, begin, end, wo);
+  }
+
+  @Override
+  public void deleteRange(
+      dev.strata.ColumnFamilyHandle handle, byte[] begin, byte[] end, WriteOptions wo) {
     StrataDB.checkRange(begin, end);
     Objects.requireNonNull(wo, "write options must not be null");
-    checkWritableOpen();
-    long start = obs.recorder.startTimer();
-    byte[] b = begin.clone();
-    byte[] e = end.clone();
-    stats.userBytesWritten.add(b.length + e.length);
-    stats.userWrites.increment();
-    writes.commit(
-        new CommitPipeline.SingleOp(ValueKind.RANGE_DELETE, b, e),
-        wo.sync(),
-        wo.noSlowdown(),
-        wo.disableWal());
-    obs.recorder.stopTimer(HistogramType.WRITE_NANOS, start);
+    writeSingle(family(handle), ValueKind.RANGE_DELETE, begin, end, wo);
   }
 
   @Override
   public void merge(byte[] key, byte[] operand, WriteOptions wo) {
+    merge(null, key, operand, wo);
+  }
+
+  @Override
+  public void merge(
+      dev.strata.ColumnFamilyHandle handle, byte[] key, byte[] operand, WriteOptions wo) {
     StrataDB.checkKey(key);
     StrataDB.checkValue(operand);
     Objects.requireNonNull(wo, "write options must not be null");
-    requireMergeOperator();
-    checkWritableOpen();
-    long start = obs.recorder.startTimer();
-    byte[] k = key.clone();
-    byte[] v = operand.clone();
-    stats.userBytesWritten.add(k.length + v.length);
-    stats.userWrites.increment();
-    writes.commit(
-        new CommitPipeline.SingleOp(ValueKind.MERGE, k, v),
-        wo.sync(),
-        wo.noSlowdown(),
-        wo.disableWal());
-    obs.recorder.stopTimer(HistogramType.WRITE_NANOS, start);
+    ColumnFamily f = family(handle);
+    requireMergeOperator(f);
+    writeSingle(f, ValueKind.MERGE, key, operand, wo);
   }
 
-  private void requireMergeOperator() {
-    if (mergeOperator == null) {
+  private static void requireMergeOperator(ColumnFamily f) {
+    if (f.options.mergeOperator() == null) {
       throw new IllegalStateException(
-          "merge needs a merge operator: open the database with"
-              + " Options.builder().mergeOperator(...) (see MergeOperators)");
+          f.id == 0
+              ? "merge needs a merge operator: open the database with"
+                  + " Options.builder().mergeOperator(...) (see MergeOperators)"
+              : "merge needs a merge operator: column family '" + f.name + "' has none"
+                  + " (ColumnFamilyOptions.builder().mergeOperator(...))");
     }
   }
 
-  private void writeSingle(byte[] key, byte[] value, WriteOptions wo) {
+  /** One operation of any kind: the arrays are copied before the commit. */
+  private void writeSingle(ColumnFamily f, ValueKind kind, byte[] key, byte[] value, WriteOptions wo) {
     checkWritableOpen();
     long start = obs.recorder.startTimer();
     byte[] k = key.clone();
     byte[] v = value == null ? null : value.clone();
     stats.userBytesWritten.add(k.length + (v == null ? 0 : v.length));
     stats.userWrites.increment();
-    writes.commit(new CommitPipeline.SingleOp(k, v), wo.sync(), wo.noSlowdown(), wo.disableWal());
+    writes.commit(
+        new CommitPipeline.SingleOp(f.id, kind, k, v), wo.sync(), wo.noSlowdown(), wo.disableWal());
     obs.recorder.stopTimer(HistogramType.WRITE_NANOS, start);
   }
 
@@ -487,44 +511,54 @@ public final class DbImpl implements StrataDB {
     byte[][] keys = new byte[n][];
     byte[][] values = new byte[n][];
     ValueKind[][] kinds = {null};
+    int[][] familyIds = {null};
     int[] i = {0};
     long[] size = {WalFormat.BATCH_HEADER_SIZE};
     batch.forEach(
-        new WriteBatch.Handler() {
+        new WriteBatch.ColumnFamilyHandler() {
           @Override
-          public void put(byte[] key, byte[] value) {
-            value = writeTimes.stamp(value, wo);
-            keys[i[0]] = key;
-            values[i[0]++] = value;
-            size[0] += WriteBatchCodec.opSize(key, value);
+          public void put(dev.strata.ColumnFamilyHandle handle, byte[] key, byte[] value) {
+            ColumnFamily f = family(handle);
+            value = f.writeTimes.stamp(value, wo);
+            add(f, null, key, value);
           }
 
           @Override
-          public void delete(byte[] key) {
-            keys[i[0]++] = key;
-            size[0] += WriteBatchCodec.opSize(key, null);
+          public void delete(dev.strata.ColumnFamilyHandle handle, byte[] key) {
+            add(family(handle), null, key, null);
           }
 
           @Override
-          public void merge(byte[] key, byte[] operand) {
-            requireMergeOperator();
-            add(ValueKind.MERGE, key, operand);
+          public void merge(dev.strata.ColumnFamilyHandle handle, byte[] key, byte[] operand) {
+            ColumnFamily f = family(handle);
+            requireMergeOperator(f);
+            add(f, ValueKind.MERGE, key, operand);
           }
 
           @Override
-          public void deleteRange(byte[] begin, byte[] end) {
-            add(ValueKind.RANGE_DELETE, begin, end);
+          public void deleteRange(dev.strata.ColumnFamilyHandle handle, byte[] begin, byte[] end) {
+            add(family(handle), ValueKind.RANGE_DELETE, begin, end);
           }
 
-          /** An operation whose kind its value does not tell (see WriteBatchOps). */
-          private void add(ValueKind kind, byte[] key, byte[] value) {
-            if (kinds[0] == null) {
-              kinds[0] = new ValueKind[n];
+          /**
+           * An operation; {@code kind} only where its value does not tell it (see WriteBatchOps).
+           */
+          private void add(ColumnFamily f, ValueKind kind, byte[] key, byte[] value) {
+            if (kind != null) {
+              if (kinds[0] == null) {
+                kinds[0] = new ValueKind[n];
+              }
+              kinds[0][i[0]] = kind;
             }
-            kinds[0][i[0]] = kind;
+            if (f.id != 0) {
+              if (familyIds[0] == null) {
+                familyIds[0] = new int[n];
+              }
+              familyIds[0][i[0]] = f.id;
+            }
             keys[i[0]] = key;
             values[i[0]++] = value;
-            size[0] += WriteBatchCodec.opSize(key, value);
+            size[0] += WriteBatchCodec.opSize(f.id, key, value);
           }
         });
     // WriteBatch refuses to grow past the limit by a size never below this one; checked again
@@ -542,7 +576,7 @@ public final class DbImpl implements StrataDB {
     stats.userWrites.add(n);
     writes.commit(
         new CommitPipeline.WriteBatchOps(
-            keys, values, kinds[0], (int) (size[0] - WalFormat.BATCH_HEADER_SIZE)),
+            keys, values, kinds[0], familyIds[0], (int) (size[0] - WalFormat.BATCH_HEADER_SIZE)),
         wo.sync(),
         wo.noSlowdown(),
         wo.disableWal());
@@ -553,28 +587,89 @@ public final class DbImpl implements StrataDB {
 
   @Override
   public byte[] get(byte[] key, ReadOptions ro) {
+    return get(null, key, ro);
+  }
+
+  @Override
+  public byte[] get(dev.strata.ColumnFamilyHandle handle, byte[] key, ReadOptions ro) {
     Objects.requireNonNull(key, "key must not be null");
     Objects.requireNonNull(ro, "read options must not be null");
-    return writeTimes.read(reads.get(key, ro));
+    ColumnFamily f = family(handle);
+    return f.writeTimes.read(f.reads.get(key, ro));
   }
 
   @Override
   public List<byte[]> multiGet(List<byte[]> keys, ReadOptions ro) {
     Objects.requireNonNull(keys, "keys must not be null");
     Objects.requireNonNull(ro, "read options must not be null");
-    List<byte[]> values = reads.multiGet(keys, ro);
-    if (writeTimes.enabled()) {
+    return multiGet(defaultFamily, keys, ro);
+  }
+
+  private List<byte[]> multiGet(ColumnFamily f, List<byte[]> keys, ReadOptions ro) {
+    List<byte[]> values = f.reads.multiGet(keys, ro);
+    if (f.writeTimes.enabled()) {
       values = new java.util.ArrayList<>(values);
-      values.replaceAll(writeTimes::read);
+      values.replaceAll(f.writeTimes::read);
     }
     return values;
   }
 
+  /**
+   * Groups the keys by family and reads each group with one multiGet at one sequence: a snapshot
+   * the call takes unless the options carry one, so that every family is read at one point.
+   */
+  @Override
+  public List<byte[]> multiGet(
+      List<dev.strata.ColumnFamilyHandle> handles, List<byte[]> keys, ReadOptions ro) {
+    Objects.requireNonNull(handles, "column families must not be null");
+    Objects.requireNonNull(keys, "keys must not be null");
+    Objects.requireNonNull(ro, "read options must not be null");
+    if (handles.size() != keys.size()) {
+      throw new IllegalArgumentException(
+          handles.size() + " column families for " + keys.size() + " keys");
+    }
+    java.util.Map<ColumnFamily, List<Integer>> byFamily = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < keys.size(); i++) {
+      Objects.requireNonNull(keys.get(i), "key must not be null");
+      byFamily.computeIfAbsent(family(handles.get(i)), k -> new java.util.ArrayList<>()).add(i);
+    }
+    byte[][] out = new byte[keys.size()][];
+    if (byFamily.size() == 1) {
+      List<byte[]> values = multiGet(byFamily.keySet().iterator().next(), keys, ro);
+      return values;
+    }
+    Snapshot own = ro.snapshot() == null ? getSnapshot() : null;
+    try {
+      ReadOptions at =
+          own == null ? ro : ro.toBuilder().snapshot(own).build();
+      for (java.util.Map.Entry<ColumnFamily, List<Integer>> e : byFamily.entrySet()) {
+        List<byte[]> group = new java.util.ArrayList<>(e.getValue().size());
+        for (int i : e.getValue()) {
+          group.add(keys.get(i));
+        }
+        List<byte[]> values = multiGet(e.getKey(), group, at);
+        for (int j = 0; j < values.size(); j++) {
+          out[e.getValue().get(j)] = values.get(j);
+        }
+      }
+    } finally {
+      if (own != null) {
+        own.close();
+      }
+    }
+    return java.util.Arrays.asList(out);
+  }
+
   @Override
   public boolean keyMayExist(byte[] key, ReadOptions ro) {
+    return keyMayExist(null, key, ro);
+  }
+
+  @Override
+  public boolean keyMayExist(dev.strata.ColumnFamilyHandle handle, byte[] key, ReadOptions ro) {
     Objects.requireNonNull(key, "key must not be null");
     Objects.requireNonNull(ro, "read options must not be null");
-    return reads.keyMayExist(key, ro);
+    return family(handle).reads.keyMayExist(key, ro);
   }
 
   @Override
@@ -603,9 +698,15 @@ public final class DbImpl implements StrataDB {
 
   @Override
   public DBIterator newIterator(ReadOptions ro) {
+    return newIterator(null, ro);
+  }
+
+  @Override
+  public DBIterator newIterator(dev.strata.ColumnFamilyHandle handle, ReadOptions ro) {
     Objects.requireNonNull(ro, "read options must not be null");
-    DBIterator it = reads.newIterator(ro);
-    return writeTimes.enabled() ? new WriteTimeStrippingIterator(it) : it;
+    ColumnFamily f = family(handle);
+    DBIterator it = f.reads.newIterator(ro);
+    return f.writeTimes.enabled() ? new WriteTimeStrippingIterator(it) : it;
   }
 
   @Override
@@ -618,23 +719,239 @@ public final class DbImpl implements StrataDB {
 
   @Override
   public void flush() {
+    flush(null);
+  }
+
+  @Override
+  public void flush(dev.strata.ColumnFamilyHandle handle) {
     checkWritableOpen();
-    jobs.flush();
+    ColumnFamily f = family(handle);
+    jobs.flush(f);
+    deleteDrainedFamilies();
   }
 
   @Override
   public void compactRange(byte[] begin, byte[] end) {
+    compactRange(null, begin, end);
+  }
+
+  @Override
+  public void compactRange(dev.strata.ColumnFamilyHandle handle, byte[] begin, byte[] end) {
     checkWritableOpen();
-    jobs.compactRange(begin, end);
+    jobs.compactRange(family(handle), begin, end);
   }
 
   /** See {@link StrataDB#ingestExternalFiles}; the work is {@link Ingestion}'s. */
   @Override
   public void ingestExternalFiles(List<Path> files, dev.strata.IngestOptions io) {
+    ingestExternalFiles(null, files, io);
+  }
+
+  @Override
+  public void ingestExternalFiles(
+      dev.strata.ColumnFamilyHandle handle, List<Path> files, dev.strata.IngestOptions io) {
     Objects.requireNonNull(files, "files must not be null");
     Objects.requireNonNull(io, "ingest options must not be null");
     checkWritableOpen();
-    ingestion.ingest(List.copyOf(files), io);
+    family(handle).ingestion.ingest(List.copyOf(files), io);
+  }
+
+  // ---- column families ----
+
+  /** Longest family name, in UTF-8 bytes. */
+  private static final int MAX_FAMILY_NAME_BYTES = 255;
+
+  @Override
+  public dev.strata.ColumnFamilyHandle createColumnFamily(
+      String name, dev.strata.ColumnFamilyOptions cfo) {
+    Objects.requireNonNull(name, "column family name must not be null");
+    Objects.requireNonNull(cfo, "column family options must not be null");
+    if (name.isEmpty()
+        || name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_FAMILY_NAME_BYTES) {
+      throw new IllegalArgumentException(
+          "a column family name has 1 to " + MAX_FAMILY_NAME_BYTES + " bytes in UTF-8");
+    }
+    checkWritableOpen();
+    synchronized (familyChangeLock) {
+      if (families.byName(name) != null) {
+        throw new IllegalArgumentException("column family '" + name + "' exists");
+      }
+      int id = Math.max(versions.maxFamilyId(), families.maxLiveId()) + 1;
+      ColumnFamily f = newFamily(id, name, cfo);
+      FileSystem fs = options.fileSystem();
+      try {
+        // A directory an earlier crash left (created, never recorded) is deleted first.
+        Recovery.deleteFamilyDirectory(fs, f.dir);
+        fs.createDirectories(f.dir);
+        fs.syncDirectory(dir);
+      } catch (IOException e) {
+        throw new StrataException(
+            "cannot create column family '" + name + "' in " + dir + ": " + e.getMessage(), e);
+      }
+      writes.runExclusive(
+          () -> {
+            // Every earlier write as durable as the family about to be recorded: recovery never
+            // finds the family without a write made before it.
+            writes.syncWals();
+            try {
+              // Its manifest first, starting at the active WAL: no write of it can be older. Then
+              // the database's manifest records it; a crash between leaves a directory that the
+              // next open deletes.
+              f.versions.createWith(new VersionEdit().setLogNumber(writes.activeWalNumber()));
+              options.fileSystem().crashPoint(dev.strata.fs.CrashPoint.FAMILY_CREATED_DIRECTORY);
+              versions.logAndApply(new VersionEdit().addFamily(id, name));
+            } catch (IOException e) {
+              writes.recordBackgroundError("create column family", e);
+              throw new StrataException(
+                  "cannot create column family '" + name + "': " + e.getMessage(), e);
+            }
+            writes.addFamily(f);
+          });
+      infoLog.info("created column family {} ({}) with {}", name, id, cfo);
+      return f;
+    }
+  }
+
+  @Override
+  public void dropColumnFamily(dev.strata.ColumnFamilyHandle handle) {
+    Objects.requireNonNull(handle, "column family must not be null");
+    checkWritableOpen();
+    ColumnFamily f = family(handle);
+    if (f.id == 0) {
+      throw new IllegalArgumentException("the default column family cannot be dropped");
+    }
+    synchronized (familyChangeLock) {
+      f.checkLive();
+      writes.runExclusive(
+          () -> {
+            // Every earlier write as durable as the drop: recovery never finds the drop without a
+            // write made before it.
+            writes.syncWals();
+            try {
+              versions.logAndApply(new VersionEdit().dropFamily(f.id));
+            } catch (IOException e) {
+              writes.recordBackgroundError("drop column family", e);
+              throw new StrataException(
+                  "cannot drop column family '" + f.name + "': " + e.getMessage(), e);
+            }
+            f.markDropped();
+            families.remove(f);
+            writes.removeFamily(f);
+          });
+      // Its tables leave its levels with no compaction running in it; each is deleted once no
+      // iterator reads it. A crash from here on leaves files the next open deletes.
+      jobs.excludingCompactions(
+          () -> {
+            VersionEdit removeAll = new VersionEdit();
+            for (dev.strata.version.Level l : f.versions.currentLevels()) {
+              for (dev.strata.version.FileMetadata file : l.files()) {
+                removeAll.deleteFile(l.number(), file.number());
+              }
+            }
+            try {
+              f.versions.logAndApply(removeAll);
+            } catch (IOException e) {
+              LOG.warn("removing the tables of dropped column family {} of {}", f.name, dir, e);
+            }
+          },
+          true);
+      synchronized (draining) {
+        draining.add(f);
+      }
+    }
+    infoLog.info("dropped column family {} ({})", f.name, f.id);
+    deleteDrainedFamilies();
+  }
+
+  /**
+   * Deletes the tables of dropped families that no iterator reads any more, and the directory of
+   * each that holds no table; what an iterator still reads is deleted at a later call or at the
+   * next open.
+   */
+  void deleteDrainedFamilies() {
+    List<ColumnFamily> done = new java.util.ArrayList<>();
+    synchronized (draining) {
+      for (ColumnFamily f : draining) {
+        if (jobs.isFlushing(f)) {
+          // A flush picked it before the drop: its directory stays until the next call.
+          continue;
+        }
+        try {
+          // A flush that ended after the drop may have installed a table: out with it too. No
+          // compaction runs in a dropped family (the drop waited for the one running).
+          VersionEdit removeAll = new VersionEdit();
+          for (dev.strata.version.Level l : f.versions.currentLevels()) {
+            for (dev.strata.version.FileMetadata file : l.files()) {
+              removeAll.deleteFile(l.number(), file.number());
+            }
+          }
+          if (!removeAll.deleted().isEmpty()) {
+            f.versions.logAndApply(removeAll);
+          }
+          f.obsolete.deleteTables();
+          boolean tablesLeft = false;
+          for (String n : options.fileSystem().list(f.dir)) {
+            tablesLeft |= FileNames.parse(n).kind() == FileNames.Kind.TABLE;
+          }
+          if (!tablesLeft) {
+            f.versions.close();
+            f.tables.close();
+            Recovery.deleteFamilyDirectory(options.fileSystem(), f.dir);
+            done.add(f);
+          }
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("deleting the files of dropped column family {} of {}", f.name, dir, e);
+        }
+      }
+      draining.removeAll(done);
+    }
+  }
+
+  @Override
+  public List<String> listColumnFamilies() {
+    status.checkOpen();
+    List<String> names = new java.util.ArrayList<>();
+    for (ColumnFamily f : families.live()) {
+      names.add(f.name);
+    }
+    return names;
+  }
+
+  /** See {@link StrataDB#listColumnFamilies(Path, Options)}. */
+  public static List<String> listColumnFamilies(Path dir, Options options) {
+    FileSystem fs = options.fileSystem();
+    try {
+      String name = dev.strata.version.ManifestContents.readCurrent(fs, dir);
+      dev.strata.version.ManifestContents m =
+          dev.strata.version.ManifestContents.read(fs, dir, name);
+      if (m.failure() != null) {
+        throw m.failure();
+      }
+      List<String> names = new java.util.ArrayList<>();
+      names.add(dev.strata.ColumnFamilyHandle.DEFAULT_NAME);
+      names.addAll(m.families().values());
+      return names;
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new StrataException(dir + " does not hold a database (no CURRENT file)", e);
+    } catch (IOException e) {
+      throw new StrataException("cannot read the manifest of " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public dev.strata.ColumnFamilyHandle columnFamily(String name) {
+    Objects.requireNonNull(name, "name");
+    status.checkOpen();
+    return families.byName(name);
+  }
+
+  @Override
+  public dev.strata.ColumnFamilyHandle defaultColumnFamily() {
+    return defaultFamily;
+  }
+
+  ColumnFamily defaultFamily() {
+    return defaultFamily;
   }
 
   /** See {@link StrataDB#createCheckpoint}; the work is {@link Checkpoint}'s. */
@@ -661,9 +978,14 @@ public final class DbImpl implements StrataDB {
 
   @Override
   public String getProperty(String name) {
+    return getProperty(null, name);
+  }
+
+  @Override
+  public String getProperty(dev.strata.ColumnFamilyHandle handle, String name) {
     Objects.requireNonNull(name, "name");
     status.checkOpen();
-    return new Properties(this).get(name);
+    return new Properties(this, family(handle)).get(name);
   }
 
   // ---- what Properties and tests read ----
@@ -684,8 +1006,9 @@ public final class DbImpl implements StrataDB {
    * between the reads of the memtables and of the levels (that memtable counts twice); it is exact
    * for keys written once and deleted at most once, once flushed.
    */
-  long estimateNumKeys() {
-    MemtableSet m = writes.mems();
+  long estimateNumKeys(ColumnFamily f) {
+    VersionSet versions = f.versions;
+    MemtableSet m = f.mems;
     long n = m.active.entryCount();
     for (MemtableSet.Immutable imm : m.immutables) {
       n += imm.memtable().entryCount();
@@ -705,7 +1028,7 @@ public final class DbImpl implements StrataDB {
   }
 
   TableCache tablesForProperties() {
-    return tables;
+    return defaultFamily.tables;
   }
 
   long pinnedMemtableBytes() {
@@ -778,10 +1101,23 @@ public final class DbImpl implements StrataDB {
     } catch (IOException | RuntimeException e) {
       LOG.warn("closing the manifest of {}", dir, e);
     }
-    try {
-      tables.close();
-    } catch (RuntimeException e) {
-      LOG.warn("closing the tables of {}", dir, e);
+    deleteDrainedFamilies();
+    for (ColumnFamily f : families.live()) {
+      try {
+        f.tables.close();
+      } catch (RuntimeException e) {
+        LOG.warn("closing the tables of {}", dir, e);
+      }
+    }
+    synchronized (draining) {
+      for (ColumnFamily f : draining) {
+        try {
+          f.versions.close();
+          f.tables.close();
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("closing dropped column family {} of {}", f.name, dir, e);
+        }
+      }
     }
     try {
       dirLock.close();
@@ -805,7 +1141,9 @@ public final class DbImpl implements StrataDB {
 
   /** Installs a hook the calling thread's reads run between their steps; see {@link ReadHook}. */
   void setReadHookForTesting(ReadHook hook) {
-    reads.setHookForTesting(hook);
+    for (ColumnFamily f : families.live()) {
+      f.reads.setHookForTesting(hook);
+    }
   }
 
   /** Installs a hook the calling thread's next checkpoint runs right after pinning its tables. */
@@ -819,7 +1157,7 @@ public final class DbImpl implements StrataDB {
   }
 
   void recordReadSampleForTesting(byte[] key) {
-    jobs.recordReadSample(key);
+    jobs.recordReadSample(defaultFamily, key);
   }
 
   /** Whether the flush worker still accepts work (false once close began stopping it). */

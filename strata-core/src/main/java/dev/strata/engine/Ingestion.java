@@ -75,18 +75,20 @@ final class Ingestion {
   private final BackgroundJobs jobs;
   private final InfoLog infoLog;
 
+  /** The column family the files go into. */
+  private final ColumnFamily family;
+
   Ingestion(
-      Path dir,
-      Options options,
-      VersionSet versions,
+      ColumnFamily family,
       DbStatus status,
       WriteController writes,
       BackgroundJobs jobs,
       InfoLog infoLog) {
-    this.dir = dir;
-    this.options = options;
+    this.family = family;
+    this.dir = family.dir;
+    this.options = family.options;
     this.fs = options.fileSystem();
-    this.versions = versions;
+    this.versions = family.versions;
     this.status = status;
     this.writes = writes;
     this.jobs = jobs;
@@ -247,7 +249,7 @@ final class Ingestion {
       boolean mayWait) {
     status.checkOpen();
     status.checkWritable();
-    writes.flushIfOverlapping(m -> overlapsAny(m, candidates), io.allowBlockingFlush());
+    writes.flushIfOverlapping(family, m -> overlapsAny(m, candidates), io.allowBlockingFlush());
     writes.syncWals();
     return jobs.excludingCompactions(
         () -> {

@@ -46,6 +46,14 @@ final class MemtableSet {
     return new MemtableSet(fresh, freshLogNumber, imms);
   }
 
+  /**
+   * The same memtables with the active one's WAL number moved to {@code logNumber}: after a switch
+   * found the active memtable of this family empty, so that it pins no older log.
+   */
+  MemtableSet withActiveLogNumber(long logNumber) {
+    return new MemtableSet(activePin, logNumber, immutables);
+  }
+
   /** The oldest immutable memtable, or null. */
   Immutable oldest() {
     return immutables.isEmpty() ? null : immutables.get(immutables.size() - 1);

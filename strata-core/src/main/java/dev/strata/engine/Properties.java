@@ -17,8 +17,16 @@ final class Properties {
   private static final String PREFIX = "strata.";
   private final DbImpl db;
 
+  /** The column family whose memtables, levels and tables the figures describe. */
+  private final ColumnFamily family;
+
   Properties(DbImpl db) {
+    this(db, db.defaultFamily());
+  }
+
+  Properties(DbImpl db, ColumnFamily family) {
     this.db = db;
+    this.family = family;
   }
 
   String get(String name) {
@@ -29,31 +37,31 @@ final class Properties {
     CompactionStats s = db.stats;
     if (p.startsWith("num-files-at-level")) {
       int level = parseLevel(p.substring("num-files-at-level".length()));
-      return level < 0 ? null : Integer.toString(db.levelsForProperties()[level].fileCount());
+      return level < 0 ? null : Integer.toString(family.versions.eachLevelNow()[level].fileCount());
     }
     if (p.startsWith("level-bytes")) {
       int level = parseLevel(p.substring("level-bytes".length()));
-      return level < 0 ? null : Long.toString(db.levelsForProperties()[level].totalBytes());
+      return level < 0 ? null : Long.toString(family.versions.eachLevelNow()[level].totalBytes());
     }
     switch (p) {
       case "memtable-bytes":
       case "cur-size-all-mem-tables":
-        return Long.toString(db.memtablesForProperties().approximateBytes());
+        return Long.toString(family.mems.approximateBytes());
       case "cur-size-active-mem-table":
-        return Long.toString(db.memtablesForProperties().active.approximateBytes());
+        return Long.toString(family.mems.active.approximateBytes());
       case "size-all-mem-tables":
         {
           // The set first: a memtable whose flush installs between the two reads is counted in
           // both rather than in neither (MemtablePin adds before its state changes).
-          long unflushed = db.memtablesForProperties().approximateBytes();
+          long unflushed = family.mems.approximateBytes();
           return Long.toString(unflushed + db.pinnedMemtableBytes());
         }
       case "estimate-pinned-iterator-mem":
         return Long.toString(db.pinnedMemtableBytes());
       case "estimate-num-keys":
-        return Long.toString(db.estimateNumKeys());
+        return Long.toString(db.estimateNumKeys(family));
       case "num-immutable-memtables":
-        return Integer.toString(db.memtablesForProperties().immutables.size());
+        return Integer.toString(family.mems.immutables.size());
       case "block-cache-hit-ratio":
         return String.format(Locale.ROOT, "%.4f", db.blockCache().hitRatio());
       case "block-cache-bytes":
@@ -62,9 +70,9 @@ final class Properties {
       case "block-cache-capacity":
         return Long.toString(db.blockCache().capacityBytes());
       case "estimate-table-readers-mem":
-        return Long.toString(db.tablesForProperties().openReaderHeapBytes());
+        return Long.toString(family.tables.openReaderHeapBytes());
       case "num-open-table-readers":
-        return Integer.toString(db.tablesForProperties().openReaderCount());
+        return Integer.toString(family.tables.openReaderCount());
       case "compaction-buffer-bytes":
         return Long.toString(s.tableBuilderBytes.get());
       case "estimate-heap-bytes":
@@ -72,13 +80,13 @@ final class Properties {
       case "compaction-pending":
         return Boolean.toString(db.compactionPending());
       case "estimate-pending-compaction-bytes":
-        return Long.toString(db.picker().estimatedPendingBytes(db.levelsForProperties()));
+        return Long.toString(family.picker.estimatedPendingBytes(family.versions.eachLevelNow()));
       case "stall-condition":
         return db.stallCondition().name();
       case "memtable-shard-lock-waits":
         {
           // The active memtable's shards: the per-shard figures on demand.
-          Memtable active = db.memtablesForProperties().active;
+          Memtable active = family.mems.active;
           return active instanceof ShardedMemtable sharded
               ? java.util.Arrays.toString(sharded.lockWaitsPerShard())
               : "[]";
@@ -86,7 +94,7 @@ final class Properties {
       case "total-sst-bytes":
         {
           long n = 0;
-          for (Level l : db.levelsForProperties()) {
+          for (Level l : family.versions.eachLevelNow()) {
             n += l.totalBytes();
           }
           return Long.toString(n);
@@ -159,8 +167,8 @@ final class Properties {
   }
 
   private String stats() {
-    Level[] levels = db.levelsForProperties();
-    CompactionPicker picker = db.picker();
+    Level[] levels = family.versions.eachLevelNow();
+    CompactionPicker picker = family.picker;
     CompactionPicker.Targets targets = picker.targets(levels);
     double[] scores = picker.scores(levels);
     CompactionStats s = db.stats;

@@ -43,6 +43,10 @@ import java.util.List;
 final class ReadPath {
   private final DbStatus status;
   private final WriteController writes;
+
+  /** The column family this path reads; its memtables, levels and settings. */
+  private final ColumnFamily family;
+
   private final VersionSet versions;
   private final SnapshotList snapshots;
   private final BackgroundJobs jobs;
@@ -68,21 +72,20 @@ final class ReadPath {
   ReadPath(
       DbStatus status,
       WriteController writes,
-      VersionSet versions,
+      ColumnFamily family,
       SnapshotList snapshots,
       BackgroundJobs jobs,
       CompactionStats stats,
-      Observability obs,
-      MergeOperator mergeOperator,
-      PrefixExtractor prefixExtractor) {
-    this.mergeOperator = mergeOperator;
-    this.mergeLookup = new MergeLookup(writes::mems, versions, mergeOperator);
-    this.prefixExtractor = prefixExtractor;
+      Observability obs) {
+    this.family = family;
+    this.versions = family.versions;
+    this.mergeOperator = family.options.mergeOperator();
+    this.mergeLookup = new MergeLookup(() -> family.mems, versions, mergeOperator);
+    this.prefixExtractor = family.options.prefixExtractor();
     this.obs = obs;
     this.recorder = obs.recorder;
     this.status = status;
     this.writes = writes;
-    this.versions = versions;
     this.snapshots = snapshots;
     this.jobs = jobs;
     this.stats = stats;
@@ -168,7 +171,7 @@ final class ReadPath {
    */
   private byte[] getAt(byte[] key, long seq, boolean unregistered, ReadOptions ro) {
     hook.at(ReadHook.Step.GET_SEQUENCE_READ, -1);
-    byte[] r = writes.mems().get(key, seq);
+    byte[] r = family.mems.get(key, seq);
     if (r != null) {
       stats.memtableHits.increment();
       // Memtables return a copy of the value, which the caller may keep (or MERGE).
@@ -260,7 +263,7 @@ final class ReadPath {
   private void multiGetAt(byte[][] keys, long seq, ReadOptions ro, byte[][] results) {
     int n = keys.length;
     boolean[] found = new boolean[n];
-    MemtableSet m = writes.mems();
+    MemtableSet m = family.mems;
     int pending = 0;
     for (int i = 0; i < n; i++) {
       byte[] r = m.get(keys[i], seq);
@@ -312,7 +315,7 @@ final class ReadPath {
     status.checkOpen();
     Snapshot snapshot = ro.snapshot();
     long seq = snapshot != null ? snapshots.sequenceOf(snapshot) : writes.visibleSequence();
-    byte[] r = writes.mems().get(key, seq);
+    byte[] r = family.mems.get(key, seq);
     if (r != null) {
       // The newest version the read sees is in a memtable: a value or merge operand, or a
       // deletion that hides every older version.
@@ -431,7 +434,7 @@ final class ReadPath {
     List<RangeTombstone> rangeTombstones = new ArrayList<>();
     try {
       hook.at(ReadHook.Step.ITERATOR_SEQUENCE_READ, -1);
-      MemtableSet m = writes.mems();
+      MemtableSet m = family.mems;
       // Retained for the memory figures only: the iterator's cursors keep the memtables alive.
       pins = m.pins();
       for (MemtablePin p : pins) {
@@ -468,7 +471,7 @@ final class ReadPath {
     List<MemtablePin> retained = pins;
     return new StatsIterator(recorder, new UserKeyIterator(
         status,
-        jobs::recordReadSample,
+        key -> jobs.recordReadSample(family, key),
         new MergingIterator(children),
         seq,
         ranges,

@@ -23,8 +23,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
+import java.util.function.Function;
+import dev.strata.key.ValueKind;
 
 /**
  * Opening a database: create it or rebuild its levels from the manifest, check that every table
@@ -45,19 +48,29 @@ final class Recovery {
    * recovered sequence, and, for a read-only open, the memtables replayed from the WALs, oldest
    * first (a writable open flushes them to level 0 instead).
    */
-  record Result(LogWriter wal, long walNumber, long lastSequence, List<Memtable> replayed) {}
+  record Result(
+      LogWriter wal, long walNumber, long lastSequence, Map<Integer, List<Memtable>> replayed) {}
 
-  /** Writes a replayed memtable as a level-0 table; null if it holds nothing. */
+  /** Writes a replayed memtable of a family as a level-0 table; null if it holds nothing. */
   interface Flusher {
-    FileMetadata flush(Memtable mem) throws IOException;
+    FileMetadata flush(ColumnFamily family, Memtable mem) throws IOException;
+  }
+
+  /** Builds the family the default family's manifest names (not yet recovered). */
+  interface FamilyFactory {
+    ColumnFamily create(int id, String name);
   }
 
   private final FileSystem fs;
   private final Path dir;
   private final Options options;
+  private final Families families;
+  private final FamilyFactory familyFactory;
+
+  /** The default family's versions: the database's manifest. */
   private final VersionSet versions;
-  private final TableCache tables;
-  private final Supplier<Memtable> newMemtable;
+
+  private final Function<Options, Memtable> newMemtable;
   private final Flusher flusher;
 
   private final InfoLog infoLog;
@@ -83,15 +96,60 @@ final class Recovery {
   /** Read-only: the logs to replay, opened before the first is read; closed by replay. */
   private final java.util.Map<Long, ReadableFile> pinnedLogs = new java.util.HashMap<>();
 
-  /** Read-only: memtables replayed from the WALs, oldest first. */
-  private final List<Memtable> replayed = new ArrayList<>();
+  /** Read-only: memtables replayed from the WALs per family, oldest first. */
+  private final Map<Integer, List<Memtable>> replayed = new HashMap<>();
+
+  /** The replay of one family: its inserter, memtable and the edit recording its tables. */
+  private final class FamilyReplay {
+    final ColumnFamily family;
+    final VersionEdit edit = new VersionEdit();
+    ReplayInserter inserter;
+    Memtable mem;
+
+    FamilyReplay(ColumnFamily family) {
+      this.family = family;
+    }
+
+    void add(long seq, ValueKind kind, byte[] key, byte[] value) throws IOException {
+      if (inserter == null) {
+        inserter =
+            new ReplayInserter(
+                ReplayInserter.defaultThreads(), family.options.memtableSizeBytes());
+        mem = newMemtable.apply(family.options);
+      }
+      inserter.add(seq, kind, key, value);
+      if (inserter.chunkFull()) {
+        inserter.drainInto(mem);
+        if (mem.isFull()) {
+          flushReplayed(this, mem);
+          mem = newMemtable.apply(family.options);
+        }
+      }
+    }
+
+    void finish() throws IOException {
+      if (inserter == null) {
+        return;
+      }
+      inserter.drainInto(mem);
+      if (!mem.isEmpty()) {
+        flushReplayed(this, mem);
+      }
+    }
+
+    void close() {
+      if (inserter != null) {
+        inserter.close();
+      }
+    }
+  }
 
   Recovery(
       Path dir,
       Options options,
-      VersionSet versions,
-      TableCache tables,
-      Supplier<Memtable> newMemtable,
+      Families families,
+      FamilyFactory familyFactory,
+      Function<Options, Memtable> newMemtable,
       Flusher flusher,
       boolean readOnly,
       InfoLog infoLog) {
@@ -100,8 +158,9 @@ final class Recovery {
     this.fs = options.fileSystem();
     this.dir = dir;
     this.options = options;
-    this.versions = versions;
-    this.tables = tables;
+    this.families = families;
+    this.familyFactory = familyFactory;
+    this.versions = families.defaultFamily().versions;
     this.newMemtable = newMemtable;
     this.flusher = flusher;
   }
@@ -140,19 +199,150 @@ final class Recovery {
       } else {
         versions.recover();
       }
+      recoverFamilies();
     }
     // 2. Every table the manifest names must exist with its recorded size. Read-only, each is
     // opened now and stays open (the table cache keeps every reader of a read-only open): a
     // writer beside this open may delete it after a compaction.
-    for (Level level : versions.currentLevels()) {
+    for (ColumnFamily family : families.live()) {
+      checkTables(family);
+    }
+    // 3. Replay the logs at or above the smallest log number of a family, in order. Listed again:
+    // beside a running writer (read-only), logs come and go after the first listing.
+    long minLog = Long.MAX_VALUE;
+    for (ColumnFamily family : families.live()) {
+      minLog = Math.min(minLog, family.versions.logNumber());
+    }
+    List<Long> logs = new ArrayList<>();
+    for (String n : fs.list(dir)) {
+      FileNames.Parsed p = FileNames.parse(n);
+      if (p.kind() == FileNames.Kind.LOG) {
+        versions.markFileNumberUsed(p.number());
+        if (p.number() >= minLog) {
+          logs.add(p.number());
+        }
+      } else if (p.kind() == FileNames.Kind.TABLE || p.kind() == FileNames.Kind.TEMP) {
+        versions.markFileNumberUsed(p.number());
+      }
+    }
+    Collections.sort(logs);
+    Map<Integer, FamilyReplay> replays = new HashMap<>();
+    for (ColumnFamily family : families.live()) {
+      replays.put(family.id, new FamilyReplay(family));
+    }
+    long maxSequence;
+    try {
+      if (readOnly) {
+        // Opened at once, before any replay: a writer beside this open deletes a log once its
+        // memtable is flushed, and an open file stays readable after its deletion.
+        for (Long n : logs) {
+          pinnedLogs.put(n, fs.openRead(FileNames.path(dir, FileNames.log(n))));
+        }
+        // A log at or above the manifest's log number, or a table it lists, is deleted only after
+        // a later edit reaches the manifest: if the manifest is as it was read, every file of
+        // this view is now open, and the view is whole. Otherwise a writer moved on meanwhile.
+        if (!manifestStateAtRead.equals(manifestStates())) {
+          throw new ManifestChangedException();
+        }
+      }
+      maxSequence = replay(logs, replays);
+    } finally {
+      for (ReadableFile f : pinnedLogs.values()) {
+        f.close();
+      }
+      pinnedLogs.clear();
+      for (FamilyReplay r : replays.values()) {
+        r.close();
+      }
+    }
+    fs.crashPoint(CrashPoint.RECOVERY_AFTER_REPLAY);
+    if (readOnly) {
+      return new Result(null, 0, maxSequence, Map.copyOf(replayed));
+    }
+    // 4. A fresh WAL, and an edit per family recording its replayed tables and the new log
+    // number; the default family's last, each family's replay is complete on its own.
+    long walNumber = versions.newFileNumber();
+    String walName = FileNames.log(walNumber);
+    LogWriter wal = new LogWriter(fs.create(FileNames.path(dir, walName)), walName);
+    try {
+      fs.syncDirectory(dir);
+      List<ColumnFamily> order = new ArrayList<>(families.live());
+      order.add(order.remove(0));
+      for (ColumnFamily family : order) {
+        VersionEdit edit = replays.get(family.id).edit;
+        edit.setLogNumber(walNumber);
+        edit.setLastSequence(maxSequence);
+        family.versions.logAndApply(edit);
+      }
+      // 5. Delete what nothing refers to any more.
+      fs.crashPoint(CrashPoint.RECOVERY_BEFORE_CLEANUP);
+      for (ColumnFamily family : families.live()) {
+        deleteUnreferenced(family, walNumber);
+      }
+      deleteFamilyDirectoriesNotLive();
+    } catch (IOException | RuntimeException | Error e) {
+      // Until it is returned, the fresh WAL is this method's to close.
+      try {
+        wal.close();
+      } catch (IOException closeFailure) {
+        e.addSuppressed(closeFailure);
+      }
+      throw e;
+    }
+    return new Result(wal, walNumber, maxSequence, Map.of());
+  }
+
+  /**
+   * Builds and recovers every family the database's manifest names, from its own directory. A
+   * family whose directory lost its manifest is damage, not an empty family.
+   */
+  private void recoverFamilies() throws IOException {
+    for (Map.Entry<Integer, String> e : versions.families().entrySet()) {
+      ColumnFamily family = familyFactory.create(e.getKey(), e.getValue());
+      if (!fs.exists(FileNames.path(family.dir, FileNames.CURRENT))) {
+        throw new CorruptionException(
+            FileNames.FAMILY_DIR_PREFIX + family.id + "/" + FileNames.CURRENT,
+            -1,
+            "column family '" + family.name + "' has lost its CURRENT file");
+      }
+      if (readOnly) {
+        family.versions.recoverReadOnly();
+      } else {
+        family.versions.recover();
+      }
+      families.add(family);
+    }
+    if (readOnly) {
+      manifestStateAtRead = manifestStates();
+    }
+  }
+
+  /** The state of every family's manifest, for a read-only open to tell a writer moved on. */
+  private String manifestStates() throws IOException {
+    StringBuilder sb = new StringBuilder(versions.currentManifestState());
+    for (ColumnFamily f : families.live()) {
+      if (f.id != 0) {
+        sb.append(';').append(f.id).append('=').append(f.versions.currentManifestState());
+      }
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Every table a family's manifest names must exist with its recorded size. Read-only, each is
+   * opened now and stays open (the table cache keeps every reader of a read-only open): a writer
+   * beside this open may delete it after a compaction.
+   */
+  private void checkTables(ColumnFamily family) throws IOException {
+    for (Level level : family.versions.currentLevels()) {
       if (readOnly) {
         for (FileMetadata f : level.files()) {
-          tables.acquire(f.number(), f.fileSize(), f.globalSequence()).close();
+          family.tables.acquire(f.number(), f.fileSize(), f.globalSequence()).close();
         }
         continue;
       }
       for (FileMetadata f : level.files()) {
-        Path p = FileNames.tablePath(dir, f.number());
+        Path p = FileNames.tablePath(family.dir, f.number());
         if (!fs.exists(p)) {
           throw new CorruptionException(FileNames.table(f.number()), -1, "table file missing");
         }
@@ -165,82 +355,21 @@ final class Recovery {
         }
       }
     }
-    // 3. Replay the logs at or above the manifest's log number, in order. Listed again: beside a
-    // running writer (read-only), logs come and go after the first listing.
-    List<Long> logs = new ArrayList<>();
-    for (String n : fs.list(dir)) {
-      FileNames.Parsed p = FileNames.parse(n);
-      if (p.kind() == FileNames.Kind.LOG) {
-        versions.markFileNumberUsed(p.number());
-        if (p.number() >= versions.logNumber()) {
-          logs.add(p.number());
-        }
-      } else if (p.kind() == FileNames.Kind.TABLE || p.kind() == FileNames.Kind.TEMP) {
-        versions.markFileNumberUsed(p.number());
-      }
-    }
-    Collections.sort(logs);
-    VersionEdit edit = new VersionEdit();
-    long maxSequence;
-    try {
-      if (readOnly) {
-        // Opened at once, before any replay: a writer beside this open deletes a log once its
-        // memtable is flushed, and an open file stays readable after its deletion.
-        for (Long n : logs) {
-          pinnedLogs.put(n, fs.openRead(FileNames.path(dir, FileNames.log(n))));
-        }
-        // A log at or above the manifest's log number, or a table it lists, is deleted only after
-        // a later edit reaches the manifest: if the manifest is as it was read, every file of
-        // this view is now open, and the view is whole. Otherwise a writer moved on meanwhile.
-        if (!manifestStateAtRead.equals(versions.currentManifestState())) {
-          throw new ManifestChangedException();
-        }
-      }
-      maxSequence = replay(logs, edit);
-    } finally {
-      for (ReadableFile f : pinnedLogs.values()) {
-        f.close();
-      }
-      pinnedLogs.clear();
-    }
-    fs.crashPoint(CrashPoint.RECOVERY_AFTER_REPLAY);
-    if (readOnly) {
-      return new Result(null, 0, maxSequence, List.copyOf(replayed));
-    }
-    // 4. A fresh WAL, and one edit recording the replayed tables and the new log number.
-    long walNumber = versions.newFileNumber();
-    String walName = FileNames.log(walNumber);
-    LogWriter wal = new LogWriter(fs.create(FileNames.path(dir, walName)), walName);
-    try {
-      fs.syncDirectory(dir);
-      edit.setLogNumber(walNumber);
-      edit.setLastSequence(maxSequence);
-      versions.logAndApply(edit);
-      // 5. Delete what nothing refers to any more.
-      fs.crashPoint(CrashPoint.RECOVERY_BEFORE_CLEANUP);
-      deleteUnreferenced(walNumber);
-    } catch (IOException | RuntimeException | Error e) {
-      // Until it is returned, the fresh WAL is this method's to close.
-      try {
-        wal.close();
-      } catch (IOException closeFailure) {
-        e.addSuppressed(closeFailure);
-      }
-      throw e;
-    }
-    return new Result(wal, walNumber, maxSequence, List.of());
   }
 
-  private long replay(List<Long> logs, VersionEdit edit) throws IOException {
-    // The manifest's last sequence may be above the unflushed logs' writes (a flush records the
+  private long replay(List<Long> logs, Map<Integer, FamilyReplay> replays) throws IOException {
+    // The manifests' last sequence may be above the unflushed logs' writes (a flush records the
     // visible sequence of its moment), so order is checked among replayed records only.
-    long[] maxSeq = {versions.lastSequence()};
+    long manifestSequence = 0;
+    for (ColumnFamily f : families.live()) {
+      manifestSequence = Math.max(manifestSequence, f.versions.lastSequence());
+    }
+    long[] maxSeq = {manifestSequence};
     long[] lastReplayed = {-1};
-    Memtable[] mem = {newMemtable.get()};
     boolean stopped = false;
-    try (ReplayInserter inserter =
-        new ReplayInserter(ReplayInserter.defaultThreads(), options.memtableSizeBytes())) {
+    {
       for (int i = 0; i < logs.size() && !stopped; i++) {
+        long logNumber = logs.get(i);
         String name = FileNames.log(logs.get(i));
         ReadableFile pinned = pinnedLogs.remove(logs.get(i));
         try (ReadableFile file =
@@ -267,7 +396,7 @@ final class Recovery {
             firstInLog = false;
             if (lastReplayed[0] < 0
                 && record.length >= WalFormat.BATCH_HEADER_SIZE
-                && WriteBatchCodec.firstSequence(record) > versions.lastSequence() + 1
+                && WriteBatchCodec.firstSequence(record) > manifestSequence + 1
                 && versions.recoveredManifest() != null) {
               // Every write below the first one a WAL holds is in a table the manifest names, and
               // every edit records a last sequence at least as high: a gap means the manifest lost
@@ -276,7 +405,7 @@ final class Recovery {
                   versions.recoveredManifest(),
                   -1,
                   "the manifest's last sequence "
-                      + versions.lastSequence()
+                      + manifestSequence
                       + " is below the first logged write "
                       + WriteBatchCodec.firstSequence(record)
                       + " in "
@@ -293,28 +422,17 @@ final class Recovery {
                       + " is not above the last recovered "
                       + lastReplayed[0]);
             }
-            WriteBatchCodec.decode(
-                record,
-                name,
-                reader.recordOffset(),
-                (seq, kind, key, value) -> {
-                  inserter.add(seq, kind, key, value);
-                  maxSeq[0] = Math.max(maxSeq[0], seq);
-                  lastReplayed[0] = seq;
-                });
+            try {
+              decode(record, name, reader.recordOffset(), logNumber, replays, maxSeq, lastReplayed);
+            } catch (java.io.UncheckedIOException e) {
+              throw e.getCause();
+            }
             if (WriteBatchCodec.count(record) == 0) {
               // An unlogged marker: every write up to its sequence is replayed, and the writes
               // after it until the next batch skipped the WAL (WriteOptions.disableWal), so the
               // next batch may start above the last replayed write plus one.
               lastReplayed[0] =
                   Math.max(lastReplayed[0], WriteBatchCodec.firstSequence(record) - 1);
-            }
-            if (inserter.chunkFull()) {
-              inserter.drainInto(mem[0]);
-              if (mem[0].isFull()) {
-                flushReplayed(mem[0], edit);
-                mem[0] = newMemtable.get();
-              }
             }
           }
           if (reader.tornTailOffset() >= 0) {
@@ -332,12 +450,42 @@ final class Recovery {
           stopped = true;
         }
       }
-      inserter.drainInto(mem[0]);
     }
-    if (!mem[0].isEmpty()) {
-      flushReplayed(mem[0], edit);
+    for (FamilyReplay r : replays.values()) {
+      r.finish();
     }
     return maxSeq[0];
+  }
+
+  /**
+   * Applies one record's operations to their families' replays: not those of a dropped family, nor
+   * a family's writes its tables already hold (in a log below its log number).
+   */
+  private static void decode(
+      byte[] record,
+      String name,
+      long offset,
+      long logNumber,
+      Map<Integer, FamilyReplay> replays,
+      long[] maxSeq,
+      long[] lastReplayed) {
+    WriteBatchCodec.decode(
+        record,
+        name,
+        offset,
+        (WriteBatchCodec.FamilyHandler)
+            (seq, familyId, kind, key, value) -> {
+              FamilyReplay r = replays.get(familyId);
+              if (r != null && logNumber >= r.family.versions.logNumber()) {
+                try {
+                  r.add(seq, kind, key, value);
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              }
+              maxSeq[0] = Math.max(maxSeq[0], seq);
+              lastReplayed[0] = seq;
+            });
   }
 
   /**
@@ -355,18 +503,47 @@ final class Recovery {
     return lastReplayed < 0 || WriteBatchCodec.firstSequence(record) > lastReplayed + 1;
   }
 
-  private void flushReplayed(Memtable mem, VersionEdit edit) throws IOException {
+  private void flushReplayed(FamilyReplay r, Memtable mem) throws IOException {
     if (readOnly) {
-      replayed.add(mem);
+      replayed.computeIfAbsent(r.family.id, k -> new ArrayList<>()).add(mem);
       return;
     }
-    FileMetadata f = flusher.flush(mem);
+    FileMetadata f = flusher.flush(r.family, mem);
     if (f != null) {
-      edit.addFile(0, f);
+      r.edit.addFile(0, f);
     }
   }
 
-  private void deleteUnreferenced(long liveWal) throws IOException {
+  /**
+   * Deletes the directory of every family that is not live: dropped, or created by a crash that
+   * came before the manifest recorded it.
+   */
+  private void deleteFamilyDirectoriesNotLive() throws IOException {
+    for (String n : fs.list(dir)) {
+      int id = FileNames.parseFamilyDir(n);
+      if (id > 0 && families.byId(id) == null) {
+        deleteFamilyDirectory(fs, FileNames.familyDir(dir, id));
+      }
+    }
+  }
+
+  /** Deletes a family's directory and the files in it (it has no subdirectories). */
+  static void deleteFamilyDirectory(FileSystem fs, Path familyDir) throws IOException {
+    if (!fs.exists(familyDir)) {
+      return;
+    }
+    for (String f : fs.list(familyDir)) {
+      fs.crashPoint(CrashPoint.OBSOLETE_BEFORE_DELETE);
+      fs.delete(familyDir.resolve(f));
+    }
+    fs.delete(familyDir);
+    fs.syncDirectory(familyDir.getParent());
+  }
+
+  private void deleteUnreferenced(ColumnFamily family, long liveWal) throws IOException {
+    VersionSet versions = family.versions;
+    Path dir = family.dir;
+    TableCache tables = family.tables;
     Set<Long> liveTables = versions.liveTableNumbers();
     long liveManifest = versions.manifestNumber();
     for (String n : fs.list(dir)) {

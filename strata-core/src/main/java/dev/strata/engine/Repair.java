@@ -65,15 +65,11 @@ final class Repair {
   private static final String LOST_DIR = "lost";
   private static final HexFormat HEX = HexFormat.of();
 
-  /** The range tombstones of every table and log read, applied by the merge. */
-  private final List<RangeTombstone> rangeTombstones = new ArrayList<>();
-
   private final FileSystem fs;
   private final Path source;
   private final Path target;
   private final Options options;
   private final boolean inPlace;
-  private final AtomicLong nextFileNumber = new AtomicLong(2);
 
   private final List<String> tablesRead = new ArrayList<>();
   private final List<String> tablesPartial = new ArrayList<>();
@@ -133,62 +129,150 @@ final class Repair {
     }
   }
 
-  private RepairReport runLocked() throws IOException {
-    List<String> names = new ArrayList<>(fs.list(source));
-    Collections.sort(names);
-    List<Long> tableNumbers = new ArrayList<>();
-    List<Long> logNumbers = new ArrayList<>();
-    List<String> others = new ArrayList<>();
-    for (String n : names) {
-      FileNames.Parsed p = FileNames.parse(n);
-      switch (p.kind()) {
-        case TABLE -> tableNumbers.add(p.number());
-        case LOG -> logNumbers.add(p.number());
-        case MANIFEST, TEMP -> others.add(n);
-        default -> {}
+  /**
+   * One column family's part of a repair: its directory in the source and the target, its tables,
+   * and what was read of them and of the WALs' operations for it. The default family's part is
+   * the database's directory.
+   */
+  private final class Part {
+    final int id;
+    final String name;
+    final Path from;
+    final Path to;
+    /** "" for the default family, {@code cf-<id>/} for the others: how reports name its files. */
+    final String prefix;
+    final AtomicLong nextFileNumber = new AtomicLong(2);
+    final List<Long> tableNumbers = new ArrayList<>();
+    final List<String> others = new ArrayList<>();
+    final List<InternalIterator> sources = new ArrayList<>();
+    final List<String> partial = new ArrayList<>();
+    final List<RangeTombstone> rangeTombstones = new ArrayList<>();
+    Map<Long, Long> named = Map.of();
+    RepairJob.Result merged;
+
+    Part(int id, String name) {
+      this.id = id;
+      this.name = name;
+      this.from = id == 0 ? source : FileNames.familyDir(source, id);
+      this.to = id == 0 ? target : FileNames.familyDir(target, id);
+      this.prefix = id == 0 ? "" : FileNames.FAMILY_DIR_PREFIX + id + "/";
+    }
+
+    /** Lists the part's files and reads which tables its newest manifest names. */
+    void list(List<Long> logNumbers, List<Integer> familyDirs) throws IOException {
+      List<String> names = new ArrayList<>(fs.list(from));
+      Collections.sort(names);
+      for (String n : names) {
+        FileNames.Parsed p = FileNames.parse(n);
+        switch (p.kind()) {
+          case TABLE -> tableNumbers.add(p.number());
+          case LOG -> {
+            if (id == 0) {
+              logNumbers.add(p.number());
+            }
+          }
+          case MANIFEST, TEMP -> others.add(n);
+          default -> {
+            int family = FileNames.parseFamilyDir(n);
+            if (id == 0 && family > 0) {
+              familyDirs.add(family);
+            }
+          }
+        }
+        if (p.number() > 0) {
+          nextFileNumber.accumulateAndGet(p.number() + 1, Math::max);
+        }
       }
-      if (p.number() > 0) {
-        nextFileNumber.accumulateAndGet(p.number() + 1, Math::max);
+      named = tablesNamedByNewestManifest(this);
+      for (long n : named.keySet()) {
+        // Never reuse a number the old manifest gave a table, even one now missing.
+        nextFileNumber.accumulateAndGet(n + 1, Math::max);
+        if (!tableNumbers.contains(n)) {
+          tablesUnreadable.add(
+              prefix + FileNames.table(n) + ": missing, though the manifest names it");
+        }
       }
     }
+  }
+
+  /** The live families the newest readable manifest of the database names; null if none reads. */
+  private Map<Integer, String> familiesOfNewestManifest;
+
+  private RepairReport runLocked() throws IOException {
+    Part main = new Part(0, dev.strata.ColumnFamilyHandle.DEFAULT_NAME);
+    List<Long> logNumbers = new ArrayList<>();
+    List<Integer> familyDirs = new ArrayList<>();
+    main.list(logNumbers, familyDirs);
     Collections.sort(logNumbers);
-    Map<Long, Long> named = tablesNamedByNewestManifest(others);
-    for (long n : named.keySet()) {
-      // Never reuse a number the old manifest gave a table, even one now missing.
-      nextFileNumber.accumulateAndGet(n + 1, Math::max);
-      if (!tableNumbers.contains(n)) {
-        tablesUnreadable.add(FileNames.table(n) + ": missing, though the manifest names it");
+    // The families: those the newest readable manifest names (a directory it does not name is a
+    // dropped family's, whose files wait for deletion); if no manifest reads, every directory,
+    // named after itself.
+    Map<Integer, Part> parts = new java.util.TreeMap<>();
+    parts.put(0, main);
+    Collections.sort(familyDirs);
+    for (int id : familyDirs) {
+      String name;
+      if (familiesOfNewestManifest == null) {
+        name = FileNames.FAMILY_DIR_PREFIX + id;
+      } else {
+        name = familiesOfNewestManifest.get(id);
+        if (name == null) {
+          continue;
+        }
+      }
+      Part part = new Part(id, name);
+      part.list(logNumbers, familyDirs);
+      parts.put(id, part);
+    }
+    if (familiesOfNewestManifest != null) {
+      for (Map.Entry<Integer, String> e : familiesOfNewestManifest.entrySet()) {
+        if (!parts.containsKey(e.getKey())) {
+          tablesUnreadable.add(
+              FileNames.FAMILY_DIR_PREFIX + e.getKey() + ": the directory of column family '"
+                  + e.getValue() + "' is missing");
+        }
       }
     }
     BlockCache noCache = BlockCache.create(0);
     List<TableReader> readers = new ArrayList<>();
-    List<InternalIterator> sources = new ArrayList<>();
-    List<String> partial = new ArrayList<>();
+    long entries = 0;
+    int tables = 0;
     try {
-      for (long n : tableNumbers) {
-        openTable(n, named.getOrDefault(n, 0L), noCache, readers, sources, partial);
+      for (Part part : parts.values()) {
+        for (long n : part.tableNumbers) {
+          openTable(part, n, part.named.getOrDefault(n, 0L), noCache, readers);
+        }
       }
       for (long n : logNumbers) {
-        replayLog(n, sources);
+        replayLog(n, parts);
       }
-      RepairJob.Result merged =
-          RepairJob.run(
-              sources,
-              FragmentedRangeTombstones.of(rangeTombstones),
-              fs,
-              target,
-              nextFileNumber::getAndIncrement,
-              DbImpl.tableOptions(options),
-              options.targetFileSizeBytes());
-      sources.clear();
-      // The reports of blocks lost are complete once the merge has read every table.
-      for (String table : partial) {
-        tablesRead.remove(table);
-        tablesPartial.add(table);
+      for (Part part : parts.values()) {
+        if (!inPlace && part.id != 0) {
+          fs.createDirectories(part.to);
+        }
+        part.merged =
+            RepairJob.run(
+                part.sources,
+                FragmentedRangeTombstones.of(part.rangeTombstones),
+                fs,
+                part.to,
+                part.nextFileNumber::getAndIncrement,
+                DbImpl.tableOptions(familyOptions(part)),
+                options.targetFileSizeBytes());
+        part.sources.clear();
+        entries += part.merged.entriesWritten();
+        tables += part.merged.outputs().size();
+        // The reports of blocks lost are complete once the merge has read every table.
+        for (String table : part.partial) {
+          tablesRead.remove(table);
+          tablesPartial.add(table);
+        }
       }
-      installLocked(merged, noCache);
+      installLocked(parts, noCache);
       if (inPlace) {
-        cleanUp(tableNumbers, logNumbers, others);
+        for (Part part : parts.values()) {
+          cleanUp(part, logNumbers);
+        }
       }
       return new RepairReport(
           tablesRead,
@@ -197,12 +281,14 @@ final class Repair {
           logsRead,
           logsTruncated,
           lostRanges,
-          merged.entriesWritten(),
-          merged.outputs().size(),
+          entries,
+          tables,
           movedToLost);
     } finally {
-      for (InternalIterator it : sources) {
-        it.close();
+      for (Part part : parts.values()) {
+        for (InternalIterator it : part.sources) {
+          it.close();
+        }
       }
       for (TableReader r : readers) {
         r.close();
@@ -210,15 +296,24 @@ final class Repair {
     }
   }
 
+  /** The options a family's new tables are written with: its own, if the options name them. */
+  private Options familyOptions(Part part) {
+    if (part.id == 0) {
+      return options;
+    }
+    dev.strata.ColumnFamilyOptions cfo = options.columnFamilyOptions(part.name);
+    return (cfo == null ? dev.strata.ColumnFamilyOptions.defaults() : cfo).applyTo(options);
+  }
+
   /**
-   * The tables the newest manifest names, read as far as it can be, with the global sequence of
-   * each ingested one (0 for the others): to report tables that are missing, since their keys are
-   * lost without a trace in any other file, and to read ingested tables at their sequences. Empty
-   * if no manifest can be read at all.
+   * The tables the part's newest manifest names, read as far as it can be, with the global sequence
+   * of each ingested one (0 for the others): to report tables that are missing, since their keys
+   * are lost without a trace in any other file, and to read ingested tables at their sequences.
+   * Empty if no manifest can be read at all. For the default family, also the families it names.
    */
-  private Map<Long, Long> tablesNamedByNewestManifest(List<String> others) {
+  private Map<Long, Long> tablesNamedByNewestManifest(Part part) {
     String newest = null;
-    for (String n : others) {
+    for (String n : part.others) {
       if (FileNames.parse(n).kind() == FileNames.Kind.MANIFEST
           && (newest == null || FileNames.parse(n).number() > FileNames.parse(newest).number())) {
         newest = n;
@@ -230,17 +325,24 @@ final class Repair {
     Map<Long, Long> live = new java.util.TreeMap<>();
     try {
       // A damaged manifest is the usual reason to repair: what was read up to a failure counts.
-      ManifestContents m = ManifestContents.read(fs, source, newest);
+      ManifestContents m = ManifestContents.read(fs, part.from, newest);
       for (Map<Long, FileMetadata> level : m.levels()) {
         for (FileMetadata f : level.values()) {
           live.put(f.number(), f.globalSequence());
         }
       }
+      if (part.id == 0) {
+        familiesOfNewestManifest = new java.util.TreeMap<>(m.families());
+        nextFamilyId = Math.max(nextFamilyId, m.maxFamilyId());
+      }
     } catch (IOException | RuntimeException e) {
-      LOG.info("repair: {} could not be read: {}", newest, e.toString());
+      LOG.info("repair: {}{} could not be read: {}", part.prefix, newest, e.toString());
     }
     return live;
   }
+
+  /** The largest family id a manifest or directory shows. */
+  private int nextFamilyId;
 
   /**
    * Opens table {@code n} for salvage, at {@code globalSequence} if the manifest ingested it, or
@@ -249,15 +351,12 @@ final class Repair {
    * values shadow newer ones or be shadowed by older ones.
    */
   private void openTable(
-      long n,
-      long globalSequence,
-      BlockCache cache,
-      List<TableReader> readers,
-      List<InternalIterator> sources,
-      List<String> partial)
+      Part part, long n, long globalSequence, BlockCache cache, List<TableReader> readers)
       throws IOException {
-    String name = FileNames.table(n);
-    Path path = FileNames.path(source, name);
+    String name = part.prefix + FileNames.table(n);
+    Path path = FileNames.tablePath(part.from, n);
+    List<InternalIterator> sources = part.sources;
+    List<String> partial = part.partial;
     TableReader reader;
     try {
       reader =
@@ -283,7 +382,7 @@ final class Repair {
     }
     readers.add(reader);
     tablesRead.add(name);
-    rangeTombstones.addAll(reader.rangeTombstones().toTombstones());
+    part.rangeTombstones.addAll(reader.rangeTombstones().toTombstones());
     sources.add(
         new SalvagingTableIterator(
             reader,
@@ -305,13 +404,16 @@ final class Repair {
             }));
   }
 
-  private record LoggedOp(long sequence, ValueKind kind, byte[] key, byte[] value) {}
+  private record LoggedOp(long sequence, int family, ValueKind kind, byte[] key, byte[] value) {}
 
-  /** Replays WAL {@code n} into memtables up to its first bad record. */
-  private void replayLog(long n, List<InternalIterator> sources) throws IOException {
+  /**
+   * Replays WAL {@code n} into memtables of each family's part up to its first bad record; the
+   * operations of a family no part stands for (dropped) are left out.
+   */
+  private void replayLog(long n, Map<Integer, Part> parts) throws IOException {
     String name = FileNames.log(n);
-    Memtable[] mem = {newMemtable()};
-    List<Memtable> filled = new ArrayList<>();
+    Map<Integer, Memtable> mem = new java.util.HashMap<>();
+    List<Map.Entry<Part, Memtable>> filled = new ArrayList<>();
     String truncated = null;
     try (ReadableFile file = fs.openRead(FileNames.path(source, name))) {
       LogReader reader = new LogReader(file, name);
@@ -328,28 +430,38 @@ final class Repair {
               record,
               name,
               reader.recordOffset(),
-              (seq, kind, key, value) -> ops.add(new LoggedOp(seq, kind, key, value)));
+              (WriteBatchCodec.FamilyHandler)
+                  (seq, family, kind, key, value) ->
+                      ops.add(new LoggedOp(seq, family, kind, key, value)));
           for (LoggedOp op : ops) {
-            mem[0].add(op.sequence(), op.kind(), op.key(), op.value());
+            Part part = parts.get(op.family());
+            if (part == null) {
+              continue;
+            }
+            Memtable m = mem.computeIfAbsent(op.family(), k -> newMemtable());
+            m.add(op.sequence(), op.kind(), op.key(), op.value());
+            if (m.isFull()) {
+              filled.add(Map.entry(part, m));
+              mem.remove(op.family());
+            }
           }
         } catch (CorruptionException e) {
           truncated = name + " at " + e.offset() + ": " + e.getMessage();
           break;
-        }
-        if (mem[0].isFull()) {
-          filled.add(mem[0]);
-          mem[0] = newMemtable();
         }
       }
       if (truncated == null && reader.tornTailOffset() >= 0) {
         truncated = name + " at " + reader.tornTailOffset() + ": torn tail";
       }
     }
-    filled.add(mem[0]);
-    for (Memtable m : filled) {
+    for (Map.Entry<Integer, Memtable> e : mem.entrySet()) {
+      filled.add(Map.entry(parts.get(e.getKey()), e.getValue()));
+    }
+    for (Map.Entry<Part, Memtable> e : filled) {
+      Memtable m = e.getValue();
       if (!m.isEmpty()) {
-        sources.add(m.newIterator());
-        rangeTombstones.addAll(m.rangeTombstones().toTombstones());
+        e.getKey().sources.add(m.newIterator());
+        e.getKey().rangeTombstones.addAll(m.rangeTombstones().toTombstones());
       }
     }
     if (truncated == null) {
@@ -365,26 +477,52 @@ final class Repair {
   }
 
   /**
-   * Writes an empty WAL and a manifest naming only {@code merged}'s tables at the bottom level,
-   * then points CURRENT at it (the one step that changes what an open sees).
+   * Writes an empty WAL, then for each family other than the default a manifest naming only its
+   * merged tables at the bottom level, and last the database's manifest (its own tables, and the
+   * families), pointing CURRENT at it: the one step that changes what an open sees. A family's
+   * CURRENT switched before a crash is harmless: the old database manifest's log number still
+   * names WALs that replay into it only above the family's new log number, and repair can run
+   * again.
    */
-  private void installLocked(RepairJob.Result merged, BlockCache cache) throws IOException {
-    long walNumber = nextFileNumber.getAndIncrement();
+  private void installLocked(Map<Integer, Part> parts, BlockCache cache) throws IOException {
+    Part main = parts.get(0);
+    long walNumber = main.nextFileNumber.getAndIncrement();
     String walName = FileNames.log(walNumber);
     new LogWriter(fs.create(FileNames.path(target, walName)), walName).close();
     fs.syncDirectory(target);
-    try (TableCache tables =
-        new TableCache(fs, n -> FileNames.tablePath(target, n), cache, 16)) {
-      VersionSet versions = new VersionSet(target, fs, tables, f -> {});
-      versions.markFileNumberUsed(nextFileNumber.get());
-      VersionEdit edit = new VersionEdit();
-      for (FileMetadata f : merged.outputs()) {
-        edit.addFile(VersionSet.NUM_LEVELS - 1, f);
+    long maxSequence = 0;
+    for (Part part : parts.values()) {
+      maxSequence = Math.max(maxSequence, part.merged.maxSequence());
+    }
+    List<Part> order = new ArrayList<>(parts.values());
+    order.add(order.remove(0));
+    for (Part part : order) {
+      try (TableCache tables =
+          new TableCache(fs, n -> FileNames.tablePath(part.to, n), cache, 16)) {
+        VersionSet versions = new VersionSet(part.to, target, fs, tables, f -> {},
+            dev.strata.stats.LockWaits.NONE);
+        versions.markFileNumberUsed(part.nextFileNumber.get());
+        VersionEdit edit = new VersionEdit();
+        for (FileMetadata f : part.merged.outputs()) {
+          edit.addFile(VersionSet.NUM_LEVELS - 1, f);
+        }
+        edit.setLogNumber(walNumber);
+        edit.setLastSequence(maxSequence);
+        if (part.id == 0) {
+          int maxId = nextFamilyId;
+          for (Part other : parts.values()) {
+            if (other.id != 0) {
+              edit.addFamily(other.id, other.name);
+              maxId = Math.max(maxId, other.id);
+            }
+          }
+          if (maxId > 0) {
+            edit.setMaxFamilyId(maxId);
+          }
+        }
+        versions.createWith(edit);
+        versions.close();
       }
-      edit.setLogNumber(walNumber);
-      edit.setLastSequence(merged.maxSequence());
-      versions.createWith(edit);
-      versions.close();
     }
   }
 
@@ -392,43 +530,53 @@ final class Repair {
    * In place, after the new manifest is live: moves what was not read whole to {@code lost/} and
    * deletes what was (the next open would delete it anyway, as unreferenced).
    */
-  private void cleanUp(List<Long> tableNumbers, List<Long> logNumbers, List<String> others)
-      throws IOException {
-    Path lost = source.resolve(LOST_DIR);
-    List<String> keep = new ArrayList<>(others);
+  private void cleanUp(Part part, List<Long> logNumbers) throws IOException {
+    Path lost = part.id == 0 ? source.resolve(LOST_DIR) : source.resolve(LOST_DIR).resolve(
+        FileNames.FAMILY_DIR_PREFIX + part.id);
+    List<String> keep = new ArrayList<>(part.others);
     for (String entry : tablesPartial) {
-      keep.add(entry);
+      if (entry.startsWith(part.prefix) && (part.id != 0 || !entry.contains("/"))) {
+        keep.add(entry.substring(part.prefix.length()));
+      }
     }
     for (String entry : tablesUnreadable) {
       String name = entry.substring(0, entry.indexOf(':'));
-      if (fs.exists(source.resolve(name))) {
+      if (!name.startsWith(part.prefix) || (part.id == 0 && name.contains("/"))) {
+        continue;
+      }
+      name = name.substring(part.prefix.length());
+      if (fs.exists(part.from.resolve(name))) {
         keep.add(name);
       }
     }
-    for (String entry : logsTruncated) {
-      keep.add(entry.substring(0, entry.indexOf(' ')));
+    if (part.id == 0) {
+      for (String entry : logsTruncated) {
+        keep.add(entry.substring(0, entry.indexOf(' ')));
+      }
     }
     for (String name : keep) {
       fs.createDirectories(lost);
-      fs.rename(source.resolve(name), lost.resolve(name));
-      movedToLost.add(name);
+      fs.rename(part.from.resolve(name), lost.resolve(name));
+      movedToLost.add(part.prefix + name);
     }
-    for (long n : tableNumbers) {
-      if (!movedToLost.contains(FileNames.table(n))) {
-        fs.delete(FileNames.tablePath(source, n));
+    for (long n : part.tableNumbers) {
+      if (!movedToLost.contains(part.prefix + FileNames.table(n))) {
+        fs.delete(FileNames.tablePath(part.from, n));
       }
     }
-    for (long n : logNumbers) {
-      if (!movedToLost.contains(FileNames.log(n))) {
-        fs.delete(FileNames.path(source, FileNames.log(n)));
+    if (part.id == 0) {
+      for (long n : logNumbers) {
+        if (!movedToLost.contains(FileNames.log(n))) {
+          fs.delete(FileNames.path(source, FileNames.log(n)));
+        }
       }
     }
-    if (!movedToLost.isEmpty()) {
+    if (fs.exists(lost)) {
       fs.syncDirectory(lost);
     }
-    fs.syncDirectory(source);
-    if (!movedToLost.isEmpty()) {
-      LOG.warn("repair of {} moved {} to {}", source, movedToLost, lost);
+    fs.syncDirectory(part.from);
+    if (!movedToLost.isEmpty() && part.id == 0) {
+      LOG.warn("repair of {} moved {} to {}", source, movedToLost, source.resolve(LOST_DIR));
     }
   }
 }

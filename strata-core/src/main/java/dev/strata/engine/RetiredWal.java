@@ -31,10 +31,12 @@ import java.util.concurrent.FutureTask;
  */
 final class RetiredWal {
   private final String fileName;
+  private final long number;
   private final FutureTask<Void> forceAndClose;
 
-  RetiredWal(LogWriter log, FileSystem fs) {
+  RetiredWal(LogWriter log, long number, FileSystem fs) {
     this.fileName = log.fileName();
+    this.number = number;
     this.forceAndClose =
         new FutureTask<>(
             () -> {
@@ -51,6 +53,11 @@ final class RetiredWal {
 
   String fileName() {
     return fileName;
+  }
+
+  /** The log's file number. */
+  long number() {
+    return number;
   }
 
   /**

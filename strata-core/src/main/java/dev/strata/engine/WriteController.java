@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -85,7 +86,12 @@ final class WriteController implements CommitPipeline.Engine {
   private final Path dir;
   private final Options options;
   private final FileSystem fs;
+
+  /** The default family's versions: where WAL numbers come from. */
   private final VersionSet versions;
+
+  /** The live column families, each with its memtables ({@link ColumnFamily#mems}). */
+  private final Families families;
   private final CompactionStats stats;
   private final DbStatus status;
   private final CommitPipeline pipeline;
@@ -120,8 +126,21 @@ final class WriteController implements CommitPipeline.Engine {
   /** Signalled under stateLock whenever a flush or compaction installs, or on error or close. */
   private final Condition progress = stateLock.newCondition();
 
-  /** Memtables readers consult. Written under stateLock; volatile for lock-free reads. */
-  private volatile MemtableSet mems;
+  /**
+   * The active memtable of each live family, indexed by family id (null where no live family has
+   * the id): what the next commit group inserts into. Rebuilt under stateLock whenever a family's
+   * memtables or the families change; volatile for the leader's lock-free read.
+   */
+  private volatile Memtable[] targets = new Memtable[0];
+
+  /**
+   * WALs retired by a switch and not yet deleted, oldest first: each may still need its force
+   * ({@link RetiredWal}). Replaced whole under stateLock; volatile for lock-free readers.
+   */
+  private volatile List<RetiredWal> retiredWals = List.of();
+
+  /** The number of the active WAL; confined to the commit leader of the moment, like {@code wal}. */
+  private long walNumber;
 
   /**
    * Heap bytes of memtables that left {@code mems} (flushed) while open iterators still read them:
@@ -154,8 +173,10 @@ final class WriteController implements CommitPipeline.Engine {
       DbStatus status,
       InfoLog infoLog,
       MemtableBudget budget,
-      Observability obs) {
+      Observability obs,
+      Families families) {
     this.dir = dir;
+    this.families = families;
     this.obs = obs;
     this.shardLockWaits =
         new LockWaits(
@@ -171,20 +192,20 @@ final class WriteController implements CommitPipeline.Engine {
     this.pipeline = new CommitPipeline(this, 0, obs.recorder);
   }
 
-  /** A fresh memtable of the configured kind, with its pin for this database. */
-  private MemtablePin newPinnedMemtable() {
-    return pin(newMemtable());
+  /** A fresh memtable of the family's kind, with its pin for this database. */
+  private MemtablePin newPinnedMemtable(ColumnFamily f) {
+    return pin(newMemtable(f.options));
   }
 
   private MemtablePin pin(Memtable m) {
     return new MemtablePin(m, pinnedMemtableBytes);
   }
 
-  /** A fresh memtable of the configured kind. */
-  Memtable newMemtable() {
-    return options.memtable() == MemtableKind.SKIPLIST
-        ? new SkipListMemtable(options.memtableSizeBytes())
-        : new ShardedMemtable(options.memtableShards(), options.memtableSizeBytes(), shardLockWaits);
+  /** A fresh memtable of the kind {@code o} configures. */
+  Memtable newMemtable(Options o) {
+    return o.memtable() == MemtableKind.SKIPLIST
+        ? new SkipListMemtable(o.memtableSizeBytes())
+        : new ShardedMemtable(o.memtableShards(), o.memtableSizeBytes(), shardLockWaits);
   }
 
   /**
@@ -196,18 +217,69 @@ final class WriteController implements CommitPipeline.Engine {
     this.wal = recovered.wal();
     this.visibleSequence.set(recovered.lastSequence());
     this.lastLogged = recovered.lastSequence();
+    this.walNumber = recovered.walNumber();
     this.pipeline.resetSequence(recovered.lastSequence());
-    // A read-only open keeps the memtables replayed from the WALs (and takes no writes).
-    List<MemtableSet.Immutable> replayed = new java.util.ArrayList<>();
-    for (Memtable m : recovered.replayed()) {
-      replayed.add(0, new MemtableSet.Immutable(pin(m), 0, null));
-    }
     stateLock.lock();
     try {
-      mems = new MemtableSet(newPinnedMemtable(), recovered.walNumber(), replayed);
+      for (ColumnFamily f : families.live()) {
+        // A read-only open keeps the memtables replayed from the WALs (and takes no writes).
+        List<MemtableSet.Immutable> replayed = new java.util.ArrayList<>();
+        for (Memtable m : recovered.replayed().getOrDefault(f.id, List.of())) {
+          replayed.add(0, new MemtableSet.Immutable(pin(m), 0, null));
+        }
+        f.mems = new MemtableSet(newPinnedMemtable(f), recovered.walNumber(), replayed);
+      }
+      rebuildTargetsLocked();
     } finally {
       stateLock.unlock();
     }
+  }
+
+  /** Rebuilds {@code targets} from the live families' memtables; under stateLock. */
+  @GuardedBy("stateLock")
+  private void rebuildTargetsLocked() {
+    List<ColumnFamily> live = families.live();
+    Memtable[] next = new Memtable[families.maxLiveId() + 1];
+    for (ColumnFamily f : live) {
+      next[f.id] = f.mems.active;
+    }
+    targets = next;
+  }
+
+  /**
+   * Makes a family just created take writes: its first memtable starts at the active WAL, then it
+   * joins {@code families}. In the leader role, so that no group forms meanwhile.
+   */
+  void addFamily(ColumnFamily f) {
+    stateLock.lock();
+    try {
+      // Its memtables before it joins the families: whoever finds it there finds them.
+      f.mems = new MemtableSet(newPinnedMemtable(f), walNumber, List.of());
+      families.add(f);
+      rebuildTargetsLocked();
+    } finally {
+      stateLock.unlock();
+    }
+  }
+
+  /**
+   * Stops writes to a family being dropped, in the leader role after it left {@code families}:
+   * the next group cannot insert into it. Its memtables stay readable by open iterators.
+   */
+  void removeFamily(ColumnFamily f) {
+    pipeline.awaitInsertsDrained();
+    stateLock.lock();
+    try {
+      rebuildTargetsLocked();
+      progress.signalAll();
+    } finally {
+      stateLock.unlock();
+    }
+  }
+
+  /** The number of the active WAL; in the leader role. */
+  long activeWalNumber() {
+    return walNumber;
   }
 
   /** The WAL recovery opened, for a failed open to close; null before {@link #start}. */
@@ -217,9 +289,9 @@ final class WriteController implements CommitPipeline.Engine {
 
   // ---- what readers and background work consult ----
 
-  /** The memtables as they are now; a reader sees either the old or the new set, each complete. */
+  /** The default family's memtables as they are now; see {@link ColumnFamily#mems}. */
   MemtableSet mems() {
-    return mems;
+    return families.defaultFamily().mems;
   }
 
   long visibleSequence() {
@@ -250,8 +322,8 @@ final class WriteController implements CommitPipeline.Engine {
   }
 
   @Override
-  public Memtable activeMemtable() {
-    return mems.active;
+  public Memtable[] activeMemtables() {
+    return targets;
   }
 
   @Override
@@ -272,7 +344,7 @@ final class WriteController implements CommitPipeline.Engine {
     if (sync) {
       // Earlier logs first: recovery stops at a torn tail, so an acknowledged sync write in this
       // log is only safe once every earlier log is forced.
-      for (RetiredWal retired : mems.retiredWalsOldestFirst()) {
+      for (RetiredWal retired : retiredWals) {
         retired.forceAndClose();
       }
       fs.crashPoint(CrashPoint.WAL_BEFORE_SYNC);
@@ -357,72 +429,129 @@ final class WriteController implements CommitPipeline.Engine {
     while (true) {
       status.checkWritable();
       status.checkOpen();
-      int l0 = versions.level(0).fileCount();
-      MemtableSet m = mems;
-      if (!delayed && level0Limits && l0 >= options.level0SlowdownTrigger()) {
+      List<ColumnFamily> live = families.live();
+      ColumnFamily slow = null;
+      int slowL0 = 0;
+      for (ColumnFamily f : live) {
+        int n = f.versions.level(0).fileCount();
+        if (n >= f.options.level0SlowdownTrigger()) {
+          slow = f;
+          slowL0 = n;
+          break;
+        }
+      }
+      if (!delayed && level0Limits && slow != null) {
+        String cause = "level 0" + familySuffix(slow) + " holds " + slowL0
+            + " files, at the slowdown trigger";
         if (noSlowdown) {
-          throw new WriteStallException(
-              "write not made: level 0 holds " + l0 + " files, at the slowdown trigger");
+          throw new WriteStallException("write not made: " + cause);
         }
         // Past the slowdown trigger each write group yields up to 1 ms once, so that compaction
         // gets CPU before the hard stop; any install wakes it early.
         delayed = true;
         stats.slowdowns.increment();
-        String cause = "level 0 holds " + l0 + " files, at the slowdown trigger";
         setStallCondition(StallCondition.DELAYED, cause);
         WriteStallEvent event = new WriteStallEvent();
         event.begin();
         long start = System.nanoTime();
+        ColumnFamily slowFamily = slow;
+        int l0 = slowL0;
         awaitProgress(
-            TimeUnit.MILLISECONDS.toNanos(1), () -> versions.level(0).fileCount() < l0);
+            TimeUnit.MILLISECONDS.toNanos(1),
+            () -> slowFamily.versions.level(0).fileCount() < l0);
         long waited = System.nanoTime() - start;
         commitStallEvent(event, StallCondition.DELAYED, cause);
         stats.slowdownNanos.add(waited);
         stats.stallNanos.add(waited);
         continue;
       }
-      boolean full = m.active.isFull();
-      if (!full && !budgetAsksSwitch(m)) {
-        setStallCondition(delayed ? StallCondition.DELAYED : StallCondition.NORMAL, "");
-        return;
+      List<ColumnFamily> full = null;
+      for (ColumnFamily f : live) {
+        if (f.mems.active.isFull()) {
+          if (full == null) {
+            full = new java.util.ArrayList<>(1);
+          }
+          full.add(f);
+        }
       }
-      if (!full && m.immutables.size() >= options.maxImmutableMemtables()) {
-        // The budget's switch is no reason to stall: the flushes under way free memory anyway.
-        setStallCondition(delayed ? StallCondition.DELAYED : StallCondition.NORMAL, "");
-        return;
+      List<ColumnFamily> toSeal = full;
+      if (toSeal == null) {
+        ColumnFamily asked = budgetAsksSwitch(live);
+        if (asked == null || asked.mems.immutables.size() >= options.maxImmutableMemtables()) {
+          // The budget's switch is no reason to stall: the flushes under way free memory anyway.
+          setStallCondition(delayed ? StallCondition.DELAYED : StallCondition.NORMAL, "");
+          return;
+        }
+        toSeal = List.of(asked);
       }
-      boolean level0Full = level0Limits && l0 >= options.level0StopTrigger();
-      if (m.immutables.size() >= options.maxImmutableMemtables() || level0Full) {
-        String reason =
-            level0Full
-                ? "level 0 holds " + l0 + " files, at the stop trigger"
-                : m.immutables.size() + " immutable memtables wait for flush";
+      String reason = null;
+      ColumnFamily stalled = null;
+      for (ColumnFamily f : toSeal) {
+        MemtableSet m = f.mems;
+        int l0 = f.versions.level(0).fileCount();
+        if (level0Limits && l0 >= f.options.level0StopTrigger()) {
+          reason = "level 0" + familySuffix(f) + " holds " + l0 + " files, at the stop trigger";
+        } else if (m.immutables.size() >= options.maxImmutableMemtables()) {
+          reason = m.immutables.size() + " immutable memtables" + familySuffix(f)
+              + " wait for flush";
+        } else {
+          continue;
+        }
+        stalled = f;
+        break;
+      }
+      if (stalled != null) {
         if (noSlowdown) {
           throw new WriteStallException("write not made: " + reason);
         }
-        stall(deadline, m, reason);
+        stall(deadline, stalled, reason);
         continue;
       }
-      switchMemtable(full ? "full" : "write-buffer-manager");
+      switchMemtable(full != null ? "full" : "write-buffer-manager", toSeal);
       setStallCondition(delayed ? StallCondition.DELAYED : StallCondition.NORMAL, "");
       return;
     }
+  }
+
+  /** " of column family NAME", or nothing for the default family: for messages. */
+  private static String familySuffix(ColumnFamily f) {
+    return f.id == 0 ? "" : " of column family " + f.name;
   }
 
   /**
    * Reports this database's memtable bytes to the shared budget, if any, and says whether the
    * budget asks the active memtable to switch now although it is not full. Leader only, no lock.
    */
-  private boolean budgetAsksSwitch(MemtableSet m) {
-    return budget != null
-        && budget.reportAndCheck(m.active.approximateBytes(), m.approximateBytes());
+  private ColumnFamily budgetAsksSwitch(List<ColumnFamily> live) {
+    if (budget == null) {
+      return null;
+    }
+    ColumnFamily largest = null;
+    long largestActive = -1;
+    long total = 0;
+    for (ColumnFamily f : live) {
+      MemtableSet m = f.mems;
+      long active = m.active.approximateBytes();
+      total += m.approximateBytes();
+      if (active > largestActive) {
+        largestActive = active;
+        largest = f;
+      }
+    }
+    return budget.reportAndCheck(largestActive, total) ? largest : null;
   }
 
   /** Reports the memtable bytes to the shared budget after a flush dropped a memtable. */
   private void reportToBudget() {
     if (budget != null) {
-      MemtableSet m = mems;
-      budget.report(m.active.approximateBytes(), m.approximateBytes());
+      long largestActive = 0;
+      long total = 0;
+      for (ColumnFamily f : families.live()) {
+        MemtableSet m = f.mems;
+        largestActive = Math.max(largestActive, m.active.approximateBytes());
+        total += m.approximateBytes();
+      }
+      budget.report(largestActive, total);
     }
   }
 
@@ -437,7 +566,8 @@ final class WriteController implements CommitPipeline.Engine {
    * Waits for the flush or compaction that will end the stall, or until {@code deadline}. Queued
    * no-slowdown writers fail at once meanwhile ({@link CommitPipeline#beginStall}).
    */
-  private void stall(long deadline, MemtableSet seen, String reason) {
+  private void stall(long deadline, ColumnFamily family, String reason) {
+    MemtableSet seen = family.mems;
     long start = System.nanoTime();
     stats.stalls.increment();
     jobs.signalCompaction();
@@ -459,10 +589,12 @@ final class WriteController implements CommitPipeline.Engine {
       awaitProgress(
           left,
           () ->
-              mems != seen
+              family.mems != seen
+                  || family.isDropped()
                   || (!options.backgroundCompaction()
-                          || versions.level(0).fileCount() < options.level0StopTrigger())
-                      && mems.immutables.size() < options.maxImmutableMemtables());
+                          || family.versions.level(0).fileCount()
+                              < family.options.level0StopTrigger())
+                      && family.mems.immutables.size() < options.maxImmutableMemtables());
     } finally {
       pipeline.endStall();
       commitStallEvent(event, StallCondition.STOPPED, reason);
@@ -518,7 +650,7 @@ final class WriteController implements CommitPipeline.Engine {
    * before flushing its memtable, and a sync write forces it before the new WAL, so no writer
    * waits for it unless it asked for durability.
    */
-  private void switchMemtable(String reason) throws IOException {
+  private void switchMemtable(String reason, List<ColumnFamily> seal) throws IOException {
     pipeline.awaitInsertsDrained();
     // After a failed WAL write or force, forcing the old WAL again could report success for data
     // the failure lost: the engine never retries an fsync, so no switch (and no flush) happens.
@@ -546,18 +678,107 @@ final class WriteController implements CommitPipeline.Engine {
       }
       throw e;
     }
-    RetiredWal retired = new RetiredWal(wal, fs);
-    long sealedLog = mems.activeLogNumber;
-    Memtable sealed = mems.active;
+    RetiredWal retired = new RetiredWal(wal, walNumber, fs);
+    List<long[]> sealedFigures = new java.util.ArrayList<>(seal.size());
     wal = fresh;
+    walNumber = number;
     stateLock.lock();
     try {
-      mems = mems.switchTo(newPinnedMemtable(), number, retired);
+      for (ColumnFamily f : families.live()) {
+        MemtableSet m = f.mems;
+        if (seal.contains(f)) {
+          sealedFigures.add(
+              new long[] {m.activeLogNumber, m.active.entryCount(), m.active.approximateBytes()});
+          f.mems = m.switchTo(newPinnedMemtable(f), number, retired);
+        } else if (m.active.isEmpty()) {
+          // Nothing of this family is in an older log: it no longer needs them.
+          f.mems = m.withActiveLogNumber(number);
+        }
+      }
+      List<RetiredWal> nextRetired = new java.util.ArrayList<>(retiredWals.size() + 1);
+      nextRetired.addAll(retiredWals);
+      nextRetired.add(retired);
+      retiredWals = List.copyOf(nextRetired);
+      rebuildTargetsLocked();
     } finally {
       stateLock.unlock();
     }
-    obs.memtableSealed(sealedLog, sealed.entryCount(), sealed.approximateBytes(), reason);
+    for (long[] sealed : sealedFigures) {
+      obs.memtableSealed(sealed[0], sealed[1], sealed[2], reason);
+    }
     jobs.signalFlush();
+  }
+
+  /**
+   * Checkpoints copying WALs; while above zero no WAL is deleted. Atomic: checkpoints add and
+   * take, the flush worker reads.
+   */
+  private final AtomicInteger walDeletionHolds = new AtomicInteger();
+
+  /** Keeps every WAL until {@link #releaseWalDeletion}: for a checkpoint that copies them. */
+  void holdWalDeletion() {
+    walDeletionHolds.incrementAndGet();
+  }
+
+  void releaseWalDeletion() {
+    walDeletionHolds.decrementAndGet();
+  }
+
+  /** In the leader role: forces every WAL, oldest first (see {@link #syncWals}). */
+  void syncWalsExclusive() {
+    pipeline.runExclusive(this::syncWals);
+  }
+
+  /**
+   * Forces, oldest first, every retired WAL up to and including number {@code upTo}: before a
+   * flush installs a table holding writes of that log, every earlier write of any family must be
+   * as durable, or a power loss could keep the later write and lose an earlier one.
+   */
+  void forceRetiredWalsUpTo(long upTo) throws IOException {
+    for (RetiredWal r : retiredWals) {
+      if (r.number() > upTo) {
+        break;
+      }
+      r.forceAndClose();
+    }
+  }
+
+  /**
+   * Deletes the retired WALs every live family has flushed past (below the smallest log number
+   * the families' manifests record). By the flush worker, after an install.
+   */
+  void deleteObsoleteWals(ObsoleteFiles obsolete) {
+    if (walDeletionHolds.get() > 0) {
+      // A checkpoint copies the WALs its pinned families need; the next pass deletes them.
+      return;
+    }
+    long min = Long.MAX_VALUE;
+    for (ColumnFamily f : families.live()) {
+      min = Math.min(min, f.versions.logNumber());
+    }
+    List<RetiredWal> gone = new java.util.ArrayList<>();
+    stateLock.lock();
+    try {
+      List<RetiredWal> keep = new java.util.ArrayList<>(retiredWals.size());
+      for (RetiredWal r : retiredWals) {
+        (r.number() < min ? gone : keep).add(r);
+      }
+      if (gone.isEmpty()) {
+        return;
+      }
+      retiredWals = List.copyOf(keep);
+    } finally {
+      stateLock.unlock();
+    }
+    for (RetiredWal r : gone) {
+      try {
+        // Already forced by the flushes that made it obsolete; this closes it if not.
+        r.forceAndClose();
+      } catch (IOException e) {
+        LOG.warn("closing the obsolete WAL {} of {}", r.fileName(), dir, e);
+      }
+      obsolete.deleteWal(r.number());
+    }
   }
 
   // ---- ingestion ----
@@ -572,8 +793,8 @@ final class WriteController implements CommitPipeline.Engine {
    * @throws StrataException if a memtable overlaps and {@code mayFlush} is false, or the flush
    *     fails, the database closes or the thread is interrupted while waiting
    */
-  boolean flushIfOverlapping(Predicate<Memtable> overlaps, boolean mayFlush) {
-    MemtableSet m = mems;
+  boolean flushIfOverlapping(ColumnFamily family, Predicate<Memtable> overlaps, boolean mayFlush) {
+    MemtableSet m = family.mems;
     boolean activeOverlaps = overlaps.test(m.active);
     boolean any = activeOverlaps;
     for (MemtableSet.Immutable imm : m.immutables) {
@@ -589,12 +810,12 @@ final class WriteController implements CommitPipeline.Engine {
     }
     if (activeOverlaps) {
       try {
-        switchMemtable("ingest");
+        switchMemtable("ingest", List.of(family));
       } catch (IOException e) {
         throw new StrataException("ingestion's flush failed: " + e.getMessage(), e);
       }
     }
-    awaitFlushed(mems.activeLogNumber);
+    awaitFlushed(family, family.mems.activeLogNumber);
     return true;
   }
 
@@ -607,7 +828,7 @@ final class WriteController implements CommitPipeline.Engine {
    */
   void syncWals() {
     try {
-      for (RetiredWal retired : mems.retiredWalsOldestFirst()) {
+      for (RetiredWal retired : retiredWals) {
         retired.forceAndClose();
       }
       fs.crashPoint(CrashPoint.WAL_BEFORE_SYNC);
@@ -632,19 +853,25 @@ final class WriteController implements CommitPipeline.Engine {
   // ---- flushes ----
 
   /**
-   * Makes the active memtable immutable if it holds anything, in the leader role, and returns the
-   * WAL number below which every write made before this call is in an immutable memtable: the
-   * number {@link #awaitFlushed} waits for.
+   * Makes the family's active memtable immutable if it holds anything, in the leader role, and
+   * returns the WAL number below which every write of the family made before this call is in an
+   * immutable memtable: the number {@link #awaitFlushed} waits for. If it holds nothing and other
+   * families exist, forces the WALs instead, so that every earlier write of any family is durable
+   * once the flush returns (the flush of a sealed memtable forces every older WAL).
    */
-  long switchForFlush() {
+  long switchForFlush(ColumnFamily family) {
     long[] target = new long[1];
     pipeline.runExclusive(
         () -> {
           try {
-            if (!mems.active.isEmpty()) {
-              switchMemtable("flush");
+            if (!family.mems.active.isEmpty()) {
+              switchMemtable("flush", List.of(family));
+            } else if (families.live().size() > 1) {
+              // Nothing of this family to flush, but other families' writes may sit in an
+              // unforced WAL: a flush returns with every earlier write durable, so force them.
+              syncWals();
             }
-            target[0] = mems.activeLogNumber;
+            target[0] = family.mems.activeLogNumber;
           } catch (IOException e) {
             throw new StrataException("flush failed: " + e.getMessage(), e);
           }
@@ -658,15 +885,16 @@ final class WriteController implements CommitPipeline.Engine {
    * @throws StrataException if a background error is recorded, the database closes, or the
    *     thread is interrupted (its interrupt status is kept)
    */
-  void awaitFlushed(long logNumber) {
+  void awaitFlushed(ColumnFamily family, long logNumber) {
     stateLock.lock();
     try {
-      while (oldestUnflushedLog() < logNumber) {
+      while (oldestUnflushedLog(family) < logNumber) {
         Throwable bg = status.error();
         if (bg != null) {
           throw new StrataException("flush failed", bg);
         }
         status.checkOpen();
+        family.checkLive();
         progress.await();
       }
     } catch (InterruptedException e) {
@@ -677,16 +905,16 @@ final class WriteController implements CommitPipeline.Engine {
     }
   }
 
-  private long oldestUnflushedLog() {
-    MemtableSet.Immutable oldest = mems.oldest();
+  private static long oldestUnflushedLog(ColumnFamily family) {
+    MemtableSet.Immutable oldest = family.mems.oldest();
     return oldest == null ? Long.MAX_VALUE : oldest.logNumber();
   }
 
   /** Removes a flushed memtable, whose table is installed, and wakes the waiters. */
-  void removeFlushed(MemtableSet.Immutable flushed) {
+  void removeFlushed(ColumnFamily family, MemtableSet.Immutable flushed) {
     stateLock.lock();
     try {
-      mems = mems.without(flushed);
+      family.mems = family.mems.without(flushed);
       // After the new set is published: an iterator that still finds the memtable in the old set
       // and retains it now is counted as pinned, which it is. Before the waiters wake: a flush()
       // that returns finds the memtable counted (a lock-free compare-and-set, no I/O).
@@ -714,7 +942,7 @@ final class WriteController implements CommitPipeline.Engine {
     try {
       pipeline.runExclusive(
           () -> {
-            for (RetiredWal retired : mems.retiredWalsOldestFirst()) {
+            for (RetiredWal retired : retiredWals) {
               try {
                 retired.forceAndClose();
               } catch (IOException | RuntimeException e) {

@@ -78,5 +78,10 @@ public enum CrashPoint {
    */
   CHECKPOINT_BEFORE_RENAME,
   /** A checkpoint's temporary directory was renamed to the target, before forcing the parent. */
-  CHECKPOINT_AFTER_RENAME
+  CHECKPOINT_AFTER_RENAME,
+  /**
+   * A column family's directory and manifest are written and forced, before the database's
+   * manifest records the family: the next open deletes the directory.
+   */
+  FAMILY_CREATED_DIRECTORY
 }

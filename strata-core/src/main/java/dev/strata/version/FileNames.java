@@ -53,6 +53,27 @@ public final class FileNames {
     return String.format("%06d.dbtmp", number);
   }
 
+  /** Prefix of a column family's directory inside the database's: {@code cf-<id>}. */
+  public static final String FAMILY_DIR_PREFIX = "cf-";
+
+  /** The directory of column family {@code id} (not the default's: its files are in {@code dir}). */
+  public static Path familyDir(Path dir, int id) {
+    return dir.resolve(FAMILY_DIR_PREFIX + id);
+  }
+
+  /** The family id a directory name {@code cf-<id>} names, or -1 if it names none. */
+  public static int parseFamilyDir(String name) {
+    if (!name.startsWith(FAMILY_DIR_PREFIX) || name.length() == FAMILY_DIR_PREFIX.length()) {
+      return -1;
+    }
+    String digits = name.substring(FAMILY_DIR_PREFIX.length());
+    if (digits.length() > 9 || !digits.chars().allMatch(Character::isDigit)) {
+      return -1;
+    }
+    int id = Integer.parseInt(digits);
+    return id > 0 && digits.equals(Integer.toString(id)) ? id : -1;
+  }
+
   public static Path tablePath(Path dir, long number) {
     return path(dir, table(number));
   }

@@ -28,6 +28,9 @@ public final class ManifestContents {
   private long lastSequence;
   private long nextFileNumber = -1;
   private long edits;
+  /** Live column families other than the default, by id (the default family's manifest only). */
+  private final Map<Integer, String> families = new TreeMap<>();
+  private int maxFamilyId;
   private long tornTailOffset = -1;
   private CorruptionException failure;
 
@@ -108,6 +111,13 @@ public final class ManifestContents {
 
   private void apply(VersionEdit e) {
     edits++;
+    for (VersionEdit.FamilyAdded f : e.familiesAdded()) {
+      families.put(f.id(), f.name());
+    }
+    for (int id : e.familiesDropped()) {
+      families.remove(id);
+    }
+    maxFamilyId = Math.max(maxFamilyId, e.maxFamilyId());
     for (VersionEdit.Deleted d : e.deleted()) {
       levels.get(d.level()).remove(d.number());
     }
@@ -140,6 +150,16 @@ public final class ManifestContents {
 
   public long logNumber() {
     return logNumber;
+  }
+
+  /** The live column families other than the default, by id, as far as the manifest was read. */
+  public Map<Integer, String> families() {
+    return Collections.unmodifiableMap(families);
+  }
+
+  /** The largest column family id ever handed out (0 if only the default exists). */
+  public int maxFamilyId() {
+    return maxFamilyId;
   }
 
   public long lastSequence() {

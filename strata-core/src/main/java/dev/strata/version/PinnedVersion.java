@@ -13,11 +13,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class PinnedVersion implements AutoCloseable {
   private final Level[] levels;
   private final long lastSequence;
+  private final long logNumber;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  PinnedVersion(Level[] levels, long lastSequence) {
+  PinnedVersion(Level[] levels, long lastSequence, long logNumber) {
     this.levels = levels.clone();
     this.lastSequence = lastSequence;
+    this.logNumber = logNumber;
+  }
+
+  /** The manifest's log number at the install pinned: the oldest WAL its writes still need. */
+  public long logNumber() {
+    return logNumber;
   }
 
   /** The level {@code n} as it was pinned. */

@@ -27,6 +27,15 @@ public final class VersionEdit {
    * then its global sequence.
    */
   static final int TAG_NEW_INGESTED_FILE = 7;
+  /** A column family created: its id, then its name (UTF-8, length-prefixed). */
+  static final int TAG_FAMILY_ADDED = 8;
+  /** A column family dropped: its id. */
+  static final int TAG_FAMILY_DROPPED = 9;
+  /** The largest column family id ever handed out, so that no id is used twice. */
+  static final int TAG_MAX_FAMILY_ID = 10;
+
+  /** A column family created. */
+  public record FamilyAdded(int id, String name) {}
 
   /** A file removed from a level. */
   public record Deleted(int level, long number) {}
@@ -39,6 +48,40 @@ public final class VersionEdit {
   private long lastSequence = -1;
   private final List<Deleted> deleted = new ArrayList<>();
   private final List<Added> added = new ArrayList<>();
+  private final List<FamilyAdded> familiesAdded = new ArrayList<>();
+  private final List<Integer> familiesDropped = new ArrayList<>();
+  private int maxFamilyId = -1;
+
+  /** Records column family {@code id} created with {@code name} (in the default's manifest). */
+  public VersionEdit addFamily(int id, String name) {
+    familiesAdded.add(new FamilyAdded(id, name));
+    maxFamilyId = Math.max(maxFamilyId, id);
+    return this;
+  }
+
+  /** Records column family {@code id} dropped (in the default's manifest). */
+  public VersionEdit dropFamily(int id) {
+    familiesDropped.add(id);
+    return this;
+  }
+
+  public VersionEdit setMaxFamilyId(int id) {
+    maxFamilyId = id;
+    return this;
+  }
+
+  public List<FamilyAdded> familiesAdded() {
+    return familiesAdded;
+  }
+
+  public List<Integer> familiesDropped() {
+    return familiesDropped;
+  }
+
+  /** The largest family id recorded, or -1. */
+  public int maxFamilyId() {
+    return maxFamilyId;
+  }
 
   public VersionEdit setLogNumber(long n) {
     logNumber = n;
@@ -99,6 +142,19 @@ public final class VersionEdit {
     if (lastSequence >= 0) {
       varint(out, tmp, TAG_LAST_SEQUENCE);
       varint(out, tmp, lastSequence);
+    }
+    if (maxFamilyId >= 0) {
+      varint(out, tmp, TAG_MAX_FAMILY_ID);
+      varint(out, tmp, maxFamilyId);
+    }
+    for (FamilyAdded f : familiesAdded) {
+      varint(out, tmp, TAG_FAMILY_ADDED);
+      varint(out, tmp, f.id());
+      bytes(out, tmp, f.name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    for (int id : familiesDropped) {
+      varint(out, tmp, TAG_FAMILY_DROPPED);
+      varint(out, tmp, id);
     }
     for (Deleted d : deleted) {
       varint(out, tmp, TAG_DELETED_FILE);
@@ -181,6 +237,30 @@ public final class VersionEdit {
           case TAG_NEW_INGESTED_FILE:
             pos = decodeNewFile(data, pos, v, e, tag);
             break;
+          case TAG_MAX_FAMILY_ID:
+            pos = Coding.getVarint(data, pos, data.length, v);
+            e.maxFamilyId = checkFamily(v[0]);
+            break;
+          case TAG_FAMILY_ADDED:
+            {
+              pos = Coding.getVarint(data, pos, data.length, v);
+              int id = checkFamily(v[0]);
+              if (id == 0) {
+                throw new IllegalArgumentException("the default family cannot be added");
+              }
+              int[] len = new int[1];
+              pos = Coding.getVarint32(data, pos, data.length, Integer.MAX_VALUE, len);
+              byte[] name = slice(data, pos, len[0]);
+              pos += len[0];
+              e.familiesAdded.add(
+                  new FamilyAdded(id, new String(name, java.nio.charset.StandardCharsets.UTF_8)));
+              e.maxFamilyId = Math.max(e.maxFamilyId, id);
+              break;
+            }
+          case TAG_FAMILY_DROPPED:
+            pos = Coding.getVarint(data, pos, data.length, v);
+            e.familiesDropped.add(checkFamily(v[0]));
+            break;
           default:
             throw new IllegalArgumentException("unknown tag " + tag);
         }
@@ -254,6 +334,13 @@ public final class VersionEdit {
     return java.util.Arrays.copyOfRange(data, pos, pos + len);
   }
 
+  private static int checkFamily(long id) {
+    if (id < 0 || id > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("column family id " + id + " out of range");
+    }
+    return (int) id;
+  }
+
   private static int checkLevel(long level) {
     if (level < 0 || level >= VersionSet.NUM_LEVELS) {
       throw new IllegalArgumentException("level " + level + " out of range");
@@ -272,6 +359,12 @@ public final class VersionEdit {
     }
     if (lastSequence >= 0) {
       sb.append("lastSeq=").append(lastSequence).append(' ');
+    }
+    for (FamilyAdded f : familiesAdded) {
+      sb.append("+family ").append(f.id()).append('=').append(f.name()).append(' ');
+    }
+    for (int id : familiesDropped) {
+      sb.append("-family ").append(id).append(' ');
     }
     for (Deleted d : deleted) {
       sb.append("-L").append(d.level()).append('#').append(d.number()).append(' ');

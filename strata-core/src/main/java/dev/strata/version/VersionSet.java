@@ -36,6 +36,10 @@ public final class VersionSet implements AutoCloseable {
   private static final long MANIFEST_ROLL_BYTES = 64L << 20;
 
   private final Path dir;
+
+  /** Where the WALs live: {@code dir} for the default family, the database's for the others. */
+  private final Path walDir;
+
   private final FileSystem fs;
   private final ConcurrentLevel[] levels = new ConcurrentLevel[NUM_LEVELS];
   private final Consumer<FileMetadata> onObsolete;
@@ -83,6 +87,16 @@ public final class VersionSet implements AutoCloseable {
   /** Last sequence recorded in the manifest; written under {@code versionLock}, read lock-free. */
   private volatile long lastSequence;
 
+  /**
+   * The live column families other than the default, by id, and the largest id ever handed out:
+   * recorded in the default family's manifest only. Guarded by {@code versionLock}.
+   */
+  @GuardedBy("versionLock")
+  private final java.util.TreeMap<Integer, String> families = new java.util.TreeMap<>();
+
+  @GuardedBy("versionLock")
+  private int maxFamilyId;
+
   public VersionSet(Path dir, FileSystem fs, TableCache tables, Consumer<FileMetadata> onObsolete) {
     this(dir, fs, tables, onObsolete, LockWaits.NONE);
   }
@@ -94,7 +108,19 @@ public final class VersionSet implements AutoCloseable {
       TableCache tables,
       Consumer<FileMetadata> onObsolete,
       LockWaits levelLockWaits) {
+    this(dir, dir, fs, tables, onObsolete, levelLockWaits);
+  }
+
+  /** As above, for a column family whose files live in {@code dir} and WALs in {@code walDir}. */
+  public VersionSet(
+      Path dir,
+      Path walDir,
+      FileSystem fs,
+      TableCache tables,
+      Consumer<FileMetadata> onObsolete,
+      LockWaits levelLockWaits) {
     this.dir = dir;
+    this.walDir = walDir;
     this.fs = fs;
     this.onObsolete = onObsolete;
     for (int i = 0; i < NUM_LEVELS; i++) {
@@ -148,7 +174,7 @@ public final class VersionSet implements AutoCloseable {
           f.ref();
         }
       }
-      return new PinnedVersion(now, lastSequence);
+      return new PinnedVersion(now, lastSequence, logNumber);
     } finally {
       versionLock.unlock();
     }
@@ -267,7 +293,7 @@ public final class VersionSet implements AutoCloseable {
     // recorded the number, and it is deleted only after a later number is durable. If it is
     // missing, the manifest lost durable records (a damaged tail read as a torn one): trusting
     // it would silently drop the tables those records added.
-    if (log > 0 && !fs.exists(FileNames.path(dir, FileNames.log(log)))) {
+    if (log > 0 && !fs.exists(FileNames.path(walDir, FileNames.log(log)))) {
       throw new CorruptionException(
           manifestName,
           -1,
@@ -280,6 +306,9 @@ public final class VersionSet implements AutoCloseable {
     markFileNumberUsed(parsed.number());
     logNumber = log;
     lastSequence = m.lastSequence();
+    families.clear();
+    families.putAll(m.families());
+    maxFamilyId = m.maxFamilyId();
     for (int i = 0; i < NUM_LEVELS; i++) {
       List<FileMetadata> list = new ArrayList<>(m.levels().get(i).values());
       for (FileMetadata f : list) {
@@ -407,6 +436,13 @@ public final class VersionSet implements AutoCloseable {
     if (edit.lastSequence() > lastSequence) {
       lastSequence = edit.lastSequence();
     }
+    for (VersionEdit.FamilyAdded f : edit.familiesAdded()) {
+      families.put(f.id(), f.name());
+    }
+    for (int id : edit.familiesDropped()) {
+      families.remove(id);
+    }
+    maxFamilyId = Math.max(maxFamilyId, edit.maxFamilyId());
     for (int i = NUM_LEVELS - 1; i >= 0; i--) {
       List<FileMetadata> removed = new ArrayList<>();
       List<FileMetadata> added = new ArrayList<>();
@@ -441,6 +477,12 @@ public final class VersionSet implements AutoCloseable {
     long number = nextFileNumber.getAndIncrement();
     String name = FileNames.manifest(number);
     VersionEdit snapshot = new VersionEdit().setLogNumber(logNumber).setLastSequence(lastSequence);
+    if (maxFamilyId > 0) {
+      snapshot.setMaxFamilyId(maxFamilyId);
+    }
+    for (java.util.Map.Entry<Integer, String> f : families.entrySet()) {
+      snapshot.addFamily(f.getKey(), f.getValue());
+    }
     for (int i = 0; i < NUM_LEVELS; i++) {
       for (FileMetadata f : levels[i].level().files()) {
         snapshot.addFile(i, f);
@@ -510,6 +552,26 @@ public final class VersionSet implements AutoCloseable {
     versionLock.lock();
     try {
       return manifestNumber;
+    } finally {
+      versionLock.unlock();
+    }
+  }
+
+  /** The live column families other than the default, by id (the default's manifest only). */
+  public java.util.SortedMap<Integer, String> families() {
+    versionLock.lock();
+    try {
+      return new java.util.TreeMap<>(families);
+    } finally {
+      versionLock.unlock();
+    }
+  }
+
+  /** The largest column family id ever handed out; 0 if only the default ever existed. */
+  public int maxFamilyId() {
+    versionLock.lock();
+    try {
+      return maxFamilyId;
     } finally {
       versionLock.unlock();
     }

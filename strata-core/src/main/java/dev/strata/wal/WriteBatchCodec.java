@@ -18,11 +18,33 @@ public final class WriteBatchCodec {
     void apply(long sequence, ValueKind kind, byte[] key, byte[] value);
   }
 
+  /**
+   * As {@link Handler}, with the column family of each operation (0 for the default family, whose
+   * operations carry no family field).
+   */
+  public interface FamilyHandler {
+    void apply(long sequence, int family, ValueKind kind, byte[] key, byte[] value);
+  }
+
+  /**
+   * Set in an operation's kind byte when a varint column family id follows it (families other
+   * than the default, id 0); see {@code docs/format/wal.md}.
+   */
+  public static final int FAMILY_FLAG = 0x80;
+
   private WriteBatchCodec() {}
 
   /** Encoded size of one operation. */
   public static int opSize(byte[] key, byte[] value) {
+    return opSize(0, key, value);
+  }
+
+  /** Encoded size of one operation of column family {@code family}. */
+  public static int opSize(int family, byte[] key, byte[] value) {
     int n = 1 + Coding.varintLength(key.length) + key.length;
+    if (family != 0) {
+      n += Coding.varintLength(family);
+    }
     if (value != null) {
       n += Coding.varintLength(value.length) + value.length;
     }
@@ -39,7 +61,18 @@ public final class WriteBatchCodec {
    * in {@code value} (start in {@code key}); null for a delete. Returns the end offset.
    */
   public static int putOp(byte[] dst, int pos, ValueKind kind, byte[] key, byte[] value) {
-    dst[pos++] = (byte) kind.code();
+    return putOp(dst, pos, 0, kind, key, value);
+  }
+
+  /** As {@link #putOp(byte[], int, ValueKind, byte[], byte[])}, for column family {@code family}. */
+  public static int putOp(
+      byte[] dst, int pos, int family, ValueKind kind, byte[] key, byte[] value) {
+    if (family != 0) {
+      dst[pos++] = (byte) (kind.code() | FAMILY_FLAG);
+      pos = Coding.putVarint(dst, pos, family);
+    } else {
+      dst[pos++] = (byte) kind.code();
+    }
     pos = Coding.putVarint(dst, pos, key.length);
     System.arraycopy(key, 0, dst, pos, key.length);
     pos += key.length;
@@ -72,6 +105,29 @@ public final class WriteBatchCodec {
    * @throws CorruptionException if the payload is malformed
    */
   public static void decode(byte[] payload, String fileName, long recordOffset, Handler handler) {
+    decode(
+        payload,
+        fileName,
+        recordOffset,
+        (FamilyHandler)
+            (seq, family, kind, key, value) -> {
+              if (family != 0) {
+                throw new CorruptionException(
+                    fileName,
+                    recordOffset,
+                    "operation of column family " + family + " where only the default is read");
+              }
+              handler.apply(seq, kind, key, value);
+            });
+  }
+
+  /**
+   * Decodes every operation of a payload whose checksum already passed, with its column family.
+   *
+   * @throws CorruptionException if the payload is malformed
+   */
+  public static void decode(
+      byte[] payload, String fileName, long recordOffset, FamilyHandler handler) {
     if (payload.length < WalFormat.BATCH_HEADER_SIZE) {
       throw new CorruptionException(fileName, recordOffset, "write batch shorter than its header");
     }
@@ -87,9 +143,20 @@ public final class WriteBatchCodec {
         if (pos >= payload.length) {
           throw new IllegalArgumentException("batch ends after " + i + " of " + count + " ops");
         }
-        ValueKind kind = ValueKind.fromCode(payload[pos++]);
+        int code = payload[pos++] & 0xFF;
+        int family = 0;
+        if ((code & FAMILY_FLAG) != 0) {
+          code &= ~FAMILY_FLAG;
+          int[] f = new int[1];
+          pos = Coding.getVarint32(payload, pos, payload.length, Integer.MAX_VALUE, f);
+          family = f[0];
+          if (family == 0) {
+            throw new IllegalArgumentException("explicit family 0 at op " + i);
+          }
+        }
+        ValueKind kind = ValueKind.fromCode(code);
         if (kind == null) {
-          throw new IllegalArgumentException("unknown op kind " + payload[pos - 1]);
+          throw new IllegalArgumentException("unknown op kind " + code);
         }
         pos = readLength(payload, pos, len);
         byte[] key = java.util.Arrays.copyOfRange(payload, pos, pos + len[0]);
@@ -100,7 +167,7 @@ public final class WriteBatchCodec {
           value = java.util.Arrays.copyOfRange(payload, pos, pos + len[0]);
           pos += len[0];
         }
-        handler.apply(seq + i, kind, key, value);
+        handler.apply(seq + i, family, kind, key, value);
       }
     } catch (IllegalArgumentException e) {
       throw new CorruptionException(

@@ -52,8 +52,8 @@ class CommitPipelineTest {
     abstract void failure(String description);
 
     @Override
-    public final Memtable activeMemtable() {
-      return null;
+    public final Memtable[] activeMemtables() {
+      return new Memtable[1];
     }
 
     @Override
@@ -141,7 +141,7 @@ class CommitPipelineTest {
     }
 
     @Override
-    void insert(Memtable mem, long firstSequence) {
+    void insert(Memtable[] mems, long firstSequence) {
       onInsert.accept(firstSequence);
     }
   }

@@ -64,7 +64,7 @@ class ApiMisuseTest {
     t.add(c("delete null options", NullPointerException.class, "write options", e -> e.db().delete(K, null)));
     t.add(c("write null batch", NullPointerException.class, "batch", e -> e.db().write(null, WriteOptions.DEFAULT)));
     t.add(c("write null options", NullPointerException.class, "write options", e -> e.db().write(new WriteBatch(), null)));
-    t.add(c("iterator null options", NullPointerException.class, "read options", e -> e.db().newIterator(null)));
+    t.add(c("iterator null options", NullPointerException.class, "read options", e -> e.db().newIterator((ReadOptions) null)));
     t.add(c("property null name", NullPointerException.class, "name", e -> e.db().getProperty(null)));
     t.add(c("batch put null key", NullPointerException.class, "key", e -> new WriteBatch().put(null, V)));
     t.add(c("batch put null value", NullPointerException.class, "value", e -> new WriteBatch().put(K, null)));

@@ -94,6 +94,8 @@ class CrashPointTest {
     boolean checkpoints = point.name().startsWith("CHECKPOINT_");
     // Ingestions likewise, for theirs.
     boolean ingestions = point.name().startsWith("INGEST_");
+    // Column families likewise (created and dropped; the model holds the default family's keys).
+    boolean families = point.name().startsWith("FAMILY_");
     for (int round = 0; round < MAX_ROUNDS && image.get() == null; round++) {
       StrataDB db;
       try {
@@ -103,7 +105,7 @@ class CrashPointTest {
         break;
       }
       try {
-        workload(db, gen, rnd, log, image, checkpoints, ingestions, fs);
+        workload(db, gen, rnd, log, image, checkpoints, ingestions, families, fs);
       } catch (RuntimeException e) {
         assertThat(crashing.get()).as("%s: write failed without a crash: %s", where, e).isTrue();
       }
@@ -129,10 +131,21 @@ class CrashPointTest {
   private static void workload(
       StrataDB db, OpGenerator gen, Random rnd, WriteLog log,
       AtomicReference<FaultInjectionFileSystem> image, boolean checkpoints, boolean ingestions,
-      FaultInjectionFileSystem fs) {
+      boolean families, FaultInjectionFileSystem fs) {
     for (int i = 0; i < 150 && image.get() == null; i++) {
       int r = rnd.nextInt(100);
-      if (ingestions && r < 6) {
+      if (families && r < 6) {
+        // Creating or dropping a family makes every write before it durable.
+        List<String> names = db.listColumnFamilies();
+        if (names.size() > 2 && rnd.nextBoolean()) {
+          db.dropColumnFamily(db.columnFamily(names.get(1 + rnd.nextInt(names.size() - 1))));
+        } else {
+          dev.strata.ColumnFamilyHandle f =
+              db.createColumnFamily("f" + i, dev.strata.ColumnFamilyOptions.defaults());
+          db.put(f, new byte[] {1}, new byte[] {(byte) i});
+        }
+        log.markDurable();
+      } else if (ingestions && r < 6) {
         // One atomic write of a file's range deletion, then its keys; durable, with every write
         // before it, once the call returns.
         List<OpGenerator.WriteOp> ops = gen.nextIngestion(100);

@@ -29,9 +29,11 @@ public final class CrashWriter {
             .maxBytesForLevelBase(128 * 1024)
             .level0CompactionTrigger(2)
             .mergeOperator(KillTarget.MERGE_OPERATOR)
+            .columnFamilyOptions(KillTarget.MIRROR, KillTarget.mirrorOptions())
             .build();
     PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
     StrataDB db = StrataDB.open(dir, options);
+    KillTarget.mirror(db);
     out.println("OPEN");
     out.flush();
     List<Thread> workers = new ArrayList<>();

@@ -411,6 +411,12 @@ public final class FaultInjectionFileSystem implements FileSystem {
         names.add(p.getFileName().toString());
       }
     }
+    // Subdirectories too, as a real file system lists them.
+    for (Path p : dirs) {
+      if (dir.equals(p.getParent())) {
+        names.add(p.getFileName().toString());
+      }
+    }
     return new ArrayList<>(names);
   }
 

@@ -39,6 +39,7 @@ public final class KillTarget {
             .maxBytesForLevelBase(64 * 1024)
             .level0CompactionTrigger(2)
             .mergeOperator(MERGE_OPERATOR)
+            .columnFamilyOptions(MIRROR, mirrorOptions())
             .build();
     PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
     AtomicInteger[] next = new AtomicInteger[threads];
@@ -48,6 +49,7 @@ public final class KillTarget {
     while (true) {
       say(out, "OPENING");
       StrataDB db = StrataDB.open(dir, options);
+      mirror(db);
       say(out, "OPEN");
       List<Thread> workers = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
@@ -88,6 +90,38 @@ public final class KillTarget {
   public static final MergeOperator MERGE_OPERATOR = MergeOperators.stringAppend((byte) ',');
 
   /**
+   * The column family every write also goes to, in the same batch: with a smaller memtable than
+   * the default family's, it flushes at other moments, and after a crash it must hold exactly the
+   * same prefix of writes as the default family.
+   */
+  public static final String MIRROR = "mirror";
+
+  /** The mirror family's settings: a memtable half the default's, the same merge operator. */
+  public static dev.strata.ColumnFamilyOptions mirrorOptions() {
+    return dev.strata.ColumnFamilyOptions.builder()
+        .memtableSizeBytes(8 * 1024)
+        .targetFileSizeBytes(8 * 1024)
+        .maxBytesForLevelBase(32 * 1024)
+        .level0CompactionTrigger(2)
+        .mergeOperator(MERGE_OPERATOR)
+        .build();
+  }
+
+  /** The options the database is opened with to read it after a crash. */
+  public static Options readOptions() {
+    return Options.builder()
+        .mergeOperator(MERGE_OPERATOR)
+        .columnFamilyOptions(MIRROR, mirrorOptions())
+        .build();
+  }
+
+  /** The mirror family, created if this database has none yet (durable when it returns). */
+  public static dev.strata.ColumnFamilyHandle mirror(StrataDB db) {
+    dev.strata.ColumnFamilyHandle h = db.columnFamily(MIRROR);
+    return h != null ? h : db.createColumnFamily(MIRROR, mirrorOptions());
+  }
+
+  /**
    * Write {@code i} of a thread, a {@code SYNC} write whose kind cycles with {@code i % 6}: 0, 2
    * and 4 put {@link #key}; 1 and 3 append {@code i} to the thread's {@link #logKey} as a merge
    * operand; 5 deletes the range from {@code key(i - 5)} to {@code key(i - 3)}, which holds the
@@ -95,12 +129,17 @@ public final class KillTarget {
    * WAL and, after the many flushes, in tables when the kill lands.
    */
   public static void write(StrataDB db, int cycle, int thread, int i) {
-    switch (i % 6) {
-      case 1, 3 -> db.merge(logKey(cycle, thread), operand(i), WriteOptions.SYNC);
-      case 5 ->
-          db.deleteRange(key(cycle, thread, i - 5), key(cycle, thread, i - 3), WriteOptions.SYNC);
-      default -> db.put(key(cycle, thread, i), value(cycle, thread, i), WriteOptions.SYNC);
+    dev.strata.WriteBatch batch = new dev.strata.WriteBatch();
+    dev.strata.ColumnFamilyHandle mirror = db.columnFamily(MIRROR);
+    for (dev.strata.ColumnFamilyHandle f :
+        mirror == null ? List.of(db.defaultColumnFamily()) : List.of(db.defaultColumnFamily(), mirror)) {
+      switch (i % 6) {
+        case 1, 3 -> batch.merge(f, logKey(cycle, thread), operand(i));
+        case 5 -> batch.deleteRange(f, key(cycle, thread, i - 5), key(cycle, thread, i - 3));
+        default -> batch.put(f, key(cycle, thread, i), value(cycle, thread, i));
+      }
     }
+    db.write(batch, WriteOptions.SYNC);
   }
 
   /** What the first {@code n} writes of a thread leave in its key range (see {@link #range}). */
@@ -124,10 +163,16 @@ public final class KillTarget {
 
   /** A thread's key range as the database holds it now (see {@link #range}). */
   public static TreeMap<String, String> contents(StrataDB db, int cycle, int thread) {
+    return contents(db, null, cycle, thread);
+  }
+
+  /** A thread's key range as column family {@code family} (null: the default) holds it now. */
+  public static TreeMap<String, String> contents(
+      StrataDB db, dev.strata.ColumnFamilyHandle family, int cycle, int thread) {
     byte[][] range = range(cycle, thread);
     TreeMap<String, String> out = new TreeMap<>();
     ReadOptions ro = ReadOptions.builder().lowerBound(range[0]).upperBound(range[1]).build();
-    try (DBIterator it = db.newIterator(ro)) {
+    try (DBIterator it = db.newIterator(family, ro)) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
         out.put(str(it.key()), str(it.value()));
       }

@@ -30,21 +30,38 @@ public final class ModelChecks {
       int keySpace,
       IntFunction<byte[]> key,
       String where) {
+    checkAll(db, null, model, ro, keySpace, key, where);
+  }
+
+  /** As above, in column family {@code family} (null: the default family). */
+  public static void checkAll(
+      StrataDB db,
+      dev.strata.ColumnFamilyHandle family,
+      NavigableMap<byte[], byte[]> model,
+      ReadOptions ro,
+      int keySpace,
+      IntFunction<byte[]> key,
+      String where) {
     List<byte[]> keys = new ArrayList<>();
     for (int i = 0; i < keySpace; i++) {
       byte[] k = key.apply(i);
       keys.add(k);
-      assertThat(db.get(k, ro)).as(where + " get " + i).isEqualTo(model.get(k));
+      assertThat(db.get(family, k, ro)).as(where + " get " + i).isEqualTo(model.get(k));
       if (model.get(k) != null) {
-        assertThat(db.keyMayExist(k, ro)).as(where + " keyMayExist " + i).isTrue();
+        assertThat(db.keyMayExist(family, k, ro)).as(where + " keyMayExist " + i).isTrue();
       }
     }
-    List<byte[]> got = db.multiGet(keys, ro);
+    List<byte[]> got =
+        family == null
+            ? db.multiGet(keys, ro)
+            : db.multiGet(java.util.Collections.nCopies(keys.size(), family), keys, ro);
     for (int i = 0; i < keySpace; i++) {
       assertThat(got.get(i)).as(where + " multiGet " + i).isEqualTo(model.get(keys.get(i)));
     }
-    assertThat(scan(db, ro, true)).as(where + " forward scan").isEqualTo(render(model));
-    assertThat(scan(db, ro, false)).as(where + " backward scan").isEqualTo(reversed(render(model)));
+    assertThat(scan(db, family, ro, true)).as(where + " forward scan").isEqualTo(render(model));
+    assertThat(scan(db, family, ro, false))
+        .as(where + " backward scan")
+        .isEqualTo(reversed(render(model)));
     Random rnd = new Random(where.hashCode());
     for (int round = 0; round < 20; round++) {
       int a = rnd.nextInt(keySpace);
@@ -56,12 +73,13 @@ public final class ModelChecks {
               .upperBound(key.apply(b))
               .build();
       List<String> expected = render(model.subMap(key.apply(a), true, key.apply(b), false));
-      assertThat(scan(db, bounded, true)).as(where + " bounded [" + a + ", " + b + ")")
+      assertThat(scan(db, family, bounded, true)).as(where + " bounded [" + a + ", " + b + ")")
           .isEqualTo(expected);
-      assertThat(scan(db, bounded, false)).as(where + " bounded backward [" + a + ", " + b + ")")
+      assertThat(scan(db, family, bounded, false))
+          .as(where + " bounded backward [" + a + ", " + b + ")")
           .isEqualTo(reversed(expected));
       int s = rnd.nextInt(keySpace);
-      try (DBIterator it = db.newIterator(ro)) {
+      try (DBIterator it = db.newIterator(family, ro)) {
         it.seek(key.apply(s));
         Map.Entry<byte[], byte[]> e = model.ceilingEntry(key.apply(s));
         assertThat(it.isValid()).as(where + " seek " + s).isEqualTo(e != null);
@@ -83,8 +101,14 @@ public final class ModelChecks {
 
   /** Every entry of a scan as "key=value" in hex, forward or backward. */
   public static List<String> scan(StrataDB db, ReadOptions ro, boolean forward) {
+    return scan(db, null, ro, forward);
+  }
+
+  /** As above, in column family {@code family} (null: the default family). */
+  public static List<String> scan(
+      StrataDB db, dev.strata.ColumnFamilyHandle family, ReadOptions ro, boolean forward) {
     List<String> out = new ArrayList<>();
-    try (DBIterator it = db.newIterator(ro)) {
+    try (DBIterator it = db.newIterator(family, ro)) {
       if (forward) {
         for (it.seekToFirst(); it.isValid(); it.next()) {
           out.add(entry(it.key(), it.value()));
