@@ -54,6 +54,8 @@ import org.slf4j.LoggerFactory;
  *   <li>checkpoints: {@link Checkpoint};
  *   <li>ingestion of external tables: {@link Ingestion};
  *   <li>snapshots: {@link SnapshotList};
+ *   <li>column families: {@link ColumnFamily} (one family's memtables, levels and settings) and
+ *       {@link Families} (the live ones); created and dropped here;
  *   <li>opening: {@link Recovery};
  *   <li>whether the database is open, and its sticky error: {@link DbStatus}.
  * </ul>

@@ -306,15 +306,20 @@ final class Recovery {
             "column family '" + family.name + "' has lost its CURRENT file");
       }
       if (readOnly) {
+        // Taken before the read, as the database manifest's was: a writer's change after it
+        // shows at the check after the logs are pinned.
+        manifestStateAtRead += familyState(family);
         family.versions.recoverReadOnly();
       } else {
         family.versions.recover();
       }
       families.add(family);
     }
-    if (readOnly) {
-      manifestStateAtRead = manifestStates();
-    }
+  }
+
+  /** One family's part of {@link #manifestStates()}. */
+  private static String familyState(ColumnFamily f) throws IOException {
+    return ";" + f.id + "=" + f.versions.currentManifestState();
   }
 
   /** The state of every family's manifest, for a read-only open to tell a writer moved on. */
@@ -322,7 +327,7 @@ final class Recovery {
     StringBuilder sb = new StringBuilder(versions.currentManifestState());
     for (ColumnFamily f : families.live()) {
       if (f.id != 0) {
-        sb.append(';').append(f.id).append('=').append(f.versions.currentManifestState());
+        sb.append(familyState(f));
       }
     }
     return sb.toString();

@@ -43,22 +43,29 @@ import org.slf4j.LoggerFactory;
  * and where a flush's result leaves the memtable set (LevelDB's {@code MakeRoomForWrite}, Pebble's
  * {@code commit.go}).
  *
+ * <p>With column families ({@code docs/design/column-families.md}) each family has its own memtable
+ * set ({@link ColumnFamily#mems}); the WAL, the pipeline and the visible sequence are shared. A
+ * switch creates one WAL for every family and seals the memtables of the families that asked; a
+ * family with an empty memtable moves to the new WAL, so that it needs no older one.
+ *
  * <h2>Invariants</h2>
  *
  * <ol>
- *   <li>Every write at or below the visible sequence is in a memtable of {@code mems} or in a table
- *       of a level (after its flush was installed).
- *   <li>{@code mems} is only replaced whole: a switch adds the old active memtable to the
- *       immutables in the same publication that installs the fresh one; a flush's memtable leaves
- *       only after its table is installed in level 0.
+ *   <li>Every write at or below the visible sequence is in a memtable of its family's {@code mems}
+ *       or in a table of one of that family's levels (after its flush was installed).
+ *   <li>A family's {@code mems} is only replaced whole: a switch adds the old active memtable to
+ *       the immutables in the same publication that installs the fresh one; a flush's memtable
+ *       leaves only after its table is installed in level 0.
  *   <li>A memtable handed to the flush worker never receives another write: a switch first waits
  *       until no group is inserting.
+ *   <li>A WAL is deleted only once every live family's manifest records a log number above it.
  * </ol>
  *
  * <h2>Concurrency</h2>
  *
- * {@code stateLock} (rank 3) guards writes of {@code mems} and the {@code progress} condition;
- * {@code mems} is volatile and read lock-free. {@code wal} is confined to the commit leader of the
+ * {@code stateLock} (rank 3) guards writes of every family's {@code mems}, of {@code targets} and
+ * {@code retiredWals}, and the {@code progress} condition; all three are volatile and read
+ * lock-free. {@code wal} is confined to the commit leader of the
  * moment (handed over through the pipeline's queue lock). {@code visibleSequence} is written by
  * the pipeline once per group, in WAL order. No lock is held across disk I/O: a switch creates
  * the WAL and forces the directory in the leader role, outside {@code stateLock}.
