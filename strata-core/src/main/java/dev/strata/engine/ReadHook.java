@@ -20,11 +20,7 @@ interface ReadHook {
     /** An iterator pinned the memtables, before the levels. */
     ITERATOR_MEMTABLES_PINNED,
     /** An iterator pinned level {@code level}, before the next level. */
-    ITERATOR_LEVEL_PINNED,
-    /** A merge lookup ({@link MergeLookup}) read the memtables, before the levels. */
-    MERGE_MEMTABLES_READ,
-    /** A merge lookup read level {@code level} and needs more, before the next level. */
-    MERGE_LEVEL_READ
+    ITERATOR_LEVEL_PINNED
   }
 
   ReadHook NONE = (step, level) -> {};

@@ -57,9 +57,6 @@ final class ReadPath {
   /** Combines merge operands on reads; null if the database has none. */
   private final MergeOperator mergeOperator;
 
-  /** Point lookups of keys whose newest visible version is a merge operand. */
-  private final MergeLookup mergeLookup;
-
   /** The database's prefix extractor, for prefix-bounded iterators; null if none. */
   private final PrefixExtractor prefixExtractor;
 
@@ -80,7 +77,6 @@ final class ReadPath {
     this.family = family;
     this.versions = family.versions;
     this.mergeOperator = family.options.mergeOperator();
-    this.mergeLookup = new MergeLookup(() -> family.mems, versions, mergeOperator);
     this.prefixExtractor = family.options.prefixExtractor();
     this.obs = obs;
     this.recorder = obs.recorder;
@@ -154,10 +150,6 @@ final class ReadPath {
     }
     long registered = snapshots.acquire(writes::visibleSequence);
     try {
-      if (Lookup.isMerge(r)) {
-        // The merge lookup answers whatever the newest version at the registered sequence is.
-        return mergedGet(key, registered, ro);
-      }
       r = getAt(key, registered, false, ro);
       return Lookup.isMerge(r) ? mergedGet(key, registered, ro) : r;
     } finally {
@@ -202,19 +194,22 @@ final class ReadPath {
 
   /**
    * The value of {@code key} at the registered sequence {@code seq} when its newest version is a
-   * merge operand: its operands and the version below them, collected newest first by a point
-   * lookup of every source ({@link MergeLookup}) and merged once. Also right when the newest
-   * version at {@code seq} is a value or a deletion.
+   * merge operand: the operands and the version below them are collected in key order by an
+   * iterator over the one key, which combines them as a scan does (see {@link UserKeyIterator}).
    */
   private byte[] mergedGet(byte[] key, long seq, ReadOptions ro) {
     recorder.increment(Ticker.MERGE_READS);
-    try {
-      return mergeLookup.get(key, seq, ro.verifyChecksums(), ro.fillCache(), hook);
-    } catch (UncheckedIOException e) {
-      throw readFailure(e.getCause());
-    } catch (IllegalStateException e) {
-      status.checkOpen();
-      throw e;
+    byte[] upper = java.util.Arrays.copyOf(key, key.length + 1);
+    ReadOptions one =
+        ReadOptions.builder()
+            .verifyChecksums(ro.verifyChecksums())
+            .fillCache(ro.fillCache())
+            .lowerBound(key)
+            .upperBound(upper)
+            .build();
+    try (DBIterator it = openIterator(seq, one, () -> {})) {
+      it.seek(key);
+      return it.isValid() ? it.value() : null;
     }
   }
 

@@ -41,15 +41,6 @@ public interface Memtable {
    */
   InternalIterator newIterator();
 
-  /**
-   * An iterator that holds at least every entry of {@code key}, for a lookup that needs all of a
-   * key's versions (its merge operands): the whole memtable by default, a memtable split by key
-   * only the part that can hold {@code key}. As {@link #newIterator()} otherwise.
-   */
-  default InternalIterator newIteratorForKey(byte[] key) {
-    return newIterator();
-  }
-
   /** Approximate heap bytes held by the entries, including Java object overhead. */
   long approximateBytes();
 

@@ -143,12 +143,6 @@ public final class ShardedMemtable implements Memtable {
     return new MergingIterator(cursors);
   }
 
-  /** The cursor of {@code key}'s shard alone: no other shard can hold an entry of it. */
-  @Override
-  public InternalIterator newIteratorForKey(byte[] key) {
-    return new MemtableShard.Cursor(shards[shardOf(key)]);
-  }
-
   @Override
   public long approximateBytes() {
     return sizeBytes.get();

@@ -13,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.StampedLock;
-import java.util.function.Predicate;
 
 /**
  * One on-disk level behind its own read-write lock: thread-safe point lookups, iteration,
@@ -201,36 +200,6 @@ public final class ConcurrentLevel {
         }
       }
       return null;
-    } finally {
-      unpin(candidates);
-    }
-  }
-
-  /**
-   * Hands {@code visitor} the tables a point lookup of {@code userKey} consults, in the order
-   * {@link #get} consults them (level 0 newest first), each pinned and open for the call, until it
-   * returns false: for a read that needs more of a table than {@code get} answers (every merge
-   * operand of a key). Holds no lock while the visitor runs.
-   *
-   * @return false if the visitor stopped the walk
-   * @throws UncheckedIOException if opening a table fails
-   */
-  public boolean forEachTableForKey(byte[] userKey, Predicate<TableReader> visitor) {
-    if (fileCount == 0) {
-      return true;
-    }
-    List<FileMetadata> candidates = pinFilesForKey(userKey);
-    try {
-      for (FileMetadata f : candidates) {
-        try (TableHandle t = tables.acquire(f.number(), f.fileSize(), f.globalSequence())) {
-          if (!visitor.test(t.reader())) {
-            return false;
-          }
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
-      return true;
     } finally {
       unpin(candidates);
     }

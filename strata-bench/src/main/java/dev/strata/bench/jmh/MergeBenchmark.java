@@ -182,8 +182,9 @@ public class MergeBenchmark {
    * Keys whose operands are spread, one per source, over {@code depth} level-0 tables and the
    * memtable, above a value in an older table: no flush or compaction can fold them (compaction
    * is off in both engines, and each table holds one operand per key), so every get walks the
-   * chain across {@code depth + 2} sources. Strata's merge lookup ({@code engine/MergeLookup})
-   * against RocksDB's {@code GetImpl} with its merge context.
+   * chain across {@code depth + 2} sources. Strata's point read of a merge
+   * (the one-key iterator of {@code ReadPath.mergedGet}) against RocksDB's {@code GetImpl} with its
+   * merge context.
    */
   @State(Scope.Benchmark)
   public static class ChainDb extends Db {

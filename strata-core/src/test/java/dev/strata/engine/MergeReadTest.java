@@ -26,11 +26,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The merge-aware point lookup ({@link MergeLookup}) on layouts built step by step: a key's
- * operands spread over the active and an immutable memtable, level 0, ingested tables in the
- * levels between and a value at the bottom, read by get and multiGet and checked against the
- * iterator; a range deletion between operands; snapshots that read older operand sets; an
- * operator that throws; and installs landing between the lookup's steps. The operator is string
+ * Point reads of keys with merge operands on layouts built step by step: a key's operands spread
+ * over the active and an immutable memtable, level 0, ingested tables in the levels between and a
+ * value at the bottom, read by get and multiGet and checked against the iterator; a range deletion
+ * between operands; snapshots that read older operand sets; an operator that throws. The operator is string
  * append, whose result shows the order of the operands, so an operand read out of order, twice or
  * not at all shows in the value.
  *
@@ -39,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * for.
  */
 @Timeout(60)
-class MergeLookupTest {
+class MergeReadTest {
   @TempDir Path dir;
   @TempDir Path outside;
 
@@ -341,36 +340,4 @@ class MergeLookupTest {
    * never a mix: an operand counted twice or one folded away behind it would show in the value,
    * and the hook must run twice (the lookup read again after the install).
    */
-  @Test
-  void get_installBetweenItsSteps_countsEachOperandOnce() {
-    ReadHook.Step memtables = ReadHook.Step.MERGE_MEMTABLES_READ;
-    ReadHook.Step level = ReadHook.Step.MERGE_LEVEL_READ;
-    for (boolean flush : new boolean[] {true, false}) {
-      checkInstallBetweenSteps(dir.resolve("m" + flush), memtables, -1, flush);
-      checkInstallBetweenSteps(dir.resolve("l0" + flush), level, 0, flush);
-      checkInstallBetweenSteps(dir.resolve("l3" + flush), level, 3, flush);
-    }
-  }
-
-  private void checkInstallBetweenSteps(Path sub, ReadHook.Step step, int level, boolean flush) {
-    Options o = options(APPEND);
-    try (DbImpl db = (DbImpl) StrataDB.open(sub, o)) {
-      String want = spreadOperands(db, o);
-      AtomicInteger fired = new AtomicInteger();
-      db.setReadHookForTesting(
-          (s, l) -> {
-            if (s == step && l == level && fired.getAndIncrement() == 0) {
-              if (flush) {
-                background.runPending();
-              } else {
-                db.compactLevelForTesting(0, null, null);
-              }
-            }
-          });
-      assertThat(s(db.get(KEY))).as("%s %d flush=%s", step, level, flush).isEqualTo(want);
-      assertThat(fired.get()).as("hook ran, then the lookup ran again").isEqualTo(2);
-      db.setReadHookForTesting(ReadHook.NONE);
-      assertReads(db, KEY, want, ReadOptions.DEFAULT);
-    }
-  }
 }
