@@ -459,8 +459,26 @@ public interface StrataDB extends AutoCloseable {
   /** As {@link #compactRange(byte[], byte[])}, in {@code family}. */
   void compactRange(ColumnFamilyHandle family, byte[] begin, byte[] end);
 
-  /** As {@link #getProperty(String)}, of {@code family}'s memtables, levels and tables. */
+  /**
+   * As {@link #getProperty(String)}, of {@code family}'s memtables, levels and tables; the
+   * database-wide properties (the heap total, the block cache, write stalls, counters) answer the
+   * same for every family. {@code docs/design/properties.md} says which is which.
+   */
   String getProperty(ColumnFamilyHandle family, String name);
+
+  /**
+   * An integer property of the whole database, as RocksDB's {@code getAggregatedLongProperty}: a
+   * per-family property ({@code strata.cur-size-all-mem-tables}, {@code
+   * strata.estimate-table-readers-mem}, {@code strata.total-sst-bytes}, {@code
+   * strata.num-files-at-level<N>}, ...) summed over the live families, {@code
+   * strata.compaction-pending} as the number of families with a compaction pending, and a
+   * database-wide one ({@code strata.estimate-heap-bytes}, {@code strata.block-cache-usage}, ...)
+   * as {@link #getProperty(String)} gives it. The families are read one after another.
+   *
+   * @throws IllegalArgumentException if {@code name} is not an integer property
+   * @throws StrataException if the database is closed
+   */
+  long getAggregatedLongProperty(String name);
 
   /** As {@link #ingestExternalFiles(List, IngestOptions)}, into {@code family}. */
   void ingestExternalFiles(ColumnFamilyHandle family, List<Path> files, IngestOptions options);

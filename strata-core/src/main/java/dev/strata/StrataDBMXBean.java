@@ -6,7 +6,8 @@ import java.util.Map;
  * The JMX view of an open database, registered as {@code dev.strata:type=StrataDB,name=<name>}
  * with the platform MBean server at open and unregistered at close ({@link Options#jmx()}, {@link
  * Options#name()}). Attributes are read live, without a lock; operations run in the caller's
- * (the JMX connector's) thread.
+ * (the JMX connector's) thread. The level, table, memtable and compaction figures are the whole
+ * database's: summed over its column families ({@link StrataDB#getAggregatedLongProperty}).
  */
 public interface StrataDBMXBean {
   /** The database's name, as in its JMX object name (without a {@code -2} suffix). */
@@ -15,16 +16,16 @@ public interface StrataDBMXBean {
   /** The database directory. */
   String getDirectory();
 
-  /** Table files per level, level 0 first. */
+  /** Table files per level, level 0 first, of every column family. */
   int[] getLevelFileCounts();
 
-  /** Table bytes per level, level 0 first. */
+  /** Table bytes per level, level 0 first, of every column family. */
   long[] getLevelBytes();
 
-  /** Table bytes of every level. */
+  /** Table bytes of every level and column family. */
   long getTotalTableBytes();
 
-  /** Heap bytes of the memtables not yet flushed. */
+  /** Heap bytes of the memtables not yet flushed, of every column family. */
   long getMemtableBytes();
 
   /** Bytes the block cache holds (of every database sharing it). */
@@ -36,10 +37,13 @@ public interface StrataDBMXBean {
   /** Data-block cache hits over lookups of this database, 0 before any. */
   double getBlockCacheHitRatio();
 
-  /** Estimated bytes compactions must rewrite to bring every level under its target. */
+  /**
+   * Estimated bytes compactions must rewrite to bring every level of every column family under its
+   * target.
+   */
   long getPendingCompactionBytes();
 
-  /** Whether a compaction would run now. */
+  /** Whether a compaction would run now in some column family. */
   boolean isCompactionPending();
 
   /** {@code NORMAL}, {@code DELAYED} or {@code STOPPED}. */
@@ -83,7 +87,10 @@ public interface StrataDBMXBean {
    */
   Map<String, Double> getHistograms();
 
-  /** The {@code strata.stats} text. */
+  /**
+   * The {@code strata.stats} text: the default family's levels, the whole database's memory (with
+   * each family's memtables and table readers when there are several), writes and stalls.
+   */
   String getStatsText();
 
   /** Flushes every memtable ({@link StrataDB#flush()}). */
@@ -92,6 +99,6 @@ public interface StrataDBMXBean {
   /** Compacts everything to the bottom level ({@link StrataDB#compactRange} of null, null). */
   void compactRange();
 
-  /** A property ({@link StrataDB#getProperty}), or null if unknown. */
+  /** A property of the default family ({@link StrataDB#getProperty}), or null if unknown. */
   String getProperty(String name);
 }

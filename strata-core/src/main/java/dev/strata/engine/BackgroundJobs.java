@@ -598,19 +598,6 @@ final class BackgroundJobs {
   }
 
   /**
-   * Whether the picker would find a compaction to run now; for monitoring, so it reads the levels
-   * without the version lock (see {@link DbImpl#levelsForProperties}).
-   */
-  boolean compactionPending() {
-    for (ColumnFamily f : families.live()) {
-      if (f.picker.needsCompaction(f.versions.eachLevelNow())) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /**
    * Charges a key an iterator passed to the files that may hold it (see {@link CompactionPicker})
    * and wakes the compaction worker if that made a file due. Called by iterators, about once per
    * {@link UserKeyIterator#SAMPLE_PERIOD} entries; does nothing with background compaction off or

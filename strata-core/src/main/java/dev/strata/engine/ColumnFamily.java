@@ -14,6 +14,7 @@ import dev.strata.stats.LockWaits;
 import dev.strata.version.FileNames;
 import dev.strata.version.VersionSet;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One column family: a keyspace with its own memtables ({@link MemtableSet}), levels and manifest
@@ -28,9 +29,10 @@ import java.nio.file.Path;
  *
  * <h2>Concurrency</h2>
  *
- * Final fields but {@code mems} (written under the write controller's {@code stateLock}, volatile
- * for lock-free readers), {@code dropped} (volatile, set once) and the read path and ingestion,
- * set once by the opening or creating thread before the family reaches another thread.
+ * Final fields (and the atomic {@code pinnedMemtableBytes}) but {@code mems} (written under the
+ * write controller's {@code stateLock}, volatile for lock-free readers), {@code dropped} (volatile,
+ * set once) and the read path and ingestion, set once by the opening or creating thread before the
+ * family reaches another thread.
  */
 final class ColumnFamily implements ColumnFamilyHandle {
   /** The database this family belongs to: a handle of another database is refused. */
@@ -52,6 +54,13 @@ final class ColumnFamily implements ColumnFamilyHandle {
   final VersionSet versions;
   final CompactionPicker picker;
   final WriteTimes writeTimes;
+
+  /**
+   * Heap bytes of this family's memtables that left {@code mems} (flushed) while open iterators
+   * still read them: the total its {@link MemtablePin}s add to and take from, lock-free (see
+   * there); read by {@code getProperty}.
+   */
+  final AtomicLong pinnedMemtableBytes = new AtomicLong();
 
   /** The memtables readers consult; see {@link MemtableSet}. */
   volatile MemtableSet mems;

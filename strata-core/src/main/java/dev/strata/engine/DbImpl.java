@@ -341,7 +341,23 @@ public final class DbImpl implements StrataDB {
     if (status.isClosed()) {
       return;
     }
-    infoLog.info("------- DUMPING STATS -------\n{}\n{}", new Properties(this).get("strata.stats"), obs.recorder.dump());
+    infoLog.info("------- DUMPING STATS -------\n{}\n{}", statsDumpText(), obs.recorder.dump());
+  }
+
+  /**
+   * What the periodic dump logs besides the statistics: {@code strata.stats} (the default family's
+   * levels, the database's memory, writes and stalls), then the levels of each other family.
+   */
+  String statsDumpText() {
+    StringBuilder sb = new StringBuilder(new Properties(this).get("strata.stats"));
+    for (ColumnFamily f : families.live()) {
+      if (f.id != 0) {
+        sb.append("column family ").append(f.name).append(" levels:");
+        sb.append(System.lineSeparator());
+        new Properties(this, f).levels(sb);
+      }
+    }
+    return sb.toString();
   }
 
   private Recovery.Result recover(Options options, boolean readOnly, InfoLog infoLog)
@@ -990,6 +1006,13 @@ public final class DbImpl implements StrataDB {
     return new Properties(this, family(handle)).get(name);
   }
 
+  @Override
+  public long getAggregatedLongProperty(String name) {
+    Objects.requireNonNull(name, "name");
+    status.checkOpen();
+    return new Properties(this).aggregatedLong(name);
+  }
+
   // ---- what Properties and tests read ----
 
   /**
@@ -1021,28 +1044,26 @@ public final class DbImpl implements StrataDB {
     return Math.max(0, n);
   }
 
-  MemtableSet memtablesForProperties() {
-    return writes.mems();
+  /**
+   * The families whose memtables, table readers and tables the database-wide figures add up: the
+   * live ones, read lock-free ({@link Families}). A dropped family leaves them at its drop, also
+   * while an open iterator still holds its memtables and readers.
+   */
+  List<ColumnFamily> familiesForProperties() {
+    return families.live();
   }
 
   BlockCache blockCache() {
     return blockCache;
   }
 
+  /** The default family's table cache, for tests. */
   TableCache tablesForProperties() {
     return defaultFamily.tables;
   }
 
-  long pinnedMemtableBytes() {
-    return writes.pinnedMemtableBytes();
-  }
-
   CompactionPicker picker() {
     return jobs.picker();
-  }
-
-  boolean compactionPending() {
-    return jobs.compactionPending();
   }
 
   long visibleSequence() {

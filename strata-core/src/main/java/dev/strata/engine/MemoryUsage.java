@@ -5,7 +5,9 @@ import dev.strata.sstable.TableCache;
 
 /**
  * The heap one database holds in its large consumers, in bytes, read once for {@code getProperty}
- * ({@code docs/design/memory.md} lists what each figure includes and what none does). Every
+ * ({@code docs/design/memory.md} lists what each figure includes and what none does). The memtable
+ * and table reader figures are summed over the live column families, each read in turn; the block
+ * cache and the table builders are the database's, shared by every family. Every
  * figure is computed from array lengths as the consumer allocated them, and read without a lock
  * of Strata's: the memtable set through its volatile field, the rest from atomics. The figures
  * are read one after another, so while the database works a memtable or table moving between
@@ -37,20 +39,36 @@ record MemoryUsage(
     long tableBuilderBytes) {
 
   static MemoryUsage of(DbImpl db) {
-    MemtableSet m = db.memtablesForProperties();
-    long active = m.active.approximateBytes();
+    long active = 0;
+    long immutable = 0;
+    int immutableCount = 0;
+    long pinned = 0;
+    int readers = 0;
+    long readerBytes = 0;
+    for (ColumnFamily f : db.familiesForProperties()) {
+      // The set first, then the pins: a memtable whose flush installs between the two reads is
+      // counted in both rather than in neither (MemtablePin adds before its state changes).
+      MemtableSet m = f.mems;
+      long a = m.active.approximateBytes();
+      active += a;
+      immutable += m.approximateBytes() - a;
+      immutableCount += m.immutables.size();
+      pinned += f.pinnedMemtableBytes.get();
+      TableCache tables = f.tables;
+      readers += tables.openReaderCount();
+      readerBytes += tables.openReaderHeapBytes();
+    }
     BlockCache cache = db.blockCache();
-    TableCache tables = db.tablesForProperties();
     return new MemoryUsage(
         active,
-        m.approximateBytes() - active,
-        m.immutables.size(),
-        db.pinnedMemtableBytes(),
+        immutable,
+        immutableCount,
+        pinned,
         cache.usedBytes(),
         cache.capacityBytes(),
         cache.overheadHeapBytes(),
-        tables.openReaderCount(),
-        tables.openReaderHeapBytes(),
+        readers,
+        readerBytes,
         db.stats.tableBuilderBytes.get());
   }
 

@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * One memtable as the memory figures see it: how many open iterators hold it, and whether it has
  * left the memtable set (its flush is installed). A memtable that has left the set but that an
  * iterator still reads stays on the heap, outside {@code maxImmutableMemtables}, until the last
- * such iterator closes; its bytes are then counted in the database's {@code pinnedBytes} total
+ * such iterator closes; its bytes are then counted in its column family's {@code pinnedBytes} total
  * ({@code strata.estimate-pinned-iterator-mem}), as RocksDB counts pinned memtables in {@code
  * rocksdb.size-all-mem-tables}.
  *
@@ -30,7 +30,7 @@ final class MemtablePin {
 
   final Memtable memtable;
 
-  /** The database's total of counted memtables' bytes, shared by every pin. */
+  /** The family's total of counted memtables' bytes, shared by every pin of the family. */
   private final AtomicLong pinnedBytes;
 
   /** Bit 0: left the set; bits 1..31: open iterators. See the class comment. */

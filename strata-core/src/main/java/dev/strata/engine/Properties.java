@@ -6,15 +6,58 @@ import dev.strata.memtable.Memtable;
 import dev.strata.memtable.ShardedMemtable;
 import dev.strata.version.Level;
 import dev.strata.version.VersionSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
- * Answers {@code StrataDB.getProperty}: per-level file counts and bytes, memtable and cache
- * figures, write amplification and the readable {@code strata.stats} table. Names are listed in
- * {@code docs/design/properties.md}. A short-lived view built per call; reads racy counters.
+ * Answers {@code StrataDB.getProperty} and {@code getAggregatedLongProperty}: per-level file counts
+ * and bytes, memtable and cache figures, write amplification and the readable {@code strata.stats}
+ * table. Names are listed in {@code docs/design/properties.md}, which says which figures are one
+ * column family's ({@code family}'s) and which the whole database's. A short-lived view built per
+ * call; reads racy counters.
  */
 final class Properties {
   private static final String PREFIX = "strata.";
+
+  /**
+   * The integer figures of one family (besides {@code num-files-at-level<N>} and {@code
+   * level-bytes<N>}) whose database figure is their sum over the families.
+   */
+  private static final Set<String> PER_FAMILY_SUMS =
+      Set.of(
+          "total-sst-bytes",
+          "memtable-bytes",
+          "cur-size-all-mem-tables",
+          "cur-size-active-mem-table",
+          "size-all-mem-tables",
+          "estimate-pinned-iterator-mem",
+          "num-immutable-memtables",
+          "estimate-num-keys",
+          "estimate-table-readers-mem",
+          "num-open-table-readers",
+          "estimate-pending-compaction-bytes");
+
+  /** The integer figures of the whole database: the same whichever family is asked. */
+  private static final Set<String> DATABASE_LONGS =
+      Set.of(
+          "block-cache-bytes",
+          "block-cache-usage",
+          "block-cache-capacity",
+          "compaction-buffer-bytes",
+          "estimate-heap-bytes",
+          "bytes-written-user",
+          "bytes-written-wal",
+          "bytes-written-tables",
+          "stall-count",
+          "slowdown-count",
+          "slowdown-micros",
+          "stall-micros",
+          "compaction-micros",
+          "max-level0-files",
+          "last-sequence",
+          "num-snapshots");
+
   private final DbImpl db;
 
   /** The column family whose memtables, levels and tables the figures describe. */
@@ -54,10 +97,10 @@ final class Properties {
           // The set first: a memtable whose flush installs between the two reads is counted in
           // both rather than in neither (MemtablePin adds before its state changes).
           long unflushed = family.mems.approximateBytes();
-          return Long.toString(unflushed + db.pinnedMemtableBytes());
+          return Long.toString(unflushed + family.pinnedMemtableBytes.get());
         }
       case "estimate-pinned-iterator-mem":
-        return Long.toString(db.pinnedMemtableBytes());
+        return Long.toString(family.pinnedMemtableBytes.get());
       case "estimate-num-keys":
         return Long.toString(db.estimateNumKeys(family));
       case "num-immutable-memtables":
@@ -78,7 +121,7 @@ final class Properties {
       case "estimate-heap-bytes":
         return Long.toString(MemoryUsage.of(db).estimatedHeapBytes());
       case "compaction-pending":
-        return Boolean.toString(db.compactionPending());
+        return Boolean.toString(compactionPending(family));
       case "estimate-pending-compaction-bytes":
         return Long.toString(family.picker.estimatedPendingBytes(family.versions.eachLevelNow()));
       case "stall-condition":
@@ -133,6 +176,45 @@ final class Properties {
     }
   }
 
+  /**
+   * {@code getAggregatedLongProperty}: a per-family integer figure summed over the live families,
+   * {@code strata.compaction-pending} as the number of families with a compaction pending, or a
+   * database-wide integer figure as {@link #get} gives it.
+   *
+   * @throws IllegalArgumentException if {@code name} is not an integer property
+   */
+  long aggregatedLong(String name) {
+    String p = name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : "";
+    boolean perFamily =
+        PER_FAMILY_SUMS.contains(p)
+            || p.startsWith("num-files-at-level")
+            || p.startsWith("level-bytes")
+            || p.equals("compaction-pending");
+    if (!perFamily && !DATABASE_LONGS.contains(p) || get(name) == null) {
+      throw new IllegalArgumentException(name + " is not an integer property");
+    }
+    if (!perFamily) {
+      return Long.parseLong(get(name));
+    }
+    long n = 0;
+    for (ColumnFamily f : db.familiesForProperties()) {
+      if (p.equals("compaction-pending")) {
+        n += compactionPending(f) ? 1 : 0;
+      } else {
+        n += Long.parseLong(new Properties(db, f).get(name));
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Whether the picker would find a compaction to run now in {@code f}; reads the levels without
+   * the version lock (see {@link DbImpl#levelsForProperties}).
+   */
+  private static boolean compactionPending(ColumnFamily f) {
+    return f.picker.needsCompaction(f.versions.eachLevelNow());
+  }
+
   /** The memory section of {@code strata.stats}: one line per consumer, then the total. */
   private static void memory(StringBuilder sb, MemoryUsage u, double hitRatio) {
     sb.append(
@@ -166,13 +248,76 @@ final class Properties {
     }
   }
 
+  /**
+   * With more than one family, the memory section's memtables and table readers of each: the
+   * lines above sum them.
+   */
+  private void memoryPerFamily(StringBuilder sb) {
+    List<ColumnFamily> families = db.familiesForProperties();
+    if (families.size() < 2) {
+      return;
+    }
+    for (ColumnFamily f : families) {
+      MemtableSet m = f.mems;
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "  column family %s: memtables %d (%d immutable), %d held by iterators;"
+                  + " table readers %d in %d open%n",
+              f.name,
+              m.approximateBytes(),
+              m.immutables.size(),
+              f.pinnedMemtableBytes.get(),
+              f.tables.openReaderHeapBytes(),
+              f.tables.openReaderCount()));
+    }
+  }
+
   private String stats() {
+    StringBuilder sb = new StringBuilder();
+    levels(sb);
+    memory(sb, MemoryUsage.of(db), db.blockCache().hitRatio());
+    memoryPerFamily(sb);
+    CompactionStats s = db.stats;
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "writes: %d ops, %d user bytes, %d WAL bytes, %d WAL syncs%n",
+            s.userWrites.sum(),
+            s.userBytesWritten.sum(),
+            s.walBytesWritten.sum(),
+            s.walSyncs.sum()));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "flushes: %d (%d bytes); trivial moves: %d; read-triggered compactions: %d;"
+                + " write amplification %.3f%n",
+            s.flushes.sum(),
+            s.flushBytesWritten.sum(),
+            s.trivialMoves.sum(),
+            s.readTriggeredCompactions.sum(),
+            s.writeAmplification()));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "stalls: %d stops, %d slowdowns, %d ms waiting; max level-0 files: %d%n",
+            s.stalls.sum(),
+            s.slowdowns.sum(),
+            s.stallNanos.sum() / 1_000_000,
+            s.maxLevel0Files.get()));
+    return sb.toString();
+  }
+
+  /**
+   * The level table of {@code strata.stats} for this family: files, bytes, target and score per
+   * level; the compaction columns count every family's compactions into that level.
+   */
+  void levels(StringBuilder sb) {
     Level[] levels = family.versions.eachLevelNow();
     CompactionPicker picker = family.picker;
     CompactionPicker.Targets targets = picker.targets(levels);
     double[] scores = picker.scores(levels);
     CompactionStats s = db.stats;
-    StringBuilder sb = new StringBuilder();
     sb.append(
         String.format(
             Locale.ROOT,
@@ -203,33 +348,5 @@ final class Properties {
               s.compactionBytesWritten[i].sum(),
               s.compactions[i].sum()));
     }
-    memory(sb, MemoryUsage.of(db), db.blockCache().hitRatio());
-    sb.append(
-        String.format(
-            Locale.ROOT,
-            "writes: %d ops, %d user bytes, %d WAL bytes, %d WAL syncs%n",
-            s.userWrites.sum(),
-            s.userBytesWritten.sum(),
-            s.walBytesWritten.sum(),
-            s.walSyncs.sum()));
-    sb.append(
-        String.format(
-            Locale.ROOT,
-            "flushes: %d (%d bytes); trivial moves: %d; read-triggered compactions: %d;"
-                + " write amplification %.3f%n",
-            s.flushes.sum(),
-            s.flushBytesWritten.sum(),
-            s.trivialMoves.sum(),
-            s.readTriggeredCompactions.sum(),
-            s.writeAmplification()));
-    sb.append(
-        String.format(
-            Locale.ROOT,
-            "stalls: %d stops, %d slowdowns, %d ms waiting; max level-0 files: %d%n",
-            s.stalls.sum(),
-            s.slowdowns.sum(),
-            s.stallNanos.sum() / 1_000_000,
-            s.maxLevel0Files.get()));
-    return sb.toString();
   }
 }

@@ -149,13 +149,6 @@ final class WriteController implements CommitPipeline.Engine {
   /** The number of the active WAL; confined to the commit leader of the moment, like {@code wal}. */
   private long walNumber;
 
-  /**
-   * Heap bytes of memtables that left {@code mems} (flushed) while open iterators still read them:
-   * the total every {@link MemtablePin} adds to and takes from, lock-free (see there); read by
-   * {@code getProperty}.
-   */
-  private final AtomicLong pinnedMemtableBytes = new AtomicLong();
-
   /** The WAL of the active memtable; confined to the commit leader of the moment. */
   private LogWriter wal;
 
@@ -201,11 +194,12 @@ final class WriteController implements CommitPipeline.Engine {
 
   /** A fresh memtable of the family's kind, with its pin for this database. */
   private MemtablePin newPinnedMemtable(ColumnFamily f) {
-    return pin(newMemtable(f.options));
+    return pin(newMemtable(f.options), f);
   }
 
-  private MemtablePin pin(Memtable m) {
-    return new MemtablePin(m, pinnedMemtableBytes);
+  /** {@code m}'s pin, counted in {@code f}'s pinned bytes once flushed while iterators read it. */
+  private static MemtablePin pin(Memtable m, ColumnFamily f) {
+    return new MemtablePin(m, f.pinnedMemtableBytes);
   }
 
   /** A fresh memtable of the kind {@code o} configures. */
@@ -232,7 +226,7 @@ final class WriteController implements CommitPipeline.Engine {
         // A read-only open keeps the memtables replayed from the WALs (and takes no writes).
         List<MemtableSet.Immutable> replayed = new java.util.ArrayList<>();
         for (Memtable m : recovered.replayed().getOrDefault(f.id, List.of())) {
-          replayed.add(0, new MemtableSet.Immutable(pin(m), 0, null));
+          replayed.add(0, new MemtableSet.Immutable(pin(m, f), 0, null));
         }
         f.mems = new MemtableSet(newPinnedMemtable(f), recovered.walNumber(), replayed);
       }
@@ -296,18 +290,8 @@ final class WriteController implements CommitPipeline.Engine {
 
   // ---- what readers and background work consult ----
 
-  /** The default family's memtables as they are now; see {@link ColumnFamily#mems}. */
-  MemtableSet mems() {
-    return families.defaultFamily().mems;
-  }
-
   long visibleSequence() {
     return visibleSequence.get();
-  }
-
-  /** Heap bytes of flushed memtables that open iterators still hold; see {@link MemtablePin}. */
-  long pinnedMemtableBytes() {
-    return pinnedMemtableBytes.get();
   }
 
   // ---- the write path ----

@@ -12,8 +12,9 @@ import java.util.Map;
 
 /**
  * The {@link StrataDBMXBean} of one database: every attribute reads the database's public API
- * ({@link StrataDB#getProperty}, {@link Statistics}) at the time of the call. Thread-safe; holds
- * no state of its own.
+ * ({@link StrataDB#getAggregatedLongProperty}, {@link StrataDB#getProperty}, {@link Statistics})
+ * at the time of the call, so that the level, table and memtable figures sum every column family.
+ * Thread-safe; holds no state of its own.
  *
  * <p>It holds the database weakly: the MBean server must not keep alive a database its owner
  * dropped without closing (see {@link JmxRegistration}). Once it is collected, the state
@@ -62,7 +63,7 @@ public final class DbMXBean implements StrataDBMXBean {
   public int[] getLevelFileCounts() {
     int[] n = new int[LEVELS];
     for (int i = 0; i < LEVELS; i++) {
-      n[i] = Integer.parseInt(db().getProperty("strata.num-files-at-level" + i));
+      n[i] = (int) db().getAggregatedLongProperty("strata.num-files-at-level" + i);
     }
     return n;
   }
@@ -71,7 +72,7 @@ public final class DbMXBean implements StrataDBMXBean {
   public long[] getLevelBytes() {
     long[] n = new long[LEVELS];
     for (int i = 0; i < LEVELS; i++) {
-      n[i] = Long.parseLong(db().getProperty("strata.level-bytes" + i));
+      n[i] = db().getAggregatedLongProperty("strata.level-bytes" + i);
     }
     return n;
   }
@@ -110,7 +111,7 @@ public final class DbMXBean implements StrataDBMXBean {
 
   @Override
   public boolean isCompactionPending() {
-    return Boolean.parseBoolean(db().getProperty("strata.compaction-pending"));
+    return db().getAggregatedLongProperty("strata.compaction-pending") > 0;
   }
 
   @Override
@@ -209,7 +210,8 @@ public final class DbMXBean implements StrataDBMXBean {
     return db().getProperty(property);
   }
 
+  /** The property of the whole database: summed over the column families if it is per family. */
   private long longProperty(String property) {
-    return Long.parseLong(db().getProperty(property));
+    return db().getAggregatedLongProperty(property);
   }
 }

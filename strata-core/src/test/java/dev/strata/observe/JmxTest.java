@@ -2,6 +2,8 @@ package dev.strata.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.ColumnFamilyHandle;
+import dev.strata.ColumnFamilyOptions;
 import dev.strata.Options;
 import dev.strata.StrataDB;
 import dev.strata.testing.FaultInjectionFileSystem;
@@ -87,6 +89,70 @@ class JmxTest {
           .isEqualTo("50");
     }
     assertThat(server.isRegistered(on)).isFalse();
+  }
+
+  /**
+   * The bean describes the whole database: its level, table, memtable and compaction figures sum
+   * every column family, and follow a flush and a drop of one; the default family's properties
+   * stay its own.
+   */
+  @Test
+  void figures_sumEveryColumnFamily() throws Exception {
+    ObjectName on = new ObjectName("dev.strata:type=StrataDB,name=" + name);
+    try (StrataDB db = open("/db", name)) {
+      ColumnFamilyHandle users =
+          db.createColumnFamily(
+              "users", ColumnFamilyOptions.builder().level0CompactionTrigger(2).build());
+      for (int i = 0; i < 50; i++) {
+        db.put(key(i), new byte[100]);
+        db.put(users, key(i), new byte[100]);
+      }
+      long defaultMemtable = Long.parseLong(db.getProperty("strata.memtable-bytes"));
+      long usersMemtable = Long.parseLong(db.getProperty(users, "strata.memtable-bytes"));
+      assertThat(defaultMemtable).isPositive();
+      assertThat(usersMemtable).isPositive();
+      assertThat(server.getAttribute(on, "MemtableBytes"))
+          .isEqualTo(defaultMemtable + usersMemtable);
+
+      db.flush(users);
+      for (int i = 50; i < 60; i++) {
+        db.put(users, key(i), new byte[100]);
+      }
+      db.flush(users);
+      db.flush();
+      long defaultTables = Long.parseLong(db.getProperty("strata.total-sst-bytes"));
+      long usersTables = Long.parseLong(db.getProperty(users, "strata.total-sst-bytes"));
+      assertThat(defaultTables).isPositive();
+      assertThat(usersTables).isPositive();
+      assertThat(db.getProperty("strata.num-files-at-level0")).isEqualTo("1");
+      assertThat(db.getProperty(users, "strata.num-files-at-level0")).isEqualTo("2");
+      assertThat(((int[]) server.getAttribute(on, "LevelFileCounts"))[0]).isEqualTo(3);
+      assertThat(((long[]) server.getAttribute(on, "LevelBytes"))[0])
+          .isEqualTo(defaultTables + usersTables);
+      assertThat(server.getAttribute(on, "TotalTableBytes")).isEqualTo(defaultTables + usersTables);
+      assertThat(server.getAttribute(on, "MemtableBytes"))
+          .isEqualTo(
+              Long.parseLong(db.getProperty("strata.memtable-bytes"))
+                  + Long.parseLong(db.getProperty(users, "strata.memtable-bytes")));
+      // Only users reached its level-0 trigger.
+      assertThat(db.getProperty("strata.compaction-pending")).isEqualTo("false");
+      assertThat(server.getAttribute(on, "CompactionPending")).isEqualTo(true);
+      assertThat(server.getAttribute(on, "PendingCompactionBytes")).isEqualTo(usersTables);
+      assertThat(
+              server.invoke(
+                  on,
+                  "getProperty",
+                  new Object[] {"strata.num-files-at-level0"},
+                  new String[] {"java.lang.String"}))
+          .isEqualTo("1");
+
+      db.dropColumnFamily(users);
+      assertThat(((int[]) server.getAttribute(on, "LevelFileCounts"))[0]).isEqualTo(1);
+      assertThat(server.getAttribute(on, "TotalTableBytes")).isEqualTo(defaultTables);
+      assertThat(server.getAttribute(on, "MemtableBytes"))
+          .isEqualTo(Long.parseLong(db.getProperty("strata.memtable-bytes")));
+      assertThat(server.getAttribute(on, "CompactionPending")).isEqualTo(false);
+    }
   }
 
   @Test

@@ -34,7 +34,8 @@ import java.util.function.ToDoubleFunction;
  *   <li>gauges of the database's state: {@code strata.level.files} and {@code strata.level.bytes}
  *       per {@code level}, {@code strata.memtable.bytes}, {@code strata.block.cache.usage}, {@code
  *       strata.block.cache.capacity}, {@code strata.pending.compaction.bytes}, {@code
- *       strata.stall.condition} (0 normal, 1 delayed, 2 stopped).
+ *       strata.stall.condition} (0 normal, 1 delayed, 2 stopped). The level, memtable and pending
+ *       compaction gauges sum every column family ({@link StrataDB#getAggregatedLongProperty}).
  * </ul>
  *
  * <p>Meters read the database when the registry reads them: nothing is sampled or kept here.
@@ -195,10 +196,13 @@ public final class StrataMetrics implements MeterBinder {
         .register(registry);
   }
 
-  /** The property as a number, or NaN once the database is closed. */
+  /**
+   * The property of the whole database (summed over its column families if it is per family), or
+   * NaN once the database is closed.
+   */
   private static double numericProperty(StrataDB db, String property) {
     try {
-      return Double.parseDouble(db.getProperty(property));
+      return db.getAggregatedLongProperty(property);
     } catch (RuntimeException closed) {
       return Double.NaN;
     }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.strata.ColumnFamilyHandle;
+import dev.strata.ColumnFamilyOptions;
 import dev.strata.Options;
 import dev.strata.StrataDB;
 import dev.strata.testing.FaultInjectionFileSystem;
@@ -88,6 +90,42 @@ class StrataMetricsTest {
       assertThat(registry.get("strata.memtable.bytes").tag("db", "b").gauge().value()).isNaN();
       assertThat(registry.get("strata.keys.written").tag("db", "b").functionCounter().count())
           .isEqualTo(5);
+    }
+  }
+
+  /** The state gauges describe the whole database: they sum every column family. */
+  @Test
+  void stateGauges_sumEveryColumnFamily() {
+    try (StrataDB db = open("/cf")) {
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      StrataMetrics.of("cf", db).bindTo(registry);
+      ColumnFamilyHandle users = db.createColumnFamily("users", ColumnFamilyOptions.defaults());
+      work(db, 20, 0);
+      for (int i = 0; i < 40; i++) {
+        db.put(users, key(i), new byte[100]);
+      }
+      double memtables =
+          Double.parseDouble(db.getProperty("strata.memtable-bytes"))
+              + Double.parseDouble(db.getProperty(users, "strata.memtable-bytes"));
+      assertThat(Double.parseDouble(db.getProperty(users, "strata.memtable-bytes"))).isPositive();
+      assertThat(registry.get("strata.memtable.bytes").tag("db", "cf").gauge().value())
+          .isEqualTo(memtables);
+
+      db.flush(users);
+      db.flush();
+      double level0Bytes =
+          Double.parseDouble(db.getProperty("strata.level-bytes0"))
+              + Double.parseDouble(db.getProperty(users, "strata.level-bytes0"));
+      assertThat(registry.get("strata.level.files").tags("db", "cf", "level", "0").gauge().value())
+          .isEqualTo(2);
+      assertThat(registry.get("strata.level.bytes").tags("db", "cf", "level", "0").gauge().value())
+          .isEqualTo(level0Bytes);
+
+      db.dropColumnFamily(users);
+      assertThat(registry.get("strata.level.files").tags("db", "cf", "level", "0").gauge().value())
+          .isEqualTo(1);
+      assertThat(registry.get("strata.level.bytes").tags("db", "cf", "level", "0").gauge().value())
+          .isEqualTo(Double.parseDouble(db.getProperty("strata.level-bytes0")));
     }
   }
 
