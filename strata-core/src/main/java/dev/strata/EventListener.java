@@ -59,8 +59,10 @@ public interface EventListener {
    * @param walNumber the number of the WAL that holds its writes
    * @param entries entries it holds
    * @param bytes its approximate heap bytes
-   * @param reason why it was sealed: {@code full}, {@code flush} (asked for), or {@code
-   *     write-buffer-manager} (the shared budget asked for it)
+   * @param reason why it was sealed: {@code full}, {@code flush} (asked for), {@code ingest} (an
+   *     ingestion overlapping it), {@code write-buffer-manager} (the shared budget asked for it),
+   *     or {@code wal-bound} (the live WALs passed {@link Options#maxTotalWalBytes} and its writes
+   *     kept the oldest)
    */
   record MemtableInfo(String dbName, long walNumber, long entries, long bytes, String reason) {}
 

@@ -24,6 +24,7 @@ public final class Options {
   private final int memtableShards;
   private final long memtableSizeBytes;
   private final int maxImmutableMemtables;
+  private final long maxTotalWalBytes;
   private final Duration writeStallTimeout;
   private final boolean backgroundCompaction;
   private final boolean readTriggeredCompaction;
@@ -67,6 +68,7 @@ public final class Options {
     this.memtableShards = b.memtableShards;
     this.memtableSizeBytes = b.memtableSizeBytes;
     this.maxImmutableMemtables = b.maxImmutableMemtables;
+    this.maxTotalWalBytes = b.maxTotalWalBytes;
     this.writeStallTimeout = b.writeStallTimeout;
     this.backgroundCompaction = b.backgroundCompaction;
     this.readTriggeredCompaction = b.readTriggeredCompaction;
@@ -138,6 +140,14 @@ public final class Options {
 
   public int maxImmutableMemtables() {
     return maxImmutableMemtables;
+  }
+
+  /**
+   * The bound on the bytes of the live WALs with more than one column family, or 0 (the default):
+   * derived from the live families' memtables; see {@link Builder#maxTotalWalBytes}.
+   */
+  public long maxTotalWalBytes() {
+    return maxTotalWalBytes;
   }
 
   /**
@@ -317,6 +327,8 @@ public final class Options {
         + memtableSizeBytes
         + ", maxImmutableMemtables="
         + maxImmutableMemtables
+        + ", maxTotalWalBytes="
+        + (maxTotalWalBytes == 0 ? "derived" : maxTotalWalBytes)
         + ", backgroundCompaction="
         + backgroundCompaction
         + ", readTriggeredCompaction="
@@ -375,6 +387,7 @@ public final class Options {
     private int memtableShards = 16;
     private long memtableSizeBytes = 64L << 20;
     private int maxImmutableMemtables = 2;
+    private long maxTotalWalBytes;
     private Duration writeStallTimeout;
     private boolean backgroundCompaction = true;
     private boolean readTriggeredCompaction = true;
@@ -421,6 +434,7 @@ public final class Options {
       memtableShards = o.memtableShards;
       memtableSizeBytes = o.memtableSizeBytes;
       maxImmutableMemtables = o.maxImmutableMemtables;
+      maxTotalWalBytes = o.maxTotalWalBytes;
       writeStallTimeout = o.writeStallTimeout;
       backgroundCompaction = o.backgroundCompaction;
       readTriggeredCompaction = o.readTriggeredCompaction;
@@ -517,6 +531,36 @@ public final class Options {
         throw new IllegalArgumentException("maxImmutableMemtables must be from 1 to 64, got " + n);
       }
       maxImmutableMemtables = n;
+      return this;
+    }
+
+    /**
+     * Bounds the bytes of the live WALs (the active one and those retired but not yet deleted)
+     * when the database has more than one column family, as RocksDB's {@code max_total_wal_size}
+     * does. The families share the WAL, and a family's unflushed writes keep their WAL and every
+     * later one: a family written rarely would otherwise keep every WAL the others write until its
+     * memtable fills. Once the live WALs pass the bound, the next write seals the active memtable
+     * of each family whose writes are in the oldest live WAL, so that their flushes let it go (the
+     * listener's {@code MemtableInfo.reason} is {@code wal-bound}). With one family the bound does
+     * nothing: its own switches and flushes already free its WALs.
+     *
+     * <p>0 (the default) derives the bound from the live families: 4 x the memory their memtables
+     * may hold, the sum of each family's {@code memtableSizeBytes} x (1 + {@link
+     * #maxImmutableMemtables}); 1.5 GiB for two families of 64 MiB memtables. RocksDB derives its
+     * default the same way (4 x the sum of {@code write_buffer_size} x {@code
+     * max_write_buffer_number}). The bound stays above the WALs a family whose flushes lag behind
+     * may legitimately need (its immutable memtables' and its active one's), so that it forces
+     * flushes only of families that hold a few old writes, not during an ordinary burst.
+     *
+     * @param bytes 0 to derive the bound, or the bound in bytes
+     * @throws IllegalArgumentException if {@code bytes} is negative
+     */
+    public Builder maxTotalWalBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException(
+            "maxTotalWalBytes must be >= 0 (0 derives it), got " + bytes);
+      }
+      maxTotalWalBytes = bytes;
       return this;
     }
 

@@ -21,6 +21,7 @@ class OptionsTest {
     assertThat(o.level0SlowdownTrigger()).isEqualTo(20);
     assertThat(o.level0StopTrigger()).isEqualTo(36);
     assertThat(o.writeStallTimeout()).as("a stalled write waits unless asked not to").isNull();
+    assertThat(o.maxTotalWalBytes()).as("derived from the families' memtables").isZero();
   }
 
   @Test
@@ -29,6 +30,7 @@ class OptionsTest {
     assertThatThrownBy(() -> Options.builder().memtableShards(0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Options.builder().memtableSizeBytes(10)).hasMessageContaining("memtableSizeBytes");
     assertThatThrownBy(() -> Options.builder().maxImmutableMemtables(0)).hasMessageContaining("maxImmutableMemtables");
+    assertThatThrownBy(() -> Options.builder().maxTotalWalBytes(-1)).hasMessageContaining("maxTotalWalBytes");
     assertThatThrownBy(() -> Options.builder().blockSizeBytes(1)).hasMessageContaining("blockSizeBytes");
     assertThatThrownBy(() -> Options.builder().bloomBitsPerKey(-1)).hasMessageContaining("bloomBitsPerKey");
     assertThatThrownBy(() -> Options.builder().blockCacheBytes(-1)).hasMessageContaining("blockCacheBytes");
@@ -48,9 +50,12 @@ class OptionsTest {
             .memtable(MemtableKind.SKIPLIST)
             .compression(Compression.NONE)
             .backgroundCompaction(false)
+            .maxTotalWalBytes(1L << 30)
             .build();
     Options copy = o.toBuilder().build();
-    assertThat(copy.toString()).isEqualTo(o.toString());
+    assertThat(copy.toString()).isEqualTo(o.toString()).contains("maxTotalWalBytes=1073741824");
+    assertThat(copy.maxTotalWalBytes()).isEqualTo(1L << 30);
+    assertThat(Options.defaults().toString()).contains("maxTotalWalBytes=derived");
   }
 
   /** The LOG's "opening with" line names the plug-ins, which change how data is read and kept. */

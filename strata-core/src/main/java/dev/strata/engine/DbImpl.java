@@ -1162,6 +1162,21 @@ public final class DbImpl implements StrataDB {
     return released;
   }
 
+  /**
+   * The bytes of the live WALs as the engine counts them (the active one and the retired ones not
+   * yet deleted), read in the leader role.
+   */
+  long liveWalBytesForTesting() {
+    long[] bytes = new long[1];
+    writes.runExclusive(() -> bytes[0] = writes.liveWalBytes());
+    return bytes[0];
+  }
+
+  /** The bound on the live WALs' bytes that applies now; see {@link Options#maxTotalWalBytes}. */
+  long maxTotalWalBytesForTesting() {
+    return writes.maxTotalWalBytesForTesting();
+  }
+
   /** Installs a hook the calling thread's reads run between their steps; see {@link ReadHook}. */
   void setReadHookForTesting(ReadHook hook) {
     for (ColumnFamily f : families.live()) {

@@ -32,11 +32,16 @@ import java.util.concurrent.FutureTask;
 final class RetiredWal {
   private final String fileName;
   private final long number;
+
+  /** The log's length when it was retired: it takes no more appends. */
+  private final long bytes;
+
   private final FutureTask<Void> forceAndClose;
 
   RetiredWal(LogWriter log, long number, FileSystem fs) {
     this.fileName = log.fileName();
     this.number = number;
+    this.bytes = log.size();
     this.forceAndClose =
         new FutureTask<>(
             () -> {
@@ -58,6 +63,11 @@ final class RetiredWal {
   /** The log's file number. */
   long number() {
     return number;
+  }
+
+  /** The log's length in bytes. */
+  long bytes() {
+    return bytes;
   }
 
   /**

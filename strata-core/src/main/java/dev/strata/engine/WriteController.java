@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +47,10 @@ import org.slf4j.LoggerFactory;
  * <p>With column families ({@code docs/design/column-families.md}) each family has its own memtable
  * set ({@link ColumnFamily#mems}); the WAL, the pipeline and the visible sequence are shared. A
  * switch creates one WAL for every family and seals the memtables of the families that asked; a
- * family with an empty memtable moves to the new WAL, so that it needs no older one.
+ * family with an empty memtable moves to the new WAL, so that it needs no older one. Once the live
+ * WALs pass {@link Options#maxTotalWalBytes}, the leader also seals the families whose manifest
+ * still needs the oldest WAL ({@link #familiesPinningOldestWal}), so that a family written rarely
+ * does not keep every WAL the others write.
  *
  * <h2>Invariants</h2>
  *
@@ -64,8 +68,8 @@ import org.slf4j.LoggerFactory;
  * <h2>Concurrency</h2>
  *
  * {@code stateLock} (rank 3) guards writes of every family's {@code mems}, of {@code targets} and
- * {@code retiredWals}, and the {@code progress} condition; all three are volatile and read
- * lock-free. {@code wal} is confined to the commit leader of the
+ * of {@code retiredWals} with {@code retiredWalBytes}, and the {@code progress} condition; all four
+ * are volatile and read lock-free. {@code wal} is confined to the commit leader of the
  * moment (handed over through the pipeline's queue lock). {@code visibleSequence} is written by
  * the pipeline once per group, in WAL order. No lock is held across disk I/O: a switch creates
  * the WAL and forces the directory in the leader role, outside {@code stateLock}.
@@ -145,6 +149,14 @@ final class WriteController implements CommitPipeline.Engine {
    * ({@link RetiredWal}). Replaced whole under stateLock; volatile for lock-free readers.
    */
   private volatile List<RetiredWal> retiredWals = List.of();
+
+  /**
+   * The bytes of {@code retiredWals}: written under stateLock with the list (a switch adds its
+   * retired log, the flush worker's deletion takes its logs off), read lock-free by the commit
+   * leader against {@link Options#maxTotalWalBytes}. A stale read sees the bytes of a moment ago:
+   * a family sealed one group early or late, never a WAL deleted too soon.
+   */
+  private volatile long retiredWalBytes;
 
   /** The number of the active WAL; confined to the commit leader of the moment, like {@code wal}. */
   private long walNumber;
@@ -234,6 +246,18 @@ final class WriteController implements CommitPipeline.Engine {
     } finally {
       stateLock.unlock();
     }
+  }
+
+  /** Replaces {@code retiredWals}, and {@code retiredWalBytes} with it; under stateLock. */
+  @GuardedBy("stateLock")
+  private void setRetiredWalsLocked(List<RetiredWal> next) {
+    assert stateLock.isHeldByCurrentThread();
+    long bytes = 0;
+    for (RetiredWal r : next) {
+      bytes += r.bytes();
+    }
+    retiredWals = List.copyOf(next);
+    retiredWalBytes = bytes;
   }
 
   /** Rebuilds {@code targets} from the live families' memtables; under stateLock. */
@@ -465,7 +489,19 @@ final class WriteController implements CommitPipeline.Engine {
           full.add(f);
         }
       }
+      List<ColumnFamily> pinning = familiesPinningOldestWal(live, level0Limits);
       List<ColumnFamily> toSeal = full;
+      if (!pinning.isEmpty()) {
+        // One switch for both: one new WAL.
+        List<ColumnFamily> both =
+            full == null ? new java.util.ArrayList<>() : new java.util.ArrayList<>(full);
+        for (ColumnFamily f : pinning) {
+          if (!both.contains(f)) {
+            both.add(f);
+          }
+        }
+        toSeal = both;
+      }
       if (toSeal == null) {
         ColumnFamily asked = budgetAsksSwitch(live);
         if (asked == null || asked.mems.immutables.size() >= options.maxImmutableMemtables()) {
@@ -498,10 +534,80 @@ final class WriteController implements CommitPipeline.Engine {
         stall(deadline, stalled, reason);
         continue;
       }
-      switchMemtable(full != null ? "full" : "write-buffer-manager", toSeal);
+      List<ColumnFamily> fullOnes = full == null ? List.of() : full;
+      switchMemtable(
+          toSeal,
+          f ->
+              fullOnes.contains(f)
+                  ? "full"
+                  : pinning.contains(f) ? "wal-bound" : "write-buffer-manager");
       setStallCondition(delayed ? StallCondition.DELAYED : StallCondition.NORMAL, "");
       return;
     }
+  }
+
+  /**
+   * Leader only: the families to seal because the live WALs passed {@link #maxTotalWalBytes}, or
+   * none (RocksDB's {@code SwitchWAL}). Those are the families whose manifest still needs the
+   * oldest live WAL and whose unflushed writes are all in the active memtable: sealing it makes
+   * their flush record a log number past that WAL. A family with immutable memtables is left alone,
+   * as their flushes (oldest log first) move its log number on anyway; so is a family holding
+   * nothing in memory, which the next flush pass moves on ({@code advanceIdleFamilies}). The
+   * manifest's log number is what counts, not the active memtable's: a family whose memtable was
+   * empty at a switch moved to the new WAL, but its manifest may still name an older one, and it
+   * keeps that one alive until its next flush. With one family the bound does nothing: its active
+   * memtable never needs a retired WAL, since each switch seals it. A family whose switch would
+   * stall (level 0 at its stop trigger) is left for a later write: the bound is no reason to stop
+   * every writer. Cheap on the write path: the active WAL's length and {@code retiredWalBytes}
+   * against the bound (the derived one a sum over the families, like the loops above), and a walk
+   * of the families only past it; no directory listing, no lock.
+   */
+  private List<ColumnFamily> familiesPinningOldestWal(
+      List<ColumnFamily> live, boolean level0Limits) {
+    if (live.size() < 2 || wal.size() + retiredWalBytes <= maxTotalWalBytes(live)) {
+      return List.of();
+    }
+    List<RetiredWal> retired = retiredWals;
+    long oldest = retired.isEmpty() ? walNumber : retired.get(0).number();
+    List<ColumnFamily> out = new java.util.ArrayList<>(1);
+    for (ColumnFamily f : live) {
+      MemtableSet m = f.mems;
+      if (m.active.isEmpty()
+          || !m.immutables.isEmpty()
+          || f.versions.logNumber() > oldest
+          || level0Limits
+              && f.versions.level(0).fileCount() >= f.options.level0StopTrigger()) {
+        continue;
+      }
+      out.add(f);
+    }
+    return out;
+  }
+
+  /**
+   * The bound on the live WALs' bytes: {@link Options#maxTotalWalBytes}, or if that is 0, 4 x the
+   * memory the live families' memtables may hold (see {@link Options.Builder#maxTotalWalBytes}).
+   */
+  private long maxTotalWalBytes(List<ColumnFamily> live) {
+    long bound = options.maxTotalWalBytes();
+    if (bound > 0) {
+      return bound;
+    }
+    long memtables = 0;
+    for (ColumnFamily f : live) {
+      memtables += f.options.memtableSizeBytes() * (1 + options.maxImmutableMemtables());
+    }
+    return 4 * memtables;
+  }
+
+  /** The bytes of the live WALs, the active one and the retired ones; in the leader role. */
+  long liveWalBytes() {
+    return wal.size() + retiredWalBytes;
+  }
+
+  /** The bound {@link #familiesPinningOldestWal} applies now; for tests. */
+  long maxTotalWalBytesForTesting() {
+    return maxTotalWalBytes(families.live());
   }
 
   /** " of column family NAME", or nothing for the default family: for messages. */
@@ -642,6 +748,12 @@ final class WriteController implements CommitPipeline.Engine {
    * waits for it unless it asked for durability.
    */
   private void switchMemtable(String reason, List<ColumnFamily> seal) throws IOException {
+    switchMemtable(seal, f -> reason);
+  }
+
+  /** As {@link #switchMemtable(String, List)}, each sealed family with its own reason. */
+  private void switchMemtable(List<ColumnFamily> seal, Function<ColumnFamily, String> reasonOf)
+      throws IOException {
     pipeline.awaitInsertsDrained();
     // After a failed WAL write or force, forcing the old WAL again could report success for data
     // the failure lost: the engine never retries an fsync, so no switch (and no flush) happens.
@@ -671,6 +783,7 @@ final class WriteController implements CommitPipeline.Engine {
     }
     RetiredWal retired = new RetiredWal(wal, walNumber, fs);
     List<long[]> sealedFigures = new java.util.ArrayList<>(seal.size());
+    List<String> sealedReasons = new java.util.ArrayList<>(seal.size());
     wal = fresh;
     walNumber = number;
     stateLock.lock();
@@ -680,6 +793,7 @@ final class WriteController implements CommitPipeline.Engine {
         if (seal.contains(f)) {
           sealedFigures.add(
               new long[] {m.activeLogNumber, m.active.entryCount(), m.active.approximateBytes()});
+          sealedReasons.add(reasonOf.apply(f));
           f.mems = m.switchTo(newPinnedMemtable(f), number, retired);
         } else if (m.active.isEmpty()) {
           // Nothing of this family is in an older log: it no longer needs them.
@@ -689,13 +803,14 @@ final class WriteController implements CommitPipeline.Engine {
       List<RetiredWal> nextRetired = new java.util.ArrayList<>(retiredWals.size() + 1);
       nextRetired.addAll(retiredWals);
       nextRetired.add(retired);
-      retiredWals = List.copyOf(nextRetired);
+      setRetiredWalsLocked(nextRetired);
       rebuildTargetsLocked();
     } finally {
       stateLock.unlock();
     }
-    for (long[] sealed : sealedFigures) {
-      obs.memtableSealed(sealed[0], sealed[1], sealed[2], reason);
+    for (int i = 0; i < sealedFigures.size(); i++) {
+      long[] sealed = sealedFigures.get(i);
+      obs.memtableSealed(sealed[0], sealed[1], sealed[2], sealedReasons.get(i));
     }
     jobs.signalFlush();
   }
@@ -757,7 +872,7 @@ final class WriteController implements CommitPipeline.Engine {
       if (gone.isEmpty()) {
         return;
       }
-      retiredWals = List.copyOf(keep);
+      setRetiredWalsLocked(keep);
     } finally {
       stateLock.unlock();
     }

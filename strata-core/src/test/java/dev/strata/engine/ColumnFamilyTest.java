@@ -313,7 +313,9 @@ class ColumnFamilyTest {
 
   @Test
   void anIdleFamily_doesNotKeepOldWals_butAFamilyWithUnflushedWritesDoes() throws IOException {
-    try (StrataDB db = StrataDB.open(db(), options().memtableSizeBytes(8 * 1024).build())) {
+    // No bound on the WALs' bytes in reach here; WalBoundTest shows the bound sealing the family.
+    Options o = options().memtableSizeBytes(8 * 1024).maxTotalWalBytes(Long.MAX_VALUE).build();
+    try (StrataDB db = StrataDB.open(db(), o)) {
       ColumnFamilyHandle idle = db.createColumnFamily("idle", ColumnFamilyOptions.defaults());
       byte[] value = new byte[200];
       for (int i = 0; i < 3000; i++) {

@@ -76,7 +76,10 @@ class ColumnFamilyPowerLossTest {
             .targetFileSizeBytes(4096)
             .maxBytesForLevelBase(16 * 1024)
             .level0CompactionTrigger(2)
-            .backgroundCompaction(rnd.nextBoolean());
+            .backgroundCompaction(rnd.nextBoolean())
+            // A third derive the bound (about 100 to 300 KiB here); the others force flushes of
+            // rarely written families often.
+            .maxTotalWalBytes(rnd.nextInt(3) == 0 ? 0 : 8 * 1024 + rnd.nextInt(64 * 1024));
     for (String name : NAMES) {
       b.columnFamilyOptions(name, familyOptions(rnd, operator));
     }
@@ -129,6 +132,78 @@ class ColumnFamilyPowerLossTest {
       b.delete(f, op.key());
     } else {
       b.put(f, op.key(), op.value());
+    }
+  }
+
+  /**
+   * One unsynced write to a family, then many memtables' worth to the default family: the WAL bound
+   * ({@code Options.maxTotalWalBytes}) seals and flushes the family so that the WALs can go. A
+   * power loss at a random write keeps a prefix of the write order (the family's write first); one
+   * after {@code flush()}, which returns with every WAL but the active one deleted, keeps every
+   * write, the family's through its table alone.
+   */
+  @Test
+  void aFamilyFlushedForTheWalBound_keepsItsWriteThroughPowerLoss() {
+    long seed = Seeds.seed("ColumnFamilyPowerLossTest.walBound");
+    Random rnd = new Random(seed);
+    byte[] value = new byte[100];
+    for (int cycle = 0; cycle < 40; cycle++) {
+      String where = "seed " + seed + " cycle " + cycle;
+      FaultInjectionFileSystem fs = new FaultInjectionFileSystem(rnd.nextLong());
+      Options.Builder o =
+          Options.builder()
+              .memtableSizeBytes(4096)
+              .compression(Compression.NONE)
+              .maxTotalWalBytes(16 * 1024)
+              .jmx(false);
+      int n = 500 + rnd.nextInt(1500);
+      boolean midway = rnd.nextBoolean();
+      int written = midway ? rnd.nextInt(n) : n;
+      CrashMode mode = CrashMode.values()[1 + rnd.nextInt(3)];
+      StrataDB db = StrataDB.open(DIR, o.fileSystem(fs).build());
+      ColumnFamilyHandle pinned = db.createColumnFamily("pinned", ColumnFamilyOptions.defaults());
+      db.put(pinned, key(-1), key(-1));
+      for (int i = 0; i < written; i++) {
+        db.put(key(i), value);
+      }
+      if (!midway) {
+        db.flush();
+        assertThat(wals(fs)).as("%s: WALs after flush", where).isEqualTo(1);
+      }
+      FaultInjectionFileSystem after = fs.crash(mode, rnd);
+      db.close();
+      try (StrataDB reopened = StrataDB.open(DIR, o.fileSystem(after).build())) {
+        int kept = 0;
+        while (kept < written && reopened.get(key(kept)) != null) {
+          kept++;
+        }
+        for (int i = kept; i < written; i++) {
+          assertThat(reopened.get(key(i))).as("%s mode %s: %d without %d", where, mode, i, kept).isNull();
+        }
+        if (!midway) {
+          assertThat(kept).as("%s mode %s: writes kept after flush", where, mode).isEqualTo(n);
+        }
+        if (kept > 0) {
+          assertThat(reopened.get(reopened.columnFamily("pinned"), key(-1)))
+              .as("%s mode %s: the family's write, before %d kept writes", where, mode, kept)
+              .isEqualTo(key(-1));
+        }
+      }
+    }
+  }
+
+  private static byte[] key(int i) {
+    return String.format("k%06d", i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static long wals(FaultInjectionFileSystem fs) {
+    try {
+      return fs.list(DIR).stream()
+          .filter(n -> dev.strata.version.FileNames.parse(n).kind()
+              == dev.strata.version.FileNames.Kind.LOG)
+          .count();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
