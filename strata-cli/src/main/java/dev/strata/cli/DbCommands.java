@@ -59,10 +59,19 @@ final class DbCommands {
       if (cf == null || cf.equals(dev.strata.ColumnFamilyHandle.DEFAULT_NAME)) {
         return null;
       }
-      dev.strata.ColumnFamilyHandle h = d.columnFamily(cf);
+      return existingFamily(d, cf);
+    }
+
+    /**
+     * The handle of family {@code name}.
+     *
+     * @throws IllegalArgumentException naming the families there are, if none is called so
+     */
+    dev.strata.ColumnFamilyHandle existingFamily(StrataDB d, String name) {
+      dev.strata.ColumnFamilyHandle h = d.columnFamily(name);
       if (h == null) {
         throw new IllegalArgumentException(
-            "no column family '" + cf + "' in " + db + " (it has: "
+            "no column family '" + name + "' in " + db + " (it has: "
                 + String.join(", ", d.listColumnFamilies()) + ")");
       }
       return h;
@@ -503,13 +512,7 @@ final class DbCommands {
 
     @Override
     int run(StrataDB d) {
-      dev.strata.ColumnFamilyHandle h = d.columnFamily(name);
-      if (h == null) {
-        throw new IllegalArgumentException(
-            "no column family '" + name + "' in " + db + " (it has: "
-                + String.join(", ", d.listColumnFamilies()) + ")");
-      }
-      d.dropColumnFamily(h);
+      d.dropColumnFamily(existingFamily(d, name));
       out().println("dropped column family " + name + " from " + db);
       return 0;
     }

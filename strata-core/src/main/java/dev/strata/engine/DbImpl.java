@@ -860,14 +860,8 @@ public final class DbImpl implements StrataDB {
       // iterator reads it. A crash from here on leaves files the next open deletes.
       jobs.excludingCompactions(
           () -> {
-            VersionEdit removeAll = new VersionEdit();
-            for (dev.strata.version.Level l : f.versions.currentLevels()) {
-              for (dev.strata.version.FileMetadata file : l.files()) {
-                removeAll.deleteFile(l.number(), file.number());
-              }
-            }
             try {
-              f.versions.logAndApply(removeAll);
+              removeAllTables(f);
             } catch (IOException e) {
               LOG.warn("removing the tables of dropped column family {} of {}", f.name, dir, e);
             }
@@ -897,15 +891,7 @@ public final class DbImpl implements StrataDB {
         try {
           // A flush that ended after the drop may have installed a table: out with it too. No
           // compaction runs in a dropped family (the drop waited for the one running).
-          VersionEdit removeAll = new VersionEdit();
-          for (dev.strata.version.Level l : f.versions.currentLevels()) {
-            for (dev.strata.version.FileMetadata file : l.files()) {
-              removeAll.deleteFile(l.number(), file.number());
-            }
-          }
-          if (!removeAll.deleted().isEmpty()) {
-            f.versions.logAndApply(removeAll);
-          }
+          removeAllTables(f);
           f.obsolete.deleteTables();
           boolean tablesLeft = false;
           for (String n : options.fileSystem().list(f.dir)) {
@@ -922,6 +908,22 @@ public final class DbImpl implements StrataDB {
         }
       }
       draining.removeAll(done);
+    }
+  }
+
+  /**
+   * Removes every table from a dropped family's levels in one manifest edit (none if its levels
+   * are empty): each is then deleted once no iterator reads it.
+   */
+  private static void removeAllTables(ColumnFamily f) throws IOException {
+    VersionEdit removeAll = new VersionEdit();
+    for (dev.strata.version.Level l : f.versions.currentLevels()) {
+      for (dev.strata.version.FileMetadata file : l.files()) {
+        removeAll.deleteFile(l.number(), file.number());
+      }
+    }
+    if (!removeAll.deleted().isEmpty()) {
+      f.versions.logAndApply(removeAll);
     }
   }
 
