@@ -95,7 +95,8 @@ public enum Ticker {
   COMMIT_GROUPS("strata.commit.groups"),
   /**
    * Nanoseconds writers spent in the commit pipeline waiting for others: to lead, to be told to
-   * insert, or for their group to be published.
+   * insert, or for their group to be published. Measured on one writer in 8 (at {@code
+   * StatisticsLevel.ALL} only), each counting eight times its wait: an estimate.
    */
   COMMIT_WAIT_NANOS("strata.commit.wait.nanos"),
   /** Reads that found a level's read lock taken by an install and waited for it. */

@@ -15,18 +15,22 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What statistics cost, measured so that the machine's noise falls on both sides: two databases in
- * one JVM, identical but for {@code statisticsLevel} ({@code OFF} and {@code ALL}), worked in
- * alternating one-second slices (ABBA order, so that a drift over the run cancels) by the same
- * threads running the same compiled code. Each pair of adjacent slices gives one ratio ALL / OFF;
- * the report is their median with a bootstrap 95% interval of their mean. Separate JMH forks spread
- * by 10% to 25% on this machine (fork-to-fork differences in compilation and memory layout), far
- * more than the 3% in question; within one JVM the slices differ only by the work compared.
+ * What statistics cost, measured so that the machine's noise falls on both sides: one database,
+ * worked in alternating one-second slices at two statistics levels ({@link
+ * dev.strata.Statistics#setLevel}; ABBA order, so that a drift over the run cancels) by threads
+ * running the same compiled code on the same data, cache and files. Each pair of adjacent slices
+ * gives one ratio B / A; the report is their median with a bootstrap 95% interval of their mean.
+ * Separate JMH forks spread by 10% to 25% on this machine (fork-to-fork differences in compilation
+ * and memory layout), far more than the 3% in question. Two databases in one JVM, one per level,
+ * were tried first and rejected: with both at {@code OFF} they came out 2% apart ([1.006, 1.033]),
+ * so the comparison measured the databases, not the statistics.
  *
  * <p>Usage: {@code java -cp strata-bench.jar dev.strata.bench.StatsCostInterleaved [KEYS] [PAIRS]
- * [THREADS]}: {@code readrandom} (gets of uniformly random keys of a filled, flushed and compacted
- * database of KEYS entries of 100 bytes) then {@code fillrandom} (puts of random keys into the same
- * databases).
+ * [THREADS] [LEVEL_A] [LEVEL_B] [WORKLOADS]}: {@code readrandom} (gets of uniformly random keys of a
+ * filled, flushed and compacted database of KEYS entries of 100 bytes) then {@code fillrandom}
+ * (puts of random keys into the same database), comparing LEVEL_B ({@code ALL} unless given)
+ * against LEVEL_A ({@code OFF}). {@code OFF OFF} is the control: it must come out at 1.0 within
+ * the interval.
  */
 public final class StatsCostInterleaved {
   private static final long SLICE_NANOS = 1_000_000_000L;
@@ -38,38 +42,41 @@ public final class StatsCostInterleaved {
     int keys = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
     int pairs = args.length > 1 ? Integer.parseInt(args[1]) : 40;
     int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
-    Path off = Files.createTempDirectory("strata-stats-off");
-    Path all = Files.createTempDirectory("strata-stats-all");
-    try (StrataDB dbOff = open(off, StatisticsLevel.OFF);
-        StrataDB dbAll = open(all, StatisticsLevel.ALL)) {
-      StatisticsCostBenchmark.fill(dbOff, keys, KEYS::key);
-      StatisticsCostBenchmark.fill(dbAll, keys, KEYS::key);
-      StrataDB[] dbs = {dbOff, dbAll};
-      report("readrandom", run(dbs, pairs, threads, keys, false));
-      report("fillrandom", run(dbs, pairs, threads, keys, true));
+    StatisticsLevel a = args.length > 3 ? StatisticsLevel.valueOf(args[3]) : StatisticsLevel.OFF;
+    StatisticsLevel b = args.length > 4 ? StatisticsLevel.valueOf(args[4]) : StatisticsLevel.ALL;
+    List<String> workloads =
+        List.of((args.length > 5 ? args[5] : "readrandom,fillrandom").split(","));
+    Path dir = Files.createTempDirectory("strata-stats-cost");
+    try (StrataDB db = StrataDB.open(dir, Options.builder().jmx(false).build())) {
+      StatisticsCostBenchmark.fill(db, keys, KEYS::key);
+      StatisticsLevel[] levels = {a, b};
+      String names = b + "/" + a;
+      if (workloads.contains("readrandom")) {
+        report("readrandom", names, run(db, levels, pairs, threads, keys, false));
+      }
+      if (workloads.contains("fillrandom")) {
+        report("fillrandom", names, run(db, levels, pairs, threads, keys, true));
+      }
     } finally {
-      DirectoryTree.delete(off);
-      DirectoryTree.delete(all);
+      DirectoryTree.delete(dir);
     }
   }
 
-  private static StrataDB open(Path dir, StatisticsLevel level) {
-    return StrataDB.open(dir, Options.builder().statisticsLevel(level).jmx(false).build());
-  }
-
   /**
-   * Ops per second of each slice: {@code [0]} the OFF database's, {@code [1]} the ALL one's, in
+   * Ops per second of each slice: {@code [0]} at the first level, {@code [1]} at the second, in
    * pair order. Five unrecorded pairs first, as a warm-up.
    */
-  private static double[][] run(StrataDB[] dbs, int pairs, int threads, int keys, boolean writes)
-      throws InterruptedException {
+  private static double[][] run(StrataDB db, StatisticsLevel[] levels, int pairs, int threads,
+      int keys, boolean writes) throws InterruptedException {
     double[][] out = new double[2][pairs];
     for (int p = -5; p < pairs; p++) {
-      // ABBA: pair p runs OFF first when p is even, ALL first when odd.
+      // ABBA: pair p runs the first level first when p is even, the second first when odd.
       int first = Math.floorMod(p, 2);
       for (int k = 0; k < 2; k++) {
         int which = k == 0 ? first : 1 - first;
-        double rate = slice(dbs[which], threads, keys, writes, p * 2L + k);
+        // The slice's threads start after the change: they see it (Thread.start).
+        db.getStatistics().setLevel(levels[which]);
+        double rate = slice(db, threads, keys, writes, p * 2L + k);
         if (p >= 0) {
           out[which][p] = rate;
         }
@@ -112,7 +119,7 @@ public final class StatsCostInterleaved {
     return ops.get() / ((System.nanoTime() - start) / 1e9);
   }
 
-  private static void report(String name, double[][] rates) {
+  private static void report(String name, String levels, double[][] rates) {
     int n = rates[0].length;
     double[] ratios = new double[n];
     for (int i = 0; i < n; i++) {
@@ -132,12 +139,13 @@ public final class StatsCostInterleaved {
     Arrays.sort(means);
     System.out.printf(
         Locale.ROOT,
-        "%s: pairs %d, OFF median %.0f ops/s, ALL median %.0f ops/s, ALL/OFF median of pair ratios"
-            + " %.4f, mean %.4f, bootstrap 95%% interval of the mean [%.4f, %.4f]%n",
+        "%s: pairs %d, first level's median %.0f ops/s, second's %.0f ops/s, %s median of pair"
+            + " ratios %.4f, mean %.4f, bootstrap 95%% interval of the mean [%.4f, %.4f]%n",
         name,
         n,
         median(rates[0]),
         median(rates[1]),
+        levels,
         sorted[n / 2],
         Arrays.stream(ratios).average().orElse(Double.NaN),
         means[49],

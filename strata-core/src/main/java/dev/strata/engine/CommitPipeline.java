@@ -129,6 +129,12 @@ final class CommitPipeline {
      */
     long workNanos;
 
+    /**
+     * Whether this writer's waiting is timed (one writer in {@code StatsRecorder.LATENCY_SAMPLE},
+     * at {@code StatisticsLevel.ALL}); confined to the writer's own thread.
+     */
+    boolean timed;
+
     Memtable[] target;
     Group group;
     Throwable error;
@@ -293,7 +299,9 @@ final class CommitPipeline {
   void commit(Writer w) {
     // Waiting is the time in here that the writer neither leads (makes room, appends, syncs) nor
     // inserts its own operations: the writer's share of the pipeline's hand-offs.
-    long start = recorder.startTimer();
+    // One writer in StatsRecorder.LATENCY_SAMPLE is timed; its wait counts for that many.
+    long start = recorder.startSampledTimer();
+    w.timed = start != 0;
     queueLock.lock();
     try {
       if (w.noSlowdown && stallReason != null) {
@@ -328,7 +336,9 @@ final class CommitPipeline {
     } finally {
       queueLock.unlock();
       if (start != 0) {
-        recorder.add(Ticker.COMMIT_WAIT_NANOS, System.nanoTime() - start - w.workNanos);
+        recorder.add(
+            Ticker.COMMIT_WAIT_NANOS,
+            (System.nanoTime() - start - w.workNanos) * recorder.samplePeriod());
       }
     }
   }
@@ -349,9 +359,9 @@ final class CommitPipeline {
     if (w.state == INSERT) {
       queueLock.unlock();
       try {
-        long insertStart = recorder.startTimer();
+        long insertStart = w.timed ? System.nanoTime() : 0;
         insert(w);
-        if (insertStart != 0) {
+        if (w.timed) {
           w.workNanos += System.nanoTime() - insertStart;
         }
         spinWhile(w, INSERT, false);

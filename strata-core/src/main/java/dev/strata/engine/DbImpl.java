@@ -170,6 +170,20 @@ public final class DbImpl implements StrataDB {
             name, dir, options, readOnly ? EventDispatcher.NONE : EventDispatcher.start(name, options.listeners()));
     this.stats = new CompactionStats(obs.recorder);
     obs.recorder.source(Ticker.BLOCK_CACHE_EVICTIONS, blockCache::evictions);
+    if (options.blockCache() == null) {
+      // A cache of its own counts exactly this database's data-block lookups (TableReadStats).
+      obs.recorder.source(Ticker.BLOCK_CACHE_DATA_HIT, blockCache::hits);
+      obs.recorder.source(Ticker.BLOCK_CACHE_DATA_MISS, blockCache::misses);
+      obs.recorder.source(Ticker.BLOCK_CACHE_DATA_ADD, blockCache::adds);
+    }
+    // Gets that found nothing in a memtable: counted anyway as reads less memtable hits.
+    // (Hits first: a get counts its read before its hit. A merge read may hit twice.)
+    obs.recorder.source(
+        Ticker.MEMTABLE_MISS,
+        () -> {
+          long hits = stats.memtableHits.sum();
+          return Math.max(0, stats.gets.sum() - hits);
+        });
     this.blockCache = blockCache;
     this.defaultFamily =
         new ColumnFamily(
@@ -506,14 +520,15 @@ public final class DbImpl implements StrataDB {
   /** One operation of any kind: the arrays are copied before the commit. */
   private void writeSingle(ColumnFamily f, ValueKind kind, byte[] key, byte[] value, WriteOptions wo) {
     checkWritableOpen();
-    long start = obs.recorder.startTimer();
+    // One write in StatsRecorder.LATENCY_SAMPLE is timed for the histogram.
+    long start = obs.recorder.startSampledTimer();
     byte[] k = key.clone();
     byte[] v = value == null ? null : value.clone();
     stats.userBytesWritten.add(k.length + (v == null ? 0 : v.length));
     stats.userWrites.increment();
     writes.commit(
         new CommitPipeline.SingleOp(f.id, kind, k, v), wo.sync(), wo.noSlowdown(), wo.disableWal());
-    obs.recorder.stopTimer(HistogramType.WRITE_NANOS, start);
+    obs.recorder.stopSampledTimer(HistogramType.WRITE_NANOS, start);
   }
 
   @Override
@@ -525,7 +540,7 @@ public final class DbImpl implements StrataDB {
     if (n == 0) {
       return;
     }
-    long start = obs.recorder.startTimer();
+    long start = obs.recorder.startSampledTimer();
     byte[][] keys = new byte[n][];
     byte[][] values = new byte[n][];
     ValueKind[][] kinds = {null};
@@ -598,7 +613,7 @@ public final class DbImpl implements StrataDB {
         wo.sync(),
         wo.noSlowdown(),
         wo.disableWal());
-    obs.recorder.stopTimer(HistogramType.WRITE_NANOS, start);
+    obs.recorder.stopSampledTimer(HistogramType.WRITE_NANOS, start);
   }
 
   // ---- reads ----
@@ -1180,6 +1195,11 @@ public final class DbImpl implements StrataDB {
   }
 
   /** Installs a hook the calling thread's reads run between their steps; see {@link ReadHook}. */
+  /** Times every get and write instead of a sample, so that a test can count timed calls. */
+  void timeEveryCallForTesting() {
+    obs.recorder.timeEveryCallForTesting();
+  }
+
   void setReadHookForTesting(ReadHook hook) {
     for (ColumnFamily f : families.live()) {
       f.reads.setHookForTesting(hook);

@@ -104,16 +104,22 @@ final class ReadPath {
    * a write of that very key was flushed during the read.
    */
   byte[] get(byte[] key, ReadOptions ro) {
-    long start = recorder.startTimer();
+    // One get in StatsRecorder.LATENCY_SAMPLE is timed for the histogram; every get while a JFR
+    // recording watches for slow ones.
+    long start = recorder.startSampledTimer();
+    boolean sampled = start != 0;
+    if (!sampled && SlowGetEvent.watched()) {
+      start = System.nanoTime();
+    }
     byte[] r = getUntimed(key, ro);
     if (r != null) {
-      recorder.increment(Ticker.KEYS_FOUND);
-      recorder.add(Ticker.BYTES_READ, r.length);
-      recorder.record(HistogramType.BYTES_PER_READ, r.length);
+      recorder.found(r.length);
     }
-    if (recorder.timed()) {
+    if (start != 0) {
       long nanos = System.nanoTime() - start;
-      recorder.record(HistogramType.GET_NANOS, nanos);
+      if (sampled) {
+        recorder.recordSampled(HistogramType.GET_NANOS, nanos);
+      }
       if (nanos >= obs.slowGetNanos) {
         slowGet(key, nanos, r != null);
       }
@@ -169,7 +175,6 @@ final class ReadPath {
       // Memtables return a copy of the value, which the caller may keep (or MERGE).
       return Lookup.isDeleted(r) ? null : r;
     }
-    recorder.increment(Ticker.MEMTABLE_MISS);
     hook.at(ReadHook.Step.GET_MEMTABLES_READ, -1);
     long keyHash = TableReader.keyHash(key);
     try {

@@ -36,4 +36,13 @@ public final class SlowGetEvent extends Event {
 
   @Label("Found")
   public boolean found;
+
+  /**
+   * Whether a JFR recording now enables this event, so that every get must be timed: false, at
+   * the cost of a static check, while no recording does (the compiler removes the event made to
+   * ask; {@code Event.isEnabled} is false until JFR instruments the class).
+   */
+  public static boolean watched() {
+    return new SlowGetEvent().isEnabled();
+  }
 }

@@ -81,6 +81,9 @@ public final class BlockCache {
   private final LongAdder misses = new LongAdder();
   private final LongAdder declined = new LongAdder();
 
+  /** Blocks admitted by {@link #put}; on the miss path only. */
+  private final LongAdder adds = new LongAdder();
+
   /** Blocks Caffeine evicted for room (not invalidated with their table); its listener adds. */
   private final LongAdder evictions = new LongAdder();
 
@@ -190,6 +193,7 @@ public final class BlockCache {
       return false;
     }
     weight.add(block.weight());
+    adds.increment();
     cache.put(new Key(cacheId, offset), block);
     if (!full && weight.sum() >= doorkeeperFrom) {
       full = true;
@@ -279,6 +283,11 @@ public final class BlockCache {
 
   public long misses() {
     return misses.sum();
+  }
+
+  /** Blocks admitted since the cache was made. */
+  public long adds() {
+    return adds.sum();
   }
 
   /** Blocks read after a miss that the doorkeeper did not admit (see the class comment). */

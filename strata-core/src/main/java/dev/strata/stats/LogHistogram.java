@@ -1,8 +1,9 @@
 package dev.strata.stats;
 
 import dev.strata.HistogramData;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -29,14 +30,57 @@ public final class LogHistogram {
   private final AtomicReferenceArray<LongAdder> buckets = new AtomicReferenceArray<>(BUCKETS);
 
   private final LongAdder sum = new LongAdder();
-  private final LongAccumulator max = new LongAccumulator(Math::max, 0);
+
+  /**
+   * The largest value recorded: read by every record, written only when it grows (rarely, once
+   * the distribution is known), so its cache line stays shared among the recording threads.
+   */
+  private volatile long max;
+
+  private static final VarHandle MAX;
+
+  static {
+    try {
+      MAX = MethodHandles.lookup().findVarHandle(LogHistogram.class, "max", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   /** Records {@code value}; a negative one (a clock that stepped back) counts as 0. */
   public void record(long value) {
+    record(value, 1);
+  }
+
+  /**
+   * Records {@code value} as {@code weight} values, for a sample standing for that many (one timed
+   * call in 8 counts 8): the count and sum estimate all calls', the percentiles are unchanged.
+   */
+  public void record(long value, long weight) {
     long v = Math.max(0, value);
-    bucket(bucketOf(v)).increment();
-    sum.add(v);
-    max.accumulate(v);
+    bucket(bucketOf(v)).add(weight);
+    sum.add(v * weight);
+    long m = max;
+    while (v > m && !MAX.weakCompareAndSet(this, m, v)) {
+      m = max;
+    }
+  }
+
+  /** Values recorded so far. */
+  public long count() {
+    long count = 0;
+    for (int i = 0; i < BUCKETS; i++) {
+      LongAdder b = buckets.get(i);
+      if (b != null) {
+        count += b.sum();
+      }
+    }
+    return count;
+  }
+
+  /** The sum of the values recorded so far. */
+  public long sum() {
+    return sum.sum();
   }
 
   private LongAdder bucket(int i) {
@@ -80,7 +124,7 @@ public final class LogHistogram {
     if (count == 0) {
       return HistogramData.EMPTY;
     }
-    long m = max.get();
+    long m = max;
     return new HistogramData(
         count,
         sum.sum(),

@@ -62,4 +62,44 @@ class LogHistogramTest {
     assertThat(h.snapshot().count()).isEqualTo(1);
     assertThat(h.snapshot().max()).isZero();
   }
+
+  @Test
+  void weightedRecords_countAndSumForTheirWeight_percentilesAsUnweighted() {
+    LogHistogram weighted = new LogHistogram();
+    LogHistogram plain = new LogHistogram();
+    Random r = new Random(11);
+    for (int i = 0; i < 5_000; i++) {
+      long v = 100 + r.nextInt(100_000);
+      weighted.record(v, 8);
+      plain.record(v);
+    }
+    HistogramData w = weighted.snapshot();
+    HistogramData p = plain.snapshot();
+    assertThat(w.count()).isEqualTo(8 * p.count()).isEqualTo(weighted.count());
+    assertThat(w.sum()).isEqualTo(8 * p.sum()).isEqualTo(weighted.sum());
+    assertThat(w.p50()).isEqualTo(p.p50());
+    assertThat(w.p999()).isEqualTo(p.p999());
+    assertThat(w.max()).isEqualTo(p.max());
+    assertThat(w.mean()).isEqualTo(p.mean());
+  }
+
+  @Test
+  void max_concurrentRecorders_keepTheLargest() throws Exception {
+    LogHistogram h = new LogHistogram();
+    Thread[] ts = new Thread[4];
+    for (int t = 0; t < ts.length; t++) {
+      int id = t;
+      ts[t] = new Thread(() -> {
+        for (int i = 0; i < 100_000; i++) {
+          h.record((long) i * ts.length + id);
+        }
+      });
+      ts[t].start();
+    }
+    for (Thread t : ts) {
+      t.join();
+    }
+    assertThat(h.snapshot().max()).isEqualTo(100_000L * ts.length - 1);
+    assertThat(h.count()).isEqualTo(100_000L * ts.length);
+  }
 }

@@ -26,8 +26,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *
  * <p>Options: {@code --records N} (10,000,000), {@code --keys N} (1,000,000), {@code --partitions
  * N} (4), {@code --cache-bytes N} and {@code --budget-bytes N} (64 MiB and 256 MiB, both kinds),
- * {@code --heap SIZE} of each application JVM (2g), {@code --kinds rocksdb,strata}, {@code --dir
- * DIR} (a new temporary directory), {@code --out FILE}, {@code --seed N}.
+ * {@code --heap SIZE} of each application JVM (2g) and {@code --heap-KIND SIZE} for one kind only,
+ * {@code --kinds rocksdb,strata} (also {@code inmemory}: Kafka's in-memory stores, the ceiling),
+ * {@code --dir DIR} (a new temporary directory), {@code --out FILE}, {@code --seed N}.
  */
 public final class StoreComparison {
   private StoreComparison() {}
@@ -79,14 +80,14 @@ public final class StoreComparison {
     }
     List<String> lines = new ArrayList<>(results);
     lines.add("");
-    lines.add("| store | records/s | p50 µs | p99 µs | p99.9 µs | peak RSS MiB | state dir MiB"
-        + " | restored records | restore s |");
-    lines.add("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    lines.add("| store | records/s | p50 µs | p99 µs | p99.9 µs | peak RSS MiB | max heap MiB"
+        + " | state dir MiB | restored records | restore s |");
+    lines.add("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for (String r : results) {
       Map<String, String> f = fields(r);
       lines.add("| " + String.join(" | ", f.get("kind"), f.get("records_per_s"), f.get("p50_us"),
-          f.get("p99_us"), f.get("p999_us"), f.get("rss_peak_mib"), f.get("state_dir_mib"),
-          f.get("restored_records"), f.get("restore_s")) + " |");
+          f.get("p99_us"), f.get("p999_us"), f.get("rss_peak_mib"), f.get("max_heap_mib"),
+          f.get("state_dir_mib"), f.get("restored_records"), f.get("restore_s")) + " |");
     }
     return lines;
   }
@@ -121,7 +122,8 @@ public final class StoreComparison {
     Path stateDir = dir.resolve("state-" + kind);
     File log = dir.resolve(kind + ".log").toFile();
     try (ChildInstance app =
-        ChildInstance.startWithHeap(o.get("heap"), StoreComparisonApp.class, log, kind,
+        ChildInstance.startWithHeap(o.getOrDefault("heap-" + kind, o.get("heap")),
+            StoreComparisonApp.class, log, kind,
             kafka.bootstrapServers(), topic, String.valueOf(records), stateDir.toString(),
             o.get("cache-bytes"), o.get("budget-bytes"))) {
       EmbeddedKafka.await(Duration.ofHours(4), kind + "'s RESULT line",

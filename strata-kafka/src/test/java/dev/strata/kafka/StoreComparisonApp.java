@@ -45,7 +45,9 @@ import org.rocksdb.WriteBufferManager;
  * changelog partition's restore start to the last one's end, as the restore listener sees them). Both store kinds get the
  * same memory: Strata's cache plus memtable budget, RocksDB's one LRU cache of that size with a
  * {@code WriteBufferManager} charging memtables to it ({@link BoundedRocksDb}, Kafka's documented
- * bounded-memory setter). Prints one {@code RESULT} line.
+ * bounded-memory setter). Kind {@code inmemory} runs the same application on Kafka's in-memory
+ * stores, which persist nothing: the ceiling the application itself sets for any store. Prints one
+ * {@code RESULT} line.
  *
  * <p>{@code StoreComparisonApp KIND BOOTSTRAP TOPIC RECORDS STATE_DIR CACHE_BYTES BUDGET_BYTES}
  */
@@ -137,12 +139,19 @@ public final class StoreComparisonApp {
     p.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 1_000);
     p.put(StrataConfig.CACHE_BYTES, cache);
     p.put(StrataConfig.MEMORY_BUDGET_BYTES, budget);
-    if (kind.equals("strata")) {
-      p.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, StrataDslStoreSuppliers.class);
-    } else {
-      p.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG,
-          BuiltInDslStoreSuppliers.RocksDBDslStoreSuppliers.class);
-      p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class);
+    switch (kind) {
+      case "strata" ->
+          p.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, StrataDslStoreSuppliers.class);
+      case "rocksdb" -> {
+        p.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG,
+            BuiltInDslStoreSuppliers.RocksDBDslStoreSuppliers.class);
+        p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class);
+      }
+      // Kafka's in-memory stores: no persistent store at all, the application's own ceiling.
+      case "inmemory" ->
+          p.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG,
+              BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers.class);
+      default -> throw new IllegalArgumentException("unknown store kind " + kind);
     }
     return p;
   }
@@ -230,10 +239,12 @@ public final class StoreComparisonApp {
     double restoreSeconds = (restoreEnd.get() - restoreStart.get()) / 1e9;
     System.out.println(String.format(Locale.ROOT,
         "RESULT kind=%s records=%d records_per_s=%.0f p50_us=%d p99_us=%d p999_us=%d"
-            + " rss_peak_mib=%.1f state_dir_mib=%.1f restored_records=%d restore_s=%.2f",
+            + " rss_peak_mib=%.1f max_heap_mib=%d state_dir_mib=%.1f restored_records=%d"
+            + " restore_s=%.2f",
         kind, records, records / seconds, latency.getValueAtPercentile(50),
         latency.getValueAtPercentile(99), latency.getValueAtPercentile(99.9), rssKb / 1024.0,
-        stateBytes / 1048576.0, restored.get(), restoreSeconds));
+        Runtime.getRuntime().maxMemory() >> 20, stateBytes / 1048576.0, restored.get(),
+        restoreSeconds));
     System.out.flush();
     System.exit(0);
   }
@@ -263,6 +274,9 @@ public final class StoreComparisonApp {
   }
 
   static long directoryBytes(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return 0;
+    }
     try (Stream<Path> walk = Files.walk(dir)) {
       return walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
     }
