@@ -127,7 +127,7 @@ final class StatsCommand extends DbCommands.ReadingBase {
       return new StatsSample(
           System.nanoTime(),
           Map.of("strata.keys.written", Long.parseLong(d.getProperty("strata.last-sequence"))),
-          Long.parseLong(d.getProperty("strata.estimate-pending-compaction-bytes")),
+          d.getAggregatedLongProperty("strata.estimate-pending-compaction-bytes"),
           "?");
     }
   }

@@ -2,6 +2,8 @@ package dev.strata.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.ColumnFamilyHandle;
+import dev.strata.ColumnFamilyOptions;
 import dev.strata.Options;
 import dev.strata.StrataDB;
 import java.io.PrintWriter;
@@ -88,5 +90,27 @@ class StatsWatchTest {
     assertThat(lines).hasSize(2);
     assertThat(lines[1].trim().split("\\s+"))
         .containsExactly(lines[1].trim().split("\\s+")[0], "0", "-", "-", "-", "-", "-", "0", "?");
+  }
+
+  @Test
+  void watch_fromTheFiles_countsPendingCompactionOfEveryColumnFamily() {
+    Path dir = tmp.resolve("db");
+    long pending;
+    try (StrataDB db =
+        StrataDB.open(dir, Options.builder().jmx(false).backgroundCompaction(false).build())) {
+      ColumnFamilyHandle a = db.createColumnFamily("a", ColumnFamilyOptions.defaults());
+      // Level-0 files past the default trigger, in family "a" only.
+      for (int i = 0; i < 6; i++) {
+        db.put(a, ("k" + i).getBytes(), new byte[1000]);
+        db.flush(a);
+      }
+      assertThat(db.getProperty("strata.estimate-pending-compaction-bytes")).isEqualTo("0");
+      pending = db.getAggregatedLongProperty("strata.estimate-pending-compaction-bytes");
+      assertThat(pending).isPositive();
+    }
+    String[] lines = run("stats", "--db", dir.toString(), "--watch", "0.05", "--count", "1");
+    assertThat(lines).hasSize(2);
+    String[] row = lines[1].trim().split("\\s+");
+    assertThat(row[row.length - 2]).isEqualTo(Long.toString(pending));
   }
 }
