@@ -21,8 +21,8 @@ public enum HistogramType {
   SEEK_NANOS("strata.seek.nanos", "nanoseconds"),
   /**
    * Latency of an iterator's {@code next} and {@code prev}: one step in 64 of each iterator is
-   * timed (a step costs little more than reading the clock twice), so the count is about 1/64 of
-   * {@link Ticker#ITER_NEXTS}.
+   * timed (a step costs little more than reading the clock twice) and counts for 64, so the count
+   * is {@link Ticker#ITER_NEXTS} rounded down to 64 per iterator.
    */
   NEXT_NANOS("strata.next.nanos", "nanoseconds"),
   /** Latency of a WAL force for sync writes. */

@@ -177,12 +177,15 @@ public final class DbImpl implements StrataDB {
       obs.recorder.source(Ticker.BLOCK_CACHE_DATA_ADD, blockCache::adds);
     }
     // Gets that found nothing in a memtable: counted anyway as reads less memtable hits.
-    // (Hits first: a get counts its read before its hit. A merge read may hit twice.)
+    // (Hits first: a get counts its read before its hit. A merge read may hit twice.) The lambda
+    // holds the two counters, not this database: the recorder outlives it in its MXBean.
+    java.util.concurrent.atomic.LongAdder reads = stats.gets;
+    java.util.concurrent.atomic.LongAdder memtableHits = stats.memtableHits;
     obs.recorder.source(
         Ticker.MEMTABLE_MISS,
         () -> {
-          long hits = stats.memtableHits.sum();
-          return Math.max(0, stats.gets.sum() - hits);
+          long hits = memtableHits.sum();
+          return Math.max(0, reads.sum() - hits);
         });
     this.blockCache = blockCache;
     this.defaultFamily =
@@ -1196,7 +1199,7 @@ public final class DbImpl implements StrataDB {
 
   /** Installs a hook the calling thread's reads run between their steps; see {@link ReadHook}. */
   /** Times every get and write instead of a sample, so that a test can count timed calls. */
-  void timeEveryCallForTesting() {
+  public void timeEveryCallForTesting() {
     obs.recorder.timeEveryCallForTesting();
   }
 

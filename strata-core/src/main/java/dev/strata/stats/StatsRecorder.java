@@ -187,6 +187,16 @@ public final class StatsRecorder implements Statistics {
   }
 
   /**
+   * Records the time since {@code start} into {@code h} for {@code weight} calls, of a call timed
+   * as one in {@code weight}; nothing if the timer was not started (0).
+   */
+  public void stopTimer(HistogramType h, long start, long weight) {
+    if (start != 0) {
+      histograms[h.ordinal()].record(System.nanoTime() - start, weight);
+    }
+  }
+
+  /**
    * Records the time since {@code start} (from {@link #startSampledTimer}) into {@code h} for
    * {@link #samplePeriod()} calls; nothing if the call was not timed (0).
    */
