@@ -1,5 +1,6 @@
 package dev.strata.cli;
 
+import dev.strata.ColumnFamilyHandle;
 import dev.strata.StrataDB;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Option;
     name = "shell",
     mixinStandardHelpOptions = true,
     description = "Prompt on one database: get, put, delete, merge, delete-range, scan, stats;"
-        + " quoting as in a POSIX shell. --merge-operator applies to every line.")
+        + " quoting as in a POSIX shell. --merge-operator and --cf apply to every line.")
 final class Shell extends DbCommands.Base {
   static final List<String> COMMANDS =
       List.of("get", "put", "delete", "merge", "delete-range", "scan", "stats", "help", "quit");
@@ -42,11 +43,13 @@ final class Shell extends DbCommands.Base {
 
   @Override
   StrataDB open() {
-    return DbOpener.forWriting(db, create, mergeOperator());
+    return DbOpener.forWriting(db, create, mergeOperator(), cf);
   }
 
   @Override
   int run(StrataDB d) throws IOException {
+    // An unknown --cf is refused before the first line.
+    family(d);
     if (!Terminals.stdinIsTerminal()) {
       return runScript(d);
     }
@@ -61,7 +64,8 @@ final class Shell extends DbCommands.Base {
               .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
               .build();
       PrintWriter out = terminal.writer();
-      out.println("strata shell on " + db + "; 'help' lists commands");
+      out.println("strata shell on " + db + (cf == null ? "" : ", column family " + cf)
+          + "; 'help' lists commands");
       while (true) {
         String line;
         try {
@@ -113,7 +117,16 @@ final class Shell extends DbCommands.Base {
     if (words.size() == 1 && (words.get(0).equals("quit") || words.get(0).equals("exit"))) {
       return false;
     }
-    CommandLine cl = new CommandLine(new ShellCommands.Root(d, mergeOperator(), out));
+    ColumnFamilyHandle family;
+    try {
+      family = family(d);
+    } catch (IllegalArgumentException e) {
+      return error(out, e.getMessage());
+    }
+    CommandLine cl =
+        new CommandLine(
+            new ShellCommands.Root(
+                d, family == null ? d.defaultColumnFamily() : family, mergeOperator(), out));
     cl.setOut(out);
     cl.setErr(out);
     cl.setParameterExceptionHandler(

@@ -1,5 +1,6 @@
 package dev.strata.cli;
 
+import dev.strata.ColumnFamilyHandle;
 import dev.strata.DBIterator;
 import dev.strata.MergeOperator;
 import dev.strata.ReadOptions;
@@ -22,7 +23,10 @@ import picocli.CommandLine.ParentCommand;
 final class ShellCommands {
   private ShellCommands() {}
 
-  /** The database and output of the line being run; the parent of every shell command. */
+  /**
+   * The database, column family and output of the line being run; the parent of every shell
+   * command.
+   */
   @Command(
       name = "shell",
       subcommands = {
@@ -40,13 +44,17 @@ final class ShellCommands {
   static final class Root implements Runnable {
     final StrataDB db;
 
+    /** The shell's --cf, or the default family: every command works on it. */
+    final ColumnFamilyHandle family;
+
     /** The shell's --merge-operator, or null. */
     final MergeOperator mergeOperator;
 
     final PrintWriter out;
 
-    Root(StrataDB db, MergeOperator mergeOperator, PrintWriter out) {
+    Root(StrataDB db, ColumnFamilyHandle family, MergeOperator mergeOperator, PrintWriter out) {
       this.db = db;
+      this.family = family;
       this.mergeOperator = mergeOperator;
       this.out = out;
     }
@@ -78,7 +86,7 @@ final class ShellCommands {
 
     @Override
     public Integer call() {
-      byte[] v = root.db.get(bytes(key, "key"));
+      byte[] v = root.db.get(root.family, bytes(key, "key"));
       root.out.println(v == null ? "(not found)" : show(v));
       return v == null ? 1 : 0;
     }
@@ -94,7 +102,7 @@ final class ShellCommands {
 
     @Override
     public Integer call() {
-      root.db.put(bytes(key, "key"), bytes(value, "value"), WriteOptions.SYNC);
+      root.db.put(root.family, bytes(key, "key"), bytes(value, "value"), WriteOptions.SYNC);
       root.out.println("ok");
       return 0;
     }
@@ -107,7 +115,7 @@ final class ShellCommands {
 
     @Override
     public Integer call() {
-      root.db.delete(bytes(key, "key"), WriteOptions.SYNC);
+      root.db.delete(root.family, bytes(key, "key"), WriteOptions.SYNC);
       root.out.println("ok");
       return 0;
     }
@@ -132,7 +140,7 @@ final class ShellCommands {
       }
       byte[] op = bytes(operand, "operand");
       MergeOperatorOption.checkOperand(root.mergeOperator, op, operand);
-      root.db.merge(bytes(key, "key"), op, WriteOptions.SYNC);
+      root.db.merge(root.family, bytes(key, "key"), op, WriteOptions.SYNC);
       root.out.println("ok");
       return 0;
     }
@@ -153,7 +161,7 @@ final class ShellCommands {
       byte[] b = bytes(begin, "BEGIN");
       byte[] e = bytes(end, "END");
       DbCommands.checkRange(b, e);
-      root.db.deleteRange(b, e, WriteOptions.SYNC);
+      root.db.deleteRange(root.family, b, e, WriteOptions.SYNC);
       root.out.println("ok");
       return 0;
     }
@@ -180,7 +188,7 @@ final class ShellCommands {
         ro.upperBound(bytes(to, "TO"));
       }
       int n = 0;
-      try (DBIterator it = root.db.newIterator(ro.build())) {
+      try (DBIterator it = root.db.newIterator(root.family, ro.build())) {
         for (it.seekToFirst(); it.isValid() && n < limit; it.next()) {
           root.out.println(show(it.key()) + "\t" + show(it.value()));
           n++;
@@ -197,7 +205,7 @@ final class ShellCommands {
   static final class Stats extends Line {
     @Override
     public Integer call() {
-      root.out.print(root.db.getProperty("strata.stats"));
+      root.out.print(root.db.getProperty(root.family, "strata.stats"));
       return 0;
     }
   }

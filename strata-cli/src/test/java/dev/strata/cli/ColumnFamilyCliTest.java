@@ -143,4 +143,45 @@ class ColumnFamilyCliTest {
     assertThat(damaged.code()).isNotZero();
     assertThat(damaged.out()).contains("cf-" + id + "/" + table.getFileName());
   }
+
+  /** The shell took --cf and then worked on the default family; every line now uses the one named. */
+  @Test
+  void shell_worksOnTheFamilyItNames() throws IOException {
+    String db = tmp.resolve("db").toString();
+    ok("put", "--db", db, "--create", "k", "default-value");
+    ok("create-cf", "--db", db, "users");
+    Shell shell = new Shell();
+    new picocli.CommandLine(shell)
+        .parseArgs("--db", db, "--cf", "users", "--merge-operator", "stringappend");
+    try (StrataDB d = shell.open()) {
+      assertThat(shellLine(shell, d, "get k")).isEqualTo("(not found)");
+      assertThat(shellLine(shell, d, "put k user-value")).isEqualTo("ok");
+      assertThat(shellLine(shell, d, "put gone x")).isEqualTo("ok");
+      assertThat(shellLine(shell, d, "delete gone")).isEqualTo("ok");
+      assertThat(shellLine(shell, d, "merge list a")).isEqualTo("ok");
+      assertThat(shellLine(shell, d, "merge list b")).isEqualTo("ok");
+      assertThat(shellLine(shell, d, "get list")).isEqualTo("a,b");
+      assertThat(shellLine(shell, d, "put r1 x")).isEqualTo("ok");
+      assertThat(shellLine(shell, d, "delete-range r r9")).isEqualTo("ok");
+      assertThat(shellLine(shell, d, "scan")).isEqualTo("k\tuser-value\nlist\ta,b");
+      assertThat(shellLine(shell, d, "stats")).isNotEmpty();
+    }
+    assertThat(ok("get", "--db", db, "k").out().strip()).isEqualTo("default-value");
+    assertThat(ok("scan", "--db", db, "--cf", "users", "--merge-operator", "stringappend")
+            .out().lines())
+        .containsExactly("k\tuser-value", "list\ta,b");
+
+    Shell unknown = new Shell();
+    new picocli.CommandLine(unknown).parseArgs("--db", db, "--cf", "nope");
+    try (StrataDB d = unknown.open()) {
+      assertThat(shellLine(unknown, d, "get k"))
+          .isEqualTo("error: no column family 'nope' in " + db + " (it has: default, users)");
+    }
+  }
+
+  private static String shellLine(Shell shell, StrataDB db, String line) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    shell.execute(db, line, new java.io.PrintWriter(out, true));
+    return out.toString().trim().replace(System.lineSeparator(), "\n");
+  }
 }
