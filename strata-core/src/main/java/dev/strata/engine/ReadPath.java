@@ -104,11 +104,11 @@ final class ReadPath {
    * a write of that very key was flushed during the read.
    */
   byte[] get(byte[] key, ReadOptions ro) {
-    // One get in StatsRecorder.LATENCY_SAMPLE is timed for the histogram; every get while a JFR
-    // recording watches for slow ones.
+    // One get in StatsRecorder.LATENCY_SAMPLE is timed for the histogram; at that level, every get
+    // while a JFR recording watches for slow ones. Below it nothing is timed and JFR not asked.
     long start = recorder.startSampledTimer();
     boolean sampled = start != 0;
-    if (!sampled && SlowGetEvent.watched()) {
+    if (!sampled && recorder.timed() && SlowGetEvent.watched()) {
       start = System.nanoTime();
     }
     byte[] r = getUntimed(key, ro);

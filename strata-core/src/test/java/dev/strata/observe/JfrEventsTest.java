@@ -171,6 +171,41 @@ class JfrEventsTest {
     assertThat(gets.get(0).getLong("nanos")).isPositive();
   }
 
+  /** Below StatisticsLevel.ALL gets are not timed, so a recording sees no slow ones. */
+  @Test
+  void slowGet_belowLevelAll_isNotRaised() throws Exception {
+    Path file = tmp.resolve("ticks.jfr");
+    try (Recording recording = new Recording(shippedSettings())) {
+      recording.start();
+      Options o =
+          Options.builder()
+              .fileSystem(new FaultInjectionFileSystem(1))
+              .jmx(false)
+              .name("ticks")
+              .slowGetThreshold(Duration.ZERO)
+              .statisticsLevel(dev.strata.StatisticsLevel.TICKERS_ONLY)
+              .build();
+      try (StrataDB db = StrataDB.open(Path.of("/db"), o)) {
+        db.put(key(1), new byte[8]);
+        for (int i = 0; i < 20; i++) {
+          assertThat(db.get(key(1))).hasSize(8);
+        }
+        // The same database at ALL raises one per get.
+        db.getStatistics().setLevel(dev.strata.StatisticsLevel.ALL);
+        for (int i = 0; i < 5; i++) {
+          assertThat(db.get(key(1))).hasSize(8);
+        }
+      }
+      recording.stop();
+      recording.dump(file);
+    }
+    List<RecordedEvent> gets =
+        ofType(RecordingFile.readAllEvents(file), "dev.strata.SlowGet").stream()
+            .filter(e -> e.getString("db").equals("ticks"))
+            .collect(Collectors.toList());
+    assertThat(gets).hasSize(5);
+  }
+
   private static List<RecordedEvent> ofType(List<RecordedEvent> events, String type) {
     return events.stream()
         .filter(e -> e.getEventType().getName().equals(type))
