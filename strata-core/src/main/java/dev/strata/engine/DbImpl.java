@@ -38,6 +38,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -179,8 +180,8 @@ public final class DbImpl implements StrataDB {
     // Gets that found nothing in a memtable: counted anyway as reads less memtable hits.
     // (Hits first: a get counts its read before its hit. A merge read may hit twice.) The lambda
     // holds the two counters, not this database: the recorder outlives it in its MXBean.
-    java.util.concurrent.atomic.LongAdder reads = stats.gets;
-    java.util.concurrent.atomic.LongAdder memtableHits = stats.memtableHits;
+    LongAdder reads = stats.gets;
+    LongAdder memtableHits = stats.memtableHits;
     obs.recorder.source(
         Ticker.MEMTABLE_MISS,
         () -> {
@@ -1197,12 +1198,12 @@ public final class DbImpl implements StrataDB {
     return writes.maxTotalWalBytesForTesting();
   }
 
-  /** Installs a hook the calling thread's reads run between their steps; see {@link ReadHook}. */
   /** Times every get and write instead of a sample, so that a test can count timed calls. */
   public void timeEveryCallForTesting() {
     obs.recorder.timeEveryCallForTesting();
   }
 
+  /** Installs a hook the calling thread's reads run between their steps; see {@link ReadHook}. */
   void setReadHookForTesting(ReadHook hook) {
     for (ColumnFamily f : families.live()) {
       f.reads.setHookForTesting(hook);

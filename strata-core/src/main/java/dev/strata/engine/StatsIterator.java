@@ -8,9 +8,10 @@ import dev.strata.stats.StatsRecorder;
 /**
  * A {@link DBIterator} that counts its seeks and steps into the database's statistics: every seek
  * is timed, and one step in {@link #STEP_SAMPLE} (a step costs about as much as two clock reads,
- * so timing each would double it), recorded for {@link #STEP_SAMPLE} steps. Steps reach {@link Ticker#ITER_NEXTS} {@link #STEP_SAMPLE} at a
- * time and the rest at close, so a shared counter is not touched per step. Confined to the iterator's thread, like the iterator it wraps;
- * closing closes that iterator.
+ * so timing each would double it), recorded for {@link #STEP_SAMPLE} steps. Steps reach {@link
+ * Ticker#ITER_NEXTS} {@link #STEP_SAMPLE} at a time and the rest at close, so a shared counter is
+ * not touched per step. Confined to the iterator's thread, like the iterator it wraps; closing
+ * closes that iterator.
  */
 final class StatsIterator implements DBIterator {
   /** Steps per timed step; a power of two. */

@@ -68,14 +68,7 @@ public final class LogHistogram {
 
   /** Values recorded so far. */
   public long count() {
-    long count = 0;
-    for (int i = 0; i < BUCKETS; i++) {
-      LongAdder b = buckets.get(i);
-      if (b != null) {
-        count += b.sum();
-      }
-    }
-    return count;
+    return total(bucketCounts());
   }
 
   /** The sum of the values recorded so far. */
@@ -112,15 +105,28 @@ public final class LogHistogram {
     return lower + (1L << (e - SUB_BITS)) - 1;
   }
 
-  /** Count, sum, percentiles and maximum as of now. */
-  public HistogramData snapshot() {
+  /** Each bucket's count as of now (0 for a bucket never used). */
+  private long[] bucketCounts() {
     long[] counts = new long[BUCKETS];
-    long count = 0;
     for (int i = 0; i < BUCKETS; i++) {
       LongAdder b = buckets.get(i);
       counts[i] = b == null ? 0 : b.sum();
-      count += counts[i];
     }
+    return counts;
+  }
+
+  private static long total(long[] counts) {
+    long total = 0;
+    for (long c : counts) {
+      total += c;
+    }
+    return total;
+  }
+
+  /** Count, sum, percentiles and maximum as of now. */
+  public HistogramData snapshot() {
+    long[] counts = bucketCounts();
+    long count = total(counts);
     if (count == 0) {
       return HistogramData.EMPTY;
     }

@@ -181,9 +181,7 @@ public final class StatsRecorder implements Statistics {
    * the timer was not started (0).
    */
   public void stopTimer(HistogramType h, long start) {
-    if (start != 0) {
-      histograms[h.ordinal()].record(System.nanoTime() - start);
-    }
+    stopTimer(h, start, 1);
   }
 
   /**
@@ -201,14 +199,12 @@ public final class StatsRecorder implements Statistics {
    * {@link #samplePeriod()} calls; nothing if the call was not timed (0).
    */
   public void stopSampledTimer(HistogramType h, long start) {
-    if (start != 0) {
-      recordSampled(h, System.nanoTime() - start);
-    }
+    stopTimer(h, start, samplePeriod());
   }
 
   /** Records {@code nanos} of a call {@link #startSampledTimer} timed, for {@link #samplePeriod()}. */
   public void recordSampled(HistogramType h, long nanos) {
-    histograms[h.ordinal()].record(nanos, sampleMask + 1);
+    histograms[h.ordinal()].record(nanos, samplePeriod());
   }
 
   @Override
