@@ -126,6 +126,9 @@ final class ArenaSkipList {
    */
   private long entries;
 
+  /** The node the last insert linked; writer only. */
+  private long lastInserted = NIL;
+
   private final long[] head = new long[MAX_HEIGHT];
   /** The prefix of the node each {@link #head} element points to; same protocol as nodes' prefixes. */
   private final long[] headPrefix = new long[MAX_HEIGHT];
@@ -221,7 +224,13 @@ final class ArenaSkipList {
     for (int i = 0; i < h; i++) {
       setNext(prev[i], i, node, prefix);
     }
+    lastInserted = node;
     return allocatedBytes - before;
+  }
+
+  /** The node of the last {@link #insert}; writer only. */
+  long lastInserted() {
+    return lastInserted;
   }
 
   /** The first node at or after {@code (userKey, trailer)}, or {@link #NIL}. */

@@ -4,6 +4,7 @@ import dev.strata.key.Lookup;
 import dev.strata.key.Trailer;
 import dev.strata.key.ValueKind;
 import dev.strata.stats.LockWaits;
+import dev.strata.util.Bytes;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.StampedLock;
 
@@ -35,6 +36,9 @@ final class MemtableShard {
 
   private final ArenaSkipList list;
 
+  /** Newest node of each key in {@link #list}, for point lookups; guarded as the list is. */
+  private final KeyIndex index;
+
   /** The database's count of shard lock waits, all shards together. */
   private final LockWaits lockWaits;
 
@@ -48,16 +52,43 @@ final class MemtableShard {
   MemtableShard(int slabSize, LockWaits lockWaits) {
     this.lockWaits = lockWaits;
     this.list = new ArenaSkipList(slabSize);
+    this.index = new KeyIndex(list);
   }
 
-  /** Adds an entry; returns the heap bytes this allocated (see {@link ArenaSkipList#insert}). */
+  /** A shard whose index gives up at {@code maxIndexLength} slots, for tests of that path. */
+  MemtableShard(int slabSize, int maxIndexLength) {
+    this.lockWaits = LockWaits.NONE;
+    this.list = new ArenaSkipList(slabSize);
+    this.index = new KeyIndex(list, maxIndexLength);
+  }
+
+  /** Heap bytes of the list's slabs and the index's table; the sum of what {@link #add} returned. */
+  long allocatedBytes() {
+    long stamp = lock.readLock();
+    try {
+      return list.allocatedBytes() + index.allocatedBytes();
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
+  /** As {@link #add(byte[], long, long, byte[])}, hashing the key. */
   long add(byte[] userKey, long trailer, byte[] value) {
+    return add(userKey, Bytes.hash64(userKey), trailer, value);
+  }
+
+  /**
+   * Adds an entry whose key's {@link Bytes#hash64} is {@code hash}; returns the heap bytes this
+   * allocated (list and index).
+   */
+  long add(byte[] userKey, long hash, long trailer, byte[] value) {
     long stamp = lock.tryWriteLock();
     if (stamp == 0) {
       stamp = awaitWriteLock();
     }
     try {
-      return list.insert(userKey, trailer, value);
+      long allocated = list.insert(userKey, trailer, value);
+      return allocated + index.add(userKey, hash, list.lastInserted(), trailer);
     } finally {
       lock.unlockWrite(stamp);
     }
@@ -98,22 +129,23 @@ final class MemtableShard {
 
   /** See {@link Memtable#get}. */
   byte[] get(byte[] userKey, long snapshot) {
-    return get(userKey, snapshot, -1);
+    return get(userKey, Bytes.hash64(userKey), snapshot, -1);
   }
 
   /**
-   * As {@link #get(byte[], long)}, but null also when the newest version at or below {@code
-   * snapshot} has a sequence at most {@code floor} (a range tombstone at {@code floor} hides it).
+   * As {@link #get(byte[], long)} for a key whose {@link Bytes#hash64} is {@code hash}, but null
+   * also when the newest version at or below {@code snapshot} has a sequence at most {@code floor}
+   * (a range tombstone at {@code floor} hides it).
    */
-  byte[] get(byte[] userKey, long snapshot, long floor) {
+  byte[] get(byte[] userKey, long hash, long snapshot, long floor) {
     long seekTrailer = Trailer.seekTrailer(snapshot);
     long stamp = lock.tryOptimisticRead();
-    long node = list.seekCeiling(userKey, seekTrailer);
+    long node = locate(userKey, hash, seekTrailer);
     byte[] slab = node == ArenaSkipList.NIL ? null : list.slabOf(node);
     if (!lock.validate(stamp)) {
       stamp = lock.readLock();
       try {
-        node = list.seekCeiling(userKey, seekTrailer);
+        node = locate(userKey, hash, seekTrailer);
         slab = node == ArenaSkipList.NIL ? null : list.slabOf(node);
       } finally {
         lock.unlockRead(stamp);
@@ -134,6 +166,53 @@ final class MemtableShard {
       return Lookup.DELETED;
     }
     return Trailer.isMerge(trailer) ? Lookup.MERGE : list.copyValue(slab, off);
+  }
+
+  /**
+   * The first node at or after {@code (userKey, seekTrailer)}, as {@link ArenaSkipList#seekCeiling}
+   * answers, or {@link ArenaSkipList#NIL} where that node would be another key's: from the index's
+   * newest version of the key, walking on to older versions (at most {@value #WALK} steps; a
+   * snapshot older than that many versions searches the list). Safe to call without the lock, as
+   * the list's and the index's searches are.
+   */
+  private long locate(byte[] userKey, long hash, long seekTrailer) {
+    long node = index.find(userKey, hash);
+    if (node == KeyIndex.UNINDEXED) {
+      return list.seekCeiling(userKey, seekTrailer);
+    }
+    for (int step = 0; node != ArenaSkipList.NIL; step++) {
+      byte[] s = list.slabOf(node);
+      int off = ArenaSkipList.offset(node);
+      if (!ArenaSkipList.hasUserKey(s, off, userKey)) {
+        return ArenaSkipList.NIL;
+      }
+      if (ArenaSkipList.trailer(s, off) <= seekTrailer) {
+        return node;
+      }
+      if (step == WALK) {
+        return list.seekCeiling(userKey, seekTrailer);
+      }
+      node = list.next(node);
+    }
+    return ArenaSkipList.NIL;
+  }
+
+  /** Versions newer than a lookup's snapshot that {@link #locate} steps over before it searches. */
+  private static final int WALK = 8;
+
+  /** Keys in this shard's point-lookup index, for tests. */
+  int indexedKeysForTesting() {
+    long stamp = lock.readLock();
+    try {
+      return index.size();
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
+  /** Whether the shard's point-lookup index gave up (lookups search the list), for tests. */
+  boolean indexGaveUpForTesting() {
+    return index.gaveUpForTesting();
   }
 
   /**

@@ -15,16 +15,19 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The default memtable: an array of independent {@link MemtableShard}s, each an ordered map (an
  * {@link ArenaSkipList}) behind its own read-write lock. A key lives in shard {@code hash64(key) &
- * (shardCount - 1)}.
+ * (shardCount - 1)}. Each shard also keeps a hash index from a key to its newest version ({@link
+ * KeyIndex}), so that a point lookup reads a table slot and a node instead of searching the list;
+ * the hash that picks the shard is the one the index uses.
  *
  * <h2>Invariants</h2>
  *
  * <ol>
  *   <li>The shard count is a power of two, fixed at construction; a user key always maps to the
  *       same shard, so all versions of a key are in one shard and a point lookup reads one shard.
- *   <li>{@code sizeBytes} is the heap held by the shards' arenas: every slab allocated, array
- *       headers included; it only grows. Entries live inside the slabs, so this is the memtable's
- *       whole footprint but for a few small objects per shard.
+ *   <li>{@code sizeBytes} is the heap held by the shards' arenas and indexes: every slab and index
+ *       table allocated (net of the tables they replaced), array headers included; it only grows.
+ *       Entries live inside the slabs, so this is the memtable's whole footprint but for a few
+ *       small objects per shard.
  *   <li>Within a shard entries are in internal-key order; across shards no order exists, so
  *       ordered reads merge the shards (a k-way {@link MergingIterator}).
  * </ol>
@@ -112,7 +115,9 @@ public final class ShardedMemtable implements Memtable {
       return;
     }
     byte[] stored = MemtableShard.storedValue(kind, value);
-    long allocated = shards[shardOf(key)].add(key, Trailer.pack(sequence, kind), stored);
+    long hash = Bytes.hash64(key);
+    long trailer = Trailer.pack(sequence, kind);
+    long allocated = shards[(int) (hash & mask)].add(key, hash, trailer, stored);
     if (allocated > 0) {
       sizeBytes.addAndGet(allocated);
     }
@@ -122,7 +127,8 @@ public final class ShardedMemtable implements Memtable {
   public byte[] get(byte[] key, long snapshot) {
     FragmentedRangeTombstones ranges = rangeTombstones.fragments();
     long covering = ranges.isEmpty() ? -1 : ranges.coveringSequence(key, snapshot);
-    byte[] r = shards[shardOf(key)].get(key, snapshot, covering);
+    long hash = Bytes.hash64(key);
+    byte[] r = shards[(int) (hash & mask)].get(key, hash, snapshot, covering);
     return r != null || covering < 0 ? r : Lookup.DELETED;
   }
 
