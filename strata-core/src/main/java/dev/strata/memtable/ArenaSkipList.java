@@ -9,14 +9,15 @@ import java.util.Arrays;
 /**
  * An ordered map of internal keys to values whose entries live in an arena of byte-array slabs:
  * the skip list of LevelDB's memtable, with nodes addressed by {@code long} offsets instead of Java
- * objects. A memtable of a million entries is then a few dozen arrays rather than four million
- * small objects, which the garbage collector would otherwise copy at every young collection while
- * the memtable fills (see {@code docs/design/memtable.md}).
+ * objects, and one node per user key holding the chain of that key's versions. A memtable of a
+ * million entries is then a few dozen arrays rather than four million small objects, which the
+ * garbage collector would otherwise copy at every young collection while the memtable fills (see
+ * {@code docs/design/memtable.md}).
  *
  * <h2>Layout</h2>
  *
- * A node address is {@code (slabIndex << 32) | offset}; nodes start at multiples of 8. At that
- * offset (little-endian):
+ * An address is {@code (slabIndex << 32) | offset}; nodes and versions start at multiples of 8. A
+ * node (little-endian):
  *
  * <pre>
  *   height       1 byte, 1..MAX_HEIGHT
@@ -24,19 +25,33 @@ import java.util.Arrays;
  *   (padding)    3 bytes, so that the next pointers are 8-byte aligned
  *   next[height] 16 bytes each: the address of the following node at that level (or NIL), then
  *                the first 8 bytes of that node's key (see "Key prefixes")
+ *   versions     8 bytes: the address of the key's newest version
  *   key          keyLength bytes
- *   trailer      8 bytes (sequence and kind, see Trailer)
- *   valueLength  4 bytes
- *   value        8 bytes: the address of the value's bytes (0 when valueLength is 0)
  * </pre>
  *
- * Values live apart from the nodes: a shared slab is filled with nodes from its start upwards and
- * with values from its end downwards, until the two meet. A search reads only node headers, keys
- * and trailers, and with the values out of the way those fill a few times fewer cache lines (16-byte
- * keys and 100-byte values: 56 bytes of node per entry instead of 152), which is what a random
- * lookup in a memtable larger than the CPU caches waits on; one slab is still being filled at a
- * time, so no more memory is left unused than with values inline. {@code docs/benchmarks.md}
- * ("Memtable: values out of the nodes") has the figures.
+ * and a version, {@value #VERSION} bytes:
+ *
+ * <pre>
+ *   older        8 bytes: the address of the key's next older version, or NIL
+ *   trailer      8 bytes (sequence and kind, see Trailer)
+ *   value        8 bytes: the address of the value (NIL for an empty value), where a 4-byte
+ *                length precedes its bytes
+ * </pre>
+ *
+ * A key's versions form a chain from the newest (greatest trailer) down, so the list's entries in
+ * internal-key order ({@link dev.strata.key.InternalKey#compare}: user key ascending, trailer
+ * descending) are its nodes in key order, each followed by its chain. A new key's node and first
+ * version are carved together; a new version of a key already present is one version record linked
+ * into the chain, with no search of the list when the caller knows the node ({@link #addVersion},
+ * found through the shard's {@link KeyIndex}): overwrites of hot keys, the common case of a
+ * memtable under an update-heavy load, cost one allocation and one store.
+ *
+ * <p>Values live apart from the nodes: a shared slab is filled with nodes and versions from its
+ * start upwards and with values from its end downwards, until the two meet. A search reads only
+ * node headers and keys, and with the values out of the way those fill a few times fewer cache
+ * lines, which is what a random lookup in a memtable larger than the CPU caches waits on; one slab
+ * is still being filled at a time, so no more memory is left unused than with values inline. {@code
+ * docs/benchmarks.md} ("Memtable: values out of the nodes") has the figures.
  *
  * <h2>Key prefixes</h2>
  *
@@ -47,30 +62,30 @@ import java.util.Arrays;
  * cache miss in a memtable larger than the CPU caches. A search still reads every node it moves to
  * (it needs its pointers), and compares keys in full whenever the prefixes do not decide.
  *
- * <p>Entries are sorted by user key ascending (unsigned bytes), then trailer descending, as {@link
- * dev.strata.key.InternalKey#compare}. Shared slabs double from 4 KiB up to the largest size; a node
- * or value larger than a quarter of the largest gets a slab of its own, so a full-size slab wastes
- * at most a quarter of itself where its nodes and values meet.
+ * <p>Shared slabs double from 4 KiB up to the largest size; a node or value larger than a quarter
+ * of the largest gets a slab of its own, so a full-size slab wastes at most a quarter of itself
+ * where its nodes and values meet.
  *
  * <h2>Concurrency</h2>
  *
  * One writer at a time (the owning {@link MemtableShard}'s write lock), and any number of readers
- * at the same time as it, as in LevelDB's skip list. The writer fills a node's bytes and its own
- * next pointers first, then links it into each level with a release store of the predecessor's
- * pointer; a reader loads every next pointer with acquire (fences around aligned plain access, see
- * {@link #nextOf}). A link stores the new node's prefix before the release store of the pointer,
- * and a reader reads the prefix after the pointer: it sees the prefix of the node it loaded or of a
- * node linked in front of it later, never a greater one, which is all a search relies on (a prefix
- * turns it down only when the prefix is greater than the target's). A reader that reaches a node therefore sees all of its bytes, and the slab list
- * that holds it; the pointers are aligned, so a load never tears. A reader never sees a half-linked node as anything worse than absent from the upper
- * levels, which only makes its search longer. A node's bytes other than its next pointers never
- * change once linked, and slabs are never reused, so a reader that found a node may read its key,
- * trailer and value at any later time.
+ * at the same time as it, as in LevelDB's skip list. The writer fills a node's or a version's bytes
+ * and its own pointers first, then makes it reachable with a release store of the pointer that
+ * leads to it (a predecessor's next pointer at each level, a node's versions pointer, or an older
+ * version's predecessor's older pointer); a reader loads every such pointer with acquire (fences
+ * around aligned plain access, see {@link #nextOf}). A link stores the new node's prefix before the
+ * release store of the pointer, and a reader reads the prefix after the pointer: it sees the prefix
+ * of the node it loaded or of a node linked in front of it later, never a greater one, which is all
+ * a search relies on (a prefix turns it down only when the prefix is greater than the target's). A
+ * reader that reaches a node or a version therefore sees all of its bytes, and the slab list that
+ * holds it; the pointers are aligned, so a load never tears. A reader never sees a half-linked node
+ * as anything worse than absent from the upper levels, which only makes its search longer. Bytes
+ * other than the pointers never change once linked, and slabs are never reused, so a reader that
+ * found a node or a version may read its key, trailer and value at any later time.
  */
 final class ArenaSkipList {
-  /** The address that ends a level. */
+  /** The address that ends a level or a chain of versions. */
   static final long NIL = -1L;
-
 
   /** Acquire and release access to {@link #head}'s elements. */
   private static final VarHandle HEAD_LONG = MethodHandles.arrayElementVarHandle(long[].class);
@@ -81,8 +96,12 @@ final class ArenaSkipList {
   /** Bytes before the next pointers: height, key length, padding. */
   private static final int NEXT_START = 8;
 
-  /** Bytes after the key: trailer, value length, value address. */
-  private static final int NODE_TAIL = 8 + 4 + 8;
+  /** Bytes of a version: older pointer, trailer, value address. */
+  static final int VERSION = 24;
+
+  private static final int V_OLDER = 0;
+  private static final int V_TRAILER = 8;
+  private static final int V_VALUE = 16;
 
   /** Stands for the head node in search paths; never stored in a node. */
   private static final long HEAD = -2L;
@@ -105,13 +124,13 @@ final class ArenaSkipList {
 
   /**
    * The slabs; replaced by a larger copy when full. Written by the writer only, before the release
-   * store that links a node in a new slab, so a reader that loaded that node's address sees it.
+   * store that links a node or version in a new slab, so a reader that loaded that address sees it.
    */
   private byte[][] slabs = new byte[8][];
   private int slabCount;
   /**
-   * Index of the shared slab being carved, or -1 before the first. Nodes are carved upwards from
-   * {@code low}, values downwards from {@code high}; the slab is full when they meet.
+   * Index of the shared slab being carved, or -1 before the first. Nodes and versions are carved
+   * upwards from {@code low}, values downwards from {@code high}; the slab is full when they meet.
    */
   private int current = -1;
 
@@ -121,13 +140,16 @@ final class ArenaSkipList {
   private int nextSlabPower = FIRST_SLAB;
   private long allocatedBytes;
   /**
-   * Entries inserted. Here rather than in the shard: the fields an insert writes share their cache
-   * lines, and the shard object, which every get reads, is written by nobody.
+   * Entries (versions) inserted. Here rather than in the shard: the fields an insert writes share
+   * their cache lines, and the shard object, which every get reads, is written by nobody.
    */
   private long entries;
 
-  /** The node the last insert linked; writer only. */
-  private long lastInserted = NIL;
+  /** The node of the last insert's key; writer only. */
+  private long lastNode = NIL;
+
+  /** Whether the last insert created its key's node; writer only. */
+  private boolean lastCreatedNode;
 
   private final long[] head = new long[MAX_HEIGHT];
   /** The prefix of the node each {@link #head} element points to; same protocol as nodes' prefixes. */
@@ -179,7 +201,9 @@ final class ArenaSkipList {
   }
 
   /**
-   * Adds an entry; a given (user key, trailer) pair is added at most once.
+   * Adds an entry; a given (user key, trailer) pair is added at most once. Searches the list for
+   * the key's node: a version of a key already present joins its chain ({@link #addVersion}), a new
+   * key gets a node.
    *
    * @return the heap bytes allocated for it: 0 if it fit the current slab
    */
@@ -187,7 +211,10 @@ final class ArenaSkipList {
     // The predecessors at each level: a fresh array rather than a field, so that two threads taking
     // turns on this shard do not pass a scratch array's cache lines back and forth on every insert.
     long[] prev = new long[MAX_HEIGHT];
-    findGreaterOrEqual(userKey, 0, userKey.length, trailer, prev);
+    long found = findGreaterOrEqual(userKey, 0, userKey.length, prev);
+    if (found != NIL && hasUserKey(slabOf(found), offset(found), userKey)) {
+      return addVersion(found, trailer, value);
+    }
     int h = randomHeight();
     if (h > height) {
       for (int i = height; i < h; i++) {
@@ -197,23 +224,18 @@ final class ArenaSkipList {
     }
     entries++;
     long before = allocatedBytes;
-    long valueAt = 0;
-    if (value.length > 0) {
-      valueAt = allocateValue(value.length);
-      System.arraycopy(value, 0, slabs[slabIndex(valueAt)], offset(valueAt), value.length);
-    }
-    long node = allocateNode(NEXT_START + LINK * h + userKey.length + NODE_TAIL);
+    long valueAt = storeValue(value);
+    int nodeSize = (NEXT_START + LINK * h + 8 + userKey.length + 7) & ~7;
+    long node = allocateNode(nodeSize + VERSION);
+    long version = node + nodeSize;
     byte[] s = slabs[slabIndex(node)];
+    writeVersion(s, offset(version), NIL, trailer, valueAt);
     int p = offset(node);
     s[p] = (byte) h;
     Coding.putInt(s, p + 1, userKey.length);
     p += NEXT_START + LINK * h;
-    System.arraycopy(userKey, 0, s, p, userKey.length);
-    p += userKey.length;
-    Coding.putLong(s, p, trailer);
-    p += 8;
-    Coding.putInt(s, p, value.length);
-    Coding.putLong(s, p + 4, valueAt);
+    Coding.putLong(s, p, version);
+    System.arraycopy(userKey, 0, s, p + 8, userKey.length);
     // The node's own pointers first; then, bottom up, the release stores that make it reachable.
     long prefix = Bytes.prefix64(userKey, 0, userKey.length);
     for (int i = 0; i < h; i++) {
@@ -224,26 +246,84 @@ final class ArenaSkipList {
     for (int i = 0; i < h; i++) {
       setNext(prev[i], i, node, prefix);
     }
-    lastInserted = node;
+    lastNode = node;
+    lastCreatedNode = true;
     return allocatedBytes - before;
   }
 
-  /** The node of the last {@link #insert}; writer only. */
-  long lastInserted() {
-    return lastInserted;
-  }
-
-  /** The first node at or after {@code (userKey, trailer)}, or {@link #NIL}. */
-  long seekCeiling(byte[] userKey, long trailer) {
-    return findGreaterOrEqual(userKey, 0, userKey.length, trailer, null);
-  }
-
   /**
-   * The last node before {@code (userKey, trailer)} (or at it, when {@code inclusive}), or {@link
-   * #NIL}.
+   * Adds a version of the key whose node is {@code node} (one this list returned), in its place in
+   * the chain: in front when {@code trailer} is the key's greatest, as it nearly always is; after
+   * the versions with greater trailers when two writers' entries arrive out of sequence order.
+   *
+   * @return the heap bytes allocated for it: 0 if it fit the current slab
    */
-  long seekFloor(byte[] userKey, long trailer, boolean inclusive) {
-    return findLess(userKey, 0, userKey.length, trailer, inclusive);
+  long addVersion(long node, long trailer, byte[] value) {
+    entries++;
+    long before = allocatedBytes;
+    long valueAt = storeValue(value);
+    long version = allocateNode(VERSION);
+    byte[] vs = slabs[slabIndex(version)];
+    byte[] ns = slabs[slabIndex(node)];
+    int link = versionsAt(ns, offset(node));
+    long newer = NIL;
+    long older = Coding.getLong(ns, link);
+    while (older != NIL && versionTrailer(older) > trailer) {
+      newer = older;
+      older = Coding.getLong(slabs[slabIndex(older)], offset(older) + V_OLDER);
+    }
+    writeVersion(vs, offset(version), older, trailer, valueAt);
+    VarHandle.releaseFence();
+    if (newer == NIL) {
+      Coding.putLong(ns, link, version);
+    } else {
+      Coding.putLong(slabs[slabIndex(newer)], offset(newer) + V_OLDER, version);
+    }
+    lastNode = node;
+    lastCreatedNode = false;
+    return allocatedBytes - before;
+  }
+
+  /** The node of the last insert's key; writer only. */
+  long lastNode() {
+    return lastNode;
+  }
+
+  /** Whether the last insert created its key's node (a new key); writer only. */
+  boolean lastCreatedNode() {
+    return lastCreatedNode;
+  }
+
+  /** Copies a value, after its length, into the arena; NIL for an empty value. */
+  private long storeValue(byte[] value) {
+    if (value.length == 0) {
+      return NIL;
+    }
+    long at = allocateValue(4 + value.length);
+    byte[] s = slabs[slabIndex(at)];
+    Coding.putInt(s, offset(at), value.length);
+    System.arraycopy(value, 0, s, offset(at) + 4, value.length);
+    return at;
+  }
+
+  private static void writeVersion(byte[] s, int off, long older, long trailer, long valueAt) {
+    Coding.putLong(s, off + V_OLDER, older);
+    Coding.putLong(s, off + V_TRAILER, trailer);
+    Coding.putLong(s, off + V_VALUE, valueAt);
+  }
+
+  private long versionTrailer(long version) {
+    return Coding.getLong(slabs[slabIndex(version)], offset(version) + V_TRAILER);
+  }
+
+  /** The first node whose key is at or after {@code userKey}, or {@link #NIL}. */
+  long seekCeiling(byte[] userKey) {
+    return findGreaterOrEqual(userKey, 0, userKey.length, null);
+  }
+
+  /** The last node whose key is before {@code userKey} (or equal, when {@code inclusive}), or NIL. */
+  long seekFloor(byte[] userKey, boolean inclusive) {
+    return findLess(userKey, 0, userKey.length, inclusive);
   }
 
   long first() {
@@ -268,47 +348,64 @@ final class ArenaSkipList {
   long previous(long node) {
     byte[] s = slabs[slabIndex(node)];
     int off = offset(node);
-    int ks = keyStart(s, off);
-    int kl = keyLength(s, off);
-    return findLess(s, ks, kl, Coding.getLong(s, ks + kl), false);
+    return findLess(s, keyStart(s, off), keyLength(s, off), false);
   }
 
-  /** The slab holding {@code node}; read its fields with the accessors at {@link #offset}. */
-  byte[] slabOf(long node) {
-    return slabs[slabIndex(node)];
+  /** The newest version of {@code node}'s key: an acquire load (see the class comment). */
+  long newestVersion(long node) {
+    long v = Coding.getLong(slabs[slabIndex(node)], versionsAt(slabs[slabIndex(node)], offset(node)));
+    VarHandle.acquireFence();
+    return v;
   }
 
-  static int offset(long node) {
-    return (int) node;
+  /** The next older version after {@code version}, or {@link #NIL}: an acquire load. */
+  long olderVersion(long version) {
+    long v = Coding.getLong(slabs[slabIndex(version)], offset(version) + V_OLDER);
+    VarHandle.acquireFence();
+    return v;
+  }
+
+  /** The slab holding {@code node} or version; read its fields with the accessors at {@link #offset}. */
+  byte[] slabOf(long address) {
+    return slabs[slabIndex(address)];
+  }
+
+  static int offset(long address) {
+    return (int) address;
+  }
+
+  private static int versionsAt(byte[] slab, int off) {
+    return off + NEXT_START + LINK * slab[off];
   }
 
   static int keyStart(byte[] slab, int off) {
-    return off + NEXT_START + LINK * slab[off];
+    return versionsAt(slab, off) + 8;
   }
 
   static int keyLength(byte[] slab, int off) {
     return Coding.getInt(slab, off + 1);
   }
 
+  /** The trailer of the version at {@code off} in {@code slab}. */
   static long trailer(byte[] slab, int off) {
-    return Coding.getLong(slab, keyStart(slab, off) + keyLength(slab, off));
+    return Coding.getLong(slab, off + V_TRAILER);
   }
 
+  /** A copy of the node's user key. */
   static byte[] copyKey(byte[] slab, int off) {
     int ks = keyStart(slab, off);
     return Arrays.copyOfRange(slab, ks, ks + keyLength(slab, off));
   }
 
-  /** A copy of the node's value; the node is one this list returned. */
+  /** A copy of the value of the version at {@code off} in {@code slab}; one this list returned. */
   byte[] copyValue(byte[] slab, int off) {
-    int vl = keyStart(slab, off) + keyLength(slab, off) + 8;
-    int length = Coding.getInt(slab, vl);
-    if (length == 0) {
+    long at = Coding.getLong(slab, off + V_VALUE);
+    if (at == NIL) {
       return MemtableShard.EMPTY;
     }
-    long at = Coding.getLong(slab, vl + 4);
-    int from = offset(at);
-    return Arrays.copyOfRange(slabs[slabIndex(at)], from, from + length);
+    byte[] s = slabs[slabIndex(at)];
+    int from = offset(at) + 4;
+    return Arrays.copyOfRange(s, from, from + Coding.getInt(s, from - 4));
   }
 
   /** Whether the node's user key equals {@code userKey}. */
@@ -317,24 +414,16 @@ final class ArenaSkipList {
     return Arrays.equals(slab, ks, ks + keyLength(slab, off), userKey, 0, userKey.length);
   }
 
-  /**
-   * Internal-key order of the node against a target key {@code key[from, from + length)} with
-   * {@code trailer}: negative if the node sorts first.
-   */
-  private int compare(long node, byte[] key, int from, int length, long trailer) {
+  /** The node's key against a target key {@code key[from, from + length)}: negative if it sorts first. */
+  private int compare(long node, byte[] key, int from, int length) {
     byte[] s = slabs[slabIndex(node)];
     int off = offset(node);
     int ks = keyStart(s, off);
-    int kl = keyLength(s, off);
-    int c = Arrays.compareUnsigned(s, ks, ks + kl, key, from, from + length);
-    if (c != 0) {
-      return c;
-    }
-    return Long.compare(trailer, Coding.getLong(s, ks + kl));
+    return Arrays.compareUnsigned(s, ks, ks + keyLength(s, off), key, from, from + length);
   }
 
   /** The first node not before the target; fills {@code prevOut} (if given) with predecessors. */
-  private long findGreaterOrEqual(byte[] key, int from, int length, long trailer, long[] prevOut) {
+  private long findGreaterOrEqual(byte[] key, int from, int length, long[] prevOut) {
     long target = Bytes.prefix64(key, from, length);
     long x = HEAD;
     int level = height - 1;
@@ -342,7 +431,7 @@ final class ArenaSkipList {
       long next = nextOf(x, level);
       if (next != NIL
           && Long.compareUnsigned(prefixAfter(x, level), target) <= 0
-          && compare(next, key, from, length, trailer) < 0) {
+          && compare(next, key, from, length) < 0) {
         x = next;
       } else {
         if (prevOut != null) {
@@ -357,7 +446,7 @@ final class ArenaSkipList {
   }
 
   /** The last node before the target (or equal to it when {@code orEqual}), or NIL. */
-  private long findLess(byte[] key, int from, int length, long trailer, boolean orEqual) {
+  private long findLess(byte[] key, int from, int length, boolean orEqual) {
     long target = Bytes.prefix64(key, from, length);
     long x = HEAD;
     int level = height - 1;
@@ -366,7 +455,7 @@ final class ArenaSkipList {
       int c =
           next == NIL || Long.compareUnsigned(prefixAfter(x, level), target) > 0
               ? 1
-              : compare(next, key, from, length, trailer);
+              : compare(next, key, from, length);
       if (c < 0 || (orEqual && c == 0)) {
         x = next;
       } else if (level == 0) {
@@ -422,7 +511,7 @@ final class ArenaSkipList {
     }
   }
 
-  /** A node: carved from the low end of the current slab, at a multiple of 8. */
+  /** A node or version: carved from the low end of the current slab, at a multiple of 8. */
   private long allocateNode(int unalignedSize) {
     int size = (unalignedSize + 7) & ~7;
     if (size > maxSlab / 4) {

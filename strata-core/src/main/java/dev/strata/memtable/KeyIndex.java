@@ -4,13 +4,13 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * A hash index over one {@link ArenaSkipList}: from a user key to the node of its newest version.
- * A point lookup then reads one slot of this table and the node it names, where a search of the
- * list visits about twenty nodes of a large memtable, most of them cache misses (the profile in
- * {@code docs/design/kafka.md}: a quarter of a Kafka Streams application's time was that search).
- * Older versions follow the newest one on the list's bottom level, so a lookup at an older
- * snapshot walks on from it. The list stays the memtable's ordered map; this table only answers
- * "where does this key start".
+ * A hash index over one {@link ArenaSkipList}: from a user key to its node, which holds the chain
+ * of the key's versions. A point lookup then reads one slot of this table and the node it names,
+ * where a search of the list visits about twenty nodes of a large memtable, most of them cache
+ * misses (the profile in {@code docs/design/kafka.md}: a quarter of a Kafka Streams application's
+ * time was that search); and a new version of a key already present joins the node's chain without
+ * a search. The list stays the memtable's ordered map; this table only answers "where is this
+ * key's node".
  *
  * <h2>Layout</h2>
  *
@@ -88,8 +88,8 @@ final class KeyIndex {
   }
 
   /**
-   * The node of the newest version of {@code key} whose 64-bit hash is {@code hash}, {@link
-   * #ABSENT} or {@link #UNINDEXED}. Any thread; see the class comment for what a read that
+   * The node of {@code key}, whose 64-bit hash is {@code hash}, {@link #ABSENT} or {@link
+   * #UNINDEXED}. Any thread; see the class comment for what a read that
    * overlaps a write may answer.
    */
   long find(byte[] key, long hash) {
@@ -116,12 +116,12 @@ final class KeyIndex {
   }
 
   /**
-   * Records that {@code node}, just linked into the list with {@code trailer}, is a version of
-   * {@code key}; the index keeps the newest (greatest trailer) version of each key. Writer only.
+   * Records {@code node}, just linked into the list, as the node of {@code key}, a key the index
+   * does not hold yet. Writer only.
    *
    * @return heap bytes this allocated (a larger table), net of the table it replaced
    */
-  long add(byte[] key, long hash, long node, long trailer) {
+  long add(byte[] key, long hash, long node) {
     if (gaveUp) {
       return 0;
     }
@@ -133,29 +133,7 @@ final class KeyIndex {
       gaveUp = true;
       return allocated;
     }
-    long entry = (hash >>> TAG_SHIFT << TAG_SHIFT) | (slab << SLAB_SHIFT) | (offset >>> 3);
     long[] t = slots;
-    int mask = t.length - 1;
-    int i = (int) (hash >>> (64 - Integer.numberOfTrailingZeros(t.length)));
-    while (true) {
-      long slot = t[i];
-      if (slot == 0) {
-        break;
-      }
-      if (((slot ^ hash) >>> TAG_SHIFT) == 0) {
-        long old = node(slot);
-        byte[] s = list.slabOf(old);
-        int off = ArenaSkipList.offset(old);
-        if (ArenaSkipList.hasUserKey(s, off, key)) {
-          if (trailer > ArenaSkipList.trailer(s, off)) {
-            SLOT.setRelease(t, i, entry);
-          }
-          return allocated;
-        }
-      }
-      i = (i + 1) & mask;
-    }
-    // A new key: into the empty slot the probe ended at, or into a table twice as long.
     if ((used + 1) * 4L > t.length * 3L) {
       if (t.length == maxLength) {
         gaveUp = true;
@@ -163,13 +141,13 @@ final class KeyIndex {
       }
       t = grow(t);
       allocated += EntrySizes.array(t.length * 8) - EntrySizes.array(t.length * 4);
-      mask = t.length - 1;
-      i = (int) (hash >>> (64 - Integer.numberOfTrailingZeros(t.length)));
-      while (t[i] != 0) {
-        i = (i + 1) & mask;
-      }
     }
-    SLOT.setRelease(t, i, entry);
+    int mask = t.length - 1;
+    int i = (int) (hash >>> (64 - Integer.numberOfTrailingZeros(t.length)));
+    while (t[i] != 0) {
+      i = (i + 1) & mask;
+    }
+    SLOT.setRelease(t, i, (hash >>> TAG_SHIFT << TAG_SHIFT) | (slab << SLAB_SHIFT) | (offset >>> 3));
     used++;
     return allocated;
   }

@@ -87,8 +87,15 @@ final class MemtableShard {
       stamp = awaitWriteLock();
     }
     try {
+      long node = index.find(userKey, hash);
+      if (node >= 0) {
+        return list.addVersion(node, trailer, value);
+      }
       long allocated = list.insert(userKey, trailer, value);
-      return allocated + index.add(userKey, hash, list.lastInserted(), trailer);
+      if (list.lastCreatedNode()) {
+        allocated += index.add(userKey, hash, list.lastNode());
+      }
+      return allocated;
     } finally {
       lock.unlockWrite(stamp);
     }
@@ -140,13 +147,13 @@ final class MemtableShard {
   byte[] get(byte[] userKey, long hash, long snapshot, long floor) {
     long seekTrailer = Trailer.seekTrailer(snapshot);
     long stamp = lock.tryOptimisticRead();
-    long node = locate(userKey, hash, seekTrailer);
-    byte[] slab = node == ArenaSkipList.NIL ? null : list.slabOf(node);
+    long version = locate(userKey, hash, seekTrailer);
+    byte[] slab = version == ArenaSkipList.NIL ? null : list.slabOf(version);
     if (!lock.validate(stamp)) {
       stamp = lock.readLock();
       try {
-        node = locate(userKey, hash, seekTrailer);
-        slab = node == ArenaSkipList.NIL ? null : list.slabOf(node);
+        version = locate(userKey, hash, seekTrailer);
+        slab = version == ArenaSkipList.NIL ? null : list.slabOf(version);
       } finally {
         lock.unlockRead(stamp);
       }
@@ -154,10 +161,7 @@ final class MemtableShard {
     if (slab == null) {
       return null;
     }
-    int off = ArenaSkipList.offset(node);
-    if (!ArenaSkipList.hasUserKey(slab, off, userKey)) {
-      return null;
-    }
+    int off = ArenaSkipList.offset(version);
     long trailer = ArenaSkipList.trailer(slab, off);
     if (Trailer.sequence(trailer) <= floor) {
       return null;
@@ -169,36 +173,30 @@ final class MemtableShard {
   }
 
   /**
-   * The first node at or after {@code (userKey, seekTrailer)}, as {@link ArenaSkipList#seekCeiling}
-   * answers, or {@link ArenaSkipList#NIL} where that node would be another key's: from the index's
-   * newest version of the key, walking on to older versions (at most {@value #WALK} steps; a
-   * snapshot older than that many versions searches the list). Safe to call without the lock, as
-   * the list's and the index's searches are.
+   * The newest version of {@code userKey} whose trailer is at most {@code seekTrailer} (its
+   * sequence at most the snapshot's), or {@link ArenaSkipList#NIL}: the key's node from the index
+   * (or a search of the list, if the index gave up), then down its chain of versions. Safe to call
+   * without the lock, as the list's and the index's searches are.
    */
   private long locate(byte[] userKey, long hash, long seekTrailer) {
     long node = index.find(userKey, hash);
     if (node == KeyIndex.UNINDEXED) {
-      return list.seekCeiling(userKey, seekTrailer);
+      node = list.seekCeiling(userKey);
+      if (node != ArenaSkipList.NIL
+          && !ArenaSkipList.hasUserKey(list.slabOf(node), ArenaSkipList.offset(node), userKey)) {
+        node = ArenaSkipList.NIL;
+      }
     }
-    for (int step = 0; node != ArenaSkipList.NIL; step++) {
-      byte[] s = list.slabOf(node);
-      int off = ArenaSkipList.offset(node);
-      if (!ArenaSkipList.hasUserKey(s, off, userKey)) {
-        return ArenaSkipList.NIL;
-      }
-      if (ArenaSkipList.trailer(s, off) <= seekTrailer) {
-        return node;
-      }
-      if (step == WALK) {
-        return list.seekCeiling(userKey, seekTrailer);
-      }
-      node = list.next(node);
+    if (node == ArenaSkipList.NIL) {
+      return ArenaSkipList.NIL;
     }
-    return ArenaSkipList.NIL;
+    long version = list.newestVersion(node);
+    while (version != ArenaSkipList.NIL
+        && ArenaSkipList.trailer(list.slabOf(version), ArenaSkipList.offset(version)) > seekTrailer) {
+      version = list.olderVersion(version);
+    }
+    return version;
   }
-
-  /** Versions newer than a lookup's snapshot that {@link #locate} steps over before it searches. */
-  private static final int WALK = 8;
 
   /** Keys in this shard's point-lookup index, for tests. */
   int indexedKeysForTesting() {
@@ -216,8 +214,8 @@ final class MemtableShard {
   }
 
   /**
-   * Copies up to {@code capacity} node references (slab and offset) into the arrays, as {@link
-   * ChunkedCursor#fill} describes.
+   * Copies up to {@code capacity} entry references (the node's slab and offset, the version's slab
+   * and offset) into the arrays, as {@link ChunkedCursor#fill} describes.
    */
   int fill(
       byte[] fromKey,
@@ -225,16 +223,15 @@ final class MemtableShard {
       boolean inclusive,
       boolean forward,
       int capacity,
-      byte[][] slabs,
-      int[] offsets) {
+      Chunk chunk) {
     long stamp = lock.tryOptimisticRead();
-    int n = fillLocked(fromKey, fromTrailer, inclusive, forward, capacity, slabs, offsets);
+    int n = fillLocked(fromKey, fromTrailer, inclusive, forward, capacity, chunk);
     if (lock.validate(stamp)) {
       return n;
     }
     stamp = lock.readLock();
     try {
-      return fillLocked(fromKey, fromTrailer, inclusive, forward, capacity, slabs, offsets);
+      return fillLocked(fromKey, fromTrailer, inclusive, forward, capacity, chunk);
     } finally {
       lock.unlockRead(stamp);
     }
@@ -242,36 +239,138 @@ final class MemtableShard {
 
   /** Copies a chunk; a search that a concurrent add cannot break (see the class comment). */
   private int fillLocked(
-      byte[] fromKey,
-      long fromTrailer,
-      boolean inclusive,
-      boolean forward,
-      int capacity,
-      byte[][] slabs,
-      int[] offsets) {
+      byte[] fromKey, long fromTrailer, boolean inclusive, boolean forward, int capacity, Chunk c) {
+    return forward
+        ? fillForward(fromKey, fromTrailer, inclusive, capacity, c)
+        : fillBackward(fromKey, fromTrailer, inclusive, capacity, c);
+  }
+
+  /** Entries at or after {@code (fromKey, fromTrailer)} (after it unless {@code inclusive}). */
+  private int fillForward(byte[] fromKey, long fromTrailer, boolean inclusive, int capacity, Chunk c) {
     long node;
-    if (forward) {
-      node = fromKey == null ? list.first() : list.seekCeiling(fromKey, fromTrailer);
-      if (!inclusive && node != ArenaSkipList.NIL && isAt(node, fromKey, fromTrailer)) {
-        node = list.next(node);
-      }
+    long version = ArenaSkipList.NIL;
+    if (fromKey == null) {
+      node = list.first();
     } else {
-      node = fromKey == null ? list.last() : list.seekFloor(fromKey, fromTrailer, inclusive);
+      node = list.seekCeiling(fromKey);
+      if (node != ArenaSkipList.NIL
+          && ArenaSkipList.hasUserKey(list.slabOf(node), ArenaSkipList.offset(node), fromKey)) {
+        // In internal order a greater trailer comes first: skip the versions before the start.
+        version = list.newestVersion(node);
+        while (version != ArenaSkipList.NIL && !startsAt(version, fromTrailer, inclusive)) {
+          version = list.olderVersion(version);
+        }
+        if (version == ArenaSkipList.NIL) {
+          node = list.next(node);
+        }
+      }
+    }
+    if (version == ArenaSkipList.NIL && node != ArenaSkipList.NIL) {
+      version = list.newestVersion(node);
     }
     int n = 0;
     while (n < capacity && node != ArenaSkipList.NIL) {
-      slabs[n] = list.slabOf(node);
-      offsets[n] = ArenaSkipList.offset(node);
-      n++;
-      node = forward ? list.next(node) : list.previous(node);
+      c.set(n++, list.slabOf(node), node, list.slabOf(version), version);
+      version = list.olderVersion(version);
+      if (version == ArenaSkipList.NIL) {
+        node = list.next(node);
+        if (node != ArenaSkipList.NIL) {
+          version = list.newestVersion(node);
+        }
+      }
     }
     return n;
   }
 
-  private boolean isAt(long node, byte[] userKey, long trailer) {
-    byte[] s = list.slabOf(node);
-    int off = ArenaSkipList.offset(node);
-    return ArenaSkipList.trailer(s, off) == trailer && ArenaSkipList.hasUserKey(s, off, userKey);
+  /** Entries at or before {@code (fromKey, fromTrailer)} (before it unless {@code inclusive}). */
+  private int fillBackward(byte[] fromKey, long fromTrailer, boolean inclusive, int capacity, Chunk c) {
+    long node;
+    // The versions of the current node to emit, newest first; emitted from the last (oldest).
+    long[] versions = c.scratch;
+    int count = 0;
+    if (fromKey == null) {
+      node = list.last();
+    } else {
+      node = list.seekFloor(fromKey, true);
+      if (node != ArenaSkipList.NIL
+          && ArenaSkipList.hasUserKey(list.slabOf(node), ArenaSkipList.offset(node), fromKey)) {
+        // The key's versions before the start in internal order are those of greater trailers.
+        for (long v = list.newestVersion(node);
+            v != ArenaSkipList.NIL && !startsAt(v, fromTrailer, !inclusive);
+            v = list.olderVersion(v)) {
+          versions = push(c, versions, count++, v);
+        }
+        if (count == 0) {
+          node = list.previous(node);
+        }
+      }
+    }
+    int n = 0;
+    while (n < capacity && node != ArenaSkipList.NIL) {
+      if (count == 0) {
+        for (long v = list.newestVersion(node); v != ArenaSkipList.NIL; v = list.olderVersion(v)) {
+          versions = push(c, versions, count++, v);
+        }
+      }
+      byte[] slab = list.slabOf(node);
+      while (count > 0 && n < capacity) {
+        long v = versions[--count];
+        c.set(n++, slab, node, list.slabOf(v), v);
+      }
+      if (count == 0) {
+        node = list.previous(node);
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Whether the version sorts at or after the start {@code (key, fromTrailer)} in internal order
+   * (its trailer at most the start's, or below it when not {@code inclusive}).
+   */
+  private boolean startsAt(long version, long fromTrailer, boolean inclusive) {
+    long t = ArenaSkipList.trailer(list.slabOf(version), ArenaSkipList.offset(version));
+    return inclusive ? t <= fromTrailer : t < fromTrailer;
+  }
+
+  private static long[] push(Chunk c, long[] versions, int at, long v) {
+    if (at == versions.length) {
+      versions = java.util.Arrays.copyOf(versions, at * 2);
+      c.scratch = versions;
+    }
+    versions[at] = v;
+    return versions;
+  }
+
+  /** A cursor's buffers: per entry, its node's and its version's slab and offset. */
+  static final class Chunk {
+    byte[][] nodeSlabs = new byte[0][];
+    int[] nodeOffsets = new int[0];
+    byte[][] versionSlabs = new byte[0][];
+    int[] versionOffsets = new int[0];
+    /** A key's versions while a backward fill reverses them. */
+    long[] scratch = new long[8];
+
+    void ensure(int capacity) {
+      if (nodeSlabs.length < capacity) {
+        nodeSlabs = new byte[capacity][];
+        nodeOffsets = new int[capacity];
+        versionSlabs = new byte[capacity][];
+        versionOffsets = new int[capacity];
+      }
+    }
+
+    void set(int i, byte[] nodeSlab, long node, byte[] versionSlab, long version) {
+      nodeSlabs[i] = nodeSlab;
+      nodeOffsets[i] = ArenaSkipList.offset(node);
+      versionSlabs[i] = versionSlab;
+      versionOffsets[i] = ArenaSkipList.offset(version);
+    }
+
+    void clear() {
+      java.util.Arrays.fill(nodeSlabs, null);
+      java.util.Arrays.fill(versionSlabs, null);
+    }
   }
 
   /** Entry value stored for a kind: tombstones keep a shared empty array. */
@@ -284,8 +383,7 @@ final class MemtableShard {
   /** A {@link ChunkedCursor} over one shard; reads entry bytes from the arena lock-free. */
   static final class Cursor extends ChunkedCursor {
     private final MemtableShard shard;
-    private byte[][] slabs = new byte[FIRST_CHUNK][];
-    private int[] offsets = new int[FIRST_CHUNK];
+    private final Chunk chunk = new Chunk();
     /** The user key at {@code keyPos}, copied on first use; -1 = none. */
     private byte[] key;
 
@@ -297,19 +395,16 @@ final class MemtableShard {
 
     @Override
     int fill(byte[] fromKey, long fromTrailer, boolean inclusive, boolean forward, int capacity) {
-      if (slabs.length < capacity) {
-        slabs = new byte[capacity][];
-        offsets = new int[capacity];
-      }
+      chunk.ensure(capacity);
       keyPos = -1;
-      return shard.fill(fromKey, fromTrailer, inclusive, forward, capacity, slabs, offsets);
+      return shard.fill(fromKey, fromTrailer, inclusive, forward, capacity, chunk);
     }
 
     @Override
     public byte[] userKey() {
       int p = position();
       if (keyPos != p) {
-        key = ArenaSkipList.copyKey(slabs[p], offsets[p]);
+        key = ArenaSkipList.copyKey(chunk.nodeSlabs[p], chunk.nodeOffsets[p]);
         keyPos = p;
       }
       return key;
@@ -318,19 +413,19 @@ final class MemtableShard {
     @Override
     public long trailer() {
       int p = position();
-      return ArenaSkipList.trailer(slabs[p], offsets[p]);
+      return ArenaSkipList.trailer(chunk.versionSlabs[p], chunk.versionOffsets[p]);
     }
 
     @Override
     public byte[] value() {
       int p = position();
-      return shard.list.copyValue(slabs[p], offsets[p]);
+      return shard.list.copyValue(chunk.versionSlabs[p], chunk.versionOffsets[p]);
     }
 
     @Override
     public void close() {
       super.close();
-      java.util.Arrays.fill(slabs, null);
+      chunk.clear();
       keyPos = -1;
     }
   }
