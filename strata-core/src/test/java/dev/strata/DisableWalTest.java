@@ -107,9 +107,11 @@ class DisableWalTest {
   @Test
   void mixedWrites_acrossMemtableSwitchesWithoutFlush_recoverEveryLoggedWrite() {
     ManualExecutor background = new ManualExecutor();
+    // No flush runs, so a round must switch fewer than 64 times or its writes stall for good: 4 KiB
+    // memtables switched 51 to 62 times a round, too close; 8 KiB ones switch about half as often.
     Options options =
         Options.builder()
-            .memtableSizeBytes(4 << 10)
+            .memtableSizeBytes(8 << 10)
             .maxImmutableMemtables(64)
             .backgroundExecutor(background)
             .build();

@@ -54,7 +54,7 @@ final class KeyIndex {
   private static final int SLAB_SHIFT = 17;
   private static final long SLAB_LIMIT = (1L << 20) - 1;
   private static final int OFFSET_LIMIT = 1 << (SLAB_SHIFT + 3);
-  private static final int FIRST_LENGTH = 16;
+  private static final int FIRST_LENGTH = 4;
   private static final int MAX_LENGTH = 1 << 26;
 
   private final ArenaSkipList list;
