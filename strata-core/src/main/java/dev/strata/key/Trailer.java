@@ -42,9 +42,11 @@ public final class Trailer {
 
   /**
    * The trailer of a seek target that finds the newest entry of a user key with a sequence at
-   * most {@code sequence}: it sorts before every real entry of that sequence.
+   * most {@code sequence}: it sorts before every real entry of that sequence. A sequence above
+   * {@link #MAX_SEQUENCE} (a caller's {@code Long.MAX_VALUE} for "the newest") seeks as that
+   * maximum, rather than shifting into the sign bit and sorting after every entry.
    */
   public static long seekTrailer(long sequence) {
-    return (sequence << 8) | ValueKind.MAX_CODE;
+    return (Math.min(sequence, MAX_SEQUENCE) << 8) | ValueKind.MAX_CODE;
   }
 }

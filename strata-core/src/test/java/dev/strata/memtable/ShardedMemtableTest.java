@@ -47,6 +47,23 @@ class ShardedMemtableTest {
     assertThatThrownBy(() -> new ShardedMemtable(12, 1024)).isInstanceOf(IllegalArgumentException.class);
   }
 
+  /**
+   * A snapshot above every sequence a write may carry (Long.MAX_VALUE, as a caller meaning "the
+   * newest" passes) reads the newest version; the seek trailer of such a sequence once overflowed
+   * to a negative number and every lookup missed.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 16})
+  void get_withASnapshotAboveEverySequence_readsTheNewest(int shards) {
+    Memtable m = make(shards);
+    m.add(10, ValueKind.VALUE, k("a"), k("v10"));
+    m.add(Trailer.MAX_SEQUENCE, ValueKind.VALUE, k("b"), k("newest"));
+    assertThat(m.get(k("a"), Long.MAX_VALUE)).isEqualTo(k("v10"));
+    assertThat(m.get(k("b"), Long.MAX_VALUE)).isEqualTo(k("newest"));
+    assertThat(m.get(k("b"), Trailer.MAX_SEQUENCE)).isEqualTo(k("newest"));
+    assertThat(m.get(k("b"), Trailer.MAX_SEQUENCE - 1)).isNull();
+  }
+
   @ParameterizedTest
   @ValueSource(ints = {0, 1, 4, 16})
   void get_atSnapshot_seesNewestVersionAtOrBelow(int shards) {

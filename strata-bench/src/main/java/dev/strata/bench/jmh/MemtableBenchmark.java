@@ -1,5 +1,6 @@
 package dev.strata.bench.jmh;
 
+import dev.strata.key.Trailer;
 import dev.strata.key.ValueKind;
 import dev.strata.memtable.Memtable;
 import dev.strata.memtable.ShardedMemtable;
@@ -43,6 +44,13 @@ public class MemtableBenchmark {
   /** Keys present at the start of every iteration; gets and mixed reads choose among them. */
   static final int PRELOADED_KEYS = 1 << 18;
 
+  /**
+   * The snapshot of every read: the largest sequence a write may carry, so reads see the newest
+   * version. (Until 2026-12-05 reads passed {@code Long.MAX_VALUE}, whose seek trailer overflowed:
+   * every get found its key and then missed it, in every memtable kind.)
+   */
+  static final long NEWEST = Trailer.MAX_SEQUENCE;
+
   static final int KEY_BYTES = 16;
   static final int VALUE_BYTES = 100;
 
@@ -71,6 +79,9 @@ public class MemtableBenchmark {
       for (int i = 0; i < PRELOADED_KEYS; i++) {
         keys[i] = randomKey(rnd);
         table.add(sequence.incrementAndGet(), ValueKind.VALUE, keys[i], value);
+      }
+      if (!java.util.Arrays.equals(table.get(keys[PRELOADED_KEYS - 1], NEWEST), value)) {
+        throw new IllegalStateException("a preloaded key does not read back from " + memtable);
       }
     }
 
@@ -181,7 +192,7 @@ public class MemtableBenchmark {
 
   @Benchmark
   public byte[] get(Table t, ThreadRandom r) {
-    return t.table.get(t.keys[r.rnd.nextInt(PRELOADED_KEYS)], Long.MAX_VALUE);
+    return t.table.get(t.keys[r.rnd.nextInt(PRELOADED_KEYS)], NEWEST);
   }
 
   /** A read of a present key or an overwrite of one, {@code readPercent} to the rest. */
@@ -189,7 +200,7 @@ public class MemtableBenchmark {
   public byte[] mixed(MixedTable t, ThreadRandom r) {
     byte[] key = t.keys[r.rnd.nextInt(PRELOADED_KEYS)];
     if (r.rnd.nextInt(100) < t.readPercent) {
-      return t.table.get(key, Long.MAX_VALUE);
+      return t.table.get(key, NEWEST);
     }
     t.table.add(t.nextSequence(r), ValueKind.VALUE, key, t.value);
     return key;
