@@ -51,7 +51,7 @@ import java.util.Arrays;
  * node headers and keys, and with the values out of the way those fill a few times fewer cache
  * lines, which is what a random lookup in a memtable larger than the CPU caches waits on; one slab
  * is still being filled at a time, so no more memory is left unused than with values inline. {@code
- * docs/benchmarks.md} ("Memtable: values out of the nodes") has the figures.
+ * docs/benchmarks.md} ("After the node layout changed") has the figures.
  *
  * <h2>Key prefixes</h2>
  *
