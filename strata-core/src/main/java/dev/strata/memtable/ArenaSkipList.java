@@ -148,9 +148,6 @@ final class ArenaSkipList {
   /** The node of the last insert's key; writer only. */
   private long lastNode = NIL;
 
-  /** Whether the last insert created its key's node; writer only. */
-  private boolean lastCreatedNode;
-
   private final long[] head = new long[MAX_HEIGHT];
   /** The prefix of the node each {@link #head} element points to; same protocol as nodes' prefixes. */
   private final long[] headPrefix = new long[MAX_HEIGHT];
@@ -212,7 +209,7 @@ final class ArenaSkipList {
     // turns on this shard do not pass a scratch array's cache lines back and forth on every insert.
     long[] prev = new long[MAX_HEIGHT];
     long found = findGreaterOrEqual(userKey, 0, userKey.length, prev);
-    if (found != NIL && hasUserKey(slabOf(found), offset(found), userKey)) {
+    if (isNodeOf(found, userKey)) {
       return addVersion(found, trailer, value);
     }
     int h = randomHeight();
@@ -247,7 +244,6 @@ final class ArenaSkipList {
       setNext(prev[i], i, node, prefix);
     }
     lastNode = node;
-    lastCreatedNode = true;
     return allocatedBytes - before;
   }
 
@@ -280,18 +276,12 @@ final class ArenaSkipList {
       Coding.putLong(slabs[slabIndex(newer)], offset(newer) + V_OLDER, version);
     }
     lastNode = node;
-    lastCreatedNode = false;
     return allocatedBytes - before;
   }
 
   /** The node of the last insert's key; writer only. */
   long lastNode() {
     return lastNode;
-  }
-
-  /** Whether the last insert created its key's node (a new key); writer only. */
-  boolean lastCreatedNode() {
-    return lastCreatedNode;
   }
 
   /** Copies a value, after its length, into the arena; NIL for an empty value. */
@@ -312,7 +302,8 @@ final class ArenaSkipList {
     Coding.putLong(s, off + V_VALUE, valueAt);
   }
 
-  private long versionTrailer(long version) {
+  /** The trailer of {@code version}, one this list returned. */
+  long versionTrailer(long version) {
     return Coding.getLong(slabs[slabIndex(version)], offset(version) + V_TRAILER);
   }
 
@@ -353,7 +344,8 @@ final class ArenaSkipList {
 
   /** The newest version of {@code node}'s key: an acquire load (see the class comment). */
   long newestVersion(long node) {
-    long v = Coding.getLong(slabs[slabIndex(node)], versionsAt(slabs[slabIndex(node)], offset(node)));
+    byte[] s = slabs[slabIndex(node)];
+    long v = Coding.getLong(s, versionsAt(s, offset(node)));
     VarHandle.acquireFence();
     return v;
   }
@@ -406,6 +398,11 @@ final class ArenaSkipList {
     byte[] s = slabs[slabIndex(at)];
     int from = offset(at) + 4;
     return Arrays.copyOfRange(s, from, from + Coding.getInt(s, from - 4));
+  }
+
+  /** Whether {@code node} (a node this list returned, or {@link #NIL}) is {@code userKey}'s. */
+  boolean isNodeOf(long node, byte[] userKey) {
+    return node != NIL && hasUserKey(slabs[slabIndex(node)], offset(node), userKey);
   }
 
   /** Whether the node's user key equals {@code userKey}. */

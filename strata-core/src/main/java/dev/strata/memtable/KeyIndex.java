@@ -38,11 +38,11 @@ import java.lang.invoke.VarHandle;
  * The writer fills a new table completely before it publishes it (a volatile store), and stores a
  * slot with release after the node it names is linked into the list; a reader loads the table
  * (volatile) and each slot with acquire, so it sees the node's bytes and the slab that holds them.
- * A reader that overlapped a write may miss the key or find an older version, never read outside
- * the table or the list; the shard's {@code StampedLock} validation makes it search again.
+ * A reader that overlapped a write may miss a key added meanwhile, never read outside the table or
+ * the list; the shard's {@code StampedLock} validation makes it search again.
  */
 final class KeyIndex {
-  /** {@link #find}: the key has no version in the list. */
+  /** {@link #find}: the key has no node in the list. */
   static final long ABSENT = ArenaSkipList.NIL;
 
   /** {@link #find}: the index gave up; search the list. */
@@ -106,7 +106,7 @@ final class KeyIndex {
       }
       if (((slot ^ hash) >>> TAG_SHIFT) == 0) {
         long node = node(slot);
-        if (ArenaSkipList.hasUserKey(list.slabOf(node), ArenaSkipList.offset(node), key)) {
+        if (list.isNodeOf(node, key)) {
           return node;
         }
       }

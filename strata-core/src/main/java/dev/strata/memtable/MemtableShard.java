@@ -91,11 +91,10 @@ final class MemtableShard {
       if (node >= 0) {
         return list.addVersion(node, trailer, value);
       }
+      // A key the index does not hold: a new key, whose node the insert creates (or, if the index
+      // gave up, whatever node the insert found; the index then ignores it).
       long allocated = list.insert(userKey, trailer, value);
-      if (list.lastCreatedNode()) {
-        allocated += index.add(userKey, hash, list.lastNode());
-      }
-      return allocated;
+      return allocated + index.add(userKey, hash, list.lastNode());
     } finally {
       lock.unlockWrite(stamp);
     }
@@ -182,8 +181,7 @@ final class MemtableShard {
     long node = index.find(userKey, hash);
     if (node == KeyIndex.UNINDEXED) {
       node = list.seekCeiling(userKey);
-      if (node != ArenaSkipList.NIL
-          && !ArenaSkipList.hasUserKey(list.slabOf(node), ArenaSkipList.offset(node), userKey)) {
+      if (!list.isNodeOf(node, userKey)) {
         node = ArenaSkipList.NIL;
       }
     }
@@ -191,8 +189,7 @@ final class MemtableShard {
       return ArenaSkipList.NIL;
     }
     long version = list.newestVersion(node);
-    while (version != ArenaSkipList.NIL
-        && ArenaSkipList.trailer(list.slabOf(version), ArenaSkipList.offset(version)) > seekTrailer) {
+    while (version != ArenaSkipList.NIL && list.versionTrailer(version) > seekTrailer) {
       version = list.olderVersion(version);
     }
     return version;
@@ -253,8 +250,7 @@ final class MemtableShard {
       node = list.first();
     } else {
       node = list.seekCeiling(fromKey);
-      if (node != ArenaSkipList.NIL
-          && ArenaSkipList.hasUserKey(list.slabOf(node), ArenaSkipList.offset(node), fromKey)) {
+      if (list.isNodeOf(node, fromKey)) {
         // In internal order a greater trailer comes first: skip the versions before the start.
         version = list.newestVersion(node);
         while (version != ArenaSkipList.NIL && !startsAt(version, fromTrailer, inclusive)) {
@@ -285,20 +281,19 @@ final class MemtableShard {
   /** Entries at or before {@code (fromKey, fromTrailer)} (before it unless {@code inclusive}). */
   private int fillBackward(byte[] fromKey, long fromTrailer, boolean inclusive, int capacity, Chunk c) {
     long node;
-    // The versions of the current node to emit, newest first; emitted from the last (oldest).
-    long[] versions = c.scratch;
+    // The versions of the current node to emit, newest first in c's scratch; emitted from the last
+    // (oldest).
     int count = 0;
     if (fromKey == null) {
       node = list.last();
     } else {
       node = list.seekFloor(fromKey, true);
-      if (node != ArenaSkipList.NIL
-          && ArenaSkipList.hasUserKey(list.slabOf(node), ArenaSkipList.offset(node), fromKey)) {
+      if (list.isNodeOf(node, fromKey)) {
         // The key's versions before the start in internal order are those of greater trailers.
         for (long v = list.newestVersion(node);
             v != ArenaSkipList.NIL && !startsAt(v, fromTrailer, !inclusive);
             v = list.olderVersion(v)) {
-          versions = push(c, versions, count++, v);
+          c.push(count++, v);
         }
         if (count == 0) {
           node = list.previous(node);
@@ -309,12 +304,12 @@ final class MemtableShard {
     while (n < capacity && node != ArenaSkipList.NIL) {
       if (count == 0) {
         for (long v = list.newestVersion(node); v != ArenaSkipList.NIL; v = list.olderVersion(v)) {
-          versions = push(c, versions, count++, v);
+          c.push(count++, v);
         }
       }
       byte[] slab = list.slabOf(node);
       while (count > 0 && n < capacity) {
-        long v = versions[--count];
+        long v = c.scratch[--count];
         c.set(n++, slab, node, list.slabOf(v), v);
       }
       if (count == 0) {
@@ -329,17 +324,8 @@ final class MemtableShard {
    * (its trailer at most the start's, or below it when not {@code inclusive}).
    */
   private boolean startsAt(long version, long fromTrailer, boolean inclusive) {
-    long t = ArenaSkipList.trailer(list.slabOf(version), ArenaSkipList.offset(version));
+    long t = list.versionTrailer(version);
     return inclusive ? t <= fromTrailer : t < fromTrailer;
-  }
-
-  private static long[] push(Chunk c, long[] versions, int at, long v) {
-    if (at == versions.length) {
-      versions = java.util.Arrays.copyOf(versions, at * 2);
-      c.scratch = versions;
-    }
-    versions[at] = v;
-    return versions;
   }
 
   /** A cursor's buffers: per entry, its node's and its version's slab and offset. */
@@ -365,6 +351,14 @@ final class MemtableShard {
       nodeOffsets[i] = ArenaSkipList.offset(node);
       versionSlabs[i] = versionSlab;
       versionOffsets[i] = ArenaSkipList.offset(version);
+    }
+
+    /** Stores {@code version} at {@code at} of the scratch, growing it when full. */
+    void push(int at, long version) {
+      if (at == scratch.length) {
+        scratch = java.util.Arrays.copyOf(scratch, at * 2);
+      }
+      scratch[at] = version;
     }
 
     void clear() {

@@ -2,7 +2,6 @@ package dev.strata.memtable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.strata.key.InternalIterator;
 import dev.strata.key.InternalKey;
 import dev.strata.key.Lookup;
 import dev.strata.key.Trailer;
@@ -59,44 +58,15 @@ class ArenaSkipListTest {
       }
     }
 
-    InternalIterator it = new MemtableShard.Cursor(shard);
-    InternalKey expected = null;
-    for (int step = 0; step < 300; step++) {
-      int op = rnd.nextInt(10);
-      if (op == 0 || expected == null && op < 6) {
-        byte[] key = randomKey(rnd);
-        long trailer = Trailer.pack(rnd.nextInt((int) seq + 2), ValueKind.VALUE);
-        InternalKey target = new InternalKey(key, trailer);
-        if (rnd.nextBoolean()) {
-          it.seek(key, trailer);
-          expected = model.ceilingKey(target);
-        } else {
-          it.seekForPrev(key, trailer);
-          expected = model.floorKey(target);
-        }
-      } else if (op == 1) {
-        it.seekToFirst();
-        expected = model.isEmpty() ? null : model.firstKey();
-      } else if (op == 2) {
-        it.seekToLast();
-        expected = model.isEmpty() ? null : model.lastKey();
-      } else if (expected != null && op < 6) {
-        it.next();
-        expected = model.higherKey(expected);
-      } else if (expected != null) {
-        it.prev();
-        expected = model.lowerKey(expected);
-      }
-      if (expected == null) {
-        assertThat(it.isValid()).isFalse();
-      } else {
-        assertThat(it.isValid()).isTrue();
-        assertThat(it.userKey()).isEqualTo(expected.userKey());
-        assertThat(it.trailer()).isEqualTo(expected.trailer());
-        assertThat(it.value()).isEqualTo(model.get(expected));
-      }
-    }
-    it.close();
+    long lastSeq = seq;
+    CursorModelCheck.walk(
+        new MemtableShard.Cursor(shard),
+        model,
+        rnd,
+        () ->
+            new InternalKey(
+                randomKey(rnd), Trailer.pack(rnd.nextInt((int) lastSeq + 2), ValueKind.VALUE)),
+        300);
   }
 
   /**

@@ -2,7 +2,6 @@ package dev.strata.memtable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.strata.key.InternalIterator;
 import dev.strata.key.InternalKey;
 import dev.strata.key.Lookup;
 import dev.strata.key.Trailer;
@@ -87,7 +86,17 @@ class KeyIndexTest {
         assertThat(got).as("key %s at %d", new String(key), snapshot).isEqualTo(e.getValue());
       }
     }
-    checkCursor(shard, model, rnd, keys, entries);
+    // Seeks in both directions to random internal keys and steps either way from there, through
+    // chains of versions whose entries arrived out of order.
+    CursorModelCheck.walk(
+        new MemtableShard.Cursor(shard),
+        model,
+        rnd,
+        () ->
+            new InternalKey(
+                key(rnd.nextInt(keys + 5)),
+                Trailer.pack(rnd.nextInt(entries + 2), ValueKind.values()[rnd.nextInt(2)])),
+        300);
     long distinct = model.keySet().stream().map(k -> new String(k.userKey())).distinct().count();
     if (indexGivesUp && distinct > 12) {
       assertThat(shard.indexGaveUpForTesting()).isTrue();
@@ -98,52 +107,6 @@ class KeyIndexTest {
     if (entries > 0) {
       assertThat(allocated).isEqualTo(shard.allocatedBytes());
     }
-  }
-
-  /**
-   * Seeks in both directions to random internal keys, and steps either way from there: the cursor
-   * lands where the model says, through chains of versions whose entries arrived out of order.
-   */
-  private static void checkCursor(
-      MemtableShard shard, TreeMap<InternalKey, byte[]> model, Random rnd, int keys, int entries) {
-    InternalIterator it = new MemtableShard.Cursor(shard);
-    InternalKey expected = null;
-    for (int step = 0; step < 300; step++) {
-      int op = rnd.nextInt(10);
-      if (op == 0 || expected == null && op < 6) {
-        byte[] key = key(rnd.nextInt(keys + 5));
-        long trailer = Trailer.pack(rnd.nextInt(entries + 2), ValueKind.values()[rnd.nextInt(2)]);
-        InternalKey target = new InternalKey(key, trailer);
-        if (rnd.nextBoolean()) {
-          it.seek(key, trailer);
-          expected = model.ceilingKey(target);
-        } else {
-          it.seekForPrev(key, trailer);
-          expected = model.floorKey(target);
-        }
-      } else if (op == 1) {
-        it.seekToFirst();
-        expected = model.isEmpty() ? null : model.firstKey();
-      } else if (op == 2) {
-        it.seekToLast();
-        expected = model.isEmpty() ? null : model.lastKey();
-      } else if (expected != null && op < 6) {
-        it.next();
-        expected = model.higherKey(expected);
-      } else if (expected != null) {
-        it.prev();
-        expected = model.lowerKey(expected);
-      }
-      if (expected == null) {
-        assertThat(it.isValid()).isFalse();
-      } else {
-        assertThat(it.isValid()).isTrue();
-        assertThat(it.userKey()).isEqualTo(expected.userKey());
-        assertThat(it.trailer()).isEqualTo(expected.trailer());
-        assertThat(it.value()).isEqualTo(model.get(expected));
-      }
-    }
-    it.close();
   }
 
   @Test
