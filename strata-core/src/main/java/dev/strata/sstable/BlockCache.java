@@ -185,6 +185,20 @@ public final class BlockCache {
    * @return whether the block was admitted
    */
   boolean put(long cacheId, long offset, Block block) {
+    if (!admits(cacheId, offset)) {
+      return false;
+    }
+    add(cacheId, offset, block);
+    return true;
+  }
+
+  /**
+   * Whether a block that just missed would be cached once read: the doorkeeper's decision of
+   * {@link #put}, taken before the read so that a declined block can be read into scratch memory
+   * (see {@code TableReader}). Records the miss as {@code put} does and counts a declined block.
+   * A true answer is to be followed by {@link #add} of the block.
+   */
+  boolean admits(long cacheId, long offset) {
     if (cache == null) {
       return false;
     }
@@ -192,13 +206,23 @@ public final class BlockCache {
       declined.increment();
       return false;
     }
+    return true;
+  }
+
+  /**
+   * Caches a block that {@link #admits} admitted. Requires: {@code block} was verified against its
+   * checksum and owns its contents.
+   */
+  void add(long cacheId, long offset, Block block) {
+    if (cache == null) {
+      return;
+    }
     weight.add(block.weight());
     adds.increment();
     cache.put(new Key(cacheId, offset), block);
     if (!full && weight.sum() >= doorkeeperFrom) {
       full = true;
     }
-    return true;
   }
 
   /** Whether the block missed recently; if not, remembers this miss. */

@@ -73,37 +73,74 @@ final class BlockCodec {
    */
   static byte[] decompress(
       int code, byte[] stored, int storedLength, String file, long blockOffset) {
+    if (code == TableFormat.COMPRESSION_LZ4) {
+      int length = lz4Length(stored, storedLength, file, blockOffset);
+      byte[] dst = new byte[length];
+      lz4DecompressInto(stored, storedLength, length, dst, file, blockOffset);
+      return dst;
+    }
     int[] out = new int[1];
-    int p;
+    int p = lengthPrefix(stored, storedLength, file, blockOffset, out);
+    int length = out[0];
+    int payload = storedLength - p;
+    ZstdCodec.requireAvailable("read a ZSTD block of " + file + " at offset " + blockOffset);
+    return ZstdCodec.decompress(stored, p, payload, length, file, blockOffset);
+  }
+
+  /**
+   * The uncompressed length an LZ4 block declares, checked against what its payload could yield.
+   *
+   * @throws CorruptionException naming {@code file} and {@code blockOffset} if it is absurd
+   */
+  static int lz4Length(byte[] stored, int storedLength, String file, long blockOffset) {
+    int[] out = new int[1];
+    int p = lengthPrefix(stored, storedLength, file, blockOffset, out);
+    int length = out[0];
+    int payload = storedLength - p;
+    if (length > LZ4_MAX_RATIO * payload + 64) {
+      throw new CorruptionException(
+          file,
+          blockOffset,
+          "uncompressed length " + length + " impossible for " + payload + " LZ4 bytes");
+    }
+    return length;
+  }
+
+  /**
+   * Decompresses the LZ4 block {@code stored[0, storedLength)} into {@code dst[0, length)}.
+   *
+   * <p>Requires: {@code length} is {@link #lz4Length} of the block; {@code dst.length >= length}.
+   *
+   * @throws CorruptionException naming {@code file} and {@code blockOffset} if the codec rejects
+   *     the input or yields another length
+   */
+  static void lz4DecompressInto(
+      byte[] stored, int storedLength, int length, byte[] dst, String file, long blockOffset) {
+    int[] out = new int[1];
+    int p = lengthPrefix(stored, storedLength, file, blockOffset, out);
+    if (out[0] != length || dst.length < length) {
+      throw new IllegalArgumentException("length " + length + " is not the block's " + out[0]);
+    }
+    int n;
     try {
-      p = Coding.getVarint32(stored, 0, storedLength, TableFormat.MAX_BLOCK_BYTES, out);
+      n = LZ4_DECOMPRESSOR.decompress(stored, p, storedLength - p, dst, 0, length);
+    } catch (RuntimeException e) {
+      throw new CorruptionException(file, blockOffset, "LZ4 data damaged: " + e.getMessage(), e);
+    }
+    if (n != length) {
+      throw new CorruptionException(
+          file, blockOffset, "LZ4 block yields " + n + " bytes, expected " + length);
+    }
+  }
+
+  /** Reads the length prefix into {@code out[0]}; returns where the codec's output starts. */
+  private static int lengthPrefix(
+      byte[] stored, int storedLength, String file, long blockOffset, int[] out) {
+    try {
+      return Coding.getVarint32(stored, 0, storedLength, TableFormat.MAX_BLOCK_BYTES, out);
     } catch (IllegalArgumentException e) {
       throw new CorruptionException(
           file, blockOffset, "bad uncompressed length: " + e.getMessage(), e);
     }
-    int length = out[0];
-    int payload = storedLength - p;
-    if (code == TableFormat.COMPRESSION_LZ4) {
-      if (length > LZ4_MAX_RATIO * payload + 64) {
-        throw new CorruptionException(
-            file,
-            blockOffset,
-            "uncompressed length " + length + " impossible for " + payload + " LZ4 bytes");
-      }
-      byte[] dst = new byte[length];
-      int n;
-      try {
-        n = LZ4_DECOMPRESSOR.decompress(stored, p, payload, dst, 0, length);
-      } catch (RuntimeException e) {
-        throw new CorruptionException(file, blockOffset, "LZ4 data damaged: " + e.getMessage(), e);
-      }
-      if (n != length) {
-        throw new CorruptionException(
-            file, blockOffset, "LZ4 block yields " + n + " bytes, expected " + length);
-      }
-      return dst;
-    }
-    ZstdCodec.requireAvailable("read a ZSTD block of " + file + " at offset " + blockOffset);
-    return ZstdCodec.decompress(stored, p, payload, length, file, blockOffset);
   }
 }

@@ -558,7 +558,7 @@ public final class TableReader implements AutoCloseable {
     BlockIterator it =
         new BlockIterator(
             reuse == null
-                ? dataBlock(i, verifyChecksums, fillCache)
+                ? lookupBlock(i, verifyChecksums, fillCache)
                 : reuse.blockOf(this, i, verifyChecksums, fillCache));
     it.seek(userKey, seekTrailer);
     if (!it.isValid() || !it.userKeyEquals(userKey)) {
@@ -661,7 +661,8 @@ public final class TableReader implements AutoCloseable {
   }
 
   /**
-   * Data block {@code i}, from the cache or the file.
+   * Data block {@code i}, from the cache or the file, in arrays of its own: for iterators and
+   * {@link BlockReuse}, which hold a block across calls.
    *
    * <p>Requires: {@code 0 <= i < index().size()}. May block on I/O.
    *
@@ -670,6 +671,20 @@ public final class TableReader implements AutoCloseable {
    * @throws StrataException if reading fails
    */
   Block dataBlock(int i, boolean verifyChecksums, boolean fillCache) {
+    return dataBlock(i, verifyChecksums, fillCache, false);
+  }
+
+  /**
+   * As {@link #dataBlock(int, boolean, boolean)}, except that a block the cache will not take
+   * ({@code fillCache} false, or the doorkeeper declines it) is read into the calling thread's
+   * scratch arrays ({@link StoredBlock#readTransient}): valid only until the thread reads another
+   * block. For a point lookup, which copies its value out before it reads again.
+   */
+  private Block lookupBlock(int i, boolean verifyChecksums, boolean fillCache) {
+    return dataBlock(i, verifyChecksums, fillCache, true);
+  }
+
+  private Block dataBlock(int i, boolean verifyChecksums, boolean fillCache, boolean lookup) {
     long offset = index.blockOffset(i);
     Block block = cache.get(cacheId, offset);
     if (block != null) {
@@ -677,9 +692,15 @@ public final class TableReader implements AutoCloseable {
       return block;
     }
     stats.blockCacheMiss();
+    boolean cacheIt = fillCache && cache.admits(cacheId, offset);
     BlockContents contents;
     try {
-      contents = StoredBlock.read(file, fileName, index.handle(i), verifyChecksums || fillCache);
+      BlockHandle handle = index.handle(i);
+      boolean verify = verifyChecksums || fillCache;
+      contents =
+          lookup && !cacheIt
+              ? StoredBlock.readTransient(file, fileName, handle, verify)
+              : StoredBlock.read(file, fileName, handle, verify);
     } catch (IOException e) {
       throw new StrataException("I/O error reading " + fileName + " at offset " + offset, e);
     }
@@ -692,7 +713,8 @@ public final class TableReader implements AutoCloseable {
       throw new CorruptionException(fileName, offset, "data block overlaps the previous block");
     }
     blockReads.increment();
-    if (fillCache && cache.put(cacheId, offset, block)) {
+    if (cacheIt) {
+      cache.add(cacheId, offset, block);
       stats.blockCacheAdd();
     }
     return block;

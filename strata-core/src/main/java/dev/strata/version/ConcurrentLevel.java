@@ -184,24 +184,55 @@ public final class ConcurrentLevel {
     if (fileCount == 0) {
       return null;
     }
+    if (number != 0) {
+      // A sorted level: at most one file can hold the key. No list, no iterator per lookup.
+      FileMetadata f = pinFileForKey(userKey);
+      if (f == null) {
+        return null;
+      }
+      try {
+        return getFrom(f, userKey, keyHash, snapshot, verifyChecksums, fillCache, detectNewer);
+      } finally {
+        f.unref();
+      }
+    }
     List<FileMetadata> candidates = pinFilesForKey(userKey);
     try {
-      for (FileMetadata f : candidates) {
-        try (TableHandle t = tables.acquire(f.number(), f.fileSize(), f.globalSequence())) {
-          byte[] result =
-              t.reader().get(userKey, keyHash, snapshot, verifyChecksums, fillCache, detectNewer);
-          if (result != null) {
-            // Level 0 files are consulted newest first, and a newer file holds only newer
-            // versions, so the first file with a visible version has the newest one.
-            return result;
-          }
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
+      for (int i = 0, n = candidates.size(); i < n; i++) {
+        byte[] result =
+            getFrom(
+                candidates.get(i),
+                userKey,
+                keyHash,
+                snapshot,
+                verifyChecksums,
+                fillCache,
+                detectNewer);
+        if (result != null) {
+          // Level 0 files are consulted newest first, and a newer file holds only newer
+          // versions, so the first file with a visible version has the newest one.
+          return result;
         }
       }
       return null;
     } finally {
       unpin(candidates);
+    }
+  }
+
+  /** One pinned file's answer to a point lookup, as {@link #get} takes it. */
+  private byte[] getFrom(
+      FileMetadata f,
+      byte[] userKey,
+      long keyHash,
+      long snapshot,
+      boolean verifyChecksums,
+      boolean fillCache,
+      boolean detectNewer) {
+    try (TableHandle t = tables.acquire(f.number(), f.fileSize(), f.globalSequence())) {
+      return t.reader().get(userKey, keyHash, snapshot, verifyChecksums, fillCache, detectNewer);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -418,8 +449,25 @@ public final class ConcurrentLevel {
 
   /** Drops the references {@link #pin} or {@link #pinFilesForKey} took. */
   private static void unpin(List<FileMetadata> files) {
-    for (FileMetadata f : files) {
-      f.unref();
+    for (int i = 0, n = files.size(); i < n; i++) {
+      files.get(i).unref();
+    }
+  }
+
+  /**
+   * For a sorted level (1 and below): the one file whose range holds {@code userKey}, with a
+   * reference taken, or null if none.
+   */
+  private FileMetadata pinFileForKey(byte[] userKey) {
+    long stamp = lockForRead();
+    try {
+      FileMetadata f = current.fileForKey(userKey);
+      if (f != null) {
+        f.ref();
+      }
+      return f;
+    } finally {
+      lock.unlockRead(stamp);
     }
   }
 
@@ -428,8 +476,8 @@ public final class ConcurrentLevel {
     long stamp = lockForRead();
     try {
       List<FileMetadata> files = current.filesForKey(userKey);
-      for (FileMetadata f : files) {
-        f.ref();
+      for (int i = 0, n = files.size(); i < n; i++) {
+        files.get(i).ref();
       }
       return files;
     } finally {

@@ -70,11 +70,21 @@ public final class Level {
       }
       return out;
     }
+    FileMetadata f = fileForKey(userKey);
+    return f == null ? List.of() : List.of(f);
+  }
+
+  /**
+   * For levels 1 and below: the one file whose key range holds {@code userKey}, or null if none.
+   *
+   * <p>Requires: this is not level 0, whose files overlap.
+   */
+  public FileMetadata fileForKey(byte[] userKey) {
     int i = findFile(userKey);
     if (i < files.size() && Bytes.compare(files.get(i).smallestUserKey(), userKey) <= 0) {
-      return List.of(files.get(i));
+      return files.get(i);
     }
-    return List.of();
+    return null;
   }
 
   /**

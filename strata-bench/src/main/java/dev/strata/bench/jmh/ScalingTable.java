@@ -11,8 +11,9 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -98,26 +99,31 @@ public final class ScalingTable {
     }
     List<Path> files = new ArrayList<>();
     for (Map.Entry<String, Map<String, List<Score>>> chart : charts.entrySet()) {
-      XYChart xy = new XYChartBuilder().width(960).height(480)
+      // Thread counts as categories, so that each one is labelled (a log axis labels decades
+      // only), with JMH's 99.9% interval as each point's error bar.
+      CategoryChart chartOut = new CategoryChartBuilder().width(960).height(480)
           .title("memtable " + chart.getKey() + ": throughput against threads")
-          .xAxisTitle("threads (log scale)").yAxisTitle("ops/s").build();
-      xy.getStyler().setXAxisLogarithmic(true);
-      xy.getStyler().setYAxisMin(0.0);
-      xy.getStyler().setYAxisDecimalPattern("#,###");
+          .xAxisTitle("threads").yAxisTitle("ops/s (bars: JMH's 99.9% interval)").build();
+      chartOut.getStyler().setDefaultSeriesRenderStyle(CategorySeriesRenderStyle.Line);
+      chartOut.getStyler().setYAxisMin(0.0);
+      chartOut.getStyler().setYAxisDecimalPattern("#,###");
+      chartOut.getStyler().setErrorBarsColor(java.awt.Color.DARK_GRAY);
       for (Map.Entry<String, List<Score>> line : chart.getValue().entrySet()) {
-        List<Integer> x = new ArrayList<>();
+        List<String> x = new ArrayList<>();
         List<Double> y = new ArrayList<>();
+        List<Double> err = new ArrayList<>();
         line.getValue().stream().sorted((a, b) -> Integer.compare(a.threads(), b.threads()))
             .forEach(s -> {
-              x.add(s.threads());
+              x.add(Integer.toString(s.threads()));
               y.add(s.opsPerSec());
+              err.add(Double.isNaN(s.error()) ? 0.0 : s.error());
             });
-        xy.addSeries(line.getKey(), x, y).setMarker(SeriesMarkers.CIRCLE);
+        chartOut.addSeries(line.getKey(), x, y, err).setMarker(SeriesMarkers.CIRCLE);
       }
       Path file = dir.resolve(
           "memtable-" + chart.getKey().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "")
               + ".png");
-      BitmapEncoder.saveBitmap(xy, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+      BitmapEncoder.saveBitmap(chartOut, file.toString(), BitmapEncoder.BitmapFormat.PNG);
       files.add(file);
     }
     return files;
