@@ -265,7 +265,8 @@ final class WriteController implements CommitPipeline.Engine {
   private void rebuildTargetsLocked() {
     List<ColumnFamily> live = families.live();
     Memtable[] next = new Memtable[families.maxLiveId() + 1];
-    for (ColumnFamily f : live) {
+    for (int k = 0, liveCount = live.size(); k < liveCount; k++) {
+      ColumnFamily f = live.get(k);
       next[f.id] = f.mems.active;
     }
     targets = next;
@@ -447,7 +448,8 @@ final class WriteController implements CommitPipeline.Engine {
       List<ColumnFamily> live = families.live();
       ColumnFamily slow = null;
       int slowL0 = 0;
-      for (ColumnFamily f : live) {
+      for (int k = 0, liveCount = live.size(); k < liveCount; k++) {
+        ColumnFamily f = live.get(k);
         int n = f.versions.level(0).fileCount();
         if (n >= f.options.level0SlowdownTrigger()) {
           slow = f;
@@ -481,7 +483,8 @@ final class WriteController implements CommitPipeline.Engine {
         continue;
       }
       List<ColumnFamily> full = null;
-      for (ColumnFamily f : live) {
+      for (int k = 0, liveCount = live.size(); k < liveCount; k++) {
+        ColumnFamily f = live.get(k);
         if (f.mems.active.isFull()) {
           if (full == null) {
             full = new java.util.ArrayList<>(1);
@@ -570,7 +573,8 @@ final class WriteController implements CommitPipeline.Engine {
     List<RetiredWal> retired = retiredWals;
     long oldest = retired.isEmpty() ? walNumber : retired.get(0).number();
     List<ColumnFamily> out = new java.util.ArrayList<>(1);
-    for (ColumnFamily f : live) {
+    for (int k = 0, liveCount = live.size(); k < liveCount; k++) {
+      ColumnFamily f = live.get(k);
       MemtableSet m = f.mems;
       if (m.active.isEmpty()
           || !m.immutables.isEmpty()
@@ -594,7 +598,8 @@ final class WriteController implements CommitPipeline.Engine {
       return bound;
     }
     long memtables = 0;
-    for (ColumnFamily f : live) {
+    for (int k = 0, liveCount = live.size(); k < liveCount; k++) {
+      ColumnFamily f = live.get(k);
       memtables += f.options.memtableSizeBytes() * (1 + options.maxImmutableMemtables());
     }
     return 4 * memtables;
@@ -626,7 +631,8 @@ final class WriteController implements CommitPipeline.Engine {
     ColumnFamily largest = null;
     long largestActive = -1;
     long total = 0;
-    for (ColumnFamily f : live) {
+    for (int k = 0, liveCount = live.size(); k < liveCount; k++) {
+      ColumnFamily f = live.get(k);
       MemtableSet m = f.mems;
       long active = m.active.approximateBytes();
       total += m.approximateBytes();
