@@ -42,7 +42,8 @@ final class StoredBlock {
     if (length > MAX_SCRATCH_BYTES) {
       return new byte[length];
     }
-    return new byte[Math.max(length, Math.min(2 * Math.max(current.length, 4096), MAX_SCRATCH_BYTES))];
+    int doubled = Math.min(2 * Math.max(current.length, 4096), MAX_SCRATCH_BYTES);
+    return new byte[Math.max(length, doubled)];
   }
 
   /** The stored-block scratch of {@code s}, at least {@code length} bytes. */
@@ -101,7 +102,7 @@ final class StoredBlock {
       throws IOException {
     byte[] buf =
         storedScratch(SCRATCH.get(), (int) handle.size() + TableFormat.BLOCK_TRAILER_SIZE);
-    return readInto(buf, null, file, fileName, handle, verifyChecksum);
+    return readInto(buf, Into.COPY, null, file, fileName, handle, verifyChecksum);
   }
 
   /**
@@ -120,7 +121,7 @@ final class StoredBlock {
       throws IOException {
     Scratch s = SCRATCH.get();
     byte[] buf = storedScratch(s, (int) handle.size() + TableFormat.BLOCK_TRAILER_SIZE);
-    return readInto(buf, s, file, fileName, handle, verifyChecksum);
+    return readInto(buf, Into.TRANSIENT, s, file, fileName, handle, verifyChecksum);
   }
 
   /**
@@ -136,20 +137,27 @@ final class StoredBlock {
       ReadableFile file, String fileName, BlockHandle handle, boolean verifyChecksum)
       throws IOException {
     byte[] buf = new byte[(int) handle.size() + TableFormat.BLOCK_TRAILER_SIZE];
-    return readInto(buf, OWN_ARRAY, file, fileName, handle, verifyChecksum);
+    return readInto(buf, Into.OWN_ARRAY, null, file, fileName, handle, verifyChecksum);
   }
 
-  /** Marks a read into an array of the caller's own, returned as it is when raw. */
-  private static final Scratch OWN_ARRAY = new Scratch();
+  /** Where {@link #readInto} leaves a block's contents. */
+  private enum Into {
+    /** {@code buf} is the thread's scratch: contents in an array of their own. */
+    COPY,
+    /** {@code buf} is the caller's own: a raw block stays in it, a compressed one gets an array. */
+    OWN_ARRAY,
+    /** Scratch contents: a raw block stays in {@code buf}, LZ4 goes to the contents scratch. */
+    TRANSIENT
+  }
 
   /**
-   * Reads the block at {@code handle} into {@code buf} and returns its contents: in {@code buf}
-   * itself for {@code OWN_ARRAY} (raw) or a transient read ({@code transientScratch} non-null: raw
-   * in place, decompressed into its contents scratch), in a fresh array otherwise.
+   * Reads the block at {@code handle} into {@code buf} and returns its contents where {@code into}
+   * says; {@code scratch} is the thread's, for {@link Into#TRANSIENT}.
    */
   private static BlockContents readInto(
       byte[] buf,
-      Scratch transientScratch,
+      Into into,
+      Scratch scratch,
       ReadableFile file,
       String fileName,
       BlockHandle handle,
@@ -178,15 +186,13 @@ final class StoredBlock {
     }
     return switch (code) {
       case TableFormat.COMPRESSION_NONE ->
-          new BlockContents(transientScratch == null ? Arrays.copyOf(buf, size) : buf, size);
+          new BlockContents(into == Into.COPY ? Arrays.copyOf(buf, size) : buf, size);
       case TableFormat.COMPRESSION_LZ4, TableFormat.COMPRESSION_ZSTD -> {
-        if (transientScratch != null
-            && transientScratch != OWN_ARRAY
-            && code == TableFormat.COMPRESSION_LZ4) {
+        if (into == Into.TRANSIENT && code == TableFormat.COMPRESSION_LZ4) {
           int length = BlockCodec.lz4Length(buf, size, fileName, handle.offset());
-          byte[] dst = grown(transientScratch.contents, length);
+          byte[] dst = grown(scratch.contents, length);
           if (dst.length <= MAX_SCRATCH_BYTES) {
-            transientScratch.contents = dst;
+            scratch.contents = dst;
           }
           BlockCodec.lz4DecompressInto(buf, size, length, dst, fileName, handle.offset());
           yield new BlockContents(dst, length);
