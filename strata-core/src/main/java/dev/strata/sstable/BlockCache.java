@@ -17,13 +17,14 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <h2>Admission</h2>
  *
- * While the cache is less than 15/16 full, every block read is cached. Beyond that a block enters
- * only on its second miss within a recent window (a doorkeeper: a direct-mapped table of the last
- * misses' fingerprints, one slot per four blocks the cache holds). Blocks read once, as by point
- * lookups spread over data many times the cache or by scans, then pass through without displacing
- * the cached working set. In Java that also matters for memory: without it such reads turned the
- * whole cache over every fraction of a second, and the collector copied each new block to the old
- * generation before it was evicted, which made G1 grow the heap to three times the cache size
+ * While the cache is less than 15/16 full and has not evicted, every block read is cached. Beyond
+ * that a block enters only on its second miss within a recent window (a doorkeeper: a
+ * direct-mapped table of the last misses' fingerprints, one slot per four blocks the cache
+ * holds). Blocks read once, as by point lookups spread over data many times the cache or by scans,
+ * then pass through without displacing the cached working set. In Java that also matters for
+ * memory: without it such reads turned the whole cache over every fraction of a second, and the
+ * collector copied each new block to the old generation before it was evicted, which made G1 grow
+ * the heap to three times the cache size
  * ({@code docs/design/memory.md}).
  *
  * <p>Thread-safe. Holds no resources: nobody closes it; it is dropped with its last user.
@@ -97,9 +98,9 @@ public final class BlockCache {
 
   /**
    * Whether the doorkeeper applies: set by a put that brings {@link #weight} to {@link
-   * #doorkeeperFrom}, cleared by an explicit removal (a table's blocks dropped) that takes it
-   * below. Evictions for size keep the cache full and leave it set. Volatile, written rarely; a
-   * race between a put and a removal costs at most a few admission decisions, never a wrong block.
+   * #doorkeeperFrom} or by an eviction for room, cleared by an explicit removal (a table's blocks
+   * dropped) that takes it below. Volatile, written rarely; a race between a put and a removal
+   * costs at most a few admission decisions, never a wrong block.
    */
   private volatile boolean full;
 
@@ -138,6 +139,12 @@ public final class BlockCache {
                       }
                       if (cause.wasEvicted()) {
                         evictions.increment();
+                        // A cache that evicts for room is full, whatever its weight reads after
+                        // the eviction: with blocks larger than the 1/16 margin, the weight never
+                        // stayed at the threshold and the doorkeeper never applied.
+                        if (!full) {
+                          full = true;
+                        }
                       }
                       if (cause == RemovalCause.EXPLICIT && full) {
                         full = weight.sum() >= doorkeeperFrom;

@@ -78,6 +78,26 @@ class BlockCacheTest {
     }
   }
 
+  /**
+   * A cache whose margin below the doorkeeper's threshold (1/16 of the capacity, 512 bytes here) is
+   * smaller than one block: Caffeine evicts as it inserts, so the weight never stayed at 15/16 and
+   * the doorkeeper never applied, and every block read once turned the cache over. A cache that
+   * evicts for room is full whatever its weight reads afterwards.
+   */
+  @org.junit.jupiter.api.Test
+  void aCacheOfFewBlocks_onceItEvicts_declinesFirstMisses() {
+    BlockCache cache = BlockCache.create(8 << 10);
+    // Blocks of about 3 KB: two weigh under 15/16 of 8 KiB, a third goes over the capacity.
+    String value = "v".repeat(3000);
+    int offered = 0;
+    while (cache.declined() == 0 && offered < 50) {
+      cache.put(TABLE, offered * 4096L, BlockTest.build(List.of(Entry.put("k", 1, value)), 16));
+      offered++;
+    }
+    assertThat(cache.evictions()).as("evictions").isPositive();
+    assertThat(offered).as("blocks offered before the first was declined").isLessThan(10);
+  }
+
   /** Offers blocks 0, 1, ... of {@link #TABLE} until the doorkeeper declines one; the count. */
   private static int fillUntilDeclined(BlockCache cache) {
     int n = 0;
