@@ -82,7 +82,7 @@ public final class BlockCache {
   private final LongAdder misses = new LongAdder();
   private final LongAdder declined = new LongAdder();
 
-  /** Blocks admitted by {@link #put}; on the miss path only. */
+  /** Blocks admitted ({@link #add}); on the miss path only. */
   private final LongAdder adds = new LongAdder();
 
   /** Blocks Caffeine evicted for room (not invalidated with their table); its listener adds. */
@@ -186,24 +186,10 @@ public final class BlockCache {
   }
 
   /**
-   * Offers a block just read after a miss; it is cached unless the doorkeeper declines it (see the
-   * class comment). Requires: {@code block} was verified against its checksum.
-   *
-   * @return whether the block was admitted
-   */
-  boolean put(long cacheId, long offset, Block block) {
-    if (!admits(cacheId, offset)) {
-      return false;
-    }
-    add(cacheId, offset, block);
-    return true;
-  }
-
-  /**
-   * Whether a block that just missed would be cached once read: the doorkeeper's decision of
-   * {@link #put}, taken before the read so that a declined block can be read into scratch memory
-   * (see {@code TableReader}). Records the miss as {@code put} does and counts a declined block.
-   * A true answer is to be followed by {@link #add} of the block.
+   * Whether a block that just missed would be cached once read: the doorkeeper's decision (see the
+   * class comment), taken before the read so that a declined block can be read into scratch memory
+   * (see {@code TableReader}). Records the miss and counts a declined block. A true answer is to be
+   * followed by {@link #add} of the block once it is read and verified.
    */
   boolean admits(long cacheId, long offset) {
     if (cache == null) {

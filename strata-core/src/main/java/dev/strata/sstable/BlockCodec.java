@@ -74,9 +74,9 @@ final class BlockCodec {
   static byte[] decompress(
       int code, byte[] stored, int storedLength, String file, long blockOffset) {
     if (code == TableFormat.COMPRESSION_LZ4) {
-      int length = lz4Length(stored, storedLength, file, blockOffset);
-      byte[] dst = new byte[length];
-      lz4DecompressInto(stored, storedLength, length, dst, file, blockOffset);
+      long header = lz4Header(stored, storedLength, file, blockOffset);
+      byte[] dst = new byte[lz4Length(header)];
+      lz4DecompressInto(stored, storedLength, header, dst, file, blockOffset);
       return dst;
     }
     int[] out = new int[1];
@@ -88,11 +88,12 @@ final class BlockCodec {
   }
 
   /**
-   * The uncompressed length an LZ4 block declares, checked against what its payload could yield.
+   * An LZ4 block's header: where its payload starts (high 32 bits) and the uncompressed length it
+   * declares (low 32 bits, {@link #lz4Length}), checked against what the payload could yield.
    *
-   * @throws CorruptionException naming {@code file} and {@code blockOffset} if it is absurd
+   * @throws CorruptionException naming {@code file} and {@code blockOffset} if the length is absurd
    */
-  static int lz4Length(byte[] stored, int storedLength, String file, long blockOffset) {
+  static long lz4Header(byte[] stored, int storedLength, String file, long blockOffset) {
     int[] out = new int[1];
     int p = lengthPrefix(stored, storedLength, file, blockOffset, out);
     int length = out[0];
@@ -103,24 +104,27 @@ final class BlockCodec {
           blockOffset,
           "uncompressed length " + length + " impossible for " + payload + " LZ4 bytes");
     }
-    return length;
+    return ((long) p << 32) | length;
+  }
+
+  /** The uncompressed length in an {@link #lz4Header}. */
+  static int lz4Length(long header) {
+    return (int) header;
   }
 
   /**
-   * Decompresses the LZ4 block {@code stored[0, storedLength)} into {@code dst[0, length)}.
+   * Decompresses the LZ4 block {@code stored[0, storedLength)}, whose {@link #lz4Header} is {@code
+   * header}, into {@code dst[0, lz4Length(header))}.
    *
-   * <p>Requires: {@code length} is {@link #lz4Length} of the block; {@code dst.length >= length}.
+   * <p>Requires: {@code dst.length >= lz4Length(header)}.
    *
    * @throws CorruptionException naming {@code file} and {@code blockOffset} if the codec rejects
    *     the input or yields another length
    */
   static void lz4DecompressInto(
-      byte[] stored, int storedLength, int length, byte[] dst, String file, long blockOffset) {
-    int[] out = new int[1];
-    int p = lengthPrefix(stored, storedLength, file, blockOffset, out);
-    if (out[0] != length || dst.length < length) {
-      throw new IllegalArgumentException("length " + length + " is not the block's " + out[0]);
-    }
+      byte[] stored, int storedLength, long header, byte[] dst, String file, long blockOffset) {
+    int p = (int) (header >>> 32);
+    int length = lz4Length(header);
     int n;
     try {
       n = LZ4_DECOMPRESSOR.decompress(stored, p, storedLength - p, dst, 0, length);

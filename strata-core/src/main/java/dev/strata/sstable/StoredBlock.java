@@ -189,12 +189,13 @@ final class StoredBlock {
           new BlockContents(into == Into.COPY ? Arrays.copyOf(buf, size) : buf, size);
       case TableFormat.COMPRESSION_LZ4, TableFormat.COMPRESSION_ZSTD -> {
         if (into == Into.TRANSIENT && code == TableFormat.COMPRESSION_LZ4) {
-          int length = BlockCodec.lz4Length(buf, size, fileName, handle.offset());
+          long header = BlockCodec.lz4Header(buf, size, fileName, handle.offset());
+          int length = BlockCodec.lz4Length(header);
           byte[] dst = grown(scratch.contents, length);
           if (dst.length <= MAX_SCRATCH_BYTES) {
             scratch.contents = dst;
           }
-          BlockCodec.lz4DecompressInto(buf, size, length, dst, fileName, handle.offset());
+          BlockCodec.lz4DecompressInto(buf, size, header, dst, fileName, handle.offset());
           yield new BlockContents(dst, length);
         }
         byte[] data = BlockCodec.decompress(code, buf, size, fileName, handle.offset());

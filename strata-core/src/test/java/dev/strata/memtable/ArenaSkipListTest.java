@@ -3,10 +3,8 @@ package dev.strata.memtable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.key.InternalKey;
-import dev.strata.key.Lookup;
 import dev.strata.key.Trailer;
 import dev.strata.key.ValueKind;
-import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import net.jqwik.api.ForAll;
@@ -46,16 +44,7 @@ class ArenaSkipListTest {
     for (int i = 0; i < 50; i++) {
       byte[] key = randomKey(rnd);
       long snapshot = rnd.nextInt((int) seq + 2);
-      Map.Entry<InternalKey, byte[]> e =
-          model.ceilingEntry(new InternalKey(key, Trailer.seekTrailer(snapshot)));
-      byte[] got = shard.get(key, snapshot);
-      if (e == null || !java.util.Arrays.equals(e.getKey().userKey(), key)) {
-        assertThat(got).isNull();
-      } else if (e.getKey().isDelete()) {
-        assertThat(got).isSameAs(Lookup.DELETED);
-      } else {
-        assertThat(got).isEqualTo(e.getValue());
-      }
+      CursorModelCheck.checkGet(model, key, snapshot, shard.get(key, snapshot));
     }
 
     long lastSeq = seq;

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.key.InternalIterator;
 import dev.strata.key.InternalKey;
+import dev.strata.key.Lookup;
+import dev.strata.key.Trailer;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.Supplier;
@@ -11,7 +15,8 @@ import java.util.function.Supplier;
 /**
  * Drives a memtable cursor through random seeks in both directions, seeks to either end and steps
  * either way, and checks after every move that it stands where a {@link TreeMap} of the same
- * entries says: the same internal key and value, or invalid where the model has none.
+ * entries says: the same internal key and value, or invalid where the model has none. Also checks a
+ * point lookup's answer against the same model ({@link #checkGet}).
  */
 final class CursorModelCheck {
   private CursorModelCheck() {}
@@ -61,5 +66,24 @@ final class CursorModelCheck {
       }
     }
     it.close();
+  }
+
+  /**
+   * Checks {@code got}, a memtable's answer to a lookup of {@code key} at {@code snapshot},
+   * against {@code model}: null where the model holds no version of the key at or below the
+   * snapshot, {@link Lookup#DELETED} for a tombstone, else the newest such version's value.
+   */
+  static void checkGet(
+      TreeMap<InternalKey, byte[]> model, byte[] key, long snapshot, byte[] got) {
+    Map.Entry<InternalKey, byte[]> e =
+        model.ceilingEntry(new InternalKey(key, Trailer.seekTrailer(snapshot)));
+    String what = "key " + new String(key) + " at " + snapshot;
+    if (e == null || !Arrays.equals(e.getKey().userKey(), key)) {
+      assertThat(got).as(what).isNull();
+    } else if (e.getKey().isDelete()) {
+      assertThat(got).as(what).isSameAs(Lookup.DELETED);
+    } else {
+      assertThat(got).as(what).isEqualTo(e.getValue());
+    }
   }
 }

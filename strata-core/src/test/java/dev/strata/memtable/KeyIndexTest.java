@@ -3,16 +3,13 @@ package dev.strata.memtable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.key.InternalKey;
-import dev.strata.key.Lookup;
 import dev.strata.key.Trailer;
 import dev.strata.key.ValueKind;
 import dev.strata.util.Bytes;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.CyclicBarrier;
@@ -75,16 +72,8 @@ class KeyIndexTest {
     for (int i = 0; i < 200; i++) {
       byte[] key = key(rnd.nextInt(keys + 5));
       long snapshot = rnd.nextInt(4) == 0 ? Long.MAX_VALUE >>> 8 : rnd.nextInt(entries + 2);
-      Map.Entry<InternalKey, byte[]> e =
-          model.ceilingEntry(new InternalKey(key, Trailer.seekTrailer(snapshot)));
-      byte[] got = shard.get(key, hash.applyAsLong(key), snapshot, -1);
-      if (e == null || !Arrays.equals(e.getKey().userKey(), key)) {
-        assertThat(got).as("key %s at %d", new String(key), snapshot).isNull();
-      } else if (e.getKey().isDelete()) {
-        assertThat(got).as("key %s at %d", new String(key), snapshot).isSameAs(Lookup.DELETED);
-      } else {
-        assertThat(got).as("key %s at %d", new String(key), snapshot).isEqualTo(e.getValue());
-      }
+      CursorModelCheck.checkGet(
+          model, key, snapshot, shard.get(key, hash.applyAsLong(key), snapshot, -1));
     }
     // Seeks in both directions to random internal keys and steps either way from there, through
     // chains of versions whose entries arrived out of order.
