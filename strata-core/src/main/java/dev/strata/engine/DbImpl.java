@@ -347,7 +347,9 @@ public final class DbImpl implements StrataDB {
    */
   private void startMonitoring(Options options) {
     if (options.jmx()) {
-      jmx = JmxRegistration.register(obs.name, new DbMXBean(obs.name, dir.toString(), this, obs.recorder));
+      jmx =
+          JmxRegistration.register(
+              obs.name, this, new DbMXBean(obs.name, dir.toString(), this, obs.recorder));
     }
     if (!readOnly) {
       statsDump = StatsDumper.schedule(options.statsDumpPeriod(), this, DbImpl::dumpStats);

@@ -35,11 +35,6 @@ public final class DbMXBean implements StrataDBMXBean {
     this.stats = stats;
   }
 
-  /** Whether the database was garbage-collected (dropped without close). */
-  boolean collected() {
-    return dbRef.get() == null;
-  }
-
   private StrataDB db() {
     StrataDB db = dbRef.get();
     if (db == null) {

@@ -1,9 +1,13 @@
 package dev.strata.observe;
 
 import java.lang.management.ManagementFactory;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.InstanceNotFoundException;
 import javax.management.JMException;
@@ -20,9 +24,12 @@ import org.slf4j.LoggerFactory;
  * it. A failure to register is logged and leaves the database without JMX ({@link #NONE}).
  *
  * <p>A database dropped without {@code close} must not be kept alive by the MBean server: its
- * {@link DbMXBean} holds it weakly, and each registration first unregisters the beans whose
- * database was collected. Thread-safe: the registry of live beans and the suffix counters are
- * concurrent maps.
+ * {@link DbMXBean} holds it weakly, and a weak reference of this class to it is enqueued once it
+ * is collected; each registration first unregisters the beans of the references enqueued since
+ * the one before. A registration so costs the same whether a process holds ten databases or ten
+ * thousand (a sweep over every registered bean at each open made opens quadratic in a process
+ * that opens thousands of databases). Thread-safe: the registry of live beans and the suffix
+ * counters are concurrent maps; the reference queue is the JDK's.
  */
 public final class JmxRegistration implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JmxRegistration.class);
@@ -30,8 +37,11 @@ public final class JmxRegistration implements AutoCloseable {
   /** Nothing registered. */
   public static final JmxRegistration NONE = new JmxRegistration(null);
 
-  /** Beans this class registered and not yet unregistered. */
-  private static final Map<ObjectName, DbMXBean> LIVE = new ConcurrentHashMap<>();
+  /** Beans this class registered and not yet unregistered, by name, with their watch. */
+  private static final Map<ObjectName, Watch> LIVE = new ConcurrentHashMap<>();
+
+  /** Where the watches of collected databases arrive. */
+  private static final ReferenceQueue<Object> COLLECTED = new ReferenceQueue<>();
 
   /**
    * Per base name, the last suffix handed out: a name taken again tries the next suffix at once
@@ -40,14 +50,30 @@ public final class JmxRegistration implements AutoCloseable {
    */
   private static final Map<String, AtomicInteger> SUFFIXES = new ConcurrentHashMap<>();
 
+  /** Entries the sweeps examined, over the process's life; read by tests. */
+  static final LongAdder SWEEP_VISITS = new LongAdder();
+
+  /** A registered database, held weakly, with the name its bean is registered under. */
+  private static final class Watch extends WeakReference<Object> {
+    final ObjectName name;
+
+    Watch(Object owner, ObjectName name) {
+      super(owner, COLLECTED);
+      this.name = name;
+    }
+  }
+
   private final ObjectName name;
 
   private JmxRegistration(ObjectName name) {
     this.name = name;
   }
 
-  /** Registers {@code bean} under the first free name for {@code dbName}. */
-  public static JmxRegistration register(String dbName, DbMXBean bean) {
+  /**
+   * Registers {@code bean} under the first free name for {@code dbName}; {@code owner}, the
+   * database, is held weakly so that its bean is unregistered if it is collected unclosed.
+   */
+  public static JmxRegistration register(String dbName, Object owner, DbMXBean bean) {
     MBeanServer server = ManagementFactory.getPlatformMBeanServer();
     try {
       sweepCollected(server);
@@ -55,7 +81,7 @@ public final class JmxRegistration implements AutoCloseable {
       while (true) {
         try {
           server.registerMBean(bean, candidate);
-          LIVE.put(candidate, bean);
+          LIVE.put(candidate, new Watch(owner, candidate));
           return new JmxRegistration(candidate);
         } catch (InstanceAlreadyExistsException taken) {
           int n = SUFFIXES.computeIfAbsent(dbName, k -> new AtomicInteger(1)).incrementAndGet();
@@ -70,13 +96,15 @@ public final class JmxRegistration implements AutoCloseable {
 
   /** Unregisters the beans whose database was garbage-collected without a close. */
   private static void sweepCollected(MBeanServer server) {
-    for (Map.Entry<ObjectName, DbMXBean> e : LIVE.entrySet()) {
-      if (e.getValue().collected() && LIVE.remove(e.getKey(), e.getValue())) {
-        unregister(server, e.getKey());
+    for (Reference<?> r; (r = COLLECTED.poll()) != null; ) {
+      SWEEP_VISITS.increment();
+      Watch w = (Watch) r;
+      // A closed database's watch is out of LIVE already, and its name may be taken again.
+      if (LIVE.remove(w.name, w)) {
+        unregister(server, w.name);
       }
     }
   }
-
   /** {@code dev.strata:type=StrataDB,name=<name>}, the name quoted if it needs to be. */
   public static ObjectName objectName(String dbName) throws MalformedObjectNameException {
     boolean plain = dbName.chars().noneMatch(c -> ",=:\"*?\n".indexOf(c) >= 0);

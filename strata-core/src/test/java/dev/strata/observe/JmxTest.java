@@ -10,6 +10,8 @@ import dev.strata.testing.FaultInjectionFileSystem;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -210,6 +212,34 @@ class JmxTest {
     // The next registration sweeps it.
     try (StrataDB other = open("/other", name + "-sweeper")) {
       assertThat(server.isRegistered(on)).isFalse();
+    }
+  }
+
+  /**
+   * A registration looks only at the databases collected since the one before, not at every
+   * database registered: Lincheck's stress tests and the metamorphic test open thousands of
+   * databases, dropped or not yet closed, and a sweep over all of them at each open made those
+   * opens quadratic (most of the core suite's time once the JVM held a few thousand).
+   */
+  @Test
+  void registration_withManyDatabasesRegistered_examinesOnlyTheCollected() throws Exception {
+    List<StrataDB> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < 300; i++) {
+        open.add(open("/many" + i, name + "-many"));
+      }
+      long before = JmxRegistration.SWEEP_VISITS.sum();
+      try (StrataDB one = open("/one", name + "-one")) {
+        assertThat(server.isRegistered(new ObjectName("dev.strata:type=StrataDB,name=" + name + "-one")))
+            .isTrue();
+      }
+      assertThat(JmxRegistration.SWEEP_VISITS.sum() - before)
+          .as("registrations examined by one open with 300 databases registered")
+          .isLessThan(300);
+    } finally {
+      for (StrataDB db : open) {
+        db.close();
+      }
     }
   }
 
