@@ -65,6 +65,19 @@ final class MergeCollapser {
     this.sink = sink;
   }
 
+  /**
+   * Whether the next kept entry, {@code (userKey, trailer)}, goes straight to the sink unchanged:
+   * no operand run is held for it and it is no operand to hold. Writes a run held for an earlier
+   * key first. The caller may then hand the entry to the sink itself, with a value it has not
+   * copied, instead of calling {@link #add}.
+   */
+  boolean passesThrough(byte[] userKey, long trailer) throws IOException {
+    if (pendingKey != null && !Arrays.equals(pendingKey, userKey)) {
+      drain();
+    }
+    return pendingKey == null && (operator == null || !Trailer.isMerge(trailer));
+  }
+
   /** Takes the next kept entry. */
   void add(byte[] userKey, long trailer, byte[] value) throws IOException {
     if (pendingKey != null && !Arrays.equals(pendingKey, userKey)) {

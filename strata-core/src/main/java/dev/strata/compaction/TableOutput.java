@@ -97,6 +97,12 @@ final class TableOutput {
   }
 
   void add(byte[] userKey, long trailer, byte[] value) throws IOException {
+    add(userKey, trailer, value, 0, value.length);
+  }
+
+  /** As above with the value {@code value[offset, offset + length)}, copied before this returns. */
+  void add(byte[] userKey, long trailer, byte[] value, int offset, int length)
+      throws IOException {
     boolean newUserKey = lastUserKey == null || !java.util.Arrays.equals(lastUserKey, userKey);
     if (builder != null && newUserKey && shouldCut(userKey)) {
       finishFile(false);
@@ -104,7 +110,7 @@ final class TableOutput {
     if (builder == null) {
       openFile();
     }
-    builder.add(userKey, trailer, value);
+    builder.add(userKey, trailer, value, offset, length);
     lastUserKey = userKey;
   }
 

@@ -39,6 +39,16 @@ public interface InternalIterator extends AutoCloseable {
   /** Requires: {@link #isValid()}. The value; an empty array for a tombstone. */
   byte[] value();
 
+  /**
+   * Requires: {@link #isValid()}. The value without a copy where this iterator can lend it: valid
+   * only until the iterator moves, for a consumer that copies the bytes anyway (a flush or
+   * compaction writing each value into the block it builds). The default lends a copy made by
+   * {@link #value()}; iterators over blocks and memtables lend their own bytes.
+   */
+  default BorrowedValue borrowValue() {
+    return BorrowedValue.of(value());
+  }
+
   @Override
   void close();
 }

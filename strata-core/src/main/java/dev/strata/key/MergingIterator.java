@@ -157,6 +157,11 @@ public final class MergingIterator implements InternalIterator {
     return heap[0].it.value();
   }
 
+  @Override
+  public BorrowedValue borrowValue() {
+    return heap[0].it.borrowValue();
+  }
+
   /** Puts every valid child in the heap. */
   private void rebuild() {
     size = 0;

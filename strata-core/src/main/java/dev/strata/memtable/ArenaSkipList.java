@@ -1,5 +1,6 @@
 package dev.strata.memtable;
 
+import dev.strata.key.BorrowedValue;
 import dev.strata.util.Bytes;
 import dev.strata.util.Coding;
 import java.lang.invoke.MethodHandles;
@@ -398,6 +399,21 @@ final class ArenaSkipList {
     byte[] s = slabs[slabIndex(at)];
     int from = offset(at) + 4;
     return Arrays.copyOfRange(s, from, from + Coding.getInt(s, from - 4));
+  }
+
+  /**
+   * The value of the version at {@code slab[off]} as the range of its slab, in {@code into}: slabs
+   * are never reused and a linked value never changes, so the range stays valid as long as the
+   * list is reachable.
+   */
+  BorrowedValue lendValue(byte[] slab, int off, BorrowedValue into) {
+    long at = Coding.getLong(slab, off + V_VALUE);
+    if (at == NIL) {
+      return into.set(MemtableShard.EMPTY, 0, 0);
+    }
+    byte[] s = slabs[slabIndex(at)];
+    int from = offset(at) + 4;
+    return into.set(s, from, Coding.getInt(s, from - 4));
   }
 
   /** Whether {@code node} (a node this list returned, or {@link #NIL}) is {@code userKey}'s. */

@@ -1,5 +1,6 @@
 package dev.strata.memtable;
 
+import dev.strata.key.BorrowedValue;
 import dev.strata.key.Lookup;
 import dev.strata.key.Trailer;
 import dev.strata.key.ValueKind;
@@ -383,6 +384,9 @@ final class MemtableShard {
 
     private int keyPos = -1;
 
+    /** What {@link #borrowValue} lends, reused. */
+    private final BorrowedValue borrowed = new BorrowedValue();
+
     Cursor(MemtableShard shard) {
       this.shard = shard;
     }
@@ -414,6 +418,12 @@ final class MemtableShard {
     public byte[] value() {
       int p = position();
       return shard.list.copyValue(chunk.versionSlabs[p], chunk.versionOffsets[p]);
+    }
+
+    @Override
+    public BorrowedValue borrowValue() {
+      int p = position();
+      return shard.list.lendValue(chunk.versionSlabs[p], chunk.versionOffsets[p], borrowed);
     }
 
     @Override

@@ -45,6 +45,11 @@ final class BlockBuilder {
    * <p>Requires: {@code key[0, keyLength)} sorts after the previous key (the caller checks order).
    */
   void add(byte[] key, int keyLength, byte[] value, int valueLength) {
+    add(key, keyLength, value, 0, valueLength);
+  }
+
+  /** Appends {@code key[0, keyLength)} with the value {@code value[valueOffset, + valueLength)}. */
+  void add(byte[] key, int keyLength, byte[] value, int valueOffset, int valueLength) {
     int shared = 0;
     if (counter < restartInterval && entryCount > 0) {
       int mismatch = Arrays.mismatch(key, 0, keyLength, lastKey, 0, lastKeyLength);
@@ -63,7 +68,7 @@ final class BlockBuilder {
     size = Coding.putVarint(buffer, size, valueLength);
     System.arraycopy(key, shared, buffer, size, unshared);
     size += unshared;
-    System.arraycopy(value, 0, buffer, size, valueLength);
+    System.arraycopy(value, valueOffset, buffer, size, valueLength);
     size += valueLength;
 
     if (lastKey.length < keyLength) {

@@ -1,5 +1,7 @@
 package dev.strata.sstable;
 
+import dev.strata.key.BorrowedValue;
+
 import dev.strata.util.Coding;
 import java.util.Arrays;
 
@@ -170,6 +172,11 @@ final class BlockIterator {
 
   int valueLength() {
     return valueLength;
+  }
+
+  /** The current value as a range of the block's own array, in {@code into}. */
+  BorrowedValue borrowValue(BorrowedValue into) {
+    return into.set(data, valueOffset, valueLength);
   }
 
   /** Whether the current user key equals {@code userKey}. Requires: {@link #isValid()}. */

@@ -20,12 +20,14 @@ final class StoredBlock {
   private static final int MAX_SCRATCH_BYTES = 256 << 10;
 
   /**
-   * A thread's read buffers, confined to it, each grown on demand up to {@link
-   * #MAX_SCRATCH_BYTES}: {@code stored} receives a block as it lies on disk, {@code contents} a
-   * transient block's decompressed bytes ({@link #readTransient}). Not in {@code
+   * Read buffers, each grown on demand up to {@link #MAX_SCRATCH_BYTES}: {@code stored} receives
+   * a block as it lies on disk, {@code contents} a transient block's decompressed bytes ({@link
+   * #readTransient}). A thread's own ({@link #SCRATCH}) serve point lookups; an iterator that reads
+   * block after block without the cache (a compaction's inputs) has its own, so that its blocks
+   * cost no array each. Confined to their thread or iterator. Not in {@code
    * strata.estimate-heap-bytes}: {@code docs/design/memory.md} bounds them.
    */
-  private static final class Scratch {
+  static final class Scratch {
     byte[] stored = new byte[8192];
     byte[] contents = new byte[0];
   }
@@ -119,7 +121,16 @@ final class StoredBlock {
   static BlockContents readTransient(
       ReadableFile file, String fileName, BlockHandle handle, boolean verifyChecksum)
       throws IOException {
-    Scratch s = SCRATCH.get();
+    return readTransient(file, fileName, handle, verifyChecksum, SCRATCH.get());
+  }
+
+  /**
+   * As {@link #readTransient(ReadableFile, String, BlockHandle, boolean)} into {@code s} instead
+   * of the thread's scratch: the contents stay valid until the next read into {@code s}.
+   */
+  static BlockContents readTransient(
+      ReadableFile file, String fileName, BlockHandle handle, boolean verifyChecksum, Scratch s)
+      throws IOException {
     byte[] buf = storedScratch(s, (int) handle.size() + TableFormat.BLOCK_TRAILER_SIZE);
     return readInto(buf, Into.TRANSIENT, s, file, fileName, handle, verifyChecksum);
   }

@@ -214,8 +214,20 @@ public final class TableBuilder implements AutoCloseable {
    * @throws UncheckedIOException if writing a block fails (the builder is then failed)
    */
   public void add(byte[] userKey, long trailer, byte[] value) {
+    Objects.requireNonNull(value, "value");
+    add(userKey, trailer, value, 0, value.length);
+  }
+
+  /**
+   * As {@link #add(byte[], long, byte[])} with the value {@code value[offset, offset + length)}:
+   * for a flush or compaction that passes on the bytes an input lends ({@link
+   * dev.strata.key.InternalIterator#borrowValue}) without copying them first.
+   */
+  public void add(byte[] userKey, long trailer, byte[] value, int offset, int length) {
     requireOpen();
-    checkEntry(userKey, trailer, value);
+    Objects.requireNonNull(value, "value");
+    Objects.checkFromIndexSize(offset, length, value.length);
+    checkEntry(userKey, trailer, length);
     boolean newUserKey =
         entryCount == 0
             || !Arrays.equals(
@@ -234,7 +246,7 @@ public final class TableBuilder implements AutoCloseable {
         addPrefix(userKey);
       }
     }
-    dataBlock.add(lastKey, keyLength, value, value.length);
+    dataBlock.add(lastKey, keyLength, value, offset, length);
     if (entryCount == 0) {
       smallestKey = Arrays.copyOf(lastKey, keyLength);
     }
@@ -286,21 +298,20 @@ public final class TableBuilder implements AutoCloseable {
     lastPrefixLength = n;
   }
 
-  private void checkEntry(byte[] userKey, long trailer, byte[] value) {
+  private void checkEntry(byte[] userKey, long trailer, int valueLength) {
     Objects.requireNonNull(userKey, "userKey");
-    Objects.requireNonNull(value, "value");
     ValueKind kind = ValueKind.fromCode(Trailer.kindCode(trailer));
     if (kind == null || !kind.isPointKind()) {
       throw new IllegalArgumentException("unknown value kind " + Trailer.kindCode(trailer));
     }
-    if (kind == ValueKind.DELETE && value.length != 0) {
+    if (kind == ValueKind.DELETE && valueLength != 0) {
       throw new IllegalArgumentException(
-          "a tombstone has an empty value, got " + value.length + " bytes");
+          "a tombstone has an empty value, got " + valueLength + " bytes");
     }
-    if ((long) userKey.length + value.length > TableFormat.MAX_ENTRY_BYTES) {
+    if ((long) userKey.length + valueLength > TableFormat.MAX_ENTRY_BYTES) {
       throw new IllegalArgumentException(
           "key plus value of "
-              + ((long) userKey.length + value.length)
+              + ((long) userKey.length + valueLength)
               + " bytes exceeds "
               + TableFormat.MAX_ENTRY_BYTES);
     }

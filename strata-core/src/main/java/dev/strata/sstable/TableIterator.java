@@ -1,6 +1,7 @@
 package dev.strata.sstable;
 
 import dev.strata.StrataException;
+import dev.strata.key.BorrowedValue;
 import dev.strata.key.InternalIterator;
 
 /**
@@ -23,6 +24,16 @@ final class TableIterator implements InternalIterator {
   private int blockIndex = -1;
 
   private BlockIterator blockIterator;
+
+  /**
+   * Where blocks are read when the iterator does not fill the cache (a compaction's inputs, a
+   * bulk scan): one pair of arrays for all of its blocks instead of an array per block. Null for
+   * an iterator that fills the cache; created at the first read.
+   */
+  private StoredBlock.Scratch buffers;
+
+  /** What {@link #borrowValue} lends, reused. */
+  private final BorrowedValue borrowed = new BorrowedValue();
 
   TableIterator(
       TableReader reader, boolean verifyChecksums, boolean fillCache, AutoCloseable onClose) {
@@ -105,6 +116,11 @@ final class TableIterator implements InternalIterator {
     return blockIterator.value();
   }
 
+  @Override
+  public BorrowedValue borrowValue() {
+    return blockIterator.borrowValue(borrowed);
+  }
+
   /**
    * Puts block {@code i} under the cursor, unpositioned; if {@code i} is out of range, leaves the
    * iterator invalid and returns false. Reuses the block already loaded.
@@ -117,7 +133,11 @@ final class TableIterator implements InternalIterator {
       return false;
     }
     if (i != blockIndex) {
-      Block block = reader.dataBlock(i, verifyChecksums, fillCache);
+      if (!fillCache && buffers == null) {
+        buffers = new StoredBlock.Scratch();
+      }
+      // The block under the cursor is dropped here, so its buffers may take the next one.
+      Block block = reader.dataBlock(i, verifyChecksums, fillCache, buffers);
       if (blockIterator == null) {
         blockIterator = new BlockIterator(block);
       } else {

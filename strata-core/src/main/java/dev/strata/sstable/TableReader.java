@@ -671,7 +671,16 @@ public final class TableReader implements AutoCloseable {
    * @throws StrataException if reading fails
    */
   Block dataBlock(int i, boolean verifyChecksums, boolean fillCache) {
-    return dataBlock(i, verifyChecksums, fillCache, false);
+    return dataBlock(i, verifyChecksums, fillCache, null);
+  }
+
+  /**
+   * As {@link #dataBlock(int, boolean, boolean)}, except that a block the cache will not take is
+   * read into {@code own} (unless null): valid only until the next read into {@code own}. For an
+   * iterator that holds one block at a time and drops it when it moves to the next.
+   */
+  Block dataBlock(int i, boolean verifyChecksums, boolean fillCache, StoredBlock.Scratch own) {
+    return dataBlock(i, verifyChecksums, fillCache, own, false);
   }
 
   /**
@@ -681,10 +690,15 @@ public final class TableReader implements AutoCloseable {
    * block. For a point lookup, which copies its value out before it reads again.
    */
   private Block lookupBlock(int i, boolean verifyChecksums, boolean fillCache) {
-    return dataBlock(i, verifyChecksums, fillCache, true);
+    return dataBlock(i, verifyChecksums, fillCache, null, true);
   }
 
-  private Block dataBlock(int i, boolean verifyChecksums, boolean fillCache, boolean lookup) {
+  private Block dataBlock(
+      int i,
+      boolean verifyChecksums,
+      boolean fillCache,
+      StoredBlock.Scratch own,
+      boolean lookup) {
     long offset = index.blockOffset(i);
     Block block = cache.get(cacheId, offset);
     if (block != null) {
@@ -697,10 +711,15 @@ public final class TableReader implements AutoCloseable {
     try {
       BlockHandle handle = index.handle(i);
       boolean verify = verifyChecksums || fillCache;
-      contents =
-          lookup && !cacheIt
-              ? StoredBlock.readTransient(file, fileName, handle, verify)
-              : StoredBlock.read(file, fileName, handle, verify);
+      if (cacheIt) {
+        contents = StoredBlock.read(file, fileName, handle, verify);
+      } else if (own != null) {
+        contents = StoredBlock.readTransient(file, fileName, handle, verify, own);
+      } else if (lookup) {
+        contents = StoredBlock.readTransient(file, fileName, handle, verify);
+      } else {
+        contents = StoredBlock.read(file, fileName, handle, verify);
+      }
     } catch (IOException e) {
       throw new StrataException("I/O error reading " + fileName + " at offset " + offset, e);
     }

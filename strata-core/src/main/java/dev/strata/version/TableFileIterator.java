@@ -1,5 +1,6 @@
 package dev.strata.version;
 
+import dev.strata.key.BorrowedValue;
 import dev.strata.key.InternalIterator;
 import dev.strata.sstable.PrefixBound;
 import dev.strata.sstable.TableCache;
@@ -150,6 +151,11 @@ public final class TableFileIterator implements InternalIterator {
   @Override
   public byte[] value() {
     return it.value();
+  }
+
+  @Override
+  public BorrowedValue borrowValue() {
+    return it.borrowValue();
   }
 
   /** Closes the table iterator and handle but keeps the file reference (for re-opening). */
