@@ -94,16 +94,36 @@ public final class JmxRegistration implements AutoCloseable {
     }
   }
 
-  /** Unregisters the beans whose database was garbage-collected without a close. */
+  /**
+   * Unregisters the beans whose database was garbage-collected without a close and whose watch
+   * the JVM has enqueued (its reference handler does so shortly after the collection).
+   */
   private static void sweepCollected(MBeanServer server) {
     for (Reference<?> r; (r = COLLECTED.poll()) != null; ) {
-      SWEEP_VISITS.increment();
-      Watch w = (Watch) r;
-      // A closed database's watch is out of LIVE already, and its name may be taken again.
-      if (LIVE.remove(w.name, w)) {
-        unregister(server, w.name);
-      }
+      unregisterCollected(server, (Watch) r);
     }
+  }
+
+  private static void unregisterCollected(MBeanServer server, Watch w) {
+    SWEEP_VISITS.increment();
+    // A closed database's watch is out of LIVE already, and its name may be taken again.
+    if (LIVE.remove(w.name, w)) {
+      unregister(server, w.name);
+    }
+  }
+
+  /**
+   * Waits up to {@code timeoutMillis} for the watch of a collected database to be enqueued, then
+   * unregisters the beans of every watch enqueued: for tests, which cannot otherwise tell when the
+   * JVM's reference handler has enqueued a cleared reference.
+   */
+  static void awaitCollectedForTesting(long timeoutMillis) throws InterruptedException {
+    Reference<?> r = COLLECTED.remove(timeoutMillis);
+    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    if (r != null) {
+      unregisterCollected(server, (Watch) r);
+    }
+    sweepCollected(server);
   }
   /** {@code dev.strata:type=StrataDB,name=<name>}, the name quoted if it needs to be. */
   public static ObjectName objectName(String dbName) throws MalformedObjectNameException {
