@@ -76,27 +76,33 @@ final class CompactionFilterStage {
     this.next = next;
   }
 
-  /** Takes the next entry the compaction keeps, in internal-key order. */
-  void add(byte[] userKey, long trailer, byte[] value) throws IOException {
+  /**
+   * Takes the next entry the compaction keeps, in internal-key order, with the value {@code
+   * value[offset, offset + length)} (possibly lent by an input: only the filter gets a copy).
+   */
+  void add(byte[] userKey, long trailer, byte[] value, int offset, int length)
+      throws IOException {
     boolean firstOfKey = lastKey == null || !Arrays.equals(lastKey, userKey);
     lastKey = userKey;
     if (!firstOfKey
         || Trailer.kindCode(trailer) != ValueKind.VALUE.code()
         || stripeOf(Trailer.sequence(trailer)) != snapshots.length) {
-      next.add(userKey, trailer, value);
+      next.add(userKey, trailer, value, offset, length);
       return;
     }
-    Decision d = decide(userKey, value);
+    Decision d = decide(userKey, Arrays.copyOfRange(value, offset, offset + length));
     switch (d.kind()) {
-      case KEEP -> next.add(userKey, trailer, value);
+      case KEEP -> next.add(userKey, trailer, value, offset, length);
       case CHANGE -> {
         changed++;
-        next.add(userKey, trailer, d.newValue());
+        byte[] changedValue = d.newValue();
+        next.add(userKey, trailer, changedValue, 0, changedValue.length);
       }
       case REMOVE -> {
         removed++;
         if (snapshots.length > 0 || !bottommostForKey.test(userKey)) {
-          next.add(userKey, Trailer.pack(Trailer.sequence(trailer), ValueKind.DELETE), NO_VALUE);
+          next.add(
+              userKey, Trailer.pack(Trailer.sequence(trailer), ValueKind.DELETE), NO_VALUE, 0, 0);
         }
       }
     }

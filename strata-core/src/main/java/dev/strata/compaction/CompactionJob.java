@@ -6,7 +6,6 @@ import dev.strata.MergeOperator;
 import dev.strata.Ticker;
 import dev.strata.fs.CrashPoint;
 import dev.strata.fs.FileSystem;
-import dev.strata.key.BorrowedValue;
 import dev.strata.key.FragmentedRangeTombstones;
 import dev.strata.key.InternalIterator;
 import dev.strata.key.RangeTombstone;
@@ -253,13 +252,7 @@ public final class CompactionJob {
         long trailer = it.trailer();
         if (filter.keep(key, trailer)
             && (ranges.isEmpty() || !ranges.covers(key, Trailer.sequence(trailer)))) {
-          if (userFilter == null && merges.passesThrough(key, trailer)) {
-            // Most entries: copied once, from the input block into the output block.
-            BorrowedValue v = it.borrowValue();
-            out.add(key, trailer, v.array(), v.offset(), v.length());
-          } else {
-            merges.add(key, trailer, it.value());
-          }
+          merges.add(key, trailer, it);
         }
       }
       merges.finish();

@@ -3,7 +3,6 @@ package dev.strata.compaction;
 import dev.strata.MergeOperator;
 import dev.strata.fs.CrashPoint;
 import dev.strata.fs.FileSystem;
-import dev.strata.key.BorrowedValue;
 import dev.strata.key.InternalIterator;
 import dev.strata.key.Trailer;
 import dev.strata.memtable.Memtable;
@@ -81,13 +80,7 @@ public final class FlushJob {
         long trailer = it.trailer();
         if (filter.keep(key, trailer)
             && (ranges.isEmpty() || !ranges.covers(key, Trailer.sequence(trailer)))) {
-          if (merges.passesThrough(key, trailer)) {
-            // Most entries: copied once, from the memtable's slab into the table's block.
-            BorrowedValue v = it.borrowValue();
-            out.add(key, trailer, v.array(), v.offset(), v.length());
-          } else {
-            merges.add(key, trailer, it.value());
-          }
+          merges.add(key, trailer, it);
         }
         if (++n == 1) {
           fs.crashPoint(CrashPoint.FLUSH_MID);

@@ -1,6 +1,8 @@
 package dev.strata.compaction;
 
 import dev.strata.MergeOperator;
+import dev.strata.key.BorrowedValue;
+import dev.strata.key.InternalIterator;
 import dev.strata.key.Trailer;
 import dev.strata.key.ValueKind;
 import java.io.IOException;
@@ -34,9 +36,14 @@ import org.slf4j.LoggerFactory;
 final class MergeCollapser {
   private static final Logger LOG = LoggerFactory.getLogger(MergeCollapser.class);
 
-  /** Where kept entries go: the job's table output, through the compaction filter if one is set. */
+  /**
+   * Where kept entries go: the job's table output, through the compaction filter if one is set.
+   * The value is {@code value[offset, offset + length)}, possibly lent by an input (valid only
+   * during the call): the sink copies what it keeps.
+   */
   interface Sink {
-    void add(byte[] userKey, long trailer, byte[] value) throws IOException;
+    void add(byte[] userKey, long trailer, byte[] value, int offset, int length)
+        throws IOException;
   }
 
   private final MergeOperator operator;
@@ -66,32 +73,26 @@ final class MergeCollapser {
   }
 
   /**
-   * Whether the next kept entry, {@code (userKey, trailer)}, goes straight to the sink unchanged:
-   * no operand run is held for it and it is no operand to hold. Writes a run held for an earlier
-   * key first. The caller may then hand the entry to the sink itself, with a value it has not
-   * copied, instead of calling {@link #add}.
+   * Takes the next kept entry, {@code source}'s current one. An entry that passes straight
+   * through (most: no operand run is held for its key and it is no operand) goes to the sink with
+   * the value {@code source} lends ({@link InternalIterator#borrowValue}), so that it is copied
+   * once, into the output block; an entry held for folding is copied ({@link
+   * InternalIterator#value}).
    */
-  boolean passesThrough(byte[] userKey, long trailer) throws IOException {
-    if (pendingKey != null && !Arrays.equals(pendingKey, userKey)) {
-      drain();
-    }
-    return pendingKey == null && (operator == null || !Trailer.isMerge(trailer));
-  }
-
-  /** Takes the next kept entry. */
-  void add(byte[] userKey, long trailer, byte[] value) throws IOException {
+  void add(byte[] userKey, long trailer, InternalIterator source) throws IOException {
     if (pendingKey != null && !Arrays.equals(pendingKey, userKey)) {
       drain();
     }
     if (pendingKey == null) {
       if (operator == null || !Trailer.isMerge(trailer)) {
-        sink.add(userKey, trailer, value);
+        BorrowedValue v = source.borrowValue();
+        sink.add(userKey, trailer, v.array(), v.offset(), v.length());
         return;
       }
       pendingKey = userKey;
     }
     trailers.add(trailer);
-    values.add(value);
+    values.add(source.value());
   }
 
   /** Writes what is held; call once after the last entry. */
@@ -180,18 +181,22 @@ final class MergeCollapser {
     }
     merged++;
     if (isValue) {
-      sink.add(key, Trailer.pack(newest, ValueKind.VALUE), result);
+      emit(key, Trailer.pack(newest, ValueKind.VALUE), result);
       // Nothing of the stripe lies below its value or deletion (ShadowFilter dropped it).
       writeAsIs(key, Math.min(ops + 1, to), to);
     } else {
-      sink.add(key, Trailer.pack(newest, ValueKind.MERGE), result);
+      emit(key, Trailer.pack(newest, ValueKind.MERGE), result);
     }
   }
 
   private void writeAsIs(byte[] key, int from, int to) throws IOException {
     for (int i = from; i < to; i++) {
-      sink.add(key, trailers.get(i), values.get(i));
+      emit(key, trailers.get(i), values.get(i));
     }
+  }
+
+  private void emit(byte[] key, long trailer, byte[] value) throws IOException {
+    sink.add(key, trailer, value, 0, value.length);
   }
 
   private int stripeOf(long seq) {

@@ -1,7 +1,6 @@
 package dev.strata.sstable;
 
 import dev.strata.key.BorrowedValue;
-
 import dev.strata.util.Coding;
 import java.util.Arrays;
 

@@ -36,19 +36,25 @@ class CompactionFilterStageTest {
         3,
         snapshots,
         key -> bottommost,
-        (key, trailer, value) ->
+        (key, trailer, value, offset, length) ->
             written.add(
                 new String(key, StandardCharsets.UTF_8)
                     + "@"
                     + Trailer.sequence(trailer)
                     + (Trailer.isDelete(trailer) ? ":DEL" : Trailer.isMerge(trailer) ? ":MERGE:" : ":")
-                    + (Trailer.isDelete(trailer) ? "" : new String(value, StandardCharsets.UTF_8))));
+                    + (Trailer.isDelete(trailer)
+                        ? ""
+                        : new String(value, offset, length, StandardCharsets.UTF_8))));
   }
 
-  /** Gives the stage one entry, as the merge collapser does with each entry it writes. */
+  /**
+   * Gives the stage one entry, as the merge collapser does with each entry it writes: the value as
+   * a range inside a larger array, as an input block lends it.
+   */
   private static void feed(CompactionFilterStage s, String key, long seq, ValueKind kind, String v)
       throws Exception {
-    s.add(b(key), Trailer.pack(seq, kind), b(v));
+    byte[] lent = b("<<" + v + ">>");
+    s.add(b(key), Trailer.pack(seq, kind), lent, 2, lent.length - 4);
   }
 
   @Test
