@@ -125,6 +125,7 @@ public final class JmxRegistration implements AutoCloseable {
     }
     sweepCollected(server);
   }
+
   /** {@code dev.strata:type=StrataDB,name=<name>}, the name quoted if it needs to be. */
   public static ObjectName objectName(String dbName) throws MalformedObjectNameException {
     boolean plain = dbName.chars().noneMatch(c -> ",=:\"*?\n".indexOf(c) >= 0);

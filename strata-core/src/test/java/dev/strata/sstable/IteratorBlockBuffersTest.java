@@ -38,14 +38,7 @@ class IteratorBlockBuffersTest {
       // Sizes vary, an empty value among them, so that value ranges start anywhere in a block.
       int size = n % 97 == 0 ? 0 : valueSize / 2 + random.nextInt(valueSize);
       byte[] value = new byte[size];
-      if (compressible) {
-        byte[] word = (table + "-" + i + "-").getBytes(StandardCharsets.UTF_8);
-        for (int j = 0; j < size; j++) {
-          value[j] = word[j % word.length];
-        }
-      } else {
-        random.nextBytes(value);
-      }
+      Tables.fillValue(value, table, i, compressible, random);
       out.add(new Entry(key, Trailer.pack(i + 1, ValueKind.VALUE), value));
     }
     return out;

@@ -5,9 +5,11 @@ import dev.strata.fs.WritableFile;
 import dev.strata.key.InternalIterator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 
 /** Writes and scans test tables. Stateless. */
 final class Tables {
@@ -60,5 +62,20 @@ final class Tables {
     }
     java.util.Collections.reverse(out);
     return out;
+  }
+
+  /**
+   * Fills {@code value} as test tables' values of key number {@code i} in table {@code table}:
+   * compressible (a word naming both, repeated) or not ({@code random} bytes).
+   */
+  static void fillValue(byte[] value, char table, int i, boolean compressible, Random random) {
+    if (compressible) {
+      byte[] word = (table + "-" + i + "-").getBytes(StandardCharsets.UTF_8);
+      for (int j = 0; j < value.length; j++) {
+        value[j] = word[j % word.length];
+      }
+    } else {
+      random.nextBytes(value);
+    }
   }
 }

@@ -34,13 +34,8 @@ class TransientBlockReadTest {
     for (int i = 0; i < count; i++) {
       byte[] key = String.format("key%06d", i).getBytes(StandardCharsets.UTF_8);
       byte[] value = new byte[valueSize];
-      if (compressible) {
-        byte[] word = (table + "-" + i + "-").getBytes(StandardCharsets.UTF_8);
-        for (int j = 0; j < valueSize; j++) {
-          value[j] = word[j % word.length];
-        }
-      } else {
-        random.nextBytes(value);
+      Tables.fillValue(value, table, i, compressible, random);
+      if (!compressible) {
         value[0] = (byte) table;
       }
       out.add(new Entry(key, Trailer.pack(i + 1, ValueKind.VALUE), value));
