@@ -124,6 +124,13 @@ final class ArenaSkipList {
   private final int maxSlab;
 
   /**
+   * Where shared slabs come from: windows of the memtable's region-sized chunks, or null for an
+   * array of their own each (see {@link SlabChunks}). Slabs for single large entries are always
+   * arrays of their own.
+   */
+  private final SlabChunks chunks;
+
+  /**
    * The slabs; replaced by a larger copy when full. Written by the writer only, before the release
    * store that links a node or version in a new slab, so a reader that loaded that address sees it.
    */
@@ -132,6 +139,7 @@ final class ArenaSkipList {
   /**
    * Index of the shared slab being carved, or -1 before the first. Nodes and versions are carved
    * upwards from {@code low}, values downwards from {@code high}; the slab is full when they meet.
+   * Offsets are within the slab's array, which for a window of a chunk does not start at 0.
    */
   private int current = -1;
 
@@ -165,10 +173,23 @@ final class ArenaSkipList {
    * @param maxSlab bytes of the largest slab, normally from {@link #slabSizeFor}
    */
   ArenaSkipList(int maxSlab) {
+    this(maxSlab, null);
+  }
+
+  /**
+   * @param maxSlab bytes of the largest slab, normally from {@link #slabSizeFor}
+   * @param chunks where shared slabs come from, or null for arrays of their own
+   */
+  ArenaSkipList(int maxSlab, SlabChunks chunks) {
     if (maxSlab < MIN_SLAB) {
       throw new IllegalArgumentException("slab size below " + MIN_SLAB + ": " + maxSlab);
     }
+    if (chunks != null && maxSlab > chunks.chunkBytes()) {
+      throw new IllegalArgumentException(
+          "slab size " + maxSlab + " above the chunk size " + chunks.chunkBytes());
+    }
     this.maxSlab = maxSlab;
+    this.chunks = chunks;
     Arrays.fill(head, NIL);
   }
 
@@ -560,17 +581,30 @@ final class ArenaSkipList {
     if (length < maxSlab) {
       nextSlabPower <<= 1;
     }
-    current = addSlab(length);
-    low = 0;
-    high = length;
+    if (chunks == null) {
+      current = addSlab(length);
+      low = 0;
+      high = length;
+    } else {
+      SlabChunks.Window w = chunks.take(size, length);
+      current = addSlab(w.array(), w.length());
+      low = w.offset();
+      high = w.offset() + w.length();
+    }
   }
 
+  /** An array of its own as a slab. */
   private int addSlab(int size) {
+    return addSlab(new byte[size], EntrySizes.array(size));
+  }
+
+  /** {@code slab} (an array or a window of a chunk) as the next slab, counted as {@code bytes}. */
+  private int addSlab(byte[] slab, long bytes) {
     if (slabCount == slabs.length) {
       slabs = Arrays.copyOf(slabs, slabCount * 2);
     }
-    slabs[slabCount] = new byte[size];
-    allocatedBytes += EntrySizes.array(size);
+    slabs[slabCount] = slab;
+    allocatedBytes += bytes;
     return slabCount++;
   }
 

@@ -18,18 +18,19 @@ import java.lang.invoke.VarHandle;
  * most three quarters full (it doubles before that). A slot is 0 (empty) or
  *
  * <pre>
- *   bits 63..37  the top 27 bits of the key's 64-bit hash (its tag)
- *   bits 36..17  the node's slab index plus one (so that no slot in use is 0)
- *   bits 16..0   the node's offset in its slab divided by 8
+ *   bits 63..40  the top 24 bits of the key's 64-bit hash (its tag)
+ *   bits 39..22  the node's slab index plus one (so that no slot in use is 0)
+ *   bits 21..0   the node's offset in its slab's array divided by 8
  * </pre>
  *
  * A key's first slot is the top {@code log2(length)} bits of its hash, which are the top bits of
  * its tag: doubling the table moves every slot by its tag alone, without reading a node or hashing
  * a key again. The tag's remaining bits reject most other keys met while probing without reading
  * their nodes. Slots are never removed (a memtable only grows), so a probe ends at the first empty
- * slot. A node that the format cannot hold (slab 2^20 - 1 or later, offset 1 MiB or more; nodes
- * sit in slabs of at most 1 MiB, so neither happens below hundreds of GiB per shard) or a table
- * that would pass 2^26 slots makes the index give up for good: {@link #find} then answers
+ * slot. Offsets reach 32 MiB because a slab may be a window of a chunk as large as a G1 region
+ * ({@link SlabChunks} uses chunks of at most 32 MiB). A node the format cannot hold (slab 2^18 - 1
+ * or later: about 200 GiB in one shard) or a table that would pass 2^24 slots (12 million keys
+ * in one shard) makes the index give up for good: {@link #find} then answers
  * {@link #UNINDEXED} and the caller searches the list.
  *
  * <h2>Concurrency</h2>
@@ -50,12 +51,13 @@ final class KeyIndex {
 
   private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
 
-  private static final int TAG_SHIFT = 37;
-  private static final int SLAB_SHIFT = 17;
-  private static final long SLAB_LIMIT = (1L << 20) - 1;
+  private static final int TAG_SHIFT = 40;
+  private static final int SLAB_SHIFT = 22;
+  private static final long SLAB_LIMIT = (1L << (TAG_SHIFT - SLAB_SHIFT)) - 1;
   private static final int OFFSET_LIMIT = 1 << (SLAB_SHIFT + 3);
   private static final int FIRST_LENGTH = 4;
-  private static final int MAX_LENGTH = 1 << 26;
+  /** At most 2^(64 - TAG_SHIFT) slots, so that a slot's first index is within its tag. */
+  private static final int MAX_LENGTH = 1 << (64 - TAG_SHIFT);
 
   private final ArenaSkipList list;
 

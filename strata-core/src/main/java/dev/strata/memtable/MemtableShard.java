@@ -51,8 +51,13 @@ final class MemtableShard {
   }
 
   MemtableShard(int slabSize, LockWaits lockWaits) {
+    this(slabSize, null, lockWaits);
+  }
+
+  /** A shard whose slabs are windows of {@code chunks} (null: arrays of their own). */
+  MemtableShard(int slabSize, SlabChunks chunks, LockWaits lockWaits) {
     this.lockWaits = lockWaits;
-    this.list = new ArenaSkipList(slabSize);
+    this.list = new ArenaSkipList(slabSize, chunks);
     this.index = new KeyIndex(list);
   }
 

@@ -70,13 +70,21 @@ public final class ShardedMemtable implements Memtable {
 
   /** As above, counting writers' waits for shard locks in {@code lockWaits}. */
   public ShardedMemtable(int shardCount, long maxBytes, LockWaits lockWaits) {
+    this(shardCount, maxBytes, lockWaits, SlabChunks.forMemtable(maxBytes));
+  }
+
+  /** As above, with the shards' slabs carved from {@code chunks} (null: arrays of their own). */
+  ShardedMemtable(int shardCount, long maxBytes, LockWaits lockWaits, SlabChunks chunks) {
     if (shardCount < 1 || Integer.bitCount(shardCount) != 1) {
       throw new IllegalArgumentException("shard count must be a power of two, got " + shardCount);
     }
     this.shards = new MemtableShard[shardCount];
     int slabSize = ArenaSkipList.slabSizeFor(maxBytes / shardCount);
+    if (chunks != null) {
+      slabSize = Math.min(slabSize, chunks.chunkBytes());
+    }
     for (int i = 0; i < shardCount; i++) {
-      shards[i] = new MemtableShard(slabSize, lockWaits);
+      shards[i] = new MemtableShard(slabSize, chunks, lockWaits);
     }
     this.mask = shardCount - 1;
     this.maxBytes = maxBytes;

@@ -1,0 +1,109 @@
+package dev.strata.memtable;
+
+import dev.strata.util.HeapRegions;
+
+/**
+ * Where the shards of one memtable get their slabs: windows carved out of shared arrays ("chunks")
+ * that each fill exactly one G1 heap region, so that G1 allocates every chunk as a humongous object
+ * in the old generation and no young collection ever copies the memtable's bytes.
+ *
+ * <p>Why: a slab is an ordinary array when it is at most half a region, and a young collection
+ * copies it to a survivor space and then to the old generation, like any young object. With the
+ * JVM's default heap on a machine with 24 GiB, G1's regions are 4 MiB and the 1 MiB slabs were
+ * copied at 70 to 110 MB/s during a fill (JFR's promotion events); those copies were most of every
+ * young pause, and G1 grows the heap when its pauses take more than a small share of the time
+ * ({@code docs/design/memory.md}, "Slabs in heap regions"). Slabs of a whole region each would
+ * give every shard a region's worth of memory up front (16 shards of 4 MiB are a whole 64 MiB
+ * memtable); chunks let shards share regions and keep growing their slabs from 4 KiB as before.
+ *
+ * <p>A memtable uses chunks only when G1 is the collector and its budget is at least two regions;
+ * otherwise {@link #forMemtable} returns null and each slab is an array of its own.
+ *
+ * <h2>Concurrency</h2>
+ *
+ * {@link #take} is synchronized on this object. Shards call it under their own write lock (shard
+ * lock, then this monitor; nothing is called under the monitor but the array's allocation), a few
+ * hundred times per memtable.
+ */
+final class SlabChunks {
+  /** Bytes a chunk leaves for the array header, so that it never spills into a second region. */
+  private static final int HEADER_ROOM = 64;
+
+  /**
+   * The largest region chunks are made for: 32 MiB, G1's largest by default, and the largest
+   * offset the memtable's point-lookup index can hold ({@link KeyIndex}).
+   */
+  static final long MAX_CHUNK_REGION = 32L << 20;
+
+  /** A slab: {@code length} bytes of {@code array} from {@code offset}, used by one shard only. */
+  record Window(byte[] array, int offset, int length) {}
+
+  private final int chunkBytes;
+
+  /** The chunk being carved; guarded by this. */
+  private byte[] chunk;
+
+  /** Bytes of {@link #chunk} handed out; guarded by this. */
+  private int used;
+
+  /** Chunks allocated; guarded by this. */
+  private int chunks;
+
+  SlabChunks(int chunkBytes) {
+    if (chunkBytes < 1024) {
+      throw new IllegalArgumentException("chunk size below 1 KiB: " + chunkBytes);
+    }
+    this.chunkBytes = chunkBytes;
+  }
+
+  /**
+   * Chunks for a memtable of {@code maxBytes}, or null when its slabs should be arrays of their own:
+   * when the collector is not G1 (or its region size cannot be read), when its regions are larger
+   * than {@link #MAX_CHUNK_REGION}, or when the memtable is smaller than two regions (a small
+   * memtable would otherwise hold a region it does not fill).
+   */
+  static SlabChunks forMemtable(long maxBytes) {
+    return forMemtable(maxBytes, HeapRegions.g1RegionBytes());
+  }
+
+  /** As above, for a given region size (0: not G1); for tests. */
+  static SlabChunks forMemtable(long maxBytes, long regionBytes) {
+    if (regionBytes <= 0 || regionBytes > MAX_CHUNK_REGION || maxBytes < 2 * regionBytes) {
+      return null;
+    }
+    return new SlabChunks((int) regionBytes - HEADER_ROOM);
+  }
+
+  /** Bytes of each chunk array. */
+  int chunkBytes() {
+    return chunkBytes;
+  }
+
+  /**
+   * A window of at least {@code min} and at most {@code preferred} bytes: the rest of the current
+   * chunk when that is at least {@code min}, else the start of a new chunk. The tail of a chunk too
+   * short for a request stays unused.
+   *
+   * @throws IllegalArgumentException if {@code min} exceeds {@code preferred} or the chunk size
+   */
+  synchronized Window take(int min, int preferred) {
+    if (min > preferred || min > chunkBytes || min < 1) {
+      throw new IllegalArgumentException(
+          "window of " + min + " to " + preferred + " bytes from chunks of " + chunkBytes);
+    }
+    if (chunk == null || chunkBytes - used < min) {
+      chunk = new byte[chunkBytes];
+      used = 0;
+      chunks++;
+    }
+    int length = Math.min(preferred, chunkBytes - used);
+    Window w = new Window(chunk, used, length);
+    used += length;
+    return w;
+  }
+
+  /** Chunks allocated so far. */
+  synchronized int chunkCount() {
+    return chunks;
+  }
+}
