@@ -21,9 +21,8 @@ import dev.strata.util.HeapRegions;
  *
  * <h2>Concurrency</h2>
  *
- * {@link #take} is synchronized on this object. Shards call it under their own write lock (shard
- * lock, then this monitor; nothing is called under the monitor but the array's allocation), a few
- * hundred times per memtable.
+ * {@link #take} holds {@link #lock}, a leaf taken under a shard's write lock (nothing runs under it
+ * but the array's allocation), a few hundred times per memtable.
  */
 final class SlabChunks {
   /** Bytes a chunk leaves for the array header, so that it never spills into a second region. */
@@ -40,13 +39,16 @@ final class SlabChunks {
 
   private final int chunkBytes;
 
-  /** The chunk being carved; guarded by this. */
+  /** Rank 7, a leaf under a shard's lock: guards {@link #chunk}, {@link #used}, {@link #chunks}. */
+  private final Object lock = new Object();
+
+  /** The chunk being carved; guarded by {@link #lock}. */
   private byte[] chunk;
 
-  /** Bytes of {@link #chunk} handed out; guarded by this. */
+  /** Bytes of {@link #chunk} handed out; guarded by {@link #lock}. */
   private int used;
 
-  /** Chunks allocated; guarded by this. */
+  /** Chunks allocated; guarded by {@link #lock}. */
   private int chunks;
 
   SlabChunks(int chunkBytes) {
@@ -86,24 +88,28 @@ final class SlabChunks {
    *
    * @throws IllegalArgumentException if {@code min} exceeds {@code preferred} or the chunk size
    */
-  synchronized Window take(int min, int preferred) {
+  Window take(int min, int preferred) {
     if (min > preferred || min > chunkBytes || min < 1) {
       throw new IllegalArgumentException(
           "window of " + min + " to " + preferred + " bytes from chunks of " + chunkBytes);
     }
-    if (chunk == null || chunkBytes - used < min) {
-      chunk = new byte[chunkBytes];
-      used = 0;
-      chunks++;
+    synchronized (lock) {
+      if (chunk == null || chunkBytes - used < min) {
+        chunk = new byte[chunkBytes];
+        used = 0;
+        chunks++;
+      }
+      int length = Math.min(preferred, chunkBytes - used);
+      Window w = new Window(chunk, used, length);
+      used += length;
+      return w;
     }
-    int length = Math.min(preferred, chunkBytes - used);
-    Window w = new Window(chunk, used, length);
-    used += length;
-    return w;
   }
 
   /** Chunks allocated so far. */
-  synchronized int chunkCount() {
-    return chunks;
+  int chunkCount() {
+    synchronized (lock) {
+      return chunks;
+    }
   }
 }

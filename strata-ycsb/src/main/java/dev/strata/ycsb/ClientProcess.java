@@ -1,6 +1,7 @@
 package dev.strata.ycsb;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,32 +54,63 @@ record ClientProcess(Path java, List<String> jvmOptions, String classPath, Engin
   }
 
   /**
+   * How a child ended.
+   *
+   * @param exitCode its exit status, -1 if it was killed for the timeout
+   * @param peakRssBytes the largest resident set it reached (Linux's {@code VmHWM}, read every 50
+   *     ms while it ran), or -1 where {@code /proc} does not tell
+   */
+  record Outcome(int exitCode, long peakRssBytes) {}
+
+  /** How often the child's peak resident set is read while it runs. */
+  private static final long RSS_POLL_MILLIS = 50;
+
+  /**
    * Runs the phase to its end, or until {@code timeoutSeconds} (0: none) pass, when the child is
    * killed. Requires: the caller's thread may block for the whole phase.
-   *
-   * @return the child's exit status, or -1 if it was killed for the timeout
    */
-  int run(Path stdout, Path stderr, long timeoutSeconds) throws IOException, InterruptedException {
+  Outcome run(Path stdout, Path stderr, long timeoutSeconds)
+      throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command())
         .redirectOutput(stdout.toFile())
         .redirectError(stderr.toFile())
         .start();
+    long peakRss = -1;
     try {
       p.getOutputStream().close();
-      if (timeoutSeconds > 0) {
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      long deadline = timeoutSeconds > 0
+          ? System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds) : Long.MAX_VALUE;
+      while (!p.waitFor(RSS_POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+        // The high-water mark only grows, so the last read before the exit is the peak but for
+        // what the last 50 ms added.
+        peakRss = Math.max(peakRss, peakRssBytes(p.pid()));
+        if (System.nanoTime() - deadline > 0) {
           p.destroyForcibly().waitFor();
-          return -1;
+          return new Outcome(-1, peakRss);
         }
-        return p.exitValue();
       }
-      return p.waitFor();
+      return new Outcome(p.exitValue(), peakRss);
     } finally {
       // An interrupted suite must not leave a benchmark running beside the next one.
       if (p.isAlive()) {
         p.destroyForcibly();
       }
     }
+  }
+
+  /** A live process's peak resident set ({@code VmHWM} of {@code /proc/PID/status}), or -1. */
+  static long peakRssBytes(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+        if (line.startsWith("VmHWM:")) {
+          String[] parts = line.substring(6).trim().split("\\s+");
+          return Long.parseLong(parts[0]) * 1024;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // Not Linux, or the process just ended: unknown.
+    }
+    return -1;
   }
 
   /** The command as one shell line, each argument quoted where needed. */

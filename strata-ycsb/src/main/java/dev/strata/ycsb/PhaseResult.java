@@ -12,9 +12,10 @@ import java.nio.file.Path;
  * @param exitCode the child JVM's exit status, -1 if it was killed for the timeout
  * @param output what YCSB printed (empty of results if it did not get that far)
  * @param stdout the file holding the child's stdout; its stderr is beside it
+ * @param peakRssBytes the child JVM's peak resident set, -1 if unknown
  */
 record PhaseResult(Engine engine, Phase phase, int step, int repetition, long expectedOperations,
-    int exitCode, YcsbOutput output, Path stdout) {
+    int exitCode, YcsbOutput output, Path stdout, long peakRssBytes) {
 
   /**
    * True if YCSB reported a throughput for every operation the phase should perform: the run

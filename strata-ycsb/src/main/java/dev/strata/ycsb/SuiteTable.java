@@ -11,8 +11,8 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The suite's Markdown summary: one row per phase with each engine's throughput, the ratio
- * Strata / RocksDB when both ran, and each engine's p99 of the phase's {@link
- * Phase#mainOperation()}; then one row per phase, engine and operation; then a note for every run
+ * Strata / RocksDB when both ran, each engine's p99 of the phase's {@link
+ * Phase#mainOperation()}, and each engine's peak resident set (with the ratio when both ran); then one row per phase, engine and operation; then a note for every run
  * that failed or met an error or a missing record. Every figure is the median over the
  * repetitions that were {@link PhaseResult#measured() measured} (the mean of the middle two for an even count). Immutable.
  */
@@ -63,6 +63,14 @@ final class SuiteTable {
       header.add(e.label + " p99 us");
       align.add("---:");
     }
+    for (Engine e : engines) {
+      header.add(e.label + " peak RSS MiB");
+      align.add("---:");
+    }
+    if (withRatio()) {
+      header.add("RSS Strata / RocksDB");
+      align.add("---:");
+    }
     row(sb, header);
     row(sb, align);
     for (int step = 0; step < phases.size(); step++) {
@@ -87,8 +95,26 @@ final class SuiteTable {
             : withOperation(e, step, op).isEmpty() ? "n/a"
             : format(median(withOperation(e, step, op), r -> operation(r, op).p99Us()), "%,.0f"));
       }
+      for (Engine e : engines) {
+        OptionalDouble rss = peakRssMib(e, step);
+        cells.add(rss.isPresent() ? String.format(Locale.ROOT, "%,.0f", rss.getAsDouble()) : "n/a");
+      }
+      if (withRatio()) {
+        OptionalDouble s = peakRssMib(Engine.STRATA, step);
+        OptionalDouble r = peakRssMib(Engine.ROCKSDB, step);
+        cells.add(s.isPresent() && r.isPresent() && r.getAsDouble() > 0
+            ? String.format(Locale.ROOT, "%.2fx", s.getAsDouble() / r.getAsDouble())
+            : "n/a");
+      }
       row(sb, cells);
     }
+  }
+
+  /** The median peak RSS of the engine's completed runs of the step, empty if none was read. */
+  private OptionalDouble peakRssMib(Engine e, int step) {
+    List<PhaseResult> known = completed(e, step).stream().filter(r -> r.peakRssBytes() > 0)
+        .toList();
+    return median(known, r -> r.peakRssBytes() / 1048576.0);
   }
 
   private void operationTable(StringBuilder sb) {

@@ -92,8 +92,12 @@ public final class YcsbSuite implements Callable<Integer> {
           + "${DEFAULT-VALUE}).")
   int repeat;
 
+  /** {@code --heap} value that gives no {@code -Xmx}: the JVM's own default heap. */
+  static final String DEFAULT_HEAP = "default";
+
   @Option(names = "--heap", paramLabel = "SIZE", defaultValue = "2g",
-      description = "Heap of each phase's JVM, as for -Xmx (default: ${DEFAULT-VALUE}).")
+      description = "Heap of each phase's JVM, as for -Xmx, or '" + DEFAULT_HEAP + "' for the"
+          + " JVM's default (no -Xmx) (default: ${DEFAULT-VALUE}).")
   String heap;
 
   @Option(names = "--jvm-option", paramLabel = "FLAG",
@@ -209,7 +213,9 @@ public final class YcsbSuite implements Callable<Integer> {
       deleteRecursively(engineDir);
     }
     List<String> jvm = new ArrayList<>();
-    jvm.add("-Xmx" + heap);
+    if (!heap.equals(DEFAULT_HEAP)) {
+      jvm.add("-Xmx" + heap);
+    }
     jvm.addAll(jvmOptions);
     ClientProcess process = new ClientProcess(
         Path.of(System.getProperty("java.home"), "bin", "java"), jvm,
@@ -221,9 +227,10 @@ public final class YcsbSuite implements Callable<Integer> {
     Path stdout = resultsDir.resolve(base + ".out");
     commands.write(process.shellLine() + "\n");
     commands.flush();
-    int exit = process.run(stdout, resultsDir.resolve(base + ".err"), timeoutSeconds);
-    return new PhaseResult(engine, phase, step, rep, expectedOperations(phase), exit,
-        YcsbOutput.read(stdout), stdout);
+    ClientProcess.Outcome outcome =
+        process.run(stdout, resultsDir.resolve(base + ".err"), timeoutSeconds);
+    return new PhaseResult(engine, phase, step, rep, expectedOperations(phase),
+        outcome.exitCode(), YcsbOutput.read(stdout), stdout, outcome.peakRssBytes());
   }
 
   /**
@@ -270,9 +277,10 @@ public final class YcsbSuite implements Callable<Integer> {
         .toList())).append("\n\n");
     sb.append(String.format(Locale.ROOT, "YCSB %s core workloads with site.ycsb.Client, phases %s;"
         + " %,d records, %,d operations per workload, %d threads; each phase in its own JVM"
-        + " (-Xmx%s%s); %s; %s; Java %s, %d cores.%n%n",
+        + " (%s%s); %s; %s; Java %s, %d cores.%n%n",
         ycsbVersion(), String.join(",", phases.stream().map(Phase::name).toList()), records,
-        operations, threads, heap, jvmOptions.isEmpty() ? "" : " " + String.join(" ", jvmOptions),
+        operations, threads, heap.equals(DEFAULT_HEAP) ? "the default heap" : "-Xmx" + heap,
+        jvmOptions.isEmpty() ? "" : " " + String.join(" ", jvmOptions),
         repeat == 1 ? "one run" : "median of " + repeat + " runs",
         LocalDateTime.now(ZoneId.systemDefault()).format(DateTimeFormatter.ISO_LOCAL_DATE),
         System.getProperty("java.version"), Runtime.getRuntime().availableProcessors()));

@@ -16,6 +16,15 @@ class ClientProcessTest {
   }
 
   @Test
+  void peakRssBytes_ofThisJvm_isItsHighWaterMark_andOfNoProcess_unknown() {
+    long peak = ClientProcess.peakRssBytes(ProcessHandle.current().pid());
+    // The tests run on Linux: this JVM's heap in use alone is resident.
+    Runtime rt = Runtime.getRuntime();
+    assertThat(peak).isGreaterThan(rt.totalMemory() - rt.freeMemory());
+    assertThat(ClientProcess.peakRssBytes(Long.MAX_VALUE)).isEqualTo(-1);
+  }
+
+  @Test
   void command_load_usesYcsbClientWithLoadAndWorkloadA() {
     assertThat(process(Engine.STRATA, new Phase("load"), null).command()).containsExactly(
         "/jdk/bin/java", "-Xmx2g", "-XX:+UseG1GC", "-cp", "app.jar", "site.ycsb.Client",

@@ -55,6 +55,24 @@ class YcsbSuiteTest {
     assertThat(Files.readString(results.resolve("commands.txt")))
         .contains("site.ycsb.Client -load -db dev.strata.ycsb.StrataClient");
     assertThat(results.resolve("workloads/workloade")).exists();
+    // Each phase's peak RSS was read from /proc while its JVM ran: a number in MiB, not "n/a".
+    assertThat(summary).containsPattern(
+        "\\| load \\| INSERT \\|( [^|]+ \\|){5} [0-9,]+ \\| [0-9,]+ \\| [0-9.]+x \\|");
+  }
+
+  @Test
+  void defaultHeap_passesNoXmx() throws Exception {
+    Path results = tmp.resolve("results-default-heap");
+    StringWriter out = new StringWriter();
+
+    int exit = run(out, "--engines", "strata", "--phases", "load", "--records", "100",
+        "--heap", "default", "--jvm-option", "-XX:TieredStopAtLevel=1",
+        "--db", tmp.resolve("db2").toString(), "--results", results.toString(),
+        "--timeout", "120");
+
+    assertThat(exit).as(out.toString()).isZero();
+    assertThat(Files.readString(results.resolve("commands.txt"))).doesNotContain("-Xmx");
+    assertThat(Files.readString(results.resolve("summary.md"))).contains("(the default heap");
   }
 
   @Test
