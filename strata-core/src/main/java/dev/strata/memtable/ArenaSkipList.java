@@ -581,12 +581,12 @@ final class ArenaSkipList {
     if (length < maxSlab) {
       nextSlabPower <<= 1;
     }
-    if (chunks == null) {
+    SlabChunks.Window w = chunks == null ? null : chunks.take(size, length);
+    if (w == null) {
       current = addSlab(length);
       low = 0;
       high = length;
     } else {
-      SlabChunks.Window w = chunks.take(size, length);
       current = addSlab(w.array(), w.length());
       low = w.offset();
       high = w.offset() + w.length();

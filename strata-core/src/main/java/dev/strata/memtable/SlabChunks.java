@@ -17,7 +17,10 @@ import dev.strata.util.HeapRegions;
  * memtable); chunks let shards share regions and keep growing their slabs from 4 KiB as before.
  *
  * <p>A memtable uses chunks only when G1 is the collector and its budget is at least two regions;
- * otherwise {@link #forMemtable} returns null and each slab is an array of its own.
+ * otherwise {@link #forMemtable} returns null and each slab is an array of its own. Even then its
+ * first slabs, up to {@link #ownFirst} bytes (two regions), are arrays of their own ({@link #take}
+ * answers null): a memtable that receives few writes, such as each of 200 databases in one JVM
+ * or an idle Kafka Streams store, then holds a few KiB per shard rather than a whole region.
  *
  * <h2>Concurrency</h2>
  *
@@ -51,11 +54,27 @@ final class SlabChunks {
   /** Chunks allocated; guarded by {@link #lock}. */
   private int chunks;
 
+  /** Bytes of slabs the shards allocate on their own before chunks start. */
+  private final long ownFirst;
+
+  /** Bytes of slabs the shards were told to allocate on their own; guarded by {@link #lock}. */
+  private long own;
+
+  /** Chunks of {@code chunkBytes}, after two chunks' worth of slabs of their own. */
   SlabChunks(int chunkBytes) {
+    this(chunkBytes, 2L * chunkBytes);
+  }
+
+  /** Chunks of {@code chunkBytes}, after {@code ownFirst} bytes of slabs of their own. */
+  SlabChunks(int chunkBytes, long ownFirst) {
     if (chunkBytes < 1024) {
       throw new IllegalArgumentException("chunk size below 1 KiB: " + chunkBytes);
     }
+    if (ownFirst < 0) {
+      throw new IllegalArgumentException("negative ownFirst: " + ownFirst);
+    }
     this.chunkBytes = chunkBytes;
+    this.ownFirst = ownFirst;
   }
 
   /**
@@ -84,7 +103,8 @@ final class SlabChunks {
   /**
    * A window of at least {@code min} and at most {@code preferred} bytes: the rest of the current
    * chunk when that is at least {@code min}, else the start of a new chunk. The tail of a chunk too
-   * short for a request stays unused.
+   * short for a request stays unused. Null while the memtable's first {@code ownFirst} bytes of
+   * slabs are handed out: the caller then allocates an array of {@code preferred} bytes itself.
    *
    * @throws IllegalArgumentException if {@code min} exceeds {@code preferred} or the chunk size
    */
@@ -94,6 +114,10 @@ final class SlabChunks {
           "window of " + min + " to " + preferred + " bytes from chunks of " + chunkBytes);
     }
     synchronized (lock) {
+      if (own < ownFirst) {
+        own += preferred;
+        return null;
+      }
       if (chunk == null || chunkBytes - used < min) {
         chunk = new byte[chunkBytes];
         used = 0;

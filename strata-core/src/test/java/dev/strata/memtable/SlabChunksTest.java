@@ -50,7 +50,7 @@ class SlabChunksTest {
 
   @Test
   void take_packsWindowsIntoAChunk_andStartsANewOneWhenTheRestIsTooShort() {
-    SlabChunks chunks = new SlabChunks(10_000);
+    SlabChunks chunks = new SlabChunks(10_000, 0);
     SlabChunks.Window a = chunks.take(100, 4096);
     SlabChunks.Window b = chunks.take(100, 4096);
     assertThat(b.array()).isSameAs(a.array());
@@ -70,8 +70,26 @@ class SlabChunksTest {
   }
 
   @Test
+  void firstSlabs_areArraysOfTheirOwn_soAnIdleMemtableHoldsNoRegion() {
+    SlabChunks chunks = new SlabChunks(10_000, 12_000);
+    assertThat(chunks.take(100, 4096)).isNull();
+    assertThat(chunks.take(100, 8192)).isNull();
+    assertThat(chunks.take(100, 4096)).as("12,288 bytes handed out on their own").isNotNull();
+    assertThat(chunks.chunkCount()).isEqualTo(1);
+
+    // Sixteen shards of a 64 MiB memtable under 4 MiB regions, a thousand writes: a few KiB each.
+    SlabChunks regions = new SlabChunks((int) (4 * MIB) - 64);
+    ShardedMemtable m = new ShardedMemtable(16, 64 * MIB, LockWaits.NONE, regions);
+    for (int i = 0; i < 1000; i++) {
+      m.add(i + 1, ValueKind.VALUE, ("key" + i).getBytes(), new byte[100]);
+    }
+    assertThat(regions.chunkCount()).isZero();
+    assertThat(m.approximateBytes()).isLessThan(MIB);
+  }
+
+  @Test
   void windowsTakenByManyThreads_neverOverlap() throws Exception {
-    SlabChunks chunks = new SlabChunks(1 << 16);
+    SlabChunks chunks = new SlabChunks(1 << 16, 0);
     int threads = 8;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     CountDownLatch start = new CountDownLatch(1);
@@ -182,16 +200,24 @@ class SlabChunksTest {
   private static long copiedLargeArrays(Path file, long budget, SlabChunks chunks) throws Exception {
     GarbageCollectorMXBean young = ManagementFactory.getGarbageCollectorMXBeans().stream()
         .filter(b -> b.getName().contains("Young")).findFirst().orElseThrow();
-    ShardedMemtable m;
+    // The memtable's first slabs are arrays of their own (two regions' worth, and the control's
+    // all along): fill past them, and let a full collection move them to the old generation, so
+    // that what the recording sees is the fill once chunks are in use.
+    ShardedMemtable m = new ShardedMemtable(4, budget, LockWaits.NONE, chunks);
+    Random rnd = new Random(7);
+    long seq = 0;
+    while (m.approximateBytes() < 4 * MIB) {
+      byte[] k = new byte[16];
+      rnd.nextBytes(k);
+      m.add(++seq, ValueKind.VALUE, k, new byte[100]);
+    }
+    System.gc();
     try (Recording r = new Recording()) {
       r.enable("jdk.PromoteObjectOutsidePLAB");
       r.start();
       // 16 MiB of memtable, with garbage between the writes so that young collections run while
-      // the slabs are young. A budget of 4 MiB over 4 shards gives slabs of 256 KiB.
-      m = new ShardedMemtable(4, budget, LockWaits.NONE, chunks);
+      // the newer slabs are young. A budget of 4 MiB over 4 shards gives slabs of 256 KiB.
       long collections = young.getCollectionCount();
-      Random rnd = new Random(7);
-      long seq = 0;
       Object[] keep = new Object[64];
       while (m.approximateBytes() < 16 * MIB || young.getCollectionCount() < collections + 3) {
         byte[] k = new byte[16];

@@ -267,8 +267,10 @@ public final class YcsbSuite implements Callable<Integer> {
         .map(x -> String.format(Locale.ROOT, ", %s p99 %,.0f us", op, x.p99Us())).orElse("");
     String problems = (o.errors() > 0 ? ", " + o.errors() + " FAILED operations" : "")
         + (o.notFound() > 0 ? ", " + o.notFound() + " NOT_FOUND" : "");
+    String rss = r.peakRssBytes() > 0
+        ? String.format(Locale.ROOT, ", peak RSS %,d MiB", r.peakRssBytes() >> 20) : "";
     return head + String.format(Locale.ROOT, " %,12.0f ops/s", o.throughput().getAsDouble()) + p99
-        + problems;
+        + rss + problems;
   }
 
   private String header(List<PhaseResult> all) {

@@ -36,6 +36,7 @@ class YcsbSuiteTest {
         "--timeout", "120");
 
     assertThat(exit).as(out.toString()).isZero();
+    assertThat(out.toString()).containsPattern("r1 strata +load .* ops/s, INSERT p99 .*, peak RSS [0-9,]+ MiB");
     for (String engine : new String[] {"strata", "rocksdb"}) {
       YcsbOutput load = YcsbOutput.read(results.resolve("r1-" + engine + "-01-load.out"));
       assertThat(load.completed()).isTrue();
