@@ -7,6 +7,7 @@ import dev.strata.key.FragmentedRangeTombstones;
 import dev.strata.key.InternalKey;
 import dev.strata.key.Trailer;
 import dev.strata.key.ValueKind;
+import dev.strata.sstable.BufferedTableFile;
 import dev.strata.sstable.TableBuilder;
 import dev.strata.sstable.TableOptions;
 import dev.strata.sstable.TableProperties;
@@ -136,7 +137,7 @@ final class TableOutput {
     created.add(fileNumber);
     String name = FileNames.table(fileNumber);
     WritableFile created = fs.create(FileNames.path(dir, name));
-    file = limiter == null ? created : new RateLimitedFile(created, limiter);
+    file = new BufferedTableFile(limiter == null ? created : new RateLimitedFile(created, limiter));
     builder = new TableBuilder(file, name, options, bufferGauge);
   }
 
