@@ -174,6 +174,93 @@ class SlabChunksTest {
   }
 
   /**
+   * Writers on every shard at once take windows of the same small chunks (so that windows of
+   * different shards sit side by side and chunks change often) while readers look keys up: a
+   * reader sees for each key either nothing or a value some writer wrote for that key, and once
+   * the writers are done every key holds its last value.
+   */
+  @Test
+  void concurrentWritersAndReaders_onSharedChunks_seeOnlyWrittenValues() throws Exception {
+    SlabChunks chunks = new SlabChunks(64 * 1024, 0);
+    ShardedMemtable m = new ShardedMemtable(16, 1L << 40, LockWaits.NONE, chunks);
+    int writers = 4;
+    int keysPerWriter = 3000;
+    int rounds = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(writers + 2);
+    CountDownLatch start = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicLong seq = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    List<Future<?>> futures = new ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      int writer = w;
+      futures.add(pool.submit(() -> {
+        start.await();
+        for (int round = 0; round < rounds; round++) {
+          for (int i = 0; i < keysPerWriter; i++) {
+            m.add(seq.incrementAndGet(), ValueKind.VALUE, key(writer, i), value(writer, i, round));
+          }
+        }
+        return null;
+      }));
+    }
+    List<Future<Long>> readers = new ArrayList<>();
+    for (int r = 0; r < 2; r++) {
+      int seed = r;
+      readers.add(pool.submit(() -> {
+        Random rnd = new Random(seed);
+        long checked = 0;
+        start.await();
+        while (!done.get() || checked < 10_000) {
+          int writer = rnd.nextInt(writers);
+          int i = rnd.nextInt(keysPerWriter);
+          byte[] v = m.get(key(writer, i), Long.MAX_VALUE);
+          if (v != null) {
+            String s = new String(v, java.nio.charset.StandardCharsets.ISO_8859_1);
+            String prefix = "w" + writer + "-k" + i + "-r";
+            assertThat(s).startsWith(prefix);
+            int round = Integer.parseInt(s.substring(prefix.length(), s.indexOf('.')));
+            assertThat(v).isEqualTo(value(writer, i, round));
+          }
+          checked++;
+        }
+        return checked;
+      }));
+    }
+    start.countDown();
+    for (Future<?> f : futures) {
+      f.get();
+    }
+    done.set(true);
+    for (Future<Long> f : readers) {
+      assertThat(f.get()).isGreaterThanOrEqualTo(10_000);
+    }
+    pool.shutdown();
+    assertThat(chunks.chunkCount()).as("the writers went through many chunks").isGreaterThan(50);
+    for (int w = 0; w < writers; w++) {
+      for (int i = 0; i < keysPerWriter; i++) {
+        assertThat(m.get(key(w, i), Long.MAX_VALUE)).isEqualTo(value(w, i, rounds - 1));
+      }
+    }
+    for (int s = 0; s < 16; s++) {
+      assertThat(m.shardForTesting(s).indexGaveUpForTesting()).isFalse();
+    }
+  }
+
+  private static byte[] key(int writer, int i) {
+    return ("key-" + writer + "-" + i).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+  }
+
+  /** A value naming its key and round, padded to a length that varies with both. */
+  private static byte[] value(int writer, int i, int round) {
+    String head = "w" + writer + "-k" + i + "-r" + round + ".";
+    StringBuilder sb = new StringBuilder(head);
+    for (int n = (i * 7 + round * 13) % 150; n > 0; n--) {
+      sb.append((char) ('a' + (n + i) % 26));
+    }
+    return sb.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+  }
+
+  /**
    * The point of the chunks: under G1, young collections never copy the memtable's bytes. JFR
    * reports every object a collection copies outside a PLAB (all large arrays); with chunks no
    * array of a slab's size or more is among them, while the same fill with slabs of their own (256 KiB, below
