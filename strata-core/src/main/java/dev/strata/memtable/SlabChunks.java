@@ -101,8 +101,9 @@ final class SlabChunks {
   }
 
   /**
-   * A window of at least {@code min} and at most {@code preferred} bytes: the rest of the current
-   * chunk when that is at least {@code min}, else the start of a new chunk. The tail of a chunk too
+   * A window of at least {@code min} and at most {@code preferred} bytes, starting at a multiple of
+   * 8: the rest of the current chunk when that is at least {@code min}, else the start of a new
+   * chunk. The tail of a chunk too
    * short for a request stays unused. Null while the memtable's first {@code ownFirst} bytes of
    * slabs are handed out: the caller then allocates an array of {@code preferred} bytes itself.
    *
@@ -118,14 +119,17 @@ final class SlabChunks {
         own += preferred;
         return null;
       }
-      if (chunk == null || chunkBytes - used < min) {
+      // Windows start at multiples of 8, as the list's nodes must (their pointers are read with
+      // plain 8-byte loads between fences, which only aligned addresses keep from tearing).
+      int start = (used + 7) & ~7;
+      if (chunk == null || chunkBytes - start < min) {
         chunk = new byte[chunkBytes];
-        used = 0;
+        start = 0;
         chunks++;
       }
-      int length = Math.min(preferred, chunkBytes - used);
-      Window w = new Window(chunk, used, length);
-      used += length;
+      int length = Math.min(preferred, chunkBytes - start);
+      Window w = new Window(chunk, start, length);
+      used = start + length;
       return w;
     }
   }

@@ -120,6 +120,8 @@ class SlabChunksTest {
       for (int i = 1; i < ws.size(); i++) {
         assertThat(ws.get(i).offset()).isGreaterThanOrEqualTo(ws.get(i - 1).offset() + ws.get(i - 1).length());
       }
+      // Odd lengths above: every window still starts where a node may (a multiple of 8).
+      assertThat(ws).allSatisfy(w -> assertThat(w.offset() % 8).isZero());
       SlabChunks.Window last = ws.get(ws.size() - 1);
       assertThat(last.offset() + last.length()).isLessThanOrEqualTo(1 << 16);
     }
