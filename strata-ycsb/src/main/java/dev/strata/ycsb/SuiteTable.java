@@ -50,25 +50,13 @@ final class SuiteTable {
 
   private void mainTable(StringBuilder sb) {
     List<String> header = new ArrayList<>(List.of("phase", "op"));
+    perEngine(header, " ops/s");
+    ratioColumn(header, "Strata / RocksDB");
+    perEngine(header, " p99 us");
+    perEngine(header, " peak RSS MiB");
+    ratioColumn(header, "RSS Strata / RocksDB");
     List<String> align = new ArrayList<>(List.of("---", "---"));
-    for (Engine e : engines) {
-      header.add(e.label + " ops/s");
-      align.add("---:");
-    }
-    if (withRatio()) {
-      header.add("Strata / RocksDB");
-      align.add("---:");
-    }
-    for (Engine e : engines) {
-      header.add(e.label + " p99 us");
-      align.add("---:");
-    }
-    for (Engine e : engines) {
-      header.add(e.label + " peak RSS MiB");
-      align.add("---:");
-    }
-    if (withRatio()) {
-      header.add("RSS Strata / RocksDB");
+    while (align.size() < header.size()) {
       align.add("---:");
     }
     row(sb, header);
@@ -78,17 +66,10 @@ final class SuiteTable {
       String op = phase.mainOperation();
       List<String> cells = new ArrayList<>(List.of(label(step), op));
       for (Engine e : engines) {
-        cells.add(format(median(completed(e, step), r -> r.output().throughput().orElse(0)),
-            "%,.0f"));
+        cells.add(format(throughput(e, step), "%,.0f"));
       }
       if (withRatio()) {
-        OptionalDouble s = median(completed(Engine.STRATA, step),
-            r -> r.output().throughput().orElse(0));
-        OptionalDouble r = median(completed(Engine.ROCKSDB, step),
-            r2 -> r2.output().throughput().orElse(0));
-        cells.add(s.isPresent() && r.isPresent() && r.getAsDouble() > 0
-            ? String.format(Locale.ROOT, "%.2fx", s.getAsDouble() / r.getAsDouble())
-            : "n/a");
+        cells.add(ratio(throughput(Engine.STRATA, step), throughput(Engine.ROCKSDB, step)));
       }
       for (Engine e : engines) {
         cells.add(completed(e, step).isEmpty() ? "failed"
@@ -100,14 +81,36 @@ final class SuiteTable {
         cells.add(rss.isPresent() ? String.format(Locale.ROOT, "%,.0f", rss.getAsDouble()) : "n/a");
       }
       if (withRatio()) {
-        OptionalDouble s = peakRssMib(Engine.STRATA, step);
-        OptionalDouble r = peakRssMib(Engine.ROCKSDB, step);
-        cells.add(s.isPresent() && r.isPresent() && r.getAsDouble() > 0
-            ? String.format(Locale.ROOT, "%.2fx", s.getAsDouble() / r.getAsDouble())
-            : "n/a");
+        cells.add(ratio(peakRssMib(Engine.STRATA, step), peakRssMib(Engine.ROCKSDB, step)));
       }
       row(sb, cells);
     }
+  }
+
+  /** One header per engine: its label followed by {@code suffix}. */
+  private void perEngine(List<String> header, String suffix) {
+    for (Engine e : engines) {
+      header.add(e.label + suffix);
+    }
+  }
+
+  /** The header of a Strata / RocksDB column, when both engines ran. */
+  private void ratioColumn(List<String> header, String name) {
+    if (withRatio()) {
+      header.add(name);
+    }
+  }
+
+  /** The median throughput of the engine's completed runs of the step. */
+  private OptionalDouble throughput(Engine e, int step) {
+    return median(completed(e, step), r -> r.output().throughput().orElse(0));
+  }
+
+  /** {@code strata / rocksdb} as "1.23x", or "n/a" when either is missing or RocksDB's is 0. */
+  private static String ratio(OptionalDouble strata, OptionalDouble rocksdb) {
+    return strata.isPresent() && rocksdb.isPresent() && rocksdb.getAsDouble() > 0
+        ? String.format(Locale.ROOT, "%.2fx", strata.getAsDouble() / rocksdb.getAsDouble())
+        : "n/a";
   }
 
   /** The median peak RSS of the engine's completed runs of the step, empty if none was read. */
