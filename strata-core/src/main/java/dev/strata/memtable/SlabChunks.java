@@ -103,9 +103,9 @@ final class SlabChunks {
   /**
    * A window of at least {@code min} and at most {@code preferred} bytes, starting at a multiple of
    * 8: the rest of the current chunk when that is at least {@code min}, else the start of a new
-   * chunk. The tail of a chunk too
-   * short for a request stays unused. Null while the memtable's first {@code ownFirst} bytes of
-   * slabs are handed out: the caller then allocates an array of {@code preferred} bytes itself.
+   * chunk. The tail of a chunk too short for a request stays unused. Null while the memtable's
+   * first {@code ownFirst} bytes of slabs are handed out: the caller then allocates an array of
+   * {@code preferred} bytes itself.
    *
    * @throws IllegalArgumentException if {@code min} exceeds {@code preferred} or the chunk size
    */
