@@ -60,6 +60,21 @@ final class OptionList {
     }
   }
 
+  /**
+   * {@code key}'s value, {@code true} or {@code false} in any case, or {@code defaultValue} if
+   * absent; anything else is refused rather than read as false.
+   */
+  boolean booleanValue(String key, boolean defaultValue) {
+    String v = values.get(key);
+    if (v == null) {
+      return defaultValue;
+    }
+    if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+      return Boolean.parseBoolean(v);
+    }
+    throw new IllegalArgumentException("option '" + key + "' needs true or false, not '" + v + "'");
+  }
+
   /** {@code key}'s value in MiB as bytes, or {@code defaultBytes} if absent. */
   long mibValue(String key, long defaultBytes) {
     return values.containsKey(key) ? (long) intValue(key, 0) << 20 : defaultBytes;

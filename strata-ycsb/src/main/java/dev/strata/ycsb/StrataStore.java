@@ -17,12 +17,15 @@ import java.util.Set;
  * strata.options} overrides: {@code memtable-mb}, {@code cache-mb}, {@code bloom-bits}, {@code
  * compression} ({@code lz4}, {@code none}, {@code zstd}), {@code memtable} ({@code sharded},
  * {@code skiplist}), {@code shards}, {@code mmap} ({@code true}, {@code false}: table files read
- * through a memory mapping or through their channel). Writes use {@code WriteOptions.DEFAULT}: logged, not synced.
+ * through a memory mapping or through their channel), {@code background-compaction} ({@code
+ * true}, {@code false}: compactions run on the database's thread, or none run; for measuring what
+ * a phase pays for the compactions it inherits). Writes use {@code WriteOptions.DEFAULT}: logged, not synced.
  * Thread-safe; closing it closes the database.
  */
 final class StrataStore implements RecordStore {
   static final Set<String> OPTION_KEYS =
-      Set.of("memtable-mb", "cache-mb", "bloom-bits", "compression", "memtable", "shards", "mmap");
+      Set.of("memtable-mb", "cache-mb", "bloom-bits", "compression", "memtable", "shards", "mmap",
+          "background-compaction");
 
   private final StrataDB db;
   private final Options options;
@@ -51,7 +54,9 @@ final class StrataStore implements RecordStore {
             .memtable(MemtableKind.valueOf(upper(settings.get("memtable",
                 defaults.memtable().name()))))
             .memtableShards(settings.intValue("shards", defaults.memtableShards()))
-            .mmapReads(Boolean.parseBoolean(settings.get("mmap", String.valueOf(defaults.mmapReads()))))
+            .mmapReads(settings.booleanValue("mmap", defaults.mmapReads()))
+            .backgroundCompaction(
+                settings.booleanValue("background-compaction", defaults.backgroundCompaction()))
             .build();
     return new StrataStore(StrataDB.open(dir, options), options);
   }
@@ -91,7 +96,10 @@ final class StrataStore implements RecordStore {
     return "Strata: memtable " + options.memtable() + " x" + options.memtableShards() + " "
         + (options.memtableSizeBytes() >> 20) + " MiB, block cache "
         + (options.blockCacheBytes() >> 20) + " MiB, bloom " + options.bloomBitsPerKey()
-        + " bits/key, compression " + options.compression() + ", WAL on, no sync";
+        + " bits/key, compression " + options.compression()
+        + (options.mmapReads() ? ", tables memory-mapped" : "")
+        + (options.backgroundCompaction() ? "" : ", no background compaction")
+        + ", WAL on, no sync";
   }
 
   @Override

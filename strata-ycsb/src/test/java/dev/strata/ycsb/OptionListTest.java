@@ -7,7 +7,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class OptionListTest {
-  private static final Set<String> KEYS = Set.of("cache-mb", "bloom-bits", "compression");
+  private static final Set<String> KEYS = Set.of("cache-mb", "bloom-bits", "compression", "mmap");
 
   @Test
   void parse_list_givesValuesAndDefaults() {
@@ -39,5 +39,22 @@ class OptionListTest {
     OptionList o = OptionList.parse("bloom-bits=ten", KEYS);
 
     assertThatThrownBy(() -> o.intValue("bloom-bits", 0)).hasMessageContaining("ten");
+  }
+
+  @Test
+  void booleanValue_trueFalseOrDefault() {
+    assertThat(OptionList.parse("mmap=true", KEYS).booleanValue("mmap", false)).isTrue();
+    assertThat(OptionList.parse("mmap=FALSE", KEYS).booleanValue("mmap", true)).isFalse();
+    assertThat(OptionList.parse("", KEYS).booleanValue("mmap", true)).isTrue();
+  }
+
+  @Test
+  void booleanValue_anythingElse_refusedNotReadAsFalse() {
+    OptionList o = OptionList.parse("mmap=yes", KEYS);
+
+    assertThatThrownBy(() -> o.booleanValue("mmap", true))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("mmap")
+        .hasMessageContaining("yes");
   }
 }

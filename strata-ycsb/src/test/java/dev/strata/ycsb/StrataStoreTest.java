@@ -1,0 +1,42 @@
+package dev.strata.ycsb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StrataStoreTest {
+  @TempDir Path dir;
+
+  @Test
+  void open_backgroundCompactionFalse_opensWithoutIt() {
+    try (StrataStore store =
+        StrataStore.open(dir, OptionList.parse("background-compaction=false,mmap=true",
+            StrataStore.OPTION_KEYS))) {
+      assertThat(store.describe())
+          .contains("no background compaction")
+          .contains("tables memory-mapped");
+    }
+  }
+
+  @Test
+  void open_defaults_describeNamesNeither() {
+    try (StrataStore store = StrataStore.open(dir, OptionList.parse("", StrataStore.OPTION_KEYS))) {
+      assertThat(store.describe())
+          .doesNotContain("no background compaction")
+          .doesNotContain("memory-mapped");
+    }
+  }
+
+  @Test
+  void open_booleanOptionNotTrueOrFalse_refusedBeforeOpening() {
+    assertThatThrownBy(
+            () -> StrataStore.open(dir, OptionList.parse("background-compaction=off",
+                StrataStore.OPTION_KEYS)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("background-compaction");
+    assertThat(dir.resolve("CURRENT")).doesNotExist();
+  }
+}
