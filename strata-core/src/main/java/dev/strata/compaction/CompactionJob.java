@@ -299,7 +299,7 @@ public final class CompactionJob {
     files.addAll(c.outputLevelInputs());
     for (FileMetadata f : files) {
       if (f.hasRangeTombstones()) {
-        try (TableHandle t = tables.acquire(f.number(), f.fileSize(), f.globalSequence())) {
+        try (TableHandle t = f.acquireTable(tables)) {
           all.addAll(t.reader().rangeTombstones().toTombstones());
         }
       }

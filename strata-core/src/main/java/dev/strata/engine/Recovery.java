@@ -342,7 +342,7 @@ final class Recovery {
     for (Level level : family.versions.currentLevels()) {
       if (readOnly) {
         for (FileMetadata f : level.files()) {
-          family.tables.acquire(f.number(), f.fileSize(), f.globalSequence()).close();
+          f.acquireTable(family.tables).close();
         }
         continue;
       }

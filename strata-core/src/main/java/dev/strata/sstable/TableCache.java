@@ -10,9 +10,11 @@ import dev.strata.key.InternalIterator;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.ref.WeakReference;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
@@ -31,6 +33,8 @@ import org.slf4j.LoggerFactory;
  *   <li>While the cache maps a file number to an {@link OpenTable}, that entry holds one reference
  *       of its own, dropped by the removal listener after Caffeine unmaps it (eviction, {@link
  *       #evict}, {@link #close()}).
+ *   <li>A {@link Slot} hands out only a reader this cache still maps: the removal listener clears
+ *       {@link OpenTable#mapped} before it drops the entry's reference.
  * </ol>
  *
  * <h2>Concurrency</h2>
@@ -130,7 +134,11 @@ public final class TableCache implements AutoCloseable {
         Caffeine.newBuilder()
             .maximumSize(maxOpenFiles)
             .executor(Runnable::run)
-            .removalListener((Long n, OpenTable t, RemovalCause cause) -> t.release())
+            .removalListener(
+                (Long n, OpenTable t, RemovalCause cause) -> {
+                  t.mapped = false;
+                  t.release();
+                })
             .build();
   }
 
@@ -191,6 +199,54 @@ public final class TableCache implements AutoCloseable {
         return handle;
       }
     }
+  }
+
+  /**
+   * Where a table's metadata remembers the reader this cache last gave for it, so that the lookups
+   * of a table already open skip the cache's map: a point read consults a table of every level,
+   * and the map's hashing, bookkeeping and atomics per table were a sixth of a read's time.
+   *
+   * <p>Holds the reader weakly: a reader the cache has dropped (its size bound, {@link #evict})
+   * becomes garbage once its last handle closes, whatever the slot says. Thread-safe: the
+   * reference is volatile, and a stale or cleared one only sends {@link #acquire(long, long, long,
+   * Slot)} the slow way.
+   */
+  public static final class Slot {
+    private volatile WeakReference<OpenTable> remembered;
+  }
+
+  /** About one lookup in this many through a slot is also counted as a use by the map. */
+  private static final int SLOT_TOUCH_MASK = 63;
+
+  /**
+   * As {@link #acquire(long, long, long)}, first trying the reader {@code slot} remembers: used if
+   * this cache still maps it and it is open. Every {@link #SLOT_TOUCH_MASK}-th lookup or so also
+   * tells the map, so that a table read only through its slot keeps its place among the {@code
+   * maxOpenFiles} against tables read rarely.
+   */
+  public TableHandle acquire(long fileNumber, long fileSize, long globalSequence, Slot slot)
+      throws IOException {
+    WeakReference<OpenTable> ref = slot.remembered;
+    OpenTable known = ref == null ? null : ref.get();
+    if (known != null && known.owner == this && known.mapped && known.tryRetain()) {
+      // Retained: the reader stays open until this handle closes, even if the entry is dropped
+      // between the check of mapped and the retain (as with the map's own fast path).
+      TableHandle handle = new TableHandle(known);
+      if (closed) {
+        handle.close();
+        throw new IllegalStateException("table cache is closed");
+      }
+      if ((ThreadLocalRandom.current().nextInt() & SLOT_TOUCH_MASK) == 0) {
+        var unused = readers.getIfPresent(fileNumber);
+      }
+      return handle;
+    }
+    TableHandle handle = acquire(fileNumber, fileSize, globalSequence);
+    OpenTable table = handle.table();
+    if (known != table) {
+      slot.remembered = table.weakSelf;
+    }
+    return handle;
   }
 
   /**
@@ -276,6 +332,7 @@ public final class TableCache implements AutoCloseable {
       }
       stats.tableOpened();
       return new OpenTable(
+          this,
           TableReader.open(file, name, fileSize, blockCache, stats, globalSequence),
           openReaders,
           openReaderBytes);
@@ -287,6 +344,18 @@ public final class TableCache implements AutoCloseable {
   /** An open reader and its reference count. */
   static final class OpenTable {
     final TableReader reader;
+
+    /** The cache that opened it: a {@link Slot} may be shown to several caches. */
+    final TableCache owner;
+
+    /** What {@link Slot}s hold: one weak reference, made once. */
+    final WeakReference<OpenTable> weakSelf = new WeakReference<>(this);
+
+    /**
+     * Whether the cache's map still holds this entry; cleared by the removal listener before it
+     * releases the entry's reference, read by {@link #acquire(long, long, long, Slot)}.
+     */
+    volatile boolean mapped = true;
 
     /** The reader's heap bytes, counted in the cache's totals from here until the close. */
     private final long heapBytes;
@@ -310,7 +379,12 @@ public final class TableCache implements AutoCloseable {
      */
     private final AtomicInteger refs = new AtomicInteger(2);
 
-    OpenTable(TableReader reader, AtomicInteger cacheReaders, AtomicLong cacheReaderBytes) {
+    OpenTable(
+        TableCache owner,
+        TableReader reader,
+        AtomicInteger cacheReaders,
+        AtomicLong cacheReaderBytes) {
+      this.owner = owner;
       this.reader = reader;
       this.heapBytes = reader.heapBytes();
       this.cacheReaders = cacheReaders;

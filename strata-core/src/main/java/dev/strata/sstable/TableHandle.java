@@ -29,6 +29,11 @@ public final class TableHandle implements AutoCloseable {
     return table.reader;
   }
 
+  /** The open table this handle holds, for the cache that gave it. */
+  TableCache.OpenTable table() {
+    return table;
+  }
+
   /** Releases the reference; the last release of an evicted table closes its file. */
   @Override
   public void close() {

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.StampedLock;
 
 /**
@@ -23,8 +24,9 @@ import java.util.concurrent.locks.StampedLock;
  *
  * <ol>
  *   <li>{@code current} always lists files that are complete, synced and recorded in the manifest.
- *   <li>Every file in {@code current} holds one reference owned by this level (see {@link
- *       FileMetadata}); {@code replace} drops the references of the files it removes.
+ *   <li>Every file in {@code current} holds one reference owned by the installed level (see
+ *       {@link FileMetadata} and {@link Installed}); {@code replace} drops the references of the
+ *       level it replaced once no point lookup still reads that level.
  *   <li>Data only moves downward (memtable, level 0, level 1, ...), and {@code VersionSet}
  *       installs a change that touches two levels bottom level first: the new home of the data is
  *       visible before the old one is removed. A reader that consults levels top-down therefore
@@ -34,8 +36,9 @@ import java.util.concurrent.locks.StampedLock;
  *
  * <h2>Concurrency</h2>
  *
- * Readers take the read lock only long enough to choose files and take a reference on each; they
- * read the tables with no lock held, so no lock is held across disk I/O and a replacement never
+ * Readers take the read lock only long enough to pin what they read: a point lookup pins the
+ * installed level as a whole (one atomic increment, whatever the number of files it consults), an
+ * iterator takes a reference on each file it will read. They read the tables with no lock held, so no lock is held across disk I/O and a replacement never
  * waits for a slow read. {@code replace} takes the write lock for a pointer swap. Lock rank 6
  * (levels, ascending by level number) in {@code docs/design/locking.md}; no other lock is taken
  * while holding it.
@@ -68,10 +71,50 @@ public final class ConcurrentLevel {
   private final LockWaits lockWaits;
 
   /**
-   * The level's files. Guarded by {@link #lock}: read under its read lock, replaced under its write
-   * lock (Error Prone's {@code @GuardedBy} does not follow a {@code StampedLock}'s stamps).
+   * The level's files as installed. Guarded by {@link #lock}: read under its read lock, replaced
+   * under its write lock (Error Prone's {@code @GuardedBy} does not follow a {@code StampedLock}'s
+   * stamps).
    */
-  private Level current;
+  private Installed current;
+
+  /**
+   * One installed {@link Level} and the point lookups reading it. A lookup pins the whole level
+   * instead of a reference on each file it consults: at level 0 a lookup consults every file, and
+   * two atomic updates per file on counters every reader shares cost more than the bloom probes
+   * (JFR, {@code docs/benchmarks.md}, "One pin per level").
+   *
+   * <p>Protocol: an instance takes a reference on each of its files when made, before it is
+   * installed, and drops them when {@link #holds} reaches 0. {@code holds} starts at 1, the
+   * level's own hold while the instance is current; a lookup increments it under the read lock,
+   * where the instance is current, so the count is at least 1 there and never rises from 0.
+   * {@link #replace} swaps in the next instance (which already holds its files, so a file in both
+   * never drops to zero) and then drops the level's hold on the previous one. The thread whose
+   * decrement reaches 0 (the replacer, or the last lookup of that instance) drops the references,
+   * once: zero is terminal. A lookup therefore keeps every file of the level it pinned, including
+   * files a later replacement keeps and a still later one removes.
+   */
+  private static final class Installed {
+    final Level level;
+    final AtomicInteger holds = new AtomicInteger(1);
+
+    /** Requires: every file of {@code level} is referenced by the caller or is new. */
+    Installed(Level level) {
+      this.level = level;
+      List<FileMetadata> files = level.files();
+      for (int i = 0, n = files.size(); i < n; i++) {
+        files.get(i).ref();
+      }
+    }
+
+    void release() {
+      if (holds.decrementAndGet() == 0) {
+        List<FileMetadata> files = level.files();
+        for (int i = 0, n = files.size(); i < n; i++) {
+          files.get(i).unref();
+        }
+      }
+    }
+  }
 
   /**
    * Files in {@code current}: written under the write lock in {@link #replace}, read lock-free by
@@ -91,7 +134,7 @@ public final class ConcurrentLevel {
     this.lockWaits = lockWaits;
     this.number = number;
     this.tables = tables;
-    this.current = Level.empty(number);
+    this.current = new Installed(Level.empty(number));
   }
 
   public int number() {
@@ -102,14 +145,16 @@ public final class ConcurrentLevel {
   public Level level() {
     long stamp = lock.readLock();
     try {
-      return current;
+      return current.level;
     } finally {
       lock.unlockRead(stamp);
     }
   }
 
   /**
-   * Swaps in {@code next} atomically and drops the level's reference on each file that left.
+   * Swaps in {@code next} atomically and drops the level's reference on each file of the level
+   * replaced, at once or, if point lookups are reading it, when the last of them is done: a file
+   * that left goes to the obsolete callback then (unless something else holds it).
    *
    * <p>Requires: the caller holds the version lock (installs are serialised by {@link
    * VersionSet}) and every file of {@code next} is durable and recorded in the manifest.
@@ -120,39 +165,18 @@ public final class ConcurrentLevel {
     if (next.number() != number) {
       throw new IllegalArgumentException("level " + next.number() + " installed in " + number);
     }
-    for (FileMetadata f : next.files()) {
-      if (!contains(f)) {
-        f.ref();
-      }
-    }
-    Level previous;
+    Installed installed = new Installed(next);
+    Installed previous;
     long stamp = lock.writeLock();
     try {
       previous = current;
-      current = next;
+      current = installed;
       fileCount = next.fileCount();
     } finally {
       lock.unlockWrite(stamp);
     }
-    for (FileMetadata f : previous.files()) {
-      if (!containsNumber(next, f.number())) {
-        f.unref();
-      }
-    }
-    return previous;
-  }
-
-  private boolean contains(FileMetadata f) {
-    return containsNumber(level(), f.number());
-  }
-
-  private static boolean containsNumber(Level level, long fileNumber) {
-    for (FileMetadata f : level.files()) {
-      if (f.number() == fileNumber) {
-        return true;
-      }
-    }
-    return false;
+    previous.release();
+    return previous.level;
   }
 
   /**
@@ -184,20 +208,17 @@ public final class ConcurrentLevel {
     if (fileCount == 0) {
       return null;
     }
-    if (number != 0) {
-      // A sorted level: at most one file can hold the key. No list, no iterator per lookup.
-      FileMetadata f = pinFileForKey(userKey);
-      if (f == null) {
-        return null;
-      }
-      try {
-        return getFrom(f, userKey, keyHash, snapshot, verifyChecksums, fillCache, detectNewer);
-      } finally {
-        f.unref();
-      }
-    }
-    List<FileMetadata> candidates = pinFilesForKey(userKey);
+    Installed pinned = pinCurrent();
     try {
+      Level level = pinned.level;
+      if (number != 0) {
+        // A sorted level: at most one file can hold the key. No list, no iterator per lookup.
+        FileMetadata f = level.fileForKey(userKey);
+        return f == null
+            ? null
+            : getFrom(f, userKey, keyHash, snapshot, verifyChecksums, fillCache, detectNewer);
+      }
+      List<FileMetadata> candidates = level.filesForKey(userKey);
       for (int i = 0, n = candidates.size(); i < n; i++) {
         byte[] result =
             getFrom(
@@ -216,11 +237,11 @@ public final class ConcurrentLevel {
       }
       return null;
     } finally {
-      unpin(candidates);
+      pinned.release();
     }
   }
 
-  /** One pinned file's answer to a point lookup, as {@link #get} takes it. */
+  /** One file's answer to a point lookup (the file is pinned by the caller), as {@link #get} takes it. */
   private byte[] getFrom(
       FileMetadata f,
       byte[] userKey,
@@ -229,7 +250,7 @@ public final class ConcurrentLevel {
       boolean verifyChecksums,
       boolean fillCache,
       boolean detectNewer) {
-    try (TableHandle t = tables.acquire(f.number(), f.fileSize(), f.globalSequence())) {
+    try (TableHandle t = f.acquireTable(tables)) {
       return t.reader().get(userKey, keyHash, snapshot, verifyChecksums, fillCache, detectNewer);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -302,7 +323,7 @@ public final class ConcurrentLevel {
           continue;
         }
         if (open == null) {
-          open = tables.acquire(f.number(), f.fileSize(), f.globalSequence());
+          open = f.acquireTable(tables);
         }
         byte[] r =
             open.reader().get(key, hashes[slot], snapshot, verifyChecksums, fillCache, reuse);
@@ -331,10 +352,10 @@ public final class ConcurrentLevel {
     if (fileCount == 0) {
       return false;
     }
-    List<FileMetadata> candidates = pinFilesForKey(userKey);
+    Installed pinned = pinCurrent();
     try {
-      for (FileMetadata f : candidates) {
-        try (TableHandle t = tables.acquire(f.number(), f.fileSize(), f.globalSequence())) {
+      for (FileMetadata f : pinned.level.filesForKey(userKey)) {
+        try (TableHandle t = f.acquireTable(tables)) {
           if (t.reader().mayContainHash(keyHash)) {
             return true;
           }
@@ -344,7 +365,7 @@ public final class ConcurrentLevel {
       }
       return false;
     } finally {
-      unpin(candidates);
+      pinned.release();
     }
   }
 
@@ -372,7 +393,7 @@ public final class ConcurrentLevel {
           total += f.fileSize();
           continue;
         }
-        try (TableHandle t = tables.acquire(f.number(), f.fileSize(), f.globalSequence())) {
+        try (TableHandle t = f.acquireTable(tables)) {
           TableReader r = t.reader();
           long from = startsInside ? 0 : r.approximateOffsetOf(start);
           long to = endsInside ? f.fileSize() : r.approximateOffsetOf(limit);
@@ -402,7 +423,7 @@ public final class ConcurrentLevel {
     long total = 0;
     try {
       for (FileMetadata f : files) {
-        try (TableHandle t = tables.acquire(f.number(), f.fileSize(), f.globalSequence())) {
+        try (TableHandle t = f.acquireTable(tables)) {
           var p = t.reader().properties();
           total += p.entryCount() - 2 * p.tombstoneCount();
         } catch (IOException e) {
@@ -437,7 +458,9 @@ public final class ConcurrentLevel {
     long stamp = lockForRead();
     try {
       List<FileMetadata> files =
-          begin == null && end == null ? current.files() : current.overlapping(begin, end);
+          begin == null && end == null
+              ? current.level.files()
+              : current.level.overlapping(begin, end);
       for (FileMetadata f : files) {
         f.ref();
       }
@@ -447,7 +470,7 @@ public final class ConcurrentLevel {
     }
   }
 
-  /** Drops the references {@link #pin} or {@link #pinFilesForKey} took. */
+  /** Drops the references {@link #pin} took. */
   private static void unpin(List<FileMetadata> files) {
     for (int i = 0, n = files.size(); i < n; i++) {
       files.get(i).unref();
@@ -455,31 +478,15 @@ public final class ConcurrentLevel {
   }
 
   /**
-   * For a sorted level (1 and below): the one file whose range holds {@code userKey}, with a
-   * reference taken, or null if none.
+   * The level as installed now, with a hold that keeps its files from being handed to the
+   * obsolete callback until {@link Installed#release}; for point lookups.
    */
-  private FileMetadata pinFileForKey(byte[] userKey) {
+  private Installed pinCurrent() {
     long stamp = lockForRead();
     try {
-      FileMetadata f = current.fileForKey(userKey);
-      if (f != null) {
-        f.ref();
-      }
-      return f;
-    } finally {
-      lock.unlockRead(stamp);
-    }
-  }
-
-  /** As {@link #pin}, for the files a point lookup of {@code userKey} consults. */
-  private List<FileMetadata> pinFilesForKey(byte[] userKey) {
-    long stamp = lockForRead();
-    try {
-      List<FileMetadata> files = current.filesForKey(userKey);
-      for (int i = 0, n = files.size(); i < n; i++) {
-        files.get(i).ref();
-      }
-      return files;
+      Installed installed = current;
+      installed.holds.incrementAndGet();
+      return installed;
     } finally {
       lock.unlockRead(stamp);
     }
@@ -524,7 +531,7 @@ public final class ConcurrentLevel {
       try {
         for (FileMetadata f : files) {
           if (f.hasRangeTombstones()) {
-            try (TableHandle t = tables.acquire(f.number(), f.fileSize(), f.globalSequence())) {
+            try (TableHandle t = f.acquireTable(tables)) {
               rangeTombstones.addAll(t.reader().rangeTombstones().toTombstones());
             }
           }

@@ -4,8 +4,11 @@ import dev.strata.key.FragmentedRangeTombstones;
 import dev.strata.key.InternalKey;
 import dev.strata.key.Trailer;
 import dev.strata.key.ValueKind;
+import dev.strata.sstable.TableCache;
+import dev.strata.sstable.TableHandle;
 import dev.strata.sstable.TableProperties;
 import dev.strata.util.Bytes;
+import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -18,7 +21,7 @@ import java.util.function.Consumer;
  * it does) and drops it after the read. When a level replacement removes the file, the level's
  * reference is dropped; the holder that brings the count to zero hands the file to the obsolete
  * callback, which deletes it on a background thread. Thread-safe: immutable but for two atomics,
- * {@code refs} and {@code allowedReadSamples}.
+ * {@code refs} and {@code allowedReadSamples}, and the table cache's {@link TableCache.Slot}.
  */
 public final class FileMetadata {
   /**
@@ -55,6 +58,9 @@ public final class FileMetadata {
    * {@link #chargeReadSample()}. Not persisted: a reopened database starts the count afresh.
    */
   private final AtomicInteger allowedReadSamples;
+
+  /** The reader the table cache last gave for this file; see {@link #acquireTable}. */
+  private final TableCache.Slot tableSlot = new TableCache.Slot();
 
   /** Set once before the file is published to readers; read by the thread that drops it to zero. */
   private volatile Consumer<FileMetadata> onObsolete;
@@ -225,6 +231,18 @@ public final class FileMetadata {
   /** The sequence an ingested table reads with, or 0 for a table the engine wrote. */
   public long globalSequence() {
     return globalSequence;
+  }
+
+  /**
+   * A handle on this file's open reader from {@code tables}, the one this metadata remembers if
+   * the cache still holds it (no lookup in the cache's map).
+   *
+   * @throws dev.strata.CorruptionException if the file is missing or fails a check on open
+   * @throws IOException if reading fails
+   * @throws IllegalStateException if the cache is closed
+   */
+  public TableHandle acquireTable(TableCache tables) throws IOException {
+    return tables.acquire(number, fileSize, globalSequence, tableSlot);
   }
 
   /** Whether the user key range [begin, end] (null = unbounded) overlaps this file's. */

@@ -64,7 +64,7 @@ public final class TableFileIterator implements InternalIterator {
   private TableHandle handle() {
     if (handle == null) {
       try {
-        handle = tables.acquire(file.number(), file.fileSize(), file.globalSequence());
+        handle = file.acquireTable(tables);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -67,7 +67,21 @@ class TableCacheTest {
 
   @Test
   void acquire_manyThreadsFewOpenFiles_readersNeverSeeClosedFiles() throws Exception {
+    manyThreadsFewOpenFiles(false);
+  }
+
+  @Test
+  void acquire_throughSlots_manyThreadsFewOpenFiles_readersNeverSeeClosedFiles() throws Exception {
+    manyThreadsFewOpenFiles(true);
+  }
+
+  /** Four readers and an evicter on a cache of two files; through a slot per table if asked. */
+  private void manyThreadsFewOpenFiles(boolean throughSlots) throws Exception {
     long seed = TestSeed.forTest("tableCacheConcurrency");
+    TableCache.Slot[] slots = new TableCache.Slot[TABLES + 1];
+    for (int t = 0; t <= TABLES; t++) {
+      slots[t] = new TableCache.Slot();
+    }
     int threads = 4;
     int operations = 1500;
     TableCache cache = newCache(2);
@@ -85,7 +99,10 @@ class TableCacheTest {
                   for (int op = 0; op < operations; op++) {
                     long table = 1L + rnd.nextInt(TABLES);
                     int i = rnd.nextInt(KEYS_PER_TABLE);
-                    try (TableHandle handle = cache.acquire(table, sizes[(int) table], 0)) {
+                    try (TableHandle handle =
+                        throughSlots
+                            ? cache.acquire(table, sizes[(int) table], 0, slots[(int) table])
+                            : cache.acquire(table, sizes[(int) table], 0)) {
                       assertThat(
                               handle.reader().get(key(table, i), Long.MAX_VALUE >>> 9, true, true))
                           .isEqualTo(value(table, i));
@@ -263,5 +280,99 @@ class TableCacheTest {
     assertThat(handle.reader().get(key(5, 0), 1000, true, true)).isEqualTo(value(5, 0));
     handle.close();
     assertThat(fs.openReaders()).isZero();
+  }
+
+  @Test
+  void acquire_throughSlot_givesTheCachedReader_openingItOnce() throws IOException {
+    TableCache.Slot slot = new TableCache.Slot();
+    try (TableCache cache = newCache(16);
+        TableHandle first = cache.acquire(1, sizes[1], 0, slot);
+        TableHandle second = cache.acquire(1, sizes[1], 0, slot);
+        TableHandle plain = cache.acquire(1, sizes[1], 0)) {
+      assertThat(second.reader()).isSameAs(first.reader()).isSameAs(plain.reader());
+      assertThat(fs.opens()).isEqualTo(1);
+    }
+    assertThat(fs.openReaders()).isZero();
+  }
+
+  @Test
+  void acquire_throughSlot_afterEvict_opensAgainInsteadOfTheDroppedReader() throws IOException {
+    TableCache.Slot slot = new TableCache.Slot();
+    try (TableCache cache = newCache(16)) {
+      TableHandle held = cache.acquire(3, sizes[3], 0, slot);
+      TableReader dropped = held.reader();
+      cache.evict(3);
+      try (TableHandle again = cache.acquire(3, sizes[3], 0, slot)) {
+        // The dropped reader is still open (held), but the slot must not hand it out: a reader
+        // outside the cache would stay open, uncounted by maxOpenFiles, for as long as it is read.
+        assertThat(again.reader()).isNotSameAs(dropped);
+        assertThat(cache.cachedFileNumbers()).containsExactly(3L);
+        assertThat(fs.opens()).isEqualTo(2);
+      }
+      held.close();
+      assertThat(fs.openReaders()).isEqualTo(1);
+      try (TableHandle third = cache.acquire(3, sizes[3], 0, slot)) {
+        assertThat(fs.opens()).as("the reopened reader is remembered").isEqualTo(2);
+        assertThat(third.reader().get(key(3, 7), 1000, true, true)).isEqualTo(value(3, 7));
+      }
+    }
+    assertThat(fs.violation()).isNull();
+  }
+
+  @Test
+  void acquire_throughSlot_ofAnotherCache_opensThisCachesOwnReader() throws IOException {
+    TableCache.Slot slot = new TableCache.Slot();
+    TableCache first = newCache(16);
+    TableReader firstReader;
+    try (TableHandle h = first.acquire(2, sizes[2], 0, slot)) {
+      firstReader = h.reader();
+    }
+    try (TableCache second = newCache(16)) {
+      try (TableHandle h = second.acquire(2, sizes[2], 0, slot)) {
+        assertThat(h.reader()).isNotSameAs(firstReader);
+        first.close();
+        assertThat(h.reader().get(key(2, 3), 1000, true, true)).isEqualTo(value(2, 3));
+      }
+      assertThat(second.cachedFileNumbers()).containsExactly(2L);
+    }
+    assertThat(fs.openReaders()).isZero();
+    assertThat(fs.violation()).isNull();
+  }
+
+  @Test
+  void acquire_throughSlot_afterClose_throwsIllegalState() throws IOException {
+    TableCache.Slot slot = new TableCache.Slot();
+    TableCache cache = newCache(16);
+    cache.acquire(1, sizes[1], 0, slot).close();
+    cache.close();
+    assertThatThrownBy(() -> cache.acquire(1, sizes[1], 0, slot))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(fs.openReaders()).isZero();
+  }
+
+  @Test
+  void acquire_throughSlots_hotTablesStayOpenBesideColdOnes() throws IOException {
+    // Lookups through a slot skip the cache's map; they must still count as uses, or two tables
+    // read constantly would look idle next to tables read once, and be dropped and reopened.
+    TableCache.Slot[] slots = new TableCache.Slot[TABLES + 1];
+    for (int t = 0; t <= TABLES; t++) {
+      slots[t] = new TableCache.Slot();
+    }
+    int rounds = 30;
+    try (TableCache cache = newCache(3)) {
+      for (int round = 0; round < rounds; round++) {
+        for (int i = 0; i < 2000; i++) {
+          long hot = 1 + (i & 1);
+          cache.acquire(hot, sizes[(int) hot], 0, slots[(int) hot]).close();
+        }
+        long cold = 3 + round % (TABLES - 2);
+        cache.acquire(cold, sizes[(int) cold], 0, slots[(int) cold]).close();
+      }
+      cache.cleanUpForTesting();
+      assertThat(cache.cachedFileNumbers()).contains(1L, 2L);
+    }
+    assertThat(fs.opens())
+        .as("the hot tables opened about once, each cold table once a round")
+        .isLessThanOrEqualTo(2 + rounds + 4);
   }
 }
