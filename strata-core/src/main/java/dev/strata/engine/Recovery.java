@@ -96,6 +96,11 @@ final class Recovery {
   /** Read-only: the logs to replay, opened before the first is read; closed by replay. */
   private final java.util.Map<Long, ReadableFile> pinnedLogs = new java.util.HashMap<>();
 
+  /** Level-0 tables the replay wrote, and the time writing them took; for the info log. */
+  private int replayTables;
+
+  private long replayTableNanos;
+
   /** Read-only: memtables replayed from the WALs per family, oldest first. */
   private final Map<Integer, List<Memtable>> replayed = new HashMap<>();
 
@@ -245,7 +250,22 @@ final class Recovery {
           throw new ManifestChangedException();
         }
       }
+      long replayStart = System.nanoTime();
       maxSequence = replay(logs, replays);
+      if (!logs.isEmpty() && !readOnly) {
+        // Not read-only: beside a writer, a log replayed a moment ago may be gone already.
+        long logBytes = 0;
+        for (long n : logs) {
+          logBytes += fs.size(FileNames.path(dir, FileNames.log(n)));
+        }
+        infoLog.info(
+            "replayed {} WAL(s), {} bytes, in {} ms ({} ms of it writing {} level-0 table(s))",
+            logs.size(),
+            logBytes,
+            (System.nanoTime() - replayStart) / 1_000_000,
+            replayTableNanos / 1_000_000,
+            replayTables);
+      }
     } finally {
       for (ReadableFile f : pinnedLogs.values()) {
         f.close();
@@ -513,8 +533,11 @@ final class Recovery {
       replayed.computeIfAbsent(r.family.id, k -> new ArrayList<>()).add(mem);
       return;
     }
+    long start = System.nanoTime();
     FileMetadata f = flusher.flush(r.family, mem);
+    replayTableNanos += System.nanoTime() - start;
     if (f != null) {
+      replayTables++;
       r.edit.addFile(0, f);
     }
   }

@@ -61,6 +61,36 @@ class InfoLogTest {
   }
 
   @Test
+  void open_withWritesToReplay_logsTheReplayAndItsTables() throws Exception {
+    FaultInjectionFileSystem fs = new FaultInjectionFileSystem(1);
+    Options o = Options.builder().fileSystem(fs).jmx(false).build();
+    try (StrataDB db = StrataDB.open(DIR, o)) {
+      for (int i = 0; i < 100; i++) {
+        db.put(new byte[] {(byte) i}, new byte[100]);
+      }
+    }
+    long walBytes =
+        fs.list(DIR).stream().filter(n -> n.endsWith(".log")).mapToLong(n -> size(fs, n)).sum();
+    assertThat(text(fs, LOG_FILE)).doesNotContain("replayed");
+
+    try (StrataDB db = StrataDB.open(DIR, o)) {
+      assertThat(text(fs, LOG_FILE))
+          .containsPattern(
+              "replayed 1 WAL\\(s\\), " + walBytes + " bytes, in \\d+ ms \\(\\d+ ms of it writing 1"
+                  + " level-0 table\\(s\\)\\)");
+      assertThat(db.get(new byte[] {99})).hasSize(100);
+    }
+  }
+
+  private static long size(FaultInjectionFileSystem fs, String name) {
+    try {
+      return fs.size(DIR.resolve(name));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
   void statsDump_writesStatsAndStatisticsToTheLog() {
     FaultInjectionFileSystem fs = new FaultInjectionFileSystem(1);
     try (StrataDB db = StrataDB.open(DIR, Options.builder().fileSystem(fs).jmx(false).build())) {
