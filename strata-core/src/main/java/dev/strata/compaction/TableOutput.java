@@ -18,6 +18,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -34,10 +38,15 @@ import java.util.function.LongSupplier;
  * key {@code k} starts at {@code k + 0x00}, the next user key in byte order. Tombstones in a gap
  * after the last point key, or with no point keys at all, make a file of their own.
  *
- * <p>Each finished file is synced and closed; {@link #finish()} then forces the directory, so the
- * files are durable before the caller records them in the manifest. {@link #abandon()} deletes
- * every file written, which is how an aborted or failed job leaves nothing visible. Confined to the
- * job's thread.
+ * <p>Each finished file is synced and closed: the last one by the job's thread in {@link
+ * #finish()}, the others on a thread of this output's own while the job writes the next file (the
+ * job's thread otherwise waited for each {@code fsync} before writing on; JFR, {@code
+ * docs/benchmarks.md}, "Table files synced while the next is written"). {@link #finish()} waits for
+ * every sync, reports the first failure, and then forces the directory, so the files are durable
+ * before the caller records them in the manifest. {@link #abandon()} waits for the syncs in flight
+ * and deletes every file written, which is how an aborted or failed job leaves nothing visible.
+ * Confined to the job's thread; the sync thread touches only the files handed to it, and a file
+ * handed over is never touched by the job's thread again.
  */
 final class TableOutput {
   private final FileSystem fs;
@@ -70,6 +79,12 @@ final class TableOutput {
 
   /** Where the next file's part of the key space starts; null: the beginning. */
   private byte[] nextLowerBound;
+
+  /** Syncs and closes finished files; made at the first file finished before the last. */
+  private ExecutorService syncer;
+
+  /** The syncs handed to {@link #syncer}, in file order; waited for by finish and abandon. */
+  private final List<Future<?>> syncs = new ArrayList<>();
 
   TableOutput(
       FileSystem fs,
@@ -156,13 +171,74 @@ final class TableOutput {
     TableProperties props = builder.finish();
     builder.close();
     builder = null;
-    fs.crashPoint(CrashPoint.TABLE_BEFORE_SYNC);
-    file.sync();
-    file.close();
-    fs.crashPoint(CrashPoint.TABLE_AFTER_SYNC);
+    WritableFile finished = file;
     file = null;
+    if (last) {
+      syncAndClose(finished);
+    } else {
+      if (syncer == null) {
+        syncer =
+            Executors.newSingleThreadExecutor(
+                r -> {
+                  Thread t = new Thread(r, Thread.currentThread().getName() + "-sync");
+                  t.setDaemon(true);
+                  return t;
+                });
+      }
+      syncs.add(
+          syncer.submit(
+              () -> {
+                syncAndClose(finished);
+                return null;
+              }));
+    }
     bytesWritten += props.fileSize();
     outputs.add(FileMetadata.ofTable(fileNumber, props, pieces));
+  }
+
+  private void syncAndClose(WritableFile f) throws IOException {
+    try {
+      fs.crashPoint(CrashPoint.TABLE_BEFORE_SYNC);
+      f.sync();
+    } finally {
+      f.close();
+    }
+    fs.crashPoint(CrashPoint.TABLE_AFTER_SYNC);
+  }
+
+  /**
+   * Waits for every sync handed to the sync thread (not interruptibly: a file must not be left
+   * open, and an interrupted caller's flag is set again on return), then stops the thread.
+   *
+   * @return the first failure of a sync, or null
+   */
+  private Throwable awaitSyncs() {
+    Throwable first = null;
+    boolean interrupted = false;
+    for (Future<?> f : syncs) {
+      for (; ; ) {
+        try {
+          f.get();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          if (first == null) {
+            first = e.getCause();
+          }
+          break;
+        }
+      }
+    }
+    syncs.clear();
+    if (syncer != null) {
+      syncer.shutdown();
+      syncer = null;
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return first;
   }
 
   /** The user key right after {@code key} in byte order: {@code key} followed by 0x00. */
@@ -180,6 +256,16 @@ final class TableOutput {
     if (builder != null) {
       finishFile(true);
     }
+    Throwable failed = awaitSyncs();
+    if (failed instanceof IOException e) {
+      throw e;
+    } else if (failed instanceof RuntimeException e) {
+      throw e;
+    } else if (failed instanceof Error e) {
+      throw e;
+    } else if (failed != null) {
+      throw new IOException("syncing a table failed", failed);
+    }
     if (!outputs.isEmpty()) {
       fs.syncDirectory(dir);
       fs.crashPoint(CrashPoint.TABLE_AFTER_DIR_SYNC);
@@ -189,6 +275,7 @@ final class TableOutput {
 
   /** Closes and deletes every file this output created; never throws. */
   void abandon() {
+    awaitSyncs();
     if (builder != null) {
       builder.close();
       builder = null;
