@@ -38,10 +38,10 @@ import java.util.concurrent.locks.StampedLock;
  *
  * Readers take the read lock only long enough to pin what they read: a point lookup pins the
  * installed level as a whole (one atomic increment, whatever the number of files it consults), an
- * iterator takes a reference on each file it will read. They read the tables with no lock held, so no lock is held across disk I/O and a replacement never
- * waits for a slow read. {@code replace} takes the write lock for a pointer swap. Lock rank 6
- * (levels, ascending by level number) in {@code docs/design/locking.md}; no other lock is taken
- * while holding it.
+ * iterator takes a reference on each file it will read. They read the tables with no lock held,
+ * so no lock is held across disk I/O and a replacement never waits for a slow read. {@code
+ * replace} takes the write lock for a pointer swap. Lock rank 6 (levels, ascending by level
+ * number) in {@code docs/design/locking.md}; no other lock is taken while holding it.
  *
  * <h2>Lifecycle</h2>
  *
@@ -241,7 +241,7 @@ public final class ConcurrentLevel {
     }
   }
 
-  /** One file's answer to a point lookup (the file is pinned by the caller), as {@link #get} takes it. */
+  /** One file's answer to a point lookup, as {@link #get} takes it; the caller pins the file. */
   private byte[] getFrom(
       FileMetadata f,
       byte[] userKey,
