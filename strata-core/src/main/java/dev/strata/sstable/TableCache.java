@@ -215,14 +215,14 @@ public final class TableCache implements AutoCloseable {
     private volatile WeakReference<OpenTable> remembered;
   }
 
-  /** About one lookup in this many through a slot is also counted as a use by the map. */
+  /** A lookup through a slot is also counted as a use by the map once in {@code MASK + 1}. */
   private static final int SLOT_TOUCH_MASK = 63;
 
   /**
    * As {@link #acquire(long, long, long)}, first trying the reader {@code slot} remembers: used if
-   * this cache still maps it and it is open. Every {@link #SLOT_TOUCH_MASK}-th lookup or so also
-   * tells the map, so that a table read only through its slot keeps its place among the {@code
-   * maxOpenFiles} against tables read rarely.
+   * this cache still maps it and it is open. About one such lookup in 64 also tells the map, so
+   * that a table read only through its slot keeps its place among the {@code maxOpenFiles}
+   * against tables read rarely.
    */
   public TableHandle acquire(long fileNumber, long fileSize, long globalSequence, Slot slot)
       throws IOException {
