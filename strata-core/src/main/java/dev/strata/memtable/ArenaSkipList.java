@@ -109,6 +109,10 @@ final class ArenaSkipList {
 
   static final int MAX_HEIGHT = 12;
 
+  /** Each inserting thread's scratch for {@link #insert}'s predecessors; see there. */
+  private static final ThreadLocal<long[]> PREDECESSORS =
+      ThreadLocal.withInitial(() -> new long[MAX_HEIGHT]);
+
   /** Smallest and largest slab; see {@link #slabSizeFor}. */
   private static final int MIN_SLAB = 256;
 
@@ -227,9 +231,11 @@ final class ArenaSkipList {
    * @return the heap bytes allocated for it: 0 if it fit the current slab
    */
   long insert(byte[] userKey, long trailer, byte[] value) {
-    // The predecessors at each level: a fresh array rather than a field, so that two threads taking
-    // turns on this shard do not pass a scratch array's cache lines back and forth on every insert.
-    long[] prev = new long[MAX_HEIGHT];
+    // The predecessors at each level, in the inserting thread's own array: not a field, so that two
+    // threads taking turns on this shard do not pass a scratch array's cache lines back and forth
+    // on every insert, and not a fresh array, which was a ninth of a fill's allocation (JFR; the
+    // search writes every level below the list's height, and the levels above it are set below).
+    long[] prev = PREDECESSORS.get();
     long found = findGreaterOrEqual(userKey, 0, userKey.length, prev);
     if (isNodeOf(found, userKey)) {
       return addVersion(found, trailer, value);

@@ -128,4 +128,31 @@ class ArenaSkipListTest {
     assertThat(slabs).containsExactly(4096L, 8192L, 16384L, 32768L, 65536L - 64, 131072L - 64,
         262144L - 64, 524288L - 64, 1048576L - 64, 1048576L - 64);
   }
+
+  @Test
+  void insert_newKeys_allocatesNothingButItsSlabs() {
+    // Each insert once allocated a long[MAX_HEIGHT] of predecessors: 112 bytes, a ninth of a
+    // 100-byte fill's allocation. Only slabs (what insert reports) may be allocated now.
+    ArenaSkipList list = new ArenaSkipList(ArenaSkipList.slabSizeFor(64L << 20));
+    int n = 20_000;
+    byte[][] keys = new byte[2 * n][];
+    Random rnd = new Random(7);
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = new byte[16];
+      rnd.nextBytes(keys[i]);
+    }
+    byte[] value = new byte[100];
+    for (int i = 0; i < n; i++) { // compiled, and the thread's scratch made
+      list.insert(keys[i], Trailer.pack(i + 1, ValueKind.VALUE), value);
+    }
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long slabs = 0;
+    long before = threads.getCurrentThreadAllocatedBytes();
+    for (int i = n; i < 2 * n; i++) {
+      slabs += list.insert(keys[i], Trailer.pack(i + 1, ValueKind.VALUE), value);
+    }
+    long perInsert = (threads.getCurrentThreadAllocatedBytes() - before - slabs) / n;
+    assertThat(perInsert).as("bytes allocated per insert beyond slabs").isLessThan(32);
+  }
 }
