@@ -12,6 +12,7 @@ import dev.strata.sstable.TableBuilder;
 import dev.strata.sstable.TableOptions;
 import dev.strata.sstable.TableProperties;
 import dev.strata.util.Bytes;
+import dev.strata.util.Futures;
 import dev.strata.version.FileMetadata;
 import dev.strata.version.FileNames;
 import java.io.IOException;
@@ -214,19 +215,12 @@ final class TableOutput {
    */
   private Throwable awaitSyncs() {
     Throwable first = null;
-    boolean interrupted = false;
     for (Future<?> f : syncs) {
-      for (; ; ) {
-        try {
-          f.get();
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        } catch (ExecutionException e) {
-          if (first == null) {
-            first = e.getCause();
-          }
-          break;
+      try {
+        Futures.getUninterruptibly(f);
+      } catch (ExecutionException e) {
+        if (first == null) {
+          first = e.getCause();
         }
       }
     }
@@ -235,11 +229,9 @@ final class TableOutput {
       syncer.shutdown();
       syncer = null;
     }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
     return first;
   }
+
 
   /** The user key right after {@code key} in byte order: {@code key} followed by 0x00. */
   static byte[] successor(byte[] key) {
@@ -257,14 +249,8 @@ final class TableOutput {
       finishFile(true);
     }
     Throwable failed = awaitSyncs();
-    if (failed instanceof IOException e) {
-      throw e;
-    } else if (failed instanceof RuntimeException e) {
-      throw e;
-    } else if (failed instanceof Error e) {
-      throw e;
-    } else if (failed != null) {
-      throw new IOException("syncing a table failed", failed);
+    if (failed != null) {
+      throw Futures.asIoException(failed, "syncing a table failed");
     }
     if (!outputs.isEmpty()) {
       fs.syncDirectory(dir);

@@ -3,6 +3,7 @@ package dev.strata.engine;
 import dev.strata.StrataException;
 import dev.strata.key.ValueKind;
 import dev.strata.memtable.Memtable;
+import dev.strata.util.Futures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -146,28 +147,17 @@ final class ReplayInserter implements AutoCloseable {
 
   /** Waits for a helper's stripe; an interrupt of the opening thread is kept for its caller. */
   private static void awaitUninterruptibly(Future<?> f) {
-    boolean interrupted = false;
     try {
-      while (true) {
-        try {
-          f.get();
-          return;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        } catch (ExecutionException e) {
-          Throwable cause = e.getCause();
-          if (cause instanceof Error err) {
-            throw err;
-          }
-          throw new StrataException("replaying the WAL into the memtable failed", cause);
-        }
+      Futures.getUninterruptibly(f);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof Error err) {
+        throw err;
       }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      throw new StrataException("replaying the WAL into the memtable failed", cause);
     }
   }
+
 
   /** Stops the helper threads. */
   @Override

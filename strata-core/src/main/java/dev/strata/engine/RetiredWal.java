@@ -2,6 +2,7 @@ package dev.strata.engine;
 
 import dev.strata.fs.CrashPoint;
 import dev.strata.fs.FileSystem;
+import dev.strata.util.Futures;
 import dev.strata.wal.LogWriter;
 import java.io.IOException;
 import java.util.concurrent.ExecutionException;
@@ -76,32 +77,11 @@ final class RetiredWal {
    */
   void forceAndClose() throws IOException {
     forceAndClose.run();
-    boolean interrupted = false;
     try {
-      while (true) {
-        try {
-          forceAndClose.get();
-          return;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        } catch (ExecutionException e) {
-          Throwable cause = e.getCause();
-          if (cause instanceof IOException io) {
-            throw io;
-          }
-          if (cause instanceof RuntimeException re) {
-            throw re;
-          }
-          if (cause instanceof Error err) {
-            throw err;
-          }
-          throw new IOException("forcing " + fileName + " failed", cause);
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      Futures.getUninterruptibly(forceAndClose);
+    } catch (ExecutionException e) {
+      throw Futures.asIoException(e.getCause(), "forcing " + fileName + " failed");
     }
   }
+
 }

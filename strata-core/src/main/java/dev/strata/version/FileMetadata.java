@@ -16,11 +16,12 @@ import java.util.function.Consumer;
  * One table file as the levels know it: number, size, key range and sequence range, plus a
  * reference count that keeps the file on disk while anything uses it.
  *
- * <p>Reference protocol: the level that lists the file holds one reference; every reader that
- * reads the file takes one while holding that level's read lock (so the count cannot be zero when
- * it does) and drops it after the read. When a level replacement removes the file, the level's
- * reference is dropped; the holder that brings the count to zero hands the file to the obsolete
- * callback, which deletes it on a background thread. Thread-safe: immutable but for two atomics,
+ * <p>Reference protocol: each installed level that lists the file holds one reference, from
+ * before it is installed until it is replaced and its last point lookup is done (point lookups pin
+ * the installed level, not the file: {@code ConcurrentLevel}); an iterator or a pinned version
+ * takes one per file while holding the level's read lock (so the count cannot be zero when it
+ * does) and drops it when done. The holder that brings the count to zero hands the file to the
+ * obsolete callback, which deletes it on a background thread. Thread-safe: immutable but for two atomics,
  * {@code refs} and {@code allowedReadSamples}, and the table cache's {@link TableCache.Slot}.
  */
 public final class FileMetadata {

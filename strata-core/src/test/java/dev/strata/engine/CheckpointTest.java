@@ -10,10 +10,9 @@ import dev.strata.StrataException;
 import dev.strata.WriteBatch;
 import dev.strata.WriteOptions;
 import dev.strata.fs.CrashPoint;
-import dev.strata.fs.FileLockHandle;
 import dev.strata.fs.FileSystem;
-import dev.strata.fs.ReadableFile;
 import dev.strata.fs.WritableFile;
+import dev.strata.testing.ForwardingFileSystem;
 import dev.strata.testing.ManualExecutor;
 import dev.strata.testing.OpGenerator;
 import dev.strata.util.Bytes;
@@ -549,14 +548,14 @@ class CheckpointTest {
    * {@link UnsupportedOperationException} if {@code unsupported}, else a cross-device {@link
    * FileSystemException}), and creations that fail when {@code failCreate} matches.
    */
-  private static final class LinkingFileSystem implements FileSystem {
-    private final FileSystem nio = FileSystem.nio();
+  private static final class LinkingFileSystem extends ForwardingFileSystem {
     private final Predicate<Path> linkWorks;
     private final boolean unsupported;
     final AtomicInteger linkAttempts = new AtomicInteger();
     volatile Predicate<Path> failCreate = p -> false;
 
     LinkingFileSystem(Predicate<Path> linkWorks, boolean unsupported) {
+      super(FileSystem.nio());
       this.linkWorks = linkWorks;
       this.unsupported = unsupported;
     }
@@ -565,7 +564,7 @@ class CheckpointTest {
     public void link(Path existing, Path link) throws IOException {
       linkAttempts.incrementAndGet();
       if (linkWorks.test(link)) {
-        nio.link(existing, link);
+        delegate.link(existing, link);
       } else if (unsupported) {
         throw new UnsupportedOperationException("no hard links here");
       } else {
@@ -579,52 +578,7 @@ class CheckpointTest {
       if (failCreate.test(path)) {
         throw new IOException("injected failure creating " + path);
       }
-      return nio.create(path);
-    }
-
-    @Override
-    public ReadableFile openRead(Path path) throws IOException {
-      return nio.openRead(path);
-    }
-
-    @Override
-    public boolean exists(Path path) {
-      return nio.exists(path);
-    }
-
-    @Override
-    public long size(Path path) throws IOException {
-      return nio.size(path);
-    }
-
-    @Override
-    public List<String> list(Path dir) throws IOException {
-      return nio.list(dir);
-    }
-
-    @Override
-    public void rename(Path from, Path to) throws IOException {
-      nio.rename(from, to);
-    }
-
-    @Override
-    public void delete(Path path) throws IOException {
-      nio.delete(path);
-    }
-
-    @Override
-    public void createDirectories(Path dir) throws IOException {
-      nio.createDirectories(dir);
-    }
-
-    @Override
-    public void syncDirectory(Path dir) throws IOException {
-      nio.syncDirectory(dir);
-    }
-
-    @Override
-    public FileLockHandle lock(Path path) throws IOException {
-      return nio.lock(path);
+      return delegate.create(path);
     }
 
     @Override

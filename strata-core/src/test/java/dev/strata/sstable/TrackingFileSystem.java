@@ -1,12 +1,10 @@
 package dev.strata.sstable;
 
-import dev.strata.fs.FileLockHandle;
 import dev.strata.fs.FileSystem;
 import dev.strata.fs.ReadableFile;
-import dev.strata.fs.WritableFile;
+import dev.strata.testing.ForwardingFileSystem;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -15,14 +13,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * A {@link FileSystem} over another that counts open readable files and records any read of a file
  * after it was closed. Thread-safe: counters and the first violation are atomics.
  */
-final class TrackingFileSystem implements FileSystem {
-  private final FileSystem delegate;
+final class TrackingFileSystem extends ForwardingFileSystem {
   private final AtomicInteger openReaders = new AtomicInteger();
   private final AtomicInteger opens = new AtomicInteger();
   private final AtomicReference<String> violation = new AtomicReference<>();
 
   TrackingFileSystem(FileSystem delegate) {
-    this.delegate = delegate;
+    super(delegate);
   }
 
   int openReaders() {
@@ -69,50 +66,5 @@ final class TrackingFileSystem implements FileSystem {
         file.close();
       }
     };
-  }
-
-  @Override
-  public WritableFile create(Path path) throws IOException {
-    return delegate.create(path);
-  }
-
-  @Override
-  public boolean exists(Path path) {
-    return delegate.exists(path);
-  }
-
-  @Override
-  public long size(Path path) throws IOException {
-    return delegate.size(path);
-  }
-
-  @Override
-  public List<String> list(Path dir) throws IOException {
-    return delegate.list(dir);
-  }
-
-  @Override
-  public void rename(Path from, Path to) throws IOException {
-    delegate.rename(from, to);
-  }
-
-  @Override
-  public void delete(Path path) throws IOException {
-    delegate.delete(path);
-  }
-
-  @Override
-  public void createDirectories(Path dir) throws IOException {
-    delegate.createDirectories(dir);
-  }
-
-  @Override
-  public void syncDirectory(Path dir) throws IOException {
-    delegate.syncDirectory(dir);
-  }
-
-  @Override
-  public FileLockHandle lock(Path path) throws IOException {
-    return delegate.lock(path);
   }
 }

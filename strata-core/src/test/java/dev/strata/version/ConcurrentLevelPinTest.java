@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.Compression;
-import dev.strata.fs.FileLockHandle;
 import dev.strata.fs.FileSystem;
 import dev.strata.fs.ReadableFile;
 import dev.strata.fs.WritableFile;
@@ -17,6 +16,7 @@ import dev.strata.sstable.TableCache;
 import dev.strata.sstable.TableHandle;
 import dev.strata.sstable.TableOptions;
 import dev.strata.sstable.TableProperties;
+import dev.strata.testing.ForwardingFileSystem;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -79,7 +79,7 @@ class ConcurrentLevelPinTest {
     FileMetadata newer = table(2, "y", 2);
     ConcurrentLevel level = new ConcurrentLevel(0, tables);
     level.replace(new Level(0, List.of(newer, older)));
-    midReadRemoval(level, older);
+    replacedMidRead(level, older, new Level(0, List.of()));
   }
 
   @Test
@@ -88,18 +88,25 @@ class ConcurrentLevelPinTest {
     FileMetadata right = table(2, "x", 2);
     ConcurrentLevel level = new ConcurrentLevel(3, tables);
     level.replace(new Level(3, List.of(left, right)));
-    midReadRemoval(level, right);
+    replacedMidRead(level, right, new Level(3, List.of()));
   }
 
-  /** Pauses a lookup of "x" inside {@code holder}, empties the level, and checks the handover. */
-  private void midReadRemoval(ConcurrentLevel level, FileMetadata holder) throws Exception {
+  /**
+   * Pauses a lookup of "x" inside {@code holder}, installs {@code replacements} in turn (the last
+   * one without {@code holder}), and checks that {@code holder} is handed over only once the
+   * lookup has returned, with every file of the test.
+   */
+  private void replacedMidRead(ConcurrentLevel level, FileMetadata holder, Level... replacements)
+      throws Exception {
     fs.pauseReadsOf(FileNames.table(holder.number()));
     CompletableFuture<byte[]> read =
         CompletableFuture.supplyAsync(
             () -> level.get("x".getBytes(UTF_8), Long.MAX_VALUE >>> 8, true, false, false));
     assertThat(fs.paused.await(30, TimeUnit.SECONDS)).as("the lookup reached the table").isTrue();
 
-    level.replace(new Level(level.number(), List.of()));
+    for (Level next : replacements) {
+      level.replace(next);
+    }
     assertThat(obsolete).as("removed while read").doesNotContain(holder.number());
 
     fs.resume.countDown();
@@ -117,20 +124,7 @@ class ConcurrentLevelPinTest {
     FileMetadata holder = table(2, "x", 2);
     ConcurrentLevel level = new ConcurrentLevel(0, tables);
     level.replace(new Level(0, List.of(holder, other)));
-    fs.pauseReadsOf(FileNames.table(holder.number()));
-    CompletableFuture<byte[]> read =
-        CompletableFuture.supplyAsync(
-            () -> level.get("x".getBytes(UTF_8), Long.MAX_VALUE >>> 8, true, false, false));
-    assertThat(fs.paused.await(30, TimeUnit.SECONDS)).as("the lookup reached the table").isTrue();
-
-    level.replace(new Level(0, List.of(holder)));
-    level.replace(new Level(0, List.of()));
-    assertThat(obsolete).as("removed while read").doesNotContain(holder.number());
-
-    fs.resume.countDown();
-    assertThat(read.get(30, TimeUnit.SECONDS)).isEqualTo("value-of-x".getBytes(UTF_8));
-    assertThat(obsolete).containsExactlyInAnyOrder(1L, 2L);
-    assertThat(fs.failure.get()).isNull();
+    replacedMidRead(level, holder, new Level(0, List.of(holder)), new Level(0, List.of()));
   }
 
   @Test
@@ -150,15 +144,14 @@ class ConcurrentLevelPinTest {
   }
 
   /** Reads of one named file block, once armed, until {@link #resume} opens. */
-  private static final class PausingFileSystem implements FileSystem {
-    private final FileSystem delegate;
+  private static final class PausingFileSystem extends ForwardingFileSystem {
     private volatile String pausedName;
     final CountDownLatch paused = new CountDownLatch(1);
     final CountDownLatch resume = new CountDownLatch(1);
     final AtomicReference<String> failure = new AtomicReference<>();
 
     PausingFileSystem(FileSystem delegate) {
-      this.delegate = delegate;
+      super(delegate);
     }
 
     void pauseReadsOf(String name) {
@@ -197,51 +190,6 @@ class ConcurrentLevelPinTest {
           file.close();
         }
       };
-    }
-
-    @Override
-    public WritableFile create(Path path) throws IOException {
-      return delegate.create(path);
-    }
-
-    @Override
-    public boolean exists(Path path) {
-      return delegate.exists(path);
-    }
-
-    @Override
-    public long size(Path path) throws IOException {
-      return delegate.size(path);
-    }
-
-    @Override
-    public List<String> list(Path d) throws IOException {
-      return delegate.list(d);
-    }
-
-    @Override
-    public void rename(Path from, Path to) throws IOException {
-      delegate.rename(from, to);
-    }
-
-    @Override
-    public void delete(Path path) throws IOException {
-      delegate.delete(path);
-    }
-
-    @Override
-    public void createDirectories(Path d) throws IOException {
-      delegate.createDirectories(d);
-    }
-
-    @Override
-    public void syncDirectory(Path d) throws IOException {
-      delegate.syncDirectory(d);
-    }
-
-    @Override
-    public FileLockHandle lock(Path path) throws IOException {
-      return delegate.lock(path);
     }
   }
 }
