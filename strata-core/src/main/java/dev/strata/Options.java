@@ -30,6 +30,7 @@ public final class Options {
   private final boolean readTriggeredCompaction;
   private final ExecutorService backgroundExecutor;
   private final WalRecoveryMode walRecoveryMode;
+  private final boolean reuseLogs;
   private final int blockSizeBytes;
   private final int blockRestartInterval;
   private final Compression compression;
@@ -74,6 +75,7 @@ public final class Options {
     this.readTriggeredCompaction = b.readTriggeredCompaction;
     this.backgroundExecutor = b.backgroundExecutor;
     this.walRecoveryMode = b.walRecoveryMode;
+    this.reuseLogs = b.reuseLogs;
     this.blockSizeBytes = b.blockSizeBytes;
     this.blockRestartInterval = b.blockRestartInterval;
     this.compression = b.compression;
@@ -174,6 +176,11 @@ public final class Options {
 
   public WalRecoveryMode walRecoveryMode() {
     return walRecoveryMode;
+  }
+
+  /** See {@link Builder#reuseLogs}. */
+  public boolean reuseLogs() {
+    return reuseLogs;
   }
 
   public int blockSizeBytes() {
@@ -333,6 +340,8 @@ public final class Options {
         + backgroundCompaction
         + ", readTriggeredCompaction="
         + readTriggeredCompaction
+        + ", reuseLogs="
+        + reuseLogs
         + ", sharedExecutor="
         + (backgroundExecutor != null)
         + ", blockSizeBytes="
@@ -393,6 +402,7 @@ public final class Options {
     private boolean readTriggeredCompaction = true;
     private ExecutorService backgroundExecutor;
     private WalRecoveryMode walRecoveryMode = WalRecoveryMode.TOLERATE_CORRUPTED_TAIL_RECORDS;
+    private boolean reuseLogs = true;
     private int blockSizeBytes = 4096;
     private int blockRestartInterval = 16;
     private Compression compression = Compression.LZ4;
@@ -440,6 +450,7 @@ public final class Options {
       readTriggeredCompaction = o.readTriggeredCompaction;
       backgroundExecutor = o.backgroundExecutor;
       walRecoveryMode = o.walRecoveryMode;
+      reuseLogs = o.reuseLogs;
       blockSizeBytes = o.blockSizeBytes;
       blockRestartInterval = o.blockRestartInterval;
       compression = o.compression;
@@ -610,6 +621,25 @@ public final class Options {
      */
     public Builder backgroundExecutor(ExecutorService executor) {
       backgroundExecutor = executor;
+      return this;
+    }
+
+    /**
+     * Whether a writable open may keep what it replayed from the WAL in memory and go on
+     * appending to that WAL (default true), instead of writing the replayed writes to a level-0
+     * table and starting a fresh WAL. It does so only when exactly one WAL is replayed, that WAL
+     * ends with a whole record (no torn tail, no damage), and no family's replayed writes filled
+     * a memtable; otherwise, and with false, the open flushes as before. The replayed memtables
+     * then stay the families' active ones and are flushed when full, as if the database had never
+     * closed. The open forces the WAL once before it returns, so that what it replayed is as
+     * durable as a flushed table would have made it.
+     *
+     * <p>This spares an open the table write (a 64 MiB memtable: about 0.2 s) and the level-0
+     * file each open would add: a database opened and closed often (a job per run, a test per
+     * database) no longer feeds level-0 compactions with small tables.
+     */
+    public Builder reuseLogs(boolean v) {
+      reuseLogs = v;
       return this;
     }
 

@@ -44,12 +44,18 @@ import dev.strata.key.ValueKind;
 final class Recovery {
 
   /**
-   * What recovery built: the fresh WAL and its number (null and 0 for a read-only open), the last
-   * recovered sequence, and, for a read-only open, the memtables replayed from the WALs, oldest
-   * first (a writable open flushes them to level 0 instead).
+   * What recovery built: the WAL to append to and its number (null and 0 for a read-only open),
+   * the last recovered sequence; for a read-only open, the memtables replayed from the WALs, oldest
+   * first; for a writable open that reused the replayed WAL ({@link Options#reuseLogs}), the
+   * memtable each family replayed from it, which stays the family's active one (a writable open
+   * otherwise flushes them to level 0).
    */
   record Result(
-      LogWriter wal, long walNumber, long lastSequence, Map<Integer, List<Memtable>> replayed) {}
+      LogWriter wal,
+      long walNumber,
+      long lastSequence,
+      Map<Integer, List<Memtable>> replayed,
+      Map<Integer, Memtable> reusedActive) {}
 
   /** Writes a replayed memtable of a family as a level-0 table; null if it holds nothing. */
   interface Flusher {
@@ -96,6 +102,12 @@ final class Recovery {
   /** Read-only: the logs to replay, opened before the first is read; closed by replay. */
   private final java.util.Map<Long, ReadableFile> pinnedLogs = new java.util.HashMap<>();
 
+  /**
+   * Whether the last log replayed ended with a whole record and replay did not stop early: the
+   * condition for appending to it ({@link Options#reuseLogs}).
+   */
+  private boolean lastLogEndedCleanly;
+
   /** Level-0 tables the replay wrote, and the time writing them took; for the info log. */
   private int replayTables;
 
@@ -132,12 +144,16 @@ final class Recovery {
       }
     }
 
-    void finish() throws IOException {
-      if (inserter == null) {
-        return;
+    /** Inserts what the helpers still hold: {@code mem} then holds every replayed write. */
+    void drain() {
+      if (inserter != null) {
+        inserter.drainInto(mem);
       }
-      inserter.drainInto(mem);
-      if (!mem.isEmpty()) {
+    }
+
+    /** Flushes the last memtable (or keeps it, read-only) unless it holds nothing. */
+    void flushRest() throws IOException {
+      if (mem != null && !mem.isEmpty()) {
         flushReplayed(this, mem);
       }
     }
@@ -236,6 +252,7 @@ final class Recovery {
       replays.put(family.id, new FamilyReplay(family));
     }
     long maxSequence;
+    boolean reuse;
     try {
       if (readOnly) {
         // Opened at once, before any replay: a writer beside this open deletes a log once its
@@ -252,6 +269,12 @@ final class Recovery {
       }
       long replayStart = System.nanoTime();
       maxSequence = replay(logs, replays);
+      reuse = reusable(logs);
+      if (!reuse) {
+        for (FamilyReplay r : replays.values()) {
+          r.flushRest();
+        }
+      }
       if (!logs.isEmpty() && !readOnly) {
         // Not read-only: beside a writer, a log replayed a moment ago may be gone already.
         long logBytes = 0;
@@ -259,12 +282,13 @@ final class Recovery {
           logBytes += fs.size(FileNames.path(dir, FileNames.log(n)));
         }
         infoLog.info(
-            "replayed {} WAL(s), {} bytes, in {} ms ({} ms of it writing {} level-0 table(s))",
+            "replayed {} WAL(s), {} bytes, in {} ms ({} ms of it writing {} level-0 table(s)){}",
             logs.size(),
             logBytes,
             (System.nanoTime() - replayStart) / 1_000_000,
             replayTableNanos / 1_000_000,
-            replayTables);
+            replayTables,
+            reuse ? "; appending to " + FileNames.log(logs.get(0)) : "");
       }
     } finally {
       for (ReadableFile f : pinnedLogs.values()) {
@@ -277,14 +301,29 @@ final class Recovery {
     }
     fs.crashPoint(CrashPoint.RECOVERY_AFTER_REPLAY);
     if (readOnly) {
-      return new Result(null, 0, maxSequence, Map.copyOf(replayed));
+      return new Result(null, 0, maxSequence, Map.copyOf(replayed), Map.of());
     }
-    // 4. A fresh WAL, and an edit per family recording its replayed tables and the new log
-    // number; the default family's last, each family's replay is complete on its own.
-    long walNumber = versions.newFileNumber();
+    // 4. The WAL to append to: the replayed one when it can be reused, else a fresh one. Then an
+    // edit per family recording its replayed tables and the log number; the default family's
+    // last, each family's replay is complete on its own.
+    long walNumber = reuse ? logs.get(0) : versions.newFileNumber();
     String walName = FileNames.log(walNumber);
-    LogWriter wal = new LogWriter(fs.create(FileNames.path(dir, walName)), walName);
+    Path walPath = FileNames.path(dir, walName);
+    LogWriter wal =
+        new LogWriter(reuse ? fs.openAppend(walPath) : fs.create(walPath), walName);
+    Map<Integer, Memtable> reusedActive = new HashMap<>();
     try {
+      if (reuse) {
+        // What the previous process appended last may not have been forced yet; the writes
+        // replayed from it are now visible, and must not vanish at a power loss after the open.
+        fs.crashPoint(CrashPoint.RECOVERY_BEFORE_REUSED_WAL_SYNC);
+        wal.sync();
+        for (FamilyReplay r : replays.values()) {
+          if (r.mem != null) {
+            reusedActive.put(r.family.id, r.mem);
+          }
+        }
+      }
       fs.syncDirectory(dir);
       List<ColumnFamily> order = new ArrayList<>(families.live());
       order.add(order.remove(0));
@@ -309,7 +348,28 @@ final class Recovery {
       }
       throw e;
     }
-    return new Result(wal, walNumber, maxSequence, Map.of());
+    return new Result(wal, walNumber, maxSequence, Map.of(), Map.copyOf(reusedActive));
+  }
+
+  /**
+   * Whether a writable open appends to the log it replayed instead of flushing ({@link
+   * Options#reuseLogs}): exactly one log, read to a whole last record, no table written during
+   * the replay (every family's writes fit one memtable), and no family whose log number is above
+   * it (that family would skip the log's writes at the next recovery).
+   */
+  private boolean reusable(List<Long> logs) {
+    if (readOnly || !options.reuseLogs() || logs.size() != 1 || !lastLogEndedCleanly) {
+      return false;
+    }
+    if (replayTables > 0) {
+      return false;
+    }
+    for (ColumnFamily f : families.live()) {
+      if (f.versions.logNumber() > logs.get(0)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -466,6 +526,8 @@ final class Recovery {
               // A later log's writes would follow a hole: recover the prefix only.
               stopped = true;
             }
+          } else if (!stopped && i == logs.size() - 1) {
+            lastLogEndedCleanly = true;
           }
         } catch (CorruptionException e) {
           if (options.walRecoveryMode() != WalRecoveryMode.POINT_IN_TIME) {
@@ -477,7 +539,7 @@ final class Recovery {
       }
     }
     for (FamilyReplay r : replays.values()) {
-      r.finish();
+      r.drain();
     }
     return maxSeq[0];
   }

@@ -222,8 +222,8 @@ final class WriteController implements CommitPipeline.Engine {
   }
 
   /**
-   * Installs what recovery built: the fresh WAL and the last recovered sequence. Called once by
-   * open, before any other thread sees the database.
+   * Installs what recovery built: the WAL to append to, the last recovered sequence and the
+   * memtables recovery kept. Called once by open, before any other thread sees the database.
    */
   void start(Recovery.Result recovered, BackgroundJobs jobs) {
     this.jobs = jobs;
@@ -240,7 +240,11 @@ final class WriteController implements CommitPipeline.Engine {
         for (Memtable m : recovered.replayed().getOrDefault(f.id, List.of())) {
           replayed.add(0, new MemtableSet.Immutable(pin(m, f), 0, null));
         }
-        f.mems = new MemtableSet(newPinnedMemtable(f), recovered.walNumber(), replayed);
+        // A writable open that reused the replayed WAL keeps each family's replayed writes as
+        // its active memtable, flushed when full like any other.
+        Memtable reused = recovered.reusedActive().get(f.id);
+        MemtablePin active = reused != null ? pin(reused, f) : newPinnedMemtable(f);
+        f.mems = new MemtableSet(active, recovered.walNumber(), replayed);
       }
       rebuildTargetsLocked();
     } finally {

@@ -58,6 +58,11 @@ public enum CrashPoint {
   OBSOLETE_AFTER_DELETE,
   /** Recovery replayed the WALs (their tables are written), before the recovery edit. */
   RECOVERY_AFTER_REPLAY,
+  /**
+   * Recovery reopened the WAL it replayed for appending ({@code Options.reuseLogs}), before it
+   * forces it: the previous process's last appends may still be unforced.
+   */
+  RECOVERY_BEFORE_REUSED_WAL_SYNC,
   /** Recovery recorded its edit, before deleting unreferenced files. */
   RECOVERY_BEFORE_CLEANUP,
   /**

@@ -26,6 +26,16 @@ public interface FileSystem {
   /** Creates (or truncates) a file for appending. */
   WritableFile create(Path path) throws IOException;
 
+  /**
+   * Opens an existing file for appending after its last byte; {@link WritableFile#size()} starts
+   * at its length. The bytes already there are as durable as they were; the next {@link
+   * WritableFile#sync()} forces them with the new ones. Used to keep writing to the WAL an open
+   * replayed (see {@code Options.Builder#reuseLogs}).
+   *
+   * @throws java.nio.file.NoSuchFileException if the file does not exist
+   */
+  WritableFile openAppend(Path path) throws IOException;
+
   /** Opens an existing file for positional reads. */
   ReadableFile openRead(Path path) throws IOException;
 

@@ -64,6 +64,11 @@ final class NioFileSystem implements FileSystem {
   }
 
   @Override
+  public WritableFile openAppend(Path path) throws IOException {
+    return NioWritableFile.openAppend(path);
+  }
+
+  @Override
   public ReadableFile openRead(Path path) throws IOException {
     return NioReadableFile.open(path);
   }

@@ -29,8 +29,30 @@ final class NioWritableFile implements WritableFile {
   /** Bytes appended so far; confined to the writer. */
   private long size;
 
-  private NioWritableFile(FileOutputStream out) {
+  private NioWritableFile(FileOutputStream out, long size) {
     this.out = out;
+    this.size = size;
+  }
+
+  /**
+   * Opens the existing file {@code path} for appending after its last byte. Requires: may do I/O;
+   * not interruptible.
+   *
+   * @throws NoSuchFileException if the file does not exist
+   */
+  static NioWritableFile openAppend(Path path) throws IOException {
+    if (!Files.isRegularFile(path)) {
+      throw new NoSuchFileException(path.toString());
+    }
+    FileOutputStream out = new FileOutputStream(path.toFile(), true);
+    try {
+      // A stat, not the stream's channel (see above). The caller holds the database's lock: no
+      // one else appends to the file.
+      return new NioWritableFile(out, Files.size(path));
+    } catch (IOException | RuntimeException e) {
+      out.close();
+      throw e;
+    }
   }
 
   /**
@@ -40,7 +62,7 @@ final class NioWritableFile implements WritableFile {
    */
   static NioWritableFile create(Path path) throws IOException {
     try {
-      return new NioWritableFile(new FileOutputStream(path.toFile()));
+      return new NioWritableFile(new FileOutputStream(path.toFile()), 0);
     } catch (FileNotFoundException e) {
       Path parent = path.toAbsolutePath().getParent();
       if (parent != null && !Files.isDirectory(parent)) {

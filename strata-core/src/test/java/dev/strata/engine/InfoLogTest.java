@@ -8,7 +8,10 @@ import dev.strata.testing.FaultInjectionFileSystem;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The database keeps its own {@code LOG}: what happened reaches whoever supports it, whatever
@@ -60,24 +63,30 @@ class InfoLogTest {
     }
   }
 
-  @Test
-  void open_withWritesToReplay_logsTheReplayAndItsTables() throws Exception {
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void open_withWritesToReplay_logsTheReplayAndItsTablesOrTheReusedWal(boolean reuseLogs)
+      throws Exception {
     FaultInjectionFileSystem fs = new FaultInjectionFileSystem(1);
-    Options o = Options.builder().fileSystem(fs).jmx(false).build();
+    Options o = Options.builder().fileSystem(fs).jmx(false).reuseLogs(reuseLogs).build();
     try (StrataDB db = StrataDB.open(DIR, o)) {
       for (int i = 0; i < 100; i++) {
         db.put(new byte[] {(byte) i}, new byte[100]);
       }
     }
-    long walBytes =
-        fs.list(DIR).stream().filter(n -> n.endsWith(".log")).mapToLong(n -> size(fs, n)).sum();
+    List<String> logs = fs.list(DIR).stream().filter(n -> n.endsWith(".log")).toList();
+    assertThat(logs).hasSize(1);
+    long walBytes = size(fs, logs.get(0));
     assertThat(text(fs, LOG_FILE)).doesNotContain("replayed");
 
     try (StrataDB db = StrataDB.open(DIR, o)) {
+      String tables = reuseLogs ? "0" : "1";
+      String tail = reuseLogs ? "; appending to " + logs.get(0) : "";
       assertThat(text(fs, LOG_FILE))
           .containsPattern(
-              "replayed 1 WAL\\(s\\), " + walBytes + " bytes, in \\d+ ms \\(\\d+ ms of it writing 1"
-                  + " level-0 table\\(s\\)\\)");
+              "replayed 1 WAL\\(s\\), " + walBytes + " bytes, in \\d+ ms \\(\\d+ ms of it writing "
+                  + tables + " level-0 table\\(s\\)\\)" + java.util.regex.Pattern.quote(tail)
+                  + "\n");
       assertThat(db.get(new byte[] {99})).hasSize(100);
     }
   }

@@ -73,6 +73,7 @@ public final class FaultInjectionFileSystem implements FileSystem {
     SYNC,
     CLOSE,
     OPEN_READ,
+    OPEN_APPEND,
     READ,
     RENAME,
     DELETE,
@@ -372,6 +373,17 @@ public final class FaultInjectionFileSystem implements FileSystem {
     live.put(path, node);
     addDirOp(new DirOp(Op.CREATE, path, null, node));
     record(Op.CREATE, path, null, -1, -1, null, false);
+    return new Writer(path, node);
+  }
+
+  @Override
+  public synchronized WritableFile openAppend(Path path) throws IOException {
+    maybeFail(Op.OPEN_APPEND, path);
+    Node node = live.get(path);
+    if (node == null) {
+      throw new NoSuchFileException(path.toString());
+    }
+    record(Op.OPEN_APPEND, path, null, -1, -1, null, false);
     return new Writer(path, node);
   }
 

@@ -26,6 +26,11 @@ public abstract class ForwardingFileSystem implements FileSystem {
   }
 
   @Override
+  public WritableFile openAppend(Path path) throws IOException {
+    return delegate.openAppend(path);
+  }
+
+  @Override
   public ReadableFile openRead(Path path) throws IOException {
     return delegate.openRead(path);
   }

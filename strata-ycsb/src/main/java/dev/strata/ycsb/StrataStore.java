@@ -19,13 +19,14 @@ import java.util.Set;
  * {@code skiplist}), {@code shards}, {@code mmap} ({@code true}, {@code false}: table files read
  * through a memory mapping or through their channel), {@code background-compaction} ({@code
  * true}, {@code false}: compactions run on the database's thread, or none run; for measuring what
- * a phase pays for the compactions it inherits). Writes use {@code WriteOptions.DEFAULT}: logged, not synced.
+ * a phase pays for the compactions it inherits), {@code reuse-logs} ({@code true}, {@code
+ * false}: see {@code Options.Builder#reuseLogs}). Writes use {@code WriteOptions.DEFAULT}: logged, not synced.
  * Thread-safe; closing it closes the database.
  */
 final class StrataStore implements RecordStore {
   static final Set<String> OPTION_KEYS =
       Set.of("memtable-mb", "cache-mb", "bloom-bits", "compression", "memtable", "shards", "mmap",
-          "background-compaction");
+          "background-compaction", "reuse-logs");
 
   private final StrataDB db;
   private final Options options;
@@ -57,6 +58,7 @@ final class StrataStore implements RecordStore {
             .mmapReads(settings.booleanValue("mmap", defaults.mmapReads()))
             .backgroundCompaction(
                 settings.booleanValue("background-compaction", defaults.backgroundCompaction()))
+            .reuseLogs(settings.booleanValue("reuse-logs", defaults.reuseLogs()))
             .build();
     return new StrataStore(StrataDB.open(dir, options), options);
   }
@@ -99,6 +101,7 @@ final class StrataStore implements RecordStore {
         + " bits/key, compression " + options.compression()
         + (options.mmapReads() ? ", tables memory-mapped" : "")
         + (options.backgroundCompaction() ? "" : ", no background compaction")
+        + (options.reuseLogs() ? "" : ", replayed WAL flushed at open")
         + ", WAL on, no sync";
   }
 

@@ -26,7 +26,24 @@ class StrataStoreTest {
     try (StrataStore store = StrataStore.open(dir, OptionList.parse("", StrataStore.OPTION_KEYS))) {
       assertThat(store.describe())
           .doesNotContain("no background compaction")
-          .doesNotContain("memory-mapped");
+          .doesNotContain("memory-mapped")
+          .doesNotContain("flushed at open");
+    }
+  }
+
+  @Test
+  void open_reuseLogsFalse_reopenFlushesTheReplayedWal() throws Exception {
+    try (StrataStore store = StrataStore.open(dir, OptionList.parse("", StrataStore.OPTION_KEYS))) {
+      store.put("user1".getBytes(java.nio.charset.StandardCharsets.UTF_8), new byte[100]);
+    }
+    try (StrataStore store =
+        StrataStore.open(dir, OptionList.parse("reuse-logs=false", StrataStore.OPTION_KEYS))) {
+      assertThat(store.describe()).contains("replayed WAL flushed at open");
+    }
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .as("the open wrote the replayed write to a table")
+          .anyMatch(n -> n.endsWith(".sst"));
     }
   }
 

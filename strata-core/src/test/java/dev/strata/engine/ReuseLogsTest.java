@@ -1,0 +1,295 @@
+package dev.strata.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.ColumnFamilyHandle;
+import dev.strata.ColumnFamilyOptions;
+import dev.strata.Options;
+import dev.strata.StrataDB;
+import dev.strata.WriteOptions;
+import dev.strata.testing.FaultInjectionFileSystem;
+import dev.strata.testing.FaultInjectionFileSystem.CrashMode;
+import dev.strata.testing.FaultInjectionFileSystem.Event;
+import dev.strata.testing.FaultInjectionFileSystem.Op;
+import dev.strata.testing.ManualExecutor;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A writable open that replayed one whole WAL keeps the replayed writes as the active memtable and
+ * appends to that WAL ({@code Options.reuseLogs}); in every other case (a torn tail, two logs, a
+ * replay larger than a memtable, the option off) it flushes the replay to level 0 and starts a
+ * fresh WAL. Whatever it chose, no write is lost or reordered across later crashes.
+ */
+class ReuseLogsTest {
+  private static final Path DIR = Path.of("/db");
+
+  private FaultInjectionFileSystem fs = new FaultInjectionFileSystem(7);
+
+  private Options.Builder options() {
+    return Options.builder().fileSystem(fs).memtableSizeBytes(64 << 10).jmx(false);
+  }
+
+  private static byte[] key(int i) {
+    return String.format("key%06d", i).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] value(int i, int version) {
+    byte[] v = new byte[40];
+    Arrays.fill(v, (byte) (i * 31 + version));
+    v[0] = (byte) version;
+    return v;
+  }
+
+  private static void write(StrataDB db, int from, int to, int version) {
+    for (int i = from; i < to; i++) {
+      db.put(key(i), value(i, version));
+    }
+  }
+
+  private static void assertHolds(StrataDB db, int from, int to, int version) {
+    for (int i = from; i < to; i++) {
+      assertThat(db.get(key(i))).as("key %d version %d", i, version).isEqualTo(value(i, version));
+    }
+  }
+
+  /** The names of the files of {@code op} (successful) traced so far with the given suffix. */
+  private List<String> traced(Op op, String suffix) {
+    return fs.trace().stream()
+        .filter(e -> e.op() == op && !e.failed() && name(e).endsWith(suffix))
+        .map(ReuseLogsTest::name)
+        .toList();
+  }
+
+  private static String name(Event e) {
+    return e.path().getFileName().toString();
+  }
+
+  private List<String> logs() throws Exception {
+    return fs.list(DIR).stream().filter(n -> n.endsWith(".log")).sorted().toList();
+  }
+
+  @Test
+  void cleanReopen_keepsTheReplayInMemoryAndAppendsToTheSameWal() throws Exception {
+    try (StrataDB db = StrataDB.open(DIR, options().build())) {
+      write(db, 0, 200, 1);
+    }
+    List<String> before = logs();
+    assertThat(before).hasSize(1);
+
+    fs.setTracing(true);
+    try (StrataDB db = StrataDB.open(DIR, options().build())) {
+      assertThat(traced(Op.CREATE, ".sst")).as("no table written by the open").isEmpty();
+      assertThat(traced(Op.CREATE, ".log")).as("no fresh WAL").isEmpty();
+      assertThat(traced(Op.OPEN_APPEND, ".log")).containsExactly(before.get(0));
+      assertThat(db.getProperty("strata.num-files-at-level0")).isEqualTo("0");
+      assertHolds(db, 0, 200, 1);
+      // Overwrites of replayed keys and new keys, into the same memtable and WAL.
+      write(db, 100, 300, 2);
+      assertHolds(db, 0, 100, 1);
+      assertHolds(db, 100, 300, 2);
+    }
+    assertThat(logs()).isEqualTo(before);
+
+    try (StrataDB db = StrataDB.open(DIR, options().build())) {
+      assertHolds(db, 0, 100, 1);
+      assertHolds(db, 100, 300, 2);
+      assertThat(db.getProperty("strata.num-files-at-level0")).isEqualTo("0");
+    }
+  }
+
+  @Test
+  void reopenForcesTheReusedWalBeforeItReturns() throws Exception {
+    try (StrataDB db = StrataDB.open(DIR, options().build())) {
+      write(db, 0, 50, 1);
+    }
+    fs.setTracing(true);
+    try (StrataDB db = StrataDB.open(DIR, options().build())) {
+      List<Event> trace = fs.trace();
+      int opened = -1;
+      int synced = -1;
+      for (int i = 0; i < trace.size(); i++) {
+        Event e = trace.get(i);
+        if (name(e).endsWith(".log") && !e.failed()) {
+          if (e.op() == Op.OPEN_APPEND && opened < 0) {
+            opened = i;
+          } else if (e.op() == Op.SYNC && opened >= 0 && synced < 0) {
+            synced = i;
+          }
+        }
+      }
+      assertThat(opened).as("reopened for appending").isNotNegative();
+      assertThat(synced).as("forced after it was reopened, within the open").isGreaterThan(opened);
+      assertHolds(db, 0, 50, 1);
+    }
+  }
+
+  @Test
+  void reuseLogsOff_flushesTheReplayAndStartsAFreshWal() throws Exception {
+    Options off = options().reuseLogs(false).build();
+    try (StrataDB db = StrataDB.open(DIR, off)) {
+      write(db, 0, 200, 1);
+    }
+    List<String> before = logs();
+    fs.setTracing(true);
+    try (StrataDB db = StrataDB.open(DIR, off)) {
+      assertThat(traced(Op.CREATE, ".sst")).hasSize(1);
+      assertThat(traced(Op.CREATE, ".log")).hasSize(1);
+      assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
+      assertThat(db.getProperty("strata.num-files-at-level0")).isEqualTo("1");
+      assertHolds(db, 0, 200, 1);
+    }
+    assertThat(logs()).doesNotContainAnyElementsOf(before);
+  }
+
+  /**
+   * A log whose last record is cut short must not be appended to: the new records would follow
+   * the torn bytes, and the next recovery, stopping at the tear, would drop them.
+   */
+  @Test
+  void tornTail_isNeverAppendedTo_writesAfterTheOpenSurviveTheNextCrash() throws Exception {
+    try (StrataDB db = StrataDB.open(DIR, options().build())) {
+      write(db, 0, 100, 1);
+    }
+    Path log = DIR.resolve(logs().get(0));
+    byte[] whole = fs.read(log);
+    fs.overwrite(log, Arrays.copyOf(whole, whole.length - 5));
+
+    fs.setTracing(true);
+    try (StrataDB db = StrataDB.open(DIR, options().build())) {
+      assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
+      assertThat(traced(Op.CREATE, ".log")).hasSize(1);
+      assertHolds(db, 0, 99, 1);
+      assertThat(db.get(key(99))).as("the torn record").isNull();
+      write(db, 100, 150, 2);
+      db.put(key(150), value(150, 2), WriteOptions.SYNC);
+      fs = fs.crash(CrashMode.DROP_UNSYNCED, new Random(1));
+    } catch (RuntimeException closeOnFrozen) {
+      // The frozen file system refuses the close's writes; the image was taken before.
+    }
+    try (StrataDB db = StrataDB.open(DIR, options().build())) {
+      assertHolds(db, 0, 99, 1);
+      assertHolds(db, 100, 151, 2);
+    }
+  }
+
+  @Test
+  void twoLogsToReplay_flushesAndStartsAFreshWal() throws Exception {
+    ManualExecutor background = new ManualExecutor();
+    Options small =
+        options().memtableSizeBytes(4096).backgroundExecutor(background).backgroundCompaction(false)
+            .build();
+    int written = 0;
+    StrataDB db = StrataDB.open(DIR, small);
+    while (db.getProperty("strata.num-immutable-memtables").equals("0")) {
+      db.put(key(written), value(written, 1));
+      written++;
+    }
+    db.put(key(written), value(written, 1), WriteOptions.SYNC);
+    written++;
+    // The switch's flush never ran: two logs hold the writes.
+    fs = fs.crash(CrashMode.DROP_UNSYNCED, new Random(2));
+    background.shutdownNow();
+    try {
+      db.close();
+    } catch (RuntimeException closeOnFrozen) {
+      // expected: the old file system is frozen
+    }
+    assertThat(logs()).hasSize(2);
+
+    fs.setTracing(true);
+    try (StrataDB again = StrataDB.open(DIR, options().build())) {
+      assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
+      assertThat(traced(Op.CREATE, ".log")).hasSize(1);
+      assertThat(traced(Op.CREATE, ".sst")).isNotEmpty();
+      assertHolds(again, 0, written, 1);
+    }
+  }
+
+  @Test
+  void replayLargerThanOneMemtable_flushesAndStartsAFreshWal() throws Exception {
+    try (StrataDB db = StrataDB.open(DIR, options().memtableSizeBytes(1 << 20).build())) {
+      write(db, 0, 1000, 1);
+    }
+    fs.setTracing(true);
+    try (StrataDB db = StrataDB.open(DIR, options().memtableSizeBytes(4096).build())) {
+      assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
+      assertThat(traced(Op.CREATE, ".sst")).hasSizeGreaterThan(1);
+      assertHolds(db, 0, 1000, 1);
+    }
+  }
+
+  @Test
+  void emptyWal_isReusedToo_repeatedOpensMakeNoFiles() throws Exception {
+    try (StrataDB db = StrataDB.open(DIR, options().build())) {
+      assertThat(db.get(key(0))).isNull();
+    }
+    List<String> files = fs.list(DIR).stream().filter(n -> !n.startsWith("LOG")).sorted().toList();
+    for (int i = 0; i < 3; i++) {
+      try (StrataDB db = StrataDB.open(DIR, options().build())) {
+        assertThat(db.get(key(0))).isNull();
+      }
+    }
+    assertThat(fs.list(DIR).stream().filter(n -> n.endsWith(".log") || n.endsWith(".sst")))
+        .containsExactlyInAnyOrderElementsOf(
+            files.stream().filter(n -> n.endsWith(".log") || n.endsWith(".sst")).toList());
+  }
+
+  @Test
+  void columnFamilies_eachKeepsItsReplay_andAllSurviveACrashAfterMoreWrites() throws Exception {
+    try (StrataDB db = StrataDB.open(DIR, options().build())) {
+      ColumnFamilyHandle users = db.createColumnFamily("users", ColumnFamilyOptions.defaults());
+      for (int i = 0; i < 100; i++) {
+        db.put(key(i), value(i, 1));
+        db.put(users, key(i), value(i, 3));
+      }
+    }
+    fs.setTracing(true);
+    try (StrataDB db = StrataDB.open(DIR, options().build())) {
+      assertThat(traced(Op.CREATE, ".sst")).isEmpty();
+      assertThat(traced(Op.OPEN_APPEND, ".log")).hasSize(1);
+      ColumnFamilyHandle users = db.columnFamily("users");
+      for (int i = 0; i < 100; i++) {
+        assertThat(db.get(key(i))).isEqualTo(value(i, 1));
+        assertThat(db.get(users, key(i))).isEqualTo(value(i, 3));
+      }
+      for (int i = 50; i < 150; i++) {
+        db.put(users, key(i), value(i, 4));
+      }
+      db.put(key(0), value(0, 2), WriteOptions.SYNC);
+      fs = fs.crash(CrashMode.DROP_UNSYNCED, new Random(3));
+    } catch (RuntimeException closeOnFrozen) {
+      // The frozen file system refuses the close's writes; the image was taken before.
+    }
+    try (StrataDB db = StrataDB.open(DIR, options().build())) {
+      ColumnFamilyHandle users = db.columnFamily("users");
+      assertThat(db.get(key(0))).isEqualTo(value(0, 2));
+      assertHolds(db, 1, 100, 1);
+      for (int i = 0; i < 150; i++) {
+        assertThat(db.get(users, key(i))).as("users %d", i).isEqualTo(value(i, i < 50 ? 3 : 4));
+      }
+    }
+  }
+
+  @Test
+  void flushOfTheReusedMemtable_deletesTheReusedWal_andKeepsEverything() throws Exception {
+    try (StrataDB db = StrataDB.open(DIR, options().build())) {
+      write(db, 0, 200, 1);
+    }
+    String reused = logs().get(0);
+    try (StrataDB db = StrataDB.open(DIR, options().build())) {
+      write(db, 200, 300, 1);
+      db.flush();
+      assertThat(logs()).doesNotContain(reused);
+      assertThat(db.getProperty("strata.num-files-at-level0")).isEqualTo("1");
+      assertHolds(db, 0, 300, 1);
+    }
+    try (StrataDB db = StrataDB.open(DIR, options().build())) {
+      assertHolds(db, 0, 300, 1);
+    }
+  }
+}
