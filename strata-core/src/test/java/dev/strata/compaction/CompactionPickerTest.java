@@ -198,6 +198,56 @@ class CompactionPickerTest {
     assertThat(c.outputLevelInputs()).containsExactly(lower);
   }
 
+  /**
+   * A level over its target compacts the file that rewrites the fewest bytes below it per byte it
+   * moves down (RocksDB's kMinOverlappingRatio), not the next one in key order: key order picked
+   * files overlapping 8 to 10 files of the level below beside files overlapping 2.
+   */
+  @Test
+  void levelOverItsTarget_compactsTheFileWithTheLeastOverlapBelowPerByte() {
+    // Level 6 at 3 GiB: level 5's target is about 300 MiB, and it holds 400 MiB.
+    FileMetadata wide = file(10, 100 * MIB, "a", "h");
+    FileMetadata narrow = file(11, 100 * MIB, "i", "j");
+    FileMetadata mid = file(12, 100 * MIB, "k", "r");
+    FileMetadata last = file(13, 100 * MIB, "s", "z");
+    Level[] levels = levels(
+        new Level(5, List.of(wide, narrow, mid, last)),
+        new Level(6, List.of(
+            file(20, 600 * MIB, "a", "d"), file(21, 600 * MIB, "e", "h"),
+            file(22, 64 * MIB, "i", "j"),
+            file(23, 600 * MIB, "k", "n"), file(24, 600 * MIB, "o", "r"),
+            file(25, 600 * MIB, "s", "z"))));
+    assertThat(picker.scores(levels)[5]).isGreaterThan(1.0);
+
+    Compaction c = picker.pick(levels);
+
+    assertThat(c.reason()).isEqualTo(Compaction.Reason.SIZE);
+    assertThat(c.inputs()).containsExactly(narrow);
+    assertThat(numbers(c.outputLevelInputs())).containsExactly(22L);
+  }
+
+  @Test
+  void equalOverlapBelow_theLargerFileGoesFirst_andAFileOverlappingNothingBeatsAll() {
+    FileMetadata small = file(10, 10 * MIB, "a", "c");
+    FileMetadata large = file(11, 400 * MIB, "d", "f");
+    FileMetadata apart = file(12, 200 * MIB, "x", "z");
+    Level[] withApart = levels(
+        new Level(5, List.of(small, large, apart)),
+        new Level(6, List.of(
+            file(20, 1000 * MIB, "a", "c"), file(21, 1000 * MIB, "d", "f"),
+            file(22, 1200 * MIB, "g", "w"))));
+    assertThat(picker.scores(withApart)[5]).isGreaterThan(1.0);
+    assertThat(picker.pick(withApart).inputs()).containsExactly(apart);
+
+    Level[] without = levels(
+        new Level(5, List.of(small, large)),
+        new Level(6, List.of(
+            file(20, 1000 * MIB, "a", "c"), file(21, 1000 * MIB, "d", "f"),
+            file(22, 1000 * MIB, "g", "w"))));
+    assertThat(picker.scores(without)[5]).isGreaterThan(1.0);
+    assertThat(picker.pick(without).inputs()).containsExactly(large);
+  }
+
   /** Five level-0 files, each overlapping the next only: a chain from "a".."c" to "i".."k". */
   private static Level chainedLevel0() {
     return new Level(0, List.of(
