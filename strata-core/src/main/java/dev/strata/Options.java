@@ -625,14 +625,20 @@ public final class Options {
     }
 
     /**
-     * Whether a writable open may keep what it replayed from the WAL in memory and go on
+     * Whether a writable open may keep what it replayed from the last WAL in memory and go on
      * appending to that WAL (default true), instead of writing the replayed writes to a level-0
-     * table and starting a fresh WAL. It does so only when exactly one WAL is replayed, that WAL
-     * ends with a whole record (no torn tail, no damage), and no family's replayed writes filled
-     * a memtable; otherwise, and with false, the open flushes as before. The replayed memtables
-     * then stay the families' active ones and are flushed when full, as if the database had never
-     * closed. The open forces the WAL once before it returns, so that what it replayed is as
+     * table and starting a fresh WAL. It does so only when the last WAL ends with a whole record
+     * (no torn tail, no damage) and no family's writes in it filled a memtable; the writes of the
+     * WALs before it (a crash with a memtable waiting for its flush leaves two) are written to
+     * level 0 as before. Otherwise, and with false, the open flushes everything. The kept
+     * memtables stay the families' active ones and are flushed when full, as if the database had
+     * never closed. The open forces the WAL once before it returns, so that what it replayed is as
      * durable as a flushed table would have made it.
+     *
+     * <p>The cost: until the kept memtable fills and is flushed, scans merge its 16 shards, which
+     * is slower per entry than reading a table (sequential reads of a database reopened right
+     * after a fill: about 5.0M against 7.5M entries per second, {@code docs/benchmarks.md}).
+     * Point reads are not slower.
      *
      * <p>This spares an open the table write (a 64 MiB memtable: about 0.2 s) and the level-0
      * file each open would add: a database opened and closed often (a job per run, a test per

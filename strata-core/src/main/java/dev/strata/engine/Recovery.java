@@ -108,6 +108,9 @@ final class Recovery {
    */
   private boolean lastLogEndedCleanly;
 
+  /** Level-0 tables the replay wrote before it began the last log. */
+  private int tablesBeforeLastLog;
+
   /** Level-0 tables the replay wrote, and the time writing them took; for the info log. */
   private int replayTables;
 
@@ -148,6 +151,18 @@ final class Recovery {
     void drain() {
       if (inserter != null) {
         inserter.drainInto(mem);
+      }
+    }
+
+    /**
+     * Flushes what the logs before the last one put in the memtable, so that the last log's writes
+     * alone fill the next: the memtable that open may keep ({@link Options#reuseLogs}).
+     */
+    void flushAtLastLog() throws IOException {
+      drain();
+      if (mem != null && !mem.isEmpty()) {
+        flushReplayed(this, mem);
+        mem = newMemtable.apply(family.options);
       }
     }
 
@@ -288,7 +303,7 @@ final class Recovery {
             (System.nanoTime() - replayStart) / 1_000_000,
             replayTableNanos / 1_000_000,
             replayTables,
-            reuse ? "; appending to " + FileNames.log(logs.get(0)) : "");
+            reuse ? "; appending to " + FileNames.log(logs.get(logs.size() - 1)) : "");
       }
     } finally {
       for (ReadableFile f : pinnedLogs.values()) {
@@ -306,7 +321,7 @@ final class Recovery {
     // 4. The WAL to append to: the replayed one when it can be reused, else a fresh one. Then an
     // edit per family recording its replayed tables and the log number; the default family's
     // last, each family's replay is complete on its own.
-    long walNumber = reuse ? logs.get(0) : versions.newFileNumber();
+    long walNumber = reuse ? logs.get(logs.size() - 1) : versions.newFileNumber();
     String walName = FileNames.log(walNumber);
     Path walPath = FileNames.path(dir, walName);
     LogWriter wal =
@@ -352,20 +367,22 @@ final class Recovery {
   }
 
   /**
-   * Whether a writable open appends to the log it replayed instead of flushing ({@link
-   * Options#reuseLogs}): exactly one log, read to a whole last record, no table written during
-   * the replay (every family's writes fit one memtable), and no family whose log number is above
-   * it (that family would skip the log's writes at the next recovery).
+   * Whether a writable open appends to the last log it replayed instead of flushing ({@link
+   * Options#reuseLogs}): that log read to a whole last record with nothing stopping the replay
+   * before it, no table written from its writes (every family's fit one memtable; the logs before
+   * it were flushed when it began, and the edit's log number makes them obsolete), and no family
+   * whose log number is above it (that family would skip the log's writes at the next recovery).
    */
   private boolean reusable(List<Long> logs) {
-    if (readOnly || !options.reuseLogs() || logs.size() != 1 || !lastLogEndedCleanly) {
+    if (readOnly || !options.reuseLogs() || logs.isEmpty() || !lastLogEndedCleanly) {
       return false;
     }
-    if (replayTables > 0) {
+    if (replayTables > tablesBeforeLastLog) {
       return false;
     }
+    long last = logs.get(logs.size() - 1);
     for (ColumnFamily f : families.live()) {
-      if (f.versions.logNumber() > logs.get(0)) {
+      if (f.versions.logNumber() > last) {
         return false;
       }
     }
@@ -456,6 +473,12 @@ final class Recovery {
       for (int i = 0; i < logs.size() && !stopped; i++) {
         long logNumber = logs.get(i);
         String name = FileNames.log(logs.get(i));
+        if (i > 0 && i == logs.size() - 1 && !readOnly && options.reuseLogs()) {
+          for (FamilyReplay r : replays.values()) {
+            r.flushAtLastLog();
+          }
+          tablesBeforeLastLog = replayTables;
+        }
         ReadableFile pinned = pinnedLogs.remove(logs.get(i));
         try (ReadableFile file =
             pinned != null ? pinned : fs.openRead(FileNames.path(dir, name))) {

@@ -20,10 +20,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * A writable open that replayed one whole WAL keeps the replayed writes as the active memtable and
- * appends to that WAL ({@code Options.reuseLogs}); in every other case (a torn tail, two logs, a
- * replay larger than a memtable, the option off) it flushes the replay to level 0 and starts a
- * fresh WAL. Whatever it chose, no write is lost or reordered across later crashes.
+ * A writable open whose last replayed WAL is whole keeps the replayed writes as the active memtable and
+ * appends to that WAL ({@code Options.reuseLogs}); with several logs it flushes the older ones'
+ * writes and keeps the newest's; in every other case (a torn tail, a replay larger than a
+ * memtable, the option off) it flushes the replay to level 0 and starts a fresh WAL. Whatever it chose, no write is lost or reordered across later crashes.
  */
 class ReuseLogsTest {
   private static final Path DIR = Path.of("/db");
@@ -177,8 +177,68 @@ class ReuseLogsTest {
     }
   }
 
+  /** A crash with a memtable waiting for its flush leaves two logs: the older is flushed. */
   @Test
-  void twoLogsToReplay_flushesAndStartsAFreshWal() throws Exception {
+  void twoLogsToReplay_flushesTheOlder_andAppendsToTheNewer() throws Exception {
+    int written = crashWithTwoLogs();
+    List<String> logs = logs();
+    assertThat(logs).hasSize(2);
+
+    fs.setTracing(true);
+    try (StrataDB again = StrataDB.open(DIR, options().build())) {
+      assertThat(traced(Op.OPEN_APPEND, ".log")).containsExactly(logs.get(1));
+      assertThat(traced(Op.CREATE, ".log")).isEmpty();
+      assertThat(traced(Op.CREATE, ".sst")).as("the older log's writes").hasSize(1);
+      assertHolds(again, 0, written, 1);
+      write(again, written, written + 100, 2);
+      again.put(key(written + 100), value(written + 100, 2), WriteOptions.SYNC);
+      assertThat(logs()).as("the older log is obsolete").containsExactly(logs.get(1));
+      fs = fs.crash(CrashMode.DROP_UNSYNCED, new Random(4));
+    } catch (RuntimeException closeOnFrozen) {
+      // The frozen file system refuses the close's writes; the image was taken before.
+    }
+    try (StrataDB again = StrataDB.open(DIR, options().build())) {
+      assertHolds(again, 0, written, 1);
+      assertHolds(again, written, written + 101, 2);
+    }
+  }
+
+  @Test
+  void twoLogsWithReuseOff_flushBothAndStartAFreshWal() throws Exception {
+    int written = crashWithTwoLogs();
+    fs.setTracing(true);
+    try (StrataDB again = StrataDB.open(DIR, options().reuseLogs(false).build())) {
+      assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
+      assertThat(traced(Op.CREATE, ".log")).hasSize(1);
+      assertHolds(again, 0, written, 1);
+    }
+  }
+
+  /**
+   * A torn tail in the newer of two logs: the older one's writes are flushed, the newer one's
+   * prefix too, and a fresh log takes the writes.
+   */
+  @Test
+  void twoLogs_newerTorn_flushesAllAndStartsAFreshWal() throws Exception {
+    int written = crashWithTwoLogs();
+    Path newer = DIR.resolve(logs().get(1));
+    byte[] whole = fs.read(newer);
+    fs.overwrite(newer, Arrays.copyOf(whole, whole.length - 3));
+
+    fs.setTracing(true);
+    try (StrataDB again = StrataDB.open(DIR, options().build())) {
+      assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
+      assertThat(traced(Op.CREATE, ".log")).hasSize(1);
+      assertHolds(again, 0, written - 1, 1);
+      assertThat(again.get(key(written - 1))).as("the torn record").isNull();
+    }
+  }
+
+  /**
+   * Writes until a memtable switch, with the switch's flush held back, then one sync write, and
+   * crashes: the image (now {@code fs}) has two logs. Returns the keys written.
+   */
+  private int crashWithTwoLogs() {
     ManualExecutor background = new ManualExecutor();
     Options small =
         options().memtableSizeBytes(4096).backgroundExecutor(background).backgroundCompaction(false)
@@ -199,15 +259,7 @@ class ReuseLogsTest {
     } catch (RuntimeException closeOnFrozen) {
       // expected: the old file system is frozen
     }
-    assertThat(logs()).hasSize(2);
-
-    fs.setTracing(true);
-    try (StrataDB again = StrataDB.open(DIR, options().build())) {
-      assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
-      assertThat(traced(Op.CREATE, ".log")).hasSize(1);
-      assertThat(traced(Op.CREATE, ".sst")).isNotEmpty();
-      assertHolds(again, 0, written, 1);
-    }
+    return written;
   }
 
   @Test

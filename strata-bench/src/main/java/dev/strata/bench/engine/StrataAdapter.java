@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Engine options: {@code memtable=sharded|skiplist}, {@code shards=N} (a power of two), {@code
  * background-compaction=true|false}, {@code read-triggered-compaction=true|false}, {@code
- * mmap=true|false}.
+ * mmap=true|false}, {@code reuse-logs=true|false}.
  */
 public final class StrataAdapter implements EngineAdapter {
   static final String PROP_USER_BYTES = "strata.bytes-written-user";
@@ -53,7 +53,8 @@ public final class StrataAdapter implements EngineAdapter {
   @Override
   public Set<String> optionKeys() {
     return Set.of(
-        "memtable", "shards", "background-compaction", "read-triggered-compaction", "mmap");
+        "memtable", "shards", "background-compaction", "read-triggered-compaction", "mmap",
+        "reuse-logs");
   }
 
   @Override
@@ -82,6 +83,9 @@ public final class StrataAdapter implements EngineAdapter {
           break;
         case "mmap":
           b.mmapReads(Boolean.parseBoolean(v));
+          break;
+        case "reuse-logs":
+          b.reuseLogs(Boolean.parseBoolean(v));
           break;
         default:
           break;
