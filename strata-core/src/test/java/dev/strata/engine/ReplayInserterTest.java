@@ -79,6 +79,95 @@ class ReplayInserterTest {
     }
   }
 
+  /**
+   * Each thread inserts its range of the chunk in key order (what keeps its skip-list searches in
+   * the cache), versions of one key in log order, and every entry exactly once.
+   */
+  @Test
+  void drain_insertsEachThreadsRangeInKeyOrder_everyEntryOnce() {
+    java.util.Map<Thread, java.util.List<long[]>> byThread =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.List<byte[]> keyOf = new java.util.ArrayList<>();
+    Memtable recording = recordingMemtable(byThread, keyOf);
+    SplittableRandom rnd = new SplittableRandom(42);
+    int n = 10_000;
+    byte[][] keys = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      // About 3,000 distinct keys: many have several versions.
+      keys[i] = b(String.format("key%05d", rnd.nextInt(3_000)));
+      keyOf.add(keys[i]);
+    }
+    for (int threads : new int[] {1, 2}) {
+      byThread.clear();
+      try (ReplayInserter inserter = new ReplayInserter(threads, 1L << 40)) {
+        for (int i = 0; i < n; i++) {
+          inserter.add(i, ValueKind.VALUE, keys[i], b("v" + i));
+        }
+        inserter.drainInto(recording);
+      }
+      assertThat(byThread).hasSize(threads);
+      java.util.Set<Long> seen = new java.util.HashSet<>();
+      for (java.util.List<long[]> inserts : byThread.values()) {
+        for (int k = 1; k < inserts.size(); k++) {
+          byte[] prev = keyOf.get((int) inserts.get(k - 1)[0]);
+          byte[] cur = keyOf.get((int) inserts.get(k)[0]);
+          int c = java.util.Arrays.compareUnsigned(prev, cur);
+          assertThat(c).as("insert %d of a thread", k).isLessThanOrEqualTo(0);
+          if (c == 0) {
+            assertThat(inserts.get(k)[0]).isGreaterThan(inserts.get(k - 1)[0]);
+          }
+        }
+        for (long[] e : inserts) {
+          assertThat(seen.add(e[0])).as("sequence %d inserted once", e[0]).isTrue();
+        }
+      }
+      assertThat(seen).hasSize(n);
+    }
+  }
+
+  /** A memtable that records, per inserting thread, the sequences it was given, in order. */
+  private static Memtable recordingMemtable(
+      java.util.Map<Thread, java.util.List<long[]>> byThread, java.util.List<byte[]> keyOf) {
+    return new Memtable() {
+      @Override
+      public void add(long sequence, ValueKind kind, byte[] key, byte[] value) {
+        assertThat(key).isEqualTo(keyOf.get((int) sequence));
+        byThread.computeIfAbsent(Thread.currentThread(), t -> new java.util.ArrayList<>())
+            .add(new long[] {sequence});
+      }
+
+      @Override
+      public byte[] get(byte[] key, long snapshot) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public dev.strata.key.FragmentedRangeTombstones rangeTombstones() {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public InternalIterator newIterator() {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public long approximateBytes() {
+        return 0;
+      }
+
+      @Override
+      public boolean isFull() {
+        return false;
+      }
+
+      @Override
+      public long entryCount() {
+        return 0;
+      }
+    };
+  }
+
   @Test
   void aFailedInsertOnAHelper_failsTheDrain() {
     ShardedMemtable inner = new ShardedMemtable(1, 1L << 40);
@@ -126,7 +215,7 @@ class ReplayInserterTest {
       for (int i = 0; i < 5000; i++) {
         inserter.add(i, ValueKind.VALUE, b("k" + i), b("v"));
       }
-      // Entry 4001 is in the helper's stripe (odd indexes with two threads).
+      // "k4001" sorts into the upper half of the keys, the helper's range with two threads.
       assertThatThrownBy(() -> inserter.drainInto(failing))
           .isInstanceOf(StrataException.class)
           .hasRootCauseMessage("boom at 4001");
