@@ -402,7 +402,7 @@ public final class Options {
     private boolean readTriggeredCompaction = true;
     private ExecutorService backgroundExecutor;
     private WalRecoveryMode walRecoveryMode = WalRecoveryMode.TOLERATE_CORRUPTED_TAIL_RECORDS;
-    private boolean reuseLogs = true;
+    private boolean reuseLogs = false;
     private int blockSizeBytes = 4096;
     private int blockRestartInterval = 16;
     private Compression compression = Compression.LZ4;
@@ -626,7 +626,7 @@ public final class Options {
 
     /**
      * Whether a writable open may keep what it replayed from the last WAL in memory and go on
-     * appending to that WAL (default true), instead of writing the replayed writes to a level-0
+     * appending to that WAL (default false), instead of writing the replayed writes to a level-0
      * table and starting a fresh WAL. It does so only when the last WAL ends with a whole record
      * (no torn tail, no damage) and no family's writes in it filled a memtable; the writes of the
      * WALs before it (a crash with a memtable waiting for its flush leaves two) are written to

@@ -14,7 +14,7 @@ class OptionsTest {
     assertThat(o.memtableShards()).isEqualTo(16);
     assertThat(o.memtableSizeBytes()).isEqualTo(64L << 20);
     assertThat(o.backgroundCompaction()).isTrue();
-    assertThat(o.reuseLogs()).isTrue();
+    assertThat(o.reuseLogs()).isFalse();
     assertThat(o.compression()).isEqualTo(Compression.LZ4);
     assertThat(o.bloomBitsPerKey()).isEqualTo(10);
     assertThat(o.blockSizeBytes()).isEqualTo(4096);
@@ -52,12 +52,12 @@ class OptionsTest {
             .compression(Compression.NONE)
             .backgroundCompaction(false)
             .maxTotalWalBytes(1L << 30)
-            .reuseLogs(false)
+            .reuseLogs(true)
             .build();
     Options copy = o.toBuilder().build();
     assertThat(copy.toString()).isEqualTo(o.toString()).contains("maxTotalWalBytes=1073741824");
     assertThat(copy.maxTotalWalBytes()).isEqualTo(1L << 30);
-    assertThat(copy.reuseLogs()).isFalse();
+    assertThat(copy.reuseLogs()).isTrue();
     assertThat(Options.defaults().toString()).contains("maxTotalWalBytes=derived");
   }
 

@@ -31,7 +31,7 @@ class ReuseLogsTest {
   private FaultInjectionFileSystem fs = new FaultInjectionFileSystem(7);
 
   private Options.Builder options() {
-    return Options.builder().fileSystem(fs).memtableSizeBytes(64 << 10).jmx(false);
+    return Options.builder().fileSystem(fs).memtableSizeBytes(64 << 10).jmx(false).reuseLogs(true);
   }
 
   private static byte[] key(int i) {

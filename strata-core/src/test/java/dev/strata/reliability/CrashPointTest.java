@@ -45,10 +45,18 @@ class CrashPointTest {
     }
   }
 
+  /**
+   * Whether opens keep the replayed WAL ({@code Options.reuseLogs}): for its own point, and for
+   * every point's third hit, so that each point is also crashed with opens that append to a
+   * replayed WAL. Set per run by {@link #runOnce}; the tests of this class run one at a time.
+   */
+  private static boolean reuseLogs;
+
   private static Options options(
       FaultInjectionFileSystem fs, Random rnd, dev.strata.MergeOperator mergeOperator) {
     return RandomCompaction.either(
             Options.builder()
+                .reuseLogs(reuseLogs)
                 .fileSystem(fs)
                 .mergeOperator(mergeOperator)
                 .memtableShards(4)
@@ -62,6 +70,7 @@ class CrashPointTest {
   }
 
   private void runOnce(CrashPoint point, int k, CrashMode mode, Random rnd, String where) {
+    reuseLogs = point == CrashPoint.RECOVERY_BEFORE_REUSED_WAL_SYNC || k == HITS;
     FaultInjectionFileSystem fs = new FaultInjectionFileSystem(rnd.nextLong());
     try {
       fs.createDirectories(Path.of("/checkpoints"));

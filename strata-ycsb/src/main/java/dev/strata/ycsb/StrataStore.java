@@ -101,7 +101,7 @@ final class StrataStore implements RecordStore {
         + " bits/key, compression " + options.compression()
         + (options.mmapReads() ? ", tables memory-mapped" : "")
         + (options.backgroundCompaction() ? "" : ", no background compaction")
-        + (options.reuseLogs() ? "" : ", replayed WAL flushed at open")
+        + (options.reuseLogs() ? ", replayed WAL kept at open" : "")
         + ", WAL on, no sync";
   }
 
