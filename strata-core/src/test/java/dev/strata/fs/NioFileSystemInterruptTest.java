@@ -181,6 +181,34 @@ class NioFileSystemInterruptTest {
     assertThat(Files.readAllBytes(path)).isEqualTo(expected.toByteArray());
   }
 
+  /**
+   * {@code openAppend} (a reopened WAL, {@code Options.reuseLogs}) under an interrupted caller:
+   * the open, its size, the appends and the force complete, the flag stays, and the bytes follow
+   * the file's old ones. A missing file is refused, not created.
+   */
+  @Test
+  void openAppend_withInterruptFlag_appendsAfterTheOldBytesKeepsFlag() throws Exception {
+    Path path = dir.resolve("000002.log");
+    byte[] old = randomBytes(5_000, 5);
+    byte[] more = randomBytes(700, 6);
+    Files.write(path, old);
+
+    WritableFile file = withInterruptFlag(() -> fs.openAppend(path));
+    assertThat(file.size()).isEqualTo(old.length);
+    withInterruptFlag(() -> file.append(more, 0, more.length));
+    withInterruptFlag(file::sync);
+    withInterruptFlag(file::close);
+
+    assertThat(file.size()).isEqualTo(old.length + more.length);
+    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    expected.write(old);
+    expected.write(more);
+    assertThat(Files.readAllBytes(path)).isEqualTo(expected.toByteArray());
+    assertThatThrownBy(() -> fs.openAppend(dir.resolve("missing.log")))
+        .isInstanceOf(java.nio.file.NoSuchFileException.class);
+    assertThat(dir.resolve("missing.log")).doesNotExist();
+  }
+
   // Failed before the fix: the writer threw java.nio.channels.ClosedByInterruptException at the
   // first interrupt that landed inside append or sync.
   @Test
