@@ -232,7 +232,6 @@ final class TableOutput {
     return first;
   }
 
-
   /** The user key right after {@code key} in byte order: {@code key} followed by 0x00. */
   static byte[] successor(byte[] key) {
     return java.util.Arrays.copyOf(key, key.length + 1);

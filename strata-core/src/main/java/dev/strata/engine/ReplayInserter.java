@@ -23,14 +23,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * decoded entries of up to {@value #CHUNK_BYTES} bytes (a sixteenth of the memtable when that
  * is less) and {@link #drainInto} sorts them by key and splits them, in contiguous ranges of that
  * order, among the calling thread and up to three helpers, then waits for all of them (inserts in
- * key order: a 60 MB open's table write 345 -> 240 ms, the open 1.48 -> 1.42 s, median of 3). Recovery checks whether the
- * memtable is full after each chunk instead of after each record, so a replayed memtable may
- * overshoot its size by one chunk, at most a sixteenth.
+ * key order: a 60 MB open's table write 345 -> 240 ms, the open 1.48 -> 1.42 s, median of 3).
+ * Recovery checks whether the memtable is full after each chunk instead of after each record, so a
+ * replayed memtable may overshoot its size by one chunk, at most a sixteenth.
  *
  * <p>The helper threads are daemons named {@code strata-replay-N}; they exist only while the open
  * runs ({@link #close}). Not thread-safe: recovery's thread owns an instance. The helpers read the
- * collected arrays only inside {@link #drainInto}: the submit of their stripe orders the caller's
- * writes before their reads, and the caller waits for every stripe before it touches the arrays
+ * collected arrays only inside {@link #drainInto}: the submit of their range orders the caller's
+ * writes before their reads, and the caller waits for every range before it touches the arrays
  * again, so no lock guards them.
  */
 final class ReplayInserter implements AutoCloseable {
@@ -128,11 +128,11 @@ final class ReplayInserter implements AutoCloseable {
     } else {
       List<Future<?>> running = new ArrayList<>(threads - 1);
       for (int t = 1; t < threads; t++) {
-        int from = (int) ((long) n * t / threads);
-        int to = (int) ((long) n * (t + 1) / threads);
+        int from = rangeStart(n, t);
+        int to = rangeStart(n, t + 1);
         running.add(helpers.submit(() -> insertRange(mem, order, from, to)));
       }
-      insertRange(mem, order, 0, (int) ((long) n / threads));
+      insertRange(mem, order, 0, rangeStart(n, 1));
       for (Future<?> f : running) {
         awaitUninterruptibly(f);
       }
@@ -141,6 +141,11 @@ final class ReplayInserter implements AutoCloseable {
     Arrays.fill(values, 0, n, null);
     count = 0;
     bytes = 0;
+  }
+
+  /** Where thread {@code t}'s range of {@code n} sorted entries begins (thread 0 is the caller). */
+  private int rangeStart(int n, int t) {
+    return (int) ((long) n * t / threads);
   }
 
   /** Inserts the entries {@code order[from, to)}. */
@@ -191,7 +196,7 @@ final class ReplayInserter implements AutoCloseable {
     return a;
   }
 
-  /** Waits for a helper's stripe; an interrupt of the opening thread is kept for its caller. */
+  /** Waits for a helper's range; an interrupt of the opening thread is kept for its caller. */
   private static void awaitUninterruptibly(Future<?> f) {
     try {
       Futures.getUninterruptibly(f);
@@ -203,7 +208,6 @@ final class ReplayInserter implements AutoCloseable {
       throw new StrataException("replaying the WAL into the memtable failed", cause);
     }
   }
-
 
   /** Stops the helper threads. */
   @Override

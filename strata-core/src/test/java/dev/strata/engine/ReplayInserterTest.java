@@ -18,15 +18,19 @@ class ReplayInserterTest {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
+  private static final int KEYS = 99;
+
   @Test
   void manyVersionsOfFewKeys_onFourThreads_newestVersionWins_andEveryEntryIsIn() {
-    // 100 keys, 200 versions each, in sequence order as a WAL holds them; the stripes split the
-    // versions of one key over different threads, so their inserts race.
+    // 99 keys, 200 versions each, in sequence order as a WAL holds them. The four threads take
+    // contiguous ranges of the chunk in key order, 4,950 entries each: every range boundary falls
+    // inside a key (after 24.75, 49.5 and 74.25 keys), so that key's versions are inserted by two
+    // threads at once and their inserts race.
     ShardedMemtable mem = new ShardedMemtable(4, 1L << 40);
     long seq = 0;
     try (ReplayInserter inserter = new ReplayInserter(4, 1L << 40)) {
       for (int v = 0; v < 200; v++) {
-        for (int k = 0; k < 100; k++) {
+        for (int k = 0; k < KEYS; k++) {
           seq++;
           if (v == 199 && k % 10 == 0) {
             inserter.add(seq, ValueKind.DELETE, b("key" + k), new byte[0]);
@@ -39,8 +43,8 @@ class ReplayInserterTest {
       inserter.drainInto(mem);
       assertThat(inserter.isEmpty()).isTrue();
     }
-    assertThat(mem.entryCount()).isEqualTo(20_000);
-    for (int k = 0; k < 100; k++) {
+    assertThat(mem.entryCount()).isEqualTo(KEYS * 200);
+    for (int k = 0; k < KEYS; k++) {
       byte[] got = mem.get(b("key" + k), seq);
       if (k % 10 == 0) {
         assertThat(got).isSameAs(Lookup.DELETED);
@@ -48,7 +52,7 @@ class ReplayInserterTest {
         assertThat(got).isEqualTo(b("v199"));
       }
       // An older snapshot sees the version of its time.
-      assertThat(mem.get(b("key" + k), 100L * 50 + k + 1)).isEqualTo(b("v50"));
+      assertThat(mem.get(b("key" + k), (long) KEYS * 50 + k + 1)).isEqualTo(b("v50"));
     }
     long entries = 0;
     try (InternalIterator it = mem.newIterator()) {
@@ -56,7 +60,7 @@ class ReplayInserterTest {
         entries++;
       }
     }
-    assertThat(entries).isEqualTo(20_000);
+    assertThat(entries).isEqualTo(KEYS * 200);
   }
 
   @Test

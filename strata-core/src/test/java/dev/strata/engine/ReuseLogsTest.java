@@ -167,9 +167,7 @@ class ReuseLogsTest {
       assertThat(db.get(key(99))).as("the torn record").isNull();
       write(db, 100, 150, 2);
       db.put(key(150), value(150, 2), WriteOptions.SYNC);
-      fs = fs.crash(CrashMode.DROP_UNSYNCED, new Random(1));
-    } catch (RuntimeException closeOnFrozen) {
-      // The frozen file system refuses the close's writes; the image was taken before.
+      crashThenClose(db, 1);
     }
     try (StrataDB db = StrataDB.open(DIR, options().build())) {
       assertHolds(db, 0, 99, 1);
@@ -193,9 +191,7 @@ class ReuseLogsTest {
       write(again, written, written + 100, 2);
       again.put(key(written + 100), value(written + 100, 2), WriteOptions.SYNC);
       assertThat(logs()).as("the older log is obsolete").containsExactly(logs.get(1));
-      fs = fs.crash(CrashMode.DROP_UNSYNCED, new Random(4));
-    } catch (RuntimeException closeOnFrozen) {
-      // The frozen file system refuses the close's writes; the image was taken before.
+      crashThenClose(again, 4);
     }
     try (StrataDB again = StrataDB.open(DIR, options().build())) {
       assertHolds(again, 0, written, 1);
@@ -252,14 +248,23 @@ class ReuseLogsTest {
     db.put(key(written), value(written, 1), WriteOptions.SYNC);
     written++;
     // The switch's flush never ran: two logs hold the writes.
-    fs = fs.crash(CrashMode.DROP_UNSYNCED, new Random(2));
     background.shutdownNow();
+    crashThenClose(db, 2);
+    return written;
+  }
+
+  /**
+   * A power loss now: {@code fs} becomes the image of what survives (unsynced bytes dropped), then
+   * {@code db} closes on the frozen file system, which refuses close's writes; only that refusal
+   * is expected here. A second close, by a try-with-resources, does nothing.
+   */
+  private void crashThenClose(StrataDB db, long seed) {
+    fs = fs.crash(CrashMode.DROP_UNSYNCED, new Random(seed));
     try {
       db.close();
-    } catch (RuntimeException closeOnFrozen) {
-      // expected: the old file system is frozen
+    } catch (RuntimeException refusedByTheFrozenFileSystem) {
+      // The image was taken before.
     }
-    return written;
   }
 
   @Test
@@ -313,9 +318,7 @@ class ReuseLogsTest {
         db.put(users, key(i), value(i, 4));
       }
       db.put(key(0), value(0, 2), WriteOptions.SYNC);
-      fs = fs.crash(CrashMode.DROP_UNSYNCED, new Random(3));
-    } catch (RuntimeException closeOnFrozen) {
-      // The frozen file system refuses the close's writes; the image was taken before.
+      crashThenClose(db, 3);
     }
     try (StrataDB db = StrataDB.open(DIR, options().build())) {
       ColumnFamilyHandle users = db.columnFamily("users");

@@ -46,14 +46,15 @@ class CrashPointTest {
   }
 
   /**
-   * Whether opens keep the replayed WAL ({@code Options.reuseLogs}): for its own point, and for
-   * every point's third hit, so that each point is also crashed with opens that append to a
-   * replayed WAL. Set per run by {@link #runOnce}; the tests of this class run one at a time.
+   * @param reuseLogs whether opens keep the replayed WAL ({@code Options.reuseLogs}): for its own
+   *     point, and for every point's third hit, so that each point is also crashed with opens that
+   *     append to a replayed WAL (see {@link #runOnce})
    */
-  private static boolean reuseLogs;
-
   private static Options options(
-      FaultInjectionFileSystem fs, Random rnd, dev.strata.MergeOperator mergeOperator) {
+      FaultInjectionFileSystem fs,
+      Random rnd,
+      dev.strata.MergeOperator mergeOperator,
+      boolean reuseLogs) {
     return RandomCompaction.either(
             Options.builder()
                 .reuseLogs(reuseLogs)
@@ -70,7 +71,7 @@ class CrashPointTest {
   }
 
   private void runOnce(CrashPoint point, int k, CrashMode mode, Random rnd, String where) {
-    reuseLogs = point == CrashPoint.RECOVERY_BEFORE_REUSED_WAL_SYNC || k == HITS;
+    boolean reuseLogs = point == CrashPoint.RECOVERY_BEFORE_REUSED_WAL_SYNC || k == HITS;
     FaultInjectionFileSystem fs = new FaultInjectionFileSystem(rnd.nextLong());
     try {
       fs.createDirectories(Path.of("/checkpoints"));
@@ -108,7 +109,7 @@ class CrashPointTest {
     for (int round = 0; round < MAX_ROUNDS && image.get() == null; round++) {
       StrataDB db;
       try {
-        db = StrataDB.open(DIR, options(fs, rnd, gen.mergeOperator()));
+        db = StrataDB.open(DIR, options(fs, rnd, gen.mergeOperator(), reuseLogs));
       } catch (RuntimeException e) {
         assertThat(crashing.get()).as("%s: open failed without a crash: %s", where, e).isTrue();
         break;
@@ -126,7 +127,8 @@ class CrashPointTest {
     }
     assertThat(image.get()).as("%s: point never reached", where).isNotNull();
     NavigableMap<byte[], byte[]> recovered;
-    try (StrataDB db = StrataDB.open(DIR, options(image.get(), rnd, gen.mergeOperator()))) {
+    try (StrataDB db =
+        StrataDB.open(DIR, options(image.get(), rnd, gen.mergeOperator(), reuseLogs))) {
       recovered = OpGenerator.contents(db);
       db.put(new byte[] {1}, new byte[] {2});
     }
@@ -160,7 +162,7 @@ class CrashPointTest {
         List<OpGenerator.WriteOp> ops = gen.nextIngestion(100);
         Path file = Path.of("/external").resolve("f" + i + "-" + rnd.nextInt(1 << 20) + ".sst");
         try (dev.strata.SstFileWriter w =
-            new dev.strata.SstFileWriter(options(fs, rnd, gen.mergeOperator()))) {
+            new dev.strata.SstFileWriter(options(fs, rnd, gen.mergeOperator(), false))) {
           OpGenerator.writeFile(w, file, ops);
         }
         log.add(ops);

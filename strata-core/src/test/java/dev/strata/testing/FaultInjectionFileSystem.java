@@ -376,13 +376,19 @@ public final class FaultInjectionFileSystem implements FileSystem {
     return new Writer(path, node);
   }
 
-  @Override
-  public synchronized WritableFile openAppend(Path path) throws IOException {
-    maybeFail(Op.OPEN_APPEND, path);
+  /** The node of an existing file; under this. */
+  private Node existing(Path path) throws NoSuchFileException {
     Node node = live.get(path);
     if (node == null) {
       throw new NoSuchFileException(path.toString());
     }
+    return node;
+  }
+
+  @Override
+  public synchronized WritableFile openAppend(Path path) throws IOException {
+    maybeFail(Op.OPEN_APPEND, path);
+    Node node = existing(path);
     record(Op.OPEN_APPEND, path, null, -1, -1, null, false);
     return new Writer(path, node);
   }
@@ -390,10 +396,7 @@ public final class FaultInjectionFileSystem implements FileSystem {
   @Override
   public synchronized ReadableFile openRead(Path path) throws IOException {
     maybeFail(Op.OPEN_READ, path);
-    Node node = live.get(path);
-    if (node == null) {
-      throw new NoSuchFileException(path.toString());
-    }
+    Node node = existing(path);
     return new Reader(path, node);
   }
 
@@ -404,10 +407,7 @@ public final class FaultInjectionFileSystem implements FileSystem {
 
   @Override
   public synchronized long size(Path path) throws IOException {
-    Node node = live.get(path);
-    if (node == null) {
-      throw new NoSuchFileException(path.toString());
-    }
+    Node node = existing(path);
     return node.length;
   }
 
