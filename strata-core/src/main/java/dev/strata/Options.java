@@ -627,13 +627,15 @@ public final class Options {
     /**
      * Whether a writable open may keep what it replayed from the last WAL in memory and go on
      * appending to that WAL (default false), instead of writing the replayed writes to a level-0
-     * table and starting a fresh WAL. It does so only when the last WAL ends with a whole record
-     * (no torn tail, no damage) and no family's writes in it filled a memtable; the writes of the
-     * WALs before it (a crash with a memtable waiting for its flush leaves two) are written to
-     * level 0 as before. Otherwise, and with false, the open flushes everything. The kept
-     * memtables stay the families' active ones and are flushed when full, as if the database had
-     * never closed. The open forces the WAL once before it returns, so that what it replayed is as
-     * durable as a flushed table would have made it.
+     * table and starting a fresh WAL. With it on, a close forces the WAL and records its number
+     * and length in the manifest, unless a WAL or manifest write or force failed in that process.
+     * The next open keeps the log only when that record names it at its present length, it ends
+     * with a whole record and no family's writes in it filled a memtable; the writes of the WALs
+     * before it (a close with a memtable waiting for its flush leaves two) are written to level 0
+     * as before. After a crash, a failed force or with false, the open flushes everything: nothing
+     * else tells which of the log's bytes are on disk (after a failed fsync, Linux may show pages
+     * it never wrote). The kept memtables stay the families' active ones and are flushed when
+     * full, as if the database had never closed.
      *
      * <p>The cost: until the kept memtable fills and is flushed, scans merge its 16 shards, which
      * is slower per entry than reading a table (sequential reads of a database reopened right

@@ -22,6 +22,7 @@ import dev.strata.WriteBatch;
 import dev.strata.WriteOptions;
 import dev.strata.compaction.CompactionPicker;
 import dev.strata.compaction.CompactionStats;
+import dev.strata.fs.CrashPoint;
 import dev.strata.fs.FileLockHandle;
 import dev.strata.fs.FileSystem;
 import dev.strata.sstable.BlockCache;
@@ -1118,7 +1119,10 @@ public final class DbImpl implements StrataDB {
     }
     writes.signalProgress();
     boolean stopped = jobs.stop(closeTimeoutMillis);
-    writes.closeWals();
+    WriteController.ForcedWal forced = writes.closeWals(options.reuseLogs());
+    if (forced != null) {
+      recordClosedLog(forced);
+    }
     writes.leaveBudget();
     closeQuietly(jmx);
     closeQuietly(statsDump);
@@ -1130,6 +1134,19 @@ public final class DbImpl implements StrataDB {
     }
     infoLog.info("closing at sequence {}", writes.visibleSequence());
     jobs.whenStopped(this::releaseResources);
+  }
+
+  /**
+   * Records in the manifest that close forced the active WAL at its length, so that the next open
+   * may append to it ({@link Options#reuseLogs}). A failure only costs that open a flush.
+   */
+  private void recordClosedLog(WriteController.ForcedWal forced) {
+    try {
+      options.fileSystem().crashPoint(CrashPoint.CLOSE_BEFORE_LOG_RECORD);
+      versions.logAndApply(new VersionEdit().setClosedLog(forced.number(), forced.length()));
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("recording the forced WAL {} of {} at close", forced.number(), dir, e);
+    }
   }
 
   private void closeQuietly(AutoCloseable c) {

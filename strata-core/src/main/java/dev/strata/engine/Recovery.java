@@ -109,6 +109,12 @@ final class Recovery {
    */
   private boolean lastLogEndedCleanly;
 
+  /**
+   * Whether the last log may be kept, as far as known before the replay: {@link
+   * #closedCleanly}. The replay then flushes the older logs' writes when it reaches the last.
+   */
+  private boolean reuseCandidate;
+
   /** Level-0 tables the replay wrote before it began the last log. */
   private int tablesBeforeLastLog;
 
@@ -284,6 +290,7 @@ final class Recovery {
         }
       }
       long replayStart = System.nanoTime();
+      reuseCandidate = closedCleanly(logs);
       maxSequence = replay(logs, replays);
       reuse = reusable(logs);
       if (!reuse) {
@@ -330,10 +337,9 @@ final class Recovery {
     Map<Integer, Memtable> reusedActive = new HashMap<>();
     try {
       if (reuse) {
-        // What the previous process appended last may not have been forced yet; the writes
-        // replayed from it are now visible, and must not vanish at a power loss after the open.
-        fs.crashPoint(CrashPoint.RECOVERY_BEFORE_REUSED_WAL_SYNC);
-        wal.sync();
+        // No force here: the close's record says every byte replayed was forced then. Forcing
+        // now could not make up for a force that failed before (Linux may mark the pages of a
+        // failed writeback clean, and this force would then succeed without writing them).
         for (FamilyReplay r : replays.values()) {
           if (r.mem != null) {
             reusedActive.put(r.family.id, r.mem);
@@ -369,13 +375,14 @@ final class Recovery {
 
   /**
    * Whether a writable open appends to the last log it replayed instead of flushing ({@link
-   * Options#reuseLogs}): that log read to a whole last record with nothing stopping the replay
+   * Options#reuseLogs}): a clean close recorded that log at its length ({@link #closedCleanly}),
+   * it read to a whole last record with nothing stopping the replay
    * before it, no table written from its writes (every family's fit one memtable; the logs before
    * it were flushed when it began, and the edit's log number makes them obsolete), and no family
    * whose log number is above it (that family would skip the log's writes at the next recovery).
    */
   private boolean reusable(List<Long> logs) {
-    if (readOnly || !options.reuseLogs() || logs.isEmpty() || !lastLogEndedCleanly) {
+    if (!reuseCandidate || !lastLogEndedCleanly) {
       return false;
     }
     if (replayTables > tablesBeforeLastLog) {
@@ -388,6 +395,20 @@ final class Recovery {
       }
     }
     return true;
+  }
+
+  /**
+   * Whether a writable open may keep the last log ({@link Options#reuseLogs}): the manifest's last
+   * edit is a clean close's record that this log was forced at exactly its present length. After a
+   * crash, or a close whose force failed, the log's bytes may be in the page cache only, and
+   * nothing read from it can tell; its writes then go to a level-0 table, which is forced whole.
+   */
+  private boolean closedCleanly(List<Long> logs) throws IOException {
+    if (readOnly || !options.reuseLogs() || logs.isEmpty()) {
+      return false;
+    }
+    long last = logs.get(logs.size() - 1);
+    return versions.closedCleanlyAt(last, fs.size(FileNames.path(dir, FileNames.log(last))));
   }
 
   /**
@@ -474,7 +495,7 @@ final class Recovery {
       for (int i = 0; i < logs.size() && !stopped; i++) {
         long logNumber = logs.get(i);
         String name = FileNames.log(logs.get(i));
-        if (i > 0 && i == logs.size() - 1 && !readOnly && options.reuseLogs()) {
+        if (i > 0 && i == logs.size() - 1 && reuseCandidate) {
           for (FamilyReplay r : replays.values()) {
             r.flushAtLastLog();
           }

@@ -1045,24 +1045,44 @@ final class WriteController implements CommitPipeline.Engine {
 
   // ---- close ----
 
+  /** The active WAL as a clean close forced it: its number and length in bytes. */
+  record ForcedWal(long number, long length) {}
+
   /**
    * At close, in the leader role: every write queued before has completed, and writes queued after
    * see the closed flag in {@link #makeRoomForWrite} and fail. Retired WALs whose memtables were
-   * not flushed are forced and closed (a no-op for those already forced), then the active WAL is
-   * closed. Failures are logged: the WALs are replayed at the next open either way.
+   * not flushed are forced and closed (a no-op for those already forced); with {@code
+   * forceActive} the active WAL is forced too, then it is closed. Failures are logged: the WALs
+   * are replayed at the next open either way.
+   *
+   * @return the active WAL's number and length when {@code forceActive} and every force
+   *     succeeded with no sticky error before or during them; else null
    */
-  void closeWals() {
+  ForcedWal closeWals(boolean forceActive) {
     if (wal == null) {
-      return;
+      return null;
     }
+    ForcedWal[] forced = {null};
     try {
       pipeline.runExclusive(
           () -> {
+            boolean allForced = status.error() == null;
             for (RetiredWal retired : retiredWals) {
               try {
                 retired.forceAndClose();
               } catch (IOException | RuntimeException e) {
+                allForced = false;
                 LOG.warn("forcing the retired WAL {} of {}", retired.fileName(), dir, e);
+              }
+            }
+            if (forceActive && allForced) {
+              try {
+                wal.sync();
+                if (status.error() == null) {
+                  forced[0] = new ForcedWal(walNumber, wal.size());
+                }
+              } catch (IOException | RuntimeException e) {
+                LOG.warn("forcing the WAL {} of {} at close", wal.fileName(), dir, e);
               }
             }
             try {
@@ -1074,5 +1094,6 @@ final class WriteController implements CommitPipeline.Engine {
     } catch (RuntimeException e) {
       LOG.warn("closing the WAL of {}", dir, e);
     }
+    return forced[0];
   }
 }

@@ -58,13 +58,14 @@ public enum CrashPoint {
   OBSOLETE_AFTER_DELETE,
   /** Recovery replayed the WALs (their tables are written), before the recovery edit. */
   RECOVERY_AFTER_REPLAY,
-  /**
-   * Recovery reopened the WAL it replayed for appending ({@code Options.reuseLogs}), before it
-   * forces it: the previous process's last appends may still be unforced.
-   */
-  RECOVERY_BEFORE_REUSED_WAL_SYNC,
+
   /** Recovery recorded its edit, before deleting unreferenced files. */
   RECOVERY_BEFORE_CLEANUP,
+  /**
+   * A close forced the active WAL ({@code Options.reuseLogs}), before it records the log's number
+   * and length in the manifest: the next open must then flush the log's writes, not append.
+   */
+  CLOSE_BEFORE_LOG_RECORD,
   /**
    * A checkpoint linked or copied its tables into its temporary directory (and wrote the tables
    * of a read-only database's memtables there), before its manifest and CURRENT are written.

@@ -25,6 +25,8 @@ public final class ManifestContents {
   private final String manifestName;
   private final List<Map<Long, FileMetadata>> levels = new ArrayList<>();
   private long logNumber;
+  private long closedLogNumber = -1;
+  private long closedLogLength = -1;
   private long lastSequence;
   private long nextFileNumber = -1;
   private long edits;
@@ -111,6 +113,9 @@ public final class ManifestContents {
 
   private void apply(VersionEdit e) {
     edits++;
+    // Only the last edit's: any edit after a close's record means the database was written again.
+    closedLogNumber = e.closedLogNumber();
+    closedLogLength = e.closedLogLength();
     for (VersionEdit.FamilyAdded f : e.familiesAdded()) {
       families.put(f.id(), f.name());
     }
@@ -150,6 +155,19 @@ public final class ManifestContents {
 
   public long logNumber() {
     return logNumber;
+  }
+
+  /**
+   * The WAL a clean close forced when the manifest's last edit is that close's record, or -1
+   * ({@link VersionEdit#setClosedLog}).
+   */
+  public long closedLogNumber() {
+    return closedLogNumber;
+  }
+
+  /** The forced length of {@link #closedLogNumber()}, or -1. */
+  public long closedLogLength() {
+    return closedLogLength;
   }
 
   /** The live column families other than the default, by id, as far as the manifest was read. */

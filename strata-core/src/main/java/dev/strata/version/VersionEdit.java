@@ -33,6 +33,11 @@ public final class VersionEdit {
   static final int TAG_FAMILY_DROPPED = 9;
   /** The largest column family id ever handed out, so that no id is used twice. */
   static final int TAG_MAX_FAMILY_ID = 10;
+  /**
+   * A clean close forced the active WAL: its number, then its length in bytes. The next open may
+   * append to that log when it is the last and still has that length ({@code Options.reuseLogs}).
+   */
+  static final int TAG_CLOSED_LOG = 11;
 
   /** A column family created. */
   public record FamilyAdded(int id, String name) {}
@@ -51,6 +56,8 @@ public final class VersionEdit {
   private final List<FamilyAdded> familiesAdded = new ArrayList<>();
   private final List<Integer> familiesDropped = new ArrayList<>();
   private int maxFamilyId = -1;
+  private long closedLogNumber = -1;
+  private long closedLogLength = -1;
 
   /** Records column family {@code id} created with {@code name} (in the default's manifest). */
   public VersionEdit addFamily(int id, String name) {
@@ -81,6 +88,29 @@ public final class VersionEdit {
   /** The largest family id recorded, or -1. */
   public int maxFamilyId() {
     return maxFamilyId;
+  }
+
+  /**
+   * Records that a clean close forced WAL {@code number} at {@code length} bytes and appended
+   * nothing after: what the log holds up to that length is on stable storage.
+   */
+  public VersionEdit setClosedLog(long number, long length) {
+    if (number < 1 || length < 0) {
+      throw new IllegalArgumentException("closed log " + number + " at " + length);
+    }
+    closedLogNumber = number;
+    closedLogLength = length;
+    return this;
+  }
+
+  /** The log a clean close forced ({@link #setClosedLog}), or -1. */
+  public long closedLogNumber() {
+    return closedLogNumber;
+  }
+
+  /** The forced length of {@link #closedLogNumber()}, or -1. */
+  public long closedLogLength() {
+    return closedLogLength;
   }
 
   public VersionEdit setLogNumber(long n) {
@@ -146,6 +176,11 @@ public final class VersionEdit {
     if (maxFamilyId >= 0) {
       varint(out, tmp, TAG_MAX_FAMILY_ID);
       varint(out, tmp, maxFamilyId);
+    }
+    if (closedLogNumber >= 0) {
+      varint(out, tmp, TAG_CLOSED_LOG);
+      varint(out, tmp, closedLogNumber);
+      varint(out, tmp, closedLogLength);
     }
     for (FamilyAdded f : familiesAdded) {
       varint(out, tmp, TAG_FAMILY_ADDED);
@@ -261,6 +296,14 @@ public final class VersionEdit {
             pos = Coding.getVarint(data, pos, data.length, v);
             e.familiesDropped.add(checkFamily(v[0]));
             break;
+          case TAG_CLOSED_LOG:
+            {
+              pos = Coding.getVarint(data, pos, data.length, v);
+              long number = v[0];
+              pos = Coding.getVarint(data, pos, data.length, v);
+              e.setClosedLog(number, v[0]);
+              break;
+            }
           default:
             throw new IllegalArgumentException("unknown tag " + tag);
         }
@@ -359,6 +402,10 @@ public final class VersionEdit {
     }
     if (lastSequence >= 0) {
       sb.append("lastSeq=").append(lastSequence).append(' ');
+    }
+    if (closedLogNumber >= 0) {
+      sb.append("closedLog=").append(closedLogNumber).append('@').append(closedLogLength)
+          .append(' ');
     }
     for (FamilyAdded f : familiesAdded) {
       sb.append("+family ").append(f.id()).append('=').append(f.name()).append(' ');

@@ -79,6 +79,17 @@ public final class VersionSet implements AutoCloseable {
   private String recoveredManifest;
 
   /**
+   * The WAL number and forced length the recovered manifest's last edit recorded at a clean close
+   * ({@link VersionEdit#setClosedLog}), or -1 and -1. Never written to a later manifest: the
+   * record speaks for that close only.
+   */
+  @GuardedBy("versionLock")
+  private long closedLogNumber = -1;
+
+  @GuardedBy("versionLock")
+  private long closedLogLength = -1;
+
+  /**
    * Oldest WAL still needed. Written under {@code versionLock}; volatile so the engine reads it
    * lock-free when deciding which WALs to delete.
    */
@@ -302,6 +313,8 @@ public final class VersionSet implements AutoCloseable {
     }
     markFileNumberUsed(m.nextFileNumber() - 1);
     recoveredManifest = manifestName;
+    closedLogNumber = m.closedLogNumber();
+    closedLogLength = m.closedLogLength();
     FileNames.Parsed parsed = FileNames.parse(manifestName);
     markFileNumberUsed(parsed.number());
     logNumber = log;
@@ -538,6 +551,20 @@ public final class VersionSet implements AutoCloseable {
   }
 
   /** The name of the manifest the last {@link #recover()} read, or null after {@link #create()}. */
+  /**
+   * Whether the recovered manifest ended with a clean close's record that WAL {@code number} was
+   * forced at exactly {@code length} bytes: appended to after that close, or cut short, it no
+   * longer matches.
+   */
+  public boolean closedCleanlyAt(long number, long length) {
+    versionLock.lock();
+    try {
+      return closedLogNumber == number && closedLogLength == length;
+    } finally {
+      versionLock.unlock();
+    }
+  }
+
   public String recoveredManifest() {
     versionLock.lock();
     try {

@@ -20,10 +20,12 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * A writable open whose last replayed WAL is whole keeps the replayed writes as the active memtable and
- * appends to that WAL ({@code Options.reuseLogs}); with several logs it flushes the older ones'
- * writes and keeps the newest's; in every other case (a torn tail, a replay larger than a
- * memtable, the option off) it flushes the replay to level 0 and starts a fresh WAL. Whatever it chose, no write is lost or reordered across later crashes.
+ * A writable open whose last WAL a clean close forced and recorded, at the length it still has,
+ * keeps the replayed writes as the active memtable and appends to that WAL ({@code
+ * Options.reuseLogs}); with several logs it flushes the older ones' writes and keeps the newest's.
+ * In every other case (a crash, a failed force, a log written to or cut short after the close, a
+ * replay larger than a memtable, the option off) it flushes the replay to level 0 and starts a
+ * fresh WAL. Whatever it chose, no write is lost or reordered across later crashes.
  */
 class ReuseLogsTest {
   private static final Path DIR = Path.of("/db");
@@ -102,29 +104,158 @@ class ReuseLogsTest {
     }
   }
 
+  /**
+   * Close forces the WAL, then records its number and length in the manifest; the next open
+   * appends to it without forcing it again (a force now could not make up for one that failed
+   * before: see the sticky-error case below).
+   */
   @Test
-  void reopenForcesTheReusedWalBeforeItReturns() throws Exception {
+  void cleanClose_forcesTheWalThenRecordsIt_andTheOpenForcesNothingMore() throws Exception {
+    StrataDB first = StrataDB.open(DIR, options().build());
+    write(first, 0, 50, 1);
+    String log = logs().get(0);
+    fs.setTracing(true);
+    first.close();
+    List<Event> close = fs.trace();
+    int forced = -1;
+    int recorded = -1;
+    for (int i = 0; i < close.size(); i++) {
+      Event e = close.get(i);
+      if (e.op() == Op.SYNC && name(e).equals(log) && !e.failed()) {
+        forced = i;
+      } else if (e.op() == Op.APPEND && name(e).startsWith("MANIFEST-") && forced >= 0) {
+        recorded = i;
+      }
+    }
+    assertThat(forced).as("close forces %s", log).isNotNegative();
+    assertThat(recorded).as("then appends the record to the manifest").isGreaterThan(forced);
+
+    fs = fs.crash(CrashMode.DROP_UNSYNCED, new Random(5));
+    fs.setTracing(true);
     try (StrataDB db = StrataDB.open(DIR, options().build())) {
-      write(db, 0, 50, 1);
+      assertThat(traced(Op.OPEN_APPEND, ".log")).containsExactly(log);
+      assertThat(traced(Op.SYNC, ".log")).as("no force within the open").isEmpty();
+      assertHolds(db, 0, 50, 1);
+    }
+  }
+
+  /** After a crash nothing tells which of the log's bytes were forced: its writes go to a table. */
+  @Test
+  void afterACrash_theLogIsNeverAppendedTo_itsWritesGoToATable() throws Exception {
+    StrataDB db = StrataDB.open(DIR, options().build());
+    write(db, 0, 100, 1);
+    db.put(key(100), value(100, 1), WriteOptions.SYNC);
+    crashThenClose(db, 8);
+    fs.setTracing(true);
+    try (StrataDB again = StrataDB.open(DIR, options().build())) {
+      assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
+      assertThat(traced(Op.CREATE, ".sst")).hasSize(1);
+      assertThat(traced(Op.CREATE, ".log")).hasSize(1);
+      assertHolds(again, 0, 101, 1);
+    }
+  }
+
+  /**
+   * A reused log written to and then lost in a crash is longer than the close recorded: the next
+   * open flushes it, and every write of both sessions survives.
+   */
+  @Test
+  void reusedLogWrittenThenACrash_isNotAppendedToAgain_andEverythingSurvives() throws Exception {
+    try (StrataDB db = StrataDB.open(DIR, options().build())) {
+      write(db, 0, 100, 1);
+    }
+    StrataDB db = StrataDB.open(DIR, options().build());
+    assertThat(db.getProperty("strata.num-files-at-level0")).isEqualTo("0");
+    write(db, 50, 150, 2);
+    db.put(key(150), value(150, 2), WriteOptions.SYNC);
+    crashThenClose(db, 9);
+    fs.setTracing(true);
+    try (StrataDB again = StrataDB.open(DIR, options().build())) {
+      assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
+      assertThat(traced(Op.CREATE, ".sst")).hasSize(1);
+      assertHolds(again, 0, 50, 1);
+      assertHolds(again, 50, 151, 2);
+    }
+  }
+
+  /**
+   * A failed WAL force leaves the database refusing writes; the pages it did not write may read
+   * back from the page cache as if written, so a later force that succeeds proves nothing. Close
+   * then records no forced log, and the next open writes the replay to a table.
+   */
+  @Test
+  void afterAFailedForce_closeRecordsNothing_theNextOpenFlushes() throws Exception {
+    StrataDB db = StrataDB.open(DIR, options().build());
+    write(db, 0, 100, 1);
+    fs.failNext(Op.SYNC, p -> p.getFileName().toString().endsWith(".log"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> db.put(key(100), value(100, 1), WriteOptions.SYNC))
+        .isInstanceOf(dev.strata.StrataException.class);
+    db.close();
+    fs.setTracing(true);
+    try (StrataDB again = StrataDB.open(DIR, options().build())) {
+      assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
+      assertThat(traced(Op.CREATE, ".sst")).hasSize(1);
+      assertHolds(again, 0, 100, 1);
+    }
+  }
+
+  /**
+   * The close's record vouches for the log as it was: one cut back to fewer whole records since
+   * (a restored copy, a tool) is flushed, not appended to.
+   */
+  @Test
+  void logChangedAfterTheClose_isNotAppendedTo() throws Exception {
+    try (StrataDB db = StrataDB.open(DIR, options().build())) {
+      write(db, 0, 100, 1);
+    }
+    fs.keepRecords(DIR.resolve(logs().get(0)), 60);
+    fs.setTracing(true);
+    try (StrataDB db = StrataDB.open(DIR, options().build())) {
+      assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
+      assertThat(traced(Op.CREATE, ".sst")).hasSize(1);
+      assertHolds(db, 0, 60, 1);
+      assertThat(db.get(key(60))).isNull();
+    }
+  }
+
+  /**
+   * Only the manifest's last edit speaks for the close: an edit after it (work that outlived
+   * the close) means the database changed after the log was forced.
+   */
+  @Test
+  void manifestEditAfterTheCloseRecord_theLogIsNotAppendedTo() throws Exception {
+    try (StrataDB db = StrataDB.open(DIR, options().build())) {
+      write(db, 0, 100, 1);
+    }
+    String manifest =
+        fs.list(DIR).stream().filter(n -> n.startsWith("MANIFEST-")).findFirst().orElseThrow();
+    try (dev.strata.wal.LogWriter w =
+        new dev.strata.wal.LogWriter(fs.openAppend(DIR.resolve(manifest)), manifest)) {
+      byte[] edit = new dev.strata.version.VersionEdit().setLastSequence(100).encode();
+      w.addRecord(edit, 0, edit.length);
+      w.sync();
     }
     fs.setTracing(true);
     try (StrataDB db = StrataDB.open(DIR, options().build())) {
-      List<Event> trace = fs.trace();
-      int opened = -1;
-      int synced = -1;
-      for (int i = 0; i < trace.size(); i++) {
-        Event e = trace.get(i);
-        if (name(e).endsWith(".log") && !e.failed()) {
-          if (e.op() == Op.OPEN_APPEND && opened < 0) {
-            opened = i;
-          } else if (e.op() == Op.SYNC && opened >= 0 && synced < 0) {
-            synced = i;
-          }
-        }
-      }
-      assertThat(opened).as("reopened for appending").isNotNegative();
-      assertThat(synced).as("forced after it was reopened, within the open").isGreaterThan(opened);
-      assertHolds(db, 0, 50, 1);
+      assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
+      assertThat(traced(Op.CREATE, ".sst")).hasSize(1);
+      assertHolds(db, 0, 100, 1);
+    }
+  }
+
+  /** The close's own force fails: no record, and the next open flushes. */
+  @Test
+  void closeWhoseForceFails_recordsNothing_theNextOpenFlushes() throws Exception {
+    StrataDB db = StrataDB.open(DIR, options().build());
+    write(db, 0, 100, 1);
+    fs.failNext(Op.SYNC, p -> p.getFileName().toString().endsWith(".log"));
+    db.close();
+    fs.setTracing(true);
+    try (StrataDB again = StrataDB.open(DIR, options().build())) {
+      assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
+      assertThat(traced(Op.CREATE, ".sst")).hasSize(1);
+      assertHolds(again, 0, 100, 1);
     }
   }
 
@@ -175,10 +306,10 @@ class ReuseLogsTest {
     }
   }
 
-  /** A crash with a memtable waiting for its flush leaves two logs: the older is flushed. */
+  /** A close with a memtable waiting for its flush leaves two logs: the older is flushed. */
   @Test
   void twoLogsToReplay_flushesTheOlder_andAppendsToTheNewer() throws Exception {
-    int written = crashWithTwoLogs();
+    int written = twoLogs(false);
     List<String> logs = logs();
     assertThat(logs).hasSize(2);
 
@@ -201,7 +332,7 @@ class ReuseLogsTest {
 
   @Test
   void twoLogsWithReuseOff_flushBothAndStartAFreshWal() throws Exception {
-    int written = crashWithTwoLogs();
+    int written = twoLogs(false);
     fs.setTracing(true);
     try (StrataDB again = StrataDB.open(DIR, options().reuseLogs(false).build())) {
       assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
@@ -215,8 +346,20 @@ class ReuseLogsTest {
    * prefix too, and a fresh log takes the writes.
    */
   @Test
+  void twoLogsAfterACrash_flushBothAndStartAFreshWal() throws Exception {
+    int written = twoLogs(true);
+    fs.setTracing(true);
+    try (StrataDB again = StrataDB.open(DIR, options().build())) {
+      assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
+      assertThat(traced(Op.CREATE, ".sst")).as("both logs' writes, in one memtable").hasSize(1);
+      assertThat(traced(Op.CREATE, ".log")).hasSize(1);
+      assertHolds(again, 0, written, 1);
+    }
+  }
+
+  @Test
   void twoLogs_newerTorn_flushesAllAndStartsAFreshWal() throws Exception {
-    int written = crashWithTwoLogs();
+    int written = twoLogs(false);
     Path newer = DIR.resolve(logs().get(1));
     byte[] whole = fs.read(newer);
     fs.overwrite(newer, Arrays.copyOf(whole, whole.length - 3));
@@ -231,10 +374,11 @@ class ReuseLogsTest {
   }
 
   /**
-   * Writes until a memtable switch, with the switch's flush held back, then one sync write, and
-   * crashes: the image (now {@code fs}) has two logs. Returns the keys written.
+   * Writes until a memtable switch, with the switch's flush held back, then one sync write; then
+   * closes cleanly, or crashes ({@code crash}): either way the directory (now {@code fs}) has two
+   * logs. Returns the keys written.
    */
-  private int crashWithTwoLogs() {
+  private int twoLogs(boolean crash) {
     ManualExecutor background = new ManualExecutor();
     Options small =
         options().memtableSizeBytes(4096).backgroundExecutor(background).backgroundCompaction(false)
@@ -249,7 +393,11 @@ class ReuseLogsTest {
     written++;
     // The switch's flush never ran: two logs hold the writes.
     background.shutdownNow();
-    crashThenClose(db, 2);
+    if (crash) {
+      crashThenClose(db, 2);
+    } else {
+      db.close();
+    }
     return written;
   }
 

@@ -71,7 +71,7 @@ class CrashPointTest {
   }
 
   private void runOnce(CrashPoint point, int k, CrashMode mode, Random rnd, String where) {
-    boolean reuseLogs = point == CrashPoint.RECOVERY_BEFORE_REUSED_WAL_SYNC || k == HITS;
+    boolean reuseLogs = point == CrashPoint.CLOSE_BEFORE_LOG_RECORD || k == HITS;
     FaultInjectionFileSystem fs = new FaultInjectionFileSystem(rnd.nextLong());
     try {
       fs.createDirectories(Path.of("/checkpoints"));

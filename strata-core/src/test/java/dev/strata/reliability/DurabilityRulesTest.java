@@ -39,7 +39,10 @@ import org.junit.jupiter.api.Test;
  *       named it;
  *   <li>a WAL is forced only once every earlier WAL still on disk was forced after its last
  *       append: recovery stops at an earlier log's torn tail, so a write made durable in a later
- *       log must not depend on an unforced earlier one.
+ *       log must not depend on an unforced earlier one;
+ *   <li>a manifest record that a close forced WAL N at length L ({@code Options.reuseLogs}) follows
+ *       a force of N after its last append, and N's length then is L: the next open appends to
+ *       N without forcing it.
  * </ol>
  */
 class DurabilityRulesTest {
@@ -58,6 +61,7 @@ class DurabilityRulesTest {
             RandomCompaction.either(
                     Options.builder()
                         .fileSystem(fs)
+                        .reuseLogs(rnd.nextBoolean())
                         .memtableSizeBytes(4096)
                         .blockSizeBytes(256)
                         .targetFileSizeBytes(2048)
@@ -95,6 +99,8 @@ class DurabilityRulesTest {
     Map<String, Integer> lastAppend = new HashMap<>();
     Map<String, Integer> lastSync = new HashMap<>();
     Map<String, Integer> created = new HashMap<>();
+    // Each WAL's length after its last append.
+    Map<String, Long> logLength = new HashMap<>();
     int lastDirSync = -1;
     Map<String, byte[]> tempContent = new HashMap<>();
     // Manifest records appended but not yet forced, per manifest.
@@ -124,6 +130,9 @@ class DurabilityRulesTest {
                 at).isGreaterThan(created.getOrDefault(n, -1));
           }
           lastAppend.put(n, i);
+          if (n.endsWith(".log")) {
+            logLength.put(n, e.offset() + e.length());
+          }
           if (n.endsWith(".dbtmp")) {
             tempContent.put(n, e.data());
           }
@@ -138,6 +147,15 @@ class DurabilityRulesTest {
                   .as("%s: manifest names %s before its directory entry is forced", at, t)
                   .isGreaterThan(created.getOrDefault(t, -1));
               everNamed.add(a.file().number());
+            }
+            if (edit.closedLogNumber() >= 0) {
+              String log = String.format("%06d.log", edit.closedLogNumber());
+              assertThat(lastSync.getOrDefault(log, -1))
+                  .as("%s: close records %s as forced before it is", at, log)
+                  .isGreaterThan(lastAppend.getOrDefault(log, -1));
+              assertThat(edit.closedLogLength())
+                  .as("%s: close records the length of %s", at, log)
+                  .isEqualTo(logLength.getOrDefault(log, 0L));
             }
             pending.computeIfAbsent(n, k -> new ArrayList<>()).add(edit);
           }
