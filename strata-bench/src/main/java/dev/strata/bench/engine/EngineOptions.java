@@ -24,6 +24,25 @@ public record EngineOptions(Map<String, String> raw) {
   }
 
   /**
+   * An engine option's boolean value: {@code true} or {@code false}, any case, surrounding spaces
+   * ignored. Anything else ({@code yes}, {@code on}, {@code 1}, empty) is refused rather than read
+   * as false, so that a typo never silently measures the other configuration.
+   *
+   * @throws IllegalArgumentException naming {@code key} and the value
+   */
+  public static boolean booleanValue(String key, String value) {
+    String v = value.trim();
+    if (v.equalsIgnoreCase("true")) {
+      return true;
+    }
+    if (v.equalsIgnoreCase("false")) {
+      return false;
+    }
+    throw new IllegalArgumentException(
+        "engine option '" + key + "' needs true or false, not '" + value + "'");
+  }
+
+  /**
    * Checks every key against the selected engines.
    *
    * @throws IllegalArgumentException naming the first key no selected engine accepts

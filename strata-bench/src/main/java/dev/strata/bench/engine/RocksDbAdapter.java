@@ -59,7 +59,8 @@ public final class RocksDbAdapter implements EngineAdapter {
     RocksDB.loadLibrary();
     CompressionType compression = compression(settings.compression());
     boolean dynamicLevelBytes =
-        Boolean.parseBoolean(engineOptions.getOrDefault("dynamic-level-bytes", "true"));
+        EngineOptions.booleanValue(
+            "dynamic-level-bytes", engineOptions.getOrDefault("dynamic-level-bytes", "true"));
     statistics = new Statistics();
     cache = new LRUCache(settings.blockCacheBytes());
     filter = settings.bloomBitsPerKey() > 0 ? new BloomFilter(settings.bloomBitsPerKey(), false)

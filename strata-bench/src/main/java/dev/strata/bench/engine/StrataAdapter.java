@@ -76,16 +76,16 @@ public final class StrataAdapter implements EngineAdapter {
           b.memtableShards(Integer.parseInt(v));
           break;
         case "background-compaction":
-          b.backgroundCompaction(Boolean.parseBoolean(v));
+          b.backgroundCompaction(EngineOptions.booleanValue(e.getKey(), v));
           break;
         case "read-triggered-compaction":
-          b.readTriggeredCompaction(Boolean.parseBoolean(v));
+          b.readTriggeredCompaction(EngineOptions.booleanValue(e.getKey(), v));
           break;
         case "mmap":
-          b.mmapReads(Boolean.parseBoolean(v));
+          b.mmapReads(EngineOptions.booleanValue(e.getKey(), v));
           break;
         case "reuse-logs":
-          b.reuseLogs(Boolean.parseBoolean(v));
+          b.reuseLogs(EngineOptions.booleanValue(e.getKey(), v));
           break;
         default:
           break;

@@ -59,4 +59,28 @@ class EngineOptionsTest {
     assertThatThrownBy(() -> EngineSettings.defaults().with(Map.of("compression", "brotli")))
         .hasMessageContaining("compression must be one of");
   }
+
+  @Test
+  void booleanValue_trueOrFalseOnly_anythingElseNamesTheKey() {
+    assertThat(EngineOptions.booleanValue("mmap", " TRUE ")).isTrue();
+    assertThat(EngineOptions.booleanValue("mmap", "false")).isFalse();
+    for (String bad : new String[] {"yes", "on", "1", "", "fals"}) {
+      assertThatThrownBy(() -> EngineOptions.booleanValue("reuse-logs", bad))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("reuse-logs")
+          .hasMessageContaining("'" + bad + "'");
+    }
+  }
+
+  @Test
+  void strataAdapter_refusesABooleanOptionNotTrueOrFalse_beforeCreatingTheDatabase(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+    java.nio.file.Path dir = tmp.resolve("db");
+    StrataAdapter adapter = new StrataAdapter();
+    assertThatThrownBy(
+            () -> adapter.open(dir, EngineSettings.defaults(), Map.of("reuse-logs", "yes")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("reuse-logs");
+    assertThat(dir).doesNotExist();
+  }
 }
