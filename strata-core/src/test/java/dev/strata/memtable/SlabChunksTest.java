@@ -69,6 +69,37 @@ class SlabChunksTest {
   }
 
   @Test
+  void take_capsWindowsAtMaxWindow_unlessOneEntryNeedsMore() {
+    SlabChunks chunks = new SlabChunks((4 << 20) - 64, 0);
+    assertThat(chunks.take(100, 1 << 20).length()).isEqualTo(SlabChunks.MAX_WINDOW);
+    assertThat(chunks.take(100, 4096).length()).as("smaller requests as asked").isEqualTo(4096);
+    assertThat(chunks.take(300 << 10, 1 << 20).length()).as("one entry of 300 KiB")
+        .isEqualTo(300 << 10);
+  }
+
+  /**
+   * A window counts in the memtable's size when it is taken, and at a switch each shard's last
+   * window is partly empty: with 1 MiB windows a full 64 MiB memtable of 16 shards held about
+   * 289,000 entries of 16 + 100 bytes, with windows of at most 256 KiB about 339,000.
+   */
+  @Test
+  void fullMemtableOnChunks_isMostlyEntries_notEmptyWindowTails() {
+    ShardedMemtable m =
+        new ShardedMemtable(
+            16, 64L << 20, dev.strata.stats.LockWaits.NONE, new SlabChunks((4 << 20) - 64, 8L << 20));
+    java.util.Random rnd = new java.util.Random(3);
+    long seq = 0;
+    while (!m.isFull()) {
+      byte[] key = new byte[16];
+      rnd.nextBytes(key);
+      byte[] value = new byte[100];
+      rnd.nextBytes(value);
+      m.add(++seq, dev.strata.key.ValueKind.VALUE, key, value);
+    }
+    assertThat(m.entryCount()).isGreaterThan(320_000);
+  }
+
+  @Test
   void firstSlabs_areArraysOfTheirOwn_soAnIdleMemtableHoldsNoRegion() {
     SlabChunks chunks = new SlabChunks(10_000, 12_000);
     assertThat(chunks.take(100, 4096)).isNull();
