@@ -244,6 +244,30 @@ class ReuseLogsTest {
     }
   }
 
+  /**
+   * On the real file system, a close from an interrupted thread (a pool's {@code shutdownNow})
+   * still forces the WAL and records it, keeps the thread's interrupt, and the next open appends.
+   */
+  @Test
+  void interruptedClose_onTheRealFileSystem_stillRecordsTheLog_andKeepsTheInterrupt(
+      @org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    Options real = Options.builder().memtableSizeBytes(64 << 10).jmx(false).reuseLogs(true).build();
+    StrataDB db = StrataDB.open(tmp, real);
+    write(db, 0, 100, 1);
+    Thread.currentThread().interrupt();
+    try {
+      db.close();
+      assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is kept").isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+    try (StrataDB again = StrataDB.open(tmp, real)) {
+      assertHolds(again, 0, 100, 1);
+      assertThat(again.getProperty("strata.num-files-at-level0")).as("appended, no table")
+          .isEqualTo("0");
+    }
+  }
+
   /** The close's own force fails: no record, and the next open flushes. */
   @Test
   void closeWhoseForceFails_recordsNothing_theNextOpenFlushes() throws Exception {
