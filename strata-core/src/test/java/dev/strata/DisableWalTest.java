@@ -149,11 +149,14 @@ class DisableWalTest {
    * logged writes touched come back exactly; a key an unlogged write touched holds one of the
    * values it ever held, or nothing. Reproduce with {@code -Dstrata.seed=}.
    */
-  @Test
-  void randomMix_withReopens_keepsLoggedKeysExact() {
+  @org.junit.jupiter.params.ParameterizedTest(name = "reuseLogs={0}")
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+  void randomMix_withReopens_keepsLoggedKeysExact(boolean reuseLogs) {
     long seed = Seeds.seed("DisableWalTest");
     Random rnd = new Random(seed);
-    Options options = Options.builder().memtableSizeBytes(8 << 10).build();
+    // With reuseLogs an open that finds the last WAL recorded by the close appends to it: logged
+    // writes after unlogged ones then follow markers in a log that spans several sessions.
+    Options options = Options.builder().memtableSizeBytes(8 << 10).reuseLogs(reuseLogs).build();
     Map<String, byte[]> model = new HashMap<>();
     Map<String, List<byte[]>> history = new HashMap<>();
     Set<String> touchedUnlogged = new HashSet<>();
@@ -192,6 +195,25 @@ class DisableWalTest {
         }
       }
     }
+    if (reuseLogs) {
+      // The variant is only worth its name if some reopen did append to the log it replayed.
+      assertThat(infoLogText()).as("seed %d", seed).contains("appending to");
+    }
+  }
+
+  /** Every info log of the database directory (LOG and its predecessors), concatenated. */
+  private String infoLogText() {
+    StringBuilder sb = new StringBuilder();
+    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+      for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
+        if (f.getFileName().toString().startsWith("LOG")) {
+          sb.append(java.nio.file.Files.readString(f));
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return sb.toString();
   }
 
   /** Logged and unlogged writers side by side: no group mixes them, every logged write stays. */
