@@ -59,6 +59,24 @@ class ReuseLogsTest {
     }
   }
 
+  /**
+   * Opens with tracing on and checks that the open did not append to a replayed log but wrote the
+   * replay to one level-0 table and started a fresh log.
+   */
+  private StrataDB openExpectingOneTable() {
+    fs.setTracing(true);
+    StrataDB db = StrataDB.open(DIR, options().build());
+    try {
+      assertThat(traced(Op.OPEN_APPEND, ".log")).as("no log appended to").isEmpty();
+      assertThat(traced(Op.CREATE, ".sst")).as("the replay in one table").hasSize(1);
+      assertThat(traced(Op.CREATE, ".log")).as("a fresh log").hasSize(1);
+    } catch (AssertionError e) {
+      db.close();
+      throw e;
+    }
+    return db;
+  }
+
   /** The names of the files of {@code op} (successful) traced so far with the given suffix. */
   private List<String> traced(Op op, String suffix) {
     return fs.trace().stream()
@@ -146,11 +164,7 @@ class ReuseLogsTest {
     write(db, 0, 100, 1);
     db.put(key(100), value(100, 1), WriteOptions.SYNC);
     crashThenClose(db, 8);
-    fs.setTracing(true);
-    try (StrataDB again = StrataDB.open(DIR, options().build())) {
-      assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
-      assertThat(traced(Op.CREATE, ".sst")).hasSize(1);
-      assertThat(traced(Op.CREATE, ".log")).hasSize(1);
+    try (StrataDB again = openExpectingOneTable()) {
       assertHolds(again, 0, 101, 1);
     }
   }
@@ -169,10 +183,7 @@ class ReuseLogsTest {
     write(db, 50, 150, 2);
     db.put(key(150), value(150, 2), WriteOptions.SYNC);
     crashThenClose(db, 9);
-    fs.setTracing(true);
-    try (StrataDB again = StrataDB.open(DIR, options().build())) {
-      assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
-      assertThat(traced(Op.CREATE, ".sst")).hasSize(1);
+    try (StrataDB again = openExpectingOneTable()) {
       assertHolds(again, 0, 50, 1);
       assertHolds(again, 50, 151, 2);
     }
@@ -192,10 +203,7 @@ class ReuseLogsTest {
             () -> db.put(key(100), value(100, 1), WriteOptions.SYNC))
         .isInstanceOf(dev.strata.StrataException.class);
     db.close();
-    fs.setTracing(true);
-    try (StrataDB again = StrataDB.open(DIR, options().build())) {
-      assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
-      assertThat(traced(Op.CREATE, ".sst")).hasSize(1);
+    try (StrataDB again = openExpectingOneTable()) {
       assertHolds(again, 0, 100, 1);
     }
   }
@@ -210,10 +218,7 @@ class ReuseLogsTest {
       write(db, 0, 100, 1);
     }
     fs.keepRecords(DIR.resolve(logs().get(0)), 60);
-    fs.setTracing(true);
-    try (StrataDB db = StrataDB.open(DIR, options().build())) {
-      assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
-      assertThat(traced(Op.CREATE, ".sst")).hasSize(1);
+    try (StrataDB db = openExpectingOneTable()) {
       assertHolds(db, 0, 60, 1);
       assertThat(db.get(key(60))).isNull();
     }
@@ -236,10 +241,7 @@ class ReuseLogsTest {
       w.addRecord(edit, 0, edit.length);
       w.sync();
     }
-    fs.setTracing(true);
-    try (StrataDB db = StrataDB.open(DIR, options().build())) {
-      assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
-      assertThat(traced(Op.CREATE, ".sst")).hasSize(1);
+    try (StrataDB db = openExpectingOneTable()) {
       assertHolds(db, 0, 100, 1);
     }
   }
@@ -275,10 +277,7 @@ class ReuseLogsTest {
     write(db, 0, 100, 1);
     fs.failNext(Op.SYNC, p -> p.getFileName().toString().endsWith(".log"));
     db.close();
-    fs.setTracing(true);
-    try (StrataDB again = StrataDB.open(DIR, options().build())) {
-      assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
-      assertThat(traced(Op.CREATE, ".sst")).hasSize(1);
+    try (StrataDB again = openExpectingOneTable()) {
       assertHolds(again, 0, 100, 1);
     }
   }
@@ -372,11 +371,7 @@ class ReuseLogsTest {
   @Test
   void twoLogsAfterACrash_flushBothAndStartAFreshWal() throws Exception {
     int written = twoLogs(true);
-    fs.setTracing(true);
-    try (StrataDB again = StrataDB.open(DIR, options().build())) {
-      assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
-      assertThat(traced(Op.CREATE, ".sst")).as("both logs' writes, in one memtable").hasSize(1);
-      assertThat(traced(Op.CREATE, ".log")).hasSize(1);
+    try (StrataDB again = openExpectingOneTable()) {
       assertHolds(again, 0, written, 1);
     }
   }
