@@ -23,7 +23,17 @@ class MemtableHeapAccountingTest {
     MemoryMXBean mx = ManagementFactory.getMemoryMXBean();
     long before = usedAfterGc(mx);
     Memtable m = shards == 0 ? new SkipListMemtable(SIZE) : new ShardedMemtable(shards, SIZE);
-    Random rnd = new Random(1);
+    fillUntilFull(m, new Random(1));
+    long after = usedAfterGc(mx);
+    long held = after - before;
+    double ratio = (double) held / m.approximateBytes();
+    System.out.printf("shards=%d entries=%d accounted=%d heap=%d ratio=%.3f%n", shards, m.entryCount(), m.approximateBytes(), held, ratio);
+    assertThat(ratio).isBetween(0.75, 1.25);
+    assertThat(m.entryCount()).isPositive();
+  }
+
+  /** Adds random 16-byte keys with random 100-byte values, sequences from 1, until {@code m} is full. */
+  static void fillUntilFull(Memtable m, Random rnd) {
     long seq = 0;
     while (!m.isFull()) {
       byte[] key = new byte[16];
@@ -32,12 +42,6 @@ class MemtableHeapAccountingTest {
       rnd.nextBytes(value);
       m.add(++seq, ValueKind.VALUE, key, value);
     }
-    long after = usedAfterGc(mx);
-    long held = after - before;
-    double ratio = (double) held / m.approximateBytes();
-    System.out.printf("shards=%d entries=%d accounted=%d heap=%d ratio=%.3f%n", shards, m.entryCount(), m.approximateBytes(), held, ratio);
-    assertThat(ratio).isBetween(0.75, 1.25);
-    assertThat(m.entryCount()).isPositive();
   }
 
   private static long usedAfterGc(MemoryMXBean mx) {

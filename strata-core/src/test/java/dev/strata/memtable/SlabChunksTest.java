@@ -87,15 +87,7 @@ class SlabChunksTest {
     ShardedMemtable m =
         new ShardedMemtable(
             16, 64L << 20, dev.strata.stats.LockWaits.NONE, new SlabChunks((4 << 20) - 64, 8L << 20));
-    java.util.Random rnd = new java.util.Random(3);
-    long seq = 0;
-    while (!m.isFull()) {
-      byte[] key = new byte[16];
-      rnd.nextBytes(key);
-      byte[] value = new byte[100];
-      rnd.nextBytes(value);
-      m.add(++seq, dev.strata.key.ValueKind.VALUE, key, value);
-    }
+    MemtableHeapAccountingTest.fillUntilFull(m, new java.util.Random(3));
     assertThat(m.entryCount()).isGreaterThan(320_000);
   }
 
