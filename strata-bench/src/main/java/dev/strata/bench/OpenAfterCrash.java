@@ -185,50 +185,72 @@ public final class OpenAfterCrash {
    *     no longer holds the whole fill
    */
   static long fillStrata(StrataDB s, long memtableBytes, int entries, SplittableRandom rnd) {
-    long limit = memtableBytes * FULL_PERCENT / 100;
-    long n = 0;
-    while (entries == FULL
-        ? n % CHECK_EVERY != 0
-            || Long.parseLong(s.getProperty("strata.cur-size-active-mem-table")) < limit
-        : n < entries) {
-      s.put(key(rnd), value(rnd));
-      n++;
-    }
-    if (entries == FULL) {
-      requireOneWal(
-          "strata",
-          Long.parseLong(s.getProperty("strata.num-immutable-memtables")),
-          Long.parseLong(s.getProperty("strata.num-files-at-level0")));
-    }
-    return n;
+    return fill(
+        "strata",
+        memtableBytes,
+        entries,
+        rnd,
+        s::put,
+        () -> Long.parseLong(s.getProperty("strata.cur-size-active-mem-table")),
+        () -> Long.parseLong(s.getProperty("strata.num-immutable-memtables")),
+        () -> Long.parseLong(s.getProperty("strata.num-files-at-level0")));
   }
 
   /** As {@link #fillStrata}, for RocksDB and its own properties. */
   private static long fillRocksDb(RocksDB r, int entries, SplittableRandom rnd)
       throws RocksDBException {
-    long limit = MEMTABLE_BYTES * FULL_PERCENT / 100;
+    return fill(
+        "rocksdb",
+        MEMTABLE_BYTES,
+        entries,
+        rnd,
+        r::put,
+        () -> r.getLongProperty("rocksdb.cur-size-active-mem-table"),
+        () -> r.getLongProperty("rocksdb.num-immutable-mem-table"),
+        () -> Long.parseLong(r.getProperty("rocksdb.num-files-at-level0").trim()));
+  }
+
+  /** An engine's write. */
+  @FunctionalInterface
+  private interface Put<E extends Exception> {
+    void put(byte[] key, byte[] value) throws E;
+  }
+
+  /** One of an engine's figures (a property). */
+  @FunctionalInterface
+  private interface Figure<E extends Exception> {
+    long read() throws E;
+  }
+
+  /** The fill of {@link #fillStrata} and {@link #fillRocksDb}, over an engine's own calls. */
+  private static <E extends Exception> long fill(
+      String engine,
+      long memtableBytes,
+      int entries,
+      SplittableRandom rnd,
+      Put<E> put,
+      Figure<E> activeBytes,
+      Figure<E> immutableMemtables,
+      Figure<E> level0Files)
+      throws E {
+    long limit = memtableBytes * FULL_PERCENT / 100;
     long n = 0;
     while (entries == FULL
-        ? n % CHECK_EVERY != 0 || r.getLongProperty("rocksdb.cur-size-active-mem-table") < limit
+        ? n % CHECK_EVERY != 0 || activeBytes.read() < limit
         : n < entries) {
-      r.put(key(rnd), value(rnd));
+      put.put(key(rnd), value(rnd));
       n++;
     }
     if (entries == FULL) {
-      requireOneWal(
-          "rocksdb",
-          r.getLongProperty("rocksdb.num-immutable-mem-table"),
-          Long.parseLong(r.getProperty("rocksdb.num-files-at-level0").trim()));
+      long immutable = immutableMemtables.read();
+      long level0 = level0Files.read();
+      if (immutable != 0 || level0 != 0) {
+        throw new IllegalStateException(
+            engine + "'s fill switched its memtable (" + immutable + " immutable, " + level0
+                + " level-0 tables): the WAL does not hold the whole fill");
+      }
     }
     return n;
-  }
-
-  private static void requireOneWal(String engine, long immutable, long level0) {
-    if (immutable != 0 || level0 != 0) {
-      throw new IllegalStateException(
-          engine + "'s fill switched its memtable (" + immutable + " immutable, " + level0
-              + " level-0 tables): the WAL does not hold the whole fill");
-    }
   }
 
   private static RocksDB open(org.rocksdb.Options o, Path db) throws RocksDBException {
