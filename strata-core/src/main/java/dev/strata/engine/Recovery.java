@@ -376,10 +376,10 @@ final class Recovery {
   /**
    * Whether a writable open appends to the last log it replayed instead of flushing ({@link
    * Options#reuseLogs}): a clean close recorded that log at its length ({@link #closedCleanly}),
-   * it read to a whole last record with nothing stopping the replay
-   * before it, no table written from its writes (every family's fit one memtable; the logs before
-   * it were flushed when it began, and the edit's log number makes them obsolete), and no family
-   * whose log number is above it (that family would skip the log's writes at the next recovery).
+   * it read to a whole last record with nothing stopping the replay before it, no table written
+   * from its writes (every family's fit one memtable; the logs before it were flushed when it
+   * began, and the edit's log number makes them obsolete), and no family whose log number is
+   * above it (that family would skip the log's writes at the next recovery).
    */
   private boolean reusable(List<Long> logs) {
     if (!reuseCandidate || !lastLogEndedCleanly) {
