@@ -18,7 +18,7 @@ import dev.strata.util.HeapRegions;
  *
  * <p>A memtable uses chunks only when G1 is the collector and its budget is at least two regions;
  * otherwise {@link #forMemtable} returns null and each slab is an array of its own. Even then its
- * first slabs, up to {@link #ownFirst} bytes (two regions), are arrays of their own ({@link #take}
+ * first slabs, up to {@link #OWN_FIRST} bytes (1 MiB), are arrays of their own ({@link #take}
  * answers null): a memtable that receives few writes, such as each of 200 databases in one JVM
  * or an idle Kafka Streams store, then holds a few KiB per shard rather than a whole region.
  *
@@ -47,6 +47,16 @@ final class SlabChunks {
    */
   static final int MAX_WINDOW = 256 << 10;
 
+  /**
+   * Bytes of slabs a memtable's shards allocate as arrays of their own before chunks start: 1 MiB,
+   * sixteen shards' first four slabs (4 to 32 KiB). Arrays of their own are young objects that
+   * live as long as the memtable, so every young collection during its fill copies them once or
+   * twice; with two regions' worth (8 MiB under 4 MiB regions) they were 10 to 14 MB of every
+   * young collection's survivors in YCSB's load, and G1 answered the longer pauses by growing the
+   * heap. An idle memtable still holds no region.
+   */
+  static final long OWN_FIRST = 1L << 20;
+
   /** A slab: {@code length} bytes of {@code array} from {@code offset}, used by one shard only. */
   record Window(byte[] array, int offset, int length) {}
 
@@ -70,9 +80,9 @@ final class SlabChunks {
   /** Bytes of slabs the shards were told to allocate on their own; guarded by {@link #lock}. */
   private long own;
 
-  /** Chunks of {@code chunkBytes}, after two chunks' worth of slabs of their own. */
+  /** Chunks of {@code chunkBytes}, after {@link #OWN_FIRST} bytes of slabs of their own. */
   SlabChunks(int chunkBytes) {
-    this(chunkBytes, 2L * chunkBytes);
+    this(chunkBytes, OWN_FIRST);
   }
 
   /** Chunks of {@code chunkBytes}, after {@code ownFirst} bytes of slabs of their own. */
