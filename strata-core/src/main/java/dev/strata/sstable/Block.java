@@ -263,8 +263,30 @@ final class Block {
     return KeyOrder.compare(lastKey, 0, lastKey.length, key, from, to);
   }
 
-  /** Bytes this block holds on the heap, for the cache's weigher. */
-  int weight() {
-    return data.length + 12 * restartEntries.length + lastKey.length + 96;
+  /** The contents' length: the entries, the restart array and its count. */
+  int length() {
+    return entriesEnd + 4 * restartEntries.length + 4;
+  }
+
+  /**
+   * This block's layout (restart points, counts, last key: shared, immutable) over {@code data},
+   * which holds the same contents in {@code [0, length())}; null for a layout the {@link
+   * BlockCache} keeps without contents, which nobody reads.
+   */
+  Block withData(byte[] data) {
+    return new Block(
+        data,
+        entriesEnd,
+        restartEntries,
+        restartKeyStarts,
+        restartKeyLengths,
+        entryCount,
+        maxKeyLength,
+        lastKey);
+  }
+
+  /** Heap bytes of this block's layout, without its contents: for the cache's weigher. */
+  int layoutWeight() {
+    return 12 * restartEntries.length + lastKey.length + 96;
   }
 }

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.strata.util.Bytes;
 import dev.strata.util.HeapSize;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
@@ -14,6 +15,15 @@ import java.util.concurrent.atomic.LongAdder;
  * one or more databases, bounded in bytes. Built on Caffeine (W-TinyLFU), which is thread-safe and
  * lock-free on reads. Keys are a table reader's unique cache id plus the block offset, so that a
  * table number reused by another database never aliases. A capacity of 0 caches nothing.
+ *
+ * <h2>Where the bytes are</h2>
+ *
+ * A cached block's contents live in {@link BlockPages}, pages of a few long-lived arrays that the
+ * collector never copies; Caffeine holds an {@link Entry} per block with the page numbers and the
+ * block's decoded restart points. A lookup copies the pages into the caller's array and checks,
+ * after the copy, that the entry was not removed meanwhile (its pages may then hold another
+ * block); only then does it read the copy. The pages are freed by Caffeine's removal listener. Why
+ * the bytes are not arrays of their own: see {@link BlockPages}.
  *
  * <h2>Admission</h2>
  *
@@ -74,8 +84,59 @@ public final class BlockCache {
 
   private final long capacityBytes;
 
+  /**
+   * One cached block: its pages, its length, and its decoded restart points and last key (a
+   * {@link Block} with no contents, {@link Block#withData} gives each reader its own over its
+   * copy). Immutable but for {@link #live}.
+   */
+  static final class Entry {
+    final Block layout;
+    final int[] pages;
+    final int length;
+
+    /**
+     * Cleared by the removal listener before the pages are freed; read by a lookup after its copy
+     * and an acquire fence (see {@link BlockPages}). Once false, never true again.
+     */
+    volatile boolean live = true;
+
+    Entry(Block layout, int[] pages, int length) {
+      this.layout = layout;
+      this.pages = pages;
+      this.length = length;
+    }
+
+    /** What Caffeine weighs: the pages, and the layout and entry on the heap. */
+    int weight() {
+      return pages.length * BlockPages.PAGE + layout.layoutWeight() + 16 + 4 * pages.length + 32;
+    }
+  }
+
   /** Null when capacity is 0: every lookup misses. Thread-safe (Caffeine). */
-  private final Cache<Key, Block> cache;
+  private final Cache<Key, Entry> cache;
+
+  /** The cached blocks' bytes; null when capacity is 0. */
+  private final BlockPages pages;
+
+  /** The smallest {@link #largestBlock}: 64 KiB, so that a small cache still takes whole blocks. */
+  private static final long MIN_LARGEST_BLOCK = 64 << 10;
+
+  /**
+   * The largest block cached: 1/16 of the capacity, at least {@link #MIN_LARGEST_BLOCK}. The pages
+   * number the capacity plus this much: Caffeine keeps the weighed entries (pages included) within
+   * the capacity once its pending evictions are applied, so a block is given pages before it is
+   * inserted and Caffeine evicts for it, and the pages never run out for a block of at most this
+   * size but while other threads insert at the same moment (those few are declined).
+   */
+  private final long largestBlock;
+
+  private static long saturatedAdd(long a, long b) {
+    long r = a + b;
+    return r < 0 ? Long.MAX_VALUE : r;
+  }
+
+  /** Lookups that found an entry removed while they copied it (counted as misses too). */
+  private final LongAdder lostRaces = new LongAdder();
 
   // Lookup counters; LongAdder because every read thread bumps them. Sums may lag.
   private final LongAdder hits = new LongAdder();
@@ -126,16 +187,25 @@ public final class BlockCache {
     // Runnable::run keeps Caffeine's maintenance on the calling thread: no pool thread to own.
     // Handing it to ForkJoinPool.commonPool() instead (Caffeine's default) was measured at about
     // 1.8x the CPU per table lookup on readrandom (one hand-off per inserted block).
+    this.largestBlock = Math.max(MIN_LARGEST_BLOCK, capacityBytes / 16);
+    this.pages =
+        capacityBytes < BlockPages.PAGE
+            ? null
+            : BlockPages.forCapacity(saturatedAdd(capacityBytes, largestBlock));
     this.cache =
-        capacityBytes == 0
+        pages == null
             ? null
             : Caffeine.newBuilder()
                 .maximumWeight(capacityBytes)
-                .weigher((Key k, Block b) -> b.weight())
+                .weigher((Key k, Entry e) -> e.weight())
                 .removalListener(
-                    (Key k, Block b, RemovalCause cause) -> {
-                      if (b != null) {
-                        weight.add(-b.weight());
+                    (Key k, Entry e, RemovalCause cause) -> {
+                      if (e != null) {
+                        weight.add(-e.weight());
+                        // Cleared before the pages can be handed out again: a lookup still
+                        // copying them finds it cleared and drops its copy.
+                        e.live = false;
+                        pages.free(e.pages);
                       }
                       if (cause.wasEvicted()) {
                         evictions.increment();
@@ -171,18 +241,56 @@ public final class BlockCache {
     return NEXT_CACHE_ID.getAndIncrement();
   }
 
+  /** As {@link #get(long, long, StoredBlock.Scratch)}, into an array of the block's own. */
   Block get(long cacheId, long offset) {
+    return get(cacheId, offset, null);
+  }
+
+  /**
+   * The cached block at {@code offset} of table {@code cacheId}, or null on a miss. Its contents
+   * are a copy in {@code scratch}'s contents array (valid until the next read into {@code
+   * scratch}), or in an array of their own if {@code scratch} is null.
+   */
+  Block get(long cacheId, long offset, StoredBlock.Scratch scratch) {
     if (cache == null) {
       misses.increment();
       return null;
     }
-    Block b = cache.getIfPresent(new Key(cacheId, offset));
+    Entry e = cache.getIfPresent(new Key(cacheId, offset));
+    Block b = e == null ? null : copyOut(e, scratch);
     if (b == null) {
       misses.increment();
     } else {
       hits.increment();
     }
     return b;
+  }
+
+  /** The pages of the cached blocks, or null for a cache of no capacity; for tests. */
+  BlockPages pagesForTesting() {
+    return pages;
+  }
+
+  /** The entry cached at {@code offset} of table {@code cacheId}, or null; for tests. */
+  Entry entryForTesting(long cacheId, long offset) {
+    return cache == null ? null : cache.getIfPresent(new Key(cacheId, offset));
+  }
+
+  /**
+   * {@code e}'s block over a copy of its pages (in {@code scratch}'s contents array, or an array of
+   * its own if {@code scratch} is null), or null if {@code e} was removed before the copy was
+   * validated: its pages may then hold another block's bytes, and the copy is dropped unread.
+   */
+  Block copyOut(Entry e, StoredBlock.Scratch scratch) {
+    byte[] dst = scratch == null ? new byte[e.length] : StoredBlock.contentsScratch(scratch, e.length);
+    pages.read(e.pages, dst, e.length);
+    // The copy's loads may not pass the check below (as in StampedLock.validate).
+    VarHandle.acquireFence();
+    if (!e.live) {
+      lostRaces.increment();
+      return null;
+    }
+    return e.layout.withData(dst);
   }
 
   /**
@@ -203,16 +311,35 @@ public final class BlockCache {
   }
 
   /**
-   * Caches a block that {@link #admits} admitted. Requires: {@code block} was verified against its
-   * checksum and owns its contents.
+   * Caches a copy of a block that {@link #admits} admitted; the caller keeps {@code block} and its
+   * array. Declines it (and counts it declined) when it is larger than {@link #largestBlock}, or
+   * when no pages are free even after Caffeine's pending evictions (other threads inserting at the
+   * same moment). Requires: {@code block} was verified against its checksum.
    */
   void add(long cacheId, long offset, Block block) {
     if (cache == null) {
       return;
     }
-    weight.add(block.weight());
+    int length = block.length();
+    if (length > largestBlock) {
+      declined.increment();
+      return;
+    }
+    int[] taken = pages.allocate(length);
+    if (taken == null) {
+      // Caffeine may not have applied the evictions for the last inserts yet.
+      cache.cleanUp();
+      taken = pages.allocate(length);
+      if (taken == null) {
+        declined.increment();
+        return;
+      }
+    }
+    pages.write(taken, block.data(), length);
+    Entry e = new Entry(block.withData(null), taken, length);
+    weight.add(e.weight());
     adds.increment();
-    cache.put(new Key(cacheId, offset), block);
+    cache.put(new Key(cacheId, offset), e);
     if (!full && weight.sum() >= doorkeeperFrom) {
       full = true;
     }
@@ -285,8 +412,27 @@ public final class BlockCache {
    * #ENTRY_OVERHEAD_BYTES} per cached block. Lock-free (Caffeine's entry count is the map's).
    */
   public long overheadHeapBytes() {
-    long entries = cache == null ? 0 : cache.estimatedSize();
-    return HeapSize.longArray(recentMisses.length()) + entries * ENTRY_OVERHEAD_BYTES;
+    if (cache == null) {
+      return HeapSize.longArray(recentMisses.length());
+    }
+    long entries = cache.estimatedSize();
+    // The chunks' bytes not (or no longer) in any entry's pages: made once, never released.
+    long idlePages =
+        Math.max(0, pages.chunkBytesAllocated() - (long) pages.pagesInUse() * BlockPages.PAGE);
+    return HeapSize.longArray(recentMisses.length())
+        + entries * ENTRY_OVERHEAD_BYTES
+        + idlePages
+        + pages.freeListHeapBytes();
+  }
+
+  /** Heap bytes of the arrays that hold cached blocks' pages, made as the cache first fills. */
+  public long pageChunkBytes() {
+    return pages == null ? 0 : pages.chunkBytesAllocated();
+  }
+
+  /** Lookups that found their block evicted while they copied it, and missed. */
+  public long lostRaces() {
+    return lostRaces.sum();
   }
 
   /** Blocks evicted for room since the cache was made. */

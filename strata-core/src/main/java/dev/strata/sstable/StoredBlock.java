@@ -28,7 +28,7 @@ final class StoredBlock {
    * strata.estimate-heap-bytes}: {@code docs/design/memory.md} bounds them.
    */
   static final class Scratch {
-    byte[] stored = new byte[8192];
+    byte[] stored = new byte[0];
     byte[] contents = new byte[0];
   }
 
@@ -53,6 +53,23 @@ final class StoredBlock {
     byte[] b = grown(s.stored, length);
     if (b.length <= MAX_SCRATCH_BYTES) {
       s.stored = b;
+    }
+    return b;
+  }
+
+  /** The calling thread's scratch, for a point lookup's cache hit (see {@link #readTransient}). */
+  static Scratch threadScratch() {
+    return SCRATCH.get();
+  }
+
+  /**
+   * The contents scratch of {@code s}, at least {@code length} bytes: where a cache hit's copy
+   * goes, as a transient block's decompressed contents do.
+   */
+  static byte[] contentsScratch(Scratch s, int length) {
+    byte[] b = grown(s.contents, length);
+    if (b.length <= MAX_SCRATCH_BYTES) {
+      s.contents = b;
     }
     return b;
   }

@@ -133,7 +133,7 @@ final class TableIterator implements InternalIterator {
       return false;
     }
     if (i != blockIndex) {
-      if (!fillCache && buffers == null) {
+      if (buffers == null) {
         buffers = new StoredBlock.Scratch();
       }
       // The block under the cursor is dropped here, so its buffers may take the next one.

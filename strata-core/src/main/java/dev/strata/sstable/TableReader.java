@@ -675,19 +675,20 @@ public final class TableReader implements AutoCloseable {
   }
 
   /**
-   * As {@link #dataBlock(int, boolean, boolean)}, except that a block the cache will not take is
-   * read into {@code own} (unless null): valid only until the next read into {@code own}. For an
-   * iterator that holds one block at a time and drops it when it moves to the next.
+   * As {@link #dataBlock(int, boolean, boolean)}, except that the block (a copy of a cached one, or
+   * one read from the file) is in {@code own}'s arrays (unless null): valid only until the next
+   * read into {@code own}. For an iterator that holds one block at a time and drops it when it
+   * moves to the next.
    */
   Block dataBlock(int i, boolean verifyChecksums, boolean fillCache, StoredBlock.Scratch own) {
     return dataBlock(i, verifyChecksums, fillCache, own, false);
   }
 
   /**
-   * As {@link #dataBlock(int, boolean, boolean)}, except that a block the cache will not take
-   * ({@code fillCache} false, or the doorkeeper declines it) is read into the calling thread's
-   * scratch arrays ({@link StoredBlock#readTransient}): valid only until the thread reads another
-   * block. For a point lookup, which copies its value out before it reads again.
+   * As {@link #dataBlock(int, boolean, boolean)}, except that the block (a copy of a cached one, or
+   * one read from the file) is in the calling thread's scratch arrays ({@link
+   * StoredBlock#readTransient}): valid only until the thread reads another block. For a point
+   * lookup, which copies its value out before it reads again.
    */
   private Block lookupBlock(int i, boolean verifyChecksums, boolean fillCache) {
     return dataBlock(i, verifyChecksums, fillCache, null, true);
@@ -700,7 +701,10 @@ public final class TableReader implements AutoCloseable {
       StoredBlock.Scratch own,
       boolean lookup) {
     long offset = index.blockOffset(i);
-    Block block = cache.get(cacheId, offset);
+    // Where the block's contents go: the caller's buffers, the thread's for a point lookup, or
+    // (null) an array of their own.
+    StoredBlock.Scratch into = own != null ? own : lookup ? StoredBlock.threadScratch() : null;
+    Block block = cache.get(cacheId, offset, into);
     if (block != null) {
       stats.blockCacheHit();
       return block;
@@ -711,15 +715,10 @@ public final class TableReader implements AutoCloseable {
     try {
       BlockHandle handle = index.handle(i);
       boolean verify = verifyChecksums || fillCache;
-      if (cacheIt) {
-        contents = StoredBlock.read(file, fileName, handle, verify);
-      } else if (own != null) {
-        contents = StoredBlock.readTransient(file, fileName, handle, verify, own);
-      } else if (lookup) {
-        contents = StoredBlock.readTransient(file, fileName, handle, verify);
-      } else {
-        contents = StoredBlock.read(file, fileName, handle, verify);
-      }
+      contents =
+          into != null
+              ? StoredBlock.readTransient(file, fileName, handle, verify, into)
+              : StoredBlock.read(file, fileName, handle, verify);
     } catch (IOException e) {
       throw new StrataException("I/O error reading " + fileName + " at offset " + offset, e);
     }
@@ -733,6 +732,7 @@ public final class TableReader implements AutoCloseable {
     }
     blockReads.increment();
     if (cacheIt) {
+      // The cache keeps a copy in its pages; the caller reads the block where it was read.
       cache.add(cacheId, offset, block);
       stats.blockCacheAdd();
     }
