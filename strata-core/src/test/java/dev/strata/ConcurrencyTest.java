@@ -44,7 +44,10 @@ class ConcurrencyTest {
             .build();
     return Stream.of(
         Arguments.of("sharded", base),
-        Arguments.of("skiplist", base.toBuilder().memtable(MemtableKind.SKIPLIST).build()));
+        Arguments.of("skiplist", base.toBuilder().memtable(MemtableKind.SKIPLIST).build()),
+        // A cache of a few blocks: every insert evicts, so the pages a reader copies are handed
+        // to other blocks all the time (sstable.BlockPages).
+        Arguments.of("16 KiB block cache", base.toBuilder().blockCacheBytes(16 << 10).build()));
   }
 
   @ParameterizedTest(name = "{0}")
