@@ -85,14 +85,13 @@ public final class BlockCache {
   private final long capacityBytes;
 
   /**
-   * One cached block: its pages, its length, and its decoded restart points and last key (a
-   * {@link Block} with no contents, {@link Block#withData} gives each reader its own over its
-   * copy). Immutable but for {@link #live}.
+   * One cached block: its pages, and its decoded restart points and last key (a {@link Block} with
+   * no contents, which also gives the contents' length; {@link Block#withData} gives each reader
+   * its own over its copy). Immutable but for {@link #live}.
    */
   static final class Entry {
     final Block layout;
     final int[] pages;
-    final int length;
 
     /**
      * Cleared by the removal listener before the pages are freed; read by a lookup after its copy
@@ -100,10 +99,9 @@ public final class BlockCache {
      */
     volatile boolean live = true;
 
-    Entry(Block layout, int[] pages, int length) {
+    Entry(Block layout, int[] pages) {
       this.layout = layout;
       this.pages = pages;
-      this.length = length;
     }
 
     /** What Caffeine weighs: the pages, and the layout and entry on the heap. */
@@ -184,14 +182,15 @@ public final class BlockCache {
     this.recentMisses = new AtomicLongArray((int) slots);
     this.mask = (int) slots - 1;
     this.doorkeeperFrom = capacityBytes - capacityBytes / 16;
-    // Runnable::run keeps Caffeine's maintenance on the calling thread: no pool thread to own.
-    // Handing it to ForkJoinPool.commonPool() instead (Caffeine's default) was measured at about
-    // 1.8x the CPU per table lookup on readrandom (one hand-off per inserted block).
     this.largestBlock = Math.max(MIN_LARGEST_BLOCK, capacityBytes / 16);
     this.pages =
         capacityBytes < BlockPages.PAGE
             ? null
             : BlockPages.forCapacity(saturatedAdd(capacityBytes, largestBlock));
+    // Runnable::run keeps Caffeine's maintenance on the calling thread: no pool thread to own.
+    // Handing it to ForkJoinPool.commonPool() instead (Caffeine's default) was measured at about
+    // 1.8x the CPU per table lookup on readrandom (one hand-off per inserted block), and again
+    // slower on 2026-12-06 (docs/benchmarks.md, item 27).
     this.cache =
         pages == null
             ? null
@@ -282,8 +281,9 @@ public final class BlockCache {
    * validated: its pages may then hold another block's bytes, and the copy is dropped unread.
    */
   Block copyOut(Entry e, StoredBlock.Scratch scratch) {
-    byte[] dst = scratch == null ? new byte[e.length] : StoredBlock.contentsScratch(scratch, e.length);
-    pages.read(e.pages, dst, e.length);
+    int length = e.layout.length();
+    byte[] dst = scratch == null ? new byte[length] : StoredBlock.contentsScratch(scratch, length);
+    pages.read(e.pages, dst, length);
     // The copy's loads may not pass the check below (as in StampedLock.validate).
     VarHandle.acquireFence();
     if (!e.live) {
@@ -336,7 +336,7 @@ public final class BlockCache {
       }
     }
     pages.write(taken, block.data(), length);
-    Entry e = new Entry(block.withData(null), taken, length);
+    Entry e = new Entry(block.withData(null), taken);
     weight.add(e.weight());
     adds.increment();
     cache.put(new Key(cacheId, offset), e);

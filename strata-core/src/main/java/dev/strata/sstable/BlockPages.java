@@ -137,9 +137,6 @@ final class BlockPages {
    */
   int[] allocate(int length) {
     int n = pagesFor(length);
-    if (n > totalPages) {
-      return null;
-    }
     int[] pages = new int[n];
     synchronized (lock) {
       if (freeCount + (totalPages - fresh) < n) {

@@ -219,10 +219,7 @@ final class StoredBlock {
         if (into == Into.TRANSIENT && code == TableFormat.COMPRESSION_LZ4) {
           long header = BlockCodec.lz4Header(buf, size, fileName, handle.offset());
           int length = BlockCodec.lz4Length(header);
-          byte[] dst = grown(scratch.contents, length);
-          if (dst.length <= MAX_SCRATCH_BYTES) {
-            scratch.contents = dst;
-          }
+          byte[] dst = contentsScratch(scratch, length);
           BlockCodec.lz4DecompressInto(buf, size, header, dst, fileName, handle.offset());
           yield new BlockContents(dst, length);
         }
