@@ -16,8 +16,11 @@ import dev.strata.util.HeapSize;
  * cost more than the cache saved: {@code readrandom} of 100-byte values right after the fill read
  * 225,000 ops/s with p99.9 of 625 us through a 64 MiB cache and 290,000 with p99.9 of 130 us
  * through a 1 MiB one ({@code docs/benchmarks.md}, item 27). Pages in chunks are allocated once;
- * under G1 each chunk fills one heap region, so it is a humongous object that no collection ever
- * copies, as the memtable's slabs are ({@code memtable.SlabChunks}).
+ * under G1 a full chunk fills one heap region, so it is a humongous object that no collection ever
+ * copies, as the memtable's slabs are ({@code memtable.SlabChunks}). The first chunk is {@value
+ * #FIRST_CHUNK_BYTES} bytes and each next one twice the last, up to a full chunk (skipping sizes
+ * from half a region, which would be humongous and waste the rest of their region): a cache that
+ * holds a few blocks holds a few small arrays, copied by young collections once or twice.
  *
  * <h2>Reuse of pages, and readers that hold a block's pages while it is evicted</h2>
  *
@@ -58,10 +61,26 @@ final class BlockPages {
   /** Chunks when G1's regions cannot be used: 1 MiB, or the whole cache if smaller. */
   private static final int DEFAULT_CHUNK_BYTES = 1 << 20;
 
+  /**
+   * The first chunk's bytes; each next one doubles up to a full chunk. A database with a cache of
+   * its own that reads little then holds 64 KiB of pages, not a region (200 databases in one
+   * JVM, each with a default cache, would otherwise hold 200 regions).
+   */
+  static final int FIRST_CHUNK_BYTES = 64 << 10;
+
+  /** Pages of a full-sized chunk (one region's worth under G1, else 1 MiB's). */
   private final int pagesPerChunk;
+
+  /**
+   * Under G1, the pages from which a chunk would be humongous (half a region): a chunk that grows
+   * to that size goes straight to {@link #pagesPerChunk}, since a humongous array takes whole
+   * regions and one of half a region would waste the other half. Without G1, never reached.
+   */
+  private final int humongousPages;
+
   private final int totalPages;
 
-  /** Rank 8, a leaf: guards {@link #free}, {@link #freeCount}, {@link #fresh} and chunk allocation. */
+  /** Rank 8, a leaf: guards the free list, the fresh pages and the allocation of chunks. */
   private final Object lock = new Object();
 
   /** The chunks, made as pages are first needed; elements written under {@link #lock}. */
@@ -75,11 +94,19 @@ final class BlockPages {
 
   private int freeCount;
 
-  /** Pages never handed out yet are {@code fresh} to {@link #totalPages} - 1; guarded by {@link #lock}. */
+  /** Pages ever handed out from chunks (not the free list), at most {@link #totalPages}; guarded by {@link #lock}. */
   private int fresh;
+
+  /** The newest chunk (-1 before the first) and the pages of it handed out; guarded by {@link #lock}. */
+  private int lastChunk = -1;
+
+  private int lastChunkUsed;
 
   /** Bytes of chunks allocated; written under {@link #lock}, read without it. */
   private volatile long chunkBytesAllocated;
+
+  /** Page bytes of the chunks allocated; written under {@link #lock}, read without it. */
+  private volatile long chunkPayloadBytes;
 
   /** Pages handed out and not freed; written under {@link #lock}, read without it. */
   private volatile int inUse;
@@ -87,18 +114,37 @@ final class BlockPages {
   /** The length of {@link #free}; written under {@link #lock}, read without it. */
   private volatile int freeCapacity;
 
-  private BlockPages(int pagesPerChunk, int totalPages) {
+  private BlockPages(int pagesPerChunk, int humongousPages, int totalPages) {
     this.pagesPerChunk = pagesPerChunk;
+    this.humongousPages = humongousPages;
     this.totalPages = totalPages;
-    this.chunks = new byte[(totalPages + pagesPerChunk - 1) / pagesPerChunk][];
+    int count = 0;
+    for (long made = 0, size = 0; made < totalPages; made += size, count++) {
+      size = nextChunkPages((int) size, (int) (totalPages - made));
+    }
+    this.chunks = new byte[count][];
     this.free = new int[Math.min(totalPages, 1024)];
     this.freeCapacity = free.length;
   }
 
   /**
-   * Pages for a cache of {@code capacityBytes}, in chunks of one G1 region (less its header's
-   * room) when the collector is G1 with regions of at most 32 MiB and the cache holds at least one
-   * region, else of 1 MiB or the cache's size if smaller.
+   * Pages of the chunk after one of {@code previous} pages (0: the first), when {@code remaining}
+   * pages of the capacity have no chunk yet: {@link #FIRST_CHUNK_BYTES}, then twice the previous,
+   * up to a full chunk; never more than the remaining pages.
+   */
+  private int nextChunkPages(int previous, int remaining) {
+    int next = previous == 0 ? FIRST_CHUNK_BYTES / PAGE : 2 * previous;
+    if (next >= humongousPages || next > pagesPerChunk) {
+      next = pagesPerChunk;
+    }
+    return Math.min(next, remaining);
+  }
+
+  /**
+   * Pages for a cache of {@code capacityBytes}, in chunks growing from {@value #FIRST_CHUNK_BYTES}
+   * bytes to full chunks of one G1 region (less its header's room) when the collector is G1 with
+   * regions of at most 32 MiB and the cache holds at least one region, else of 1 MiB or the
+   * cache's size if smaller.
    */
   static BlockPages forCapacity(long capacityBytes) {
     return forCapacity(capacityBytes, HeapRegions.g1RegionBytes());
@@ -117,9 +163,12 @@ final class BlockPages {
     } else {
       chunkBytes = Math.min(DEFAULT_CHUNK_BYTES, (long) totalPages * PAGE);
     }
-    // 65,536 pages per chunk at most (32 MiB); 2^30 pages then need 16,384 chunks.
+    // 65,536 pages per chunk at most (32 MiB); 2^30 pages then need 16,384 chunks, and the
+    // smaller first ones a few more.
     int pagesPerChunk = (int) Math.min(chunkBytes / PAGE, 1 << CHUNK_SHIFT);
-    return new BlockPages(pagesPerChunk, totalPages);
+    int humongousPages =
+        regionBytes > 0 ? (int) Math.max(1, (regionBytes / 2 - HEADER_ROOM) / PAGE) : Integer.MAX_VALUE;
+    return new BlockPages(pagesPerChunk, humongousPages, totalPages);
   }
 
   int totalPages() {
@@ -146,14 +195,16 @@ final class BlockPages {
         if (freeCount > 0) {
           pages[i] = free[--freeCount];
         } else {
-          int p = fresh++;
-          int chunk = p / pagesPerChunk;
-          if (chunks[chunk] == null) {
-            int pagesInChunk = Math.min(pagesPerChunk, totalPages - chunk * pagesPerChunk);
-            chunks[chunk] = new byte[pagesInChunk * PAGE];
-            chunkBytesAllocated += HeapSize.byteArray(pagesInChunk * PAGE);
+          if (lastChunk < 0 || lastChunkUsed == chunks[lastChunk].length / PAGE) {
+            int previous = lastChunk < 0 ? 0 : chunks[lastChunk].length / PAGE;
+            int size = nextChunkPages(previous, totalPages - fresh);
+            chunks[++lastChunk] = new byte[size * PAGE];
+            lastChunkUsed = 0;
+            chunkBytesAllocated += HeapSize.byteArray(size * PAGE);
+            chunkPayloadBytes += (long) size * PAGE;
           }
-          pages[i] = chunk << CHUNK_SHIFT | (p - chunk * pagesPerChunk);
+          fresh++;
+          pages[i] = lastChunk << CHUNK_SHIFT | lastChunkUsed++;
         }
       }
       inUse += n;
@@ -202,6 +253,11 @@ final class BlockPages {
   /** Heap bytes of the chunks made so far (they are never released while the cache lives). */
   long chunkBytesAllocated() {
     return chunkBytesAllocated;
+  }
+
+  /** Bytes of page space in the chunks made so far (without array headers); lock-free. */
+  long chunkPayloadBytes() {
+    return chunkPayloadBytes;
   }
 
   /** Heap bytes of the free list and the chunk table; lock-free. */

@@ -72,6 +72,19 @@ class BlockCachePagesTest {
   }
 
   @Test
+  void twoHundredDefaultCachesHoldingABlockEach_makeSixtyFourKiBOfPagesEach_notARegion() {
+    // 200 databases in one JVM, each with its own default 64 MiB cache and a single read.
+    long total = 0;
+    for (int i = 0; i < 200; i++) {
+      BlockCache cache = BlockCache.create(64 << 20);
+      cache.add(1, 0, block(i, 4000));
+      assertThat(idOf(cache.get(1, 0))).isEqualTo(i);
+      total += cache.pageChunkBytes();
+    }
+    assertThat(total).isLessThanOrEqualTo(200L * ((64 << 10) + 64));
+  }
+
+  @Test
   void blocksLargerThanASixteenthOfTheCache_areDeclined_butSmallCachesTake64KiB() {
     BlockCache cache = BlockCache.create(1 << 20);
     long declined = cache.declined();

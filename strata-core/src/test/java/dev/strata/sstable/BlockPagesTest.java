@@ -17,24 +17,59 @@ class BlockPagesTest {
   private static final long MIB = 1 << 20;
 
   @Test
-  void chunks_fillOneRegion_underG1_andAMebibyteOtherwise() {
-    // 64 MiB under 4 MiB regions: chunks of (4 MiB - 64) bytes, 8,191 pages each.
+  void chunks_startAt64KiB_andDoubleToOneRegion_underG1_skippingHalfRegionSizes() {
+    // 64 MiB under 4 MiB regions. A database that caches one block must not hold a region for
+    // it (200 databases with their own caches would hold 800 MiB): 64 KiB first.
     BlockPages g1 = BlockPages.forCapacity(64 * MIB, 4 * MIB);
     assertThat(g1.totalPages()).isEqualTo((int) (64 * MIB / BlockPages.PAGE));
     int[] first = g1.allocate(BlockPages.PAGE);
-    assertThat(g1.chunkBytesAllocated()).isBetween(4 * MIB - 1024, 4 * MIB);
+    assertThat(g1.chunkBytesAllocated()).as("one block cached").isBetween(64L << 10, (64L << 10) + 64);
     g1.free(first);
+    // Fill page by page and record each chunk's size as it is made.
+    java.util.List<Long> sizes = chunkSizesWhileFilling(BlockPages.forCapacity(64 * MIB, 4 * MIB));
+    // 64, 128, 256, 512 KiB, 1 MiB, then (4 MiB - 64) per chunk: a 2 MiB array would be
+    // humongous and take a whole 4 MiB region, so the doubling jumps from 1 MiB to a region.
+    assertThat(sizes.subList(0, 6))
+        .containsExactly(64L << 10, 128L << 10, 256L << 10, 512L << 10, MIB, 4 * MIB - 512);
+    assertThat(sizes.subList(5, sizes.size() - 1)).allMatch(b -> b == 4 * MIB - 512);
+    assertThat(sizes.stream().mapToLong(Long::longValue).sum())
+        .as("the chunks hold the capacity exactly")
+        .isEqualTo(64 * MIB);
+  }
 
+  @Test
+  void chunks_doubleToAMebibyte_withoutG1_andStopAtTheCapacity() {
     BlockPages plain = BlockPages.forCapacity(64 * MIB, 0);
     plain.allocate(1);
-    assertThat(plain.chunkBytesAllocated()).isBetween(MIB, MIB + 64);
+    assertThat(plain.chunkBytesAllocated()).isBetween(64L << 10, (64L << 10) + 64);
+    java.util.List<Long> sizes = chunkSizesWhileFilling(BlockPages.forCapacity(64 * MIB, 0));
+    assertThat(sizes.subList(0, 6))
+        .containsExactly(64L << 10, 128L << 10, 256L << 10, 512L << 10, MIB, MIB);
+    assertThat(sizes.stream().mapToLong(Long::longValue).sum()).isEqualTo(64 * MIB);
 
     BlockPages small = BlockPages.forCapacity(8 << 10, 4 * MIB);
     small.allocate(1);
-    assertThat(small.chunkBytesAllocated()).as("a cache smaller than a region: its own size")
+    assertThat(small.chunkBytesAllocated()).as("a cache smaller than a chunk: its own size")
         .isBetween(8L << 10, (8L << 10) + 64);
+    // 100 KiB: 64 KiB, then the remaining 36 KiB rather than 128.
+    BlockPages odd = BlockPages.forCapacity(100 << 10, 4 * MIB);
+    assertThat(chunkSizesWhileFilling(odd)).containsExactly(64L << 10, 36L << 10);
     assertThatThrownBy(() -> BlockPages.forCapacity(100, 0))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /** Takes every page one at a time; returns the bytes of each chunk made, in order (headers aside). */
+  private static java.util.List<Long> chunkSizesWhileFilling(BlockPages pages) {
+    java.util.List<Long> sizes = new java.util.ArrayList<>();
+    long before = pages.chunkPayloadBytes();
+    while (pages.allocate(1) != null) {
+      long now = pages.chunkPayloadBytes();
+      if (now != before) {
+        sizes.add(now - before);
+        before = now;
+      }
+    }
+    return sizes;
   }
 
   @Test
