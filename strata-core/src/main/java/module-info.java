@@ -10,6 +10,7 @@ module dev.strata {
   requires aircompressor;
   requires org.slf4j;
   requires java.management;
+  requires jdk.management;
   requires jdk.jfr;
   requires static com.github.luben.zstd_jni;
   requires static com.google.errorprone.annotations;

@@ -60,6 +60,8 @@ class StatsWatchTest {
     String name = "watch-" + UUID.randomUUID();
     Path dir = tmp.resolve("db");
     try (StrataDB db = StrataDB.open(dir, Options.builder().name(name).build())) {
+      // The bean registers in the background after the open.
+      assertThat(((dev.strata.engine.DbImpl) db).awaitJmxRegistrationForTesting()).isNotNull();
       for (int i = 0; i < 10; i++) {
         db.put(("k" + i).getBytes(), new byte[10]);
       }

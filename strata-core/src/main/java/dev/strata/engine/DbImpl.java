@@ -343,13 +343,14 @@ public final class DbImpl implements StrataDB {
   }
 
   /**
-   * Registers the MXBean and schedules the statistics dump; by the opening thread, once the
-   * database is ready and before it reaches another thread.
+   * Starts the MXBean's registration (in the background: the open does not wait for the platform
+   * MBean server, {@link JmxRegistration#registerInBackground}) and schedules the statistics dump;
+   * by the opening thread, once the database is ready and before it reaches another thread.
    */
   private void startMonitoring(Options options) {
     if (options.jmx()) {
       jmx =
-          JmxRegistration.register(
+          JmxRegistration.registerInBackground(
               obs.name, this, new DbMXBean(obs.name, dir.toString(), this, obs.recorder));
     }
     if (!readOnly) {
@@ -1267,8 +1268,12 @@ public final class DbImpl implements StrataDB {
     dumpStats();
   }
 
-  /** The JMX name this database registered, or null. */
-  javax.management.ObjectName jmxNameForTesting() {
-    return jmx.name();
+  /**
+   * Waits for the MXBean's registration, which runs in the background after the open, and
+   * returns the name it registered under (null with JMX off or after a failed registration).
+   */
+  public javax.management.ObjectName awaitJmxRegistrationForTesting()
+      throws InterruptedException {
+    return jmx.awaitRegistered();
   }
 }

@@ -6,7 +6,9 @@ import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.InstanceNotFoundException;
@@ -30,6 +32,13 @@ import org.slf4j.LoggerFactory;
  * thousand (a sweep over every registered bean at each open made opens quadratic in a process
  * that opens thousands of databases). Thread-safe: the registry of live beans and the suffix
  * counters are concurrent maps; the reference queue is the JDK's.
+ *
+ * <p>A database registers in the background ({@link #registerInBackground}), on a thread of its
+ * own that ends once the bean is registered: the first use of the platform MBean server in a JVM
+ * builds it and registers the JVM's own beans, about 150 ms in a fresh process, which an open
+ * would otherwise wait for (YCSB's phases each open in a fresh JVM; {@code docs/benchmarks.md}
+ * item 29). {@link #close} waits for that thread before it unregisters, so a bean never outlives
+ * its database's close and no thread of it stays behind.
  */
 public final class JmxRegistration implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JmxRegistration.class);
@@ -63,10 +72,120 @@ public final class JmxRegistration implements AutoCloseable {
     }
   }
 
-  private final ObjectName name;
+  /**
+   * The registered name, or null: final for {@link #register}'s result; for a registration in the
+   * background, set once by its thread, and read by others after {@link #registered} is done (the
+   * future's completion orders the write before the read).
+   */
+  private volatile ObjectName name;
+
+  /** The registration in the background, or null for one made in the calling thread. */
+  private final FutureTask<ObjectName> registered;
+
+  /** The thread that runs {@link #registered}; joined by {@link #close}. */
+  private Thread registrar;
+
+  /**
+   * The registration in the background started before this one, which this one's thread waits
+   * for first, so that databases of one name get their names in the order they were opened (the
+   * second {@code name-2}); null once waited for. Written before the thread starts, then by it.
+   */
+  private FutureTask<?> previous;
+
+  /** The newest registration in the background: the next one waits for it. */
+  private static final AtomicReference<FutureTask<?>> NEWEST = new AtomicReference<>();
+
+  /**
+   * Set by {@link #close}: a background registration that has not begun yet skips its work.
+   * Guarded by {@code this}, as is {@link #waitingForPrevious}.
+   */
+  private boolean closed;
+
+  /**
+   * Whether the registrar waits for {@link #previous}: only then does {@link #close} interrupt it
+   * (a close does not wait behind other databases' registrations), and never once it registers.
+   */
+  private boolean waitingForPrevious;
 
   private JmxRegistration(ObjectName name) {
     this.name = name;
+    this.registered = null;
+  }
+
+  private JmxRegistration(String dbName, Object owner, DbMXBean bean) {
+    this.registered = new FutureTask<>(() -> registerAfterPrevious(dbName, owner, bean));
+  }
+
+  /** The registrar's work: waits for the registration before this one, then registers. */
+  private ObjectName registerAfterPrevious(String dbName, Object owner, DbMXBean bean) {
+    FutureTask<?> before = previous;
+    previous = null;
+    synchronized (this) {
+      if (closed) {
+        return null;
+      }
+      waitingForPrevious = before != null;
+    }
+    if (before != null) {
+      try {
+        before.get();
+      } catch (InterruptedException e) {
+        // From close: checked below.
+      } catch (java.util.concurrent.ExecutionException
+          | java.util.concurrent.CancellationException e) {
+        // That registration's failure is its own close's to log.
+      }
+      synchronized (this) {
+        waitingForPrevious = false;
+        // An interrupt of close's arrives only while waiting; clear it before registering.
+        Thread.interrupted();
+      }
+    }
+    synchronized (this) {
+      if (closed) {
+        return null;
+      }
+    }
+    ObjectName n = register(dbName, owner, bean).name;
+    name = n;
+    return n;
+  }
+
+  /**
+   * Registers {@code bean} as {@link #register} does, on a daemon thread of its own that ends when
+   * it has: the caller does not wait for the platform MBean server. Registrations in the
+   * background take their names in the order of these calls. {@link #close} waits for the thread.
+   */
+  public static JmxRegistration registerInBackground(String dbName, Object owner, DbMXBean bean) {
+    JmxRegistration r = new JmxRegistration(dbName, owner, bean);
+    r.previous = NEWEST.getAndSet(r.registered);
+    r.registrar = new Thread(r.registered, "strata-jmx-" + dbName);
+    r.registrar.setDaemon(true);
+    r.registrar.start();
+    return r;
+  }
+
+  /**
+   * Makes the registrations in the background started after this call wait for {@code gate}, as
+   * for a registration still running: for tests of an open that does not wait for JMX.
+   */
+  static void holdRegistrationsForTesting(FutureTask<?> gate) {
+    NEWEST.set(gate);
+  }
+
+  /**
+   * Waits for a registration in the background and returns the registered name (null if it
+   * failed or was closed first); for tests and tools that query the bean right after an open.
+   */
+  public ObjectName awaitRegistered() throws InterruptedException {
+    if (registered != null) {
+      try {
+        registered.get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        LOG.warn("registration of a database's MXBean failed", e.getCause());
+      }
+    }
+    return name;
   }
 
   /**
@@ -140,9 +259,42 @@ public final class JmxRegistration implements AutoCloseable {
 
   @Override
   public void close() {
+    if (registered != null) {
+      synchronized (this) {
+        closed = true;
+        if (waitingForPrevious) {
+          registrar.interrupt();
+        }
+      }
+      joinUninterruptibly(registrar);
+      try {
+        registered.get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        LOG.warn("registration of a database's MXBean failed", e.getCause());
+      } catch (InterruptedException e) {
+        throw new AssertionError("the registration's thread has ended", e);
+      }
+    }
+    ObjectName name = this.name;
     if (name != null) {
       LIVE.remove(name);
       unregister(ManagementFactory.getPlatformMBeanServer(), name);
+    }
+  }
+
+  /** Waits for {@code t} to end, through interrupts, which are set on the caller again after. */
+  private static void joinUninterruptibly(Thread t) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        t.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -39,7 +39,19 @@ class JmxTest {
                 .backgroundCompaction(false)
                 .build());
     ((dev.strata.engine.DbImpl) db).timeEveryCallForTesting();
+    awaitBean(db);
     return db;
+  }
+
+  /** Waits for the bean's registration, which runs in the background after the open. */
+  private static void awaitBean(StrataDB db) {
+    try {
+      assertThat(((dev.strata.engine.DbImpl) db).awaitJmxRegistrationForTesting())
+          .as("registered")
+          .isNotNull();
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
   }
 
   private static byte[] key(int i) {
@@ -263,7 +275,79 @@ class JmxTest {
                 .statsDumpPeriod(java.time.Duration.ofMinutes(1))
                 .build());
     db.put(key(1), new byte[1]);
+    awaitBean(db);
     return new java.lang.ref.WeakReference<>(db);
+  }
+
+  /**
+   * An open does not wait for the platform MBean server (about 150 ms the first time in a JVM):
+   * the bean registers on a thread of its own. Held here behind an unfinished registration, the
+   * open returns with no bean registered yet; a close meanwhile, even from an interrupted thread,
+   * neither waits for the held registration nor leaves a bean or a thread behind.
+   */
+  @Test
+  void open_doesNotWaitForTheBean_andACloseBeforeItRegistersLeavesNothing() throws Exception {
+    ObjectName on = new ObjectName("dev.strata:type=StrataDB,name=" + name);
+    java.util.concurrent.FutureTask<Object> gate = new java.util.concurrent.FutureTask<>(() -> null);
+    JmxRegistration.holdRegistrationsForTesting(gate);
+    try {
+      StrataDB db = openWithoutWaiting("/held", name);
+      Thread registrar = registrarOf(name);
+      assertThat(registrar).as("the registration's thread, waiting").isNotNull();
+      assertThat(server.isRegistered(on)).as("registered during the open").isFalse();
+      db.put(key(1), new byte[1]);
+      assertThat(db.get(key(1))).hasSize(1);
+      Thread.currentThread().interrupt();
+      try {
+        db.close();
+        assertThat(Thread.currentThread().isInterrupted()).as("the interrupt kept").isTrue();
+      } finally {
+        Thread.interrupted();
+      }
+      assertThat(registrar.isAlive()).as("the registration's thread after the close").isFalse();
+      assertThat(server.isRegistered(on)).isFalse();
+    } finally {
+      gate.run();
+    }
+  }
+
+  /** Held as above, the bean appears once the registration before it ends, and leaves at close. */
+  @Test
+  void aHeldRegistration_completesWhenTheOneBeforeEnds() throws Exception {
+    ObjectName on = new ObjectName("dev.strata:type=StrataDB,name=" + name);
+    java.util.concurrent.FutureTask<Object> gate = new java.util.concurrent.FutureTask<>(() -> null);
+    JmxRegistration.holdRegistrationsForTesting(gate);
+    try (StrataDB db = openWithoutWaiting("/later", name)) {
+      assertThat(server.isRegistered(on)).isFalse();
+      gate.run();
+      assertThat(((dev.strata.engine.DbImpl) db).awaitJmxRegistrationForTesting()).isEqualTo(on);
+      assertThat(server.isRegistered(on)).isTrue();
+      assertThat(server.getAttribute(on, "Name")).isEqualTo(name);
+    } finally {
+      gate.run();
+    }
+    assertThat(server.isRegistered(on)).isFalse();
+    assertThat(registrarOf(name)).isNull();
+  }
+
+  private static StrataDB openWithoutWaiting(String dir, String dbName) {
+    return StrataDB.open(
+        Path.of(dir),
+        Options.builder()
+            .fileSystem(new FaultInjectionFileSystem(1))
+            .name(dbName)
+            .backgroundCompaction(false)
+            .build());
+  }
+
+  /** The live thread registering {@code dbName}'s bean, or null. */
+  private static Thread registrarOf(String dbName) {
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().equals("strata-jmx-" + dbName) && t.isAlive()) {
+        return t;
+      }
+    }
+    return null;
   }
 
   @Test
