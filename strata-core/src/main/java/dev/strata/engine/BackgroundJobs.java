@@ -289,6 +289,10 @@ final class BackgroundJobs {
       // version never sees the memtable and its table together (merge operands would count
       // twice once a compaction has folded the table's).
       installOpen = versions.logAndApply(edit, true);
+      if (imm.wal().isReplayed()) {
+        // The log an open replayed is needed no more: sync writes waiting for it go on.
+        imm.wal().replayedFlushed();
+      }
     } catch (IOException e) {
       writes.recordBackgroundError("flush", e);
       return false;

@@ -267,6 +267,10 @@ public final class DbImpl implements StrataDB {
       Recovery.Result recovered = db.recover(options, false, infoLog);
       db.writes.start(recovered, db.jobs);
       db.jobs.start();
+      if (recovered.deferredWal() != null) {
+        // The memtable the open replayed and left to the flush worker.
+        db.jobs.signalFlush();
+      }
       db.startMonitoring(options);
       infoLog.info(
           "opened at sequence {}; level files {}",
@@ -1120,6 +1124,11 @@ public final class DbImpl implements StrataDB {
     }
     writes.signalProgress();
     boolean stopped = jobs.stop(closeTimeoutMillis);
+    // A memtable the open replayed and the flush worker has not flushed stays in its log for the
+    // next open; a sync write waiting for that flush fails (before the WALs' close, which waits
+    // for the group that write leads).
+    writes.abandonReplayedWals(
+        new dev.strata.StrataException(dir + " closed before the memtable replayed at open was flushed"));
     WriteController.ForcedWal forced = writes.closeWals(options.reuseLogs());
     if (forced != null) {
       recordClosedLog(forced);

@@ -48,15 +48,19 @@ final class Recovery {
    * What recovery built: the WAL to append to and its number (null and 0 for a read-only open),
    * the last recovered sequence; for a read-only open, the memtables replayed from the WALs, oldest
    * first; for a writable open that reused the replayed WAL ({@link Options#reuseLogs}), the
-   * memtable each family replayed from it, which stays the family's active one (a writable open
-   * otherwise flushes them to level 0).
+   * memtable each family replayed from it, which stays the family's active one; for a writable
+   * open that left its replayed memtable to the flush worker ({@link #deferrable}), that memtable
+   * per family and the replayed log as a retired WAL that its flush makes durable (a writable
+   * open otherwise flushes them to level 0 itself).
    */
   record Result(
       LogWriter wal,
       long walNumber,
       long lastSequence,
       Map<Integer, List<Memtable>> replayed,
-      Map<Integer, Memtable> reusedActive) {}
+      Map<Integer, Memtable> reusedActive,
+      Map<Integer, Memtable> deferred,
+      RetiredWal deferredWal) {}
 
   /** Writes a replayed memtable of a family as a level-0 table; null if it holds nothing. */
   interface Flusher {
@@ -114,6 +118,14 @@ final class Recovery {
    * #closedCleanly}. The replay then flushes the older logs' writes when it reaches the last.
    */
   private boolean reuseCandidate;
+
+  /**
+   * Whether the replayed memtable may be left to the flush worker, as far as known before the
+   * replay ({@link #deferrable}): a writable open of a database of one family. The replay then,
+   * too, flushes the older logs' writes when it reaches the last, so that the memtable left holds
+   * the last log's writes only.
+   */
+  private boolean deferCandidate;
 
   /** Level-0 tables the replay wrote before it began the last log. */
   private int tablesBeforeLastLog;
@@ -275,6 +287,7 @@ final class Recovery {
     }
     long maxSequence;
     boolean reuse;
+    boolean defer;
     try {
       if (readOnly) {
         // Opened at once, before any replay: a writer beside this open deletes a log once its
@@ -291,9 +304,11 @@ final class Recovery {
       }
       long replayStart = System.nanoTime();
       reuseCandidate = closedCleanly(logs);
+      deferCandidate = !readOnly && !reuseCandidate && families.live().size() == 1;
       maxSequence = replay(logs, replays);
       reuse = reusable(logs);
-      if (!reuse) {
+      defer = !reuse && deferrable(logs, replays);
+      if (!reuse && !defer) {
         for (FamilyReplay r : replays.values()) {
           r.flushRest();
         }
@@ -311,7 +326,12 @@ final class Recovery {
             (System.nanoTime() - replayStart) / 1_000_000,
             replayTableNanos / 1_000_000,
             replayTables,
-            reuse ? "; appending to " + FileNames.log(logs.get(logs.size() - 1)) : "");
+            reuse
+                ? "; appending to " + FileNames.log(logs.get(logs.size() - 1))
+                : defer
+                    ? "; " + FileNames.log(logs.get(logs.size() - 1))
+                        + "'s memtable is flushed in the background"
+                    : "");
       }
     } finally {
       for (ReadableFile f : pinnedLogs.values()) {
@@ -324,7 +344,7 @@ final class Recovery {
     }
     fs.crashPoint(CrashPoint.RECOVERY_AFTER_REPLAY);
     if (readOnly) {
-      return new Result(null, 0, maxSequence, Map.copyOf(replayed), Map.of());
+      return new Result(null, 0, maxSequence, Map.copyOf(replayed), Map.of(), Map.of(), null);
     }
     // 4. The WAL to append to: the replayed one when it can be reused, else a fresh one. Then an
     // edit per family recording its replayed tables and the log number; the default family's
@@ -335,6 +355,12 @@ final class Recovery {
     LogWriter wal =
         new LogWriter(reuse ? fs.openAppend(walPath) : fs.create(walPath), walName);
     Map<Integer, Memtable> reusedActive = new HashMap<>();
+    Map<Integer, Memtable> deferred = new HashMap<>();
+    RetiredWal deferredWal = null;
+    // With the memtable left to the flush worker, the last replayed log stays needed until its
+    // table is installed: each family's log number stays at it, and nothing from it is deleted.
+    long lastLog = logs.isEmpty() ? walNumber : logs.get(logs.size() - 1);
+    long keepFrom = defer ? lastLog : walNumber;
     try {
       if (reuse) {
         // No force here: the close's record says every byte replayed was forced then. Forcing
@@ -346,19 +372,29 @@ final class Recovery {
           }
         }
       }
+      if (defer) {
+        for (FamilyReplay r : replays.values()) {
+          if (r.mem != null && !r.mem.isEmpty()) {
+            deferred.put(r.family.id, r.mem);
+          }
+        }
+        deferredWal =
+            RetiredWal.replayed(
+                FileNames.log(lastLog), lastLog, fs.size(FileNames.path(dir, FileNames.log(lastLog))));
+      }
       fs.syncDirectory(dir);
       List<ColumnFamily> order = new ArrayList<>(families.live());
       order.add(order.remove(0));
       for (ColumnFamily family : order) {
         VersionEdit edit = replays.get(family.id).edit;
-        edit.setLogNumber(walNumber);
+        edit.setLogNumber(deferred.containsKey(family.id) ? lastLog : walNumber);
         edit.setLastSequence(maxSequence);
         family.versions.logAndApply(edit);
       }
       // 5. Delete what nothing refers to any more.
       fs.crashPoint(CrashPoint.RECOVERY_BEFORE_CLEANUP);
       for (ColumnFamily family : families.live()) {
-        deleteUnreferenced(family, walNumber);
+        deleteUnreferenced(family, keepFrom);
       }
       deleteFamilyDirectoriesNotLive();
     } catch (IOException | RuntimeException | Error e) {
@@ -370,7 +406,42 @@ final class Recovery {
       }
       throw e;
     }
-    return new Result(wal, walNumber, maxSequence, Map.of(), Map.copyOf(reusedActive));
+    return new Result(
+        wal,
+        walNumber,
+        maxSequence,
+        Map.of(),
+        Map.copyOf(reusedActive),
+        Map.copyOf(deferred),
+        deferredWal);
+  }
+
+  /**
+   * Whether a writable open leaves the memtable it replayed to the flush worker instead of writing
+   * it to level 0 itself (the open then returns that much sooner; a 64 MiB memtable's table took
+   * 0.2 to 0.5 s of a cold open, {@code docs/benchmarks.md} item 29): a database of one family
+   * ({@link #deferCandidate}), the last log read to a whole last record with nothing stopping the
+   * replay before (a later log must never follow a torn one, which recovery reads as a hole), no
+   * table written from the last log's writes (the memtable holds them all, so the log number can
+   * stay at that log without a write being replayed twice), and the family's log number not above
+   * the last log. The log is then not forced (RetiredWal): sync writes wait for the flush instead.
+   */
+  private boolean deferrable(List<Long> logs, Map<Integer, FamilyReplay> replays) {
+    if (!deferCandidate || logs.isEmpty() || !lastLogEndedCleanly) {
+      return false;
+    }
+    if (replayTables > tablesBeforeLastLog) {
+      return false;
+    }
+    long last = logs.get(logs.size() - 1);
+    boolean any = false;
+    for (FamilyReplay r : replays.values()) {
+      if (r.family.versions.logNumber() > last) {
+        return false;
+      }
+      any |= r.mem != null && !r.mem.isEmpty();
+    }
+    return any;
   }
 
   /**
@@ -495,7 +566,7 @@ final class Recovery {
       for (int i = 0; i < logs.size() && !stopped; i++) {
         long logNumber = logs.get(i);
         String name = FileNames.log(logs.get(i));
-        if (i > 0 && i == logs.size() - 1 && reuseCandidate) {
+        if (i > 0 && i == logs.size() - 1 && (reuseCandidate || deferCandidate)) {
           for (FamilyReplay r : replays.values()) {
             r.flushAtLastLog();
           }

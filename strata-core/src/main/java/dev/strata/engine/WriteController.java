@@ -244,7 +244,17 @@ final class WriteController implements CommitPipeline.Engine {
         // its active memtable, flushed when full like any other.
         Memtable reused = recovered.reusedActive().get(f.id);
         MemtablePin active = reused != null ? pin(reused, f) : newPinnedMemtable(f);
+        // One that left its replayed memtable to the flush worker holds it as immutable, with
+        // the replayed log as its retired WAL (durable once that memtable's table is installed).
+        Memtable deferred = recovered.deferred().get(f.id);
+        if (deferred != null) {
+          RetiredWal log = recovered.deferredWal();
+          replayed.add(new MemtableSet.Immutable(pin(deferred, f), log.number(), log));
+        }
         f.mems = new MemtableSet(active, recovered.walNumber(), replayed);
+      }
+      if (recovered.deferredWal() != null) {
+        setRetiredWalsLocked(List.of(recovered.deferredWal()));
       }
       rebuildTargetsLocked();
     } finally {
@@ -407,6 +417,8 @@ final class WriteController implements CommitPipeline.Engine {
           "background error in {}; the database now refuses writes until reopened", operation, t);
       obs.backgroundError(operation, t, false);
     }
+    // No flush runs after a background error: a write waiting for a replayed log's flush fails.
+    abandonReplayedWals(t);
     signalProgress();
   }
 
@@ -855,7 +867,24 @@ final class WriteController implements CommitPipeline.Engine {
       if (r.number() > upTo) {
         break;
       }
+      if (r.isReplayed() && r.number() == upTo) {
+        // The flush of the memtable an open replayed from it: that flush is what makes it
+        // durable (RetiredWal). Flushes go oldest log first, so a later one finds it flushed.
+        continue;
+      }
       r.forceAndClose();
+    }
+  }
+
+  /**
+   * Fails whoever waits for a replayed log's memtable to be flushed (a sync write, an ingestion):
+   * this process will not flush it. At close, and on a background error.
+   */
+  void abandonReplayedWals(Throwable cause) {
+    for (RetiredWal r : retiredWals) {
+      if (r.isReplayed()) {
+        r.replayedAbandoned(cause);
+      }
     }
   }
 
@@ -1068,6 +1097,12 @@ final class WriteController implements CommitPipeline.Engine {
           () -> {
             boolean allForced = status.error() == null;
             for (RetiredWal retired : retiredWals) {
+              if (retired.isReplayed()) {
+                // Never forced (RetiredWal): durable only if its memtable was flushed; if not,
+                // the next open replays it again, as this one did.
+                allForced &= retired.replayedFlushedOk();
+                continue;
+              }
               try {
                 retired.forceAndClose();
               } catch (IOException | RuntimeException e) {

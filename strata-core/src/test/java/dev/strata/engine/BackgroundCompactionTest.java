@@ -107,6 +107,8 @@ class BackgroundCompactionTest {
       // directory is listed: every table on disk must then be one the levels list.
       Options verify = o.toBuilder().backgroundCompaction(false).build();
       try (DbImpl reopened = (DbImpl) StrataDB.open(dir, verify)) {
+        // The memtable the open replayed is flushed in the background: wait for that table too.
+        reopened.flush();
         Set<Long> live = new HashSet<>();
         for (Level l : reopened.levelsForProperties()) {
           for (var f : l.files()) {

@@ -60,16 +60,26 @@ class ReuseLogsTest {
   }
 
   /**
-   * Opens with tracing on and checks that the open did not append to a replayed log but wrote the
-   * replay to one level-0 table and started a fresh log.
+   * Opens with tracing on and checks that the open did not append to a replayed log but started a
+   * fresh log and wrote the replay to one level-0 table, or (a log read to a whole last record, one
+   * family: {@code DeferredReplayFlushTest}) left it to the flush worker, which does; returns the
+   * database after that flush.
    */
   private StrataDB openExpectingOneTable() {
     fs.setTracing(true);
-    StrataDB db = StrataDB.open(DIR, options().build());
+    ManualExecutor background = new ManualExecutor();
+    StrataDB db = StrataDB.open(DIR, options().backgroundExecutor(background).build());
     try {
       assertThat(traced(Op.OPEN_APPEND, ".log")).as("no log appended to").isEmpty();
-      assertThat(traced(Op.CREATE, ".sst")).as("the replay in one table").hasSize(1);
       assertThat(traced(Op.CREATE, ".log")).as("a fresh log").hasSize(1);
+      // A log with a torn tail is written by the open itself (DeferredReplayFlushTest).
+      if (traced(Op.CREATE, ".sst").isEmpty()) {
+        assertThat(db.getProperty("strata.num-immutable-memtables"))
+            .as("the replay left to the flush worker")
+            .isEqualTo("1");
+        background.runPending();
+      }
+      assertThat(traced(Op.CREATE, ".sst")).as("the replay in one table").hasSize(1);
     } catch (AssertionError e) {
       db.close();
       throw e;
@@ -290,10 +300,13 @@ class ReuseLogsTest {
     }
     List<String> before = logs();
     fs.setTracing(true);
-    try (StrataDB db = StrataDB.open(DIR, off)) {
-      assertThat(traced(Op.CREATE, ".sst")).hasSize(1);
+    ManualExecutor background = new ManualExecutor();
+    try (StrataDB db =
+        StrataDB.open(DIR, options().reuseLogs(false).backgroundExecutor(background).build())) {
       assertThat(traced(Op.CREATE, ".log")).hasSize(1);
       assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
+      background.runPending();
+      assertThat(traced(Op.CREATE, ".sst")).hasSize(1);
       assertThat(db.getProperty("strata.num-files-at-level0")).isEqualTo("1");
       assertHolds(db, 0, 200, 1);
     }
