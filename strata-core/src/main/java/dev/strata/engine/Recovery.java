@@ -32,9 +32,10 @@ import dev.strata.key.ValueKind;
 /**
  * Opening a database: create it or rebuild its levels from the manifest, check that every table
  * the manifest names exists, replay the WALs not yet flushed into level-0 tables (or keep the last
- * one's writes in memory and go on appending to it, {@link Options#reuseLogs}), start a fresh WAL
- * otherwise, record all of it in one manifest edit, and delete files nothing refers to (leftovers
- * of a crash). Runs once, in the opening thread, before any other thread sees the database.
+ * one's writes in memory and go on appending to it, {@link Options#reuseLogs}; or, for a database
+ * of one family, leave the last memtable to the flush worker, {@link #deferrable}), start a fresh
+ * WAL otherwise, record all of it in one manifest edit, and delete files nothing refers to
+ * (leftovers of a crash). Runs once, in the opening thread, before any other thread sees the database.
  *
  * <p>Replay never invents or reorders writes: records are applied in log order, every batch must
  * carry sequences above everything before it, and replay stops for good at a torn tail of a log
