@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * builds it and registers the JVM's own beans, about 150 ms in a fresh process, which an open
  * would otherwise wait for (YCSB's phases each open in a fresh JVM; {@code docs/benchmarks.md}
  * item 29). {@link #close} waits for that thread before it unregisters, so a bean never outlives
- * its database's close and no thread of it stays behind.
+ * its database's close and no thread of it stays behind. Each registration waits for the one
+ * started before it, so that names go in open order; a registration stuck in the MBean server
+ * would hold the later ones back (never their closes, which interrupt that wait).
  */
 public final class JmxRegistration implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JmxRegistration.class);
