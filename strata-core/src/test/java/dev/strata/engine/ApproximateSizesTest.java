@@ -110,7 +110,10 @@ class ApproximateSizesTest {
 
   @Test
   void estimateNumKeys_isExactForKeysWrittenOnceAndCompacted() {
-    try (StrataDB db = StrataDB.open(dir, options())) {
+    // Compactions only when asked: the property reads the levels one after another, so a
+    // background compaction installed between two of those reads counts its keys twice (seen in
+    // CI: 28,839 for 20,000 keys right after the flush).
+    try (StrataDB db = StrataDB.open(dir, options().toBuilder().backgroundCompaction(false).build())) {
       assertThat(db.getProperty("strata.estimate-num-keys")).isEqualTo("0");
       // 1,000 keys fit the active memtable: counted there.
       for (int i = 0; i < 1000; i++) {
