@@ -1,6 +1,7 @@
 package dev.strata.compaction;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
+import dev.strata.util.Futures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -292,32 +293,9 @@ public final class BackgroundWorker implements AutoCloseable {
       }
     }
     if (t != null) {
-      return joinUninterruptibly(t, deadline);
+      return Futures.joinUninterruptibly(t, deadline);
     }
     return true;
-  }
-
-  /** Joins {@code t} until {@code deadline}; an interrupt is restored afterwards. */
-  private static boolean joinUninterruptibly(Thread t, long deadline) {
-    boolean interrupted = false;
-    try {
-      while (t.isAlive()) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        try {
-          t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      return true;
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.strata.observe;
 
+import dev.strata.util.Futures;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
@@ -75,9 +76,9 @@ public final class JmxRegistration implements AutoCloseable {
   }
 
   /**
-   * The registered name, or null: final for {@link #register}'s result; for a registration in the
-   * background, set once by its thread, and read by others after {@link #registered} is done (the
-   * future's completion orders the write before the read).
+   * The registered name, or null: set by the constructor for {@link #register}'s result; for a
+   * registration in the background, set once by its thread, and read by others after {@link
+   * #registered} is done (the future's completion orders the write before the read).
    */
   private volatile ObjectName name;
 
@@ -184,10 +185,14 @@ public final class JmxRegistration implements AutoCloseable {
       try {
         registered.get();
       } catch (java.util.concurrent.ExecutionException e) {
-        LOG.warn("registration of a database's MXBean failed", e.getCause());
+        logFailure(e);
       }
     }
     return name;
+  }
+
+  private static void logFailure(java.util.concurrent.ExecutionException e) {
+    LOG.warn("registration of a database's MXBean failed", e.getCause());
   }
 
   /**
@@ -268,35 +273,17 @@ public final class JmxRegistration implements AutoCloseable {
           registrar.interrupt();
         }
       }
-      joinUninterruptibly(registrar);
+      Futures.joinUninterruptibly(registrar);
       try {
-        registered.get();
+        Futures.getUninterruptibly(registered);
       } catch (java.util.concurrent.ExecutionException e) {
-        LOG.warn("registration of a database's MXBean failed", e.getCause());
-      } catch (InterruptedException e) {
-        throw new AssertionError("the registration's thread has ended", e);
+        logFailure(e);
       }
     }
     ObjectName name = this.name;
     if (name != null) {
       LIVE.remove(name);
       unregister(ManagementFactory.getPlatformMBeanServer(), name);
-    }
-  }
-
-  /** Waits for {@code t} to end, through interrupts, which are set on the caller again after. */
-  private static void joinUninterruptibly(Thread t) {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        t.join();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
     }
   }
 

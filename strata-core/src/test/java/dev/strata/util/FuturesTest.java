@@ -37,6 +37,46 @@ class FuturesTest {
   }
 
   @Test
+  void joinUninterruptibly_interruptedCaller_waitsForTheThreadAndKeepsTheFlag() throws Exception {
+    // The thread ends only once the caller is parked in join after its interrupt.
+    Thread waiter = Thread.currentThread();
+    Thread worker =
+        new Thread(
+            () -> {
+              while (waiter.getState() != Thread.State.WAITING) {
+                Thread.onSpinWait();
+              }
+            });
+    Thread.currentThread().interrupt();
+    worker.start();
+    try {
+      Futures.joinUninterruptibly(worker);
+      assertThat(worker.isAlive()).isFalse();
+    } finally {
+      assertThat(Thread.interrupted()).as("the interrupt is kept").isTrue();
+    }
+  }
+
+  @Test
+  void joinUninterruptibly_pastTheDeadline_returnsFalseWithTheThreadAlive() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    Thread worker =
+        new Thread(
+            () -> {
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    worker.start();
+    assertThat(Futures.joinUninterruptibly(worker, System.nanoTime() + 20_000_000L)).isFalse();
+    assertThat(worker.isAlive()).isTrue();
+    release.countDown();
+    assertThat(Futures.joinUninterruptibly(worker, System.nanoTime() + 30_000_000_000L)).isTrue();
+  }
+
+  @Test
   void getUninterruptibly_failedWork_throwsExecutionExceptionWithItsCause() {
     CompletableFuture<String> f = CompletableFuture.failedFuture(new IOException("disk"));
 
