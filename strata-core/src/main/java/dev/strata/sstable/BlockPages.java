@@ -105,9 +105,6 @@ final class BlockPages {
   /** Bytes of chunks allocated; written under {@link #lock}, read without it. */
   private volatile long chunkBytesAllocated;
 
-  /** Page bytes of the chunks allocated; written under {@link #lock}, read without it. */
-  private volatile long chunkPayloadBytes;
-
   /** Pages handed out and not freed; written under {@link #lock}, read without it. */
   private volatile int inUse;
 
@@ -201,7 +198,6 @@ final class BlockPages {
             chunks[++lastChunk] = new byte[size * PAGE];
             lastChunkUsed = 0;
             chunkBytesAllocated += HeapSize.byteArray(size * PAGE);
-            chunkPayloadBytes += (long) size * PAGE;
           }
           fresh++;
           pages[i] = lastChunk << CHUNK_SHIFT | lastChunkUsed++;
@@ -255,9 +251,15 @@ final class BlockPages {
     return chunkBytesAllocated;
   }
 
-  /** Bytes of page space in the chunks made so far (without array headers); lock-free. */
+  /** Bytes of page space in the chunks made so far (without array headers); for tests. */
   long chunkPayloadBytes() {
-    return chunkPayloadBytes;
+    synchronized (lock) {
+      long bytes = 0;
+      for (int c = 0; c <= lastChunk; c++) {
+        bytes += chunks[c].length;
+      }
+      return bytes;
+    }
   }
 
   /** Heap bytes of the free list and the chunk table; lock-free. */
