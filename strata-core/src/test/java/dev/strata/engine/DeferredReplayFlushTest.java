@@ -1,5 +1,9 @@
 package dev.strata.engine;
 
+import static dev.strata.engine.ReplayData.assertHolds;
+import static dev.strata.engine.ReplayData.key;
+import static dev.strata.engine.ReplayData.value;
+import static dev.strata.engine.ReplayData.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,15 +14,11 @@ import dev.strata.StrataDB;
 import dev.strata.StrataException;
 import dev.strata.WriteOptions;
 import dev.strata.testing.FaultInjectionFileSystem;
-import dev.strata.testing.FaultInjectionFileSystem.CrashMode;
 import dev.strata.testing.FaultInjectionFileSystem.Event;
 import dev.strata.testing.FaultInjectionFileSystem.Op;
 import dev.strata.testing.ManualExecutor;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -45,29 +45,6 @@ class DeferredReplayFlushTest {
         .memtableSizeBytes(64 << 10)
         .backgroundCompaction(false)
         .jmx(false);
-  }
-
-  private static byte[] key(int i) {
-    return String.format("key%06d", i).getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static byte[] value(int i, int version) {
-    byte[] v = new byte[40];
-    Arrays.fill(v, (byte) (i * 31 + version));
-    v[0] = (byte) version;
-    return v;
-  }
-
-  private static void write(StrataDB db, int from, int to, int version) {
-    for (int i = from; i < to; i++) {
-      db.put(key(i), value(i, version));
-    }
-  }
-
-  private static void assertHolds(StrataDB db, int from, int to, int version) {
-    for (int i = from; i < to; i++) {
-      assertThat(db.get(key(i))).as("key %d version %d", i, version).isEqualTo(value(i, version));
-    }
   }
 
   private List<String> traced(Op op, String suffix) {
@@ -188,12 +165,7 @@ class DeferredReplayFlushTest {
     }
     synced.get(30, TimeUnit.SECONDS);
     // The power loss right after the acknowledgement.
-    fs = fs.crash(CrashMode.DROP_UNSYNCED, new Random(3));
-    try {
-      db.close();
-    } catch (RuntimeException refusedByTheFrozenFileSystem) {
-      // The image was taken before.
-    }
+    fs = ReplayData.crashThenClose(fs, db, 3);
     try (StrataDB again = StrataDB.open(DIR, options().build())) {
       assertHolds(again, 0, 200, 1);
       assertThat(again.get(key(500))).as("the acknowledged sync write").isEqualTo(value(500, 2));
@@ -209,12 +181,7 @@ class DeferredReplayFlushTest {
     ManualExecutor background = new ManualExecutor();
     StrataDB db = StrataDB.open(DIR, options().backgroundExecutor(background).build());
     write(db, 200, 300, 2);
-    fs = fs.crash(CrashMode.DROP_UNSYNCED, new Random(4));
-    try {
-      db.close();
-    } catch (RuntimeException refusedByTheFrozenFileSystem) {
-      // The image was taken before.
-    }
+    fs = ReplayData.crashThenClose(fs, db, 4);
     try (StrataDB again = StrataDB.open(DIR, options().build())) {
       // Whatever survived is a prefix of the writes in order: no key of the second batch
       // without every key of the first.

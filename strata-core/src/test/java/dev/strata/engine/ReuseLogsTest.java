@@ -1,5 +1,9 @@
 package dev.strata.engine;
 
+import static dev.strata.engine.ReplayData.assertHolds;
+import static dev.strata.engine.ReplayData.key;
+import static dev.strata.engine.ReplayData.value;
+import static dev.strata.engine.ReplayData.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.ColumnFamilyHandle;
@@ -12,7 +16,6 @@ import dev.strata.testing.FaultInjectionFileSystem.CrashMode;
 import dev.strata.testing.FaultInjectionFileSystem.Event;
 import dev.strata.testing.FaultInjectionFileSystem.Op;
 import dev.strata.testing.ManualExecutor;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -34,29 +37,6 @@ class ReuseLogsTest {
 
   private Options.Builder options() {
     return Options.builder().fileSystem(fs).memtableSizeBytes(64 << 10).jmx(false).reuseLogs(true);
-  }
-
-  private static byte[] key(int i) {
-    return String.format("key%06d", i).getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static byte[] value(int i, int version) {
-    byte[] v = new byte[40];
-    Arrays.fill(v, (byte) (i * 31 + version));
-    v[0] = (byte) version;
-    return v;
-  }
-
-  private static void write(StrataDB db, int from, int to, int version) {
-    for (int i = from; i < to; i++) {
-      db.put(key(i), value(i, version));
-    }
-  }
-
-  private static void assertHolds(StrataDB db, int from, int to, int version) {
-    for (int i = from; i < to; i++) {
-      assertThat(db.get(key(i))).as("key %d version %d", i, version).isEqualTo(value(i, version));
-    }
   }
 
   /**
@@ -439,12 +419,7 @@ class ReuseLogsTest {
    * is expected here. A second close, by a try-with-resources, does nothing.
    */
   private void crashThenClose(StrataDB db, long seed) {
-    fs = fs.crash(CrashMode.DROP_UNSYNCED, new Random(seed));
-    try {
-      db.close();
-    } catch (RuntimeException refusedByTheFrozenFileSystem) {
-      // The image was taken before.
-    }
+    fs = ReplayData.crashThenClose(fs, db, seed);
   }
 
   @Test

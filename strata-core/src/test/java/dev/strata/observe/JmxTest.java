@@ -28,16 +28,12 @@ class JmxTest {
   private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
   private final String name = "jmx-" + UUID.randomUUID();
 
-  /** A database that times every get and write (not one in 8), so that counts are exact. */
+  /**
+   * A database that times every get and write (not one in 8), so that counts are exact, returned
+   * once its bean is registered.
+   */
   private StrataDB open(String dir, String dbName) {
-    StrataDB db =
-        StrataDB.open(
-            Path.of(dir),
-            Options.builder()
-                .fileSystem(new FaultInjectionFileSystem(1))
-                .name(dbName)
-                .backgroundCompaction(false)
-                .build());
+    StrataDB db = openWithoutWaiting(dir, dbName);
     ((dev.strata.engine.DbImpl) db).timeEveryCallForTesting();
     awaitBean(db);
     return db;
@@ -330,6 +326,7 @@ class JmxTest {
     assertThat(registrarOf(name)).isNull();
   }
 
+  /** A database on a file system of its own, returned as soon as it opens (its bean may not be registered yet). */
   private static StrataDB openWithoutWaiting(String dir, String dbName) {
     return StrataDB.open(
         Path.of(dir),
