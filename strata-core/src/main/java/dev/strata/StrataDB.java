@@ -15,6 +15,11 @@ import java.util.Objects;
  * dying, but not a power loss. Recovery never invents or reorders writes, and a {@link
  * WriteBatch} is recovered whole or not at all.
  *
+ * <p>Arrays: a write reads the arrays it is passed while it runs and keeps none of them once it
+ * returns, so a caller may reuse them at once; an array changed by another thread while a write
+ * that was passed it runs leaves what is stored undefined. Every array a read returns is the
+ * caller's own.
+ *
  * <p>Every method but {@link #close()} throws {@link StrataException} once the database is
  * closed, and {@link StrataException} with the cause if a background flush or compaction failed
  * to write (the database then refuses writes until reopened, but still serves reads).
