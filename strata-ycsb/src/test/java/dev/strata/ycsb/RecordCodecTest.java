@@ -83,6 +83,61 @@ class RecordCodecTest {
         Map.of("", "v", "empty", ""));
   }
 
+  /**
+   * YCSB's own random values write in groups of 6 bytes, past the end of a field whose length is
+   * not a multiple of 6: the record's next field, written after, must come out whole.
+   */
+  @Test
+  void encode_ycsbRandomValuesOfOddLengths_everyFieldWholeAndOfItsLength() {
+    int[] lengths = {1, 5, 7, 13, 100, 1000, 0, 6, 11, 4097};
+    Map<String, ByteIterator> m = new HashMap<>();
+    for (int i = 0; i < lengths.length; i++) {
+      m.put("field" + i, new site.ycsb.RandomByteIterator(lengths[i]));
+    }
+
+    SortedMap<String, byte[]> back = RecordCodec.decodeFields(RecordCodec.encode(m));
+
+    assertThat(back).hasSize(lengths.length);
+    for (int i = 0; i < lengths.length; i++) {
+      byte[] v = back.get("field" + i);
+      assertThat(v).as("field%d", i).hasSize(lengths[i]);
+      for (byte b : v) {
+        // RandomByteIterator's alphabet: ' ' plus 0..31, or ' ' plus 0..63 for some positions.
+        assertThat(b & 0xFF).as("field%d", i).isBetween(32, 32 + 95);
+      }
+    }
+  }
+
+  @Test
+  void encode_iteratorShorterThanItsBytesLeft_refused() {
+    ByteIterator lying =
+        new ByteIterator() {
+          private int left = 3;
+
+          @Override
+          public boolean hasNext() {
+            return left > 0;
+          }
+
+          @Override
+          public byte nextByte() {
+            left--;
+            return 'a';
+          }
+
+          @Override
+          public long bytesLeft() {
+            return left + 10;
+          }
+        };
+    Map<String, ByteIterator> m = new HashMap<>();
+    m.put("field0", lying);
+
+    assertThatThrownBy(() -> RecordCodec.encode(m))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("field0");
+  }
+
   @Test
   void roundTrip_largeFieldsAndMultiByteLengths_kept() {
     byte[] big = new byte[3 << 20];
