@@ -30,7 +30,25 @@ final class StoredBlock {
   static final class Scratch {
     byte[] stored = new byte[0];
     byte[] contents = new byte[0];
+
+    /**
+     * Read-ahead ({@link #readTransientAhead}): {@code windowLength} bytes of {@code windowFile}
+     * from {@code windowStart}, in {@code window}; {@code windowFile} null while it holds none.
+     */
+    byte[] window;
+
+    ReadableFile windowFile;
+    long windowStart;
+    int windowLength;
   }
+
+  /**
+   * Bytes an iterator that reads without the cache reads at once once it steps from a block to the
+   * next ({@link #readTransientAhead}): 32 blocks of 4 KiB per read instead of one. A compaction
+   * read each input block with a read of its own, 13% of its thread's samples in YCSB's D phase
+   * (JFR, 2026-12-07).
+   */
+  static final int READ_AHEAD_BYTES = 128 << 10;
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -168,6 +186,51 @@ final class StoredBlock {
     return readInto(buf, Into.OWN_ARRAY, null, file, fileName, handle, verifyChecksum);
   }
 
+  /**
+   * As {@link #readTransient(ReadableFile, String, BlockHandle, boolean, Scratch)}, through {@code
+   * s}'s read-ahead window: when the block lies outside it, the window is refilled with up to
+   * {@link #READ_AHEAD_BYTES} from the block's offset, never past {@code limit} (the end of the
+   * table's data blocks); the block is then copied out of it. For an iterator that steps through
+   * consecutive blocks; a block larger than the window is read on its own.
+   *
+   * <p>Requires: {@code limit} is within the file, and the block ends at or before it.
+   */
+  static BlockContents readTransientAhead(
+      ReadableFile file,
+      String fileName,
+      BlockHandle handle,
+      boolean verifyChecksum,
+      Scratch s,
+      long limit)
+      throws IOException {
+    int length = (int) handle.size() + TableFormat.BLOCK_TRAILER_SIZE;
+    long start = handle.offset();
+    if (length > READ_AHEAD_BYTES || start + length > limit) {
+      return readTransient(file, fileName, handle, verifyChecksum, s);
+    }
+    if (s.windowFile != file
+        || start < s.windowStart
+        || start + length > s.windowStart + s.windowLength) {
+      if (s.window == null) {
+        s.window = new byte[READ_AHEAD_BYTES];
+      }
+      s.windowFile = null;
+      int n = (int) Math.min(READ_AHEAD_BYTES, limit - start);
+      try {
+        file.readFully(start, s.window, 0, n);
+      } catch (EOFException e) {
+        throw new CorruptionException(
+            fileName, start, "data blocks of " + n + " bytes run past the end of the file", e);
+      }
+      s.windowFile = file;
+      s.windowStart = start;
+      s.windowLength = n;
+    }
+    byte[] buf = storedScratch(s, length);
+    System.arraycopy(s.window, (int) (start - s.windowStart), buf, 0, length);
+    return decode(buf, Into.TRANSIENT, s, fileName, handle, verifyChecksum);
+  }
+
   /** Where {@link #readInto} leaves a block's contents. */
   private enum Into {
     /** {@code buf} is the thread's scratch: contents in an array of their own. */
@@ -201,6 +264,21 @@ final class StoredBlock {
           "block of " + size + " bytes runs past the end of the file",
           e);
     }
+    return decode(buf, into, scratch, fileName, handle, verifyChecksum);
+  }
+
+  /**
+   * The contents of the stored block in {@code buf[0, size + trailer)} (read from {@code handle}),
+   * checked and decompressed, where {@code into} says.
+   */
+  private static BlockContents decode(
+      byte[] buf,
+      Into into,
+      Scratch scratch,
+      String fileName,
+      BlockHandle handle,
+      boolean verifyChecksum) {
+    int size = (int) handle.size();
     int code = buf[size] & 0xFF;
     if (verifyChecksum) {
       int expected = Coding.getInt(buf, size + 1);

@@ -26,9 +26,9 @@ final class TableIterator implements InternalIterator {
   private BlockIterator blockIterator;
 
   /**
-   * Where blocks are read when the iterator does not fill the cache (a compaction's inputs, a
-   * bulk scan): one pair of arrays for all of its blocks instead of an array per block. Null for
-   * an iterator that fills the cache; created at the first read.
+   * Where blocks are read: one pair of arrays for all of its blocks instead of an array per block,
+   * and for an iterator that does not fill the cache (a compaction's inputs, a bulk scan) the
+   * read-ahead window once it steps from one block to the next. Created at the first read.
    */
   private StoredBlock.Scratch buffers;
 
@@ -136,8 +136,13 @@ final class TableIterator implements InternalIterator {
       if (buffers == null) {
         buffers = new StoredBlock.Scratch();
       }
-      // The block under the cursor is dropped here, so its buffers may take the next one.
-      Block block = reader.dataBlock(i, verifyChecksums, fillCache, buffers);
+      // The block under the cursor is dropped here, so its buffers may take the next one. An
+      // iterator that does not fill the cache and steps to the next block reads ahead: the
+      // blocks after this one come from the same read (StoredBlock.READ_AHEAD_BYTES).
+      Block block =
+          !fillCache && i == blockIndex + 1 && blockIndex >= 0
+              ? reader.dataBlockAhead(i, verifyChecksums, buffers)
+              : reader.dataBlock(i, verifyChecksums, fillCache, buffers);
       if (blockIterator == null) {
         blockIterator = new BlockIterator(block);
       } else {

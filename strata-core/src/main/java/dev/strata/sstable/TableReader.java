@@ -75,6 +75,9 @@ public final class TableReader implements AutoCloseable {
   /** Set once by {@link #close()}; read by every lookup to refuse use after close. */
   private final AtomicBoolean closed = new AtomicBoolean();
 
+  /** Where the last data block's trailer ends: no read-ahead window goes past it. */
+  private final long dataEnd;
+
   private TableReader(
       ReadableFile file,
       String fileName,
@@ -99,6 +102,11 @@ public final class TableReader implements AutoCloseable {
     this.filter = filter;
     this.properties = properties;
     this.formatVersion = formatVersion;
+    int last = index.size() - 1;
+    this.dataEnd =
+        last < 0
+            ? 0
+            : index.blockOffset(last) + index.handle(last).size() + TableFormat.BLOCK_TRAILER_SIZE;
   }
 
   /**
@@ -681,7 +689,17 @@ public final class TableReader implements AutoCloseable {
    * moves to the next.
    */
   Block dataBlock(int i, boolean verifyChecksums, boolean fillCache, StoredBlock.Scratch own) {
-    return dataBlock(i, verifyChecksums, fillCache, own, false);
+    return dataBlock(i, verifyChecksums, fillCache, own, false, false);
+  }
+
+  /**
+   * As {@link #dataBlock(int, boolean, boolean, StoredBlock.Scratch)}, reading from the file
+   * through {@code own}'s read-ahead window ({@link StoredBlock#readTransientAhead}) when the
+   * block is not cached: for an iterator that does not fill the cache and has stepped from block
+   * {@code i - 1} to {@code i}, as a compaction's inputs do.
+   */
+  Block dataBlockAhead(int i, boolean verifyChecksums, StoredBlock.Scratch own) {
+    return dataBlock(i, verifyChecksums, false, Objects.requireNonNull(own), false, true);
   }
 
   /**
@@ -691,7 +709,7 @@ public final class TableReader implements AutoCloseable {
    * lookup, which copies its value out before it reads again.
    */
   private Block lookupBlock(int i, boolean verifyChecksums, boolean fillCache) {
-    return dataBlock(i, verifyChecksums, fillCache, null, true);
+    return dataBlock(i, verifyChecksums, fillCache, null, true, false);
   }
 
   private Block dataBlock(
@@ -699,7 +717,8 @@ public final class TableReader implements AutoCloseable {
       boolean verifyChecksums,
       boolean fillCache,
       StoredBlock.Scratch own,
-      boolean lookup) {
+      boolean lookup,
+      boolean readAhead) {
     long offset = index.blockOffset(i);
     // Where the block's contents go: the caller's buffers, the thread's for a point lookup, or
     // (null) an array of their own.
@@ -715,10 +734,15 @@ public final class TableReader implements AutoCloseable {
     try {
       BlockHandle handle = index.handle(i);
       boolean verify = verifyChecksums || fillCache;
-      contents =
-          into != null
-              ? StoredBlock.readTransient(file, fileName, handle, verify, into)
-              : StoredBlock.read(file, fileName, handle, verify);
+      if (readAhead) {
+        contents =
+            StoredBlock.readTransientAhead(file, fileName, handle, verify, into, dataEnd);
+      } else {
+        contents =
+            into != null
+                ? StoredBlock.readTransient(file, fileName, handle, verify, into)
+                : StoredBlock.read(file, fileName, handle, verify);
+      }
     } catch (IOException e) {
       throw new StrataException("I/O error reading " + fileName + " at offset " + offset, e);
     }
