@@ -147,6 +147,9 @@ public final class BlockCache {
   /** Blocks Caffeine evicted for room (not invalidated with their table); its listener adds. */
   private final LongAdder evictions = new LongAdder();
 
+  /** See {@link #evictionLookupsForTesting}. */
+  private final LongAdder evictionLookups = new LongAdder();
+
   /**
    * Weight of the blocks cached: added to after a put, taken off by Caffeine's removal listener.
    * Approximate while puts and removals race. Summed only to set or clear {@link #full}: summing
@@ -358,20 +361,38 @@ public final class BlockCache {
   }
 
   /**
-   * Drops every block of one table (called when its reader closes). Invalidates the table's blocks
-   * one by one when that is fewer operations than scanning the whole cache.
+   * Drops every block of one table at {@code blockOffsets}. Invalidates the blocks one by one
+   * when that is fewer operations than scanning the whole cache.
    */
   void evictTable(long cacheId, long[] blockOffsets) {
     if (cache == null) {
       return;
     }
     if (blockOffsets.length <= cache.estimatedSize()) {
-      for (long offset : blockOffsets) {
-        cache.invalidate(new Key(cacheId, offset));
-      }
+      evictBlocks(cacheId, blockOffsets);
     } else {
+      evictionLookups.add(cache.estimatedSize());
       cache.asMap().keySet().removeIf(k -> k.cacheId == cacheId);
     }
+  }
+
+  /**
+   * Drops the blocks of table {@code cacheId} at {@code offsets}, one lookup each: when its reader
+   * closes, the blocks it put in the cache (the cache may have evicted some already).
+   */
+  void evictBlocks(long cacheId, long[] offsets) {
+    if (cache == null) {
+      return;
+    }
+    evictionLookups.add(offsets.length);
+    for (long offset : offsets) {
+      cache.invalidate(new Key(cacheId, offset));
+    }
+  }
+
+  /** Entries looked up or visited to drop closed tables' blocks so far; for tests. */
+  long evictionLookupsForTesting() {
+    return evictionLookups.sum();
   }
 
   public long capacityBytes() {

@@ -10,6 +10,8 @@ import dev.strata.key.RangeTombstone;
 import dev.strata.key.Trailer;
 import dev.strata.util.HeapSize;
 import java.io.EOFException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -78,6 +80,18 @@ public final class TableReader implements AutoCloseable {
   /** Where the last data block's trailer ends: no read-ahead window goes past it. */
   private final long dataEnd;
 
+  /**
+   * The data blocks this reader put in the cache, one bit per block, set (atomically) by each
+   * add and read by {@link #close}, which then drops those blocks only. Dropping every block of
+   * the table, or scanning the cache for them, cost as many operations as the table has blocks
+   * (16,000 for 64 MiB of 4 KiB blocks), on whichever thread released the table last: a
+   * compaction, or a reader (docs/benchmarks.md, item 32). Null when the cache has no capacity.
+   * Bits of blocks the cache has since evicted only cost a lookup that misses.
+   */
+  private final long[] cachedBlocks;
+
+  private static final VarHandle BITS = MethodHandles.arrayElementVarHandle(long[].class);
+
   private TableReader(
       ReadableFile file,
       String fileName,
@@ -107,6 +121,8 @@ public final class TableReader implements AutoCloseable {
         last < 0
             ? 0
             : index.blockOffset(last) + index.handle(last).size() + TableFormat.BLOCK_TRAILER_SIZE;
+    this.cachedBlocks =
+        cache.capacityBytes() > 0 && last >= 0 ? new long[(last >>> 6) + 1] : null;
   }
 
   /**
@@ -614,6 +630,7 @@ public final class TableReader implements AutoCloseable {
    */
   public long heapBytes() {
     return index.heapBytes()
+        + (cachedBlocks == null ? 0 : HeapSize.longArray(cachedBlocks.length))
         + filter.heapBytes()
         + properties.heapBytes()
         + (rangeTombstones.isEmpty() ? 0 : rangeTombstones.heapBytes())
@@ -758,6 +775,7 @@ public final class TableReader implements AutoCloseable {
     if (cacheIt) {
       // The cache keeps a copy in its pages; the caller reads the block where it was read.
       cache.add(cacheId, offset, block);
+      BITS.getAndBitwiseOr(cachedBlocks, i >>> 6, 1L << i);
       stats.blockCacheAdd();
     }
     return block;
@@ -769,8 +787,30 @@ public final class TableReader implements AutoCloseable {
     }
   }
 
+  /** The key of this reader's blocks in the cache; for tests. */
+  long cacheIdForTesting() {
+    return cacheId;
+  }
+
+  /** The offsets of the blocks whose bits {@link #cachedBlocks} has set. */
+  private long[] cachedOffsets() {
+    int n = 0;
+    for (int w = 0; w < cachedBlocks.length; w++) {
+      n += Long.bitCount((long) BITS.getVolatile(cachedBlocks, w));
+    }
+    long[] offsets = new long[n];
+    int k = 0;
+    for (int w = 0; w < cachedBlocks.length && k < n; w++) {
+      long bits = (long) BITS.getVolatile(cachedBlocks, w);
+      for (; bits != 0 && k < n; bits &= bits - 1) {
+        offsets[k++] = index.blockOffset((w << 6) + Long.numberOfTrailingZeros(bits));
+      }
+    }
+    return k == n ? offsets : Arrays.copyOf(offsets, k);
+  }
+
   /**
-   * Closes the file and drops this table's blocks from the cache. Idempotent.
+   * Closes the file and drops the blocks this reader put in the cache. Idempotent.
    *
    * @throws StrataException if closing the file fails
    */
@@ -779,7 +819,9 @@ public final class TableReader implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    cache.evictTable(cacheId, index.blockOffsets());
+    if (cachedBlocks != null) {
+      cache.evictBlocks(cacheId, cachedOffsets());
+    }
     try {
       file.close();
     } catch (IOException e) {

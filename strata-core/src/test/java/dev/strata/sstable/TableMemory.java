@@ -64,7 +64,10 @@ public final class TableMemory {
                   ? 0
                   : HeapSize.object(4 + 8)
                       + HeapSize.byteArray(p.prefixExtractorName().length()));
-      return filter + index + properties + TableReader.FIXED_HEAP_BYTES;
+      // With a block cache of some capacity (every caller's), one bit per data block for the
+      // blocks the reader put in the cache.
+      long cachedBits = blocks == 0 ? 0 : HeapSize.longArray((blocks - 1) / 64 + 1);
+      return filter + index + properties + cachedBits + TableReader.FIXED_HEAP_BYTES;
     }
   }
 
