@@ -361,22 +361,6 @@ public final class BlockCache {
   }
 
   /**
-   * Drops every block of one table at {@code blockOffsets}. Invalidates the blocks one by one
-   * when that is fewer operations than scanning the whole cache.
-   */
-  void evictTable(long cacheId, long[] blockOffsets) {
-    if (cache == null) {
-      return;
-    }
-    if (blockOffsets.length <= cache.estimatedSize()) {
-      evictBlocks(cacheId, blockOffsets);
-    } else {
-      evictionLookups.add(cache.estimatedSize());
-      cache.asMap().keySet().removeIf(k -> k.cacheId == cacheId);
-    }
-  }
-
-  /**
    * Drops the blocks of table {@code cacheId} at {@code offsets}, one lookup each: when its reader
    * closes, the blocks it put in the cache (the cache may have evicted some already).
    */

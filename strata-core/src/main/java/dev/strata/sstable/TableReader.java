@@ -10,9 +10,9 @@ import dev.strata.key.RangeTombstone;
 import dev.strata.key.Trailer;
 import dev.strata.util.HeapSize;
 import java.io.EOFException;
+import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -120,7 +120,7 @@ public final class TableReader implements AutoCloseable {
     this.dataEnd =
         last < 0
             ? 0
-            : index.blockOffset(last) + index.handle(last).size() + TableFormat.BLOCK_TRAILER_SIZE;
+            : index.blockOffset(last) + index.blockSize(last) + TableFormat.BLOCK_TRAILER_SIZE;
     this.cachedBlocks =
         cache.capacityBytes() > 0 && last >= 0 ? new long[(last >>> 6) + 1] : null;
   }
@@ -792,7 +792,10 @@ public final class TableReader implements AutoCloseable {
     return cacheId;
   }
 
-  /** The offsets of the blocks whose bits {@link #cachedBlocks} has set. */
+  /**
+   * The offsets of the blocks whose bits {@link #cachedBlocks} has set. Bits are only ever set, so
+   * the second pass finds at least the first pass's count; it stops there.
+   */
   private long[] cachedOffsets() {
     int n = 0;
     for (int w = 0; w < cachedBlocks.length; w++) {
@@ -806,7 +809,7 @@ public final class TableReader implements AutoCloseable {
         offsets[k++] = index.blockOffset((w << 6) + Long.numberOfTrailingZeros(bits));
       }
     }
-    return k == n ? offsets : Arrays.copyOf(offsets, k);
+    return offsets;
   }
 
   /**

@@ -43,7 +43,7 @@ class BlockCachePagesTest {
     assertThat(idOf(cache.copyOut(stale, null))).isEqualTo(111);
 
     // Evicted (its table dropped), and another block of the same size takes the same pages.
-    cache.evictTable(1, new long[] {0});
+    cache.evictBlocks(1, new long[] {0});
     cache.add(2, 0, block(222, 2000));
     assertThat(cache.entryForTesting(2, 0).pages).containsExactlyInAnyOrder(stalePages);
 
@@ -120,7 +120,7 @@ class BlockCachePagesTest {
     for (int i = 0; i < offsets.length; i++) {
       offsets[i] = i * 8192L;
     }
-    cache.evictTable(9, offsets);
+    cache.evictBlocks(9, offsets);
     assertThat(pages.pagesInUse()).as("a dropped table's pages are all free again").isZero();
   }
 

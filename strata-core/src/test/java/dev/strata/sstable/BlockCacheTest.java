@@ -72,7 +72,7 @@ class BlockCacheTest {
     for (int i = 0; i < n; i++) {
       offsets[i] = i * 4096L;
     }
-    cache.evictTable(TABLE, offsets);
+    cache.evictBlocks(TABLE, offsets);
     assertThat(cache.usedBytes()).isZero();
 
     long declined = cache.declined();

@@ -9,6 +9,7 @@ import dev.strata.fs.ReadableFile;
 import dev.strata.key.InternalIterator;
 import dev.strata.key.Trailer;
 import dev.strata.key.ValueKind;
+import dev.strata.testing.ForwardingReadableFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -38,28 +39,17 @@ class ReadAheadTest {
   }
 
   /** Counts the reads that reach the file. */
-  private static final class CountingFile implements ReadableFile {
-    private final ReadableFile in;
+  private static final class CountingFile extends ForwardingReadableFile {
     final AtomicInteger reads = new AtomicInteger();
 
     CountingFile(ReadableFile in) {
-      this.in = in;
+      super(in);
     }
 
     @Override
     public void readFully(long position, byte[] dst, int offset, int length) throws IOException {
       reads.incrementAndGet();
-      in.readFully(position, dst, offset, length);
-    }
-
-    @Override
-    public long size() throws IOException {
-      return in.size();
-    }
-
-    @Override
-    public void close() throws IOException {
-      in.close();
+      super.readFully(position, dst, offset, length);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.strata.sstable;
 import dev.strata.fs.FileSystem;
 import dev.strata.fs.ReadableFile;
 import dev.strata.testing.ForwardingFileSystem;
+import dev.strata.testing.ForwardingReadableFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,19 +42,14 @@ final class TrackingFileSystem extends ForwardingFileSystem {
     openReaders.incrementAndGet();
     opens.incrementAndGet();
     AtomicBoolean closed = new AtomicBoolean();
-    return new ReadableFile() {
+    return new ForwardingReadableFile(file) {
       @Override
       public void readFully(long position, byte[] dst, int offset, int length) throws IOException {
         if (closed.get()) {
           violation.compareAndSet(null, "read of closed " + path + " at " + position);
           throw new IOException("read after close of " + path);
         }
-        file.readFully(position, dst, offset, length);
-      }
-
-      @Override
-      public long size() throws IOException {
-        return file.size();
+        super.readFully(position, dst, offset, length);
       }
 
       @Override
@@ -63,7 +59,7 @@ final class TrackingFileSystem extends ForwardingFileSystem {
           return;
         }
         openReaders.decrementAndGet();
-        file.close();
+        super.close();
       }
     };
   }

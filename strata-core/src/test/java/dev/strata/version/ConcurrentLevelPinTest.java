@@ -17,6 +17,7 @@ import dev.strata.sstable.TableHandle;
 import dev.strata.sstable.TableOptions;
 import dev.strata.sstable.TableProperties;
 import dev.strata.testing.ForwardingFileSystem;
+import dev.strata.testing.ForwardingReadableFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -162,7 +163,7 @@ class ConcurrentLevelPinTest {
     public ReadableFile openRead(Path path) throws IOException {
       ReadableFile file = delegate.openRead(path);
       String name = path.getFileName().toString();
-      return new ReadableFile() {
+      return new ForwardingReadableFile(file) {
         @Override
         public void readFully(long position, byte[] dst, int offset, int length)
             throws IOException {
@@ -177,17 +178,7 @@ class ConcurrentLevelPinTest {
               throw new IOException(e);
             }
           }
-          file.readFully(position, dst, offset, length);
-        }
-
-        @Override
-        public long size() throws IOException {
-          return file.size();
-        }
-
-        @Override
-        public void close() throws IOException {
-          file.close();
+          super.readFully(position, dst, offset, length);
         }
       };
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.strata.CorruptionException;
 import dev.strata.fs.FileSystem;
 import dev.strata.fs.ReadableFile;
+import dev.strata.testing.ForwardingReadableFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,22 +77,12 @@ class LogReaderTest {
     List<byte[]> out = new ArrayList<>();
     try (ReadableFile raw = fs.openRead(p)) {
       ReadableFile counting =
-          new ReadableFile() {
+          new ForwardingReadableFile(raw) {
             @Override
             public void readFully(long position, byte[] dst, int offset, int length)
                 throws IOException {
               reads[0]++;
-              raw.readFully(position, dst, offset, length);
-            }
-
-            @Override
-            public long size() throws IOException {
-              return raw.size();
-            }
-
-            @Override
-            public void close() throws IOException {
-              raw.close();
+              super.readFully(position, dst, offset, length);
             }
           };
       LogReader r = new LogReader(counting, "000001.log");
