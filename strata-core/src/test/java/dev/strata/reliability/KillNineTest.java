@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * close, or after a random number of acknowledgements. Then it reopens the database and checks,
  * for every cycle so far, that per thread the recovered key range is exactly what a prefix of its
  * writes holding every acknowledged one leaves (nothing lost, partial, reordered or invented). CI:
- * 40 cycles; soak: 2,000 (or {@code -Dstrata.kill.cycles=N}).
+ * 25 cycles; soak: 2,000 (or {@code -Dstrata.kill.cycles=N}).
  */
 class KillNineTest {
   private static final int THREADS = 4;
@@ -38,7 +38,7 @@ class KillNineTest {
     long seed = Seeds.seed("KillNineTest");
     Random rnd = new Random(seed);
     int cycles =
-        Integer.getInteger("strata.kill.cycles", Boolean.getBoolean("strata.soak") ? 2_000 : 40);
+        Integer.getInteger("strata.kill.cycles", Boolean.getBoolean("strata.soak") ? 2_000 : 25);
     List<int[]> acked = new ArrayList<>();
     List<int[]> survived = new ArrayList<>();
     int[] kinds = new int[3];

@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * against {@link ModelDb} and against Strata under several configurations (memtable kinds, shard
  * counts, memtable sizes from 4 KiB to 64 MiB, block sizes from 64 B to 64 KiB, compaction on, off
  * and with tiny triggers, compression kinds). Every history must be identical to the model's. CI:
- * 20 seeds x 2,000 operations x 6 configurations; soak ({@code -Dstrata.soak=true}): 10,000
+ * 12 seeds x 2,000 operations x 6 configurations; soak ({@code -Dstrata.soak=true}): 10,000
  * operations x 12 configurations, looped for {@code strata.soak.minutes} (default 5). A second
  * test draws the keys from each {@link KeyDistribution} and runs them under configurations with
  * drawn level-0 triggers, read-triggered compaction and bounded compactions.
@@ -105,7 +105,7 @@ class MetamorphicTest {
         System.nanoTime() + Long.getLong("strata.soak.minutes", 5) * 60_000_000_000L;
     List<Function<Options.Builder, Options.Builder>> configs = configs(soak);
     int runs = 0;
-    while (soak ? System.nanoTime() < deadline : runs < 20) {
+    while (soak ? System.nanoTime() < deadline : runs < 12) {
       long s = seeds.nextLong();
       List<String> model = run(s, ops, null, null);
       for (int c = 0; c < configs.size(); c++) {

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * once sharing one block cache and one background executor, each written, flushed and read, then
  * closed; (a') 50 databases (soak: 200) open at once with threads of their own and a merge
  * operator each, merged into and read by four threads across all of them, then closed; (b) one
- * database opened and closed 1,000 times; (c) 1 million keys (soak: 10 million)
+ * database opened and closed 500 times (soak: 2,000); (c) 1 million keys (soak: 10 million)
  * loaded in a child JVM with a 256 MiB heap ({@link BulkLoad}). After (a), (a') and (b) no thread
  * of those databases is alive, the process holds as many file descriptors as before ({@code
  * /proc/self/fd}, Linux; that check is skipped where {@code /proc} is absent), its memory
@@ -403,7 +403,9 @@ class ResourceExhaustionTest {
 
   @Test
   void oneDatabaseOpenedAndClosedManyTimes_releasesEverything() throws Exception {
-    int cycles = Integer.getInteger("strata.reopen.cycles", 1_000);
+    int cycles =
+        Integer.getInteger(
+            "strata.reopen.cycles", Boolean.getBoolean("strata.soak") ? 2_000 : 500);
     Path db = dir.resolve("reopened");
     Options options =
         Options.builder()
