@@ -139,6 +139,7 @@ public final class BlockCache {
   // Lookup counters; LongAdder because every read thread bumps them. Sums may lag.
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
+  private final LongAdder missesWithoutLookup = new LongAdder();
   private final LongAdder declined = new LongAdder();
 
   /** Blocks admitted ({@link #add}); on the miss path only. */
@@ -266,6 +267,21 @@ public final class BlockCache {
       hits.increment();
     }
     return b;
+  }
+
+  /**
+   * Counts a miss that the caller knew of without a lookup (a table reader that never cached the
+   * block, see {@code TableReader.isMarkedCached}); returns null, the block it did not find.
+   */
+  Block missWithoutLookup() {
+    misses.increment();
+    missesWithoutLookup.increment();
+    return null;
+  }
+
+  /** Misses counted by {@link #missWithoutLookup}: part of {@link #misses()}. */
+  public long missesWithoutLookup() {
+    return missesWithoutLookup.sum();
   }
 
   /** The pages of the cached blocks, or null for a cache of no capacity; for tests. */
