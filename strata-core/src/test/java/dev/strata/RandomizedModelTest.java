@@ -97,7 +97,7 @@ class RandomizedModelTest {
    * Keys of each {@link KeyDistribution} on small memtables with background compaction, a drawn
    * level-0 trigger from 2 to 12 and read-triggered compaction on, plus flushes and bounded
    * {@code compactRange} calls at random points: level-0 files over narrow, moving ranges that
-   * overlap in chains, which uniform keys never make. CI: 20,000 operations per distribution;
+   * overlap in chains, which uniform keys never make. CI: 12,000 operations per distribution;
    * soak: 200,000.
    */
   @ParameterizedTest(name = "{0}")
@@ -118,14 +118,14 @@ class RandomizedModelTest {
     // Counters for every other distribution; the test below takes the others.
     boolean uint64 = distribution.ordinal() % 2 == 1;
     clustered(
-        "clustered-" + distribution, options, distribution, seed, rnd, uint64, 20_000, 50, 400);
+        "clustered-" + distribution, options, distribution, seed, rnd, uint64, 12_000, 200_000, 50, 400);
   }
 
   /**
    * As {@link #clusteredKeys_matchModel} with background compaction off and the level-0 triggers
    * out of reach (as {@link RandomCompaction#either} sets them): level 0 grows until one of the
    * random {@code compactRange} calls, most of them bounded, lowers part of it: the longest
-   * chains of overlapping level-0 files. CI: 30,000 operations per distribution; soak: 300,000.
+   * chains of overlapping level-0 files. CI: 18,000 operations per distribution; soak: 300,000.
    */
   @ParameterizedTest(name = "{0}")
   @EnumSource(KeyDistribution.class)
@@ -139,7 +139,7 @@ class RandomizedModelTest {
             .build();
     clustered(
         "clustered-no-bg-" + distribution, options, distribution, seed, rnd,
-        distribution.ordinal() % 2 == 0, 30_000, 25, 500);
+        distribution.ordinal() % 2 == 0, 18_000, 300_000, 25, 500);
   }
 
   /**
@@ -161,7 +161,7 @@ class RandomizedModelTest {
         clusteredOptions(rnd, false).writeStallTimeout(Duration.ofSeconds(2)).build();
     clustered(
         "clustered-no-bg-in-reach-" + distribution, options, distribution, seed, rnd,
-        rnd.nextBoolean(), 10_000, 1000, 5000);
+        rnd.nextBoolean(), 10_000, 100_000, 1000, 5000);
   }
 
   private static Options.Builder clusteredOptions(Random rnd, boolean background) {
@@ -171,7 +171,7 @@ class RandomizedModelTest {
   }
 
   /**
-   * One run of {@code ops} operations (ten times as many in soak), with an extra flush before one
+   * One run of {@code ops} operations ({@code soakOps} in soak), with an extra flush before one
    * operation in {@code flushOdds} and an extra bounded compaction before one in {@code
    * compactOdds}.
    */
@@ -183,10 +183,11 @@ class RandomizedModelTest {
       Random rnd,
       boolean uint64,
       int ops,
+      int soakOps,
       int flushOdds,
       int compactOdds) {
     System.out.println(name + ": " + options);
-    int n = Boolean.getBoolean("strata.soak") ? 10 * ops : ops;
+    int n = Boolean.getBoolean("strata.soak") ? soakOps : ops;
     KeyDistribution.Source source = distribution.source(rnd, 5000);
     // In memory: these runs flush and compact thousands of tiny tables, and the forces of a real
     // disk would dominate their time without adding to what they check.
