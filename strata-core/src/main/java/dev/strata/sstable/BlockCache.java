@@ -138,7 +138,10 @@ public final class BlockCache {
 
   // Lookup counters; LongAdder because every read thread bumps them. Sums may lag.
   private final LongAdder hits = new LongAdder();
+  /** Misses of lookups; {@link #misses()} adds {@link #missesWithoutLookup}. */
   private final LongAdder misses = new LongAdder();
+
+  /** Misses counted by {@link #missWithoutLookup}, with no lookup (one counter per miss). */
   private final LongAdder missesWithoutLookup = new LongAdder();
   private final LongAdder declined = new LongAdder();
 
@@ -274,7 +277,6 @@ public final class BlockCache {
    * block, see {@code TableReader.isMarkedCached}); returns null, the block it did not find.
    */
   Block missWithoutLookup() {
-    misses.increment();
     missesWithoutLookup.increment();
     return null;
   }
@@ -465,8 +467,9 @@ public final class BlockCache {
     return hits.sum();
   }
 
+  /** Misses, with a lookup or without one ({@link #missesWithoutLookup}). */
   public long misses() {
-    return misses.sum();
+    return misses.sum() + missesWithoutLookup.sum();
   }
 
   /** Blocks admitted since the cache was made. */
@@ -481,7 +484,7 @@ public final class BlockCache {
 
   public double hitRatio() {
     long h = hits.sum();
-    long total = h + misses.sum();
+    long total = h + misses();
     return total == 0 ? 0.0 : (double) h / total;
   }
 }
