@@ -189,10 +189,6 @@ final class TableIndex {
     return Arrays.copyOfRange(keys, keyStarts[i], keyStarts[i + 1]);
   }
 
-  long[] blockOffsets() {
-    return blockOffsets.clone();
-  }
-
   /**
    * The first block whose last key is at or after {@code (userKey, trailer)}: the only block that
    * can hold the first entry at or after it. {@link #size()} if every key is smaller.
