@@ -13,7 +13,9 @@ import dev.strata.wal.WalOps;
 import dev.strata.wal.WriteBatchCodec;
 import java.io.IOException;
 import java.util.ArrayDeque;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -77,29 +79,53 @@ final class CommitPipeline {
    */
   private static final long SPIN_NANOS = 20_000;
 
-  /** One pending write. Fields below are guarded by queueLock unless noted. */
+  /**
+   * One pending write. Fields below are guarded by queueLock unless noted.
+   *
+   * <h3>Reuse</h3>
+   *
+   * A writer that made a write is kept for the next one ({@link #spares}): a put then allocates
+   * no writer, no condition and no operation of its own. A writer goes back only once its commit
+   * saw {@code DONE} under queueLock: by then the leader has taken it out of {@code queue}, its
+   * group has left {@code inflight} (or never entered it), and every thread that sets a writer's
+   * state does so under queueLock, which the commit acquired after that last change; no thread
+   * reads the writer again. The old group's {@code members} array still lists it, but nothing
+   * reads a group once it has left {@code inflight}. Its references to the caller's arrays and to
+   * the memtables are cleared when it goes back, so a spare holds no user data.
+   *
+   * <p>Each writer also carries the {@link Group} it forms when it leads ({@link #led}): the
+   * leader is a member of its own group, and its commit returns only once that group is
+   * published (or failed before it entered {@code inflight}), so a writer leads its next group
+   * only after its previous one is done with.
+   */
   static final class Writer {
     /**
-     * Operations to log and insert; immutable, set before enqueue. The leader encodes them into
-     * the WAL record; the writer's own thread inserts them.
+     * Operations to log and insert; set before enqueue. The leader encodes them into the WAL
+     * record; the writer's own thread inserts them.
      */
-    final Ops ops;
+    Ops ops;
 
-    /** {@code ops.encodedBytes()}, or 0 for a control writer. */
-    final int walBytes;
+    /** {@code ops.encodedBytes()}, or 0 for a control writer; set before enqueue. */
+    int walBytes;
 
-    final boolean sync;
+    boolean sync;
 
     /** The writer's operations skip the WAL ({@code WriteOptions.disableWal}). */
-    final boolean disableWal;
+    boolean disableWal;
 
     /** The writer fails at once instead of waiting in a stall ({@code WriteOptions.noSlowdown}). */
-    final boolean noSlowdown;
+    boolean noSlowdown;
 
     final Condition cond;
 
     /** Non-null for a control writer (no payload) that runs an action in the leader role. */
     final Runnable control;
+
+    /** The operation this writer reuses for single writes ({@link #commitSingle}). */
+    final SingleOp single = new SingleOp();
+
+    /** The group this writer forms whenever it leads; see "Reuse" above. */
+    final Group led = new Group();
 
     /**
      * WAITING, INSERT or DONE; written only under the pipeline's queueLock. Volatile so that the
@@ -139,20 +165,36 @@ final class CommitPipeline {
     Group group;
     Throwable error;
 
-    Writer(
-        Ops ops,
-        boolean sync,
-        boolean noSlowdown,
-        boolean disableWal,
-        Condition cond,
-        Runnable control) {
+    Writer(Condition cond, Runnable control) {
+      this.cond = cond;
       this.control = control;
+    }
+
+    /** Sets up a fresh or reused writer for one commit of {@code ops}; before enqueue. */
+    Writer prepare(Ops ops, boolean sync, boolean noSlowdown, boolean disableWal) {
       this.ops = ops;
       this.walBytes = ops == null ? 0 : ops.encodedBytes();
       this.sync = sync;
       this.disableWal = disableWal;
       this.noSlowdown = noSlowdown;
-      this.cond = cond;
+      this.state = WAITING;
+      this.head = false;
+      this.firstSequence = 0;
+      this.workNanos = 0;
+      this.timed = false;
+      this.target = null;
+      this.group = null;
+      this.error = null;
+      return this;
+    }
+
+    /** Drops the references to the caller's operations and the memtables; before going back. */
+    void clear() {
+      ops = null;
+      single.clear();
+      target = null;
+      group = null;
+      error = null;
     }
   }
 
@@ -160,20 +202,41 @@ final class CommitPipeline {
   static final int INSERT = 1;
   static final int DONE = 2;
 
-  /** A group in flight; immutable but for the pending-insert count and the inserted flag. */
+  /**
+   * A group in flight: its members and last sequence, set by its leader before the group enters
+   * {@code inflight} (under queueLock) and unchanged while it is there, the pending-insert count,
+   * and the inserted flag. Each writer reuses one for the groups it leads ({@link Writer#led}).
+   */
   static final class Group {
-    final Writer[] members;
-    final long lastSequence;
-    /** Inserts not yet finished; the thread that brings it to zero completes the group. */
-    final AtomicInteger pending;
+    private static final AtomicIntegerFieldUpdater<Group> PENDING =
+        AtomicIntegerFieldUpdater.newUpdater(Group.class, "pending");
+
+    /** The members, leader first, in {@code members[0, size)}; the array grows as groups do. */
+    Writer[] members = new Writer[4];
+
+    int size;
+    long lastSequence;
+
+    /**
+     * Inserts not yet finished; the thread that brings it to zero completes the group. Changed
+     * through {@link #PENDING} only (a field rather than an {@code AtomicInteger}: one object per
+     * group fewer).
+     */
+    private volatile int pending;
 
     /** Every member's insert is done; written and read under the pipeline's queueLock only. */
     boolean inserted;
 
-    Group(Writer[] members, long lastSequence) {
-      this.members = members;
+    /** Leader only, before the group enters {@code inflight}: its sequences are assigned. */
+    void start(long lastSequence) {
       this.lastSequence = lastSequence;
-      this.pending = new AtomicInteger(members.length);
+      this.inserted = false;
+      this.pending = size;
+    }
+
+    /** One member's insert is done; true for the last. */
+    boolean insertDone() {
+      return PENDING.decrementAndGet(this) == 0;
     }
   }
 
@@ -240,6 +303,22 @@ final class CommitPipeline {
   /** Last sequence handed out. Confined to the leader; handed over through queueLock. */
   private long lastAllocated;
 
+  /**
+   * The group's operations for the WAL append; confined to the leader of the moment like {@link
+   * #lastAllocated}, grown as groups grow, and cleared after each append.
+   */
+  private WalOps[] leaderOps = new WalOps[8];
+
+  /** Slots of {@link #spares}: a power of two, more than the cores a writer usually runs on. */
+  private static final int SPARE_SLOTS = 16;
+
+  /**
+   * Writers kept for reuse (see {@link Writer}, "Reuse"), at most one per slot; a thread takes
+   * and returns the one of the slot its id names, by compare-and-set, so two threads of one slot
+   * never share a writer (the second allocates). A writer in a slot holds nothing of a write.
+   */
+  private final AtomicReferenceArray<Writer> spares = new AtomicReferenceArray<>(SPARE_SLOTS);
+
   CommitPipeline(Engine engine, long lastSequence) {
     this(engine, lastSequence, new StatsRecorder(StatisticsLevel.TICKERS_ONLY));
   }
@@ -275,8 +354,62 @@ final class CommitPipeline {
     return first;
   }
 
-  Writer newWriter(Ops ops, boolean sync, boolean noSlowdown, boolean disableWal) {
-    return new Writer(ops, sync, noSlowdown, disableWal, queueLock.newCondition(), null);
+  /**
+   * Commits {@code ops}: returns once they are in the WAL (forced if sync), in the memtable, and
+   * visible.
+   *
+   * @throws StrataException if the WAL write failed or the database has a sticky error
+   * @throws WriteStallException if the writer asked not to wait and the pipeline is stalled
+   */
+  void commit(Ops ops, boolean sync, boolean noSlowdown, boolean disableWal) {
+    int slot = spareSlot();
+    Writer w = takeSpare(slot);
+    commit(w.prepare(ops, sync, noSlowdown, disableWal));
+    giveBack(slot, w);
+  }
+
+  /**
+   * Commits one put, delete, merge or range deletion ({@link SingleOp}) of column family {@code
+   * family}, as {@link #commit(Ops, boolean, boolean, boolean)}, with no operation object of its
+   * own.
+   */
+  void commitSingle(
+      int family,
+      ValueKind kind,
+      byte[] key,
+      byte[] value,
+      boolean sync,
+      boolean noSlowdown,
+      boolean disableWal) {
+    int slot = spareSlot();
+    Writer w = takeSpare(slot);
+    commit(w.prepare(w.single.set(family, kind, key, value), sync, noSlowdown, disableWal));
+    giveBack(slot, w);
+  }
+
+  private static int spareSlot() {
+    return (int) Thread.currentThread().getId() & (SPARE_SLOTS - 1);
+  }
+
+  /** The spare writer of {@code slot}, or a new one if another thread holds it. */
+  private Writer takeSpare(int slot) {
+    Writer w = spares.get(slot);
+    if (w != null && spares.compareAndSet(slot, w, null)) {
+      return w;
+    }
+    return new Writer(queueLock.newCondition(), null);
+  }
+
+  /**
+   * Keeps {@code w}, whose commit returned (so it saw {@code DONE} under queueLock), for the next
+   * write of {@code slot}. A writer whose commit threw is left to the collector: most such commits
+   * also saw {@code DONE}, but one that an {@code Error} ended while it led may still be queued.
+   */
+  private void giveBack(int slot, Writer w) {
+    w.clear();
+    if (spares.get(slot) == null) {
+      spares.set(slot, w);
+    }
   }
 
   /**
@@ -286,17 +419,17 @@ final class CommitPipeline {
    * propagate.
    */
   void runExclusive(Runnable action) {
-    commit(new Writer(null, false, false, false, queueLock.newCondition(), action));
+    commit(new Writer(queueLock.newCondition(), action).prepare(null, false, false, false));
   }
 
   /**
-   * Commits one writer's batch: returns once it is in the WAL (forced if sync), in the memtable,
-   * and visible.
+   * Commits one prepared writer's batch: returns once it is in the WAL (forced if sync), in the
+   * memtable, and visible.
    *
    * @throws StrataException if the WAL write failed or the database has a sticky error
    * @throws WriteStallException if the writer asked not to wait and the pipeline is stalled
    */
-  void commit(Writer w) {
+  private void commit(Writer w) {
     // Waiting is the time in here that the writer neither leads (makes room, appends, syncs) nor
     // inserts its own operations: the writer's share of the pipeline's hand-offs.
     // One writer in StatsRecorder.LATENCY_SAMPLE is timed; its wait counts for that many.
@@ -458,10 +591,10 @@ final class CommitPipeline {
       } catch (RuntimeException | Error e) {
         error = e;
       }
-      finishUninserted(new Writer[] {leader}, error);
+      finishUninserted(new Writer[] {leader}, 1, error);
       return;
     }
-    Writer[] members;
+    Group group = leader.led;
     try {
       Throwable bg = engine.backgroundError();
       if (bg != null) {
@@ -469,22 +602,27 @@ final class CommitPipeline {
       }
       engine.makeRoomForWrite(leader.noSlowdown);
     } catch (IOException | RuntimeException e) {
-      finishUninserted(new Writer[] {leader}, e);
+      finishUninserted(new Writer[] {leader}, 1, e);
       return;
     }
     queueLock.lock();
     try {
-      members = takeGroupLocked(leader);
+      takeGroupLocked(leader, group);
     } finally {
       queueLock.unlock();
     }
+    Writer[] members = group.members;
+    int n = group.size;
     recorder.increment(Ticker.COMMIT_GROUPS);
-    recorder.record(HistogramType.COMMIT_GROUP_SIZE, members.length);
+    recorder.record(HistogramType.COMMIT_GROUP_SIZE, n);
     Memtable[] target = engine.activeMemtables();
-    WalOps[] ops = new WalOps[members.length];
+    if (leaderOps.length < n) {
+      leaderOps = new WalOps[Math.max(n, 2 * leaderOps.length)];
+    }
+    WalOps[] ops = leaderOps;
     boolean sync = false;
     long seq = lastAllocated;
-    for (int i = 0; i < members.length; i++) {
+    for (int i = 0; i < n; i++) {
       Writer m = members[i];
       m.firstSequence = seq + 1;
       seq += m.ops.count();
@@ -492,20 +630,23 @@ final class CommitPipeline {
       ops[i] = m.ops;
       sync |= m.sync;
     }
-    Group group = new Group(members, seq);
+    group.start(seq);
     try {
       if (!leader.disableWal) {
-        engine.appendToWal(lastAllocated + 1, ops, members.length, sync);
+        engine.appendToWal(lastAllocated + 1, ops, n, sync);
       }
     } catch (IOException | RuntimeException e) {
       engine.recordBackgroundError(e);
-      finishUninserted(members, e);
+      finishUninserted(members, n, e);
       return;
+    } finally {
+      Arrays.fill(ops, 0, n, null);
     }
     lastAllocated = seq;
     queueLock.lock();
     try {
-      for (Writer m : members) {
+      for (int i = 0; i < n; i++) {
+        Writer m = members[i];
         Writer head = queue.pollFirst();
         assert head == m;
         m.group = group;
@@ -522,7 +663,7 @@ final class CommitPipeline {
   }
 
   @GuardedBy("queueLock")
-  private Writer[] takeGroupLocked(Writer leader) {
+  private void takeGroupLocked(Writer leader, Group group) {
     assert queueLock.isHeldByCurrentThread();
     // A long sum: the leader's own batch may be up to StrataDB.MAX_BATCH_BYTES, and followers
     // join only while the group stays within MAX_GROUP_BYTES, so a group is one WAL record.
@@ -540,7 +681,10 @@ final class CommitPipeline {
       bytes += w.walBytes;
       n++;
     }
-    Writer[] members = new Writer[n];
+    if (group.members.length < n) {
+      group.members = new Writer[Math.max(n, 2 * group.members.length)];
+    }
+    Writer[] members = group.members;
     int i = 0;
     for (Writer w : queue) {
       if (i == n) {
@@ -549,7 +693,7 @@ final class CommitPipeline {
       members[i++] = w;
     }
     assert members[0] == leader;
-    return members;
+    group.size = n;
   }
 
   /** A member's memtable insert, with no lock held; the last one completes the group. */
@@ -562,7 +706,7 @@ final class CommitPipeline {
       engine.recordBackgroundError(e);
       w.error = e;
     }
-    if (w.group.pending.decrementAndGet() == 0) {
+    if (w.group.insertDone()) {
       completeGroup(w.group);
     }
   }
@@ -583,7 +727,8 @@ final class CommitPipeline {
       for (Group g = inflight.peekFirst(); g != null && g.inserted; g = inflight.peekFirst()) {
         inflight.pollFirst();
         engine.publishSequence(g.lastSequence);
-        for (Writer m : g.members) {
+        for (int i = 0; i < g.size; i++) {
+          Writer m = g.members[i];
           m.state = DONE;
           m.cond.signal();
         }
@@ -607,10 +752,11 @@ final class CommitPipeline {
   }
 
   /** Completes writers that insert nothing: a failed group (error set) or a control writer. */
-  private void finishUninserted(Writer[] members, Throwable error) {
+  private void finishUninserted(Writer[] members, int count, Throwable error) {
     queueLock.lock();
     try {
-      for (Writer m : members) {
+      for (int i = 0; i < count; i++) {
+        Writer m = members[i];
         Writer head = queue.pollFirst();
         assert head == m;
         m.error = error;
@@ -645,26 +791,41 @@ final class CommitPipeline {
     return family < mems.length ? mems[family] : null;
   }
 
-  /** One put (value non-null), delete (value null) or range deletion (start, end). */
+  /**
+   * One put (value non-null), delete (value null), merge or range deletion (start, end). Set
+   * before its writer is enqueued and read by the leader (to encode) and the writer's own thread
+   * (to insert) after the queue lock orders them; each writer reuses its own ({@link
+   * Writer#single}).
+   */
   static final class SingleOp extends Ops {
-    final int family;
-    final ValueKind kind;
-    final byte[] key;
-    final byte[] value;
+    private int family;
+    private ValueKind kind;
+    private byte[] key;
+    private byte[] value;
+
+    /** An operation to {@link #set} before use. */
+    SingleOp() {}
 
     SingleOp(byte[] key, byte[] value) {
-      this(0, value == null ? ValueKind.DELETE : ValueKind.VALUE, key, value);
-    }
-
-    SingleOp(ValueKind kind, byte[] key, byte[] value) {
-      this(0, kind, key, value);
+      set(0, value == null ? ValueKind.DELETE : ValueKind.VALUE, key, value);
     }
 
     SingleOp(int family, ValueKind kind, byte[] key, byte[] value) {
+      set(family, kind, key, value);
+    }
+
+    SingleOp set(int family, ValueKind kind, byte[] key, byte[] value) {
       this.family = family;
       this.kind = kind;
       this.key = key;
       this.value = value;
+      return this;
+    }
+
+    /** Drops the caller's arrays. */
+    void clear() {
+      key = null;
+      value = null;
     }
 
     @Override

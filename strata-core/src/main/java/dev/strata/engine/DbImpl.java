@@ -547,8 +547,7 @@ public final class DbImpl implements StrataDB {
     byte[] v = value == null || !kept ? value : value.clone();
     stats.userBytesWritten.add(k.length + (v == null ? 0 : v.length));
     stats.userWrites.increment();
-    writes.commit(
-        new CommitPipeline.SingleOp(f.id, kind, k, v), wo.sync(), wo.noSlowdown(), wo.disableWal());
+    writes.commitSingle(f.id, kind, k, v, wo.sync(), wo.noSlowdown(), wo.disableWal());
     obs.recorder.stopSampledTimer(HistogramType.WRITE_NANOS, start);
   }
 

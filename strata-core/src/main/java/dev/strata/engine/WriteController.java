@@ -14,6 +14,7 @@ import dev.strata.WriteStallException;
 import dev.strata.compaction.CompactionStats;
 import dev.strata.fs.CrashPoint;
 import dev.strata.fs.FileSystem;
+import dev.strata.key.ValueKind;
 import dev.strata.memtable.Memtable;
 import dev.strata.memtable.ShardedMemtable;
 import dev.strata.memtable.SkipListMemtable;
@@ -340,7 +341,19 @@ final class WriteController implements CommitPipeline.Engine {
    * the memtable and visible.
    */
   void commit(CommitPipeline.Ops ops, boolean sync, boolean noSlowdown, boolean disableWal) {
-    pipeline.commit(pipeline.newWriter(ops, sync, noSlowdown, disableWal));
+    pipeline.commit(ops, sync, noSlowdown, disableWal);
+  }
+
+  /** Commits one operation of any kind, as {@link #commit}; see {@link CommitPipeline#commitSingle}. */
+  void commitSingle(
+      int family,
+      ValueKind kind,
+      byte[] key,
+      byte[] value,
+      boolean sync,
+      boolean noSlowdown,
+      boolean disableWal) {
+    pipeline.commitSingle(family, kind, key, value, sync, noSlowdown, disableWal);
   }
 
   /**

@@ -1,11 +1,16 @@
 package dev.strata.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.strata.StrataException;
+import dev.strata.key.ValueKind;
 import dev.strata.memtable.Memtable;
 import dev.strata.testing.Seeds;
 import dev.strata.wal.WalOps;
+import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -87,8 +92,17 @@ class CommitPipelineTest {
       }
     }
 
+    /** When set, the next append fails (and clears the flag). */
+    volatile boolean failNextAppend;
+
     @Override
-    public void appendToWal(long firstSequence, WalOps[] members, int count, boolean sync) {
+    public void appendToWal(long firstSequence, WalOps[] members, int count, boolean sync)
+        throws IOException {
+      if (failNextAppend) {
+        failNextAppend = false;
+        events.add("append failed " + firstSequence);
+        throw new IOException("injected append failure");
+      }
       events.add("append " + firstSequence);
     }
 
@@ -195,18 +209,17 @@ class CommitPipelineTest {
         "writer-A",
         () ->
             pipeline.commit(
-                pipeline.newWriter(
-                    new ScriptedOps(
-                        1,
-                        seq -> {
-                          engine.events.add("insert-start " + seq);
-                          inserting.countDown();
-                          await(releaseA);
-                          engine.events.add("insert-end " + seq);
-                        }),
-                    false,
-                    false,
-                    false)));
+                new ScriptedOps(
+                    1,
+                    seq -> {
+                      engine.events.add("insert-start " + seq);
+                      inserting.countDown();
+                      await(releaseA);
+                      engine.events.add("insert-end " + seq);
+                    }),
+                false,
+                false,
+                false));
     await(inserting);
   }
 
@@ -220,16 +233,15 @@ class CommitPipelineTest {
             "writer-B",
             () ->
                 pipeline.commit(
-                    pipeline.newWriter(
-                        new ScriptedOps(
-                            2,
-                            seq -> {
-                              engine.events.add("insert " + seq);
-                              bInserted.countDown();
-                            }),
-                        true,
-                        false,
-                        false)));
+                    new ScriptedOps(
+                        2,
+                        seq -> {
+                          engine.events.add("insert " + seq);
+                          bInserted.countDown();
+                        }),
+                    true,
+                    false,
+                    false));
     // B leads its own group and inserts while A's group is still inserting.
     await(bInserted);
     assertThat(engine.events).contains("append 2", "insert 2");
@@ -255,7 +267,7 @@ class CommitPipelineTest {
     Thread b =
         start(
             "writer-B",
-            () -> pipeline.commit(pipeline.newWriter(new ScriptedOps(1, seq -> {}), false, false, false)));
+            () -> pipeline.commit(new ScriptedOps(1, seq -> {}), false, false, false));
     await(engine.switching);
     awaitBlockedOrDone(b);
     assertThat(engine.events).doesNotContain("switched", "append 2");
@@ -278,6 +290,61 @@ class CommitPipelineTest {
     releaseA.countDown();
     joinAll();
     assertThat(engine.indexOf("publish 1")).isLessThan(engine.indexOf("control"));
+  }
+
+  /**
+   * Writers are reused from one write to the next: a write after a failed one on the same thread
+   * starts with no error, no group and no sequence of the failed one.
+   */
+  @Test
+  void writeAfterFailedGroupOnSameThread_startsClean() {
+    engine.failNextAppend = true;
+    assertThatThrownBy(
+            () -> pipeline.commit(
+                new ScriptedOps(2, seq -> engine.events.add("insert " + seq)), false, false, false))
+        .isInstanceOf(StrataException.class)
+        .hasRootCauseMessage("injected append failure");
+    assertThat(engine.events).containsExactly("append failed 1", "background error "
+        + new IOException("injected append failure"));
+
+    pipeline.commit(new ScriptedOps(1, seq -> engine.events.add("insert " + seq)), false, false, false);
+    pipeline.commit(new ScriptedOps(1, seq -> engine.events.add("insert " + seq)), false, false, false);
+    assertThat(engine.events)
+        .containsSubsequence("append 1", "insert 1", "publish 1", "append 2", "insert 2", "publish 2")
+        .doesNotContain("insert 3");
+    assertThat(engine.visible.get()).isEqualTo(2);
+  }
+
+  /**
+   * A reused writer keeps nothing of the write it made: once a commit returns, its operations
+   * (and through them the caller's arrays) are the collector's.
+   */
+  @Test
+  void committedOperations_areNotRetained() {
+    List<WeakReference<ScriptedOps>> committed = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ScriptedOps ops = new ScriptedOps(1 + i, seq -> {});
+      committed.add(new WeakReference<>(ops));
+      pipeline.commit(ops, false, false, false);
+    }
+    List<WeakReference<byte[]>> arrays = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      byte[] key = new byte[] {(byte) i};
+      byte[] value = new byte[100];
+      arrays.add(new WeakReference<>(key));
+      arrays.add(new WeakReference<>(value));
+      pipeline.commitSingle(0, ValueKind.VALUE, key, value, false, false, false);
+    }
+    for (int i = 0;
+        i < 20
+            && (committed.stream().anyMatch(r -> r.get() != null)
+                || arrays.stream().anyMatch(r -> r.get() != null));
+        i++) {
+      System.gc();
+    }
+    assertThat(committed).allSatisfy(r -> assertThat(r.get()).isNull());
+    assertThat(arrays).allSatisfy(r -> assertThat(r.get()).isNull());
+    assertThat(engine.visible.get()).isEqualTo(9);
   }
 
   @Test
@@ -366,7 +433,7 @@ class CommitPipelineTest {
                           inserted.set((int) (seq + k), 1);
                         }
                       });
-              p.commit(p.newWriter(ops, rnd.nextInt(10) == 0, false, false));
+              p.commit(ops, rnd.nextInt(10) == 0, false, false);
               if (visibleRef.get() < first[0] + n - 1) {
                 violations.add("commit returned before its write was visible");
               }
