@@ -218,17 +218,16 @@ public final class ConcurrentLevel {
             ? null
             : getFrom(f, userKey, keyHash, snapshot, verifyChecksums, fillCache, detectNewer);
       }
-      List<FileMetadata> candidates = level.filesForKey(userKey);
-      for (int i = 0, n = candidates.size(); i < n; i++) {
+      // Level 0: every file whose range covers the key, newest first, by index (the files are an
+      // immutable list): no list of candidates and no iterator per lookup.
+      List<FileMetadata> files = level.files();
+      for (int i = 0, n = files.size(); i < n; i++) {
+        FileMetadata f = files.get(i);
+        if (!f.mayContainKey(userKey)) {
+          continue;
+        }
         byte[] result =
-            getFrom(
-                candidates.get(i),
-                userKey,
-                keyHash,
-                snapshot,
-                verifyChecksums,
-                fillCache,
-                detectNewer);
+            getFrom(f, userKey, keyHash, snapshot, verifyChecksums, fillCache, detectNewer);
         if (result != null) {
           // Level 0 files are consulted newest first, and a newer file holds only newer
           // versions, so the first file with a visible version has the newest one.

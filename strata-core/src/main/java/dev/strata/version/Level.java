@@ -63,7 +63,8 @@ public final class Level {
   public List<FileMetadata> filesForKey(byte[] userKey) {
     if (number == 0) {
       List<FileMetadata> out = new ArrayList<>(files.size());
-      for (FileMetadata f : files) {
+      for (int i = 0, n = files.size(); i < n; i++) {
+        FileMetadata f = files.get(i);
         if (f.mayContainKey(userKey)) {
           out.add(f);
         }

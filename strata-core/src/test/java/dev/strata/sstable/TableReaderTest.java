@@ -105,6 +105,43 @@ class TableReaderTest {
     assertThat(reader.get(new byte[] {(byte) 0xFF}, maxSequence, true, true)).isNull();
   }
 
+  /**
+   * A thread's point lookups reuse one block cursor across tables (its key buffer grows to the
+   * longest key it met): gets that alternate between a table of short keys and one of keys of
+   * several KiB, with short keys that share a long key's first bytes, still match each table.
+   */
+  @Test
+  void gets_alternatingBetweenShortAndLongKeyTables_matchEach() throws IOException {
+    Random rnd = new Random(TestSeed.forTest("alternating key lengths"));
+    List<Entry> shortKeys = new ArrayList<>();
+    List<Entry> longKeys = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      String k = String.format("k%05d", i);
+      shortKeys.add(Entry.put(k, 1 + i, "short-" + i));
+      longKeys.add(Entry.put(k + "/" + "L".repeat(1000 + rnd.nextInt(3000)), 1 + i, "long-" + i));
+    }
+    TableOptions options = new TableOptions(4096, 16, Compression.LZ4, 10);
+    Path a = dir.resolve("000001.sst");
+    Path b = dir.resolve("000002.sst");
+    Tables.write(fs, a, shortKeys, options);
+    Tables.write(fs, b, longKeys, options);
+    BlockCache cache = BlockCache.create(1 << 20);
+    try (TableReader shortTable = Tables.open(fs, a, cache);
+        TableReader longTable = Tables.open(fs, b, cache)) {
+      for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 200; i++) {
+          Entry s = shortKeys.get(rnd.nextInt(200));
+          Entry l = longKeys.get(rnd.nextInt(200));
+          assertThat(longTable.get(l.userKey(), 1_000, true, true)).isEqualTo(l.value());
+          assertThat(shortTable.get(s.userKey(), 1_000, true, true)).isEqualTo(s.value());
+          // A long key's short prefix is absent from the long table, and the reverse.
+          assertThat(longTable.get(s.userKey(), 1_000, true, true)).isNull();
+          assertThat(shortTable.get(l.userKey(), 1_000, true, true)).isNull();
+        }
+      }
+    }
+  }
+
   @Test
   void iterator_seekAndSeekForPrevAcrossBlocks_matchModel() throws IOException {
     Random rnd = new Random(TestSeed.forTest("seekAcrossBlocks"));
