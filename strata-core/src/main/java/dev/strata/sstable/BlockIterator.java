@@ -43,18 +43,6 @@ final class BlockIterator {
     reset(block);
   }
 
-  /** A cursor on no block yet, for {@link #reset} (a thread's lookup cursor). */
-  BlockIterator() {
-    key = new byte[16];
-  }
-
-  /** Lets go of the block, so that a cursor kept for the next lookup holds none of its bytes. */
-  void clear() {
-    block = null;
-    data = null;
-    current = -1;
-  }
-
   /** Points the cursor at another block, unpositioned. */
   void reset(Block newBlock) {
     this.block = newBlock;

@@ -431,52 +431,20 @@ public final class TableReader implements AutoCloseable {
     // read's and the newest shares a snapshot stripe), so the table answers NEWER_ONLY.
     long seekTrailer =
         seekTrailerOf(Trailer.seekTrailer(detectNewer ? Trailer.MAX_SEQUENCE : snapshotSequence));
-    LookupCursor cursor = LookupCursor.take();
-    try {
-      BlockIterator it = cursor.it;
-      if (!seekEntry(it, userKey, seekTrailer, verifyChecksums, fillCache, null)) {
-        return covering >= 0 ? Lookup.DELETED : null;
-      }
-      long trailer = effective(it.trailer());
-      if (Trailer.sequence(trailer) > snapshotSequence) {
-        // Only an ingested table, whose one version of a key is newer than the read, gets here
-        // without detectNewer; its tombstones are newer too, so it holds nothing for the read.
-        return detectNewer ? Lookup.NEWER_ONLY : null;
-      }
-      if (Trailer.sequence(trailer) <= covering) {
-        return Lookup.DELETED;
-      }
-      return resultOf(trailer, it);
-    } finally {
-      cursor.giveBack();
+    BlockIterator it = seekEntry(userKey, seekTrailer, verifyChecksums, fillCache, null);
+    if (it == null) {
+      return covering >= 0 ? Lookup.DELETED : null;
     }
-  }
-
-  /**
-   * Each thread's block cursor for point lookups, so that a lookup allocates no cursor (with its
-   * key buffer) per table it reads: taken for one lookup and given back, its block let go, when
-   * the lookup returns. A lookup that finds its thread's cursor taken (none does today: a lookup
-   * runs no code that looks up another table) gets one of its own.
-   */
-  private static final class LookupCursor {
-    private static final ThreadLocal<LookupCursor> MINE = ThreadLocal.withInitial(LookupCursor::new);
-
-    final BlockIterator it = new BlockIterator();
-    private boolean taken;
-
-    static LookupCursor take() {
-      LookupCursor c = MINE.get();
-      if (c.taken) {
-        c = new LookupCursor();
-      }
-      c.taken = true;
-      return c;
+    long trailer = effective(it.trailer());
+    if (Trailer.sequence(trailer) > snapshotSequence) {
+      // Only an ingested table, whose one version of a key is newer than the read, gets here
+      // without detectNewer; its tombstones are newer too, so it holds nothing for the read.
+      return detectNewer ? Lookup.NEWER_ONLY : null;
     }
-
-    void giveBack() {
-      it.clear();
-      taken = false;
+    if (Trailer.sequence(trailer) <= covering) {
+      return Lookup.DELETED;
     }
+    return resultOf(trailer, it);
   }
 
   /**
@@ -519,27 +487,20 @@ public final class TableReader implements AutoCloseable {
     if (!bloomAdmits(keyHash)) {
       return covering >= 0 ? Lookup.DELETED : null;
     }
-    LookupCursor cursor = LookupCursor.take();
-    try {
-      BlockIterator it = cursor.it;
-      boolean found =
-          seekEntry(
-              it,
-              userKey,
-              seekTrailerOf(Trailer.seekTrailer(snapshotSequence)),
-              verifyChecksums,
-              fillCache,
-              reuse);
-      long trailer = found ? effective(it.trailer()) : 0;
-      if (!found
-          || Trailer.sequence(trailer) <= covering
-          || Trailer.sequence(trailer) > snapshotSequence) {
-        return covering >= 0 ? Lookup.DELETED : null;
-      }
-      return resultOf(trailer, it);
-    } finally {
-      cursor.giveBack();
+    BlockIterator it =
+        seekEntry(
+            userKey,
+            seekTrailerOf(Trailer.seekTrailer(snapshotSequence)),
+            verifyChecksums,
+            fillCache,
+            reuse);
+    long trailer = it == null ? 0 : effective(it.trailer());
+    if (it == null
+        || Trailer.sequence(trailer) <= covering
+        || Trailer.sequence(trailer) > snapshotSequence) {
+      return covering >= 0 ? Lookup.DELETED : null;
     }
+    return resultOf(trailer, it);
   }
 
   /** A lookup's answer for the version {@code it} is on: a value, DELETED or MERGE. */
@@ -606,12 +567,11 @@ public final class TableReader implements AutoCloseable {
   }
 
   /**
-   * Positions {@code it} on the first version of {@code userKey} at or after {@code seekTrailer}'s
-   * sequence; false if the table has none. Its data block comes through {@code reuse} when one is
+   * An iterator on the first version of {@code userKey} at or after {@code seekTrailer}'s
+   * sequence, or null if the table has none; its data block through {@code reuse} when one is
    * given.
    */
-  private boolean seekEntry(
-      BlockIterator it,
+  private BlockIterator seekEntry(
       byte[] userKey,
       long seekTrailer,
       boolean verifyChecksums,
@@ -619,14 +579,18 @@ public final class TableReader implements AutoCloseable {
       BlockReuse reuse) {
     int i = index.find(userKey, seekTrailer);
     if (i == index.size()) {
-      return false;
+      return null;
     }
-    it.reset(
-        reuse == null
-            ? lookupBlock(i, verifyChecksums, fillCache)
-            : reuse.blockOf(this, i, verifyChecksums, fillCache));
+    BlockIterator it =
+        new BlockIterator(
+            reuse == null
+                ? lookupBlock(i, verifyChecksums, fillCache)
+                : reuse.blockOf(this, i, verifyChecksums, fillCache));
     it.seek(userKey, seekTrailer);
-    return it.isValid() && it.userKeyEquals(userKey);
+    if (!it.isValid() || !it.userKeyEquals(userKey)) {
+      return null;
+    }
+    return it;
   }
 
   /** The table's range tombstones, fragmented; EMPTY if it has none. */
