@@ -1247,11 +1247,6 @@ public final class DbImpl implements StrataDB {
     }
   }
 
-  /** Memtable chunks taken from the pool instead of allocated; for tests. */
-  long reusedMemtableChunksForTesting() {
-    return writes.reusedChunks();
-  }
-
   /** Installs a hook the calling thread's next checkpoint runs right after pinning its tables. */
   void setCheckpointHookForTesting(Runnable afterPin) {
     checkpoint.setAfterPinHookForTesting(afterPin);

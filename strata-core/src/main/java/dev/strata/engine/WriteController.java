@@ -15,7 +15,6 @@ import dev.strata.compaction.CompactionStats;
 import dev.strata.fs.CrashPoint;
 import dev.strata.fs.FileSystem;
 import dev.strata.key.ValueKind;
-import dev.strata.memtable.ChunkPool;
 import dev.strata.memtable.Memtable;
 import dev.strata.memtable.ShardedMemtable;
 import dev.strata.memtable.SkipListMemtable;
@@ -115,22 +114,6 @@ final class WriteController implements CommitPipeline.Engine {
   private final LockWaits shardLockWaits;
 
   /**
-   * Region-sized chunks that flushed memtables gave back, for the next ones; one memtable's worth
-   * at most (see {@link ChunkPool}).
-   */
-  private final ChunkPool chunkPool;
-
-  /** The point reads and iterator creations that may still read a memtable. */
-  final MemtableReaders memtableReaders = new MemtableReaders();
-
-  /**
-   * How long a flush waits for the reads that might still read the memtable it removed before it
-   * gives up reusing that memtable's chunks (they are then the collector's). The memtable part of
-   * a read does no I/O and takes microseconds; only a read descheduled in it takes longer.
-   */
-  private static final long DRAIN_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-
-  /**
    * How writes flow now, for listeners and JMX. Written only by the commit leader of the moment
    * in {@link #makeRoomForWrite} (leadership passes through the pipeline's queue lock); volatile
    * for JMX and {@code getProperty}, which may see the condition of a moment ago.
@@ -208,7 +191,6 @@ final class WriteController implements CommitPipeline.Engine {
     this.dir = dir;
     this.families = families;
     this.obs = obs;
-    this.chunkPool = new ChunkPool(options.memtableSizeBytes());
     this.shardLockWaits =
         new LockWaits(
             obs.recorder.adder(Ticker.MEMTABLE_LOCK_WAITS),
@@ -237,8 +219,7 @@ final class WriteController implements CommitPipeline.Engine {
   Memtable newMemtable(Options o) {
     return o.memtable() == MemtableKind.SKIPLIST
         ? new SkipListMemtable(o.memtableSizeBytes())
-        : new ShardedMemtable(
-            o.memtableShards(), o.memtableSizeBytes(), shardLockWaits, chunkPool);
+        : new ShardedMemtable(o.memtableShards(), o.memtableSizeBytes(), shardLockWaits);
   }
 
   /**
@@ -1102,22 +1083,6 @@ final class WriteController implements CommitPipeline.Engine {
     }
     // After the lock: the budget is shared with other databases' threads (lock-free, no waits).
     reportToBudget();
-    // The memtable's chunks go to the next memtables once no read can reach it: every read that
-    // might have loaded the old set has ended (a wait of microseconds, holding no lock), and the
-    // last iterator holding it, if any, has closed (MemtablePin).
-    if (memtableReaders.awaitDrained(DRAIN_WAIT_NANOS)) {
-      flushed.pin().drained();
-    }
-  }
-
-  /** Bytes of memtable chunks waiting for the next memtables; for the memory figures. */
-  long pooledChunkBytes() {
-    return chunkPool.pooledBytes();
-  }
-
-  /** Chunks the memtables took from the pool instead of allocating; for tests. */
-  long reusedChunks() {
-    return chunkPool.reusedChunks();
   }
 
   // ---- close ----

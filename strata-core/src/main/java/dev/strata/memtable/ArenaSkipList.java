@@ -81,10 +81,8 @@ import java.util.Arrays;
  * reader that reaches a node or a version therefore sees all of its bytes, and the slab list that
  * holds it; the pointers are aligned, so a load never tears. A reader never sees a half-linked node
  * as anything worse than absent from the upper levels, which only makes its search longer. Bytes
- * other than the pointers never change once linked, and slabs are not reused while the list can
- * be read, so a reader that found a node or a version may read its key, trailer and value at any
- * later time until it lets go of the memtable: a flushed memtable's chunks go to the next
- * memtables only once no read can reach it ({@link Memtable#reclaim}).
+ * other than the pointers never change once linked, and slabs are never reused, so a reader that
+ * found a node or a version may read its key, trailer and value at any later time.
  */
 final class ArenaSkipList {
   /** The address that ends a level or a chain of versions. */
@@ -577,21 +575,6 @@ final class ArenaSkipList {
     }
     high -= size;
     return address(current, high);
-  }
-
-  /**
-   * False once the list's chunks went back for reuse ({@link SlabChunks#giveBack}); reads assert
-   * it.
-   */
-  boolean readable() {
-    return chunks == null || !chunks.gaveBack();
-  }
-
-  /** Gives the list's chunks back for reuse; see {@link Memtable#reclaim}. */
-  void giveBackChunks() {
-    if (chunks != null) {
-      chunks.giveBack();
-    }
   }
 
   /** Starts a shared slab of at least {@code size} bytes; slabs double up to the largest. */

@@ -144,16 +144,6 @@ final class MemtableShard {
     return get(userKey, Bytes.hash64(userKey), snapshot, -1);
   }
 
-  /** Gives the shard's chunks back for reuse; see {@link Memtable#reclaim}. */
-  void giveBackChunks() {
-    list.giveBackChunks();
-  }
-
-  /** Whether the shard's memory may still be read; for asserts. */
-  boolean readable() {
-    return list.readable();
-  }
-
   /**
    * As {@link #get(byte[], long)} for a key whose {@link Bytes#hash64} is {@code hash}, but null
    * also when the newest version at or below {@code snapshot} has a sequence at most {@code floor}
@@ -416,7 +406,6 @@ final class MemtableShard {
     @Override
     public byte[] userKey() {
       int p = position();
-      assert shard.readable() : "memtable read after its memory went back for reuse";
       if (keyPos != p) {
         key = ArenaSkipList.copyKey(chunk.nodeSlabs[p], chunk.nodeOffsets[p]);
         keyPos = p;
@@ -433,9 +422,7 @@ final class MemtableShard {
     @Override
     public byte[] value() {
       int p = position();
-      byte[] v = shard.list.copyValue(chunk.versionSlabs[p], chunk.versionOffsets[p]);
-      assert shard.readable() : "memtable read after its memory went back for reuse";
-      return v;
+      return shard.list.copyValue(chunk.versionSlabs[p], chunk.versionOffsets[p]);
     }
 
     @Override

@@ -73,18 +73,6 @@ public final class ShardedMemtable implements Memtable {
     this(shardCount, maxBytes, lockWaits, SlabChunks.forMemtable(maxBytes));
   }
 
-  /**
-   * As above, taking region-sized chunks from {@code pool} before allocating new ones, and giving
-   * them back to it at {@link #reclaim}.
-   */
-  public ShardedMemtable(int shardCount, long maxBytes, LockWaits lockWaits, ChunkPool pool) {
-    this(shardCount, maxBytes, lockWaits, withPool(SlabChunks.forMemtable(maxBytes), pool));
-  }
-
-  private static SlabChunks withPool(SlabChunks chunks, ChunkPool pool) {
-    return chunks == null || pool == null ? chunks : chunks.withPool(pool);
-  }
-
   /** As above, with the shards' slabs carved from {@code chunks} (null: arrays of their own). */
   ShardedMemtable(int shardCount, long maxBytes, LockWaits lockWaits, SlabChunks chunks) {
     if (shardCount < 1 || Integer.bitCount(shardCount) != 1) {
@@ -148,22 +136,8 @@ public final class ShardedMemtable implements Memtable {
     FragmentedRangeTombstones ranges = rangeTombstones.fragments();
     long covering = ranges.isEmpty() ? -1 : ranges.coveringSequence(key, snapshot);
     long hash = Bytes.hash64(key);
-    MemtableShard shard = shards[(int) (hash & mask)];
-    byte[] r = shard.get(key, hash, snapshot, covering);
-    // A get that overlapped the memory's reuse may have copied another memtable's bytes.
-    assert shard.readable() : "memtable read after its memory went back for reuse";
+    byte[] r = shards[(int) (hash & mask)].get(key, hash, snapshot, covering);
     return r != null || covering < 0 ? r : Lookup.DELETED;
-  }
-
-  /**
-   * Gives the shards' region-sized chunks to the pool this memtable was made with, for the next
-   * memtables; see {@link Memtable#reclaim}.
-   */
-  @Override
-  public void reclaim() {
-    for (MemtableShard s : shards) {
-      s.giveBackChunks();
-    }
   }
 
   @Override

@@ -24,9 +24,8 @@ import dev.strata.util.HeapRegions;
  *
  * <h2>Concurrency</h2>
  *
- * {@link #take} holds {@link #lock}, taken under a shard's write lock (nothing runs under it but
- * the array's allocation or its taking from the pool), a few hundred times per memtable; {@link
- * #giveBack} holds it once.
+ * {@link #take} holds {@link #lock}, a leaf taken under a shard's write lock (nothing runs under it
+ * but the array's allocation), a few hundred times per memtable.
  */
 final class SlabChunks {
   /** Bytes a chunk leaves for the array header, so that it never spills into a second region. */
@@ -63,10 +62,7 @@ final class SlabChunks {
 
   private final int chunkBytes;
 
-  /**
-   * Rank 7, under a shard's lock (the pool's lock is taken under it): guards {@link #chunk},
-   * {@link #used}, {@link #chunks}, {@link #taken}.
-   */
+  /** Rank 7, a leaf under a shard's lock: guards {@link #chunk}, {@link #used}, {@link #chunks}. */
   private final Object lock = new Object();
 
   /** The chunk being carved; guarded by {@link #lock}. */
@@ -77,15 +73,6 @@ final class SlabChunks {
 
   /** Chunks allocated; guarded by {@link #lock}. */
   private int chunks;
-
-  /** Every chunk this memtable took, for {@link #giveBack}; guarded by {@link #lock}. */
-  private final java.util.List<byte[]> taken = new java.util.ArrayList<>();
-
-  /** Where chunks come from first and go back to, or null; set once before any {@link #take}. */
-  private ChunkPool pool;
-
-  /** Set by {@link #giveBack}: the memtable's chunks may belong to another memtable now. */
-  private volatile boolean gaveBack;
 
   /** Bytes of slabs the shards allocate on their own before chunks start. */
   private final long ownFirst;
@@ -156,9 +143,7 @@ final class SlabChunks {
       // plain 8-byte loads between fences, which only aligned addresses keep from tearing).
       int start = (used + 7) & ~7;
       if (chunk == null || chunkBytes - start < min) {
-        byte[] reused = pool == null ? null : pool.poll(chunkBytes);
-        chunk = reused != null ? reused : new byte[chunkBytes];
-        taken.add(chunk);
+        chunk = new byte[chunkBytes];
         start = 0;
         chunks++;
       }
@@ -167,34 +152,6 @@ final class SlabChunks {
       used = start + length;
       return w;
     }
-  }
-
-  /** Takes chunks from {@code pool} before allocating, and gives them back to it. */
-  SlabChunks withPool(ChunkPool pool) {
-    this.pool = pool;
-    return this;
-  }
-
-  /**
-   * Gives every chunk to the pool, once no reader can reach the memtable (see {@link
-   * ChunkPool}); the memtable must not be read or written afterwards.
-   */
-  void giveBack() {
-    synchronized (lock) {
-      if (pool != null) {
-        for (byte[] c : taken) {
-          pool.offer(c);
-        }
-      }
-      taken.clear();
-      chunk = null;
-      gaveBack = true;
-    }
-  }
-
-  /** Whether {@link #giveBack} ran: reading the memtable now would be a bug (checked by asserts). */
-  boolean gaveBack() {
-    return gaveBack;
   }
 
   /** Chunks allocated so far. */
