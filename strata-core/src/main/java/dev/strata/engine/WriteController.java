@@ -344,7 +344,10 @@ final class WriteController implements CommitPipeline.Engine {
     pipeline.commit(ops, sync, noSlowdown, disableWal);
   }
 
-  /** Commits one operation of any kind, as {@link #commit}; see {@link CommitPipeline#commitSingle}. */
+  /**
+   * Commits one operation of any kind, as {@link #commit}; see {@link
+   * CommitPipeline#commitSingle}.
+   */
   void commitSingle(
       int family,
       ValueKind kind,
