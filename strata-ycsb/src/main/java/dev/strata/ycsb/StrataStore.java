@@ -105,6 +105,11 @@ final class StrataStore implements RecordStore {
         + ", WAL on, no sync";
   }
 
+  /** The database's property {@code name} ({@link StrataDB#getProperty}); for tests. */
+  String property(String name) {
+    return db.getProperty(name);
+  }
+
   @Override
   public void close() {
     db.close();
