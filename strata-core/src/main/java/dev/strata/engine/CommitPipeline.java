@@ -806,14 +806,6 @@ final class CommitPipeline {
     /** An operation to {@link #set} before use. */
     SingleOp() {}
 
-    SingleOp(byte[] key, byte[] value) {
-      set(0, value == null ? ValueKind.DELETE : ValueKind.VALUE, key, value);
-    }
-
-    SingleOp(int family, ValueKind kind, byte[] key, byte[] value) {
-      set(family, kind, key, value);
-    }
-
     SingleOp set(int family, ValueKind kind, byte[] key, byte[] value) {
       this.family = family;
       this.kind = kind;
