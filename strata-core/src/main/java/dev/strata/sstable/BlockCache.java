@@ -273,6 +273,28 @@ public final class BlockCache {
   }
 
   /**
+   * As {@link #get(long, long, StoredBlock.Scratch)}, copying only the block's contents (into
+   * {@code scratch}'s contents array) and loading them into {@code cursor}: whether the block was
+   * cached. For a point lookup, which parses the contents itself and needs no {@link Block} over
+   * them.
+   */
+  boolean getInto(
+      long cacheId, long offset, StoredBlock.Scratch scratch, LookupCursor cursor, String file) {
+    Entry e = cache == null ? null : cache.getIfPresent(new Key(cacheId, offset));
+    if (e != null) {
+      int length = e.layout.length();
+      byte[] dst = StoredBlock.contentsScratch(scratch, length);
+      if (copyContents(e, dst, length)) {
+        hits.increment();
+        cursor.load(dst, length, file, offset);
+        return true;
+      }
+    }
+    misses.increment();
+    return false;
+  }
+
+  /**
    * Counts a miss that the caller knew of without a lookup (a table reader that never cached the
    * block, see {@code TableReader.isMarkedCached}); returns null, the block it did not find.
    */
@@ -304,14 +326,22 @@ public final class BlockCache {
   Block copyOut(Entry e, StoredBlock.Scratch scratch) {
     int length = e.layout.length();
     byte[] dst = scratch == null ? new byte[length] : StoredBlock.contentsScratch(scratch, length);
+    return copyContents(e, dst, length) ? e.layout.withData(dst) : null;
+  }
+
+  /**
+   * Copies {@code e}'s {@code length} bytes of contents into {@code dst}; false if {@code e} was
+   * removed before the copy was validated (its pages may then hold another block's bytes).
+   */
+  private boolean copyContents(Entry e, byte[] dst, int length) {
     pages.read(e.pages, dst, length);
     // The copy's loads may not pass the check below (as in StampedLock.validate).
     VarHandle.acquireFence();
     if (!e.live) {
       lostRaces.increment();
-      return null;
+      return false;
     }
-    return e.layout.withData(dst);
+    return true;
   }
 
   /**

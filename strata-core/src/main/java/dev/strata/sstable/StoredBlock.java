@@ -40,6 +40,18 @@ final class StoredBlock {
     ReadableFile windowFile;
     long windowStart;
     int windowLength;
+
+    /** The point lookups' cursor over {@link #contents} or {@link #stored}; made on first use. */
+    private LookupCursor lookupCursor;
+
+    LookupCursor lookupCursor() {
+      LookupCursor c = lookupCursor;
+      if (c == null) {
+        c = new LookupCursor();
+        lookupCursor = c;
+      }
+      return c;
+    }
   }
 
   /**

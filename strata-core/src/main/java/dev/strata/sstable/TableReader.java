@@ -431,7 +431,7 @@ public final class TableReader implements AutoCloseable {
     // read's and the newest shares a snapshot stripe), so the table answers NEWER_ONLY.
     long seekTrailer =
         seekTrailerOf(Trailer.seekTrailer(detectNewer ? Trailer.MAX_SEQUENCE : snapshotSequence));
-    BlockIterator it = seekEntry(userKey, seekTrailer, verifyChecksums, fillCache, null);
+    LookupCursor it = seekLookup(userKey, seekTrailer, verifyChecksums, fillCache);
     if (it == null) {
       return covering >= 0 ? Lookup.DELETED : null;
     }
@@ -505,6 +505,14 @@ public final class TableReader implements AutoCloseable {
 
   /** A lookup's answer for the version {@code it} is on: a value, DELETED or MERGE. */
   private static byte[] resultOf(long trailer, BlockIterator it) {
+    if (Trailer.isDelete(trailer)) {
+      return Lookup.DELETED;
+    }
+    return Trailer.isMerge(trailer) ? Lookup.MERGE : it.value();
+  }
+
+  /** As {@link #resultOf(long, BlockIterator)} for the version a lookup cursor found. */
+  private static byte[] resultOf(long trailer, LookupCursor it) {
     if (Trailer.isDelete(trailer)) {
       return Lookup.DELETED;
     }
@@ -591,6 +599,49 @@ public final class TableReader implements AutoCloseable {
       return null;
     }
     return it;
+  }
+
+  /**
+   * The calling thread's lookup cursor on the first version of {@code userKey} at or after {@code
+   * seekTrailer}'s sequence, or null if the table has none. Reads the data block into the thread's
+   * scratch (from the cache or the file) and parses only what the seek needs ({@link
+   * LookupCursor}); a block that enters the cache is decoded and validated whole first.
+   */
+  private LookupCursor seekLookup(
+      byte[] userKey, long seekTrailer, boolean verifyChecksums, boolean fillCache) {
+    int i = index.find(userKey, seekTrailer);
+    if (i == index.size()) {
+      return null;
+    }
+    StoredBlock.Scratch scratch = StoredBlock.threadScratch();
+    LookupCursor cursor = scratch.lookupCursor();
+    long offset = index.blockOffset(i);
+    boolean cached =
+        isMarkedCached(i)
+            ? cache.getInto(cacheId, offset, scratch, cursor, fileName)
+            : cache.missWithoutLookup() != null;
+    if (cached) {
+      stats.blockCacheHit();
+    } else {
+      stats.blockCacheMiss();
+      boolean cacheIt = fillCache && cache.admits(cacheId, offset);
+      BlockContents contents = readBlock(i, verifyChecksums || fillCache, scratch);
+      if (cacheIt) {
+        cacheBlock(i, offset, decodeChecked(i, offset, contents));
+        cursor.load(contents.data(), contents.length(), fileName, offset);
+      } else {
+        if (!cursor.load(contents.data(), contents.length(), fileName, offset)
+            || !index.lastKeyMatches(i, cursor)) {
+          throw new CorruptionException(
+              fileName, offset, "data block's last key differs from its index entry");
+        }
+        if (!index.followsPrevious(i, cursor)) {
+          throw new CorruptionException(fileName, offset, "data block overlaps the previous block");
+        }
+        blockReads.increment();
+      }
+    }
+    return cursor.seek(userKey, seekTrailer) ? cursor : null;
   }
 
   /** The table's range tombstones, fragmented; EMPTY if it has none. */
@@ -752,23 +803,47 @@ public final class TableReader implements AutoCloseable {
     }
     stats.blockCacheMiss();
     boolean cacheIt = fillCache && cache.admits(cacheId, offset);
+    boolean verify = verifyChecksums || fillCache;
     BlockContents contents;
-    try {
-      BlockHandle handle = index.handle(i);
-      boolean verify = verifyChecksums || fillCache;
-      if (readAhead) {
+    if (readAhead) {
+      try {
         contents =
-            StoredBlock.readTransientAhead(file, fileName, handle, verify, into, dataEnd);
-      } else {
-        contents =
-            into != null
-                ? StoredBlock.readTransient(file, fileName, handle, verify, into)
-                : StoredBlock.read(file, fileName, handle, verify);
+            StoredBlock.readTransientAhead(file, fileName, index.handle(i), verify, into, dataEnd);
+      } catch (IOException e) {
+        throw new StrataException("I/O error reading " + fileName + " at offset " + offset, e);
       }
-    } catch (IOException e) {
-      throw new StrataException("I/O error reading " + fileName + " at offset " + offset, e);
+    } else {
+      contents = readBlock(i, verify, into);
     }
-    block = Block.decode(contents.data(), contents.length(), fileName, offset);
+    block = decodeChecked(i, offset, contents);
+    if (cacheIt) {
+      cacheBlock(i, offset, block);
+    }
+    return block;
+  }
+
+  /**
+   * Reads data block {@code i} from the file into {@code into}'s arrays, or an array of its own if
+   * {@code into} is null.
+   */
+  private BlockContents readBlock(int i, boolean verify, StoredBlock.Scratch into) {
+    BlockHandle handle = index.handle(i);
+    try {
+      return into != null
+          ? StoredBlock.readTransient(file, fileName, handle, verify, into)
+          : StoredBlock.read(file, fileName, handle, verify);
+    } catch (IOException e) {
+      throw new StrataException(
+          "I/O error reading " + fileName + " at offset " + handle.offset(), e);
+    }
+  }
+
+  /**
+   * Decodes and validates data block {@code i} read from the file, checking its first and last
+   * keys against the index, and counts the read.
+   */
+  private Block decodeChecked(int i, long offset, BlockContents contents) {
+    Block block = Block.decode(contents.data(), contents.length(), fileName, offset);
     if (block.isEmpty() || !index.lastKeyMatches(i, block)) {
       throw new CorruptionException(
           fileName, offset, "data block's last key differs from its index entry");
@@ -777,13 +852,14 @@ public final class TableReader implements AutoCloseable {
       throw new CorruptionException(fileName, offset, "data block overlaps the previous block");
     }
     blockReads.increment();
-    if (cacheIt) {
-      // The cache keeps a copy in its pages; the caller reads the block where it was read.
-      cache.add(cacheId, offset, block);
-      BITS.getAndBitwiseOr(cachedBlocks, i >>> 6, 1L << i);
-      stats.blockCacheAdd();
-    }
     return block;
+  }
+
+  /** Caches a copy of a block the cache admitted; the caller reads the block where it was read. */
+  private void cacheBlock(int i, long offset, Block block) {
+    cache.add(cacheId, offset, block);
+    BITS.getAndBitwiseOr(cachedBlocks, i >>> 6, 1L << i);
+    stats.blockCacheAdd();
   }
 
   /** Whether {@link #cachedBlocks} has block {@code i}'s bit set (false for a cache of no capacity). */

@@ -8,11 +8,14 @@ import dev.strata.Compression;
 import dev.strata.CorruptionException;
 import dev.strata.key.InternalIterator;
 import dev.strata.key.Lookup;
+import dev.strata.key.Trailer;
+import dev.strata.key.ValueKind;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -113,6 +116,106 @@ class TableCorruptionTest {
           assertThat(e).hasMessageContaining(NAME).hasMessageContaining("offset");
         } catch (RuntimeException | Error e) {
           fail("unverified read after flip of byte " + i + " bit " + bit + " raised " + e, e);
+        }
+      }
+    }
+  }
+
+  /**
+   * Two data blocks of the same size swapped in the file, each under its own valid checksum: only
+   * the comparison of each block's first and last keys with the index tells that the index points
+   * at the wrong block. Lookups, which parse only part of a block, and scans both raise.
+   */
+  @Test
+  void dataBlocksSwappedUnderValidChecksums_lookupsAndScansRaiseCorruption() throws IOException {
+    List<Entry> uniform = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      byte[] key = String.format("key%05d", i).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      uniform.add(new Entry(key, Trailer.pack(i + 1, ValueKind.VALUE), new byte[] {(byte) i, 1, 2}));
+    }
+    byte[] original = Tables.bytes(uniform, new TableOptions(128, 1, Compression.NONE, 10));
+    BlockHandle first;
+    BlockHandle second;
+    try (TableReader reader =
+        TableReader.open(
+            MemoryFile.reader(original), NAME, original.length, BlockCache.create(0))) {
+      assertThat(reader.index().size()).isGreaterThan(2);
+      first = reader.index().handle(0);
+      second = reader.index().handle(1);
+    }
+    assertThat(second.size()).isEqualTo(first.size());
+    int length = (int) first.size() + TableFormat.BLOCK_TRAILER_SIZE;
+    byte[] swapped = original.clone();
+    System.arraycopy(original, (int) second.offset(), swapped, (int) first.offset(), length);
+    System.arraycopy(original, (int) first.offset(), swapped, (int) second.offset(), length);
+    for (BlockCache cache : new BlockCache[] {BlockCache.create(0), BlockCache.create(1 << 20)}) {
+      try (TableReader reader =
+          TableReader.open(MemoryFile.reader(swapped), NAME, swapped.length, cache)) {
+        for (Entry e : uniform.subList(0, 2)) {
+          assertThatThrownBy(() -> reader.get(e.userKey(), 100, true, true))
+              .isInstanceOf(CorruptionException.class)
+              .hasMessageContaining(NAME)
+              .hasMessageContaining("offset " + first.offset())
+              .hasMessageContaining("last key differs from its index entry");
+        }
+        Entry inSecond = uniform.get(7);
+        assertThatThrownBy(() -> reader.get(inSecond.userKey(), 100, true, true))
+            .isInstanceOf(CorruptionException.class)
+            .hasMessageContaining("offset " + second.offset());
+        assertThatThrownBy(
+                () -> {
+                  try (InternalIterator it = reader.newIterator(true, false)) {
+                    Tables.scanForward(it);
+                  }
+                })
+            .isInstanceOf(CorruptionException.class)
+            .hasMessageContaining("offset " + first.offset());
+        Entry inLast = uniform.get(uniform.size() - 1);
+        assertThat(reader.get(inLast.userKey(), 100, true, false)).containsExactly(39, 1, 2);
+      }
+    }
+  }
+
+  /** Every lookup alone, with no scan first to decode the blocks whole. */
+  private static List<String> lookups(byte[] file, boolean verifyChecksums) throws IOException {
+    try (TableReader reader =
+        TableReader.open(MemoryFile.reader(file), NAME, file.length, BlockCache.create(0))) {
+      List<String> gets = new ArrayList<>();
+      for (Entry e : entries()) {
+        for (long snapshot : SNAPSHOTS) {
+          byte[] v = reader.get(e.userKey(), snapshot, verifyChecksums, false);
+          gets.add(v == null ? "null" : Lookup.isDeleted(v) ? "deleted" : Arrays.toString(v));
+        }
+      }
+      return gets;
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Compression.class,
+      names = {"NONE", "LZ4"})
+  void everySingleBitFlip_lookupsAlone_raiseOnlyCorruption(Compression compression)
+      throws IOException {
+    byte[] original = Tables.bytes(entries(), new TableOptions(64, 2, compression, 10));
+    List<String> expected = lookups(original, true);
+    for (boolean verify : new boolean[] {true, false}) {
+      for (int i = 0; i < original.length; i++) {
+        for (int bit = 0; bit < 8; bit++) {
+          byte[] damaged = original.clone();
+          damaged[i] ^= (byte) (1 << bit);
+          try {
+            List<String> seen = lookups(damaged, verify);
+            if (verify) {
+              assertThat(seen)
+                  .as("flip of byte %d bit %d went unnoticed and changed a lookup", i, bit)
+                  .isEqualTo(expected);
+            }
+          } catch (CorruptionException e) {
+            assertThat(e).hasMessageContaining(NAME).hasMessageContaining("offset");
+          } catch (RuntimeException | Error e) {
+            fail("lookups after flip of byte " + i + " bit " + bit + " raised " + e, e);
+          }
         }
       }
     }
