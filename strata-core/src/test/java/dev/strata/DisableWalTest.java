@@ -26,6 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 class DisableWalTest {
   private static final WriteOptions NO_WAL = WriteOptions.builder().disableWal(true).build();
 
+  /** A close that leaves the memtable's writes in the WAL, as a crash does for unlogged ones. */
+  private static final Options NO_FLUSH_ON_CLOSE = Options.builder().flushOnClose(false).build();
+
   @TempDir Path dir;
 
   private static byte[] b(String s) {
@@ -58,12 +61,25 @@ class DisableWalTest {
 
   @Test
   void put_withWalDisabled_isGoneAfterReopenWithoutFlush() {
-    try (StrataDB db = StrataDB.open(dir)) {
+    try (StrataDB db = StrataDB.open(dir, NO_FLUSH_ON_CLOSE)) {
       db.put(b("logged"), b("1"));
       db.put(b("k"), b("v"), NO_WAL);
     }
     try (StrataDB db = StrataDB.open(dir)) {
       assertThat(db.get(b("k"))).isNull();
+      assertThat(db.get(b("logged"))).isEqualTo(b("1"));
+    }
+  }
+
+  /** A clean close flushes the memtable ({@code Options.flushOnClose}): unlogged writes too. */
+  @Test
+  void put_withWalDisabled_survivesACleanCloseThatFlushes() {
+    try (StrataDB db = StrataDB.open(dir)) {
+      db.put(b("logged"), b("1"));
+      db.put(b("k"), b("v"), NO_WAL);
+    }
+    try (StrataDB db = StrataDB.open(dir)) {
+      assertThat(db.get(b("k"))).isEqualTo(b("v"));
       assertThat(db.get(b("logged"))).isEqualTo(b("1"));
     }
   }
@@ -74,11 +90,11 @@ class DisableWalTest {
    */
   @Test
   void loggedWrite_afterUnloggedOnesSinceTheLastFlush_isRecovered() {
-    try (StrataDB db = StrataDB.open(dir)) {
+    try (StrataDB db = StrataDB.open(dir, NO_FLUSH_ON_CLOSE)) {
       db.put(b("unlogged"), b("1"), NO_WAL);
       db.put(b("logged"), b("1"));
     }
-    try (StrataDB db = StrataDB.open(dir)) {
+    try (StrataDB db = StrataDB.open(dir, NO_FLUSH_ON_CLOSE)) {
       assertThat(db.get(b("logged"))).isEqualTo(b("1"));
       assertThat(db.get(b("unlogged"))).isNull();
       db.put(b("flushed"), b("2"));
@@ -86,7 +102,7 @@ class DisableWalTest {
       db.put(b("unlogged"), b("2"), NO_WAL);
       db.put(b("logged"), b("2"));
     }
-    try (StrataDB db = StrataDB.open(dir)) {
+    try (StrataDB db = StrataDB.open(dir, NO_FLUSH_ON_CLOSE)) {
       assertThat(db.get(b("logged"))).isEqualTo(b("2"));
       assertThat(db.get(b("flushed"))).isEqualTo(b("2"));
       assertThat(db.get(b("unlogged"))).isNull();
@@ -113,7 +129,7 @@ class DisableWalTest {
         Options.builder()
             .memtableSizeBytes(8 << 10)
             .maxImmutableMemtables(64)
-            .backgroundExecutor(background)
+            .backgroundExecutor(background).flushOnClose(false)
             .build();
     Map<String, String> logged = new HashMap<>();
     for (int round = 0; round < 3; round++) {
@@ -156,7 +172,7 @@ class DisableWalTest {
     Random rnd = new Random(seed);
     // With reuseLogs an open that finds the last WAL recorded by the close appends to it: logged
     // writes after unlogged ones then follow markers in a log that spans several sessions.
-    Options options = Options.builder().memtableSizeBytes(8 << 10).reuseLogs(reuseLogs).build();
+    Options options = Options.builder().memtableSizeBytes(8 << 10).reuseLogs(reuseLogs).flushOnClose(false).build();
     Map<String, byte[]> model = new HashMap<>();
     Map<String, List<byte[]>> history = new HashMap<>();
     Set<String> touchedUnlogged = new HashSet<>();
@@ -219,7 +235,7 @@ class DisableWalTest {
   /** Logged and unlogged writers side by side: no group mixes them, every logged write stays. */
   @Test
   void concurrentLoggedAndUnloggedWriters_recoverEveryLoggedWrite() throws Exception {
-    Options options = Options.builder().memtableSizeBytes(16 << 10).build();
+    Options options = Options.builder().memtableSizeBytes(16 << 10).flushOnClose(false).build();
     int n = 3_000;
     try (StrataDB db = StrataDB.open(dir, options)) {
       CountDownLatch start = new CountDownLatch(1);

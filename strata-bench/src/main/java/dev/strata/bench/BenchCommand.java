@@ -106,7 +106,8 @@ public class BenchCommand implements Callable<Integer> {
       description = "Engine settings; prefix a key with an engine name to reach only it "
           + "(rocksdb.compression=none). Common: memtable-mb, bloom-bits, cache-mb, compression, "
           + "background-threads. strata: memtable, shards, background-compaction, "
-          + "read-triggered-compaction, mmap, reuse-logs. rocksdb: dynamic-level-bytes. lmdb: map-size-mb, sync "
+          + "read-triggered-compaction, mmap, reuse-logs, flush-on-close. rocksdb: "
+          + "dynamic-level-bytes. lmdb: map-size-mb, sync "
           + "(nosync, nometasync, full). h2-mvstore: autocommit-delay-ms.")
   Map<String, String> engineOptions = new LinkedHashMap<>();
 

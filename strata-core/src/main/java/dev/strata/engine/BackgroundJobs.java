@@ -373,6 +373,24 @@ final class BackgroundJobs {
     writes.awaitProgress(Long.MAX_VALUE, () -> flushPassesEnded.get() >= begun);
   }
 
+  /**
+   * As {@link #flush(ColumnFamily)}, waiting at most {@code nanos} for the flush worker: whether
+   * the family's memtables were flushed in time. For a close ({@code Options#flushOnClose}), which
+   * must not wait forever on an executor of the application's that no longer runs its tasks.
+   */
+  boolean flush(ColumnFamily family, long nanos) {
+    long deadline = System.nanoTime() + nanos;
+    long target = writes.switchForFlush(family);
+    flushWorker.signal();
+    if (!writes.awaitFlushed(family, target, nanos)) {
+      return false;
+    }
+    long begun = flushPassesBegun.get();
+    writes.awaitProgress(
+        Math.max(0, deadline - System.nanoTime()), () -> flushPassesEnded.get() >= begun);
+    return true;
+  }
+
   // ---- compaction ----
 
   /** One background compaction; returns whether more may remain. */

@@ -40,6 +40,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -1127,6 +1129,13 @@ public final class DbImpl implements StrataDB {
    */
   @Override
   public void close() {
+    if (!readOnly
+        && options.flushOnClose()
+        && !options.reuseLogs()
+        && !status.isClosed()
+        && status.error() == null) {
+      flushForClose();
+    }
     if (!status.markClosed()) {
       return;
     }
@@ -1152,6 +1161,37 @@ public final class DbImpl implements StrataDB {
     }
     infoLog.info("closing at sequence {}", writes.visibleSequence());
     jobs.whenStopped(this::releaseResources);
+  }
+
+  /**
+   * Flushes every family's memtables before the close ({@link Options#flushOnClose}), so that the
+   * next open has nothing to replay; waits at most the close's timeout in all. A failure (an I/O
+   * error, a background error, an interrupt, whose status is kept) or the timeout ends the
+   * flushing and is logged; it loses nothing, since every write not yet in a table is still in
+   * its WAL, which the next open replays. Skipped when the application's executor is shut down:
+   * its flush would never run.
+   */
+  private void flushForClose() {
+    ExecutorService executor = options.backgroundExecutor();
+    if (executor != null && executor.isShutdown()) {
+      infoLog.warn("no flush before close: the background executor is shut down");
+      return;
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(closeTimeoutMillis);
+    for (ColumnFamily f : families.live()) {
+      try {
+        if (!jobs.flush(f, deadline - System.nanoTime())) {
+          infoLog.warn(
+              "flush before close unfinished after {} ms; the next open replays the WAL",
+              closeTimeoutMillis);
+          return;
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("flushing {} before its close failed; the next open replays its WAL", dir, e);
+        infoLog.warn("flush before close failed ({}); the next open replays the WAL", e.toString());
+        return;
+      }
+    }
   }
 
   /**

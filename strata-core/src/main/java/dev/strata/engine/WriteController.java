@@ -1066,6 +1066,32 @@ final class WriteController implements CommitPipeline.Engine {
     }
   }
 
+  /**
+   * As {@link #awaitFlushed(ColumnFamily, long)}, waiting at most {@code nanos}: whether every such
+   * memtable is flushed. Returns false, not waiting, once the database is closed.
+   */
+  boolean awaitFlushed(ColumnFamily family, long logNumber, long nanos) {
+    stateLock.lock();
+    try {
+      while (oldestUnflushedLog(family) < logNumber) {
+        Throwable bg = status.error();
+        if (bg != null) {
+          throw new StrataException("flush failed", bg);
+        }
+        if (nanos <= 0 || status.isClosed() || family.isDropped()) {
+          return false;
+        }
+        nanos = progress.awaitNanos(nanos);
+      }
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StrataException("interrupted while flushing", e);
+    } finally {
+      stateLock.unlock();
+    }
+  }
+
   private static long oldestUnflushedLog(ColumnFamily family) {
     MemtableSet.Immutable oldest = family.mems.oldest();
     return oldest == null ? Long.MAX_VALUE : oldest.logNumber();

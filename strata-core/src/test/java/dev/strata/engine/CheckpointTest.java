@@ -401,7 +401,7 @@ class CheckpointTest {
   void createCheckpoint_interruptedWhileWaitingForItsFlush_failsCleanlyAndKeepsTheFlag() {
     // The flush worker runs only when the test says, so the checkpoint must wait for its flush.
     ManualExecutor background = new ManualExecutor();
-    Options o = options().memtableSizeBytes(1 << 20).backgroundExecutor(background).build();
+    Options o = options().memtableSizeBytes(1 << 20).backgroundExecutor(background).flushOnClose(false).build();
     Path cp = tmp.resolve("cp");
     NavigableMap<byte[], byte[]> model = newModel();
     try (StrataDB db = StrataDB.open(db(), o)) {

@@ -41,6 +41,7 @@ class DeferredReplayFlushTest {
 
   private Options.Builder options() {
     return Options.builder()
+        .flushOnClose(false)
         .fileSystem(fs)
         .memtableSizeBytes(64 << 10)
         .backgroundCompaction(false)
@@ -118,7 +119,7 @@ class DeferredReplayFlushTest {
     List<String> replayed = closedWithAnUnflushedLog();
     ManualExecutor background = new ManualExecutor();
     fs.setTracing(true);
-    try (StrataDB db = StrataDB.open(DIR, options().backgroundExecutor(background).build())) {
+    try (StrataDB db = StrataDB.open(DIR, options().backgroundExecutor(background).flushOnClose(false).build())) {
       assertThat(traced(Op.CREATE, ".sst")).as("no table written by the open").isEmpty();
       assertThat(traced(Op.CREATE, ".log")).as("a fresh log").hasSize(1);
       assertThat(traced(Op.OPEN_APPEND, ".log")).as("the replayed log not appended to").isEmpty();
@@ -155,7 +156,7 @@ class DeferredReplayFlushTest {
       throws Exception {
     closedWithAnUnflushedLog();
     ManualExecutor background = new ManualExecutor();
-    StrataDB db = StrataDB.open(DIR, options().backgroundExecutor(background).build());
+    StrataDB db = StrataDB.open(DIR, options().backgroundExecutor(background).flushOnClose(false).build());
     Thread[] writer = new Thread[1];
     CompletableFuture<Void> synced = syncWriteOnItsOwnThread(db, 500, writer);
     awaitWaitingOrDone(writer[0]);
@@ -179,7 +180,7 @@ class DeferredReplayFlushTest {
   void aPowerLossBeforeTheReplayedFlush_recoversAPrefix_neverWritesAfterAHole() throws Exception {
     closedWithAnUnflushedLog();
     ManualExecutor background = new ManualExecutor();
-    StrataDB db = StrataDB.open(DIR, options().backgroundExecutor(background).build());
+    StrataDB db = StrataDB.open(DIR, options().backgroundExecutor(background).flushOnClose(false).build());
     write(db, 200, 300, 2);
     fs = ReplayData.crashThenClose(fs, db, 4);
     try (StrataDB again = StrataDB.open(DIR, options().build())) {
@@ -209,7 +210,7 @@ class DeferredReplayFlushTest {
       throws Exception {
     List<String> replayed = closedWithAnUnflushedLog();
     ManualExecutor background = new ManualExecutor();
-    StrataDB db = StrataDB.open(DIR, options().backgroundExecutor(background).build());
+    StrataDB db = StrataDB.open(DIR, options().backgroundExecutor(background).flushOnClose(false).build());
     write(db, 100, 300, 2);
     Thread[] writer = new Thread[1];
     CompletableFuture<Void> synced = syncWriteOnItsOwnThread(db, 500, writer);
@@ -232,7 +233,7 @@ class DeferredReplayFlushTest {
       throws Exception {
     closedWithAnUnflushedLog();
     ManualExecutor background = new ManualExecutor();
-    StrataDB db = StrataDB.open(DIR, options().backgroundExecutor(background).build());
+    StrataDB db = StrataDB.open(DIR, options().backgroundExecutor(background).flushOnClose(false).build());
     Thread[] writer = new Thread[1];
     CompletableFuture<Void> synced = syncWriteOnItsOwnThread(db, 500, writer);
     awaitWaiting(writer[0]);
@@ -259,7 +260,7 @@ class DeferredReplayFlushTest {
       db.put(users, key(1), value(1, 1));
     }
     fs.setTracing(true);
-    try (StrataDB db = StrataDB.open(DIR, options().backgroundExecutor(new ManualExecutor()).build())) {
+    try (StrataDB db = StrataDB.open(DIR, options().backgroundExecutor(new ManualExecutor()).flushOnClose(false).build())) {
       assertThat(traced(Op.CREATE, ".sst")).as("one table per family, by the open").hasSize(2);
       assertThat(db.getProperty("strata.num-immutable-memtables")).isEqualTo("0");
       assertHolds(db, 0, 100, 1);
@@ -275,7 +276,7 @@ class DeferredReplayFlushTest {
     fs.setTracing(true);
     try (StrataDB db =
         StrataDB.open(
-            DIR, options().memtableSizeBytes(4096).backgroundExecutor(new ManualExecutor()).build())) {
+            DIR, options().memtableSizeBytes(4096).backgroundExecutor(new ManualExecutor()).flushOnClose(false).build())) {
       assertThat(traced(Op.CREATE, ".sst")).hasSizeGreaterThan(1);
       assertThat(db.getProperty("strata.num-immutable-memtables")).isEqualTo("0");
       assertHolds(db, 0, 1000, 1);

@@ -68,7 +68,8 @@ class InfoLogTest {
   void open_withWritesToReplay_logsTheReplayAndTheReusedWalOrTheFlushLeftToTheWorker(boolean reuseLogs)
       throws Exception {
     FaultInjectionFileSystem fs = new FaultInjectionFileSystem(1);
-    Options o = Options.builder().fileSystem(fs).jmx(false).reuseLogs(reuseLogs).build();
+    Options o =
+        Options.builder().fileSystem(fs).jmx(false).reuseLogs(reuseLogs).flushOnClose(false).build();
     try (StrataDB db = StrataDB.open(DIR, o)) {
       for (int i = 0; i < 100; i++) {
         db.put(new byte[] {(byte) i}, new byte[100]);
@@ -117,7 +118,7 @@ class InfoLogTest {
   @Test
   void open_afterATornWalTail_logsWhatRecoveryDropped() throws Exception {
     FaultInjectionFileSystem fs = new FaultInjectionFileSystem(1);
-    Options o = Options.builder().fileSystem(fs).build();
+    Options o = Options.builder().fileSystem(fs).flushOnClose(false).build();
     try (StrataDB db = StrataDB.open(DIR, o)) {
       db.put(new byte[] {1}, new byte[] {2});
     }

@@ -52,7 +52,7 @@ class MergeReadTest {
   private Options options(MergeOperator op) {
     return Options.builder()
         .mergeOperator(op)
-        .backgroundExecutor(background)
+        .backgroundExecutor(background).flushOnClose(false)
         .backgroundCompaction(false)
         .memtableSizeBytes(16 * 1024)
         .maxImmutableMemtables(4)

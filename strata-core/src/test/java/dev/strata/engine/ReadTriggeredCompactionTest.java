@@ -35,7 +35,7 @@ class ReadTriggeredCompactionTest {
 
   private Options options(boolean readTriggered) {
     return Options.builder()
-        .backgroundExecutor(background)
+        .backgroundExecutor(background).flushOnClose(false)
         .readTriggeredCompaction(readTriggered)
         .memtableSizeBytes(64 << 10)
         .memtableShards(2)

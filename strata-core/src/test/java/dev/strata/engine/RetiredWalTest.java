@@ -34,7 +34,7 @@ class RetiredWalTest {
     return Options.builder()
         .fileSystem(fs)
         .memtableSizeBytes(4096)
-        .backgroundExecutor(background)
+        .backgroundExecutor(background).flushOnClose(false)
         .backgroundCompaction(false)
         .build();
   }
@@ -180,7 +180,7 @@ class RetiredWalTest {
 
     ManualExecutor again = new ManualExecutor();
     try (StrataDB recovered =
-        StrataDB.open(DIR, options().toBuilder().fileSystem(image).backgroundExecutor(again)
+        StrataDB.open(DIR, options().toBuilder().fileSystem(image).backgroundExecutor(again).flushOnClose(false)
             .build())) {
       for (int i = 0; i < switched + 5; i++) {
         if (i < kept) {

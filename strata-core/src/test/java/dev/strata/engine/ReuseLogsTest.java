@@ -36,7 +36,12 @@ class ReuseLogsTest {
   private FaultInjectionFileSystem fs = new FaultInjectionFileSystem(7);
 
   private Options.Builder options() {
-    return Options.builder().fileSystem(fs).memtableSizeBytes(64 << 10).jmx(false).reuseLogs(true);
+    return Options.builder()
+        .fileSystem(fs)
+        .memtableSizeBytes(64 << 10)
+        .jmx(false)
+        .reuseLogs(true)
+        .flushOnClose(false);
   }
 
   /**
@@ -48,7 +53,7 @@ class ReuseLogsTest {
   private StrataDB openExpectingOneTable() {
     fs.setTracing(true);
     ManualExecutor background = new ManualExecutor();
-    StrataDB db = StrataDB.open(DIR, options().backgroundExecutor(background).build());
+    StrataDB db = StrataDB.open(DIR, options().backgroundExecutor(background).flushOnClose(false).build());
     try {
       assertThat(traced(Op.OPEN_APPEND, ".log")).as("no log appended to").isEmpty();
       assertThat(traced(Op.CREATE, ".log")).as("a fresh log").hasSize(1);
@@ -282,7 +287,7 @@ class ReuseLogsTest {
     fs.setTracing(true);
     ManualExecutor background = new ManualExecutor();
     try (StrataDB db =
-        StrataDB.open(DIR, options().reuseLogs(false).backgroundExecutor(background).build())) {
+        StrataDB.open(DIR, options().reuseLogs(false).backgroundExecutor(background).flushOnClose(false).build())) {
       assertThat(traced(Op.CREATE, ".log")).hasSize(1);
       assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
       background.runPending();
@@ -393,7 +398,7 @@ class ReuseLogsTest {
   private int twoLogs(boolean crash) {
     ManualExecutor background = new ManualExecutor();
     Options small =
-        options().memtableSizeBytes(4096).backgroundExecutor(background).backgroundCompaction(false)
+        options().memtableSizeBytes(4096).backgroundExecutor(background).flushOnClose(false).backgroundCompaction(false)
             .build();
     int written = 0;
     StrataDB db = StrataDB.open(DIR, small);

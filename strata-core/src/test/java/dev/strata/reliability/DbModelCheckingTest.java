@@ -153,7 +153,7 @@ public class DbModelCheckingTest {
           Path.of("/db"),
           Options.builder()
               .fileSystem(new FaultInjectionFileSystem(0))
-              .backgroundExecutor(background)
+              .backgroundExecutor(background).flushOnClose(false)
               .memtableSizeBytes(MEMTABLE_BYTES)
               .memtableShards(2)
               .compression(Compression.NONE)

@@ -230,7 +230,7 @@ class RegressionTest {
 
   /** A table of 300 keys, then 150 SYNC writes in the WAL; returns the live manifest's path. */
   private static Path flushedThenLogged(FaultInjectionFileSystem fs) throws IOException {
-    try (StrataDB db = StrataDB.open(DIR, small(fs).build())) {
+    try (StrataDB db = StrataDB.open(DIR, small(fs).flushOnClose(false).build())) {
       for (int i = 0; i < 300; i++) {
         db.put(OpGenerator.key(i), V);
       }

@@ -20,13 +20,14 @@ import java.util.Set;
  * through a memory mapping or through their channel), {@code background-compaction} ({@code
  * true}, {@code false}: compactions run on the database's thread, or none run; for measuring what
  * a phase pays for the compactions it inherits), {@code reuse-logs} ({@code true}, {@code
- * false}: see {@code Options.Builder#reuseLogs}). Writes use {@code WriteOptions.DEFAULT}: logged, not synced.
+ * false}: see {@code Options.Builder#reuseLogs}), {@code flush-on-close} ({@code true}, {@code
+ * false}: see {@code Options.Builder#flushOnClose}). Writes use {@code WriteOptions.DEFAULT}: logged, not synced.
  * Thread-safe; closing it closes the database.
  */
 final class StrataStore implements RecordStore {
   static final Set<String> OPTION_KEYS =
       Set.of("memtable-mb", "cache-mb", "bloom-bits", "compression", "memtable", "shards", "mmap",
-          "background-compaction", "reuse-logs");
+          "background-compaction", "reuse-logs", "flush-on-close");
 
   private final StrataDB db;
   private final Options options;
@@ -59,6 +60,7 @@ final class StrataStore implements RecordStore {
             .backgroundCompaction(
                 settings.booleanValue("background-compaction", defaults.backgroundCompaction()))
             .reuseLogs(settings.booleanValue("reuse-logs", defaults.reuseLogs()))
+            .flushOnClose(settings.booleanValue("flush-on-close", defaults.flushOnClose()))
             .build();
     return new StrataStore(StrataDB.open(dir, options), options);
   }
@@ -102,6 +104,7 @@ final class StrataStore implements RecordStore {
         + (options.mmapReads() ? ", tables memory-mapped" : "")
         + (options.backgroundCompaction() ? "" : ", no background compaction")
         + (options.reuseLogs() ? ", replayed WAL kept at open" : "")
+        + (options.flushOnClose() && !options.reuseLogs() ? ", memtables flushed at close" : "")
         + ", WAL on, no sync";
   }
 

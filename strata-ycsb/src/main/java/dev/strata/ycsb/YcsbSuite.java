@@ -111,7 +111,8 @@ public final class YcsbSuite implements Callable<Integer> {
 
   @Option(names = "--strata-options", paramLabel = "K=V,...",
       description = "strata.options for the Strata binding: memtable-mb, cache-mb, bloom-bits, "
-          + "compression, memtable, shards, mmap, background-compaction, reuse-logs (default: Options.defaults()).")
+          + "compression, memtable, shards, mmap, background-compaction, reuse-logs, "
+          + "flush-on-close (default: Options.defaults()).")
   String strataOptions;
 
   @Option(names = "--rocksdb-options", paramLabel = "K=V,...",

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Engine options: {@code memtable=sharded|skiplist}, {@code shards=N} (a power of two), {@code
  * background-compaction=true|false}, {@code read-triggered-compaction=true|false}, {@code
- * mmap=true|false}, {@code reuse-logs=true|false}.
+ * mmap=true|false}, {@code reuse-logs=true|false}, {@code flush-on-close=true|false}.
  */
 public final class StrataAdapter implements EngineAdapter {
   static final String PROP_USER_BYTES = "strata.bytes-written-user";
@@ -54,7 +54,7 @@ public final class StrataAdapter implements EngineAdapter {
   public Set<String> optionKeys() {
     return Set.of(
         "memtable", "shards", "background-compaction", "read-triggered-compaction", "mmap",
-        "reuse-logs");
+        "reuse-logs", "flush-on-close");
   }
 
   @Override
@@ -86,6 +86,9 @@ public final class StrataAdapter implements EngineAdapter {
           break;
         case "reuse-logs":
           b.reuseLogs(EngineOptions.booleanValue(e.getKey(), v));
+          break;
+        case "flush-on-close":
+          b.flushOnClose(EngineOptions.booleanValue(e.getKey(), v));
           break;
         default:
           break;
