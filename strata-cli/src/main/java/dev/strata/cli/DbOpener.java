@@ -112,7 +112,11 @@ final class DbOpener {
   }
 
   private static Options options(boolean create, MergeOperator merge, String family) {
-    Options.Builder b = Options.builder().createIfMissing(create).mergeOperator(merge);
+    // A command is a short session: its writes stay in the WAL for the next one to replay, as
+    // before Options.flushOnClose, instead of a level-0 table per command (a put loop in a shell
+    // script would otherwise leave a table per key for compaction to merge).
+    Options.Builder b =
+        Options.builder().createIfMissing(create).mergeOperator(merge).flushOnClose(false);
     if (family != null && !family.equals(dev.strata.ColumnFamilyHandle.DEFAULT_NAME)) {
       b.columnFamilyOptions(
           family, dev.strata.ColumnFamilyOptions.builder().mergeOperator(merge).build());

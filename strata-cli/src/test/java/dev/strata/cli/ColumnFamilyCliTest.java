@@ -89,7 +89,9 @@ class ColumnFamilyCliTest {
   @Test
   void verify_walDump_andCheckpoint_handleEveryFamily() throws IOException {
     Path db = tmp.resolve("db");
-    try (StrataDB d = StrataDB.open(db)) {
+    // The close leaves the last writes in the WAL, for wal-dump to show.
+    try (StrataDB d =
+        StrataDB.open(db, dev.strata.Options.builder().flushOnClose(false).build())) {
       ColumnFamilyHandle a = d.createColumnFamily("a", ColumnFamilyOptions.defaults());
       for (int i = 0; i < 200; i++) {
         d.write(new WriteBatch().put(a, b("k" + i), b("a")).put(b("k" + i), b("d")));
@@ -111,8 +113,10 @@ class ColumnFamilyCliTest {
     try (var files = Files.list(db)) {
       wal = files.filter(p -> p.toString().endsWith(".log")).sorted().findFirst().orElseThrow();
     }
-    // Opened and closed since the writes: they are in tables now, the WAL is fresh; write one.
-    try (StrataDB d = StrataDB.open(db)) {
+    // Opened and closed since the writes: they are in tables now, the WAL is fresh; write one,
+    // left in the WAL by the close.
+    try (StrataDB d =
+        StrataDB.open(db, dev.strata.Options.builder().flushOnClose(false).build())) {
       d.put(d.columnFamily("a"), b("logged"), b("l"));
     }
     try (var files = Files.list(db)) {

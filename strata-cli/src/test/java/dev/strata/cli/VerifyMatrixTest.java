@@ -63,7 +63,7 @@ class VerifyMatrixTest {
     tableData = new TreeMap<>(Bytes.COMPARATOR);
     walWrites = new ArrayList<>();
     Random rnd = new Random(42);
-    try (StrataDB d = StrataDB.open(template, Options.builder().blockSizeBytes(256).build())) {
+    try (StrataDB d = StrataDB.open(template, Options.builder().blockSizeBytes(256).flushOnClose(false).build())) {
       for (int round = 0; round < 3; round++) {
         for (int i = 0; i < 200; i++) {
           byte[] k = b(String.format("key%06d", rnd.nextInt(1_000_000)));

@@ -239,7 +239,7 @@ public final class StoreComparisonApp {
     double restoreSeconds = (restoreEnd.get() - restoreStart.get()) / 1e9;
     System.out.println(String.format(Locale.ROOT,
         "RESULT kind=%s records=%d records_per_s=%.0f p50_us=%d p99_us=%d p999_us=%d"
-            + " rss_peak_mib=%.1f max_heap_mib=%d state_dir_mib=%.1f restored_records=%d"
+            + " rss_peak_mib=%.1f max_heap_mib=%d state_dir_mib=%.3f restored_records=%d"
             + " restore_s=%.2f",
         kind, records, records / seconds, latency.getValueAtPercentile(50),
         latency.getValueAtPercentile(99), latency.getValueAtPercentile(99.9), rssKb / 1024.0,
