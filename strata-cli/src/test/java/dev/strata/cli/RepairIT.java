@@ -32,7 +32,8 @@ class RepairIT {
   @BeforeEach
   void createDatabase() {
     db = tmp.resolve("db");
-    try (StrataDB d = StrataDB.open(db, Options.builder().blockSizeBytes(512).build())) {
+    try (StrataDB d =
+        StrataDB.open(db, Options.builder().blockSizeBytes(512).flushOnClose(false).build())) {
       for (int i = 0; i < 400; i++) {
         d.put(b(String.format("key%04d", i)), b("value " + i));
       }

@@ -37,7 +37,8 @@ class VerifyIT {
   @BeforeEach
   void createDatabase() {
     db = tmp.resolve("db");
-    try (StrataDB d = StrataDB.open(db, Options.builder().blockSizeBytes(512).build())) {
+    try (StrataDB d =
+        StrataDB.open(db, Options.builder().blockSizeBytes(512).flushOnClose(false).build())) {
       for (int round = 0; round < 2; round++) {
         for (int i = 0; i < 200; i++) {
           d.put(b(String.format("key%04d", i)), b("value " + round + " " + i));
