@@ -364,27 +364,28 @@ final class BackgroundJobs {
 
   /** See {@link dev.strata.StrataDB#flush(dev.strata.ColumnFamilyHandle)}. */
   void flush(ColumnFamily family) {
-    long target = writes.switchForFlush(family);
-    flushWorker.signal();
-    writes.awaitFlushed(family, target);
-    // The pass that removed the memtable then deletes the WALs and tables it made obsolete: wait
-    // for it to end, so that a flush that returns has left no file it made obsolete behind.
-    long begun = flushPassesBegun.get();
-    writes.awaitProgress(Long.MAX_VALUE, () -> flushPassesEnded.get() >= begun);
+    if (!flush(family, Long.MAX_VALUE)) {
+      // Only a close or a drop ends the wait early: say which.
+      status.checkOpen();
+      family.checkLive();
+    }
   }
 
   /**
    * As {@link #flush(ColumnFamily)}, waiting at most {@code nanos} for the flush worker: whether
-   * the family's memtables were flushed in time. For a close ({@code Options#flushOnClose}), which
-   * must not wait forever on an executor of the application's that no longer runs its tasks.
+   * the family's memtables were flushed in time (false, not waiting, once the database is closed
+   * or the family dropped). For a close ({@code Options#flushOnClose}), which must not wait forever
+   * on an executor of the application's that no longer runs its tasks.
    */
   boolean flush(ColumnFamily family, long nanos) {
-    long deadline = System.nanoTime() + nanos;
+    long deadline = System.nanoTime() + nanos; // may overflow: only differences are read
     long target = writes.switchForFlush(family);
     flushWorker.signal();
     if (!writes.awaitFlushed(family, target, nanos)) {
       return false;
     }
+    // The pass that removed the memtable then deletes the WALs and tables it made obsolete: wait
+    // for it to end, so that a flush that returns has left no file it made obsolete behind.
     long begun = flushPassesBegun.get();
     writes.awaitProgress(
         Math.max(0, deadline - System.nanoTime()), () -> flushPassesEnded.get() >= begun);

@@ -1047,28 +1047,17 @@ final class WriteController implements CommitPipeline.Engine {
    *     thread is interrupted (its interrupt status is kept)
    */
   void awaitFlushed(ColumnFamily family, long logNumber) {
-    stateLock.lock();
-    try {
-      while (oldestUnflushedLog(family) < logNumber) {
-        Throwable bg = status.error();
-        if (bg != null) {
-          throw new StrataException("flush failed", bg);
-        }
-        status.checkOpen();
-        family.checkLive();
-        progress.await();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StrataException("interrupted while flushing", e);
-    } finally {
-      stateLock.unlock();
+    while (!awaitFlushed(family, logNumber, Long.MAX_VALUE)) {
+      // Only a close or a drop ends the wait early: say which.
+      status.checkOpen();
+      family.checkLive();
     }
   }
 
   /**
    * As {@link #awaitFlushed(ColumnFamily, long)}, waiting at most {@code nanos}: whether every such
-   * memtable is flushed. Returns false, not waiting, once the database is closed.
+   * memtable is flushed. Returns false, not waiting, once the database is closed or the family
+   * dropped.
    */
   boolean awaitFlushed(ColumnFamily family, long logNumber, long nanos) {
     stateLock.lock();

@@ -23,7 +23,7 @@ import java.util.Arrays;
  * more than a scan of at most {@code restartInterval} entries. Not yet benchmarked against the
  * alternative.
  */
-final class Block {
+final class Block implements BlockBounds {
   private final byte[] data;
 
   /** Offset of the restart array: entries occupy {@code data[0, entriesEnd)}. */
@@ -81,29 +81,44 @@ final class Block {
    */
   static Block decode(
       byte[] contents, int length, String file, long blockOffset, boolean dataBlock) {
-    int len = length;
-    if (len < 4 || len > contents.length) {
-      throw corrupt(file, blockOffset, "block of " + len + " bytes has no restart count");
+    int entriesEnd = checkRestarts(contents, length, file, blockOffset);
+    int[] restartEntries = new int[(length - 4 - entriesEnd) / 4];
+    for (int i = 0; i < restartEntries.length; i++) {
+      restartEntries[i] = Coding.getInt(contents, entriesEnd + 4 * i);
     }
-    int restartCount = Coding.getInt(contents, len - 4);
-    if (restartCount < 0 || restartCount > (len - 4) / 4) {
+    return scanEntries(contents, entriesEnd, restartEntries, file, blockOffset, dataBlock);
+  }
+
+  /**
+   * Checks the restart array of block contents {@code contents[0, length)}: the count fits the
+   * block, the offsets ascend from 0 and lie within the entries, and a block with entries has a
+   * restart point. Shared by {@link #decode} and the point lookups' {@link LookupCursor}.
+   *
+   * @return where the entries end, which is where the restart array starts
+   * @throws CorruptionException naming {@code file} and {@code blockOffset} if a check fails
+   */
+  static int checkRestarts(byte[] contents, int length, String file, long blockOffset) {
+    if (length < 4 || length > contents.length) {
+      throw corrupt(file, blockOffset, "block of " + length + " bytes has no restart count");
+    }
+    int restartCount = Coding.getInt(contents, length - 4);
+    if (restartCount < 0 || restartCount > (length - 4) / 4) {
       throw corrupt(
-          file, blockOffset, "restart count " + restartCount + " exceeds block size " + len);
+          file, blockOffset, "restart count " + restartCount + " exceeds block size " + length);
     }
-    int entriesEnd = len - 4 - 4 * restartCount;
-    int[] restartEntries = new int[restartCount];
+    int entriesEnd = length - 4 - 4 * restartCount;
+    int previous = -1;
     for (int i = 0; i < restartCount; i++) {
       int r = Coding.getInt(contents, entriesEnd + 4 * i);
-      int min = i == 0 ? 0 : restartEntries[i - 1] + 1;
-      if ((i == 0 && r != 0) || r < min || r >= entriesEnd) {
+      if ((i == 0 && r != 0) || r <= previous || r >= entriesEnd) {
         throw corrupt(file, blockOffset, "restart point " + i + " has bad offset " + r);
       }
-      restartEntries[i] = r;
+      previous = r;
     }
     if (restartCount == 0 && entriesEnd != 0) {
       throw corrupt(file, blockOffset, "block has entries but no restart point");
     }
-    return scanEntries(contents, entriesEnd, restartEntries, file, blockOffset, dataBlock);
+    return entriesEnd;
   }
 
   /** The validating pass over every entry; see the class comment for what it checks. */
@@ -252,14 +267,14 @@ final class Block {
     return maxKeyLength;
   }
 
-  /** Compares the first key with {@code key[from, to)}; Requires: the block is not empty. */
-  int compareFirstKey(byte[] key, int from, int to) {
+  @Override
+  public int compareFirstKey(byte[] key, int from, int to) {
     int start = restartKeyStarts[0];
     return KeyOrder.compare(data, start, start + restartKeyLengths[0], key, from, to);
   }
 
-  /** Compares the last key with {@code key[from, to)}; Requires: the block is not empty. */
-  int compareLastKey(byte[] key, int from, int to) {
+  @Override
+  public int compareLastKey(byte[] key, int from, int to) {
     return KeyOrder.compare(lastKey, 0, lastKey.length, key, from, to);
   }
 

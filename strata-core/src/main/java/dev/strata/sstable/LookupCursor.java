@@ -29,10 +29,12 @@ import java.util.Arrays;
  * <p>Not thread-safe: one per thread, in {@link StoredBlock.Scratch}; valid until the thread's
  * next lookup. Holds no resources.
  */
-final class LookupCursor {
+final class LookupCursor implements BlockBounds {
   private byte[] data;
+
+  /** Where the entries end and the restart array starts. */
   private int entriesEnd;
-  private int restartsAt;
+
   private int restartCount;
   private String file;
   private long blockOffset;
@@ -60,7 +62,8 @@ final class LookupCursor {
   private int keyBytesAt;
 
   /**
-   * Points the cursor at block contents {@code data[0, length)} and checks their restart array.
+   * Points the cursor at block contents {@code data[0, length)} and checks their restart array
+   * ({@link Block#checkRestarts}).
    *
    * @return false if the block has no entries
    * @throws CorruptionException naming {@code file} and {@code blockOffset} if the restart count or
@@ -70,29 +73,9 @@ final class LookupCursor {
     this.data = data;
     this.file = file;
     this.blockOffset = blockOffset;
-    if (length < 4 || length > data.length) {
-      throw corrupt("block of " + length + " bytes has no restart count");
-    }
-    int count = Coding.getInt(data, length - 4);
-    if (count < 0 || count > (length - 4) / 4) {
-      throw corrupt("restart count " + count + " exceeds block size " + length);
-    }
-    int end = length - 4 - 4 * count;
-    int previous = -1;
-    for (int i = 0; i < count; i++) {
-      int r = Coding.getInt(data, end + 4 * i);
-      if ((i == 0 && r != 0) || r <= previous || r >= end) {
-        throw corrupt("restart point " + i + " has bad offset " + r);
-      }
-      previous = r;
-    }
-    if (count == 0 && end != 0) {
-      throw corrupt("block has entries but no restart point");
-    }
-    this.entriesEnd = end;
-    this.restartsAt = end;
-    this.restartCount = count;
-    return count > 0;
+    entriesEnd = Block.checkRestarts(data, length, file, blockOffset);
+    restartCount = (length - 4 - entriesEnd) / 4;
+    return restartCount > 0;
   }
 
   /**
@@ -154,17 +137,19 @@ final class LookupCursor {
     return Arrays.copyOfRange(data, valueOffset, valueOffset + valueLength);
   }
 
-  /** Compares the block's first key with {@code k[from, to)}. Requires: {@link #load} true. */
-  int compareFirstKey(byte[] k, int from, int to) {
+  /** See {@link BlockBounds}. Requires: {@link #load} returned true. */
+  @Override
+  public int compareFirstKey(byte[] k, int from, int to) {
     parseRestart(0);
     return KeyOrder.compare(data, keyBytesAt, keyBytesAt + unshared, k, from, to);
   }
 
   /**
-   * Compares the block's last key, rebuilt from the last restart point, with {@code k[from, to)}.
-   * Requires: {@link #load} returned true.
+   * See {@link BlockBounds}: the last key is rebuilt from the last restart point. Requires: {@link
+   * #load} returned true.
    */
-  int compareLastKey(byte[] k, int from, int to) {
+  @Override
+  public int compareLastKey(byte[] k, int from, int to) {
     int at = restartEntry(restartCount - 1);
     int length = 0;
     while (true) {
@@ -180,7 +165,7 @@ final class LookupCursor {
   }
 
   private int restartEntry(int i) {
-    return Coding.getInt(data, restartsAt + 4 * i);
+    return Coding.getInt(data, entriesEnd + 4 * i);
   }
 
   /**

@@ -243,22 +243,12 @@ final class TableIndex {
   }
 
   /** Whether block {@code i}'s last key equals the block's own last key. */
-  boolean lastKeyMatches(int i, Block block) {
+  boolean lastKeyMatches(int i, BlockBounds block) {
     return block.compareLastKey(keys, keyStarts[i], keyStarts[i + 1]) == 0;
-  }
-
-  /** As {@link #lastKeyMatches(int, Block)} for the block a lookup cursor has loaded. */
-  boolean lastKeyMatches(int i, LookupCursor block) {
-    return block.compareLastKey(keys, keyStarts[i], keyStarts[i + 1]) == 0;
-  }
-
-  /** As {@link #followsPrevious(int, Block)} for the block a lookup cursor has loaded. */
-  boolean followsPrevious(int i, LookupCursor block) {
-    return i == 0 || block.compareFirstKey(keys, keyStarts[i - 1], keyStarts[i]) > 0;
   }
 
   /** Whether block {@code i}'s first key sorts after the last key of block {@code i - 1}. */
-  boolean followsPrevious(int i, Block block) {
+  boolean followsPrevious(int i, BlockBounds block) {
     return i == 0 || block.compareFirstKey(keys, keyStarts[i - 1], keyStarts[i]) > 0;
   }
 

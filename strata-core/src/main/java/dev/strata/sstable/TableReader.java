@@ -444,7 +444,8 @@ public final class TableReader implements AutoCloseable {
     if (Trailer.sequence(trailer) <= covering) {
       return Lookup.DELETED;
     }
-    return resultOf(trailer, it);
+    byte[] marker = markerOf(trailer);
+    return marker != null ? marker : it.value();
   }
 
   /**
@@ -500,23 +501,19 @@ public final class TableReader implements AutoCloseable {
         || Trailer.sequence(trailer) > snapshotSequence) {
       return covering >= 0 ? Lookup.DELETED : null;
     }
-    return resultOf(trailer, it);
+    byte[] marker = markerOf(trailer);
+    return marker != null ? marker : it.value();
   }
 
-  /** A lookup's answer for the version {@code it} is on: a value, DELETED or MERGE. */
-  private static byte[] resultOf(long trailer, BlockIterator it) {
+  /**
+   * A lookup's answer for a version whose trailer is {@code trailer}: DELETED, MERGE, or null when
+   * the answer is the version's value.
+   */
+  private static byte[] markerOf(long trailer) {
     if (Trailer.isDelete(trailer)) {
       return Lookup.DELETED;
     }
-    return Trailer.isMerge(trailer) ? Lookup.MERGE : it.value();
-  }
-
-  /** As {@link #resultOf(long, BlockIterator)} for the version a lookup cursor found. */
-  private static byte[] resultOf(long trailer, LookupCursor it) {
-    if (Trailer.isDelete(trailer)) {
-      return Lookup.DELETED;
-    }
-    return Trailer.isMerge(trailer) ? Lookup.MERGE : it.value();
+    return Trailer.isMerge(trailer) ? Lookup.MERGE : null;
   }
 
   /** A lookup's bloom probe, counted in the statistics as useful when it rules the key out. */
@@ -576,8 +573,7 @@ public final class TableReader implements AutoCloseable {
 
   /**
    * An iterator on the first version of {@code userKey} at or after {@code seekTrailer}'s
-   * sequence, or null if the table has none; its data block through {@code reuse} when one is
-   * given.
+   * sequence, or null if the table has none; its data block through {@code reuse}.
    */
   private BlockIterator seekEntry(
       byte[] userKey,
@@ -589,11 +585,7 @@ public final class TableReader implements AutoCloseable {
     if (i == index.size()) {
       return null;
     }
-    BlockIterator it =
-        new BlockIterator(
-            reuse == null
-                ? lookupBlock(i, verifyChecksums, fillCache)
-                : reuse.blockOf(this, i, verifyChecksums, fillCache));
+    BlockIterator it = new BlockIterator(reuse.blockOf(this, i, verifyChecksums, fillCache));
     it.seek(userKey, seekTrailer);
     if (!it.isValid() || !it.userKeyEquals(userKey)) {
       return null;
@@ -759,7 +751,7 @@ public final class TableReader implements AutoCloseable {
    * moves to the next.
    */
   Block dataBlock(int i, boolean verifyChecksums, boolean fillCache, StoredBlock.Scratch own) {
-    return dataBlock(i, verifyChecksums, fillCache, own, false, false);
+    return dataBlock(i, verifyChecksums, fillCache, own, false);
   }
 
   /**
@@ -769,17 +761,7 @@ public final class TableReader implements AutoCloseable {
    * {@code i - 1} to {@code i}, as a compaction's inputs do.
    */
   Block dataBlockAhead(int i, boolean verifyChecksums, StoredBlock.Scratch own) {
-    return dataBlock(i, verifyChecksums, false, Objects.requireNonNull(own), false, true);
-  }
-
-  /**
-   * As {@link #dataBlock(int, boolean, boolean)}, except that the block (a copy of a cached one, or
-   * one read from the file) is in the calling thread's scratch arrays ({@link
-   * StoredBlock#readTransient}): valid only until the thread reads another block. For a point
-   * lookup, which copies its value out before it reads again.
-   */
-  private Block lookupBlock(int i, boolean verifyChecksums, boolean fillCache) {
-    return dataBlock(i, verifyChecksums, fillCache, null, true, false);
+    return dataBlock(i, verifyChecksums, false, Objects.requireNonNull(own), true);
   }
 
   private Block dataBlock(
@@ -787,16 +769,14 @@ public final class TableReader implements AutoCloseable {
       boolean verifyChecksums,
       boolean fillCache,
       StoredBlock.Scratch own,
-      boolean lookup,
       boolean readAhead) {
     long offset = index.blockOffset(i);
-    // Where the block's contents go: the caller's buffers, the thread's for a point lookup, or
-    // (null) an array of their own.
-    StoredBlock.Scratch into = own != null ? own : lookup ? StoredBlock.threadScratch() : null;
+    // The block's contents go to the caller's buffers, or (own null) to an array of their own.
+    // Point lookups read through the thread's scratch in seekLookup instead.
     // A block whose bit is clear was never put in the cache by this reader, the only one that
     // adds blocks under its id: a miss known without a lookup (compaction inputs and reads of
     // data larger than the cache mostly miss; the lookup was 12% of a compaction's samples).
-    Block block = isMarkedCached(i) ? cache.get(cacheId, offset, into) : cache.missWithoutLookup();
+    Block block = isMarkedCached(i) ? cache.get(cacheId, offset, own) : cache.missWithoutLookup();
     if (block != null) {
       stats.blockCacheHit();
       return block;
@@ -808,12 +788,12 @@ public final class TableReader implements AutoCloseable {
     if (readAhead) {
       try {
         contents =
-            StoredBlock.readTransientAhead(file, fileName, index.handle(i), verify, into, dataEnd);
+            StoredBlock.readTransientAhead(file, fileName, index.handle(i), verify, own, dataEnd);
       } catch (IOException e) {
         throw new StrataException("I/O error reading " + fileName + " at offset " + offset, e);
       }
     } else {
-      contents = readBlock(i, verify, into);
+      contents = readBlock(i, verify, own);
     }
     block = decodeChecked(i, offset, contents);
     if (cacheIt) {
