@@ -14,7 +14,6 @@ import dev.strata.StrataDB;
 import dev.strata.StrataException;
 import dev.strata.WriteOptions;
 import dev.strata.testing.FaultInjectionFileSystem;
-import dev.strata.testing.FaultInjectionFileSystem.Event;
 import dev.strata.testing.FaultInjectionFileSystem.Op;
 import dev.strata.testing.ManualExecutor;
 import java.nio.file.Path;
@@ -46,17 +45,6 @@ class DeferredReplayFlushTest {
         .memtableSizeBytes(64 << 10)
         .backgroundCompaction(false)
         .jmx(false);
-  }
-
-  private List<String> traced(Op op, String suffix) {
-    return fs.trace().stream()
-        .filter(e -> e.op() == op && !e.failed() && name(e).endsWith(suffix))
-        .map(DeferredReplayFlushTest::name)
-        .toList();
-  }
-
-  private static String name(Event e) {
-    return e.path().getFileName().toString();
   }
 
   private List<String> files(String suffix) throws Exception {
@@ -120,16 +108,16 @@ class DeferredReplayFlushTest {
     ManualExecutor background = new ManualExecutor();
     fs.setTracing(true);
     try (StrataDB db = StrataDB.open(DIR, options().backgroundExecutor(background).flushOnClose(false).build())) {
-      assertThat(traced(Op.CREATE, ".sst")).as("no table written by the open").isEmpty();
-      assertThat(traced(Op.CREATE, ".log")).as("a fresh log").hasSize(1);
-      assertThat(traced(Op.OPEN_APPEND, ".log")).as("the replayed log not appended to").isEmpty();
+      assertThat(fs.tracedNames(Op.CREATE, ".sst")).as("no table written by the open").isEmpty();
+      assertThat(fs.tracedNames(Op.CREATE, ".log")).as("a fresh log").hasSize(1);
+      assertThat(fs.tracedNames(Op.OPEN_APPEND, ".log")).as("the replayed log not appended to").isEmpty();
       assertThat(db.getProperty("strata.num-immutable-memtables")).isEqualTo("1");
       assertThat(files(".log")).as("the replayed log kept").containsAll(replayed);
       assertHolds(db, 0, 200, 1);
       write(db, 100, 150, 2);
 
       background.runPending();
-      assertThat(traced(Op.CREATE, ".sst")).as("the flush worker's table").hasSize(1);
+      assertThat(fs.tracedNames(Op.CREATE, ".sst")).as("the flush worker's table").hasSize(1);
       assertThat(db.getProperty("strata.num-immutable-memtables")).isEqualTo("0");
       assertThat(db.getProperty("strata.num-files-at-level0")).isEqualTo("1");
       assertThat(files(".log")).as("the replayed log, obsolete").doesNotContainAnyElementsOf(replayed);
@@ -261,7 +249,7 @@ class DeferredReplayFlushTest {
     }
     fs.setTracing(true);
     try (StrataDB db = StrataDB.open(DIR, options().backgroundExecutor(new ManualExecutor()).flushOnClose(false).build())) {
-      assertThat(traced(Op.CREATE, ".sst")).as("one table per family, by the open").hasSize(2);
+      assertThat(fs.tracedNames(Op.CREATE, ".sst")).as("one table per family, by the open").hasSize(2);
       assertThat(db.getProperty("strata.num-immutable-memtables")).isEqualTo("0");
       assertHolds(db, 0, 100, 1);
     }
@@ -277,7 +265,7 @@ class DeferredReplayFlushTest {
     try (StrataDB db =
         StrataDB.open(
             DIR, options().memtableSizeBytes(4096).backgroundExecutor(new ManualExecutor()).flushOnClose(false).build())) {
-      assertThat(traced(Op.CREATE, ".sst")).hasSizeGreaterThan(1);
+      assertThat(fs.tracedNames(Op.CREATE, ".sst")).hasSizeGreaterThan(1);
       assertThat(db.getProperty("strata.num-immutable-memtables")).isEqualTo("0");
       assertHolds(db, 0, 1000, 1);
     }

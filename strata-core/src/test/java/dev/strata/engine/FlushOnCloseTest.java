@@ -11,11 +11,9 @@ import dev.strata.ColumnFamilyOptions;
 import dev.strata.Options;
 import dev.strata.StrataDB;
 import dev.strata.testing.FaultInjectionFileSystem;
-import dev.strata.testing.FaultInjectionFileSystem.Event;
 import dev.strata.testing.FaultInjectionFileSystem.Op;
 import dev.strata.testing.ManualExecutor;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,17 +34,6 @@ class FlushOnCloseTest {
 
   private Options.Builder options() {
     return Options.builder().fileSystem(fs).memtableSizeBytes(256 << 10).jmx(false);
-  }
-
-  private List<String> traced(Op op, String suffix) {
-    return fs.trace().stream()
-        .filter(e -> e.op() == op && !e.failed() && name(e).endsWith(suffix))
-        .map(FlushOnCloseTest::name)
-        .toList();
-  }
-
-  private static String name(Event e) {
-    return e.path().getFileName().toString();
   }
 
   /** The bytes of every WAL in the directory. */
@@ -75,7 +62,7 @@ class FlushOnCloseTest {
     fs.setTracing(true);
     ManualExecutor background = new ManualExecutor();
     try (StrataDB db = openHeldBack(background, options().flushOnClose(false))) {
-      assertThat(traced(Op.CREATE, ".sst")).as("no table written by the open").isEmpty();
+      assertThat(fs.tracedNames(Op.CREATE, ".sst")).as("no table written by the open").isEmpty();
       assertThat(db.getProperty("strata.num-immutable-memtables")).isEqualTo("0");
       assertThat(db.getProperty("strata.num-files-at-level0")).isEqualTo("1");
       assertHolds(db, 0, 300, 1);
@@ -88,7 +75,7 @@ class FlushOnCloseTest {
     try (StrataDB db = StrataDB.open(DIR, options().flushOnClose(false).build())) {
       write(db, 0, 300, 1);
     }
-    assertThat(traced(Op.CREATE, ".sst")).isEmpty();
+    assertThat(fs.tracedNames(Op.CREATE, ".sst")).isEmpty();
     assertThat(walBytes()).isPositive();
     ManualExecutor background = new ManualExecutor();
     try (StrataDB db = openHeldBack(background, options().flushOnClose(false))) {
@@ -160,7 +147,7 @@ class FlushOnCloseTest {
     assertThat(background.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
     fs.setTracing(true);
     db.close();
-    assertThat(traced(Op.CREATE, ".sst")).as("no flush started").isEmpty();
+    assertThat(fs.tracedNames(Op.CREATE, ".sst")).as("no flush started").isEmpty();
     assertThat(new String(fs.read(DIR.resolve("LOG")), java.nio.charset.StandardCharsets.UTF_8))
         .contains("no flush before close: the background executor is shut down");
     try (StrataDB again = StrataDB.open(DIR, options().build())) {
@@ -234,7 +221,7 @@ class FlushOnCloseTest {
     try (StrataDB ro = StrataDB.openReadOnly(DIR, options().build())) {
       assertHolds(ro, 0, 100, 1);
     }
-    assertThat(traced(Op.CREATE, "")).isEmpty();
+    assertThat(fs.tracedNames(Op.CREATE, "")).isEmpty();
   }
 
   @Test
@@ -243,7 +230,7 @@ class FlushOnCloseTest {
     try (StrataDB db = StrataDB.open(DIR, options().reuseLogs(true).build())) {
       write(db, 0, 100, 1);
     }
-    assertThat(traced(Op.CREATE, ".sst")).isEmpty();
+    assertThat(fs.tracedNames(Op.CREATE, ".sst")).isEmpty();
     try (StrataDB db = StrataDB.open(DIR, options().reuseLogs(true).build())) {
       assertThat(db.getProperty("strata.num-files-at-level0")).isEqualTo("0");
       assertHolds(db, 0, 100, 1);

@@ -55,29 +55,21 @@ class ReuseLogsTest {
     ManualExecutor background = new ManualExecutor();
     StrataDB db = StrataDB.open(DIR, options().backgroundExecutor(background).flushOnClose(false).build());
     try {
-      assertThat(traced(Op.OPEN_APPEND, ".log")).as("no log appended to").isEmpty();
-      assertThat(traced(Op.CREATE, ".log")).as("a fresh log").hasSize(1);
+      assertThat(fs.tracedNames(Op.OPEN_APPEND, ".log")).as("no log appended to").isEmpty();
+      assertThat(fs.tracedNames(Op.CREATE, ".log")).as("a fresh log").hasSize(1);
       // A log with a torn tail is written by the open itself (DeferredReplayFlushTest).
-      if (traced(Op.CREATE, ".sst").isEmpty()) {
+      if (fs.tracedNames(Op.CREATE, ".sst").isEmpty()) {
         assertThat(db.getProperty("strata.num-immutable-memtables"))
             .as("the replay left to the flush worker")
             .isEqualTo("1");
         background.runPending();
       }
-      assertThat(traced(Op.CREATE, ".sst")).as("the replay in one table").hasSize(1);
+      assertThat(fs.tracedNames(Op.CREATE, ".sst")).as("the replay in one table").hasSize(1);
     } catch (AssertionError e) {
       db.close();
       throw e;
     }
     return db;
-  }
-
-  /** The names of the files of {@code op} (successful) traced so far with the given suffix. */
-  private List<String> traced(Op op, String suffix) {
-    return fs.trace().stream()
-        .filter(e -> e.op() == op && !e.failed() && name(e).endsWith(suffix))
-        .map(ReuseLogsTest::name)
-        .toList();
   }
 
   private static String name(Event e) {
@@ -98,9 +90,9 @@ class ReuseLogsTest {
 
     fs.setTracing(true);
     try (StrataDB db = StrataDB.open(DIR, options().build())) {
-      assertThat(traced(Op.CREATE, ".sst")).as("no table written by the open").isEmpty();
-      assertThat(traced(Op.CREATE, ".log")).as("no fresh WAL").isEmpty();
-      assertThat(traced(Op.OPEN_APPEND, ".log")).containsExactly(before.get(0));
+      assertThat(fs.tracedNames(Op.CREATE, ".sst")).as("no table written by the open").isEmpty();
+      assertThat(fs.tracedNames(Op.CREATE, ".log")).as("no fresh WAL").isEmpty();
+      assertThat(fs.tracedNames(Op.OPEN_APPEND, ".log")).containsExactly(before.get(0));
       assertThat(db.getProperty("strata.num-files-at-level0")).isEqualTo("0");
       assertHolds(db, 0, 200, 1);
       // Overwrites of replayed keys and new keys, into the same memtable and WAL.
@@ -146,8 +138,8 @@ class ReuseLogsTest {
     fs = fs.crash(CrashMode.DROP_UNSYNCED, new Random(5));
     fs.setTracing(true);
     try (StrataDB db = StrataDB.open(DIR, options().build())) {
-      assertThat(traced(Op.OPEN_APPEND, ".log")).containsExactly(log);
-      assertThat(traced(Op.SYNC, ".log")).as("no force within the open").isEmpty();
+      assertThat(fs.tracedNames(Op.OPEN_APPEND, ".log")).containsExactly(log);
+      assertThat(fs.tracedNames(Op.SYNC, ".log")).as("no force within the open").isEmpty();
       assertHolds(db, 0, 50, 1);
     }
   }
@@ -288,10 +280,10 @@ class ReuseLogsTest {
     ManualExecutor background = new ManualExecutor();
     try (StrataDB db =
         StrataDB.open(DIR, options().reuseLogs(false).backgroundExecutor(background).flushOnClose(false).build())) {
-      assertThat(traced(Op.CREATE, ".log")).hasSize(1);
-      assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
+      assertThat(fs.tracedNames(Op.CREATE, ".log")).hasSize(1);
+      assertThat(fs.tracedNames(Op.OPEN_APPEND, ".log")).isEmpty();
       background.runPending();
-      assertThat(traced(Op.CREATE, ".sst")).hasSize(1);
+      assertThat(fs.tracedNames(Op.CREATE, ".sst")).hasSize(1);
       assertThat(db.getProperty("strata.num-files-at-level0")).isEqualTo("1");
       assertHolds(db, 0, 200, 1);
     }
@@ -313,8 +305,8 @@ class ReuseLogsTest {
 
     fs.setTracing(true);
     try (StrataDB db = StrataDB.open(DIR, options().build())) {
-      assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
-      assertThat(traced(Op.CREATE, ".log")).hasSize(1);
+      assertThat(fs.tracedNames(Op.OPEN_APPEND, ".log")).isEmpty();
+      assertThat(fs.tracedNames(Op.CREATE, ".log")).hasSize(1);
       assertHolds(db, 0, 99, 1);
       assertThat(db.get(key(99))).as("the torn record").isNull();
       write(db, 100, 150, 2);
@@ -336,9 +328,9 @@ class ReuseLogsTest {
 
     fs.setTracing(true);
     try (StrataDB again = StrataDB.open(DIR, options().build())) {
-      assertThat(traced(Op.OPEN_APPEND, ".log")).containsExactly(logs.get(1));
-      assertThat(traced(Op.CREATE, ".log")).isEmpty();
-      assertThat(traced(Op.CREATE, ".sst")).as("the older log's writes").hasSize(1);
+      assertThat(fs.tracedNames(Op.OPEN_APPEND, ".log")).containsExactly(logs.get(1));
+      assertThat(fs.tracedNames(Op.CREATE, ".log")).isEmpty();
+      assertThat(fs.tracedNames(Op.CREATE, ".sst")).as("the older log's writes").hasSize(1);
       assertHolds(again, 0, written, 1);
       write(again, written, written + 100, 2);
       again.put(key(written + 100), value(written + 100, 2), WriteOptions.SYNC);
@@ -356,8 +348,8 @@ class ReuseLogsTest {
     int written = twoLogs(false);
     fs.setTracing(true);
     try (StrataDB again = StrataDB.open(DIR, options().reuseLogs(false).build())) {
-      assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
-      assertThat(traced(Op.CREATE, ".log")).hasSize(1);
+      assertThat(fs.tracedNames(Op.OPEN_APPEND, ".log")).isEmpty();
+      assertThat(fs.tracedNames(Op.CREATE, ".log")).hasSize(1);
       assertHolds(again, 0, written, 1);
     }
   }
@@ -383,8 +375,8 @@ class ReuseLogsTest {
 
     fs.setTracing(true);
     try (StrataDB again = StrataDB.open(DIR, options().build())) {
-      assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
-      assertThat(traced(Op.CREATE, ".log")).hasSize(1);
+      assertThat(fs.tracedNames(Op.OPEN_APPEND, ".log")).isEmpty();
+      assertThat(fs.tracedNames(Op.CREATE, ".log")).hasSize(1);
       assertHolds(again, 0, written - 1, 1);
       assertThat(again.get(key(written - 1))).as("the torn record").isNull();
     }
@@ -434,8 +426,8 @@ class ReuseLogsTest {
     }
     fs.setTracing(true);
     try (StrataDB db = StrataDB.open(DIR, options().memtableSizeBytes(4096).build())) {
-      assertThat(traced(Op.OPEN_APPEND, ".log")).isEmpty();
-      assertThat(traced(Op.CREATE, ".sst")).hasSizeGreaterThan(1);
+      assertThat(fs.tracedNames(Op.OPEN_APPEND, ".log")).isEmpty();
+      assertThat(fs.tracedNames(Op.CREATE, ".sst")).hasSizeGreaterThan(1);
       assertHolds(db, 0, 1000, 1);
     }
   }
@@ -467,8 +459,8 @@ class ReuseLogsTest {
     }
     fs.setTracing(true);
     try (StrataDB db = StrataDB.open(DIR, options().build())) {
-      assertThat(traced(Op.CREATE, ".sst")).isEmpty();
-      assertThat(traced(Op.OPEN_APPEND, ".log")).hasSize(1);
+      assertThat(fs.tracedNames(Op.CREATE, ".sst")).isEmpty();
+      assertThat(fs.tracedNames(Op.OPEN_APPEND, ".log")).hasSize(1);
       ColumnFamilyHandle users = db.columnFamily("users");
       for (int i = 0; i < 100; i++) {
         assertThat(db.get(key(i))).isEqualTo(value(i, 1));

@@ -53,15 +53,20 @@ class TableCorruptionTest {
         InternalIterator it = reader.newIterator(verifyChecksums, false)) {
       List<Entry> forward = Tables.scanForward(it);
       List<Entry> backward = Tables.scanBackward(it);
-      List<String> gets = new ArrayList<>();
-      for (Entry e : entries()) {
-        for (long snapshot : SNAPSHOTS) {
-          byte[] v = reader.get(e.userKey(), snapshot, verifyChecksums, false);
-          gets.add(v == null ? "null" : Lookup.isDeleted(v) ? "deleted" : Arrays.toString(v));
-        }
-      }
-      return new Observation(forward, backward, gets);
+      return new Observation(forward, backward, gets(reader, verifyChecksums));
     }
+  }
+
+  /** Every entry's lookup at every snapshot, as text. */
+  private static List<String> gets(TableReader reader, boolean verifyChecksums) {
+    List<String> gets = new ArrayList<>();
+    for (Entry e : entries()) {
+      for (long snapshot : SNAPSHOTS) {
+        byte[] v = reader.get(e.userKey(), snapshot, verifyChecksums, false);
+        gets.add(v == null ? "null" : Lookup.isDeleted(v) ? "deleted" : Arrays.toString(v));
+      }
+    }
+    return gets;
   }
 
   @ParameterizedTest
@@ -180,14 +185,7 @@ class TableCorruptionTest {
   private static List<String> lookups(byte[] file, boolean verifyChecksums) throws IOException {
     try (TableReader reader =
         TableReader.open(MemoryFile.reader(file), NAME, file.length, BlockCache.create(0))) {
-      List<String> gets = new ArrayList<>();
-      for (Entry e : entries()) {
-        for (long snapshot : SNAPSHOTS) {
-          byte[] v = reader.get(e.userKey(), snapshot, verifyChecksums, false);
-          gets.add(v == null ? "null" : Lookup.isDeleted(v) ? "deleted" : Arrays.toString(v));
-        }
-      }
-      return gets;
+      return gets(reader, verifyChecksums);
     }
   }
 

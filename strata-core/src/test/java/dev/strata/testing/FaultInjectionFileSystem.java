@@ -194,6 +194,18 @@ public final class FaultInjectionFileSystem implements FileSystem {
     return new ArrayList<>(trace);
   }
 
+  /**
+   * The file names, in call order, of the traced calls of kind {@code op} that succeeded on a file
+   * whose name ends with {@code suffix}.
+   */
+  public synchronized List<String> tracedNames(Op op, String suffix) {
+    return trace.stream()
+        .filter(e -> e.op() == op && !e.failed())
+        .map(e -> e.path().getFileName().toString())
+        .filter(n -> n.endsWith(suffix))
+        .toList();
+  }
+
   public long injectedFaults() {
     return injectedFaults.get();
   }
