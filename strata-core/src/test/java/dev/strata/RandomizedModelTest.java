@@ -458,7 +458,10 @@ class RandomizedModelTest {
           byte[] k = keys.next();
           byte[] got = db.get(k);
           checkRead(model.get(k), got, where + " get(" + str(k) + ")");
-          if (got != null) {
+          // A value the filter removes may be dropped by a compaction between the get and
+          // keyMayExist (at the bottom level, with no snapshot, it leaves no tombstone either), so
+          // keyMayExist may then rightly say false.
+          if (got != null && !MarkedValues.mayBeAbsent(model.get(k))) {
             assertThat(db.keyMayExist(k)).as(where + " keyMayExist").isTrue();
           }
           if (r < 6400) {
