@@ -1,8 +1,5 @@
 package dev.strata.sstable;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.strata.util.Bytes;
 import dev.strata.util.HeapSize;
 import java.lang.invoke.VarHandle;
@@ -12,18 +9,19 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Uncompressed, checksum-verified, decoded table blocks ({@link Block}) shared by every table of
- * one or more databases, bounded in bytes. Built on Caffeine (W-TinyLFU), which is thread-safe and
- * lock-free on reads. Keys are a table reader's unique cache id plus the block offset, so that a
- * table number reused by another database never aliases. A capacity of 0 caches nothing.
+ * one or more databases, bounded in bytes, evicted by CLOCK ({@link BlockClock}): a lookup is a
+ * lock-free hash map probe and a copy. Keys are a table reader's unique cache id plus the block
+ * offset, so that a table number reused by another database never aliases. A capacity of 0
+ * caches nothing.
  *
  * <h2>Where the bytes are</h2>
  *
  * A cached block's contents live in {@link BlockPages}, pages of a few long-lived arrays that the
- * collector never copies; Caffeine holds an {@link Entry} per block with the page numbers and the
- * block's decoded restart points. A lookup copies the pages into the caller's array and checks,
- * after the copy, that the entry was not removed meanwhile (its pages may then hold another
- * block); only then does it read the copy. The pages are freed by Caffeine's removal listener. Why
- * the bytes are not arrays of their own: see {@link BlockPages}.
+ * collector never copies; the clock maps each block's key to an {@link Entry} with the page
+ * numbers and the block's decoded restart points. A lookup copies the pages into the caller's
+ * array and checks, after the copy, that the entry was not removed meanwhile (its pages may then
+ * hold another block); only then does it read the copy. The pages are freed when the clock
+ * removes the entry. Why the bytes are not arrays of their own: see {@link BlockPages}.
  *
  * <h2>Admission</h2>
  *
@@ -90,28 +88,44 @@ public final class BlockCache {
    * its own over its copy). Immutable but for {@link #live}.
    */
   static final class Entry {
+    final Key key;
     final Block layout;
     final int[] pages;
 
     /**
-     * Cleared by the removal listener before the pages are freed; read by a lookup after its copy
-     * and an acquire fence (see {@link BlockPages}). Once false, never true again.
+     * Cleared by {@link #removed} before the pages are freed; read by a lookup after its copy and
+     * an acquire fence (see {@link BlockPages}). Once false, never true again.
      */
     volatile boolean live = true;
 
-    Entry(Block layout, int[] pages) {
+    /**
+     * CLOCK's reference bit ({@link BlockClock}): set by lookups without a lock, cleared by the
+     * sweeping hand under the clock's lock. A plain field: a lost update costs one second chance.
+     */
+    boolean referenced;
+
+    /** The entry's slot in the clock's ring; guarded by the clock's lock. */
+    int slot;
+
+    Entry(Key key, Block layout, int[] pages) {
+      this.key = key;
       this.layout = layout;
       this.pages = pages;
     }
 
-    /** What Caffeine weighs: the pages, and the layout and entry on the heap. */
+    /** What the cache's capacity counts: the pages, and the layout and entry on the heap. */
     int weight() {
-      return pages.length * BlockPages.PAGE + layout.layoutWeight() + 16 + 4 * pages.length + 32;
+      return weightOf(layout, pages.length);
+    }
+
+    /** The weight of an entry of {@code layout} over {@code pageCount} pages. */
+    static int weightOf(Block layout, int pageCount) {
+      return pageCount * BlockPages.PAGE + layout.layoutWeight() + 16 + 4 * pageCount + 40;
     }
   }
 
-  /** Null when capacity is 0: every lookup misses. Thread-safe (Caffeine). */
-  private final Cache<Key, Entry> cache;
+  /** Null when capacity is 0: every lookup misses. Thread-safe. */
+  private final BlockClock cache;
 
   /** The cached blocks' bytes; null when capacity is 0. */
   private final BlockPages pages;
@@ -120,18 +134,11 @@ public final class BlockCache {
   private static final long MIN_LARGEST_BLOCK = 64 << 10;
 
   /**
-   * The largest block cached: 1/16 of the capacity, at least {@link #MIN_LARGEST_BLOCK}. The pages
-   * number the capacity plus this much: Caffeine keeps the weighed entries (pages included) within
-   * the capacity once its pending evictions are applied, so a block is given pages before it is
-   * inserted and Caffeine evicts for it, and the pages never run out for a block of at most this
-   * size but while other threads insert at the same moment (those few are declined).
+   * The largest block cached: 1/16 of the capacity, at least {@link #MIN_LARGEST_BLOCK}, so that
+   * no single block turns the cache over. The pages number the capacity: the clock evicts until
+   * the weighed entries (pages included) fit before it gives a block its pages, under its lock.
    */
   private final long largestBlock;
-
-  private static long saturatedAdd(long a, long b) {
-    long r = a + b;
-    return r < 0 ? Long.MAX_VALUE : r;
-  }
 
   /** Lookups that found an entry removed while they copied it (counted as misses too). */
   private final LongAdder lostRaces = new LongAdder();
@@ -148,14 +155,14 @@ public final class BlockCache {
   /** Blocks admitted ({@link #add}); on the miss path only. */
   private final LongAdder adds = new LongAdder();
 
-  /** Blocks Caffeine evicted for room (not invalidated with their table); its listener adds. */
+  /** Blocks the clock evicted for room (not dropped with their table); see {@link #removed}. */
   private final LongAdder evictions = new LongAdder();
 
   /** See {@link #evictionLookupsForTesting}. */
   private final LongAdder evictionLookups = new LongAdder();
 
   /**
-   * Weight of the blocks cached: added to after a put, taken off by Caffeine's removal listener.
+   * Weight of the blocks cached: added to by a put, taken off by {@link #removed}.
    * Approximate while puts and removals race. Summed only to set or clear {@link #full}: summing
    * it on every offered block (its cells are written by every reading thread) was 4.8% of all
    * samples of YCSB workload C.
@@ -193,41 +200,29 @@ public final class BlockCache {
     this.pages =
         capacityBytes < BlockPages.PAGE
             ? null
-            : BlockPages.forCapacity(saturatedAdd(capacityBytes, largestBlock));
-    // Runnable::run keeps Caffeine's maintenance on the calling thread: no pool thread to own.
-    // Handing it to ForkJoinPool.commonPool() instead (Caffeine's default) was measured at about
-    // 1.8x the CPU per table lookup on readrandom (one hand-off per inserted block), and again
-    // slower on 2026-12-06 (docs/benchmarks.md, item 27).
-    this.cache =
-        pages == null
-            ? null
-            : Caffeine.newBuilder()
-                .maximumWeight(capacityBytes)
-                .weigher((Key k, Entry e) -> e.weight())
-                .removalListener(
-                    (Key k, Entry e, RemovalCause cause) -> {
-                      if (e != null) {
-                        weight.add(-e.weight());
-                        // Cleared before the pages can be handed out again: a lookup still
-                        // copying them finds it cleared and drops its copy.
-                        e.live = false;
-                        pages.free(e.pages);
-                      }
-                      if (cause.wasEvicted()) {
-                        evictions.increment();
-                        // A cache that evicts for room is full, whatever its weight reads after
-                        // the eviction: with blocks larger than the 1/16 margin, the weight never
-                        // stayed at the threshold and the doorkeeper never applied.
-                        if (!full) {
-                          full = true;
-                        }
-                      }
-                      if (cause == RemovalCause.EXPLICIT && full) {
-                        full = weight.sum() >= doorkeeperFrom;
-                      }
-                    })
-                .executor(Runnable::run)
-                .build();
+            : BlockPages.forCapacity(capacityBytes);
+    this.cache = pages == null ? null : new BlockClock(capacityBytes, this::removed);
+  }
+
+  /**
+   * An entry left the clock (under its lock): lookups that copy its pages from now on drop their
+   * copy, the pages go back to the free list, and an eviction for room marks the cache full.
+   */
+  private void removed(Entry e, boolean evicted) {
+    weight.add(-e.weight());
+    // Cleared before the pages can be handed out again: a lookup still copying them finds it
+    // cleared and drops its copy.
+    e.live = false;
+    pages.free(e.pages);
+    if (evicted) {
+      evictions.increment();
+      // A cache that evicts for room is full, whatever its weight reads after the eviction.
+      if (!full) {
+        full = true;
+      }
+    } else if (full) {
+      full = weight.sum() >= doorkeeperFrom;
+    }
   }
 
   /**
@@ -262,7 +257,7 @@ public final class BlockCache {
       misses.increment();
       return null;
     }
-    Entry e = cache.getIfPresent(new Key(cacheId, offset));
+    Entry e = cache.get(new Key(cacheId, offset));
     Block b = e == null ? null : copyOut(e, scratch);
     if (b == null) {
       misses.increment();
@@ -280,7 +275,7 @@ public final class BlockCache {
    */
   boolean getInto(
       long cacheId, long offset, StoredBlock.Scratch scratch, LookupCursor cursor, String file) {
-    Entry e = cache == null ? null : cache.getIfPresent(new Key(cacheId, offset));
+    Entry e = cache == null ? null : cache.get(new Key(cacheId, offset));
     if (e != null) {
       int length = e.layout.length();
       byte[] dst = StoredBlock.contentsScratch(scratch, length);
@@ -315,7 +310,7 @@ public final class BlockCache {
 
   /** The entry cached at {@code offset} of table {@code cacheId}, or null; for tests. */
   Entry entryForTesting(long cacheId, long offset) {
-    return cache == null ? null : cache.getIfPresent(new Key(cacheId, offset));
+    return cache == null ? null : cache.peek(new Key(cacheId, offset));
   }
 
   /**
@@ -364,8 +359,7 @@ public final class BlockCache {
   /**
    * Caches a copy of a block that {@link #admits} admitted; the caller keeps {@code block} and its
    * array. Declines it (and counts it declined) when it is larger than {@link #largestBlock}, or
-   * when no pages are free even after Caffeine's pending evictions (other threads inserting at the
-   * same moment). Requires: {@code block} was verified against its checksum.
+   * when another thread cached it first. Requires: {@code block} was verified against its checksum.
    */
   void add(long cacheId, long offset, Block block) {
     if (cache == null) {
@@ -376,21 +370,29 @@ public final class BlockCache {
       declined.increment();
       return;
     }
-    int[] taken = pages.allocate(length);
-    if (taken == null) {
-      // Caffeine may not have applied the evictions for the last inserts yet.
-      cache.cleanUp();
-      taken = pages.allocate(length);
-      if (taken == null) {
-        declined.increment();
-        return;
-      }
+    Key key = new Key(cacheId, offset);
+    Block layout = block.withData(null);
+    boolean added =
+        cache.insert(
+            key,
+            Entry.weightOf(layout, BlockPages.pagesFor(length)),
+            () -> {
+              // Under the clock's lock, after its evictions: at most the capacity is in use, and
+              // the pages number the capacity plus the largest block.
+              int[] taken = pages.allocate(length);
+              if (taken == null) {
+                return null;
+              }
+              pages.write(taken, block.data(), length);
+              Entry e = new Entry(key, layout, taken);
+              weight.add(e.weight());
+              return e;
+            });
+    if (!added) {
+      declined.increment();
+      return;
     }
-    pages.write(taken, block.data(), length);
-    Entry e = new Entry(block.withData(null), taken);
-    weight.add(e.weight());
     adds.increment();
-    cache.put(new Key(cacheId, offset), e);
     if (!full && weight.sum() >= doorkeeperFrom) {
       full = true;
     }
@@ -418,7 +420,7 @@ public final class BlockCache {
     }
     evictionLookups.add(offsets.length);
     for (long offset : offsets) {
-      cache.invalidate(new Key(cacheId, offset));
+      cache.remove(new Key(cacheId, offset));
     }
   }
 
@@ -433,42 +435,34 @@ public final class BlockCache {
 
   /**
    * The weight of the cached blocks ({@link Block#weight}: contents, restart arrays, last key and
-   * the objects around them), as Caffeine's eviction counts it. Caffeine applies inserts and evicts
-   * in one maintenance pass under its eviction lock, but reads its weighted size without that lock,
-   * so a read that lands inside a pass sees the inserts before the evictions: with a cold JIT a
-   * 128 KiB cache read 432 KB that way ({@code MemoryPropertiesRaceTest}, CI of 2026-12-05). So
-   * this first runs the pending maintenance itself ({@code cleanUp}, which waits for a pass in
-   * progress), and what it returns is at most the capacity plus the blocks other threads inserted
-   * between that and the read: a few blocks at most. For properties and statistics, not for the
-   * read path. Not {@link #weight}, the doorkeeper's lock-free figure: its sum races its updates
-   * and was seen 244 KB over the capacity of a 128 KiB cache while a compaction dropped a table's
-   * blocks.
+   * the objects around them), as the clock counts it: updated under its lock with each insert and
+   * removal, so never above the capacity. For properties and statistics. Not {@link #weight}, the
+   * doorkeeper's lock-free figure, whose sum races its updates.
    */
   public long usedBytes() {
     if (cache == null) {
       return 0;
     }
-    cache.cleanUp();
-    return cache.policy().eviction().map(e -> e.weightedSize().orElse(0L)).orElse(0L);
+    return cache.weight();
   }
 
   /**
-   * Heap bytes per cached block outside its {@link Block#weight}: Caffeine's node (about 56 bytes
-   * with its policy links), the key object (24) and the hash map's node and slot (36). An estimate
-   * from the classes' fields, not measured per entry.
+   * Heap bytes per cached block outside its {@link Block#weight}: the key object (24), the hash
+   * map's node and table slot (36) and the clock's ring slot (4, and as much again while the ring
+   * is not full). An estimate from the classes' fields, not measured per entry.
    */
-  static final int ENTRY_OVERHEAD_BYTES = 112;
+  static final int ENTRY_OVERHEAD_BYTES = 72;
 
   /**
    * Heap bytes the cache holds beyond {@link #usedBytes()}: the doorkeeper's table of recent misses
    * (one 8-byte slot per four 4 KiB blocks of capacity, 8 KiB to 8 MiB), and {@link
-   * #ENTRY_OVERHEAD_BYTES} per cached block. Lock-free (Caffeine's entry count is the map's).
+   * #ENTRY_OVERHEAD_BYTES} per cached block. Lock-free (the entry count is the map's).
    */
   public long overheadHeapBytes() {
     if (cache == null) {
       return HeapSize.longArray(recentMisses.length());
     }
-    long entries = cache.estimatedSize();
+    long entries = cache.size();
     // The chunks' bytes not (or no longer) in any entry's pages: made once, never released.
     long idlePages =
         Math.max(0, pages.chunkBytesAllocated() - (long) pages.pagesInUse() * BlockPages.PAGE);

@@ -40,9 +40,9 @@ import dev.strata.util.HeapSize;
  * and out run without it. {@link #chunks} is written under the lock; a reader reads an element
  * only for pages it got from an entry that was published after the chunk was made. The figures
  * for the memory properties ({@link #chunkBytesAllocated}, {@link #pagesInUse}, the free list's
- * length) are volatile copies written under the lock and read without it. The cache's removal
- * listener frees pages from inside Caffeine's maintenance, under Caffeine's eviction lock; nothing
- * here calls Caffeine, so the order is always Caffeine's lock, then this one.
+ * length) are volatile copies written under the lock and read without it. The cache allocates
+ * and frees pages only under its clock's lock ({@link BlockClock}, ranked below this one);
+ * nothing here calls the clock, so the order is always the clock's lock, then this one.
  */
 final class BlockPages {
   /** Bytes per page: a 4 KiB block with its restart array takes 9, wasting at most one page's tail. */

@@ -52,17 +52,12 @@ class MemoryPropertiesRaceTest {
   private static final long CACHE = 128 << 10;
 
   /**
-   * How far Caffeine's weight of the cached blocks may run over the capacity for a moment: a block
-   * whose insertion and removal (its table closing after compaction) reach the same maintenance
-   * pass is weighed before its removal is, and eviction cannot take it meanwhile. Seen up to 4.1
-   * KB, one block, over four runs; four 4 KiB blocks of slack.
-   *
-   * <p>Failed in CI on 2026-12-05 with 432 KB against this bound (the test ran early, JIT cold):
-   * Caffeine reads its weighted size without its eviction lock, so the property could land inside
-   * a maintenance pass, after its inserts and before its evictions. {@code BlockCache.usedBytes}
-   * now runs the pending maintenance before it reads.
+   * How far the block cache's weight may run over the capacity: not at all. Its clock evicts for
+   * a block before inserting it and counts both under one lock. (With Caffeine, until 2026-12-07,
+   * a block whose insertion and removal reached the same maintenance pass ran the weight up to 4.1
+   * KB over for a moment, and a read inside a pass once saw 432 KB.)
    */
-  private static final long CACHE_SLACK = 16 << 10;
+  private static final long CACHE_SLACK = 0;
   private static final int WRITERS = 2;
   private static final int PUTS = 15_000;
   private static final int KEYS_PER_WRITER = 4_000;

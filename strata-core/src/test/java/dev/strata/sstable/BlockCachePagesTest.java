@@ -96,8 +96,10 @@ class BlockCachePagesTest {
 
     BlockCache tiny = BlockCache.create(8 << 10);
     tiny.add(1, 0, block(3, 20_000));
-    assertThat(tiny.evictions()).as("weighed over the capacity: Caffeine evicts it").isEqualTo(1);
-    assertThat(tiny.pagesForTesting().pagesInUse()).as("its pages freed").isZero();
+    assertThat(tiny.get(1, 0)).as("weighed over the capacity").isNull();
+    assertThat(tiny.declined()).as("declined, not inserted and evicted").isEqualTo(1);
+    assertThat(tiny.evictions()).isZero();
+    assertThat(tiny.pagesForTesting().pagesInUse()).as("no pages taken").isZero();
   }
 
   @Test
