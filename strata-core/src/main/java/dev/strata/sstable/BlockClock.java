@@ -89,7 +89,7 @@ final class BlockClock {
       if (map.containsKey(key)) {
         return false;
       }
-      while (this.weight + weight > capacity && map.size() > 0) {
+      while (this.weight + weight > capacity && this.weight > 0) {
         evictOne();
       }
       BlockCache.Entry e = make.get();
@@ -151,10 +151,14 @@ final class BlockClock {
     return used++;
   }
 
-  /** Sweeps the hand to the first entry not referenced since the last sweep, and evicts it. */
+  /**
+   * Sweeps the hand to the first entry not referenced since the last sweep, and evicts it. Each
+   * step clears a bit or evicts, so two turns of the ring find an entry unless lookups set the bits
+   * again as fast as the hand clears them; after two turns the entry under the hand goes anyway.
+   * Requires: an entry is cached.
+   */
   private void evictOne() {
-    // Each step clears a bit or evicts, so two turns of the ring always find an entry.
-    for (; ; ) {
+    for (int steps = 0; ; steps++) {
       if (hand >= used) {
         hand = 0;
       }
@@ -162,7 +166,7 @@ final class BlockClock {
       if (e == null) {
         continue;
       }
-      if (e.referenced) {
+      if (e.referenced && steps < 2 * used) {
         e.referenced = false;
         continue;
       }
