@@ -5,7 +5,8 @@ import dev.strata.sstable.BlockCache;
 /**
  * A block cache bounded in bytes that several databases in one JVM can share through {@link
  * Options.Builder#blockCache(Cache)}, so that dozens of databases (one per stream partition, say)
- * keep one memory bound. Thread-safe. Built on Caffeine (W-TinyLFU eviction).
+ * keep one memory bound. Thread-safe. A block enters on its second miss once the cache is nearly
+ * full, and eviction is CLOCK (a block looked up since the hand last passed gets a second chance).
  */
 public final class Cache {
   private final BlockCache blocks;
