@@ -1,5 +1,6 @@
 package dev.strata.sstable;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -38,18 +39,31 @@ final class BlockClock {
   private final ConcurrentHashMap<BlockCache.Key, BlockCache.Entry> map =
       new ConcurrentHashMap<>(256);
 
-  /** Rank 7: guards everything below. */
+  /** Rank 7: guards everything below but {@link #weightSnapshot}. */
   private final ReentrantLock lock = new ReentrantLock();
 
+  // Guarded by lock.
+
   /** Entries by slot; null slots are free. Grows by doubling; never shrinks. */
+  @GuardedBy("lock")
   private BlockCache.Entry[] ring = new BlockCache.Entry[64];
 
   /** Slots below this have been used; free ones among them are on {@link #freeSlots}. */
+  @GuardedBy("lock")
   private int used;
 
+  @GuardedBy("lock")
   private int[] freeSlots = new int[16];
+
+  @GuardedBy("lock")
   private int freeSlotCount;
+
+  /** The next slot the sweep looks at. */
+  @GuardedBy("lock")
   private int hand;
+
+  /** The weight of the entries in the map. */
+  @GuardedBy("lock")
   private long weight;
 
   /** {@link #weight}, written under the lock, read without it. */
@@ -90,13 +104,13 @@ final class BlockClock {
         return false;
       }
       while (this.weight + weight > capacity && this.weight > 0) {
-        evictOne();
+        evictOneLocked();
       }
       BlockCache.Entry e = make.get();
       if (e == null) {
         return false;
       }
-      int slot = freeSlotCount > 0 ? freeSlots[--freeSlotCount] : nextSlot();
+      int slot = freeSlotCount > 0 ? freeSlots[--freeSlotCount] : nextSlotLocked();
       e.slot = slot;
       ring[slot] = e;
       this.weight += e.weight();
@@ -117,7 +131,7 @@ final class BlockClock {
     try {
       BlockCache.Entry e = map.get(key);
       if (e != null) {
-        unlink(e, false);
+        unlinkLocked(e, false);
       }
     } finally {
       lock.unlock();
@@ -144,7 +158,9 @@ final class BlockClock {
     }
   }
 
-  private int nextSlot() {
+  @GuardedBy("lock")
+  private int nextSlotLocked() {
+    assert lock.isHeldByCurrentThread();
     if (used == ring.length) {
       ring = java.util.Arrays.copyOf(ring, ring.length * 2);
     }
@@ -157,7 +173,9 @@ final class BlockClock {
    * again as fast as the hand clears them; after two turns the entry under the hand goes anyway.
    * Requires: an entry is cached.
    */
-  private void evictOne() {
+  @GuardedBy("lock")
+  private void evictOneLocked() {
+    assert lock.isHeldByCurrentThread();
     for (int steps = 0; ; steps++) {
       if (hand >= used) {
         hand = 0;
@@ -170,13 +188,15 @@ final class BlockClock {
         e.referenced = false;
         continue;
       }
-      unlink(e, true);
+      unlinkLocked(e, true);
       return;
     }
   }
 
-  /** Takes {@code e} out of the map and the ring; under the lock. */
-  private void unlink(BlockCache.Entry e, boolean evicted) {
+  /** Takes {@code e} out of the map and the ring. */
+  @GuardedBy("lock")
+  private void unlinkLocked(BlockCache.Entry e, boolean evicted) {
+    assert lock.isHeldByCurrentThread();
     map.remove(e.key, e);
     ring[e.slot] = null;
     if (freeSlotCount == freeSlots.length) {
