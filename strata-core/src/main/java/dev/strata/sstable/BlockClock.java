@@ -66,6 +66,12 @@ final class BlockClock {
   @GuardedBy("lock")
   private long weight;
 
+  /**
+   * Run at each step of a sweep, under the lock; a no-op but in tests. Written by a test before
+   * the clock is shared (plain field).
+   */
+  private Runnable sweepStepHook = () -> {};
+
   /** {@link #weight}, written under the lock, read without it. */
   private volatile long weightSnapshot;
 
@@ -148,6 +154,11 @@ final class BlockClock {
     return map.size();
   }
 
+  /** Sets what runs at each step of a sweep; for tests, before the clock is shared. */
+  void setSweepStepHookForTesting(Runnable hook) {
+    this.sweepStepHook = hook;
+  }
+
   /** The ring's length; for tests. */
   int ringLengthForTesting() {
     lock.lock();
@@ -177,6 +188,7 @@ final class BlockClock {
   private void evictOneLocked() {
     assert lock.isHeldByCurrentThread();
     for (int steps = 0; ; steps++) {
+      sweepStepHook.run();
       if (hand >= used) {
         hand = 0;
       }

@@ -89,6 +89,35 @@ class BlockClockTest {
     }
   }
 
+  /**
+   * Lookups that set every bit again as fast as the hand clears them (here: at each step of the
+   * sweep) cannot hold an insert forever: after two turns the entry under the hand goes.
+   */
+  @Test
+  void lookupsThatKeepEveryBitSet_stillLetAnInsertEvict() {
+    Removals removals = new Removals();
+    BlockClock clock = new BlockClock(4 * WEIGHT, removals);
+    for (long i = 0; i < 4; i++) {
+      insert(clock, i);
+    }
+    clock.setSweepStepHookForTesting(
+        () -> {
+          for (long i = 0; i < 4; i++) {
+            BlockCache.Entry e = clock.peek(key(i));
+            if (e != null) {
+              e.referenced = true;
+            }
+          }
+        });
+    boolean inserted =
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+            java.time.Duration.ofSeconds(10), () -> insert(clock, 9));
+    assertThat(inserted).isTrue();
+    assertThat(removals.evicted).hasSize(1);
+    assertThat(clock.size()).isEqualTo(4);
+    assertThat(clock.weight()).isEqualTo(4 * WEIGHT);
+  }
+
   @Test
   void anEntryHeavierThanTheCapacity_orAKeyAlreadyCached_isRefused_withoutMakingAnEntry() {
     Removals removals = new Removals();
