@@ -162,15 +162,7 @@ public final class BlockCache {
   private final LongAdder evictionLookups = new LongAdder();
 
   /**
-   * Weight of the blocks cached: added to by a put, taken off by {@link #removed}.
-   * Approximate while puts and removals race. Summed only to set or clear {@link #full}: summing
-   * it on every offered block (its cells are written by every reading thread) was 4.8% of all
-   * samples of YCSB workload C.
-   */
-  private final LongAdder weight = new LongAdder();
-
-  /**
-   * Whether the doorkeeper applies: set by a put that brings {@link #weight} to {@link
+   * Whether the doorkeeper applies: set by a put that brings the clock's weight to {@link
    * #doorkeeperFrom} or by an eviction for room, cleared by an explicit removal (a table's blocks
    * dropped) that takes it below. Volatile, written rarely; a race between a put and a removal
    * costs at most a few admission decisions, never a wrong block.
@@ -209,7 +201,6 @@ public final class BlockCache {
    * copy, the pages go back to the free list, and an eviction for room marks the cache full.
    */
   private void removed(Entry e, boolean evicted) {
-    weight.add(-e.weight());
     // Cleared before the pages can be handed out again: a lookup still copying them finds it
     // cleared and drops its copy.
     e.live = false;
@@ -221,7 +212,8 @@ public final class BlockCache {
         full = true;
       }
     } else if (full) {
-      full = weight.sum() >= doorkeeperFrom;
+      // The clock has taken the entry's weight off before telling.
+      full = cache.weight() >= doorkeeperFrom;
     }
   }
 
@@ -377,23 +369,21 @@ public final class BlockCache {
             key,
             Entry.weightOf(layout, BlockPages.pagesFor(length)),
             () -> {
-              // Under the clock's lock, after its evictions: at most the capacity is in use, and
-              // the pages number the capacity plus the largest block.
+              // Under the clock's lock, after its evictions: the entries' weight and this block's
+              // fit the capacity, and so do their pages.
               int[] taken = pages.allocate(length);
               if (taken == null) {
                 return null;
               }
               pages.write(taken, block.data(), length);
-              Entry e = new Entry(key, layout, taken);
-              weight.add(e.weight());
-              return e;
+              return new Entry(key, layout, taken);
             });
     if (!added) {
       declined.increment();
       return;
     }
     adds.increment();
-    if (!full && weight.sum() >= doorkeeperFrom) {
+    if (!full && cache.weight() >= doorkeeperFrom) {
       full = true;
     }
   }
@@ -436,8 +426,7 @@ public final class BlockCache {
   /**
    * The weight of the cached blocks ({@link Block#weight}: contents, restart arrays, last key and
    * the objects around them), as the clock counts it: updated under its lock with each insert and
-   * removal, so never above the capacity. For properties and statistics. Not {@link #weight}, the
-   * doorkeeper's lock-free figure, whose sum races its updates.
+   * removal, so never above the capacity; read without the lock (a volatile copy).
    */
   public long usedBytes() {
     if (cache == null) {

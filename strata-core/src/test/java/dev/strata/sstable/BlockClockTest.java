@@ -2,13 +2,13 @@ package dev.strata.sstable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.testing.CallerThreads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -46,6 +46,18 @@ class BlockClockTest {
     }
   }
 
+  /**
+   * A clock holding {@code n} entries of {@link #WEIGHT}, keys 0 to {@code n - 1} inserted in
+   * order, and no room for another.
+   */
+  private static BlockClock full(int n, Removals removals) {
+    BlockClock clock = new BlockClock(n * WEIGHT, removals);
+    for (long i = 0; i < n; i++) {
+      assertThat(insert(clock, i)).isTrue();
+    }
+    return clock;
+  }
+
   private static boolean insert(BlockClock clock, long offset) {
     BlockCache.Key k = key(offset);
     return clock.insert(k, WEIGHT, () -> entry(k));
@@ -54,10 +66,7 @@ class BlockClockTest {
   @Test
   void anEntryLookedUpSinceTheLastSweep_getsASecondChance_andTheFirstOneNotIsEvicted() {
     Removals removals = new Removals();
-    BlockClock clock = new BlockClock(3 * WEIGHT, removals);
-    for (long i = 0; i < 3; i++) {
-      assertThat(insert(clock, i)).isTrue();
-    }
+    BlockClock clock = full(3, removals);
     assertThat(clock.get(key(0))).isNotNull();
 
     assertThat(insert(clock, 3)).isTrue();
@@ -77,9 +86,8 @@ class BlockClockTest {
   @Test
   void whenEveryEntryWasLookedUp_theSweepClearsThemAll_andEvictsWhereItStarted() {
     Removals removals = new Removals();
-    BlockClock clock = new BlockClock(4 * WEIGHT, removals);
+    BlockClock clock = full(4, removals);
     for (long i = 0; i < 4; i++) {
-      insert(clock, i);
       clock.get(key(i));
     }
     assertThat(insert(clock, 9)).isTrue();
@@ -96,10 +104,7 @@ class BlockClockTest {
   @Test
   void lookupsThatKeepEveryBitSet_stillLetAnInsertEvict() {
     Removals removals = new Removals();
-    BlockClock clock = new BlockClock(4 * WEIGHT, removals);
-    for (long i = 0; i < 4; i++) {
-      insert(clock, i);
-    }
+    BlockClock clock = full(4, removals);
     clock.setSweepStepHookForTesting(
         () -> {
           for (long i = 0; i < 4; i++) {
@@ -148,9 +153,7 @@ class BlockClockTest {
   @Test
   void anEntryThatCannotBeMade_isNotInserted_butTheRoomMadeForItStaysFree() {
     Removals removals = new Removals();
-    BlockClock clock = new BlockClock(2 * WEIGHT, removals);
-    insert(clock, 0);
-    insert(clock, 1);
+    BlockClock clock = full(2, removals);
     assertThat(clock.insert(key(2), WEIGHT, () -> null)).isFalse();
     assertThat(clock.peek(key(2))).isNull();
     assertThat(removals.evicted).containsExactly(key(0));
@@ -204,7 +207,7 @@ class BlockClockTest {
     CyclicBarrier start = new CyclicBarrier(threads);
     AtomicLong overweight = new AtomicLong();
     AtomicLong wrongKey = new AtomicLong();
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    ExecutorService pool = CallerThreads.newExecutor(threads);
     try {
       List<Future<?>> done = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
