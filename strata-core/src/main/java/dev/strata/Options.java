@@ -38,6 +38,10 @@ public final class Options {
   private final int bloomBitsPerKey;
   private final PrefixExtractor prefixExtractor;
   private final long blockCacheBytes;
+
+  /** Whether {@link Builder#blockCacheBytes} was called: a cache of the database's own. */
+  private final boolean ownBlockCache;
+
   private final Cache blockCache;
   private final WriteBufferManager writeBufferManager;
   private final int maxOpenFiles;
@@ -84,6 +88,7 @@ public final class Options {
     this.bloomBitsPerKey = b.bloomBitsPerKey;
     this.prefixExtractor = b.prefixExtractor;
     this.blockCacheBytes = b.blockCacheBytes;
+    this.ownBlockCache = b.ownBlockCache;
     this.blockCache = b.blockCache;
     this.writeBufferManager = b.writeBufferManager;
     this.maxOpenFiles = b.maxOpenFiles;
@@ -211,16 +216,43 @@ public final class Options {
     return prefixExtractor;
   }
 
+  /**
+   * The capacity of the database's own block cache, if {@link Builder#blockCacheBytes} set one;
+   * otherwise that of the JVM's default cache, which every database that names neither a size
+   * nor a {@link Cache} shares: an eighth of the maximum heap, at most 64 MiB.
+   */
   public long blockCacheBytes() {
-    return blockCacheBytes;
+    return ownBlockCache || blockCache != null
+        ? blockCacheBytes
+        : DefaultCache.process().capacityBytes();
   }
 
-  /** The shared block cache, or null if the database makes its own of {@link #blockCacheBytes()}. */
+  /**
+   * The block cache shared with other databases through {@link Builder#blockCache}, or null: the
+   * database then has one of its own ({@link Builder#blockCacheBytes}) or the JVM's default.
+   */
   public Cache blockCache() {
     return blockCache;
   }
 
-  /** The memtable budget shared with other databases, or null if the database has none. */
+  /**
+   * Whether the database's block cache may hold other databases' blocks: a {@link Cache} given to
+   * {@link Builder#blockCache}, or the JVM's default cache (neither it nor {@link
+   * Builder#blockCacheBytes} set). Its usage and hit ratio are then the whole cache's.
+   */
+  public boolean blockCacheShared() {
+    return blockCache != null || !ownBlockCache;
+  }
+
+  /** Whether the database uses the JVM's default cache: neither a size nor a cache was given. */
+  boolean defaultBlockCache() {
+    return blockCache == null && !ownBlockCache;
+  }
+
+  /**
+   * The memtable budget shared with other databases that {@link Builder#writeBufferManager} set,
+   * or null: the database then shares {@link WriteBufferManager#processDefault()}.
+   */
   public WriteBufferManager writeBufferManager() {
     return writeBufferManager;
   }
@@ -362,7 +394,8 @@ public final class Options {
         + (prefixExtractor == null ? "" : ", prefixExtractor=" + prefixExtractor.name())
         + (compactionFilter == null ? "" : ", compactionFilter=" + compactionFilter.name())
         + ", blockCacheBytes="
-        + (blockCache != null ? blockCache.capacityBytes() : blockCacheBytes)
+        + (blockCache != null ? blockCache.capacityBytes() : blockCacheBytes())
+        + (defaultBlockCache() ? " (the JVM's default cache)" : "")
         + ", maxOpenFiles="
         + maxOpenFiles
         + ", mmapReads="
@@ -419,6 +452,7 @@ public final class Options {
     private int bloomBitsPerKey = 10;
     private PrefixExtractor prefixExtractor;
     private long blockCacheBytes = 64L << 20;
+    private boolean ownBlockCache;
     private Cache blockCache;
     private WriteBufferManager writeBufferManager;
     private int maxOpenFiles = 1000;
@@ -468,6 +502,7 @@ public final class Options {
       bloomBitsPerKey = o.bloomBitsPerKey;
       prefixExtractor = o.prefixExtractor;
       blockCacheBytes = o.blockCacheBytes;
+      ownBlockCache = o.ownBlockCache;
       blockCache = o.blockCache;
       writeBufferManager = o.writeBufferManager;
       maxOpenFiles = o.maxOpenFiles;
@@ -742,12 +777,19 @@ public final class Options {
       return this;
     }
 
-    /** Capacity of the database's own block cache, 0 to disable (default 64 MiB). */
+    /**
+     * A block cache of the database's own of {@code bytes}, 0 to disable. By default (neither this
+     * nor {@link #blockCache} set) the database shares the JVM's default cache with every other
+     * database opened so: an eighth of the maximum heap, at most 64 MiB, made when the first of
+     * them opens and let go when the last closes. So many databases, or one in a small heap,
+     * keep one bounded cache; a database given a size here has that much to itself.
+     */
     public Builder blockCacheBytes(long bytes) {
       if (bytes < 0) {
         throw new IllegalArgumentException("blockCacheBytes must be >= 0, got " + bytes);
       }
       blockCacheBytes = bytes;
+      ownBlockCache = true;
       return this;
     }
 
@@ -758,8 +800,10 @@ public final class Options {
     }
 
     /**
-     * A memtable budget shared with other databases (default none): past it, the database with the
-     * largest active memtable switches it for flush; see {@link WriteBufferManager}.
+     * A memtable budget shared with other databases: past it, the database with the largest
+     * active memtable switches it for flush; see {@link WriteBufferManager}. By default a database
+     * shares {@link WriteBufferManager#processDefault()}, a quarter of the JVM's maximum heap, with
+     * every other database opened without one; give a manager of a larger budget to have more.
      */
     public Builder writeBufferManager(WriteBufferManager manager) {
       writeBufferManager = manager;

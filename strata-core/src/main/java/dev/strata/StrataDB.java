@@ -51,9 +51,18 @@ public interface StrataDB extends AutoCloseable {
   static StrataDB open(Path dir, Options options) {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(options, "options");
-    WriteBufferManager budget = options.writeBufferManager();
-    return DbImpl.open(
-        dir, options, blockCacheOf(options), budget == null ? null : budget.budget());
+    WriteBufferManager budget =
+        options.writeBufferManager() != null
+            ? options.writeBufferManager()
+            : WriteBufferManager.processDefault();
+    DefaultCache.Lease cache = blockCacheOf(options);
+    try {
+      return DbImpl.open(
+          dir, options, cache.cache(), budget == null ? null : budget.budget(), cache::release);
+    } catch (RuntimeException | Error e) {
+      cache.release();
+      throw e;
+    }
   }
 
   /**
@@ -71,7 +80,13 @@ public interface StrataDB extends AutoCloseable {
   static StrataDB openReadOnly(Path dir, Options options) {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(options, "options");
-    return DbImpl.openReadOnly(dir, options, blockCacheOf(options));
+    DefaultCache.Lease cache = blockCacheOf(options);
+    try {
+      return DbImpl.openReadOnly(dir, options, cache.cache(), cache::release);
+    } catch (RuntimeException | Error e) {
+      cache.release();
+      throw e;
+    }
   }
 
   /**
@@ -106,10 +121,19 @@ public interface StrataDB extends AutoCloseable {
     return DbImpl.salvage(from, to, options);
   }
 
-  /** The shared cache of {@link Options#blockCache()}, or one of the database's own. */
-  private static BlockCache blockCacheOf(Options options) {
+  /**
+   * The shared cache of {@link Options#blockCache()}, one of the database's own of {@link
+   * Options#blockCacheBytes()} if it set a size, or else the JVM's default cache ({@link
+   * DefaultCache}).
+   */
+  private static DefaultCache.Lease blockCacheOf(Options options) {
     Cache shared = options.blockCache();
-    return shared != null ? shared.blocks() : BlockCache.create(options.blockCacheBytes());
+    if (shared != null) {
+      return DefaultCache.Lease.of(shared.blocks());
+    }
+    return options.defaultBlockCache()
+        ? DefaultCache.process().acquire()
+        : DefaultCache.Lease.of(BlockCache.create(options.blockCacheBytes()));
   }
 
   /** Opens with {@link Options#defaults()}. */

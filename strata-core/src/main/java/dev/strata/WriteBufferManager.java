@@ -12,6 +12,12 @@ import dev.strata.engine.MemtableBudget;
  * close (a database leaves the budget when it closes).
  */
 public final class WriteBufferManager {
+  /**
+   * The budget of every database opened without one of its own ({@link #processDefault()}): a
+   * quarter of the JVM's maximum heap; null if the heap has no maximum.
+   */
+  private static final WriteBufferManager PROCESS_DEFAULT = processDefaultFor(maxHeapBytes());
+
   private final MemtableBudget budget;
 
   private WriteBufferManager(MemtableBudget budget) {
@@ -25,6 +31,27 @@ public final class WriteBufferManager {
    */
   public static WriteBufferManager create(long budgetBytes) {
     return new WriteBufferManager(new MemtableBudget(budgetBytes));
+  }
+
+  /**
+   * The budget that every database opened without {@link Options.Builder#writeBufferManager}
+   * shares in this JVM: a quarter of the maximum heap ({@link Runtime#maxMemory()}), so that the
+   * memtables of many databases, or the 64 MiB memtables of one in a small heap, stay within it.
+   * A database in a heap of 1 GiB or more with the default 64 MiB memtables never reaches it. A
+   * database given its own manager (one with a larger budget, say) does not join this one. Null
+   * if the heap has no maximum.
+   */
+  public static WriteBufferManager processDefault() {
+    return PROCESS_DEFAULT;
+  }
+
+  /** The process default for a heap of {@code maxHeapBytes} (Long.MAX_VALUE: unbounded). */
+  static WriteBufferManager processDefaultFor(long maxHeapBytes) {
+    return maxHeapBytes == Long.MAX_VALUE ? null : create(Math.max(1, maxHeapBytes / 4));
+  }
+
+  static long maxHeapBytes() {
+    return Runtime.getRuntime().maxMemory();
   }
 
   public long budgetBytes() {

@@ -100,7 +100,7 @@ final class ColumnFamily implements ColumnFamilyHandle {
             blockCache,
             maxOpenFiles,
             options.mmapReads(),
-            new TableReadStats(obs.recorder, options.blockCache() != null));
+            new TableReadStats(obs.recorder, options.blockCacheShared()));
     this.obsolete = new ObsoleteFiles(options.fileSystem(), dir, tables, readOnly, obs);
     this.versions =
         new VersionSet(

@@ -125,6 +125,13 @@ public final class DbImpl implements StrataDB {
   private AutoCloseable statsDump = () -> {};
   private final DbStatus status;
   private final BlockCache blockCache;
+
+  /**
+   * Lets the block cache go once the database is closed (the JVM's default cache counts its
+   * holders); set by a successful open just before it returns the database, so that a failed open
+   * leaves the release to its caller. Read by {@link #releaseResources}, which runs after close.
+   */
+  private volatile Runnable releaseCache;
   private final Options options;
 
   /** The live column families; the default family's versions are the database's manifest. */
@@ -175,7 +182,7 @@ public final class DbImpl implements StrataDB {
             name, dir, options, readOnly ? EventDispatcher.NONE : EventDispatcher.start(name, options.listeners()));
     this.stats = new CompactionStats(obs.recorder);
     obs.recorder.source(Ticker.BLOCK_CACHE_EVICTIONS, blockCache::evictions);
-    if (options.blockCache() == null) {
+    if (!options.blockCacheShared()) {
       // A cache of its own counts exactly this database's data-block lookups (TableReadStats).
       obs.recorder.source(Ticker.BLOCK_CACHE_DATA_HIT, blockCache::hits);
       obs.recorder.source(Ticker.BLOCK_CACHE_DATA_MISS, blockCache::misses);
@@ -241,12 +248,18 @@ public final class DbImpl implements StrataDB {
   }
 
   /**
-   * See {@link StrataDB#open}, which resolves the block cache: the shared one of {@link
-   * Options#blockCache()} or one of the database's own; and the shared memtable budget of {@link
-   * Options#writeBufferManager()}, or null.
+   * See {@link StrataDB#open}, which resolves the block cache (the shared one of {@link
+   * Options#blockCache()}, one of the database's own, or the JVM's default cache) and the memtable
+   * budget ({@link Options#writeBufferManager()} or the process default; null if the heap has no
+   * maximum). {@code releaseCache} runs once the database has closed; a failed open leaves it to
+   * the caller.
    */
   public static StrataDB open(
-      Path dir, Options options, BlockCache blockCache, MemtableBudget budget) {
+      Path dir,
+      Options options,
+      BlockCache blockCache,
+      MemtableBudget budget,
+      Runnable releaseCache) {
     FileSystem fs = options.fileSystem();
     FileLockHandle lock;
     try {
@@ -279,6 +292,7 @@ public final class DbImpl implements StrataDB {
           "opened at sequence {}; level files {}",
           recovered.lastSequence(),
           levelFileCounts(db.versions.eachLevelNow()));
+      db.releaseCache = releaseCache;
       return db;
     } catch (IOException e) {
       db.abortOpen();
@@ -312,7 +326,8 @@ public final class DbImpl implements StrataDB {
    * flushed WAL meanwhile), it starts again from the new manifest; a failure on an unchanging
    * database is reported as is.
    */
-  public static StrataDB openReadOnly(Path dir, Options options, BlockCache blockCache) {
+  public static StrataDB openReadOnly(
+      Path dir, Options options, BlockCache blockCache, Runnable releaseCache) {
     FileSystem fs = options.fileSystem();
     if (!fs.exists(dir)) {
       throw new StrataException("database directory " + dir + " does not exist");
@@ -325,6 +340,7 @@ public final class DbImpl implements StrataDB {
         Recovery.Result recovered = db.recover(options, true, InfoLog.NONE);
         db.writes.start(recovered, db.jobs);
         db.startMonitoring(options);
+        db.releaseCache = releaseCache;
         return db;
       } catch (IOException | RuntimeException e) {
         db.abortOpen();
@@ -1239,6 +1255,10 @@ public final class DbImpl implements StrataDB {
           LOG.warn("closing dropped column family {} of {}", f.name, dir, e);
         }
       }
+    }
+    Runnable cache = releaseCache;
+    if (cache != null) {
+      cache.run();
     }
     try {
       dirLock.close();

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -33,12 +34,15 @@ import org.junit.jupiter.api.io.TempDir;
  * closed; (a') 50 databases (soak: 200) open at once with threads of their own and a merge
  * operator each, merged into and read by four threads across all of them, then closed; (b) one
  * database opened and closed 500 times (soak: 2,000); (c) 1 million keys (soak: 10 million)
- * loaded in a child JVM with a 256 MiB heap ({@link BulkLoad}). After (a), (a') and (b) no thread
+ * loaded in a child JVM with a 256 MiB heap ({@link BulkLoad}); (d) the same million keys into a
+ * database with the default options under 96 MiB, and (e) 200 databases with the default options written and
+ * read, each in a child JVM with a 128 MiB heap ({@link DefaultDatabases}). After (a), (a') and (b) no thread
  * of those databases is alive, the process holds as many file descriptors as before ({@code
  * /proc/self/fd}, Linux; that check is skipped where {@code /proc} is absent), its memory
  * mappings ({@code /proc/self/maps}) grew by at most {@link #MAPPINGS_SLACK} lines over a baseline
  * taken with the C library's caches full ({@link Usage#baseline}) and none names
- * a database file; (c) ends without {@link OutOfMemoryError} and reads back a sample.
+ * a database file; (c), (d) and (e) end without {@link OutOfMemoryError} and read back what they
+ * wrote.
  */
 class ResourceExhaustionTest {
   /**
@@ -472,37 +476,105 @@ class ResourceExhaustionTest {
     boolean soak = Boolean.getBoolean("strata.soak");
     int keys = Integer.getInteger("strata.bulk.keys", soak ? 10_000_000 : 1_000_000);
     long seed = Seeds.seed("ResourceExhaustionTest.bulkLoad");
-    Path log = dir.resolve("bulk.log");
-    long start = System.nanoTime();
-    Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-XX:+ExitOnOutOfMemoryError",
-                "-ea",
-                "-cp",
-                System.getProperty("java.class.path"),
-                BulkLoad.class.getName(),
-                dir.resolve("bulk").toString(),
-                Integer.toString(keys),
-                Long.toString(seed))
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
-    boolean done;
-    try {
-      done = p.waitFor(soak ? 60 : 10, TimeUnit.MINUTES);
-    } finally {
-      p.destroyForcibly();
+    ChildRun run =
+        ChildRun.of("-Xmx256m", soak ? 60 : 10, BulkLoad.class, dir.resolve("bulk"), keys, seed);
+    run.assertCompleted(seed, "a load of " + keys + " keys");
+    assertThat(run.out()).contains("SAMPLE 2000", "DONE");
+  }
+
+  /**
+   * A user who sizes nothing: one database with {@link Options#defaults()} (64 MiB memtables, two
+   * of them waiting for flush, a 64 MiB cache) loaded in a heap of 96 MiB. The defaults follow
+   * the heap: the memtables share the process's budget of a quarter of it and the cache is an
+   * eighth of it. Before they did, the load ended with an {@link OutOfMemoryError}.
+   */
+  @Test
+  void defaultOptionsInASmallHeap_loadWithoutOutOfMemory() throws Exception {
+    long seed = Seeds.seed("ResourceExhaustionTest.defaultsLoad");
+    ChildRun run =
+        ChildRun.of("-Xmx96m", 10, BulkLoad.class, dir.resolve("bulk"), 1_000_000, seed,
+            "defaults");
+    run.assertCompleted(seed, "a load of 1,000,000 keys with the default options");
+    assertThat(run.out()).contains("SAMPLE 2000", "DONE");
+  }
+
+  /**
+   * 200 databases open at once in a heap of 128 MiB, each with {@link Options#defaults()} and no
+   * shared cache or budget named, as a service with one store per partition might open them; 200
+   * MB of 1 KiB values written across them all and read back twice. Their memtables share the
+   * process's budget and their caches the process's default cache. Before, each kept its own 64
+   * MiB memtables and 64 MiB cache, and the writes ended with an {@link OutOfMemoryError}.
+   */
+  @Test
+  void manyDatabasesWithDefaultOptionsInASmallHeap_writeAndReadWithoutOutOfMemory()
+      throws Exception {
+    boolean soak = Boolean.getBoolean("strata.soak");
+    int keys = soak ? 5_000 : 1_000;
+    long seed = Seeds.seed("ResourceExhaustionTest.defaultDatabases");
+    ChildRun run =
+        ChildRun.of("-Xmx128m", soak ? 60 : 10, DefaultDatabases.class, dir.resolve("many"),
+            200, keys, seed);
+    run.assertCompleted(seed, "200 databases of " + keys + " keys");
+    assertThat(run.out()).contains("WRITTEN " + 200 * keys, "READ " + 2 * 200 * keys, "DONE");
+  }
+
+  /** A child JVM's run: its output, whether it ended in time, and its exit status. */
+  private record ChildRun(String heap, String what, String out, boolean done, int exit) {
+    /**
+     * Runs {@code main} with {@code args} in a child JVM with heap {@code heap} and {@code
+     * -XX:+ExitOnOutOfMemoryError} (status 3), waiting at most {@code minutes}.
+     */
+    static ChildRun of(String heap, long minutes, Class<?> main, Object... args)
+        throws IOException, InterruptedException {
+      List<String> command = new ArrayList<>(List.of(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          heap,
+          "-XX:+ExitOnOutOfMemoryError",
+          "-ea",
+          "-cp",
+          System.getProperty("java.class.path"),
+          main.getName()));
+      for (Object a : args) {
+        command.add(a.toString());
+      }
+      Path log = Files.createTempFile("child", ".log");
+      long start = System.nanoTime();
+      Process p =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
+      boolean done;
+      try {
+        done = p.waitFor(minutes, TimeUnit.MINUTES);
+      } finally {
+        p.destroyForcibly();
+      }
+      p.waitFor(30, TimeUnit.SECONDS);
+      String out = Files.readString(log, StandardCharsets.UTF_8);
+      Files.deleteIfExists(log);
+      String what = main.getSimpleName() + " " + String.join(" ", command.subList(7,
+          command.size()));
+      System.out.printf("ResourceExhaustionTest: %s under %s in %.1f s:%n%s%n",
+          what, heap, (System.nanoTime() - start) / 1e9, tail(out));
+      return new ChildRun(heap, what, out, done, done ? p.exitValue() : -1);
     }
-    p.waitFor(30, TimeUnit.SECONDS);
-    String out = Files.readString(log, StandardCharsets.UTF_8);
-    System.out.printf("ResourceExhaustionTest: %d keys loaded in %.1f s under -Xmx256m:%n%s%n",
-        keys, (System.nanoTime() - start) / 1e9, out);
-    assertThat(done).as("seed %d: load of %d keys did not finish: %s", seed, keys, out).isTrue();
-    assertThat(out).as("seed %d", seed).doesNotContain("OutOfMemoryError");
-    assertThat(p.exitValue()).as("seed %d: exit status (3: OutOfMemoryError): %s", seed, out)
-        .isZero();
-    assertThat(out).contains("SAMPLE 2000", "DONE");
+
+    void assertCompleted(long seed, String description) {
+      assertThat(done).as("seed %d: %s did not finish: %s", seed, description, tail(out))
+          .isTrue();
+      assertThat(out).as("seed %d: %s under %s", seed, description, heap)
+          .doesNotContain("OutOfMemoryError");
+      assertThat(exit)
+          .as("seed %d: %s, exit status (3: OutOfMemoryError): %s", seed, description, tail(out))
+          .isZero();
+    }
+
+    /** The last 40 lines of a child's output: what a failure needs, not every log line. */
+    private static String tail(String out) {
+      String[] lines = out.split("\n");
+      return String.join("\n",
+          Arrays.asList(lines).subList(Math.max(0, lines.length - 40), lines.length));
+    }
   }
 }
