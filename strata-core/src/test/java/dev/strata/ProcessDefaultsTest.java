@@ -118,6 +118,10 @@ class ProcessDefaultsTest {
       assertThat(Long.parseLong(own.getProperty("strata.block-cache-capacity")))
           .isEqualTo(1 << 20);
       assertThat(ownUsage).isPositive().isLessThanOrEqualTo(1 << 20);
+      // Each database's tickers count its own lookups, not the shared cache's.
+      assertThat(a.getStatistics().tickerCount(Ticker.BLOCK_CACHE_DATA_MISS)).isPositive();
+      assertThat(b.getStatistics().tickerCount(Ticker.BLOCK_CACHE_DATA_MISS)).isZero();
+      assertThat(b.getStatistics().tickerCount(Ticker.BLOCK_CACHE_DATA_HIT)).isZero();
     } finally {
       a.close();
       b.close();

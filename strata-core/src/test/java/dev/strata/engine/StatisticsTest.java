@@ -45,6 +45,9 @@ class StatisticsTest {
             .jmx(false)
             .statisticsLevel(level)
             .backgroundCompaction(false)
+            // A cache of its own, whose counters are the database's at every level (a shared one,
+            // the JVM's default included, is counted by the database's lookups, with statistics on).
+            .blockCacheBytes(1 << 20)
             .build());
   }
 
