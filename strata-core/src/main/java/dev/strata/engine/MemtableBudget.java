@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Thread-safe, lock-free: totals are {@link AtomicLong}s, each member's last report is swapped
  * atomically, so the totals are exact sums of the last reports. Two reports of one member racing
- * (its leader and its flush worker) may leave the older figure until the member's next report.
+ * (its leader and its flush worker) may leave the older figure until the member's next report
+ * that differs from it (a report equal to the member's figure skips the swap).
  */
 public final class MemtableBudget {
   private final long budgetBytes;
@@ -82,10 +83,18 @@ public final class MemtableBudget {
      */
     private volatile boolean switchRequested;
 
-    /** Records the member's memtable bytes (its active one, and all of them). */
+    /**
+     * Records the member's memtable bytes (its active one, and all of them). A figure equal to the
+     * last one reported changes nothing shared: memtables grow by whole slabs, so most groups
+     * report what the last one did, and every database of the JVM shares the process's budget.
+     */
     void report(long activeBytes, long allBytes) {
-      activeTotal.addAndGet(activeBytes - active.getAndSet(activeBytes));
-      allTotal.addAndGet(allBytes - all.getAndSet(allBytes));
+      if (active.get() != activeBytes) {
+        activeTotal.addAndGet(activeBytes - active.getAndSet(activeBytes));
+      }
+      if (all.get() != allBytes) {
+        allTotal.addAndGet(allBytes - all.getAndSet(allBytes));
+      }
     }
 
     /**
