@@ -77,9 +77,8 @@ final class DefaultCache {
 
   private void release(BlockCache held) {
     synchronized (lock) {
-      if (cache != held) {
-        throw new IllegalStateException("a lease of a cache already let go");
-      }
+      // Each lease counts once, so the last release of a cache is that cache's.
+      assert cache == held && holders > 0 : "a lease of a cache already let go";
       if (--holders == 0) {
         cache = null;
       }

@@ -153,6 +153,44 @@ class ProcessDefaultsTest {
     assertThat(cache.holders()).isEqualTo(holdersBefore);
   }
 
+  @Test
+  void databasesOpenedAndClosedByManyThreadsAtOnce_leaveTheCountAsTheyFoundIt() throws Exception {
+    DefaultCache cache = DefaultCache.process();
+    WriteBufferManager budget = WriteBufferManager.processDefault();
+    int holdersBefore = cache.holders();
+    int membersBefore = budget.databases();
+    int threads = 8;
+    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+    java.util.concurrent.ExecutorService pool =
+        dev.strata.testing.CallerThreads.newExecutor(threads);
+    try {
+      java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        Path mine = dir.resolve("t" + t);
+        done.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int round = 0; round < 10; round++) {
+                    try (StrataDB db = StrataDB.open(mine, Options.defaults())) {
+                      db.put(key(round), key(round));
+                      assertThat(cache.holders()).isGreaterThan(holdersBefore);
+                      assertThat(db.get(key(round))).isEqualTo(key(round));
+                    }
+                  }
+                  return null;
+                }));
+      }
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(cache.holders()).isEqualTo(holdersBefore);
+    assertThat(budget.databases()).isEqualTo(membersBefore);
+  }
+
   private static byte[] key(int i) {
     return String.format("key%06d", i).getBytes(StandardCharsets.UTF_8);
   }

@@ -1256,16 +1256,16 @@ public final class DbImpl implements StrataDB {
         }
       }
     }
-    Runnable cache = releaseCache;
-    if (cache != null) {
-      cache.run();
-    }
     try {
       dirLock.close();
     } catch (IOException | RuntimeException e) {
       LOG.warn("releasing the lock of {}", dir, e);
     } finally {
       infoLog.close();
+      Runnable cache = releaseCache;
+      if (cache != null) {
+        cache.run();
+      }
       released.complete(null);
     }
   }
