@@ -53,7 +53,10 @@ public final class MemtableBudget {
     return activeTotal.get();
   }
 
-  /** Switches the budget asked for since it was made. */
+  /**
+   * Switches the budget asked for since it was made: each time a member was told to switch its
+   * own memtable, or flagged to switch at its next write (not again while the flag is set).
+   */
   public long switchesAsked() {
     return switchesAsked.sum();
   }
@@ -117,12 +120,16 @@ public final class MemtableBudget {
       if (!over) {
         return false;
       }
-      switchesAsked.increment();
       Member largest = largestActive();
       if (largest == this || largest == null || activeSum > budgetBytes) {
+        switchesAsked.increment();
         return true;
       }
-      largest.switchRequested = true;
+      if (!largest.switchRequested) {
+        // Counted once per request: every member's groups find the budget over until it switches.
+        largest.switchRequested = true;
+        switchesAsked.increment();
+      }
       return false;
     }
 

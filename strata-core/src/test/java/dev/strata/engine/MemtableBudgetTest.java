@@ -32,6 +32,28 @@ class MemtableBudgetTest {
   }
 
   @Test
+  void aRequestToTheLargest_isCountedOnce_untilItSwitches() {
+    MemtableBudget budget = new MemtableBudget(1000);
+    MemtableBudget.Member large = budget.join();
+    MemtableBudget.Member small = budget.join();
+    large.report(800, 800);
+    // Over 7/8 of the budget: the small member's groups flag the large one, counted once.
+    for (int i = 0; i < 10; i++) {
+      assertThat(small.reportAndCheck(100, 100)).isFalse();
+    }
+    assertThat(budget.switchesAsked()).isEqualTo(1);
+    // The large member's next group takes the request and switches (its new memtable is empty).
+    assertThat(large.reportAndCheck(800, 800)).isTrue();
+    large.report(0, 800);
+    assertThat(small.reportAndCheck(100, 100)).as("all memtables at 900 of 1000").isFalse();
+    assertThat(budget.switchesAsked()).isEqualTo(1);
+    // Active memtables past the whole budget: the writing member switches its own at once.
+    large.report(950, 950);
+    assertThat(small.reportAndCheck(100, 1050)).isTrue();
+    assertThat(budget.switchesAsked()).isEqualTo(2);
+  }
+
+  @Test
   void reportsOfManyMembersAtOnce_leaveExactTotals() throws Exception {
     MemtableBudget budget = new MemtableBudget(1 << 30);
     int threads = 4;
