@@ -118,6 +118,15 @@ class ProcessDefaultsTest {
       assertThat(Long.parseLong(own.getProperty("strata.block-cache-capacity")))
           .isEqualTo(1 << 20);
       assertThat(ownUsage).isPositive().isLessThanOrEqualTo(1 << 20);
+      // strata.stats says what each shares.
+      assertThat(a.getProperty("strata.stats"))
+          .contains("block cache shared with other databases")
+          .containsPattern("memtable budget: \\d+ of " + budget.budgetBytes()
+              + " held; databases sharing it: \\d+");
+      assertThat(own.getProperty("strata.stats"))
+          .doesNotContain("block cache shared")
+          .containsPattern("memtable budget: \\d+ of " + (64 << 20)
+              + " held; databases sharing it: 1");
       // Each database's tickers count its own lookups, not the shared cache's.
       assertThat(a.getStatistics().tickerCount(Ticker.BLOCK_CACHE_DATA_MISS)).isPositive();
       assertThat(b.getStatistics().tickerCount(Ticker.BLOCK_CACHE_DATA_MISS)).isZero();

@@ -1112,6 +1112,15 @@ public final class DbImpl implements StrataDB {
     return blockCache;
   }
 
+  Options optionsForProperties() {
+    return options;
+  }
+
+  /** The memtable budget the database shares with others, or null; for properties. */
+  MemtableBudget memtableBudget() {
+    return writes.sharedBudget();
+  }
+
   /** The default family's table cache, for tests. */
   TableCache tablesForProperties() {
     return defaultFamily.tables;

@@ -239,6 +239,27 @@ final class Properties {
             u.tableBuilderBytes()));
   }
 
+  /**
+   * What the database shares with others in the JVM: its block cache (the figures above are the
+   * whole cache's) and its memtable budget (the process default or the application's).
+   */
+  private void sharing(StringBuilder sb) {
+    if (db.optionsForProperties().blockCacheShared()) {
+      sb.append("  block cache shared with other databases: the figures above are the whole cache's")
+          .append(System.lineSeparator());
+    }
+    MemtableBudget budget = db.memtableBudget();
+    if (budget != null) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "  memtable budget: %d of %d held; databases sharing it: %d%n",
+              budget.memtableBytes(),
+              budget.budgetBytes(),
+              budget.memberCount()));
+    }
+  }
+
   private static int parseLevel(String digits) {
     try {
       int n = Integer.parseInt(digits);
@@ -277,6 +298,7 @@ final class Properties {
     StringBuilder sb = new StringBuilder();
     levels(sb);
     memory(sb, MemoryUsage.of(db), db.blockCache().hitRatio());
+    sharing(sb);
     memoryPerFamily(sb);
     CompactionStats s = db.stats;
     sb.append(
