@@ -24,11 +24,15 @@ final class ChildInstance implements AutoCloseable {
   private final Process process;
   private final List<String> lines = new CopyOnWriteArrayList<>();
 
+  /** Where the child's standard error goes. */
+  private final File log;
+
   /** Set by the reader when the child's output ends (it exited or was killed). */
   private volatile boolean outputEnded;
 
-  private ChildInstance(Process process) {
+  private ChildInstance(Process process, File log) {
     this.process = process;
+    this.log = log;
     Thread reader =
         new Thread(
             () -> {
@@ -79,7 +83,7 @@ final class ChildInstance implements AutoCloseable {
     command.addAll(List.of(args));
     ProcessBuilder pb =
         new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log));
-    return new ChildInstance(pb.start());
+    return new ChildInstance(pb.start(), log);
   }
 
   /** The first line the child printed that starts with {@code prefix}, or null. */
@@ -105,6 +109,22 @@ final class ChildInstance implements AutoCloseable {
   /** Whether the child printed {@code STATE state} since it started. */
   boolean reached(String state) {
     return lines.contains("STATE " + state);
+  }
+
+  /**
+   * The state the child printed last, then the last {@code n} lines of its standard error: what a
+   * failed wait for a state needs (the log lives in the test's temporary directory, which is gone
+   * once the test ends).
+   */
+  String lastStateAndLog(int n) {
+    List<String> err;
+    try {
+      err = java.nio.file.Files.readAllLines(log.toPath(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      err = List.of("(no log: " + e + ")");
+    }
+    return lastState() + "; output " + lines + "; last " + n + " lines of " + log + ":\n"
+        + String.join("\n", err.subList(Math.max(0, err.size() - n), err.size()));
   }
 
   /** The state the child printed last, or "none". */

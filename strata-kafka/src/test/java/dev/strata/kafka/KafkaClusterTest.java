@@ -131,7 +131,7 @@ class KafkaClusterTest {
       ChildInstance a = ChildInstance.start(kafka.bootstrapServers(), app, stateA, 0);
       try {
         await(TIMEOUT, "both instances RUNNING", () -> a.reached("RUNNING") && b.reached("RUNNING"),
-            () -> "a " + a.lastState() + ", b " + b.lastState());
+            () -> "a " + a.lastStateAndLog(30) + "\nb " + b.lastStateAndLog(30));
         input.produce(producer, third);
         producer.flush();
         await(TIMEOUT, "progress on the first third",
@@ -169,7 +169,7 @@ class KafkaClusterTest {
         producer.flush();
         awaitCaughtUp(app);
         await(TIMEOUT, "the restarted instance RUNNING", () -> restarted.reached("RUNNING"),
-            restarted::lastState);
+            () -> restarted.lastStateAndLog(60));
         assertThat(b.isAlive()).isTrue();
       }
     }
