@@ -55,14 +55,15 @@ public interface StrataDB extends AutoCloseable {
         options.writeBufferManager() != null
             ? options.writeBufferManager()
             : WriteBufferManager.processDefault();
-    DefaultCache.Lease cache = blockCacheOf(options);
-    try {
-      return DbImpl.open(
-          dir, options, cache.cache(), budget == null ? null : budget.budget(), cache::release);
-    } catch (RuntimeException | Error e) {
-      cache.release();
-      throw e;
-    }
+    return withBlockCache(
+        options,
+        cache ->
+            DbImpl.open(
+                dir,
+                options,
+                cache.cache(),
+                budget == null ? null : budget.budget(),
+                cache::release));
   }
 
   /**
@@ -80,13 +81,8 @@ public interface StrataDB extends AutoCloseable {
   static StrataDB openReadOnly(Path dir, Options options) {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(options, "options");
-    DefaultCache.Lease cache = blockCacheOf(options);
-    try {
-      return DbImpl.openReadOnly(dir, options, cache.cache(), cache::release);
-    } catch (RuntimeException | Error e) {
-      cache.release();
-      throw e;
-    }
+    return withBlockCache(
+        options, cache -> DbImpl.openReadOnly(dir, options, cache.cache(), cache::release));
   }
 
   /**
@@ -119,6 +115,21 @@ public interface StrataDB extends AutoCloseable {
     Objects.requireNonNull(to, "to");
     Objects.requireNonNull(options, "options");
     return DbImpl.salvage(from, to, options);
+  }
+
+  /**
+   * Opens through {@code open} with the block cache of {@link #blockCacheOf}; if the open fails,
+   * lets the cache go (a database that opened lets it go at its close).
+   */
+  private static StrataDB withBlockCache(
+      Options options, java.util.function.Function<DefaultCache.Lease, StrataDB> open) {
+    DefaultCache.Lease cache = blockCacheOf(options);
+    try {
+      return open.apply(cache);
+    } catch (RuntimeException | Error e) {
+      cache.release();
+      throw e;
+    }
   }
 
   /**

@@ -132,6 +132,9 @@ public final class DbImpl implements StrataDB {
    * leaves the release to its caller. Read by {@link #releaseResources}, which runs after close.
    */
   private volatile Runnable releaseCache;
+
+  /** The memtable budget the database shares with others, or null; for properties. */
+  private final MemtableBudget budget;
   private final Options options;
 
   /** The live column families; the default family's versions are the database's manifest. */
@@ -200,6 +203,7 @@ public final class DbImpl implements StrataDB {
           return Math.max(0, reads.sum() - hits);
         });
     this.blockCache = blockCache;
+    this.budget = budget;
     this.defaultFamily =
         new ColumnFamily(
             this,
@@ -1118,7 +1122,7 @@ public final class DbImpl implements StrataDB {
 
   /** The memtable budget the database shares with others, or null; for properties. */
   MemtableBudget memtableBudget() {
-    return writes.sharedBudget();
+    return budget;
   }
 
   /** The default family's table cache, for tests. */

@@ -133,11 +133,6 @@ public final class MemtableBudget {
       return false;
     }
 
-    /** The budget this member shares. */
-    MemtableBudget budget() {
-      return MemtableBudget.this;
-    }
-
     /** Takes the member's bytes off the totals; at close. */
     void leave() {
       members.remove(this);

@@ -690,11 +690,6 @@ final class WriteController implements CommitPipeline.Engine {
     }
   }
 
-  /** The memtable budget this database shares with others, or null. */
-  MemtableBudget sharedBudget() {
-    return budget == null ? null : budget.budget();
-  }
-
   /** At close: the database's memtables no longer count against the shared budget. */
   void leaveBudget() {
     if (budget != null) {

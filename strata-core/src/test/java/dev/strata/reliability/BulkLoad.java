@@ -57,10 +57,7 @@ public final class BulkLoad {
         }
         db.flush();
         // What the open database keeps: memtables, block cache, open tables and their indexes.
-        System.gc();
-        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-        System.out.println("HEAP " + memory.getHeapMemoryUsage().getUsed() + " "
-            + memory.getHeapMemoryUsage().getMax());
+        printHeap();
       }
       Random rnd = new Random(seed);
       int sampled = 0;
@@ -82,6 +79,14 @@ public final class BulkLoad {
       e.printStackTrace(System.out);
       System.exit(1);
     }
+  }
+
+  /** Prints {@code HEAP used max}, the heap in use after a collection and the heap's maximum. */
+  static void printHeap() {
+    System.gc();
+    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    System.out.println("HEAP " + memory.getHeapMemoryUsage().getUsed() + " "
+        + memory.getHeapMemoryUsage().getMax());
   }
 
   /** A multiplier coprime to n: i -> i * m mod n visits every key once, scattered. */

@@ -4,8 +4,6 @@ import dev.strata.Options;
 import dev.strata.StrataDB;
 import dev.strata.WriteBatch;
 import dev.strata.WriteOptions;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,10 +50,7 @@ public final class DefaultDatabases {
         }
       }
       System.out.println("WRITTEN " + (long) count * keys);
-      System.gc();
-      MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-      System.out.println("HEAP " + memory.getHeapMemoryUsage().getUsed() + " "
-          + memory.getHeapMemoryUsage().getMax());
+      BulkLoad.printHeap();
       Random rnd = new Random(seed);
       long read = 0;
       for (int pass = 0; pass < 2; pass++) {

@@ -519,7 +519,7 @@ class ResourceExhaustionTest {
   }
 
   /** A child JVM's run: its output, whether it ended in time, and its exit status. */
-  private record ChildRun(String heap, String what, String out, boolean done, int exit) {
+  private record ChildRun(String heap, String out, boolean done, int exit) {
     /**
      * Runs {@code main} with {@code args} in a child JVM with heap {@code heap} and {@code
      * -XX:+ExitOnOutOfMemoryError} (status 3), waiting at most {@code minutes}.
@@ -557,7 +557,7 @@ class ResourceExhaustionTest {
           command.size()));
       System.out.printf("ResourceExhaustionTest: %s under %s in %.1f s:%n%s%n",
           what, heap, (System.nanoTime() - start) / 1e9, tail(out));
-      return new ChildRun(heap, what, out, done, done ? p.exitValue() : -1);
+      return new ChildRun(heap, out, done, done ? p.exitValue() : -1);
     }
 
     void assertCompleted(long seed, String description) {
