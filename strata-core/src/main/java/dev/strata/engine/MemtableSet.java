@@ -109,8 +109,10 @@ final class MemtableSet {
   /** Heap bytes of the active memtable and the immutables waiting for flush. */
   long approximateBytes() {
     long n = active.approximateBytes();
-    for (Immutable i : immutables) {
-      n += i.memtable().approximateBytes();
+    // By index: the commit leader asks once per group for the memtable budget, and the list is
+    // an unmodifiable view whose iterator would be an allocation per group.
+    for (int i = 0, count = immutables.size(); i < count; i++) {
+      n += immutables.get(i).memtable().approximateBytes();
     }
     return n;
   }
