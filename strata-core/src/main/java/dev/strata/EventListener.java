@@ -140,8 +140,10 @@ public interface EventListener {
    * A failed background write.
    *
    * @param operation what failed: {@code flush}, {@code compaction}, {@code wal}, ...
-   * @param writesAccepted whether the database still accepts writes (false: it refuses them until
-   *     reopened, and serves reads)
+   * @param writesAccepted whether the database still accepts writes. True: a flush or compaction
+   *     could not write its output (no space left, an I/O error, the heap ran out), nothing
+   *     changed, and the engine tries the job again after a back-off of 1 to 30 seconds; raised
+   *     once per failed attempt. False: it refuses writes until reopened, and serves reads
    */
   record BackgroundErrorInfo(
       String dbName, String operation, Throwable error, boolean writesAccepted) {}

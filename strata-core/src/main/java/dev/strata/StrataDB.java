@@ -21,8 +21,11 @@ import java.util.Objects;
  * caller's own.
  *
  * <p>Every method but {@link #close()} throws {@link StrataException} once the database is
- * closed, and {@link StrataException} with the cause if a background flush or compaction failed
- * to write (the database then refuses writes until reopened, but still serves reads).
+ * closed. A write throws {@link StrataException} with the cause once a WAL write, a manifest write
+ * or a compaction of a corrupt input has failed (the database then refuses writes until reopened,
+ * but still serves reads). A flush or compaction that merely could not write its output (no space,
+ * an I/O error, the heap) changes nothing: writes go on and the engine tries it again; {@link
+ * #flush()} and {@link #compactRange} report such a failure to their caller.
  */
 public interface StrataDB extends AutoCloseable {
   /** Largest key accepted, in bytes. */

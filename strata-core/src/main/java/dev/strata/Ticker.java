@@ -109,7 +109,11 @@ public enum Ticker {
   ITER_NEXTS("strata.iter.nexts"),
   /** Nanoseconds flushes and compactions waited for {@link Options#backgroundIoBytesPerSecond()}. */
   BACKGROUND_IO_WAIT_NANOS("strata.background.io.wait.nanos"),
-  /** Background errors recorded (at most one per open: the first error stops writes). */
+  /**
+   * Background failures: the error that makes the database refuse writes (at most one per open),
+   * and each flush or compaction that could not write its output and is tried again (writes go
+   * on; see {@link EventListener.BackgroundErrorInfo#writesAccepted()}).
+   */
   BACKGROUND_ERRORS("strata.background.errors");
 
   private final String statName;

@@ -84,7 +84,9 @@ public final class CompactionJob {
    * @param compactionFilter the user's filter ({@link CompactionFilterStage}), or null for none;
    *     called on this thread
    * @throws AbortedException if {@code keepRunning} turned false
-   * @throws IOException if reading or writing fails; no output is left behind
+   * @throws OutputFailedException if reading the inputs or writing the outputs failed in a way a
+   *     later attempt may not (no output is left behind, nothing was installed)
+   * @throws IOException if the manifest edit failed, or an input is corrupt
    */
   public static Result run(
       Compaction c,
@@ -258,9 +260,12 @@ public final class CompactionJob {
       merges.finish();
       List<FileMetadata> files = List.copyOf(out.finish());
       return new Output(out, files, userFilter, merges.failures());
-    } catch (IOException | RuntimeException e) {
+    } catch (AbortedException e) {
       out.abandon();
       throw e;
+    } catch (IOException | RuntimeException | Error e) {
+      FlushJob.abandon(out, e);
+      throw OutputFailedException.wrapOrRethrow("compaction", e);
     }
   }
 

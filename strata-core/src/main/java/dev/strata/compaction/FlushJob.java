@@ -92,9 +92,21 @@ public final class FlushJob {
       stats.flushBytesWritten.add(out.bytesWritten());
       stats.flushes.increment();
       return files.isEmpty() ? null : files.get(0);
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | Error e) {
+      abandon(out, e);
+      throw OutputFailedException.wrapOrRethrow("flush", e);
+    }
+  }
+
+  /**
+   * Deletes what {@code out} wrote after {@code failure}; a failure of the deletion itself (the
+   * heap may still be short) is added to it, and the files left are deleted at the next open.
+   */
+  static void abandon(TableOutput out, Throwable failure) {
+    try {
       out.abandon();
-      throw e;
+    } catch (RuntimeException | Error e) {
+      failure.addSuppressed(e);
     }
   }
 }

@@ -10,6 +10,7 @@ import dev.strata.compaction.CompactionPicker;
 import dev.strata.compaction.CompactionStats;
 import dev.strata.compaction.FlushJob;
 import dev.strata.compaction.IoRateLimiter;
+import dev.strata.compaction.OutputFailedException;
 import dev.strata.HistogramType;
 import dev.strata.Ticker;
 import dev.strata.observe.CompactionEvent;
@@ -61,8 +62,15 @@ import java.util.function.BooleanSupplier;
  *
  * <h2>Failure</h2>
  *
- * A failed flush or compaction records the sticky error (through {@link WriteController}) and
- * leaves the levels unchanged.
+ * A flush or compaction that could not write its outputs ({@link OutputFailedException}: no space
+ * left, an I/O error, the heap running out) changed nothing: it is logged, counted and raised to
+ * listeners as an error with writes still accepted, and the job is tried again after a back-off of
+ * one second, doubling after the fifth failure in a row up to {@link Backoff#MAX_SECONDS}
+ * (RocksDB's automatic recovery from background errors). Meanwhile writes go on until the memtables or level
+ * 0 fill, and then stall as they would behind a slow flush; a caller of {@code flush()} gets the
+ * failure. Any other failure (a manifest write, a WAL force, a corrupt input, a defect, the flush
+ * of a memtable an open replayed, whose log sync writes wait for) records the sticky error
+ * (through {@link WriteController}) and leaves the levels unchanged.
  */
 final class BackgroundJobs {
   private final Path dir;
@@ -90,6 +98,62 @@ final class BackgroundJobs {
   private BackgroundWorker flushWorker;
 
   private BackgroundWorker compactionWorker;
+
+  /** When a failed flush is tried again; written by the flush worker. */
+  private final Backoff flushBackoff = new Backoff();
+
+  /** When a failed background compaction is tried again; written by the compaction worker. */
+  private final Backoff compactionBackoff = new Backoff();
+
+  /**
+   * When a job that failed with an {@link OutputFailedException} may run again: one second after
+   * each of its first {@link #STEADY_FAILURES} failures in a row (RocksDB's retry interval: a
+   * short spell of a full disk or heap costs a second), then twice as long after each further
+   * one, at most {@link #MAX_SECONDS}, so that a disk that stays full is not written every second;
+   * at once after a success.
+   * One thread at a time writes it (the job's worker); volatile fields, so that another thread
+   * that asks for the job ({@link #dueNow}) is seen, and may be overwritten by a failure racing it.
+   */
+  static final class Backoff {
+    static final long MAX_SECONDS = 30;
+    static final int STEADY_FAILURES = 5;
+
+    private volatile int failures;
+    private volatile long notBeforeNanos;
+
+    boolean due(long nowNanos) {
+      return failures == 0 || nowNanos - notBeforeNanos >= 0;
+    }
+
+    /** Records a failure at {@code nowNanos}; returns the wait before the next attempt, in ms. */
+    long failed(long nowNanos) {
+      int n = failures + 1;
+      int doublings = Math.max(0, n - STEADY_FAILURES);
+      long seconds = Math.min(1L << Math.min(doublings, 30), MAX_SECONDS);
+      notBeforeNanos = nowNanos + TimeUnit.SECONDS.toNanos(seconds);
+      failures = n;
+      return TimeUnit.SECONDS.toMillis(seconds);
+    }
+
+    /** Records a success; returns the failures in a row it ended. */
+    int succeeded() {
+      int n = failures;
+      if (n != 0) {
+        failures = 0;
+      }
+      return n;
+    }
+
+    /** Failures in a row so far. */
+    int failures() {
+      return failures;
+    }
+
+    /** Lets the next attempt run at once: a caller asked for the job. */
+    void dueNow() {
+      notBeforeNanos = System.nanoTime();
+    }
+  }
 
   /**
    * The family the compaction worker tried first last time, so that each gets its turn; confined
@@ -165,6 +229,15 @@ final class BackgroundJobs {
     flushWorker.signal();
   }
 
+  /**
+   * Asks the flush worker for a pass that runs even if a failed flush's back-off has not passed: a
+   * caller waits for this flush. Cheap, from any thread.
+   */
+  void requestFlush() {
+    flushBackoff.dueNow();
+    flushWorker.signal();
+  }
+
   /** Asks the compaction worker, if there is one, for a pass; cheap, from any thread. */
   void signalCompaction() {
     BackgroundWorker worker = compactionWorker;
@@ -214,7 +287,7 @@ final class BackgroundJobs {
   }
 
   private boolean flushOnePass() {
-    if (status.error() != null) {
+    if (status.error() != null || !flushBackoff.due(System.nanoTime())) {
       return false;
     }
     // The family whose oldest immutable memtable is oldest: its log pins the most.
@@ -293,9 +366,23 @@ final class BackgroundJobs {
         // The log an open replayed is needed no more: sync writes waiting for it go on.
         imm.wal().replayedFlushed();
       }
+    } catch (OutputFailedException e) {
+      if (imm.wal().isReplayed()) {
+        // Sync writes wait for the log an open replayed until its memtable's table is installed
+        // (RetiredWal); a failed flush of it ends their wait for good, so it stays sticky.
+        writes.recordBackgroundError("flush", e);
+      } else {
+        flushFailed(e);
+      }
+      return false;
     } catch (IOException e) {
       writes.recordBackgroundError("flush", e);
       return false;
+    }
+    int failedBefore = flushBackoff.succeeded();
+    if (failedBefore > 0) {
+      status.flushSucceeded();
+      infoLog.info("flush succeeded after {} failed attempt(s)", failedBefore);
     }
     long nanos = System.nanoTime() - start;
     long bytes = f == null ? 0 : f.fileSize();
@@ -342,6 +429,23 @@ final class BackgroundJobs {
   }
 
   /**
+   * A flush could not write its table: nothing changed, the memtable waits for the next attempt
+   * after the back-off. The flush worker, no lock held.
+   */
+  private void flushFailed(OutputFailedException e) {
+    long waitMillis = flushBackoff.failed(System.nanoTime());
+    status.recordFlushFailure(e);
+    obs.recorder.increment(Ticker.BACKGROUND_ERRORS);
+    infoLog.warn(
+        "flush failed (attempt {} in a row); writes go on, the memtable waits for its flush, tried"
+            + " again in {} ms",
+        flushBackoff.failures(),
+        waitMillis,
+        e);
+    obs.backgroundError("flush", e, true);
+  }
+
+  /**
    * Records in the manifest of each family other than {@code flushed} that holds nothing in
    * memory that it needs no log below its active memtable's: so that a family nobody writes to
    * does not keep every WAL alive. By the flush worker only, so that no flush of the same family
@@ -379,9 +483,10 @@ final class BackgroundJobs {
    */
   boolean flush(ColumnFamily family, long nanos) {
     long deadline = System.nanoTime() + nanos; // may overflow: only differences are read
+    long failuresBefore = status.flushFailures();
     long target = writes.switchForFlush(family);
-    flushWorker.signal();
-    if (!writes.awaitFlushed(family, target, nanos)) {
+    requestFlush();
+    if (!writes.awaitFlushed(family, target, nanos, failuresBefore)) {
       return false;
     }
     // The pass that removed the memtable then deletes the WALs and tables it made obsolete: wait
@@ -396,10 +501,11 @@ final class BackgroundJobs {
 
   /** One background compaction; returns whether more may remain. */
   private boolean compactOne() {
-    if (status.error() != null) {
+    if (status.error() != null || !compactionBackoff.due(System.nanoTime())) {
       return false;
     }
     CompactionDone done = null;
+    OutputFailedException failed = null;
     compactionRunLock.lock();
     try {
       List<ColumnFamily> live = families.live();
@@ -417,6 +523,8 @@ final class BackgroundJobs {
       if (done == null) {
         return false;
       }
+    } catch (OutputFailedException e) {
+      failed = e;
     } catch (IOException e) {
       writes.recordBackgroundError("compaction", e);
       return false;
@@ -424,6 +532,22 @@ final class BackgroundJobs {
       compactionRunLock.unlock();
     }
     // Logged with the lock released: a logger is code of the application's.
+    if (failed != null) {
+      long waitMillis = compactionBackoff.failed(System.nanoTime());
+      obs.recorder.increment(Ticker.BACKGROUND_ERRORS);
+      infoLog.warn(
+          "compaction failed (attempt {} in a row); writes go on, compactions start again in {} ms",
+          compactionBackoff.failures(),
+          waitMillis,
+          failed);
+      obs.backgroundError("compaction", failed, true);
+      writes.signalProgress();
+      return false;
+    }
+    int failedBefore = compactionBackoff.succeeded();
+    if (failedBefore > 0) {
+      infoLog.info("compaction succeeded after {} failed attempt(s)", failedBefore);
+    }
     logCompaction(done);
     writes.signalProgress();
     return true;
@@ -603,9 +727,21 @@ final class BackgroundJobs {
       }
       // What an iterator or a background compaction before this call left obsolete goes too.
       f.obsolete.deleteTables();
+    } catch (OutputFailedException e) {
+      // Nothing changed: the caller learns it, the database stays writable.
+      obs.recorder.increment(Ticker.BACKGROUND_ERRORS);
+      obs.backgroundError("compaction", e, true);
+      throw new StrataException(
+          "compaction failed, nothing changed (the database still accepts writes): "
+              + e.getMessage(),
+          e);
     } catch (IOException e) {
       writes.recordBackgroundError("compaction", e);
       throw new StrataException("compaction failed: " + e.getMessage(), e);
+    } catch (dev.strata.CorruptionException e) {
+      // As in a background compaction: a corrupt input makes the database refuse writes.
+      writes.recordBackgroundError("compaction", e);
+      throw e;
     } catch (UncheckedIOException e) {
       // A table iterator's read failure surfaces unchecked; the caller is promised a
       // StrataException.

@@ -88,8 +88,10 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Failure</h2>
  *
- * A failed WAL append or force, manifest write or table write becomes the sticky error in {@link
- * DbStatus}: the database stays readable and refuses writes until reopened. No fsync is retried.
+ * A failed WAL append or force or manifest write becomes the sticky error in {@link DbStatus}: the
+ * database stays readable and refuses writes until reopened. No fsync is retried. A flush or
+ * compaction that could not write its output tables is tried again as a whole ({@link
+ * BackgroundJobs}): new files, never a force of the failed one.
  */
 public final class DbImpl implements StrataDB {
   private static final Logger LOG = LoggerFactory.getLogger(DbImpl.class);

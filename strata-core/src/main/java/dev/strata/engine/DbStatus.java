@@ -9,10 +9,17 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Whether the database may still be used: the closed flag and the sticky background error. Every
  * piece of the engine consults it; only {@link DbImpl#close()} closes it, and the first failure of
- * a WAL write, manifest write, flush or compaction sets the error, which is never cleared: the
- * database then stays readable and refuses writes until reopened.
+ * a WAL write, a manifest write, or a flush or compaction that a retry cannot mend sets the error,
+ * which is never cleared: the database then stays readable and refuses writes until reopened.
  *
- * <p>Thread-safe: both fields are atomics, written once each, read lock-free on every operation.
+ * <p>A flush that could not write its table ({@code compaction.OutputFailedException}: no space,
+ * an I/O error, the heap) is no such error: its memtable and WAL are intact, writes go on, and the
+ * flush worker tries again ({@link BackgroundJobs}). The count of such failures lets a caller of
+ * {@code flush()} learn that the attempt it waits for failed.
+ *
+ * <p>Thread-safe: the closed flag and the error are atomics, written once each, read lock-free on
+ * every operation; the flush failures are an atomic count and a volatile last failure, written by
+ * the flush worker.
  */
 final class DbStatus {
   private final Path dir;
@@ -25,6 +32,13 @@ final class DbStatus {
    * error kept (and logged) is the first one, not the last of several racing threads.
    */
   private final AtomicReference<Throwable> backgroundError = new AtomicReference<>();
+
+  /** Flush attempts that failed and are retried; see the class comment. */
+  private final java.util.concurrent.atomic.AtomicLong flushFailures =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /** The last retried flush failure, until a flush succeeds after it; written by the flush worker. */
+  private volatile Throwable lastFlushFailure;
 
   DbStatus(Path dir) {
     this.dir = dir;
@@ -78,5 +92,26 @@ final class DbStatus {
     if (bg != null) {
       throw new StrataException("database refuses writes after an earlier failure", bg);
     }
+  }
+
+  /** Records a flush attempt that failed and will be retried (the flush worker only). */
+  void recordFlushFailure(Throwable t) {
+    lastFlushFailure = t;
+    flushFailures.incrementAndGet();
+  }
+
+  /** A flush succeeded: a failure before it is mended (the flush worker only). */
+  void flushSucceeded() {
+    lastFlushFailure = null;
+  }
+
+  /** Flush attempts that failed and were retried, since open. */
+  long flushFailures() {
+    return flushFailures.get();
+  }
+
+  /** The last retried flush failure not yet followed by a successful flush, or null. */
+  Throwable lastFlushFailure() {
+    return lastFlushFailure;
   }
 }

@@ -95,6 +95,9 @@ final class WriteController implements CommitPipeline.Engine {
   /** A stop after this long without one is the first of a period and logged at WARN. */
   private static final long STALL_WARN_PERIOD_NANOS = TimeUnit.MINUTES.toNanos(1);
 
+  /** A stalled writer asks for a flush and a compaction again this often (see {@link #stall}). */
+  private static final long STALL_RESIGNAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+
   private final Path dir;
   private final Options options;
   private final FileSystem fs;
@@ -721,15 +724,29 @@ final class WriteController implements CommitPipeline.Engine {
     event.begin();
     pipeline.beginStall(reason);
     try {
-      awaitProgress(
-          left,
+      BooleanSupplier over =
           () ->
               family.mems != seen
                   || family.isDropped()
                   || (!options.backgroundCompaction()
                           || family.versions.level(0).fileCount()
                               < family.options.level0StopTrigger())
-                      && family.mems.immutables.size() < options.maxImmutableMemtables());
+                      && family.mems.immutables.size() < options.maxImmutableMemtables();
+      // In slices: a flush or compaction waiting out a failure's back-off, on an executor that
+      // runs it only when signalled, is asked again each second.
+      long end = left == Long.MAX_VALUE ? Long.MAX_VALUE : start + left;
+      while (true) {
+        long remaining = end == Long.MAX_VALUE ? Long.MAX_VALUE : end - System.nanoTime();
+        awaitProgress(Math.min(remaining, STALL_RESIGNAL_NANOS), over);
+        if (remaining <= STALL_RESIGNAL_NANOS
+            || over.getAsBoolean()
+            || status.error() != null
+            || status.isClosed()) {
+          break;
+        }
+        jobs.signalFlush();
+        jobs.signalCompaction();
+      }
     } finally {
       pipeline.endStall();
       commitStallEvent(event, StallCondition.STOPPED, reason);
@@ -976,7 +993,14 @@ final class WriteController implements CommitPipeline.Engine {
         throw new StrataException("ingestion's flush failed: " + e.getMessage(), e);
       }
     }
-    awaitFlushed(family, family.mems.activeLogNumber);
+    // The leader waits here, every writer behind it: a flush waiting out a back-off runs now.
+    long failuresBefore = status.flushFailures();
+    jobs.requestFlush();
+    while (!awaitFlushed(family, family.mems.activeLogNumber, Long.MAX_VALUE, failuresBefore)) {
+      // Only a close or a drop ends the wait early: say which.
+      status.checkOpen();
+      family.checkLive();
+    }
     return true;
   }
 
@@ -1041,31 +1065,34 @@ final class WriteController implements CommitPipeline.Engine {
   }
 
   /**
-   * Waits until every memtable whose WAL number is below {@code logNumber} is flushed.
+   * Waits until every memtable whose WAL number is below {@code logNumber} is flushed, at most
+   * {@code nanos}: whether every such memtable is flushed. Returns false, not waiting, once the
+   * database is closed or the family dropped.
    *
-   * @throws StrataException if a background error is recorded, the database closes, or the
-   *     thread is interrupted (its interrupt status is kept)
+   * @param failuresBefore {@link DbStatus#flushFailures()} as read before the flush was asked for,
+   *     so that an attempt that fails before this call begins to wait is reported too
+   * @throws StrataException after a background error, or if a flush attempt failed since {@code
+   *     failuresBefore} (the flush worker tries again later; nothing is lost)
    */
-  void awaitFlushed(ColumnFamily family, long logNumber) {
-    while (!awaitFlushed(family, logNumber, Long.MAX_VALUE)) {
-      // Only a close or a drop ends the wait early: say which.
-      status.checkOpen();
-      family.checkLive();
-    }
-  }
-
-  /**
-   * As {@link #awaitFlushed(ColumnFamily, long)}, waiting at most {@code nanos}: whether every such
-   * memtable is flushed. Returns false, not waiting, once the database is closed or the family
-   * dropped.
-   */
-  boolean awaitFlushed(ColumnFamily family, long logNumber, long nanos) {
+  boolean awaitFlushed(ColumnFamily family, long logNumber, long nanos, long failuresBefore) {
     stateLock.lock();
     try {
       while (oldestUnflushedLog(family) < logNumber) {
         Throwable bg = status.error();
         if (bg != null) {
           throw new StrataException("flush failed", bg);
+        }
+        long failures = status.flushFailures();
+        if (failures != failuresBefore) {
+          // An attempt made while this caller waited failed; the flush worker tries again later.
+          Throwable last = status.lastFlushFailure();
+          if (last != null) {
+            throw new StrataException(
+                "flush failed, nothing lost (the memtable stays, and is flushed again later): "
+                    + last.getMessage(),
+                last);
+          }
+          failuresBefore = failures; // a later attempt succeeded meanwhile
         }
         if (nanos <= 0 || status.isClosed() || family.isDropped()) {
           return false;

@@ -1,6 +1,7 @@
 package dev.strata.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.EventListener;
 import dev.strata.EventListener.StallCondition;
@@ -296,22 +297,41 @@ class EventListenerTest {
   }
 
   @Test
-  void backgroundError_reportsTheErrorAndThatWritesAreRefused() throws Exception {
+  void failedFlush_reportsTheErrorAndThatWritesGoOn() throws Exception {
     Recorder r = new Recorder();
     try (StrataDB db = StrataDB.open(DIR, options(r).build())) {
       db.put(key(1), new byte[10]);
+      // Twice: an attempt woken by the switch may fail before flush() asks for one at once.
       fs.failNext(FaultInjectionFileSystem.Op.SYNC, p -> p.toString().endsWith(".sst"));
-      try {
-        db.flush();
-      } catch (StrataException expected) {
-        // The flush's failure; the listener hears of it too.
-      }
+      fs.failNext(FaultInjectionFileSystem.Op.SYNC, p -> p.toString().endsWith(".sst"));
+      assertThatThrownBy(db::flush).isInstanceOf(StrataException.class);
+      fs.healthy();
       EventListener.BackgroundErrorInfo e = r.next(EventListener.BackgroundErrorInfo.class);
       assertThat(e.operation()).isEqualTo("flush");
-      assertThat(e.writesAccepted()).isFalse();
+      assertThat(e.writesAccepted()).isTrue();
       assertThat(e.error()).isNotNull();
       assertThat(e.dbName()).isEqualTo("events");
+      assertThat(db.getStatistics().tickerCount(dev.strata.Ticker.BACKGROUND_ERRORS))
+          .isBetween(1L, 2L);
+      db.put(key(2), new byte[10]);
+      db.flush();
+    }
+  }
+
+  @Test
+  void failedWalSync_reportsTheErrorAndThatWritesAreRefused() throws Exception {
+    Recorder r = new Recorder();
+    try (StrataDB db = StrataDB.open(DIR, options(r).build())) {
+      db.put(key(1), new byte[10]);
+      fs.failNext(FaultInjectionFileSystem.Op.SYNC, p -> p.toString().endsWith(".log"));
+      assertThatThrownBy(() -> db.put(key(2), new byte[10], dev.strata.WriteOptions.SYNC))
+          .isInstanceOf(StrataException.class);
+      EventListener.BackgroundErrorInfo e = r.next(EventListener.BackgroundErrorInfo.class);
+      assertThat(e.operation()).isNotEqualTo("flush");
+      assertThat(e.writesAccepted()).isFalse();
+      assertThat(e.error()).isNotNull();
       assertThat(db.getStatistics().tickerCount(dev.strata.Ticker.BACKGROUND_ERRORS)).isEqualTo(1);
+      assertThatThrownBy(() -> db.put(key(3), new byte[10])).isInstanceOf(StrataException.class);
     }
   }
 
