@@ -66,9 +66,9 @@ import java.util.function.BooleanSupplier;
  * left, an I/O error, the heap running out) changed nothing: it is logged, counted and raised to
  * listeners as an error with writes still accepted, and the job is tried again after a back-off of
  * one second, doubling after the fifth failure in a row up to {@link Backoff#MAX_SECONDS}
- * (RocksDB's automatic recovery from background errors). Meanwhile writes go on until the memtables or level
- * 0 fill, and then stall as they would behind a slow flush; a caller of {@code flush()} gets the
- * failure. Any other failure (a manifest write, a WAL force, a corrupt input, a defect, the flush
+ * (RocksDB's automatic recovery from background errors). Meanwhile writes go on until the
+ * memtables or level 0 fill, and then stall as they would behind a slow flush; a caller of {@code
+ * flush()} gets the failure. Any other failure (a manifest write, a WAL force, a corrupt input, a defect, the flush
  * of a memtable an open replayed, whose log sync writes wait for) records the sticky error
  * (through {@link WriteController}) and leaves the levels unchanged.
  */
@@ -110,9 +110,9 @@ final class BackgroundJobs {
    * each of its first {@link #STEADY_FAILURES} failures in a row (RocksDB's retry interval: a
    * short spell of a full disk or heap costs a second), then twice as long after each further
    * one, at most {@link #MAX_SECONDS}, so that a disk that stays full is not written every second;
-   * at once after a success.
-   * One thread at a time writes it (the job's worker); volatile fields, so that another thread
-   * that asks for the job ({@link #dueNow}) is seen, and may be overwritten by a failure racing it.
+   * at once after a success. One thread at a time writes it (the job's worker); volatile fields, so
+   * that another thread that asks for the job ({@link #dueNow}) is seen, and may be overwritten by
+   * a failure racing it.
    */
   static final class Backoff {
     static final long MAX_SECONDS = 30;
@@ -236,6 +236,16 @@ final class BackgroundJobs {
   void requestFlush() {
     flushBackoff.dueNow();
     flushWorker.signal();
+  }
+
+  /** Flushes that failed in a row and wait for their retry (0 once one succeeds); for stats. */
+  int flushFailuresInARow() {
+    return flushBackoff.failures();
+  }
+
+  /** Background compactions that failed in a row (0 once one succeeds); for stats. */
+  int compactionFailuresInARow() {
+    return compactionBackoff.failures();
   }
 
   /** Asks the compaction worker, if there is one, for a pass; cheap, from any thread. */

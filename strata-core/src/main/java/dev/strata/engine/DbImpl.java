@@ -1122,6 +1122,11 @@ public final class DbImpl implements StrataDB {
     return options;
   }
 
+  /** Flushes, then background compactions, that failed in a row and are retried; for properties. */
+  int[] failuresInARow() {
+    return new int[] {jobs.flushFailuresInARow(), jobs.compactionFailuresInARow()};
+  }
+
   /** The memtable budget the database shares with others, or null; for properties. */
   MemtableBudget memtableBudget() {
     return budget;

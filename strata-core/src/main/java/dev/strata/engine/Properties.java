@@ -327,6 +327,16 @@ final class Properties {
             s.slowdowns.sum(),
             s.stallNanos.sum() / 1_000_000,
             s.maxLevel0Files.get()));
+    int[] failing = db.failuresInARow();
+    if (failing[0] + failing[1] > 0) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "retried after failing to write their output (writes go on): flushes %d in a row,"
+                  + " compactions %d in a row%n",
+              failing[0],
+              failing[1]));
+    }
     return sb.toString();
   }
 

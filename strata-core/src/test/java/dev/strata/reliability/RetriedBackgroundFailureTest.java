@@ -320,6 +320,9 @@ class RetriedBackgroundFailureTest {
     }
     write(db, 0, 1000, 1);
     assertThat(events.next(EventListener.BackgroundErrorInfo.class).writesAccepted()).isTrue();
+    assertThat(db.getProperty("strata.stats"))
+        .containsPattern("retried after failing to write their output \\(writes go on\\):"
+            + " flushes [1-9][0-9]* in a row, compactions 0 in a row");
     // The close's own flush fails too; the close still ends, and the WALs keep every write.
     db.close();
     assertThat(tables()).isZero();
