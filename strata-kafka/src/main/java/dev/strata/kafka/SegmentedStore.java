@@ -215,10 +215,18 @@ final class SegmentedStore implements StoreFigures {
     return s;
   }
 
-  /** The live segment for {@code id} at {@code streamTime}, created if needed; null if expired. */
+  /**
+   * The live segment for {@code id} at {@code streamTime}, created if needed, after the expired
+   * ones are dropped; null if expired, dropping nothing: as Kafka 4.4's {@code
+   * AbstractSegments.getOrCreateSegmentIfLive}, so that a segment stream time has passed (a
+   * session's remove moves stream time) answers as Kafka's until the next live write.
+   */
   private StoreDatabase segmentIfLive(long id, long streamTime) {
     long minLiveSegment = segmentId(streamTime - retentionPeriod);
-    StoreDatabase s = id >= minLiveSegment ? segment(id) : null;
+    if (id < minLiveSegment) {
+      return null;
+    }
+    StoreDatabase s = segment(id);
     cleanupExpiredSegments(streamTime);
     return s;
   }
