@@ -217,18 +217,49 @@ final class SegmentedStore implements StoreFigures {
 
   /**
    * The live segment for {@code id} at {@code streamTime}, created if needed, after the expired
-   * ones are dropped; null if expired, dropping nothing: as Kafka 4.4's {@code
-   * AbstractSegments.getOrCreateSegmentIfLive}, so that a segment stream time has passed (a
-   * session's remove moves stream time) answers as Kafka's until the next live write.
+   * ones are dropped; null if expired, then dropping the expired ones only with the Kafka Streams
+   * whose RocksDB stores do ({@link #EXPIRED_WRITES_DROP_SEGMENTS}). A segment stream time has
+   * passed (a session's remove moves stream time and drops nothing) thus answers as Kafka's until
+   * the write that drops it.
    */
   private StoreDatabase segmentIfLive(long id, long streamTime) {
     long minLiveSegment = segmentId(streamTime - retentionPeriod);
     if (id < minLiveSegment) {
+      if (EXPIRED_WRITES_DROP_SEGMENTS) {
+        cleanupExpiredSegments(streamTime);
+      }
       return null;
     }
     StoreDatabase s = segment(id);
     cleanupExpiredSegments(streamTime);
     return s;
+  }
+
+  /**
+   * Whether a write into an expired segment drops the expired segments in the Kafka Streams on the
+   * class path: until Kafka's {@code KeyValueSegments} stopped overriding {@code
+   * getOrCreateSegmentIfLive} to clean up after every call (4.1 does), it did; in 4.4 only a write
+   * into a live segment drops them ({@code AbstractSegments}). Read from that override's presence;
+   * 4.4's rule when the class cannot be read.
+   */
+  static final boolean EXPIRED_WRITES_DROP_SEGMENTS = kafkaSegmentsCleanUpOnEveryWrite();
+
+  private static boolean kafkaSegmentsCleanUpOnEveryWrite() {
+    try {
+      Class<?> c =
+          Class.forName(
+              "org.apache.kafka.streams.state.internals.KeyValueSegments",
+              false,
+              org.apache.kafka.streams.KafkaStreams.class.getClassLoader());
+      for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
+        if (m.getName().equals("getOrCreateSegmentIfLive")) {
+          return true;
+        }
+      }
+      return false;
+    } catch (ClassNotFoundException | LinkageError | SecurityException e) {
+      return false;
+    }
   }
 
   /** Closes and deletes every segment wholly older than the retention: one directory each. */

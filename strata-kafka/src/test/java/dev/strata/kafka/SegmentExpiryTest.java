@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * When a segment whose interval fell out of the retention is dropped: as Kafka 4.4's {@code
- * AbstractSegments.getOrCreateSegmentIfLive}, only by a write into a live segment. A write into an
+ * AbstractSegments.getOrCreateSegmentIfLive}, only by a write into a live segment (4.1's {@code
+ * KeyValueSegments} dropped them at every write; the store follows the Kafka Streams it runs with). A write into an
  * expired segment is skipped and drops nothing, so a segment stream time has passed (moved by a
  * session's remove: only session stores have a write that moves stream time without a segment)
  * still answers the calls that do not filter by stream time until the next live write. Found by
@@ -49,6 +50,25 @@ class SegmentExpiryTest {
     return out;
   }
 
+  /** The rule read from Kafka's classes is the one of the versions whose code was read. */
+  @Test
+  void theRuleFollowsTheKafkaStreamsOnTheClassPath() throws java.io.IOException {
+    java.util.Properties p = new java.util.Properties();
+    try (java.io.InputStream in =
+        org.apache.kafka.streams.KafkaStreams.class
+            .getClassLoader()
+            .getResourceAsStream("kafka/kafka-version.properties")) {
+      assertThat(in).as("kafka-clients' version file").isNotNull();
+      p.load(in);
+    }
+    String version = p.getProperty("version");
+    if (version.startsWith("4.4")) {
+      assertThat(SegmentedStore.EXPIRED_WRITES_DROP_SEGMENTS).isFalse();
+    } else if (version.startsWith("4.1")) {
+      assertThat(SegmentedStore.EXPIRED_WRITES_DROP_SEGMENTS).isTrue();
+    }
+  }
+
   @Test
   void aWriteIntoAnExpiredSegment_dropsNoSegment_aLiveWriteDoes() {
     SessionStore<Bytes, byte[]> store =
@@ -60,10 +80,14 @@ class SegmentExpiryTest {
       // A remove of a much later session moves stream time past the first segment's retention.
       long later = base + 3 * SEGMENT;
       store.remove(new Windowed<>(key("x"), new SessionWindow(later - 1_000, later)));
-      // A write into the expired segment is skipped, and drops nothing.
+      // A write into the expired segment is skipped, and drops nothing (with 4.4's rule).
       store.put(new Windowed<>(key("f"), new SessionWindow(base + 200, base + 8_000)), "2".getBytes());
-      assertThat(sessions(store.findSessions(base, base + SEGMENT)))
-          .containsExactly("c@" + (base + 100) + "/" + (base + 7_000));
+      if (SegmentedStore.EXPIRED_WRITES_DROP_SEGMENTS) {
+        assertThat(sessions(store.findSessions(base, base + SEGMENT))).isEmpty();
+      } else {
+        assertThat(sessions(store.findSessions(base, base + SEGMENT)))
+            .containsExactly("c@" + (base + 100) + "/" + (base + 7_000));
+      }
       // A write into a live segment drops the expired ones.
       store.put(new Windowed<>(key("a"), new SessionWindow(later - 500, later)), "3".getBytes());
       assertThat(sessions(store.findSessions(base, base + SEGMENT))).isEmpty();
