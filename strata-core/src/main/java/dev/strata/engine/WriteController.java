@@ -1071,8 +1071,9 @@ final class WriteController implements CommitPipeline.Engine {
    *
    * @param failuresBefore {@link DbStatus#flushFailures()} as read before the flush was asked for,
    *     so that an attempt that fails before this call begins to wait is reported too
-   * @throws StrataException after a background error, or if a flush attempt failed since {@code
-   *     failuresBefore} (the flush worker tries again later; nothing is lost)
+   * @throws StrataException after a background error, if a flush attempt failed since {@code
+   *     failuresBefore} (the flush worker tries again later; nothing is lost), or if the thread is
+   *     interrupted (its interrupt status is kept)
    */
   boolean awaitFlushed(ColumnFamily family, long logNumber, long nanos, long failuresBefore) {
     stateLock.lock();
