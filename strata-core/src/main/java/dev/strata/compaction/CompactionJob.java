@@ -264,7 +264,7 @@ public final class CompactionJob {
       out.abandon();
       throw e;
     } catch (IOException | RuntimeException | Error e) {
-      FlushJob.abandon(out, e);
+      out.abandonAfter(e);
       throw OutputFailedException.wrapOrRethrow("compaction", e);
     }
   }

@@ -93,20 +93,8 @@ public final class FlushJob {
       stats.flushes.increment();
       return files.isEmpty() ? null : files.get(0);
     } catch (IOException | RuntimeException | Error e) {
-      abandon(out, e);
+      out.abandonAfter(e);
       throw OutputFailedException.wrapOrRethrow("flush", e);
-    }
-  }
-
-  /**
-   * Deletes what {@code out} wrote after {@code failure}; a failure of the deletion itself (the
-   * heap may still be short) is added to it, and the files left are deleted at the next open.
-   */
-  static void abandon(TableOutput out, Throwable failure) {
-    try {
-      out.abandon();
-    } catch (RuntimeException | Error e) {
-      failure.addSuppressed(e);
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.strata.compaction;
 
 import dev.strata.CorruptionException;
+import dev.strata.util.Futures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -48,22 +49,13 @@ public final class OutputFailedException extends IOException {
   }
 
   /**
-   * {@code t} as this exception if {@link #retryable}, else {@code t} itself rethrown: for the
-   * catch block around a job's writing.
+   * {@code t} as this exception if {@link #retryable}, else {@code t} itself rethrown (see {@link
+   * Futures#asIoException}): for the catch block around a job's writing.
    */
   static OutputFailedException wrapOrRethrow(String job, Throwable t) throws IOException {
     if (retryable(t)) {
       return new OutputFailedException(job, t);
     }
-    if (t instanceof IOException e) {
-      throw e;
-    }
-    if (t instanceof RuntimeException e) {
-      throw e;
-    }
-    if (t instanceof Error e) {
-      throw e;
-    }
-    throw new IllegalStateException(t);
+    throw Futures.asIoException(t, job + " failed");
   }
 }

@@ -259,6 +259,19 @@ final class TableOutput {
   }
 
   /** Closes and deletes every file this output created; never throws. */
+  /**
+   * As {@link #abandon()}, after the job failed with {@code failure}: a failure of the clean-up
+   * itself (the heap may still be short) is added to it, and the files it leaves are deleted at the
+   * next open.
+   */
+  void abandonAfter(Throwable failure) {
+    try {
+      abandon();
+    } catch (RuntimeException | Error e) {
+      failure.addSuppressed(e);
+    }
+  }
+
   void abandon() {
     awaitSyncs();
     if (builder != null) {

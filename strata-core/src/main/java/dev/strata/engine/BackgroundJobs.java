@@ -382,17 +382,17 @@ final class BackgroundJobs {
         // (RetiredWal); a failed flush of it ends their wait for good, so it stays sticky.
         writes.recordBackgroundError("flush", e);
       } else {
-        flushFailed(e);
+        // Nothing changed: the memtable waits for the next attempt after the back-off.
+        status.recordFlushFailure(e);
+        retryLater("flush", flushBackoff, e);
       }
       return false;
     } catch (IOException e) {
       writes.recordBackgroundError("flush", e);
       return false;
     }
-    int failedBefore = flushBackoff.succeeded();
-    if (failedBefore > 0) {
+    if (succeeded("flush", flushBackoff) > 0) {
       status.flushSucceeded();
-      infoLog.info("flush succeeded after {} failed attempt(s)", failedBefore);
     }
     long nanos = System.nanoTime() - start;
     long bytes = f == null ? 0 : f.fileSize();
@@ -439,20 +439,39 @@ final class BackgroundJobs {
   }
 
   /**
-   * A flush could not write its table: nothing changed, the memtable waits for the next attempt
-   * after the back-off. The flush worker, no lock held.
+   * A job ({@code flush} or {@code compaction}) could not write its output and changed nothing:
+   * counted and raised to listeners as an error with writes still accepted. No lock held.
    */
-  private void flushFailed(OutputFailedException e) {
-    long waitMillis = flushBackoff.failed(System.nanoTime());
-    status.recordFlushFailure(e);
+  private void reportOutputFailed(String job, OutputFailedException e) {
     obs.recorder.increment(Ticker.BACKGROUND_ERRORS);
+    obs.backgroundError(job, e, true);
+  }
+
+  /**
+   * As {@link #reportOutputFailed}, for a background attempt: logged, and the next attempt waits
+   * out {@code backoff}. The job's worker, no lock held.
+   */
+  private void retryLater(String job, Backoff backoff, OutputFailedException e) {
+    long waitMillis = backoff.failed(System.nanoTime());
     infoLog.warn(
-        "flush failed (attempt {} in a row); writes go on, the memtable waits for its flush, tried"
-            + " again in {} ms",
-        flushBackoff.failures(),
+        "{} failed (attempt {} in a row); writes go on, tried again in {} ms",
+        job,
+        backoff.failures(),
         waitMillis,
         e);
-    obs.backgroundError("flush", e, true);
+    reportOutputFailed(job, e);
+  }
+
+  /**
+   * A background attempt of {@code job} succeeded: logged if failures came before it. Returns
+   * the failures in a row it ended.
+   */
+  private int succeeded(String job, Backoff backoff) {
+    int failedBefore = backoff.succeeded();
+    if (failedBefore > 0) {
+      infoLog.info("{} succeeded after {} failed attempt(s)", job, failedBefore);
+    }
+    return failedBefore;
   }
 
   /**
@@ -543,21 +562,11 @@ final class BackgroundJobs {
     }
     // Logged with the lock released: a logger is code of the application's.
     if (failed != null) {
-      long waitMillis = compactionBackoff.failed(System.nanoTime());
-      obs.recorder.increment(Ticker.BACKGROUND_ERRORS);
-      infoLog.warn(
-          "compaction failed (attempt {} in a row); writes go on, compactions start again in {} ms",
-          compactionBackoff.failures(),
-          waitMillis,
-          failed);
-      obs.backgroundError("compaction", failed, true);
+      retryLater("compaction", compactionBackoff, failed);
       writes.signalProgress();
       return false;
     }
-    int failedBefore = compactionBackoff.succeeded();
-    if (failedBefore > 0) {
-      infoLog.info("compaction succeeded after {} failed attempt(s)", failedBefore);
-    }
+    succeeded("compaction", compactionBackoff);
     logCompaction(done);
     writes.signalProgress();
     return true;
@@ -739,8 +748,7 @@ final class BackgroundJobs {
       f.obsolete.deleteTables();
     } catch (OutputFailedException e) {
       // Nothing changed: the caller learns it, the database stays writable.
-      obs.recorder.increment(Ticker.BACKGROUND_ERRORS);
-      obs.backgroundError("compaction", e, true);
+      reportOutputFailed("compaction", e);
       throw new StrataException(
           "compaction failed, nothing changed (the database still accepts writes): "
               + e.getMessage(),
