@@ -102,6 +102,12 @@ final class MappedReadableFile implements ReadableFile {
     }
   }
 
+  /** False: a read still copying from the mapping when {@link #close()} unmaps it would crash. */
+  @Override
+  public boolean readsFailOnceClosed() {
+    return false;
+  }
+
   @Override
   public long size() {
     return size;

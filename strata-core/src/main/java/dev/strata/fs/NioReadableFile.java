@@ -128,6 +128,15 @@ final class NioReadableFile implements ReadableFile {
     }
   }
 
+  /**
+   * True: {@link FileChannel}'s close waits for reads in progress on it and fails those that start
+   * later, and a read that fails so after {@link #close()} finds {@code closed} and throws.
+   */
+  @Override
+  public boolean readsFailOnceClosed() {
+    return true;
+  }
+
   @Override
   public long size() throws IOException {
     boolean interrupted = Thread.interrupted();

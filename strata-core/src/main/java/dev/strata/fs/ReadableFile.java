@@ -24,6 +24,18 @@ public interface ReadableFile extends Closeable {
 
   long size() throws IOException;
 
+  /**
+   * Whether a read that starts or is still in progress when {@link #close()} runs either completes
+   * with the file's bytes or fails with an {@link IOException}, and never touches released memory
+   * or another file. True for reads through a channel (a close waits for reads in progress, and
+   * later reads find it closed); false for a memory-mapped file, whose unmap would crash a read
+   * still copying from it. Point lookups read a table whose file says true without holding a
+   * reference to it (see {@code TableCache.unreferencedReader}).
+   */
+  default boolean readsFailOnceClosed() {
+    return false;
+  }
+
   @Override
   void close() throws IOException;
 }

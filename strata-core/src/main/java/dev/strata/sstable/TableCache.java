@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
  *       #evict}, {@link #close()}).
  *   <li>A {@link Slot} hands out only a reader this cache still maps: the removal listener clears
  *       {@link OpenTable#mapped} before it drops the entry's reference.
+ *   <li>A point lookup may read a reader without a reference ({@link #unreferencedReader}) only if
+ *       its file fails reads cleanly once closed (never a memory-mapped one); such a lookup can
+ *       see the reader close under it, and then reads again through a handle.
  * </ol>
  *
  * <h2>Concurrency</h2>
@@ -213,6 +216,37 @@ public final class TableCache implements AutoCloseable {
    */
   public static final class Slot {
     private volatile WeakReference<OpenTable> remembered;
+  }
+
+  /**
+   * The reader of table {@code fileNumber} that {@code slot} remembers, for a point lookup that reads it without a reference, or
+   * null: then the lookup takes one through {@link #acquire(long, long, long, Slot)}. Non-null only
+   * for a reader this cache still maps, open, whose file fails reads cleanly once closed ({@link
+   * TableReader#readableUnreferenced}); about one call in 64 also tells the map of the use, as
+   * {@code acquire} does.
+   *
+   * <p>The map may drop the reader and close it at any time after this returns (its bound on open
+   * files). So the caller must keep the table's file from being deleted (a pinned level does),
+   * and treat any failure of a read through the reader as a possible close: if {@link
+   * TableReader#isClosed} then holds, read again through {@code acquire}; a read that completes
+   * read the file's own bytes. Two atomic updates of a count every reader of the table shares,
+   * and a handle, fewer per table per lookup.
+   */
+  public TableReader unreferencedReader(long fileNumber, Slot slot) {
+    WeakReference<OpenTable> ref = slot.remembered;
+    OpenTable known = ref == null ? null : ref.get();
+    if (known == null
+        || known.owner != this
+        || !known.mapped
+        || closed
+        || !known.reader.readableUnreferenced()
+        || known.reader.isClosed()) {
+      return null;
+    }
+    if ((ThreadLocalRandom.current().nextInt() & SLOT_TOUCH_MASK) == 0) {
+      var unused = readers.getIfPresent(fileNumber);
+    }
+    return known.reader;
   }
 
   /** A lookup through a slot is also counted as a use by the map once in {@code MASK + 1}. */

@@ -708,6 +708,23 @@ public final class TableReader implements AutoCloseable {
     return properties;
   }
 
+  /**
+   * Whether a point lookup may read this table without holding a reference ({@link
+   * TableCache#unreferencedReader}): true when its file fails reads cleanly once closed ({@link
+   * ReadableFile#readsFailOnceClosed}), so that a lookup the table cache closes the reader under
+   * (its bound on open files) fails, sees {@link #isClosed}, and reads again through a reference.
+   * Everything else a lookup reads (index, filter, the cache's validated copies) is heap memory
+   * that stays valid after the close.
+   */
+  public boolean readableUnreferenced() {
+    return file.readsFailOnceClosed();
+  }
+
+  /** Whether {@link #close} has run (or is running). */
+  public boolean isClosed() {
+    return closed.get();
+  }
+
   public String fileName() {
     return fileName;
   }
@@ -835,11 +852,21 @@ public final class TableReader implements AutoCloseable {
     return block;
   }
 
-  /** Caches a copy of a block the cache admitted; the caller reads the block where it was read. */
+  /**
+   * Caches a copy of a block the cache admitted; the caller reads the block where it was read.
+   *
+   * <p>A lookup without a reference ({@link #readableUnreferenced}) can get here while {@link
+   * #close} runs. Either close's sweep reads the bit set here, or this reads {@link #closed} set
+   * there (both are volatile accesses, in that order on each side), so the block is dropped by
+   * one of the two and no closed reader's block stays in the cache.
+   */
   private void cacheBlock(int i, long offset, Block block) {
     cache.add(cacheId, offset, block);
     BITS.getAndBitwiseOr(cachedBlocks, i >>> 6, 1L << i);
     stats.blockCacheAdd();
+    if (closed.get()) {
+      cache.evictBlocks(cacheId, new long[] {offset});
+    }
   }
 
   /** Whether {@link #cachedBlocks} has block {@code i}'s bit set (false for a cache of no capacity). */

@@ -63,7 +63,9 @@ public final class ConcurrentLevel {
    * read side keeps a per-thread hold count: a {@code ThreadLocal} lookup on every lookup of every
    * level, and branches on which thread read first that deoptimized the compiled read path when a
    * second thread arrived (JFR {@code jdk.Deoptimization} in YCSB C, {@code docs/benchmarks.md},
-   * "Warm-up").
+   * "Warm-up"). Point lookups first read it optimistically ({@link #pinCurrent}): taking and
+   * releasing the read lock are two atomic updates of the lock's state, which every reader of
+   * the level shares, per level per lookup.
    */
   private final StampedLock lock = new StampedLock();
 
@@ -86,7 +88,9 @@ public final class ConcurrentLevel {
    * <p>Protocol: an instance takes a reference on each of its files when made, before it is
    * installed, and drops them when {@link #holds} reaches 0. {@code holds} starts at 1, the
    * level's own hold while the instance is current; a lookup increments it under the read lock,
-   * where the instance is current, so the count is at least 1 there and never rises from 0.
+   * where the instance is current, so the count is at least 1 there and never rises from 0, or,
+   * after an optimistic read of the lock validated, by {@link #tryHold}, which never raises it
+   * from 0 either.
    * {@link #replace} swaps in the next instance (which already holds its files, so a file in both
    * never drops to zero) and then drops the level's hold on the previous one. The thread whose
    * decrement reaches 0 (the replacer, or the last lookup of that instance) drops the references,
@@ -104,6 +108,16 @@ public final class ConcurrentLevel {
       for (int i = 0, n = files.size(); i < n; i++) {
         files.get(i).ref();
       }
+    }
+
+    /** A point lookup's hold, taken only while the count is positive (zero is terminal). */
+    boolean tryHold() {
+      for (int h = holds.get(); h > 0; h = holds.get()) {
+        if (holds.compareAndSet(h, h + 1)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     void release() {
@@ -240,7 +254,14 @@ public final class ConcurrentLevel {
     }
   }
 
-  /** One file's answer to a point lookup, as {@link #get} takes it; the caller pins the file. */
+  /**
+   * One file's answer to a point lookup, as {@link #get} takes it; the caller pins the file.
+   *
+   * <p>An open reader is read without a reference: the pinned level keeps the file, and a reader
+   * the table cache closes meanwhile fails the read, which then runs again through a reference
+   * ({@link TableCache#unreferencedReader}). A reference costs two atomic updates of a count that
+   * every reader of the table shares, per file consulted: at level 0, every file.
+   */
   private byte[] getFrom(
       FileMetadata f,
       byte[] userKey,
@@ -249,6 +270,18 @@ public final class ConcurrentLevel {
       boolean verifyChecksums,
       boolean fillCache,
       boolean detectNewer) {
+    TableReader open = f.unreferencedReader(tables);
+    if (open != null) {
+      try {
+        return open.get(userKey, keyHash, snapshot, verifyChecksums, fillCache, detectNewer);
+      } catch (RuntimeException e) {
+        if (!open.isClosed()) {
+          throw e;
+        }
+        // Closed under the lookup (the cache's bound on open files, or the cache's close): read
+        // through a reference, which opens the table again or reports the closed cache.
+      }
+    }
     try (TableHandle t = f.acquireTable(tables)) {
       return t.reader().get(userKey, keyHash, snapshot, verifyChecksums, fillCache, detectNewer);
     } catch (IOException e) {
@@ -481,7 +514,19 @@ public final class ConcurrentLevel {
    * obsolete callback until {@link Installed#release}; for point lookups.
    */
   private Installed pinCurrent() {
-    long stamp = lockForRead();
+    // Optimistic first, as the memtable's shards read: no write to the lock's shared state. A
+    // stamp that validates means the instance read was current at that moment; a hold taken on
+    // it from a positive count keeps its files, whether or not a replacement has swapped it out
+    // since (as a replacement right after a locked pin would). A count already at zero means it
+    // was swapped out and released: read it again under the lock.
+    long stamp = lock.tryOptimisticRead();
+    if (stamp != 0L) {
+      Installed installed = current;
+      if (lock.validate(stamp) && installed.tryHold()) {
+        return installed;
+      }
+    }
+    stamp = lockForRead();
     try {
       Installed installed = current;
       installed.holds.incrementAndGet();

@@ -7,6 +7,7 @@ import dev.strata.key.ValueKind;
 import dev.strata.sstable.TableCache;
 import dev.strata.sstable.TableHandle;
 import dev.strata.sstable.TableProperties;
+import dev.strata.sstable.TableReader;
 import dev.strata.util.Bytes;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -244,6 +245,14 @@ public final class FileMetadata {
    */
   public TableHandle acquireTable(TableCache tables) throws IOException {
     return tables.acquire(number, fileSize, globalSequence, tableSlot);
+  }
+
+  /**
+   * The open reader of this table that point lookups may use without a reference, or null; see
+   * {@link TableCache#unreferencedReader}, whose requirements the caller meets (a pinned level).
+   */
+  public TableReader unreferencedReader(TableCache tables) {
+    return tables.unreferencedReader(number, tableSlot);
   }
 
   /** Whether the user key range [begin, end] (null = unbounded) overlaps this file's. */

@@ -340,6 +340,62 @@ class TableCacheTest {
   }
 
   @Test
+  void unreferencedReader_givesTheOpenReaderItsSlotRemembers_andNothingOnceTheCacheDropsIt()
+      throws IOException {
+    TableCache.Slot slot = new TableCache.Slot();
+    try (TableCache cache = newCache(16)) {
+      assertThat(cache.unreferencedReader(4, slot)).as("nothing opened yet").isNull();
+      TableReader open;
+      try (TableHandle h = cache.acquire(4, sizes[4], 0, slot)) {
+        open = h.reader();
+      }
+      assertThat(cache.unreferencedReader(4, slot)).isSameAs(open);
+      assertThat(open.readableUnreferenced()).isTrue();
+      assertThat(open.get(key(4, 9), 1000, true, true)).isEqualTo(value(4, 9));
+
+      // No reference is held, so dropping the table closes it at once; the slot then gives
+      // nothing, and the closed reader refuses lookups instead of answering them.
+      cache.evict(4);
+      assertThat(open.isClosed()).isTrue();
+      assertThat(fs.openReaders()).isZero();
+      assertThat(cache.unreferencedReader(4, slot)).isNull();
+      assertThatThrownBy(() -> open.get(key(4, 9), 1000, true, true))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("closed");
+    }
+    assertThat(fs.violation()).isNull();
+  }
+
+  @Test
+  void unreferencedReader_ofAnotherCacheOrAClosedCache_isNull() throws IOException {
+    TableCache.Slot slot = new TableCache.Slot();
+    TableCache first = newCache(16);
+    first.acquire(2, sizes[2], 0, slot).close();
+    try (TableCache second = newCache(16)) {
+      assertThat(second.unreferencedReader(2, slot)).isNull();
+    }
+    assertThat(first.unreferencedReader(2, slot)).isNotNull();
+    first.close();
+    assertThat(first.unreferencedReader(2, slot)).isNull();
+    assertThat(fs.openReaders()).isZero();
+  }
+
+  @Test
+  void unreferencedReader_ofAMemoryMappedTable_isNull() throws IOException {
+    // An unmap under a read still copying from the mapping would crash the process: such tables
+    // are read only through a reference.
+    TableCache.Slot slot = new TableCache.Slot();
+    try (TableCache cache =
+        new TableCache(FileSystem.nio(), this::pathOf, BlockCache.create(64 << 10), 16, true)) {
+      try (TableHandle h = cache.acquire(6, sizes[6], 0, slot)) {
+        assertThat(h.reader().readableUnreferenced()).isFalse();
+        assertThat(h.reader().get(key(6, 1), 1000, true, true)).isEqualTo(value(6, 1));
+      }
+      assertThat(cache.unreferencedReader(6, slot)).isNull();
+    }
+  }
+
+  @Test
   void acquire_throughSlot_afterClose_throwsIllegalState() throws IOException {
     TableCache.Slot slot = new TableCache.Slot();
     TableCache cache = newCache(16);

@@ -25,6 +25,11 @@ public class ForwardingReadableFile implements ReadableFile {
   }
 
   @Override
+  public boolean readsFailOnceClosed() {
+    return delegate.readsFailOnceClosed();
+  }
+
+  @Override
   public void close() throws IOException {
     delegate.close();
   }

@@ -2,6 +2,7 @@ package dev.strata.version;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.strata.Compression;
 import dev.strata.fs.FileSystem;
@@ -16,6 +17,7 @@ import dev.strata.sstable.TableCache;
 import dev.strata.sstable.TableHandle;
 import dev.strata.sstable.TableOptions;
 import dev.strata.sstable.TableProperties;
+import dev.strata.sstable.TableReader;
 import dev.strata.testing.ForwardingFileSystem;
 import dev.strata.testing.ForwardingReadableFile;
 import java.io.IOException;
@@ -144,12 +146,171 @@ class ConcurrentLevelPinTest {
     assertThat(obsolete).containsExactly(1L, 2L);
   }
 
+  @Test
+  void get_readerClosedByTheTableCacheMidRead_readsAgainThroughAReference() throws Exception {
+    // A lookup reads an open table without a reference, so the cache's bound on open files can
+    // close the reader under it; the pinned level still keeps the file, which the lookup reads
+    // again through a fresh reader.
+    FileMetadata f = table(1, "x", 1);
+    ConcurrentLevel level = new ConcurrentLevel(3, tables);
+    level.replace(new Level(3, List.of(f)));
+    TableReader first = f.unreferencedReader(tables);
+    assertThat(first).isNotNull();
+
+    fs.pauseReadsOf(FileNames.table(1));
+    CompletableFuture<byte[]> read =
+        CompletableFuture.supplyAsync(
+            () -> level.get("x".getBytes(UTF_8), Long.MAX_VALUE >>> 8, true, false, false));
+    assertThat(fs.paused.await(30, TimeUnit.SECONDS)).as("the lookup reached the table").isTrue();
+    tables.evict(1);
+    assertThat(first.isClosed()).as("closed at once: the lookup holds no reference").isTrue();
+    fs.resume.countDown();
+
+    assertThat(read.get(30, TimeUnit.SECONDS)).isEqualTo("value-of-x".getBytes(UTF_8));
+    TableReader second = f.unreferencedReader(tables);
+    assertThat(second).isNotNull().isNotSameAs(first);
+    assertThat(second.isClosed()).isFalse();
+    assertThat(fs.opens.get()).as("opened again once").isEqualTo(2);
+    assertThat(obsolete).isEmpty();
+    assertThat(fs.failure.get()).isNull();
+  }
+
+  @Test
+  void get_tableCacheClosedMidRead_failsAsAClosedCache() throws Exception {
+    FileMetadata f = table(1, "x", 1);
+    ConcurrentLevel level = new ConcurrentLevel(0, tables);
+    level.replace(new Level(0, List.of(f)));
+
+    fs.pauseReadsOf(FileNames.table(1));
+    CompletableFuture<byte[]> read =
+        CompletableFuture.supplyAsync(
+            () -> level.get("x".getBytes(UTF_8), Long.MAX_VALUE >>> 8, true, false, false));
+    assertThat(fs.paused.await(30, TimeUnit.SECONDS)).as("the lookup reached the table").isTrue();
+    tables.close();
+    fs.resume.countDown();
+
+    assertThatThrownBy(() -> read.get(30, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("table cache is closed");
+    assertThat(fs.opens.get()).as("nothing opened after the close").isEqualTo(1);
+  }
+
+  @Test
+  void get_manyThreadsWhileOneOpenFileKeepsClosingReaders_everyLookupFindsItsValue()
+      throws Exception {
+    // One open file for eight tables: nearly every lookup of another table closes the reader a
+    // lookup on another thread may be reading without a reference at that moment.
+    int files = 8;
+    List<FileMetadata> sorted = new java.util.ArrayList<>();
+    for (int i = 0; i < files; i++) {
+      sorted.add(table(i + 1, "k" + i, i + 1));
+    }
+    int threads = 4;
+    int lookups = 3_000;
+    try (TableCache small =
+        new TableCache(fs, n -> dir.resolve(FileNames.table(n)), BlockCache.create(0), 1)) {
+      ConcurrentLevel level = new ConcurrentLevel(3, small);
+      level.replace(new Level(3, sorted));
+      int opensBefore = fs.opens.get();
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(threads);
+      try {
+        List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          int seed = t;
+          results.add(
+              pool.submit(
+                  () -> {
+                    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+                    int found = 0;
+                    for (int i = 0; i < lookups; i++) {
+                      String key = "k" + random.nextInt(files);
+                      byte[] value =
+                          level.get(key.getBytes(UTF_8), Long.MAX_VALUE >>> 8, true, false, false);
+                      assertThat(value).isEqualTo(("value-of-" + key).getBytes(UTF_8));
+                      found++;
+                    }
+                    return found;
+                  }));
+        }
+        for (java.util.concurrent.Future<Integer> r : results) {
+          assertThat(r.get(120, TimeUnit.SECONDS)).isEqualTo(lookups);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      // How many depends on the interleaving (a lookup of a table still mapped reopens nothing);
+      // 12,000 lookups of eight tables through one open file reopen hundreds at the least.
+      assertThat(fs.opens.get() - opensBefore)
+          .as("readers were closed and opened again throughout")
+          .isGreaterThan(files * 10);
+    }
+    assertThat(obsolete).isEmpty();
+  }
+
+  @Test
+  void get_whileTheLevelIsReplacedOverAndOver_findsTheKeyAndHandsTheFileOverOnce()
+      throws Exception {
+    // Lookups pin the level after an optimistic read of its lock; a replacement can swap out and
+    // release the instance a lookup just read. The lookup must then pin again, never raise a
+    // released instance's count from zero (which would drop its file's references twice).
+    FileMetadata f = table(1, "x", 1);
+    ConcurrentLevel level = new ConcurrentLevel(3, tables);
+    level.replace(new Level(3, List.of(f)));
+    int readers = 2;
+    int lookups = 20_000;
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(readers + 1);
+    try {
+      java.util.concurrent.atomic.AtomicBoolean reading =
+          new java.util.concurrent.atomic.AtomicBoolean(true);
+      java.util.concurrent.Future<Integer> replacer =
+          pool.submit(
+              () -> {
+                int replaced = 0;
+                while (reading.get()) {
+                  level.replace(new Level(3, List.of(f)));
+                  replaced++;
+                }
+                return replaced;
+              });
+      List<java.util.concurrent.Future<?>> reads = new java.util.ArrayList<>();
+      for (int t = 0; t < readers; t++) {
+        reads.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < lookups; i++) {
+                    assertThat(level.get("x".getBytes(UTF_8), 10, true, false, false))
+                        .isEqualTo("value-of-x".getBytes(UTF_8));
+                  }
+                  return null;
+                }));
+      }
+      try {
+        for (java.util.concurrent.Future<?> r : reads) {
+          r.get(120, TimeUnit.SECONDS);
+        }
+      } finally {
+        reading.set(false);
+      }
+      assertThat(replacer.get(30, TimeUnit.SECONDS)).isPositive();
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(obsolete).as("the file never left the level").isEmpty();
+    assertThat(f.refCountForTesting()).as("the current instance's reference only").isEqualTo(1);
+    level.replace(new Level(3, List.of()));
+    assertThat(obsolete).containsExactly(1L);
+  }
+
   /** Reads of one named file block, once armed, until {@link #resume} opens. */
   private static final class PausingFileSystem extends ForwardingFileSystem {
     private volatile String pausedName;
     final CountDownLatch paused = new CountDownLatch(1);
     final CountDownLatch resume = new CountDownLatch(1);
     final AtomicReference<String> failure = new AtomicReference<>();
+    final java.util.concurrent.atomic.AtomicInteger opens =
+        new java.util.concurrent.atomic.AtomicInteger();
 
     PausingFileSystem(FileSystem delegate) {
       super(delegate);
@@ -162,6 +323,7 @@ class ConcurrentLevelPinTest {
     @Override
     public ReadableFile openRead(Path path) throws IOException {
       ReadableFile file = delegate.openRead(path);
+      opens.incrementAndGet();
       String name = path.getFileName().toString();
       return new ForwardingReadableFile(file) {
         @Override
