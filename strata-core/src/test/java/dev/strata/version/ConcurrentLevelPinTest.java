@@ -43,10 +43,13 @@ class ConcurrentLevelPinTest {
   private PausingFileSystem fs;
   private TableCache tables;
   private final List<Long> obsolete = new CopyOnWriteArrayList<>();
+  /** Names of the files handed to the obsolete callback; the file system fails reads of them. */
+  private final java.util.Set<String> handedOver =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   @BeforeEach
   void open() {
-    fs = new PausingFileSystem(FileSystem.nio());
+    fs = new PausingFileSystem(FileSystem.nio(), handedOver);
     tables = new TableCache(fs, n -> dir.resolve(FileNames.table(n)), BlockCache.create(0), 100);
   }
 
@@ -68,7 +71,11 @@ class ConcurrentLevelPinTest {
       file.sync();
     }
     FileMetadata f = FileMetadata.ofTable(number, props, FragmentedRangeTombstones.EMPTY);
-    f.setOnObsolete(m -> obsolete.add(m.number()));
+    f.setOnObsolete(
+        m -> {
+          handedOver.add(FileNames.table(m.number()));
+          obsolete.add(m.number());
+        });
     // Opened now, so that the only reads left are the lookups' data blocks.
     try (TableHandle h = f.acquireTable(tables)) {
       assertThat(h.reader()).isNotNull();
@@ -303,6 +310,70 @@ class ConcurrentLevelPinTest {
     assertThat(obsolete).containsExactly(1L);
   }
 
+  @Test
+  void get_whileEveryReplacementRemovesTheFileRead_neverReadsAFileHandedOver() throws Exception {
+    // Each replacement installs a new file holding "x" and removes the one before, which goes to
+    // the obsolete callback (and would be deleted) once no lookup holds the level it was in. Two
+    // threads look "x" up throughout, reading each time from the file (no block cache): a read of
+    // a file already handed over means a lookup's hold did not keep it.
+    int files = 150;
+    List<FileMetadata> made = new java.util.ArrayList<>();
+    for (int i = 1; i <= files; i++) {
+      made.add(table(i, "x", i));
+    }
+    ConcurrentLevel level = new ConcurrentLevel(0, tables);
+    level.replace(new Level(0, List.of(made.get(0))));
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
+    java.util.concurrent.atomic.AtomicBoolean replacing =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    CountDownLatch started = new CountDownLatch(2);
+    java.util.concurrent.atomic.AtomicLong lookupsDone =
+        new java.util.concurrent.atomic.AtomicLong();
+    try {
+      List<java.util.concurrent.Future<Integer>> reads = new java.util.ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        reads.add(
+            pool.submit(
+                () -> {
+                  int n = 0;
+                  started.countDown();
+                  while (replacing.get()) {
+                    byte[] value =
+                        level.get("x".getBytes(UTF_8), Long.MAX_VALUE >>> 8, true, false, false);
+                    assertThat(value).isEqualTo("value-of-x".getBytes(UTF_8));
+                    lookupsDone.incrementAndGet();
+                    n++;
+                  }
+                  return n;
+                }));
+      }
+      try {
+        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+        for (int i = 1; i < files; i++) {
+          // Lookups run between replacements (a few per level installed), as long as both last.
+          long before = lookupsDone.get();
+          level.replace(new Level(0, List.of(made.get(i))));
+          while (lookupsDone.get() < before + 4
+              && reads.stream().noneMatch(java.util.concurrent.Future::isDone)) {
+            Thread.onSpinWait();
+          }
+        }
+      } finally {
+        replacing.set(false);
+      }
+      for (java.util.concurrent.Future<Integer> r : reads) {
+        r.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(fs.failure.get()).isNull();
+    assertThat(obsolete).hasSize(files - 1).doesNotHaveDuplicates();
+    level.replace(new Level(0, List.of()));
+    assertThat(obsolete).hasSize(files).doesNotHaveDuplicates();
+  }
+
   /** Reads of one named file block, once armed, until {@link #resume} opens. */
   private static final class PausingFileSystem extends ForwardingFileSystem {
     private volatile String pausedName;
@@ -312,8 +383,11 @@ class ConcurrentLevelPinTest {
     final java.util.concurrent.atomic.AtomicInteger opens =
         new java.util.concurrent.atomic.AtomicInteger();
 
-    PausingFileSystem(FileSystem delegate) {
+    private final java.util.Set<String> handedOver;
+
+    PausingFileSystem(FileSystem delegate, java.util.Set<String> handedOver) {
       super(delegate);
+      this.handedOver = handedOver;
     }
 
     void pauseReadsOf(String name) {
@@ -329,11 +403,15 @@ class ConcurrentLevelPinTest {
         @Override
         public void readFully(long position, byte[] dst, int offset, int length)
             throws IOException {
+          if (handedOver.contains(name)) {
+            // The engine deletes a file once it is handed over: a read now could not happen.
+            failure.compareAndSet(null, "read of " + name + " after it was handed over");
+          }
           if (name.equals(pausedName)) {
             paused.countDown();
             try {
               if (!resume.await(30, TimeUnit.SECONDS)) {
-                failure.set("never resumed");
+                failure.compareAndSet(null, "never resumed");
               }
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
