@@ -219,11 +219,11 @@ public final class TableCache implements AutoCloseable {
   }
 
   /**
-   * The reader of table {@code fileNumber} that {@code slot} remembers, for a point lookup that reads it without a reference, or
-   * null: then the lookup takes one through {@link #acquire(long, long, long, Slot)}. Non-null only
-   * for a reader this cache still maps, open, whose file fails reads cleanly once closed ({@link
-   * TableReader#readableUnreferenced}); about one call in 64 also tells the map of the use, as
-   * {@code acquire} does.
+   * The reader of table {@code fileNumber} that {@code slot} remembers, for a point lookup that
+   * reads it without a reference, or null: then the lookup takes one through {@link
+   * #acquire(long, long, long, Slot)}. Non-null only for a reader this cache still maps, open,
+   * whose file fails reads cleanly once closed ({@link TableReader#readableUnreferenced}); about
+   * one call in 64 also tells the map of the use, as {@code acquire} does.
    *
    * <p>The map may drop the reader and close it at any time after this returns (its bound on open
    * files). So the caller must keep the table's file from being deleted (a pinned level does),
