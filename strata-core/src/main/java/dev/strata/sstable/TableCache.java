@@ -233,24 +233,33 @@ public final class TableCache implements AutoCloseable {
    * and a handle, fewer per table per lookup.
    */
   public TableReader unreferencedReader(long fileNumber, Slot slot) {
-    WeakReference<OpenTable> ref = slot.remembered;
-    OpenTable known = ref == null ? null : ref.get();
+    OpenTable known = mappedIn(slot);
     if (known == null
-        || known.owner != this
-        || !known.mapped
         || closed
         || !known.reader.readableUnreferenced()
         || known.reader.isClosed()) {
       return null;
     }
-    if ((ThreadLocalRandom.current().nextInt() & SLOT_TOUCH_MASK) == 0) {
-      var unused = readers.getIfPresent(fileNumber);
-    }
+    countSlotUse(fileNumber);
     return known.reader;
+  }
+
+  /** The table {@code slot} remembers if this cache opened it and still maps it, else null. */
+  private OpenTable mappedIn(Slot slot) {
+    WeakReference<OpenTable> ref = slot.remembered;
+    OpenTable known = ref == null ? null : ref.get();
+    return known != null && known.owner == this && known.mapped ? known : null;
   }
 
   /** A lookup through a slot is also counted as a use by the map once in {@code MASK + 1}. */
   private static final int SLOT_TOUCH_MASK = 63;
+
+  /** Tells the map of a lookup through a slot, about once in {@code SLOT_TOUCH_MASK + 1}. */
+  private void countSlotUse(long fileNumber) {
+    if ((ThreadLocalRandom.current().nextInt() & SLOT_TOUCH_MASK) == 0) {
+      var unused = readers.getIfPresent(fileNumber);
+    }
+  }
 
   /**
    * As {@link #acquire(long, long, long)}, first trying the reader {@code slot} remembers: used if
@@ -260,9 +269,8 @@ public final class TableCache implements AutoCloseable {
    */
   public TableHandle acquire(long fileNumber, long fileSize, long globalSequence, Slot slot)
       throws IOException {
-    WeakReference<OpenTable> ref = slot.remembered;
-    OpenTable known = ref == null ? null : ref.get();
-    if (known != null && known.owner == this && known.mapped && known.tryRetain()) {
+    OpenTable known = mappedIn(slot);
+    if (known != null && known.tryRetain()) {
       // Retained: the reader stays open until this handle closes, even if the entry is dropped
       // between the check of mapped and the retain (as with the map's own fast path).
       TableHandle handle = new TableHandle(known);
@@ -270,9 +278,7 @@ public final class TableCache implements AutoCloseable {
         handle.close();
         throw new IllegalStateException("table cache is closed");
       }
-      if ((ThreadLocalRandom.current().nextInt() & SLOT_TOUCH_MASK) == 0) {
-        var unused = readers.getIfPresent(fileNumber);
-      }
+      countSlotUse(fileNumber);
       return handle;
     }
     TableHandle handle = acquire(fileNumber, fileSize, globalSequence);
