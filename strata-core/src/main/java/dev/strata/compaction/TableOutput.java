@@ -258,7 +258,6 @@ final class TableOutput {
     return outputs;
   }
 
-  /** Closes and deletes every file this output created; never throws. */
   /**
    * As {@link #abandon()}, after the job failed with {@code failure}: a failure of the clean-up
    * itself (the heap may still be short) is added to it, and the files it leaves are deleted at the
@@ -272,6 +271,7 @@ final class TableOutput {
     }
   }
 
+  /** Closes and deletes every file this output created; never throws. */
   void abandon() {
     awaitSyncs();
     if (builder != null) {
