@@ -22,11 +22,21 @@ import dev.strata.testing.ForwardingFileSystem;
 import dev.strata.testing.ForwardingReadableFile;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,8 +54,8 @@ class ConcurrentLevelPinTest {
   private TableCache tables;
   private final List<Long> obsolete = new CopyOnWriteArrayList<>();
   /** Names of the files handed to the obsolete callback; the file system fails reads of them. */
-  private final java.util.Set<String> handedOver =
-      java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<String> handedOver =
+      ConcurrentHashMap.newKeySet();
 
   @BeforeEach
   void open() {
@@ -208,7 +218,7 @@ class ConcurrentLevelPinTest {
     // One open file for eight tables: nearly every lookup of another table closes the reader a
     // lookup on another thread may be reading without a reference at that moment.
     int files = 8;
-    List<FileMetadata> sorted = new java.util.ArrayList<>();
+    List<FileMetadata> sorted = new ArrayList<>();
     for (int i = 0; i < files; i++) {
       sorted.add(table(i + 1, "k" + i, i + 1));
     }
@@ -219,16 +229,16 @@ class ConcurrentLevelPinTest {
       ConcurrentLevel level = new ConcurrentLevel(3, small);
       level.replace(new Level(3, sorted));
       int opensBefore = fs.opens.get();
-      java.util.concurrent.ExecutorService pool =
-          java.util.concurrent.Executors.newFixedThreadPool(threads);
+      ExecutorService pool =
+          Executors.newFixedThreadPool(threads);
       try {
-        List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+        List<Future<Integer>> results = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
           int seed = t;
           results.add(
               pool.submit(
                   () -> {
-                    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+                    SplittableRandom random = new SplittableRandom(seed);
                     int found = 0;
                     for (int i = 0; i < lookups; i++) {
                       String key = "k" + random.nextInt(files);
@@ -240,7 +250,7 @@ class ConcurrentLevelPinTest {
                     return found;
                   }));
         }
-        for (java.util.concurrent.Future<Integer> r : results) {
+        for (Future<Integer> r : results) {
           assertThat(r.get(120, TimeUnit.SECONDS)).isEqualTo(lookups);
         }
       } finally {
@@ -266,12 +276,12 @@ class ConcurrentLevelPinTest {
     level.replace(new Level(3, List.of(f)));
     int readers = 2;
     int lookups = 20_000;
-    java.util.concurrent.ExecutorService pool =
-        java.util.concurrent.Executors.newFixedThreadPool(readers + 1);
+    ExecutorService pool =
+        Executors.newFixedThreadPool(readers + 1);
     try {
-      java.util.concurrent.atomic.AtomicBoolean reading =
-          new java.util.concurrent.atomic.AtomicBoolean(true);
-      java.util.concurrent.Future<Integer> replacer =
+      AtomicBoolean reading =
+          new AtomicBoolean(true);
+      Future<Integer> replacer =
           pool.submit(
               () -> {
                 int replaced = 0;
@@ -281,7 +291,7 @@ class ConcurrentLevelPinTest {
                 }
                 return replaced;
               });
-      List<java.util.concurrent.Future<?>> reads = new java.util.ArrayList<>();
+      List<Future<?>> reads = new ArrayList<>();
       for (int t = 0; t < readers; t++) {
         reads.add(
             pool.submit(
@@ -294,7 +304,7 @@ class ConcurrentLevelPinTest {
                 }));
       }
       try {
-        for (java.util.concurrent.Future<?> r : reads) {
+        for (Future<?> r : reads) {
           r.get(120, TimeUnit.SECONDS);
         }
       } finally {
@@ -317,21 +327,21 @@ class ConcurrentLevelPinTest {
     // threads look "x" up throughout, reading each time from the file (no block cache): a read of
     // a file already handed over means a lookup's hold did not keep it.
     int files = 150;
-    List<FileMetadata> made = new java.util.ArrayList<>();
+    List<FileMetadata> made = new ArrayList<>();
     for (int i = 1; i <= files; i++) {
       made.add(table(i, "x", i));
     }
     ConcurrentLevel level = new ConcurrentLevel(0, tables);
     level.replace(new Level(0, List.of(made.get(0))));
-    java.util.concurrent.ExecutorService pool =
-        java.util.concurrent.Executors.newFixedThreadPool(2);
-    java.util.concurrent.atomic.AtomicBoolean replacing =
-        new java.util.concurrent.atomic.AtomicBoolean(true);
+    ExecutorService pool =
+        Executors.newFixedThreadPool(2);
+    AtomicBoolean replacing =
+        new AtomicBoolean(true);
     CountDownLatch started = new CountDownLatch(2);
-    java.util.concurrent.atomic.AtomicLong lookupsDone =
-        new java.util.concurrent.atomic.AtomicLong();
+    AtomicLong lookupsDone =
+        new AtomicLong();
     try {
-      List<java.util.concurrent.Future<Integer>> reads = new java.util.ArrayList<>();
+      List<Future<Integer>> reads = new ArrayList<>();
       for (int t = 0; t < 2; t++) {
         reads.add(
             pool.submit(
@@ -355,14 +365,14 @@ class ConcurrentLevelPinTest {
           long before = lookupsDone.get();
           level.replace(new Level(0, List.of(made.get(i))));
           while (lookupsDone.get() < before + 4
-              && reads.stream().noneMatch(java.util.concurrent.Future::isDone)) {
+              && reads.stream().noneMatch(Future::isDone)) {
             Thread.onSpinWait();
           }
         }
       } finally {
         replacing.set(false);
       }
-      for (java.util.concurrent.Future<Integer> r : reads) {
+      for (Future<Integer> r : reads) {
         r.get(60, TimeUnit.SECONDS);
       }
     } finally {
@@ -380,12 +390,12 @@ class ConcurrentLevelPinTest {
     final CountDownLatch paused = new CountDownLatch(1);
     final CountDownLatch resume = new CountDownLatch(1);
     final AtomicReference<String> failure = new AtomicReference<>();
-    final java.util.concurrent.atomic.AtomicInteger opens =
-        new java.util.concurrent.atomic.AtomicInteger();
+    final AtomicInteger opens =
+        new AtomicInteger();
 
-    private final java.util.Set<String> handedOver;
+    private final Set<String> handedOver;
 
-    PausingFileSystem(FileSystem delegate, java.util.Set<String> handedOver) {
+    PausingFileSystem(FileSystem delegate, Set<String> handedOver) {
       super(delegate);
       this.handedOver = handedOver;
     }
