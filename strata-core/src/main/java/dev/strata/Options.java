@@ -32,6 +32,7 @@ public final class Options {
   private final WalRecoveryMode walRecoveryMode;
   private final boolean reuseLogs;
   private final boolean flushOnClose;
+  private final boolean memtableValuesOffHeap;
   private final int blockSizeBytes;
   private final int blockRestartInterval;
   private final Compression compression;
@@ -82,6 +83,7 @@ public final class Options {
     this.walRecoveryMode = b.walRecoveryMode;
     this.reuseLogs = b.reuseLogs;
     this.flushOnClose = b.flushOnClose;
+    this.memtableValuesOffHeap = b.memtableValuesOffHeap;
     this.blockSizeBytes = b.blockSizeBytes;
     this.blockRestartInterval = b.blockRestartInterval;
     this.compression = b.compression;
@@ -193,6 +195,11 @@ public final class Options {
   /** See {@link Builder#flushOnClose}. */
   public boolean flushOnClose() {
     return flushOnClose;
+  }
+
+  /** See {@link Builder#memtableValuesOffHeap}. */
+  public boolean memtableValuesOffHeap() {
+    return memtableValuesOffHeap;
   }
 
   public int blockSizeBytes() {
@@ -383,6 +390,8 @@ public final class Options {
         + reuseLogs
         + ", flushOnClose="
         + flushOnClose
+        + ", memtableValuesOffHeap="
+        + memtableValuesOffHeap
         + ", sharedExecutor="
         + (backgroundExecutor != null)
         + ", blockSizeBytes="
@@ -446,6 +455,7 @@ public final class Options {
     private WalRecoveryMode walRecoveryMode = WalRecoveryMode.TOLERATE_CORRUPTED_TAIL_RECORDS;
     private boolean reuseLogs = false;
     private boolean flushOnClose = true;
+    private boolean memtableValuesOffHeap = true;
     private int blockSizeBytes = 4096;
     private int blockRestartInterval = 16;
     private Compression compression = Compression.LZ4;
@@ -496,6 +506,7 @@ public final class Options {
       walRecoveryMode = o.walRecoveryMode;
       reuseLogs = o.reuseLogs;
       flushOnClose = o.flushOnClose;
+      memtableValuesOffHeap = o.memtableValuesOffHeap;
       blockSizeBytes = o.blockSizeBytes;
       blockRestartInterval = o.blockRestartInterval;
       compression = o.compression;
@@ -715,6 +726,25 @@ public final class Options {
      */
     public Builder flushOnClose(boolean v) {
       flushOnClose = v;
+      return this;
+    }
+
+    /**
+     * Whether the sharded memtable keeps its values in direct memory rather than on the Java heap
+     * (default true). Keys and the memtable's structure stay on the heap. With 1 KB values a
+     * memtable is nearly all values, and with the JVM's default heap two or three 64 MiB memtables
+     * on the heap made G1 collect often and grow the heap to 1.4 times the memory RocksDB's process
+     * used in YCSB's load ({@code docs/benchmarks.md}, item 43).
+     *
+     * <p>Applies to memtables of at least 4 MiB, after their first MiB of values. The direct
+     * memory comes in chunks of 1 MiB that a database keeps for its next memtables (at most one
+     * memtable's worth beyond those live) until it closes; it counts against {@code
+     * -XX:MaxDirectMemorySize}, which by default equals the maximum heap. When no direct memory can
+     * be had, values go on the heap instead: nothing fails. {@link StrataDB#memoryUsage} and {@code
+     * strata.stats} report the chunks.
+     */
+    public Builder memtableValuesOffHeap(boolean v) {
+      memtableValuesOffHeap = v;
       return this;
     }
 

@@ -25,7 +25,7 @@ class LayeringTest {
           "util", Set.of(),
           "stats", Set.of(),
           "key", Set.of("util"),
-          "fs", Set.of(),
+          "fs", Set.of("util"),
           "memtable", Set.of("key", "util", "stats"),
           "wal", Set.of("key", "fs", "util"),
           "sstable", Set.of("key", "fs", "util", "stats"),

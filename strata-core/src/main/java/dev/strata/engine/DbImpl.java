@@ -1253,6 +1253,8 @@ public final class DbImpl implements StrataDB {
 
   /** The last step of close, once no worker can touch the files. Runs once. */
   private void releaseResources() {
+    // Pooled value chunks go to the collector now, not when the application drops this object.
+    writes.closeValuePool();
     try {
       jobs.closeVersions();
     } catch (IOException | RuntimeException e) {
@@ -1325,6 +1327,16 @@ public final class DbImpl implements StrataDB {
     for (ColumnFamily f : families.live()) {
       f.reads.setHookForTesting(hook);
     }
+  }
+
+  /** Direct memory kept for the next memtables' values; for the memory figures. */
+  long pooledValueChunkBytes() {
+    return writes.pooledChunkBytes();
+  }
+
+  /** Memtable chunks taken from the pool instead of allocated; for tests. */
+  long reusedMemtableChunksForTesting() {
+    return writes.reusedChunks();
   }
 
   /** Installs a hook the calling thread's next checkpoint runs right after pinning its tables. */

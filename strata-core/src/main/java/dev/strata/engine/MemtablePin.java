@@ -1,6 +1,7 @@
 package dev.strata.engine;
 
 import dev.strata.memtable.Memtable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -23,6 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>An iterator that is never closed keeps its memtables counted until the database closes (and
  * its snapshot registered): the figure then reports memory the collector may already have freed.
+ *
+ * <p>The pin also decides when a flushed memtable's memory may be reused ({@link #drained}): once
+ * it left the set, no point read still reads it, and no iterator holds it.
  */
 final class MemtablePin {
   private static final int LEFT_SET = 1;
@@ -35,6 +39,12 @@ final class MemtablePin {
 
   /** Bit 0: left the set; bits 1..31: open iterators. See the class comment. */
   private final AtomicInteger state = new AtomicInteger();
+
+  /** Set once by {@link #drained()}. */
+  private volatile boolean drained;
+
+  /** Set once, by the thread that hands the memtable's memory back. */
+  private final AtomicBoolean reclaimed = new AtomicBoolean();
 
   MemtablePin(Memtable memtable, AtomicLong pinnedBytes) {
     this.memtable = memtable;
@@ -49,6 +59,36 @@ final class MemtablePin {
   /** An iterator that {@link #retain}ed the memtable closed. */
   void release() {
     change(-ITERATOR);
+    if (drained && iterators() == 0) {
+      reclaim();
+    }
+  }
+
+  /**
+   * No point read can reach the memtable any more: it left the set and every read that might have
+   * loaded a set holding it has finished ({@link MemtableReaders#awaitDrained}). Called at most
+   * once, by the flush that removed it, after {@link #leftSet}. From here on the number of
+   * iterators can only fall (an iterator retains its memtables before its read ends), and when it
+   * is zero the memtable's memory goes back for reuse ({@link Memtable#reclaim}), by this call or
+   * by the last iterator's {@link #release}: the volatile {@link #drained} and the atomic state
+   * let at least one of the two see both conditions, and {@link #reclaimed} lets one act.
+   */
+  void drained() {
+    drained = true;
+    if (iterators() == 0) {
+      reclaim();
+    }
+  }
+
+  private void reclaim() {
+    if (reclaimed.compareAndSet(false, true)) {
+      memtable.reclaim();
+    }
+  }
+
+  /** Whether the memtable's memory went back for reuse; for tests. */
+  boolean reclaimed() {
+    return reclaimed.get();
   }
 
   /**

@@ -46,6 +46,7 @@ final class Properties {
           "block-cache-capacity",
           "compaction-buffer-bytes",
           "estimate-heap-bytes",
+          "memtable-off-heap-bytes",
           "bytes-written-user",
           "bytes-written-wal",
           "bytes-written-tables",
@@ -120,6 +121,8 @@ final class Properties {
         return Long.toString(s.tableBuilderBytes.get());
       case "estimate-heap-bytes":
         return Long.toString(MemoryUsage.of(db).estimatedHeapBytes());
+      case "memtable-off-heap-bytes":
+        return Long.toString(MemoryUsage.of(db).offHeapBytes());
       case "compaction-pending":
         return Boolean.toString(compactionPending(family));
       case "estimate-pending-compaction-bytes":
@@ -224,7 +227,9 @@ final class Properties {
                 + "  memtables: %d active, %d in %d immutable, %d flushed but held by iterators%n"
                 + "  block cache: %d of %d used, %d overhead; hit ratio %.4f%n"
                 + "  table readers: %d in %d open (index, filter and properties blocks)%n"
-                + "  table builders: %d (running flush and compaction)%n",
+                + "  table builders: %d (running flush and compaction)%n"
+                + "memory (direct bytes): %d memtable values, %d of them pooled for the next"
+                + " memtables%n",
             u.estimatedHeapBytes(),
             u.activeMemtable(),
             u.immutableMemtables(),
@@ -236,7 +241,9 @@ final class Properties {
             hitRatio,
             u.tableReaderBytes(),
             u.tableReaders(),
-            u.tableBuilderBytes()));
+            u.tableBuilderBytes(),
+            u.offHeapBytes(),
+            u.pooledValueChunks()));
   }
 
   /**

@@ -11,12 +11,16 @@ interface ReadHook {
   enum Step {
     /** A get read its sequence, before the memtables. */
     GET_SEQUENCE_READ,
+    /** A get (or keyMayExist) loaded the memtable set, before it reads the memtables. */
+    GET_MEMTABLES_LOADED,
     /** A get looked in every memtable and found nothing, before the levels. */
     GET_MEMTABLES_READ,
     /** A get looked in level {@code level} and found nothing, before the next level. */
     GET_LEVEL_READ,
     /** An iterator registered its sequence, before it pins the memtables. */
     ITERATOR_SEQUENCE_READ,
+    /** An iterator loaded the memtable set, before it retains the memtables' pins. */
+    ITERATOR_MEMTABLES_LOADED,
     /** An iterator pinned the memtables, before the levels. */
     ITERATOR_MEMTABLES_PINNED,
     /** An iterator pinned level {@code level}, before the next level. */

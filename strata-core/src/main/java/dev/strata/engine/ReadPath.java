@@ -66,6 +66,9 @@ final class ReadPath {
    */
   private ReadHook hook = ReadHook.NONE;
 
+  /** The database's guard of memtable reads; see {@link MemtableReaders}. */
+  private final MemtableReaders memtableReaders;
+
   ReadPath(
       DbStatus status,
       WriteController writes,
@@ -85,6 +88,7 @@ final class ReadPath {
     this.snapshots = snapshots;
     this.jobs = jobs;
     this.stats = stats;
+    this.memtableReaders = writes.memtableReaders;
   }
 
   void setHookForTesting(ReadHook hook) {
@@ -169,7 +173,7 @@ final class ReadPath {
    */
   private byte[] getAt(byte[] key, long seq, boolean unregistered, ReadOptions ro) {
     hook.at(ReadHook.Step.GET_SEQUENCE_READ, -1);
-    byte[] r = family.mems.get(key, seq);
+    byte[] r = memtableGet(key, seq);
     if (r != null) {
       stats.memtableHits.increment();
       // Memtables return a copy of the value, which the caller may keep (or MERGE).
@@ -263,17 +267,22 @@ final class ReadPath {
   private void multiGetAt(byte[][] keys, long seq, ReadOptions ro, byte[][] results) {
     int n = keys.length;
     boolean[] found = new boolean[n];
-    MemtableSet m = family.mems;
     int pending = 0;
-    for (int i = 0; i < n; i++) {
-      byte[] r = m.get(keys[i], seq);
-      if (r != null) {
-        stats.memtableHits.increment();
-        results[i] = r;
-        found[i] = true;
-      } else {
-        pending++;
+    int stripe = memtableReaders.enter();
+    try {
+      MemtableSet m = family.mems;
+      for (int i = 0; i < n; i++) {
+        byte[] r = m.get(keys[i], seq);
+        if (r != null) {
+          stats.memtableHits.increment();
+          results[i] = r;
+          found[i] = true;
+        } else {
+          pending++;
+        }
       }
+    } finally {
+      memtableReaders.exit(stripe);
     }
     if (pending == 0) {
       return;
@@ -315,7 +324,7 @@ final class ReadPath {
     status.checkOpen();
     Snapshot snapshot = ro.snapshot();
     long seq = snapshot != null ? snapshots.sequenceOf(snapshot) : writes.visibleSequence();
-    byte[] r = family.mems.get(key, seq);
+    byte[] r = memtableGet(key, seq);
     if (r != null) {
       // The newest version the read sees is in a memtable: a value or merge operand, or a
       // deletion that hides every older version.
@@ -334,6 +343,21 @@ final class ReadPath {
     } catch (IllegalStateException e) {
       status.checkOpen();
       throw e;
+    }
+  }
+
+  /**
+   * The memtables' answer for {@code key} at {@code seq} (see {@link MemtableSet#get}), read as one
+   * read of {@link MemtableReaders}: the set loaded and its memtables read inside it.
+   */
+  private byte[] memtableGet(byte[] key, long seq) {
+    int stripe = memtableReaders.enter();
+    try {
+      MemtableSet m = family.mems;
+      hook.at(ReadHook.Step.GET_MEMTABLES_LOADED, -1);
+      return m.get(key, seq);
+    } finally {
+      memtableReaders.exit(stripe);
     }
   }
 
@@ -434,11 +458,19 @@ final class ReadPath {
     List<RangeTombstone> rangeTombstones = new ArrayList<>();
     try {
       hook.at(ReadHook.Step.ITERATOR_SEQUENCE_READ, -1);
-      MemtableSet m = family.mems;
-      // Retained for the memory figures only: the iterator's cursors keep the memtables alive.
-      pins = m.pins();
-      for (MemtablePin p : pins) {
-        p.retain();
+      // Retained for the memory figures and so that a flushed memtable's memory is not reused
+      // while the iterator reads it; entered as a read until then, so that the flush that removes
+      // a memtable this iterator found waits for the retain (MemtableReaders).
+      int stripe = memtableReaders.enter();
+      try {
+        MemtableSet m = family.mems;
+        hook.at(ReadHook.Step.ITERATOR_MEMTABLES_LOADED, -1);
+        pins = m.pins();
+        for (MemtablePin p : pins) {
+          p.retain();
+        }
+      } finally {
+        memtableReaders.exit(stripe);
       }
       for (MemtablePin p : pins) {
         children.add(p.memtable.newIterator());

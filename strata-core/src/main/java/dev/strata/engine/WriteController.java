@@ -18,6 +18,7 @@ import dev.strata.key.ValueKind;
 import dev.strata.memtable.Memtable;
 import dev.strata.memtable.ShardedMemtable;
 import dev.strata.memtable.SkipListMemtable;
+import dev.strata.memtable.ValueChunkPool;
 import dev.strata.version.FileNames;
 import dev.strata.version.VersionSet;
 import dev.strata.wal.LogWriter;
@@ -117,6 +118,23 @@ final class WriteController implements CommitPipeline.Engine {
   private final LockWaits shardLockWaits;
 
   /**
+   * The off-heap chunks that hold the memtables' values, and those flushed memtables gave back for
+   * the next ones, one memtable's worth at most (see {@link ValueChunkPool}); null when {@link
+   * Options#memtableValuesOffHeap} is off.
+   */
+  private final ValueChunkPool valuePool;
+
+  /** The point reads and iterator creations that may still read a memtable. */
+  final MemtableReaders memtableReaders = new MemtableReaders();
+
+  /**
+   * How long a flush waits for the reads that might still read the memtable it removed before it
+   * gives up reusing that memtable's value chunks (they are then the collector's). The memtable part of
+   * a read does no I/O and takes microseconds; only a read descheduled in it takes longer.
+   */
+  private static final long DRAIN_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+  /**
    * How writes flow now, for listeners and JMX. Written only by the commit leader of the moment
    * in {@link #makeRoomForWrite} (leadership passes through the pipeline's queue lock); volatile
    * for JMX and {@code getProperty}, which may see the condition of a moment ago.
@@ -194,6 +212,8 @@ final class WriteController implements CommitPipeline.Engine {
     this.dir = dir;
     this.families = families;
     this.obs = obs;
+    this.valuePool =
+        options.memtableValuesOffHeap() ? new ValueChunkPool(options.memtableSizeBytes()) : null;
     this.shardLockWaits =
         new LockWaits(
             obs.recorder.adder(Ticker.MEMTABLE_LOCK_WAITS),
@@ -222,7 +242,8 @@ final class WriteController implements CommitPipeline.Engine {
   Memtable newMemtable(Options o) {
     return o.memtable() == MemtableKind.SKIPLIST
         ? new SkipListMemtable(o.memtableSizeBytes())
-        : new ShardedMemtable(o.memtableShards(), o.memtableSizeBytes(), shardLockWaits);
+        : new ShardedMemtable(
+            o.memtableShards(), o.memtableSizeBytes(), shardLockWaits, valuePool);
   }
 
   /**
@@ -972,11 +993,20 @@ final class WriteController implements CommitPipeline.Engine {
    *     fails, the database closes or the thread is interrupted while waiting
    */
   boolean flushIfOverlapping(ColumnFamily family, Predicate<Memtable> overlaps, boolean mayFlush) {
-    MemtableSet m = family.mems;
-    boolean activeOverlaps = overlaps.test(m.active);
-    boolean any = activeOverlaps;
-    for (MemtableSet.Immutable imm : m.immutables) {
-      any = any || overlaps.test(imm.memtable());
+    boolean activeOverlaps;
+    boolean any;
+    // Read as a point read is (MemtableReaders): a flush that removes one of these memtables
+    // meanwhile does not hand its memory on before the tests are done.
+    int stripe = memtableReaders.enter();
+    try {
+      MemtableSet m = family.mems;
+      activeOverlaps = overlaps.test(m.active);
+      any = activeOverlaps;
+      for (MemtableSet.Immutable imm : m.immutables) {
+        any = any || overlaps.test(imm.memtable());
+      }
+    } finally {
+      memtableReaders.exit(stripe);
     }
     if (!any) {
       return false;
@@ -1129,6 +1159,29 @@ final class WriteController implements CommitPipeline.Engine {
     }
     // After the lock: the budget is shared with other databases' threads (lock-free, no waits).
     reportToBudget();
+    // The memtable's chunks go to the next memtables once no read can reach it: every read that
+    // might have loaded the old set has ended (a wait of microseconds, holding no lock), and the
+    // last iterator holding it, if any, has closed (MemtablePin).
+    if (memtableReaders.awaitDrained(DRAIN_WAIT_NANOS)) {
+      flushed.pin().drained();
+    }
+  }
+
+  /** At close: drops the pooled value chunks (and those given back later) to the collector. */
+  void closeValuePool() {
+    if (valuePool != null) {
+      valuePool.close();
+    }
+  }
+
+  /** Bytes of memtable chunks waiting for the next memtables; for the memory figures. */
+  long pooledChunkBytes() {
+    return valuePool == null ? 0 : valuePool.pooledBytes();
+  }
+
+  /** Chunks the memtables took from the pool instead of allocating; for tests. */
+  long reusedChunks() {
+    return valuePool == null ? 0 : valuePool.reusedChunks();
   }
 
   // ---- close ----

@@ -1,12 +1,8 @@
 package dev.strata.fs;
 
+import dev.strata.util.DirectBuffers;
 import java.io.EOFException;
 import java.io.IOException;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
-import java.lang.reflect.Field;
-import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
@@ -120,51 +116,11 @@ final class MappedReadableFile implements ReadableFile {
       return;
     }
     closed = true;
-    Unmapper.unmap(map);
-  }
-
-  /**
-   * Unmapping through {@code sun.misc.Unsafe.invokeCleaner}, found reflectively (the module
-   * {@code jdk.unsupported} opens it), or nothing where it is missing.
-   */
-  private static final class Unmapper {
-    private static final MethodHandle INVOKE_CLEANER = find();
-
-    private static MethodHandle find() {
-      try {
-        Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
-        Field f = unsafeClass.getDeclaredField("theUnsafe");
-        f.setAccessible(true);
-        Object unsafe = f.get(null);
-        return MethodHandles.lookup()
-            .findVirtual(
-                unsafeClass, "invokeCleaner", MethodType.methodType(void.class, ByteBuffer.class))
-            .bindTo(unsafe);
-      } catch (ReflectiveOperationException | RuntimeException e) {
-        return null;
-      }
-    }
-
-    /** Whether mappings are released at close rather than by the garbage collector. */
-    static boolean available() {
-      return INVOKE_CLEANER != null;
-    }
-
-    static void unmap(MappedByteBuffer map) {
-      if (INVOKE_CLEANER == null || map.capacity() == 0) {
-        return;
-      }
-      try {
-        INVOKE_CLEANER.invokeExact((ByteBuffer) map);
-      } catch (Throwable t) {
-        // invokeCleaner throws only for buffers it does not own (duplicates, slices): not ours.
-        throw new IllegalStateException("cannot unmap a table file", t);
-      }
-    }
+    DirectBuffers.free(map);
   }
 
   /** Whether {@link #close()} unmaps at once on this JVM (tests). */
   static boolean unmapsAtClose() {
-    return Unmapper.available();
+    return DirectBuffers.freesAtOnce();
   }
 }

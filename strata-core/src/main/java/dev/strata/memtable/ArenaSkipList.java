@@ -5,6 +5,7 @@ import dev.strata.util.Bytes;
 import dev.strata.util.Coding;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -54,6 +55,12 @@ import java.util.Arrays;
  * is still being filled at a time, so no more memory is left unused than with values inline. {@code
  * docs/benchmarks.md} ("After the node layout changed") has the figures.
  *
+ * <p>A list made with {@link ValueChunks} keeps its values off the heap instead, once it has
+ * allocated {@code heapValuesUntil} bytes: in windows of direct chunks, with the same 4-byte length
+ * in front, at addresses that carry {@link #DIRECT} (bit 62) beside the window's index in {@link
+ * #directSlabs}. A value larger than a quarter of the largest slab, and every value once no direct
+ * memory could be had, still goes on the heap; readers tell the two apart by the bit.
+ *
  * <h2>Key prefixes</h2>
  *
  * Beside each next pointer the list keeps the first 8 bytes of the following node's user key, as
@@ -81,8 +88,12 @@ import java.util.Arrays;
  * reader that reaches a node or a version therefore sees all of its bytes, and the slab list that
  * holds it; the pointers are aligned, so a load never tears. A reader never sees a half-linked node
  * as anything worse than absent from the upper levels, which only makes its search longer. Bytes
- * other than the pointers never change once linked, and slabs are never reused, so a reader that
- * found a node or a version may read its key, trailer and value at any later time.
+ * other than the pointers never change once linked (values off the heap included, written before
+ * the release store that links their version), and heap slabs are never reused, so a reader that
+ * found a node or a version may read its key, trailer and value at any later time while it may
+ * read the memtable at all: a flushed memtable's value chunks go to the next memtables once no
+ * read can reach it ({@link Memtable#reclaim}), and reads assert that they did not ({@link
+ * #readable}).
  */
 final class ArenaSkipList {
   /** The address that ends a level or a chain of versions. */
@@ -103,6 +114,9 @@ final class ArenaSkipList {
   private static final int V_OLDER = 0;
   private static final int V_TRAILER = 8;
   private static final int V_VALUE = 16;
+
+  /** Marks the address of a value in {@link #directSlabs}; never set in {@link #NIL}'s place. */
+  private static final long DIRECT = 1L << 62;
 
   /** Stands for the head node in search paths; never stored in a node. */
   private static final long HEAD = -2L;
@@ -140,6 +154,25 @@ final class ArenaSkipList {
    */
   private byte[][] slabs = new byte[8][];
   private int slabCount;
+
+  /** Where values go off the heap, or null; see the class comment. */
+  private final ValueChunks values;
+
+  /** Values stay on the heap until {@link #allocatedBytes} reaches this. */
+  private final long heapValuesUntil;
+
+  /**
+   * The windows of direct chunks holding values, indexed by a value address's slab index; same
+   * protocol as {@link #slabs}.
+   */
+  private ByteBuffer[] directSlabs = new ByteBuffer[0];
+  private int directCount;
+  /** Index of the value window being filled (upwards from {@link #vLow}), or -1; writer only. */
+  private int vCurrent = -1;
+  private int vLow;
+  private int vHigh;
+  /** Set when {@link #values} had no direct memory: the rest go on the heap; writer only. */
+  private boolean directFailed;
   /**
    * Index of the shared slab being carved, or -1 before the first. Nodes and versions are carved
    * upwards from {@code low}, values downwards from {@code high}; the slab is full when they meet.
@@ -185,6 +218,16 @@ final class ArenaSkipList {
    * @param chunks where shared slabs come from, or null for arrays of their own
    */
   ArenaSkipList(int maxSlab, SlabChunks chunks) {
+    this(maxSlab, chunks, null, 0);
+  }
+
+  /**
+   * @param maxSlab bytes of the largest slab, normally from {@link #slabSizeFor}
+   * @param chunks where shared slabs come from, or null for arrays of their own
+   * @param values where values go off the heap, or null to keep them on it
+   * @param heapValuesUntil bytes the list allocates before its values go off the heap
+   */
+  ArenaSkipList(int maxSlab, SlabChunks chunks, ValueChunks values, long heapValuesUntil) {
     if (maxSlab < MIN_SLAB) {
       throw new IllegalArgumentException("slab size below " + MIN_SLAB + ": " + maxSlab);
     }
@@ -194,6 +237,8 @@ final class ArenaSkipList {
     }
     this.maxSlab = maxSlab;
     this.chunks = chunks;
+    this.values = values;
+    this.heapValuesUntil = heapValuesUntil;
     Arrays.fill(head, NIL);
   }
 
@@ -218,7 +263,10 @@ final class ArenaSkipList {
     return entries;
   }
 
-  /** Heap bytes of every slab allocated so far, array headers included. */
+  /**
+   * Bytes of every slab allocated so far, array headers included, and of every window of direct
+   * chunks taken.
+   */
   long allocatedBytes() {
     return allocatedBytes;
   }
@@ -316,6 +364,17 @@ final class ArenaSkipList {
   private long storeValue(byte[] value) {
     if (value.length == 0) {
       return NIL;
+    }
+    if (values != null && !directFailed && allocatedBytes >= heapValuesUntil
+        && 4 + value.length <= maxSlab / 4) {
+      long at = allocateDirectValue(4 + value.length);
+      if (at != NIL) {
+        ByteBuffer b = directSlabs[slabIndex(at)];
+        int o = offset(at);
+        b.putInt(o, value.length);
+        b.put(o + 4, value, 0, value.length);
+        return at | DIRECT;
+      }
     }
     long at = allocateValue(4 + value.length);
     byte[] s = slabs[slabIndex(at)];
@@ -423,6 +482,13 @@ final class ArenaSkipList {
     if (at == NIL) {
       return MemtableShard.EMPTY;
     }
+    if ((at & DIRECT) != 0) {
+      ByteBuffer b = directSlabs[slabIndex(at & ~DIRECT)];
+      int from = offset(at) + 4;
+      byte[] v = new byte[b.getInt(from - 4)];
+      b.get(from, v, 0, v.length);
+      return v;
+    }
     byte[] s = slabs[slabIndex(at)];
     int from = offset(at) + 4;
     return Arrays.copyOfRange(s, from, from + Coding.getInt(s, from - 4));
@@ -430,13 +496,18 @@ final class ArenaSkipList {
 
   /**
    * The value of the version at {@code slab[off]} as the range of its slab, in {@code into}: slabs
-   * are never reused and a linked value never changes, so the range stays valid as long as the
-   * list is reachable.
+   * are not reused while the list can be read and a linked value never changes, so the range stays
+   * valid as long as the list is. A value off the heap is copied into {@code into}'s own array.
    */
   BorrowedValue lendValue(byte[] slab, int off, BorrowedValue into) {
     long at = Coding.getLong(slab, off + V_VALUE);
     if (at == NIL) {
       return into.set(MemtableShard.EMPTY, 0, 0);
+    }
+    if ((at & DIRECT) != 0) {
+      ByteBuffer b = directSlabs[slabIndex(at & ~DIRECT)];
+      int from = offset(at) + 4;
+      return into.copyOf(b, from, b.getInt(from - 4));
     }
     byte[] s = slabs[slabIndex(at)];
     int from = offset(at) + 4;
@@ -575,6 +646,36 @@ final class ArenaSkipList {
     }
     high -= size;
     return address(current, high);
+  }
+
+  /**
+   * A value's room in the current window of direct chunks, or NIL when no direct memory could be
+   * had (the value then goes on the heap, and so do the rest).
+   */
+  private long allocateDirectValue(int size) {
+    if (vCurrent < 0 || vLow + size > vHigh) {
+      ValueChunks.Window w = values.take(size, Math.min(maxSlab, ValueChunks.MAX_WINDOW));
+      if (w == null) {
+        directFailed = true;
+        return NIL;
+      }
+      if (directCount == directSlabs.length) {
+        directSlabs = Arrays.copyOf(directSlabs, Math.max(8, directCount * 2));
+      }
+      directSlabs[directCount] = w.chunk();
+      vCurrent = directCount++;
+      vLow = w.offset();
+      vHigh = w.offset() + w.length();
+      allocatedBytes += w.length();
+    }
+    long at = address(vCurrent, vLow);
+    vLow += size;
+    return at;
+  }
+
+  /** False once the list's value chunks went back for reuse; reads assert it. */
+  boolean readable() {
+    return values == null || !values.gaveBack();
   }
 
   /** Starts a shared slab of at least {@code size} bytes; slabs double up to the largest. */

@@ -50,6 +50,21 @@ public interface Memtable {
   /** Number of entries added, range tombstones included. */
   long entryCount();
 
+  /**
+   * Hands the memtable's memory back for reuse by later memtables, if it has any to hand back:
+   * called once, when the memtable left its database's memtable set, no point read can still
+   * reach it and no iterator holds it. Nothing may read or write the memtable afterwards.
+   */
+  default void reclaim() {}
+
+  /**
+   * Bytes of direct memory the memtable holds for its values (counted in {@link
+   * #approximateBytes} too); 0 for a memtable wholly on the heap, and once {@link #reclaim}ed.
+   */
+  default long offHeapBytes() {
+    return 0;
+  }
+
   default boolean isEmpty() {
     return entryCount() == 0;
   }

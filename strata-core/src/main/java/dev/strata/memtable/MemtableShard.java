@@ -56,9 +56,27 @@ final class MemtableShard {
 
   /** A shard whose slabs are windows of {@code chunks} (null: arrays of their own). */
   MemtableShard(int slabSize, SlabChunks chunks, LockWaits lockWaits) {
+    this(slabSize, chunks, null, 0, lockWaits);
+  }
+
+  /**
+   * As above, with values off the heap in windows of {@code values} (null: on the heap) once the
+   * shard allocated {@code heapValuesUntil} bytes.
+   */
+  MemtableShard(
+      int slabSize,
+      SlabChunks chunks,
+      ValueChunks values,
+      long heapValuesUntil,
+      LockWaits lockWaits) {
     this.lockWaits = lockWaits;
-    this.list = new ArenaSkipList(slabSize, chunks);
+    this.list = new ArenaSkipList(slabSize, chunks, values, heapValuesUntil);
     this.index = new KeyIndex(list);
+  }
+
+  /** Whether the shard's memory may still be read; for asserts. */
+  boolean readable() {
+    return list.readable();
   }
 
   /** A shard whose index gives up at {@code maxIndexLength} slots, for tests of that path. */
@@ -406,6 +424,7 @@ final class MemtableShard {
     @Override
     public byte[] userKey() {
       int p = position();
+      assert shard.readable() : "memtable read after its memory went back for reuse";
       if (keyPos != p) {
         key = ArenaSkipList.copyKey(chunk.nodeSlabs[p], chunk.nodeOffsets[p]);
         keyPos = p;
@@ -422,13 +441,18 @@ final class MemtableShard {
     @Override
     public byte[] value() {
       int p = position();
-      return shard.list.copyValue(chunk.versionSlabs[p], chunk.versionOffsets[p]);
+      byte[] v = shard.list.copyValue(chunk.versionSlabs[p], chunk.versionOffsets[p]);
+      assert shard.readable() : "memtable read after its memory went back for reuse";
+      return v;
     }
 
     @Override
     public BorrowedValue borrowValue() {
       int p = position();
-      return shard.list.lendValue(chunk.versionSlabs[p], chunk.versionOffsets[p], borrowed);
+      BorrowedValue v =
+          shard.list.lendValue(chunk.versionSlabs[p], chunk.versionOffsets[p], borrowed);
+      assert shard.readable() : "memtable read after its memory went back for reuse";
+      return v;
     }
 
     @Override

@@ -24,10 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ol>
  *   <li>The shard count is a power of two, fixed at construction; a user key always maps to the
  *       same shard, so all versions of a key are in one shard and a point lookup reads one shard.
- *   <li>{@code sizeBytes} is the heap held by the shards' arenas and indexes: every slab and index
- *       table allocated (net of the tables they replaced), array headers included; it only grows.
- *       Entries live inside the slabs, so this is the memtable's whole footprint but for a few
- *       small objects per shard.
+ *   <li>{@code sizeBytes} is the memory held by the shards' arenas and indexes: every slab and
+ *       index table allocated (net of the tables they replaced), array headers included, and every
+ *       window of off-heap value chunks taken; it only grows. Entries live inside the slabs and
+ *       windows, so this is the memtable's whole footprint but for a few small objects per shard.
  *   <li>Within a shard entries are in internal-key order; across shards no order exists, so
  *       ordered reads merge the shards (a k-way {@link MergingIterator}).
  * </ol>
@@ -47,7 +47,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * Created empty by the engine; receives adds while it is the active memtable; becomes immutable
  * when the engine switches to a fresh one (no adds after that); dropped after its flush is
- * installed. Nothing to close.
+ * installed. Nothing to close: once no read can reach it, the engine calls {@link #reclaim} to
+ * hand its off-heap value chunks ({@link ValueChunks}) to the next memtables.
  *
  * <h2>Failure</h2>
  *
@@ -57,7 +58,7 @@ public final class ShardedMemtable implements Memtable {
   private final MemtableShard[] shards;
   private final int mask;
   private final long maxBytes;
-  /** Heap bytes of all arenas; incremented by writers after an insert allocates, read lock-free. */
+  /** Bytes of all arenas; incremented by writers after an insert allocates, read lock-free. */
   private final AtomicLong sizeBytes = new AtomicLong();
 
   /**
@@ -73,8 +74,37 @@ public final class ShardedMemtable implements Memtable {
     this(shardCount, maxBytes, lockWaits, SlabChunks.forMemtable(maxBytes));
   }
 
+  /**
+   * As above, with the values off the heap in chunks of {@code valuePool} (see {@link
+   * ValueChunks}) when the memtable is at least {@link #MIN_OFF_HEAP_BYTES}; null keeps them on it.
+   */
+  public ShardedMemtable(
+      int shardCount, long maxBytes, LockWaits lockWaits, ValueChunkPool valuePool) {
+    this(
+        shardCount,
+        maxBytes,
+        lockWaits,
+        SlabChunks.forMemtable(maxBytes),
+        valuePool == null || maxBytes < MIN_OFF_HEAP_BYTES ? null : new ValueChunks(valuePool),
+        ValueChunks.HEAP_FIRST_BYTES);
+  }
+
   /** As above, with the shards' slabs carved from {@code chunks} (null: arrays of their own). */
   ShardedMemtable(int shardCount, long maxBytes, LockWaits lockWaits, SlabChunks chunks) {
+    this(shardCount, maxBytes, lockWaits, chunks, null, 0);
+  }
+
+  /**
+   * As above, with values off the heap in {@code values} (null: on it) once the memtable holds
+   * about {@code heapValuesFirst} bytes (each shard its share).
+   */
+  ShardedMemtable(
+      int shardCount,
+      long maxBytes,
+      LockWaits lockWaits,
+      SlabChunks chunks,
+      ValueChunks values,
+      long heapValuesFirst) {
     if (shardCount < 1 || Integer.bitCount(shardCount) != 1) {
       throw new IllegalArgumentException("shard count must be a power of two, got " + shardCount);
     }
@@ -84,11 +114,22 @@ public final class ShardedMemtable implements Memtable {
       slabSize = Math.min(slabSize, chunks.chunkBytes());
     }
     for (int i = 0; i < shardCount; i++) {
-      shards[i] = new MemtableShard(slabSize, chunks, lockWaits);
+      shards[i] =
+          new MemtableShard(slabSize, chunks, values, heapValuesFirst / shardCount, lockWaits);
     }
+    this.values = values;
     this.mask = shardCount - 1;
     this.maxBytes = maxBytes;
   }
+
+  /**
+   * The smallest memtable whose values go off the heap: smaller ones, such as the memtables of
+   * many small databases sharing one JVM, would hold a chunk each for a few values.
+   */
+  public static final long MIN_OFF_HEAP_BYTES = 4L * ValueChunkPool.CHUNK_BYTES;
+
+  /** Where the values go off the heap, or null; see {@link ValueChunks}. */
+  private final ValueChunks values;
 
   /** Shard {@code i}, for tests. */
   MemtableShard shardForTesting(int i) {
@@ -136,8 +177,32 @@ public final class ShardedMemtable implements Memtable {
     FragmentedRangeTombstones ranges = rangeTombstones.fragments();
     long covering = ranges.isEmpty() ? -1 : ranges.coveringSequence(key, snapshot);
     long hash = Bytes.hash64(key);
-    byte[] r = shards[(int) (hash & mask)].get(key, hash, snapshot, covering);
+    MemtableShard shard = shards[(int) (hash & mask)];
+    byte[] r = shard.get(key, hash, snapshot, covering);
+    // A get that overlapped the memory's reuse may have copied another memtable's bytes.
+    assert shard.readable() : "memtable read after its memory went back for reuse";
     return r != null || covering < 0 ? r : Lookup.DELETED;
+  }
+
+  /**
+   * Gives the value chunks to the pool this memtable was made with, for the next memtables; see
+   * {@link Memtable#reclaim}.
+   */
+  @Override
+  public void reclaim() {
+    if (values != null) {
+      values.giveBack();
+    }
+  }
+
+  @Override
+  public long offHeapBytes() {
+    return (long) valueChunkCount() * ValueChunkPool.CHUNK_BYTES;
+  }
+
+  /** Chunks of off-heap values this memtable holds; for tests. */
+  int valueChunkCount() {
+    return values == null ? 0 : values.chunkCount();
   }
 
   @Override

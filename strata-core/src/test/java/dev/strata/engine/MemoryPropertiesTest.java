@@ -252,6 +252,52 @@ class MemoryPropertiesTest {
     }
   }
 
+  /**
+   * Memtable values off the heap count in the memtable figures and in {@code
+   * memtable-off-heap-bytes}, not in {@code estimate-heap-bytes}; a flushed memtable's chunks
+   * show as pooled until the next memtable takes them, and a close drops them.
+   */
+  @Test
+  void valuesOffTheHeap_areReportedApart_fromTheHeapEstimate() {
+    long memtable = 8L << 20;
+    Options options =
+        Options.builder().memtableSizeBytes(memtable).blockCacheBytes(1 << 20).jmx(false).build();
+    try (StrataDB s = StrataDB.open(dir, options)) {
+      DbImpl db = (DbImpl) s;
+      byte[] value = new byte[1000];
+      Arrays.fill(value, (byte) 'v');
+      for (int i = 0; i < 4000; i++) {
+        db.put(key(i), value);
+      }
+      long offHeap = prop(db, "memtable-off-heap-bytes");
+      // The first MiB of values stays on the heap; the rest, about 3 MB, is in 1 MiB chunks.
+      assertThat(offHeap).isBetween(2L << 20, 4L << 20);
+      assertThat(offHeap % dev.strata.memtable.ValueChunkPool.CHUNK_BYTES).isZero();
+      long parts =
+          prop(db, "size-all-mem-tables")
+              - offHeap
+              + prop(db, "block-cache-usage")
+              + db.blockCache().overheadHeapBytes()
+              + prop(db, "estimate-table-readers-mem")
+              + prop(db, "compaction-buffer-bytes");
+      assertThat(prop(db, "estimate-heap-bytes")).isEqualTo(parts);
+      assertThat(db.getProperty("strata.stats"))
+          .contains("memory (direct bytes): " + offHeap + " memtable values, 0 of them pooled");
+
+      db.flush();
+      assertThat(prop(db, "memtable-off-heap-bytes"))
+          .as("the flushed memtable's chunks, pooled for the next")
+          .isEqualTo(offHeap);
+      assertThat(db.pooledValueChunkBytes()).isEqualTo(offHeap);
+      for (int i = 0; i < 4000; i++) {
+        db.put(key(i), value);
+      }
+      assertThat(db.reusedMemtableChunksForTesting()).isPositive();
+      s.close();
+      assertThat(db.pooledValueChunkBytes()).isZero();
+    }
+  }
+
   @Test
   void estimateHeapBytes_isTheSumOfTheParts_andStatsShowIt() {
     Options options = Options.builder().blockCacheBytes(1 << 20).build();

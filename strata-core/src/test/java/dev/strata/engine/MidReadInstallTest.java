@@ -50,8 +50,10 @@ class MidReadInstallTest {
     List<Arguments> out = new ArrayList<>();
     for (Action a : Action.values()) {
       out.add(Arguments.of(ReadHook.Step.GET_SEQUENCE_READ, -1, a));
+      out.add(Arguments.of(ReadHook.Step.GET_MEMTABLES_LOADED, -1, a));
       out.add(Arguments.of(ReadHook.Step.GET_MEMTABLES_READ, -1, a));
       out.add(Arguments.of(ReadHook.Step.ITERATOR_SEQUENCE_READ, -1, a));
+      out.add(Arguments.of(ReadHook.Step.ITERATOR_MEMTABLES_LOADED, -1, a));
       out.add(Arguments.of(ReadHook.Step.ITERATOR_MEMTABLES_PINNED, -1, a));
       for (int level = 0; level < VersionSet.NUM_LEVELS - 1; level++) {
         out.add(Arguments.of(ReadHook.Step.GET_LEVEL_READ, level, a));

@@ -23,8 +23,22 @@ class ShardedMemtableTest {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
+  /**
+   * 0: the skip-list memtable; n > 0: n shards, values on the heap; n < 0: -n shards with every
+   * value off the heap from the first write.
+   */
   private static Memtable make(int shards) {
+    if (shards < 0) {
+      return offHeap(-shards, 1L << 30);
+    }
     return shards == 0 ? new SkipListMemtable(1 << 30) : new ShardedMemtable(shards, 1 << 30);
+  }
+
+  /** A sharded memtable whose values all go off the heap, in chunks of a pool of its own. */
+  static ShardedMemtable offHeap(int shards, long maxBytes) {
+    return new ShardedMemtable(
+        shards, maxBytes, dev.strata.stats.LockWaits.NONE, null,
+        new ValueChunks(new ValueChunkPool(maxBytes)), 0);
   }
 
   @Test
@@ -53,7 +67,7 @@ class ShardedMemtableTest {
    * to a negative number and every lookup missed.
    */
   @ParameterizedTest
-  @ValueSource(ints = {0, 1, 16})
+  @ValueSource(ints = {0, 1, 16, -16})
   void get_withASnapshotAboveEverySequence_readsTheNewest(int shards) {
     Memtable m = make(shards);
     m.add(10, ValueKind.VALUE, k("a"), k("v10"));
@@ -65,7 +79,7 @@ class ShardedMemtableTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {0, 1, 4, 16})
+  @ValueSource(ints = {0, 1, 4, 16, -1, -16})
   void get_atSnapshot_seesNewestVersionAtOrBelow(int shards) {
     Memtable m = make(shards);
     m.add(10, ValueKind.VALUE, k("a"), k("v10"));
@@ -81,7 +95,7 @@ class ShardedMemtableTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {0, 1, 4, 16})
+  @ValueSource(ints = {0, 1, 4, 16, -1, -16})
   void iterator_mergesShardsInInternalOrder_bothDirections(int shards) {
     Memtable m = make(shards);
     long seq = 1;
@@ -174,9 +188,12 @@ class ShardedMemtableTest {
    * an announced key must find exactly its value, and every scan must see keys in order with
    * intact values, at any moment.
    */
-  @Test
-  void readersBesideWriters_oneShard_seeEveryFinishedAddIntact() throws Exception {
-    ShardedMemtable m = new ShardedMemtable(1, 1L << 40);
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void readersBesideWriters_oneShard_seeEveryFinishedAddIntact(boolean valuesOffHeap)
+      throws Exception {
+    ShardedMemtable m =
+        valuesOffHeap ? offHeap(1, 1L << 40) : new ShardedMemtable(1, 1L << 40);
     AtomicLong seq = new AtomicLong();
     int writers = 2;
     int readers = 2;

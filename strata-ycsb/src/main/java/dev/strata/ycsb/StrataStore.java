@@ -21,13 +21,14 @@ import java.util.Set;
  * true}, {@code false}: compactions run on the database's thread, or none run; for measuring what
  * a phase pays for the compactions it inherits), {@code reuse-logs} ({@code true}, {@code
  * false}: see {@code Options.Builder#reuseLogs}), {@code flush-on-close} ({@code true}, {@code
- * false}: see {@code Options.Builder#flushOnClose}). Writes use {@code WriteOptions.DEFAULT}: logged, not synced.
+ * false}: see {@code Options.Builder#flushOnClose}), {@code off-heap} ({@code true}, {@code
+ * false}: see {@code Options.Builder#memtableValuesOffHeap}). Writes use {@code WriteOptions.DEFAULT}: logged, not synced.
  * Thread-safe; closing it closes the database.
  */
 final class StrataStore implements RecordStore {
   static final Set<String> OPTION_KEYS =
       Set.of("memtable-mb", "cache-mb", "bloom-bits", "compression", "memtable", "shards", "mmap",
-          "background-compaction", "reuse-logs", "flush-on-close");
+          "background-compaction", "reuse-logs", "flush-on-close", "off-heap");
 
   private final StrataDB db;
   private final Options options;
@@ -61,6 +62,8 @@ final class StrataStore implements RecordStore {
                 settings.booleanValue("background-compaction", defaults.backgroundCompaction()))
             .reuseLogs(settings.booleanValue("reuse-logs", defaults.reuseLogs()))
             .flushOnClose(settings.booleanValue("flush-on-close", defaults.flushOnClose()))
+            .memtableValuesOffHeap(
+                settings.booleanValue("off-heap", defaults.memtableValuesOffHeap()))
             .build();
     return new StrataStore(StrataDB.open(dir, options), options);
   }
@@ -105,6 +108,7 @@ final class StrataStore implements RecordStore {
         + (options.backgroundCompaction() ? "" : ", no background compaction")
         + (options.reuseLogs() ? ", replayed WAL kept at open" : "")
         + (options.flushOnClose() && !options.reuseLogs() ? ", memtables flushed at close" : "")
+        + (options.memtableValuesOffHeap() ? ", memtable values off the heap" : "")
         + ", WAL on, no sync";
   }
 

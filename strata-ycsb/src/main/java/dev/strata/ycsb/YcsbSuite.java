@@ -111,7 +111,7 @@ public final class YcsbSuite implements Callable<Integer> {
 
   @Option(names = "--strata-options", paramLabel = "K=V,...",
       description = "strata.options for the Strata binding: memtable-mb, cache-mb, bloom-bits, "
-          + "compression, memtable, shards, mmap, background-compaction, reuse-logs, "
+          + "compression, memtable, shards, mmap, background-compaction, reuse-logs, off-heap, "
           + "flush-on-close (default: Options.defaults()).")
   String strataOptions;
 
