@@ -56,7 +56,8 @@ import java.util.Arrays;
  * docs/benchmarks.md} ("After the node layout changed") has the figures.
  *
  * <p>A list made with {@link ValueChunks} keeps its values off the heap instead, once it has
- * allocated {@code heapValuesUntil} bytes: in windows of direct chunks, with the same 4-byte length
+ * allocated {@code heapValuesUntil} bytes, those of at least {@link ValueChunks#minValueBytes}: in
+ * windows of direct chunks, with the same 4-byte length
  * in front, at addresses that carry {@link #DIRECT} (bit 62) beside the window's index in {@link
  * #directSlabs}. A value larger than a quarter of the largest slab, and every value once no direct
  * memory could be had, still goes on the heap; readers tell the two apart by the bit.
@@ -365,7 +366,10 @@ final class ArenaSkipList {
     if (value.length == 0) {
       return NIL;
     }
-    if (values != null && !directFailed && allocatedBytes >= heapValuesUntil
+    if (values != null
+        && !directFailed
+        && allocatedBytes >= heapValuesUntil
+        && value.length >= values.minValueBytes()
         && 4 + value.length <= maxSlab / 4) {
       long at = allocateDirectValue(4 + value.length);
       if (at != NIL) {

@@ -13,7 +13,10 @@ import java.util.List;
  *
  * <p>A shard keeps its values on the heap until it has allocated {@link #HEAP_FIRST_BYTES} divided
  * among the shards (see {@link ArenaSkipList}): a memtable that receives few writes, such as each
- * of 200 databases in one JVM, holds no chunk.
+ * of 200 databases in one JVM, holds no chunk. Values shorter than {@link #MIN_VALUE_BYTES} stay on
+ * the heap too: with 100-byte values the nodes and keys are half of a memtable, and the README's
+ * fill peaked higher with its values off the heap (441 to 478 MiB against 369 to 482, {@code
+ * docs/benchmarks.md} item 43): G1 touched as much heap either way, and the chunks came on top.
  *
  * <h2>Concurrency</h2>
  *
@@ -25,6 +28,9 @@ final class ValueChunks {
   /** Bytes of values a memtable keeps on the heap before its first chunk. */
   static final long HEAP_FIRST_BYTES = 1L << 20;
 
+  /** The shortest value that goes off the heap, by default. */
+  static final int MIN_VALUE_BYTES = 256;
+
   /** The largest window handed out; see {@link SlabChunks#MAX_WINDOW}. */
   static final int MAX_WINDOW = 256 << 10;
 
@@ -32,6 +38,9 @@ final class ValueChunks {
   record Window(ByteBuffer chunk, int offset, int length) {}
 
   private final ValueChunkPool pool;
+
+  /** The shortest value that goes off the heap. */
+  private final int minValueBytes;
 
   /**
    * Rank 7, under a shard's lock (the pool's lock is taken under it): guards {@link #chunk}, {@link
@@ -54,8 +63,20 @@ final class ValueChunks {
   /** Set by {@link #giveBack}: the chunks may hold another memtable's values now. */
   private volatile boolean gaveBack;
 
+  /** Windows of {@code pool}'s chunks for values of at least {@link #MIN_VALUE_BYTES}. */
   ValueChunks(ValueChunkPool pool) {
+    this(pool, MIN_VALUE_BYTES);
+  }
+
+  /** Windows of {@code pool}'s chunks for values of at least {@code minValueBytes}. */
+  ValueChunks(ValueChunkPool pool, int minValueBytes) {
     this.pool = pool;
+    this.minValueBytes = minValueBytes;
+  }
+
+  /** The shortest value that goes off the heap. */
+  int minValueBytes() {
+    return minValueBytes;
   }
 
   /**

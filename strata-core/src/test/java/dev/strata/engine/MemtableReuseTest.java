@@ -47,10 +47,10 @@ class MemtableReuseTest {
     return String.format("key%08d", i).getBytes(StandardCharsets.UTF_8);
   }
 
-  /** A 200-byte value naming its key and version. */
+  /** A 400-byte value naming its key and version. */
   private static byte[] value(int i, int version) {
     String head = "k" + i + "v" + version + ":";
-    return (head + "x".repeat(200 - head.length())).getBytes(StandardCharsets.UTF_8);
+    return (head + "x".repeat(400 - head.length())).getBytes(StandardCharsets.UTF_8);
   }
 
   /** Writes {@code count} keys from {@code first} at {@code version}, then flushes. */
@@ -61,9 +61,9 @@ class MemtableReuseTest {
     db.flush();
   }
 
-  /** Enough keys of 200-byte values to fill most of a memtable. */
+  /** Enough keys of 400-byte values to fill most of a memtable. */
   private static int keysPerMemtable() {
-    return (int) (3 * ShardedMemtable.MIN_OFF_HEAP_BYTES / 4 / 260);
+    return (int) (3 * ShardedMemtable.MIN_OFF_HEAP_BYTES / 4 / 460);
   }
 
   @Test
@@ -231,14 +231,14 @@ class MemtableReuseTest {
     }
   }
 
-  /** A value read for key {@code i}: present, naming key {@code i}, and 200 bytes long. */
+  /** A value read for key {@code i}: present, naming key {@code i}, and 400 bytes long. */
   private static void check(int i, byte[] v, ConcurrentLinkedQueue<String> bad) {
     if (v == null) {
       bad.add("key " + i + " missing");
       return;
     }
     String s = new String(v, StandardCharsets.UTF_8);
-    if (v.length != 200 || !s.startsWith("k" + i + "v") || !s.endsWith("xxxx")) {
+    if (v.length != 400 || !s.startsWith("k" + i + "v") || !s.endsWith("xxxx")) {
       bad.add("key " + i + " read " + s.substring(0, Math.min(40, s.length())));
     }
   }

@@ -38,7 +38,7 @@ class ShardedMemtableTest {
   static ShardedMemtable offHeap(int shards, long maxBytes) {
     return new ShardedMemtable(
         shards, maxBytes, dev.strata.stats.LockWaits.NONE, null,
-        new ValueChunks(new ValueChunkPool(maxBytes)), 0);
+        new ValueChunks(new ValueChunkPool(maxBytes), 1), 0);
   }
 
   @Test

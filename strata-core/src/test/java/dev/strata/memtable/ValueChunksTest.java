@@ -38,7 +38,7 @@ class ValueChunksTest {
 
   private static ShardedMemtable memtable(ValueChunkPool pool, long maxBytes, long heapFirst) {
     return new ShardedMemtable(
-        4, maxBytes, LockWaits.NONE, null, new ValueChunks(pool), heapFirst);
+        4, maxBytes, LockWaits.NONE, null, new ValueChunks(pool, 1), heapFirst);
   }
 
   @Test
@@ -201,6 +201,24 @@ class ValueChunksTest {
     assertThat(m.offHeapBytes()).isPositive();
     for (int i = 0; i < 4000; i += 7) {
       assertThat(m.get(key(i), SNAPSHOT)).as("key %d", i).isEqualTo(value(i, 1, 1000));
+    }
+  }
+
+  @Test
+  void valuesShorterThan256Bytes_stayOnTheHeap() {
+    ValueChunkPool pool = new ValueChunkPool(64L << 20);
+    ShardedMemtable m = new ShardedMemtable(16, 64L << 20, LockWaits.NONE, pool);
+    for (int i = 0; i < 30_000; i++) {
+      m.add(i + 1, ValueKind.VALUE, key(i), value(i, 1, ValueChunks.MIN_VALUE_BYTES - 1));
+    }
+    assertThat(m.offHeapBytes()).isZero();
+    for (int i = 30_000; i < 31_000; i++) {
+      m.add(i + 1, ValueKind.VALUE, key(i), value(i, 1, ValueChunks.MIN_VALUE_BYTES));
+    }
+    assertThat(m.offHeapBytes()).isPositive();
+    for (int i = 0; i < 31_000; i += 13) {
+      int length = i < 30_000 ? ValueChunks.MIN_VALUE_BYTES - 1 : ValueChunks.MIN_VALUE_BYTES;
+      assertThat(m.get(key(i), SNAPSHOT)).as("key %d", i).isEqualTo(value(i, 1, length));
     }
   }
 

@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Engine options: {@code memtable=sharded|skiplist}, {@code shards=N} (a power of two), {@code
  * background-compaction=true|false}, {@code read-triggered-compaction=true|false}, {@code
- * mmap=true|false}, {@code reuse-logs=true|false}, {@code flush-on-close=true|false}.
+ * mmap=true|false}, {@code reuse-logs=true|false}, {@code flush-on-close=true|false}, {@code
+ * off-heap=true|false} (memtable values off the heap).
  */
 public final class StrataAdapter implements EngineAdapter {
   static final String PROP_USER_BYTES = "strata.bytes-written-user";
@@ -54,7 +55,7 @@ public final class StrataAdapter implements EngineAdapter {
   public Set<String> optionKeys() {
     return Set.of(
         "memtable", "shards", "background-compaction", "read-triggered-compaction", "mmap",
-        "reuse-logs", "flush-on-close");
+        "reuse-logs", "flush-on-close", "off-heap");
   }
 
   @Override
@@ -89,6 +90,9 @@ public final class StrataAdapter implements EngineAdapter {
           break;
         case "flush-on-close":
           b.flushOnClose(EngineOptions.booleanValue(e.getKey(), v));
+          break;
+        case "off-heap":
+          b.memtableValuesOffHeap(EngineOptions.booleanValue(e.getKey(), v));
           break;
         default:
           break;
@@ -128,7 +132,8 @@ public final class StrataAdapter implements EngineAdapter {
   public Map<String, String> configuration() {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("memtable", options.memtable() + " x" + options.memtableShards() + " shards, "
-        + EngineSettings.mibText(options.memtableSizeBytes()));
+        + EngineSettings.mibText(options.memtableSizeBytes())
+        + (options.memtableValuesOffHeap() ? ", values off the heap" : ""));
     m.put("bloom-bits", Integer.toString(options.bloomBitsPerKey()));
     m.put("block-cache", EngineSettings.mibText(options.blockCacheBytes()));
     m.put("compression", options.compression().toString());
