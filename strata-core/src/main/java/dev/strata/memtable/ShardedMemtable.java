@@ -84,9 +84,26 @@ public final class ShardedMemtable implements Memtable {
         shardCount,
         maxBytes,
         lockWaits,
-        SlabChunks.forMemtable(maxBytes),
+        valuePool,
+        valuePool != null && valuePool.allocatedChunks() > 0);
+  }
+
+  /**
+   * As above; {@code busy}: the database filled memtables with values off the heap before, so this
+   * one starts its slabs in region-sized chunks and its values off the heap at once instead of
+   * after a first MiB of each on the heap (see {@link SlabChunks#OWN_FIRST}). That first MiB of
+   * each keeps an idle memtable small, but in a busy database it is young and alive at every young
+   * collection until the memtable is flushed, and G1 copies it each time.
+   */
+  private ShardedMemtable(
+      int shardCount, long maxBytes, LockWaits lockWaits, ValueChunkPool valuePool, boolean busy) {
+    this(
+        shardCount,
+        maxBytes,
+        lockWaits,
+        SlabChunks.forMemtable(maxBytes, !busy),
         valuePool == null || maxBytes < MIN_OFF_HEAP_BYTES ? null : new ValueChunks(valuePool),
-        ValueChunks.HEAP_FIRST_BYTES);
+        busy ? 0 : ValueChunks.HEAP_FIRST_BYTES);
   }
 
   /** As above, with the shards' slabs carved from {@code chunks} (null: arrays of their own). */

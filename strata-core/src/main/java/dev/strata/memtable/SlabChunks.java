@@ -104,15 +104,24 @@ final class SlabChunks {
    * memtable would otherwise hold a region it does not fill).
    */
   static SlabChunks forMemtable(long maxBytes) {
-    return forMemtable(maxBytes, HeapRegions.g1RegionBytes());
+    return forMemtable(maxBytes, true);
+  }
+
+  /** As above; without {@code ownSlabsFirst}, chunks from the first slab on. */
+  static SlabChunks forMemtable(long maxBytes, boolean ownSlabsFirst) {
+    return forMemtable(maxBytes, HeapRegions.g1RegionBytes(), ownSlabsFirst ? OWN_FIRST : 0);
   }
 
   /** As above, for a given region size (0: not G1); for tests. */
   static SlabChunks forMemtable(long maxBytes, long regionBytes) {
+    return forMemtable(maxBytes, regionBytes, OWN_FIRST);
+  }
+
+  private static SlabChunks forMemtable(long maxBytes, long regionBytes, long ownFirst) {
     if (regionBytes <= 0 || regionBytes > MAX_CHUNK_REGION || maxBytes < 2 * regionBytes) {
       return null;
     }
-    return new SlabChunks((int) regionBytes - HEADER_ROOM);
+    return new SlabChunks((int) regionBytes - HEADER_ROOM, ownFirst);
   }
 
   /** Bytes of each chunk array. */

@@ -204,6 +204,27 @@ class ValueChunksTest {
     }
   }
 
+  /**
+   * Once a database filled a memtable with values off the heap, its next memtables put their
+   * values there from the first one (and their slabs in region-sized chunks): their first MiB on
+   * the heap would be young and alive at every young collection until their flush.
+   */
+  @Test
+  void memtableOfABusyDatabase_putsItsFirstValueOffTheHeap() {
+    ValueChunkPool pool = new ValueChunkPool(64L << 20);
+    ShardedMemtable first = new ShardedMemtable(16, 64L << 20, LockWaits.NONE, pool);
+    first.add(1, ValueKind.VALUE, key(0), value(0, 1, 1000));
+    assertThat(first.offHeapBytes()).as("an idle database's memtable").isZero();
+    for (int i = 1; i < 4000; i++) {
+      first.add(i + 1, ValueKind.VALUE, key(i), value(i, 1, 1000));
+    }
+    assertThat(pool.allocatedChunks()).isPositive();
+    ShardedMemtable next = new ShardedMemtable(16, 64L << 20, LockWaits.NONE, pool);
+    next.add(1, ValueKind.VALUE, key(0), value(0, 2, 1000));
+    assertThat(next.offHeapBytes()).isEqualTo(ValueChunkPool.CHUNK_BYTES);
+    assertThat(next.get(key(0), SNAPSHOT)).isEqualTo(value(0, 2, 1000));
+  }
+
   @Test
   void valuesShorterThan256Bytes_stayOnTheHeap() {
     ValueChunkPool pool = new ValueChunkPool(64L << 20);
