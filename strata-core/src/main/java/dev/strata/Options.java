@@ -736,7 +736,9 @@ public final class Options {
      * on the heap made G1 collect often and grow the heap to 1.4 times the memory RocksDB's process
      * used in YCSB's load ({@code docs/benchmarks.md}, item 43).
      *
-     * <p>Applies to memtables of at least 4 MiB, after their first MiB of values. The direct
+     * <p>Applies to values of 256 bytes and more (with shorter ones the keys and nodes are half of
+     * a memtable, and moving the values gained nothing) in memtables of at least 4 MiB, after
+     * their first MiB of values unless the database filled such a memtable before. The direct
      * memory comes in chunks of 1 MiB that a database keeps for its next memtables (at most one
      * memtable's worth beyond those live) until it closes; it counts against {@code
      * -XX:MaxDirectMemorySize}, which by default equals the maximum heap. When no direct memory can
