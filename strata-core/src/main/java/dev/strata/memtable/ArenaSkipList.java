@@ -55,12 +55,12 @@ import java.util.Arrays;
  * is still being filled at a time, so no more memory is left unused than with values inline. {@code
  * docs/benchmarks.md} ("After the node layout changed") has the figures.
  *
- * <p>A list made with {@link ValueChunks} keeps its values off the heap instead, once it has
- * allocated {@code heapValuesUntil} bytes, those of at least {@link ValueChunks#minValueBytes}: in
- * windows of direct chunks, with the same 4-byte length
- * in front, at addresses that carry {@link #DIRECT} (bit 62) beside the window's index in {@link
- * #directSlabs}. A value larger than a quarter of the largest slab, and every value once no direct
- * memory could be had, still goes on the heap; readers tell the two apart by the bit.
+ * <p>A list made with {@link ValueChunks} keeps its values of at least {@link
+ * ValueChunks#minValueBytes} off the heap instead, once it has allocated {@code heapValuesUntil}
+ * bytes: in windows of direct chunks, with the same 4-byte length in front, at addresses that carry
+ * {@link #DIRECT} (bit 62) beside the window's index in {@link #directSlabs}. A value larger than a
+ * quarter of the largest slab, and every value once no direct memory could be had, still goes on
+ * the heap; readers tell the two apart by the bit.
  *
  * <h2>Key prefixes</h2>
  *

@@ -27,9 +27,9 @@ import java.util.function.Supplier;
  * be proven unreachable (a read descheduled inside it) never comes back and is the collector's.
  * Values are written before they are linked, so a reused chunk needs no zeroing.
  *
- * <p>When a direct buffer cannot be had ({@code -XX:MaxDirectMemorySize} reached, or the system out
- * of memory), {@link #take} answers null and the memtable keeps its values on the heap: slower to
- * collect, never lost.
+ * <p>When a direct buffer cannot be had ({@code -XX:MaxDirectMemorySize} nearly reached, see {@link
+ * DirectBuffers#hasRoomFor}, or the system out of memory), {@link #take} answers null and the
+ * memtable keeps its values on the heap: slower to collect, never lost.
  *
  * <p>Thread-safe: {@link #lock} guards every field.
  */
@@ -62,7 +62,15 @@ public final class ValueChunkPool {
 
   /** A pool that keeps at most {@code maxPooledBytes} of chunks between memtables. */
   public ValueChunkPool(long maxPooledBytes) {
-    this(maxPooledBytes, () -> ByteBuffer.allocateDirect(CHUNK_BYTES));
+    this(maxPooledBytes, ValueChunkPool::allocate);
+  }
+
+  /** A new direct chunk, refused at once when the JVM's direct memory is nearly all used. */
+  private static ByteBuffer allocate() {
+    if (!DirectBuffers.hasRoomFor(CHUNK_BYTES)) {
+      throw new OutOfMemoryError("direct memory nearly all used");
+    }
+    return ByteBuffer.allocateDirect(CHUNK_BYTES);
   }
 
   /** As above, with chunks from {@code allocator} (of {@link #CHUNK_BYTES}); for tests. */

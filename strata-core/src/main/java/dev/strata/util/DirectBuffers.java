@@ -1,6 +1,8 @@
 package dev.strata.util;
 
 import java.lang.invoke.MethodHandle;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
@@ -18,7 +20,58 @@ import java.nio.ByteBuffer;
 public final class DirectBuffers {
   private static final MethodHandle INVOKE_CLEANER = find();
 
+  /** The JVM's limit on direct buffers: {@code -XX:MaxDirectMemorySize}, else the maximum heap. */
+  private static final long LIMIT = directLimit();
+
+  /** The JVM's count of direct buffers, or null where it has none. */
+  private static final BufferPoolMXBean DIRECT = directPool();
+
   private DirectBuffers() {}
+
+  private static long directLimit() {
+    try {
+      String v =
+          ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+              .getVMOption("MaxDirectMemorySize")
+              .getValue();
+      long set = Long.parseLong(v);
+      if (set > 0) {
+        return set;
+      }
+    } catch (RuntimeException | LinkageError e) {
+      // Not HotSpot, or no management module: the default below.
+    }
+    return Runtime.getRuntime().maxMemory();
+  }
+
+  private static BufferPoolMXBean directPool() {
+    try {
+      for (BufferPoolMXBean b : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+        if (b.getName().equals("direct")) {
+          return b;
+        }
+      }
+    } catch (RuntimeException | LinkageError e) {
+      // No management module: see hasRoomFor.
+    }
+    return null;
+  }
+
+  /**
+   * Whether {@code bytes} more of direct buffers keep the process under seven eighths of the JVM's
+   * direct-memory limit (the rest is left to the JDK's own I/O buffers and the application).
+   * Asked before an allocation that has a fallback: a direct allocation past the limit does not
+   * fail at once but runs a full collection and sleeps up to half a second first, once per
+   * allocation. Racy by nature (another thread may allocate between the check and the
+   * allocation), which only means that allocation takes the slow path.
+   */
+  public static boolean hasRoomFor(long bytes) {
+    if (DIRECT == null) {
+      return true;
+    }
+    long used = DIRECT.getTotalCapacity();
+    return bytes <= LIMIT - LIMIT / 8 - used;
+  }
 
   private static MethodHandle find() {
     try {
