@@ -60,10 +60,7 @@ record MemoryUsage(
       active += a;
       immutable += m.approximateBytes() - a;
       immutableCount += m.immutables.size();
-      offHeap += m.active.offHeapBytes();
-      for (MemtableSet.Immutable imm : m.immutables) {
-        offHeap += imm.memtable().offHeapBytes();
-      }
+      offHeap += m.offHeapBytes();
       pinned += f.pinnedMemtableBytes.get();
       TableCache tables = f.tables;
       readers += tables.openReaderCount();

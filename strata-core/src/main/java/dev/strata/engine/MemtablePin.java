@@ -86,11 +86,6 @@ final class MemtablePin {
     }
   }
 
-  /** Whether the memtable's memory went back for reuse; for tests. */
-  boolean reclaimed() {
-    return reclaimed.get();
-  }
-
   /**
    * The memtable left the set: its table is installed. Called once, by the flush that removed it.
    */

@@ -66,13 +66,4 @@ final class MemtableReaders {
     }
     return true;
   }
-
-  /** Reads in progress, for tests. */
-  long inFlight() {
-    long n = 0;
-    for (int s = 0; s < STRIPES; s++) {
-      n += counts.get(s * SPACING);
-    }
-    return n;
-  }
 }

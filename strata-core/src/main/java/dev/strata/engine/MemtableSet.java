@@ -116,4 +116,13 @@ final class MemtableSet {
     }
     return n;
   }
+
+  /** Direct memory the active and immutable memtables hold for their values, part of the above. */
+  long offHeapBytes() {
+    long n = active.offHeapBytes();
+    for (Immutable imm : immutables) {
+      n += imm.memtable().offHeapBytes();
+    }
+    return n;
+  }
 }

@@ -82,18 +82,9 @@ class MemtableReuseTest {
       CountDownLatch loaded = new CountDownLatch(1);
       CountDownLatch resume = new CountDownLatch(1);
       CompletableFuture<byte[]> paused =
-          CompletableFuture.supplyAsync(
-              () -> {
-                db.setReadHookForTesting(
-                    (step, level) -> {
-                      if (step == ReadHook.Step.GET_MEMTABLES_LOADED && loaded.getCount() > 0) {
-                        loaded.countDown();
-                        await(resume);
-                      }
-                    });
-                return db.get(key(2 * n + 7));
-              },
-              pool);
+          pausedAt(
+              db, ReadHook.Step.GET_MEMTABLES_LOADED, loaded, resume, pool,
+              () -> db.get(key(2 * n + 7)));
       assertThat(loaded.await(30, TimeUnit.SECONDS)).isTrue();
       // Meanwhile that memtable is flushed and three more are filled and flushed with other keys,
       // which would overwrite its chunks if they were handed on. (While a read is in a memtable,
@@ -133,19 +124,9 @@ class MemtableReuseTest {
       CountDownLatch loaded = new CountDownLatch(1);
       CountDownLatch resume = new CountDownLatch(1);
       CompletableFuture<DBIterator> pausedIterator =
-          CompletableFuture.supplyAsync(
-              () -> {
-                db.setReadHookForTesting(
-                    (step, level) -> {
-                      if (step == ReadHook.Step.ITERATOR_MEMTABLES_LOADED
-                          && loaded.getCount() > 0) {
-                        loaded.countDown();
-                        await(resume);
-                      }
-                    });
-                return db.newIterator(ReadOptions.DEFAULT);
-              },
-              pool);
+          pausedAt(
+              db, ReadHook.Step.ITERATOR_MEMTABLES_LOADED, loaded, resume, pool,
+              () -> db.newIterator(ReadOptions.DEFAULT));
       assertThat(loaded.await(30, TimeUnit.SECONDS)).isTrue();
       db.flush();
       for (int round = 0; round < 3; round++) {
@@ -257,6 +238,31 @@ class MemtableReuseTest {
       assertThat(it.value()).as("key %d", i).isEqualTo(value(i, 1));
       it.next();
     }
+  }
+
+  /**
+   * Runs {@code read} on {@code pool}'s thread, which stops the first time it reaches {@code at}:
+   * counts {@code loaded} down there and waits for {@code resume}.
+   */
+  private static <T> CompletableFuture<T> pausedAt(
+      DbImpl db,
+      ReadHook.Step at,
+      CountDownLatch loaded,
+      CountDownLatch resume,
+      ExecutorService pool,
+      java.util.function.Supplier<T> read) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          db.setReadHookForTesting(
+              (step, level) -> {
+                if (step == at && loaded.getCount() > 0) {
+                  loaded.countDown();
+                  await(resume);
+                }
+              });
+          return read.get();
+        },
+        pool);
   }
 
   private static void await(CountDownLatch latch) {
